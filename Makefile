@@ -1,0 +1,46 @@
+# Portal: `make dev` runs the whole product locally; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: install dev test test-postgres bench migration clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## Run everything: migrate a SQLite file, load demo data, start Redis (if none),
+## the SMTP catcher, RQ workers, scheduler and web server on http://127.0.0.1:$(PORT)
+dev: install
+	export PORTAL_ENV=$${PORTAL_ENV:-development} PORTAL_DEFAULT_FIRM=$${PORTAL_DEFAULT_FIRM:-demo} \
+	       PORTAL_PUBLIC_PORT_SUFFIX=$${PORTAL_PUBLIC_PORT_SUFFIX:-:$(PORT)} \
+	       PORTAL_PUBLIC_URL=$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PORT)} PORT=$(PORT); \
+	$(BIN)/portal db upgrade && $(BIN)/portal demo && exec $(BIN)/portal dev
+
+## The whole suite (SQLite; set PORTAL_TEST_DATABASE_URL for PostgreSQL)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench
+
+## Regenerate the (single, not yet released) initial migration from the models
+migration: install
+	rm -rf /tmp/portal-migration && mkdir -p /tmp/portal-migration
+	rm -f portal/migrations/versions/*.py
+	PORTAL_ENV=development PORTAL_INSTANCE_DIR=/tmp/portal-migration \
+	  PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration/m.db $(BIN)/portal db migrate --rev-id 0001 -m "initial schema"
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

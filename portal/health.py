@@ -1,0 +1,62 @@
+"""/healthz: database, Redis and worker heartbeat, each reported truthfully."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.models import utcnow
+from portal.redis_conn import get_redis
+
+bp = Blueprint("health", __name__)
+HEARTBEAT_MAX_AGE = timedelta(seconds=120)
+
+
+def check_database() -> dict:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - report any failure, never raise
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}
+
+
+def check_redis() -> dict:
+    try:
+        get_redis().ping()
+        return {"ok": True}
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": type(exc).__name__}
+
+
+def check_worker() -> dict:
+    """Healthy when an RQ worker of this install has sent a heartbeat recently."""
+    from rq import Worker
+
+    from portal.redis_conn import queue_name, MESSAGES
+
+    try:
+        workers = Worker.all(connection=get_redis())
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": type(exc).__name__}
+    wanted = queue_name(MESSAGES)
+    now = utcnow()
+    alive = [
+        w for w in workers
+        if wanted in w.queue_names() and w.last_heartbeat
+        and now - w.last_heartbeat.replace(tzinfo=now.tzinfo) < HEARTBEAT_MAX_AGE
+    ]
+    if not alive:
+        return {"ok": False, "error": "no worker heartbeat in the last 2 minutes"}
+    return {"ok": True, "workers": len(alive)}
+
+
+@bp.route("/healthz")
+def healthz():
+    checks = {"database": check_database(), "redis": check_redis()}
+    checks["worker"] = check_worker() if checks["redis"]["ok"] else {"ok": False, "error": "redis unavailable"}
+    ok = all(c["ok"] for c in checks.values())
+    return jsonify(status="ok" if ok else "degraded", checks=checks), (200 if ok else 503)
+

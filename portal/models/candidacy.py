@@ -1,0 +1,237 @@
+"""A candidate in a search (the pipeline entry), its history, feedback, notes and consent."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.candidate import Candidate
+from portal.models.search import Search
+
+
+class Stage(str, enum.Enum):
+    IDENTIFIED = "identified"
+    CONTACTED = "contacted"
+    SCREENING = "screening"
+    PRESENTED = "presented"
+    INTERVIEWING = "interviewing"
+    OFFER = "offer"
+    PLACED = "placed"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        """The recruiter's (internal) word for the stage."""
+        return INTERNAL_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Stage.PLACED, Stage.CLOSED)
+
+
+PIPELINE: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.CLOSED)
+OPEN_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s.is_open)
+
+INTERNAL_LABELS = {
+    Stage.IDENTIFIED: "Identified",
+    Stage.CONTACTED: "Contacted",
+    Stage.SCREENING: "Screening",
+    Stage.PRESENTED: "Presented to client",
+    Stage.INTERVIEWING: "Interviewing",
+    Stage.OFFER: "Offer",
+    Stage.PLACED: "Placed",
+    Stage.CLOSED: "Closed",
+}
+
+# Candidate-facing words: what the stage means and what happens next. A firm may override.
+CANDIDATE_STAGE_TEXT: dict[Stage, tuple[str, str]] = {
+    Stage.IDENTIFIED: ("We think you may fit",
+                       "We noted you as a possible fit. We will be in touch before anything happens."),
+    Stage.CONTACTED: ("We have been in touch",
+                      "We reached out about this role. Next, we arrange a conversation."),
+    Stage.SCREENING: ("Getting to know you",
+                      "We are talking with you about the role. Next, we decide together whether to put you forward."),
+    Stage.PRESENTED: ("Your profile is with the client",
+                      "With your consent, we sent your profile to the client. They usually reply within one to two weeks."),
+    Stage.INTERVIEWING: ("Interviewing",
+                         "You are interviewing with the client. We share their feedback after each round."),
+    Stage.OFFER: ("Offer stage",
+                  "The client wants to make you an offer. We help you with the details."),
+    Stage.PLACED: ("You got the job",
+                   "Congratulations! You accepted the role."),
+    Stage.CLOSED: ("This search has ended for you",
+                   "This process has ended for you. We told you why, and we keep you in mind for future roles."),
+}
+
+
+class CloseReason(str, enum.Enum):
+    NOT_A_FIT = "not_a_fit"
+    WITHDREW = "withdrew"
+    CLIENT_DECLINED = "client_declined"
+    ROLE_CLOSED = "role_closed"
+
+    @property
+    def label(self) -> str:
+        return {"not_a_fit": "Not a fit for this role", "withdrew": "You withdrew",
+                "client_declined": "The client decided not to proceed",
+                "role_closed": "The role was closed"}[self.value]
+
+    @property
+    def internal_label(self) -> str:
+        return {"not_a_fit": "Not a fit", "withdrew": "Withdrew",
+                "client_declined": "Client declined", "role_closed": "Role closed"}[self.value]
+
+
+class Candidacy(FirmOwned, db.Model):
+    """One candidate in one search, at one stage. `version` guards concurrent moves."""
+
+    __tablename__ = "candidacies"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "search_id", "candidate_id"),
+        Index("ix_candidacies_firm_stage", "firm_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage), default=Stage.IDENTIFIED)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    close_reason: Mapped[CloseReason | None] = mapped_column(enum_type(CloseReason))
+    close_explanation: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    search: Mapped[Search] = relationship()
+    candidate: Mapped[Candidate] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StageChange(FirmOwned, db.Model):
+    """Every move of a candidacy: who, when, from, to (and why, on close)."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[Stage | None] = mapped_column(enum_type(Stage))
+    to_stage: Mapped[Stage] = mapped_column(enum_type(Stage))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    close_reason: Mapped[CloseReason | None] = mapped_column(enum_type(CloseReason))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Feedback(FirmOwned, db.Model):
+    """Recruiter-written text the candidate sees. Markdown source plus sanitised HTML."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    candidacy: Mapped[Candidacy] = relationship()
+
+
+class Note(FirmOwned, db.Model):
+    """An internal note. Never shown to the candidate: a table no candidate page reads."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    candidacy_id: Mapped[int | None] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentState(str, enum.Enum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Consent(FirmOwned, db.Model):
+    """The candidate's yes/no to having their CV sent to this client for this role."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidacy_id: Mapped[int] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ConsentState] = mapped_column(enum_type(ConsentState), default=ConsentState.REQUESTED)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+    cv_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the candidate was shown, frozen at request time.
+    client_name: Mapped[str] = mapped_column(String(120))
+    role_title: Mapped[str] = mapped_column(String(200))
+
+    candidacy: Mapped[Candidacy] = relationship()
+
+
+class Interest(FirmOwned, db.Model):
+    """A candidate said "I'm interested" in a search."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("firm_id", "candidate_id", "search_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate] = relationship()
+    search: Mapped[Search] = relationship()
+
+
+class UpdateKind(str, enum.Enum):
+    UPDATE = "update"
+    REFERRAL = "referral"
+    AVAILABILITY = "availability"
+
+
+class CandidateUpdate(FirmOwned, db.Model):
+    """Something the candidate told the firm: a short update, a referral, a profile change."""
+
+    __tablename__ = "candidate_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[UpdateKind] = mapped_column(enum_type(UpdateKind))
+    body: Mapped[str] = mapped_column(Text, default="")
+    search_id: Mapped[int | None] = mapped_column(ForeignKey("searches.id", ondelete="SET NULL"))
+    referral_name: Mapped[str | None] = mapped_column(String(120))
+    referral_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate] = relationship()
+
+
+class SuggestedRole(FirmOwned, db.Model):
+    """A role already suggested to a candidate (nurture never repeats a role)."""
+
+    __tablename__ = "suggested_roles"
+    __table_args__ = (UniqueConstraint("firm_id", "candidate_id", "search_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

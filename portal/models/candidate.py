@@ -1,0 +1,196 @@
+"""The talent pool: candidates, their availability and preferences, skills and tags."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+
+
+class JobSeeking(str, enum.Enum):
+    ACTIVE = "active"
+    OPEN = "open"
+    NOT_LOOKING = "not_looking"
+
+    @property
+    def label(self) -> str:
+        return {"active": "Actively looking", "open": "Open to offers",
+                "not_looking": "Not looking"}[self.value]
+
+
+class Seniority(str, enum.Enum):
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+    LEAD = "lead"
+    EXECUTIVE = "executive"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(Seniority).index(self)
+
+
+class RemotePreference(str, enum.Enum):
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+    ANY = "any"
+
+    @property
+    def label(self) -> str:
+        return {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote",
+                "any": "Any"}[self.value]
+
+
+class EmploymentStatus(str, enum.Enum):
+    EMPLOYED = "employed"
+    NOTICE = "notice"
+    UNEMPLOYED = "unemployed"
+    FREELANCE = "freelance"
+    STUDENT = "student"
+
+    @property
+    def label(self) -> str:
+        return {"employed": "Employed", "notice": "Serving notice", "unemployed": "Not employed",
+                "freelance": "Freelance / contracting", "student": "Student"}[self.value]
+
+
+class SuggestionFrequency(str, enum.Enum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    NEVER = "never"
+
+
+def new_unsubscribe_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Candidate(FirmOwned, db.Model):
+    """A person in the firm's talent pool; may or may not have a portal login."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "email"),
+        Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    headline: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(120))
+    seniority: Mapped[Seniority | None] = mapped_column(enum_type(Seniority))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    # Availability (kept current by the candidate)
+    job_seeking: Mapped[JobSeeking] = mapped_column(enum_type(JobSeeking), default=JobSeeking.OPEN)
+    available_from: Mapped[date | None] = mapped_column(Date)
+    notice_weeks: Mapped[int | None] = mapped_column(Integer)
+    employment_status: Mapped[EmploymentStatus | None] = mapped_column(enum_type(EmploymentStatus))
+    desired_roles: Mapped[str | None] = mapped_column(String(300))
+    desired_locations: Mapped[str | None] = mapped_column(String(300))
+    remote_preference: Mapped[RemotePreference] = mapped_column(
+        enum_type(RemotePreference), default=RemotePreference.ANY
+    )
+    pay_expectation: Mapped[int | None] = mapped_column(Integer)
+    pay_currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    profile_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    availability_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    # CV, stored outside the web root under UPLOAD_DIR
+    cv_path: Mapped[str | None] = mapped_column(String(300))
+    cv_filename: Mapped[str | None] = mapped_column(String(200))
+    cv_mime: Mapped[str | None] = mapped_column(String(100))
+    cv_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # What they want to hear (updates about their own searches are never optional)
+    suggestion_frequency: Mapped[SuggestionFrequency] = mapped_column(
+        enum_type(SuggestionFrequency), default=SuggestionFrequency.WEEKLY
+    )
+    allow_availability_prompts: Mapped[bool] = mapped_column(Boolean, default=True)
+    unsubscribed_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    unsubscribe_token: Mapped[str] = mapped_column(
+        String(40), default=new_unsubscribe_token, unique=True
+    )
+    email_failures: Mapped[int] = mapped_column(Integer, default=0)
+    email_suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # When the candidate last heard from the firm (kept by the outbox; indexed for "overdue")
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_nurtured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_availability_prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    skills: Mapped[list[CandidateSkill]] = relationship(
+        back_populates="candidate", cascade="all, delete-orphan"
+    )
+    tags: Mapped[list[CandidateTag]] = relationship(cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id} {self.name}>"
+
+
+class Skill(FirmOwned, db.Model):
+    """One skill of the firm's vocabulary; `key` is the folded form used for matching."""
+
+    __tablename__ = "skills"
+    __table_args__ = (UniqueConstraint("firm_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SkillAlias(FirmOwned, db.Model):
+    """A synonym ("JS") that resolves to a skill of the vocabulary ("JavaScript")."""
+
+    __tablename__ = "skill_aliases"
+    __table_args__ = (UniqueConstraint("firm_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+
+
+class CandidateSkill(FirmOwned, db.Model):
+    __tablename__ = "candidate_skills"
+    __table_args__ = (Index("ix_candidate_skills_firm_skill", "firm_id", "skill_id"),)
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship(lazy="joined")
+
+
+class CandidateTag(FirmOwned, db.Model):
+    """Free tags on a talent-pool member beyond skills: function, sector, languages..."""
+
+    __tablename__ = "candidate_tags"
+    __table_args__ = (Index("ix_candidate_tags_firm_name", "firm_id", "name"),)
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)

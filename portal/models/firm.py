@@ -1,0 +1,74 @@
+"""The firm (tenant), its brand and contact rules, and the domains it is served on."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import FirmOwned, UTCDateTime, utcnow
+
+
+class Firm(db.Model):
+    __tablename__ = "firms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    primary_color: Mapped[str] = mapped_column(String(7), default="#1f4e79")
+    accent_color: Mapped[str] = mapped_column(String(7), default="#b5461a")
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    logo_mime: Mapped[str | None] = mapped_column(String(40))
+    logo_version: Mapped[int] = mapped_column(Integer, default=0)
+    sender_name: Mapped[str | None] = mapped_column(String(120))
+    sender_email: Mapped[str | None] = mapped_column(String(254))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    support_email: Mapped[str | None] = mapped_column(String(254))
+    postal_address: Mapped[str | None] = mapped_column(String(300))
+    welcome_md: Mapped[str | None] = mapped_column(Text)
+    welcome_html: Mapped[str | None] = mapped_column(Text)
+    cadence_days: Mapped[int] = mapped_column(Integer, default=7)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    checkin_weekday: Mapped[int] = mapped_column(Integer, default=4)  # Monday=0 ... Friday=4
+    checkin_hour: Mapped[int] = mapped_column(Integer, default=14)
+    nurture_weeks: Mapped[int] = mapped_column(Integer, default=8)
+    availability_prompt_weeks: Mapped[int] = mapped_column(Integer, default=12)
+    stage_labels: Mapped[dict | None] = mapped_column(JSON)  # {stage: {"label":..,"explanation":..}}
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    domains: Mapped[list[FirmDomain]] = relationship(back_populates="firm", cascade="all, delete-orphan")
+
+    @property
+    def from_name(self) -> str:
+        return self.sender_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Firm {self.slug}>"
+
+
+class FirmDomain(FirmOwned, db.Model):
+    """A custom domain (e.g. careers.acme.com) that serves this firm's portal."""
+
+    __tablename__ = "firm_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    firm: Mapped[Firm] = relationship(back_populates="domains")
+
+
+class AuditEntry(FirmOwned, db.Model):
+    """Who changed what in the firm's settings, and when."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

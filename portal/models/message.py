@@ -1,0 +1,64 @@
+"""The outbox: every message the firm sends, written in the same transaction as its cause."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+
+
+class MessageState(str, enum.Enum):
+    PENDING = "pending"      # waiting to be sent (possibly until `due_at`)
+    SENDING = "sending"      # claimed by a worker
+    SENT = "sent"
+    FAILED = "failed"        # permanent failure; the reason is in last_error
+    CANCELLED = "cancelled"  # undone within the grace window, or merged into another
+    SKIPPED = "skipped"      # not emailed (opted out, suppressed); still in the portal inbox
+
+
+class Audience(str, enum.Enum):
+    CANDIDATE = "candidate"
+    RECRUITER = "recruiter"
+
+
+class Message(FirmOwned, db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "dedupe_key"),
+        Index("ix_messages_state_due", "state", "due_at"),
+        Index("ix_messages_firm_candidate_created", "firm_id", "candidate_id", "created_at"),
+        Index("ix_messages_firm_coalesce", "firm_id", "coalesce_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[Audience] = mapped_column(enum_type(Audience))
+    # Optional streams (nurture, availability prompts...) can be refused; None = transactional.
+    stream: Mapped[str | None] = mapped_column(String(30))
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"))
+    candidacy_id: Mapped[int | None] = mapped_column(ForeignKey("candidacies.id", ondelete="SET NULL"), index=True)
+    to_email: Mapped[str | None] = mapped_column(String(254))
+    to_name: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(250))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    coalesce_key: Mapped[str | None] = mapped_column(String(120))
+    state: Mapped[MessageState] = mapped_column(enum_type(MessageState), default=MessageState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    show_in_portal: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.kind} {self.state.value}>"

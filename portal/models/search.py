@@ -1,0 +1,96 @@
+"""Clients and searches (the firm's job openings)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.candidate import RemotePreference, Seniority, Skill
+
+
+class Client(FirmOwned, db.Model):
+    __tablename__ = "clients"
+    __table_args__ = (UniqueConstraint("firm_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchState(str, enum.Enum):
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"open": "Open", "on_hold": "On hold", "filled": "Filled",
+                "cancelled": "Cancelled"}[self.value]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (SearchState.FILLED, SearchState.CANCELLED)
+
+
+class Engagement(str, enum.Enum):
+    RETAINED = "retained"
+    CONTINGENCY = "contingency"
+
+
+class Search(FirmOwned, db.Model):
+    """One assignment to fill a role for a client."""
+
+    __tablename__ = "searches"
+    __table_args__ = (Index("ix_searches_firm_state", "firm_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    requirements_md: Mapped[str] = mapped_column(Text, default="")
+    requirements_html: Mapped[str] = mapped_column(Text, default="")
+    seniority: Mapped[Seniority | None] = mapped_column(enum_type(Seniority))
+    location: Mapped[str | None] = mapped_column(String(120))
+    remote_policy: Mapped[RemotePreference] = mapped_column(
+        enum_type(RemotePreference), default=RemotePreference.ONSITE
+    )
+    pay_min: Mapped[int | None] = mapped_column(Integer)
+    pay_max: Mapped[int | None] = mapped_column(Integer)
+    pay_currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    engagement: Mapped[Engagement] = mapped_column(enum_type(Engagement), default=Engagement.RETAINED)
+    state: Mapped[SearchState] = mapped_column(enum_type(SearchState), default=SearchState.OPEN)
+    anticipated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[Client] = relationship(lazy="joined")
+    skills: Mapped[list[SearchSkill]] = relationship(
+        back_populates="search", cascade="all, delete-orphan"
+    )
+
+    def client_name_for_candidate(self, told: bool = False) -> str:
+        """The client's name as a candidate may see it: hidden while confidential."""
+        if self.confidential and not told:
+            return "Confidential client"
+        return self.client.name
+
+
+class SearchSkill(FirmOwned, db.Model):
+    __tablename__ = "search_skills"
+    __table_args__ = (Index("ix_search_skills_firm_skill", "firm_id", "skill_id"),)
+
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    search: Mapped[Search] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship(lazy="joined")

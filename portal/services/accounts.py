@@ -1,0 +1,146 @@
+"""Accounts: passwords, invitations and resets. Tokens are random, stored hashed, single use."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import (
+    Audience, AuthToken, Candidate, Firm, Role, TokenPurpose, User, utcnow,
+)
+from portal.services import DomainError
+from portal.templating import external_url
+
+MIN_PASSWORD = 10
+# A hash to check against when no user matches, so both paths take the same time.
+_DUMMY_HASH = None
+
+
+class InvalidToken(DomainError):
+    """The link is unknown, used or expired."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user of the current firm with this email and password, if active."""
+    global _DUMMY_HASH
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        from werkzeug.security import check_password_hash, generate_password_hash
+
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = generate_password_hash("not-a-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def validate_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise DomainError(f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > 200:
+        raise DomainError("Use at most 200 characters.")
+
+
+def _issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta, actor: User | None) -> str:
+    # A new link replaces any earlier unused one of the same kind.
+    db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.purpose == purpose, AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(AuthToken(
+        firm_id=user.firm_id, user_id=user.id, purpose=purpose, token_hash=hash_token(token),
+        expires_at=utcnow() + lifetime, created_by_id=actor.id if actor else None,
+    ))
+    db.session.flush()
+    return token
+
+
+def invite_user(firm: Firm, user: User, actor: User | None, candidate: Candidate | None = None) -> str:
+    """Send (through the outbox) a single-use link to set a password. Returns the token."""
+    if not user.active:
+        raise DomainError("This account is deactivated.")
+    days = current_app.config["INVITATION_DAYS"]
+    token = _issue_token(user, TokenPurpose.INVITATION, timedelta(days=days), actor)
+    count = db.session.scalar(
+        select(func.count()).select_from(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.purpose == TokenPurpose.INVITATION)
+    )
+    outbox.record(
+        firm, kind="invitation", dedupe_key=f"invitation:{user.id}:{count}",
+        audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
+        to_email=user.email, to_name=user.name, recipient_user_id=user.id, candidate=candidate,
+        context={"user": user, "inviter": actor, "days": days,
+                 "link": external_url(firm, "auth.accept_invitation", token=token)},
+    )
+    return token
+
+
+def request_password_reset(firm: Firm, email: str) -> None:
+    """Email a reset link if the account exists. Says nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    hours = current_app.config["RESET_HOURS"]
+    token = _issue_token(user, TokenPurpose.RESET, timedelta(hours=hours), None)
+    outbox.record(
+        firm, kind="password_reset", dedupe_key=f"reset:{hash_token(token)[:32]}",
+        audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
+        to_email=user.email, to_name=user.name, recipient_user_id=user.id, show_in_portal=False,
+        context={"user": user, "hours": hours,
+                 "link": external_url(firm, "auth.reset_password", token=token)},
+    )
+
+
+def check_token(token: str, purpose: TokenPurpose) -> AuthToken:
+    row = db.session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise InvalidToken("This link is not valid any more. It may have been used already or have expired.")
+    return row
+
+
+def use_token(token: str, purpose: TokenPurpose, password: str) -> User:
+    """Set the password from an invitation or reset link; the link is then spent."""
+    row = check_token(token, purpose)
+    validate_password(password)
+    # Conditional update: two submits of the same link cannot both succeed.
+    spent = db.session.execute(
+        update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        raise InvalidToken("This link has just been used.")
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise InvalidToken("This account is not active.")
+    user.set_password(password)  # also ends other sessions
+    return user
+
+
+def deactivate(user: User) -> None:
+    user.active = False
+    user.end_sessions()

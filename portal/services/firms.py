@@ -1,0 +1,64 @@
+"""Firms (tenants), their domains and their first users."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Firm, FirmDomain, Role, User
+from portal.services import DomainError
+from portal.services.accounts import normalise_email, validate_password
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+RESERVED_SLUGS = {"www", "admin", "api", "static", "mail"}
+
+
+def create_firm(name: str, slug: str, domains: list[str] | None = None, **brand) -> Firm:
+    slug = (slug or "").strip().lower()
+    if not SLUG.match(slug) or slug in RESERVED_SLUGS:
+        raise DomainError("The slug must be 1-63 lowercase letters, digits or hyphens, and not reserved.")
+    if not (name or "").strip() or len(name) > 120:
+        raise DomainError("The firm needs a name of at most 120 characters.")
+    if db.session.scalar(select(Firm.id).where(Firm.slug == slug)):
+        raise DomainError(f"A firm with the slug {slug!r} exists already.")
+    firm = Firm(name=name.strip(), slug=slug, **brand)
+    db.session.add(firm)
+    db.session.flush()
+    for d in domains or []:
+        add_domain(firm, d)
+    return firm
+
+
+def add_domain(firm: Firm, domain: str) -> FirmDomain:
+    domain = (domain or "").strip().lower().rstrip(".")
+    if not DOMAIN.match(domain):
+        raise DomainError(f"{domain!r} is not a valid domain name.")
+    taken = db.session.scalar(
+        select(FirmDomain.id).where(FirmDomain.domain == domain).execution_options(all_firms=True)
+    )
+    if taken:
+        raise DomainError(f"{domain} is already in use.")
+    row = FirmDomain(firm_id=firm.id, domain=domain)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def create_user(firm: Firm, *, email: str, name: str, role: Role, password: str | None = None) -> User:
+    email = normalise_email(email)
+    if not email or "@" not in email or len(email) > 254:
+        raise DomainError("Enter a valid email address.")
+    if not (name or "").strip() or len(name) > 120:
+        raise DomainError("Enter a name of at most 120 characters.")
+    exists = db.session.scalar(select(User.id).where(User.firm_id == firm.id, User.email == email))
+    if exists:
+        raise DomainError(f"{email} already has an account here.")
+    user = User(firm_id=firm.id, email=email, name=name.strip(), role=role)
+    if password is not None:
+        validate_password(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

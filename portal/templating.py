@@ -1,0 +1,76 @@
+"""Rendering helpers shared by pages and emails: firm URLs, local times, stage words."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, render_template, url_for
+from jinja2 import TemplateNotFound
+
+from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
+from portal.models.firm import Firm
+
+
+def firm_base_url(firm: Firm) -> str:
+    """Where this firm's portal is served: its first custom domain, else <slug>.<base>."""
+    cfg = current_app.config
+    scheme = cfg["PREFERRED_URL_SCHEME"]
+    port = cfg.get("PUBLIC_PORT_SUFFIX") or ""
+    domains = sorted(d.domain for d in firm.domains) if "domains" in firm.__dict__ else []
+    if domains:
+        return f"{scheme}://{domains[0]}"
+    if cfg.get("PUBLIC_URL") and firm.slug == cfg.get("DEFAULT_FIRM"):
+        return cfg["PUBLIC_URL"].rstrip("/")
+    return f"{scheme}://{firm.slug}.{cfg['BASE_DOMAIN']}{port}"
+
+
+def external_url(firm: Firm, endpoint: str, **values) -> str:
+    """An absolute link for an email: the firm's own host, never another firm's."""
+    return firm_base_url(firm) + url_for(endpoint, _external=False, **values)
+
+
+def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, str]:
+    """The candidate-facing label and explanation of a stage (the firm may reword them)."""
+    label, explanation = CANDIDATE_STAGE_TEXT[stage]
+    custom = (firm.stage_labels or {}).get(stage.value) if firm is not None else None
+    if custom:
+        label = custom.get("label") or label
+        explanation = custom.get("explanation") or explanation
+    return label, explanation
+
+
+def local_time(value: datetime | date | None, firm: Firm | None = None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        tz = ZoneInfo(firm.timezone) if firm is not None and firm.timezone else ZoneInfo("UTC")
+        return value.astimezone(tz).strftime(fmt)
+    return value.strftime("%d %b %Y")
+
+
+def local_date(value, firm: Firm | None = None) -> str:
+    return local_time(value, firm, "%d %b %Y")
+
+
+def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
+    """Subject, text and HTML of a message, from templates email/<kind>.txt and .html.
+
+    The text template sets `subject`; the HTML one extends the branded email layout.
+    """
+    env = current_app.jinja_env
+    context = {"firm": firm, **context}
+    text_tmpl = env.get_template(f"email/{kind}.txt")
+    module = text_tmpl.make_module(context)
+    subject = " ".join(str(getattr(module, "subject", "")).split()) or firm.name
+    text = str(module).strip() + "\n"
+    try:
+        html = render_template(f"email/{kind}.html", subject=subject, **context)
+    except TemplateNotFound:
+        html = render_template("email/generic.html", subject=subject, text_body=text, **context)
+    return subject[:250], text, html
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(candidate_stage_text=candidate_stage_text, external_url=external_url)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date

@@ -1,0 +1,209 @@
+"""Test fixtures: real SQLite/PostgreSQL, real Redis, a real SMTP sink, firm-A/firm-B pairs."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from types import SimpleNamespace
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from portal.models import Role
+from tests.factories import PASSWORD, make_candidate, make_firm, make_user
+from tests.services import RedisProcess, SmtpSink, postgres_database
+
+
+# ---------------------------------------------------------------- services
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """PORTAL_REDIS_URL when set (only our own keys are ever deleted there), else a
+    throwaway redis-server for this session."""
+    url = os.environ.get("PORTAL_REDIS_URL")
+    if url:
+        yield url
+        return
+    proc = RedisProcess().start()
+    yield proc.url
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        url, drop = postgres_database(base)
+        yield url
+        drop()
+        return
+    path = tmp_path_factory.mktemp("db") / "portal-test.db"
+    yield f"sqlite:///{path}"
+
+
+# ---------------------------------------------------------------- app
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, smtp_sink):
+    from portal import create_app
+    from portal.extensions import db
+    from worker.app import set_app
+
+    instance = tempfile.mkdtemp(prefix="portal-test-")
+    prefix = f"pt{os.getpid()}"
+    app = create_app({
+        "PORTAL_ENV": "testing",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "QUEUE_PREFIX": prefix,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_sink.port,
+        "SMTP_SECURITY": "none",
+        "SMTP_TIMEOUT": 3,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_LOGIN": "1000 per minute",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "BASE_DOMAIN": "localhost",
+        "DEFAULT_FIRM": None,
+        "INSTANCE_DIR": instance,
+        "UPLOAD_DIR": os.path.join(instance, "uploads"),
+        "MAIL_CATCHER_DIR": os.path.join(instance, "mail"),
+        "GRACE_SECONDS": 0,
+        "RELAY_MIN_AGE_SECONDS": 0,
+    })
+    with app.app_context():
+        db.create_all()
+    set_app(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)
+
+
+def _wipe_database(app) -> None:
+    from portal.extensions import db
+
+    with app.app_context():
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(t.delete())
+
+
+def _wipe_redis(app) -> None:
+    from portal.redis_conn import get_redis
+
+    conn = get_redis(app)
+    try:
+        if os.environ.get("PORTAL_REDIS_URL"):
+            prefix = app.config["QUEUE_PREFIX"]
+            for pattern in (f"{prefix}*", f"*{prefix}-*", f"LIMITS:{prefix}*"):
+                keys = list(conn.scan_iter(pattern, count=1000))
+                if keys:
+                    conn.delete(*keys)
+        else:
+            conn.flushdb()
+    except Exception:  # noqa: BLE001 - a test may have stopped its Redis; the next start is clean
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _clean(request, app, smtp_sink):
+    """Each test starts with empty tables, an empty Redis and an empty mailbox."""
+    saved = dict(app.config)
+    _wipe_database(app)
+    _wipe_redis(app)
+    from portal.extensions import limiter
+
+    try:
+        limiter.reset()
+    except Exception:  # noqa: BLE001
+        pass
+    smtp_sink.reset()
+    yield
+    app.config.clear()
+    app.config.update(saved)
+
+
+# ---------------------------------------------------------------- clients
+
+class FirmClient(FlaskClient):
+    """A test client that talks to one firm's host (<slug>.localhost)."""
+
+    host = "localhost"
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str) and "base_url" not in kwargs:
+            kwargs["base_url"] = f"http://{self.host}"
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client_for(app):
+    """client_for(firm) -> a fresh client on that firm's host."""
+
+    def make(firm=None, host: str | None = None) -> FirmClient:
+        app.test_client_class = FirmClient
+        c = app.test_client()
+        c.host = host or (f"{firm.slug}.localhost" if firm is not None else "localhost")
+        return c
+
+    return make
+
+
+def login_as(client: FirmClient, user, password: str = PASSWORD, remember: bool = False):
+    """Log in through the real login form; fails the test if it does not work."""
+    resp = client.post("/login", data={"email": user.email, "password": password,
+                                       "remember": "y" if remember else ""})
+    assert resp.status_code == 302, f"login failed for {user.email}: {resp.status_code}"
+    return resp
+
+
+@pytest.fixture
+def firms(app):
+    """Two firms, each with an admin, a recruiter and a candidate (with a login)."""
+    out = {}
+    for slug in ("alpha", "beta"):
+        firm = make_firm(app, slug=slug, name=f"{slug.capitalize()} Search")
+        admin = make_user(app, firm, Role.ADMIN, email=f"admin@{slug}.example")
+        recruiter = make_user(app, firm, Role.RECRUITER, email=f"recruiter@{slug}.example")
+        candidate = make_candidate(app, firm, email=f"candidate@{slug}.example", owner=recruiter)
+        out[slug] = SimpleNamespace(firm=firm, admin=admin, recruiter=recruiter, candidate=candidate,
+                                    candidate_user=candidate.login)
+    return SimpleNamespace(a=out["alpha"], b=out["beta"])
+
+
+# ---------------------------------------------------------------- worker
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job in-process (RQ SimpleWorker, burst) and return how many ran."""
+    from rq import Queue, SimpleWorker
+
+    from portal.redis_conn import DEFAULT, MESSAGES, get_redis, queue_name
+
+    def run(queues=(DEFAULT, MESSAGES)) -> int:
+        conn = get_redis(app)
+        qs = [Queue(queue_name(q, app), connection=conn) for q in queues]
+        before = sum(q.count for q in qs)
+        SimpleWorker(qs, connection=conn).work(burst=True, logging_level="WARNING")
+        return before
+
+    return run

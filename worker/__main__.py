@@ -1,0 +1,59 @@
+"""`python -m worker`: build the app once, then run an RQ worker (or the scheduler).
+
+One queue per worker process is the safe shape (a killed multi-queue worker can lose a
+job; the outbox relay recovers it anyway).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+WORKER_TTL = 60  # heartbeat at least every 45 s; /healthz wants one within 2 minutes
+
+
+def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> bool:
+    from redis import Redis
+    from rq import Queue, SimpleWorker, Worker
+
+    from portal import create_app
+    from portal.redis_conn import queue_name
+    from worker.app import set_app
+
+    app = create_app()
+    set_app(app)
+    conn = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
+    qs = [Queue(queue_name(q, app), connection=conn) for q in queues]
+    cls = SimpleWorker if simple else Worker
+    w = cls(qs, connection=conn, worker_ttl=WORKER_TTL)
+    return w.work(burst=burst, logging_level="INFO")
+
+
+def run_scheduler() -> None:
+    from portal import create_app
+    from worker.app import set_app
+    from worker.schedule import build_scheduler
+
+    app = create_app()
+    set_app(app)
+    build_scheduler(app).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    parser.add_argument("--queue", "-q", action="append", choices=["messages", "default"],
+                        help="queue to listen on (repeatable; default: messages)")
+    parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    parser.add_argument("--simple", action="store_true", help="run jobs in-process (no fork per job)")
+    parser.add_argument("--scheduler", action="store_true", help="run the periodic scheduler instead")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    if args.scheduler:
+        run_scheduler()
+        return 0
+    run_worker(args.queue or ["messages"], burst=args.burst, simple=args.simple)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
