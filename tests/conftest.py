@@ -207,3 +207,70 @@ def run_jobs(app):
         return before
 
     return run
+
+
+# ---------------------------------------------------------------- browser
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The test app served by a real HTTP server on 127.0.0.1:<free port> in a thread.
+
+    Reach a firm as http://<slug>.localhost:<port> (Chromium resolves *.localhost itself).
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.services import free_port
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(port=port, url=lambda firm, path="/": f"http://{firm.slug}.localhost:{port}{path}")
+    server.shutdown()
+    thread.join(5)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium via Playwright. Skipped (with the reason) when no Chromium is found,
+    unless CI is set, where a missing browser fails the run."""
+    path = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        msg = f"no Chromium at {path} (set PORTAL_CHROMIUM or apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        print(f"\nSKIP browser tests: {msg}")
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh 375x812 browser page (a phone)."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+
+
+def screenshot(page, name: str) -> str:
+    """Save a screenshot under tests/artifacts/ (linked from the README)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
