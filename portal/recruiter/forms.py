@@ -31,6 +31,15 @@ def opt(value, label) -> SelectChoice:
     return SelectChoice(str(value), label)
 
 
+CHECKBOX_VALUES = {"y", "on", "true", "1", "yes", "false", ""}
+
+
+def checkbox(form, field) -> None:
+    """A checkbox sends "y" (or nothing); any other value is a forged request."""
+    if field.raw_data and str(field.raw_data[0]).lower() not in CHECKBOX_VALUES:
+        raise ValidationError("Not a valid choice: tick or untick the box.")
+
+
 def _choices(enum_cls, blank: str | None = None, members=None) -> list[SelectChoice]:
     out = [opt("", blank)] if blank is not None else []
     return out + [opt(m.value, m.label) for m in (members or enum_cls)]
@@ -53,7 +62,8 @@ def _int_or_none(value):
 class SearchForm(FlaskForm):
     title = StringField("Role title", validators=[DataRequired(), Length(max=200), no_html])
     client_name = StringField("Client", validators=[DataRequired(), Length(max=120), no_html])
-    confidential = BooleanField("Confidential: hide the client's name from candidates until we ask for consent")
+    confidential = BooleanField("Confidential: hide the client's name from candidates until we ask for consent",
+                                validators=[checkbox])
     description_md = TextAreaField("Description (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
     requirements_md = TextAreaField("Requirements (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
     required_skills = StringField("Required skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
@@ -74,7 +84,7 @@ class SearchForm(FlaskForm):
     owner_id = SelectField("Owner", coerce=_int_or_none, validators=[Optional()])
     state = SelectField("State", coerce=_enum(SearchState),
                         choices=[opt(SearchState.OPEN.value, "Open"), opt(SearchState.ON_HOLD.value, "On hold")])
-    anticipated = BooleanField("Anticipated: expected, not yet open")
+    anticipated = BooleanField("Anticipated: expected, not yet open", validators=[checkbox])
 
     def validate_pay_max(self, field) -> None:
         if field.data is not None and self.pay_min.data is not None and self.pay_min.data > field.data:
@@ -162,7 +172,6 @@ class ConsentForm(FlaskForm):
 class FeedbackForm(FlaskForm):
     body = TextAreaField("Feedback for the candidate (Markdown)",
                          validators=[DataRequired("Write the feedback first."), Length(max=10_000), no_html])
-    action = HiddenField(default="preview", validators=[Length(max=20)])
 
 
 class NoteForm(FlaskForm):

@@ -97,4 +97,7 @@ def count_queries(app):
 
 def flashes(html: str) -> str:
     """The text of the flash messages on a page."""
-    return " ".join(re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S))
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", m))
+                    for m in re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S))
