@@ -1,0 +1,45 @@
+"""`portal demo` gives the recruiter a living dashboard: every stage, both kinds of notes,
+a pending consent and an overdue candidate."""
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    Candidacy, ConsentState, Consent, Feedback, Firm, Interest, Message, MessageState, Note, Stage, User,
+)
+from portal.tenancy import as_firm
+from tests.conftest import login_as
+
+
+def test_demo_data_exercises_the_whole_recruiter_backend(app, client_for):
+    from portal.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        demo = db.session.scalar(select(Firm).where(Firm.slug == "demo"))
+        with as_firm(demo.id):
+            stages = set(db.session.scalars(select(Candidacy.stage)))
+            assert stages == set(Stage)
+            assert db.session.scalar(select(func.count()).select_from(Feedback)) >= 2
+            assert db.session.scalar(select(func.count()).select_from(Note)) >= 2
+            consent_states = set(db.session.scalars(select(Consent.state)))
+            assert {ConsentState.REQUESTED, ConsentState.APPROVED, ConsentState.DECLINED} <= consent_states
+            assert db.session.scalar(select(func.count()).select_from(Interest)) >= 1
+            assert db.session.scalar(select(func.count()).select_from(Message)
+                                     .where(Message.state == MessageState.FAILED)) == 1
+            assert all(m.candidate_id is None or "Counter-offer" not in m.body_text
+                       for m in db.session.scalars(select(Message)))
+            recruiter = db.session.scalar(select(User).where(User.email == "recruiter@demo.example"))
+        globex = db.session.scalar(select(Firm).where(Firm.slug == "globex"))
+        with as_firm(globex.id):
+            assert db.session.scalar(select(func.count()).select_from(Candidacy)) == 3
+        db.session.remove()
+    c = client_for(demo)
+    login_as(c, recruiter, password=app.config["DEMO_PASSWORD"])
+    html = c.get("/recruiter/").get_data(as_text=True)
+    overdue = html[html.index('id="overdue"'):html.index('id="consents"')]
+    assert "Liam O&#39;Brien" in overdue and "12 days without an update" in overdue
+    assert "Alex Morgan" in html[html.index('id="consents"'):html.index('id="interests"')]
+    assert "Sofia Costa" in html[html.index('id="interests"'):html.index('id="updates"')]
+    assert "mailbox unavailable" in html
+    everyone = c.get("/recruiter/?scope=firm").get_data(as_text=True)
+    assert "Priya Raman" in everyone[everyone.index('id="overdue"'):everyone.index('id="consents"')]
