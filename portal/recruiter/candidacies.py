@@ -76,8 +76,10 @@ def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = N
         consents=consents, consent=consents[0] if consents else None, owner=owner, here=here,
         feedback=feedback_service.for_candidacy(candidacy), notes=notes_service.for_candidacy(candidacy),
         events=activity_service.for_candidacy(candidacy),
-        move_form=MoveForm(), close_form=CloseForm(), consent_form=ConsentForm(),
-        feedback_form=feedback_form or FeedbackForm(), preview_html=preview_html, note_form=NoteForm(),
+        # Only the submitted form reads the request; the others render empty.
+        move_form=MoveForm(formdata=None), close_form=CloseForm(formdata=None),
+        consent_form=ConsentForm(formdata=None), feedback_form=feedback_form or FeedbackForm(formdata=None),
+        preview_html=preview_html, note_form=NoteForm(formdata=None),
         undo=_undo_offer(), pipeline_stages=PIPELINE,
     ), status
 

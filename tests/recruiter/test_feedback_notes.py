@@ -202,3 +202,13 @@ def test_feedback_and_notes_are_separate_services():
     from portal.services import feedback
 
     assert "Note" not in inspect.getsource(feedback)
+
+
+def test_previewing_feedback_leaves_the_note_box_empty(app, rec):
+    """Both forms have a "body": the preview must not copy the feedback into the note form."""
+    cy = add(app, rec.f, make_search(app, rec.f), rec.f.candidate, Stage.CONTACTED)
+    html = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
+                           data={"body": "Feedback words", "action": "preview"}).get_data(as_text=True)
+    notes = html[html.index('id="notes"'):]
+    assert "Feedback words" not in notes
+    assert html.count("Feedback words") == 2  # the feedback box and the preview
