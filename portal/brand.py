@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, current_app, g, has_request_context, render_template, send_file, url_for
+from flask import Blueprint, Response, current_app, g, render_template, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -134,19 +134,11 @@ def firm_palette(firm: Firm | None) -> Palette:
     return palette(firm.primary_color, firm.accent_color)
 
 
-def _path_for(endpoint: str, **values) -> str:
-    """A URL path, inside a request or not (emails are also rendered by the worker)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
 def logo_url(firm: Firm) -> str:
     """Absolute URL of the firm's logo on the firm's own host (for emails)."""
-    from portal.templating import firm_base_url
+    from portal.templating import external_url
 
-    return firm_base_url(firm) + _path_for("brand.logo", v=firm.logo_version)
+    return external_url(firm, "brand.logo", v=firm.logo_version)
 
 
 @bp.app_template_global("brand_palette")

@@ -15,6 +15,15 @@ from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import branding
 
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _SelectChoice
+
+    def choice(value, label):
+        return _SelectChoice(value, label)
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
+
 COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour in the form #rrggbb, for example #1f4e79.")
 
 
@@ -36,7 +45,7 @@ class BrandForm(FlaskForm):
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
-    return [(z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
+    return [choice(z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
 
 
 class ContactRulesForm(FlaskForm):
@@ -44,8 +53,8 @@ class ContactRulesForm(FlaskForm):
     cadence_days = IntegerField("Longest silence for an active candidate (days)",
                                 validators=[InputRequired(), NumberRange(*branding.INT_RANGES["cadence_days"])])
     checkin_weekday = SelectField("Check-in day", coerce=int,
-                                  choices=[(i, calendar.day_name[i]) for i in range(7)])
-    checkin_hour = SelectField("Check-in hour", coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)])
+                                  choices=[choice(i, calendar.day_name[i]) for i in range(7)])
+    checkin_hour = SelectField("Check-in hour", coerce=int, choices=[choice(h, f"{h:02d}:00") for h in range(24)])
     nurture_weeks = IntegerField("Talent-pool update every (weeks)",
                                  validators=[InputRequired(), NumberRange(*branding.INT_RANGES["nurture_weeks"])])
     availability_prompt_weeks = IntegerField(
@@ -83,12 +92,12 @@ class DomainForm(FlaskForm):
 class InviteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
-    role = SelectField("Role", choices=[(Role.RECRUITER.value, "Recruiter"), (Role.ADMIN.value, "Admin")],
+    role = SelectField("Role", choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")],
                        default=Role.RECRUITER.value)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(Role.RECRUITER.value, "Recruiter"), (Role.ADMIN.value, "Admin")])
+    role = SelectField("Role", choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")])
 
 
 class DeactivateForm(FlaskForm):

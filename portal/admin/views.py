@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.admin import bp
 from portal.admin.forms import (
     BrandForm, ContactRulesForm, DeactivateForm, DomainForm, EmptyForm, InviteForm, LogoForm, RoleForm,
-    stage_form_class,
+    choice, stage_form_class,
 )
 from portal.brand import firm_palette
 from portal.extensions import db
@@ -223,9 +223,9 @@ def deactivate(user_id: int):
     user = _staff_or_404(user_id)
     searches, candidates = staff.owned_counts(g.firm, user)
     form = DeactivateForm()
-    choices = [(u.id, f"{u.name} ({u.email})") for u in staff.active_staff(g.firm, exclude=user)]
+    choices = [choice(u.id, f"{u.name} ({u.email})") for u in staff.active_staff(g.firm, exclude=user)]
     if not (searches or candidates):
-        choices.insert(0, (0, "Nobody: they own no searches or candidates"))
+        choices.insert(0, choice(0, "Nobody: they own no searches or candidates"))
     form.reassign_to.choices = choices
     if form.validate_on_submit():
         try:
