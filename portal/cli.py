@@ -100,6 +100,27 @@ def firm_enable(slug: str) -> None:
     _set_firm_disabled(slug, False)
 
 
+@firm_cli.command("sender")
+@click.argument("slug")
+@click.argument("email", required=False)
+@with_appcontext
+def firm_sender(slug: str, email: str | None) -> None:
+    """Send firm SLUG's emails from EMAIL (omit EMAIL to use PORTAL_MAIL_FROM again)."""
+    from portal.services import DomainError
+    from portal.services.branding import set_sender_email
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            set_sender_email(firm, None, email)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{firm.slug} sends from {firm.sender_email or 'PORTAL_MAIL_FROM'}.")
+
+
 domain_cli = click.Group("domain", help="Custom domains that serve a firm's portal.")
 firm_cli.add_command(domain_cli)
 

@@ -63,7 +63,11 @@ class ContactRulesForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = _timezone_choices()
+        choices = _timezone_choices()
+        current = self.timezone.data
+        if current and current not in {next(iter(c)) for c in choices} and current in available_timezones():
+            choices.insert(0, choice(current, current))  # an older setting stays selectable
+        self.timezone.choices = choices
 
 
 class StageTextForm(Form):

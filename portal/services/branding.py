@@ -121,7 +121,7 @@ def _int(field: str, value) -> int:
 
 def _timezone(value) -> str:
     text = (value or "").strip()
-    if text not in available_timezones():
+    if text not in available_timezones() or text in ("localtime", "Factory"):
         raise InvalidSetting("timezone", "Choose a time zone from the list.")
     return text
 
@@ -344,6 +344,18 @@ def find_domain(firm: Firm, name: str) -> FirmDomain:
 
 
 # ---------------------------------------------------------------- operator
+
+def set_sender_email(firm: Firm, actor: User | None, email: str | None) -> bool:
+    """The address a firm's emails come from (operator only: the domain must allow this
+    installation to send, SPF/DKIM). None: the installation's PORTAL_MAIL_FROM."""
+    clean = _email("sender_email", email)
+    if clean == firm.sender_email:
+        return False
+    audit.record(firm, actor, "settings.changed", target="settings", details={
+        "changes": {"sender_email": {"old": firm.sender_email, "new": clean}}})
+    firm.sender_email = clean
+    db.session.flush()
+    return True
 
 def set_disabled(firm: Firm, actor: User | None, disabled: bool) -> bool:
     """Disable (every host of the firm answers 404) or enable a firm. Returns whether it changed."""

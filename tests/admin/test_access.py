@@ -114,3 +114,38 @@ def test_settings_of_one_firm_never_show_on_another(app, firms, client_for):
     assert "Alpha" not in page and "help@alpha.example" not in page
     a_page = client_for(firms.a.firm).get("/login").get_data(as_text=True)
     assert "Alpha Talent" in a_page and "<strong>Alpha</strong>" in a_page
+
+
+def test_admin_forms_need_the_csrf_token(app, firms, client_for):
+    c = admin_client(client_for, firms.a)
+    app.config["WTF_CSRF_ENABLED"] = True
+    resp = c.post("/admin/settings", data={"name": "No Token", "primary_color": "#000000", "accent_color": "#000000"})
+    assert resp.status_code == 400
+    assert c.post(f"/admin/staff/{firms.a.recruiter.id}/deactivate", data={"reassign_to": firms.a.admin.id}).status_code == 400
+    assert c.post("/admin/domains", data={"domain": "careers.alpha-search.com"}).status_code == 400
+    with firm_context(app) as s:
+        from portal.models import Firm
+
+        assert s.get(Firm, firms.a.firm.id).name == "Alpha Search"
+        assert s.get(User, firms.a.recruiter.id).active
+    # With the token from the page, the same form goes through.
+    page = c.get("/admin/settings").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = c.post("/admin/settings", data={"csrf_token": token, "name": "With Token",
+                                          "primary_color": "#000000", "accent_color": "#000000"})
+    assert resp.status_code == 302
+
+
+@pytest.mark.parametrize("url,data", [
+    ("/admin/staff/{rid}", {"role": "x" * 20_000}),
+    ("/admin/staff/{rid}/deactivate", {"reassign_to": "x" * 20_000}),
+    ("/admin/staff/{rid}/deactivate", {"reassign_to": "9" * 20_000}),
+])
+def test_huge_values_in_staff_forms_give_a_form_error(app, firms, client_for, url, data):
+    c = admin_client(client_for, firms.a)
+    resp = c.post(url.format(rid=firms.a.recruiter.id), data=data)
+    assert resp.status_code == 400
+    assert "Please correct the highlighted" in resp.get_data(as_text=True)
+    with firm_context(app, firms.a.firm) as s:
+        rec = s.get(User, firms.a.recruiter.id)
+        assert rec.active and rec.role.value == "recruiter"

@@ -61,3 +61,19 @@ def test_cli_errors_are_clear(app, firms):
     assert result.exit_code != 0 and "already in use" in result.output
     with firm_context(app) as s:
         assert s.scalars(select(FirmDomain.domain)).all() == ["careers.alpha-search.com"]
+
+
+def test_firm_sender_address(app, firms):
+    result = run(app, "firm", "sender", "alpha", "Talent@Alpha.example")
+    assert result.exit_code == 0 and "alpha sends from Talent@alpha.example" in result.output
+    with firm_context(app) as s:
+        assert s.get(Firm, firms.a.firm.id).sender_email == "Talent@alpha.example"
+        assert s.get(Firm, firms.b.firm.id).sender_email is None
+    result = run(app, "firm", "sender", "alpha", "not an address")
+    assert result.exit_code != 0 and "valid email" in result.output
+    result = run(app, "firm", "sender", "alpha")
+    assert result.exit_code == 0 and "PORTAL_MAIL_FROM" in result.output
+    with firm_context(app, firms.a.firm) as s:
+        [first, second] = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert first.details == {"changes": {"sender_email": {"old": None, "new": "Talent@alpha.example"}}}
+    assert second.details == {"changes": {"sender_email": {"old": "Talent@alpha.example", "new": None}}}

@@ -88,3 +88,21 @@ def test_email_logo_url_is_built_outside_a_request(app, firms):
 
     with firm_context(app, firms.b.firm):
         assert logo_url(firms.b.firm) == "http://beta.localhost/brand/logo?v=0"
+
+
+def test_branded_layout_renders_in_the_worker_without_a_request(app, firms):
+    from flask import has_request_context
+
+    from portal.models import Firm
+    from portal.templating import render_email
+
+    with firm_context(app, firms.b.firm) as s:
+        firm = s.get(Firm, firms.b.firm.id)
+        branding.update_settings(firm, None, primary_color="#ffdd00")
+        branding.set_logo(firm, None, image_bytes())
+        assert not has_request_context()
+        subject, text, html = render_email(firm, "invitation", user=firms.b.recruiter, inviter=None, days=7,
+                                           link="http://beta.localhost/invitation/x")
+    assert "Beta Search" in subject
+    assert 'src="http://beta.localhost/brand/logo?v=1"' in html
+    assert "background:#ffdd00" in html and "Alpha" not in html

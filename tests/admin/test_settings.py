@@ -247,3 +247,15 @@ def test_error_pages_carry_only_the_hosts_brand(app, firms, client_for):
     resp = client_for(firms.b.firm).get("/login")
     body = resp.get_data(as_text=True)
     assert resp.status_code == 404 and "Beta" not in body and "Alpha" not in body
+
+
+def test_a_time_zone_outside_the_list_stays_selectable(app, firms, client_for):
+    with firm_context(app) as s:
+        from portal.models import Firm
+
+        s.get(Firm, firms.a.firm.id).timezone = "EST"
+    c = admin_client(client_for, firms.a)
+    page = c.get("/admin/contact-rules").get_data(as_text=True)
+    assert '<option selected value="EST">' in page
+    assert c.post("/admin/contact-rules", data={**RULES, "timezone": "EST"}).status_code == 302
+    assert c.post("/admin/contact-rules", data={**RULES, "timezone": "localtime"}).status_code == 400
