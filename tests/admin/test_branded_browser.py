@@ -79,6 +79,8 @@ def test_admin_pages_work_on_a_phone(app, live_server, phone):
         assert phone.locator("h1").count() == 1, path
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 375, (path, width)
+        name = path.strip("/").replace("/", "-") or "admin"
+        screenshot(phone, f"branding-phone-{name}")
     # A real change through the form, on the phone, keyboard only for the text.
     phone.goto(base + "/admin/settings")
     phone.fill("#sender_name", "Globex People Team")

@@ -1,6 +1,5 @@
 """Firm settings: validated server-side, audited, shown on the firm's pages only."""
 import pytest
-from sqlalchemy import select
 
 from portal.brand import (
     PAGE_BACKGROUND, WHITE, contrast_ratio, palette, readable_background, readable_on,
