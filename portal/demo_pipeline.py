@@ -63,10 +63,6 @@ OPS = SearchInput(
 
 
 def _search(firm: Firm, actor: User, data: SearchInput):
-    try:
-        import portal.services.skills  # noqa: F401 - the matching helper's vocabulary
-    except ImportError:
-        data = SearchInput(**{**data.__dict__, "required_skills": [], "nice_skills": []})
     return create_search(firm, actor, data)
 
 

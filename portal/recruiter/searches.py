@@ -11,7 +11,7 @@ from portal.recruiter.forms import (
     opt,
     ActionForm, AddCandidateForm, CloseSearchForm, SearchFilterForm, SearchForm,
 )
-from portal.services import DomainError, pipeline
+from portal.services import DomainError, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import searches as search_service
@@ -110,29 +110,20 @@ def search_edit(search_id: int):
                            clients=search_service.clients(g.firm)), status
 
 
-def _suggestions(search: Search, exclude: set[int]) -> tuple[list, str | None]:
-    """Talent-pool members the matching service suggests, minus those already in the search."""
-    if search.state.is_closed:
-        return [], None
-    try:
-        from portal.services import matching
-    except ImportError:
-        return [], "Suggestions appear once the matching service is installed."
-    matches = matching.candidates_for_search(g.firm, search, limit=10 + len(exclude))
-    return [m for m in matches if m.candidate.id not in exclude][:10], None
+SUGGESTIONS = 10
 
 
 @bp.route("/searches/<int:search_id>")
 def search_detail(search_id: int):
     search = get_or_404(Search, search_id)
     counts = search_service.pipeline_counts(search)
-    in_search = search_service.candidate_ids_in(search)
-    suggestions, suggestions_note = _suggestions(search, in_search)
+    # The matching service leaves out people already in the search and closed searches.
+    suggestions = matching.candidates_for_search(g.firm, search, limit=SUGGESTIONS)
     required, nice = search_service.skill_names(search)
     owner = db.session.get(User, search.owner_id) if search.owner_id else None
     return render_template(
         "recruiter/searches/detail.html", search=search, counts=counts, required=required, nice=nice,
-        owner=owner, suggestions=suggestions, stages=PIPELINE + (Stage.CLOSED,), suggestions_note=suggestions_note,
+        owner=owner, suggestions=suggestions, stages=PIPELINE + (Stage.CLOSED,),
         close_form=CloseSearchForm(), add_form=AddCandidateForm(), action_form=ActionForm(),
     )
 

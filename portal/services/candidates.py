@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import (
     Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User,
 )
-from portal.services import DomainError, accounts
+from portal.services import DomainError, accounts, skills
 from portal.services import notes as notes_service
 from portal.services.text import clean_line, clean_text, split_list
 
@@ -99,10 +99,6 @@ def set_tags(candidate: Candidate, tags: list[str]) -> None:
 
 
 def _apply_skills(firm: Firm, candidate: Candidate, names: list[str]) -> None:
-    if not names and not candidate.skills:
-        return
-    from portal.services import skills
-
     skills.set_candidate_skills(firm, candidate, names)
 
 

@@ -16,7 +16,7 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Client, Engagement, Firm, RemotePreference, Role, Search,
     SearchState, Seniority, User, utcnow,
 )
-from portal.services import DomainError
+from portal.services import DomainError, skills
 from portal.services.text import clean_line, clean_text, split_list
 
 MAX_MARKDOWN = 10_000
@@ -117,10 +117,6 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
-    if not required and not nice and not search.skills:
-        return
-    from portal.services import skills
-
     skills.set_search_skills(firm, search, required, nice)
 
 

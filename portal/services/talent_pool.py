@@ -18,6 +18,7 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, CandidateSkill, CandidateTag, Firm, JobSeeking, Search,
     Stage, utcnow,
 )
+from portal.services import skills
 from portal.services.text import split_list
 
 PAGE_SIZE = 25
@@ -68,13 +69,17 @@ def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
 
 
 def _skill_ids(firm: Firm, names: list[str]) -> list[int] | None:
-    """Skill ids for the names (aliases resolve); None when a name is not a known skill."""
-    from portal.services import skills
-
-    found = skills.resolve(firm, names, create=False)
-    if len(found) < len(names):
-        return None
-    return [s.id for s in found]
+    """Skill ids for the names (synonyms and aliases resolve, so "JS" finds JavaScript);
+    None when a name is not in the firm's vocabulary (then nobody can match).
+    One lookup per name: at most ten names are accepted in a filter."""
+    ids: list[int] = []
+    for name in names:
+        found = skills.resolve(firm, [name], create=False)
+        if not found:
+            return None
+        if found[0].id not in ids:
+            ids.append(found[0].id)
+    return ids
 
 
 def build_query(firm: Firm, filters: PoolFilters):

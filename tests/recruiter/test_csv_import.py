@@ -111,9 +111,6 @@ def test_semicolon_separated_and_windows_encoded_files(app, rec):
 
 def test_import_of_skills_column(app, rec):
     """Skills go through the matching helper's vocabulary (aliases resolve)."""
-    import pytest
-
-    pytest.importorskip("portal.services.skills")
     text = "name,email,skills\nSkilled,skilled@example.com,Python; PostgreSQL\n"
     html = _upload(rec.client, text).get_data(as_text=True)
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
