@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User,
+    Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User, utcnow,
 )
 from portal.services import DomainError, accounts, skills
 from portal.services import notes as notes_service
@@ -58,7 +58,8 @@ class _Clean:
     note: str
 
 
-def _validate(firm: Firm, data: CandidateInput, candidate: Candidate | None) -> _Clean:
+def validate_input(firm: Firm, data: CandidateInput, candidate: Candidate | None) -> _Clean:
+    """Check every field (the form, the CSV import and the services share these rules)."""
     name = clean_line(data.name, "Name", 120, required=True)
     email = clean_email(data.email)
     phone = clean_line(data.phone, "Phone", 40)
@@ -103,7 +104,7 @@ def _apply_skills(firm: Firm, candidate: Candidate, names: list[str]) -> None:
 
 
 def create_candidate(firm: Firm, actor: User, data: CandidateInput) -> Candidate:
-    clean = _validate(firm, data, None)
+    clean = validate_input(firm, data, None)
     values = clean.values
     if values["owner_id"] is None:
         values["owner_id"] = actor.id
@@ -121,12 +122,10 @@ def create_candidate(firm: Firm, actor: User, data: CandidateInput) -> Candidate
 def update_candidate(firm: Firm, actor: User, candidate: Candidate, data: CandidateInput) -> Candidate:
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account; their profile cannot be edited.")
-    clean = _validate(firm, data, candidate)
+    clean = validate_input(firm, data, candidate)
+    if clean.values["job_seeking"] != candidate.job_seeking:
+        candidate.availability_changed_at = utcnow()
     for key, value in clean.values.items():
-        if key == "job_seeking" and value != candidate.job_seeking:
-            from portal.models import utcnow
-
-            candidate.availability_changed_at = utcnow()
         setattr(candidate, key, value)
     set_tags(candidate, clean.tags)
     _apply_skills(firm, candidate, clean.skills)

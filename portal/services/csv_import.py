@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
 from portal.services import DomainError
-from portal.services.candidates import CandidateInput, clean_email, create_candidate
+from portal.services.candidates import CandidateInput, clean_email, create_candidate, validate_input
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -95,8 +95,6 @@ def _header(names: list[str]) -> tuple[dict[int, str], list[str]]:
 
 def check(firm: Firm, text: str) -> ImportReport:
     """Parse and validate every row without writing anything."""
-    from portal.services.candidates import _validate  # the same rules as the form
-
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -117,7 +115,7 @@ def check(firm: Firm, text: str) -> ImportReport:
                 continue
             if len(rows) >= MAX_ROWS:
                 return ImportReport([], [f"The file has more than {MAX_ROWS} rows; split it into smaller files."])
-            rows.append(_row(firm, number, record, mapping, seen_emails, _validate))
+            rows.append(_row(firm, number, record, mapping, seen_emails))
     except csv.Error as exc:
         return ImportReport(rows, [f"Row {len(rows) + 2}: the file could not be read as CSV ({exc})."])
     if not rows:
@@ -125,7 +123,7 @@ def check(firm: Firm, text: str) -> ImportReport:
     return ImportReport(rows)
 
 
-def _row(firm, number, record, mapping, seen_emails, validate) -> ImportRow:
+def _row(firm, number, record, mapping, seen_emails) -> ImportRow:
     values = {key: (record[i].strip() if i < len(record) else "") for i, key in mapping.items()}
     errors: list[str] = []
     seniority = None
@@ -147,7 +145,7 @@ def _row(firm, number, record, mapping, seen_emails, validate) -> ImportRow:
         job_seeking=seeking, skills=values.get("skills", ""), tags=values.get("tags", ""),
     )
     try:
-        validate(firm, data, None)
+        validate_input(firm, data, None)  # the same rules as the form
     except DomainError as exc:
         errors.append(str(exc))
     email = None

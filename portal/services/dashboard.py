@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Firm, Interest, Message,
+    OPEN_STAGES, Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Firm, Interest, Message,
     MessageState, Search, SearchState, Stage, UpdateKind, User, utcnow,
 )
 from portal.services import DomainError
@@ -122,7 +122,7 @@ def _consents(user: User, mine: bool, now: datetime) -> Section:
          .join(Candidacy, Candidacy.id == Consent.candidacy_id)
          .join(Search, Search.id == Candidacy.search_id)
          .join(Candidate, Candidate.id == Candidacy.candidate_id)
-         .where(Consent.state == ConsentState.REQUESTED, Candidacy.stage.in_(ACTIVE_STAGES + (Stage.IDENTIFIED,)))
+         .where(Consent.state == ConsentState.REQUESTED, Candidacy.stage.in_(OPEN_STAGES))
          .options(contains_eager(Candidacy.search), contains_eager(Candidacy.candidate))
          .order_by(Consent.requested_at, Consent.id).limit(LIMIT + 1))
     if mine:

@@ -43,7 +43,7 @@ def test_overdue_candidates_most_overdue_first_with_days(app, rec):
     names = re.findall(r"<strong>([^<]+)</strong>", overdue)
     assert names == [b.name, a.name]
     assert "30 days without an update" in overdue and "10 days without an update" in overdue
-    assert f'/recruiter/candidacies/' in overdue and "Write an update" in overdue
+    assert '/recruiter/candidacies/' in overdue and "Write an update" in overdue
 
 
 def test_writing_feedback_clears_the_overdue_row(app, rec):

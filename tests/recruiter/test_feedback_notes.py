@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.models import Candidacy, Feedback, Message, MessageState, Note, Stage
 from tests.conftest import login_as
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, approve_consent, flashes, make_search, people
+from tests.recruiter.conftest import add, approve_consent, flashes, make_search
 
 SECRET = "ZQX-internal-only-7731"
 

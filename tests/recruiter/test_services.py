@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from portal.extensions import db
 from portal.models import (
     Candidacy, Candidate, CloseReason, Consent, ConsentState, Feedback, Message, MessageState, Search,
-    SearchState, Stage, StageChange,
+    SearchState, Stage,
 )
 from portal.services import DomainError, NotFound, cv, pipeline
 from portal.services import consent as consent_service
