@@ -16,6 +16,17 @@ from portal.models import EmploymentStatus, JobSeeking, RemotePreference
 from portal.services.availability import CURRENCIES, MAX_PAY
 from portal.services.keep_in_touch import UPDATE_CHOICES
 
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - older WTForms
+    def _Choice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    return [_Choice(value, label) for value, label in pairs]
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -44,19 +55,19 @@ class ProfileForm(CandidateForm):
     headline = StringField("Current role", validators=[Optional(), _max(200)])
     location = StringField("Where you live", validators=[Optional(), _max(120)])
     job_seeking = RadioField("Are you looking for a new job?",
-                             choices=[(j.value, j.label) for j in JobSeeking],
+                             choices=choices((j.value, j.label) for j in JobSeeking),
                              validators=[InputRequired("Please choose one.")])
     available_from = DateField("Available from", validators=[Optional()])
     notice_weeks = IntegerField("Notice period (weeks)", validators=[
         Optional(), NumberRange(0, 52, "Please give a number of weeks between 0 and 52.")])
-    employment_status = SelectField("Current situation", choices=[("", "Prefer not to say")]
-                                    + [(e.value, e.label) for e in EmploymentStatus])
+    employment_status = SelectField("Current situation", choices=choices([("", "Prefer not to say")]
+                                                    + [(e.value, e.label) for e in EmploymentStatus]))
     desired_roles = StringField("Roles you want", validators=[Optional(), _max(300)])
     desired_locations = StringField("Where you would work", validators=[Optional(), _max(300)])
-    remote_preference = SelectField("Remote work", choices=[(r.value, r.label) for r in RemotePreference])
+    remote_preference = SelectField("Remote work", choices=choices((r.value, r.label) for r in RemotePreference))
     pay_expectation = IntegerField("Pay expectation (yearly)", validators=[
         Optional(), NumberRange(0, MAX_PAY, "Please give a yearly amount as a whole number.")])
-    pay_currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    pay_currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES))
     summary = TextAreaField("About you", validators=[Optional(), _max(2000)])
     skills = StringField("Skills", validators=[Optional(), _max(1000)])
 
@@ -79,9 +90,19 @@ class ConsentForm(CandidateForm):
 
 
 class UpdateForm(CandidateForm):
-    choice = RadioField("What would you like to tell us?", choices=list(UPDATE_CHOICES.items()),
+    choice = RadioField("What would you like to tell us?", choices=choices(UPDATE_CHOICES.items()),
                         validators=[InputRequired("Please choose one.")])
     text = TextAreaField("Message (optional)", validators=[Optional(), _max(1000)])
+
+
+def _optional_id(value):
+    """'' -> None; digits -> int; anything else -> -1 (refused by the form's own check)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 12 else -1
 
 
 class ReferralForm(CandidateForm):
@@ -90,18 +111,17 @@ class ReferralForm(CandidateForm):
                                                   Email("Please give a valid email address.",
                                                         check_deliverability=False)])
     note = TextAreaField("Why they would be good (optional)", validators=[Optional(), _max(1000)])
-    search_id = SelectField("For a role (optional)", coerce=lambda v: int(v) if v not in (None, "") else None,
-                            validate_choice=False)
+    search_id = SelectField("For a role (optional)", coerce=_optional_id, validate_choice=False)
 
     def validate_search_id(self, field):
-        allowed = {value for value, _label in field.choices}
+        allowed = {c.value if hasattr(c, "value") else c[0] for c in field.choices}
         if field.data is not None and field.data not in allowed:
             raise ValidationError("Please choose one of the roles listed.")
 
 
 class PreferencesForm(CandidateForm):
-    suggestion_frequency = RadioField("Roles that may fit you", choices=[
-        ("weekly", "Weekly"), ("monthly", "Monthly"), ("never", "Never")],
+    suggestion_frequency = RadioField("Roles that may fit you", choices=choices([
+        ("weekly", "Weekly"), ("monthly", "Monthly"), ("never", "Never")]),
         validators=[InputRequired("Please choose one.")])
     allow_availability_prompts = BooleanField("Ask me now and then whether my availability is still right")
     unsubscribed_all = BooleanField("Unsubscribe me from all optional emails")

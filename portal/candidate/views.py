@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.candidate import bp
 from portal.candidate.forms import (
     ConfirmForm, ConsentForm, CVForm, DeleteAccountForm, PreferencesForm, ProfileForm, ReferralForm,
-    UpdateForm,
+    UpdateForm, choices,
 )
 from portal.errors import render_error
 from portal.extensions import db
@@ -263,7 +263,7 @@ def too_large(_exc):
 
 def _referral_form(blank: bool = False) -> ReferralForm:
     form = ReferralForm(formdata=None) if blank else ReferralForm()
-    form.search_id.choices = [("", "No particular role")] + portal.referral_roles(g.firm)
+    form.search_id.choices = choices([("", "No particular role")] + portal.referral_roles(g.firm))
     return form
 
 
@@ -276,7 +276,7 @@ def _render_keep_in_touch(update_form=None, referral_form=None, status=200):
     ), status
 
 
-@bp.route("/keep-in-touch")
+@bp.route("/keep-in-touch", endpoint="keep_in_touch")
 def keep_in_touch_page():
     return _render_keep_in_touch()
 
@@ -292,7 +292,7 @@ def send_update():
         else:
             db.session.commit()
             flash("Thank you. Your recruiter has your update.", "success")
-            return redirect(url_for("candidate.keep_in_touch_page"), 303)
+            return redirect(url_for("candidate.keep_in_touch"), 303)
     return _render_keep_in_touch(update_form=form, status=400)
 
 
@@ -310,7 +310,7 @@ def refer():
         else:
             db.session.commit()
             flash("Thank you for the referral. Your recruiter will take it from here.", "success")
-            return redirect(url_for("candidate.keep_in_touch_page"), 303)
+            return redirect(url_for("candidate.keep_in_touch"), 303)
     return _render_keep_in_touch(referral_form=form, status=400)
 
 

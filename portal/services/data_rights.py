@@ -30,6 +30,7 @@ from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
 DELETED_NAME = "Deleted candidate"
 ERASED = "[erased: the candidate deleted their account]"
 EXPORT_MESSAGES_LIMIT = 5000
+UPDATE_KINDS = {"update": "Update to your recruiter", "referral": "Referral", "availability": "Profile change"}
 
 
 def _iso(value: Any) -> Any:
@@ -91,7 +92,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         ).all()
     ]
     updates = [
-        {"date": _iso(u.created_at), "kind": u.kind.value, "text": u.body,
+        {"date": _iso(u.created_at), "kind": UPDATE_KINDS.get(u.kind.value, u.kind.value), "text": u.body,
          "referred_name": u.referral_name, "referred_email": u.referral_email}
         for u in db.session.scalars(
             select(CandidateUpdate).where(CandidateUpdate.candidate_id == c.id).order_by(CandidateUpdate.created_at)
