@@ -21,7 +21,7 @@ from portal.errors import render_error
 from portal.extensions import db
 from portal.models import ConsentState, User
 from portal.services import DomainError, NotFound
-from portal.services import availability, data_rights, interest, keep_in_touch, preferences
+from portal.services import availability, data_rights, interest, keep_in_touch, matching, preferences
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.services import cv as cv_service
@@ -123,11 +123,7 @@ def consent(consent_id: int):
 @bp.route("/roles")
 def roles():
     me = _me()
-    from portal.services import matching
-
-    in_searches = portal.search_ids(me)
-    matches = [m for m in matching.roles_for_candidate(g.firm, me, limit=10, include_anticipated=True)
-               if m.search.id not in in_searches]
+    matches = matching.roles_for_candidate(g.firm, me, limit=10, include_anticipated=True)
     return render_template("candidate/roles.html", matches=matches, form=ConfirmForm(),
                            interested=interest.interested_search_ids(me))
 

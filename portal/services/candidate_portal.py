@@ -156,11 +156,6 @@ def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) ->
     return cards
 
 
-def search_ids(candidate: Candidate) -> set[int]:
-    """The searches the candidate is already in."""
-    return set(db.session.scalars(select(Candidacy.search_id).where(Candidacy.candidate_id == candidate.id)).all())
-
-
 def my_searches(firm: Firm, candidate: Candidate) -> list[SearchCard]:
     return _cards(firm, candidate)
 
