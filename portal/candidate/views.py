@@ -152,8 +152,14 @@ def express_interest(search_id: int):
 
 # ---------------------------------------------------------------- profile and availability
 
+def _profile_form(me, blank: bool = False) -> ProfileForm:
+    form = ProfileForm(formdata=None, obj=me) if blank else ProfileForm()
+    form.pay_currency.choices = choices((c, c) for c in availability.currency_choices(me))
+    return form
+
+
 def _profile_form_from(me) -> ProfileForm:
-    form = ProfileForm(formdata=None, obj=me)
+    form = _profile_form(me, blank=True)
     form.skills.data = ", ".join(availability.skill_names(me))
     form.job_seeking.data = me.job_seeking.value
     form.employment_status.data = me.employment_status.value if me.employment_status else ""
@@ -174,7 +180,7 @@ def profile():
     me = _me()
     if request.method == "GET":
         return _render_profile(_profile_form_from(me))
-    form = ProfileForm()
+    form = _profile_form(me)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in availability.FIELDS}
         values["employment_status"] = values["employment_status"] or None
@@ -378,17 +384,15 @@ def export_zip():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        user = _user()
-        if user is None or not user.check_password(form.password.data):
-            form.password.errors = ["That password is not right."]
+        try:
+            data_rights.delete_account(g.firm, _me(), _user(), password=form.password.data)
+        except data_rights.WrongPassword as exc:
+            _fail(form, exc, form.password)
+        except DomainError as exc:
+            _fail(form, exc)
         else:
-            try:
-                data_rights.delete_account(g.firm, _me(), user)
-            except DomainError as exc:
-                _fail(form, exc)
-            else:
-                db.session.commit()
-                logout_user()
-                session.clear()
-                return render_template("candidate/deleted.html"), 200
+            db.session.commit()
+            logout_user()
+            session.clear()
+            return render_template("candidate/deleted.html"), 200
     return _render_settings(delete_form=form, status=400)

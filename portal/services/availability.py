@@ -75,7 +75,13 @@ class Change:
     new: str
 
 
-def _normalise(firm: Firm, values: dict[str, Any]) -> dict[str, Any]:
+def currency_choices(candidate: Candidate) -> tuple[str, ...]:
+    """The usual currencies, plus the candidate's own if a recruiter set another one."""
+    own = (candidate.pay_currency or "EUR").upper()
+    return CURRENCIES if own in CURRENCIES else (*CURRENCIES, own)
+
+
+def _normalise(firm: Firm, candidate: Candidate, values: dict[str, Any]) -> dict[str, Any]:
     """Check every value before anything is changed (nothing is stored half-way)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
@@ -105,7 +111,8 @@ def _normalise(firm: Firm, values: dict[str, Any]) -> dict[str, Any]:
     if out.get("remote_preference") is None and "remote_preference" in out:
         out["remote_preference"] = RemotePreference.ANY
     when = out.get("available_from")
-    if when is not None:
+    if when is not None and when != candidate.available_from:
+        # A date saved earlier may have passed since; it is kept as it is when unchanged.
         today = firm_today(firm)
         if when < today:
             raise DomainError("Available from: please choose today or a later date.")
@@ -119,7 +126,7 @@ def _normalise(firm: Firm, values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("Pay expectation: please give a yearly amount as a whole number.")
     if "pay_currency" in out:
         out["pay_currency"] = (out["pay_currency"] or "EUR").upper()
-        if out["pay_currency"] not in CURRENCIES:
+        if out["pay_currency"] not in currency_choices(candidate):
             raise DomainError("Currency: please choose one of the options.")
     return out
 
@@ -176,7 +183,7 @@ def update_profile(firm: Firm, candidate: Candidate, user: User | None, values: 
                    skills: list[str] | None = None) -> CandidateUpdate | None:
     """Apply the candidate's edits. Returns the CandidateUpdate when something changed
     (None when the profile was saved as it was: that counts as confirming it)."""
-    clean = _normalise(firm, values)
+    clean = _normalise(firm, candidate, values)
     new_skills = clean_skill_names(skills) if skills is not None else None
     changes: list[Change] = []
     if "email" in clean and clean["email"] != (candidate.email or "").lower():

@@ -153,10 +153,21 @@ def _erase_recruiter_messages(cid: int, candidacy_ids: list[int]) -> None:
         )
 
 
-def delete_account(firm: Firm, candidate: Candidate, user: User | None) -> int:
-    """Erase the candidate's personal data. Returns the number of candidacies closed."""
+class WrongPassword(DomainError):
+    """The candidate did not confirm the deletion with their password."""
+
+
+def delete_account(firm: Firm, candidate: Candidate, user: User | None, password: str | None = None) -> int:
+    """Erase the candidate's personal data. Returns the number of candidacies closed.
+
+    From the portal the candidate's password confirms it (a stolen session alone cannot
+    erase an account); an erasure done on their behalf passes `password=None`."""
     if candidate.deleted_at is not None:
         raise DomainError("This account has already been deleted.")
+    if user is None and candidate.user_id is not None:
+        user = db.session.get(User, candidate.user_id)
+    if password is not None and (user is None or not user.check_password(password)):
+        raise WrongPassword("That password is not right.")
     now = utcnow()
     cid = candidate.id
     # Who to tell, and about which roles, before anything is erased.

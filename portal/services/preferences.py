@@ -2,6 +2,8 @@
 only the optional streams (role suggestions, availability prompts) can be refused."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -9,6 +11,7 @@ from portal.models import Candidate, Firm, SuggestionFrequency
 from portal.services import DomainError, NotFound
 
 MAX_TOKEN = 64
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # secrets.token_urlsafe output
 
 
 def update_preferences(firm: Firm, candidate: Candidate, suggestion_frequency: str,
@@ -26,7 +29,7 @@ def update_preferences(firm: Firm, candidate: Candidate, suggestion_frequency: s
 def candidate_for_token(firm: Firm, token: str) -> Candidate:
     """The candidate of *this* firm whose unsubscribe link this is (the query is filtered to
     the request's firm, so another firm's token is not found)."""
-    if not token or len(token) > MAX_TOKEN:
+    if not token or len(token) > MAX_TOKEN or not TOKEN_SHAPE.match(token):
         raise NotFound("This unsubscribe link is not valid.")
     candidate = db.session.scalar(
         select(Candidate).where(Candidate.unsubscribe_token == token, Candidate.firm_id == firm.id)

@@ -189,3 +189,21 @@ def test_too_large_form_post_elsewhere_redirects_with_a_message(app, firms, cand
                             follow_redirects=True)
     assert resp.status_code == 200
     assert "too large" in resp.get_data(as_text=True) and "Send your recruiter an update" in resp.get_data(as_text=True)
+
+
+def test_a_saved_date_that_has_passed_does_not_block_saving(app, firms, cand_client):
+    past = date.today() - timedelta(days=20)
+    with firm_context(app, firms.a.firm):
+        db.session.get(Candidate, firms.a.candidate.id).available_from = past
+    resp = cand_client.post("/me/profile", data=_form(available_from=past.isoformat(), job_seeking="active"))
+    assert resp.status_code == 303
+    c = _cand(app, firms.a)
+    assert c.available_from == past and c.job_seeking == JobSeeking.ACTIVE
+
+
+def test_a_currency_set_by_the_recruiter_stays_selectable(app, firms, cand_client):
+    with firm_context(app, firms.a.firm):
+        db.session.get(Candidate, firms.a.candidate.id).pay_currency = "JPY"
+    assert '<option selected value="JPY">' in cand_client.get("/me/profile").get_data(as_text=True)
+    resp = cand_client.post("/me/profile", data=_form(pay_currency="JPY"))
+    assert resp.status_code == 303 and _cand(app, firms.a).pay_currency == "JPY"
