@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import (
     Candidate, CandidateUpdate, CloseReason, Consent, ConsentState, Interest, JobSeeking, RemotePreference,
-    Search, Stage,
+    Search, Stage, User,
 )
 from portal.services import skills
 from tests.candidate import helpers as h
@@ -20,6 +20,7 @@ def _world(app, f):
     with firm_context(app, f.firm):
         me = db.session.get(Candidate, f.candidate.id)
         me.name = "Alex Morgan"
+        db.session.get(User, f.recruiter.id).name = "Riley Recruiter"
         skills.set_candidate_skills(f.firm, me, ["Python", "PostgreSQL"])
     s1 = h.make_search(app, f, title="Senior Backend Engineer", client="Initech", location="Berlin",
                        pay_min=80000, pay_max=95000)
@@ -64,7 +65,7 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
     assert page.locator("h1").inner_text() == "Hello, Alex"
     body = page.locator("main").inner_text()
     for text in ("Senior Backend Engineer", "Getting to know you", "Interviewing", "This search has ended for you",
-                 "The role was closed", "The client paused hiring", f.recruiter.name,
+                 "The role was closed", "The client paused hiring", "Riley Recruiter",
                  "We need your answer"):
         assert text in body, text
     assert "Umbrella" in body  # revealed: they were asked for consent for it
