@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, has_request_context, render_template, url_for
 from jinja2 import TemplateNotFound
 
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
@@ -16,7 +16,17 @@ def firm_base_url(firm: Firm) -> str:
     cfg = current_app.config
     scheme = cfg["PREFERRED_URL_SCHEME"]
     port = cfg.get("PUBLIC_PORT_SUFFIX") or ""
-    domains = sorted(d.domain for d in firm.domains) if "domains" in firm.__dict__ else []
+    if "domains" in firm.__dict__:
+        domains = sorted(d.domain for d in firm.domains)
+    else:  # not loaded: ask (only this firm's rows) rather than silently ignore them
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models.firm import FirmDomain
+
+        domains = sorted(db.session.scalars(
+            select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id).execution_options(all_firms=True)
+        ))
     if domains:
         return f"{scheme}://{domains[0]}"
     if cfg.get("PUBLIC_URL") and firm.slug == cfg.get("DEFAULT_FIRM"):
@@ -25,8 +35,15 @@ def firm_base_url(firm: Firm) -> str:
 
 
 def external_url(firm: Firm, endpoint: str, **values) -> str:
-    """An absolute link for an email: the firm's own host, never another firm's."""
-    return firm_base_url(firm) + url_for(endpoint, _external=False, **values)
+    """An absolute link for an email: the firm's own host, never another firm's.
+
+    Works outside a request too (services called from the CLI, the worker or a test)."""
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:
+        adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+        path = adapter.build(endpoint, values, force_external=False)
+    return firm_base_url(firm) + path
 
 
 def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, str]:
