@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO if app.config["PORTAL_ENV"] != "testing" else logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # import-time chatter
 
     from portal import extensions, markdown, security, tenancy
     from portal.extensions import csrf, db, limiter, login_manager, migrate
