@@ -113,7 +113,9 @@ def stop_children(children: list[subprocess.Popen], got_sigint: bool) -> None:
     workers = [c for c in children if getattr(c, "portal_role", "") != "redis"]
     servers = [c for c in children if getattr(c, "portal_role", "") == "redis"]
     for group in (workers, servers):
-        if got_sigint:  # Ctrl-C reached the whole process group: let them finish on their own
+        if got_sigint and group is workers:
+            # Ctrl-C reached the whole process group (not Redis, in its own session): let the
+            # workers finish on their own; a second signal would make RQ kill a running job.
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline and any(c.poll() is None for c in group):
                 time.sleep(0.1)
