@@ -85,15 +85,15 @@ def test_login_rotates_the_session(client_for, firms):
 
 def test_logout_ends_the_session_and_needs_post(client_for, firms):
     c = client_for(firms.a.firm)
-    login_as(c, firms.a.candidate_user)
+    login_as(c, firms.a.candidate_user, remember=True)
     assert c.get("/logout").status_code == 405
-    old_cookie = c.get_cookie("session", domain="alpha.localhost").value
     resp = c.post("/logout")
     assert resp.status_code == 302 and resp.headers["Location"] == "/login"
     assert c.get("/me/").status_code == 302
-    # Replaying the signed-in cookie after logout works only until the token rotates:
-    # logout ends this device; "sign out everywhere" and deactivation end all (below).
-    assert old_cookie
+    # The remember-me cookie went with it.
+    assert c.get_cookie("remember_token", domain="alpha.localhost") is None
+    c.delete_cookie("session", domain="alpha.localhost")
+    assert c.get("/me/").status_code == 302
 
 
 def test_remember_me_survives_the_end_of_the_browser_session(client_for, firms):
