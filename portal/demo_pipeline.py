@@ -3,6 +3,9 @@ pending and answered consent, interest, candidate updates, an overdue candidate 
 failed message, so the recruiter's "Needs attention" page is alive from the first login.
 
 Everything goes through the real services (the same rules and messages as the product).
+The first candidate of each firm (candidate@<firm>.example) stays in the talent pool only,
+a newcomer who sees the welcome text and roles matching their skills; candidate2 (Priya
+Raman) has feedback and a consent request waiting for her answer.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from portal.models import (
 from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
-from portal.services import pipeline
+from portal.services import pipeline, skills
 from portal.services.searches import SearchInput, create_search
 
 BACKEND = SearchInput(
@@ -57,7 +60,7 @@ MOBILE = SearchInput(
 )
 OPS = SearchInput(
     title="Operations Manager", client_name="Acme Corp", description_md="Run our client's fulfilment centre.",
-    required_skills=["Operations"], seniority=Seniority.SENIOR, location="Springfield",
+    required_skills=["Operations"], nice_skills=["Engineering management"], seniority=Seniority.SENIOR, location="Springfield",
     remote_policy=RemotePreference.ONSITE, pay_min=90000, pay_max=110000, pay_currency="USD",
 )
 
@@ -78,9 +81,22 @@ def _silent(candidate: Candidate, days: int) -> None:
     candidate.last_contacted_at = utcnow() - timedelta(days=days)
 
 
+SKILLS = {
+    "Alex Morgan": ["Python", "PostgreSQL", "Kubernetes"], "Priya Raman": ["Figma", "User research"],
+    "Jonas Weber": ["Engineering management", "Python", "Operations"],
+    "Sofia Costa": ["Python", "Statistics", "SQL"], "Liam O'Brien": ["Kubernetes", "AWS", "Terraform"],
+    "Mei Chen": ["JavaScript", "React", "Figma"], "Omar Haddad": ["Engineering management"],
+    "Anna Kowalska": ["Selenium", "Python"], "Lucas Martin": ["Swift", "Kotlin"],
+    "Ingrid Larsen": ["Python", "Kubernetes"], "Tomás García": ["Python", "PostgreSQL"],
+    "Hana Sato": ["Python", "Machine learning", "Statistics"],
+}
+
+
 def load_firm_pipeline(firm: Firm, recruiter: User, recruiter2: User | None = None) -> None:
     """Searches and pipelines for one demo firm (its candidates must exist already)."""
     people = list(db.session.scalars(select(Candidate).order_by(Candidate.id)))
+    for person in people:
+        skills.set_candidate_skills(firm, person, SKILLS.get(person.name, []))
     if len(people) >= 12:
         _full(firm, recruiter, recruiter2 or recruiter, people)
     elif people:
@@ -89,7 +105,7 @@ def load_firm_pipeline(firm: Firm, recruiter: User, recruiter2: User | None = No
 
 
 def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
-    alex, priya, jonas, sofia, liam, mei, omar, anna, lucas, ingrid, tomas, hana = p[:12]
+    _alex, priya, jonas, sofia, liam, mei, omar, anna, lucas, ingrid, tomas, hana = p[:12]
     add = pipeline.add_to_search
     backend = _search(firm, rec, BACKEND)
     designer = _search(firm, rec2, DESIGNER)
@@ -98,15 +114,15 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     mobile = _search(firm, rec2, MOBILE)
 
     # Senior Backend Engineer: one candidate at every open stage.
-    add(firm, rec, backend, tomas, Stage.IDENTIFIED)
+    add(firm, rec, backend, anna, Stage.IDENTIFIED)
     cy_liam = add(firm, rec, backend, liam, Stage.CONTACTED)
-    cy_alex = add(firm, rec, backend, alex, Stage.SCREENING)
+    cy_tomas = add(firm, rec, backend, tomas, Stage.SCREENING)
     feedback_service.post_feedback(
-        firm, rec, cy_alex, "Thank you for a **great first conversation**. Your payments experience is exactly "
+        firm, rec, cy_tomas, "Thank you for a **great first conversation**. Your payments experience is exactly "
         "what Initech needs. Next, I would like to present you to their CTO.")
-    notes_service.add_note(firm, rec, alex, "Counter-offer risk: current employer offered a raise in March.",
-                           candidacy=cy_alex)
-    _consent(firm, rec, cy_alex, None)  # waiting for Alex's answer
+    notes_service.add_note(firm, rec, tomas, "Counter-offer risk: current employer offered a raise in March.",
+                           candidacy=cy_tomas)
+    _consent(firm, rec, cy_tomas, None)  # waiting for the answer
     cy_ingrid = add(firm, rec, backend, ingrid, Stage.SCREENING)
     _consent(firm, rec, cy_ingrid, True, "Happy to be presented.")
     pipeline.move(firm, rec, cy_ingrid, Stage.PRESENTED)
@@ -125,20 +141,26 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
 
     # Product Designer (owned by the second recruiter).
     cy_priya = add(firm, rec2, designer, priya, Stage.SCREENING)
-    _consent(firm, rec2, cy_priya, True)
-    pipeline.move(firm, rec2, cy_priya, Stage.PRESENTED)
-    pipeline.move(firm, rec2, cy_priya, Stage.INTERVIEWING)
+    feedback_service.post_feedback(
+        firm, rec2, cy_priya, "Your onboarding case study was the best we have seen this year. Before I send "
+        "your profile to the client, please confirm on your page that you are happy for me to do so.")
+    notes_service.add_note(firm, rec2, priya, "Open to relocating to Amsterdam; prefers a remote start.",
+                           candidacy=cy_priya)
+    _consent(firm, rec2, cy_priya, None)  # candidate2@demo.example answers this in the portal
     cy_mei = add(firm, rec2, designer, mei, Stage.SCREENING)
-    pipeline.close(firm, rec2, cy_mei, CloseReason.NOT_A_FIT,
-                   "Hooli needs someone with shipped mobile product work; your portfolio is strongest on the web. "
-                   "We will keep you in mind for web-first roles.")
-    add(firm, rec2, designer, anna, Stage.CONTACTED)
+    _consent(firm, rec2, cy_mei, True)
+    pipeline.move(firm, rec2, cy_mei, Stage.PRESENTED)
+    pipeline.move(firm, rec2, cy_mei, Stage.INTERVIEWING)
+    cy_anna = add(firm, rec2, designer, anna, Stage.SCREENING)
+    pipeline.close(firm, rec2, cy_anna, CloseReason.NOT_A_FIT,
+                   "Hooli needs someone with shipped product design work; your strength is quality engineering. "
+                   "We will keep you in mind for QA roles.")
 
     # Head of Engineering (confidential client).
     cy_omar = add(firm, rec, head, omar, Stage.SCREENING)
     _consent(firm, rec, cy_omar, False, "I have interviewed there before.")
     notes_service.add_note(firm, rec, omar, "Declined Umbrella: ask about other health-tech leadership roles.")
-    add(firm, rec, head, alex, Stage.CONTACTED)
+    add(firm, rec, head, ingrid, Stage.CONTACTED)
 
     # Mobile Engineer: filled; everyone else is told why.
     cy_lucas = add(firm, rec2, mobile, lucas, Stage.SCREENING)
@@ -155,15 +177,15 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     db.session.add(CandidateUpdate(firm_id=firm.id, candidate_id=jonas.id, kind=UpdateKind.REFERRAL,
                                    body="My former colleague is looking for a QA lead role.",
                                    referral_name="Kim Park", referral_email="kim.park@example.com"))
-    mei.job_seeking = JobSeeking.ACTIVE
-    mei.availability_changed_at = utcnow() - timedelta(hours=5)
-    db.session.add(CandidateUpdate(firm_id=firm.id, candidate_id=mei.id, kind=UpdateKind.AVAILABILITY,
+    anna.job_seeking = JobSeeking.ACTIVE
+    anna.availability_changed_at = utcnow() - timedelta(hours=5)
+    db.session.add(CandidateUpdate(firm_id=firm.id, candidate_id=anna.id, kind=UpdateKind.AVAILABILITY,
                                    body="I am now actively looking and available from next month."))
     db.session.flush()
 
-    # Silence: Liam and Priya have not heard from us for longer than the cadence.
+    # Silence: Liam and Mei have not heard from us for longer than the cadence.
     _silent(liam, firm.cadence_days + 5)
-    _silent(priya, firm.cadence_days + 2)
+    _silent(mei, firm.cadence_days + 2)
     # One message bounced.
     bounced = db.session.scalar(
         select(Message).where(Message.candidacy_id == cy_liam.id).order_by(Message.id.desc()).limit(1))
@@ -174,15 +196,14 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
 
 
 def _small(firm: Firm, rec: User, p: list[Candidate]) -> None:
+    """A smaller firm: the first candidate stays in the pool; the others are in one search."""
     ops = _search(firm, rec, OPS)
-    cy0 = pipeline.add_to_search(firm, rec, ops, p[0], Stage.SCREENING)
-    feedback_service.post_feedback(firm, rec, cy0, "Thanks for your time today; your **warehouse automation** "
-                                                   "experience stood out.")
-    notes_service.add_note(firm, rec, p[0], "Wants to relocate within a year.", candidacy=cy0)
-    _consent(firm, rec, cy0, None)
     if len(p) > 1:
-        pipeline.add_to_search(firm, rec, ops, p[1], Stage.CONTACTED)
-        _silent(p[1], firm.cadence_days + 3)
+        cy1 = pipeline.add_to_search(firm, rec, ops, p[1], Stage.SCREENING)
+        feedback_service.post_feedback(firm, rec, cy1, "Thanks for your time today; your **process design** "
+                                                       "experience stood out.")
+        notes_service.add_note(firm, rec, p[1], "Wants to relocate within a year.", candidacy=cy1)
+        _consent(firm, rec, cy1, None)
     if len(p) > 2:
         cy2 = pipeline.add_to_search(firm, rec, ops, p[2], Stage.SCREENING)
         _consent(firm, rec, cy2, True)

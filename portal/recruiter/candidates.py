@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import flash, g, redirect, render_template, request, send_file, url_for
 
 from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Stage, User
@@ -172,12 +172,13 @@ def candidate_cv(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     stored = cv.stored_cv(candidate)
     if stored is None:
-        abort(404)
+        flash(f"There is no CV for {candidate.name} yet.", "info")
+        return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
     return send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
                      download_name=stored.download_name, max_age=0)
 
 
-@bp.route("/candidates/<int:candidate_id>/cv", methods=["POST"])
+@bp.route("/candidates/<int:candidate_id>/cv/upload", methods=["POST"])
 def candidate_cv_upload(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     form = CVForm()

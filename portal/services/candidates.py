@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User, utcnow,
+    Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User,
 )
 from portal.services import DomainError, accounts, skills
 from portal.services import notes as notes_service
@@ -123,8 +123,8 @@ def update_candidate(firm: Firm, actor: User, candidate: Candidate, data: Candid
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account; their profile cannot be edited.")
     clean = validate_input(firm, data, candidate)
-    if clean.values["job_seeking"] != candidate.job_seeking:
-        candidate.availability_changed_at = utcnow()
+    # availability_changed_at is left alone: it flags the candidate's own changes for the
+    # dashboard, and a recruiter's edit is no news to the recruiter.
     for key, value in clean.values.items():
         setattr(candidate, key, value)
     set_tags(candidate, clean.tags)

@@ -1,5 +1,7 @@
 """Feedback (candidate-visible, previewed, messaged) and internal notes (never candidate-facing)."""
+import io
 import re
+import zipfile
 from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import func, select
@@ -127,8 +129,11 @@ def _crawl_candidate_portal(app, client, start_paths, limit=80) -> dict[str, str
         if path in seen:
             continue
         resp = client.get(path)
-        body = resp.get_data(as_text=True) if resp.mimetype and resp.mimetype.startswith("text") \
-            else resp.get_data().decode("utf-8", "replace")
+        if resp.mimetype == "application/zip" or resp.get_data()[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(resp.get_data())) as zf:  # an export: read every file in it
+                body = "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+        else:
+            body = resp.get_data().decode("utf-8", "replace")
         seen[path] = body
         if resp.status_code in (301, 302, 303):
             queue.append(urlsplit(resp.headers["Location"]).path)
@@ -175,7 +180,12 @@ def test_an_internal_note_never_reaches_the_candidate(app, rec, client_for, run_
     start = [r.rule for r in app.url_map.iter_rules()
              if r.endpoint.startswith("candidate.") and "GET" in r.methods and not r.arguments]
     pages = _crawl_candidate_portal(app, cand, start)
-    assert "/me/" in pages and len(pages) >= 1
+    assert "/me/" in pages and len(pages) >= 5, sorted(pages)
+    zips = [body for p, body in pages.items() if p.endswith(".zip")]
+    assert zips and f.candidate.email in zips[0], "the data export is part of the crawl, unpacked"
+    # The crawl does see what the candidate may see (so the absence of the note means something).
+    assert any("Good call today." in body for body in pages.values())
+    assert any("Good call today." in body for body in zips)
     for path, body in pages.items():
         assert SECRET not in body, path
     # And the recruiter does see them.

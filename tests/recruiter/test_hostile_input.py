@@ -119,7 +119,7 @@ def test_hostile_csv_rows_are_named_and_nothing_is_imported(app, rec):
 
 def test_hostile_cv_file_name_is_sanitised(app, rec, world):
     c = world["c"]
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv",
+    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload",
                            data={"cv": (io.BytesIO(b"%PDF-1.4\n%%EOF"), f"{SCRIPT}{'a' * 300}.pdf")},
                            content_type="multipart/form-data", follow_redirects=True)
     assert resp.status_code == 200 and SCRIPT not in resp.get_data(as_text=True)
