@@ -90,8 +90,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
