@@ -136,30 +136,34 @@ def run(url: str, fresh: bool, args) -> dict:
         event.listen(engine, "before_cursor_execute", count)
 
         def measure(ids, load, call):
-            times, sizes_, queries = [], [], []
+            times, cpu, sizes_, queries = [], [], [], []
             for i, obj_id in enumerate(ids):
                 session = db.session()
                 bind_firm(firm_id)
                 firm = session.get(Firm, firm_id)
                 obj = session.get(load, obj_id)
                 n_sql[0] = 0
-                t0 = time.perf_counter()
+                c0, t0 = time.thread_time(), time.perf_counter()
                 out = call(firm, obj)
-                dt = (time.perf_counter() - t0) * 1000
+                dt, dc = (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
                 if i >= args.warmup:
                     times.append(dt)
+                    cpu.append(dc)
                     sizes_.append(len(out))
                     queries.append(n_sql[0])
                 db.session.remove()
             return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1),
                     "p99_ms": round(percentile(times, 99), 1), "max_ms": round(max(times), 1),
                     "mean_ms": round(statistics.fmean(times), 1), "mean_results": round(statistics.fmean(sizes_), 1),
+                    "client_cpu_p50_ms": round(percentile(cpu, 50), 1), "client_cpu_p95_ms": round(percentile(cpu, 95), 1),
                     "sql_per_call": max(queries)}
 
+        result["load_before"] = os.getloadavg()[0]
         result["roles_for_candidate"] = measure(
             picks_c, Candidate, lambda f, c: matching.roles_for_candidate(f, c, limit=10))
         result["candidates_for_search"] = measure(
             picks_s, Search, lambda f, s: matching.candidates_for_search(f, s, limit=50))
+        result["load_after"] = os.getloadavg()[0]
         event.remove(engine, "before_cursor_execute", count)
         db.session.remove()
         engine.dispose()
@@ -191,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("roles_for_candidate", "candidates_for_search"):
         r = result[key]
         print(f"{key:24} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-              f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}")
+              f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}  "
+              f"(this process's CPU p50 {r['client_cpu_p50_ms']:.1f} p95 {r['client_cpu_p95_ms']:.1f} ms)")
+    print(f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}")
     print(json.dumps({k: v for k, v in result.items() if k not in ("roles_for_candidate", "candidates_for_search")}))
     if args.json:
         with open(args.json, "w") as f:

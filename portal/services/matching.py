@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
@@ -46,8 +46,8 @@ from portal.models import (
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
-SHORTLIST = 300          # rows scored in Python per query
-OVERLAP_CAP = 1500       # strongest overlaps joined to the candidates table (no person filters)
+SHORTLIST = 200          # rows scored in Python per query (ranked by the SQL pre-score)
+OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
 WARNING_DAYS = 365       # "the last 12 months"
 FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
 
@@ -527,32 +527,53 @@ _ROLE_COLS = (Search.id, Search.seniority, Search.location, Search.remote_policy
 _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 
 
-def _role_skills(firm: Firm, search_ids: Collection[int]) -> dict[int, list[tuple[int, str, bool]]]:
+def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
+                 ) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
+    """Each search's skills as (skill_id, name, required), and, when `candidate_id` is given,
+    which of those skills that candidate has (in the same query)."""
     out: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    held: set[int] = set()
     if not search_ids:
-        return out
-    rows = db.session.execute(
-        select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
-        .join(Skill, Skill.id == SearchSkill.skill_id)
-        .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(list(search_ids)))
-    ).all()
-    for sid, skill_id, name, required in rows:
+        return out, held
+    stmt = (select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
+            .join(Skill, Skill.id == SearchSkill.skill_id)
+            .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(list(search_ids))))
+    if candidate_id is not None:
+        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(CandidateSkill, and_(
+            CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
+            CandidateSkill.skill_id == SearchSkill.skill_id))
+    for sid, skill_id, name, required, *mine in db.session.execute(stmt).all():
         out[sid].append((skill_id, name, bool(required)))
-    return out
+        if mine and mine[0] is not None:
+            held.add(skill_id)
+    return out, held
 
 
-def _person_skills(firm: Firm, candidate_ids: Collection[int],
-                   only: Collection[int] | None = None) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = defaultdict(set)
-    if not candidate_ids:
-        return out
-    stmt = select(CandidateSkill.candidate_id, CandidateSkill.skill_id).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(list(candidate_ids)))
-    if only is not None:
-        stmt = stmt.where(CandidateSkill.skill_id.in_(list(only)))
-    for cid, skill_id in db.session.execute(stmt):
-        out[cid].add(skill_id)
-    return out
+def _load_people(firm: Firm, ids: list[int], skill_ids: list[int]) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
+    """The candidates, and which of `skill_ids` each one has, in one query: the skills come
+    back as a bit mask from a correlated subquery (up to 62 skills; more take a second query)."""
+    if len(skill_ids) > 62:
+        people = {c.id: c for c in db.session.scalars(
+            select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
+        has_of: dict[int, set[int]] = defaultdict(set)
+        for cid, skill_id in db.session.execute(
+                select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
+                .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
+                       CandidateSkill.skill_id.in_(skill_ids))):
+            has_of[cid].add(skill_id)
+        return people, has_of
+    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
+    mask = (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == Candidate.id,
+                   CandidateSkill.skill_id.in_(skill_ids))
+            .correlate(Candidate).scalar_subquery())
+    people, has_of = {}, {}
+    for cand, value in db.session.execute(
+            select(Candidate, mask).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids))):
+        value = int(value or 0)
+        people[cand.id] = cand
+        has_of[cand.id] = {skill_id for skill_id, bit in bits.items() if value & bit}
+    return people, has_of
 
 
 def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], list[MatchWarning]]:
@@ -723,8 +744,8 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
     a candidacy page or to say why someone is or is not a fit)."""
     if candidate.firm_id != firm.id or search.firm_id != firm.id:
         raise ValueError("candidate and search must belong to the firm")
-    role_skills = _role_skills(firm, [search.id])[search.id]
-    has = _person_skills(firm, [candidate.id])[candidate.id]
+    skills_of, has = _role_skills(firm, [search.id], candidate.id)
+    role_skills = skills_of[search.id]
     have, total, n_req_have, n_req = _weights(role_skills, has)
     exact, parts = _score(candidate, search, have, total, n_req_have, n_req, _today())
     warnings = ()
@@ -741,7 +762,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     flt = MatchFilters.coerce(filters)
     if search is None or search.firm_id != firm.id or search.state in _CLOSED_STATES or limit <= 0:
         return []
-    role_skills = _role_skills(firm, [search.id])[search.id]
+    role_skills = _role_skills(firm, [search.id])[0][search.id]
     if not role_skills:
         return []
     all_ids = [i for i, _, _ in role_skills]
@@ -790,9 +811,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not top:
         return []
     ids = [cid for _, _, cid in top]
-    people = {c.id: c for c in db.session.scalars(
-        select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
-    has_of = _person_skills(firm, ids, only=all_ids)
+    people, has_of = _load_people(firm, ids, all_ids)
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
     out = []
     for _, _, cid in top:
@@ -836,18 +855,16 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     if (candidate is None or candidate.firm_id != firm.id or candidate.deleted_at is not None
             or limit <= 0):
         return []
-    my_ids = db.session.scalars(
-        select(CandidateSkill.skill_id)
-        .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)).all()
-    if not my_ids:
-        return []
     today = _today()
     person = _Facts(candidate)
 
-    # 1. Overlap per search from the (firm_id, skill_id, search_id, required) index.
+    # 1. Overlap per search from the (firm_id, skill_id, search_id, required) index, for the
+    #    skills on the candidate's profile.
+    mine = select(CandidateSkill.skill_id).where(
+        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
     w = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
     hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
-            .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(my_ids))
+            .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
             .group_by(SearchSkill.search_id)).subquery()
     # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
     #    required) index; the pool is materialised so the total is computed once per search.
@@ -882,11 +899,8 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
         return []
     ids = [sid for _, _, sid in top]
     searches = {s.id: s for s in db.session.scalars(
-        select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids))
-        .options(selectinload(Search.skills)))}
-    role_skills = {sid: [(ss.skill_id, ss.skill.name, bool(ss.required)) for ss in s.skills]
-                   for sid, s in searches.items()}
-    has = set(my_ids)
+        select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids)))}
+    role_skills, has = _role_skills(firm, ids, candidate.id)
     warn = (_warnings(firm, [(candidate.id, sid, searches[sid].client_id) for sid in ids])
             if for_recruiter else {})
     out = []
