@@ -35,7 +35,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -640,6 +640,20 @@ def _lower(col):
     return func.lower(func.coalesce(col, ""))
 
 
+def _like_escape(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _starts(col, text: str):
+    """col LIKE 'text%' with the whole pattern bound as one constant (PostgreSQL then
+    compiles it once, not once per row as with `col LIKE :p || '%'`)."""
+    return col.like(_like_escape(text) + "%", escape="/")
+
+
+def _has(col, text: str):
+    return col.like("%" + _like_escape(text) + "%", escape="/")
+
+
 def _place_key(col):
     """A location column folded for LIKE: "Berlin, Germany" -> "berlin, germany," (the
     trailing comma lets "starts with place," match a lone city too). Computed once per row
@@ -685,13 +699,13 @@ def _sql_points_for_role(role: _Facts, total: int, have, today: date, cols):
     else:
         city, region = places[0], places[1:]
         home, wished = cols["loc_key"], cols["wish_key"]
-        whens = [(home.startswith(city + ",", autoescape=True), float(p["location"])),
-                 (wished.contains(city, autoescape=True), float(p["location"])),
-                 (or_(*(wished.contains(w, autoescape=True) for w in sorted(OPEN_TO_ANY_PLACE) if len(w) > 4)),
+        whens = [(_starts(home, city + ","), float(p["location"])),
+                 (_has(wished, city), float(p["location"])),
+                 (or_(*(_has(wished, w) for w in sorted(OPEN_TO_ANY_PLACE) if len(w) > 4)),
                   p["location"] * 0.8),
                  (and_(home == ",", wished == ""), p["location"] / 2)]
         if region:
-            whens.append((or_(*(or_(home.contains(r, autoescape=True), wished.contains(r, autoescape=True))
+            whens.append((or_(*(or_(_has(home, r), _has(wished, r))
                                 for r in region)), p["location"] / 2))
         location = case(*whens, else_=0.0)
     return skills_part + seniority + location + remote + pay + availability
@@ -727,13 +741,13 @@ def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
     key = cols["loc_key"]
     whens = [(cols["remote_policy"].in_([RemotePreference.REMOTE, RemotePreference.ANY]), float(p["location"])),
              (key == ",", p["location"] / 2)]
-    whens += [(key.startswith(place + ",", autoescape=True), float(p["location"])) for place in mine_places]
+    whens += [(_starts(key, place + ","), float(p["location"])) for place in mine_places]
     if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
         fallback = p["location"] * 0.8
     elif not mine_places:
         fallback = p["location"] / 2
     else:
-        whens += [(key.contains(place, autoescape=True), p["location"] / 2) for place in mine_places]
+        whens += [(_has(key, place), p["location"] / 2) for place in mine_places]
         fallback = 0.0
     location = case(*whens, else_=fallback)
     return skills_part + seniority + location + remote + pay + availability
@@ -791,11 +805,20 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     #    the pre-score; the best SHORTLIST rows.
     in_search = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.search_id == search.id,
                                            Candidacy.candidate_id == agg.c.cid).exists()
-    pool = (select(agg.c.have, *_PERSON_COLS, _place_key(Candidate.location).label("loc_key"),
+    person_cols = (*_PERSON_COLS, _place_key(Candidate.location).label("loc_key"),
                    _lower(Candidate.desired_locations).label("wish_key"))
-            .join(Candidate, Candidate.id == agg.c.cid)
-            .where(Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), ~in_search, *person_filters)
-            .cte("pool").prefix_with("MATERIALIZED"))
+    person_rules = (Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), *person_filters)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One primary-key lookup per overlap row. A plain join lets PostgreSQL's default cost
+        # model pick a sequential scan of the whole candidates table for a thousand ids; the
+        # LIMIT 1 (the id is the key) keeps the planner from flattening the lateral lookup.
+        person = (select(*person_cols).where(Candidate.id == agg.c.cid, *person_rules).limit(1)
+                  .correlate(agg).lateral("person"))
+        pool = select(agg.c.have, person).select_from(agg).join(person, true()).where(~in_search)
+    else:
+        pool = (select(agg.c.have, *person_cols).join(Candidate, Candidate.id == agg.c.cid)
+                .where(~in_search, *person_rules))
+    pool = pool.cte("pool").prefix_with("MATERIALIZED")
     pre = _sql_points_for_role(role, total, pool.c.have, today, pool.c)
     stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, limit))
     rows = db.session.execute(stmt).all()
@@ -833,8 +856,7 @@ def _person_filters(flt: MatchFilters) -> list:
         out.append(Candidate.remote_preference.in_(list(flt.remote)))
     if flt.location:
         needle = " ".join(flt.location.split()).lower()[:120]
-        out.append(or_(_lower(Candidate.location).contains(needle, autoescape=True),
-                       _lower(Candidate.desired_locations).contains(needle, autoescape=True)))
+        out.append(or_(_has(_lower(Candidate.location), needle), _has(_lower(Candidate.desired_locations), needle)))
     if flt.available_by:
         out.append(or_(Candidate.available_from.is_(None), Candidate.available_from <= flt.available_by))
     if flt.max_pay is not None:
