@@ -22,7 +22,7 @@ from portal.services import matching, skills
 from portal.tenancy import all_firms, as_firm
 from tests.matching import helpers as h
 
-SETTINGS = settings(max_examples=30, deadline=None,
+SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Spellings that fold together ("JS" and "javascript" are one skill) and ones that do not.
