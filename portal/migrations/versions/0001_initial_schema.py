@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:14:46.945931
+Create Date: 2026-11-22 00:54:35.844327
 
 """
 from alembic import op
@@ -342,8 +342,8 @@ def upgrade():
     )
     with op.batch_alter_table('search_skills', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_skills_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_search_skills_firm_search_required', ['firm_id', 'search_id', 'required'], unique=False)
         batch_op.create_index('ix_search_skills_firm_skill', ['firm_id', 'skill_id', 'search_id', 'required'], unique=False)
-        batch_op.create_index('ix_search_skills_search_required', ['search_id', 'required'], unique=False)
 
     op.create_table('suggested_roles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -521,8 +521,8 @@ def downgrade():
 
     op.drop_table('suggested_roles')
     with op.batch_alter_table('search_skills', schema=None) as batch_op:
-        batch_op.drop_index('ix_search_skills_search_required')
         batch_op.drop_index('ix_search_skills_firm_skill')
+        batch_op.drop_index('ix_search_skills_firm_search_required')
         batch_op.drop_index(batch_op.f('ix_search_skills_firm_id'))
 
     op.drop_table('search_skills')
