@@ -93,6 +93,16 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU ({cpu}), {mem}, Python {platform.python_version()}"
 
 
+def cpu_calibration() -> float:
+    """Milliseconds of CPU for a fixed pure-Python loop: how fast (or how contended) this
+    machine is right now, to compare runs taken at different times."""
+    t0 = time.thread_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    return round((time.thread_time() - t0) * 1000, 1)
+
+
 def run(url: str, fresh: bool, args) -> dict:
     from portal import create_app
     from portal.extensions import db
@@ -159,11 +169,13 @@ def run(url: str, fresh: bool, args) -> dict:
                     "sql_per_call": max(queries)}
 
         result["load_before"] = os.getloadavg()[0]
+        result["cpu_calibration_ms_before"] = cpu_calibration()
         result["roles_for_candidate"] = measure(
             picks_c, Candidate, lambda f, c: matching.roles_for_candidate(f, c, limit=10))
         result["candidates_for_search"] = measure(
             picks_s, Search, lambda f, s: matching.candidates_for_search(f, s, limit=50))
         result["load_after"] = os.getloadavg()[0]
+        result["cpu_calibration_ms_after"] = cpu_calibration()
         event.remove(engine, "before_cursor_execute", count)
         db.session.remove()
         engine.dispose()
@@ -197,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:24} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}  "
               f"(this process's CPU p50 {r['client_cpu_p50_ms']:.1f} p95 {r['client_cpu_p95_ms']:.1f} ms)")
-    print(f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}")
+    print(f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}; "
+          f"CPU calibration (1M-step loop) {result['cpu_calibration_ms_before']} / "
+          f"{result['cpu_calibration_ms_after']} ms")
     print(json.dumps({k: v for k, v in result.items() if k not in ("roles_for_candidate", "candidates_for_search")}))
     if args.json:
         with open(args.json, "w") as f:
