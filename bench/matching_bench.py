@@ -117,6 +117,7 @@ def run(url: str, fresh: bool, args) -> dict:
     })
     sizes = Sizes(candidates=args.candidates, searches=args.searches, vocabulary=args.vocabulary)
     result: dict = {"db": args.db, "sizes": sizes.__dict__, "seed": args.seed, "queries": args.queries,
+                    "repeat": args.repeat,
                     "machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     with app.app_context():
         engine = db.engine
@@ -152,10 +153,13 @@ def run(url: str, fresh: bool, args) -> dict:
                 bind_firm(firm_id)
                 firm = session.get(Firm, firm_id)
                 obj = session.get(load, obj_id)
-                n_sql[0] = 0
-                c0, t0 = time.thread_time(), time.perf_counter()
-                out = call(firm, obj)
-                dt, dc = (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
+                dt = dc = float("inf")
+                for _ in range(args.repeat):   # best of N runs of the same query
+                    n_sql[0] = 0
+                    c0, t0 = time.thread_time(), time.perf_counter()
+                    out = call(firm, obj)
+                    dt = min(dt, (time.perf_counter() - t0) * 1000)
+                    dc = min(dc, (time.thread_time() - c0) * 1000)
                 if i >= args.warmup:
                     times.append(dt)
                     cpu.append(dc)
@@ -192,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vocabulary", type=int, default=2_000)
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=1,
+                   help="run each query N times and keep the fastest (smooths out a busy machine)")
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument("--keep", action="store_true", help="keep the generated database")
     p.add_argument("--reuse", action="store_true", help="reuse a kept database instead of generating")
