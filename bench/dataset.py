@@ -27,10 +27,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Engine, func, select, text
 
+import portal.models  # noqa: F401  (registers every table on the metadata)
 from portal.extensions import db
-from portal.models import (  # noqa: F401  (registers every table on the metadata)
-    CloseReason, ConsentState, Engagement, JobSeeking, RemotePreference, SearchState, Seniority, Stage,
-)
+from portal.models import CloseReason, Seniority
 from portal.services.skills import normalise
 
 REAL_SKILLS = [

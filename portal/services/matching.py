@@ -29,11 +29,11 @@ results only. The query count is constant, whatever the number of results.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
@@ -108,19 +108,6 @@ class Reasons:
     @property
     def parts(self) -> tuple[Fit, ...]:
         return (self.skills, self.seniority, self.location, self.remote, self.pay, self.availability)
-
-    # Names the issue uses for the texts, for templates.
-    @property
-    def location_text(self) -> str:
-        return self.location.candidate_text
-
-    @property
-    def pay_text(self) -> str:
-        return self.pay.candidate_text
-
-    @property
-    def availability_text(self) -> str:
-        return self.availability.recruiter_text
 
 
 @dataclass
