@@ -173,7 +173,8 @@ class SkillAlias(FirmOwned, db.Model):
 
 class CandidateSkill(FirmOwned, db.Model):
     __tablename__ = "candidate_skills"
-    __table_args__ = (Index("ix_candidate_skills_firm_skill", "firm_id", "skill_id"),)
+    # Covering index for matching: the people holding a skill, read from the index alone.
+    __table_args__ = (Index("ix_candidate_skills_firm_skill", "firm_id", "skill_id", "candidate_id"),)
 
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True

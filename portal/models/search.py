@@ -86,7 +86,11 @@ class Search(FirmOwned, db.Model):
 
 class SearchSkill(FirmOwned, db.Model):
     __tablename__ = "search_skills"
-    __table_args__ = (Index("ix_search_skills_firm_skill", "firm_id", "skill_id"),)
+    # Covering indexes for matching: the searches asking for a skill, and each search's weights.
+    __table_args__ = (
+        Index("ix_search_skills_firm_skill", "firm_id", "skill_id", "search_id", "required"),
+        Index("ix_search_skills_firm_search_required", "firm_id", "search_id", "required"),
+    )
 
     search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)

@@ -33,9 +33,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
@@ -45,7 +46,8 @@ from portal.models import (
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
-SHORTLIST = 300          # rows scored in Python per query
+SHORTLIST = 200          # rows scored in Python per query (ranked by the SQL pre-score)
+OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
 WARNING_DAYS = 365       # "the last 12 months"
 FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
 
@@ -106,19 +108,6 @@ class Reasons:
     @property
     def parts(self) -> tuple[Fit, ...]:
         return (self.skills, self.seniority, self.location, self.remote, self.pay, self.availability)
-
-    # Names the issue uses for the texts, for templates.
-    @property
-    def location_text(self) -> str:
-        return self.location.candidate_text
-
-    @property
-    def pay_text(self) -> str:
-        return self.pay.candidate_text
-
-    @property
-    def availability_text(self) -> str:
-        return self.availability.recruiter_text
 
 
 @dataclass
@@ -244,9 +233,11 @@ OPEN_TO_ANY_PLACE = {"anywhere", "any", "any location", "open", "flexible", "wor
 REMOTE_WORDS = {"remote", "remote only", "fully remote", "home", "work from home"}
 
 
-def _places(text: str | None) -> list[str]:
+@lru_cache(maxsize=8192)
+def _places(text: str | None) -> tuple[str, ...]:
+    """Place names in a location field, case-folded: "London, UK" -> ["london", "uk"]."""
     parts = (" ".join(p.split()) for p in _PLACE_SPLIT.split((text or "").casefold()))
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 # ------------------------------------------------------------------ scoring
@@ -272,111 +263,151 @@ def _level(share: float) -> str:
     return GOOD if share >= 0.99 else PARTIAL if share > 0 else POOR
 
 
-def _skills_fit(have: int, total: int, n_req_have: int, n_req: int) -> Fit:
+# Each part below returns only its points when `words` is False (the shortlist is scored that
+# way, hundreds of rows per query) and a full Fit with texts when True (the final results).
+# One function per part keeps both answers on the same branches, so they cannot disagree.
+
+def _skills_fit(have: int, total: int, n_req_have: int, n_req: int, words: bool = True):
     max_p = POINTS["skills"]
+    points = max_p * have / total if total > 0 else 0.0
+    if not words:
+        return points
     if total <= 0:
         return Fit(UNKNOWN, 0.0, max_p)
-    share = have / total
-    if n_req:
-        rec = f"{n_req_have} of {n_req} required skills"
-    else:
-        rec = "No required skills on the search"
-    return Fit(_level(share), max_p * share, max_p, "", rec)
+    rec = f"{n_req_have} of {n_req} required skills" if n_req else "No required skills on the search"
+    return Fit(_level(have / total), points, max_p, "", rec)
 
 
-def _seniority_fit(person, role) -> Fit:
+def _seniority_fit(person, role, words: bool = True):
     max_p = POINTS["seniority"]
     mine, theirs = person.seniority, role.seniority
     if mine is None or theirs is None:
+        if not words:
+            return max_p / 2
         return Fit(UNKNOWN, max_p / 2, max_p, "",
                    "Seniority not known" if mine is None and theirs is not None else "")
     d = _SENIORITY_RANK[theirs] - _SENIORITY_RANK[mine]
     if d == 0:
+        if not words:
+            return float(max_p)
         return Fit(GOOD, max_p, max_p, f"The role is at your level ({theirs.label}).",
                    f"Level matches ({mine.label}).")
     if abs(d) == 1:
+        if not words:
+            return max_p / 2
         where = "above" if d > 0 else "below"
         return Fit(PARTIAL, max_p / 2, max_p,
                    f"The role ({theirs.label}) is one level {where} yours ({mine.label}).",
                    f"One level {'below' if d > 0 else 'above'} the role ({mine.label} vs {theirs.label}).")
+    if not words:
+        return 0.0
     return Fit(POOR, 0.0, max_p,
                f"The role ({theirs.label}) is at a different level from yours ({mine.label}).",
                f"Level differs ({mine.label} vs {theirs.label}).")
 
 
-def _location_fit(person, role) -> Fit:
+def _location_fit(person, role, words: bool = True):
     max_p = POINTS["location"]
     policy = role.remote_policy or RemotePreference.ONSITE
-    if policy in (RemotePreference.REMOTE, RemotePreference.ANY):
+    if policy is RemotePreference.REMOTE or policy is RemotePreference.ANY:
+        if not words:
+            return float(max_p)
         what = "fully remote" if policy is RemotePreference.REMOTE else "open to remote work"
         return Fit(GOOD, max_p, max_p, f"The role is {what}, so where you live does not matter.",
                    f"Location no constraint (role {what}).")
     role_places = _places(role.location)
-    home = _places(person.location)
-    wished = _places(getattr(person, "desired_locations", None))
     if not role_places:
-        return Fit(UNKNOWN, max_p / 2, max_p, "", "")
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "")
+    home = _places(person.location)
+    wished = _places(person.desired_locations)
     city = role_places[0]
     shown = " ".join((role.location or "").split())
     if city in home:
+        if not words:
+            return float(max_p)
         return Fit(GOOD, max_p, max_p, f"The role is in {shown}, where you are based.",
                    f"Based in {shown}.")
     if city in wished:
+        if not words:
+            return float(max_p)
         return Fit(GOOD, max_p, max_p, f"The role is in {shown}, one of the places you would like to work.",
                    f"Would work in {shown}.")
-    if any(p in OPEN_TO_ANY_PLACE for p in wished):
+    if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
+        if not words:
+            return max_p * 0.8
         return Fit(GOOD, max_p * 0.8, max_p, f"The role is in {shown}; you said you are open to any location.",
                    f"Open to any location (role in {shown}).")
     if not home and not wished:
+        if not words:
+            return max_p / 2
         return Fit(UNKNOWN, max_p / 2, max_p, f"The role is in {shown}.", "Location not known.")
-    theirs = set(home) | set(wished)
-    if theirs & set(role_places[1:]) or (set(role_places) & set(p for p in theirs if p != city)):
+    region = set(role_places[1:])
+    if not region.isdisjoint(home) or not region.isdisjoint(wished) \
+            or any(p != city and p in role_places for p in home + wished):
+        if not words:
+            return max_p / 2
         return Fit(PARTIAL, max_p / 2, max_p, f"The role is in {shown}, in the same region as you.",
                    f"Same region as the role ({shown}).")
+    if not words:
+        return 0.0
     where = " ".join((person.location or "").split()) or "elsewhere"
     return Fit(POOR, 0.0, max_p, f"The role is in {shown}; you are based in {where}.",
                f"Based in {where}; role in {shown}.")
 
 
-def _remote_fit(person, role) -> Fit:
+def _remote_fit(person, role, words: bool = True):
     max_p = POINTS["remote"]
     policy = role.remote_policy or RemotePreference.ONSITE
     pref = person.remote_preference or RemotePreference.ANY
     share = _REMOTE_FIT[policy][pref]
+    if not words:
+        return max_p * share
     if policy is RemotePreference.ANY or pref is RemotePreference.ANY:
         cand = (f"The role is {_POLICY_WORDS[policy]}." if pref is RemotePreference.ANY
                 else f"The role is flexible about remote work; you prefer {_PREF_WORDS[pref]}.")
-        return Fit(GOOD, max_p, max_p, cand, f"Remote: role {_POLICY_WORDS[policy]}, "
-                                             f"prefers {_PREF_WORDS[pref]}.")
+        return Fit(GOOD, max_p * share, max_p, cand,
+                   f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.")
     return Fit(_level(share), max_p * share, max_p,
                f"The role is {_POLICY_WORDS[policy]}; you prefer {_PREF_WORDS[pref]}.",
                f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.")
 
 
-def _pay_fit(person, role) -> Fit:
+def _pay_fit(person, role, words: bool = True):
     max_p = POINTS["pay"]
     want, lo, hi = person.pay_expectation, role.pay_min, role.pay_max
     cur = role.pay_currency or "EUR"
+    mine_cur = person.pay_currency or "EUR"
     if lo is None and hi is None:
-        return Fit(UNKNOWN, max_p / 2, max_p, "", "No pay range on the search.")
-    rng = _range_text(lo, hi, cur)
-    if want is None:
-        return Fit(UNKNOWN, max_p / 2, max_p,
-                   f"The role pays {rng}; add your pay expectation to your profile to compare.",
-                   "No pay expectation on file.")
-    mine = _money(want, person.pay_currency or "EUR")
-    if (person.pay_currency or "EUR") != cur:
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "No pay range on the search.")
+    if want is None or mine_cur != cur:
+        if not words:
+            return max_p / 2
+        rng = _range_text(lo, hi, cur)
+        if want is None:
+            return Fit(UNKNOWN, max_p / 2, max_p,
+                       f"The role pays {rng}; add your pay expectation to your profile to compare.",
+                       "No pay expectation on file.")
+        mine = _money(want, mine_cur)
         return Fit(UNKNOWN, max_p / 2, max_p,
                    f"The role pays {rng}; your expectation is {mine}, in another currency.",
                    f"Expects {mine}; range {rng} (different currency, not compared).")
     if hi is not None and want > hi:
-        over = (want - hi) / hi if hi else 1.0
+        over = (want - hi) / hi if hi > 0 else 1.0
         if over <= 0.10:
+            if not words:
+                return max_p / 2
+            rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
             return Fit(PARTIAL, max_p / 2, max_p,
                        f"Your expectation ({mine}) is a little above the role's range ({rng}).",
                        f"Expects {mine}, {round(over * 100)} % above the range {rng}.")
+        if not words:
+            return 0.0
+        rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
         return Fit(POOR, 0.0, max_p, f"Your expectation ({mine}) is above the role's range ({rng}).",
                    f"Expects {mine}, above the range {rng}.")
+    if not words:
+        return float(max_p)
+    rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
     if lo is not None and want < lo:
         return Fit(GOOD, max_p, max_p, f"The role pays {rng}, above your expectation ({mine}).",
                    f"Expects {mine}, below the range {rng}.")
@@ -384,28 +415,58 @@ def _pay_fit(person, role) -> Fit:
                f"Expects {mine}, within the range {rng}.")
 
 
-def _availability_fit(person, today: date) -> Fit:
+_SEEKING_POINTS = {JobSeeking.ACTIVE: 7.0, JobSeeking.OPEN: 5.0, JobSeeking.NOT_LOOKING: 1.0}
+
+
+def _availability_fit(person, today: date, words: bool = True):
     max_p = POINTS["availability"]
     seeking = person.job_seeking or JobSeeking.OPEN
-    points = {JobSeeking.ACTIVE: 7.0, JobSeeking.OPEN: 5.0, JobSeeking.NOT_LOOKING: 1.0}[seeking]
-    words = [seeking.label]
-    cand = ""
+    points = _SEEKING_POINTS[seeking]
     start = person.available_from
-    if start is not None and start > today:
-        words.append(f"available from {_day(start)}")
+    later = start is not None and start > today
+    if later and (start - today).days > FAR_START_DAYS:
+        points = max(points - 2.0, 0.0)
+    if not words:
+        return points
+    parts = [seeking.label]
+    cand = ""
+    if later:
+        parts.append(f"available from {_day(start)}")
         cand = f"You told us you are available from {_day(start)}."
-        if (start - today).days > FAR_START_DAYS:
-            points = max(points - 2.0, 0.0)
-    if getattr(person, "notice_weeks", None):
-        words.append(f"{person.notice_weeks} weeks' notice")
+    if person.notice_weeks:
+        parts.append(f"{person.notice_weeks} weeks' notice")
     level = GOOD if points >= 7 else POOR if seeking is JobSeeking.NOT_LOOKING else PARTIAL
-    return Fit(level, points, max_p, cand, "; ".join(words) + ".")
+    return Fit(level, points, max_p, cand, "; ".join(parts) + ".")
+
+
+class _Facts:
+    """A plain snapshot of the attributes scoring reads (cheaper than ORM attributes when the
+    same candidate or search is scored against hundreds of rows)."""
+
+    __slots__ = ("seniority", "location", "desired_locations", "remote_preference", "pay_expectation",
+                 "pay_currency", "job_seeking", "available_from", "notice_weeks", "remote_policy",
+                 "pay_min", "pay_max")
+
+    def __init__(self, obj=None, **values) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values[name] if name in values else getattr(obj, name, None))
+
+    def but(self, **values) -> _Facts:
+        return _Facts(self, **values)
+
+
+def _points(person, role, have: int, total: int, today: date) -> float:
+    """The score without words: what the shortlist is ranked by (same branches as _score)."""
+    return (_skills_fit(have, total, 0, 0, False) + _seniority_fit(person, role, False)
+            + _location_fit(person, role, False) + _remote_fit(person, role, False)
+            + _pay_fit(person, role, False) + _availability_fit(person, today, False))
 
 
 def _score(person, role, have: int, total: int, n_req_have: int, n_req: int,
            today: date) -> tuple[float, tuple[Fit, ...]]:
     """The score of `person` (a Candidate or a row with its columns) for `role` (a Search or
-    a row), given the weighted skill overlap `have` of `total`. One function for both ways."""
+    a row), given the weighted skill overlap `have` of `total`, with every part explained.
+    One function for both directions."""
     parts = (_skills_fit(have, total, n_req_have, n_req), _seniority_fit(person, role),
              _location_fit(person, role), _remote_fit(person, role), _pay_fit(person, role),
              _availability_fit(person, today))
@@ -448,76 +509,98 @@ _PERSON_COLS = (Candidate.id, Candidate.seniority, Candidate.location, Candidate
                 Candidate.remote_preference, Candidate.pay_expectation, Candidate.pay_currency,
                 Candidate.job_seeking, Candidate.available_from, Candidate.notice_weeks)
 _ROLE_COLS = (Search.id, Search.seniority, Search.location, Search.remote_policy, Search.pay_min,
-              Search.pay_max, Search.pay_currency, Search.created_at)
+              Search.pay_max, Search.pay_currency)
 
 _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 
 
-def _role_skills(firm: Firm, search_ids: Collection[int]) -> dict[int, list[tuple[int, str, bool]]]:
+def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
+                 ) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
+    """Each search's skills as (skill_id, name, required), and, when `candidate_id` is given,
+    which of those skills that candidate has (in the same query)."""
     out: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    held: set[int] = set()
     if not search_ids:
-        return out
-    rows = db.session.execute(
-        select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
-        .join(Skill, Skill.id == SearchSkill.skill_id)
-        .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(list(search_ids)))
-    ).all()
-    for sid, skill_id, name, required in rows:
+        return out, held
+    stmt = (select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
+            .join(Skill, Skill.id == SearchSkill.skill_id)
+            .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(list(search_ids))))
+    if candidate_id is not None:
+        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(CandidateSkill, and_(
+            CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
+            CandidateSkill.skill_id == SearchSkill.skill_id))
+    for sid, skill_id, name, required, *mine in db.session.execute(stmt).all():
         out[sid].append((skill_id, name, bool(required)))
-    return out
+        if mine and mine[0] is not None:
+            held.add(skill_id)
+    return out, held
 
 
-def _person_skills(firm: Firm, candidate_ids: Collection[int],
-                   only: Collection[int] | None = None) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = defaultdict(set)
-    if not candidate_ids:
-        return out
-    stmt = select(CandidateSkill.candidate_id, CandidateSkill.skill_id).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(list(candidate_ids)))
-    if only is not None:
-        stmt = stmt.where(CandidateSkill.skill_id.in_(list(only)))
-    for cid, skill_id in db.session.execute(stmt):
-        out[cid].add(skill_id)
-    return out
+def _load_people(firm: Firm, ids: list[int], skill_ids: list[int]) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
+    """The candidates, and which of `skill_ids` each one has, in one query: the skills come
+    back as a bit mask from a correlated subquery (up to 62 skills; more take a second query)."""
+    if len(skill_ids) > 62:
+        people = {c.id: c for c in db.session.scalars(
+            select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
+        has_of: dict[int, set[int]] = defaultdict(set)
+        for cid, skill_id in db.session.execute(
+                select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
+                .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
+                       CandidateSkill.skill_id.in_(skill_ids))):
+            has_of[cid].add(skill_id)
+        return people, has_of
+    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
+    mask = (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == Candidate.id,
+                   CandidateSkill.skill_id.in_(skill_ids))
+            .correlate(Candidate).scalar_subquery())
+    people, has_of = {}, {}
+    for cand, value in db.session.execute(
+            select(Candidate, mask).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids))):
+        value = int(value or 0)
+        people[cand.id] = cand
+        has_of[cand.id] = {skill_id for skill_id, bit in bits.items() if value & bit}
+    return people, has_of
 
 
 def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], list[MatchWarning]]:
-    """Earlier closed/declined/placed candidacies with the same client in the last 12 months,
-    for (candidate_id, search_id, client_id) triples; keyed by (candidate_id, search_id)."""
+    """Earlier closed, placed or declined candidacies with the same client in the last 12
+    months, for (candidate_id, search_id, client_id) triples; keyed by (candidate_id,
+    search_id). One query for all of them."""
     pairs = list(pairs)
     out: dict[tuple[int, int], list[MatchWarning]] = defaultdict(list)
     if not pairs:
         return out
     since = utcnow() - timedelta(days=WARNING_DAYS)
-    cand_ids = {c for c, _, _ in pairs}
-    client_ids = {k for _, _, k in pairs}
-    base = (select(Candidacy.candidate_id, Search.id, Search.title, Search.client_id, Client.name)
-            .join(Search, Search.id == Candidacy.search_id)
-            .join(Client, Client.id == Search.client_id)
-            .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id.in_(cand_ids),
-                   Search.client_id.in_(client_ids)))
-    history: dict[tuple[int, int], list[tuple[int, MatchWarning]]] = defaultdict(list)
-    rows = db.session.execute(base.add_columns(
-        Candidacy.stage, Candidacy.close_reason, Candidacy.closed_at, Candidacy.stage_changed_at,
-    ).where(or_(
-        and_(Candidacy.stage == Stage.CLOSED, Candidacy.closed_at >= since),
-        and_(Candidacy.stage == Stage.PLACED, Candidacy.stage_changed_at >= since),
-    ))).all()
-    for cid, sid, title, client_id, client, stage, reason, closed_at, changed_at in rows:
-        if stage is Stage.PLACED:
-            w = MatchWarning("placed", sid, title, client, changed_at)
-        else:
-            w = MatchWarning("closed", sid, title, client, closed_at,
-                             reason.internal_label if isinstance(reason, CloseReason) else "")
-        history[(cid, client_id)].append((sid, w))
-    declined = db.session.execute(base.add_columns(Consent.answered_at).join(
-        Consent, Consent.candidacy_id == Candidacy.id
-    ).where(Consent.state == ConsentState.DECLINED, Consent.answered_at >= since)).all()
-    for cid, sid, title, client_id, client, answered_at in declined:
-        history[(cid, client_id)].append((sid, MatchWarning("declined", sid, title, client, answered_at)))
+    closed_recently = and_(Candidacy.stage == Stage.CLOSED, Candidacy.closed_at >= since)
+    placed_recently = and_(Candidacy.stage == Stage.PLACED, Candidacy.stage_changed_at >= since)
+    rows = db.session.execute(
+        select(Candidacy.id, Candidacy.candidate_id, Search.id, Search.title, Search.client_id, Client.name,
+               Candidacy.stage, Candidacy.close_reason, Candidacy.closed_at, Candidacy.stage_changed_at,
+               Consent.answered_at)
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Client, Client.id == Search.client_id)
+        .outerjoin(Consent, and_(Consent.candidacy_id == Candidacy.id, Consent.firm_id == firm.id,
+                                 Consent.state == ConsentState.DECLINED, Consent.answered_at >= since))
+        .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id.in_({c for c, _, _ in pairs}),
+               Search.client_id.in_({k for _, _, k in pairs}),
+               or_(closed_recently, placed_recently, Consent.id.is_not(None)))
+    ).all()
+    history: dict[tuple[int, int], dict[tuple[int, str], MatchWarning]] = defaultdict(dict)
+    for yid, cid, sid, title, client_id, client, stage, reason, closed_at, changed_at, declined_at in rows:
+        found = history[(cid, client_id)]
+        if stage is Stage.PLACED and changed_at is not None and changed_at >= since:
+            found[(yid, "placed")] = MatchWarning("placed", sid, title, client, changed_at)
+        if stage is Stage.CLOSED and closed_at is not None and closed_at >= since:
+            found[(yid, "closed")] = MatchWarning(
+                "closed", sid, title, client, closed_at,
+                reason.internal_label if isinstance(reason, CloseReason) else "")
+        if declined_at is not None:
+            found[(yid, "declined")] = MatchWarning("declined", sid, title, client, declined_at)
+    oldest = datetime.min.replace(tzinfo=since.tzinfo)
     for cid, sid, client_id in pairs:
-        found = [w for other, w in history.get((cid, client_id), ()) if other != sid]
-        found.sort(key=lambda w: w.when or datetime.min.replace(tzinfo=since.tzinfo), reverse=True)
+        found = [w for w in history.get((cid, client_id), {}).values() if w.search_id != sid]
+        found.sort(key=lambda w: w.when or oldest, reverse=True)
         out[(cid, sid)] = found
     return out
 
@@ -526,13 +609,144 @@ def _today() -> date:
     return utcnow().date()
 
 
+# ------------------------------------------------------------------ the shortlist in SQL
+#
+# The database ranks the rows that share skills by a pre-score computed in SQL, and only the
+# best SHORTLIST rows reach Python, which scores them exactly. The pre-score mirrors the
+# Python parts: where a part depends on an enum column (seniority, remote, job seeking) the
+# CASE is built by calling the Python part itself for every value, so the two cannot drift;
+# pay is the same arithmetic; only location is approximated (comma-separated place names are
+# matched with LIKE), which can only change who makes the shortlist, never a shown score.
+
+def _enum_points(column, values, points_of) -> case:
+    """CASE column WHEN v THEN points_of(v) ... ELSE points_of(None)."""
+    return case({v: float(points_of(v)) for v in values}, value=column, else_=float(points_of(None)))
+
+
+def _lower(col):
+    return func.lower(func.coalesce(col, ""))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _starts(col, text: str):
+    """col LIKE 'text%' with the whole pattern bound as one constant (PostgreSQL then
+    compiles it once, not once per row as with `col LIKE :p || '%'`)."""
+    return col.like(_like_escape(text) + "%", escape="/")
+
+
+def _has(col, text: str):
+    return col.like("%" + _like_escape(text) + "%", escape="/")
+
+
+def _place_key(col):
+    """A location column folded for LIKE: "Berlin, Germany" -> "berlin, germany," (the
+    trailing comma lets "starts with place," match a lone city too). Computed once per row
+    in the pool, then read by several LIKEs."""
+    return func.trim(_lower(col)) + ","
+
+
+def _sql_points_for_role(role: _Facts, total: int, have, today: date, cols):
+    """SQL pre-score of candidate rows for one search (`role`). `cols` maps the Candidate
+    attribute names (and loc_key / wish_key, see _place_key) to the row source's columns."""
+    p = POINTS
+    probe = _Facts(seniority=None, location=None, desired_locations=None, remote_preference=None,
+                   pay_expectation=None, pay_currency=None, job_seeking=None, available_from=None)
+    skills_part = cast(have, Float) * (p["skills"] / total) if total else literal(0.0)
+    seniority = _enum_points(cols["seniority"], Seniority,
+                             lambda v: _seniority_fit(probe.but(seniority=v), role, False))
+    remote = _enum_points(cols["remote_preference"], RemotePreference,
+                          lambda v: _remote_fit(probe.but(remote_preference=v), role, False))
+    far = today + timedelta(days=FAR_START_DAYS)
+    availability = case(
+        (cols["available_from"] > far,
+         _enum_points(cols["job_seeking"], JobSeeking, lambda v: _availability_fit(
+             probe.but(job_seeking=v, available_from=far + timedelta(days=1)), today, False))),
+        else_=_enum_points(cols["job_seeking"], JobSeeking,
+                           lambda v: _availability_fit(probe.but(job_seeking=v), today, False)))
+    # Pay: the role's range is known here.
+    lo, hi, cur = role.pay_min, role.pay_max, role.pay_currency or "EUR"
+    want = cols["pay_expectation"]
+    if lo is None and hi is None:
+        pay = literal(p["pay"] / 2)
+    else:
+        whens = [(or_(want.is_(None), func.coalesce(cols["pay_currency"], "EUR") != cur), p["pay"] / 2)]
+        if hi is not None:
+            whens += [(want > (hi * 1.1 if hi > 0 else 0), 0.0), (want > hi, p["pay"] / 2)]
+        pay = case(*whens, else_=float(p["pay"]))
+    # Location (approximate: see above).
+    policy = role.remote_policy or RemotePreference.ONSITE
+    places = _places(role.location)
+    if policy in (RemotePreference.REMOTE, RemotePreference.ANY):
+        location = literal(float(p["location"]))
+    elif not places:
+        location = literal(p["location"] / 2)
+    else:
+        city, region = places[0], places[1:]
+        home, wished = cols["loc_key"], cols["wish_key"]
+        whens = [(_starts(home, city + ","), float(p["location"])),
+                 (_has(wished, city), float(p["location"])),
+                 (or_(*(_has(wished, w) for w in sorted(OPEN_TO_ANY_PLACE) if len(w) > 4)),
+                  p["location"] * 0.8),
+                 (and_(home == ",", wished == ""), p["location"] / 2)]
+        if region:
+            whens.append((or_(*(or_(_has(home, r), _has(wished, r))
+                                for r in region)), p["location"] / 2))
+        location = case(*whens, else_=0.0)
+    return skills_part + seniority + location + remote + pay + availability
+
+
+def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
+    """SQL pre-score of search rows for one candidate (`person`). `cols` maps the Search
+    attribute names (and loc_key, see _place_key) to the row source's columns."""
+    p = POINTS
+    probe = _Facts(seniority=None, location=None, remote_policy=None, pay_min=None, pay_max=None,
+                   pay_currency=None)
+    skills_part = cast(have, Float) * p["skills"] / total
+    seniority = _enum_points(cols["seniority"], Seniority,
+                             lambda v: _seniority_fit(person, probe.but(seniority=v), False))
+    remote = _enum_points(cols["remote_policy"], RemotePreference,
+                          lambda v: _remote_fit(person, probe.but(remote_policy=v), False))
+    availability = literal(float(_availability_fit(person, today, False)))
+    # Pay: the person's expectation is known here.
+    want, mine = person.pay_expectation, person.pay_currency or "EUR"
+    lo, hi = cols["pay_min"], cols["pay_max"]
+    if want is None:
+        pay = literal(p["pay"] / 2)
+    else:
+        pay = case(
+            (and_(lo.is_(None), hi.is_(None)), p["pay"] / 2),
+            (func.coalesce(cols["pay_currency"], "EUR") != mine, p["pay"] / 2),
+            (and_(hi.is_not(None), hi * 1.1 < want), 0.0),
+            (and_(hi.is_not(None), hi < want), p["pay"] / 2),
+            else_=float(p["pay"]))
+    # Location (approximate).
+    home, wished = _places(person.location), _places(person.desired_locations)
+    mine_places = tuple(dict.fromkeys(home + wished))
+    key = cols["loc_key"]
+    whens = [(cols["remote_policy"].in_([RemotePreference.REMOTE, RemotePreference.ANY]), float(p["location"])),
+             (key == ",", p["location"] / 2)]
+    whens += [(_starts(key, place + ","), float(p["location"])) for place in mine_places]
+    if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
+        fallback = p["location"] * 0.8
+    elif not mine_places:
+        fallback = p["location"] / 2
+    else:
+        whens += [(_has(key, place), p["location"] / 2) for place in mine_places]
+        fallback = 0.0
+    location = case(*whens, else_=fallback)
+    return skills_part + seniority + location + remote + pay + availability
+
+
 def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: bool = True) -> Match:
     """Score one candidate against one search, with reasons (no hard rules applied: use it on
     a candidacy page or to say why someone is or is not a fit)."""
     if candidate.firm_id != firm.id or search.firm_id != firm.id:
         raise ValueError("candidate and search must belong to the firm")
-    role_skills = _role_skills(firm, [search.id])[search.id]
-    has = _person_skills(firm, [candidate.id])[candidate.id]
+    skills_of, has = _role_skills(firm, [search.id], candidate.id)
+    role_skills = skills_of[search.id]
     have, total, n_req_have, n_req = _weights(role_skills, has)
     exact, parts = _score(candidate, search, have, total, n_req_have, n_req, _today())
     warnings = ()
@@ -549,47 +763,57 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     flt = MatchFilters.coerce(filters)
     if search is None or search.firm_id != firm.id or search.state in _CLOSED_STATES or limit <= 0:
         return []
-    role_skills = _role_skills(firm, [search.id])[search.id]
+    role_skills = _role_skills(firm, [search.id])[0][search.id]
     if not role_skills:
         return []
     all_ids = [i for i, _, _ in role_skills]
     req_ids = [i for i, _, r in role_skills if r]
+    _, total, _, n_req = _weights(role_skills, set(all_ids))
+    today = _today()
+    role = _Facts(search)
+
+    # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone.
     weight = case((CandidateSkill.skill_id.in_(req_ids), REQUIRED_WEIGHT), else_=NICE_WEIGHT) \
-        if req_ids else NICE_WEIGHT
-    agg = (select(CandidateSkill.candidate_id.label("cid"), func.sum(weight).label("have"))
+        if req_ids else literal(NICE_WEIGHT)
+    have_sum = func.sum(weight)
+    agg = (select(CandidateSkill.candidate_id.label("cid"), have_sum.label("have"))
            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id.in_(all_ids))
            .group_by(CandidateSkill.candidate_id))
     if flt.all_required and req_ids:
         agg = agg.having(func.sum(case((CandidateSkill.skill_id.in_(req_ids), 1), else_=0)) == len(req_ids))
+    person_filters = _person_filters(flt)
+    if not person_filters:
+        # Without filters on the person, keep only the strongest overlaps before touching the
+        # candidates table (the join is the expensive part on a large pool).
+        agg = agg.order_by(have_sum.desc()).limit(OVERLAP_CAP)
     agg = agg.subquery()
-    in_search = exists().where(Candidacy.firm_id == firm.id, Candidacy.search_id == search.id,
-                               Candidacy.candidate_id == agg.c.cid)
-    stmt = (select(agg.c.have, *_PERSON_COLS)
-            .join(Candidate, Candidate.id == agg.c.cid)
-            .where(Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), ~in_search))
-    if flt.job_seeking:
-        stmt = stmt.where(Candidate.job_seeking.in_(list(flt.job_seeking)))
-    if flt.seniority:
-        stmt = stmt.where(Candidate.seniority.in_(list(flt.seniority)))
-    if flt.remote:
-        stmt = stmt.where(Candidate.remote_preference.in_(list(flt.remote)))
-    if flt.location:
-        needle = " ".join(flt.location.split()).lower()[:120]
-        stmt = stmt.where(or_(func.lower(Candidate.location).contains(needle, autoescape=True),
-                              func.lower(Candidate.desired_locations).contains(needle, autoescape=True)))
-    if flt.available_by:
-        stmt = stmt.where(or_(Candidate.available_from.is_(None), Candidate.available_from <= flt.available_by))
-    if flt.max_pay is not None:
-        stmt = stmt.where(or_(Candidate.pay_expectation.is_(None), Candidate.pay_expectation <= flt.max_pay))
-    not_looking_last = case((Candidate.job_seeking == JobSeeking.NOT_LOOKING, 1), else_=0)
-    stmt = stmt.order_by(agg.c.have.desc(), not_looking_last, Candidate.id).limit(max(SHORTLIST, limit))
+
+    # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
+    #    the pre-score; the best SHORTLIST rows.
+    in_search = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.search_id == search.id,
+                                           Candidacy.candidate_id == agg.c.cid).exists()
+    person_cols = (*_PERSON_COLS, _place_key(Candidate.location).label("loc_key"),
+                   _lower(Candidate.desired_locations).label("wish_key"))
+    person_rules = (Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), *person_filters)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One primary-key lookup per overlap row. A plain join lets PostgreSQL's default cost
+        # model pick a sequential scan of the whole candidates table for a thousand ids; the
+        # LIMIT 1 (the id is the key) keeps the planner from flattening the lateral lookup.
+        person = (select(*person_cols).where(Candidate.id == agg.c.cid, *person_rules).limit(1)
+                  .correlate(agg).lateral("person"))
+        pool = select(agg.c.have, person).select_from(agg).join(person, true()).where(~in_search)
+    else:
+        pool = (select(agg.c.have, *person_cols).join(Candidate, Candidate.id == agg.c.cid)
+                .where(~in_search, *person_rules))
+    pool = pool.cte("pool").prefix_with("MATERIALIZED")
+    pre = _sql_points_for_role(role, total, pool.c.have, today, pool.c)
+    stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, limit))
     rows = db.session.execute(stmt).all()
 
-    _, total, _, n_req = _weights(role_skills, set(all_ids))
-    today = _today()
+    # 3. The exact score of the shortlist, in Python; words and objects for the best only.
     scored = []
     for row in rows:
-        exact, _ = _score(row, search, row.have, total, 0, n_req, today)
+        exact = _points(row, role, row.have, total, today)
         if _rounded(exact) >= flt.min_score:
             scored.append((exact, row.have, row.id))
     scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
@@ -597,9 +821,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not top:
         return []
     ids = [cid for _, _, cid in top]
-    people = {c.id: c for c in db.session.scalars(
-        select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
-    has_of = _person_skills(firm, ids, only=all_ids)
+    people, has_of = _load_people(firm, ids, all_ids)
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
     out = []
     for _, _, cid in top:
@@ -608,6 +830,24 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
         exact, parts = _score(person, search, have, total, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
                          reasons=_reasons(parts, role_skills, has, tuple(warn[(cid, search.id)]))))
+    return out
+
+
+def _person_filters(flt: MatchFilters) -> list:
+    out = []
+    if flt.job_seeking:
+        out.append(Candidate.job_seeking.in_(list(flt.job_seeking)))
+    if flt.seniority:
+        out.append(Candidate.seniority.in_(list(flt.seniority)))
+    if flt.remote:
+        out.append(Candidate.remote_preference.in_(list(flt.remote)))
+    if flt.location:
+        needle = " ".join(flt.location.split()).lower()[:120]
+        out.append(or_(_has(_lower(Candidate.location), needle), _has(_lower(Candidate.desired_locations), needle)))
+    if flt.available_by:
+        out.append(or_(Candidate.available_from.is_(None), Candidate.available_from <= flt.available_by))
+    if flt.max_pay is not None:
+        out.append(or_(Candidate.pay_expectation.is_(None), Candidate.pay_expectation <= flt.max_pay))
     return out
 
 
@@ -624,40 +864,42 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     if (candidate is None or candidate.firm_id != firm.id or candidate.deleted_at is not None
             or limit <= 0):
         return []
-    mine = db.session.execute(
-        select(CandidateSkill.skill_id, Skill.name).join(Skill, Skill.id == CandidateSkill.skill_id)
-        .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
-    ).all()
-    if not mine:
-        return []
-    my_ids = [i for i, _ in mine]
-    hit = select(SearchSkill.search_id).where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(my_ids))
-    w_all = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
-    w_have = case((SearchSkill.skill_id.in_(my_ids), w_all), else_=0)
-    w_req = case((and_(SearchSkill.required.is_(True), SearchSkill.skill_id.in_(my_ids)), 1), else_=0)
-    n_req = case((SearchSkill.required.is_(True), 1), else_=0)
-    agg = (select(SearchSkill.search_id.label("sid"), func.sum(w_have).label("have"),
-                  func.sum(w_all).label("total"), func.sum(w_req).label("req_have"),
-                  func.sum(n_req).label("n_req"))
-           .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(hit))
-           .group_by(SearchSkill.search_id)).subquery()
-    already = exists().where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id,
-                             Candidacy.search_id == agg.c.sid)
-    stmt = (select(agg.c.have, agg.c.total, agg.c.req_have, agg.c.n_req, *_ROLE_COLS)
-            .join(Search, Search.id == agg.c.sid)
+    today = _today()
+    person = _Facts(candidate)
+
+    # 1. Overlap per search from the (firm_id, skill_id, search_id, required) index, for the
+    #    skills on the candidate's profile.
+    mine = select(CandidateSkill.skill_id).where(
+        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
+    w = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+    hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
+            .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
+            .group_by(SearchSkill.search_id)).subquery()
+    # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
+    #    required) index; the pool is materialised so the total is computed once per search.
+    every = aliased(SearchSkill)
+    total = (select(func.sum(case((every.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)))
+             .where(every.firm_id == firm.id, every.search_id == Search.id)
+             .correlate(Search).scalar_subquery())
+    already = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id,
+                                         Candidacy.search_id == hits.c.sid).exists()
+    pool = (select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
+            .join(Search, Search.id == hits.c.sid)
             .where(Search.firm_id == firm.id, Search.state == SearchState.OPEN, ~already))
     if not include_anticipated:
-        stmt = stmt.where(Search.anticipated.is_(False))
+        pool = pool.where(Search.anticipated.is_(False))
     if exclude_search_ids:
-        stmt = stmt.where(Search.id.not_in(list(exclude_search_ids)))
-    ratio = cast(agg.c.have, Float) / agg.c.total
-    stmt = stmt.order_by(ratio.desc(), Search.id.desc()).limit(max(SHORTLIST, limit))
+        pool = pool.where(Search.id.not_in(list(exclude_search_ids)))
+    pool = pool.cte("pool").prefix_with("MATERIALIZED")
+    # 3. The pre-score, then the best SHORTLIST rows.
+    pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
+    stmt = (select(pool).order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
+            .limit(max(SHORTLIST, limit)))
     rows = db.session.execute(stmt).all()
 
-    today = _today()
     scored = []
     for row in rows:
-        exact, _ = _score(candidate, row, row.have, row.total, row.req_have, row.n_req, today)
+        exact = _points(person, row, row.have, row.total, today)
         if _rounded(exact) >= min_score:
             scored.append((exact, row.have / row.total, row.id))
     scored.sort(key=lambda t: (-t[0], -t[1], -t[2]))
@@ -666,18 +908,15 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
         return []
     ids = [sid for _, _, sid in top]
     searches = {s.id: s for s in db.session.scalars(
-        select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids))
-        .options(selectinload(Search.skills)))}
-    role_skills = {sid: [(ss.skill_id, ss.skill.name, bool(ss.required)) for ss in s.skills]
-                   for sid, s in searches.items()}
-    has = set(my_ids)
+        select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids)))}
+    role_skills, has = _role_skills(firm, ids, candidate.id)
     warn = (_warnings(firm, [(candidate.id, sid, searches[sid].client_id) for sid in ids])
             if for_recruiter else {})
     out = []
     for _, _, sid in top:
         search = searches[sid]
-        have, total, n_req_have, n_req_ = _weights(role_skills[sid], has)
-        exact, parts = _score(candidate, search, have, total, n_req_have, n_req_, today)
+        have, total_w, n_req_have, n_req = _weights(role_skills[sid], has)
+        exact, parts = _score(candidate, search, have, total_w, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=candidate, exact=exact,
                          reasons=_reasons(parts, role_skills[sid], has,
                                           tuple(warn.get((candidate.id, sid), ())))))

@@ -176,16 +176,16 @@ def _own(firm: Firm, obj, what: str) -> None:
         raise NotFound(f"This {what} does not exist.")
 
 
-def _limit(skills: Sequence[Skill], what: str) -> None:
-    if len(skills) > MAX_SKILLS:
+def _limit(items: Sequence, what: str) -> None:
+    if len(items) > MAX_SKILLS:
         raise DomainError(f"Give at most {MAX_SKILLS} skills for {what}.")
 
 
 def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> list[Skill]:
     """Replace the candidate's skills with these names (resolved through the vocabulary)."""
     _own(firm, candidate, "candidate")
+    _limit(_check(names), "a profile")   # before creating anything
     skills = resolve(firm, list(names), create=True)
-    _limit(skills, "a profile")
     wanted = {s.id: s for s in skills}
     current = {cs.skill_id: cs for cs in candidate.skills}
     for skill_id, link in current.items():
@@ -202,10 +202,10 @@ def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> 
 def set_search_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> list[Skill]:
     """Replace the search's skills. A skill named in both lists counts as required."""
     _own(firm, search, "search")
+    _limit(_check(list(required) + list(nice)), "a search")   # before creating anything
     req = resolve(firm, list(required), create=True)
     req_ids = {s.id for s in req}
     nice_skills = [s for s in resolve(firm, list(nice), create=True) if s.id not in req_ids]
-    _limit(req + nice_skills, "a search")
     wanted = {s.id: (s, True) for s in req} | {s.id: (s, False) for s in nice_skills}
     current = {ss.skill_id: ss for ss in search.skills}
     for skill_id, link in current.items():

@@ -100,6 +100,12 @@ def test_set_candidate_skills_replaces_the_set(app, firms):
         assert names == {"SQL", "Kubernetes"}
         with pytest.raises(DomainError, match="at most 100"):
             skills.set_candidate_skills(firm, cand, [f"s{i}" for i in range(101)])
+        with pytest.raises(DomainError, match="at most 100"):
+            skills.set_search_skills(firm, h.search(firm), [f"r{i}" for i in range(60)],
+                                     [f"n{i}" for i in range(41)])
+        # Refused before anything was added to the vocabulary.
+        assert db.session.scalar(select(func.count()).select_from(Skill).where(Skill.key.like("s%"))) == 1
+        assert skills.set_candidate_skills(firm, cand, [f"s{i}" for i in range(100)])
 
 
 def test_set_skills_refuses_another_firms_rows(app, firms):

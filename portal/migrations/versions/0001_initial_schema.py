@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:45:15.018061
+Create Date: 2026-11-22 00:54:35.844327
 
 """
 from alembic import op
@@ -277,7 +277,7 @@ def upgrade():
     )
     with op.batch_alter_table('candidate_skills', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_candidate_skills_firm_id'), ['firm_id'], unique=False)
-        batch_op.create_index('ix_candidate_skills_firm_skill', ['firm_id', 'skill_id'], unique=False)
+        batch_op.create_index('ix_candidate_skills_firm_skill', ['firm_id', 'skill_id', 'candidate_id'], unique=False)
 
     op.create_table('candidate_tags',
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -342,7 +342,8 @@ def upgrade():
     )
     with op.batch_alter_table('search_skills', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_skills_firm_id'), ['firm_id'], unique=False)
-        batch_op.create_index('ix_search_skills_firm_skill', ['firm_id', 'skill_id'], unique=False)
+        batch_op.create_index('ix_search_skills_firm_search_required', ['firm_id', 'search_id', 'required'], unique=False)
+        batch_op.create_index('ix_search_skills_firm_skill', ['firm_id', 'skill_id', 'search_id', 'required'], unique=False)
 
     op.create_table('suggested_roles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -521,6 +522,7 @@ def downgrade():
     op.drop_table('suggested_roles')
     with op.batch_alter_table('search_skills', schema=None) as batch_op:
         batch_op.drop_index('ix_search_skills_firm_skill')
+        batch_op.drop_index('ix_search_skills_firm_search_required')
         batch_op.drop_index(batch_op.f('ix_search_skills_firm_id'))
 
     op.drop_table('search_skills')
