@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, has_request_context, render_template, url_for
 from jinja2 import TemplateNotFound
 
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
@@ -26,7 +26,14 @@ def firm_base_url(firm: Firm) -> str:
 
 def external_url(firm: Firm, endpoint: str, **values) -> str:
     """An absolute link for an email: the firm's own host, never another firm's."""
-    return firm_base_url(firm) + url_for(endpoint, _external=False, **values)
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:  # the worker: no request, and no SERVER_NAME (every firm has its own host)
+        adapter = current_app.url_map.bind(
+            "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+        )
+        path = adapter.build(endpoint, values)
+    return firm_base_url(firm) + path
 
 
 def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, str]:

@@ -13,3 +13,4 @@ def _guard():
 
 
 from portal.recruiter import views  # noqa: E402,F401
+from portal.recruiter import messages  # noqa: E402,F401

@@ -1,0 +1,321 @@
+"""Delivery: claim, check the candidate's wishes at send time, send, record the outcome.
+
+The rules (promise 6: nothing lost, nothing sent twice):
+- A message is claimed with a conditional UPDATE (pending -> sending) committed before
+  the send; a second job for the same message finds nothing to claim. Messages that share
+  a coalesce key (changes to one candidacy inside the grace window) are claimed together
+  and sent as ONE email listing each change; each keeps its own row.
+- Transient failures (refused, timeout, 4xx) go back to pending with backoff until
+  RETRY_GIVE_UP_HOURS; permanent ones (5xx for this message) are failed with the reason.
+  Three permanent failures in a row suppress email to that address until it changes.
+- Opt-outs and preferences are checked at send time; at most OPTIONAL_MESSAGES_PER_WEEK
+  optional messages reach a candidate in any 7 days (the rest wait).
+- A send interrupted by a crash stays `sending` until SENDING_LEASE_SECONDS pass; the
+  relay then retries it with the same Message-ID (the only window for a duplicate).
+"""
+from __future__ import annotations
+
+import html as html_lib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal import mailer
+from portal.extensions import db
+from portal.models import (
+    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
+)
+from portal.outbox import unsubscribe_url
+from portal.services import DomainError, NotFound
+from portal.tenancy import all_firms, bind_firm
+
+log = logging.getLogger(__name__)
+SUPPRESS_AFTER = 3
+STALE_OPTIONAL = timedelta(days=14)   # an optional message still waiting after this is dropped
+BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"
+
+
+# ---------------------------------------------------------------- the candidate's address
+
+def email_changed(candidate: Candidate) -> None:
+    """The candidate has a new address: forget the old one's failures and suppression.
+    Called automatically when Candidate.email changes (see install_hooks); safe to call."""
+    candidate.email_failures = 0
+    candidate.email_suppressed = False
+
+
+def _on_email_set(target: Candidate, value, oldvalue, initiator):
+    if isinstance(oldvalue, str) and (value or "").strip().lower() != oldvalue.strip().lower():
+        email_changed(target)
+    return value
+
+
+def install_hooks() -> None:
+    if not event.contains(Candidate.email, "set", _on_email_set):
+        event.listen(Candidate.email, "set", _on_email_set, active_history=True)
+
+
+# ---------------------------------------------------------------- send-time checks
+
+def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User | None = None) -> str | None:
+    """Why this message must not be emailed now (checked at send time), or None."""
+    if msg.audience == Audience.CANDIDATE and candidate is not None:
+        if candidate.deleted_at is not None:
+            return "the candidate deleted their account"
+        if not candidate.email:
+            return "no email address"
+        if candidate.email_suppressed:
+            return "email suppressed after repeated permanent failures"
+        if msg.stream:
+            if candidate.unsubscribed_all:
+                return "the candidate unsubscribed from optional emails"
+            if msg.stream == "nurture" and candidate.suggestion_frequency == SuggestionFrequency.NEVER:
+                return "the candidate asked for no role suggestions"
+            if msg.stream == "availability" and not candidate.allow_availability_prompts:
+                return "the candidate asked for no availability reminders"
+        return None
+    if not msg.to_email:
+        return "no email address"
+    if recipient is not None and not recipient.active:
+        return "the recipient's account is deactivated"
+    return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """RETRY_BASE_SECONDS x 1, 2, 4 ... capped at an hour."""
+    base = current_app.config.get("RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _optional_sent_recently(candidate_id: int, before_id: int, now: datetime) -> tuple[int, datetime | None]:
+    """Optional messages this candidate received in the last 7 days (plus ones being sent
+    right now by another worker, older first), and the oldest send time among them."""
+    week_ago = now - timedelta(days=7)
+    row = db.session.execute(
+        select(func.count(Message.id), func.min(Message.sent_at)).where(
+            Message.candidate_id == candidate_id,
+            Message.audience == Audience.CANDIDATE,
+            Message.stream.is_not(None),
+            or_(
+                (Message.state == MessageState.SENT) & (Message.sent_at > week_ago),
+                (Message.state == MessageState.SENDING) & (Message.id < before_id),
+            ),
+        )
+    ).one()
+    return row[0] or 0, row[1]
+
+
+# ---------------------------------------------------------------- composing one email
+
+@dataclass
+class Outgoing:
+    """What build_email needs: one message, or several merged into one email."""
+
+    id: int
+    firm_id: int
+    to_email: str | None
+    to_name: str | None
+    subject: str
+    body_text: str
+    body_html: str
+    created_at: datetime
+
+
+def _inner_html(msg: Message) -> str:
+    start, end = msg.body_html.find(BODY_START), msg.body_html.rfind(BODY_END)
+    if start < 0 or end < start:
+        text = html_lib.escape(msg.body_text)
+        return f'<div style="white-space:pre-wrap;">{text}</div>'
+    return msg.body_html[start + len(BODY_START):end]
+
+
+def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
+    """One email for one message, or for several changes to the same candidacy: the first
+    message's layout, each change under its own heading, in order. The Message-ID is the
+    first message's, so a retry of the group carries the same one."""
+    first, last = msgs[0], msgs[-1]
+    if len(msgs) == 1:
+        return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, first.subject,
+                        first.body_text, first.body_html, first.created_at)
+    n = len(msgs)
+    subject = f"{n} updates: {last.subject}"[:250]
+    intro = f"This email brings together {n} updates from {firm.name}."
+    text_parts = [intro, ""]
+    html_parts = [f"<p>{html_lib.escape(intro)}</p>"]
+    for i, m in enumerate(msgs, 1):
+        text_parts += [f"--- {i} of {n}: {m.subject} ---", "", m.body_text.strip(), ""]
+        html_parts.append(
+            f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
+            f"{_inner_html(m)}"
+            + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
+        )
+    body_html = first.body_html
+    start, end = body_html.find(BODY_START), body_html.rfind(BODY_END)
+    if start >= 0 and end > start:
+        body_html = body_html[:start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
+    else:
+        body_html = "".join(html_parts)
+    return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, subject,
+                    "\n".join(text_parts).strip() + "\n", body_html, first.created_at)
+
+
+def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
+    """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails."""
+    headers: dict[str, str] = {}
+    if msg.audience == Audience.CANDIDATE and candidate is not None:
+        url = unsubscribe_url(firm, candidate)
+        if url:
+            headers["List-Unsubscribe"] = f"<{url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if msg.stream:
+        headers["Precedence"] = "bulk"
+    return headers
+
+
+# ---------------------------------------------------------------- claim and deliver
+
+def claim(message_id: int) -> list[int]:
+    """Claim a message and (for a coalesce key) every due, pending message of its group.
+    Commits the claim. Returns the claimed ids (empty: nothing to do)."""
+    session = db.session
+    with all_firms():
+        row = session.execute(
+            select(Message.firm_id, Message.coalesce_key).where(Message.id == message_id)
+        ).first()
+    if row is None:
+        return []
+    bind_firm(row.firm_id)
+    for _ in range(3):
+        now = utcnow()
+        if row.coalesce_key is None:
+            ids = [message_id]
+        else:
+            ids = list(session.scalars(
+                select(Message.id).where(
+                    Message.firm_id == row.firm_id, Message.coalesce_key == row.coalesce_key,
+                    Message.state == MessageState.PENDING, Message.due_at <= now,
+                ).order_by(Message.id)
+            ))
+            if message_id not in ids:
+                session.rollback()
+                return []
+        result = session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), Message.state == MessageState.PENDING, Message.due_at <= now)
+            .values(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == len(ids):
+            session.commit()
+            return ids
+        session.rollback()  # another worker took part of the group: look again
+        if row.coalesce_key is None:
+            return []
+    return []
+
+
+def deliver(message_id: int, conn: mailer.Connection) -> str:
+    """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
+    Returns one of: sent, retry, failed, skipped, deferred, not claimable."""
+    ids = claim(message_id)
+    if not ids:
+        return "not claimable"
+    session = db.session
+    msgs = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)))
+    head = msgs[0]
+    firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
+    candidate = session.get(Candidate, head.candidate_id) if head.candidate_id else None
+    recipient = session.get(User, head.recipient_user_id) if head.recipient_user_id else None
+    now = utcnow()
+    outcome = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
+    session.commit()
+    return outcome
+
+
+def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None,
+                     recipient: User | None, conn: mailer.Connection, now: datetime) -> str:
+    sendable: list[Message] = []
+    for m in msgs:
+        reason = delivery_blocked(m, candidate, recipient)
+        if reason:
+            m.state, m.last_error = MessageState.SKIPPED, reason
+        else:
+            sendable.append(m)
+    deferred = False
+    optional = [m for m in sendable if m.stream and m.audience == Audience.CANDIDATE]
+    if optional and candidate is not None:
+        limit = current_app.config.get("OPTIONAL_MESSAGES_PER_WEEK", 3)
+        count, oldest = _optional_sent_recently(candidate.id, min(m.id for m in optional), now)
+        room = max(limit - count, 0)
+        for m in optional[room:]:
+            sendable.remove(m)
+            if now - m.created_at > STALE_OPTIONAL:
+                m.state = MessageState.SKIPPED
+                m.last_error = "not sent: the weekly limit of optional emails stayed reached for two weeks"
+                continue
+            m.state = MessageState.PENDING
+            m.attempts = max(m.attempts - 1, 0)
+            m.enqueued_at = None
+            m.due_at = max(now + timedelta(hours=1), (oldest or now) + timedelta(days=7, minutes=1))
+            m.last_error = f"waiting: at most {limit} optional emails per week"
+            deferred = True
+    if not sendable:
+        return "deferred" if deferred else "skipped"
+    if candidate is not None and sendable[0].audience == Audience.CANDIDATE:
+        for m in sendable:
+            m.to_email = candidate.email  # the address at send time
+    email = mailer.build_email(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
+    try:
+        conn.send(email)
+    except mailer.TransientError as exc:
+        give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))
+        for m in sendable:
+            if now - m.created_at >= give_up:
+                m.state = MessageState.FAILED
+                m.last_error = f"gave up after {m.attempts} attempts: {exc}"[:1000]
+            else:
+                m.state = MessageState.PENDING
+                m.due_at = now + backoff(m.attempts)
+                m.enqueued_at = None
+                m.last_error = f"will retry: {exc}"[:1000]
+        return "failed" if all(m.state == MessageState.FAILED for m in sendable) else "retry"
+    except mailer.PermanentError as exc:
+        for m in sendable:
+            m.state = MessageState.FAILED
+            m.last_error = str(exc)[:1000]
+        if candidate is not None and sendable[0].audience == Audience.CANDIDATE:
+            candidate.email_failures = (candidate.email_failures or 0) + 1
+            if candidate.email_failures >= SUPPRESS_AFTER:
+                candidate.email_suppressed = True
+        return "failed"
+    for m in sendable:
+        m.state, m.sent_at, m.last_error = MessageState.SENT, now, None
+    if candidate is not None and sendable[0].audience == Audience.CANDIDATE and candidate.email_failures:
+        candidate.email_failures = 0
+    return "sent"
+
+
+# ---------------------------------------------------------------- the firm's messages view
+
+def resend(firm: Firm, actor: User, message_id: int) -> Message:
+    """A failed message goes back to the queue now (recruiters and admins)."""
+    msg = db.session.get(Message, message_id)
+    if msg is None or msg.firm_id != firm.id:
+        raise NotFound("No such message.")
+    if msg.state != MessageState.FAILED:
+        raise DomainError("Only a failed message can be sent again.")
+    now = utcnow()
+    msg.state = MessageState.PENDING
+    msg.due_at = now
+    msg.enqueued_at = now
+    msg.claimed_at = None
+    msg.last_error = f"sent again by {actor.name} after: {msg.last_error or 'a failure'}"[:1000]
+    db.session.add(AuditEntry(firm_id=firm.id, actor_id=actor.id, action="message.resend",
+                              target=f"message:{msg.id}"))
+    db.session.flush()
+    db.session.info.setdefault("outbox_ids", set()).add(msg.id)
+    return msg
