@@ -54,7 +54,7 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RETRY_BASE_SECONDS": int(env.get("PORTAL_RETRY_BASE_SECONDS", "60")),
         "RETRY_GIVE_UP_HOURS": int(env.get("PORTAL_RETRY_GIVE_UP_HOURS", "48")),
         "SENDING_LEASE_SECONDS": int(env.get("PORTAL_SENDING_LEASE_SECONDS", "600")),
-        "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "20")),
+        "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "0")),
         "RELAY_REENQUEUE_SECONDS": int(env.get("PORTAL_RELAY_REENQUEUE_SECONDS", "300")),
         "DELIVERY_BATCH_SIZE": int(env.get("PORTAL_DELIVERY_BATCH_SIZE", "50")),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),

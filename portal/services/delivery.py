@@ -178,16 +178,17 @@ def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[s
 
 # ---------------------------------------------------------------- claim and deliver
 
-def claim(message_id: int) -> list[int]:
+def claim(message_id: int) -> tuple[list[int], datetime | None]:
     """Claim a message and (for a coalesce key) every due, pending message of its group.
-    Commits the claim. Returns the claimed ids (empty: nothing to do)."""
+    Commits the claim. Returns the claimed ids (empty: nothing to do) and the claim's
+    timestamp, which fences the outcome (see `_finish`)."""
     session = db.session
     with all_firms():
         row = session.execute(
             select(Message.firm_id, Message.coalesce_key).where(Message.id == message_id)
         ).first()
     if row is None:
-        return []
+        return [], None
     bind_firm(row.firm_id)
     for _ in range(3):
         now = utcnow()
@@ -202,7 +203,7 @@ def claim(message_id: int) -> list[int]:
             ))
             if message_id not in ids:
                 session.rollback()
-                return []
+                return [], None
         result = session.execute(
             update(Message)
             .where(Message.id.in_(ids), Message.state == MessageState.PENDING, Message.due_at <= now)
@@ -211,17 +212,17 @@ def claim(message_id: int) -> list[int]:
         )
         if result.rowcount == len(ids):
             session.commit()
-            return ids
+            return ids, now
         session.rollback()  # another worker took part of the group: look again
         if row.coalesce_key is None:
-            return []
-    return []
+            return [], None
+    return [], None
 
 
 def deliver(message_id: int, conn: mailer.Connection) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
-    Returns one of: sent, retry, failed, skipped, deferred, not claimable."""
-    ids = claim(message_id)
+    Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
+    ids, claimed_at = claim(message_id)
     if not ids:
         return "not claimable"
     session = db.session
@@ -230,19 +231,43 @@ def deliver(message_id: int, conn: mailer.Connection) -> str:
     firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
     candidate = session.get(Candidate, head.candidate_id) if head.candidate_id else None
     recipient = session.get(User, head.recipient_user_id) if head.recipient_user_id else None
-    now = utcnow()
-    outcome = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
+    outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
+    session.expunge_all()  # the outcome is written below with fenced UPDATEs, not by the ORM
+    if not _finish(changes, claimed_at):
+        session.rollback()
+        log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
+        return "superseded"
+    if candidate is not None and candidate_changes:
+        session.execute(update(Candidate).where(Candidate.id == candidate.id).values(**candidate_changes)
+                        .execution_options(synchronize_session=False))
     session.commit()
     return outcome
 
 
-def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None,
-                     recipient: User | None, conn: mailer.Connection, now: datetime) -> str:
+def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
+    """Record each message's outcome only if our claim still holds (state `sending` with our
+    claim time). A worker that outlived its lease must not overwrite a later delivery."""
+    ok = True
+    for mid, values in changes.items():
+        result = db.session.execute(
+            update(Message)
+            .where(Message.id == mid, Message.state == MessageState.SENDING, Message.claimed_at == claimed_at)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        ok = ok and result.rowcount == 1
+    return ok
+
+
+def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None, recipient: User | None,
+                     conn: mailer.Connection, now: datetime) -> tuple[str, dict[int, dict], dict]:
+    """Check, send, and work out each message's new values (written by the caller)."""
+    changes: dict[int, dict] = {}
     sendable: list[Message] = []
     for m in msgs:
         reason = delivery_blocked(m, candidate, recipient)
         if reason:
-            m.state, m.last_error = MessageState.SKIPPED, reason
+            changes[m.id] = {"state": MessageState.SKIPPED, "last_error": reason}
         else:
             sendable.append(m)
     deferred = False
@@ -254,49 +279,49 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         for m in optional[room:]:
             sendable.remove(m)
             if now - m.created_at > STALE_OPTIONAL:
-                m.state = MessageState.SKIPPED
-                m.last_error = "not sent: the weekly limit of optional emails stayed reached for two weeks"
+                changes[m.id] = {"state": MessageState.SKIPPED, "last_error":
+                                 "not sent: the weekly limit of optional emails stayed reached for two weeks"}
                 continue
-            m.state = MessageState.PENDING
-            m.attempts = max(m.attempts - 1, 0)
-            m.enqueued_at = None
-            m.due_at = max(now + timedelta(hours=1), (oldest or now) + timedelta(days=7, minutes=1))
-            m.last_error = f"waiting: at most {limit} optional emails per week"
+            changes[m.id] = {
+                "state": MessageState.PENDING, "attempts": max(m.attempts - 1, 0), "enqueued_at": None,
+                "due_at": max(now + timedelta(hours=1), (oldest or now) + timedelta(days=7, minutes=1)),
+                "last_error": f"waiting: at most {limit} optional emails per week",
+            }
             deferred = True
     if not sendable:
-        return "deferred" if deferred else "skipped"
-    if candidate is not None and sendable[0].audience == Audience.CANDIDATE:
+        return ("deferred" if deferred else "skipped"), changes, {}
+    to_candidate = candidate is not None and sendable[0].audience == Audience.CANDIDATE
+    if to_candidate:
         for m in sendable:
             m.to_email = candidate.email  # the address at send time
     email = mailer.build_email(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
+    address = {"to_email": sendable[0].to_email}
     try:
         conn.send(email)
     except mailer.TransientError as exc:
         give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))
+        failed_all = True
         for m in sendable:
             if now - m.created_at >= give_up:
-                m.state = MessageState.FAILED
-                m.last_error = f"gave up after {m.attempts} attempts: {exc}"[:1000]
+                changes[m.id] = {"state": MessageState.FAILED, **address,
+                                 "last_error": f"gave up after {m.attempts} attempts: {exc}"[:1000]}
             else:
-                m.state = MessageState.PENDING
-                m.due_at = now + backoff(m.attempts)
-                m.enqueued_at = None
-                m.last_error = f"will retry: {exc}"[:1000]
-        return "failed" if all(m.state == MessageState.FAILED for m in sendable) else "retry"
+                failed_all = False
+                changes[m.id] = {"state": MessageState.PENDING, "due_at": now + backoff(m.attempts),
+                                 "enqueued_at": None, **address, "last_error": f"will retry: {exc}"[:1000]}
+        return ("failed" if failed_all else "retry"), changes, {}
     except mailer.PermanentError as exc:
         for m in sendable:
-            m.state = MessageState.FAILED
-            m.last_error = str(exc)[:1000]
-        if candidate is not None and sendable[0].audience == Audience.CANDIDATE:
-            candidate.email_failures = (candidate.email_failures or 0) + 1
-            if candidate.email_failures >= SUPPRESS_AFTER:
-                candidate.email_suppressed = True
-        return "failed"
+            changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
+        candidate_changes = {}
+        if to_candidate:  # counted in SQL: two workers failing at once both count
+            candidate_changes = {"email_failures": Candidate.email_failures + 1,
+                                 "email_suppressed": Candidate.email_failures + 1 >= SUPPRESS_AFTER}
+        return "failed", changes, candidate_changes
     for m in sendable:
-        m.state, m.sent_at, m.last_error = MessageState.SENT, now, None
-    if candidate is not None and sendable[0].audience == Audience.CANDIDATE and candidate.email_failures:
-        candidate.email_failures = 0
-    return "sent"
+        changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
+    candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
+    return "sent", changes, candidate_changes
 
 
 # ---------------------------------------------------------------- the firm's messages view

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -127,31 +128,37 @@ def expected_message_id(app, mid: int) -> str:
 # ---------------------------------------------------------------- real worker processes
 
 class WorkerProcess:
-    """`python -m worker` in a subprocess, configured for this test's DB, Redis and sink."""
+    """`python -m worker` in a subprocess (its own process group, like a container),
+    configured for this test's database, Redis and SMTP server."""
 
-    def __init__(self, app, *, redis_url: str, queues=("messages",), burst=False, extra_env=None):
+    def __init__(self, app, *, redis_url: str, args=("--queue", "messages"), burst=False, smtp_port=None,
+                 extra_env=None):
         env = dict(os.environ)
         env.update({
             "PORTAL_ENV": "testing",
             "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "PORTAL_REDIS_URL": redis_url,
             "PORTAL_SMTP_HOST": "127.0.0.1",
-            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
+            "PORTAL_SMTP_PORT": str(smtp_port or app.config["SMTP_PORT"]),
             "PORTAL_SMTP_TIMEOUT": str(app.config["SMTP_TIMEOUT"]),
             "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
             "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
             "PORTAL_GRACE_SECONDS": "0",
             "PORTAL_RETRY_BASE_SECONDS": "0",
+            "PORTAL_RELAY_REENQUEUE_SECONDS": "0",
         })
-        env.pop("PORTAL_TEST_DATABASE_URL", None)
         env.update(extra_env or {})
-        args = [sys.executable, "-m", "worker"]
-        for q in queues:
-            args += ["--queue", q]
+        argv = [sys.executable, "-m", "worker", *args]
         if burst:
-            args.append("--burst")
+            argv.append("--burst")
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        self.proc = subprocess.Popen(args, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.log = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(argv, env=env, cwd=root, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
     def wait(self, timeout: float = 60) -> int:
         try:
@@ -162,25 +169,65 @@ class WorkerProcess:
         return self.proc.returncode
 
     def output(self) -> str:
-        if self.proc.stdout is None:
-            return ""
-        try:
-            return self.proc.stdout.read().decode(errors="replace")[-4000:]
-        except Exception:  # noqa: BLE001
-            return ""
+        with open(self.log.name, "rb") as fh:
+            return fh.read().decode(errors="replace")[-6000:]
 
     def kill(self) -> None:
+        """SIGKILL the worker and every process it forked (RQ puts each job's work horse in
+        a process group of its own), as when the machine or container dies."""
+        for pid in [*descendants(self.proc.pid), self.proc.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+
+    def pause(self) -> None:
+        for pid in [self.proc.pid, *descendants(self.proc.pid)]:
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in [self.proc.pid, *descendants(self.proc.pid)]:
+            os.kill(pid, signal.SIGCONT)
+
+    def terminate(self) -> None:
+        if self.proc.poll() is None:
+            self.resume()
+            self.proc.send_signal(signal.SIGTERM)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        try:
+            os.unlink(self.log.name)
+        except OSError:
+            pass
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes, recursively (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
 
 
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
