@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, render_template, url_for
+from flask import Flask, current_app, render_template
 from jinja2 import TemplateNotFound
 
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
@@ -16,24 +16,29 @@ def firm_base_url(firm: Firm) -> str:
     cfg = current_app.config
     scheme = cfg["PREFERRED_URL_SCHEME"]
     port = cfg.get("PUBLIC_PORT_SUFFIX") or ""
-    domains = sorted(d.domain for d in firm.domains) if "domains" in firm.__dict__ else []
-    if domains:
-        return f"{scheme}://{domains[0]}"
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models.firm import FirmDomain
+
+    domain = db.session.scalar(
+        select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id)
+        .order_by(FirmDomain.id).limit(1).execution_options(all_firms=True)
+    )
+    if domain:
+        return f"{scheme}://{domain}"
     if cfg.get("PUBLIC_URL") and firm.slug == cfg.get("DEFAULT_FIRM"):
         return cfg["PUBLIC_URL"].rstrip("/")
     return f"{scheme}://{firm.slug}.{cfg['BASE_DOMAIN']}{port}"
 
 
 def external_url(firm: Firm, endpoint: str, **values) -> str:
-    """An absolute link for an email: the firm's own host, never another firm's."""
-    if has_request_context():
-        path = url_for(endpoint, _external=False, **values)
-    else:  # the worker: no request, and no SERVER_NAME (every firm has its own host)
-        adapter = current_app.url_map.bind(
-            "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-        )
-        path = adapter.build(endpoint, values)
-    return firm_base_url(firm) + path
+    """An absolute link for an email: the firm's own host, never another firm's.
+
+    Works without a request (worker, CLI): the path comes from the URL map directly.
+    """
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return firm_base_url(firm) + adapter.build(endpoint, values, force_external=False)
 
 
 def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, str]:

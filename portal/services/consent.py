@@ -1,0 +1,105 @@
+"""Presentation consent: no CV reaches a client without the candidate's recorded yes."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import (
+    Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow,
+)
+from portal.services import DomainError, NotFound
+from portal.templating import external_url
+
+MAX_COMMENT = 2000
+
+
+def latest(candidacy: Candidacy) -> Consent | None:
+    return db.session.scalar(
+        select(Consent).where(Consent.candidacy_id == candidacy.id)
+        .order_by(Consent.requested_at.desc(), Consent.id.desc()).limit(1)
+    )
+
+
+def approved(candidacy: Candidacy) -> Consent | None:
+    """The consent that allows presenting this candidacy, if the candidate gave it."""
+    row = latest(candidacy)
+    return row if row is not None and row.state == ConsentState.APPROVED else None
+
+
+def client_revealed(candidacy: Candidacy) -> bool:
+    """A confidential client's name is told to the candidate once consent is asked."""
+    return db.session.scalar(select(Consent.id).where(Consent.candidacy_id == candidacy.id).limit(1)) is not None
+
+
+def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
+    """Ask the candidate, showing the role's details, before their CV goes to the client."""
+    if not candidacy.stage.is_open:
+        raise DomainError("This candidacy is closed.")
+    current = latest(candidacy)
+    if current is not None and current.state == ConsentState.REQUESTED:
+        raise DomainError("Consent was already requested; the candidate has not answered yet.")
+    if current is not None and current.state == ConsentState.APPROVED:
+        raise DomainError("The candidate has already approved presenting their profile for this role.")
+    search: Search = candidacy.search
+    candidate: Candidate = candidacy.candidate
+    if not candidate.email and candidate.user_id is None:
+        raise DomainError("This candidate has no email address or portal account to ask.")
+    consent = Consent(
+        firm_id=firm.id, candidacy_id=candidacy.id, state=ConsentState.REQUESTED,
+        requested_by_id=actor.id, requested_at=utcnow(),
+        client_name=search.client.name, role_title=search.title,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    outbox.record(
+        firm, kind="consent_requested", dedupe_key=f"consent-request:{consent.id}",
+        audience=Audience.CANDIDATE, to_email=candidate.email, to_name=candidate.name,
+        candidate=candidate, candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
+        context={"search": search, "consent": consent, "recruiter": actor,
+                 "link": external_url(firm, "auth.index")},
+    )
+    return consent
+
+
+def answer_consent(firm: Firm, candidate: Candidate, consent_id: int, approve: bool,
+                   comment: str | None = None) -> Consent:
+    """Record the candidate's yes or no once; a double submit changes nothing."""
+    consent = db.session.scalar(
+        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
+    )
+    if consent is None:
+        raise NotFound("No such consent request.")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise DomainError(f"Please keep the comment under {MAX_COMMENT} characters.")
+    new_state = ConsentState.APPROVED if approve else ConsentState.DECLINED
+    changed = db.session.execute(
+        update(Consent)
+        .where(Consent.id == consent.id, Consent.state == ConsentState.REQUESTED)
+        .values(state=new_state, answered_at=utcnow(), comment=comment or None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.refresh(consent)
+        raise DomainError("You have already answered this request.")
+    db.session.refresh(consent)
+    candidacy = consent.candidacy
+    search = candidacy.search
+    recruiter_id = search.owner_id or candidate.owner_id
+    recruiter = db.session.get(User, recruiter_id) if recruiter_id else None
+    if recruiter is not None:
+        outbox.record(
+            firm, kind="consent_answered", dedupe_key=f"consent-answer:{consent.id}",
+            audience=Audience.RECRUITER, to_email=recruiter.email, to_name=recruiter.name,
+            recipient_user_id=recruiter.id, candidacy_id=candidacy.id, show_in_portal=False,
+            context={"consent": consent, "candidate_obj": candidate, "search": search,
+                     "link": external_url(firm, "auth.index")},
+        )
+    return consent
+
+
+def mark_cv_sent(consent: Consent) -> None:
+    if consent.cv_sent_at is None:
+        consent.cv_sent_at = utcnow()

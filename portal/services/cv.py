@@ -1,0 +1,106 @@
+"""CVs: PDF or DOCX only, checked by content, size-limited, stored outside the web root,
+served only as an attachment to the firm's staff and the candidate themself."""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from portal.models import Candidate, utcnow
+from portal.services import DomainError
+
+MAX_CV_BYTES = 5 * 1024 * 1024
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EXTENSIONS = {PDF: ".pdf", DOCX: ".docx"}
+
+
+@dataclass
+class StoredCV:
+    path: str
+    download_name: str
+    mimetype: str
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type of the bytes: PDF by its header, DOCX by its zip structure."""
+    if data[:5] == b"%PDF-":
+        return PDF
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCX
+    return None
+
+
+def _folder(candidate: Candidate) -> str:
+    return os.path.join(current_app.config["UPLOAD_DIR"], str(candidate.firm_id), "cv")
+
+
+def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
+    """Validate and store an uploaded CV, replacing the previous one."""
+    if upload is None or not upload.filename:
+        raise DomainError("Choose a file to upload.")
+    data = upload.stream.read(MAX_CV_BYTES + 1)
+    if len(data) > MAX_CV_BYTES:
+        raise DomainError(f"The CV is larger than {MAX_CV_BYTES // (1024 * 1024)} MB. Please upload a smaller file.")
+    if not data:
+        raise DomainError("The file is empty.")
+    mime = sniff(data)
+    if mime is None:
+        raise DomainError("Please upload a PDF or a Word (.docx) document.")
+    ext = EXTENSIONS[mime]
+    name = secure_filename(upload.filename) or f"cv{ext}"
+    stem, given_ext = os.path.splitext(name)
+    if given_ext.lower() != ext:
+        raise DomainError(f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
+                          "Please upload a PDF or a Word (.docx) document with its real name.")
+    folder = _folder(candidate)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{candidate.id}-{secrets.token_hex(8)}{ext}")
+    tmp = path + ".part"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    old = candidate.cv_path
+    candidate.cv_path = os.path.relpath(path, current_app.config["UPLOAD_DIR"])
+    candidate.cv_filename = f"{stem[:150]}{ext}"
+    candidate.cv_mime = mime
+    candidate.cv_uploaded_at = utcnow()
+    if old:
+        _remove(old)
+
+
+def _remove(relative: str) -> None:
+    root = os.path.realpath(current_app.config["UPLOAD_DIR"])
+    path = os.path.realpath(os.path.join(root, relative))
+    if path.startswith(root + os.sep) and os.path.isfile(path):
+        os.remove(path)
+
+
+def stored_cv(candidate: Candidate) -> StoredCV | None:
+    """The candidate's CV file, if there is one (the path never leaves the upload folder)."""
+    if not candidate.cv_path:
+        return None
+    root = os.path.realpath(current_app.config["UPLOAD_DIR"])
+    path = os.path.realpath(os.path.join(root, candidate.cv_path))
+    if not path.startswith(root + os.sep) or not os.path.isfile(path):
+        return None
+    return StoredCV(path=path, download_name=candidate.cv_filename or "cv", mimetype=candidate.cv_mime or PDF)
+
+
+def delete_cv(candidate: Candidate) -> None:
+    if candidate.cv_path:
+        _remove(candidate.cv_path)
+    candidate.cv_path = candidate.cv_filename = candidate.cv_mime = None
+    candidate.cv_uploaded_at = None

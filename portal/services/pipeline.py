@@ -1,0 +1,188 @@
+"""The pipeline: adding candidates to searches, moving and closing candidacies.
+
+Every change keeps its history (StageChange) and writes the candidate's message in the
+same transaction. Moves carry the version the recruiter saw: a stale one is a Conflict.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import (
+    OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Search, SearchState,
+    Stage, StageChange, User, utcnow,
+)
+from portal.services import Conflict, DomainError
+from portal.services import consent as consent_service
+from portal.templating import external_url
+
+MAX_EXPLANATION = 5000
+# Stages at which the candidate knows they are in the search (and so hears about changes).
+CANDIDATE_KNOWS = frozenset(s for s in Stage if s is not Stage.IDENTIFIED)
+
+
+def coalesce_key(candidacy: Candidacy) -> str:
+    return f"candidacy:{candidacy.id}"
+
+
+def add_to_search(firm: Firm, actor: User, search: Search, candidate: Candidate,
+                  stage: Stage = Stage.IDENTIFIED) -> Candidacy:
+    if search.state.is_closed:
+        raise DomainError("This search is closed; reopen it before adding candidates.")
+    if candidate.deleted_at is not None:
+        raise DomainError("This candidate deleted their account.")
+    if stage not in PIPELINE or stage in (Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED):
+        raise DomainError("New candidates start at identified, contacted or screening.")
+    exists = db.session.scalar(select(Candidacy.id).where(
+        Candidacy.search_id == search.id, Candidacy.candidate_id == candidate.id))
+    if exists:
+        raise DomainError(f"{candidate.name} is already in this search.")
+    candidacy = Candidacy(firm_id=firm.id, search_id=search.id, candidate_id=candidate.id,
+                          stage=stage, added_by_id=actor.id, stage_changed_at=utcnow())
+    db.session.add(candidacy)
+    db.session.flush()
+    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=None, to_stage=stage,
+                         actor_id=actor.id)
+    db.session.add(change)
+    db.session.flush()
+    if stage in CANDIDATE_KNOWS:
+        _notify_stage(firm, actor, candidacy, change)
+    return candidacy
+
+
+def _check_version(candidacy: Candidacy, expected_version: int | None) -> None:
+    if expected_version is not None and candidacy.version != expected_version:
+        raise Conflict(
+            f"Someone else changed {candidacy.candidate.name}'s candidacy a moment ago "
+            f"(it is now at “{candidacy.stage.label}”). Nothing was overwritten: review it and try again."
+        )
+
+
+def _flush_versioned() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict("Someone else changed this candidacy at the same moment. "
+                       "Nothing was overwritten: reload and try again.") from exc
+
+
+def move(firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage,
+         expected_version: int | None = None) -> StageChange:
+    """Move an open candidacy to another pipeline stage (closing is `close`)."""
+    _check_version(candidacy, expected_version)
+    if not candidacy.stage.is_open:
+        raise DomainError("This candidacy is closed; it cannot move any more.")
+    if to_stage not in PIPELINE:
+        raise DomainError("Use “Close” to end a candidacy, with a reason.")
+    if to_stage == candidacy.stage:
+        raise DomainError(f"The candidacy is already at “{to_stage.label}”.")
+    consent = None
+    if to_stage == Stage.PRESENTED or (
+        PIPELINE.index(to_stage) > PIPELINE.index(Stage.PRESENTED)
+        and PIPELINE.index(candidacy.stage) < PIPELINE.index(Stage.PRESENTED)
+    ):
+        consent = consent_service.approved(candidacy)
+        if consent is None:
+            raise DomainError(
+                "The candidate has not approved sending their profile to this client. "
+                "Request their consent first; the move is possible once they say yes."
+            )
+    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage,
+                         to_stage=to_stage, actor_id=actor.id)
+    candidacy.stage = to_stage
+    candidacy.stage_changed_at = utcnow()
+    if consent is not None:
+        consent_service.mark_cv_sent(consent)
+    db.session.add(change)
+    _flush_versioned()
+    if to_stage in CANDIDATE_KNOWS:
+        _notify_stage(firm, actor, candidacy, change)
+    return change
+
+
+def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, explanation: str,
+          expected_version: int | None = None) -> StageChange:
+    """Close with a reason the candidate is told (close the loop)."""
+    _check_version(candidacy, expected_version)
+    if not candidacy.stage.is_open:
+        raise DomainError("This candidacy is already closed.")
+    explanation = (explanation or "").strip()
+    if len(explanation) > MAX_EXPLANATION:
+        raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
+    now = utcnow()
+    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage,
+                         to_stage=Stage.CLOSED, actor_id=actor.id, close_reason=reason,
+                         explanation=explanation or None)
+    candidacy.stage = Stage.CLOSED
+    candidacy.stage_changed_at = now
+    candidacy.closed_at = now
+    candidacy.close_reason = reason
+    candidacy.close_explanation = explanation or None
+    db.session.add(change)
+    _flush_versioned()
+    _notify_closed(firm, actor, candidacy, change)
+    return change
+
+
+def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
+                 reason: CloseReason = CloseReason.ROLE_CLOSED, explanation: str = "") -> int:
+    """Fill or cancel a search: every open candidacy is closed and told why. Returns the count."""
+    if state not in (SearchState.FILLED, SearchState.CANCELLED):
+        raise DomainError("A search closes as filled or cancelled.")
+    if search.state.is_closed:
+        raise DomainError("This search is already closed.")
+    open_ones = db.session.scalars(
+        select(Candidacy).where(Candidacy.search_id == search.id, Candidacy.stage.in_(OPEN_STAGES))
+    ).all()
+    for candidacy in open_ones:
+        close(firm, actor, candidacy, reason, explanation)
+    search.state = state
+    search.closed_at = utcnow()
+    db.session.flush()
+    return len(open_ones)
+
+
+def _recruiter_for(candidacy: Candidacy) -> User | None:
+    owner_id = candidacy.search.owner_id or candidacy.candidate.owner_id
+    return db.session.get(User, owner_id) if owner_id else None
+
+
+def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
+    candidate = candidacy.candidate
+    outbox.record(
+        firm, kind="stage_changed", dedupe_key=f"stage:{change.id}", audience=Audience.CANDIDATE,
+        to_email=candidate.email, to_name=candidate.name, candidate=candidate,
+        candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
+        grace=True, coalesce_key=coalesce_key(candidacy),
+        context={"candidacy": candidacy, "search": candidacy.search, "stage": change.to_stage,
+                 "recruiter": _recruiter_for(candidacy) or actor,
+                 "client_name": candidacy.search.client_name_for_candidate(
+                     consent_service.client_revealed(candidacy)),
+                 "link": external_url(firm, "auth.index")},
+    )
+
+
+def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
+    """Up to three open roles that fit the candidate better (matching service)."""
+    from portal.services import matching
+
+    matches = matching.roles_for_candidate(firm, candidacy.candidate, limit=limit + 1)
+    return [m for m in matches if m.search.id != candidacy.search_id][:limit]
+
+
+def _notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
+    candidate = candidacy.candidate
+    outbox.record(
+        firm, kind="candidacy_closed", dedupe_key=f"close:{candidacy.id}:{change.id}",
+        audience=Audience.CANDIDATE, to_email=candidate.email, to_name=candidate.name,
+        candidate=candidate, candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
+        grace=True, coalesce_key=coalesce_key(candidacy),
+        context={"candidacy": candidacy, "search": candidacy.search, "reason": candidacy.close_reason,
+                 "explanation": candidacy.close_explanation, "recruiter": _recruiter_for(candidacy) or actor,
+                 "client_name": candidacy.search.client_name_for_candidate(
+                     consent_service.client_revealed(candidacy)),
+                 "better_fits": better_fits(firm, candidacy),
+                 "link": external_url(firm, "auth.index")},
+    )
