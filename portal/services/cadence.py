@@ -26,13 +26,16 @@ from sqlalchemy.orm import aliased, selectinload
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES, Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm,
-    Interest, Message, MessageState, Role, Search, SearchState, User,
+    Interest, Message, MessageState, Role, Search, SearchState, Stage, User,
 )
 from portal.outbox import EmailRenderer, record_many
 from portal.templating import candidate_stage_text, external_url
 
 TICK_HORIZON = timedelta(minutes=70)   # the scheduler ticks hourly; margin for a late tick
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
+# Open stages the candidate knows about: someone only "identified" has not been contacted
+# yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
+CHECKIN_STAGES = tuple(s for s in OPEN_STAGES if s is not Stage.IDENTIFIED)
 DIGEST_ITEMS = 25                      # per section in the email; the count is always exact
 FAILED_LOOKBACK = timedelta(days=30)
 
@@ -103,7 +106,8 @@ def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:
 
 
 def active_candidacy_filter():
-    return (Candidacy.stage.in_(OPEN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES),
+    """Active: at an open stage the candidate knows about, in an open or on-hold search."""
+    return (Candidacy.stage.in_(CHECKIN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES),
             Candidate.deleted_at.is_(None))
 
 

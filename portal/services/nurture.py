@@ -7,24 +7,21 @@ choices here and again at send time, and count towards the weekly limit of optio
 """
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Audience, Candidacy, Candidate, CandidateSkill, Search, SearchSkill, SearchState, SuggestedRole,
-    SuggestionFrequency,
+    OPEN_STAGES, Audience, Candidacy, Candidate, CandidateSkill, Search, SuggestedRole, SuggestionFrequency,
 )
 from portal.outbox import (
     IN_CHUNK, EmailRenderer, insert_ignoring_duplicates, record_many, touch_candidates, unsubscribe_url,
 )
+from portal.services import matching
 from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day
 
-log = logging.getLogger(__name__)
 FREQUENCY = {SuggestionFrequency.WEEKLY: timedelta(days=7), SuggestionFrequency.MONTHLY: timedelta(days=28)}
 SLACK = timedelta(hours=12)   # runs are weekly: "weekly" must not slip to fortnightly
 ROLES_PER_MESSAGE = 5
@@ -42,82 +39,23 @@ def _in_active_search():
 
 # ---------------------------------------------------------------- matching
 
-def _matching_module():
-    try:
-        from portal.services import matching
-    except ImportError:
-        return None
-    return matching if hasattr(matching, "roles_for_candidate") else None
-
-
-def _as_search(item) -> Search | None:
-    if isinstance(item, Search):
-        return item
-    if isinstance(item, tuple) and item and isinstance(item[0], Search):
-        return item[0]
-    found = getattr(item, "search", None)
-    return found if isinstance(found, Search) else None
-
-
-def _skill_overlap(firm, candidate_ids: list[int], limit: int) -> dict[int, list[int]]:
-    """The fallback matcher (until portal.services.matching exists): open roles sharing
-    skills with the candidate, best first (required skills count double), excluding
-    roles already suggested and searches the candidate is or was in. Set-based."""
-    out: dict[int, list[int]] = {}
-    required = func.sum(case((SearchSkill.required.is_(True), 2), else_=1))
-    for i in range(0, len(candidate_ids), IN_CHUNK):
-        chunk = candidate_ids[i:i + IN_CHUNK]
-        rows = db.session.execute(
-            select(CandidateSkill.candidate_id, SearchSkill.search_id, required.label("score"))
-            .join(SearchSkill, and_(SearchSkill.skill_id == CandidateSkill.skill_id,
-                                    SearchSkill.firm_id == CandidateSkill.firm_id))
-            .join(Search, Search.id == SearchSkill.search_id)
-            .where(
-                CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(chunk),
-                Search.state == SearchState.OPEN,
-                ~exists().where(SuggestedRole.candidate_id == CandidateSkill.candidate_id,
-                                SuggestedRole.search_id == SearchSkill.search_id),
-                ~exists().where(Candidacy.candidate_id == CandidateSkill.candidate_id,
-                                Candidacy.search_id == SearchSkill.search_id),
-            )
-            .group_by(CandidateSkill.candidate_id, SearchSkill.search_id)
-        ).all()
-        ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for r in rows:
-            ranked[r.candidate_id].append((-int(r.score), -r.search_id))
-        for cid, pairs in ranked.items():
-            out[cid] = [-sid for _, sid in sorted(pairs)[:limit]]
-    return out
-
-
-def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) -> dict[int, list[int]]:
-    """New roles for each candidate: search ids, best first, none suggested before."""
-    matching = _matching_module()
-    if matching is None:
-        return _skill_overlap(firm, candidate_ids, limit)
-    out: dict[int, list[int]] = {}
+def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) -> dict[int, list]:
+    """New roles for each candidate (matching.Match objects, best first), from the matching
+    service, leaving out roles already suggested. The service scores one candidate at a
+    time (a few queries each); candidates and what they were shown are loaded in bulk."""
+    out: dict[int, list] = {}
     for i in range(0, len(candidate_ids), IN_CHUNK):
         chunk = candidate_ids[i:i + IN_CHUNK]
         seen = defaultdict(set)
         for cid, sid in db.session.execute(
-            select(SuggestedRole.candidate_id, SuggestedRole.search_id).where(SuggestedRole.candidate_id.in_(chunk))
+            select(SuggestedRole.candidate_id, SuggestedRole.search_id)
+            .where(SuggestedRole.firm_id == firm.id, SuggestedRole.candidate_id.in_(chunk))
         ):
             seen[cid].add(sid)
-        for cid, sid in db.session.execute(
-            select(Candidacy.candidate_id, Candidacy.search_id).where(Candidacy.candidate_id.in_(chunk))
-        ):
-            seen[cid].add(sid)
-        candidates = db.session.scalars(
-            select(Candidate).where(Candidate.id.in_(chunk)).options(selectinload(Candidate.skills))
-        )
-        for cand in candidates:
-            found = []
-            for item in matching.roles_for_candidate(firm, cand, limit + len(seen[cand.id])):
-                search = _as_search(item)
-                if search is not None and search.id not in seen[cand.id] and search.state == SearchState.OPEN:
-                    found.append(search.id)
+        for cand in db.session.scalars(select(Candidate).where(Candidate.id.in_(chunk)).order_by(Candidate.id)):
+            found = matching.roles_for_candidate(firm, cand, limit, exclude_search_ids=seen[cand.id])
             if found:
-                out[cand.id] = found[:limit]
+                out[cand.id] = found
     return out
 
 
@@ -137,6 +75,7 @@ def plan_nurture(firm, now: datetime) -> int:
             Candidate.suggestion_frequency.in_([SuggestionFrequency.WEEKLY, SuggestionFrequency.MONTHLY]),
             (Candidate.last_nurtured_at.is_(None)) | (Candidate.last_nurtured_at < week_cutoff),
             (Candidate.email.is_not(None)) | (Candidate.user_id.is_not(None)),
+            select(CandidateSkill.skill_id).where(CandidateSkill.candidate_id == Candidate.id).exists(),
             ~_in_active_search(),
         )
         .order_by(Candidate.id)
@@ -148,22 +87,17 @@ def plan_nurture(firm, now: datetime) -> int:
     found = suggestions(firm, [c.id for c in pool])
     if not found:
         return 0
-    search_ids = sorted({sid for ids in found.values() for sid in ids})
-    searches = {}
-    for i in range(0, len(search_ids), IN_CHUNK):
-        for s in db.session.scalars(select(Search).where(Search.id.in_(search_ids[i:i + IN_CHUNK]))):
-            searches[s.id] = s
     renderer = EmailRenderer(firm, "nurture_roles")
     portal_url = endpoint_url(firm, "candidate.roles", "candidate.home")
     day = local_day(firm, now)
     rows, picked = [], {}
     for c in pool:
-        roles = [searches[sid] for sid in found.get(c.id, []) if sid in searches]
-        if not roles:
+        matches = found.get(c.id)
+        if not matches:
             continue
-        picked[c.id] = [r.id for r in roles]
+        picked[c.id] = [m.search.id for m in matches]
         subject, text, html = renderer.render(
-            candidate_name=c.name, to_name=c.name, roles=[_role_view(r) for r in roles],
+            candidate_name=c.name, to_name=c.name, roles=[_role_view(m) for m in matches],
             portal_url=portal_url if c.user_id else None,
             unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
         )
@@ -176,13 +110,15 @@ def plan_nurture(firm, now: datetime) -> int:
     return len(created)
 
 
-def _role_view(search: Search) -> dict:
+def _role_view(match) -> dict:
+    search = match.search
     return {
         "title": search.title,
         "client": search.client_name_for_candidate(),
         "location": search.location,
         "remote": search.remote_policy.label if search.remote_policy else None,
         "anticipated": bool(search.anticipated),
+        "why": match.candidate_sentences()[:2],
     }
 
 

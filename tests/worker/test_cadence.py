@@ -103,10 +103,11 @@ def test_who_is_due(app, firms):
     placed = cand(contacted_days_ago=30, stage=Stage.PLACED)
     search_filled = cand(contacted_days_ago=30, where=filled)
     deleted = cand(contacted_days_ago=30, deleted_at=now)
+    identified = cand(stage=Stage.IDENTIFIED)     # not contacted yet: hears nothing
     _plan(app, a.firm, now, now + cadence.TICK_HORIZON)
     got = {m.candidate_id for m in messages(app, kind="checkin")}
     assert got == {overdue.id, about_to_exceed.id, never_old.id}
-    for c in (recent, never_new, closed, placed, search_filled, deleted):
+    for c in (recent, never_new, closed, placed, search_filled, deleted, identified):
         assert c.id not in got
     # At the weekly slot everyone who would exceed the cadence before the NEXT slot is included.
     _plan(app, a.firm, now, now + timedelta(days=7))
