@@ -57,6 +57,9 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "0")),
         "RELAY_REENQUEUE_SECONDS": int(env.get("PORTAL_RELAY_REENQUEUE_SECONDS", "300")),
         "DELIVERY_BATCH_SIZE": int(env.get("PORTAL_DELIVERY_BATCH_SIZE", "50")),
+        # How often the scheduler runs the planners (check-ins, digests, nurture): a divisor of
+        # 60, or whole hours dividing 24. Each run looks ahead until the next one.
+        "PLAN_TICK_MINUTES": int(env.get("PORTAL_PLAN_TICK_MINUTES", "60")),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
         "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),

@@ -102,7 +102,8 @@ def relay() -> int:
 
 @job
 def tick() -> int:
-    """Hourly: one planning job per firm (each decides about its own time zone)."""
+    """Every PLAN_TICK_MINUTES (hourly): one planning job per firm (each decides about its
+    own time zone)."""
     from rq import Queue
 
     with all_firms():
@@ -120,11 +121,11 @@ def _marker(name: str, firm_id: int, slot: datetime) -> str:
     return f"{current_app.config['QUEUE_PREFIX']}:slot:{name}:{firm_id}:{slot:%Y%m%dT%H%M}"
 
 
-def _slot_done(key: str) -> bool:
+def _slots_done(*keys: str) -> list[bool]:
     try:
-        return bool(get_redis().exists(key))
-    except Exception:  # noqa: BLE001 - without the marker we run again; every plan is idempotent
-        return False
+        return [bool(n) for n in get_redis().mget(keys)]
+    except Exception:  # noqa: BLE001 - without the markers we run again; every plan is idempotent
+        return [False] * len(keys)
 
 
 def _mark_done(key: str) -> None:
@@ -136,7 +137,7 @@ def _mark_done(key: str) -> None:
 
 @job
 def plan_firm(firm_id: int) -> dict[str, int]:
-    """The firm's periodic plan, run every hour:
+    """The firm's periodic plan, run every tick (PLAN_TICK_MINUTES, hourly by default):
 
     - at the first run after its check-in slot (weekly on checkin_weekday at checkin_hour
       in its time zone; daily at that hour when the cadence is shorter than a week):
@@ -144,8 +145,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
       before the next slot;
     - at the first run after its weekly slot: recruiter digests, nurture suggestions,
       availability prompts;
-    - every run: a check-in for anyone who would exceed the cadence before the next run
-      (a missed slot, a changed setting, a new candidacy).
+    - every run: a check-in for anyone who would exceed the cadence before the next tick
+      (a missed slot, a changed setting).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
     losing the slot markers) writes nothing twice.
     """
@@ -156,20 +157,20 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         return {}
     out: dict[str, int] = {}
     last_ck, next_ck = cadence.checkin_slots(firm, now)
-    key = _marker("checkins", firm_id, last_ck)
-    if not _slot_done(key):
+    last_week, _next_week = cadence.weekly_slots(firm, now)
+    keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
+    checkins_done, weekly_done = _slots_done(*keys)
+    if not checkins_done:
         out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck)
         db.session.commit()
-        _mark_done(key)
-    last_week, _next_week = cadence.weekly_slots(firm, now)
-    key = _marker("weekly", firm_id, last_week)
-    if not _slot_done(key):
+        _mark_done(keys[0])
+    if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
         out["nurture"] = nurture.plan_nurture(firm, now)
         out["availability"] = nurture.plan_availability_prompts(firm, now)
         db.session.commit()
-        _mark_done(key)
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.TICK_HORIZON)
+        _mark_done(keys[1])
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
     return out
 
 

@@ -3,7 +3,7 @@
 
 - relay, every 30 s: enqueue due, unsent messages (grace windows that ended, retries
   after backoff, anything lost with Redis or a worker) and recover interrupted sends;
-- tick, hourly at minute 0: one `plan_firm` job per firm, which decides in the firm's own
+- tick, hourly at minute 0 (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's own
   time zone whether its check-in slot or weekly slot has come (check-ins, recruiter
   digests, nurture, availability prompts) and catches anyone about to exceed the cadence.
 Every job is idempotent, so a job enqueued twice changes nothing more.
@@ -18,11 +18,11 @@ from flask import Flask
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from portal.config import ConfigError
 from portal.redis_conn import DEFAULT, get_redis, queue_name
 from worker import jobs
 
 RELAY_SECONDS = 30
-TICK_CRON = "0 * * * *"
 LOCK_TTL = 180  # the scheduler loop sleeps at most 60 s between heartbeats
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,16 @@ class SingleCronScheduler(CronScheduler):
             super().register_death(pipeline)
 
 
+def tick_cron(minutes: int) -> str:
+    """The cron expression for a planning tick every `minutes` (60: "0 * * * *")."""
+    if 0 < minutes < 60 and 60 % minutes == 0:
+        return f"*/{minutes} * * * *"
+    if minutes % 60 == 0 and 0 < minutes // 60 <= 24 and 24 % (minutes // 60) == 0:
+        hours = minutes // 60
+        return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+    raise ConfigError("PORTAL_PLAN_TICK_MINUTES must divide an hour, or be whole hours dividing a day")
+
+
 def build_scheduler(app: Flask) -> SingleCronScheduler:
     prefix = app.config["QUEUE_PREFIX"]
     cron = SingleCronScheduler(
@@ -84,6 +94,6 @@ def build_scheduler(app: Flask) -> SingleCronScheduler:
     default = queue_name(DEFAULT, app)
     cron.register(jobs.relay, queue_name=default, interval=RELAY_SECONDS, job_timeout=120,
                   result_ttl=60, name=f"{prefix}-relay")
-    cron.register(jobs.tick, queue_name=default, cron=TICK_CRON, job_timeout=300,
+    cron.register(jobs.tick, queue_name=default, cron=tick_cron(app.config["PLAN_TICK_MINUTES"]), job_timeout=300,
                   result_ttl=3600, name=f"{prefix}-tick")
     return cron

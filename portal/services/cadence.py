@@ -14,14 +14,15 @@ All planning is set-based: a handful of queries per firm, one bulk INSERT.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
@@ -31,7 +32,7 @@ from portal.models import (
 from portal.outbox import EmailRenderer, record_many
 from portal.templating import candidate_stage_text, external_url
 
-TICK_HORIZON = timedelta(minutes=70)   # the scheduler ticks hourly; margin for a late tick
+TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # Open stages the candidate knows about: someone only "identified" has not been contacted
 # yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
@@ -43,8 +44,13 @@ FAILED_LOOKBACK = timedelta(days=30)
 # ---------------------------------------------------------------- the firm's clock
 
 def load_firm(firm_id: int) -> Firm | None:
-    """The firm with its domains (links in emails use its own host)."""
-    return db.session.scalar(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains)))
+    return db.session.get(Firm, firm_id)
+
+
+def with_domains(firm: Firm) -> Firm:
+    """Load the firm's domains before writing links: emails use its own host."""
+    firm.domains  # noqa: B018 - loads them; portal.templating.firm_base_url uses them once loaded
+    return firm
 
 
 def firm_zone(firm: Firm) -> ZoneInfo:
@@ -89,6 +95,11 @@ def checkin_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
     return daily_slots(firm, now) if cadence_days(firm) < 7 else weekly_slots(firm, now)
 
 
+def tick_horizon() -> timedelta:
+    """How far ahead each planning tick looks: until the next tick, with a margin."""
+    return timedelta(minutes=int(current_app.config.get("PLAN_TICK_MINUTES", 60))) + TICK_MARGIN
+
+
 def cadence_days(firm: Firm) -> int:
     return max(int(firm.cadence_days or 7), 1)
 
@@ -113,14 +124,13 @@ def active_candidacy_filter():
 
 # ---------------------------------------------------------------- check-ins
 
-def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
-    """One check-in for every active candidate who would go longer than the cadence
-    without a message before `horizon`. Idempotent (one per candidate per local day).
-    Returns how many were written."""
-    threshold = horizon - timedelta(days=cadence_days(firm))
+@functools.cache
+def _checkin_query():
+    """Built once per process (the planner runs every hour): bound to :firm_id, :threshold."""
     search_owner, candidate_owner = aliased(User), aliased(User)
     told = select(Consent.id).where(Consent.candidacy_id == Candidacy.id).exists()
-    rows = db.session.execute(
+    threshold = bindparam("threshold", type_=Candidate.last_contacted_at.type)
+    return (
         select(
             Candidacy.candidate_id, Candidacy.id, Candidacy.stage, Candidacy.stage_changed_at,
             Candidacy.created_at, Search.title, Search.confidential, Client.name.label("client"),
@@ -134,13 +144,22 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
         .outerjoin(search_owner, search_owner.id == Search.owner_id)
         .outerjoin(candidate_owner, candidate_owner.id == Candidate.owner_id)
         .where(
-            Candidacy.firm_id == firm.id, *active_candidacy_filter(),
+            Candidacy.firm_id == bindparam("firm_id"), *active_candidacy_filter(),
             or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < threshold),
         )
         .order_by(Candidacy.candidate_id, Candidacy.created_at, Candidacy.id)
-    ).all()
+    )
+
+
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
+    """One check-in for every active candidate who would go longer than the cadence
+    without a message before `horizon`. Idempotent (one per candidate per local day).
+    Returns how many were written."""
+    threshold = horizon - timedelta(days=cadence_days(firm))
+    rows = db.session.execute(_checkin_query(), {"firm_id": firm.id, "threshold": threshold}).all()
     if not rows:
         return 0
+    with_domains(firm)
     renderer = EmailRenderer(firm, "checkin")
     portal_url = endpoint_url(firm, "candidate.home")
     day = local_day(firm, now)
@@ -269,6 +288,7 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         for item in items:
             owner = item["owner"] if item["owner"] in staff_ids else None
             per_user[owner][name].append(item)
+    with_domains(firm)
     renderer = EmailRenderer(firm, "recruiter_digest")
     links = {
         "dashboard_url": endpoint_url(firm, "recruiter.dashboard"),

@@ -179,44 +179,38 @@ def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[s
 # ---------------------------------------------------------------- claim and deliver
 
 def claim(message_id: int) -> tuple[list[int], datetime | None]:
-    """Claim a message and (for a coalesce key) every due, pending message of its group.
-    Commits the claim. Returns the claimed ids (empty: nothing to do) and the claim's
-    timestamp, which fences the outcome (see `_finish`)."""
+    """Claim a due, pending message (pending -> sending) and, when it has a coalesce key,
+    every other due, pending message of its group (changes to one candidacy inside the
+    grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
+    the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
+    outcome (see `_finish`)."""
     session = db.session
+    now = utcnow()
+    claimed = dict(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
     with all_firms():
         row = session.execute(
-            select(Message.firm_id, Message.coalesce_key).where(Message.id == message_id)
-        ).first()
-    if row is None:
-        return [], None
-    bind_firm(row.firm_id)
-    for _ in range(3):
-        now = utcnow()
-        if row.coalesce_key is None:
-            ids = [message_id]
-        else:
-            ids = list(session.scalars(
-                select(Message.id).where(
-                    Message.firm_id == row.firm_id, Message.coalesce_key == row.coalesce_key,
-                    Message.state == MessageState.PENDING, Message.due_at <= now,
-                ).order_by(Message.id)
-            ))
-            if message_id not in ids:
-                session.rollback()
-                return [], None
-        result = session.execute(
             update(Message)
-            .where(Message.id.in_(ids), Message.state == MessageState.PENDING, Message.due_at <= now)
-            .values(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
+            .where(Message.id == message_id, Message.state == MessageState.PENDING, Message.due_at <= now)
+            .values(**claimed)
+            .returning(Message.firm_id, Message.coalesce_key)
             .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == len(ids):
-            session.commit()
-            return ids, now
-        session.rollback()  # another worker took part of the group: look again
-        if row.coalesce_key is None:
+        ).first()
+        if row is None:
+            session.rollback()
             return [], None
-    return [], None
+        ids = [message_id]
+        if row.coalesce_key is not None:
+            ids += session.scalars(
+                update(Message)
+                .where(Message.firm_id == row.firm_id, Message.coalesce_key == row.coalesce_key,
+                       Message.state == MessageState.PENDING, Message.due_at <= now)
+                .values(**claimed)
+                .returning(Message.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+    session.commit()
+    bind_firm(row.firm_id)
+    return sorted(ids), now
 
 
 def deliver(message_id: int, conn: mailer.Connection) -> str:

@@ -20,7 +20,7 @@ from portal.outbox import (
     IN_CHUNK, EmailRenderer, insert_ignoring_duplicates, record_many, touch_candidates, unsubscribe_url,
 )
 from portal.services import matching
-from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day
+from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day, with_domains
 
 FREQUENCY = {SuggestionFrequency.WEEKLY: timedelta(days=7), SuggestionFrequency.MONTHLY: timedelta(days=28)}
 SLACK = timedelta(hours=12)   # runs are weekly: "weekly" must not slip to fortnightly
@@ -87,6 +87,7 @@ def plan_nurture(firm, now: datetime) -> int:
     found = suggestions(firm, [c.id for c in pool])
     if not found:
         return 0
+    with_domains(firm)
     renderer = EmailRenderer(firm, "nurture_roles")
     portal_url = endpoint_url(firm, "candidate.roles", "candidate.home")
     day = local_day(firm, now)
@@ -156,6 +157,7 @@ def plan_availability_prompts(firm, now: datetime) -> int:
     ).all()
     if not rows:
         return 0
+    with_domains(firm)
     renderer = EmailRenderer(firm, "availability_prompt")
     profile_url = endpoint_url(firm, "candidate.availability", "candidate.profile", "candidate.home")
     day = local_day(firm, now)

@@ -65,7 +65,7 @@ def test_one_checkin_per_candidate_listing_every_active_search(app, firms, run_j
                    created_at=now - timedelta(days=20))
     make_candidacy(app, a.firm, a.candidate, held, stage=Stage.SCREENING, created_at=now - timedelta(days=20))
     _set_contact(app, a.firm, a.candidate, now - timedelta(days=8))
-    assert _plan(app, a.firm, now, now + cadence.TICK_HORIZON) == 1
+    assert _plan(app, a.firm, now, now + timedelta(minutes=70)) == 1
     (m,) = messages(app, kind="checkin")
     assert m.audience == Audience.CANDIDATE and m.stream is None and m.candidacy_id is None
     text = m.body_text
@@ -78,7 +78,7 @@ def test_one_checkin_per_candidate_listing_every_active_search(app, firms, run_j
     assert len(smtp_sink.messages) == 1
     with firm_context(app, a.firm) as s:
         assert s.get(Candidate, a.candidate.id).last_contacted_at >= now
-    assert _plan(app, a.firm, now, now + cadence.TICK_HORIZON) == 0, "idempotent"
+    assert _plan(app, a.firm, now, now + timedelta(minutes=70)) == 0, "idempotent"
 
 
 def test_who_is_due(app, firms):
@@ -104,7 +104,7 @@ def test_who_is_due(app, firms):
     search_filled = cand(contacted_days_ago=30, where=filled)
     deleted = cand(contacted_days_ago=30, deleted_at=now)
     identified = cand(stage=Stage.IDENTIFIED)     # not contacted yet: hears nothing
-    _plan(app, a.firm, now, now + cadence.TICK_HORIZON)
+    _plan(app, a.firm, now, now + timedelta(minutes=70))
     got = {m.candidate_id for m in messages(app, kind="checkin")}
     assert got == {overdue.id, about_to_exceed.id, never_old.id}
     for c in (recent, never_new, closed, placed, search_filled, deleted, identified):
