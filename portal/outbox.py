@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 from jinja2 import TemplateNotFound
+from markupsafe import escape
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event, func, select, update
@@ -36,6 +37,7 @@ JOB_TIMEOUT = 120          # one message: the SMTP socket timeout (<= 30 s) is f
 BATCH_JOB_TIMEOUT = 300    # a batch stops claiming new messages after BATCH_TIME_BUDGET
 SINGLE_JOBS_UP_TO = 20     # up to this many ids: one job each (lowest latency); more: batches
 IN_CHUNK = 500             # ids per IN (...) list
+BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"  # in email/layout.html
 
 
 # ---------------------------------------------------------------- rendering
@@ -43,9 +45,17 @@ IN_CHUNK = 500             # ids per IN (...) list
 class EmailRenderer:
     """Render one kind of email many times (the planners): templates and the template
     context processors are resolved once, then each render is a plain template call.
-    Produces the same subject/text/HTML as `portal.templating.render_email`."""
+    Produces the same subject/text/HTML as `portal.templating.render_email`.
 
-    def __init__(self, firm: Firm, kind: str):
+    `fast=True` (for a template whose HTML is only a `body` block over email/layout.html,
+    like the check-in) renders the branded layout once and each email's body block alone,
+    joined at the layout's body markers: the same HTML at about half the cost.
+    """
+
+    _SUBJECT = "\x00subject\x00"
+    _UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+    def __init__(self, firm: Firm, kind: str, fast: bool = False):
         env = current_app.jinja_env
         self.firm = firm
         self.text = env.get_template(f"email/{kind}.txt")
@@ -58,7 +68,24 @@ class EmailRenderer:
         base: dict = {}
         current_app.update_template_context(base)
         base["firm"] = firm
+        # The brand does not change between two renders: work it out once, not per email.
+        for name in ("brand_palette", "brand_logo_url"):
+            fn = env.globals.get(name)
+            if callable(fn):
+                base[name] = _memo_for_firm(fn, firm)
         self.base = base
+        self.shells: dict[bool, tuple[str, str]] = {}
+        self.fast = fast and not self.generic and "body" in self.html.blocks
+
+    def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
+        """The layout around the body, with placeholders for the subject and the link."""
+        if with_unsubscribe not in self.shells:
+            layout = current_app.jinja_env.get_template("email/layout.html")
+            page = layout.render({**self.base, "subject": self._SUBJECT,
+                                  "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None})
+            start, end = page.index(BODY_START) + len(BODY_START), page.index(BODY_END)
+            self.shells[with_unsubscribe] = (page[:start], page[end:])
+        return self.shells[with_unsubscribe]
 
     def render(self, **context) -> tuple[str, str, str]:
         ctx = {**self.base, **context}
@@ -68,7 +95,29 @@ class EmailRenderer:
         ctx["subject"] = subject
         if self.generic:
             ctx["text_body"] = text
-        return subject[:250], text, self.html.render(ctx)
+        if not self.fast:
+            return subject[:250], text, self.html.render(ctx)
+        body = "".join(self.html.blocks["body"](self.html.new_context(ctx)))
+        link = ctx.get("unsubscribe_url")
+        head, tail = self._shell(bool(link))
+        # escaped exactly as the template would (markupsafe is Jinja's own escaping)
+        fill = {self._SUBJECT: str(escape(subject)), self._UNSUBSCRIBE: str(escape(link or ""))}
+        for placeholder, value in fill.items():
+            head, tail = head.replace(placeholder, value), tail.replace(placeholder, value)
+        return subject[:250], text, head + body + tail
+
+
+def _memo_for_firm(fn, firm: Firm):
+    cached = {}
+
+    def call(f=None, *args):
+        if f is not firm or args:
+            return fn(f, *args)
+        if "value" not in cached:
+            cached["value"] = fn(firm)
+        return cached["value"]
+
+    return call
 
 
 def unsubscribe_url(firm: Firm, candidate: Candidate | str) -> str | None:

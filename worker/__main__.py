@@ -22,6 +22,8 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> 
 
     app = create_app()
     set_app(app)
+    import worker.jobs  # noqa: F401 - imported once here, not again in every forked job
+
     conn = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
     qs = [Queue(queue_name(q, app), connection=conn) for q in queues]
     cls = SimpleWorker if simple else Worker

@@ -45,6 +45,7 @@ def deliver_batch(message_ids: list[int]) -> dict[str, int]:
     outcomes: dict[str, int] = {}
     started = time.monotonic()
     transient_in_a_row = 0
+    firms: dict = {}
     with mailer.Connection() as conn:
         for mid in message_ids:
             if time.monotonic() - started > BATCH_TIME_BUDGET or transient_in_a_row >= 2:
@@ -52,7 +53,7 @@ def deliver_batch(message_ids: list[int]) -> dict[str, int]:
                 # stays pending and the relay enqueues it again later
                 outcomes["left for the relay"] = outcomes.get("left for the relay", 0) + 1
                 continue
-            outcome = delivery.deliver(mid, conn)
+            outcome = delivery.deliver(mid, conn, firms)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             transient_in_a_row = transient_in_a_row + 1 if outcome == "retry" else 0
     return outcomes

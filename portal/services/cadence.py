@@ -160,7 +160,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
     if not rows:
         return 0
     with_domains(firm)
-    renderer = EmailRenderer(firm, "checkin")
+    renderer = EmailRenderer(firm, "checkin", fast=True)
     portal_url = endpoint_url(firm, "candidate.home")
     day = local_day(firm, now)
     out = []

@@ -29,14 +29,13 @@ from portal.extensions import db
 from portal.models import (
     Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
 )
-from portal.outbox import unsubscribe_url
+from portal.outbox import BODY_END, BODY_START, unsubscribe_url
 from portal.services import DomainError, NotFound
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
 SUPPRESS_AFTER = 3
 STALE_OPTIONAL = timedelta(days=14)   # an optional message still waiting after this is dropped
-BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"
 
 
 # ---------------------------------------------------------------- the candidate's address
@@ -213,8 +212,9 @@ def claim(message_id: int) -> tuple[list[int], datetime | None]:
     return sorted(ids), now
 
 
-def deliver(message_id: int, conn: mailer.Connection) -> str:
+def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
+    `firms` caches the senders' firms (with their domains) across a batch.
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
     ids, claimed_at = claim(message_id)
     if not ids:
@@ -222,11 +222,16 @@ def deliver(message_id: int, conn: mailer.Connection) -> str:
     session = db.session
     msgs = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)))
     head = msgs[0]
-    firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
+    firms = {} if firms is None else firms
+    firm = firms.get(head.firm_id)
+    if firm is None:
+        firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
+        firms[head.firm_id] = firm
     candidate = session.get(Candidate, head.candidate_id) if head.candidate_id else None
     recipient = session.get(User, head.recipient_user_id) if head.recipient_user_id else None
     outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
     session.expunge_all()  # the outcome is written below with fenced UPDATEs, not by the ORM
+    # (the firm stays usable, detached, for the next message of a batch)
     if not _finish(changes, claimed_at):
         session.rollback()
         log.warning("message %s: the claim expired during the send; another delivery took over", message_id)

@@ -112,3 +112,43 @@ def test_list_queries_do_not_grow_with_rows(app, firms, client_for):
     assert len(many) == len(one), (len(one), len(many))
     older = client.get(f"/recruiter/messages?before={ids[10]}").get_data(as_text=True)
     assert older.count("/recruiter/messages/") >= 10
+
+
+def _message_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("recruiter.message")]
+
+
+def test_every_messages_route_guarded_and_scoped(app, firms, client_for):
+    """Driven by the URL map: a new route under /recruiter/messages is covered by default."""
+    import re
+
+    a, b = firms.a, firms.b
+    theirs = send_plain(app, b.firm, b.candidate)
+    _fail(app, b.firm, theirs)
+    rules = _message_rules(app)
+    assert {r.endpoint for r in rules} >= {"recruiter.messages", "recruiter.message_detail",
+                                            "recruiter.message_resend"}
+    anon, cand, staff = client_for(a.firm), client_for(a.firm), client_for(a.firm)
+    login_as(cand, a.candidate_user)
+    login_as(staff, a.recruiter)
+    for rule in rules:
+        url = re.sub(r"<(?:int:)?(\w+)>", str(theirs), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            assert anon.open(url, method=method).status_code == 302, (method, url)
+            assert cand.open(url, method=method).status_code == 403, (method, url)
+            if "<" in rule.rule:
+                assert staff.open(url, method=method).status_code == 404, (method, url)
+    assert message(app, theirs).state == MessageState.FAILED
+
+
+def test_resend_needs_the_csrf_token(app, firms, client_for):
+    a = firms.a
+    mid = send_plain(app, a.firm, a.candidate)
+    _fail(app, a.firm, mid)
+    client = client_for(a.firm)
+    login_as(client, a.recruiter)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/recruiter/messages/{mid}/resend").status_code == 400
+    assert message(app, mid).state == MessageState.FAILED
+    page = client.get(f"/recruiter/messages/{mid}").get_data(as_text=True)
+    assert 'name="csrf_token"' in page

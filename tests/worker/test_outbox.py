@@ -165,3 +165,19 @@ def test_email_change_lifts_suppression(app, firms):
         delivery.email_changed(cand)
         assert (cand.email_failures, cand.email_suppressed) == (0, False)
         db.session.rollback()
+
+
+def test_fast_rendering_is_the_same_email(app, firms):
+    """The planners' fast path (layout once, body block per email) gives identical HTML."""
+    a = firms.a
+    items = [{"title": 'R&D <Lead> "AI"', "client": "O'Brien & Co", "label": "Interviewing",
+              "explanation": "You are interviewing.", "unchanged": True, "recruiter": "Jane <Doe>"}]
+    with firm_context(app, a.firm) as s:
+        firm = s.get(Firm, a.firm.id)
+        for extra in ({}, {"unsubscribe_url": "http://alpha.localhost/unsubscribe/a&b"}):
+            ctx = {"candidate_name": "Ann <b>", "to_name": "Ann", "items": items,
+                   "portal_url": "http://alpha.localhost/me/", **extra}
+            full = outbox.EmailRenderer(firm, "checkin").render(**ctx)
+            fast = outbox.EmailRenderer(firm, "checkin", fast=True).render(**ctx)
+            assert fast == full
+            assert "&lt;Lead&gt;" in full[2] and "<Lead>" not in full[2]
