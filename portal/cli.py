@@ -218,7 +218,7 @@ def scheduler_command() -> None:
     """Run the periodic scheduler (exactly one per installation)."""
     from worker.__main__ import run_scheduler
 
-    run_scheduler()
+    raise SystemExit(run_scheduler())
 
 
 @click.command("dev")

@@ -51,6 +51,17 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RESET_HOURS": int(env.get("PORTAL_RESET_HOURS", "2")),
         "GRACE_SECONDS": int(env.get("PORTAL_GRACE_SECONDS", "300")),
         "OPTIONAL_MESSAGES_PER_WEEK": int(env.get("PORTAL_OPTIONAL_PER_WEEK", "3")),
+        # Delivery (worker): retry backoff base, when to give up on transient failures, how
+        # long a claimed send may take before the relay retries it, messages per SMTP session.
+        "RETRY_BASE_SECONDS": int(env.get("PORTAL_RETRY_BASE_SECONDS", "60")),
+        "RETRY_GIVE_UP_HOURS": int(env.get("PORTAL_RETRY_GIVE_UP_HOURS", "48")),
+        "SENDING_LEASE_SECONDS": int(env.get("PORTAL_SENDING_LEASE_SECONDS", "600")),
+        "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "0")),
+        "RELAY_REENQUEUE_SECONDS": int(env.get("PORTAL_RELAY_REENQUEUE_SECONDS", "300")),
+        "DELIVERY_BATCH_SIZE": int(env.get("PORTAL_DELIVERY_BATCH_SIZE", "50")),
+        # How often the scheduler runs the planners (check-ins, digests, nurture): a divisor of
+        # 60, or whole hours dividing 24. Each run looks ahead until the next one.
+        "PLAN_TICK_MINUTES": int(env.get("PORTAL_PLAN_TICK_MINUTES", "60")),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
         "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),
@@ -78,6 +89,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
                 "or set PORTAL_ENV=development for a local trial."
             )
+    if not 0 < cfg["SMTP_TIMEOUT"] <= 30:
+        raise ConfigError("PORTAL_SMTP_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
     if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
         raise ConfigError("PORTAL_SMTP_SECURITY must be one of: none, starttls, ssl")
     return cfg

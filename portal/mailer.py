@@ -50,36 +50,97 @@ def build_email(firm: Firm, msg: Message, extra_headers: dict[str, str] | None =
 
 
 def _classify(exc: smtplib.SMTPException) -> Exception:
+    """5xx about this message (recipient refused, DATA rejected) is permanent; anything
+    else, including a 5xx about our own session (greeting, HELO, sender, login: a
+    configuration problem, not the recipient's), is retried with backoff."""
     code = getattr(exc, "smtp_code", None)
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [c for c, _ in exc.recipients.values()]
-        code = max(codes) if codes else None
-    detail = f"{code} {getattr(exc, 'smtp_error', b'')!r}" if code else f"{type(exc).__name__}: {exc}"
-    if code is not None and 500 <= int(code) < 600:
+    error = getattr(exc, "smtp_error", b"")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, error = max(exc.recipients.values(), key=lambda pair: pair[0])
+    detail = f"{code} {_text(error)}" if code else f"{type(exc).__name__}: {exc}"
+    about_message = isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
+    if code is not None and 500 <= int(code) < 600 and about_message:
         return PermanentError(f"rejected by the mail server: {detail}")
+    if code is not None and 500 <= int(code) < 600:
+        return TransientError(f"the mail server refused our session: {detail}")
     return TransientError(f"mail server unavailable: {detail}")
 
 
-def send(email: EmailMessage) -> None:
-    """Send over SMTP with a socket timeout shorter than the job timeout."""
-    cfg = current_app.config
-    host, port, timeout = cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_TIMEOUT"]
-    try:
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+class Connection:
+    """One SMTP session for several messages (the batch delivery job).
+
+    Opened lazily on the first `send`; any failure closes it, and the next `send` opens a
+    new one. Every socket operation has SMTP_TIMEOUT, far shorter than a job's timeout.
+    """
+
+    def __init__(self) -> None:
+        self.conn: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        cfg = current_app.config
+        host, port, timeout = cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_TIMEOUT"]
         if cfg["SMTP_SECURITY"] == "ssl":
             conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
             conn = smtplib.SMTP(host, port, timeout=timeout)
-        with conn:
+        try:
             if cfg["SMTP_SECURITY"] == "starttls":
                 conn.starttls(context=ssl.create_default_context())
             if cfg.get("SMTP_USER"):
                 conn.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-            conn.send_message(email)
-    except smtplib.SMTPServerDisconnected as exc:
-        raise TransientError(f"mail server disconnected: {exc}") from exc
-    except smtplib.SMTPException as exc:
-        raise _classify(exc) from exc
-    except (socket.timeout, TimeoutError) as exc:
-        raise TransientError("mail server timed out") from exc
-    except OSError as exc:  # refused, unreachable, reset
-        raise TransientError(f"mail server unreachable: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def send(self, email: EmailMessage) -> None:
+        """Send one message; raise TransientError or PermanentError."""
+        try:
+            if self.conn is None:
+                self.conn = self._open()
+            self.conn.send_message(email)
+        except smtplib.SMTPServerDisconnected as exc:
+            self._drop()
+            raise TransientError(f"mail server disconnected: {exc}") from exc
+        except smtplib.SMTPException as exc:
+            self._drop()
+            raise _classify(exc) from exc
+        except (socket.timeout, TimeoutError) as exc:
+            self._drop()
+            raise TransientError("mail server timed out") from exc
+        except OSError as exc:  # refused, unreachable, reset
+            self._drop()
+            raise TransientError(f"mail server unreachable: {exc}") from exc
+
+    def _drop(self) -> None:
+        """After an error: close the socket without another round trip."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def send(email: EmailMessage) -> None:
+    """Send one message over its own SMTP session (see Connection)."""
+    with Connection() as conn:
+        conn.send(email)

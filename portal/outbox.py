@@ -1,6 +1,16 @@
 """The outbox: a message is a row written in the caller's transaction; its id is enqueued
 on RQ only after commit. If Redis is down the request still succeeds and the relay
-(worker/schedule.py) enqueues it later. Nothing the candidate should hear is lost.
+(worker/jobs.py, scheduled in worker/schedule.py) enqueues it later. Nothing the candidate
+should hear is lost.
+
+- `record(...)`: one message, rendered now, sent later. Idempotent on `dedupe_key`.
+- `record_many(...)`: the bulk form for the periodic planners (one INSERT for many rows).
+- `cancel_pending(coalesce_key)`: undo inside the grace window.
+- The grace window: a message about a recruiter's action (`grace=True`) waits
+  GRACE_SECONDS; later messages with the same `coalesce_key` inside the window take the
+  same due time, and the worker sends everything due for that key as ONE email that lists
+  each change (worker/jobs.py). Each change keeps its own row, so an undo can cancel one
+  change (`cancel_pending(key, kind=...)`) and the portal inbox shows every change.
 """
 from __future__ import annotations
 
@@ -8,19 +18,118 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
+from jinja2 import TemplateNotFound
+from markupsafe import escape
 from redis.exceptions import RedisError
 from rq import Queue
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
 from portal.redis_conn import MESSAGES, get_queue
-from portal.templating import render_email
+from portal.templating import external_url, render_email
 
 log = logging.getLogger(__name__)
 DELIVER = "worker.jobs.deliver_message"
+DELIVER_BATCH = "worker.jobs.deliver_batch"
+JOB_TIMEOUT = 120          # one message: the SMTP socket timeout (<= 30 s) is far shorter
+BATCH_JOB_TIMEOUT = 300    # a batch stops claiming new messages after BATCH_TIME_BUDGET
+SINGLE_JOBS_UP_TO = 20     # up to this many ids: one job each (lowest latency); more: batches
+IN_CHUNK = 500             # ids per IN (...) list
+BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"  # in email/layout.html
 
+
+# ---------------------------------------------------------------- rendering
+
+class EmailRenderer:
+    """Render one kind of email many times (the planners): templates and the template
+    context processors are resolved once, then each render is a plain template call.
+    Produces the same subject/text/HTML as `portal.templating.render_email`.
+
+    `fast=True` (for a template whose HTML is only a `body` block over email/layout.html,
+    like the check-in) renders the branded layout once and each email's body block alone,
+    joined at the layout's body markers: the same HTML at about half the cost.
+    """
+
+    _SUBJECT = "\x00subject\x00"
+    _UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+    def __init__(self, firm: Firm, kind: str, fast: bool = False):
+        env = current_app.jinja_env
+        self.firm = firm
+        self.text = env.get_template(f"email/{kind}.txt")
+        try:
+            self.html = env.get_template(f"email/{kind}.html")
+            self.generic = False
+        except TemplateNotFound:
+            self.html = env.get_template("email/generic.html")
+            self.generic = True
+        base: dict = {}
+        current_app.update_template_context(base)
+        base["firm"] = firm
+        # The brand does not change between two renders: work it out once, not per email.
+        for name in ("brand_palette", "brand_logo_url"):
+            fn = env.globals.get(name)
+            if callable(fn):
+                base[name] = _memo_for_firm(fn, firm)
+        self.base = base
+        self.shells: dict[bool, tuple[str, str]] = {}
+        self.fast = fast and not self.generic and "body" in self.html.blocks
+
+    def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
+        """The layout around the body, with placeholders for the subject and the link."""
+        if with_unsubscribe not in self.shells:
+            layout = current_app.jinja_env.get_template("email/layout.html")
+            page = layout.render({**self.base, "subject": self._SUBJECT,
+                                  "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None})
+            start, end = page.index(BODY_START) + len(BODY_START), page.index(BODY_END)
+            self.shells[with_unsubscribe] = (page[:start], page[end:])
+        return self.shells[with_unsubscribe]
+
+    def render(self, **context) -> tuple[str, str, str]:
+        ctx = {**self.base, **context}
+        module = self.text.make_module(ctx)
+        subject = " ".join(str(getattr(module, "subject", "")).split()) or self.firm.name
+        text = str(module).strip() + "\n"
+        ctx["subject"] = subject
+        if self.generic:
+            ctx["text_body"] = text
+        if not self.fast:
+            return subject[:250], text, self.html.render(ctx)
+        body = "".join(self.html.blocks["body"](self.html.new_context(ctx)))
+        link = ctx.get("unsubscribe_url")
+        head, tail = self._shell(bool(link))
+        # escaped exactly as the template would (markupsafe is Jinja's own escaping)
+        fill = {self._SUBJECT: str(escape(subject)), self._UNSUBSCRIBE: str(escape(link or ""))}
+        for placeholder, value in fill.items():
+            head, tail = head.replace(placeholder, value), tail.replace(placeholder, value)
+        return subject[:250], text, head + body + tail
+
+
+def _memo_for_firm(fn, firm: Firm):
+    cached = {}
+
+    def call(f=None, *args):
+        if f is not firm or args:
+            return fn(f, *args)
+        if "value" not in cached:
+            cached["value"] = fn(firm)
+        return cached["value"]
+
+    return call
+
+
+def unsubscribe_url(firm: Firm, candidate: Candidate | str) -> str | None:
+    """The candidate's one-click unsubscribe link (RFC 8058), once the route exists.
+    Takes the candidate or their unsubscribe token."""
+    token = candidate if isinstance(candidate, str) else candidate.unsubscribe_token
+    if "candidate.unsubscribe" not in current_app.view_functions or not token:
+        return None
+    return external_url(firm, "candidate.unsubscribe", token=token)
+
+
+# ---------------------------------------------------------------- recording
 
 def record(
     firm: Firm,
@@ -41,32 +150,39 @@ def record(
 ) -> Message:
     """Write a message (rendered now, sent later). Idempotent on `dedupe_key`.
 
-    `grace=True` holds it for the firm's grace window so an undo can cancel it; a later
-    message with the same `coalesce_key` inside the window replaces the earlier one.
+    `grace=True` holds it for the grace window (GRACE_SECONDS) so an undo can cancel it;
+    a later message with the same `coalesce_key` inside the window is due at the same
+    moment, and the worker sends the group as one email listing each change.
+    `stream` names an optional stream ("nurture", "availability"): those can be refused
+    by the candidate and are limited per week; None means transactional.
     """
     session = db.session
-    existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
+    dedupe_key = dedupe_key[:200]
+    existing = session.scalar(
+        select(Message).where(Message.firm_id == firm.id, Message.dedupe_key == dedupe_key)
+    )
     if existing is not None:
         return existing
     now = utcnow()
     due = now
     if grace:
         due = now + timedelta(seconds=current_app.config["GRACE_SECONDS"])
-    if coalesce_key and grace:
-        earlier = session.scalars(
-            select(Message).where(
-                Message.coalesce_key == coalesce_key,
-                Message.state == MessageState.PENDING,
-                Message.due_at > now,
+        if coalesce_key:
+            first_due = session.scalar(
+                select(func.min(Message.due_at)).where(
+                    Message.firm_id == firm.id,
+                    Message.coalesce_key == coalesce_key,
+                    Message.state == MessageState.PENDING,
+                    Message.due_at > now,
+                )
             )
-        ).all()
-        for old in earlier:
-            old.state = MessageState.CANCELLED
-            old.last_error = "replaced by a later change within the grace window"
-            due = min(due, old.due_at)
-    subject, text, html = render_email(
-        firm, kind, candidate=candidate, to_name=to_name, **(context or {})
-    )
+            if first_due is not None:
+                due = min(due, first_due)
+    context = dict(context or {})
+    if candidate is not None and audience == Audience.CANDIDATE and stream:
+        context.setdefault("unsubscribe_url", unsubscribe_url(firm, candidate))
+    subject, text, html = render_email(firm, kind, candidate=candidate, to_name=to_name, **context)
+    immediate = due <= now
     msg = Message(
         firm_id=firm.id,
         kind=kind,
@@ -80,48 +196,166 @@ def record(
         subject=subject,
         body_text=text,
         body_html=html,
-        dedupe_key=dedupe_key[:200],
+        dedupe_key=dedupe_key,
         coalesce_key=coalesce_key,
         due_at=due,
+        # Enqueued right after commit; if that fails, the enqueue resets this so the relay
+        # picks the message up on its next run.
+        enqueued_at=now if immediate else None,
+        created_at=now,
         show_in_portal=show_in_portal,
     )
     session.add(msg)
-    if candidate is not None and audience == Audience.CANDIDATE:
+    if candidate is not None and audience == Audience.CANDIDATE and stream is None:
         candidate.last_contacted_at = now
     session.flush()
-    if due <= now:
+    if immediate:
         session.info.setdefault("outbox_ids", set()).add(msg.id)
     return msg
 
 
-def cancel_pending(coalesce_key: str) -> int:
-    """Undo within the grace window: cancel messages for this key not yet sent."""
-    result = db.session.execute(
+def insert_ignoring_duplicates(table, unique_columns=("firm_id", "dedupe_key")):
+    """INSERT ... ON CONFLICT (unique columns) DO NOTHING, for SQLite and PostgreSQL."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {name}")
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique_columns))
+
+
+def record_many(
+    firm: Firm,
+    rows: list[dict],
+    *,
+    kind: str,
+    audience: Audience,
+    stream: str | None = None,
+    show_in_portal: bool = True,
+) -> list[tuple[int, int | None]]:
+    """The bulk form of `record` for the planners: one set-based INSERT.
+
+    Each row has dedupe_key, to_email, to_name, subject, body_text, body_html and
+    optionally candidate_id, candidacy_id, recipient_user_id (render with EmailRenderer).
+    Rows whose dedupe key exists already are skipped. Candidate-facing transactional rows
+    set the candidates' last_contacted_at. Returns (message id, candidate id) of the new
+    rows; they are enqueued after commit.
+    """
+    if not rows:
+        return []
+    now = utcnow()
+    values = []
+    for row in rows:
+        values.append({
+            "firm_id": firm.id, "kind": kind, "audience": audience, "stream": stream,
+            "recipient_user_id": row.get("recipient_user_id"), "candidate_id": row.get("candidate_id"),
+            "candidacy_id": row.get("candidacy_id"), "to_email": row.get("to_email"),
+            "to_name": row.get("to_name"), "subject": row["subject"], "body_text": row["body_text"],
+            "body_html": row["body_html"], "dedupe_key": row["dedupe_key"][:200], "coalesce_key": None,
+            "state": MessageState.PENDING, "attempts": 0, "due_at": now, "enqueued_at": now,
+            "created_at": now, "show_in_portal": show_in_portal,
+        })
+    table = Message.__table__
+    stmt = insert_ignoring_duplicates(table).returning(table.c.id, table.c.candidate_id)
+    created = [(r[0], r[1]) for r in db.session.execute(stmt, values)]
+    if audience == Audience.CANDIDATE and stream is None:
+        touch_candidates(firm, [cid for _, cid in created if cid is not None], "last_contacted_at", now)
+    db.session.info.setdefault("outbox_ids", set()).update(mid for mid, _ in created)
+    return created
+
+
+def touch_candidates(firm: Firm, candidate_ids, column: str, when) -> None:
+    """Set a timestamp column on many candidates, in a few set-based UPDATEs."""
+    ids = sorted(set(candidate_ids))
+    col = getattr(Candidate, column)
+    for i in range(0, len(ids), IN_CHUNK):
+        db.session.execute(
+            update(Candidate)
+            .where(Candidate.firm_id == firm.id, Candidate.id.in_(ids[i:i + IN_CHUNK]))
+            .values({col: when})
+            .execution_options(synchronize_session=False)
+        )
+
+
+def cancel_pending(coalesce_key: str, *, kind: str | None = None) -> int:
+    """Undo within the grace window: cancel the messages for this key not yet sent
+    (only those of `kind` when given, e.g. undo a stage move but keep a feedback note).
+    The candidates' last_contacted_at goes back to their last message that still stands.
+    """
+    session = db.session
+    now = utcnow()
+    conditions = [Message.coalesce_key == coalesce_key, Message.state == MessageState.PENDING,
+                  Message.due_at > now]
+    if kind is not None:
+        conditions.append(Message.kind == kind)
+    rows = session.execute(select(Message.id, Message.candidate_id).where(*conditions)).all()
+    if not rows:
+        return 0
+    result = session.execute(
         update(Message)
-        .where(Message.coalesce_key == coalesce_key, Message.state == MessageState.PENDING,
-               Message.due_at > utcnow())
+        .where(Message.id.in_([r.id for r in rows]), Message.state == MessageState.PENDING)
         .values(state=MessageState.CANCELLED, last_error="undone within the grace window")
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
+    session.info.get("outbox_ids", set()).difference_update(r.id for r in rows)
+    candidate_ids = {r.candidate_id for r in rows if r.candidate_id is not None}
+    if candidate_ids:
+        latest = dict(session.execute(
+            select(Message.candidate_id, func.max(Message.created_at))
+            .where(Message.candidate_id.in_(candidate_ids), Message.audience == Audience.CANDIDATE,
+                   Message.stream.is_(None), Message.state != MessageState.CANCELLED)
+            .group_by(Message.candidate_id)
+        ).all())
+        for cand in session.scalars(select(Candidate).where(Candidate.id.in_(candidate_ids))):
+            cand.last_contacted_at = latest.get(cand.id)
+        session.flush()
     return result.rowcount or 0
 
 
+# ---------------------------------------------------------------- enqueueing
+
 def enqueue_delivery(message_ids, app: Flask | None = None) -> int:
-    """Put delivery jobs on the queue; a Redis outage is logged, never raised."""
+    """Put delivery jobs on the queue: one job per message for a few, batches (one SMTP
+    session each, still one claim per message) for many. A Redis outage is logged, never
+    raised; the messages' enqueued_at is cleared so the relay retries on its next run."""
     ids = sorted(set(message_ids))
     if not ids:
         return 0
     app = app or current_app._get_current_object()
+    if len(ids) <= SINGLE_JOBS_UP_TO:
+        jobs = [Queue.prepare_data(DELIVER, args=(mid,), timeout=JOB_TIMEOUT, result_ttl=300,
+                                   failure_ttl=86400) for mid in ids]
+    else:
+        size = max(1, int(app.config.get("DELIVERY_BATCH_SIZE", 50)))
+        jobs = [Queue.prepare_data(DELIVER_BATCH, args=(ids[i:i + size],), timeout=BATCH_JOB_TIMEOUT,
+                                   result_ttl=300, failure_ttl=86400) for i in range(0, len(ids), size)]
     try:
         queue = get_queue(MESSAGES, app)
-        queue.enqueue_many([
-            Queue.prepare_data(DELIVER, args=(mid,), timeout=120, result_ttl=300, failure_ttl=86400)
-            for mid in ids
-        ])
+        for i in range(0, len(jobs), 1000):
+            queue.enqueue_many(jobs[i:i + 1000])
         return len(ids)
     except (RedisError, OSError) as exc:
         log.warning("could not enqueue %d message(s), the relay will retry: %s", len(ids), exc)
+        _forget_enqueued(app, ids)
         return 0
+
+
+def _forget_enqueued(app: Flask, ids: list[int]) -> None:
+    """Clear enqueued_at (own short transaction) so the next relay run enqueues them."""
+    try:
+        with app.app_context():
+            with db.engine.begin() as conn:
+                table = Message.__table__
+                for i in range(0, len(ids), IN_CHUNK):
+                    conn.execute(
+                        update(table).where(table.c.id.in_(ids[i:i + IN_CHUNK]),
+                                            table.c.state == MessageState.PENDING.value)
+                        .values(enqueued_at=None)
+                    )
+    except Exception as exc:  # noqa: BLE001 - the relay re-enqueues after RELAY_REENQUEUE_SECONDS anyway
+        log.warning("could not clear enqueued_at for %d message(s): %s", len(ids), exc)
 
 
 def _after_commit(session: Session) -> None:
@@ -138,3 +372,6 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+    from portal.services import delivery
+
+    delivery.install_hooks()

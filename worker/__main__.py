@@ -22,6 +22,8 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> 
 
     app = create_app()
     set_app(app)
+    import worker.jobs  # noqa: F401 - imported once here, not again in every forked job
+
     conn = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
     qs = [Queue(queue_name(q, app), connection=conn) for q in queues]
     cls = SimpleWorker if simple else Worker
@@ -29,14 +31,19 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> 
     return w.work(burst=burst, logging_level="INFO")
 
 
-def run_scheduler() -> None:
+def run_scheduler() -> int:
     from portal import create_app
     from worker.app import set_app
-    from worker.schedule import build_scheduler
+    from worker.schedule import SchedulerRunning, build_scheduler
 
     app = create_app()
     set_app(app)
-    build_scheduler(app).start()
+    try:
+        build_scheduler(app).start()
+    except SchedulerRunning as exc:
+        logging.getLogger("worker").error("%s", exc)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     if args.scheduler:
-        run_scheduler()
-        return 0
+        return run_scheduler()
     run_worker(args.queue or ["messages"], burst=args.burst, simple=args.simple)
     return 0
 

@@ -1,134 +1,188 @@
-"""Jobs take ids, never objects, and are idempotent: running one twice changes nothing more."""
+"""Jobs take ids, never objects, and are idempotent: running one twice changes nothing more.
+
+Delivery: `deliver_message(id)` (one message, lowest latency, enqueued after a commit) and
+`deliver_batch(ids)` (several over one SMTP session; still one claim per message), both
+built on portal.services.delivery. `relay()` re-enqueues what is due and unsent and
+recovers sends lost with a worker. `tick()` (hourly) fans out `plan_firm(firm_id)`, which
+decides in the firm's time zone whether its check-in / weekly slot has come.
+"""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 
 from portal import mailer
 from portal.extensions import db
-from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
+from portal.models import Firm, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
+from portal.redis_conn import DEFAULT, get_queue, get_redis
+from portal.services import cadence, delivery, nurture
 from portal.tenancy import all_firms, bind_firm
 from worker.app import job
 
 log = logging.getLogger(__name__)
-MAX_TRANSIENT_ATTEMPTS = 8
-SENDING_LEASE = timedelta(minutes=10)  # longer than the job timeout (120 s)
 RELAY_BATCH = 5000
-SUPPRESS_AFTER = 3
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 ... minutes, capped at an hour."""
-    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
-
-
-def delivery_blocked(msg: Message, candidate: Candidate | None) -> str | None:
-    """Why this message must not be emailed now (checked at send time), or None."""
-    if not msg.to_email:
-        return "no email address"
-    if candidate is not None and msg.audience == Audience.CANDIDATE:
-        if candidate.deleted_at is not None:
-            return "the candidate deleted their account"
-        if candidate.email_suppressed:
-            return "email suppressed after repeated permanent failures"
-        if msg.stream and candidate.unsubscribed_all:
-            return "the candidate unsubscribed from optional emails"
-    return None
-
-
-def _claim(message_id: int) -> bool:
-    now = utcnow()
-    result = db.session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.state == MessageState.PENDING, Message.due_at <= now)
-        .values(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
-    return {}
+BATCH_TIME_BUDGET = 90     # seconds; a batch job stops claiming after this (job timeout 300 s)
+MARKER_TTL = 8 * 24 * 3600
 
 
 @job
 def deliver_message(message_id: int) -> str:
     """Claim (pending -> sending), send, mark sent. A second run finds nothing to claim."""
-    with all_firms():
-        firm_id = db.session.scalar(select(Message.firm_id).where(Message.id == message_id))
-    if firm_id is None:
-        return "missing"
-    bind_firm(firm_id)
-    if not _claim(message_id):
-        return "not claimable"
-    msg = db.session.get(Message, message_id)
-    firm = db.session.get(Firm, firm_id)
-    candidate = db.session.get(Candidate, msg.candidate_id) if msg.candidate_id else None
-    blocked = delivery_blocked(msg, candidate)
-    if blocked:
-        msg.state = MessageState.SKIPPED
-        msg.last_error = blocked
-        return "skipped"
-    email = mailer.build_email(firm, msg, headers_for(firm, msg, candidate))
-    try:
-        mailer.send(email)
-    except mailer.TransientError as exc:
-        msg.last_error = str(exc)[:1000]
-        if msg.attempts >= MAX_TRANSIENT_ATTEMPTS:
-            msg.state = MessageState.FAILED
-            msg.last_error = f"gave up after {msg.attempts} attempts: {exc}"[:1000]
-            return "failed"
-        msg.state = MessageState.PENDING
-        msg.due_at = utcnow() + backoff(msg.attempts)
-        return "retry"
-    except mailer.PermanentError as exc:
-        msg.state = MessageState.FAILED
-        msg.last_error = str(exc)[:1000]
-        if candidate is not None and msg.audience == Audience.CANDIDATE and candidate.email == msg.to_email:
-            candidate.email_failures += 1
-            if candidate.email_failures >= SUPPRESS_AFTER:
-                candidate.email_suppressed = True
-        return "failed"
-    msg.state = MessageState.SENT
-    msg.sent_at = utcnow()
-    msg.last_error = None
-    return "sent"
+    with mailer.Connection() as conn:
+        return delivery.deliver(message_id, conn)
+
+
+@job
+def deliver_batch(message_ids: list[int]) -> dict[str, int]:
+    """Deliver several messages over one SMTP session, claiming each just before its send
+    (a crash leaves at most one message in doubt). Stops early when the mail server is
+    unreachable or the time budget is spent; what is left stays pending for the relay."""
+    outcomes: dict[str, int] = {}
+    started = time.monotonic()
+    transient_in_a_row = 0
+    firms: dict = {}
+    with mailer.Connection() as conn:
+        for mid in message_ids:
+            if time.monotonic() - started > BATCH_TIME_BUDGET or transient_in_a_row >= 2:
+                # out of time, or the mail server is down: do not hammer it; what is left
+                # stays pending and the relay enqueues it again later
+                outcomes["left for the relay"] = outcomes.get("left for the relay", 0) + 1
+                continue
+            outcome = delivery.deliver(mid, conn, firms)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            transient_in_a_row = transient_in_a_row + 1 if outcome == "retry" else 0
+    return outcomes
 
 
 @job
 def relay() -> int:
     """Re-enqueue messages that are due and unsent; recover sends lost with a worker.
 
-    Covers a lost job, a flushed Redis and a Redis outage at commit time.
+    Covers a lost job, a flushed Redis, a Redis outage at commit time, messages whose
+    grace window or retry backoff has passed, and a worker killed during a send (after
+    SENDING_LEASE_SECONDS, longer than any job timeout).
     """
+    cfg = current_app.config
     now = utcnow()
+    lease = timedelta(seconds=cfg.get("SENDING_LEASE_SECONDS", 600))
+    min_age = timedelta(seconds=cfg.get("RELAY_MIN_AGE_SECONDS", 0))
+    again = timedelta(seconds=cfg.get("RELAY_REENQUEUE_SECONDS", 300))
     with all_firms():
         db.session.execute(
             update(Message)
-            .where(Message.state == MessageState.SENDING, Message.claimed_at < now - SENDING_LEASE)
-            .values(state=MessageState.PENDING, last_error="the worker stopped during the send; retrying")
+            .where(Message.state == MessageState.SENDING, Message.claimed_at < now - lease)
+            .values(state=MessageState.PENDING, enqueued_at=None,
+                    last_error="the worker stopped during the send; retrying")
             .execution_options(synchronize_session=False)
         )
-        grace = timedelta(seconds=current_app.config.get("RELAY_MIN_AGE_SECONDS", 20))
-        ids = db.session.scalars(
+        ids = list(db.session.scalars(
             select(Message.id)
             .where(
                 Message.state == MessageState.PENDING,
-                Message.due_at <= now - grace,
-                or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - timedelta(minutes=5)),
+                Message.due_at <= now - min_age,
+                or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - again),
             )
             .order_by(Message.due_at)
             .limit(RELAY_BATCH)
-        ).all()
-        if ids:
+        ))
+        for i in range(0, len(ids), 500):
             db.session.execute(
-                update(Message).where(Message.id.in_(ids)).values(enqueued_at=now)
+                update(Message).where(Message.id.in_(ids[i:i + 500])).values(enqueued_at=now)
                 .execution_options(synchronize_session=False)
             )
     db.session.commit()
     return enqueue_delivery(ids)
+
+
+# ---------------------------------------------------------------- planning
+
+@job
+def tick() -> int:
+    """Every PLAN_TICK_MINUTES (hourly): one planning job per firm (each decides about its
+    own time zone)."""
+    from rq import Queue
+
+    with all_firms():
+        firm_ids = list(db.session.scalars(select(Firm.id).where(Firm.disabled.is_(False)).order_by(Firm.id)))
+    queue = get_queue(DEFAULT)
+    queue.enqueue_many([
+        Queue.prepare_data("worker.jobs.plan_firm", args=(fid,), timeout=900, result_ttl=3600,
+                           failure_ttl=7 * 86400)
+        for fid in firm_ids
+    ])
+    return len(firm_ids)
+
+
+def _marker(name: str, firm_id: int, slot: datetime) -> str:
+    return f"{current_app.config['QUEUE_PREFIX']}:slot:{name}:{firm_id}:{slot:%Y%m%dT%H%M}"
+
+
+def _slots_done(*keys: str) -> list[bool]:
+    try:
+        return [bool(n) for n in get_redis().mget(keys)]
+    except Exception:  # noqa: BLE001 - without the markers we run again; every plan is idempotent
+        return [False] * len(keys)
+
+
+def _mark_done(key: str) -> None:
+    try:
+        get_redis().set(key, "1", ex=MARKER_TTL)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("could not record %s: %s", key, exc)
+
+
+@job
+def plan_firm(firm_id: int) -> dict[str, int]:
+    """The firm's periodic plan, run every tick (PLAN_TICK_MINUTES, hourly by default):
+
+    - at the first run after its check-in slot (weekly on checkin_weekday at checkin_hour
+      in its time zone; daily at that hour when the cadence is shorter than a week):
+      a check-in for every active candidate who would otherwise exceed the cadence
+      before the next slot;
+    - at the first run after its weekly slot: recruiter digests, nurture suggestions,
+      availability prompts;
+    - every run: a check-in for anyone who would exceed the cadence before the next tick
+      (a missed slot, a changed setting).
+    Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
+    losing the slot markers) writes nothing twice.
+    """
+    now = utcnow()
+    bind_firm(firm_id)
+    firm = cadence.load_firm(firm_id)
+    if firm is None or firm.disabled:
+        return {}
+    out: dict[str, int] = {}
+    last_ck, next_ck = cadence.checkin_slots(firm, now)
+    last_week, _next_week = cadence.weekly_slots(firm, now)
+    keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
+    checkins_done, weekly_done = _slots_done(*keys)
+    if not checkins_done:
+        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck)
+        db.session.commit()
+        _mark_done(keys[0])
+    if not weekly_done:
+        out["digests"] = cadence.plan_recruiter_digests(firm, now)
+        out["nurture"] = nurture.plan_nurture(firm, now)
+        out["availability"] = nurture.plan_availability_prompts(firm, now)
+        db.session.commit()
+        _mark_done(keys[1])
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
+    return out
+
+
+@job
+def plan_checkins(firm_id: int) -> int:
+    """Check-ins now for everyone in this firm who would exceed the cadence before its
+    next check-in slot (what the slot run does; safe to run at any time)."""
+    now = utcnow()
+    bind_firm(firm_id)
+    firm = cadence.load_firm(firm_id)
+    if firm is None or firm.disabled:
+        return 0
+    _last, nxt = cadence.checkin_slots(firm, now)
+    return cadence.plan_checkins(firm, now, horizon=nxt)

@@ -16,3 +16,4 @@ from portal.recruiter import views  # noqa: E402,F401
 from portal.recruiter import searches  # noqa: E402,F401
 from portal.recruiter import candidates  # noqa: E402,F401
 from portal.recruiter import candidacies  # noqa: E402,F401
+from portal.recruiter import messages  # noqa: E402,F401

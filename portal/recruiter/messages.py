@@ -1,0 +1,88 @@
+"""The firm's messages, for recruiters and admins: counts by state, the oldest pending,
+failures with their reasons, and a resend button. Scoped to the request's firm (another
+firm's message is a 404)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Message, MessageState
+from portal.recruiter import bp
+from portal.services import DomainError, NotFound
+from portal.services.delivery import resend
+from portal.tenancy import current_firm
+
+PAGE = 50
+STATE_ORDER = [MessageState.PENDING, MessageState.SENDING, MessageState.SENT, MessageState.FAILED,
+               MessageState.SKIPPED, MessageState.CANCELLED]
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token: the message is in the URL."""
+
+
+def _state_arg() -> MessageState | None:
+    raw = request.args.get("state", "")
+    try:
+        return MessageState(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.route("/messages")
+def messages():
+    firm = current_firm
+    counts = dict(db.session.execute(
+        select(Message.state, func.count(Message.id)).where(Message.firm_id == firm.id).group_by(Message.state)
+    ).all())
+    oldest_pending = db.session.scalar(
+        select(Message).where(Message.firm_id == firm.id, Message.state == MessageState.PENDING)
+        .order_by(Message.due_at, Message.id).limit(1)
+    )
+    failures = list(db.session.scalars(
+        select(Message).where(Message.firm_id == firm.id, Message.state == MessageState.FAILED)
+        .order_by(Message.id.desc()).limit(20)
+    ))
+    state = _state_arg()
+    before = request.args.get("before", type=int)
+    stmt = select(Message).where(Message.firm_id == firm.id)
+    if state is not None:
+        stmt = stmt.where(Message.state == state)
+    if before:
+        stmt = stmt.where(Message.id < before)
+    rows = list(db.session.scalars(stmt.order_by(Message.id.desc()).limit(PAGE + 1)))
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return render_template(
+        "recruiter/messages.html", counts=counts, states=STATE_ORDER, oldest_pending=oldest_pending,
+        failures=failures, rows=rows, state=state, older=rows[-1].id if more else None,
+    )
+
+
+@bp.route("/messages/<int:message_id>")
+def message_detail(message_id: int):
+    msg = db.session.get(Message, message_id)
+    if msg is None or msg.firm_id != current_firm.id:
+        abort(404)
+    return render_template("recruiter/messages_detail.html", msg=msg)
+
+
+@bp.route("/messages/<int:message_id>/resend", methods=["POST"])
+def message_resend(message_id: int):
+    form = ResendForm()
+    if not form.validate_on_submit():
+        flash("The form expired. Please try again.", "error")
+        return redirect(url_for("recruiter.message_detail", message_id=message_id))
+    try:
+        resend(current_firm, current_user, message_id)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("recruiter.message_detail", message_id=message_id))
+    db.session.commit()
+    flash("The message is queued to be sent again.", "success")
+    return redirect(url_for("recruiter.message_detail", message_id=message_id))

@@ -1,0 +1,315 @@
+"""The cadence (promise 1): no active candidate goes longer than the firm's cadence
+without an update; and each recruiter's weekly digest of what needs them.
+
+Time: the firm's check-in slot is its `checkin_weekday` at `checkin_hour` in its own time
+zone (daily at that hour when the cadence is shorter than a week). At each slot, every
+active candidate who would otherwise go longer than the cadence before the NEXT slot gets
+one check-in listing each of their active searches. The hourly run also catches anyone
+who would exceed the cadence before the next hourly run (a missed slot, a changed setting).
+
+"Last heard" is `candidates.last_contacted_at`, kept by the outbox for every transactional
+candidate-facing message (stage moves, feedback, check-ins ...). A candidacy starts the
+clock when it is created, so a new candidate is not messaged the minute they are added.
+All planning is set-based: a handful of queries per firm, one bulk INSERT.
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from itertools import groupby
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import (
+    OPEN_STAGES, Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm,
+    Interest, Message, MessageState, Role, Search, SearchState, Stage, User,
+)
+from portal.outbox import EmailRenderer, record_many
+from portal.templating import candidate_stage_text, external_url
+
+TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
+ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
+# Open stages the candidate knows about: someone only "identified" has not been contacted
+# yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
+CHECKIN_STAGES = tuple(s for s in OPEN_STAGES if s is not Stage.IDENTIFIED)
+DIGEST_ITEMS = 25                      # per section in the email; the count is always exact
+FAILED_LOOKBACK = timedelta(days=30)
+
+
+# ---------------------------------------------------------------- the firm's clock
+
+def load_firm(firm_id: int) -> Firm | None:
+    return db.session.get(Firm, firm_id)
+
+
+def with_domains(firm: Firm) -> Firm:
+    """Load the firm's domains before writing links: emails use its own host."""
+    firm.domains  # noqa: B018 - loads them; portal.templating.firm_base_url uses them once loaded
+    return firm
+
+
+def firm_zone(firm: Firm) -> ZoneInfo:
+    try:
+        return ZoneInfo(firm.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
+
+
+def _hour(firm: Firm) -> int:
+    return min(max(int(firm.checkin_hour or 0), 0), 23)
+
+
+def weekly_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
+    """The firm's latest weekly slot at or before `now`, and the next one (UTC)."""
+    tz = firm_zone(firm)
+    local = now.astimezone(tz)
+    day = local.date() - timedelta(days=(local.weekday() - int(firm.checkin_weekday or 0) % 7) % 7)
+    last = _at(day, _hour(firm), tz)
+    if last > now:
+        day -= timedelta(days=7)
+        last = _at(day, _hour(firm), tz)
+    return last, _at(day + timedelta(days=7), _hour(firm), tz)
+
+
+def daily_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
+    tz = firm_zone(firm)
+    day = now.astimezone(tz).date()
+    last = _at(day, _hour(firm), tz)
+    if last > now:
+        day -= timedelta(days=1)
+        last = _at(day, _hour(firm), tz)
+    return last, _at(day + timedelta(days=1), _hour(firm), tz)
+
+
+def checkin_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
+    """Weekly slots; daily ones when the cadence is shorter than a week."""
+    return daily_slots(firm, now) if cadence_days(firm) < 7 else weekly_slots(firm, now)
+
+
+def tick_horizon() -> timedelta:
+    """How far ahead each planning tick looks: until the next tick, with a margin."""
+    return timedelta(minutes=int(current_app.config.get("PLAN_TICK_MINUTES", 60))) + TICK_MARGIN
+
+
+def cadence_days(firm: Firm) -> int:
+    return max(int(firm.cadence_days or 7), 1)
+
+
+def local_day(firm: Firm, now: datetime) -> str:
+    return now.astimezone(firm_zone(firm)).date().isoformat()
+
+
+def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:
+    """A link to the first of these pages that exists (other parts of the product add them)."""
+    for endpoint in endpoints:
+        if endpoint in current_app.view_functions:
+            return external_url(firm, endpoint, **values)
+    return None
+
+
+def active_candidacy_filter():
+    """Active: at an open stage the candidate knows about, in an open or on-hold search."""
+    return (Candidacy.stage.in_(CHECKIN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES),
+            Candidate.deleted_at.is_(None))
+
+
+# ---------------------------------------------------------------- check-ins
+
+@functools.cache
+def _checkin_query():
+    """Built once per process (the planner runs every hour): bound to :firm_id, :threshold."""
+    search_owner, candidate_owner = aliased(User), aliased(User)
+    told = select(Consent.id).where(Consent.candidacy_id == Candidacy.id).exists()
+    threshold = bindparam("threshold", type_=Candidate.last_contacted_at.type)
+    return (
+        select(
+            Candidacy.candidate_id, Candidacy.id, Candidacy.stage, Candidacy.stage_changed_at,
+            Candidacy.created_at, Search.title, Search.confidential, Client.name.label("client"),
+            search_owner.name.label("search_owner"), candidate_owner.name.label("candidate_owner"),
+            Candidate.name.label("name"), Candidate.email, Candidate.user_id, Candidate.last_contacted_at,
+            told.label("told"),
+        )
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Client, Client.id == Search.client_id)
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .outerjoin(search_owner, search_owner.id == Search.owner_id)
+        .outerjoin(candidate_owner, candidate_owner.id == Candidate.owner_id)
+        .where(
+            Candidacy.firm_id == bindparam("firm_id"), *active_candidacy_filter(),
+            or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < threshold),
+        )
+        .order_by(Candidacy.candidate_id, Candidacy.created_at, Candidacy.id)
+    )
+
+
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
+    """One check-in for every active candidate who would go longer than the cadence
+    without a message before `horizon`. Idempotent (one per candidate per local day).
+    Returns how many were written."""
+    threshold = horizon - timedelta(days=cadence_days(firm))
+    rows = db.session.execute(_checkin_query(), {"firm_id": firm.id, "threshold": threshold}).all()
+    if not rows:
+        return 0
+    with_domains(firm)
+    renderer = EmailRenderer(firm, "checkin", fast=True)
+    portal_url = endpoint_url(firm, "candidate.home")
+    day = local_day(firm, now)
+    out = []
+    for candidate_id, group in groupby(rows, key=lambda r: r.candidate_id):
+        group = list(group)
+        if min(r.created_at for r in group) >= threshold:
+            continue  # active only recently: the clock started with the candidacy
+        first = group[0]
+        items = []
+        for r in group:
+            label, explanation = candidate_stage_text(r.stage, firm)
+            items.append({
+                "title": r.title,
+                "client": "a confidential client" if r.confidential and not r.told else r.client,
+                "label": label,
+                "explanation": explanation,
+                "unchanged": first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
+                "recruiter": r.search_owner or r.candidate_owner,
+            })
+        subject, text, html = renderer.render(
+            candidate_name=first.name, to_name=first.name, items=items,
+            portal_url=portal_url if first.user_id else None,
+        )
+        out.append({
+            "dedupe_key": f"checkin:{candidate_id}:{day}", "to_email": first.email, "to_name": first.name,
+            "candidate_id": candidate_id, "candidacy_id": first.id if len(group) == 1 else None,
+            "subject": subject, "body_text": text, "body_html": html,
+        })
+    return len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
+
+
+# ---------------------------------------------------------------- the recruiter digest
+
+def _owner(*candidates):
+    for c in candidates:
+        if c is not None:
+            return c
+    return None
+
+
+def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
+    """Everything a digest reports, each item with the `owner` (user id or None)."""
+    cutoff = now - timedelta(days=cadence_days(firm))
+    last_feedback = (
+        select(Feedback.candidacy_id, func.max(Feedback.created_at).label("at"))
+        .where(Feedback.firm_id == firm.id).group_by(Feedback.candidacy_id).subquery()
+    )
+    overdue = [
+        {"owner": _owner(r.search_owner, r.candidate_owner), "candidate": r.name, "title": r.title,
+         "stage": r.stage.label, "since": r.since}
+        for r in db.session.execute(
+            select(Candidate.name, Search.title, Search.owner_id.label("search_owner"),
+                   Candidate.owner_id.label("candidate_owner"), Candidacy.stage,
+                   Candidacy.stage_changed_at.label("since"))
+            .select_from(Candidacy)
+            .join(Search, Search.id == Candidacy.search_id)
+            .join(Candidate, Candidate.id == Candidacy.candidate_id)
+            .outerjoin(last_feedback, last_feedback.c.candidacy_id == Candidacy.id)
+            .where(Candidacy.firm_id == firm.id, *active_candidacy_filter(),
+                   Candidacy.stage_changed_at < cutoff,
+                   or_(last_feedback.c.at.is_(None), last_feedback.c.at < cutoff))
+            .order_by(Candidacy.stage_changed_at)
+        )
+    ]
+    consents = [
+        {"owner": _owner(r.requested_by_id, r.search_owner, r.candidate_owner), "candidate": r.name,
+         "title": r.role_title, "since": r.requested_at}
+        for r in db.session.execute(
+            select(Candidate.name, Consent.role_title, Consent.requested_at, Consent.requested_by_id,
+                   Search.owner_id.label("search_owner"), Candidate.owner_id.label("candidate_owner"))
+            .select_from(Consent)
+            .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+            .join(Search, Search.id == Candidacy.search_id)
+            .join(Candidate, Candidate.id == Candidacy.candidate_id)
+            .where(Consent.firm_id == firm.id, Consent.state == ConsentState.REQUESTED)
+            .order_by(Consent.requested_at)
+        )
+    ]
+    interests = [
+        {"owner": _owner(r.search_owner, r.candidate_owner), "candidate": r.name, "title": r.title,
+         "since": r.created_at}
+        for r in db.session.execute(
+            select(Candidate.name, Search.title, Interest.created_at,
+                   Search.owner_id.label("search_owner"), Candidate.owner_id.label("candidate_owner"))
+            .select_from(Interest)
+            .join(Search, Search.id == Interest.search_id)
+            .join(Candidate, Candidate.id == Interest.candidate_id)
+            .where(Interest.firm_id == firm.id, Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
+            .order_by(Interest.created_at)
+        )
+    ]
+    failed = [
+        {"owner": _owner(r.candidate_owner, r.search_owner), "candidate": r.name or r.to_name or r.to_email,
+         "title": r.subject, "reason": r.last_error, "since": r.created_at, "id": r.id}
+        for r in db.session.execute(
+            select(Message.id, Message.subject, Message.last_error, Message.created_at, Message.to_name,
+                   Message.to_email, Candidate.name, Candidate.owner_id.label("candidate_owner"),
+                   Search.owner_id.label("search_owner"))
+            .select_from(Message)
+            .outerjoin(Candidate, Candidate.id == Message.candidate_id)
+            .outerjoin(Candidacy, Candidacy.id == Message.candidacy_id)
+            .outerjoin(Search, Search.id == Candidacy.search_id)
+            .where(Message.firm_id == firm.id, Message.state == MessageState.FAILED,
+                   Message.audience == Audience.CANDIDATE, Message.created_at > now - FAILED_LOOKBACK)
+            .order_by(Message.created_at.desc())
+        )
+    ]
+    return {"overdue": overdue, "consents": consents, "interests": interests, "failed": failed}
+
+
+def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
+    """Each recruiter's digest: their overdue candidates (no stage move or feedback within
+    the cadence), pending consents, interested candidates, failed deliveries. Items with
+    no owner go to the firm's admins. Nothing to report, no email. Idempotent per day."""
+    staff = list(db.session.scalars(
+        select(User).where(User.firm_id == firm.id, User.role.in_([Role.RECRUITER, Role.ADMIN]),
+                           User.active.is_(True)).order_by(User.id)
+    ))
+    if not staff:
+        return 0
+    staff_ids = {u.id for u in staff}
+    sections = digest_items(firm, now)
+    per_user: dict[int | None, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, items in sections.items():
+        for item in items:
+            owner = item["owner"] if item["owner"] in staff_ids else None
+            per_user[owner][name].append(item)
+    with_domains(firm)
+    renderer = EmailRenderer(firm, "recruiter_digest")
+    links = {
+        "dashboard_url": endpoint_url(firm, "recruiter.dashboard"),
+        "messages_url": endpoint_url(firm, "recruiter.messages"),
+    }
+    day = local_day(firm, now)
+    out = []
+    for user in staff:
+        mine = dict(per_user.get(user.id, {}))
+        if user.role == Role.ADMIN:
+            for name, items in per_user.get(None, {}).items():
+                mine[name] = list(mine.get(name, [])) + items
+        counts = {name: len(mine.get(name, [])) for name in sections}
+        if not any(counts.values()):
+            continue
+        shown = {name: mine.get(name, [])[:DIGEST_ITEMS] for name in sections}
+        subject, text, html = renderer.render(user=user, to_name=user.name, counts=counts, items=shown,
+                                              cadence_days=cadence_days(firm), **links)
+        out.append({
+            "dedupe_key": f"digest:{user.id}:{day}", "to_email": user.email, "to_name": user.name,
+            "recipient_user_id": user.id, "subject": subject, "body_text": text, "body_html": html,
+        })
+    return len(record_many(firm, out, kind="recruiter_digest", audience=Audience.RECRUITER,
+                           show_in_portal=False))

@@ -1,0 +1,345 @@
+"""Delivery: claim, check the candidate's wishes at send time, send, record the outcome.
+
+The rules (promise 6: nothing lost, nothing sent twice):
+- A message is claimed with a conditional UPDATE (pending -> sending) committed before
+  the send; a second job for the same message finds nothing to claim. Messages that share
+  a coalesce key (changes to one candidacy inside the grace window) are claimed together
+  and sent as ONE email listing each change; each keeps its own row.
+- Transient failures (refused, timeout, 4xx) go back to pending with backoff until
+  RETRY_GIVE_UP_HOURS; permanent ones (5xx for this message) are failed with the reason.
+  Three permanent failures in a row suppress email to that address until it changes.
+- Opt-outs and preferences are checked at send time; at most OPTIONAL_MESSAGES_PER_WEEK
+  optional messages reach a candidate in any 7 days (the rest wait).
+- A send interrupted by a crash stays `sending` until SENDING_LEASE_SECONDS pass; the
+  relay then retries it with the same Message-ID (the only window for a duplicate).
+"""
+from __future__ import annotations
+
+import html as html_lib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal import mailer
+from portal.extensions import db
+from portal.models import (
+    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
+)
+from portal.outbox import BODY_END, BODY_START, unsubscribe_url
+from portal.services import DomainError, NotFound
+from portal.tenancy import all_firms, bind_firm
+
+log = logging.getLogger(__name__)
+SUPPRESS_AFTER = 3
+STALE_OPTIONAL = timedelta(days=14)   # an optional message still waiting after this is dropped
+
+
+# ---------------------------------------------------------------- the candidate's address
+
+def email_changed(candidate: Candidate) -> None:
+    """The candidate has a new address: forget the old one's failures and suppression.
+    Called automatically when Candidate.email changes (see install_hooks); safe to call."""
+    candidate.email_failures = 0
+    candidate.email_suppressed = False
+
+
+def _on_email_set(target: Candidate, value, oldvalue, initiator):
+    if isinstance(oldvalue, str) and (value or "").strip().lower() != oldvalue.strip().lower():
+        email_changed(target)
+    return value
+
+
+def install_hooks() -> None:
+    if not event.contains(Candidate.email, "set", _on_email_set):
+        event.listen(Candidate.email, "set", _on_email_set, active_history=True)
+
+
+# ---------------------------------------------------------------- send-time checks
+
+def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User | None = None) -> str | None:
+    """Why this message must not be emailed now (checked at send time), or None."""
+    if msg.audience == Audience.CANDIDATE and candidate is not None:
+        if candidate.deleted_at is not None:
+            return "the candidate deleted their account"
+        if not candidate.email:
+            return "no email address"
+        if candidate.email_suppressed:
+            return "email suppressed after repeated permanent failures"
+        if msg.stream:
+            if candidate.unsubscribed_all:
+                return "the candidate unsubscribed from optional emails"
+            if msg.stream == "nurture" and candidate.suggestion_frequency == SuggestionFrequency.NEVER:
+                return "the candidate asked for no role suggestions"
+            if msg.stream == "availability" and not candidate.allow_availability_prompts:
+                return "the candidate asked for no availability reminders"
+        return None
+    if not msg.to_email:
+        return "no email address"
+    if recipient is not None and not recipient.active:
+        return "the recipient's account is deactivated"
+    return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """RETRY_BASE_SECONDS x 1, 2, 4 ... capped at an hour."""
+    base = current_app.config.get("RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _optional_sent_recently(candidate_id: int, before_id: int, now: datetime) -> tuple[int, datetime | None]:
+    """Optional messages this candidate received in the last 7 days (plus ones being sent
+    right now by another worker, older first), and the oldest send time among them."""
+    week_ago = now - timedelta(days=7)
+    row = db.session.execute(
+        select(func.count(Message.id), func.min(Message.sent_at)).where(
+            Message.candidate_id == candidate_id,
+            Message.audience == Audience.CANDIDATE,
+            Message.stream.is_not(None),
+            or_(
+                (Message.state == MessageState.SENT) & (Message.sent_at > week_ago),
+                (Message.state == MessageState.SENDING) & (Message.id < before_id),
+            ),
+        )
+    ).one()
+    return row[0] or 0, row[1]
+
+
+# ---------------------------------------------------------------- composing one email
+
+@dataclass
+class Outgoing:
+    """What build_email needs: one message, or several merged into one email."""
+
+    id: int
+    firm_id: int
+    to_email: str | None
+    to_name: str | None
+    subject: str
+    body_text: str
+    body_html: str
+    created_at: datetime
+
+
+def _inner_html(msg: Message) -> str:
+    start, end = msg.body_html.find(BODY_START), msg.body_html.rfind(BODY_END)
+    if start < 0 or end < start:
+        text = html_lib.escape(msg.body_text)
+        return f'<div style="white-space:pre-wrap;">{text}</div>'
+    return msg.body_html[start + len(BODY_START):end]
+
+
+def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
+    """One email for one message, or for several changes to the same candidacy: the first
+    message's layout, each change under its own heading, in order. The Message-ID is the
+    first message's, so a retry of the group carries the same one."""
+    first, last = msgs[0], msgs[-1]
+    if len(msgs) == 1:
+        return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, first.subject,
+                        first.body_text, first.body_html, first.created_at)
+    n = len(msgs)
+    subject = f"{n} updates: {last.subject}"[:250]
+    intro = f"This email brings together {n} updates from {firm.name}."
+    text_parts = [intro, ""]
+    html_parts = [f"<p>{html_lib.escape(intro)}</p>"]
+    for i, m in enumerate(msgs, 1):
+        text_parts += [f"--- {i} of {n}: {m.subject} ---", "", m.body_text.strip(), ""]
+        html_parts.append(
+            f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
+            f"{_inner_html(m)}"
+            + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
+        )
+    body_html = first.body_html
+    start, end = body_html.find(BODY_START), body_html.rfind(BODY_END)
+    if start >= 0 and end > start:
+        body_html = body_html[:start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
+    else:
+        body_html = "".join(html_parts)
+    return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, subject,
+                    "\n".join(text_parts).strip() + "\n", body_html, first.created_at)
+
+
+def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
+    """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails."""
+    headers: dict[str, str] = {}
+    if msg.audience == Audience.CANDIDATE and candidate is not None:
+        url = unsubscribe_url(firm, candidate)
+        if url:
+            headers["List-Unsubscribe"] = f"<{url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if msg.stream:
+        headers["Precedence"] = "bulk"
+    return headers
+
+
+# ---------------------------------------------------------------- claim and deliver
+
+def claim(message_id: int) -> tuple[list[int], datetime | None]:
+    """Claim a due, pending message (pending -> sending) and, when it has a coalesce key,
+    every other due, pending message of its group (changes to one candidacy inside the
+    grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
+    the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
+    outcome (see `_finish`)."""
+    session = db.session
+    now = utcnow()
+    claimed = dict(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
+    with all_firms():
+        row = session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.state == MessageState.PENDING, Message.due_at <= now)
+            .values(**claimed)
+            .returning(Message.firm_id, Message.coalesce_key)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if row is None:
+            session.rollback()
+            return [], None
+        ids = [message_id]
+        if row.coalesce_key is not None:
+            ids += session.scalars(
+                update(Message)
+                .where(Message.firm_id == row.firm_id, Message.coalesce_key == row.coalesce_key,
+                       Message.state == MessageState.PENDING, Message.due_at <= now)
+                .values(**claimed)
+                .returning(Message.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+    session.commit()
+    bind_firm(row.firm_id)
+    return sorted(ids), now
+
+
+def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None) -> str:
+    """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
+    `firms` caches the senders' firms (with their domains) across a batch.
+    Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
+    ids, claimed_at = claim(message_id)
+    if not ids:
+        return "not claimable"
+    session = db.session
+    msgs = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)))
+    head = msgs[0]
+    firms = {} if firms is None else firms
+    firm = firms.get(head.firm_id)
+    if firm is None:
+        firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
+        firms[head.firm_id] = firm
+    candidate = session.get(Candidate, head.candidate_id) if head.candidate_id else None
+    recipient = session.get(User, head.recipient_user_id) if head.recipient_user_id else None
+    outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
+    session.expunge_all()  # the outcome is written below with fenced UPDATEs, not by the ORM
+    # (the firm stays usable, detached, for the next message of a batch)
+    if not _finish(changes, claimed_at):
+        session.rollback()
+        log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
+        return "superseded"
+    if candidate is not None and candidate_changes:
+        session.execute(update(Candidate).where(Candidate.id == candidate.id).values(**candidate_changes)
+                        .execution_options(synchronize_session=False))
+    session.commit()
+    return outcome
+
+
+def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
+    """Record each message's outcome only if our claim still holds (state `sending` with our
+    claim time). A worker that outlived its lease must not overwrite a later delivery."""
+    ok = True
+    for mid, values in changes.items():
+        result = db.session.execute(
+            update(Message)
+            .where(Message.id == mid, Message.state == MessageState.SENDING, Message.claimed_at == claimed_at)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        ok = ok and result.rowcount == 1
+    return ok
+
+
+def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None, recipient: User | None,
+                     conn: mailer.Connection, now: datetime) -> tuple[str, dict[int, dict], dict]:
+    """Check, send, and work out each message's new values (written by the caller)."""
+    changes: dict[int, dict] = {}
+    sendable: list[Message] = []
+    for m in msgs:
+        reason = delivery_blocked(m, candidate, recipient)
+        if reason:
+            changes[m.id] = {"state": MessageState.SKIPPED, "last_error": reason}
+        else:
+            sendable.append(m)
+    deferred = False
+    optional = [m for m in sendable if m.stream and m.audience == Audience.CANDIDATE]
+    if optional and candidate is not None:
+        limit = current_app.config.get("OPTIONAL_MESSAGES_PER_WEEK", 3)
+        count, oldest = _optional_sent_recently(candidate.id, min(m.id for m in optional), now)
+        room = max(limit - count, 0)
+        for m in optional[room:]:
+            sendable.remove(m)
+            if now - m.created_at > STALE_OPTIONAL:
+                changes[m.id] = {"state": MessageState.SKIPPED, "last_error":
+                                 "not sent: the weekly limit of optional emails stayed reached for two weeks"}
+                continue
+            changes[m.id] = {
+                "state": MessageState.PENDING, "attempts": max(m.attempts - 1, 0), "enqueued_at": None,
+                "due_at": max(now + timedelta(hours=1), (oldest or now) + timedelta(days=7, minutes=1)),
+                "last_error": f"waiting: at most {limit} optional emails per week",
+            }
+            deferred = True
+    if not sendable:
+        return ("deferred" if deferred else "skipped"), changes, {}
+    to_candidate = candidate is not None and sendable[0].audience == Audience.CANDIDATE
+    if to_candidate:
+        for m in sendable:
+            m.to_email = candidate.email  # the address at send time
+    email = mailer.build_email(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
+    address = {"to_email": sendable[0].to_email}
+    try:
+        conn.send(email)
+    except mailer.TransientError as exc:
+        give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))
+        failed_all = True
+        for m in sendable:
+            if now - m.created_at >= give_up:
+                changes[m.id] = {"state": MessageState.FAILED, **address,
+                                 "last_error": f"gave up after {m.attempts} attempts: {exc}"[:1000]}
+            else:
+                failed_all = False
+                changes[m.id] = {"state": MessageState.PENDING, "due_at": now + backoff(m.attempts),
+                                 "enqueued_at": None, **address, "last_error": f"will retry: {exc}"[:1000]}
+        return ("failed" if failed_all else "retry"), changes, {}
+    except mailer.PermanentError as exc:
+        for m in sendable:
+            changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
+        candidate_changes = {}
+        if to_candidate:  # counted in SQL: two workers failing at once both count
+            candidate_changes = {"email_failures": Candidate.email_failures + 1,
+                                 "email_suppressed": Candidate.email_failures + 1 >= SUPPRESS_AFTER}
+        return "failed", changes, candidate_changes
+    for m in sendable:
+        changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
+    candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
+    return "sent", changes, candidate_changes
+
+
+# ---------------------------------------------------------------- the firm's messages view
+
+def resend(firm: Firm, actor: User, message_id: int) -> Message:
+    """A failed message goes back to the queue now (recruiters and admins)."""
+    msg = db.session.get(Message, message_id)
+    if msg is None or msg.firm_id != firm.id:
+        raise NotFound("No such message.")
+    if msg.state != MessageState.FAILED:
+        raise DomainError("Only a failed message can be sent again.")
+    now = utcnow()
+    msg.state = MessageState.PENDING
+    msg.due_at = now
+    msg.enqueued_at = now
+    msg.claimed_at = None
+    msg.last_error = f"sent again by {actor.name} after: {msg.last_error or 'a failure'}"[:1000]
+    db.session.add(AuditEntry(firm_id=firm.id, actor_id=actor.id, action="message.resend",
+                              target=f"message:{msg.id}"))
+    db.session.flush()
+    db.session.info.setdefault("outbox_ids", set()).add(msg.id)
+    return msg

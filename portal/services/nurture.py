@@ -1,0 +1,176 @@
+"""Nurture for the talent pool: new matching roles for people not in an active search, at
+the interval they chose, never the same role twice, nothing when nothing new matches; and
+the "is your availability still accurate?" prompt every `availability_prompt_weeks`.
+
+Both are optional streams ("nurture", "availability"): they respect the candidate's
+choices here and again at send time, and count towards the weekly limit of optional emails.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    OPEN_STAGES, Audience, Candidacy, Candidate, CandidateSkill, Search, SuggestedRole, SuggestionFrequency,
+)
+from portal.outbox import (
+    IN_CHUNK, EmailRenderer, insert_ignoring_duplicates, record_many, touch_candidates, unsubscribe_url,
+)
+from portal.services import matching
+from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day, with_domains
+
+FREQUENCY = {SuggestionFrequency.WEEKLY: timedelta(days=7), SuggestionFrequency.MONTHLY: timedelta(days=28)}
+SLACK = timedelta(hours=12)   # runs are weekly: "weekly" must not slip to fortnightly
+ROLES_PER_MESSAGE = 5
+
+
+def _in_active_search():
+    return (
+        select(Candidacy.id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .where(Candidacy.candidate_id == Candidate.id, Candidacy.stage.in_(OPEN_STAGES),
+               Search.state.in_(ACTIVE_SEARCH_STATES))
+        .exists()
+    )
+
+
+# ---------------------------------------------------------------- matching
+
+def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) -> dict[int, list]:
+    """New roles for each candidate (matching.Match objects, best first), from the matching
+    service, leaving out roles already suggested. The service scores one candidate at a
+    time (a few queries each); candidates and what they were shown are loaded in bulk."""
+    out: dict[int, list] = {}
+    for i in range(0, len(candidate_ids), IN_CHUNK):
+        chunk = candidate_ids[i:i + IN_CHUNK]
+        seen = defaultdict(set)
+        for cid, sid in db.session.execute(
+            select(SuggestedRole.candidate_id, SuggestedRole.search_id)
+            .where(SuggestedRole.firm_id == firm.id, SuggestedRole.candidate_id.in_(chunk))
+        ):
+            seen[cid].add(sid)
+        for cand in db.session.scalars(select(Candidate).where(Candidate.id.in_(chunk)).order_by(Candidate.id)):
+            found = matching.roles_for_candidate(firm, cand, limit, exclude_search_ids=seen[cand.id])
+            if found:
+                out[cand.id] = found
+    return out
+
+
+# ---------------------------------------------------------------- nurture
+
+def plan_nurture(firm, now: datetime) -> int:
+    """New matching roles for passive talent-pool members who want them. Returns how many
+    messages were written. Idempotent: the roles are remembered (SuggestedRole) and the
+    candidate's last_nurtured_at moves on only when something was sent."""
+    week_cutoff = now - FREQUENCY[SuggestionFrequency.WEEKLY] + SLACK
+    month_cutoff = now - FREQUENCY[SuggestionFrequency.MONTHLY] + SLACK
+    pool = db.session.execute(
+        select(Candidate.id, Candidate.name, Candidate.email, Candidate.user_id, Candidate.suggestion_frequency,
+               Candidate.last_nurtured_at, Candidate.unsubscribe_token)
+        .where(
+            Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), Candidate.unsubscribed_all.is_(False),
+            Candidate.suggestion_frequency.in_([SuggestionFrequency.WEEKLY, SuggestionFrequency.MONTHLY]),
+            (Candidate.last_nurtured_at.is_(None)) | (Candidate.last_nurtured_at < week_cutoff),
+            (Candidate.email.is_not(None)) | (Candidate.user_id.is_not(None)),
+            select(CandidateSkill.skill_id).where(CandidateSkill.candidate_id == Candidate.id).exists(),
+            ~_in_active_search(),
+        )
+        .order_by(Candidate.id)
+    ).all()
+    pool = [c for c in pool if c.suggestion_frequency == SuggestionFrequency.WEEKLY
+            or c.last_nurtured_at is None or c.last_nurtured_at < month_cutoff]
+    if not pool:
+        return 0
+    found = suggestions(firm, [c.id for c in pool])
+    if not found:
+        return 0
+    with_domains(firm)
+    renderer = EmailRenderer(firm, "nurture_roles")
+    portal_url = endpoint_url(firm, "candidate.roles", "candidate.home")
+    day = local_day(firm, now)
+    rows, picked = [], {}
+    for c in pool:
+        matches = found.get(c.id)
+        if not matches:
+            continue
+        picked[c.id] = [m.search.id for m in matches]
+        subject, text, html = renderer.render(
+            candidate_name=c.name, to_name=c.name, roles=[_role_view(m) for m in matches],
+            portal_url=portal_url if c.user_id else None,
+            unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
+        )
+        rows.append({"dedupe_key": f"nurture:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
+                     "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
+    created = record_many(firm, rows, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
+    sent_to = [cid for _, cid in created]
+    _remember_suggestions(firm, {cid: picked[cid] for cid in sent_to}, now)
+    touch_candidates(firm, sent_to, "last_nurtured_at", now)
+    return len(created)
+
+
+def _role_view(match) -> dict:
+    search = match.search
+    return {
+        "title": search.title,
+        "client": search.client_name_for_candidate(),
+        "location": search.location,
+        "remote": search.remote_policy.label if search.remote_policy else None,
+        "anticipated": bool(search.anticipated),
+        "why": match.candidate_sentences()[:2],
+    }
+
+
+def _remember_suggestions(firm, picked: dict[int, list[int]], now: datetime) -> None:
+    rows = [{"firm_id": firm.id, "candidate_id": cid, "search_id": sid, "created_at": now}
+            for cid, sids in picked.items() for sid in sids]
+    if not rows:
+        return
+    table = SuggestedRole.__table__
+    stmt = insert_ignoring_duplicates(table, ["firm_id", "candidate_id", "search_id"])
+    for i in range(0, len(rows), 1000):
+        db.session.execute(stmt, rows[i:i + 1000])
+
+
+# ---------------------------------------------------------------- availability prompts
+
+def plan_availability_prompts(firm, now: datetime) -> int:
+    """"Is your availability still accurate?" for everyone with a portal login whose
+    profile was neither confirmed nor changed in `availability_prompt_weeks`, at most once
+    per that period, if they allow it."""
+    period = timedelta(weeks=max(int(firm.availability_prompt_weeks or 12), 1))
+    cutoff = now - period + SLACK
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.name, Candidate.email, Candidate.unsubscribe_token,
+               Candidate.job_seeking, Candidate.available_from, Candidate.profile_confirmed_at)
+        .where(
+            Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), Candidate.unsubscribed_all.is_(False),
+            Candidate.allow_availability_prompts.is_(True), Candidate.user_id.is_not(None),
+            Candidate.created_at < cutoff,
+            (Candidate.profile_confirmed_at.is_(None)) | (Candidate.profile_confirmed_at < cutoff),
+            (Candidate.availability_changed_at.is_(None)) | (Candidate.availability_changed_at < cutoff),
+            (Candidate.last_availability_prompt_at.is_(None)) | (Candidate.last_availability_prompt_at < cutoff),
+        )
+        .order_by(Candidate.id)
+    ).all()
+    if not rows:
+        return 0
+    with_domains(firm)
+    renderer = EmailRenderer(firm, "availability_prompt")
+    profile_url = endpoint_url(firm, "candidate.availability", "candidate.profile", "candidate.home")
+    day = local_day(firm, now)
+    out = []
+    for c in rows:
+        subject, text, html = renderer.render(
+            candidate_name=c.name, to_name=c.name, job_seeking=c.job_seeking.label if c.job_seeking else None,
+            available_from=c.available_from, confirmed_at=c.profile_confirmed_at, profile_url=profile_url,
+            weeks=int(period.days // 7), unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
+        )
+        out.append({"dedupe_key": f"availability:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
+                    "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
+    created = record_many(firm, out, kind="availability_prompt", audience=Audience.CANDIDATE,
+                          stream="availability")
+    touch_candidates(firm, [cid for _, cid in created], "last_availability_prompt_at", now)
+    return len(created)
