@@ -279,7 +279,8 @@ def touch_candidates(firm: Firm, candidate_ids, column: str, when) -> None:
         )
 
 
-def cancel_pending(coalesce_key: str, *, kind: str | None = None) -> int:
+def cancel_pending(coalesce_key: str, *, kind: str | None = None,
+                   message_ids: list[int] | None = None) -> int:
     """Undo within the grace window: cancel the messages for this key not yet sent
     (only those of `kind` when given, e.g. undo a stage move but keep a feedback note).
     The candidates' last_contacted_at goes back to their last message that still stands.
@@ -290,6 +291,8 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None) -> int:
                   Message.due_at > now]
     if kind is not None:
         conditions.append(Message.kind == kind)
+    if message_ids is not None:
+        conditions.append(Message.id.in_(message_ids))
     rows = session.execute(select(Message.id, Message.candidate_id).where(*conditions)).all()
     if not rows:
         return 0

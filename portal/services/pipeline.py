@@ -178,7 +178,7 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
     """Revert the latest move within the grace window, while its message has not gone out.
 
     The move stays in the history, marked undone; its pending message is cancelled and the
-    message it had replaced (the previous state) is restored.
+    other changes held in the same grace window still go out (as one email).
     """
     change = latest_change(candidacy)
     if change is None or change.from_stage is None:
@@ -197,15 +197,8 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
     now = utcnow()
     key = coalesce_key(candidacy)
     if own is not None:
-        outbox.cancel_pending(key)
-        previous_msg = db.session.scalar(
-            select(Message).where(Message.coalesce_key == key, Message.id < own.id)
-            .order_by(Message.id.desc()).limit(1)
-        )
-        if (previous_msg is not None and previous_msg.state == MessageState.CANCELLED
-                and (previous_msg.last_error or "").startswith("replaced by")):
-            previous_msg.state = MessageState.PENDING
-            previous_msg.last_error = None
+        # Only this change's message: the group's other changes still go out together.
+        outbox.cancel_pending(key, message_ids=[own.id])
     before = db.session.scalar(
         select(StageChange).where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None),
                                   StageChange.id < change.id)
@@ -252,16 +245,9 @@ def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
                  "recruiter": _recruiter_for(candidacy) or actor,
                  "client_name": candidacy.search.client_name_for_candidate(
                      consent_service.client_revealed(candidacy)),
-                 "feedback": _unsent_feedback(candidacy),
                  "link": external_url(firm, "auth.index")},
     )
 
-
-def _unsent_feedback(candidacy: Candidacy) -> list:
-    """Feedback still held in the grace window: this message replaces its email, so carries it."""
-    from portal.services.feedback import unsent_feedback
-
-    return unsent_feedback(candidacy)
 
 
 def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
@@ -284,6 +270,5 @@ def _notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageC
                  "client_name": candidacy.search.client_name_for_candidate(
                      consent_service.client_revealed(candidacy)),
                  "better_fits": better_fits(firm, candidacy),
-                 "feedback": _unsent_feedback(candidacy),
                  "link": external_url(firm, "auth.index")},
     )

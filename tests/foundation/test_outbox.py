@@ -130,10 +130,10 @@ def test_relay_recovers_a_send_lost_with_its_worker(app, firms, run_jobs, smtp_s
     with firm_context(app) as s:
         row = s.get(Message, msg.id)
         row.state = MessageState.SENDING
-        row.claimed_at = utcnow() - jobs.SENDING_LEASE + timedelta(minutes=1)
+        row.claimed_at = utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) + timedelta(minutes=1)
     assert jobs.relay() == 0  # still inside the lease: maybe still sending
     with firm_context(app) as s:
-        s.get(Message, msg.id).claimed_at = utcnow() - jobs.SENDING_LEASE - timedelta(minutes=1)
+        s.get(Message, msg.id).claimed_at = utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) - timedelta(minutes=1)
     assert jobs.relay() == 1
     run_jobs()
     assert len(smtp_sink.messages) == 1

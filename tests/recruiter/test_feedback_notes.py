@@ -46,13 +46,14 @@ def test_posting_feedback_saves_it_and_writes_one_grace_message(app, rec, run_jo
     assert "You were **great** on the call." in feedback_msg.body_text
     assert "<strong>great</strong>" in feedback_msg.body_html
     assert "We have been in touch" in feedback_msg.body_text  # where they stand, in candidate words
-    # It replaced the pending "contacted" message, so the candidate gets one email.
-    assert msgs[0].kind == "stage_changed" and msgs[0].state == MessageState.CANCELLED
+    # It joins the pending "contacted" message's grace window: the two go out as one email.
+    assert msgs[0].kind == "stage_changed" and msgs[0].state == MessageState.PENDING
+    assert msgs[0].due_at == feedback_msg.due_at
     page = rec.client.get(f"/recruiter/candidacies/{cy.id}").get_data(as_text=True)
     assert "<strong>great</strong>" in page
 
 
-def test_a_move_right_after_feedback_carries_the_feedback_along(app, rec):
+def test_a_move_right_after_feedback_goes_out_with_it_in_one_email(app, rec):
     app.config["GRACE_SECONDS"] = 300
     f = rec.f
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
@@ -63,9 +64,15 @@ def test_a_move_right_after_feedback_carries_the_feedback_along(app, rec):
     with firm_context(app, f.firm):
         msgs = db.session.scalars(select(Message).where(Message.candidacy_id == cy.id).order_by(Message.id)).all()
     pending = [m for m in msgs if m.state == MessageState.PENDING]
-    assert len(pending) == 1 and pending[0].kind == "stage_changed"
-    assert "Strong *systems* answers." in pending[0].body_text
-    assert "<em>systems</em>" in pending[0].body_html
+    assert [m.kind for m in pending] == ["stage_changed", "feedback_posted", "stage_changed"]
+    assert len({m.due_at for m in pending}) == 1  # one grace window: one email
+    from portal.models import Firm
+    from portal.services.delivery import compose
+
+    with firm_context(app, f.firm):
+        email = compose(db.session.get(Firm, f.firm.id), pending)
+    assert email.body_text.count("Strong *systems* answers.") == 1
+    assert email.body_html.count("<em>systems</em>") == 1
 
 
 def test_feedback_on_a_closed_candidacy_never_replaces_the_close_the_loop_message(app, rec):

@@ -134,22 +134,31 @@ def test_undo_rules(app, firms):
             pipeline.undo_last_change(f.firm, f.recruiter, _cy(cy.id))
 
 
-def test_undo_after_feedback_replaced_the_move_message_is_refused(app, firms):
+def test_undo_after_feedback_cancels_only_the_move(app, firms):
+    """Changes held in one grace window are separate messages of one group: undoing the
+    move cancels the move's message and the feedback still goes out."""
     f = firms.a
     app.config["GRACE_SECONDS"] = 300
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
     with firm_context(app, f.firm):
-        pipeline.move(f.firm, f.recruiter, _cy(cy.id), Stage.SCREENING)
-    with firm_context(app, f.firm):
+        first = db.session.scalars(select(Message.id).where(Message.state == MessageState.PENDING)).all()
         feedback_service.post_feedback(f.firm, f.recruiter, _cy(cy.id), "Thanks for the call.")
     with firm_context(app, f.firm):
-        with pytest.raises(DomainError, match="merged into a later one"):
-            pipeline.undo_last_change(f.firm, f.recruiter, _cy(cy.id))
-        pending = db.session.scalars(select(Message).where(Message.state == MessageState.PENDING)).all()
-        assert [m.kind for m in pending] == ["feedback_posted"]
+        pipeline.move(f.firm, f.recruiter, _cy(cy.id), Stage.SCREENING)
+    with firm_context(app, f.firm):
+        pipeline.undo_last_change(f.firm, f.recruiter, _cy(cy.id))
+    with firm_context(app, f.firm):
+        assert _cy(cy.id).stage == Stage.CONTACTED
+        pending = db.session.scalars(select(Message).where(Message.state == MessageState.PENDING)
+                                     .order_by(Message.id)).all()
+        assert [m.kind for m in pending if m.id not in first] == ["feedback_posted"]
+        assert "Thanks for the call." in pending[-1].body_text
 
 
-def test_feedback_chain_is_carried_into_the_latest_message_until_one_goes_out(app, firms):
+def test_each_change_in_the_grace_window_reaches_the_candidate_exactly_once(app, firms):
+    from portal.models import Firm
+    from portal.services.delivery import compose
+
     f = firms.a
     app.config["GRACE_SECONDS"] = 300
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
@@ -160,17 +169,14 @@ def test_feedback_chain_is_carried_into_the_latest_message_until_one_goes_out(ap
     with firm_context(app, f.firm):
         pipeline.move(f.firm, f.recruiter, _cy(cy.id), Stage.SCREENING)
     with firm_context(app, f.firm):
-        pending = db.session.scalars(select(Message).where(Message.state == MessageState.PENDING)).all()
-        assert len(pending) == 1
-        assert "First thought." in pending[0].body_text and "Second thought." in pending[0].body_text
-        pending[0].state = MessageState.SENT  # it went out
-    with firm_context(app, f.firm):
-        feedback_service.post_feedback(f.firm, f.recruiter, _cy(cy.id), "Third thought.")
-    with firm_context(app, f.firm):
-        latest = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
-        assert "Third thought." in latest.body_text and "First thought." not in latest.body_text
-        assert [fb.body_md for fb in feedback_service.unsent_feedback(_cy(cy.id))] == ["Third thought."]
-        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 3
+        group = db.session.scalars(select(Message).where(
+            Message.state == MessageState.PENDING, Message.coalesce_key == pipeline.coalesce_key(_cy(cy.id)))
+            .order_by(Message.id)).all()
+        assert len({m.due_at for m in group}) == 1  # one window: sent together
+        email = compose(db.session.get(Firm, f.firm.id), group)
+        for text in ("First thought.", "Second thought."):
+            assert email.body_text.count(text) == 1 and email.body_html.count(text) == 1
+        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 2
 
 
 # ------------------------------------------------------------------ consent
