@@ -128,7 +128,6 @@ def active_candidacy_filter():
 def _checkin_query():
     """Built once per process (the planner runs every hour): bound to :firm_id, :threshold."""
     search_owner, candidate_owner = aliased(User), aliased(User)
-    told = select(Consent.id).where(Consent.candidacy_id == Candidacy.id).exists()
     threshold = bindparam("threshold", type_=Candidate.last_contacted_at.type)
     return (
         select(
@@ -136,7 +135,6 @@ def _checkin_query():
             Candidacy.created_at, Search.title, Search.confidential, Client.name.label("client"),
             search_owner.name.label("search_owner"), candidate_owner.name.label("candidate_owner"),
             Candidate.name.label("name"), Candidate.email, Candidate.user_id, Candidate.last_contacted_at,
-            told.label("told"),
         )
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
@@ -159,6 +157,10 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
     rows = db.session.execute(_checkin_query(), {"firm_id": firm.id, "threshold": threshold}).all()
     if not rows:
         return 0
+    # Candidacies whose client the candidate was shown (a consent request names it). A query
+    # of its own, not a correlated subquery: without statistics SQLite may walk every
+    # consent of the firm for each row through the firm_id index.
+    told = set(db.session.scalars(select(Consent.candidacy_id).where(Consent.firm_id == firm.id).distinct()))
     with_domains(firm)
     renderer = EmailRenderer(firm, "checkin", fast=True)
     portal_url = endpoint_url(firm, "candidate.home")
@@ -174,7 +176,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
             label, explanation = candidate_stage_text(r.stage, firm)
             items.append({
                 "title": r.title,
-                "client": "a confidential client" if r.confidential and not r.told else r.client,
+                "client": "a confidential client" if r.confidential and r.id not in told else r.client,
                 "label": label,
                 "explanation": explanation,
                 "unchanged": first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,

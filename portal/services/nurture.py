@@ -27,14 +27,21 @@ SLACK = timedelta(hours=12)   # runs are weekly: "weekly" must not slip to fortn
 ROLES_PER_MESSAGE = 5
 
 
-def _in_active_search():
-    return (
-        select(Candidacy.id)
-        .join(Search, Search.id == Candidacy.search_id)
-        .where(Candidacy.candidate_id == Candidate.id, Candidacy.stage.in_(OPEN_STAGES),
+def _in_active_search(firm) -> set[int]:
+    """Candidates with an open candidacy in an open or on-hold search (one set-based query;
+    not a correlated subquery, which SQLite without statistics may run through the firm_id
+    index for every candidate)."""
+    return set(db.session.scalars(
+        select(Candidacy.candidate_id).join(Search, Search.id == Candidacy.search_id)
+        .where(Candidacy.firm_id == firm.id, Candidacy.stage.in_(OPEN_STAGES),
                Search.state.in_(ACTIVE_SEARCH_STATES))
-        .exists()
-    )
+        .distinct()
+    ))
+
+
+def _with_skills(firm) -> set[int]:
+    return set(db.session.scalars(
+        select(CandidateSkill.candidate_id).where(CandidateSkill.firm_id == firm.id).distinct()))
 
 
 # ---------------------------------------------------------------- matching
@@ -75,13 +82,15 @@ def plan_nurture(firm, now: datetime) -> int:
             Candidate.suggestion_frequency.in_([SuggestionFrequency.WEEKLY, SuggestionFrequency.MONTHLY]),
             (Candidate.last_nurtured_at.is_(None)) | (Candidate.last_nurtured_at < week_cutoff),
             (Candidate.email.is_not(None)) | (Candidate.user_id.is_not(None)),
-            select(CandidateSkill.skill_id).where(CandidateSkill.candidate_id == Candidate.id).exists(),
-            ~_in_active_search(),
         )
         .order_by(Candidate.id)
     ).all()
-    pool = [c for c in pool if c.suggestion_frequency == SuggestionFrequency.WEEKLY
-            or c.last_nurtured_at is None or c.last_nurtured_at < month_cutoff]
+    if not pool:
+        return 0
+    busy, skilled = _in_active_search(firm), _with_skills(firm)
+    pool = [c for c in pool if c.id in skilled and c.id not in busy
+            and (c.suggestion_frequency == SuggestionFrequency.WEEKLY
+                 or c.last_nurtured_at is None or c.last_nurtured_at < month_cutoff)]
     if not pool:
         return 0
     found = suggestions(firm, [c.id for c in pool])
