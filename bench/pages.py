@@ -52,7 +52,7 @@ def pool_query() -> dict:
 
         return dict(parse_qsl(raw))
     # A typical filter: a common skill, actively looking, in one city, not contacted for 30+ days.
-    return {"skill": "Python", "availability": "active", "location": "London", "days": "30"}
+    return {"skills": "Python", "seeking": "active", "location": "London", "silent": "30"}
 
 
 PAGES = [
@@ -66,7 +66,7 @@ PAGES = [
          ("recruiter.search_board", "recruiter.board", "recruiter.search_pipeline", "recruiter.pipeline",
           "recruiter.search", "recruiter.search_detail", "recruiter.view_search"), 0.5, search_arg=True),
     Page("pool", "Talent-pool filter", "recruiter",
-         ("recruiter.talent_pool", "recruiter.pool", "recruiter.candidates", "recruiter.candidate_list",
+         ("recruiter.talent", "recruiter.talent_pool", "recruiter.pool", "recruiter.candidates", "recruiter.candidate_list",
           "recruiter.list_candidates"), query=pool_query()),
 ]
 MAX_QUERIES = 10
