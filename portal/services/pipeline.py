@@ -166,10 +166,8 @@ def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
 
 def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
     """Up to three open roles that fit the candidate better (matching service)."""
-    try:
-        from portal.services import matching
-    except ImportError:
-        return []
+    from portal.services import matching
+
     matches = matching.roles_for_candidate(firm, candidacy.candidate, limit=limit + 1)
     return [m for m in matches if m.search.id != candidacy.search_id][:limit]
 
