@@ -119,16 +119,10 @@ def scaled(scale: float) -> dict:
 
 
 def skill_key(name: str) -> str:
-    """The folded form of a skill name (case and spacing folded), as the vocabulary stores it."""
-    try:  # the matching service owns the rule when it exists
-        from portal.services.skills import fold_skill  # type: ignore[import-not-found]
+    """The folded form of a skill name, by the matching service's own rule."""
+    from portal.services.skills import normalise
 
-        return fold_skill(name)
-    except ImportError:
-        pass
-    import re
-
-    return re.sub(r"[\s\-_.]+", "", name.strip().lower())[:80]
+    return normalise(name)
 
 
 # ------------------------------------------------------------------ loading
@@ -415,9 +409,9 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     for i in range(n["aliases"]):
         sid = popular[i % n_skills]
         base = names[sid - 1]
-        for cand in (base.replace(" ", "-"), base.replace(" ", "") + "s", base + " skills", f"{base} ({i})"):
-            k = cand.strip().lower()[:80]
-            if k not in used:
+        for cand in (base + "s", base + " skills", f"{base} {i}", f"{base} v{i}"):
+            k = skill_key(cand)
+            if k and k not in used:
                 used.add(k)
                 alias_rows.append((i + 1, FIRM, k, sid))
                 break
