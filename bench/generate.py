@@ -64,6 +64,7 @@ FULL = {
 }
 FLOORS = {"searches": 20, "open_searches": 8, "on_hold_searches": 1, "skills": 60, "clients": 10,
           "recruiters": 3, "candidates": 300, "candidate_logins": 20}
+FAMILIES = 40         # skill families in the vocabulary
 BOARD_SEARCHES = 12   # open searches the benchmark recruiter owns...
 BOARD_SIZE = 200      # ...each with this many candidacies (the search board benchmark)
 
@@ -388,18 +389,27 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     n_skills = len(names)
     skill_rows = [(i + 1, FIRM, nm, skill_key(nm), T(-rng.uniform(30, 1800) * DAY)) for i, nm in enumerate(names)]
     loader.write("skills", ["id", "firm_id", "name", "key", "created_at"], iter(skill_rows))
-    # Popularity: Zipf-like, so a few skills are common (as in real pools).
+    # Popularity: Zipf-like, so a few skills are common (as in real pools). Skills come in
+    # families (a Python developer also knows Django and SQL): each candidate and search has
+    # one family and takes about three quarters of its skills from it.
     weights = [1.0 / (i + 1) ** 0.9 for i in range(n_skills)]
     order = list(range(1, n_skills + 1))
     rng.shuffle(order)
     cum = list(itertools.accumulate(weights))
     popular = [order[i] for i in range(n_skills)]  # popular[k] is the skill id of rank k
+    n_families = max(2, min(FAMILIES, n_skills // 10))
+    families = [popular[f::n_families] for f in range(n_families)]  # each family: its own popularity order
+    fam_cum = [list(itertools.accumulate(weights[: len(fam)])) for fam in families]
 
-    def pick_skills(r: random.Random, k: int) -> list[int]:
+    def pick_skills(r: random.Random, k: int, family: int) -> list[int]:
         chosen: list[int] = []
-        total = cum[-1]
+        fam, fcum = families[family], fam_cum[family]
+        k = min(k, n_skills)
         while len(chosen) < k:
-            sid = popular[bisect.bisect_left(cum, r.random() * total)]
+            if r.random() < 0.75:
+                sid = fam[bisect.bisect_left(fcum, r.random() * fcum[-1])]
+            else:
+                sid = popular[bisect.bisect_left(cum, r.random() * cum[-1])]
             if sid not in chosen:
                 chosen.append(sid)
         return chosen
@@ -493,7 +503,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     search_skills: list[list[int]] = []
     for i in range(S):
         k = rng.randint(4, 10)
-        sk = pick_skills(rng, k)
+        sk = pick_skills(rng, k, i % n_families)
         search_skills.append(sk)
         req = rng.randint(2, min(5, k))
         for j, skid in enumerate(sk):
@@ -896,7 +906,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             first_cy_t[p[1]] = p[5]
     active_cands = {p[1] for p in plans if p[2] in OPEN}
     updates_for = set(rng.sample(range(2, N + 1), min(N - 1, n["candidate_updates"])))
-    bench_skills = [popular[k] for k in range(8)]
+    bench_skills = list(dict.fromkeys(families[0][:6] + [popular[0], popular[1], popular[2]]))[:8]
     cand_skill_rows = []
     tag_rows = []
 
@@ -913,7 +923,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 seeking = rng.choices(["active", "open", "not_looking"], weights=[2, 5, 3])[0]
             avail_changed = -rng.uniform(0, 30) * DAY if cid in updates_for else None
             pay = rng.randrange(35_000, 220_000, 5_000)
-            sk = bench_skills if cid == 1 else pick_skills(rng, rng.randint(5, 12))
+            sk = bench_skills if cid == 1 else pick_skills(rng, rng.randint(5, 15), rng.randrange(n_families))
             for skid in sk:
                 cand_skill_rows.append((cid, skid, FIRM))
             tag_rows.append((cid, func.lower(), FIRM))
