@@ -45,7 +45,7 @@ def run_wrk(url: str, headers: dict[str, str], seconds: int, connections: int, t
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out).group(1))
-    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)[ \t]*$", out, re.M))
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if m:
@@ -53,6 +53,9 @@ def run_wrk(url: str, headers: dict[str, str], seconds: int, connections: int, t
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if m:
         errors += sum(int(x) for x in m.groups())
+    if "50" not in lat or "99" not in lat:  # nothing completed within the run
+        return Result("wrk", total, float(seconds), rps, float("nan"), float("nan"), errors,
+                      ["no request completed: " + " ".join(out.split())[:300]])
     return Result("wrk", total, float(seconds), rps, _ms(lat["50"]), _ms(lat["99"]), errors)
 
 

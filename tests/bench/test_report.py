@@ -14,7 +14,7 @@ WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40000/me/
      50%   14.20ms
      75%   17.00ms
      90%   21.50ms
-     99%  950.00us
+     99%  950.00us  
   10571 requests in 10.01s, 60.10MB read
   Non-2xx or 3xx responses: 3
 Requests/sec:   1056.10
