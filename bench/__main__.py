@@ -185,8 +185,10 @@ def pages_section(runs: list[dict], meta: dict) -> str:
     lines.append("Each page is requested with the session cookie of one real `POST /login` (the benchmark "
                  "candidate for candidate pages, the benchmark recruiter for recruiter pages). The ceiling "
                  "(`/bench/ceiling`, only registered with `PORTAL_BENCH_CEILING=1`) loads the user and runs one "
-                 "indexed query of 20 rows into a ~5 KB template; it is measured first and last and the mean is "
-                 "the denominator. SQL per request is counted on one instrumented request through the test "
+                 "indexed query of 20 rows into a ~5 KB template. The same server measures the ceiling "
+                 f"({max(3, runs[0]['pages']['seconds'] // 2)} s) before every page and once at the end, and each "
+                 "page is divided by the mean of the ceiling runs just before and just after it, so drift on a "
+                 "shared machine cancels out. SQL per request is counted on one instrumented request through the test "
                  "client against the same database.")
     lines.append("")
     for run in runs:
@@ -196,10 +198,15 @@ def pages_section(runs: list[dict], meta: dict) -> str:
             lines.append("")
             lines.append("| Page | Endpoint | req/s | p50 ms | p99 ms | × ceiling | SQL/request | KB |")
             lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for key in ["ceiling"] + [pg.key for pg in PAGES] + ["ceiling_end"]:
-                info = p["pages"]["ceiling" if key.startswith("ceiling") else key]
-                label = "Ceiling (end of run)" if key == "ceiling_end" else (
-                    "Ceiling (start of run)" if key == "ceiling" else info["label"])
+            c = m.get("ceiling")
+            cinfo = p["pages"]["ceiling"]
+            if c:
+                lines.append(f"| Ceiling, mean of {c['runs']} runs ({c['min_rps']:,.0f}–{c['max_rps']:,.0f} req/s) | "
+                             f"`{cinfo['endpoint']}` | {c['rps']:,.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | 1.00 | "
+                             f"{cinfo.get('queries', '?')} | {c['bytes'] / 1024:.1f} |")
+            for key in [pg.key for pg in PAGES]:
+                info = p["pages"][key]
+                label = info["label"]
                 if not info["endpoint"]:
                     lines.append(f"| {label} | — | not built yet | | | | | |")
                     continue
@@ -210,6 +217,9 @@ def pages_section(runs: list[dict], meta: dict) -> str:
                     lines.append(f"| {label} | `{info['endpoint']}` | {r['error']} | | | | {info.get('queries', '')} | |")
                     continue
                 ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
+                target = info.get("target")
+                if target and "ratio" in r:
+                    ratio += f" ({'≥' if r['ratio'] >= target else '<'} {target})"
                 p99 = f"{r['p99_ms']:.1f}" + (" ⚠" if r["p99_ms"] >= MAX_P99_MS else "")
                 lines.append(f"| {label} | `{info['endpoint']}` | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {p99} | "
                              f"{ratio} | {info.get('queries', '?')} | {r['bytes'] / 1024:.1f} |")
@@ -218,6 +228,24 @@ def pages_section(runs: list[dict], meta: dict) -> str:
             if errors:
                 lines.append(f"Errors during the load (non-2xx/3xx or socket errors): {errors}.")
                 lines.append("")
+    for run in runs:
+        diag = {k: v["diagnosis"] for k, v in run["pages"]["pages"].items() if v.get("diagnosis")}
+        if not diag:
+            continue
+        lines.append(f"### {run['label']}: where one request's time goes")
+        lines.append("")
+        lines.append("In-process through the test client (no server, no network), mean of 5 requests: every SQL "
+                     "statement timed, template rendering timed by Flask's signals, the rest is Python in the "
+                     "view, services, session and Flask. This is the profile behind any target missed above.")
+        lines.append("")
+        lines.append("| Page | Total ms | SQL ms | Template ms | Other ms | Slowest statement |")
+        lines.append("| --- | ---: | ---: | ---: | ---: | --- |")
+        for key, d in diag.items():
+            other = d["total_ms"] - d["sql_ms"] - d["template_ms"]
+            stmt = d["slowest_sql"].replace("|", "\\|")
+            lines.append(f"| {run['pages']['pages'][key]['label']} | {d['total_ms']:.1f} | {d['sql_ms']:.1f} | "
+                         f"{d['template_ms']:.1f} | {other:.1f} | {d['slowest_sql_ms']:.1f} ms: `{stmt}` |")
+        lines.append("")
     paths = {k: v["path"] for k, v in runs[0]["pages"]["pages"].items() if v.get("path")}
     if paths:
         lines.append("Paths: " + ", ".join(f"{k} `{v}`" for k, v in paths.items()) + ".")
@@ -256,18 +284,25 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
     rows.append({"target": f"≤ {MAX_QUERIES} SQL statements on any page", "value":
                  (f"max {worst}" + (": " + ", ".join(offenders) if offenders else "")) if measured else "no page",
                  "met": (not offenders) if measured else None})
-    worst_p99, slow = 0.0, []
+    worst_p99, slow = 0.0, {}
     for run in runs:
         for mode, m in run["pages"]["modes"].items():
             for key, r in m["pages"].items():
-                if key.startswith("ceiling") or "p99_ms" not in r:
+                if "p99_ms" not in r or r["p99_ms"] != r["p99_ms"]:  # skip NaN (nothing completed)
                     continue
                 worst_p99 = max(worst_p99, r["p99_ms"])
                 if r["p99_ms"] >= MAX_P99_MS:
-                    slow.append(f"{run['pages']['pages'][key]['label']} {r['p99_ms']:.0f} ms ({run['label']} {mode})")
-    rows.append({"target": f"p99 < {MAX_P99_MS:.0f} ms at 16 connections (every page)",
-                 "value": f"max {worst_p99:.0f} ms" + ("; " + "; ".join(slow) if slow else ""),
-                 "met": (not slow) if worst_p99 else None})
+                    label = run["pages"]["pages"][key]["label"]
+                    slow[label] = max(slow.get(label, 0.0), r["p99_ms"])
+    timeouts = [run["pages"]["pages"][k]["label"] for run in runs for m in run["pages"]["modes"].values()
+                for k, r in m["pages"].items() if "error" in r or r.get("p99_ms") != r.get("p99_ms")]
+    value = f"max {worst_p99:,.0f} ms"
+    if slow:
+        value += "; over the limit: " + ", ".join(f"{k} ({v:,.0f} ms)" for k, v in slow.items())
+    if timeouts:
+        value += "; no latency (errors or no request completed): " + ", ".join(sorted(set(timeouts)))
+    rows.append({"target": f"p99 < {MAX_P99_MS:.0f} ms at 16 connections (every page)", "value": value,
+                 "met": (not slow and not timeouts) if (worst_p99 or timeouts) else None})
     wt = worker_targets(worker)
     rows.append({"target": "Check-in planning for 100,000 active candidacies < 30 s",
                  "value": f"{wt['checkin_s']:.1f} s" if wt["checkin_s"] is not None else

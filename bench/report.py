@@ -104,7 +104,7 @@ def machine() -> dict:
     wrk = shutil.which("wrk")
     wrk_version = ""
     if wrk:
-        m = re.search(r"wrk ([\w.\-]+)", _cmd([wrk, "-v"]) or "")
+        m = re.search(r"wrk (\S+)", _cmd([wrk, "-v"]) or "")
         wrk_version = m.group(1) if m else "installed"
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": osname,
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
