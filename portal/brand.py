@@ -1,7 +1,9 @@
-"""The firm's brand as data: CSS custom properties, logo and favicon, per host."""
+"""The firm's brand as data: colours (kept readable), CSS custom properties, logo and
+favicon, per host. Pages and emails read the same palette, so they always match."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, render_template, send_file
 from sqlalchemy import select
@@ -14,32 +16,144 @@ bp = Blueprint("brand", __name__)
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_PRIMARY = "#1f4e79"
 DEFAULT_ACCENT = "#b5461a"
+WHITE = "#ffffff"
+BLACK = "#000000"
+# The page background (portal.css --bg): text in a brand colour sits on it or on white cards.
+PAGE_BACKGROUND = "#f4f5f7"
+AA_NORMAL = 4.5  # WCAG 2.x level AA, normal-size text
 
 
 def _safe_colour(value: str | None, default: str) -> str:
-    return value if value and HEX.match(value) else default
+    return value.lower() if value and HEX.match(value) else default
+
+
+def _channels(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour (0 = black, 1 = white)."""
+
+    def lin(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, gg, b = _channels(hex_colour)
+    return 0.2126 * lin(r) + 0.7152 * lin(gg) + 0.0722 * lin(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = relative_luminance(a), relative_luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def contrast_text(hex_colour: str) -> str:
-    """Black or white, whichever reads better on the colour (WCAG relative luminance)."""
-    r, gg, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    """Black or white, whichever reads better on the colour."""
+    return BLACK if contrast_ratio(hex_colour, BLACK) > contrast_ratio(hex_colour, WHITE) else WHITE
 
-    def lin(c):
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    lum = 0.2126 * lin(r) + 0.7152 * lin(gg) + 0.0722 * lin(b)
-    return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
+def _mix(colour: str, target: str, t: float) -> str:
+    a, b = _channels(colour), _channels(target)
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+
+
+def readable_on(colour: str, background: str, minimum: float = AA_NORMAL) -> str:
+    """The colour itself if text in it reads on `background`; else the nearest shade
+    (darker on a light background, lighter on a dark one) that reaches `minimum`."""
+    if contrast_ratio(colour, background) >= minimum:
+        return colour
+    target = BLACK if contrast_ratio(background, BLACK) >= contrast_ratio(background, WHITE) else WHITE
+    for step in range(1, 101):
+        shade = _mix(colour, target, step / 100)
+        if contrast_ratio(shade, background) >= minimum:
+            return shade
+    return target
+
+
+def readable_background(colour: str, minimum: float = AA_NORMAL) -> tuple[str, str]:
+    """(background, text colour) for text on a brand colour: the colour with black or
+    white text when one of them reaches `minimum`, else a shade of it that does."""
+    text = contrast_text(colour)
+    if contrast_ratio(colour, text) >= minimum:
+        return colour, text
+    # Move the background away from the text colour until the pair reads.
+    away = BLACK if text == WHITE else WHITE
+    for step in range(1, 101):
+        shade = _mix(colour, away, step / 100)
+        if contrast_ratio(shade, text) >= minimum:
+            return shade, text
+    return away, text
+
+
+@dataclass
+class Palette:
+    """The colours actually used. `primary`/`accent` are backgrounds (header, buttons) with
+    `on_*` text; `*_text` is the shade used for text and links on the light page."""
+
+    primary: str
+    on_primary: str
+    primary_text: str
+    accent: str
+    on_accent: str
+    accent_text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def palette(primary: str | None, accent: str | None) -> Palette:
+    chosen_primary = _safe_colour(primary, DEFAULT_PRIMARY)
+    chosen_accent = _safe_colour(accent, DEFAULT_ACCENT)
+    notes: list[str] = []
+    out = {}
+    for key, label, chosen in (("primary", "primary", chosen_primary), ("accent", "accent", chosen_accent)):
+        bg, on = readable_background(chosen)
+        if bg != chosen:
+            notes.append(
+                f"Neither white nor black text reaches the WCAG AA contrast of 4.5:1 on your {label} "
+                f"colour {chosen}, so {bg} is used behind text instead."
+            )
+        elif on == BLACK:
+            notes.append(
+                f"White text on your {label} colour {chosen} would only reach "
+                f"{contrast_ratio(chosen, WHITE):.1f}:1 (WCAG AA needs 4.5:1), so text on it is black."
+            )
+        text = readable_on(chosen, PAGE_BACKGROUND)
+        if text != chosen:
+            notes.append(
+                f"Your {label} colour {chosen} is too light for text and links on the page "
+                f"({contrast_ratio(chosen, PAGE_BACKGROUND):.1f}:1, WCAG AA needs 4.5:1), "
+                f"so they use the darker shade {text}."
+            )
+        out[key] = (bg, on, text)
+    return Palette(*out["primary"], *out["accent"], notes=notes)
+
+
+def firm_palette(firm: Firm | None) -> Palette:
+    if firm is None:
+        return palette(None, None)
+    return palette(firm.primary_color, firm.accent_color)
+
+
+def logo_url(firm: Firm) -> str:
+    """Absolute URL of the firm's logo on the firm's own host (for emails)."""
+    from portal.templating import external_url
+
+    return external_url(firm, "brand.logo", v=firm.logo_version)
+
+
+@bp.app_template_global("brand_palette")
+def _brand_palette_global(firm: Firm | None = None) -> Palette:
+    return firm_palette(firm)
+
+
+@bp.app_template_global("brand_logo_url")
+def _brand_logo_url_global(firm: Firm) -> str:
+    return logo_url(firm)
 
 
 @bp.route("/brand.css")
 def css():
-    firm = g.firm
-    primary = _safe_colour(firm.primary_color, DEFAULT_PRIMARY)
-    accent = _safe_colour(firm.accent_color, DEFAULT_ACCENT)
-    body = render_template(
-        "brand.css", primary=primary, accent=accent,
-        on_primary=contrast_text(primary), on_accent=contrast_text(accent),
-    )
+    body = render_template("brand.css", p=firm_palette(g.firm))
     resp = Response(body, mimetype="text/css")
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
@@ -52,6 +166,7 @@ def logo():
         return send_file(current_app.static_folder + "/default-logo.png", mimetype="image/png", max_age=300)
     resp = Response(firm.logo, mimetype=firm.logo_mime or "image/png")
     resp.headers["Cache-Control"] = "public, max-age=3600"
+    resp.headers["Content-Disposition"] = "inline"
     return resp
 
 

@@ -63,6 +63,110 @@ def firm_list() -> None:
         click.echo(f"{f.slug:20} {f.name:30} {state:9} {' '.join(sorted(by_firm.get(f.id, [])))}")
 
 
+def _firm_by_slug(slug: str):
+    from portal.models import Firm
+
+    firm = db.session.scalar(select(Firm).where(Firm.slug == (slug or "").strip().lower()))
+    if firm is None:
+        raise click.ClickException(f"no firm {slug!r}")
+    return firm
+
+
+def _set_firm_disabled(slug: str, disabled: bool) -> None:
+    from portal.services.branding import set_disabled
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        changed = set_disabled(firm, None, disabled)
+        db.session.commit()
+    state = "disabled: every host of it answers 404" if disabled else "enabled"
+    click.echo(f"{firm.slug} is {state}." if changed else f"{firm.slug} was already {'disabled' if disabled else 'enabled'}.")
+
+
+@firm_cli.command("disable")
+@click.argument("slug")
+@with_appcontext
+def firm_disable(slug: str) -> None:
+    """Take a firm's portal offline (its data is kept; `firm enable` brings it back)."""
+    _set_firm_disabled(slug, True)
+
+
+@firm_cli.command("enable")
+@click.argument("slug")
+@with_appcontext
+def firm_enable(slug: str) -> None:
+    """Bring a disabled firm's portal back."""
+    _set_firm_disabled(slug, False)
+
+
+@firm_cli.command("sender")
+@click.argument("slug")
+@click.argument("email", required=False)
+@with_appcontext
+def firm_sender(slug: str, email: str | None) -> None:
+    """Send firm SLUG's emails from EMAIL (omit EMAIL to use PORTAL_MAIL_FROM again)."""
+    from portal.services import DomainError
+    from portal.services.branding import set_sender_email
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            set_sender_email(firm, None, email)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{firm.slug} sends from {firm.sender_email or 'PORTAL_MAIL_FROM'}.")
+
+
+domain_cli = click.Group("domain", help="Custom domains that serve a firm's portal.")
+firm_cli.add_command(domain_cli)
+
+
+@domain_cli.command("add")
+@click.argument("slug")
+@click.argument("domain")
+@with_appcontext
+def firm_domain_add(slug: str, domain: str) -> None:
+    """Serve firm SLUG also on DOMAIN (e.g. careers.example.com)."""
+    from portal.services import DomainError
+    from portal.services.branding import add_domain
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            row = add_domain(firm, None, domain)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{row.domain} now serves {firm.slug}. Point its DNS at this installation.")
+
+
+@domain_cli.command("remove")
+@click.argument("slug")
+@click.argument("domain")
+@with_appcontext
+def firm_domain_remove(slug: str, domain: str) -> None:
+    """Stop serving firm SLUG on DOMAIN."""
+    from portal.services import DomainError
+    from portal.services.branding import find_domain, remove_domain
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            name = remove_domain(firm, None, find_domain(firm, domain).id)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"{name} no longer serves {firm.slug}.")
+
+
 @user_cli.command("create")
 @click.option("--firm", "firm_slug", required=True)
 @click.option("--email", required=True)

@@ -72,6 +72,45 @@ def load_demo() -> list[str]:
                     job_seeking=list(JobSeeking)[i % 3],
                 ))
             db.session.commit()
+        with as_firm(firm.id):
+            from portal.services.branding import set_logo
+
+            set_logo(firm, None, demo_logo(firm.slug))
+            db.session.commit()
         lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
     lines.append(f"Password for every demo login: {password}")
     return lines
+
+
+def demo_logo(slug: str) -> bytes:
+    """A simple, distinct logo for each demo firm, drawn with Pillow (no image files in git):
+    Northwind a compass star on navy, Globex a globe on green."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    size, k = 256, 4  # drawn 4x larger, then scaled down for smooth edges
+    img = Image.new("RGBA", (size * k, size * k), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    s = size * k
+    if slug == "globex":
+        draw.ellipse((8 * k, 8 * k, s - 8 * k, s - 8 * k), fill="#0b6e4f")
+        line = 10 * k
+        c = s // 2
+        r = c - 40 * k
+        draw.ellipse((c - r, c - r, c + r, c + r), outline="#ffffff", width=line)
+        draw.ellipse((c - r // 2, c - r, c + r // 2, c + r), outline="#ffffff", width=line)
+        draw.line((c - r, c, c + r, c), fill="#ffffff", width=line)
+        draw.line((c, c - r, c, c + r), fill="#ffffff", width=line)
+        draw.ellipse((c + r - 34 * k, c - r - 6 * k, c + r + 22 * k, c - r + 50 * k), fill="#6a1b9a")
+    else:
+        draw.rounded_rectangle((8 * k, 8 * k, s - 8 * k, s - 8 * k), radius=48 * k, fill="#1f4e79")
+        c = s // 2
+        long_, short_ = 96 * k, 26 * k
+        draw.polygon([(c, c - long_), (c + short_, c), (c, c + long_), (c - short_, c)], fill="#ffffff")
+        draw.polygon([(c - long_, c), (c, c - short_), (c + long_, c), (c, c + short_)], fill="#d6e2ee")
+        draw.polygon([(c, c - long_), (c + short_, c), (c - short_, c)], fill="#b5461a")
+    img = img.resize((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()

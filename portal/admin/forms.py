@@ -1,0 +1,112 @@
+"""Forms of firm administration. Every field has a server-side length limit; the services
+validate again (portal.services.branding / staff) and their messages land on the fields."""
+from __future__ import annotations
+
+import calendar
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import ColorInput
+
+from portal.models import Role, Stage
+from portal.models.candidacy import CANDIDATE_STAGE_TEXT
+from portal.services import branding
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _SelectChoice
+
+    def choice(value, label):
+        return _SelectChoice(value, label)
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
+
+COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour in the form #rrggbb, for example #1f4e79.")
+
+
+def _email_field(label: str) -> EmailField:
+    return EmailField(label, validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
+
+
+class BrandForm(FlaskForm):
+    name = StringField("Firm name", validators=[DataRequired(), Length(max=branding.TEXT_LIMITS["name"])])
+    primary_color = StringField("Primary colour", widget=ColorInput(), validators=[DataRequired(), Length(max=7), COLOUR])
+    accent_color = StringField("Accent colour", widget=ColorInput(), validators=[DataRequired(), Length(max=7), COLOUR])
+    welcome_md = TextAreaField("Welcome text", validators=[Optional(), Length(max=branding.WELCOME_LIMIT)])
+    support_email = _email_field("Support email")
+    postal_address = StringField("Postal address",
+                                 validators=[Optional(), Length(max=branding.TEXT_LIMITS["postal_address"])])
+    sender_name = StringField("Email sender name",
+                              validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])])
+    reply_to = _email_field("Reply-to address")
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [choice(z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
+
+
+class ContactRulesForm(FlaskForm):
+    timezone = SelectField("Time zone", validators=[DataRequired()])
+    cadence_days = IntegerField("Longest silence for an active candidate (days)",
+                                validators=[InputRequired(), NumberRange(*branding.INT_RANGES["cadence_days"])])
+    checkin_weekday = SelectField("Check-in day", coerce=int,
+                                  choices=[choice(i, calendar.day_name[i]) for i in range(7)])
+    checkin_hour = SelectField("Check-in hour", coerce=int, choices=[choice(h, f"{h:02d}:00") for h in range(24)])
+    nurture_weeks = IntegerField("Talent-pool update every (weeks)",
+                                 validators=[InputRequired(), NumberRange(*branding.INT_RANGES["nurture_weeks"])])
+    availability_prompt_weeks = IntegerField(
+        "Ask candidates to confirm their availability every (weeks)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["availability_prompt_weeks"])])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _timezone_choices()
+        current = self.timezone.data
+        if current and current not in {next(iter(c)) for c in choices} and current in available_timezones():
+            choices.insert(0, choice(current, current))  # an older setting stays selectable
+        self.timezone.choices = choices
+
+
+class StageTextForm(Form):
+    label = StringField("Label", validators=[Optional(), Length(max=branding.STAGE_LABEL_LIMIT)])
+    explanation = TextAreaField("Explanation", validators=[Optional(), Length(max=branding.STAGE_EXPLANATION_LIMIT)])
+
+
+def stage_form_class():
+    """A form with one label + explanation pair per stage (field names are the stage values)."""
+    attrs = {s.value: FormField(StageTextForm, label=CANDIDATE_STAGE_TEXT[s][0]) for s in Stage}
+    return type("StageLabelsForm", (FlaskForm,), attrs)
+
+
+class LogoForm(FlaskForm):
+    logo = FileField("Logo", validators=[
+        FileRequired("Choose an image file."),
+        FileSize(max_size=branding.LOGO_MAX_BYTES,
+                 message=f"The logo may be at most {branding.LOGO_MAX_BYTES // 1024} KB."),
+    ])
+
+
+class DomainForm(FlaskForm):
+    domain = StringField("Domain", validators=[DataRequired(), Length(max=253)])
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    role = SelectField("Role", choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")],
+                       default=Role.RECRUITER.value)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")])
+
+
+class DeactivateForm(FlaskForm):
+    reassign_to = SelectField("Hand their searches and candidates to", coerce=int, validate_choice=True)
+
+
+class EmptyForm(FlaskForm):
+    """A POST with nothing but the CSRF token (remove, resend, reactivate)."""

@@ -1,0 +1,33 @@
+"""The one candidate page that needs no login: the one-click unsubscribe (RFC 8058).
+
+GET shows a confirmation with a button (link scanners must not unsubscribe anyone); POST
+unsubscribes from every optional stream and answers 200, also for a mail provider's
+`List-Unsubscribe=One-Click` POST, which carries no CSRF token. The token is looked up
+within the request's firm only: another firm's token, or a token on another firm's host,
+is a 404.
+"""
+from __future__ import annotations
+
+from flask import abort, g, render_template, request
+
+from portal.extensions import csrf, db
+from portal.services import NotFound
+from portal.services import preferences
+
+
+@csrf.exempt
+def unsubscribe(token: str):
+    firm = g.firm
+    if request.method == "POST":
+        try:
+            candidate = preferences.unsubscribe(firm, token)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        db.session.commit()
+        return render_template("candidate/unsubscribed.html", candidate=candidate), 200
+    try:
+        candidate = preferences.candidate_for_token(firm, token)
+    except NotFound:
+        abort(404)
+    return render_template("candidate/unsubscribe.html", candidate=candidate, token=token)

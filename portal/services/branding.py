@@ -1,0 +1,367 @@
+"""Firm settings and branding: every value validated here, applied, and written to the
+audit log with the changed fields. Flushes, never commits."""
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from PIL import Image, ImageOps
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.markdown import render_markdown
+from portal.models import Firm, FirmDomain, Stage, User
+from portal.models.candidacy import CANDIDATE_STAGE_TEXT
+from portal.services import DomainError, NotFound
+from portal.services import audit
+from portal.services import firms as firm_service
+
+HEX = re.compile(r"^#[0-9a-f]{6}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An HTML tag or comment (Markdown autolinks such as <https://...> are not tags).
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s|/?>|$)|<!")
+
+TEXT_LIMITS = {"name": 120, "postal_address": 300, "sender_name": 120}
+EMAIL_FIELDS = ("support_email", "reply_to")
+WELCOME_LIMIT = 5000
+INT_RANGES = {
+    "cadence_days": (1, 60),
+    "checkin_weekday": (0, 6),
+    "checkin_hour": (0, 23),
+    "nurture_weeks": (1, 52),
+    "availability_prompt_weeks": (1, 52),
+}
+BRAND_FIELDS = ("name", "primary_color", "accent_color", "welcome_md", "support_email",
+                "postal_address", "sender_name", "reply_to")
+RULE_FIELDS = ("timezone", "cadence_days", "checkin_weekday", "checkin_hour", "nurture_weeks",
+               "availability_prompt_weeks")
+SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
+STAGE_LABEL_LIMIT = 60
+STAGE_EXPLANATION_LIMIT = 300
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_SIDE = 4000            # pixels; larger uploads are refused before decoding
+LOGO_MAX_PIXELS = 12_000_000
+LOGO_MIN_SIDE = 16
+LOGO_STORED_SIDE = 512          # what is kept: fits in 512 x 512
+LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
+MAX_DOMAINS = 10
+
+
+class InvalidSetting(DomainError):
+    """A value was refused; `field` names the form field it belongs to."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------- validation
+
+def _plain_text(field: str, value, limit: int, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InvalidSetting(field, "This field is required.")
+        return None
+    if len(text) > limit:
+        raise InvalidSetting(field, f"Use at most {limit} characters.")
+    if CONTROL.search(text):
+        raise InvalidSetting(field, "Use a single line of text.")
+    if "<" in text or ">" in text:
+        raise InvalidSetting(field, "Use plain text, without < or >.")
+    return text
+
+
+def _email(field: str, value) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or CONTROL.search(text):
+        raise InvalidSetting(field, "Enter a valid email address of at most 254 characters.")
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidSetting(field, f"Enter a valid email address ({exc}).") from exc
+
+
+def _colour(field: str, value) -> str:
+    text = (value or "").strip().lower()
+    if not HEX.match(text):
+        raise InvalidSetting(field, "Use a colour in the form #rrggbb, for example #1f4e79.")
+    return text
+
+
+def _welcome(value) -> str | None:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return None
+    if len(text) > WELCOME_LIMIT:
+        raise InvalidSetting("welcome_md", f"Use at most {WELCOME_LIMIT} characters.")
+    if HTML_TAG.search(text):
+        raise InvalidSetting("welcome_md", "Write the welcome text in Markdown; HTML tags are not allowed.")
+    return text
+
+
+def _int(field: str, value) -> int:
+    lo, hi = INT_RANGES[field]
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.") from exc
+    if not lo <= number <= hi:
+        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.")
+    return number
+
+
+def _timezone(value) -> str:
+    text = (value or "").strip()
+    if text not in available_timezones() or text in ("localtime", "Factory"):
+        raise InvalidSetting("timezone", "Choose a time zone from the list.")
+    return text
+
+
+def validate_setting(field: str, value):
+    """The clean value of one setting, or InvalidSetting."""
+    if field in TEXT_LIMITS:
+        return _plain_text(field, value, TEXT_LIMITS[field], required=field == "name")
+    if field in EMAIL_FIELDS:
+        return _email(field, value)
+    if field in ("primary_color", "accent_color"):
+        return _colour(field, value)
+    if field == "welcome_md":
+        return _welcome(value)
+    if field in INT_RANGES:
+        return _int(field, value)
+    if field == "timezone":
+        return _timezone(value)
+    raise ValueError(f"{field} is not a firm setting")
+
+
+# ---------------------------------------------------------------- settings
+
+def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple]:
+    """Validate every value first, then apply what changed and log it. Returns the changes
+    as {field: (old, new)}; nothing is applied when any value is refused."""
+    clean = {name: validate_setting(name, value) for name, value in values.items()}
+    changes = {}
+    for name, new in clean.items():
+        old = getattr(firm, name)
+        if old != new:
+            changes[name] = (old, new)
+    for name, (_old, new) in changes.items():
+        setattr(firm, name, new)
+    if "welcome_md" in changes:
+        firm.welcome_html = render_markdown(firm.welcome_md) or None
+    if changes:
+        audit.record(firm, actor, "settings.changed", target="settings", details={
+            "changes": {name: {"old": audit.short(old), "new": audit.short(new)}
+                        for name, (old, new) in changes.items()},
+        })
+    db.session.flush()
+    return changes
+
+
+def stage_texts(firm: Firm) -> dict[Stage, dict[str, str]]:
+    """Each stage's candidate-facing label and explanation as the firm overrides them
+    ('' where the default applies)."""
+    custom = firm.stage_labels or {}
+    return {s: {"label": (custom.get(s.value) or {}).get("label", ""),
+                "explanation": (custom.get(s.value) or {}).get("explanation", "")}
+            for s in Stage}
+
+
+def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[str, str]]) -> dict[str, tuple]:
+    """Set the candidate-facing words of the stages. An empty value (or the default text)
+    means the product's default. Returns the changes as {"<stage>.<part>": (old, new)}."""
+    limits = {"label": STAGE_LABEL_LIMIT, "explanation": STAGE_EXPLANATION_LIMIT}
+    stored: dict[str, dict[str, str]] = {}
+    for key, parts in texts.items():
+        try:
+            stage = Stage(key)
+        except ValueError as exc:
+            raise InvalidSetting(None, f"{key!r} is not a stage.") from exc
+        defaults = dict(zip(("label", "explanation"), CANDIDATE_STAGE_TEXT[stage]))
+        entry = {}
+        for part, limit in limits.items():
+            value = _plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
+            if value and value != defaults[part]:
+                entry[part] = value
+        if entry:
+            stored[stage.value] = entry
+    before = stage_texts(firm)
+    firm.stage_labels = stored or None
+    after = stage_texts(firm)
+    changes = {}
+    for stage in Stage:
+        for part in ("label", "explanation"):
+            if before[stage][part] != after[stage][part]:
+                changes[f"{stage.value}.{part}"] = (before[stage][part] or None, after[stage][part] or None)
+    if changes:
+        audit.record(firm, actor, "settings.changed", target="stage wording", details={
+            "changes": {f"stage_labels.{k}": {"old": audit.short(o), "new": audit.short(n)}
+                        for k, (o, n) in changes.items()},
+        })
+    db.session.flush()
+    return changes
+
+
+# ---------------------------------------------------------------- logo
+
+@dataclass
+class CleanLogo:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    source_format: str
+
+
+def clean_logo(data: bytes) -> CleanLogo:
+    """Decode an uploaded PNG, JPEG or WebP and re-encode it as a fresh PNG (no metadata,
+    at most 512 x 512). Anything else (HTML, SVG, a truncated or oversized image, a
+    decompression bomb) is refused with a message for the admin."""
+    if not data:
+        raise InvalidSetting("logo", "The file is empty.")
+    if len(data) > LOGO_MAX_BYTES:
+        raise InvalidSetting("logo", f"The logo may be at most {LOGO_MAX_BYTES // 1024} KB.")
+    not_image = InvalidSetting("logo", "This file is not a PNG, JPEG or WebP image.")
+    too_big = InvalidSetting(
+        "logo", f"The image is too large: at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE} pixels, please.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=LOGO_FORMATS)
+            source_format = img.format
+            width, height = img.size
+            if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE or width * height > LOGO_MAX_PIXELS:
+                raise too_big
+            if width < LOGO_MIN_SIDE or height < LOGO_MIN_SIDE:
+                raise InvalidSetting("logo", f"The image is too small: at least {LOGO_MIN_SIDE} x "
+                                             f"{LOGO_MIN_SIDE} pixels, please.")
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+            img = img.convert("RGBA" if has_alpha else "RGB")
+            img.thumbnail((LOGO_STORED_SIDE, LOGO_STORED_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            img.save(out, format="PNG", optimize=True)
+    except InvalidSetting:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_big from exc
+    except Image.UnidentifiedImageError as exc:
+        raise not_image from exc
+    except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, MemoryError) as exc:
+        raise InvalidSetting("logo", "This image could not be read; it may be damaged. "
+                                     "Please save it again as PNG, JPEG or WebP.") from exc
+    return CleanLogo(data=out.getvalue(), mime="image/png", width=img.width, height=img.height,
+                     source_format=source_format or "")
+
+
+def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
+    logo = clean_logo(data)
+    firm.logo = logo.data
+    firm.logo_mime = logo.mime
+    firm.logo_version = (firm.logo_version or 0) + 1
+    audit.record(firm, actor, "logo.uploaded", target="logo", details={
+        "format": logo.source_format, "width": logo.width, "height": logo.height,
+        "bytes": len(logo.data)})
+    db.session.flush()
+    return logo
+
+
+def remove_logo(firm: Firm, actor: User | None) -> None:
+    if not firm.logo_mime:
+        raise DomainError("There is no logo to remove.")
+    firm.logo = None
+    firm.logo_mime = None
+    firm.logo_version = (firm.logo_version or 0) + 1
+    audit.record(firm, actor, "logo.removed", target="logo")
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- domains
+
+def list_domains(firm: Firm) -> list[FirmDomain]:
+    return list(db.session.scalars(
+        select(FirmDomain).where(FirmDomain.firm_id == firm.id).order_by(FirmDomain.domain)
+    ))
+
+
+def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
+    """Serve the firm on a custom domain. Unique across firms; never under the
+    installation's own base domain, where the firm's slugs live."""
+    name = (domain or "").strip().lower().rstrip(".")
+    if len(name) > 253:
+        raise InvalidSetting("domain", "A domain name has at most 253 characters.")
+    if not firm_service.DOMAIN.match(name):
+        raise InvalidSetting("domain", "Enter a domain name such as careers.example.com "
+                                       "(no http://, no path).")
+    base = current_app.config.get("BASE_DOMAIN") or ""
+    if base and (name == base or name.endswith("." + base)):
+        raise InvalidSetting("domain", f"Domains under {base} are given by the firm's address already.")
+    count = db.session.scalar(select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id))
+    if count >= MAX_DOMAINS:
+        raise InvalidSetting("domain", f"A firm can have at most {MAX_DOMAINS} domains.")
+    try:
+        row = firm_service.add_domain(firm, name)
+    except DomainError as exc:
+        raise InvalidSetting("domain", str(exc)) from exc
+    audit.record(firm, actor, "domain.added", target=row.domain)
+    return row
+
+
+def get_domain(firm: Firm, domain_id: int) -> FirmDomain:
+    row = db.session.scalar(select(FirmDomain).where(FirmDomain.id == domain_id, FirmDomain.firm_id == firm.id))
+    if row is None:
+        raise NotFound("No such domain.")
+    return row
+
+
+def remove_domain(firm: Firm, actor: User | None, domain_id: int) -> str:
+    row = get_domain(firm, domain_id)
+    name = row.domain
+    db.session.delete(row)
+    if "domains" in firm.__dict__ and row in firm.domains:
+        firm.domains.remove(row)
+    audit.record(firm, actor, "domain.removed", target=name)
+    db.session.flush()
+    return name
+
+
+def find_domain(firm: Firm, name: str) -> FirmDomain:
+    name = (name or "").strip().lower().rstrip(".")
+    row = db.session.scalar(select(FirmDomain).where(FirmDomain.domain == name, FirmDomain.firm_id == firm.id))
+    if row is None:
+        raise NotFound(f"{firm.slug} has no domain {name}.")
+    return row
+
+
+# ---------------------------------------------------------------- operator
+
+def set_sender_email(firm: Firm, actor: User | None, email: str | None) -> bool:
+    """The address a firm's emails come from (operator only: the domain must allow this
+    installation to send, SPF/DKIM). None: the installation's PORTAL_MAIL_FROM."""
+    clean = _email("sender_email", email)
+    if clean == firm.sender_email:
+        return False
+    audit.record(firm, actor, "settings.changed", target="settings", details={
+        "changes": {"sender_email": {"old": firm.sender_email, "new": clean}}})
+    firm.sender_email = clean
+    db.session.flush()
+    return True
+
+def set_disabled(firm: Firm, actor: User | None, disabled: bool) -> bool:
+    """Disable (every host of the firm answers 404) or enable a firm. Returns whether it changed."""
+    if firm.disabled == disabled:
+        return False
+    firm.disabled = disabled
+    audit.record(firm, actor, "firm.disabled" if disabled else "firm.enabled", target=firm.slug)
+    db.session.flush()
+    return True

@@ -1,0 +1,286 @@
+"""Read models for the candidate's pages: only what the candidate may see, in candidate words.
+
+Every function issues a fixed number of queries whatever the data size (eager loads and
+one IN-query per related table). Internal notes are never read here: the Note table is
+not imported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.extensions import db
+from portal.models import (
+    Audience, Candidacy, Candidate, Consent, ConsentState, Feedback, Firm, Message,
+    MessageState, Search, SearchState, Stage, StageChange, User,
+)
+from portal.services import NotFound
+from portal.templating import candidate_stage_text
+
+MESSAGES_PER_PAGE = 25
+
+
+def candidate_for_user(user: User) -> Candidate | None:
+    """The talent-pool record behind a candidate login (none once the account is deleted)."""
+    return db.session.scalar(
+        select(Candidate).where(Candidate.user_id == user.id, Candidate.deleted_at.is_(None))
+    )
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    label: str
+    detail: str | None = None
+
+
+@dataclass
+class Recruiter:
+    name: str
+    email: str
+    phone: str | None
+
+
+@dataclass
+class SearchCard:
+    candidacy_id: int
+    title: str
+    client_name: str
+    location: str | None
+    remote_label: str
+    is_open: bool
+    label: str
+    explanation: str
+    stage_changed_at: datetime
+    close_reason: str | None
+    close_explanation: str | None
+    recruiter: Recruiter | None
+    open_consent_id: int | None
+    feedback_count: int
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def _client_name(search: Search, revealed: bool) -> str:
+    """Hidden while the search is confidential, unless a consent request named the client
+    (the rule of services.consent.client_revealed, for many candidacies at once)."""
+    return search.client_name_for_candidate(told=revealed)
+
+
+def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list[Consent]]:
+    out: dict[int, list[Consent]] = {}
+    if not candidacy_ids:
+        return out
+    rows = db.session.scalars(
+        select(Consent).where(Consent.candidacy_id.in_(candidacy_ids))
+        .order_by(Consent.requested_at, Consent.id)
+    ).all()
+    for row in rows:
+        out.setdefault(row.candidacy_id, []).append(row)
+    return out
+
+
+def _recruiters(ids: set[int]) -> dict[int, Recruiter]:
+    ids.discard(None)  # type: ignore[arg-type]
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids))).all()
+    return {u.id: Recruiter(name=u.name, email=u.email, phone=u.phone) for u in users if u.active}
+
+
+def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for ch in changes:
+        label, _ = candidate_stage_text(ch.to_stage, firm)
+        detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
+        entries.append(TimelineEntry(ch.created_at, label, detail))
+    for c in consents:
+        entries.append(TimelineEntry(c.requested_at, "We asked for your consent",
+                                     f"To send your profile to {c.client_name}"))
+        if c.answered_at and c.state in (ConsentState.APPROVED, ConsentState.DECLINED):
+            entries.append(TimelineEntry(
+                c.answered_at, "You said yes" if c.state == ConsentState.APPROVED else "You said no",
+                f"To sending your profile to {c.client_name}"))
+        if c.cv_sent_at:
+            entries.append(TimelineEntry(c.cv_sent_at, "Your profile was sent", f"To {c.client_name}"))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[SearchCard]:
+    stmt = (
+        select(Candidacy).join(Search, Search.id == Candidacy.search_id)
+        .options(contains_eager(Candidacy.search))
+        .where(Candidacy.candidate_id == candidate.id)
+    )
+    if candidacy_id is not None:
+        stmt = stmt.where(Candidacy.id == candidacy_id)
+    candidacies = db.session.scalars(stmt).unique().all()
+    if not candidacies:
+        return []
+    ids = [c.id for c in candidacies]
+    changes: dict[int, list[StageChange]] = {}
+    for ch in db.session.scalars(
+        select(StageChange).where(StageChange.candidacy_id.in_(ids), StageChange.undone_at.is_(None))
+        .order_by(StageChange.created_at, StageChange.id)
+    ).all():
+        changes.setdefault(ch.candidacy_id, []).append(ch)
+    consents = _consents_by_candidacy(ids)
+    feedback_counts = dict(db.session.execute(
+        select(Feedback.candidacy_id, func.count()).where(Feedback.candidacy_id.in_(ids))
+        .group_by(Feedback.candidacy_id)
+    ).all())
+    recruiters = _recruiters({c.search.owner_id or candidate.owner_id for c in candidacies})
+    cards = []
+    for c in candidacies:
+        search = c.search
+        label, explanation = candidate_stage_text(c.stage, firm)
+        mine = consents.get(c.id, [])
+        open_consent = next((x for x in reversed(mine) if x.state == ConsentState.REQUESTED), None)
+        cards.append(SearchCard(
+            candidacy_id=c.id, title=search.title, client_name=_client_name(search, bool(mine)),
+            location=search.location, remote_label=search.remote_policy.label,
+            is_open=c.stage.is_open, label=label, explanation=explanation,
+            stage_changed_at=c.stage_changed_at,
+            close_reason=c.close_reason.label if c.stage == Stage.CLOSED and c.close_reason else None,
+            close_explanation=c.close_explanation if c.stage == Stage.CLOSED else None,
+            recruiter=recruiters.get(search.owner_id or candidate.owner_id),
+            open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
+            feedback_count=feedback_counts.get(c.id, 0),
+            timeline=_timeline(firm, changes.get(c.id, []), mine),
+        ))
+    # Open searches first (most recent movement first), then the ended ones.
+    cards.sort(key=lambda k: (not k.is_open, -k.stage_changed_at.timestamp()))
+    return cards
+
+
+def my_searches(firm: Firm, candidate: Candidate) -> list[SearchCard]:
+    return _cards(firm, candidate)
+
+
+def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:
+    cards = _cards(firm, candidate, candidacy_id)
+    if not cards:
+        raise NotFound("No such search.")
+    return cards[0]
+
+
+def own_recruiter(candidate: Candidate) -> Recruiter | None:
+    if not candidate.owner_id:
+        return None
+    return _recruiters({candidate.owner_id}).get(candidate.owner_id)
+
+
+# ---------------------------------------------------------------- feedback
+
+@dataclass
+class FeedbackItem:
+    id: int
+    created_at: datetime
+    body_html: str
+    title: str
+    client_name: str
+    author: str | None
+    candidacy_id: int
+
+
+def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[FeedbackItem]:
+    """Feedback written for this candidate, newest first."""
+    stmt = (
+        select(Feedback).join(Candidacy, Candidacy.id == Feedback.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .options(contains_eager(Feedback.candidacy).contains_eager(Candidacy.search))
+        .where(Candidacy.candidate_id == candidate.id)
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    )
+    if candidacy_id is not None:
+        stmt = stmt.where(Candidacy.id == candidacy_id)
+    rows = db.session.scalars(stmt).unique().all()
+    if not rows:
+        return []
+    revealed = set(db.session.scalars(
+        select(Consent.candidacy_id).where(Consent.candidacy_id.in_({f.candidacy_id for f in rows}))
+    ).all())
+    authors = _recruiters({f.author_id for f in rows if f.author_id})
+    return [
+        FeedbackItem(
+            id=f.id, created_at=f.created_at, body_html=f.body_html, title=f.candidacy.search.title,
+            client_name=_client_name(f.candidacy.search, f.candidacy_id in revealed),
+            author=authors[f.author_id].name if f.author_id in authors else None,
+            candidacy_id=f.candidacy_id,
+        )
+        for f in rows
+    ]
+
+
+# ---------------------------------------------------------------- consent
+
+def consents(candidate: Candidate) -> list[Consent]:
+    """Every consent request made to this candidate, newest first (candidacy and search loaded)."""
+    return db.session.scalars(
+        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .options(contains_eager(Consent.candidacy).contains_eager(Candidacy.search))
+        .where(Candidacy.candidate_id == candidate.id)
+        .order_by(Consent.requested_at.desc(), Consent.id.desc())
+    ).unique().all()
+
+
+def consent_for(candidate: Candidate, consent_id: int) -> Consent:
+    row = db.session.scalar(
+        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .options(contains_eager(Consent.candidacy).joinedload(Candidacy.search))
+        .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
+    )
+    if row is None:
+        raise NotFound("No such consent request.")
+    return row
+
+
+def open_consent_count(candidate: Candidate) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .where(Candidacy.candidate_id == candidate.id, Consent.state == ConsentState.REQUESTED,
+               Candidacy.stage.not_in((Stage.CLOSED, Stage.PLACED)))
+    ) or 0
+
+
+# ---------------------------------------------------------------- messages
+
+def _messages_stmt(candidate: Candidate):
+    return (
+        select(Message)
+        .where(Message.candidate_id == candidate.id, Message.audience == Audience.CANDIDATE,
+               Message.show_in_portal.is_(True), Message.state != MessageState.CANCELLED)
+    )
+
+
+def messages(candidate: Candidate, page: int = 1, per_page: int = MESSAGES_PER_PAGE) -> tuple[list[Message], bool]:
+    """A page of the messages the firm sent this candidate, newest first; and whether more follow."""
+    page = max(1, min(page, 10_000))
+    rows = db.session.scalars(
+        _messages_stmt(candidate).order_by(Message.created_at.desc(), Message.id.desc())
+        .offset((page - 1) * per_page).limit(per_page + 1)
+    ).all()
+    return list(rows[:per_page]), len(rows) > per_page
+
+
+def message_for(candidate: Candidate, message_id: int) -> Message:
+    row = db.session.scalar(_messages_stmt(candidate).where(Message.id == message_id))
+    if row is None:
+        raise NotFound("No such message.")
+    return row
+
+
+# ---------------------------------------------------------------- referrals
+
+def referral_roles(firm: Firm) -> list[tuple[int, str]]:
+    """Open roles a candidate may refer someone for (confidential clients not named)."""
+    rows = db.session.scalars(
+        select(Search).options(joinedload(Search.client))
+        .where(Search.state == SearchState.OPEN).order_by(Search.title).limit(200)
+    ).unique().all()
+    return [(s.id, f"{s.title} ({_client_name(s, False)})") for s in rows]
+

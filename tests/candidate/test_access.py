@@ -1,0 +1,103 @@
+"""Who may open what: candidates only, and only their own rows (another's id is a 404)."""
+import re
+
+import pytest
+
+from portal.models import Stage
+from tests.candidate import helpers as h
+from tests.conftest import login_as
+from tests.factories import make_candidate
+
+
+def _candidate_rules(app):
+    return [r for r in app.url_map.iter_rules()
+            if r.endpoint.startswith("candidate.") and r.endpoint != "candidate.unsubscribe"]
+
+
+def _path(rule, value=999999):
+    return re.sub(r"<(?:int:)?(\w+)>", str(value), rule.rule)
+
+
+def test_every_candidate_route_needs_a_candidate_login(app, firms, client_for):
+    anon = client_for(firms.a.firm)
+    staff = client_for(firms.a.firm)
+    login_as(staff, firms.a.recruiter)
+    for rule in _candidate_rules(app):
+        method = "get" if "GET" in rule.methods else "post"
+        resp = getattr(anon, method)(_path(rule))
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"], rule.rule
+        assert getattr(staff, method)(_path(rule)).status_code == 403, rule.rule
+
+
+def test_a_candidate_login_does_not_work_on_another_firms_host(app, firms, client_for, cand_client):
+    # The session cookie is per host; even so, firm B's host must not know firm A's user.
+    c = client_for(firms.b.firm)
+    resp = c.post("/login", data={"email": firms.a.candidate.email, "password": "correct-horse-battery"})
+    assert resp.status_code == 400
+
+
+@pytest.fixture
+def others(app, firms):
+    """Rows of another candidate of firm A and of firm B's candidate, one of each kind."""
+    out = {}
+    for key, f, cand in (("same", firms.a, make_candidate(app, firms.a.firm, name="Other Person")),
+                         ("other_firm", firms.b, firms.b.candidate)):
+        s = h.make_search(app, f, title=f"Secret role {key}")
+        cy = h.add(app, f, s, cand, Stage.SCREENING)
+        consent = h.request_consent(app, f, cy.id)
+        fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
+        msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
+        out[key] = dict(search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand)
+    return out
+
+
+@pytest.mark.parametrize("key", ["same", "other_firm"])
+def test_foreign_ids_are_404(app, firms, cand_client, others, key):
+    o = others[key]
+    assert cand_client.get(f"/me/searches/{o['candidacy'].id}").status_code == 404
+    assert cand_client.get(f"/me/consents/{o['consent'].id}").status_code == 404
+    assert cand_client.post(f"/me/consents/{o['consent'].id}", data={"approve": "y"}).status_code == 404
+    assert cand_client.get(f"/me/messages/{o['message'].id}").status_code == 404
+    if key == "other_firm":
+        # Firm A's candidate can mark interest in firm A's roles only.
+        assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
+        assert cand_client.post("/me/keep-in-touch/referral", data={
+            "name": "Friend", "email": "friend@example.com", "search_id": o["search"].id}).status_code == 400
+
+
+def test_every_id_route_is_covered_by_a_foreign_id_check(app):
+    """A new id-taking route must be added to test_foreign_ids_are_404."""
+    covered = {"candidate.candidacy", "candidate.consent", "candidate.message", "candidate.express_interest"}
+    with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
+    assert with_ids <= covered, with_ids - covered
+
+
+def test_lists_show_only_own_rows(app, firms, cand_client, others):
+    mine = h.make_search(app, firms.a, title="My own role")
+    cy = h.add(app, firms.a, mine, firms.a.candidate, Stage.SCREENING)
+    h.feedback(app, firms.a, cy.id, md="MY-FEEDBACK")
+    h.request_consent(app, firms.a, cy.id)
+    h.message(app, firms.a, firms.a.candidate, subject="MY-MESSAGE")
+    pages = {p: cand_client.get(p).get_data(as_text=True)
+             for p in ("/me/", "/me/feedback", "/me/consents", "/me/messages", "/me/settings/my-data.json")}
+    assert "MY-FEEDBACK" in pages["/me/feedback"]
+    assert "MY-MESSAGE" in pages["/me/messages"]
+    assert "My own role" in pages["/me/consents"]
+    for path, html in pages.items():
+        for key in ("same", "other_firm"):
+            assert f"FEEDBACK-{key}-PRIVATE" not in html, path
+            assert f"MESSAGE-{key}-PRIVATE" not in html, path
+            assert f"Secret role {key}" not in html, path
+
+
+def test_cv_download_is_only_ever_ones_own(app, firms, cand_client, client_for):
+    from io import BytesIO
+
+    assert cand_client.get("/me/profile/cv").status_code == 404  # none yet
+    other = make_candidate(app, firms.a.firm, name="Cv Owner")
+    c2 = client_for(firms.a.firm)
+    login_as(c2, other.login)
+    c2.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "other.pdf")},
+            content_type="multipart/form-data")
+    assert c2.get("/me/profile/cv").status_code == 200
+    assert cand_client.get("/me/profile/cv").status_code == 404

@@ -1,0 +1,99 @@
+"""Consent: the role's details first, approve/decline once, and where the CV has been sent."""
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Consent, ConsentState, Message, Stage
+from tests.candidate import helpers as h
+from tests.factories import firm_context
+
+
+def _setup(app, f, **kw):
+    s = h.make_search(app, f, title="Head of Data", location="Munich", pay_min=90000, pay_max=120000,
+                      description_md="Lead a **team of six**.", **kw)
+    cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
+    return s, cy, h.request_consent(app, f, cy.id)
+
+
+def test_open_request_shows_the_roles_details(app, firms, cand_client):
+    f = firms.a
+    _s, _cy, consent = _setup(app, f)
+    home = cand_client.get("/me/").get_data(as_text=True)
+    assert "We need your answer" in home and f"/me/consents/{consent.id}" in home
+    html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
+    for text in ("Head of Data", "Initech", "Munich", "90,000", "120,000", "EUR", "<strong>team of six</strong>"):
+        assert text in html, text
+    assert "Yes, send my profile" in html and "No, do not send it" in html
+
+
+def test_approve_is_recorded_once_and_a_double_submit_changes_nothing(app, firms, cand_client):
+    f = firms.a
+    _s, cy, consent = _setup(app, f)
+    resp = cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y", "comment": "Happy to!"})
+    assert resp.status_code == 303
+    with firm_context(app, f.firm):
+        row = db.session.get(Consent, consent.id)
+        first = (row.state, row.answered_at, row.comment)
+    assert first[0] == ConsentState.APPROVED and first[2] == "Happy to!"
+    again = cand_client.post(f"/me/consents/{consent.id}", data={"decline": "y", "comment": "changed my mind"},
+                             follow_redirects=True)
+    assert again.status_code == 200
+    assert "already answered" in again.get_data(as_text=True)
+    with firm_context(app, f.firm):
+        row = db.session.get(Consent, consent.id)
+        assert (row.state, row.answered_at, row.comment) == first
+        answered = db.session.scalar(select(func.count()).select_from(Message)
+                                     .where(Message.kind == "consent_answered"))
+        assert answered == 1
+    # The answer page now shows the answer, with no form.
+    html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
+    assert "You said yes" in html and "Yes, send my profile" not in html
+
+
+def test_decline_with_comment(app, firms, cand_client):
+    f = firms.a
+    _s, _cy, consent = _setup(app, f)
+    cand_client.post(f"/me/consents/{consent.id}", data={"decline": "y", "comment": "Not that company."})
+    with firm_context(app, f.firm):
+        row = db.session.get(Consent, consent.id)
+        assert row.state == ConsentState.DECLINED and row.comment == "Not that company."
+
+
+def test_no_choice_and_overlong_comment_are_clear_errors(app, firms, cand_client):
+    f = firms.a
+    _s, _cy, consent = _setup(app, f)
+    resp = cand_client.post(f"/me/consents/{consent.id}", data={"comment": "hm"})
+    assert resp.status_code == 400 and "Please choose yes or no" in resp.get_data(as_text=True)
+    resp = cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y", "comment": "x" * 20000})
+    assert resp.status_code == 400 and "at most 2000 characters" in resp.get_data(as_text=True)
+    with firm_context(app, f.firm):
+        assert db.session.get(Consent, consent.id).state == ConsentState.REQUESTED
+
+
+def test_cv_sent_history(app, firms, cand_client):
+    f = firms.a
+    _s, cy, consent = _setup(app, f)
+    cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y"})
+    h.move(app, f, cy.id, Stage.PRESENTED)
+    html = cand_client.get("/me/consents").get_data(as_text=True)
+    section = html.split("Where your CV has been sent")[1].split("All requests")[0]
+    assert "Initech" in section and "Head of Data" in section and "Sent on" in section
+    home = cand_client.get("/me/").get_data(as_text=True)
+    assert "Your profile is with the client" in home and "Your profile was sent" in home
+
+
+def test_confidential_client_hidden_until_a_consent_request_names_it(app, firms, cand_client):
+    f = firms.a
+    s = h.make_search(app, f, title="Stealth CTO", client="Umbrella Corp", confidential=True)
+    cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
+    h.feedback(app, f, cy.id, md="Good call.")
+    pages = ("/me/", f"/me/searches/{cy.id}", "/me/feedback", "/me/consents", "/me/messages",
+             "/me/settings/my-data.json", "/me/keep-in-touch")
+    for path in pages:
+        body = cand_client.get(path).get_data(as_text=True)
+        assert "Umbrella" not in body, path
+    home = cand_client.get("/me/").get_data(as_text=True)
+    assert "Stealth CTO" in home and "Confidential client" in home
+    h.request_consent(app, f, cy.id)
+    home = cand_client.get("/me/").get_data(as_text=True)
+    assert "Umbrella Corp" in home
+    assert "Umbrella Corp" in cand_client.get("/me/feedback").get_data(as_text=True)
