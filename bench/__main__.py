@@ -252,6 +252,20 @@ def pages_section(runs: list[dict], meta: dict) -> str:
     return "\n".join(lines)
 
 
+def cause(info: dict) -> str | None:
+    """The dominant cost of one request, from the in-process breakdown."""
+    d = info.get("diagnosis")
+    if not d or not d["total_ms"]:
+        return None
+    total, sql, tpl = d["total_ms"], d["sql_ms"], d["template_ms"]
+    other = max(total - sql - tpl, 0.0)
+    parts = sorted([(sql, f"SQL {sql:.0f} ms of {total:.0f} (slowest statement {d['slowest_sql_ms']:.0f} ms)"),
+                    (tpl, f"template {tpl:.0f} ms of {total:.0f} ({info.get('bytes', 0) / 1024:.0f} KB of HTML)"),
+                    (other, f"Python (ORM, view, session) {other:.0f} ms of {total:.0f} "
+                            f"with {info.get('queries', '?')} statements")], reverse=True)
+    return parts[0][1]
+
+
 def evaluate(runs: list[dict], worker: dict) -> list[dict]:
     """One row per target: what, value(s), met."""
     from bench.pages import MAX_P99_MS, MAX_QUERIES
@@ -270,8 +284,12 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
                     vals.append(f"{run['label']} {mode} {r['ratio']:.2f}")
                     if mode == "sync":
                         oks.append(r["ratio"] >= target)
-        rows.append({"target": label, "value": "; ".join(vals) or "not built yet",
-                     "met": (all(oks) if oks else None)})
+        row = {"target": label, "value": "; ".join(vals) or "not built yet", "met": (all(oks) if oks else None)}
+        if row["met"] is False:
+            causes = [c for c in (cause(run["pages"]["pages"][key]) for run in runs) if c]
+            if causes:
+                row["value"] += ". Where the time goes: " + "; ".join(causes)
+        rows.append(row)
     worst, offenders = 0, []
     for run in runs:
         for key, info in run["pages"]["pages"].items():
