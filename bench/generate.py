@@ -392,9 +392,12 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     # Popularity: Zipf-like, so a few skills are common (as in real pools). Skills come in
     # families (a Python developer also knows Django and SQL): each candidate and search has
     # one family and takes about three quarters of its skills from it.
-    weights = [1.0 / (i + 1) ** 0.9 for i in range(n_skills)]
-    order = list(range(1, n_skills + 1))
-    rng.shuffle(order)
+    weights = [1.0 / (i + 1) ** 0.8 for i in range(n_skills)]
+    n_real = sum(1 for nm in names if nm in set(W.BASE_SKILLS))
+    order = list(range(1, n_real + 1))  # real skill names are the common ones, in their listed order...
+    rest = list(range(n_real + 1, n_skills + 1))  # ...the composed ones ("Vendor pricing") the long tail
+    rng.shuffle(rest)
+    order += rest
     cum = list(itertools.accumulate(weights))
     popular = [order[i] for i in range(n_skills)]  # popular[k] is the skill id of rank k
     n_families = max(2, min(FAMILIES, n_skills // 10))

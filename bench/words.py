@@ -52,16 +52,19 @@ COMPANY_B = """Analytics Bank Bio Capital Cloud Consulting Dynamics Energy Foods
 Holdings Industries Insurance Labs Logistics Media Motors Networks Partners Pharma Retail
 Robotics Systems Technologies Telecom Ventures Works""".split()
 
-BASE_SKILLS = """Python Java JavaScript TypeScript Go Rust C++ C# Kotlin Swift Scala Ruby PHP
-SQL PostgreSQL MySQL MongoDB Redis Kafka Spark Hadoop Airflow dbt Snowflake BigQuery Terraform
-Kubernetes Docker AWS Azure GCP Linux React Angular Vue Node.js Django Flask FastAPI Spring
-GraphQL REST Microservices Machine learning Deep learning NLP Computer vision Statistics
-Tableau Power BI Excel SAP Salesforce HubSpot IFRS GAAP Budgeting Forecasting Treasury Audit
-Tax M&A Negotiation Leadership Coaching Recruiting Agile Scrum Kanban Lean Six Sigma
-Figma Sketch Accessibility Copywriting SEO SEM CRM B2B sales Key accounts Partnerships Pricing
-Procurement Logistics Warehousing Compliance GDPR Risk management Cybersecurity Penetration testing
-ISO 27001 Embedded systems PLC AutoCAD SolidWorks Matlab Simulink Clinical trials GMP""".split("\n")
-BASE_SKILLS = [w for line in BASE_SKILLS for w in line.split(" ") if w]
+# Real skills, roughly from the most to the least common in a general pool.
+BASE_SKILLS = [s.strip() for s in """English, Excel, SQL, Python, Project management, Stakeholder management,
+German, Java, JavaScript, Leadership, Negotiation, Agile, French, Salesforce, SAP, Power BI, AWS,
+Budgeting, Forecasting, Scrum, Spanish, Azure, Docker, Kubernetes, React, TypeScript, Linux, Tableau,
+Data analysis, Machine learning, Customer success, B2B sales, Key account management, CRM, Marketing,
+Recruiting, Coaching, Procurement, Logistics, Supply chain, Compliance, GDPR, Risk management, Audit,
+IFRS, GAAP, Tax, Treasury, M&A, Corporate finance, Accounting, Controlling, C#, .NET, Go, C++, Kotlin,
+Swift, PHP, Ruby on Rails, Node.js, Django, Flask, FastAPI, Spring, PostgreSQL, MySQL, MongoDB, Redis,
+Kafka, Spark, Airflow, dbt, Snowflake, BigQuery, Terraform, Google Cloud, GraphQL, Microservices,
+Deep learning, NLP, Computer vision, Statistics, Figma, UX design, Accessibility, Copywriting, SEO, SEM,
+HubSpot, Pricing, Partnerships, Lean, Six Sigma, Kanban, Warehousing, Cybersecurity, Penetration testing,
+ISO 27001, Embedded systems, PLC, AutoCAD, SolidWorks, Matlab, Clinical trials, GMP, Dutch, Italian,
+Polish, Mandarin, Public speaking, Change management, Employment law, Contract law""".split(",")]
 
 SKILL_AREAS = """Supply chain|Cloud|Data|Product|Brand|Treasury|Clinical|Network|Payments|Retail|
 Credit|Field|Mobile|Platform|Growth|Revenue|Vendor|Quality|Process|Energy|Fleet|Talent|
