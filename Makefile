@@ -17,20 +17,22 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 ## Run everything: migrate a SQLite file, load demo data, start Redis (if none),
-## the SMTP catcher, RQ workers, scheduler and web server on http://127.0.0.1:$(PORT)
+## the SMTP catcher, RQ workers, scheduler and web server on http://127.0.0.1:$(PORT).
+## Queues are prefixed per checkout, so two checkouts sharing one Redis do not take each other's jobs.
 dev: install
 	export PORTAL_ENV=$${PORTAL_ENV:-development} PORTAL_DEFAULT_FIRM=$${PORTAL_DEFAULT_FIRM:-demo} \
+	       PORTAL_QUEUE_PREFIX=$${PORTAL_QUEUE_PREFIX:-portal-dev-$$(printf %s "$(CURDIR)" | cksum | cut -d' ' -f1)} \
 	       PORTAL_PUBLIC_PORT_SUFFIX=$${PORTAL_PUBLIC_PORT_SUFFIX:-:$(PORT)} \
 	       PORTAL_PUBLIC_URL=$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PORT)} PORT=$(PORT); \
 	$(BIN)/portal db upgrade && $(BIN)/portal demo && exec $(BIN)/portal dev
 
 ## The whole suite (SQLite; set PORTAL_TEST_DATABASE_URL for PostgreSQL)
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 test-postgres: install
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 ## Benchmarks (never part of `make test`): generate a firm of 100,000 candidates, load the
 ## pages with wrk under gunicorn, run the worker benchmarks, rewrite docs/PERFORMANCE.md.

@@ -22,6 +22,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO if app.config["PORTAL_ENV"] != "testing" else logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from portal.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
     from portal import extensions, markdown, security, tenancy
     from portal.extensions import csrf, db, limiter, login_manager, migrate
@@ -90,6 +95,7 @@ def _sqlite_pragmas(app: Flask) -> None:
     def _on_connect(dbapi_conn, _record):
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync on every commit
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()

@@ -41,6 +41,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "BASE_DOMAIN": env.get("PORTAL_BASE_DOMAIN", "localhost").lower().strip("."),
         "DEFAULT_FIRM": env.get("PORTAL_DEFAULT_FIRM") or None,
         "PREFERRED_URL_SCHEME": env.get("PORTAL_URL_SCHEME", "http"),
+        # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host.
+        "PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
         "MAIL_CATCHER_DIR": env.get("PORTAL_MAIL_DIR", str(instance / "mail")),

@@ -39,6 +39,9 @@ def start_redis(port: int, logfile: str | None = None) -> subprocess.Popen:
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL if logfile is None else open(logfile, "ab"), stderr=subprocess.STDOUT,
+        # Its own session: a Ctrl-C to the terminal's process group does not reach it, so
+        # run_dev stops it after the workers (which still need it to shut down cleanly).
+        start_new_session=True,
     )
     from redis import Redis
 
@@ -88,17 +91,64 @@ def start_mail_catcher(host: str, port: int, folder: str):
     return controller
 
 
+_received: list[int] = []  # the stop signals received (werkzeug swallows KeyboardInterrupt)
+
+
+def _install_stop_handlers() -> None:
+    """Ctrl-C, `kill` and a closed terminal all stop everything we started.
+
+    Explicit handlers also work when SIGINT was ignored by whoever started us (a shell's
+    `cmd &`), and they are reset to the default in the children we exec."""
+
+    def handler(signum, _frame):
+        _received.append(signum)
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
+
+
+def stop_children(children: list[subprocess.Popen], got_sigint: bool) -> None:
+    """Stop the workers first (they say goodbye through Redis), then Redis; never hang."""
+    workers = [c for c in children if getattr(c, "portal_role", "") != "redis"]
+    servers = [c for c in children if getattr(c, "portal_role", "") == "redis"]
+    for group in (workers, servers):
+        if got_sigint and group is workers:
+            # Ctrl-C reached the whole process group (not Redis, in its own session): let the
+            # workers finish on their own; a second signal would make RQ kill a running job.
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(c.poll() is None for c in group):
+                time.sleep(0.1)
+        for child in group:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in group:
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(5)
+
+
 def run_dev(app: Flask, port: int) -> None:
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
     cfg = app.config
     children: list[subprocess.Popen] = []
     catcher = None
     env = dict(os.environ)
     env.setdefault("PORTAL_ENV", "development")
+    _received.clear()
+    _install_stop_handlers()
     try:
         if not redis_answers(cfg["REDIS_URL"]):
             rport = urlsplit(cfg["REDIS_URL"]).port or 6379
             print(f"No Redis at {cfg['REDIS_URL']}: starting a private redis-server on 127.0.0.1:{rport}")
-            children.append(start_redis(rport, os.path.join(cfg["INSTANCE_DIR"], "redis.log")))
+            redis_proc = start_redis(rport, os.path.join(cfg["INSTANCE_DIR"], "redis.log"))
+            redis_proc.portal_role = "redis"  # type: ignore[attr-defined]
+            children.append(redis_proc)
         try:
             catcher = start_mail_catcher("127.0.0.1", cfg["SMTP_PORT"], cfg["MAIL_CATCHER_DIR"])
             print(f"SMTP catcher on 127.0.0.1:{cfg['SMTP_PORT']}, saving to {cfg['MAIL_CATCHER_DIR']}")
@@ -124,15 +174,10 @@ def run_dev(app: Flask, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+        # A second Ctrl-C while stopping must not leave children behind.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        stop_children(children, got_sigint=signal.SIGINT in _received)
         if catcher is not None:
             catcher.stop()
-        print("Stopped.")
+        print("Stopped.", flush=True)

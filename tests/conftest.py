@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from portal.models import Role
 from tests.factories import PASSWORD, make_candidate, make_firm, make_user
@@ -82,6 +81,10 @@ def app(database_url, redis_url, smtp_sink):
         "MAIL_CATCHER_DIR": os.path.join(instance, "mail"),
         "GRACE_SECONDS": 0,
         "RELAY_MIN_AGE_SECONDS": 0,
+        # Tests need no durability: skip the fsync on every PostgreSQL commit.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
+            {"connect_args": {"options": "-c synchronous_commit=off"}}
+            if database_url.startswith("postgresql") else {})},
     })
     with app.app_context():
         db.create_all()
@@ -98,13 +101,11 @@ def _wipe_database(app) -> None:
 
     with app.app_context():
         tables = list(reversed(db.metadata.sorted_tables))
+        # DELETE in dependency order: on small tables it is ~50x faster than a TRUNCATE of
+        # every table on PostgreSQL (~1 s per test). Ids keep growing; no test relies on them.
         with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(t.delete())
+            for t in tables:
+                conn.execute(t.delete())
 
 
 def _wipe_redis(app) -> None:
@@ -132,10 +133,13 @@ def _clean(request, app, smtp_sink):
     _wipe_redis(app)
     from portal.extensions import limiter
 
-    try:
-        limiter.reset()
-    except Exception:  # noqa: BLE001
-        pass
+    if not os.environ.get("PORTAL_REDIS_URL"):
+        # reset() deletes every LIMITS:* key of the Redis DB: only on our throwaway server
+        # (on a shared one, _wipe_redis removed our own LIMITS:<prefix>* keys above).
+        try:
+            limiter.reset()
+        except Exception:  # noqa: BLE001
+            pass
     smtp_sink.reset()
     yield
     app.config.clear()

@@ -14,7 +14,10 @@ from portal.services import DomainError, accounts
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+# "basic", not "strong": a phone moving between wifi and mobile data changes its IP, and
+# "strong" would sign the candidate out each time. Sessions still end on logout everywhere,
+# password change and deactivation (the session token in the login id rotates).
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
@@ -87,8 +90,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

@@ -1,5 +1,5 @@
 """The candidate portal: status, feedback, consent, roles, availability, messages, data."""
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 
 from portal.security import role_required
@@ -8,16 +8,6 @@ bp = Blueprint("candidate", __name__)
 
 # Endpoints of this blueprint that work without logging in (reached from an email).
 PUBLIC_ENDPOINTS = frozenset({"candidate.unsubscribe"})
-
-
-MAX_ID = 2**31 - 1  # the database's integer range: a bigger id exists nowhere (and would overflow)
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(_endpoint, values):
-    for key, value in (values or {}).items():
-        if isinstance(value, int) and not 0 < value <= MAX_ID:
-            abort(404)
 
 
 @role_required(lambda u: u.is_candidate)

@@ -1,0 +1,112 @@
+"""Settings come from PORTAL_* variables; a missing secret is a clear start-up error;
+building the app connects to nothing."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from portal.config import DEV_SECRET_KEY, ConfigError, load_config
+
+
+def test_missing_secret_key_outside_development_is_a_clear_error(monkeypatch, tmp_path):
+    for env in ({}, {"PORTAL_ENV": "production"}, {"PORTAL_ENV": "staging", "PORTAL_SECRET_KEY": ""}):
+        with pytest.raises(ConfigError) as info:
+            load_config(env={"PORTAL_INSTANCE_DIR": str(tmp_path), **env})
+        assert "PORTAL_SECRET_KEY is not set" in str(info.value)
+    # create_app() says the same, from the real environment.
+    from portal import create_app
+
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
+        create_app()
+
+
+def test_development_and_testing_get_a_dev_key_production_uses_the_given_one(tmp_path):
+    for env in ("development", "testing"):
+        cfg = load_config(env={"PORTAL_ENV": env, "PORTAL_INSTANCE_DIR": str(tmp_path)})
+        assert cfg["SECRET_KEY"] == DEV_SECRET_KEY
+    cfg = load_config(env={"PORTAL_SECRET_KEY": "s3cret-" * 8, "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert cfg["PORTAL_ENV"] == "production" and cfg["SECRET_KEY"] == "s3cret-" * 8
+
+
+def test_settings_are_read_from_portal_variables(tmp_path):
+    cfg = load_config(env={
+        "PORTAL_ENV": "development",
+        "PORTAL_INSTANCE_DIR": str(tmp_path),
+        "PORTAL_DATABASE_URL": "postgresql+psycopg://u@db/portal",
+        "PORTAL_REDIS_URL": "redis://cache:6380/2",
+        "PORTAL_SMTP_HOST": "smtp.example.com",
+        "PORTAL_SMTP_PORT": "587",
+        "PORTAL_SMTP_USER": "mailer",
+        "PORTAL_SMTP_PASSWORD": "pw",
+        "PORTAL_SMTP_SECURITY": "STARTTLS",
+        "PORTAL_BASE_DOMAIN": "Portal.Example.COM.",
+        "PORTAL_DEFAULT_FIRM": "acme",
+        "PORTAL_INVITATION_DAYS": "3",
+        "PORTAL_SECURE_COOKIES": "yes",
+    })
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/portal"
+    assert cfg["REDIS_URL"] == "redis://cache:6380/2"
+    assert (cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_USER"], cfg["SMTP_PASSWORD"], cfg["SMTP_SECURITY"]) == \
+        ("smtp.example.com", 587, "mailer", "pw", "starttls")
+    assert cfg["BASE_DOMAIN"] == "portal.example.com"
+    assert cfg["DEFAULT_FIRM"] == "acme"
+    assert cfg["INVITATION_DAYS"] == 3
+    assert cfg["SESSION_COOKIE_SECURE"] is True and cfg["REMEMBER_COOKIE_SECURE"] is True
+    # Defaults: SQLite in the instance folder, local Redis, no TLS to a local SMTP.
+    cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path)})
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
+    assert cfg["SESSION_COOKIE_SECURE"] is False
+
+
+def test_wrong_smtp_security_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_SMTP_SECURITY"):
+        load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
+                         "PORTAL_SMTP_SECURITY": "tls1"})
+
+
+def test_create_app_connects_to_nothing(make_app, monkeypatch, tmp_path):
+    """Building the app (as gunicorn, the worker and the CLI do) opens no connection: it
+    works with a database and a Redis that do not answer, until a request needs them."""
+    attempts = []
+    real_connect = socket.socket.connect
+
+    def spy(self, address):
+        attempts.append(address)
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", spy)
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: attempts.append(address) or 111)
+    for db_url in ("postgresql+psycopg://nobody@127.0.0.1:9/nothing", f"sqlite:///{tmp_path / 'x' / 'new.db'}"):
+        built = make_app({
+            "PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "INSTANCE_DIR": str(tmp_path / "inst"),
+            "SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": "redis://127.0.0.1:9/0",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}} if db_url.startswith("postgres") else {},
+        })
+        assert attempts == [], attempts
+        assert "auth.login" in built.view_functions
+    # A request is what first touches them, and it is answered (not a crash).
+    with built.test_client() as c:
+        resp = c.get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json()["checks"]["redis"]["ok"] is False
+    assert ("127.0.0.1", 9) in attempts
+
+
+def test_proxy_fix_is_opt_in(make_app, app, monkeypatch, tmp_path):
+    plain = make_app(dict(app.config))
+    assert plain.wsgi_app.__class__.__name__ != "ProxyFix"
+    for value, expected in (("0", False), ("", False), ("1", True), ("true", True)):
+        cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
+                               "PORTAL_PROXY_FIX": value})
+        assert cfg["PROXY_FIX"] is expected, value
+    proxied = make_app({**app.config, "PROXY_FIX": True})
+    assert proxied.wsgi_app.__class__.__name__ == "ProxyFix"
+    # Behind the proxy, X-Forwarded-Proto=https makes the request secure (HSTS is sent).
+    with proxied.test_client() as c:
+        resp = c.get("/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    assert "Strict-Transport-Security" in resp.headers
