@@ -53,7 +53,7 @@ def _size(url: str) -> str:
 
 # ---------------------------------------------------------------- worker
 
-def worker_benchmarks(db_url: str, log=print) -> dict:
+def worker_benchmarks(db_url: str, log=print, command: str = "make bench") -> dict:
     """bench/worker_bench.py (the worker's own benchmark) when present; else RQ rates here."""
     path = os.path.join(ROOT, "bench", "worker_bench.py")
     if os.path.exists(path):
@@ -70,6 +70,8 @@ def worker_benchmarks(db_url: str, log=print) -> dict:
                     kwargs[name] = db_url
             if "log" in params:
                 kwargs["log"] = log
+            if "command" in params:
+                kwargs["command"] = command
             log("  bench/worker_bench.py run(...)")
             result = fn(**kwargs)
             return {"source": "bench/worker_bench.py", "result": result if isinstance(result, dict) else {}}
@@ -103,8 +105,12 @@ def worker_targets(worker: dict) -> dict:
     """check-in planning seconds and delivery/smtplib ratio, from the worker benchmark's
     result or, failing that, from its Worker section in docs/PERFORMANCE.md."""
     res = worker.get("result") or {}
-    checkin = _find_number(res, "checkin", "second") or _find_number(res, "plan", "second")
-    ratio = _find_number(res, "deliver", "ratio") or _find_number(res, "ratio")
+    checkin = res.get("checkin_seconds")  # the keys bench/worker_bench.py run() returns
+    ratio = res.get("delivery_ratio")
+    if not isinstance(checkin, int | float):
+        checkin = _find_number(res, "checkin", "total") or _find_number(res, "checkin", "second")
+    if not isinstance(ratio, int | float):
+        ratio = _find_number(res, "deliver", "ratio") or _find_number(res, "ratio")
     if (checkin is None or ratio is None) and worker.get("source") == "bench/worker_bench.py":
         import re
 
@@ -410,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     worker: dict = {}
     if not args.no_worker and urls:
         print("== worker")
-        worker = worker_benchmarks(urls[0])
+        worker = worker_benchmarks(urls[0], command=meta["command"])
     meta["elapsed"] = time.perf_counter() - started
     with open(os.path.join(DATA, "results.json"), "w") as fh:
         json.dump({"meta": meta, "runs": runs, "worker": worker}, fh, indent=2, default=str)

@@ -113,3 +113,14 @@ def test_sections_render(tmp_path):
     assert "| Ceiling, mean of 6 runs" in text
     assert "Check-in" in summary_section(runs, {}, meta)
     assert "100,000" in dataset_section(runs, meta)
+
+
+def test_worker_figures_come_from_worker_bench_keys():
+    from bench.__main__ import evaluate
+
+    result = {"planning": {"checkin_plan_seconds": 5.0}, "checkin_seconds": 31.0, "delivery_ratio": 0.6}
+    rows = evaluate(_fake_runs(), {"source": "bench/worker_bench.py", "result": result})
+    checkin = next(r for r in rows if r["target"].startswith("Check-in"))
+    delivery = next(r for r in rows if r["target"].startswith("Delivery"))
+    assert checkin["met"] is False and "31.0 s" in checkin["value"]
+    assert delivery["met"] is True
