@@ -151,7 +151,8 @@ def dataset_section(runs: list[dict], meta: dict) -> str:
     open_n = max(8, int(round(FULL["open_searches"] * first["scale"])))
     lines.append(f"Searches: about {open_n:,} open, the rest on hold, filled or cancelled; "
                  "open searches hold active candidacies at every stage, closed ones end placed or closed "
-                 "with a reason; about 110,000 candidacies are active (an open stage in an open or on-hold search). "
+                 f"with a reason; {report.fmt_int(c.get('active_candidacies', '?'))} candidacies are active (an open stage "
+                 "in an open or on-hold search). "
                  "Active candidates last heard from the firm a few days ago on average, and about one in ten "
                  "is past the 7-day cadence. Skills: each candidate has 5 to 15 and each search 4 to 10 "
                  "(2 to 5 required), three quarters from one of 40 skill families, with Zipf-like popularity in "

@@ -1018,7 +1018,8 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                       "notes": n_notes, "messages": n_messages, "consents": n_consents,
                       "interests": n_interests, "candidate_updates": n_updates, "users": n_users,
                       "candidate_skills": n_cand_skills, "candidate_tags": n_tags,
-                      "skills": n_skills, "board_candidacies": board_size})
+                      "skills": n_skills, "board_candidacies": board_size,
+                      "active_candidacies": sum(1 for p in plans if p[2] in OPEN)})
     ds.timings = {k: round(v, 2) for k, v in loader.timings.items()}
     ds.seconds = round(time.perf_counter() - t_start, 1)
     log(f"  done in {ds.seconds:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in sorted(loader.counts.items())))
