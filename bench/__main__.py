@@ -346,7 +346,10 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
 
 def summary_section(runs: list[dict], worker: dict, meta: dict) -> str:
     rows = evaluate(runs, worker)
-    lines = [f"Run on {meta['date']} with `{meta['command']}` ({meta['elapsed']:.0f} s in all). "
+    phases = meta.get("phases") or {}
+    took = f"{meta['elapsed'] / 60:.1f} minutes in all" + (
+        (": " + ", ".join(f"{k} {v / 60:.1f}" for k, v in phases.items())) if phases else "")
+    lines = [f"Run on {meta['date']} with `{meta['command']}` ({took}). "
              f"Machine: {meta['machine_line']}. Load average before the run: {meta['machine']['loadavg_before']}.",
              "", "| Target | Measured | Status |", "| --- | --- | --- |"]
     for r in rows:
@@ -406,7 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench import pages
 
     runs = []
+    phases: dict[str, float] = {}
+    meta["phases"] = phases
     for url in urls:
+        t_db = time.perf_counter()
         label = _db_label(url)
         print(f"== {label}: {url}")
         if args.skip_generate:
@@ -418,10 +424,13 @@ def main(argv: list[str] | None = None) -> int:
         print("== pages")
         res = pages.run(url, ds, seconds=args.seconds, connections=args.connections)
         runs.append({"label": label, "url": url, "dataset": dsd, "size": _size(url), "pages": res})
+        phases[f"{label} (generate + pages)"] = time.perf_counter() - t_db
     worker: dict = {}
     if not args.no_worker and urls:
         print("== worker")
+        t_w = time.perf_counter()
         worker = worker_benchmarks(urls[0], command=meta["command"])
+        phases["worker"] = time.perf_counter() - t_w
     meta["elapsed"] = time.perf_counter() - started
     with open(os.path.join(DATA, "results.json"), "w") as fh:
         json.dump({"meta": meta, "runs": runs, "worker": worker}, fh, indent=2, default=str)
