@@ -81,10 +81,6 @@ def app(database_url, redis_url, smtp_sink):
         "MAIL_CATCHER_DIR": os.path.join(instance, "mail"),
         "GRACE_SECONDS": 0,
         "RELAY_MIN_AGE_SECONDS": 0,
-        # Tests need no durability: skip the fsync on every PostgreSQL commit.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
-            {"connect_args": {"options": "-c synchronous_commit=off"}}
-            if database_url.startswith("postgresql") else {})},
     })
     with app.app_context():
         db.create_all()

@@ -132,6 +132,8 @@ def postgres_database(base_url: str) -> tuple[str, callable]:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # A throwaway database needs no durability: no fsync on every commit.
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
 
     def drop() -> None:
         with admin.connect() as conn:
