@@ -61,8 +61,9 @@ def load_demo() -> list[str]:
             _person(firm, f"admin@{d}.example", "Dana Admin" if d == "demo" else "Gwen Admin", Role.ADMIN, password)
             rec = _person(firm, f"recruiter@{d}.example", "Riley Recruiter" if d == "demo" else "Grace Recruiter", Role.RECRUITER, password)
             people = CANDIDATES if d == "demo" else CANDIDATES[:3]
+            rec2 = None
             if d == "demo":
-                _person(firm, "recruiter2@demo.example", "Sam Recruiter", Role.RECRUITER, password)
+                rec2 = _person(firm, "recruiter2@demo.example", "Sam Recruiter", Role.RECRUITER, password)
             for i, (email, name, headline, location, seniority) in enumerate(people):
                 email = email.replace("@demo.example", f"@{d}.example")
                 user = _person(firm, email, name, Role.CANDIDATE, password)
@@ -71,6 +72,10 @@ def load_demo() -> list[str]:
                     headline=headline, location=location, seniority=seniority,
                     job_seeking=list(JobSeeking)[i % 3],
                 ))
+            db.session.commit()
+            from portal.demo_pipeline import load_firm_pipeline
+
+            load_firm_pipeline(firm, rec, rec2)
             db.session.commit()
         with as_firm(firm.id):
             from portal.services.branding import set_logo

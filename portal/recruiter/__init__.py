@@ -13,3 +13,6 @@ def _guard():
 
 
 from portal.recruiter import views  # noqa: E402,F401
+from portal.recruiter import searches  # noqa: E402,F401
+from portal.recruiter import candidates  # noqa: E402,F401
+from portal.recruiter import candidacies  # noqa: E402,F401

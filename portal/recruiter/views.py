@@ -1,9 +1,65 @@
-from flask import render_template
-from flask_login import current_user
+"""The recruiter's home, "Needs attention", and its one-click actions."""
+from __future__ import annotations
 
+from flask import flash, g, render_template, request, url_for
+
+from portal.extensions import db
+from portal.models import CandidateUpdate, Interest, Message
 from portal.recruiter import bp
+from portal.recruiter.common import actor, back, get_or_404
+from portal.recruiter.forms import ActionForm
+from portal.services import DomainError
+from portal.services import dashboard as dashboard_service
 
 
 @bp.route("/")
 def dashboard():
-    return render_template("recruiter/dashboard.html", user=current_user)
+    scope = "firm" if request.args.get("scope") == "firm" else "mine"
+    attention = dashboard_service.needs_attention(g.firm, actor(), scope)
+    return render_template("recruiter/dashboard.html", user=actor(), attention=attention,
+                           action_form=ActionForm())
+
+
+def _one_click(do, done: str):
+    form = ActionForm()
+    default = url_for("recruiter.dashboard", scope=request.args.get("scope") or None)
+    if not form.validate_on_submit():
+        flash("That action could not be done: the form was incomplete. Please try again.", "error")
+        return back(default)
+    try:
+        result = do()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back(default)
+    db.session.commit()
+    flash(done if not callable(done) else done(result), "success")
+    return back(default)
+
+
+@bp.route("/attention/interests/<int:interest_id>/handled", methods=["POST"])
+def interest_handled(interest_id: int):
+    interest = get_or_404(Interest, interest_id)
+    return _one_click(lambda: dashboard_service.mark_interest_handled(g.firm, actor(), interest),
+                      f"Marked {interest.candidate.name}'s interest as handled.")
+
+
+@bp.route("/attention/interests/<int:interest_id>/add", methods=["POST"])
+def interest_add(interest_id: int):
+    interest = get_or_404(Interest, interest_id)
+    return _one_click(lambda: dashboard_service.add_interested_to_search(g.firm, actor(), interest),
+                      f"{interest.candidate.name} is now in the pipeline of {interest.search.title}.")
+
+
+@bp.route("/attention/updates/<int:update_id>/handled", methods=["POST"])
+def update_handled(update_id: int):
+    update = get_or_404(CandidateUpdate, update_id)
+    return _one_click(lambda: dashboard_service.mark_update_handled(g.firm, actor(), update),
+                      f"Marked {update.candidate.name}'s update as handled.")
+
+
+@bp.route("/attention/failed/<int:message_id>/retry", methods=["POST"])
+def retry_message(message_id: int):
+    message = get_or_404(Message, message_id)
+    return _one_click(lambda: dashboard_service.retry_message(g.firm, actor(), message),
+                      lambda m: f"The message will be sent again to {m.to_email}.")

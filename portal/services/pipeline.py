@@ -5,14 +5,17 @@ same transaction. Moves carry the version the recruiter saw: a stale one is a Co
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import outbox
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Search, SearchState,
-    Stage, StageChange, User, utcnow,
+    OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
+    Search, SearchState, Stage, StageChange, User, utcnow,
 )
 from portal.services import Conflict, DomainError
 from portal.services import consent as consent_service
@@ -144,6 +147,95 @@ def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
     return len(open_ones)
 
 
+def latest_change(candidacy: Candidacy) -> StageChange | None:
+    """The candidacy's most recent move that has not been undone."""
+    return db.session.scalar(
+        select(StageChange).where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None))
+        .order_by(StageChange.id.desc()).limit(1)
+    )
+
+
+def _own_message(candidacy: Candidacy, change: StageChange) -> Message | None:
+    keys = [f"stage:{change.id}", f"close:{candidacy.id}:{change.id}"]
+    return db.session.scalar(select(Message).where(Message.dedupe_key.in_(keys)))
+
+
+def undoable(candidacy: Candidacy, change: StageChange | None = None) -> StageChange | None:
+    """The move an "Undo" button may revert now, or None (too late, or nothing to undo)."""
+    change = change or latest_change(candidacy)
+    if change is None or change.from_stage is None:
+        return None
+    if utcnow() - change.created_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
+        return None
+    own = _own_message(candidacy, change)
+    if own is not None and own.state != MessageState.PENDING:
+        return None
+    return change
+
+
+def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
+                     change_id: int | None = None) -> StageChange:
+    """Revert the latest move within the grace window, while its message has not gone out.
+
+    The move stays in the history, marked undone; its pending message is cancelled and the
+    message it had replaced (the previous state) is restored.
+    """
+    change = latest_change(candidacy)
+    if change is None or change.from_stage is None:
+        raise DomainError("There is no move to undo.")
+    if change_id is not None and change.id != change_id:
+        raise Conflict(f"{candidacy.candidate.name}'s candidacy changed again since that move; "
+                       "nothing was undone. Review it and move the card if needed.")
+    if utcnow() - change.created_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
+        raise DomainError("Too late to undo: the grace period is over. Move the card back instead.")
+    own = _own_message(candidacy, change)
+    if own is not None and own.state != MessageState.PENDING:
+        raise DomainError("Too late to undo: the candidate's message about this change has gone out "
+                          "or was merged into a later one. Move the card back instead.")
+    if change.to_stage is Stage.CLOSED and candidacy.search.state.is_closed:
+        raise DomainError("The search is closed; reopen it before reopening a candidacy.")
+    now = utcnow()
+    key = coalesce_key(candidacy)
+    if own is not None:
+        outbox.cancel_pending(key)
+        previous_msg = db.session.scalar(
+            select(Message).where(Message.coalesce_key == key, Message.id < own.id)
+            .order_by(Message.id.desc()).limit(1)
+        )
+        if (previous_msg is not None and previous_msg.state == MessageState.CANCELLED
+                and (previous_msg.last_error or "").startswith("replaced by")):
+            previous_msg.state = MessageState.PENDING
+            previous_msg.last_error = None
+    before = db.session.scalar(
+        select(StageChange).where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None),
+                                  StageChange.id < change.id)
+        .order_by(StageChange.id.desc()).limit(1)
+    )
+    passed_presented = (change.to_stage in PIPELINE and change.from_stage in PIPELINE
+                        and PIPELINE.index(change.from_stage) < PIPELINE.index(Stage.PRESENTED)
+                        <= PIPELINE.index(change.to_stage))
+    if passed_presented:
+        reached_before = db.session.scalar(
+            select(StageChange.id).where(
+                StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None),
+                StageChange.id < change.id,
+                StageChange.to_stage.in_([Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED]),
+            ).limit(1)
+        )
+        consent = consent_service.approved(candidacy)
+        if reached_before is None and consent is not None:
+            consent.cv_sent_at = None
+    candidacy.stage = change.from_stage
+    candidacy.stage_changed_at = before.created_at if before is not None else now
+    if change.to_stage is Stage.CLOSED:
+        candidacy.closed_at = None
+        candidacy.close_reason = None
+        candidacy.close_explanation = None
+    change.undone_at = now
+    _flush_versioned()
+    return change
+
+
 def _recruiter_for(candidacy: Candidacy) -> User | None:
     owner_id = candidacy.search.owner_id or candidacy.candidate.owner_id
     return db.session.get(User, owner_id) if owner_id else None
@@ -160,8 +252,16 @@ def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
                  "recruiter": _recruiter_for(candidacy) or actor,
                  "client_name": candidacy.search.client_name_for_candidate(
                      consent_service.client_revealed(candidacy)),
+                 "feedback": _unsent_feedback(candidacy),
                  "link": external_url(firm, "auth.index")},
     )
+
+
+def _unsent_feedback(candidacy: Candidacy) -> list:
+    """Feedback still held in the grace window: this message replaces its email, so carries it."""
+    from portal.services.feedback import unsent_feedback
+
+    return unsent_feedback(candidacy)
 
 
 def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
@@ -184,5 +284,6 @@ def _notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageC
                  "client_name": candidacy.search.client_name_for_candidate(
                      consent_service.client_revealed(candidacy)),
                  "better_fits": better_fits(firm, candidacy),
+                 "feedback": _unsent_feedback(candidacy),
                  "link": external_url(firm, "auth.index")},
     )

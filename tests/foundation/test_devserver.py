@@ -60,6 +60,8 @@ def _wait_for(fn, timeout: float):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.skipif(bool(os.environ.get("PORTAL_TEST_DATABASE_URL")),
+                    reason="runs in the SQLite pass only: `portal dev` always uses its own SQLite file")
 def test_portal_dev_runs_everything_and_ctrl_c_stops_it(tmp_path):
     port, redis_port, smtp_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}

@@ -1,0 +1,226 @@
+"""Pipelines: the board per search, the candidacy page, moves (with undo), closing, consent,
+feedback (with a preview) and internal notes. Every action is a plain form; board.js only
+adds drag and drop that submits the same move form."""
+from __future__ import annotations
+
+from flask import flash, g, render_template, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
+from portal.recruiter import bp
+from portal.recruiter.common import actor, back, get_or_404
+from portal.recruiter.forms import (
+    CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,
+)
+from portal.services import Conflict, DomainError, pipeline
+from portal.services import activity as activity_service
+from portal.services import consent as consent_service
+from portal.services import feedback as feedback_service
+from portal.services import notes as notes_service
+
+BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
+
+
+def _consents_by_candidacy(ids: list[int]) -> dict[int, list[Consent]]:
+    out: dict[int, list[Consent]] = {i: [] for i in ids}
+    if ids:
+        for c in db.session.scalars(select(Consent).where(Consent.candidacy_id.in_(ids))
+                                    .order_by(Consent.requested_at.desc(), Consent.id.desc())):
+            out[c.candidacy_id].append(c)
+    return out
+
+
+def _undo_offer() -> dict | None:
+    """The move this recruiter just made, if it can still be undone (shown as a button)."""
+    offer = session.get("undo")
+    if not offer:
+        return None
+    candidacy = db.session.get(Candidacy, offer.get("candidacy"))
+    change = pipeline.latest_change(candidacy) if candidacy is not None else None
+    if change is None or change.id != offer.get("change") or pipeline.undoable(candidacy, change) is None:
+        session.pop("undo", None)
+        return None
+    return {"candidacy": candidacy, "change": change,
+            "form": UndoForm(change_id=change.id, next=request.full_path.rstrip("?"))}
+
+
+@bp.route("/searches/<int:search_id>/board")
+def board(search_id: int):
+    search = get_or_404(Search, search_id)
+    candidacies = list(db.session.scalars(
+        select(Candidacy).where(Candidacy.search_id == search.id)
+        .options(joinedload(Candidacy.candidate))
+        .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
+    ).unique())
+    consents = _consents_by_candidacy([c.id for c in candidacies])
+    columns = {stage: [] for stage in BOARD_COLUMNS}
+    for c in candidacies:
+        columns[c.stage].append(c)
+    here = url_for("recruiter.board", search_id=search.id)
+    return render_template(
+        "recruiter/board.html", search=search, columns=columns, consents=consents, here=here,
+        move_form=MoveForm(), close_form=CloseForm(), consent_form=ConsentForm(), undo=_undo_offer(),
+        pipeline_stages=PIPELINE,
+    )
+
+
+def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = None,
+                    preview_html: str | None = None, status: int = 200):
+    here = url_for("recruiter.candidacy", candidacy_id=candidacy.id)
+    consents = _consents_by_candidacy([candidacy.id])[candidacy.id]
+    owner = db.session.get(User, candidacy.search.owner_id) if candidacy.search.owner_id else None
+    return render_template(
+        "recruiter/candidacy.html", candidacy=candidacy, search=candidacy.search, candidate=candidacy.candidate,
+        consents=consents, consent=consents[0] if consents else None, owner=owner, here=here,
+        feedback=feedback_service.for_candidacy(candidacy), notes=notes_service.for_candidacy(candidacy),
+        events=activity_service.for_candidacy(candidacy),
+        # Only the submitted form reads the request; the others render empty.
+        move_form=MoveForm(formdata=None), close_form=CloseForm(formdata=None),
+        consent_form=ConsentForm(formdata=None), feedback_form=feedback_form or FeedbackForm(formdata=None),
+        preview_html=preview_html, note_form=NoteForm(formdata=None),
+        undo=_undo_offer(), pipeline_stages=PIPELINE,
+    ), status
+
+
+@bp.route("/candidacies/<int:candidacy_id>")
+def candidacy(candidacy_id: int):
+    return _candidacy_page(get_or_404(Candidacy, candidacy_id))
+
+
+def _form_errors(form) -> str:
+    return " ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" if getattr(form, k).label.text else " ".join(v)
+                    for k, v in form.errors.items())
+
+
+@bp.route("/candidacies/<int:candidacy_id>/move", methods=["POST"])
+def candidacy_move(candidacy_id: int):
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = MoveForm()
+    default = url_for("recruiter.board", search_id=candidacy.search_id)
+    if not form.validate_on_submit():
+        flash(f"Not moved: {_form_errors(form)}", "error")
+        return back(default)
+    name = candidacy.candidate.name
+    try:
+        change = pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(f"Not moved — conflict: {exc}", "error")
+        return back(default)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Not moved: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    session["undo"] = {"candidacy": candidacy.id, "change": change.id}
+    flash(f"{name} moved to “{change.to_stage.label}”.", "success")
+    return back(default)
+
+
+@bp.route("/candidacies/<int:candidacy_id>/close", methods=["POST"])
+def candidacy_close(candidacy_id: int):
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = CloseForm()
+    default = url_for("recruiter.board", search_id=candidacy.search_id)
+    if not form.validate_on_submit():
+        flash(f"Not closed: {_form_errors(form)}", "error")
+        return back(default)
+    name = candidacy.candidate.name
+    try:
+        change = pipeline.close(g.firm, actor(), candidacy, form.reason.data, form.explanation.data or "",
+                                expected_version=form.version.data)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(f"Not closed — conflict: {exc}", "error")
+        return back(default)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Not closed: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    session["undo"] = {"candidacy": candidacy.id, "change": change.id}
+    flash(f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why.", "success")
+    return back(default)
+
+
+@bp.route("/candidacies/<int:candidacy_id>/undo", methods=["POST"])
+def candidacy_undo(candidacy_id: int):
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = UndoForm()
+    default = url_for("recruiter.board", search_id=candidacy.search_id)
+    if not form.validate_on_submit():
+        flash("Nothing was undone: the form was incomplete.", "error")
+        return back(default)
+    try:
+        change = pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Not undone: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    session.pop("undo", None)
+    flash(f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
+          "The candidate will not hear about that move.", "success")
+    return back(default)
+
+
+@bp.route("/candidacies/<int:candidacy_id>/consent", methods=["POST"])
+def candidacy_consent(candidacy_id: int):
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = ConsentForm()
+    default = url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent"
+    if not form.validate_on_submit():
+        return back(default)
+    try:
+        consent_service.request_consent(g.firm, actor(), candidacy)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Consent not requested: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    flash(f"Consent requested: {candidacy.candidate.name} has been asked whether we may present them to "
+          f"{candidacy.search.client.name}.", "success")
+    return back(default)
+
+
+@bp.route("/candidacies/<int:candidacy_id>/feedback", methods=["POST"])
+def candidacy_feedback(candidacy_id: int):
+    """Preview (server-side, no JavaScript needed) or post the feedback."""
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _candidacy_page(candidacy, form, status=400)
+    action = request.form.get("action", "preview")
+    try:
+        if action != "post":
+            html = feedback_service.preview(form.body.data)
+            return _candidacy_page(candidacy, form, preview_html=html)
+        feedback_service.post_feedback(g.firm, actor(), candidacy, form.body.data)
+    except DomainError as exc:
+        db.session.rollback()
+        form.body.errors = list(form.body.errors) + [str(exc)]
+        return _candidacy_page(candidacy, form, status=400)
+    db.session.commit()
+    flash(f"Feedback posted. {candidacy.candidate.name} sees it on their page and gets an email.", "success")
+    return back(url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#feedback")
+
+
+@bp.route("/candidacies/<int:candidacy_id>/notes", methods=["POST"])
+def candidacy_note(candidacy_id: int):
+    candidacy = get_or_404(Candidacy, candidacy_id)
+    form = NoteForm()
+    default = url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes"
+    if not form.validate_on_submit():
+        flash(f"Note not saved: {_form_errors(form)}", "error")
+        return back(default)
+    try:
+        notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data, candidacy=candidacy)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Note not saved: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    flash("Internal note saved.", "success")
+    return back(default)

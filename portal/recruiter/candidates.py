@@ -1,0 +1,288 @@
+"""The talent pool and candidate pages: create, edit, CV, invitation, notes, CSV import."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import flash, g, redirect, render_template, request, send_file, url_for
+
+from portal.extensions import db
+from portal.models import Candidate, JobSeeking, Stage, User
+from portal.recruiter import bp
+from portal.recruiter.common import actor, back, get_or_404, staff_choices
+from portal.recruiter.forms import (
+    opt,
+    ActionForm, AddToSearchForm, CandidateForm, CVForm, ImportConfirmForm, ImportForm, NoteForm,
+    PoolFilterForm,
+)
+from portal.services import DomainError, cv, pipeline
+from portal.services import activity as activity_service
+from portal.services import candidates as candidate_service
+from portal.services import csv_import
+from portal.services import notes as notes_service
+from portal.services import searches as search_service
+from portal.services import talent_pool
+
+
+@bp.route("/candidates")
+def talent():
+    form = PoolFilterForm(request.args)
+    staff = search_service.staff(g.firm)
+    form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
+    filters = talent_pool.PoolFilters()
+    error = None
+    if form.validate():
+        try:
+            filters = talent_pool.PoolFilters(
+                text=form.q.data or None,
+                tags=talent_pool.parse_list(form.tags.data),
+                skills=talent_pool.parse_list(form.skills.data),
+                job_seeking=JobSeeking(form.seeking.data) if form.seeking.data else None,
+                location=form.location.data or None,
+                stage=Stage(form.stage.data) if form.stage.data else None,
+                silent_days=form.silent.data,
+                owner_id=(actor().id if form.owner.data == "me"
+                          else int(form.owner.data) if form.owner.data else None),
+            )
+        except DomainError as exc:
+            error = str(exc)
+    else:
+        error = "Some filters were not understood: " + " ".join(
+            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items())
+    page = talent_pool.page(g.firm, filters, cursor=request.args.get("after")) if error is None \
+        else talent_pool.PoolPage([], None)
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template("recruiter/candidates/list.html", form=form, page=page, args=args,
+                           error=error, first_page=not request.args.get("after"))
+
+
+def _candidate_input(form: CandidateForm) -> candidate_service.CandidateInput:
+    return candidate_service.CandidateInput(
+        name=form.name.data, email=form.email.data, phone=form.phone.data, headline=form.headline.data,
+        location=form.location.data, seniority=form.seniority.data, job_seeking=form.job_seeking.data,
+        summary=form.summary.data, skills=form.skills.data or "", tags=form.tags.data or "",
+        owner_id=form.owner_id.data, note=form.note.data,
+    )
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+def candidate_new():
+    form = CandidateForm()
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Me")
+    error = None
+    if form.validate_on_submit():
+        try:
+            candidate = candidate_service.create_candidate(g.firm, actor(), _candidate_input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} added to the talent pool.", "success")
+            return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("recruiter/candidates/form.html", form=form, candidate=None, error=error), status
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+def candidate_edit(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    form = CandidateForm(obj=candidate)
+    if request.method == "GET":
+        form.skills.data = ", ".join(sorted((s.skill.name for s in candidate.skills), key=str.casefold))
+        form.tags.data = ", ".join(sorted(t.name for t in candidate.tags))
+        form.note.data = ""
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Nobody")
+    error = None
+    if form.validate_on_submit():
+        try:
+            candidate_service.update_candidate(g.firm, actor(), candidate, _candidate_input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash("Candidate saved.", "success")
+            return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("recruiter/candidates/form.html", form=form, candidate=candidate, error=error), status
+
+
+@bp.route("/candidates/<int:candidate_id>")
+def candidate_detail(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    candidacies = candidate_service.candidacies_of(candidate)
+    add_form = AddToSearchForm()
+    in_ids = {c.search_id for c in candidacies}
+    add_form.search_id.choices = [opt("", "Choose a search")] + [
+        opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids]
+    owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
+    return render_template(
+        "recruiter/candidates/detail.html", candidate=candidate, candidacies=candidacies, owner=owner,
+        notes=notes_service.for_candidate(candidate, limit=50), note_form=NoteForm(), cv_form=CVForm(),
+        add_form=add_form, action_form=ActionForm(), account=db.session.get(User, candidate.user_id)
+        if candidate.user_id else None,
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>/searches", methods=["POST"])
+def candidate_add_to_search(candidate_id: int):
+    from portal.models import Search
+
+    candidate = get_or_404(Candidate, candidate_id)
+    form = AddToSearchForm()
+    form.search_id.choices = [opt(s.id, s.title) for s in search_service.open_searches(g.firm)]
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
+    if not form.validate_on_submit() or form.search_id.data is None:
+        flash("Choose one of the open searches.", "error")
+        return redirect(target, code=303)
+    search = get_or_404(Search, form.search_id.data)
+    try:
+        pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target, code=303)
+    db.session.commit()
+    flash(f"{candidate.name} added to {search.title}.", "success")
+    return redirect(target, code=303)
+
+
+@bp.route("/candidates/<int:candidate_id>/notes", methods=["POST"])
+def candidate_note(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    form = NoteForm()
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#notes"
+    if not form.validate_on_submit():
+        flash("Note not saved: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        return back(target)
+    try:
+        notes_service.add_note(g.firm, actor(), candidate, form.body.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Note not saved: {exc}", "error")
+        return back(target)
+    db.session.commit()
+    flash("Internal note saved.", "success")
+    return back(target)
+
+
+@bp.route("/candidates/<int:candidate_id>/cv", methods=["GET"])
+def candidate_cv(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    stored = cv.stored_cv(candidate)
+    if stored is None:
+        flash(f"There is no CV for {candidate.name} yet.", "info")
+        return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
+    return send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
+                     download_name=stored.download_name, max_age=0)
+
+
+@bp.route("/candidates/<int:candidate_id>/cv/upload", methods=["POST"])
+def candidate_cv_upload(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    form = CVForm()
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
+    if not form.validate_on_submit():
+        flash("CV not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(target, code=303)
+    try:
+        cv.store_cv(candidate, form.cv.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"CV not uploaded: {exc}", "error")
+        return redirect(target, code=303)
+    db.session.commit()
+    flash("CV uploaded.", "success")
+    return redirect(target, code=303)
+
+
+@bp.route("/candidates/<int:candidate_id>/cv/delete", methods=["POST"])
+def candidate_cv_delete(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    form = ActionForm()
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
+    if form.validate_on_submit():
+        cv.delete_cv(candidate)
+        db.session.commit()
+        flash("CV removed.", "success")
+    return redirect(target, code=303)
+
+
+@bp.route("/candidates/<int:candidate_id>/invite", methods=["POST"])
+def candidate_invite(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    form = ActionForm()
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
+    if not form.validate_on_submit():
+        return redirect(target, code=303)
+    try:
+        candidate_service.invite(g.firm, actor(), candidate)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target, code=303)
+    db.session.commit()
+    flash(f"Invitation sent to {candidate.email}.", "success")
+    return redirect(target, code=303)
+
+
+@bp.route("/candidates/<int:candidate_id>/activity")
+def candidate_activity(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    return render_template("recruiter/candidates/activity.html", candidate=candidate,
+                           events=activity_service.for_candidate(candidate))
+
+
+# ------------------------------------------------------------------ CSV import
+
+@bp.route("/candidates/import", methods=["GET", "POST"])
+def candidate_import():
+    """Step 1: upload a file and see the preview with every row's problems."""
+    form = ImportForm()
+    report = None
+    payload = None
+    error = None
+    if form.validate_on_submit():
+        try:
+            text = csv_import.decode(form.file.data.stream.read(csv_import.MAX_BYTES + 1))
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            report = csv_import.check(g.firm, text)
+            db.session.rollback()  # the check writes nothing; be certain
+            if report.ok:
+                payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    elif request.method == "POST":
+        error = " ".join(e for errs in form.errors.values() for e in errs)
+    status = 400 if request.method == "POST" and (error or (report is not None and not report.ok)) else 200
+    return render_template("recruiter/candidates/import.html", form=form, report=report, error=error,
+                           confirm_form=ImportConfirmForm(payload=payload) if payload else None,
+                           columns=csv_import.COLUMNS), status
+
+
+@bp.route("/candidates/import/confirm", methods=["POST"])
+def candidate_import_confirm():
+    """Step 2: import the previewed file (checked again): every row, or none."""
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash("The import expired or was incomplete; please upload the file again.", "error")
+        return redirect(url_for("recruiter.candidate_import"), code=303)
+    try:
+        text = base64.b64decode(form.payload.data.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        flash("The import was damaged in transit; please upload the file again.", "error")
+        return redirect(url_for("recruiter.candidate_import"), code=303)
+    try:
+        created = csv_import.import_candidates(g.firm, actor(), text)
+    except csv_import.BadFile as exc:
+        db.session.rollback()
+        return render_template("recruiter/candidates/import.html", form=ImportForm(), report=exc.report,
+                               error=str(exc), confirm_form=None, columns=csv_import.COLUMNS), 400
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Nothing was imported: {exc}", "error")
+        return redirect(url_for("recruiter.candidate_import"), code=303)
+    db.session.commit()
+    flash(f"Imported {len(created)} candidate{'s' if len(created) != 1 else ''}.", "success")
+    return redirect(url_for("recruiter.talent"), code=303)

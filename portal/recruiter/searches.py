@@ -1,0 +1,186 @@
+"""Searches: list and filter, create, edit, close (every candidate told), add candidates."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from portal.extensions import db
+from portal.models import PIPELINE, Candidate, Search, SearchState, Stage, User
+from portal.recruiter import bp
+from portal.recruiter.common import actor, back, get_or_404, staff_choices
+from portal.recruiter.forms import (
+    opt,
+    ActionForm, AddCandidateForm, CloseSearchForm, SearchFilterForm, SearchForm,
+)
+from portal.services import DomainError, matching, pipeline
+from portal.services import activity as activity_service
+from portal.services import candidates as candidate_service
+from portal.services import searches as search_service
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+@bp.route("/searches")
+def searches():
+    form = SearchFilterForm(request.args)
+    staff = search_service.staff(g.firm)
+    clients = search_service.clients(g.firm)
+    form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
+    form.client.choices = [opt("", "Any client")] + [opt(c.id, c.name) for c in clients]
+    filters = search_service.SearchFilters()
+    if form.validate():
+        state = form.state.data
+        if state == "all":
+            filters.include_closed = True
+        elif state:
+            filters.state = SearchState(state)
+        owner = form.owner.data
+        filters.owner_id = actor().id if owner == "me" else (int(owner) if owner else None)
+        filters.client_id = int(form.client.data) if form.client.data else None
+        filters.text = form.q.data or None
+    page = search_service.list_searches(g.firm, filters, after=_int_arg("after"))
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template("recruiter/searches/list.html", form=form, page=page, args=args)
+
+
+def _search_input(form: SearchForm) -> search_service.SearchInput:
+    return search_service.SearchInput(
+        title=form.title.data, client_name=form.client_name.data, confidential=form.confidential.data,
+        description_md=form.description_md.data or "", requirements_md=form.requirements_md.data or "",
+        required_skills=form.required_skills.data or "", nice_skills=form.nice_skills.data or "",
+        seniority=form.seniority.data, location=form.location.data, remote_policy=form.remote_policy.data,
+        pay_min=form.pay_min.data, pay_max=form.pay_max.data, pay_currency=(form.pay_currency.data or "").upper(),
+        engagement=form.engagement.data, owner_id=form.owner_id.data, state=form.state.data,
+        anticipated=form.anticipated.data,
+    )
+
+
+def _prepare(form: SearchForm, search: Search | None) -> None:
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Me")
+    if search is not None and search.state.is_closed:
+        form.state.choices = [opt(search.state.value, f"{search.state.label} (closed)")] + list(form.state.choices)
+
+
+@bp.route("/searches/new", methods=["GET", "POST"])
+def search_new():
+    form = SearchForm()
+    _prepare(form, None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            search = search_service.create_search(g.firm, actor(), _search_input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Search “{search.title}” created.", "success")
+            return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("recruiter/searches/form.html", form=form, search=None, error=error,
+                           clients=search_service.clients(g.firm)), status
+
+
+@bp.route("/searches/<int:search_id>/edit", methods=["GET", "POST"])
+def search_edit(search_id: int):
+    search = get_or_404(Search, search_id)
+    form = SearchForm(obj=search)
+    if request.method == "GET":
+        form.client_name.data = search.client.name
+        required, nice = search_service.skill_names(search)
+        form.required_skills.data = ", ".join(required)
+        form.nice_skills.data = ", ".join(nice)
+        form.owner_id.data = search.owner_id
+    _prepare(form, search)
+    error = None
+    if form.validate_on_submit():
+        try:
+            search_service.update_search(g.firm, actor(), search, _search_input(form))
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash("Search saved.", "success")
+            return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("recruiter/searches/form.html", form=form, search=search, error=error,
+                           clients=search_service.clients(g.firm)), status
+
+
+SUGGESTIONS = 10
+
+
+@bp.route("/searches/<int:search_id>")
+def search_detail(search_id: int):
+    search = get_or_404(Search, search_id)
+    counts = search_service.pipeline_counts(search)
+    # The matching service leaves out people already in the search and closed searches.
+    suggestions = matching.candidates_for_search(g.firm, search, limit=SUGGESTIONS)
+    required, nice = search_service.skill_names(search)
+    owner = db.session.get(User, search.owner_id) if search.owner_id else None
+    return render_template(
+        "recruiter/searches/detail.html", search=search, counts=counts, required=required, nice=nice,
+        owner=owner, suggestions=suggestions, stages=PIPELINE + (Stage.CLOSED,),
+        close_form=CloseSearchForm(), add_form=AddCandidateForm(), action_form=ActionForm(),
+    )
+
+
+@bp.route("/searches/<int:search_id>/close", methods=["POST"])
+def search_close(search_id: int):
+    search = get_or_404(Search, search_id)
+    form = CloseSearchForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    try:
+        n = pipeline.close_search(g.firm, actor(), search, form.state.data, form.reason.data,
+                                  form.explanation.data or "")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    db.session.commit()
+    flash(f"Search closed as {search.state.label.lower()}. "
+          f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told.", "success")
+    return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+
+
+@bp.route("/searches/<int:search_id>/add")
+def search_add(search_id: int):
+    """Find talent-pool members to add (works without JavaScript: a GET search, then buttons)."""
+    search = get_or_404(Search, search_id)
+    text = (request.args.get("q") or "")[:100]
+    in_search = search_service.candidate_ids_in(search)
+    found = candidate_service.find(g.firm, text, exclude_ids=in_search) if text else []
+    return render_template("recruiter/searches/add.html", search=search, q=text, found=found,
+                           add_form=AddCandidateForm())
+
+
+@bp.route("/searches/<int:search_id>/candidates", methods=["POST"])
+def search_add_candidate(search_id: int):
+    search = get_or_404(Search, search_id)
+    form = AddCandidateForm()
+    default = url_for("recruiter.board", search_id=search.id)
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs) or "Choose a candidate.", "error")
+        return back(default)
+    candidate = get_or_404(Candidate, form.candidate_id.data)
+    try:
+        pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back(default)
+    db.session.commit()
+    flash(f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.", "success")
+    return back(default)
+
+
+@bp.route("/searches/<int:search_id>/activity")
+def search_activity(search_id: int):
+    search = get_or_404(Search, search_id)
+    return render_template("recruiter/searches/activity.html", search=search,
+                           events=activity_service.for_search(search))

@@ -1,0 +1,100 @@
+"""Feedback: recruiter-written Markdown the candidate reads, with a preview before saving.
+
+Posting feedback writes the candidate's message through the outbox, held for the grace
+window and coalesced with the candidacy's other messages (one email, the latest state).
+A message that replaces pending feedback carries that feedback along (`unsent_feedback`),
+so a later move inside the window never swallows what the recruiter wrote.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal import outbox
+from portal.extensions import db
+from portal.markdown import render_markdown
+from portal.models import (
+    Audience, Candidacy, Feedback, Firm, Message, MessageState, Stage, User, utcnow,
+)
+from portal.services import DomainError
+from portal.services.text import clean_text
+
+MAX_FEEDBACK = 10_000
+KIND = "feedback_posted"
+DELIVERED = (MessageState.SENDING, MessageState.SENT, MessageState.FAILED, MessageState.SKIPPED)
+
+
+def preview(body_md: str) -> str:
+    """The sanitised HTML the candidate will see (nothing is saved)."""
+    body = clean_text(body_md, "Feedback", MAX_FEEDBACK, required=True)
+    return render_markdown(body)
+
+
+def for_candidacy(candidacy: Candidacy) -> list[Feedback]:
+    return list(db.session.scalars(
+        select(Feedback).where(Feedback.candidacy_id == candidacy.id)
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    ))
+
+
+def unsent_feedback(candidacy: Candidacy) -> list[Feedback]:
+    """Feedback whose email is still held in the grace window (pending, or replaced by a
+    later message of this candidacy that has not gone out either), oldest first."""
+    from portal.services.pipeline import coalesce_key
+
+    key = coalesce_key(candidacy)
+    last_out = db.session.scalar(
+        select(func.max(Message.created_at))
+        .where(Message.coalesce_key == key, Message.state.in_(DELIVERED))
+    )
+    q = select(Message.dedupe_key).where(
+        Message.coalesce_key == key, Message.kind == KIND,
+        (Message.state == MessageState.PENDING)
+        | ((Message.state == MessageState.CANCELLED) & Message.last_error.like("replaced by%")),
+    )
+    if last_out is not None:
+        q = q.where(Message.created_at > last_out)
+    ids = [int(k.rsplit(":", 1)[1]) for k in db.session.scalars(q) if k.rsplit(":", 1)[1].isdigit()]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Feedback).where(Feedback.id.in_(ids), Feedback.candidacy_id == candidacy.id)
+        .order_by(Feedback.created_at, Feedback.id)
+    ))
+
+
+def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -> Feedback:
+    """Save feedback and write the candidate's message (same transaction)."""
+    from portal.services import consent as consent_service
+    from portal.services.pipeline import _recruiter_for, coalesce_key
+    from portal.templating import external_url
+
+    if not actor.is_staff:
+        raise DomainError("Only the firm's recruiters write feedback.")
+    body = clean_text(body_md, "Feedback", MAX_FEEDBACK, required=True)
+    candidate = candidacy.candidate
+    if candidate.deleted_at is not None:
+        raise DomainError("This candidate deleted their account.")
+    if candidacy.stage is Stage.IDENTIFIED:
+        raise DomainError("The candidate does not know about this search yet: move them to "
+                          "“Contacted” first, or write an internal note instead.")
+    earlier = unsent_feedback(candidacy) if candidacy.stage.is_open else []
+    fb = Feedback(firm_id=firm.id, candidacy_id=candidacy.id, author_id=actor.id,
+                  body_md=body, body_html=render_markdown(body), created_at=utcnow())
+    db.session.add(fb)
+    db.session.flush()
+    search = candidacy.search
+    # On an open candidacy the message coalesces with the stage messages (one email with the
+    # latest state). Once closed, the close-the-loop message stands on its own: never replaced.
+    key = coalesce_key(candidacy) if candidacy.stage.is_open else None
+    outbox.record(
+        firm, kind=KIND, dedupe_key=f"feedback:{fb.id}", audience=Audience.CANDIDATE,
+        to_email=candidate.email, to_name=candidate.name, candidate=candidate,
+        candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
+        grace=True, coalesce_key=key,
+        context={"candidacy": candidacy, "search": search, "feedback": earlier + [fb],
+                 "stage": candidacy.stage,
+                 "recruiter": _recruiter_for(candidacy) or actor, "author": actor,
+                 "client_name": search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+                 "link": external_url(firm, "auth.index")},
+    )
+    return fb

@@ -1,0 +1,242 @@
+"""Clients and searches: create, edit, list and filter the firm's job openings.
+
+Closing a search (filled or cancelled) is `pipeline.close_search`, which closes every open
+candidacy and tells each candidate why.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, or_, select
+
+from portal.extensions import db
+from portal.markdown import render_markdown
+from portal.models import (
+    OPEN_STAGES, Candidacy, Client, Engagement, Firm, RemotePreference, Role, Search,
+    SearchState, Seniority, User, utcnow,
+)
+from portal.services import DomainError, skills
+from portal.services.text import clean_line, clean_text, split_list
+
+MAX_MARKDOWN = 10_000
+MAX_PAY = 100_000_000
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+PAGE_SIZE = 50
+
+
+@dataclass
+class SearchInput:
+    """What a recruiter types on the search form (already parsed into Python types)."""
+
+    title: str
+    client_name: str
+    confidential: bool = False
+    description_md: str = ""
+    requirements_md: str = ""
+    required_skills: list[str] | str = field(default_factory=list)
+    nice_skills: list[str] | str = field(default_factory=list)
+    seniority: Seniority | None = None
+    location: str | None = None
+    remote_policy: RemotePreference = RemotePreference.ONSITE
+    pay_min: int | None = None
+    pay_max: int | None = None
+    pay_currency: str = "EUR"
+    engagement: Engagement = Engagement.RETAINED
+    owner_id: int | None = None
+    state: SearchState = SearchState.OPEN
+    anticipated: bool = False
+
+
+def staff(firm: Firm) -> list[User]:
+    """The firm's recruiters and admins (possible search owners), by name."""
+    return list(db.session.scalars(
+        select(User).where(User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
+        .order_by(User.name, User.id)
+    ))
+
+
+def clients(firm: Firm) -> list[Client]:
+    return list(db.session.scalars(select(Client).order_by(Client.name)))
+
+
+def get_or_create_client(firm: Firm, name: str) -> Client:
+    name = clean_line(name, "Client", 120, required=True)
+    client = db.session.scalar(select(Client).where(func.lower(Client.name) == name.lower()))
+    if client is None:
+        client = Client(firm_id=firm.id, name=name)
+        db.session.add(client)
+        db.session.flush()
+    return client
+
+
+@dataclass
+class _Clean:
+    values: dict
+    client_name: str
+    required: list[str]
+    nice: list[str]
+
+
+def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Clean:
+    title = clean_line(data.title, "Title", 200, required=True)
+    client_name = clean_line(data.client_name, "Client", 120, required=True)
+    description = clean_text(data.description_md, "Description", MAX_MARKDOWN)
+    requirements = clean_text(data.requirements_md, "Requirements", MAX_MARKDOWN)
+    location = clean_line(data.location, "Location", 120)
+    for label, value in (("Minimum pay", data.pay_min), ("Maximum pay", data.pay_max)):
+        if value is not None and (value < 0 or value > MAX_PAY):
+            raise DomainError(f"{label}: enter an amount between 0 and {MAX_PAY:,}.")
+    if data.pay_min is not None and data.pay_max is not None and data.pay_min > data.pay_max:
+        raise DomainError("Pay range: the minimum is higher than the maximum.")
+    currency = (data.pay_currency or "").strip().upper()
+    if not CURRENCY.match(currency):
+        raise DomainError("Currency: use a three-letter code such as EUR, GBP or USD.")
+    if data.state.is_closed and not allow_closed_state:
+        raise DomainError("To fill or cancel a search use “Close search”, so every candidate is told.")
+    owner_id = data.owner_id
+    if owner_id is not None:
+        owner = db.session.get(User, owner_id)
+        if owner is None or not owner.is_staff or not owner.active:
+            raise DomainError("Owner: choose a recruiter of this firm.")
+    required = split_list(data.required_skills, "Required skills")
+    nice = split_list(data.nice_skills, "Nice-to-have skills")
+    required_keys = {s.casefold() for s in required}
+    nice = [s for s in nice if s.casefold() not in required_keys]
+    return _Clean(
+        values=dict(
+            title=title, confidential=bool(data.confidential),
+            description_md=description, description_html=render_markdown(description),
+            requirements_md=requirements, requirements_html=render_markdown(requirements),
+            seniority=data.seniority, location=location, remote_policy=data.remote_policy,
+            pay_min=data.pay_min, pay_max=data.pay_max, pay_currency=currency,
+            engagement=data.engagement, owner_id=owner_id, anticipated=bool(data.anticipated),
+        ),
+        client_name=client_name, required=required, nice=nice,
+    )
+
+
+def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
+    skills.set_search_skills(firm, search, required, nice)
+
+
+def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
+    clean = _validate(firm, data, allow_closed_state=False)
+    client = get_or_create_client(firm, clean.client_name)
+    values = clean.values
+    if values["owner_id"] is None:
+        values["owner_id"] = actor.id
+    search = Search(firm_id=firm.id, client_id=client.id, state=data.state, **values)
+    db.session.add(search)
+    db.session.flush()
+    _apply_skills(firm, search, clean.required, clean.nice)
+    db.session.flush()
+    return search
+
+
+def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) -> Search:
+    """Edit the search. A closed search may be reopened (its closed candidacies stay closed)."""
+    clean = _validate(firm, data, allow_closed_state=search.state.is_closed and data.state == search.state)
+    client = get_or_create_client(firm, clean.client_name)
+    for key, value in clean.values.items():
+        setattr(search, key, value)
+    search.client_id = client.id
+    search.client = client
+    if data.state != search.state:
+        if search.state.is_closed and not data.state.is_closed:
+            search.closed_at = None
+        search.state = data.state
+    search.updated_at = utcnow()
+    _apply_skills(firm, search, clean.required, clean.nice)
+    db.session.flush()
+    return search
+
+
+def skill_names(search: Search) -> tuple[list[str], list[str]]:
+    """(required, nice-to-have) skill names of a search, in name order."""
+    required = sorted((s.skill.name for s in search.skills if s.required), key=str.casefold)
+    nice = sorted((s.skill.name for s in search.skills if not s.required), key=str.casefold)
+    return required, nice
+
+
+@dataclass
+class SearchFilters:
+    state: SearchState | None = None
+    owner_id: int | None = None
+    client_id: int | None = None
+    text: str | None = None
+    anticipated: bool | None = None
+    include_closed: bool = False
+
+
+@dataclass
+class SearchRow:
+    search: Search
+    owner: User | None
+    open_count: int
+    total_count: int
+
+
+@dataclass
+class SearchPage:
+    rows: list[SearchRow]
+    next_after: int | None
+
+
+def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
+                  limit: int = PAGE_SIZE) -> SearchPage:
+    """Searches, newest first, a page at a time (limit + 1 tells whether there is more)."""
+    q = select(Search).order_by(Search.id.desc())
+    if filters.state is not None:
+        q = q.where(Search.state == filters.state)
+    elif not filters.include_closed:
+        q = q.where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+    if filters.owner_id is not None:
+        q = q.where(Search.owner_id == filters.owner_id)
+    if filters.client_id is not None:
+        q = q.where(Search.client_id == filters.client_id)
+    if filters.anticipated is not None:
+        q = q.where(Search.anticipated.is_(filters.anticipated))
+    if filters.text:
+        like = f"%{filters.text.strip()[:100]}%"
+        q = q.where(or_(Search.title.ilike(like), Search.location.ilike(like),
+                        Search.client_id.in_(select(Client.id).where(Client.name.ilike(like)))))
+    if after is not None:
+        q = q.where(Search.id < after)
+    found = list(db.session.scalars(q.limit(limit + 1)).unique())
+    more = len(found) > limit
+    found = found[:limit]
+    ids = [s.id for s in found]
+    counts: dict[int, tuple[int, int]] = {}
+    if ids:
+        open_case = func.sum(case((Candidacy.stage.in_(OPEN_STAGES), 1), else_=0))
+        for sid, total, open_n in db.session.execute(
+            select(Candidacy.search_id, func.count(Candidacy.id), open_case)
+            .where(Candidacy.search_id.in_(ids)).group_by(Candidacy.search_id)
+        ):
+            counts[sid] = (int(open_n or 0), int(total))
+    owner_ids = {s.owner_id for s in found if s.owner_id}
+    owners = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    rows = [SearchRow(s, owners.get(s.owner_id), *counts.get(s.id, (0, 0))) for s in found]
+    return SearchPage(rows=rows, next_after=found[-1].id if more and found else None)
+
+
+def pipeline_counts(search: Search) -> dict:
+    """How many candidacies the search has at each stage."""
+    rows = db.session.execute(
+        select(Candidacy.stage, func.count(Candidacy.id)).where(Candidacy.search_id == search.id)
+        .group_by(Candidacy.stage)
+    ).all()
+    return {stage: n for stage, n in rows}
+
+
+def candidate_ids_in(search: Search) -> set[int]:
+    return set(db.session.scalars(select(Candidacy.candidate_id).where(Candidacy.search_id == search.id)))
+
+
+def open_searches(firm: Firm) -> list[Search]:
+    """Searches a candidate can be added to (open or on hold), by title."""
+    return list(db.session.scalars(
+        select(Search).where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+        .order_by(Search.title, Search.id).limit(500)
+    ).unique())

@@ -1,0 +1,195 @@
+"""The "Needs attention" dashboard: each list, its one-click action, the scope toggle, query counts."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    Candidacy, Candidate, CandidateUpdate, Interest, Message, MessageState, SearchState, Stage, UpdateKind,
+    utcnow,
+)
+from tests.factories import firm_context, make_user
+from tests.recruiter.conftest import add, count_queries, flashes, make_search, people
+
+
+def _section(html: str, ident: str) -> str:
+    start = html.index(f'id="{ident}"')
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def _set_contact(app, f, candidate, days):
+    with firm_context(app, f.firm):
+        db.session.get(Candidate, candidate.id).last_contacted_at = None if days is None else utcnow() - timedelta(days=days)
+
+
+def test_overdue_candidates_most_overdue_first_with_days(app, rec):
+    f = rec.f
+    s = make_search(app, f)
+    closed = make_search(app, f, title="Closed role", state=SearchState.FILLED)
+    a, b, c, d, e = people(app, f, 5)
+    for person, stage in ((a, Stage.CONTACTED), (b, Stage.SCREENING), (c, Stage.CONTACTED), (d, Stage.IDENTIFIED)):
+        add(app, f, s, person, stage)
+    with firm_context(app, f.firm):  # someone in a closed search only is not owed updates
+        db.session.add(Candidacy(firm_id=f.firm.id, search_id=closed.id, candidate_id=e.id, stage=Stage.SCREENING))
+    _set_contact(app, f, a, 10)
+    _set_contact(app, f, b, 30)
+    _set_contact(app, f, c, 2)   # within the cadence (7 days)
+    _set_contact(app, f, d, 50)  # identified: does not know about the search yet
+    _set_contact(app, f, e, 50)
+    html = rec.client.get("/recruiter/").get_data(as_text=True)
+    overdue = _section(html, "overdue")
+    names = re.findall(r"<strong>([^<]+)</strong>", overdue)
+    assert names == [b.name, a.name]
+    assert "30 days without an update" in overdue and "10 days without an update" in overdue
+    assert '/recruiter/candidacies/' in overdue and "Write an update" in overdue
+
+
+def test_writing_feedback_clears_the_overdue_row(app, rec):
+    f = rec.f
+    a, = people(app, f, 1)
+    cy = add(app, f, make_search(app, f), a, Stage.CONTACTED)
+    _set_contact(app, f, a, 12)
+    assert a.name in _section(rec.client.get("/recruiter/").get_data(as_text=True), "overdue")
+    rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "No news yet; you are not forgotten.",
+                                                                       "action": "post"})
+    assert a.name not in _section(rec.client.get("/recruiter/").get_data(as_text=True), "overdue")
+
+
+def test_scope_mine_by_default_and_whole_firm_on_request(app, rec):
+    f = rec.f
+    colleague = make_user(app, f.firm, email="colleague@alpha.example", name="Colleague")
+    mine = make_search(app, f, title="Mine")
+    theirs = make_search(app, f, title="Theirs", owner=colleague)
+    p1, p2 = people(app, f, 2)
+    with firm_context(app, f.firm):
+        db.session.get(Candidate, p2.id).owner_id = colleague.id
+    add(app, f, mine, p1, Stage.CONTACTED)
+    add(app, f, theirs, p2, Stage.CONTACTED)
+    _set_contact(app, f, p1, 9)
+    _set_contact(app, f, p2, 9)
+    own = _section(rec.client.get("/recruiter/").get_data(as_text=True), "overdue")
+    assert p1.name in own and p2.name not in own
+    everyone = _section(rec.client.get("/recruiter/?scope=firm").get_data(as_text=True), "overdue")
+    assert p1.name in everyone and p2.name in everyone
+
+
+def test_consent_waiting_interest_updates_availability_and_failures_are_listed(app, rec):
+    f = rec.f
+    s = make_search(app, f, title="Platform Lead")
+    cy = add(app, f, s, f.candidate, Stage.SCREENING)
+    rec.client.post(f"/recruiter/candidacies/{cy.id}/consent")
+    keen, mover, changer = people(app, f, 3)
+    with firm_context(app, f.firm):
+        for p in (keen, mover, changer):
+            db.session.get(Candidate, p.id).owner_id = f.recruiter.id
+        db.session.add(Interest(firm_id=f.firm.id, candidate_id=keen.id, search_id=s.id))
+        db.session.add(CandidateUpdate(firm_id=f.firm.id, candidate_id=mover.id, kind=UpdateKind.UPDATE,
+                                       body="I accepted another offer elsewhere."))
+        db.session.get(Candidate, changer.id).availability_changed_at = utcnow()
+        db.session.add(Message(firm_id=f.firm.id, kind="stage_changed", audience="candidate",
+                               candidate_id=keen.id, to_email="bad@example.invalid", subject="Bounced update",
+                               body_text="x", body_html="x", dedupe_key="t:1", state=MessageState.FAILED,
+                               last_error="550 mailbox unavailable"))
+    html = rec.client.get("/recruiter/").get_data(as_text=True)
+    assert f.candidate.name in _section(html, "consents") and "Asked today" in _section(html, "consents")
+    assert keen.name in _section(html, "interests") and "Add to pipeline" in _section(html, "interests")
+    updates = _section(html, "updates")
+    assert "I accepted another offer elsewhere." in updates and changer.name in updates
+    failed = _section(html, "failed")
+    assert "Bounced update" in failed and "550 mailbox unavailable" in failed and "Send again" in failed
+
+
+def test_one_click_actions(app, rec):
+    f = rec.f
+    s = make_search(app, f, title="Platform Lead")
+    keen, other, mover = people(app, f, 3)
+    with firm_context(app, f.firm):
+        for p in (keen, other, mover):
+            db.session.get(Candidate, p.id).owner_id = f.recruiter.id
+        i1 = Interest(firm_id=f.firm.id, candidate_id=keen.id, search_id=s.id)
+        i2 = Interest(firm_id=f.firm.id, candidate_id=other.id, search_id=s.id)
+        u = CandidateUpdate(firm_id=f.firm.id, candidate_id=mover.id, kind=UpdateKind.AVAILABILITY, body="Free from May")
+        db.session.add_all([i1, i2, u])
+        db.session.get(Candidate, mover.id).availability_changed_at = utcnow() - timedelta(minutes=1)
+        db.session.flush()
+        ids = (i1.id, i2.id, u.id)
+    resp = rec.client.post(f"/recruiter/attention/interests/{ids[0]}/add", follow_redirects=True)
+    assert "now in the pipeline of Platform Lead" in flashes(resp.get_data(as_text=True))
+    rec.client.post(f"/recruiter/attention/interests/{ids[1]}/handled")
+    rec.client.post(f"/recruiter/attention/updates/{ids[2]}/handled")
+    with firm_context(app, f.firm):
+        cy = db.session.scalar(select(Candidacy).where(Candidacy.candidate_id == keen.id))
+        assert cy.stage == Stage.CONTACTED
+        assert all(db.session.get(Interest, i).handled_at for i in ids[:2])
+        assert db.session.get(CandidateUpdate, ids[2]).handled_at is not None
+    html = rec.client.get("/recruiter/").get_data(as_text=True)
+    assert keen.name not in _section(html, "interests") and other.name not in _section(html, "interests")
+    assert mover.name not in _section(html, "updates")  # handled after the change: off the list
+
+
+def test_retry_a_failed_message_uses_the_current_address(app, rec, run_jobs, smtp_sink):
+    f = rec.f
+    c, = people(app, f, 1, email="fixed@example.com")
+    with firm_context(app, f.firm):
+        db.session.get(Candidate, c.id).owner_id = f.recruiter.id
+        db.session.get(Candidate, c.id).email_suppressed = True
+        m = Message(firm_id=f.firm.id, kind="stage_changed", audience="candidate", candidate_id=c.id,
+                    to_email="typo@exampel.com", to_name=c.name, subject="Your update", body_text="Hello",
+                    body_html="<p>Hello</p>", dedupe_key="t:retry", state=MessageState.FAILED, attempts=3,
+                    last_error="550 no such user")
+        db.session.add(m)
+        db.session.flush()
+        mid = m.id
+    resp = rec.client.post(f"/recruiter/attention/failed/{mid}/retry", follow_redirects=True)
+    assert "sent again to fixed@example.com" in flashes(resp.get_data(as_text=True))
+    run_jobs()
+    sent = smtp_sink.wait_for(1)
+    assert [m.rcpt_tos for m in sent] == [["fixed@example.com"]]
+    with firm_context(app, f.firm):
+        assert db.session.get(Message, mid).state == MessageState.SENT
+    resp = rec.client.post(f"/recruiter/attention/failed/{mid}/retry", follow_redirects=True)
+    assert "Only a failed message" in flashes(resp.get_data(as_text=True))
+
+
+def test_dashboard_query_count_does_not_grow(app, rec):
+    f = rec.f
+
+    def build(n, tag):
+        s = make_search(app, f, title=f"Role {tag}", client=f"Client {tag}")
+        for i, p in enumerate(people(app, f, n)):
+            with firm_context(app, f.firm):
+                db.session.get(Candidate, p.id).owner_id = f.recruiter.id
+            cy = add(app, f, s, p, Stage.SCREENING)
+            rec.client.post(f"/recruiter/candidacies/{cy.id}/consent")
+            _set_contact(app, f, p, 10 + i)
+            with firm_context(app, f.firm):
+                db.session.add(Interest(firm_id=f.firm.id, candidate_id=p.id,
+                                        search_id=make_search(app, f, title=f"Other {tag} {i}").id))
+                db.session.add(CandidateUpdate(firm_id=f.firm.id, candidate_id=p.id, kind=UpdateKind.UPDATE, body="hi"))
+                db.session.get(Candidate, p.id).availability_changed_at = utcnow()
+                db.session.add(Message(firm_id=f.firm.id, kind="x", audience="candidate", candidate_id=p.id,
+                                       to_email="a@b.c", subject="s", body_text="t", body_html="h",
+                                       dedupe_key=f"f:{tag}:{i}", state=MessageState.FAILED))
+
+    build(1, "a")
+    for url in ("/recruiter/", "/recruiter/?scope=firm"):
+        rec.client.get(url)
+    counts = {}
+    for url in ("/recruiter/", "/recruiter/?scope=firm"):
+        with count_queries(app) as q:
+            html = rec.client.get(url).get_data(as_text=True)
+        counts[url] = q.count
+        assert _section(html, "overdue").count("Write an update") == 1
+        assert _section(html, "failed").count("Send again") == 1
+    build(49, "b")
+    for url in ("/recruiter/", "/recruiter/?scope=firm"):
+        with count_queries(app) as q:
+            html = rec.client.get(url).get_data(as_text=True)
+        assert q.count == counts[url], url
+        assert _section(html, "overdue").count("Write an update") == 50
+        for ident, marker in (("consents", "Open candidacy"), ("interests", "Add to pipeline"),
+                              ("failed", "Send again")):
+            assert _section(html, ident).count(marker) == 50, ident
+        assert _section(html, "updates").count("Mark handled") == 50

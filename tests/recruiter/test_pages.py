@@ -1,0 +1,37 @@
+"""Every recruiter page renders for the recruiter, with data, and works without JavaScript."""
+from portal.models import Stage
+from tests.recruiter.conftest import add, make_search, people
+
+
+def test_every_page_renders_with_data(app, rec):
+    f = rec.f
+    s = make_search(app, f, description_md="Build **things**", location="Berlin")
+    cands = people(app, f, 3)
+    cy = add(app, f, s, cands[0], Stage.CONTACTED)
+    add(app, f, s, cands[1])
+    c = rec.client
+    pages = [
+        "/recruiter/", "/recruiter/?scope=firm", "/recruiter/searches", "/recruiter/searches?state=all",
+        "/recruiter/searches/new", f"/recruiter/searches/{s.id}", f"/recruiter/searches/{s.id}/edit",
+        f"/recruiter/searches/{s.id}/board", f"/recruiter/searches/{s.id}/add?q=Cand",
+        f"/recruiter/searches/{s.id}/activity", "/recruiter/candidates", "/recruiter/candidates/new",
+        f"/recruiter/candidates/{cands[0].id}", f"/recruiter/candidates/{cands[0].id}/edit",
+        f"/recruiter/candidates/{cands[0].id}/activity", "/recruiter/candidates/import",
+        f"/recruiter/candidacies/{cy.id}",
+    ]
+    for url in pages:
+        resp = c.get(url)
+        assert resp.status_code == 200, (url, resp.status_code, resp.get_data(as_text=True)[:2000])
+        assert "<script>" not in resp.get_data(as_text=True)
+
+
+def test_candidates_and_admins_only(app, firms, client_for):
+    from tests.conftest import login_as
+
+    c = client_for(firms.a.firm)
+    assert c.get("/recruiter/").status_code == 302  # to the login page
+    login_as(c, firms.a.candidate_user)
+    assert c.get("/recruiter/").status_code == 403
+    c2 = client_for(firms.a.firm)
+    login_as(c2, firms.a.admin)
+    assert c2.get("/recruiter/searches").status_code == 200
