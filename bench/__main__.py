@@ -397,9 +397,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     os.makedirs(DATA, exist_ok=True)
+    given = argv if argv is not None else sys.argv[1:]
+    knobs = " ".join(f"{k}={shlex.quote(env[k])}" for k in ("BENCH_POSTGRES", "BENCH_SCALE", "BENCH_SEED",
+                                                            "BENCH_SECONDS") if env.get(k))
+    command = ("make bench" if not given else "python -m bench " + " ".join(shlex.quote(a) for a in given))
     meta = {"machine": report.machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": "make bench" if not argv and len(sys.argv) <= 1 else
-            "python -m bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))}
+            "command": command + (f" ({knobs})" if knobs else "")}
     m = meta["machine"]
     meta["machine_line"] = (f"{m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}, Python {m['python']}, "
                             f"SQLite {m['sqlite']}, gunicorn {m['gunicorn']}")
