@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         print("== pages")
         res = pages.run(url, ds, seconds=args.seconds, connections=args.connections)
         runs.append({"label": label, "url": url, "dataset": dsd, "size": _size(url), "pages": res})
-        phases[f"{label} (generate + pages)"] = time.perf_counter() - t_db
+        phases[f"{label} ({'pages' if args.skip_generate else 'generate + pages'})"] = time.perf_counter() - t_db
     worker: dict = {}
     if not args.no_worker and urls:
         print("== worker")
