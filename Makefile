@@ -34,8 +34,17 @@ test-postgres: install
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
+## Benchmarks (never part of `make test`): generate a firm of 100,000 candidates, load the
+## pages with wrk under gunicorn, run the worker benchmarks, rewrite docs/PERFORMANCE.md.
+## BENCH_ARGS="--scale 0.05" for a quick run; BENCH_POSTGRES=postgresql+psycopg://.../portal_bench adds PostgreSQL.
 bench: install
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing wrk (Debian package)"; \
+	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+	      || echo "wrk could not be installed: the Python load generator will be used"; \
+	  else echo "wrk is not installed (and not root): the Python load generator will be used"; fi; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## Regenerate the (single, not yet released) initial migration from the models
 migration: install

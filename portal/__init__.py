@@ -73,6 +73,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         from portal.dev import bp as dev_bp
 
         app.register_blueprint(dev_bp, url_prefix="/dev")
+    if app.config.get("BENCH_CEILING"):
+        from portal.bench_ceiling import bp as bench_ceiling_bp
+
+        app.register_blueprint(bench_ceiling_bp, url_prefix="/bench")
     init_errors(app)
 
     from portal import cli

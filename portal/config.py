@@ -78,6 +78,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("PORTAL_SECURE_COOKIES")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The benchmark's ceiling page (/bench/ceiling); only `make bench` turns it on.
+        "BENCH_CEILING": _bool(env.get("PORTAL_BENCH_CEILING")),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:

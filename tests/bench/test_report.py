@@ -1,0 +1,126 @@
+"""The PERFORMANCE.md writer keeps others' sections; the wrk output parser reads real output."""
+from __future__ import annotations
+
+import pytest
+
+from bench import load, report
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:40000/me/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    15.10ms    5.02ms  80.11ms   80.00%
+    Req/Sec   530.12     40.10   610.00     70.00%
+  Latency Distribution
+     50%   14.20ms
+     75%   17.00ms
+     90%   21.50ms
+     99%  950.00us  
+  10571 requests in 10.01s, 60.10MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1056.10
+Transfer/sec:      6.00MB
+"""
+
+
+def test_update_sections_rewrites_only_its_own(tmp_path):
+    path = tmp_path / "PERFORMANCE.md"
+    path.write_text("# Performance\n\nIntro.\n\n## Matching\n\nTheir figures.\n\n## Pages\n\nold pages\n\n"
+                    "## Worker\n\nWorker figures.\n")
+    report.update_sections(str(path), {"Pages": "new pages", "Summary": "the summary", "Dataset": "rows"})
+    text = path.read_text()
+    assert "Their figures." in text and "Worker figures." in text and "Intro." in text
+    assert "old pages" not in text and "new pages" in text
+    titles = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    assert titles == ["Summary", "Dataset", "Matching", "Pages", "Worker"]
+    report.update_sections(str(path), {"Pages": "newer pages"})
+    assert path.read_text().count("## Pages") == 1 and "newer pages" in path.read_text()
+
+
+def test_update_sections_creates_the_file(tmp_path):
+    path = tmp_path / "docs" / "PERFORMANCE.md"
+    report.update_sections(str(path), {"Summary": "s", "Pages": "p"})
+    text = path.read_text()
+    assert text.startswith("# Performance") and text.index("## Summary") < text.index("## Pages")
+
+
+def test_wrk_output_is_read(monkeypatch):
+    class Done:
+        stdout = WRK_OUTPUT
+
+    monkeypatch.setattr(load.subprocess, "run", lambda *a, **k: Done())
+    r = load.run_wrk("http://127.0.0.1:40000/me/", {"Cookie": "session=x"}, 10, 16)
+    assert r.rps == 1056.10 and r.requests == 10571
+    assert r.p50_ms == pytest.approx(14.2) and r.p99_ms == pytest.approx(0.95)
+    assert r.errors == 3
+
+
+def _fake_runs():
+    from bench.pages import PAGES
+
+    def page(rps, ratio, p99=40.0):
+        return {"tool": "wrk", "requests": int(rps * 10), "seconds": 10.0, "rps": rps, "p50_ms": 10.0,
+                "p99_ms": p99, "errors": 0, "notes": [], "bytes": 8000, "ratio": ratio, "ceiling_rps": 1000.0}
+
+    pages = {p.key: {"label": p.label, "endpoint": f"x.{p.key}", "path": f"/{p.key}", "target": p.target,
+                     "who": p.who, "queries": 4, "bytes": 8000,
+                     "diagnosis": {"total_ms": 20.0, "sql_ms": 12.0, "template_ms": 3.0,
+                                   "slowest_sql_ms": 9.0, "slowest_sql": "SELECT … FROM t WHERE a = ? | b"}}
+             for p in PAGES}
+    pages["pool"].update(endpoint=None, status="not built yet", diagnosis=None)
+    pages["ceiling"] = {"label": "Ceiling", "endpoint": "bench_ceiling.ceiling", "path": "/bench/ceiling",
+                        "who": "candidate", "queries": 3, "target": None}
+    modes = {"sync": {"label": "gunicorn 2 sync workers", "pages": {
+        "candidate_home": page(800, 0.8), "candidate_feedback": page(700, 0.7), "roles": page(300, 0.3, 150.0),
+        "dashboard": page(400, 0.4), "board": page(600, 0.6)},
+        "ceiling": {"rps": 1000.0, "min_rps": 950.0, "max_rps": 1050.0, "p50_ms": 9.0, "p99_ms": 30.0,
+                    "runs": 6, "bytes": 7000}}}
+    pages["dashboard"]["queries"] = 12
+    return [{"label": "SQLite", "url": "sqlite:///x.db", "size": "1.00 GB",
+             "dataset": {"seed": 1, "scale": 1.0, "anchor": "2025-01-01", "password": "pw",
+                         "recruiter_email": "r@x", "candidate_email": "c@x", "board_search_id": 1,
+                         "counts": {"candidates": 100000, "board_candidacies": 200}, "timings": {"messages": 80.0},
+                         "seconds": 200.0},
+             "pages": {"tool": "wrk", "seconds": 10, "connections": 16, "pages": pages, "modes": modes}}]
+
+
+def test_targets_are_judged_from_the_figures():
+    from bench.__main__ import evaluate
+
+    rows = {r["target"]: r for r in evaluate(_fake_runs(), {"result": {"checkin": {"seconds": 12.5},
+                                                                        "delivery": {"ratio": 0.42}}})}
+    home = next(r for t, r in rows.items() if t.startswith("Candidate home"))
+    dash = next(r for t, r in rows.items() if t.startswith("Recruiter dashboard"))
+    board = next(r for t, r in rows.items() if t.startswith("Search board"))
+    sql = next(r for t, r in rows.items() if "SQL statements" in t)
+    p99 = next(r for t, r in rows.items() if t.startswith("p99"))
+    checkin = next(r for t, r in rows.items() if t.startswith("Check-in"))
+    delivery = next(r for t, r in rows.items() if t.startswith("Delivery"))
+    assert home["met"] is True and board["met"] is True
+    assert dash["met"] is False and "SQL 12 ms of 20" in dash["value"]
+    assert sql["met"] is False and "12" in sql["value"]
+    assert p99["met"] is False and "Roles" in p99["value"]
+    assert checkin["met"] is True and delivery["met"] is False
+
+
+def test_sections_render(tmp_path):
+    from bench.__main__ import dataset_section, pages_section, summary_section
+
+    meta = {"date": "2025-01-01 00:00 UTC", "command": "make bench", "machine_line": "2 cores", "elapsed": 600.0,
+            "machine": {"wrk": "4.1", "loadavg_before": "0.1 0.1 0.1"}}
+    runs = _fake_runs()
+    text = pages_section(runs, meta)
+    assert "not built yet" in text and "0.40 (< 0.5)" in text and "\\|" in text
+    assert "| Ceiling, mean of 6 runs" in text
+    assert "Check-in" in summary_section(runs, {}, meta)
+    assert "100,000" in dataset_section(runs, meta)
+
+
+def test_worker_figures_come_from_worker_bench_keys():
+    from bench.__main__ import evaluate
+
+    result = {"planning": {"checkin_plan_seconds": 5.0}, "checkin_seconds": 31.0, "delivery_ratio": 0.6}
+    rows = evaluate(_fake_runs(), {"source": "bench/worker_bench.py", "result": result})
+    checkin = next(r for r in rows if r["target"].startswith("Check-in"))
+    delivery = next(r for r in rows if r["target"].startswith("Delivery"))
+    assert checkin["met"] is False and "31.0 s" in checkin["value"]
+    assert delivery["met"] is True
