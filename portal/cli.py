@@ -210,7 +210,7 @@ def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:
     """Run an RQ worker (default queue: messages)."""
     from worker.__main__ import run_worker
 
-    run_worker(list(queue) or ["messages"], burst=burst, simple=simple)
+    run_worker(list(queue) or ["messages"], burst=burst, simple=simple or None)
 
 
 @click.command("scheduler")

@@ -2,6 +2,13 @@
 
 One queue per worker process is the safe shape (a killed multi-queue worker can lose a
 job; the outbox relay recovers it anyway).
+
+The `messages` queue runs its jobs inside the worker process (RQ's SimpleWorker): delivery
+jobs are short and uniform, and a fork per job would cost more than the send (the child
+starts with no compiled statements and no database connection). A crash of that process
+loses nothing: the relay retries whatever it was sending. Other queues fork a child per job
+(RQ's default Worker), which isolates the planners' bigger jobs; `--simple` / `--fork`
+override either choice.
 """
 from __future__ import annotations
 
@@ -10,9 +17,22 @@ import logging
 import sys
 
 WORKER_TTL = 60  # heartbeat at least every 45 s; /healthz wants one within 2 minutes
+IN_PROCESS_QUEUES = {"messages"}
 
 
-def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> bool:
+def _warm_up() -> None:
+    """Do once in the parent what every forked job would otherwise do again."""
+    import email.headerregistry  # noqa: F401
+    import email.policy  # noqa: F401
+
+    from sqlalchemy.orm import configure_mappers
+
+    import worker.jobs  # noqa: F401
+
+    configure_mappers()
+
+
+def run_worker(queues: list[str], burst: bool = False, simple: bool | None = None) -> bool:
     from redis import Redis
     from rq import Queue, SimpleWorker, Worker
 
@@ -22,8 +42,9 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool = False) -> 
 
     app = create_app()
     set_app(app)
-    import worker.jobs  # noqa: F401 - imported once here, not again in every forked job
-
+    _warm_up()
+    if simple is None:
+        simple = set(queues) <= IN_PROCESS_QUEUES
     conn = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
     qs = [Queue(queue_name(q, app), connection=conn) for q in queues]
     cls = SimpleWorker if simple else Worker
@@ -51,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue", "-q", action="append", choices=["messages", "default"],
                         help="queue to listen on (repeatable; default: messages)")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
-    parser.add_argument("--simple", action="store_true", help="run jobs in-process (no fork per job)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--simple", dest="simple", action="store_true", default=None,
+                      help="run jobs in the worker process (default for the messages queue)")
+    mode.add_argument("--fork", dest="simple", action="store_false",
+                      help="fork a child per job (default for other queues)")
     parser.add_argument("--scheduler", action="store_true", help="run the periodic scheduler instead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
