@@ -7,6 +7,7 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Audience, Message, MessageState
+from tests.bench.helpers import extra_app
 from tests.conftest import FirmClient, login_as
 from tests.factories import firm_context
 
@@ -14,19 +15,12 @@ from tests.factories import firm_context
 @pytest.fixture
 def ceiling_app(app):
     """A second app on the same database and services, with the ceiling page registered."""
-    from portal import create_app
-
-    overrides = {k: app.config[k] for k in (
-        "SQLALCHEMY_DATABASE_URI", "REDIS_URL", "QUEUE_PREFIX", "RATELIMIT_KEY_PREFIX", "RATELIMIT_STORAGE_URI",
-        "SMTP_HOST", "SMTP_PORT", "INSTANCE_DIR", "UPLOAD_DIR", "MAIL_CATCHER_DIR", "PASSWORD_HASH_METHOD",
-        "BASE_DOMAIN")}
-    capp = create_app({**overrides, "PORTAL_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "DEFAULT_FIRM": None, "BENCH_CEILING": True})
-    capp.test_client_class = FirmClient
-    yield capp
-    with capp.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    overrides = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_DIR", "UPLOAD_DIR",
+                                            "MAIL_CATCHER_DIR", "BASE_DOMAIN")}
+    with extra_app(app, {**overrides, "PORTAL_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                         "DEFAULT_FIRM": None, "BENCH_CEILING": True}) as capp:
+        capp.test_client_class = FirmClient
+        yield capp
 
 
 def _messages(app, firm, n, prefix):

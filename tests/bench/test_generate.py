@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bench.helpers import extra_app
 from bench.generate import (
     CANDIDATE_EMAIL, PASSWORD, RECRUITER_EMAIL, facts_from_db, generate, scaled, table_digest,
 )
@@ -87,14 +88,15 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
     assert a["candidacies"] != c["candidacies"] and a["messages"] != c["messages"]
 
 
-def test_the_app_serves_the_generated_firm(bench_db_url, tmp_path):
+def test_the_app_serves_the_generated_firm(app, bench_db_url, tmp_path):
     """The generated rows load through the real models and a real login."""
-    from portal import create_app
-
     ds = generate(bench_db_url, seed=1, scale=SCALE, log=lambda *_: None)
-    app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": bench_db_url, "DEFAULT_FIRM": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "INSTANCE_DIR": str(tmp_path),
-                      "REDIS_URL": "redis://127.0.0.1:1/0"})
+    with extra_app(app, {"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": bench_db_url, "DEFAULT_FIRM": "bench",
+                         "WTF_CSRF_ENABLED": False, "INSTANCE_DIR": str(tmp_path)}) as gapp:
+        _check_generated_firm(gapp, ds)
+
+
+def _check_generated_firm(app, ds):
     for email, home in ((CANDIDATE_EMAIL, "/me/"), (RECRUITER_EMAIL, "/recruiter/")):
         client = app.test_client()
         resp = client.post("/login", data={"email": email, "password": PASSWORD},
