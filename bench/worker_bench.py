@@ -424,15 +424,11 @@ def _load() -> str:
 
 
 def _machine() -> str:
-    cpu = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs{', ' + cpu if cpu else ''}, Python {sys.version.split()[0]}"
+    from bench.report import machine
+
+    facts = machine()
+    cpu = facts["cpu"]
+    return f"{facts['cores']} CPUs{', ' + cpu if cpu else ''}, Python {facts['python']}"
 
 
 def run(db_url: str | None = None, log=print, candidacies: int = 100_000, messages: int = 10_000,
