@@ -50,11 +50,11 @@ def _fail(form, exc: DomainError, field=None) -> None:
 @bp.route("/")
 def home():
     me = _me()
-    cards = portal.my_searches(g.firm, me)
+    view = portal.home(g.firm, me)
     return render_template(
-        "candidate/home.html", me=me, cards=cards,
-        open_consents=[c for c in cards if c.open_consent_id],
-        recruiter=portal.own_recruiter(me),
+        "candidate/home.html", me=me, cards=view.cards,
+        open_consents=[c for c in view.cards if c.open_consent_id],
+        recruiter=view.recruiter,
     )
 
 

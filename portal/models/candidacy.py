@@ -93,11 +93,15 @@ class Candidacy(FirmOwned, db.Model):
     __table_args__ = (
         UniqueConstraint("firm_id", "search_id", "candidate_id"),
         Index("ix_candidacies_firm_stage", "firm_id", "stage"),
+        # Covering indexes for "who is active, where": a search's pipeline by stage, and a
+        # candidate's candidacies by stage (the needs-attention and check-in queries).
+        Index("ix_candidacies_search_stage", "search_id", "stage", "candidate_id"),
+        Index("ix_candidacies_candidate_stage", "candidate_id", "stage", "search_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     stage: Mapped[Stage] = mapped_column(enum_type(Stage), default=Stage.IDENTIFIED)
     version: Mapped[int] = mapped_column(Integer, default=1)
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_type(CloseReason))
@@ -169,6 +173,8 @@ class Consent(FirmOwned, db.Model):
     """The candidate's yes/no to having their CV sent to this client for this role."""
 
     __tablename__ = "consents"
+    # Waiting requests, oldest first (needs attention).
+    __table_args__ = (Index("ix_consents_firm_state_requested", "firm_id", "state", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidacy_id: Mapped[int] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
@@ -189,7 +195,8 @@ class Interest(FirmOwned, db.Model):
     """A candidate said "I'm interested" in a search."""
 
     __tablename__ = "interests"
-    __table_args__ = (UniqueConstraint("firm_id", "candidate_id", "search_id"),)
+    __table_args__ = (UniqueConstraint("firm_id", "candidate_id", "search_id"),
+                      Index("ix_interests_firm_open", "firm_id", "handled_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
@@ -211,6 +218,7 @@ class CandidateUpdate(FirmOwned, db.Model):
     """Something the candidate told the firm: a short update, a referral, a profile change."""
 
     __tablename__ = "candidate_updates"
+    __table_args__ = (Index("ix_candidate_updates_firm_open", "firm_id", "handled_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)

@@ -81,15 +81,15 @@ class Candidate(FirmOwned, db.Model):
     __table_args__ = (
         UniqueConstraint("firm_id", "email"),
         Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at"),
+        # A recruiter's own candidates, least recently contacted first (needs attention).
+        Index("ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), unique=True
     )
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))

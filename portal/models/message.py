@@ -32,6 +32,7 @@ class Message(FirmOwned, db.Model):
         Index("ix_messages_state_due", "state", "due_at"),
         Index("ix_messages_firm_candidate_created", "firm_id", "candidate_id", "created_at"),
         Index("ix_messages_firm_coalesce", "firm_id", "coalesce_key"),
+        Index("ix_messages_firm_state_created", "firm_id", "state", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,11 +46,12 @@ class Search(FirmOwned, db.Model):
     """One assignment to fill a role for a client."""
 
     __tablename__ = "searches"
-    __table_args__ = (Index("ix_searches_firm_state", "firm_id", "state"),)
+    __table_args__ = (Index("ix_searches_firm_state", "firm_id", "state"),
+                      Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     description_md: Mapped[str] = mapped_column(Text, default="")

@@ -4,11 +4,12 @@ adds drag and drop that submits the same move form."""
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
+from portal.models import PIPELINE, Candidacy, Candidate, Consent, Search, Stage, User
 from portal.recruiter import bp
 from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import (
@@ -51,7 +52,8 @@ def board(search_id: int):
     search = get_or_404(Search, search_id)
     candidacies = list(db.session.scalars(
         select(Candidacy).where(Candidacy.search_id == search.id)
-        .options(joinedload(Candidacy.candidate))
+        # A card shows the name and headline only: the rest of the profile stays unloaded.
+        .options(joinedload(Candidacy.candidate).load_only(Candidate.name, Candidate.headline, raiseload=True))
         .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
     ).unique())
     consents = _consents_by_candidacy([c.id for c in candidacies])
@@ -61,9 +63,26 @@ def board(search_id: int):
     here = url_for("recruiter.board", search_id=search.id)
     return render_template(
         "recruiter/board.html", search=search, columns=columns, consents=consents, here=here,
-        move_form=MoveForm(), close_form=CloseForm(), consent_form=ConsentForm(), undo=_undo_offer(),
-        pipeline_stages=PIPELINE,
+        undo=_undo_offer(), move_options=_move_options(),
+        # Every card links to /recruiter/candidacies/<id>/...: built once, not url_for per card.
+        candidacy_url=url_for("recruiter.candidacy", candidacy_id=1).removesuffix("1"),
     )
+
+
+def _move_options() -> dict[Stage, Markup]:
+    """The stage <option>s of a card's move form, rendered once per stage rather than once
+    per card (a board of 200 cards spent most of its time here): every other pipeline stage,
+    the next one selected."""
+    out = {}
+    for current in PIPELINE:
+        if not current.is_open:
+            continue
+        later = PIPELINE[PIPELINE.index(current) + 1:]
+        picked = later[0] if later else None
+        out[current] = Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(s.value, Markup(" selected") if s == picked else "", s.label)
+            for s in PIPELINE if s != current)
+    return out
 
 
 def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = None,

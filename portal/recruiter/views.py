@@ -15,7 +15,9 @@ from portal.services import dashboard as dashboard_service
 @bp.route("/")
 def dashboard():
     scope = "firm" if request.args.get("scope") == "firm" else "mine"
-    attention = dashboard_service.needs_attention(g.firm, actor(), scope)
+    show = request.args.get("show")
+    section = show if show in dashboard_service.SECTIONS else None
+    attention = dashboard_service.needs_attention(g.firm, actor(), scope, section)
     return render_template("recruiter/dashboard.html", user=actor(), attention=attention,
                            action_form=ActionForm())
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload
 
 from portal.extensions import db
 from portal.models import (
@@ -109,17 +109,29 @@ def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -
     return entries
 
 
-def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[SearchCard]:
+def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None,
+           recruiters: dict[int, Recruiter] | None = None) -> list[SearchCard]:
+    """The candidate's searches as cards. Four statements: candidacies with their search
+    and feedback count, stage changes, consents, recruiters (pass `recruiters` to share the
+    last one with the caller: see home())."""
+    feedback_count = (select(func.count(Feedback.id)).where(Feedback.candidacy_id == Candidacy.id)
+                      .correlate(Candidacy).scalar_subquery())
     stmt = (
-        select(Candidacy).join(Search, Search.id == Candidacy.search_id)
-        .options(contains_eager(Candidacy.search))
+        select(Candidacy, feedback_count).join(Search, Search.id == Candidacy.search_id)
+        # A card needs no description: leave the long texts in the database.
+        .options(contains_eager(Candidacy.search),
+                 *(defaultload(Candidacy.search).defer(col, raiseload=True) for col in
+                   (Search.description_md, Search.description_html, Search.requirements_md,
+                    Search.requirements_html)))
         .where(Candidacy.candidate_id == candidate.id)
     )
     if candidacy_id is not None:
         stmt = stmt.where(Candidacy.id == candidacy_id)
-    candidacies = db.session.scalars(stmt).unique().all()
-    if not candidacies:
+    rows = db.session.execute(stmt).unique().all()
+    if not rows:
         return []
+    candidacies = [c for c, _ in rows]
+    feedback_counts = {c.id: n for c, n in rows}
     ids = [c.id for c in candidacies]
     changes: dict[int, list[StageChange]] = {}
     for ch in db.session.scalars(
@@ -128,11 +140,11 @@ def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) ->
     ).all():
         changes.setdefault(ch.candidacy_id, []).append(ch)
     consents = _consents_by_candidacy(ids)
-    feedback_counts = dict(db.session.execute(
-        select(Feedback.candidacy_id, func.count()).where(Feedback.candidacy_id.in_(ids))
-        .group_by(Feedback.candidacy_id)
-    ).all())
-    recruiters = _recruiters({c.search.owner_id or candidate.owner_id for c in candidacies})
+    wanted = {c.search.owner_id or candidate.owner_id for c in candidacies}
+    if recruiters is None:
+        recruiters = _recruiters(wanted)
+    else:
+        recruiters.update(_recruiters(wanted | {candidate.owner_id}))
     cards = []
     for c in candidacies:
         search = c.search
@@ -158,6 +170,22 @@ def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) ->
 
 def my_searches(firm: Firm, candidate: Candidate) -> list[SearchCard]:
     return _cards(firm, candidate)
+
+
+@dataclass
+class Home:
+    cards: list[SearchCard]
+    recruiter: Recruiter | None  # the candidate's own recruiter (their contact person)
+
+
+def home(firm: Firm, candidate: Candidate) -> Home:
+    """The candidate's home: every search, and their own recruiter, looked up together with
+    the searches' recruiters (one statement for all of them)."""
+    recruiters: dict[int, Recruiter] = {}
+    cards = _cards(firm, candidate, recruiters=recruiters)
+    if not cards:
+        return Home(cards, own_recruiter(candidate))
+    return Home(cards, recruiters.get(candidate.owner_id) if candidate.owner_id else None)
 
 
 def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:

@@ -48,13 +48,10 @@
     var stage = column.getAttribute("data-stage");
     var card = dragged;
     if (stage === "closed") {
-      // Closing needs a reason and an explanation: open the card's close form instead.
-      var details = card.querySelector(".close-details");
-      if (details) {
-        details.open = true;
-        var reason = details.querySelector("select");
-        if (reason) { reason.focus(); }
-      }
+      // Closing needs a reason and an explanation the candidate reads: go to the
+      // candidacy's close form instead.
+      var link = card.querySelector("a[data-close-link]");
+      if (link) { window.location.assign(link.href); }
       return;
     }
     var form = card.querySelector("form[data-move-form]");

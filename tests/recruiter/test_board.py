@@ -32,7 +32,15 @@ def test_board_has_a_column_per_stage_and_plain_move_forms(app, rec):
     card = html[html.index(f'id="card-{cy.id}"'):]
     card = card[:card.index("</article>")]
     assert f'name="version" value="{cy.version}"' in card
-    assert 'name="csrf_token"' in card and "data-move-form" in card and 'name="reason"' in card
+    assert 'name="csrf_token"' in card and "data-move-form" in card
+    # The options are rendered once per stage: every other pipeline stage, the next one selected.
+    assert '<option value="screening" selected>' in card and 'value="contacted"' not in card.split("<select")[1]
+    # Closing needs the explanation the candidate reads: the card links to the candidacy's
+    # close form, opened.
+    assert f'href="/recruiter/candidacies/{cy.id}?close=1#stage"' in card
+    page = rec.client.get(f"/recruiter/candidacies/{cy.id}?close=1").get_data(as_text=True)
+    assert '<details class="close-details" open>' in page and 'name="reason"' in page
+    assert '<details class="close-details">' in rec.client.get(f"/recruiter/candidacies/{cy.id}").get_data(as_text=True)
     assert 'src="/static/board.js"' in html and "<script>" not in html
 
 

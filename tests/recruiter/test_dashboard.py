@@ -188,8 +188,20 @@ def test_dashboard_query_count_does_not_grow(app, rec):
         with count_queries(app) as q:
             html = rec.client.get(url).get_data(as_text=True)
         assert q.count == counts[url], url
-        assert _section(html, "overdue").count("Write an update") == 50
+        # The home shows the ten most urgent of each kind, and links to the whole list.
+        assert _section(html, "overdue").count("Write an update") == 10
         for ident, marker in (("consents", "Open candidacy"), ("interests", "Add to pipeline"),
                               ("failed", "Send again")):
+            assert _section(html, ident).count(marker) == 10, ident
+            assert f"show={ident}" in _section(html, ident), ident
+        assert _section(html, "updates").count("Mark handled") == 10
+    # "Show all" lists one kind, all 50, with no more statements than the home.
+    for ident, marker in (("overdue", "Write an update"), ("consents", "Open candidacy"),
+                          ("interests", "Add to pipeline"), ("failed", "Send again"), ("updates", "Mark handled")):
+        for scope in ("", "&scope=firm"):
+            with count_queries(app) as q:
+                html = rec.client.get(f"/recruiter/?show={ident}{scope}").get_data(as_text=True)
+            assert q.count <= counts["/recruiter/"], ident
             assert _section(html, ident).count(marker) == 50, ident
-        assert _section(html, "updates").count("Mark handled") == 50
+            others = {"overdue", "consents", "interests", "updates", "failed"} - {ident}
+            assert not any(f'id="{o}"' in html for o in others), ident

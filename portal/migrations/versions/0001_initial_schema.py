@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:54:35.844327
+Create Date: 2026-11-22 02:55:59.092536
 
 """
 from alembic import op
@@ -190,7 +190,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidates_availability_changed_at'), ['availability_changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidates_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index('ix_candidates_firm_last_contacted', ['firm_id', 'last_contacted_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_candidates_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_candidates_owner_last_contacted', ['firm_id', 'owner_id', 'last_contacted_at'], unique=False)
 
     op.create_table('searches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,8 +223,8 @@ def upgrade():
     with op.batch_alter_table('searches', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_searches_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_searches_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_searches_firm_owner_state', ['firm_id', 'owner_id', 'state'], unique=False)
         batch_op.create_index('ix_searches_firm_state', ['firm_id', 'state'], unique=False)
-        batch_op.create_index(batch_op.f('ix_searches_owner_id'), ['owner_id'], unique=False)
 
     op.create_table('skill_aliases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -261,10 +261,10 @@ def upgrade():
     sa.UniqueConstraint('firm_id', 'search_id', 'candidate_id', name=op.f('uq_candidacies_firm_id_search_id_candidate_id'))
     )
     with op.batch_alter_table('candidacies', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_candidacies_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index('ix_candidacies_candidate_stage', ['candidate_id', 'stage', 'search_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidacies_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index('ix_candidacies_firm_stage', ['firm_id', 'stage'], unique=False)
-        batch_op.create_index(batch_op.f('ix_candidacies_search_id'), ['search_id'], unique=False)
+        batch_op.create_index('ix_candidacies_search_stage', ['search_id', 'stage', 'candidate_id'], unique=False)
 
     op.create_table('candidate_skills',
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -311,6 +311,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidate_updates_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidate_updates_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidate_updates_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_candidate_updates_firm_open', ['firm_id', 'handled_at', 'created_at'], unique=False)
 
     op.create_table('interests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -328,6 +329,7 @@ def upgrade():
     with op.batch_alter_table('interests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interests_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interests_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_interests_firm_open', ['firm_id', 'handled_at', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_interests_search_id'), ['search_id'], unique=False)
 
     op.create_table('search_skills',
@@ -381,6 +383,7 @@ def upgrade():
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_candidacy_id'), ['candidacy_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consents_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_consents_firm_state_requested', ['firm_id', 'state', 'requested_at'], unique=False)
 
     op.create_table('feedback',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -437,6 +440,7 @@ def upgrade():
         batch_op.create_index('ix_messages_firm_candidate_created', ['firm_id', 'candidate_id', 'created_at'], unique=False)
         batch_op.create_index('ix_messages_firm_coalesce', ['firm_id', 'coalesce_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index('ix_messages_firm_state_created', ['firm_id', 'state', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_recipient_user_id'), ['recipient_user_id'], unique=False)
         batch_op.create_index('ix_messages_state_due', ['state', 'due_at'], unique=False)
 
@@ -499,6 +503,7 @@ def downgrade():
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index('ix_messages_state_due')
         batch_op.drop_index(batch_op.f('ix_messages_recipient_user_id'))
+        batch_op.drop_index('ix_messages_firm_state_created')
         batch_op.drop_index(batch_op.f('ix_messages_firm_id'))
         batch_op.drop_index('ix_messages_firm_coalesce')
         batch_op.drop_index('ix_messages_firm_candidate_created')
@@ -511,6 +516,7 @@ def downgrade():
 
     op.drop_table('feedback')
     with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_index('ix_consents_firm_state_requested')
         batch_op.drop_index(batch_op.f('ix_consents_firm_id'))
         batch_op.drop_index(batch_op.f('ix_consents_candidacy_id'))
 
@@ -528,11 +534,13 @@ def downgrade():
     op.drop_table('search_skills')
     with op.batch_alter_table('interests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interests_search_id'))
+        batch_op.drop_index('ix_interests_firm_open')
         batch_op.drop_index(batch_op.f('ix_interests_firm_id'))
         batch_op.drop_index(batch_op.f('ix_interests_candidate_id'))
 
     op.drop_table('interests')
     with op.batch_alter_table('candidate_updates', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidate_updates_firm_open')
         batch_op.drop_index(batch_op.f('ix_candidate_updates_firm_id'))
         batch_op.drop_index(batch_op.f('ix_candidate_updates_created_at'))
         batch_op.drop_index(batch_op.f('ix_candidate_updates_candidate_id'))
@@ -549,10 +557,10 @@ def downgrade():
 
     op.drop_table('candidate_skills')
     with op.batch_alter_table('candidacies', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidacies_search_id'))
+        batch_op.drop_index('ix_candidacies_search_stage')
         batch_op.drop_index('ix_candidacies_firm_stage')
         batch_op.drop_index(batch_op.f('ix_candidacies_firm_id'))
-        batch_op.drop_index(batch_op.f('ix_candidacies_candidate_id'))
+        batch_op.drop_index('ix_candidacies_candidate_stage')
 
     op.drop_table('candidacies')
     with op.batch_alter_table('skill_aliases', schema=None) as batch_op:
@@ -561,14 +569,14 @@ def downgrade():
 
     op.drop_table('skill_aliases')
     with op.batch_alter_table('searches', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_searches_owner_id'))
         batch_op.drop_index('ix_searches_firm_state')
+        batch_op.drop_index('ix_searches_firm_owner_state')
         batch_op.drop_index(batch_op.f('ix_searches_firm_id'))
         batch_op.drop_index(batch_op.f('ix_searches_client_id'))
 
     op.drop_table('searches')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidates_owner_id'))
+        batch_op.drop_index('ix_candidates_owner_last_contacted')
         batch_op.drop_index('ix_candidates_firm_last_contacted')
         batch_op.drop_index(batch_op.f('ix_candidates_firm_id'))
         batch_op.drop_index(batch_op.f('ix_candidates_availability_changed_at'))
