@@ -95,8 +95,8 @@ class Candidacy(FirmOwned, db.Model):
         Index("ix_candidacies_firm_stage", "firm_id", "stage"),
         # Covering indexes for "who is active, where": a search's pipeline by stage, and a
         # candidate's candidacies by stage (the needs-attention and check-in queries).
-        Index("ix_candidacies_search_stage", "search_id", "stage", "candidate_id"),
-        Index("ix_candidacies_candidate_stage", "candidate_id", "stage", "search_id"),
+        Index("ix_candidacies_search_stage", "firm_id", "search_id", "stage", "candidate_id"),
+        Index("ix_candidacies_candidate_stage", "firm_id", "candidate_id", "stage", "search_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

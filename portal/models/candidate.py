@@ -82,7 +82,9 @@ class Candidate(FirmOwned, db.Model):
         UniqueConstraint("firm_id", "email"),
         Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at"),
         # A recruiter's own candidates, least recently contacted first (needs attention).
-        Index("ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at"),
+        Index("ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at",
+              postgresql_include=["id"]),  # index-only "my candidates" on PostgreSQL too
+        Index("ix_candidates_owner_availability", "firm_id", "owner_id", "availability_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

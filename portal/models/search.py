@@ -47,7 +47,7 @@ class Search(FirmOwned, db.Model):
 
     __tablename__ = "searches"
     __table_args__ = (Index("ix_searches_firm_state", "firm_id", "state"),
-                      Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state"))
+                      Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state", postgresql_include=["id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:55:59.092536
+Create Date: 2026-11-22 03:00:44.834415
 
 """
 from alembic import op
@@ -190,7 +190,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidates_availability_changed_at'), ['availability_changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidates_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index('ix_candidates_firm_last_contacted', ['firm_id', 'last_contacted_at'], unique=False)
-        batch_op.create_index('ix_candidates_owner_last_contacted', ['firm_id', 'owner_id', 'last_contacted_at'], unique=False)
+        batch_op.create_index('ix_candidates_owner_availability', ['firm_id', 'owner_id', 'availability_changed_at'], unique=False)
+        batch_op.create_index('ix_candidates_owner_last_contacted', ['firm_id', 'owner_id', 'last_contacted_at'], unique=False, postgresql_include=['id'])
 
     op.create_table('searches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,7 +224,7 @@ def upgrade():
     with op.batch_alter_table('searches', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_searches_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_searches_firm_id'), ['firm_id'], unique=False)
-        batch_op.create_index('ix_searches_firm_owner_state', ['firm_id', 'owner_id', 'state'], unique=False)
+        batch_op.create_index('ix_searches_firm_owner_state', ['firm_id', 'owner_id', 'state'], unique=False, postgresql_include=['id'])
         batch_op.create_index('ix_searches_firm_state', ['firm_id', 'state'], unique=False)
 
     op.create_table('skill_aliases',
@@ -261,10 +262,10 @@ def upgrade():
     sa.UniqueConstraint('firm_id', 'search_id', 'candidate_id', name=op.f('uq_candidacies_firm_id_search_id_candidate_id'))
     )
     with op.batch_alter_table('candidacies', schema=None) as batch_op:
-        batch_op.create_index('ix_candidacies_candidate_stage', ['candidate_id', 'stage', 'search_id'], unique=False)
+        batch_op.create_index('ix_candidacies_candidate_stage', ['firm_id', 'candidate_id', 'stage', 'search_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidacies_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index('ix_candidacies_firm_stage', ['firm_id', 'stage'], unique=False)
-        batch_op.create_index('ix_candidacies_search_stage', ['search_id', 'stage', 'candidate_id'], unique=False)
+        batch_op.create_index('ix_candidacies_search_stage', ['firm_id', 'search_id', 'stage', 'candidate_id'], unique=False)
 
     op.create_table('candidate_skills',
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -570,13 +571,14 @@ def downgrade():
     op.drop_table('skill_aliases')
     with op.batch_alter_table('searches', schema=None) as batch_op:
         batch_op.drop_index('ix_searches_firm_state')
-        batch_op.drop_index('ix_searches_firm_owner_state')
+        batch_op.drop_index('ix_searches_firm_owner_state', postgresql_include=['id'])
         batch_op.drop_index(batch_op.f('ix_searches_firm_id'))
         batch_op.drop_index(batch_op.f('ix_searches_client_id'))
 
     op.drop_table('searches')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
-        batch_op.drop_index('ix_candidates_owner_last_contacted')
+        batch_op.drop_index('ix_candidates_owner_last_contacted', postgresql_include=['id'])
+        batch_op.drop_index('ix_candidates_owner_availability')
         batch_op.drop_index('ix_candidates_firm_last_contacted')
         batch_op.drop_index(batch_op.f('ix_candidates_firm_id'))
         batch_op.drop_index(batch_op.f('ix_candidates_availability_changed_at'))
