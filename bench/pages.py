@@ -315,6 +315,40 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far by gunicorn's workers (Linux /proc; None elsewhere)."""
+        tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as fh:
+                pids = [self.proc.pid, *map(int, fh.read().split())]
+        except OSError:
+            return None
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+            except (OSError, IndexError, ValueError):
+                continue
+        return total / tick
+
+    def wait_idle(self, limit_s: float = 180.0, window_s: float = 0.5, busy: float = 0.05) -> float:
+        """Wait until the workers stop using CPU: a gthread worker answers a probe from an
+        idle thread while its other threads still work through requests that wrk left queued,
+        so a quick probe alone does not mean the next page starts on an idle server."""
+        started = time.monotonic()
+        last = self.cpu_seconds()
+        if last is None:
+            return 0.0
+        while time.monotonic() - started < limit_s:
+            time.sleep(window_s)
+            now = self.cpu_seconds()
+            if now is None or now - last < busy * window_s:
+                break
+            last = now
+        return time.monotonic() - started
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -428,6 +462,7 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
                         status, size = check(server.port, info["path"], cookie)
                     except TimeoutError:
                         drain(server.port)
+                        server.wait_idle()
                         return {"error": f"one request took over {CHECK_TIMEOUT} s"}
                     if status != 200:
                         return {"error": f"HTTP {status} (expected 200)"}
@@ -436,7 +471,7 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
                     headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
                     url = server.url(info["path"])
                     r = (load.run_wrk if tool == "wrk" else load.run_python)(url, headers, secs, connections)
-                    waited = drain(server.port)
+                    waited = drain(server.port) + server.wait_idle()
                     return {**asdict(r), "bytes": size, "drain_s": round(waited, 1)}
 
                 def show(key: str, out: dict) -> None:

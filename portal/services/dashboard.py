@@ -127,13 +127,11 @@ def _is_active(candidate_id_col):
             .exists())
 
 
-def _overdue_ids(user: User, mine: bool, is_overdue):
+def _overdue_ids(user: User, is_overdue):
     """Ids of the overdue active candidates. "Mine" is the union of two small indexed sets
     (candidacies in my open searches; my own candidates) rather than one OR across both
     joins, which made the database read every active candidacy of the firm (1.4 s at
     100,000 candidates; see docs/PERFORMANCE.md)."""
-    if not mine:
-        return select(Candidate.id).where(is_overdue, _is_active(Candidate.id))
     in_my_searches = (
         select(Candidacy.candidate_id).join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
@@ -148,12 +146,15 @@ def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> S
     cutoff = now - timedelta(days=firm.cadence_days)
     is_overdue = and_(Candidate.deleted_at.is_(None),
                       or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff))
+    q = select(Candidate)
+    if mine:
+        q = q.where(Candidate.id.in_(_overdue_ids(user, is_overdue)))
+    else:
+        # The whole firm: walk the candidates least recently contacted first and stop at the
+        # first `limit` who are active (no set of every active candidacy is built).
+        q = q.where(is_overdue, _is_active(Candidate.id))
     people = list(db.session.scalars(
-        select(Candidate)
-        .where(Candidate.id.in_(_overdue_ids(user, mine, is_overdue)))
-        .order_by(Candidate.last_contacted_at.asc().nulls_first(), Candidate.id)
-        .limit(limit + 1)
-    ))
+        q.order_by(Candidate.last_contacted_at.asc().nulls_first(), Candidate.id).limit(limit + 1)))
     by_id: dict[int, list[Candidacy]] = {c.id: [] for c in people}
     if people:
         for cy in db.session.scalars(
