@@ -80,9 +80,13 @@ class Search(FirmOwned, db.Model):
 
     def client_name_for_candidate(self, told: bool = False) -> str:
         """The client's name as a candidate may see it: hidden while confidential."""
-        if self.confidential and not told:
-            return "Confidential client"
-        return self.client.name
+        return client_name_for_candidate(self.confidential, self.client.name, told)
+
+
+def client_name_for_candidate(confidential: bool, client_name: str, told: bool = False) -> str:
+    """The one rule for naming a client to a candidate (also used on rows read without
+    loading the Search): "Confidential client" until they were told the name."""
+    return "Confidential client" if confidential and not told else client_name
 
 
 class SearchSkill(FirmOwned, db.Model):

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, defaultload, joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidacy, Candidate, Consent, ConsentState, Feedback, Firm, Message,
+    Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm, Message,
     MessageState, Search, SearchState, Stage, StageChange, User,
 )
+from portal.models.search import client_name_for_candidate
 from portal.services import NotFound
 from portal.templating import candidate_stage_text
 
@@ -63,18 +64,19 @@ class SearchCard:
     timeline: list[TimelineEntry] = field(default_factory=list)
 
 
-def _client_name(search: Search, revealed: bool) -> str:
-    """Hidden while the search is confidential, unless a consent request named the client
-    (the rule of services.consent.client_revealed, for many candidacies at once)."""
-    return search.client_name_for_candidate(told=revealed)
+# The card queries read columns, not entities: a page of cards needs a handful of fields
+# from five tables, and building ORM objects for them cost more than the SQL (see
+# docs/PERFORMANCE.md, candidate home).
 
-
-def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list[Consent]]:
-    out: dict[int, list[Consent]] = {}
+def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
+    """Each candidacy's consent requests, oldest first, as rows (state, dates, client_name)."""
+    out: dict[int, list] = {}
     if not candidacy_ids:
         return out
-    rows = db.session.scalars(
-        select(Consent).where(Consent.candidacy_id.in_(candidacy_ids))
+    rows = db.session.execute(
+        select(Consent.id, Consent.candidacy_id, Consent.state, Consent.requested_at, Consent.answered_at,
+               Consent.cv_sent_at, Consent.client_name)
+        .where(Consent.candidacy_id.in_(candidacy_ids))
         .order_by(Consent.requested_at, Consent.id)
     ).all()
     for row in rows:
@@ -86,7 +88,8 @@ def _recruiters(ids: set[int]) -> dict[int, Recruiter]:
     ids.discard(None)  # type: ignore[arg-type]
     if not ids:
         return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids))).all()
+    users = db.session.execute(
+        select(User.id, User.name, User.email, User.phone, User.active).where(User.id.in_(ids))).all()
     return {u.id: Recruiter(name=u.name, email=u.email, phone=u.phone) for u in users if u.active}
 
 
@@ -111,56 +114,56 @@ def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -
 
 def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None,
            recruiters: dict[int, Recruiter] | None = None) -> list[SearchCard]:
-    """The candidate's searches as cards. Four statements: candidacies with their search
-    and feedback count, stage changes, consents, recruiters (pass `recruiters` to share the
-    last one with the caller: see home())."""
+    """The candidate's searches as cards. Four statements: candidacies with their search,
+    client and feedback count, stage changes, consents, recruiters (pass `recruiters` to
+    share the last one with the caller: see home())."""
     feedback_count = (select(func.count(Feedback.id)).where(Feedback.candidacy_id == Candidacy.id)
                       .correlate(Candidacy).scalar_subquery())
     stmt = (
-        select(Candidacy, feedback_count).join(Search, Search.id == Candidacy.search_id)
-        # A card needs no description: leave the long texts in the database.
-        .options(contains_eager(Candidacy.search),
-                 *(defaultload(Candidacy.search).defer(col, raiseload=True) for col in
-                   (Search.description_md, Search.description_html, Search.requirements_md,
-                    Search.requirements_html)))
+        select(Candidacy.id, Candidacy.stage, Candidacy.stage_changed_at, Candidacy.close_reason,
+               Candidacy.close_explanation, Search.title, Search.location, Search.remote_policy,
+               Search.owner_id, Search.confidential, Client.name.label("client"),
+               feedback_count.label("feedback_count"))
+        .join(Search, Search.id == Candidacy.search_id).join(Client, Client.id == Search.client_id)
         .where(Candidacy.candidate_id == candidate.id)
     )
     if candidacy_id is not None:
         stmt = stmt.where(Candidacy.id == candidacy_id)
-    rows = db.session.execute(stmt).unique().all()
-    if not rows:
+    candidacies = db.session.execute(stmt).all()
+    if not candidacies:
         return []
-    candidacies = [c for c, _ in rows]
-    feedback_counts = {c.id: n for c, n in rows}
     ids = [c.id for c in candidacies]
-    changes: dict[int, list[StageChange]] = {}
-    for ch in db.session.scalars(
-        select(StageChange).where(StageChange.candidacy_id.in_(ids), StageChange.undone_at.is_(None))
+    changes: dict[int, list] = {}
+    for ch in db.session.execute(
+        select(StageChange.candidacy_id, StageChange.to_stage, StageChange.close_reason, StageChange.created_at)
+        .where(StageChange.candidacy_id.in_(ids), StageChange.undone_at.is_(None))
         .order_by(StageChange.created_at, StageChange.id)
     ).all():
         changes.setdefault(ch.candidacy_id, []).append(ch)
     consents = _consents_by_candidacy(ids)
-    wanted = {c.search.owner_id or candidate.owner_id for c in candidacies}
+    wanted = {c.owner_id or candidate.owner_id for c in candidacies}
     if recruiters is None:
         recruiters = _recruiters(wanted)
     else:
         recruiters.update(_recruiters(wanted | {candidate.owner_id}))
     cards = []
     for c in candidacies:
-        search = c.search
         label, explanation = candidate_stage_text(c.stage, firm)
         mine = consents.get(c.id, [])
         open_consent = next((x for x in reversed(mine) if x.state == ConsentState.REQUESTED), None)
         cards.append(SearchCard(
-            candidacy_id=c.id, title=search.title, client_name=_client_name(search, bool(mine)),
-            location=search.location, remote_label=search.remote_policy.label,
+            candidacy_id=c.id, title=c.title,
+            # Hidden while the search is confidential, unless a consent request named the
+            # client (the rule of services.consent.client_revealed, for many at once).
+            client_name=client_name_for_candidate(c.confidential, c.client, told=bool(mine)),
+            location=c.location, remote_label=c.remote_policy.label,
             is_open=c.stage.is_open, label=label, explanation=explanation,
             stage_changed_at=c.stage_changed_at,
             close_reason=c.close_reason.label if c.stage == Stage.CLOSED and c.close_reason else None,
             close_explanation=c.close_explanation if c.stage == Stage.CLOSED else None,
-            recruiter=recruiters.get(search.owner_id or candidate.owner_id),
+            recruiter=recruiters.get(c.owner_id or candidate.owner_id),
             open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
-            feedback_count=feedback_counts.get(c.id, 0),
+            feedback_count=c.feedback_count,
             timeline=_timeline(firm, changes.get(c.id, []), mine),
         ))
     # Open searches first (most recent movement first), then the ended ones.
@@ -215,17 +218,18 @@ class FeedbackItem:
 
 
 def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[FeedbackItem]:
-    """Feedback written for this candidate, newest first."""
+    """Feedback written for this candidate, newest first (read as columns, like the cards)."""
     stmt = (
-        select(Feedback).join(Candidacy, Candidacy.id == Feedback.candidacy_id)
-        .join(Search, Search.id == Candidacy.search_id)
-        .options(contains_eager(Feedback.candidacy).contains_eager(Candidacy.search))
+        select(Feedback.id, Feedback.created_at, Feedback.body_html, Feedback.candidacy_id, Feedback.author_id,
+               Search.title, Search.confidential, Client.name.label("client"))
+        .join(Candidacy, Candidacy.id == Feedback.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id).join(Client, Client.id == Search.client_id)
         .where(Candidacy.candidate_id == candidate.id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
     if candidacy_id is not None:
         stmt = stmt.where(Candidacy.id == candidacy_id)
-    rows = db.session.scalars(stmt).unique().all()
+    rows = db.session.execute(stmt).all()
     if not rows:
         return []
     revealed = set(db.session.scalars(
@@ -234,8 +238,8 @@ def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = 
     authors = _recruiters({f.author_id for f in rows if f.author_id})
     return [
         FeedbackItem(
-            id=f.id, created_at=f.created_at, body_html=f.body_html, title=f.candidacy.search.title,
-            client_name=_client_name(f.candidacy.search, f.candidacy_id in revealed),
+            id=f.id, created_at=f.created_at, body_html=f.body_html, title=f.title,
+            client_name=client_name_for_candidate(f.confidential, f.client, told=f.candidacy_id in revealed),
             author=authors[f.author_id].name if f.author_id in authors else None,
             candidacy_id=f.candidacy_id,
         )
@@ -310,5 +314,5 @@ def referral_roles(firm: Firm) -> list[tuple[int, str]]:
         select(Search).options(joinedload(Search.client))
         .where(Search.state == SearchState.OPEN).order_by(Search.title).limit(200)
     ).unique().all()
-    return [(s.id, f"{s.title} ({_client_name(s, False)})") for s in rows]
+    return [(s.id, f"{s.title} ({s.client_name_for_candidate()})") for s in rows]
 
