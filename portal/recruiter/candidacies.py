@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import flash, g, render_template, request, session, url_for
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import PIPELINE, Candidacy, Candidate, Consent, Search, Stage, User
+from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
 from portal.recruiter import bp
 from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import (
@@ -20,6 +19,7 @@ from portal.services import activity as activity_service
 from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
+from portal.services import searches as searches_service
 
 BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
 
@@ -50,19 +50,10 @@ def _undo_offer() -> dict | None:
 @bp.route("/searches/<int:search_id>/board")
 def board(search_id: int):
     search = get_or_404(Search, search_id)
-    candidacies = list(db.session.scalars(
-        select(Candidacy).where(Candidacy.search_id == search.id)
-        # A card shows the name and headline only: the rest of the profile stays unloaded.
-        .options(joinedload(Candidacy.candidate).load_only(Candidate.name, Candidate.headline, raiseload=True))
-        .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
-    ).unique())
-    consents = _consents_by_candidacy([c.id for c in candidacies])
-    columns = {stage: [] for stage in BOARD_COLUMNS}
-    for c in candidacies:
-        columns[c.stage].append(c)
+    columns = searches_service.board(search, BOARD_COLUMNS)
     here = url_for("recruiter.board", search_id=search.id)
     return render_template(
-        "recruiter/board.html", search=search, columns=columns, consents=consents, here=here,
+        "recruiter/board.html", search=search, columns=columns, here=here,
         undo=_undo_offer(), move_options=_move_options(),
         # Every card links to /recruiter/candidacies/<id>/...: built once, not url_for per card.
         candidacy_url=url_for("recruiter.candidacy", candidacy_id=1).removesuffix("1"),

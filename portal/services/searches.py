@@ -240,3 +240,44 @@ def open_searches(firm: Firm) -> list[Search]:
         select(Search).where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
         .order_by(Search.title, Search.id).limit(500)
     ).unique())
+
+
+def board(search: Search, columns: tuple) -> dict:
+    """The search's pipeline as cards per stage (`columns` gives the order), most recently
+    moved first. Cards are rows of the few fields a card shows (name, headline, stage,
+    version, close details) plus `consent`, the latest consent request: two statements, and
+    no ORM objects for a board of hundreds of cards."""
+    from portal.models import Candidate, Consent, Stage
+
+    cards = db.session.execute(
+        select(Candidacy.id, Candidacy.stage, Candidacy.version, Candidacy.close_reason, Candidacy.closed_at,
+               Candidacy.stage_changed_at, Candidate.name, Candidate.headline)
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .where(Candidacy.search_id == search.id)
+        .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
+    ).all()
+    latest: dict[int, object] = {}
+    if cards:
+        for row in db.session.execute(
+            select(Consent.candidacy_id, Consent.state, Consent.cv_sent_at)
+            .where(Consent.candidacy_id.in_([c.id for c in cards]))
+            .order_by(Consent.requested_at, Consent.id)
+        ):
+            latest[row.candidacy_id] = row
+    out: dict[Stage, list[BoardCard]] = {stage: [] for stage in columns}
+    for c in cards:
+        out.setdefault(c.stage, []).append(BoardCard(*c, consent=latest.get(c.id)))
+    return out
+
+
+@dataclass(slots=True)
+class BoardCard:
+    id: int
+    stage: object
+    version: int
+    close_reason: object
+    closed_at: object
+    stage_changed_at: object
+    name: str
+    headline: str | None
+    consent: object  # the latest consent request (state, cv_sent_at), or None
