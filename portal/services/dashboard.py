@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, or_, select, union
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import Load, aliased, contains_eager
 
 from portal.extensions import db
 from portal.models import (
@@ -68,6 +68,18 @@ class Attention:
     def empty(self) -> bool:
         return not any(s.rows for s in (self.overdue, self.consents, self.interests, self.updates,
                                         self.availability, self.failed))
+
+
+# What the lists show of a person and a search: the rest of these wide rows (profile texts,
+# descriptions) stays in the database. raiseload turns a forgotten column into a test
+# failure rather than a query per row.
+def _brief_person(path):
+    return path.load_only(Candidate.name, Candidate.owner_id, Candidate.last_contacted_at, Candidate.job_seeking,
+                          Candidate.availability_changed_at, raiseload=True)
+
+
+def _brief_search(path):
+    return path.load_only(Search.title, Search.state, Search.owner_id, raiseload=True)
 
 
 def _cap(rows: list, limit: int) -> Section:
@@ -146,7 +158,7 @@ def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> S
     cutoff = now - timedelta(days=firm.cadence_days)
     is_overdue = and_(Candidate.deleted_at.is_(None),
                       or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff))
-    q = select(Candidate)
+    q = select(Candidate).options(_brief_person(Load(Candidate)))
     if mine:
         q = q.where(Candidate.id.in_(_overdue_ids(user, is_overdue)))
     else:
@@ -161,7 +173,7 @@ def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> S
             select(Candidacy).join(Search, Search.id == Candidacy.search_id)
             .where(Candidacy.candidate_id.in_(by_id), Search.state == SearchState.OPEN,
                    Candidacy.stage.in_(ACTIVE_STAGES))
-            .options(contains_eager(Candidacy.search).joinedload(Search.client))
+            .options(_brief_search(contains_eager(Candidacy.search)))
             .order_by(Candidacy.stage_changed_at)
         ).unique():
             by_id[cy.candidate_id].append(cy)
@@ -183,7 +195,8 @@ def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
          .join(Search, Search.id == Candidacy.search_id)
          .join(Candidate, Candidate.id == Candidacy.candidate_id)
          .where(Consent.state == ConsentState.REQUESTED, still_open.is_not(None))
-         .options(contains_eager(Candidacy.search), contains_eager(Candidacy.candidate))
+         .options(_brief_search(contains_eager(Candidacy.search)),
+                  _brief_person(contains_eager(Candidacy.candidate)))
          .order_by(Consent.requested_at, Consent.id).limit(limit + 1))
     rows = [ConsentRow(consent, cy_, _days(now, consent.requested_at) or 0)
             for consent, cy_ in db.session.execute(q).unique()]
@@ -193,7 +206,7 @@ def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
 def _interests(user: User, mine: bool, limit: int) -> Section:
     q = (select(Interest).join(Interest.candidate).join(Interest.search)
          .where(Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
-         .options(contains_eager(Interest.candidate), contains_eager(Interest.search).joinedload(Search.client))
+         .options(_brief_person(contains_eager(Interest.candidate)), _brief_search(contains_eager(Interest.search)))
          .order_by(Interest.created_at, Interest.id).limit(limit + 1))
     if mine:
         q = q.where(_mine(user, Interest.candidate_id, Interest.search_id))
@@ -203,7 +216,7 @@ def _interests(user: User, mine: bool, limit: int) -> Section:
 def _updates(user: User, mine: bool, limit: int) -> Section:
     q = (select(CandidateUpdate).join(CandidateUpdate.candidate)
          .where(CandidateUpdate.handled_at.is_(None))
-         .options(contains_eager(CandidateUpdate.candidate))
+         .options(_brief_person(contains_eager(CandidateUpdate.candidate)))
          .order_by(CandidateUpdate.created_at, CandidateUpdate.id).limit(limit + 1))
     if mine:
         q = q.where(_mine(user, CandidateUpdate.candidate_id, CandidateUpdate.search_id))
@@ -217,7 +230,7 @@ def _availability(user: User, mine: bool, now: datetime, limit: int) -> Section:
         CandidateUpdate.candidate_id == Candidate.id, CandidateUpdate.kind == UpdateKind.AVAILABILITY,
         or_(CandidateUpdate.handled_at.is_(None), CandidateUpdate.handled_at >= Candidate.availability_changed_at),
     )
-    q = (select(Candidate)
+    q = (select(Candidate).options(_brief_person(Load(Candidate)))
          .where(Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
                 Candidate.deleted_at.is_(None), ~handled_or_listed)
          .order_by(Candidate.availability_changed_at.desc(), Candidate.id).limit(limit + 1))
@@ -228,6 +241,10 @@ def _availability(user: User, mine: bool, now: datetime, limit: int) -> Section:
 
 def _failed(user: User, mine: bool, now: datetime, limit: int) -> Section:
     q = (select(Message, Candidate).outerjoin(Candidate, Candidate.id == Message.candidate_id)
+         .options(Load(Message).load_only(Message.subject, Message.state, Message.to_name, Message.to_email,
+                                          Message.created_at, Message.last_error, Message.candidate_id,
+                                          raiseload=True),
+                  _brief_person(Load(Candidate)))
          .where(Message.state == MessageState.FAILED, Message.created_at >= now - timedelta(days=FAILED_DAYS))
          .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1))
     if mine:
