@@ -98,6 +98,8 @@ def _sqlite_pragmas(app: Flask) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync on every commit
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
+        mmap_mb = max(int(app.config.get("SQLITE_MMAP_MB") or 0), 0)
+        cur.execute(f"PRAGMA mmap_size={mmap_mb * 1024 * 1024}")
         cur.close()
 
     with app.app_context():
