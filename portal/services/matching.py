@@ -775,8 +775,8 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone.
     weight = case((CandidateSkill.skill_id.in_(req_ids), REQUIRED_WEIGHT), else_=NICE_WEIGHT) \
         if req_ids else literal(NICE_WEIGHT)
-    have_sum = func.sum(weight)
-    agg = (select(CandidateSkill.candidate_id.label("cid"), have_sum.label("have"))
+    have_sum = func.sum(weight).label("have")
+    agg = (select(CandidateSkill.candidate_id.label("cid"), have_sum)
            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id.in_(all_ids))
            .group_by(CandidateSkill.candidate_id))
     if flt.all_required and req_ids:
@@ -785,6 +785,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not person_filters:
         # Without filters on the person, keep only the strongest overlaps before touching the
         # candidates table (the join is the expensive part on a large pool).
+        # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
         agg = agg.order_by(have_sum.desc()).limit(OVERLAP_CAP)
     agg = agg.subquery()
 
