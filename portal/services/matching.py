@@ -46,7 +46,8 @@ from portal.models import (
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
-SHORTLIST = 200          # rows scored in Python per query (ranked by the SQL pre-score)
+SHORTLIST = 100          # rows scored in Python per query (ranked by the SQL pre-score), at least
+                         # twice the results asked for; see docs/PERFORMANCE.md for the quality check
 OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
 WARNING_DAYS = 365       # "the last 12 months"
 FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
@@ -808,7 +809,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
                 .where(~in_search, *person_rules))
     pool = pool.cte("pool").prefix_with("MATERIALIZED")
     pre = _sql_points_for_role(role, total, pool.c.have, today, pool.c)
-    stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, limit))
+    stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, 2 * limit))
     rows = db.session.execute(stmt).all()
 
     # 3. The exact score of the shortlist, in Python; words and objects for the best only.
@@ -895,7 +896,7 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     # 3. The pre-score, then the best SHORTLIST rows.
     pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
     stmt = (select(pool).order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
-            .limit(max(SHORTLIST, limit)))
+            .limit(max(SHORTLIST, 2 * limit)))
     rows = db.session.execute(stmt).all()
 
     scored = []
