@@ -478,19 +478,26 @@ def _rounded(exact: float) -> int:
     return max(0, min(100, int(exact + 0.5)))
 
 
+def _by_name(role_skills: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
+    return sorted(role_skills, key=lambda t: t[1].casefold())
+
+
 def _reasons(parts: tuple[Fit, ...], role_skills: list[tuple[int, str, bool]], has: set[int],
              warnings: tuple[MatchWarning, ...] = ()) -> Reasons:
-    """Reasons from the role's skills (id, name, required) and the person's skill ids."""
-    ordered = sorted(role_skills, key=lambda t: t[1].casefold())
-    req_in = tuple(n for i, n, r in ordered if r and i in has)
-    req_out = tuple(n for i, n, r in ordered if r and i not in has)
-    nice_in = tuple(n for i, n, r in ordered if not r and i in has)
-    nice_out = tuple(n for i, n, r in ordered if not r and i not in has)
+    """Reasons from the role's skills (id, name, required), sorted by name (`_by_name`, once
+    per search rather than once per person), and the person's skill ids."""
+    common, req_in, req_out, nice_in, nice_out = [], [], [], [], []
+    for i, name, required in role_skills:
+        if i in has:
+            common.append(name)
+            (req_in if required else nice_in).append(name)
+        else:
+            (req_out if required else nice_out).append(name)
     skills, seniority, location, remote, pay, availability = parts
     return Reasons(
-        skills_in_common=tuple(n for i, n, _ in ordered if i in has),
-        required_in_common=req_in, required_missing=req_out,
-        nice_in_common=nice_in, nice_missing=nice_out,
+        skills_in_common=tuple(common),
+        required_in_common=tuple(req_in), required_missing=tuple(req_out),
+        nice_in_common=tuple(nice_in), nice_missing=tuple(nice_out),
         skills=skills, seniority=seniority, location=location, remote=remote, pay=pay,
         availability=availability, warnings=warnings,
     )
@@ -537,30 +544,40 @@ def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | No
     return out, held
 
 
-def _load_people(firm: Firm, ids: list[int], skill_ids: list[int]) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
-    """The candidates, and which of `skill_ids` each one has, in one query: the skills come
-    back as a bit mask from a correlated subquery (up to 62 skills; more take a second query)."""
-    if len(skill_ids) > 62:
-        people = {c.id: c for c in db.session.scalars(
-            select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
-        has_of: dict[int, set[int]] = defaultdict(set)
+MASK_BITS = 62   # skills a search may have for the per-person skill bit mask (a signed 64-bit sum)
+
+
+def _skill_mask(firm: Firm, skill_ids: list[int], candidate_id):
+    """Which of `skill_ids` a candidate has, as one integer (bit i for skill_ids[i]) from a
+    correlated subquery over the (firm_id, candidate_id, skill_id) key; None when there are
+    too many skills for the bits."""
+    if len(skill_ids) > MASK_BITS:
+        return None
+    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
+    return (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
+                   CandidateSkill.skill_id.in_(skill_ids))
+            .scalar_subquery())
+
+
+def _from_mask(skill_ids: list[int], value) -> set[int]:
+    value = int(value or 0)
+    return {skill_id for i, skill_id in enumerate(skill_ids) if value >> i & 1}
+
+
+def _load_people(firm: Firm, ids: list[int], skill_ids: list[int] | None
+                 ) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
+    """The candidates, and, when `skill_ids` is given (too many skills for the bit mask),
+    which of those skills each one has (a second query)."""
+    people = {c.id: c for c in db.session.scalars(
+        select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
+    has_of: dict[int, set[int]] = defaultdict(set)
+    if skill_ids:
         for cid, skill_id in db.session.execute(
                 select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
                 .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
                        CandidateSkill.skill_id.in_(skill_ids))):
             has_of[cid].add(skill_id)
-        return people, has_of
-    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
-    mask = (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
-            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == Candidate.id,
-                   CandidateSkill.skill_id.in_(skill_ids))
-            .correlate(Candidate).scalar_subquery())
-    people, has_of = {}, {}
-    for cand, value in db.session.execute(
-            select(Candidate, mask).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids))):
-        value = int(value or 0)
-        people[cand.id] = cand
-        has_of[cand.id] = {skill_id for skill_id, bit in bits.items() if value & bit}
     return people, has_of
 
 
@@ -753,7 +770,7 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
     warnings = ()
     if with_warnings:
         warnings = tuple(_warnings(firm, [(candidate.id, search.id, search.client_id)])[(candidate.id, search.id)])
-    return Match(score=_rounded(exact), reasons=_reasons(parts, role_skills, has, warnings),
+    return Match(score=_rounded(exact), reasons=_reasons(parts, _by_name(role_skills), has, warnings),
                  search=search, candidate=candidate, exact=exact)
 
 
@@ -809,7 +826,12 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
                 .where(~in_search, *person_rules))
     pool = pool.cte("pool").prefix_with("MATERIALIZED")
     pre = _sql_points_for_role(role, total, pool.c.have, today, pool.c)
-    stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, 2 * limit))
+    short = (select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, 2 * limit))
+             .cte("short").prefix_with("MATERIALIZED"))
+    # Which of the search's skills each shortlisted person has, for the shortlist rows only
+    # (after the LIMIT: the short list is materialised, so not for the whole pool).
+    mask = _skill_mask(firm, all_ids, short.c.id)
+    stmt = select(short) if mask is None else select(short, mask.label("mask"))
     rows = db.session.execute(stmt).all()
 
     # 3. The exact score of the shortlist, in Python; words and objects for the best only.
@@ -823,15 +845,19 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not top:
         return []
     ids = [cid for _, _, cid in top]
-    people, has_of = _load_people(firm, ids, all_ids)
+    people, has_of = _load_people(firm, ids, None if mask is not None else all_ids)
+    if mask is not None:
+        masks = {row.id: row.mask for row in rows}
+        has_of = {cid: _from_mask(all_ids, masks[cid]) for cid in ids}
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
+    ordered = _by_name(role_skills)
     out = []
     for _, _, cid in top:
         person, has = people[cid], has_of.get(cid, set())
         have, total, n_req_have, n_req = _weights(role_skills, has)
         exact, parts = _score(person, search, have, total, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
-                         reasons=_reasons(parts, role_skills, has, tuple(warn[(cid, search.id)]))))
+                         reasons=_reasons(parts, ordered, has, tuple(warn[(cid, search.id)]))))
     return out
 
 
@@ -920,6 +946,6 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
         have, total_w, n_req_have, n_req = _weights(role_skills[sid], has)
         exact, parts = _score(candidate, search, have, total_w, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=candidate, exact=exact,
-                         reasons=_reasons(parts, role_skills[sid], has,
+                         reasons=_reasons(parts, _by_name(role_skills[sid]), has,
                                           tuple(warn.get((candidate.id, sid), ())))))
     return out
