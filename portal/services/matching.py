@@ -554,6 +554,11 @@ def _skill_mask(firm: Firm, skill_ids: list[int], candidate_id):
     if len(skill_ids) > MASK_BITS:
         return None
     bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
+    # Padded to 16, 32 or 62 branches with ids that never occur (negative), so that searches
+    # with different numbers of skills share a few compiled statements instead of one each
+    # (a compile of the shortlist statement costs more than running it on a small search).
+    size = next(n for n in (16, 32, MASK_BITS) if n >= len(skill_ids))
+    bits.update({-1 - i: 0 for i in range(size - len(skill_ids))})
     return (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
             .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
                    CandidateSkill.skill_id.in_(skill_ids))
