@@ -48,6 +48,7 @@ REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
 SHORTLIST = 100          # rows scored in Python per query (ranked by the SQL pre-score), at least
                          # twice the results asked for; see docs/PERFORMANCE.md for the quality check
+ROLE_SHORTLIST = 50      # the same for roles_for_candidate (10 results by default)
 OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
 WARNING_DAYS = 365       # "the last 12 months"
 FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
@@ -521,6 +522,12 @@ _ROLE_COLS = (Search.id, Search.seniority, Search.location, Search.remote_policy
 
 _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 
+# Expressions that do not depend on the query, built once (building them per call showed up
+# in the profile of roles_for_candidate).
+_SEARCH_SKILL_WEIGHT = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+_EVERY_SKILL = aliased(SearchSkill)
+_EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+
 
 def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
                  ) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
@@ -904,14 +911,14 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     #    skills on the candidate's profile.
     mine = select(CandidateSkill.skill_id).where(
         CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
-    w = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+    w = _SEARCH_SKILL_WEIGHT
     hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
             .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
             .group_by(SearchSkill.search_id)).subquery()
     # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
     #    required) index; the pool is materialised so the total is computed once per search.
-    every = aliased(SearchSkill)
-    total = (select(func.sum(case((every.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)))
+    every = _EVERY_SKILL
+    total = (select(func.sum(_EVERY_SKILL_WEIGHT))
              .where(every.firm_id == firm.id, every.search_id == Search.id)
              .correlate(Search).scalar_subquery())
     already = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id,
@@ -927,7 +934,7 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     # 3. The pre-score, then the best SHORTLIST rows.
     pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
     stmt = (select(pool).order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
-            .limit(max(SHORTLIST, 2 * limit)))
+            .limit(max(ROLE_SHORTLIST, 2 * limit)))
     rows = db.session.execute(stmt).all()
 
     scored = []
