@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/"))
+    p.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database name (created and dropped)")
     p.add_argument("--sqlite-path", default=SQLITE_PATH)
     p.add_argument("--candidates", type=int, default=100_000)
     p.add_argument("--searches", type=int, default=10_000)
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the result as JSON to this file")
     args = p.parse_args(argv)
 
-    ctx = (postgres_database(args.pg_url, PG_DB, args.keep, args.reuse) if args.db == "postgres"
+    ctx = (postgres_database(args.pg_url, args.pg_db, args.keep, args.reuse) if args.db == "postgres"
            else sqlite_database(args.sqlite_path, args.keep, args.reuse))
     with ctx as (url, fresh):
         print(f"matching benchmark on {args.db} ({'generating' if fresh else 'reusing'} {url.rsplit('@', 1)[-1]})",

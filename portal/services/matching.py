@@ -23,8 +23,8 @@ the last 12 months is a warning on the result, never a reason to hide it.
 
 Fast by design: the shortlist comes from SQL over the (firm_id, skill_id, ...) indexes, the
 overlap is aggregated in the database (GROUP BY, ORDER BY, LIMIT), and only the shortlist
-(`SHORTLIST` rows) is scored in Python; ORM objects and skill names are loaded for the final
-results only. The query count is constant, whatever the number of results.
+(`SHORTLIST` or `ROLE_SHORTLIST` rows) is scored in Python; ORM objects and skill names are
+loaded for the final results only. The query count is constant, whatever the number of results.
 """
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ from portal.models import (
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
-SHORTLIST = 200          # rows scored in Python per query (ranked by the SQL pre-score)
+SHORTLIST = 100          # rows scored in Python per query (ranked by the SQL pre-score), at least
+                         # twice the results asked for; see docs/PERFORMANCE.md for the quality check
+ROLE_SHORTLIST = 50      # the same for roles_for_candidate (10 results by default)
 OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
 WARNING_DAYS = 365       # "the last 12 months"
 FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
@@ -477,19 +479,26 @@ def _rounded(exact: float) -> int:
     return max(0, min(100, int(exact + 0.5)))
 
 
+def _by_name(role_skills: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
+    return sorted(role_skills, key=lambda t: t[1].casefold())
+
+
 def _reasons(parts: tuple[Fit, ...], role_skills: list[tuple[int, str, bool]], has: set[int],
              warnings: tuple[MatchWarning, ...] = ()) -> Reasons:
-    """Reasons from the role's skills (id, name, required) and the person's skill ids."""
-    ordered = sorted(role_skills, key=lambda t: t[1].casefold())
-    req_in = tuple(n for i, n, r in ordered if r and i in has)
-    req_out = tuple(n for i, n, r in ordered if r and i not in has)
-    nice_in = tuple(n for i, n, r in ordered if not r and i in has)
-    nice_out = tuple(n for i, n, r in ordered if not r and i not in has)
+    """Reasons from the role's skills (id, name, required), sorted by name (`_by_name`, once
+    per search rather than once per person), and the person's skill ids."""
+    common, req_in, req_out, nice_in, nice_out = [], [], [], [], []
+    for i, name, required in role_skills:
+        if i in has:
+            common.append(name)
+            (req_in if required else nice_in).append(name)
+        else:
+            (req_out if required else nice_out).append(name)
     skills, seniority, location, remote, pay, availability = parts
     return Reasons(
-        skills_in_common=tuple(n for i, n, _ in ordered if i in has),
-        required_in_common=req_in, required_missing=req_out,
-        nice_in_common=nice_in, nice_missing=nice_out,
+        skills_in_common=tuple(common),
+        required_in_common=tuple(req_in), required_missing=tuple(req_out),
+        nice_in_common=tuple(nice_in), nice_missing=tuple(nice_out),
         skills=skills, seniority=seniority, location=location, remote=remote, pay=pay,
         availability=availability, warnings=warnings,
     )
@@ -512,6 +521,12 @@ _ROLE_COLS = (Search.id, Search.seniority, Search.location, Search.remote_policy
               Search.pay_max, Search.pay_currency)
 
 _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
+
+# Expressions that do not depend on the query, built once (building them per call showed up
+# in the profile of roles_for_candidate).
+_SEARCH_SKILL_WEIGHT = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+_EVERY_SKILL = aliased(SearchSkill)
+_EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 
 
 def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
@@ -536,30 +551,45 @@ def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | No
     return out, held
 
 
-def _load_people(firm: Firm, ids: list[int], skill_ids: list[int]) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
-    """The candidates, and which of `skill_ids` each one has, in one query: the skills come
-    back as a bit mask from a correlated subquery (up to 62 skills; more take a second query)."""
-    if len(skill_ids) > 62:
-        people = {c.id: c for c in db.session.scalars(
-            select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
-        has_of: dict[int, set[int]] = defaultdict(set)
+MASK_BITS = 62   # skills a search may have for the per-person skill bit mask (a signed 64-bit sum)
+
+
+def _skill_mask(firm: Firm, skill_ids: list[int], candidate_id):
+    """Which of `skill_ids` a candidate has, as one integer (bit i for skill_ids[i]) from a
+    correlated subquery over the (firm_id, candidate_id, skill_id) key; None when there are
+    too many skills for the bits."""
+    if len(skill_ids) > MASK_BITS:
+        return None
+    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
+    # Padded to 16, 32 or 62 branches with ids that never occur (negative), so that searches
+    # with different numbers of skills share a few compiled statements instead of one each
+    # (a compile of the shortlist statement costs more than running it on a small search).
+    size = next(n for n in (16, 32, MASK_BITS) if n >= len(skill_ids))
+    bits.update({-1 - i: 0 for i in range(size - len(skill_ids))})
+    return (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
+                   CandidateSkill.skill_id.in_(skill_ids))
+            .scalar_subquery())
+
+
+def _from_mask(skill_ids: list[int], value) -> set[int]:
+    value = int(value or 0)
+    return {skill_id for i, skill_id in enumerate(skill_ids) if value >> i & 1}
+
+
+def _load_people(firm: Firm, ids: list[int], skill_ids: list[int] | None
+                 ) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
+    """The candidates, and, when `skill_ids` is given (too many skills for the bit mask),
+    which of those skills each one has (a second query)."""
+    people = {c.id: c for c in db.session.scalars(
+        select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
+    has_of: dict[int, set[int]] = defaultdict(set)
+    if skill_ids:
         for cid, skill_id in db.session.execute(
                 select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
                 .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
                        CandidateSkill.skill_id.in_(skill_ids))):
             has_of[cid].add(skill_id)
-        return people, has_of
-    bits = {skill_id: 1 << i for i, skill_id in enumerate(skill_ids)}
-    mask = (select(func.sum(case(bits, value=CandidateSkill.skill_id, else_=0)))
-            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == Candidate.id,
-                   CandidateSkill.skill_id.in_(skill_ids))
-            .correlate(Candidate).scalar_subquery())
-    people, has_of = {}, {}
-    for cand, value in db.session.execute(
-            select(Candidate, mask).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids))):
-        value = int(value or 0)
-        people[cand.id] = cand
-        has_of[cand.id] = {skill_id for skill_id, bit in bits.items() if value & bit}
     return people, has_of
 
 
@@ -752,7 +782,7 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
     warnings = ()
     if with_warnings:
         warnings = tuple(_warnings(firm, [(candidate.id, search.id, search.client_id)])[(candidate.id, search.id)])
-    return Match(score=_rounded(exact), reasons=_reasons(parts, role_skills, has, warnings),
+    return Match(score=_rounded(exact), reasons=_reasons(parts, _by_name(role_skills), has, warnings),
                  search=search, candidate=candidate, exact=exact)
 
 
@@ -775,8 +805,8 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone.
     weight = case((CandidateSkill.skill_id.in_(req_ids), REQUIRED_WEIGHT), else_=NICE_WEIGHT) \
         if req_ids else literal(NICE_WEIGHT)
-    have_sum = func.sum(weight)
-    agg = (select(CandidateSkill.candidate_id.label("cid"), have_sum.label("have"))
+    have_sum = func.sum(weight).label("have")
+    agg = (select(CandidateSkill.candidate_id.label("cid"), have_sum)
            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id.in_(all_ids))
            .group_by(CandidateSkill.candidate_id))
     if flt.all_required and req_ids:
@@ -785,6 +815,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not person_filters:
         # Without filters on the person, keep only the strongest overlaps before touching the
         # candidates table (the join is the expensive part on a large pool).
+        # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
         agg = agg.order_by(have_sum.desc()).limit(OVERLAP_CAP)
     agg = agg.subquery()
 
@@ -807,7 +838,12 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
                 .where(~in_search, *person_rules))
     pool = pool.cte("pool").prefix_with("MATERIALIZED")
     pre = _sql_points_for_role(role, total, pool.c.have, today, pool.c)
-    stmt = select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, limit))
+    short = (select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(max(SHORTLIST, 2 * limit))
+             .cte("short").prefix_with("MATERIALIZED"))
+    # Which of the search's skills each shortlisted person has, for the shortlist rows only
+    # (after the LIMIT: the short list is materialised, so not for the whole pool).
+    mask = _skill_mask(firm, all_ids, short.c.id)
+    stmt = select(short) if mask is None else select(short, mask.label("mask"))
     rows = db.session.execute(stmt).all()
 
     # 3. The exact score of the shortlist, in Python; words and objects for the best only.
@@ -821,15 +857,19 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not top:
         return []
     ids = [cid for _, _, cid in top]
-    people, has_of = _load_people(firm, ids, all_ids)
+    people, has_of = _load_people(firm, ids, None if mask is not None else all_ids)
+    if mask is not None:
+        masks = {row.id: row.mask for row in rows}
+        has_of = {cid: _from_mask(all_ids, masks[cid]) for cid in ids}
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
+    ordered = _by_name(role_skills)
     out = []
     for _, _, cid in top:
         person, has = people[cid], has_of.get(cid, set())
         have, total, n_req_have, n_req = _weights(role_skills, has)
         exact, parts = _score(person, search, have, total, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
-                         reasons=_reasons(parts, role_skills, has, tuple(warn[(cid, search.id)]))))
+                         reasons=_reasons(parts, ordered, has, tuple(warn[(cid, search.id)]))))
     return out
 
 
@@ -871,14 +911,14 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     #    skills on the candidate's profile.
     mine = select(CandidateSkill.skill_id).where(
         CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
-    w = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+    w = _SEARCH_SKILL_WEIGHT
     hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
             .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
             .group_by(SearchSkill.search_id)).subquery()
     # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
     #    required) index; the pool is materialised so the total is computed once per search.
-    every = aliased(SearchSkill)
-    total = (select(func.sum(case((every.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)))
+    every = _EVERY_SKILL
+    total = (select(func.sum(_EVERY_SKILL_WEIGHT))
              .where(every.firm_id == firm.id, every.search_id == Search.id)
              .correlate(Search).scalar_subquery())
     already = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id,
@@ -894,7 +934,7 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     # 3. The pre-score, then the best SHORTLIST rows.
     pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
     stmt = (select(pool).order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
-            .limit(max(SHORTLIST, limit)))
+            .limit(max(ROLE_SHORTLIST, 2 * limit)))
     rows = db.session.execute(stmt).all()
 
     scored = []
@@ -918,6 +958,6 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
         have, total_w, n_req_have, n_req = _weights(role_skills[sid], has)
         exact, parts = _score(candidate, search, have, total_w, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=candidate, exact=exact,
-                         reasons=_reasons(parts, role_skills[sid], has,
+                         reasons=_reasons(parts, _by_name(role_skills[sid]), has,
                                           tuple(warn.get((candidate.id, sid), ())))))
     return out
