@@ -76,6 +76,8 @@ class EmailRenderer:
         self.base = base
         self.shells: dict[bool, tuple[str, str]] = {}
         self.fast = fast and not self.generic and "body" in self.html.blocks
+        self.shared: dict | None = {}   # render_shared's cache; None once it is turned off
+        self.shared_checked = False
 
     def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
         """The layout around the body, with placeholders for the subject and the link."""
@@ -105,6 +107,40 @@ class EmailRenderer:
         for placeholder, value in fill.items():
             head, tail = head.replace(placeholder, value), tail.replace(placeholder, value)
         return subject[:250], text, head + body + tail
+
+
+    SHARED_LIMIT = 50_000  # cached renders per renderer (a few KB each)
+
+    def render_shared(self, key, personal: dict[str, str], **context) -> tuple[str, str, str]:
+        """`render`, for many emails that differ only in a few plain values the templates
+        just print (the recipient's name): the rest of the context, identified by the
+        hashable `key`, is rendered once with placeholders, and each email fills its own
+        values in (HTML-escaped in the HTML). Same output as `render`: the first shared
+        render is compared with a direct one, and the shortcut turns itself off if a
+        template transforms one of these values; a value in the subject, or an empty one,
+        is rendered directly."""
+        if self.shared is None or not all(personal.values()):
+            return self.render(**context, **personal)
+        hit = self.shared.get(key)
+        if hit is None:
+            marks = {name: f"\x00{i}\x00" for i, name in enumerate(personal)}
+            hit = self.render(**context, **marks)
+            if any(mark in hit[0] for mark in marks.values()):
+                return self.render(**context, **personal)
+            hit = (hit, marks)
+            if len(self.shared) < self.SHARED_LIMIT:
+                self.shared[key] = hit
+        (subject, text, html), marks = hit
+        for name, mark in marks.items():
+            value = str(personal[name])
+            text, html = text.replace(mark, value), html.replace(mark, str(escape(value)))
+        if not self.shared_checked:
+            self.shared_checked = True
+            direct = self.render(**context, **personal)
+            if direct != (subject, text, html):
+                self.shared = None
+                return direct
+        return subject, text, html
 
 
 def _memo_for_firm(fn, firm: Firm):

@@ -197,35 +197,42 @@ def claim(message_id: int) -> tuple[list[int], datetime | None]:
     every other due, pending message of its group (changes to one candidacy inside the
     grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
     the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
-    outcome (see `_finish`).
+    outcome (see `_finish`)."""
+    rows, now = _claim_rows(message_id)
+    return [r.id for r in rows], now
 
-    Core statements on the session's connection: a delivery does a handful per message,
-    and the ORM's bulk-UPDATE machinery cost more than the statements themselves."""
+
+def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
+    """`claim`, returning the claimed messages themselves (UPDATE ... RETURNING, oldest
+    first): no second query for them. Core statements on the session's connection: a
+    delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
+    than the statements themselves."""
     session = db.session
     conn = session.connection()
     now = utcnow()
     claimed = dict(state=MessageState.SENDING, claimed_at=now, attempts=_M.c.attempts + 1)
-    row = conn.execute(
+    first = conn.execute(
         update(_M)
         .where(_M.c.id == message_id, _M.c.state == MessageState.PENDING, _M.c.due_at <= now)
         .values(**claimed)
-        .returning(_M.c.firm_id, _M.c.coalesce_key)
+        .returning(*_M.c)
     ).first()
-    if row is None:
+    if first is None:
         session.rollback()
         return [], None
-    ids = [message_id]
-    if row.coalesce_key is not None:
-        ids += conn.execute(
+    rows = [_Row(**first._mapping)]
+    if first.coalesce_key is not None:
+        rows += [_Row(**r._mapping) for r in conn.execute(
             update(_M)
-            .where(_M.c.firm_id == row.firm_id, _M.c.coalesce_key == row.coalesce_key,
+            .where(_M.c.firm_id == first.firm_id, _M.c.coalesce_key == first.coalesce_key,
                    _M.c.state == MessageState.PENDING, _M.c.due_at <= now)
             .values(**claimed)
-            .returning(_M.c.id)
-        ).scalars().all()
+            .returning(*_M.c)
+        )]
+        rows.sort(key=lambda r: (r.created_at, r.id))
     session.commit()
-    bind_firm(row.firm_id)
-    return sorted(ids), now
+    bind_firm(first.firm_id)
+    return rows, now
 
 
 def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
@@ -245,13 +252,11 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
     `firms` caches the senders' firms (with their domains) across a batch.
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
-    ids, claimed_at = claim(message_id)
-    if not ids:
+    msgs, claimed_at = _claim_rows(message_id)
+    if not msgs:
         return "not claimable"
     session = db.session
     db_conn = session.connection()
-    msgs = [_Row(**r._mapping) for r in db_conn.execute(
-        select(_M).where(_M.c.id.in_(ids)).order_by(_M.c.created_at, _M.c.id))]
     head = msgs[0]
     firm = _load_firm(head.firm_id, {} if firms is None else firms)
     candidate = recipient = None
