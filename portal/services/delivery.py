@@ -15,6 +15,7 @@ The rules (promise 6: nothing lost, nothing sent twice):
 """
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import logging
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import bindparam, event, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import mailer
@@ -202,6 +203,35 @@ def claim(message_id: int) -> tuple[list[int], datetime | None]:
     return [r.id for r in rows], now
 
 
+# The per-message statements, built once: building a statement and its cache key cost
+# about as much as running it (bound values are passed at execution).
+@functools.cache
+def _claim_stmt(group: bool):
+    where = ((_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key")) if group
+             else (_M.c.id == bindparam("b_id"),))
+    return (
+        update(_M)
+        .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
+        .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
+        .returning(*_M.c)
+    )
+
+
+@functools.cache
+def _finish_stmt(columns: tuple[str, ...]):
+    return (
+        update(_M)
+        .where(_M.c.id == bindparam("b_id"), _M.c.state == MessageState.SENDING,
+               _M.c.claimed_at == bindparam("b_claimed"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+@functools.cache
+def _candidate_stmt():
+    return select(*_CANDIDATE_COLUMNS).where(_C.c.id == bindparam("b_id"), _C.c.firm_id == bindparam("b_firm"))
+
+
 def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
     """`claim`, returning the claimed messages themselves (UPDATE ... RETURNING, oldest
     first): no second query for them. Core statements on the session's connection: a
@@ -210,25 +240,14 @@ def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
     session = db.session
     conn = session.connection()
     now = utcnow()
-    claimed = dict(state=MessageState.SENDING, claimed_at=now, attempts=_M.c.attempts + 1)
-    first = conn.execute(
-        update(_M)
-        .where(_M.c.id == message_id, _M.c.state == MessageState.PENDING, _M.c.due_at <= now)
-        .values(**claimed)
-        .returning(*_M.c)
-    ).first()
+    first = conn.execute(_claim_stmt(False), {"b_id": message_id, "b_now": now, "b_claimed": now}).first()
     if first is None:
         session.rollback()
         return [], None
     rows = [_Row(**first._mapping)]
     if first.coalesce_key is not None:
-        rows += [_Row(**r._mapping) for r in conn.execute(
-            update(_M)
-            .where(_M.c.firm_id == first.firm_id, _M.c.coalesce_key == first.coalesce_key,
-                   _M.c.state == MessageState.PENDING, _M.c.due_at <= now)
-            .values(**claimed)
-            .returning(*_M.c)
-        )]
+        rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
+            "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
         rows.sort(key=lambda r: (r.created_at, r.id))
     session.commit()
     bind_firm(first.firm_id)
@@ -261,8 +280,7 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
     firm = _load_firm(head.firm_id, {} if firms is None else firms)
     candidate = recipient = None
     if head.candidate_id:
-        found = db_conn.execute(select(*_CANDIDATE_COLUMNS).where(
-            _C.c.id == head.candidate_id, _C.c.firm_id == head.firm_id)).first()
+        found = db_conn.execute(_candidate_stmt(), {"b_id": head.candidate_id, "b_firm": head.firm_id}).first()
         candidate = _Row(**found._mapping) if found is not None else None
     if head.recipient_user_id:
         found = db_conn.execute(select(_U.c.id, _U.c.active).where(
@@ -285,11 +303,9 @@ def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
     ok = True
     conn = db.session.connection()
     for mid, values in changes.items():
-        result = conn.execute(
-            update(_M)
-            .where(_M.c.id == mid, _M.c.state == MessageState.SENDING, _M.c.claimed_at == claimed_at)
-            .values(**values)
-        )
+        stmt = _finish_stmt(tuple(sorted(values)))
+        params = {f"v_{name}": value for name, value in values.items()}
+        result = conn.execute(stmt, {"b_id": mid, "b_claimed": claimed_at, **params})
         ok = ok and result.rowcount == 1
     return ok
 
