@@ -74,6 +74,10 @@ class EmailRenderer:
             if callable(fn):
                 base[name] = _memo_for_firm(fn, firm)
         self.base = base
+        # Each template's globals (a ChainMap, slow to copy) merged with the base once:
+        # every render then starts from a plain dict (Jinja's `shared` context).
+        self.text_base = {**self.text.globals, **base}
+        self.html_base = {**self.html.globals, **base}
         self.shells: dict[bool, tuple[str, str]] = {}
         self.fast = fast and not self.generic and "body" in self.html.blocks
         self.shared: dict | None = {}   # render_shared's cache; None once it is turned off
@@ -90,16 +94,16 @@ class EmailRenderer:
         return self.shells[with_unsubscribe]
 
     def render(self, **context) -> tuple[str, str, str]:
-        ctx = {**self.base, **context}
-        module = self.text.make_module(ctx)
+        module = self.text.make_module({**self.text_base, **context}, shared=True)
         subject = " ".join(str(getattr(module, "subject", "")).split()) or self.firm.name
         text = str(module).strip() + "\n"
-        ctx["subject"] = subject
+        ctx = {**self.base, **context, "subject": subject}
         if self.generic:
             ctx["text_body"] = text
         if not self.fast:
             return subject[:250], text, self.html.render(ctx)
-        body = "".join(self.html.blocks["body"](self.html.new_context(ctx)))
+        ctx = {**self.html_base, **context, "subject": subject}
+        body = "".join(self.html.blocks["body"](self.html.new_context(ctx, shared=True)))
         link = ctx.get("unsubscribe_url")
         head, tail = self._shell(bool(link))
         # escaped exactly as the template would (markupsafe is Jinja's own escaping)
