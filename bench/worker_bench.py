@@ -389,8 +389,10 @@ candidate, one bulk INSERT):
 | hourly safety-net run, nobody due | {p['hourly_safety_net_seconds']:.2f} s |
 
 **Delivering {d['messages']:,} messages** into a local SMTP sink (aiosmtpd on loopback), from the
-enqueue to the last worker exiting (`python -m worker --queue messages --burst`, the default
-forking worker; jobs of {results['batch_size']} messages, each claimed, sent and recorded on its own):
+enqueue to the last worker exiting (`python -m worker --queue messages --burst`, which runs
+the jobs inside the worker process; jobs of {results['batch_size']} messages, each claimed, sent and
+recorded on its own). The ceiling's smtplib client shares its process (and GIL) with the sink;
+the workers do not, which is how two of them can pass it:
 
 | Sender | Messages/s | Share of raw smtplib |
 | --- | --- | --- |
@@ -401,10 +403,11 @@ forking worker; jobs of {results['batch_size']} messages, each claimed, sent and
 
 Duplicates at the sink (by Message-ID): {d['workers_1']['duplicates']} and {d['workers_2']['duplicates']}.
 Each message costs two short transactions (the claim before the send, the outcome after it),
-which is what keeps a crash from losing or repeating it; batching removes the fork and the SMTP
+which is what keeps a crash from losing or repeating it; batching saves the job and the SMTP
 handshake per message, the email is serialised directly (`mailer.build_raw`) and the
-per-message statements are built once (Core, bound values). A lone message is still enqueued on its own right after its commit,
-so it goes out at once; the relay and the planners enqueue batches.
+per-message statements are built once (Core, bound values). A lone message is still enqueued
+on its own right after its commit, so it goes out at once; the relay and the planners enqueue
+batches.
 """
     text = open(DOC).read() if os.path.exists(DOC) else "# Performance\n"
     parts = re.split(r"(?m)^## (.+?)\s*$", text)
@@ -415,7 +418,7 @@ so it goes out at once; the relay and the planners enqueue batches.
                      if t == "Worker" else b) for t, b in sections]
     else:
         sections.append(("Worker", body))
-    out = pre.rstrip("\n") + "\n\n" + "".join(f"## {t}\n{b.strip(chr(10))}\n\n" for t, b in sections)
+    out = pre.rstrip("\n") + "\n\n" + "".join(f"## {t}\n\n{b.strip(chr(10))}\n\n" for t, b in sections)
     os.makedirs(os.path.dirname(DOC), exist_ok=True)
     with open(DOC, "w") as fh:
         fh.write(out.rstrip("\n") + "\n")
