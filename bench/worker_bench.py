@@ -32,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(ROOT, "docs", "PERFORMANCE.md")
 CHUNK = 10_000
+HISTORY = "### History"  # the Worker section's hand-written part, kept when the figures are rewritten
 
 
 # ---------------------------------------------------------------- services
@@ -375,7 +376,8 @@ so wall-clock times are pessimistic: the CPU time shows the work itself.
 **Planning check-ins** for {results['data']['candidacies']:,} active candidacies
 ({results['data']['candidates']:,} candidates, {results['data']['searches']:,} searches), most of them
 last contacted more than a week ago (`portal.services.cadence.plan_checkins` at the weekly slot:
-one set-based query, rendering, one bulk INSERT):
+one set-based query, rendering each distinct check-in once with the name filled in per
+candidate, one bulk INSERT):
 
 | Step | Result |
 | --- | --- |
@@ -387,8 +389,10 @@ one set-based query, rendering, one bulk INSERT):
 | hourly safety-net run, nobody due | {p['hourly_safety_net_seconds']:.2f} s |
 
 **Delivering {d['messages']:,} messages** into a local SMTP sink (aiosmtpd on loopback), from the
-enqueue to the last worker exiting (`python -m worker --queue messages --burst`, the default
-forking worker; jobs of {results['batch_size']} messages, each claimed, sent and recorded on its own):
+enqueue to the last worker exiting (`python -m worker --queue messages --burst`, which runs
+the jobs inside the worker process; jobs of {results['batch_size']} messages, each claimed, sent and
+recorded on its own). The ceiling's smtplib client shares its process (and GIL) with the sink;
+the workers do not, which is how two of them can pass it:
 
 | Sender | Messages/s | Share of raw smtplib |
 | --- | --- | --- |
@@ -398,19 +402,23 @@ forking worker; jobs of {results['batch_size']} messages, each claimed, sent and
 | 1 worker, one job per message ({d['single_jobs_1_worker']['messages']:,} messages) | {d['single_jobs_1_worker']['per_second']:,.0f} | {d['single_jobs_1_worker']['per_second'] / d['raw_smtplib_per_second']:.2f} |
 
 Duplicates at the sink (by Message-ID): {d['workers_1']['duplicates']} and {d['workers_2']['duplicates']}.
-Each message costs two commits (the claim before the send, the outcome after it), which is
-what keeps a crash from losing or repeating it; batching removes the fork and the SMTP
-handshake per message. A lone message is still enqueued on its own right after its commit,
-so it goes out at once; the relay and the planners enqueue batches.
+Each message costs two short transactions (the claim before the send, the outcome after it),
+which is what keeps a crash from losing or repeating it; batching saves the job and the SMTP
+handshake per message, the email is serialised directly (`mailer.build_raw`) and the
+per-message statements are built once (Core, bound values). A lone message is still enqueued
+on its own right after its commit, so it goes out at once; the relay and the planners enqueue
+batches.
 """
     text = open(DOC).read() if os.path.exists(DOC) else "# Performance\n"
     parts = re.split(r"(?m)^## (.+?)\s*$", text)
     pre, sections = parts[0], [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts), 2)]
     if any(t == "Worker" for t, _ in sections):
-        sections = [(t, body if t == "Worker" else b) for t, b in sections]
+        # a hand-written "### History" (before/after notes) below the figures is kept
+        sections = [(t, (body.rstrip("\n") + "\n\n" + b[b.index(HISTORY):] if HISTORY in b else body)
+                     if t == "Worker" else b) for t, b in sections]
     else:
         sections.append(("Worker", body))
-    out = pre.rstrip("\n") + "\n\n" + "".join(f"## {t}\n{b.strip(chr(10))}\n\n" for t, b in sections)
+    out = pre.rstrip("\n") + "\n\n" + "".join(f"## {t}\n\n{b.strip(chr(10))}\n\n" for t, b in sections)
     os.makedirs(os.path.dirname(DOC), exist_ok=True)
     with open(DOC, "w") as fh:
         fh.write(out.rstrip("\n") + "\n")

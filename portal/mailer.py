@@ -1,9 +1,13 @@
 """Build and send one email over SMTP. Failures are sorted into transient and permanent."""
 from __future__ import annotations
 
+import binascii
 import smtplib
 import socket
 import ssl
+import uuid
+from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
 
@@ -47,6 +51,80 @@ def build_email(firm: Firm, msg: Message, extra_headers: dict[str, str] | None =
     em.set_content(msg.body_text)
     em.add_alternative(msg.body_html, subtype="html")
     return em
+
+
+@dataclass(frozen=True)
+class RawEmail:
+    """An email already serialised for SMTP (see `build_raw`): the envelope and the bytes."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+    message_id: str
+
+
+def _ascii(value: str) -> bool:
+    return value.isascii()
+
+
+def _header(name: str, value: str) -> str:
+    """One header line: ASCII as is (folded at spaces when long), anything else as RFC 2047
+    encoded words (utf-8), which is what the email package sends for it too."""
+    value = str(value).replace("\r", " ").replace("\n", " ")  # no raw line breaks in a header
+    if _ascii(value) and len(name) + 2 + len(value) <= 78:
+        return f"{name}: {value}"
+    charset = "us-ascii" if _ascii(value) else "utf-8"
+    return f"{name}: " + Header(value, charset, header_name=name).encode(linesep="\r\n")
+
+
+def _part(subtype: str, body: str) -> bytes:
+    """A text part: 7bit when it is ASCII with SMTP-safe lines, quoted-printable otherwise."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    data = body.encode("utf-8")
+    if data.isascii() and max(map(len, data.split(b"\n"))) <= 998:
+        cte = "7bit"
+    else:
+        cte = "quoted-printable"
+        data = binascii.b2a_qp(data, istext=True)
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: {cte}\n\n'
+    return head.encode("ascii") + data
+
+
+def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> RawEmail | EmailMessage:
+    """`build_email`, serialised directly: the same headers and a multipart/alternative
+    text + HTML body, at a fraction of the email package's cost (its header parsing and
+    generator took most of a delivery's CPU). Addresses that need SMTPUTF8 fall back to
+    `build_email` (smtplib's send_message handles that case)."""
+    cfg = current_app.config
+    sender = firm.sender_email or cfg.get("MAIL_FROM") or f"no-reply@{mail_domain()}"
+    to_email = msg.to_email or ""
+    if not (_ascii(sender) and _ascii(to_email)) or not to_email:
+        return build_email(firm, msg, extra_headers)
+    mid = message_id(msg)
+    lines = [
+        _header("From", formataddr((firm.from_name, sender), charset="utf-8")),
+        _header("To", formataddr((msg.to_name or "", to_email), charset="utf-8")),
+    ]
+    if firm.reply_to:
+        lines.append(_header("Reply-To", firm.reply_to))
+    lines += [
+        _header("Subject", msg.subject),
+        f"Message-ID: {mid}",
+        f"Date: {format_datetime(msg.created_at)}",
+        "Auto-Submitted: auto-generated",
+    ]
+    lines += [_header(name, value) for name, value in (extra_headers or {}).items()]
+    text, html = _part("plain", msg.body_text), _part("html", msg.body_html)
+    boundary = f"=_portal_{uuid.uuid4().hex}"
+    while boundary.encode() in text or boundary.encode() in html:  # pragma: no cover - 128 random bits
+        boundary = f"=_portal_{uuid.uuid4().hex}"
+    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', "", ""]
+    sep = f"--{boundary}\n".encode()
+    data = ("\n".join(lines)).encode("ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
+    data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return RawEmail(sender, (to_email,), data, mid)
 
 
 def _classify(exc: smtplib.SMTPException) -> Exception:
@@ -99,12 +177,15 @@ class Connection:
             raise
         return conn
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, email: EmailMessage | RawEmail) -> None:
         """Send one message; raise TransientError or PermanentError."""
         try:
             if self.conn is None:
                 self.conn = self._open()
-            self.conn.send_message(email)
+            if isinstance(email, RawEmail):
+                self.conn.sendmail(email.sender, list(email.recipients), email.data)
+            else:
+                self.conn.send_message(email)
         except smtplib.SMTPServerDisconnected as exc:
             self._drop()
             raise TransientError(f"mail server disconnected: {exc}") from exc
@@ -140,7 +221,7 @@ class Connection:
         self.close()
 
 
-def send(email: EmailMessage) -> None:
+def send(email: EmailMessage | RawEmail) -> None:
     """Send one message over its own SMTP session (see Connection)."""
     with Connection() as conn:
         conn.send(email)

@@ -74,8 +74,14 @@ class EmailRenderer:
             if callable(fn):
                 base[name] = _memo_for_firm(fn, firm)
         self.base = base
+        # Each template's globals (a ChainMap, slow to copy) merged with the base once:
+        # every render then starts from a plain dict (Jinja's `shared` context).
+        self.text_base = {**self.text.globals, **base}
+        self.html_base = {**self.html.globals, **base}
         self.shells: dict[bool, tuple[str, str]] = {}
         self.fast = fast and not self.generic and "body" in self.html.blocks
+        self.shared: dict | None = {}   # render_shared's cache; None once it is turned off
+        self.shared_checked = False
 
     def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
         """The layout around the body, with placeholders for the subject and the link."""
@@ -88,16 +94,16 @@ class EmailRenderer:
         return self.shells[with_unsubscribe]
 
     def render(self, **context) -> tuple[str, str, str]:
-        ctx = {**self.base, **context}
-        module = self.text.make_module(ctx)
+        module = self.text.make_module({**self.text_base, **context}, shared=True)
         subject = " ".join(str(getattr(module, "subject", "")).split()) or self.firm.name
         text = str(module).strip() + "\n"
-        ctx["subject"] = subject
+        ctx = {**self.base, **context, "subject": subject}
         if self.generic:
             ctx["text_body"] = text
         if not self.fast:
             return subject[:250], text, self.html.render(ctx)
-        body = "".join(self.html.blocks["body"](self.html.new_context(ctx)))
+        ctx = {**self.html_base, **context, "subject": subject}
+        body = "".join(self.html.blocks["body"](self.html.new_context(ctx, shared=True)))
         link = ctx.get("unsubscribe_url")
         head, tail = self._shell(bool(link))
         # escaped exactly as the template would (markupsafe is Jinja's own escaping)
@@ -105,6 +111,40 @@ class EmailRenderer:
         for placeholder, value in fill.items():
             head, tail = head.replace(placeholder, value), tail.replace(placeholder, value)
         return subject[:250], text, head + body + tail
+
+
+    SHARED_LIMIT = 50_000  # cached renders per renderer (a few KB each)
+
+    def render_shared(self, key, personal: dict[str, str], **context) -> tuple[str, str, str]:
+        """`render`, for many emails that differ only in a few plain values the templates
+        just print (the recipient's name): the rest of the context, identified by the
+        hashable `key`, is rendered once with placeholders, and each email fills its own
+        values in (HTML-escaped in the HTML). Same output as `render`: the first shared
+        render is compared with a direct one, and the shortcut turns itself off if a
+        template transforms one of these values; a value in the subject, or an empty one,
+        is rendered directly."""
+        if self.shared is None or not all(personal.values()):
+            return self.render(**context, **personal)
+        hit = self.shared.get(key)
+        if hit is None:
+            marks = {name: f"\x00{i}\x00" for i, name in enumerate(personal)}
+            hit = self.render(**context, **marks)
+            if any(mark in hit[0] for mark in marks.values()):
+                return self.render(**context, **personal)
+            hit = (hit, marks)
+            if len(self.shared) < self.SHARED_LIMIT:
+                self.shared[key] = hit
+        (subject, text, html), marks = hit
+        for name, mark in marks.items():
+            value = str(personal[name])
+            text, html = text.replace(mark, value), html.replace(mark, str(escape(value)))
+        if not self.shared_checked:
+            self.shared_checked = True
+            direct = self.render(**context, **personal)
+            if direct != (subject, text, html):
+                self.shared = None
+                return direct
+        return subject, text, html
 
 
 def _memo_for_firm(fn, firm: Firm):

@@ -21,10 +21,14 @@ def firm_base_url(firm: Firm) -> str:
     from portal.extensions import db
     from portal.models.firm import FirmDomain
 
-    domain = db.session.scalar(
-        select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id)
-        .order_by(FirmDomain.id).limit(1).execution_options(all_firms=True)
-    )
+    loaded = firm.__dict__.get("domains")  # loaded already (cadence.with_domains, a delivery batch)
+    if loaded is not None:
+        domain = min(loaded, key=lambda d: d.id).domain if loaded else None
+    else:
+        domain = db.session.scalar(
+            select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id)
+            .order_by(FirmDomain.id).limit(1).execution_options(all_firms=True)
+        )
     if domain:
         return f"{scheme}://{domain}"
     if cfg.get("PUBLIC_URL") and firm.slug == cfg.get("DEFAULT_FIRM"):

@@ -18,6 +18,7 @@ import functools
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
@@ -124,6 +125,18 @@ def active_candidacy_filter():
 
 # ---------------------------------------------------------------- check-ins
 
+class CheckinItem(NamedTuple):
+    """One search in a check-in (hashable: equal items render the same; attribute access
+    is Jinja's fast path, a dict key is its slow one)."""
+
+    title: str
+    client: str | None
+    label: str
+    explanation: str
+    unchanged: bool
+    recruiter: str | None
+
+
 @functools.cache
 def _checkin_query():
     """Built once per process (the planner runs every hour): bound to :firm_id, :threshold."""
@@ -165,26 +178,27 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
     renderer = EmailRenderer(firm, "checkin", fast=True)
     portal_url = endpoint_url(firm, "candidate.home")
     day = local_day(firm, now)
+    stage_text = {stage: candidate_stage_text(stage, firm) for stage in CHECKIN_STAGES}
     out = []
     for candidate_id, group in groupby(rows, key=lambda r: r.candidate_id):
         group = list(group)
         if min(r.created_at for r in group) >= threshold:
             continue  # active only recently: the clock started with the candidacy
         first = group[0]
-        items = []
-        for r in group:
-            label, explanation = candidate_stage_text(r.stage, firm)
-            items.append({
-                "title": r.title,
-                "client": "a confidential client" if r.confidential and r.id not in told else r.client,
-                "label": label,
-                "explanation": explanation,
-                "unchanged": first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
-                "recruiter": r.search_owner or r.candidate_owner,
-            })
-        subject, text, html = renderer.render(
-            candidate_name=first.name, to_name=first.name, items=items,
-            portal_url=portal_url if first.user_id else None,
+        items = tuple(
+            CheckinItem(
+                r.title, "a confidential client" if r.confidential and r.id not in told else r.client,
+                *stage_text[r.stage],
+                first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
+                r.search_owner or r.candidate_owner,
+            )
+            for r in group
+        )
+        link = portal_url if first.user_id else None
+        # Many candidates get the same items (same search, stage, recruiter): each distinct
+        # check-in is rendered once, the name filled in per candidate.
+        subject, text, html = renderer.render_shared(
+            (items, link), {"candidate_name": first.name, "to_name": first.name}, items=items, portal_url=link,
         )
         out.append({
             "dedupe_key": f"checkin:{candidate_id}:{day}", "to_email": first.email, "to_name": first.name,

@@ -15,13 +15,15 @@ The rules (promise 6: nothing lost, nothing sent twice):
 """
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import bindparam, event, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import mailer
@@ -177,68 +179,120 @@ def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[s
 
 # ---------------------------------------------------------------- claim and deliver
 
+_M = Message.__table__
+_C = Candidate.__table__
+_U = User.__table__
+# What the send-time checks and the email need of the candidate (and of a staff recipient).
+_CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
+                      _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
+                      _C.c.unsubscribe_token)
+
+
+class _Row(SimpleNamespace):
+    """A row as a plain object: delivery reads a message or a candidate, never saves it
+    through the ORM (its outcome is written with fenced UPDATEs)."""
+
+
 def claim(message_id: int) -> tuple[list[int], datetime | None]:
     """Claim a due, pending message (pending -> sending) and, when it has a coalesce key,
     every other due, pending message of its group (changes to one candidacy inside the
     grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
     the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
     outcome (see `_finish`)."""
+    rows, now = _claim_rows(message_id)
+    return [r.id for r in rows], now
+
+
+# The per-message statements, built once: building a statement and its cache key cost
+# about as much as running it (bound values are passed at execution).
+@functools.cache
+def _claim_stmt(group: bool):
+    where = ((_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key")) if group
+             else (_M.c.id == bindparam("b_id"),))
+    return (
+        update(_M)
+        .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
+        .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
+        .returning(*_M.c)
+    )
+
+
+@functools.cache
+def _finish_stmt(columns: tuple[str, ...]):
+    return (
+        update(_M)
+        .where(_M.c.id == bindparam("b_id"), _M.c.state == MessageState.SENDING,
+               _M.c.claimed_at == bindparam("b_claimed"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+@functools.cache
+def _candidate_stmt():
+    return select(*_CANDIDATE_COLUMNS).where(_C.c.id == bindparam("b_id"), _C.c.firm_id == bindparam("b_firm"))
+
+
+def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
+    """`claim`, returning the claimed messages themselves (UPDATE ... RETURNING, oldest
+    first): no second query for them. Core statements on the session's connection: a
+    delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
+    than the statements themselves."""
     session = db.session
+    conn = session.connection()
     now = utcnow()
-    claimed = dict(state=MessageState.SENDING, claimed_at=now, attempts=Message.attempts + 1)
-    with all_firms():
-        row = session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.state == MessageState.PENDING, Message.due_at <= now)
-            .values(**claimed)
-            .returning(Message.firm_id, Message.coalesce_key)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if row is None:
-            session.rollback()
-            return [], None
-        ids = [message_id]
-        if row.coalesce_key is not None:
-            ids += session.scalars(
-                update(Message)
-                .where(Message.firm_id == row.firm_id, Message.coalesce_key == row.coalesce_key,
-                       Message.state == MessageState.PENDING, Message.due_at <= now)
-                .values(**claimed)
-                .returning(Message.id)
-                .execution_options(synchronize_session=False)
-            ).all()
+    first = conn.execute(_claim_stmt(False), {"b_id": message_id, "b_now": now, "b_claimed": now}).first()
+    if first is None:
+        session.rollback()
+        return [], None
+    rows = [_Row(**first._mapping)]
+    if first.coalesce_key is not None:
+        rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
+            "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
+        rows.sort(key=lambda r: (r.created_at, r.id))
     session.commit()
-    bind_firm(row.firm_id)
-    return sorted(ids), now
+    bind_firm(first.firm_id)
+    return rows, now
+
+
+def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
+    """The sender's firm with its domains, detached: it stays usable, unexpired, across
+    the commits of a batch."""
+    firm = firms.get(firm_id)
+    if firm is None:
+        session = db.session
+        with all_firms():
+            firm = session.scalar(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains)))
+        session.expunge(firm)  # cascades to its domains
+        firms[firm_id] = firm
+    return firm
 
 
 def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
     `firms` caches the senders' firms (with their domains) across a batch.
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
-    ids, claimed_at = claim(message_id)
-    if not ids:
+    msgs, claimed_at = _claim_rows(message_id)
+    if not msgs:
         return "not claimable"
     session = db.session
-    msgs = list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)))
+    db_conn = session.connection()
     head = msgs[0]
-    firms = {} if firms is None else firms
-    firm = firms.get(head.firm_id)
-    if firm is None:
-        firm = session.scalar(select(Firm).where(Firm.id == head.firm_id).options(selectinload(Firm.domains)))
-        firms[head.firm_id] = firm
-    candidate = session.get(Candidate, head.candidate_id) if head.candidate_id else None
-    recipient = session.get(User, head.recipient_user_id) if head.recipient_user_id else None
+    firm = _load_firm(head.firm_id, {} if firms is None else firms)
+    candidate = recipient = None
+    if head.candidate_id:
+        found = db_conn.execute(_candidate_stmt(), {"b_id": head.candidate_id, "b_firm": head.firm_id}).first()
+        candidate = _Row(**found._mapping) if found is not None else None
+    if head.recipient_user_id:
+        found = db_conn.execute(select(_U.c.id, _U.c.active).where(
+            _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
+        recipient = _Row(**found._mapping) if found is not None else None
     outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
-    session.expunge_all()  # the outcome is written below with fenced UPDATEs, not by the ORM
-    # (the firm stays usable, detached, for the next message of a batch)
     if not _finish(changes, claimed_at):
         session.rollback()
         log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
         return "superseded"
     if candidate is not None and candidate_changes:
-        session.execute(update(Candidate).where(Candidate.id == candidate.id).values(**candidate_changes)
-                        .execution_options(synchronize_session=False))
+        session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
     session.commit()
     return outcome
 
@@ -247,13 +301,11 @@ def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
     """Record each message's outcome only if our claim still holds (state `sending` with our
     claim time). A worker that outlived its lease must not overwrite a later delivery."""
     ok = True
+    conn = db.session.connection()
     for mid, values in changes.items():
-        result = db.session.execute(
-            update(Message)
-            .where(Message.id == mid, Message.state == MessageState.SENDING, Message.claimed_at == claimed_at)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        stmt = _finish_stmt(tuple(sorted(values)))
+        params = {f"v_{name}": value for name, value in values.items()}
+        result = conn.execute(stmt, {"b_id": mid, "b_claimed": claimed_at, **params})
         ok = ok and result.rowcount == 1
     return ok
 
@@ -293,7 +345,7 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
     if to_candidate:
         for m in sendable:
             m.to_email = candidate.email  # the address at send time
-    email = mailer.build_email(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
+    email = mailer.build_raw(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
     address = {"to_email": sendable[0].to_email}
     try:
         conn.send(email)
@@ -314,8 +366,8 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
         candidate_changes = {}
         if to_candidate:  # counted in SQL: two workers failing at once both count
-            candidate_changes = {"email_failures": Candidate.email_failures + 1,
-                                 "email_suppressed": Candidate.email_failures + 1 >= SUPPRESS_AFTER}
+            candidate_changes = {"email_failures": _C.c.email_failures + 1,
+                                 "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER}
         return "failed", changes, candidate_changes
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}

@@ -181,3 +181,29 @@ def test_fast_rendering_is_the_same_email(app, firms):
             fast = outbox.EmailRenderer(firm, "checkin", fast=True).render(**ctx)
             assert fast == full
             assert "&lt;Lead&gt;" in full[2] and "<Lead>" not in full[2]
+
+
+def test_shared_rendering_is_the_same_email(app, firms):
+    """render_shared (one render per distinct check-in, the name filled in) gives what a
+    direct render gives, names with markup included; a template that transforms the name
+    turns the shortcut off instead of producing a wrong email."""
+    a = firms.a
+    items = ({"title": "R&D Lead", "client": "O'Brien & Co", "label": "Interviewing",
+              "explanation": "You are interviewing.", "unchanged": True, "recruiter": "Jane"},)
+    key = (tuple(tuple(sorted(i.items())) for i in items), None)
+    with firm_context(app, a.firm) as s:
+        firm = s.get(Firm, a.firm.id)
+        renderer = outbox.EmailRenderer(firm, "checkin", fast=True)
+        for name in ("Ann <b>", "Zoë & \"Bo\"", "Ann <b>"):
+            shared = renderer.render_shared(key, {"candidate_name": name, "to_name": name},
+                                            items=items, portal_url=None)
+            direct = outbox.EmailRenderer(firm, "checkin").render(candidate_name=name, to_name=name,
+                                                                  items=items, portal_url=None)
+            assert shared == direct
+        assert renderer.shared is not None and len(renderer.shared) == 1
+        original = renderer.text
+        renderer.text = app.jinja_env.from_string("{% set subject %}Hi{% endset %}Hello {{ candidate_name|upper }}")
+        renderer.shared, renderer.shared_checked = {}, False
+        out = renderer.render_shared(key, {"candidate_name": "ann", "to_name": "ann"}, items=items, portal_url=None)
+        assert "Hello ANN" in out[1] and renderer.shared is None
+        renderer.text = original
