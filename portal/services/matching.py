@@ -119,7 +119,7 @@ class Match:
     score: int
     reasons: Reasons
     search: Search | None = None
-    candidate: Candidate | None = None
+    candidate: Candidate | PersonBrief | None = None   # a PersonBrief from candidates_for_search
     exact: float = field(default=0.0, repr=False)   # unrounded score, for ordering
 
     @property
@@ -170,6 +170,26 @@ class Match:
 
     def recruiter_summary(self) -> str:
         return " ".join(self.recruiter_sentences())
+
+
+class PersonBrief:
+    """The candidate of a `candidates_for_search` result: the columns the search page and the
+    scoring read (id, name, headline, the scoring facts), straight from the shortlist row.
+    Building 50 `Candidate` ORM objects per search took a fifth of the call; load the
+    Candidate (`db.session.get`) for anything else."""
+
+    __slots__ = ("id", "firm_id", "name", "headline", "seniority", "location", "desired_locations",
+                 "remote_preference", "pay_expectation", "pay_currency", "job_seeking", "available_from",
+                 "notice_weeks", "deleted_at")
+
+    def __init__(self, firm_id: int, row) -> None:
+        self.firm_id, self.deleted_at = firm_id, None    # the shortlist holds no deleted people
+        for name in self.__slots__[2:-1]:
+            setattr(self, name, getattr(row, name))
+        self.id = row.id
+
+    def __repr__(self) -> str:
+        return f"<PersonBrief {self.id} {self.name}>"
 
 
 @dataclass
@@ -596,7 +616,8 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
     in_search = select(Candidacy.id).where(Candidacy.firm_id == firm_id,
                                            Candidacy.search_id == bindparam("search", type_=Integer),
                                            Candidacy.candidate_id == agg.c.cid).exists()
-    person_cols = (*_PERSON_COLS, _place_key(Candidate.location).label("loc_key"),
+    person_cols = (*_PERSON_COLS, Candidate.name, Candidate.headline,
+                   _place_key(Candidate.location).label("loc_key"),
                    _lower(Candidate.desired_locations).label("wish_key"))
     person_rules = (Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None), *person_filters)
     if dialect == "postgresql":
@@ -631,20 +652,16 @@ def _from_mask(skill_ids: list[int], value) -> set[int]:
     return {skill_id for i, skill_id in enumerate(skill_ids) if value >> i & 1}
 
 
-def _load_people(firm: Firm, ids: list[int], skill_ids: list[int] | None
-                 ) -> tuple[dict[int, Candidate], dict[int, set[int]]]:
-    """The candidates, and, when `skill_ids` is given (too many skills for the bit mask),
-    which of those skills each one has (a second query)."""
-    people = {c.id: c for c in db.session.scalars(
-        select(Candidate).where(Candidate.firm_id == firm.id, Candidate.id.in_(ids)))}
+def _skills_held(firm: Firm, ids: list[int], skill_ids: list[int]) -> dict[int, set[int]]:
+    """Which of `skill_ids` each of the candidates `ids` has (a search with too many skills
+    for the bit mask)."""
     has_of: dict[int, set[int]] = defaultdict(set)
-    if skill_ids:
-        for cid, skill_id in db.session.execute(
-                select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
-                .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
-                       CandidateSkill.skill_id.in_(skill_ids))):
-            has_of[cid].add(skill_id)
-    return people, has_of
+    for cid, skill_id in db.session.execute(
+            select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
+                   CandidateSkill.skill_id.in_(skill_ids))):
+        has_of[cid].add(skill_id)
+    return has_of
 
 
 def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], list[MatchWarning]]:
@@ -952,15 +969,16 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     if not top:
         return []
     ids = [cid for _, _, cid in top]
-    people, has_of = _load_people(firm, ids, None if mask else all_ids)
+    by_id = {row.id: row for row in rows}
     if mask:
-        masks = {row.id: row.mask for row in rows}
-        has_of = {cid: _from_mask(all_ids, masks[cid]) for cid in ids}
+        has_of = {cid: _from_mask(all_ids, by_id[cid].mask) for cid in ids}
+    else:
+        has_of = _skills_held(firm, ids, all_ids)
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
     ordered = _by_name(role_skills)
     out = []
     for _, _, cid in top:
-        person, has = people[cid], has_of.get(cid, set())
+        person, has = PersonBrief(firm.id, by_id[cid]), has_of.get(cid, set())
         have, total, n_req_have, n_req = _weights(role_skills, has)
         exact, parts = _score(person, search, have, total, n_req_have, n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
