@@ -976,11 +976,13 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
         has_of = _skills_held(firm, ids, all_ids)
     warn = _warnings(firm, [(cid, search.id, search.client_id) for cid in ids])
     ordered = _by_name(role_skills)
+    weight_of = {i: REQUIRED_WEIGHT if r else NICE_WEIGHT for i, _, r in role_skills}
+    required = set(req_ids)
     out = []
     for _, _, cid in top:
         person, has = PersonBrief(firm.id, by_id[cid]), has_of.get(cid, set())
-        have, total, n_req_have, n_req = _weights(role_skills, has)
-        exact, parts = _score(person, search, have, total, n_req_have, n_req, today)
+        have = sum(weight_of[i] for i in has)      # as _weights, with the search's part once
+        exact, parts = _score(person, search, have, total, len(has & required), n_req, today)
         out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
                          reasons=_reasons(parts, ordered, has, tuple(warn[(cid, search.id)]))))
     return out
