@@ -608,7 +608,7 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
         # Without filters on the person, keep only the strongest overlaps before touching the
         # candidates table (the join is the expensive part on a large pool).
         # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
-        agg = agg.order_by(have_sum.desc(), CandidateSkill.candidate_id).limit(cap)
+        agg = agg.order_by(have_sum.desc()).limit(cap)
     agg = agg.subquery()
 
     # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
