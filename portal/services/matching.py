@@ -23,8 +23,9 @@ the last 12 months is a warning on the result, never a reason to hide it.
 
 Fast by design: the shortlist comes from SQL over the (firm_id, skill_id, ...) indexes, the
 overlap is aggregated in the database (GROUP BY, ORDER BY, LIMIT), and only the shortlist
-(`SHORTLIST` or `ROLE_SHORTLIST` rows) is scored in Python; ORM objects and skill names are
-loaded for the final results only. The query count is constant, whatever the number of results.
+(`SHORTLIST` or `ROLE_SHORTLIST` rows) is scored in Python; skill names and the searches (ORM
+objects) are loaded for the final results only, and the people come from the shortlist rows
+(`PersonBrief`). The query count is constant, whatever the number of results.
 """
 from __future__ import annotations
 
