@@ -953,6 +953,8 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     else:
         stmt = _SHORTLISTS.get(key)
         if stmt is None:
+            if len(_SHORTLISTS) >= 256:     # a few shapes in practice; never grow without bound
+                _SHORTLISTS.clear()
             stmt = _SHORTLISTS[key] = _shortlist_stmt(*key, ())
     params = {"firm": firm.id, "search": search.id, "n_req": len(req_ids),
               **_role_values(role, total, today)}
