@@ -309,9 +309,9 @@ def test_query_count_does_not_grow_with_results(app, firms, direction):
                 assert len(out) == n
                 [(m.search.client.name, m.search.title) for m in out]
             assert people
-    # candidates: search skills, shortlist, people (with their skills), warnings;
+    # candidates: search skills, shortlist (with the people's names and skills), warnings;
     # roles: shortlist, searches, their skills (with the candidate's).
-    assert counts[1] == counts[50] == (4 if direction == "candidates" else 3)
+    assert counts[1] == counts[50] == 3
 
 
 def test_searches_with_many_skills_are_explained_too(app, firms):
