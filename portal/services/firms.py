@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Firm, FirmDomain, Role, User
@@ -35,15 +36,23 @@ def add_domain(firm: Firm, domain: str) -> FirmDomain:
     domain = (domain or "").strip().lower().rstrip(".")
     if not DOMAIN.match(domain):
         raise DomainError(f"{domain!r} is not a valid domain name.")
-    taken = db.session.scalar(
-        select(FirmDomain.id).where(FirmDomain.domain == domain).execution_options(all_firms=True)
-    )
-    if taken:
+    if _in_use(domain):
         raise DomainError(f"{domain} is already in use.")
     row = FirmDomain(firm_id=firm.id, domain=domain)
-    db.session.add(row)
-    db.session.flush()
+    # Another firm can take the name between the check and the insert (two admins at the same
+    # instant): the unique constraint decides, inside a savepoint so the request goes on.
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        raise DomainError(f"{domain} is already in use.") from None
     return row
+
+
+def _in_use(domain: str) -> bool:
+    return db.session.scalar(
+        select(FirmDomain.id).where(FirmDomain.domain == domain).execution_options(all_firms=True)
+    ) is not None
 
 
 def create_user(firm: Firm, *, email: str, name: str, role: Role, password: str | None = None) -> User:

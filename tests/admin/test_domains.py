@@ -44,6 +44,24 @@ def test_a_domain_belongs_to_one_firm_only(app, firms, client_for):
     assert "beta-search" not in c.get("/admin/").get_data(as_text=True)
 
 
+def test_two_firms_adding_one_domain_at_the_same_instant(app, firms, client_for, monkeypatch):
+    """The second insert meets the unique constraint (the check ran before the first commit):
+    a form error, not a 500, and the firm can go on."""
+    from portal.services import firms as firm_service
+
+    with firm_context(app, firms.b.firm):
+        branding.add_domain(firms.b.firm, None, "jobs.beta-search.com")
+    monkeypatch.setattr(firm_service, "_in_use", lambda domain: False)  # the race window
+    c = admin_client(client_for, firms.a)
+    resp = c.post("/admin/domains", data={"domain": "jobs.beta-search.com"})
+    assert resp.status_code == 400
+    assert "already in use" in resp.get_data(as_text=True)
+    assert domains_of(app, firms.a.firm) == []
+    assert domains_of(app, firms.b.firm) == ["jobs.beta-search.com"]
+    assert c.post("/admin/domains", data={"domain": "careers.alpha-search.com"}).status_code == 302
+    assert domains_of(app, firms.a.firm) == ["careers.alpha-search.com"]
+
+
 @pytest.mark.parametrize("value", [
     "http://careers.example.com", "careers.example.com/jobs", "localhost", "127.0.0.1", "example",
     "exa mple.com", "-bad.example.com", "a..b.com", "alpha.localhost", "localhost.", "x" * 20_000,
