@@ -84,7 +84,7 @@ class EmailRenderer:
         self.shared_checked = False
 
     def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
-        """The layout around the body, with placeholders for the subject and the link."""
+        """The layout around the body, with markers where the subject and the link go."""
         if with_unsubscribe not in self.shells:
             layout = current_app.jinja_env.get_template("email/layout.html")
             page = layout.render({**self.base, "subject": self._SUBJECT,
@@ -108,8 +108,8 @@ class EmailRenderer:
         head, tail = self._shell(bool(link))
         # escaped exactly as the template would (markupsafe is Jinja's own escaping)
         fill = {self._SUBJECT: str(escape(subject)), self._UNSUBSCRIBE: str(escape(link or ""))}
-        for placeholder, value in fill.items():
-            head, tail = head.replace(placeholder, value), tail.replace(placeholder, value)
+        for marker, value in fill.items():
+            head, tail = head.replace(marker, value), tail.replace(marker, value)
         return subject[:250], text, head + body + tail
 
 
@@ -118,7 +118,7 @@ class EmailRenderer:
     def render_shared(self, key, personal: dict[str, str], **context) -> tuple[str, str, str]:
         """`render`, for many emails that differ only in a few plain values the templates
         just print (the recipient's name): the rest of the context, identified by the
-        hashable `key`, is rendered once with placeholders, and each email fills its own
+        hashable `key`, is rendered once with markers, and each email fills its own
         values in (HTML-escaped in the HTML). Same output as `render`: the first shared
         render is compared with a direct one, and the shortcut turns itself off if a
         template transforms one of these values; a value in the subject, or an empty one,

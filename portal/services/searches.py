@@ -13,8 +13,8 @@ from sqlalchemy import case, func, or_, select
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import (
-    OPEN_STAGES, Candidacy, Client, Engagement, Firm, RemotePreference, Role, Search,
-    SearchState, Seniority, User, utcnow,
+    OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
+    SearchState, Seniority, Stage, User, utcnow,
 )
 from portal.services import DomainError, skills
 from portal.services.text import clean_line, clean_text, split_list
@@ -247,8 +247,6 @@ def board(search: Search, columns: tuple) -> dict:
     moved first. Cards are rows of the few fields a card shows (name, headline, stage,
     version, close details) plus `consent`, the latest consent request: two statements, and
     no ORM objects for a board of hundreds of cards."""
-    from portal.models import Candidate, Consent, Stage
-
     cards = db.session.execute(
         select(Candidacy.id, Candidacy.stage, Candidacy.version, Candidacy.close_reason, Candidacy.closed_at,
                Candidacy.stage_changed_at, Candidate.name, Candidate.headline)
