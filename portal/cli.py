@@ -1,4 +1,4 @@
-"""The `portal` command: db (Flask-Migrate), firm, user, demo, dev, worker, scheduler."""
+"""The `portal` command: db (Flask-Migrate), firm, user, matching, demo, dev, worker, scheduler."""
 from __future__ import annotations
 
 import os
@@ -192,6 +192,36 @@ def user_create(firm_slug: str, email: str, name: str, role: str, password: str)
     click.echo(f"Created {role} {user.email} in {firm.slug}.")
 
 
+matching_cli = click.Group("matching", help="Candidate suggestions for searches.")
+
+
+@matching_cli.command("pools")
+@click.option("--firm", "slug", help="Only this firm (default: every active firm).")
+@click.option("--rebuild", is_flag=True, help="Rebuild every pool, not only the missing and shrunken ones.")
+@with_appcontext
+def matching_pools(slug: str | None, rebuild: bool) -> None:
+    """Build the match pools of large open searches (after loading people or searches in
+    bulk; the worker's hourly plan does the same)."""
+    import time
+
+    from portal.models import Firm
+    from portal.services import match_pools
+    from portal.tenancy import all_firms, as_firm
+
+    if slug:
+        firms = [_firm_by_slug(slug)]
+    else:
+        with all_firms():
+            firms = list(db.session.scalars(select(Firm).where(Firm.disabled.is_(False)).order_by(Firm.id)))
+    for firm in firms:
+        t0 = time.perf_counter()
+        with as_firm(firm.id):
+            out = match_pools.maintain(firm, rebuild_all=rebuild)
+            db.session.commit()
+        click.echo(f"{firm.slug}: {out['built']} built, {out['kept']} kept, {out['dropped']} dropped "
+                   f"({time.perf_counter() - t0:.1f} s)")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -231,7 +261,7 @@ def dev_command(port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for cmd in (firm_cli, user_cli, demo_command, worker_command, scheduler_command, dev_command):
+    for cmd in (firm_cli, user_cli, matching_cli, demo_command, worker_command, scheduler_command, dev_command):
         if cmd.name not in app.cli.commands:
             app.cli.add_command(cmd)
 

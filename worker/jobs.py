@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models import Firm, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
 from portal.redis_conn import DEFAULT, get_queue, get_redis
-from portal.services import cadence, delivery, nurture
+from portal.services import cadence, delivery, match_pools, nurture
 from portal.tenancy import all_firms, bind_firm
 from worker.app import job
 
@@ -147,7 +147,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     - at the first run after its weekly slot: recruiter digests, nurture suggestions,
       availability prompts;
     - every run: a check-in for anyone who would exceed the cadence before the next tick
-      (a missed slot, a changed setting).
+      (a missed slot, a changed setting), and the match pools of large open searches that
+      have none or shrank (match_pools.maintain; all of them rebuilt in the weekly slot).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
     losing the slot markers) writes nothing twice.
     """
@@ -172,6 +173,10 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         db.session.commit()
         _mark_done(keys[1])
     out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
+    db.session.commit()
+    pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
+    if pools["built"] or pools["dropped"]:
+        out["pools"] = pools["built"]
     return out
 
 

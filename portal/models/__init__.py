@@ -6,7 +6,7 @@ from portal.models.candidate import (  # noqa: F401
     Candidate, CandidateSkill, CandidateTag, EmploymentStatus, JobSeeking, RemotePreference,
     Seniority, Skill, SkillAlias, SuggestionFrequency,
 )
-from portal.models.search import Client, Engagement, Search, SearchSkill, SearchState  # noqa: F401
+from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
 from portal.models.candidacy import (  # noqa: F401
     CANDIDATE_STAGE_TEXT, OPEN_STAGES, PIPELINE, Candidacy, CandidateUpdate, CloseReason, Consent,
     ConsentState, Feedback, Interest, Note, Stage, StageChange, SuggestedRole, UpdateKind,

@@ -72,6 +72,9 @@ class Search(FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The smallest skill overlap kept in this search's match pool (MatchPool), or None when it
+    # has none (closed, too few candidate skills to need one, or not built yet).
+    pool_floor: Mapped[int | None] = mapped_column(Integer)
 
     client: Mapped[Client] = relationship(lazy="joined")
     skills: Mapped[list[SearchSkill]] = relationship(
@@ -103,3 +106,25 @@ class SearchSkill(FirmOwned, db.Model):
 
     search: Mapped[Search] = relationship(back_populates="skills")
     skill: Mapped[Skill] = relationship(lazy="joined")
+
+
+class MatchPool(FirmOwned, db.Model):
+    """A search's match pool: every candidate whose weighted skill overlap (`have`: 3 per
+    required skill, 1 per nice-to-have) with the search is at least its `pool_floor`, at
+    least `matching.OVERLAP_CAP` of them. Built for open searches over many candidate skills
+    and kept exact on every skill change (portal/services/match_pools.py), so the search page
+    reads its best overlaps here instead of aggregating tens of thousands of rows."""
+
+    __tablename__ = "match_pools"
+    # Read best first from the index alone.
+    __table_args__ = (Index("ix_match_pools_search_have", "search_id", "have", "candidate_id", "firm_id"),)
+
+    # Millions of rows at a large firm: the firm's column without the mixin's own index (every
+    # statement also names the search or the candidate, which lead the two indexes).
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), nullable=False)
+    # Derived rows, rebuilt in bulk: no foreign keys to the person or the search (checking
+    # them took a third of building a pool). Candidates and searches are never deleted, only
+    # anonymised or closed, and those paths delete their pool rows; the firm's key cascades.
+    candidate_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    have: Mapped[int] = mapped_column(Integer)

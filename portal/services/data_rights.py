@@ -18,7 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES, Audience, AuditEntry, AuthToken, Candidacy, Candidate, CandidateUpdate, CloseReason,
-    Consent, Feedback, Firm, Interest, Message, MessageState, Note, Search, Stage, StageChange,
+    Consent, Feedback, Firm, Interest, MatchPool, Message, MessageState, Note, Search, Stage, StageChange,
     SuggestedRole, SuggestionFrequency, User, utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
@@ -217,6 +217,8 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
                        .values(body="").execution_options(synchronize_session=False))
     db.session.execute(delete(Interest).where(Interest.candidate_id == cid).execution_options(synchronize_session=False))
     db.session.execute(delete(SuggestedRole).where(SuggestedRole.candidate_id == cid)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(MatchPool).where(MatchPool.candidate_id == cid)
                        .execution_options(synchronize_session=False))
 
     # The person: the CV file, skills and tags go; every personal field is emptied.

@@ -45,7 +45,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import (
     Candidacy, Candidate, CandidateSkill, Client, CloseReason, Consent, ConsentState, Firm,
-    JobSeeking, RemotePreference, Search, SearchSkill, SearchState, Seniority, Skill, Stage, utcnow,
+    JobSeeking, MatchPool, RemotePreference, Search, SearchSkill, SearchState, Seniority, Skill, Stage, utcnow,
 )
 
 REQUIRED_WEIGHT = 3
@@ -589,19 +589,29 @@ _SHORTLISTS: dict[tuple, object] = {}   # shortlist statements by shape (_shortl
 
 
 def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_n: int,
-                    all_required: bool, person_filters):
+                    all_required: bool, pooled: bool, person_filters):
     """The shortlist statement for `candidates_for_search`, every value a named bind parameter
     (firm, search, s0.. the search's skill ids, q0.. the required ones, n0.. the nice ones, n_req, the role's
     pre-score values, `_role_values`). Built once per shape: building it took about 4.5 ms per
     call, more than running it on a small search. Returns the rows of `pool` below with `mask`
-    (bit i set when the person has skill s<i>) when size <= MASK_BITS."""
+    (bit i set when the person has skill s<i>) when size <= MASK_BITS. `pooled`: the overlaps
+    come from the search's match pool (MatchPool) instead of the aggregation, and each row
+    also says how many pool rows there are, up to `cap` (`listed`)."""
     skill_ids = [bindparam(f"s{i}", type_=Integer) for i in range(size)]
     req_ids = [bindparam(f"q{i}", type_=Integer) for i in range(size)]
     nice_ids = [bindparam(f"n{i}", type_=Integer) for i in range(size)]
     firm_id = bindparam("firm", type_=Integer)
 
-    # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone.
-    if dialect == "sqlite":
+    # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone, or read
+    #    from the search's match pool (the same rows, already aggregated).
+    if pooled:
+        pool_rows = (select(MatchPool.candidate_id).where(MatchPool.search_id == bindparam("search", type_=Integer),
+                                                          MatchPool.firm_id == firm_id))
+        agg = (select(MatchPool.candidate_id.label("cid"), MatchPool.have.label("have"))
+               .where(MatchPool.search_id == bindparam("search", type_=Integer), MatchPool.firm_id == firm_id)
+               .order_by(MatchPool.have.desc(), MatchPool.candidate_id.desc()).limit(cap).subquery())
+        listed = select(func.count()).select_from(pool_rows.limit(cap).subquery()).scalar_subquery()
+    elif dialect == "sqlite":
         # The required skills' rows weigh 3 and the nice ones' 1, as two index scans: a CASE
         # on the skill id (an IN-list lookup for each of the 10,000 to 50,000 rows) cost
         # SQLite a fifth of the grouping. (PostgreSQL planned the union as a parallel
@@ -615,18 +625,20 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
         src = CandidateSkill
         cid, is_req = CandidateSkill.candidate_id, CandidateSkill.skill_id.in_(req_ids)
         weight = case((is_req, REQUIRED_WEIGHT), else_=NICE_WEIGHT)
-    have_sum = func.sum(weight).label("have")
-    agg = select(cid.label("cid"), have_sum).group_by(cid)
-    if src is CandidateSkill:
-        agg = agg.where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(skill_ids))
-    if all_required:
-        agg = agg.having(func.sum(case((is_req, 1), else_=0)) == bindparam("n_req", type_=Integer))
-    if not person_filters:
-        # Without filters on the person, keep only the strongest overlaps before touching the
-        # candidates table (the join is the expensive part on a large pool).
-        # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
-        agg = agg.order_by(have_sum.desc()).limit(cap)
-    agg = agg.subquery()
+    if not pooled:
+        have_sum = func.sum(weight).label("have")
+        agg = select(cid.label("cid"), have_sum).group_by(cid)
+        if src is CandidateSkill:
+            agg = agg.where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(skill_ids))
+        if all_required:
+            agg = agg.having(func.sum(case((is_req, 1), else_=0)) == bindparam("n_req", type_=Integer))
+        if not person_filters:
+            # Without filters on the person, keep only the strongest overlaps before touching the
+            # candidates table (the join is the expensive part on a large pool). Ties by id
+            # (descending, as the match pool's index reads), so that both give the same people.
+            # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
+            agg = agg.order_by(have_sum.desc(), cid.desc()).limit(cap)
+        agg = agg.subquery()
 
     # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
     #    the pre-score; the best short_n rows.
@@ -651,8 +663,11 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
     pre = _role_expr(role_shape, pool.c.have, pool.c)
     short = (select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(short_n)
              .cte("short").prefix_with("MATERIALIZED"))
+    out = select(short)
+    if pooled:
+        out = out.add_columns(listed.label("listed"))
     if size > MASK_BITS:
-        return select(short)
+        return out
     # Which of the search's skills each shortlisted person has, for the shortlist rows only
     # (after the LIMIT: the short list is materialised, so not for the whole pool), as one
     # integer from a correlated subquery over the (firm_id, candidate_id, skill_id) key.
@@ -661,7 +676,7 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
             .where(CandidateSkill.firm_id == firm_id, CandidateSkill.candidate_id == short.c.id,
                    CandidateSkill.skill_id.in_(skill_ids))
             .scalar_subquery())
-    return select(short, mask.label("mask"))
+    return out.add_columns(mask.label("mask"))
 
 
 def _from_mask(skill_ids: list[int], value) -> set[int]:
@@ -946,16 +961,21 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     size = _padded_size(len(all_ids))
     person_filters = _person_filters(flt)
     all_required = bool(flt.all_required and req_ids)
-    key = (db.session.get_bind().dialect.name, size, _role_shape(role), OVERLAP_CAP,
-           max(SHORTLIST, 2 * limit), all_required)
-    if person_filters:
-        stmt = _shortlist_stmt(*key, person_filters)
-    else:
+    # The search's match pool (match_pools.py) holds its best overlaps already aggregated;
+    # filters on the person look beyond the best overlaps, so they always aggregate.
+    pooled = search.pool_floor is not None and not person_filters and not all_required
+
+    def statement(pooled: bool):
+        key = (db.session.get_bind().dialect.name, size, _role_shape(role), OVERLAP_CAP,
+               max(SHORTLIST, 2 * limit), all_required, pooled)
+        if person_filters:
+            return _shortlist_stmt(*key, person_filters)
         stmt = _SHORTLISTS.get(key)
         if stmt is None:
             if len(_SHORTLISTS) >= 256:     # a few shapes in practice; never grow without bound
                 _SHORTLISTS.clear()
             stmt = _SHORTLISTS[key] = _shortlist_stmt(*key, ())
+        return stmt
     params = {"firm": firm.id, "search": search.id, "n_req": len(req_ids),
               **_role_values(role, total, today)}
     params.update({f"s{i}": all_ids[i] if i < len(all_ids) else -1 - i for i in range(size)})
@@ -966,17 +986,23 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     # ORM's tenant criteria would make a new statement (and cache key) on every call.
     conn = db.session.connection()
     raw = conn.connection.dbapi_connection if conn.dialect.name == "postgresql" else None
-    if raw is None:
-        rows = conn.execute(stmt, params).all()
-    else:
+
+    def shortlist(pooled: bool):
+        if raw is None:
+            return conn.execute(statement(pooled), params).all()
         # Never as a server-side prepared statement: psycopg prepares a query text after its
         # fifth execution, and PostgreSQL's generic plan for it (the skill ids and the role's
         # values unknown) was 2 to 3 times slower than the plan for the actual values.
         threshold, raw.prepare_threshold = raw.prepare_threshold, None
         try:
-            rows = conn.execute(stmt, params).all()
+            return conn.execute(statement(pooled), params).all()
         finally:
             raw.prepare_threshold = threshold
+    rows = shortlist(pooled)
+    if pooled and (not rows or (rows[0].listed < OVERLAP_CAP and search.pool_floor > 1)):
+        # The pool shrank below the cap (people left it since it was built; the worker's
+        # plan rebuilds it), or nobody in it is left to suggest: aggregate after all.
+        rows = shortlist(False)
     mask = size <= MASK_BITS
 
     # 3. The exact score of the shortlist, in Python; words and objects for the best only.

@@ -17,7 +17,7 @@ from portal.models import (
     OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
     Search, SearchState, Stage, StageChange, User, utcnow,
 )
-from portal.services import Conflict, DomainError
+from portal.services import Conflict, DomainError, match_pools
 from portal.services import consent as consent_service
 from portal.templating import external_url
 
@@ -144,6 +144,7 @@ def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
     search.state = state
     search.closed_at = utcnow()
     db.session.flush()
+    match_pools.drop(firm, [search])
     return len(open_ones)
 
 

@@ -16,7 +16,7 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
     SearchState, Seniority, Stage, User, utcnow,
 )
-from portal.services import DomainError, skills
+from portal.services import DomainError, match_pools, skills
 from portal.services.text import clean_line, clean_text, split_list
 
 MAX_MARKDOWN = 10_000
@@ -142,6 +142,8 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
         setattr(search, key, value)
     search.client_id = client.id
     search.client = client
+    was_live = not search.state.is_closed
+    skills_before = {(ss.skill_id, ss.required) for ss in search.skills}
     if data.state != search.state:
         if search.state.is_closed and not data.state.is_closed:
             search.closed_at = None
@@ -149,6 +151,8 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     search.updated_at = utcnow()
     _apply_skills(firm, search, clean.required, clean.nice)
     db.session.flush()
+    if was_live == search.state.is_closed and skills_before == {(ss.skill_id, ss.required) for ss in search.skills}:
+        match_pools.build(firm, [search])   # closed or reopened (new skills already built it)
     return search
 
 

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry, Candidate, CandidateSkill, Firm, Search, SearchSkill, Skill, SkillAlias, User, utcnow,
 )
-from portal.services import DomainError, NotFound
+from portal.services import DomainError, NotFound, match_pools
 
 MAX_NAME = 80          # Skill.name / Skill.key / SkillAlias.key are String(80)
 MAX_SKILLS = 100       # per candidate, and per search (required + nice together)
@@ -196,6 +196,8 @@ def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> 
             candidate.skills.append(CandidateSkill(firm_id=firm.id, skill_id=skill_id, skill=skill))
     candidate.updated_at = utcnow()
     db.session.flush()
+    if set(current) != set(wanted):
+        match_pools.refresh_candidates(firm, [candidate.id])
     return skills
 
 
@@ -208,6 +210,7 @@ def set_search_skills(firm: Firm, search: Search, required: list[str], nice: lis
     nice_skills = [s for s in resolve(firm, list(nice), create=True) if s.id not in req_ids]
     wanted = {s.id: (s, True) for s in req} | {s.id: (s, False) for s in nice_skills}
     current = {ss.skill_id: ss for ss in search.skills}
+    before = {skill_id: link.required for skill_id, link in current.items()}
     for skill_id, link in current.items():
         if skill_id not in wanted:
             search.skills.remove(link)
@@ -220,6 +223,8 @@ def set_search_skills(firm: Firm, search: Search, required: list[str], nice: lis
             link.required = is_required
     search.updated_at = utcnow()
     db.session.flush()
+    if before != {skill_id: is_required for skill_id, (_, is_required) in wanted.items()}:
+        match_pools.build(firm, [search])
     return req + nice_skills
 
 
@@ -299,6 +304,9 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
             sess.expunge(obj)
         elif isinstance(obj, (Candidate, Search)):
             sess.expire(obj, ["skills"])
+    # The overlaps of every search asking for the kept skill changed: their match pools go
+    # (those searches are matched live until the worker's plan builds them again).
+    match_pools.forget_skill(firm, keep.id)
     drop_name, drop_key = drop.name, drop.key
     sess.delete(drop)
     sess.flush()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:00:44.834415
+Create Date: 2026-11-22 05:02:56.979455
 
 """
 from alembic import op
@@ -70,6 +70,17 @@ def upgrade():
     )
     with op.batch_alter_table('firm_domains', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_firm_domains_firm_id'), ['firm_id'], unique=False)
+
+    op.create_table('match_pools',
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('search_id', sa.Integer(), nullable=False),
+    sa.Column('have', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_match_pools_firm_id_firms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('candidate_id', 'search_id', name=op.f('pk_match_pools'))
+    )
+    with op.batch_alter_table('match_pools', schema=None) as batch_op:
+        batch_op.create_index('ix_match_pools_search_have', ['search_id', 'have', 'candidate_id', 'firm_id'], unique=False)
 
     op.create_table('skills',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -215,6 +226,7 @@ def upgrade():
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pool_floor', sa.Integer(), nullable=True),
     sa.Column('firm_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_searches_client_id_clients')),
     sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_searches_firm_id_firms'), ondelete='CASCADE'),
@@ -602,6 +614,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_skills_firm_id'))
 
     op.drop_table('skills')
+    with op.batch_alter_table('match_pools', schema=None) as batch_op:
+        batch_op.drop_index('ix_match_pools_search_have')
+
+    op.drop_table('match_pools')
     with op.batch_alter_table('firm_domains', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_firm_domains_firm_id'))
 
