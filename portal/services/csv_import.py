@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
-from portal.services import DomainError
+from portal.services import DomainError, match_pools
 from portal.services.candidates import CandidateInput, clean_email, create_candidate, validate_input
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -167,9 +167,10 @@ def import_candidates(firm: Firm, actor: User, text: str) -> list[Candidate]:
     if not report.ok:
         raise BadFile(report)
     created = []
-    for row in report.rows:
-        created.append(create_candidate(firm, actor, row.data))
-    db.session.flush()
+    with match_pools.deferred(firm):        # everyone's match pools at once, at the end
+        for row in report.rows:
+            created.append(create_candidate(firm, actor, row.data))
+        db.session.flush()
     return created
 
 

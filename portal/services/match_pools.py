@@ -12,7 +12,7 @@ gives (same order, ties by candidate id), and it stays exact under change:
 
 - a candidate's skills change (profile, recruiter edit, CSV import, account deletion):
   `refresh_candidates` recomputes that person's overlap with every pooled search, two
-  statements, in the same transaction;
+  statements, in the same transaction (an import refreshes everyone at its end, `deferred`);
 - a search's skills change, or it opens, or reopens: `build`; it is filled or cancelled: `drop`;
 - two skills are merged (rows move in bulk): `forget_skill` drops the pools of the searches
   asking for the kept skill, and the worker's hourly plan builds them again (`maintain`);
@@ -30,6 +30,7 @@ space (about POOL_SIZE rows per search).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from sqlalchemy import and_, case, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -160,23 +161,51 @@ def drop(firm: Firm, searches: Iterable[Search]) -> None:
             _set_floor(firm, search.id, None, search)
 
 
+_DEFERRED = "match_pools.deferred"   # session.info key: candidate ids waiting for a refresh
+_CHUNK = 500
+
+
+@contextmanager
+def deferred(firm: Firm):
+    """Collect the candidates whose skills change inside the block and refresh them together
+    at its end (a CSV import: one set of statements instead of two per person). Nothing is
+    refreshed when the block raises (its changes are not going to be kept)."""
+    info = db.session.info
+    if _DEFERRED in info:          # already inside one: the outer block refreshes
+        yield
+        return
+    info[_DEFERRED] = set()
+    try:
+        yield
+        ids = info[_DEFERRED]
+    finally:
+        info.pop(_DEFERRED, None)
+    refresh_candidates(firm, ids)
+
+
 def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
     """These candidates' skills changed: recompute their place in every pool (each pool
     stays "everyone whose overlap is at least its floor"). Call after the change is flushed."""
     ids = sorted(set(candidate_ids))
     if not ids:
         return
-    db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(ids)))
+    if _DEFERRED in db.session.info:
+        db.session.info[_DEFERRED].update(ids)
+        return
     have = func.sum(_weight(SearchSkill.required))
-    rows = (select(literal(firm.id), SearchSkill.search_id, CandidateSkill.candidate_id, have)
-            .select_from(CandidateSkill)
-            .join(SearchSkill, and_(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == CandidateSkill.skill_id))
-            .join(Search, and_(Search.id == SearchSkill.search_id, Search.firm_id == firm.id,
-                               Search.pool_floor.is_not(None)))
-            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids))
-            .group_by(SearchSkill.search_id, CandidateSkill.candidate_id, Search.pool_floor)
-            .having(have >= Search.pool_floor))
-    db.session.execute(insert(_POOLS).from_select(["firm_id", "search_id", "candidate_id", "have"], rows))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(chunk)))
+        rows = (select(literal(firm.id), SearchSkill.search_id, CandidateSkill.candidate_id, have)
+                .select_from(CandidateSkill)
+                .join(SearchSkill, and_(SearchSkill.firm_id == firm.id,
+                                        SearchSkill.skill_id == CandidateSkill.skill_id))
+                .join(Search, and_(Search.id == SearchSkill.search_id, Search.firm_id == firm.id,
+                                   Search.pool_floor.is_not(None)))
+                .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(chunk))
+                .group_by(SearchSkill.search_id, CandidateSkill.candidate_id, Search.pool_floor)
+                .having(have >= Search.pool_floor))
+        db.session.execute(insert(_POOLS).from_select(["firm_id", "search_id", "candidate_id", "have"], rows))
 
 
 def forget_skill(firm: Firm, skill_id: int) -> int:

@@ -249,3 +249,22 @@ def test_the_hourly_plan_and_the_command_build_pools(app, firms, monkeypatch):
     result = app.test_cli_runner().invoke(args=["matching", "pools", "--firm", a.firm.slug, "--rebuild"])
     assert result.exit_code == 0, result.output
     assert f"{a.firm.slug}: 1 built" in result.output
+
+
+def test_a_csv_import_refreshes_the_pools_once_for_everyone(app, firms, monkeypatch):
+    from portal.services import csv_import
+
+    _small(monkeypatch)
+    a = firms.a
+    with rolled_back(app, a.firm.id):
+        h.person(a.firm, ["Python"])
+        s = h.search(a.firm, required=["Python", "SQL"])
+        calls = []
+        real = match_pools.refresh_candidates
+        monkeypatch.setattr(match_pools, "refresh_candidates", lambda f, ids: (calls.append(set(ids)), real(f, ids)))
+        text = "name,email,skills\n" + "".join(
+            f"Imported {i},imported{i}@example.com,\"Python{', SQL' if i % 2 else ''}\"\n" for i in range(6))
+        created = csv_import.import_candidates(a.firm, a.recruiter, text)
+        assert len(calls) == 7 and calls[-1] == {c.id for c in created}   # six deferred, one real
+        assert {c.id for c in created} <= set(pool(s))
+        assert_exact(a.firm, s)
