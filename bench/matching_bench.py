@@ -8,6 +8,12 @@ SQLite uses a file under /tmp (kept with --keep and reused with --reuse). Postgr
 fresh database `portal_bench_matching` on --pg-url, dropped at the end unless --keep.
 Each query runs in a fresh session with the candidate or search already loaded (as a view
 has it), so the time is the service call: SQL, scoring, loading the results.
+
+After generating (or reusing) the firm it builds the match pools of the large open searches,
+as `portal matching pools` or the worker's hourly plan would after a bulk load, and reports
+how long that took. candidates_for_search is measured twice: as the site runs (searches with a
+pool read it) and live (every search aggregated, as right after a search's skills change
+before its pool is built). --no-pools skips the pools.
 """
 from __future__ import annotations
 
@@ -106,8 +112,11 @@ def cpu_calibration() -> float:
 def run(url: str, fresh: bool, args) -> dict:
     from portal import create_app
     from portal.extensions import db
-    from portal.models import Candidate, Firm, Search, SearchState
-    from portal.services import matching
+    from sqlalchemy import func
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from portal.models import Candidate, Firm, MatchPool, Search, SearchState
+    from portal.services import match_pools, matching
     from portal.tenancy import bind_firm
 
     app = create_app({
@@ -130,6 +139,19 @@ def run(url: str, fresh: bool, args) -> dict:
             result["rows"] = gen.rows
         firm_id = db.session.execute(select(Firm.id).where(Firm.slug == "bench")).scalar_one()
         bind_firm(firm_id)
+        if not args.no_pools:
+            # What `portal matching pools` (and the worker's hourly plan) does after a bulk load.
+            t0 = time.perf_counter()
+            built = match_pools.maintain(db.session.get(Firm, firm_id))
+            result["pools_seconds"] = round(time.perf_counter() - t0, 1)
+            result["pools_built"] = built["built"]
+            bind_firm(firm_id)
+            result["pools"] = db.session.scalar(select(func.count()).select_from(Search).where(
+                Search.firm_id == firm_id, Search.pool_floor.is_not(None)))
+            result["pool_rows"] = db.session.scalar(select(func.count()).select_from(MatchPool).where(
+                MatchPool.firm_id == firm_id))
+            db.session.remove()
+            bind_firm(firm_id)
         rng = random.Random(args.seed + 1)
         cand_ids = db.session.scalars(select(Candidate.id).where(
             Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None)).order_by(Candidate.id)).all()
@@ -178,6 +200,11 @@ def run(url: str, fresh: bool, args) -> dict:
             picks_c, Candidate, lambda f, c: matching.roles_for_candidate(f, c, limit=10))
         result["candidates_for_search"] = measure(
             picks_s, Search, lambda f, s: matching.candidates_for_search(f, s, limit=50))
+        if not args.no_pools:
+            def live(f, s):   # as if no search had a pool: the aggregation every time
+                set_committed_value(s, "pool_floor", None)
+                return matching.candidates_for_search(f, s, limit=50)
+            result["candidates_for_search_live"] = measure(picks_s, Search, live)
         result["load_after"] = os.getloadavg()[0]
         result["cpu_calibration_ms_after"] = cpu_calibration()
         event.remove(engine, "before_cursor_execute", count)
@@ -203,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the generated database")
     p.add_argument("--reuse", action="store_true", help="reuse a kept database instead of generating")
     p.add_argument("--json", help="also write the result as JSON to this file")
+    p.add_argument("--no-pools", action="store_true",
+                   help="do not build match pools (every search is matched live, as before any pool exists)")
     args = p.parse_args(argv)
 
     ctx = (postgres_database(args.pg_url, args.pg_db, args.keep, args.reuse) if args.db == "postgres"
@@ -211,15 +240,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"matching benchmark on {args.db} ({'generating' if fresh else 'reusing'} {url.rsplit('@', 1)[-1]})",
               flush=True)
         result = run(url, fresh, args)
-    for key in ("roles_for_candidate", "candidates_for_search"):
+    if "pools" in result:
+        print(f"match pools: {result['pools']:,} searches, {result['pool_rows']:,} rows "
+              f"({result['pools_built']:,} built in {result['pools_seconds']} s)")
+    for key in ("roles_for_candidate", "candidates_for_search", "candidates_for_search_live"):
+        if key not in result:
+            continue
         r = result[key]
-        print(f"{key:24} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+        print(f"{key:26} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
               f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}  "
               f"(this process's CPU p50 {r['client_cpu_p50_ms']:.1f} p95 {r['client_cpu_p95_ms']:.1f} ms)")
     print(f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}; "
           f"CPU calibration (1M-step loop) {result['cpu_calibration_ms_before']} / "
           f"{result['cpu_calibration_ms_after']} ms")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("roles_for_candidate", "candidates_for_search")}))
+    print(json.dumps({k: v for k, v in result.items()
+                      if k not in ("roles_for_candidate", "candidates_for_search", "candidates_for_search_live")}))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
