@@ -560,6 +560,21 @@ _EVERY_SKILL = aliased(SearchSkill)
 _EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 
 
+@lru_cache(maxsize=2)
+def _role_skills_stmt(with_candidate: bool):
+    """The searches' skills (and the candidate's among them), built once; Core, with an
+    explicit firm filter on every table."""
+    firm = bindparam("firm", type_=Integer)
+    stmt = (select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
+            .join(Skill, and_(Skill.id == SearchSkill.skill_id, Skill.firm_id == firm))
+            .where(SearchSkill.firm_id == firm, SearchSkill.search_id.in_(bindparam("searches", expanding=True))))
+    if with_candidate:
+        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(CandidateSkill, and_(
+            CandidateSkill.firm_id == firm, CandidateSkill.candidate_id == bindparam("candidate", type_=Integer),
+            CandidateSkill.skill_id == SearchSkill.skill_id))
+    return stmt
+
+
 def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
                  ) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
     """Each search's skills as (skill_id, name, required), and, when `candidate_id` is given,
@@ -568,14 +583,10 @@ def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | No
     held: set[int] = set()
     if not search_ids:
         return out, held
-    stmt = (select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
-            .join(Skill, Skill.id == SearchSkill.skill_id)
-            .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(list(search_ids))))
-    if candidate_id is not None:
-        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(CandidateSkill, and_(
-            CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate_id,
-            CandidateSkill.skill_id == SearchSkill.skill_id))
-    for sid, skill_id, name, required, *mine in db.session.execute(stmt).all():
+    db.session.flush()   # Core statements from here on: nothing autoflushes pending rows for them
+    params = {"firm": firm.id, "searches": sorted(set(search_ids)), "candidate": candidate_id}
+    rows = db.session.connection().execute(_role_skills_stmt(candidate_id is not None), params).all()
+    for sid, skill_id, name, required, *mine in rows:
         out[sid].append((skill_id, name, bool(required)))
         if mine and mine[0] is not None:
             held.add(skill_id)
@@ -703,6 +714,27 @@ def _skills_held(firm: Firm, ids: list[int], skill_ids: list[int]) -> dict[int, 
     return has_of
 
 
+@lru_cache(maxsize=1)
+def _warnings_stmt():
+    """Earlier candidacies that warn, for :candidates with :clients (built once; Core, with
+    an explicit firm filter on every table)."""
+    firm, since = bindparam("firm", type_=Integer), bindparam("since", type_=Candidacy.closed_at.type)
+    closed_recently = and_(Candidacy.stage == Stage.CLOSED, Candidacy.closed_at >= since)
+    placed_recently = and_(Candidacy.stage == Stage.PLACED, Candidacy.stage_changed_at >= since)
+    return (
+        select(Candidacy.id, Candidacy.candidate_id, Search.id, Search.title, Search.client_id, Client.name,
+               Candidacy.stage, Candidacy.close_reason, Candidacy.closed_at, Candidacy.stage_changed_at,
+               Consent.answered_at)
+        .join(Search, and_(Search.id == Candidacy.search_id, Search.firm_id == firm))
+        .join(Client, and_(Client.id == Search.client_id, Client.firm_id == firm))
+        .outerjoin(Consent, and_(Consent.candidacy_id == Candidacy.id, Consent.firm_id == firm,
+                                 Consent.state == ConsentState.DECLINED, Consent.answered_at >= since))
+        .where(Candidacy.firm_id == firm,
+               Candidacy.candidate_id.in_(bindparam("candidates", expanding=True)),
+               Search.client_id.in_(bindparam("clients", expanding=True)),
+               or_(closed_recently, placed_recently, Consent.id.is_not(None))))
+
+
 def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], list[MatchWarning]]:
     """Earlier closed, placed or declined candidacies with the same client in the last 12
     months, for (candidate_id, search_id, client_id) triples; keyed by (candidate_id,
@@ -712,20 +744,9 @@ def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[i
     if not pairs:
         return out
     since = utcnow() - timedelta(days=WARNING_DAYS)
-    closed_recently = and_(Candidacy.stage == Stage.CLOSED, Candidacy.closed_at >= since)
-    placed_recently = and_(Candidacy.stage == Stage.PLACED, Candidacy.stage_changed_at >= since)
-    rows = db.session.execute(
-        select(Candidacy.id, Candidacy.candidate_id, Search.id, Search.title, Search.client_id, Client.name,
-               Candidacy.stage, Candidacy.close_reason, Candidacy.closed_at, Candidacy.stage_changed_at,
-               Consent.answered_at)
-        .join(Search, Search.id == Candidacy.search_id)
-        .join(Client, Client.id == Search.client_id)
-        .outerjoin(Consent, and_(Consent.candidacy_id == Candidacy.id, Consent.firm_id == firm.id,
-                                 Consent.state == ConsentState.DECLINED, Consent.answered_at >= since))
-        .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id.in_({c for c, _, _ in pairs}),
-               Search.client_id.in_({k for _, _, k in pairs}),
-               or_(closed_recently, placed_recently, Consent.id.is_not(None)))
-    ).all()
+    rows = db.session.connection().execute(_warnings_stmt(), {
+        "firm": firm.id, "since": since, "candidates": sorted({c for c, _, _ in pairs}),
+        "clients": sorted({k for _, _, k in pairs})}).all()
     history: dict[tuple[int, int], dict[tuple[int, str], MatchWarning]] = defaultdict(dict)
     for yid, cid, sid, title, client_id, client, stage, reason, closed_at, changed_at, declined_at in rows:
         found = history[(cid, client_id)]
