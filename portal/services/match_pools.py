@@ -29,6 +29,7 @@ space (about POOL_SIZE rows per search).
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -42,6 +43,8 @@ from portal.services import matching
 POOL_FROM = 20_000     # candidate-skill rows a search's skills must cover for it to get a pool
 POOL_SIZE = 1_200      # people looked at when building; the pool keeps those above the last
                        # one's overlap (at least OVERLAP_CAP); the margin absorbs people leaving
+
+COMMIT_EVERY = 0.5     # seconds of pool building per transaction in `maintain`
 
 _LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 _POOLS = MatchPool.__table__
@@ -228,8 +231,9 @@ def forget_skill(firm: Firm, skill_id: int) -> int:
 def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict[str, int]:
     """Pools for every open or on-hold search that should have one and none for the others:
     builds the missing ones, rebuilds those that shrank below OVERLAP_CAP (or all of them
-    with `rebuild_all`), drops those of closed and of small searches. Commits after each
-    search unless `commit` is False, so no search stays locked for the whole run.
+    with `rebuild_all`), drops those of closed and of small searches. Commits every
+    COMMIT_EVERY seconds unless `commit` is False, so no search stays locked for long (and
+    SQLite does not write its log out once per pool: a third of the time).
     Run hourly (all: weekly) by the worker's plan, and by `portal matching pools`."""
     sizes = postings(firm)
     pooled = dict(db.session.execute(
@@ -253,12 +257,16 @@ def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict
         out["dropped"] += 1
     if commit:
         db.session.commit()
+    last = time.monotonic()
     for sid in todo:
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id == sid))
         _set_floor(firm, sid, _fill(firm, sid))
         out["built"] += 1
-        if commit:
+        if commit and time.monotonic() - last >= COMMIT_EVERY:
             db.session.commit()
+            last = time.monotonic()
+    if commit:
+        db.session.commit()
     for obj in db.session.identity_map.values():   # loaded searches see their new floors
         if isinstance(obj, Search) and obj.firm_id == firm.id:
             db.session.expire(obj, ["pool_floor"])
