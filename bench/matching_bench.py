@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, event, select, text
 
-from bench.dataset import Sizes, generate
+from bench.dataset import Sizes, analyse, generate
 
 PG_DB = "portal_bench_matching"
 SQLITE_PATH = os.path.join(tempfile.gettempdir(), "portal_bench_matching.sqlite")
@@ -143,6 +143,9 @@ def run(url: str, fresh: bool, args) -> dict:
             # What `portal matching pools` (and the worker's hourly plan) does after a bulk load.
             t0 = time.perf_counter()
             built = match_pools.maintain(db.session.get(Firm, firm_id))
+            db.session.remove()
+            if built["built"]:
+                analyse(engine)   # as after the generator's bulk load (autovacuum would, soon)
             result["pools_seconds"] = round(time.perf_counter() - t0, 1)
             result["pools_built"] = built["built"]
             bind_firm(firm_id)
