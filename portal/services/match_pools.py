@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from sqlalchemy import and_, case, delete, func, insert, literal, literal_column, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
@@ -101,15 +102,28 @@ def _set_floor(firm: Firm, search_id: int, floor: int | None, search: Search | N
         set_committed_value(search, "pool_floor", floor)
 
 
+def _insert_rows(rows) -> None:
+    """INSERT these (firm_id, search_id, candidate_id, have) rows. On PostgreSQL a row that
+    another transaction committed meanwhile (a pool rebuilt by the worker while the person
+    saves their profile) is overwritten instead of failing the save with a duplicate key;
+    SQLite has one writer at a time."""
+    columns = ["firm_id", "search_id", "candidate_id", "have"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = postgresql.insert(_POOLS).from_select(columns, rows)
+        stmt = stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
+                                          set_={"have": stmt.excluded.have})
+    else:
+        stmt = insert(_POOLS).from_select(columns, rows)
+    db.session.execute(stmt)
+
+
 def _fill(firm: Firm, search_id: int) -> int:
     """Insert the search's pool (its old rows already deleted); returns the floor. The rows
     go from the aggregation to the table inside the database (a few statements, one
     aggregation, none of the rows through Python)."""
     agg = _overlap(firm.id, search_id)
     top = agg.order_by(literal_column("have").desc(), CandidateSkill.candidate_id.desc()).limit(POOL_SIZE).subquery()
-    db.session.execute(insert(_POOLS).from_select(
-        ["firm_id", "search_id", "candidate_id", "have"],
-        select(literal(firm.id), literal(search_id), top.c.cid, top.c.have)))
+    _insert_rows(select(literal(firm.id), literal(search_id), top.c.cid, top.c.have))
     mine = and_(_POOLS.c.search_id == search_id, _POOLS.c.firm_id == firm.id)
     n, last = db.session.execute(select(func.count(), func.min(_POOLS.c.have)).where(mine)).one()
     if n < POOL_SIZE:
@@ -123,10 +137,8 @@ def _fill(firm: Firm, search_id: int) -> int:
         return last + 1
     rest = agg.subquery()
     listed = select(_POOLS.c.candidate_id).where(mine)
-    db.session.execute(insert(_POOLS).from_select(
-        ["firm_id", "search_id", "candidate_id", "have"],
-        select(literal(firm.id), literal(search_id), rest.c.cid, rest.c.have)
-        .where(rest.c.have == last, rest.c.cid.not_in(listed))))
+    _insert_rows(select(literal(firm.id), literal(search_id), rest.c.cid, rest.c.have)
+                 .where(rest.c.have == last, rest.c.cid.not_in(listed)))
     return last
 
 
@@ -209,7 +221,7 @@ def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
                 .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(chunk))
                 .group_by(SearchSkill.search_id, CandidateSkill.candidate_id, Search.pool_floor)
                 .having(have >= Search.pool_floor))
-        db.session.execute(insert(_POOLS).from_select(["firm_id", "search_id", "candidate_id", "have"], rows))
+        _insert_rows(rows)
 
 
 def forget_skill(firm: Firm, skill_id: int) -> int:

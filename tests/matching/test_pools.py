@@ -6,6 +6,7 @@ best four overlaps used), so that floors, ties and shrinking happen with a dozen
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
@@ -268,3 +269,20 @@ def test_a_csv_import_refreshes_the_pools_once_for_everyone(app, firms, monkeypa
         assert len(calls) == 7 and calls[-1] == {c.id for c in created}   # six deferred, one real
         assert {c.id for c in created} <= set(pool(s))
         assert_exact(a.firm, s)
+
+
+def test_a_row_written_meanwhile_by_another_transaction_does_not_fail_a_save(app, firms, monkeypatch):
+    """PostgreSQL: the worker rebuilding a pool and a person saving their profile may both
+    insert the same (person, search) row; the later one overwrites it (SQLite has one writer
+    at a time, so the race cannot happen there)."""
+    _small(monkeypatch)
+    firm = firms.a.firm
+    with rolled_back(app, firm.id):
+        if db.session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: SQLite has one writer at a time")
+        p = h.person(firm, ["Python"])
+        s = h.search(firm, required=["Python", "SQL"])
+        assert pool(s) == {p.id: 3}
+        from sqlalchemy import literal
+        match_pools._insert_rows(select(literal(firm.id), literal(s.id), literal(p.id), literal(6)))
+        assert pool(s) == {p.id: 6}
