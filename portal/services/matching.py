@@ -25,7 +25,9 @@ Fast by design: the shortlist comes from SQL over the (firm_id, skill_id, ...) i
 overlap is aggregated in the database (GROUP BY, ORDER BY, LIMIT), and only the shortlist
 (`SHORTLIST` or `ROLE_SHORTLIST` rows) is scored in Python; skill names and the searches (ORM
 objects) are loaded for the final results only, and the people come from the shortlist rows
-(`PersonBrief`). The query count is constant, whatever the number of results.
+(`PersonBrief`). The query count is constant, whatever the number of results. A large
+search keeps its best overlaps ready in its match pool (`match_pools.py`), kept exact on
+every skill change; the shortlist then reads the pool instead of aggregating.
 """
 from __future__ import annotations
 
