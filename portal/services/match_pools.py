@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from sqlalchemy import and_, case, delete, func, insert, literal, literal_column, select, update
+from sqlalchemy import and_, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -52,13 +52,9 @@ _LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 _POOLS = MatchPool.__table__
 
 
-def _weight(required_col):
-    return case((required_col.is_(True), matching.REQUIRED_WEIGHT), else_=matching.NICE_WEIGHT)
-
-
 def _overlap(firm_id: int, search_id: int):
     """(cid, have): everyone sharing a skill with the search, with the weighted overlap."""
-    have = func.sum(_weight(SearchSkill.required)).label("have")
+    have = func.sum(matching.SEARCH_SKILL_WEIGHT).label("have")
     return (select(CandidateSkill.candidate_id.label("cid"), have)
             .select_from(SearchSkill)
             .join(CandidateSkill, and_(CandidateSkill.firm_id == firm_id,
@@ -208,7 +204,7 @@ def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
     if _DEFERRED in db.session.info:
         db.session.info[_DEFERRED].update(ids)
         return
-    have = func.sum(_weight(SearchSkill.required))
+    have = func.sum(matching.SEARCH_SKILL_WEIGHT)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(chunk)))

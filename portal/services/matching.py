@@ -557,7 +557,8 @@ _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 
 # Expressions that do not depend on the query, built once (building them per call showed up
 # in the profile of roles_for_candidate).
-_SEARCH_SKILL_WEIGHT = case((SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+SEARCH_SKILL_WEIGHT = case(  # a search skill's weight (also match_pools)
+    (SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 _EVERY_SKILL = aliased(SearchSkill)
 _EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 
@@ -1109,7 +1110,7 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     #    skills on the candidate's profile.
     mine = select(CandidateSkill.skill_id).where(
         CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
-    w = _SEARCH_SKILL_WEIGHT
+    w = SEARCH_SKILL_WEIGHT
     hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
             .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
             .group_by(SearchSkill.search_id)).subquery()

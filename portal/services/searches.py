@@ -151,8 +151,9 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     search.updated_at = utcnow()
     _apply_skills(firm, search, clean.required, clean.nice)
     db.session.flush()
-    if was_live == search.state.is_closed and skills_before == {(ss.skill_id, ss.required) for ss in search.skills}:
-        match_pools.build(firm, [search])   # closed or reopened (new skills already built it)
+    reopened_or_closed = was_live != (not search.state.is_closed)
+    if reopened_or_closed and skills_before == {(ss.skill_id, ss.required) for ss in search.skills}:
+        match_pools.build(firm, [search])   # new skills would have rebuilt it already
     return search
 
 
