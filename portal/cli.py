@@ -54,10 +54,10 @@ def firm_list() -> None:
 
     with all_firms():
         firms = db.session.scalars(select(Firm).order_by(Firm.slug)).all()
-        domains = db.session.execute(select(FirmDomain.firm_id, FirmDomain.domain)).all()
+        domains = db.session.execute(select(FirmDomain.firm_id, FirmDomain.domain, FirmDomain.verified_at)).all()
     by_firm: dict[int, list[str]] = {}
-    for fid, d in domains:
-        by_firm.setdefault(fid, []).append(d)
+    for fid, d, verified_at in domains:
+        by_firm.setdefault(fid, []).append(d if verified_at else f"{d}(pending)")
     for f in firms:
         state = "disabled" if f.disabled else "active"
         click.echo(f"{f.slug:20} {f.name:30} {state:9} {' '.join(sorted(by_firm.get(f.id, [])))}")
@@ -143,7 +143,38 @@ def firm_domain_add(slug: str, domain: str) -> None:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
         db.session.commit()
-    click.echo(f"{row.domain} now serves {firm.slug}. Point its DNS at this installation.")
+    from portal.services.domains import record_for
+
+    rec = record_for(row)
+    click.echo(f"{row.domain} is pending for {firm.slug}. To prove the firm controls it, publish the DNS record\n"
+               f"  {rec.name}  TXT  \"{rec.value}\"\n"
+               f"then run: portal firm domain verify {firm.slug} {row.domain}  (the worker also checks hourly for a week)")
+
+
+@domain_cli.command("verify")
+@click.argument("slug")
+@click.argument("domain")
+@with_appcontext
+def firm_domain_verify(slug: str, domain: str) -> None:
+    """Check DOMAIN's DNS TXT record now; it serves firm SLUG once verified."""
+    from portal.services import DomainError
+    from portal.services.branding import find_domain
+    from portal.services.domains import record_for, verify
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            row = find_domain(firm, domain)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+        verified = verify(firm, None, row)
+        db.session.commit()
+        if not verified:
+            rec = record_for(row)
+            raise click.ClickException(f"{row.domain} is not verified: {row.last_check_error}\n"
+                                       f"Expected: {rec.name} TXT \"{rec.value}\"")
+    click.echo(f"{row.domain} is verified and now serves {firm.slug}.")
 
 
 @domain_cli.command("remove")

@@ -62,6 +62,10 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # How often the scheduler runs the planners (check-ins, digests, nurture): a divisor of
         # 60, or whole hours dividing 24. Each run looks ahead until the next one.
         "PLAN_TICK_MINUTES": int(env.get("PORTAL_PLAN_TICK_MINUTES", "60")),
+        # Custom-domain proof: the DNS server(s) to ask for the TXT record ("host" or
+        # "host:port", comma-separated; empty: the system's resolver) and how long to wait.
+        "DNS_RESOLVER": env.get("PORTAL_DNS_RESOLVER", ""),
+        "DNS_TIMEOUT": float(env.get("PORTAL_DNS_TIMEOUT", "5")),
         # SQLite only: read the database file through a memory map of this many MiB (0: off).
         # Index walks then read pages without a system call each (needs-attention lists
         # measured 35-40 % faster at 100,000 candidates).

@@ -12,7 +12,7 @@ from portal.models.firm import Firm
 
 
 def firm_base_url(firm: Firm) -> str:
-    """Where this firm's portal is served: its first custom domain, else <slug>.<base>."""
+    """Where this firm's portal is served: its first verified custom domain, else <slug>.<base>."""
     cfg = current_app.config
     scheme = cfg["PREFERRED_URL_SCHEME"]
     port = cfg.get("PUBLIC_PORT_SUFFIX") or ""
@@ -23,10 +23,11 @@ def firm_base_url(firm: Firm) -> str:
 
     loaded = firm.__dict__.get("domains")  # loaded already (cadence.with_domains, a delivery batch)
     if loaded is not None:
-        domain = min(loaded, key=lambda d: d.id).domain if loaded else None
+        verified = [d for d in loaded if d.verified_at is not None]
+        domain = min(verified, key=lambda d: d.id).domain if verified else None
     else:
         domain = db.session.scalar(
-            select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id)
+            select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id, FirmDomain.verified_at.is_not(None))
             .order_by(FirmDomain.id).limit(1).execution_options(all_firms=True)
         )
     if domain:

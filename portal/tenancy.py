@@ -113,7 +113,8 @@ def resolve_firm(host: str) -> Firm | None:
     if firm is None and name not in LOCAL_HOSTS and name != base:
         firm = db.session.scalar(
             select(Firm).join(FirmDomain, FirmDomain.firm_id == Firm.id)
-            .where(FirmDomain.domain == name).execution_options(all_firms=True)
+            .where(FirmDomain.domain == name, FirmDomain.verified_at.is_not(None))
+            .execution_options(all_firms=True)
         )
     if firm is None and (name in LOCAL_HOSTS or name == base):
         default = current_app.config.get("DEFAULT_FIRM")

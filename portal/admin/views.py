@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import DomainError, NotFound, audit, branding, staff
+from portal.services import domains as domain_records
 
 
 def _actor():
@@ -146,10 +147,28 @@ def domains():
             _show_error(form, exc, "domain")
         else:
             db.session.commit()
-            flash(f"{row.domain} added. Point its DNS at this installation to use it.", "success")
+            flash(f"{row.domain} added. Publish the TXT record below to prove it is yours; "
+                  "it serves your portal once verified.", "success")
             return redirect(url_for("admin.domains"))
     return render_template("admin/domains.html", form=form, remove_form=EmptyForm(),
-                           domains=branding.list_domains(firm)), _status(form)
+                           domains=branding.list_domains(firm), record_for=domain_records.record_for), _status(form)
+
+
+@bp.route("/domains/<int:domain_id>/verify", methods=["POST"])
+def verify_domain(domain_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        row = branding.verify_domain(g.firm, _actor(), domain_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    if row.verified_at is not None:
+        flash(f"{row.domain} is verified and now serves your portal.", "success")
+    else:
+        flash(f"{row.domain} is not verified yet: {row.last_check_error}", "warning")
+    return redirect(url_for("admin.domains"))
 
 
 @bp.route("/domains/<int:domain_id>/remove", methods=["POST"])

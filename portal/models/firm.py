@@ -1,9 +1,10 @@
 """The firm (tenant), its brand and contact rules, and the domains it is served on."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
@@ -49,13 +50,27 @@ class Firm(db.Model):
 
 
 class FirmDomain(FirmOwned, db.Model):
-    """A custom domain (e.g. careers.acme.com) that serves this firm's portal."""
+    """A custom domain (e.g. careers.acme.com) that serves this firm's portal once a DNS TXT
+    record proves the firm controls it (`verified_at`). Until then it is pending and serves
+    nothing, so no firm can block a domain's owner by claiming it first: several firms may
+    hold a pending claim; only one may hold it verified."""
 
     __tablename__ = "firm_domains"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "domain"),
+        Index("uq_firm_domains_verified_domain", "domain", unique=True,
+              sqlite_where=text("verified_at IS NOT NULL"), postgresql_where=text("verified_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
-    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    domain: Mapped[str] = mapped_column(String(253))
+    # The value the firm publishes in DNS (public by design: it proves control, it grants nothing).
+    verification_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(24))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the last check did not verify it, in words an admin can act on.
+    last_check_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     firm: Mapped[Firm] = relationship(back_populates="domains")

@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "logo.removed": "Removed the logo",
     "domain.added": "Added a domain",
     "domain.removed": "Removed a domain",
+    "domain.verified": "Verified a domain",
+    "domain.lost": "Lost a domain to a portal that proved control of it",
     "staff.invited": "Invited a recruiter",
     "staff.invitation_resent": "Sent a new invitation",
     "staff.role_changed": "Changed a role",

@@ -18,7 +18,7 @@ from portal.markdown import render_markdown
 from portal.models import Firm, FirmDomain, Stage, User
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import DomainError, NotFound
-from portal.services import audit
+from portal.services import audit, domains
 from portal.services import firms as firm_service
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -321,6 +321,13 @@ def get_domain(firm: Firm, domain_id: int) -> FirmDomain:
     row = db.session.scalar(select(FirmDomain).where(FirmDomain.id == domain_id, FirmDomain.firm_id == firm.id))
     if row is None:
         raise NotFound("No such domain.")
+    return row
+
+
+def verify_domain(firm: Firm, actor: User | None, domain_id: int) -> FirmDomain:
+    """Check the domain's DNS TXT record now (services/domains.py)."""
+    row = get_domain(firm, domain_id)
+    domains.verify(firm, actor, row)
     return row
 
 

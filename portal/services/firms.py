@@ -33,25 +33,28 @@ def create_firm(name: str, slug: str, domains: list[str] | None = None, **brand)
 
 
 def add_domain(firm: Firm, domain: str) -> FirmDomain:
+    """Claim a custom domain for the firm: pending (serving nothing) until a DNS TXT record
+    proves control (services/domains.py). Another firm's claim, even a verified one, does
+    not block it: the DNS decides who the domain serves."""
     domain = (domain or "").strip().lower().rstrip(".")
     if not DOMAIN.match(domain):
         raise DomainError(f"{domain!r} is not a valid domain name.")
-    if _in_use(domain):
-        raise DomainError(f"{domain} is already in use.")
+    if _claimed_by(firm, domain):
+        raise DomainError(f"{domain} is already on this firm's list.")
     row = FirmDomain(firm_id=firm.id, domain=domain)
-    # Another firm can take the name between the check and the insert (two admins at the same
-    # instant): the unique constraint decides, inside a savepoint so the request goes on.
+    # The same firm adding the name twice at the same instant: the unique constraint decides,
+    # inside a savepoint so the request goes on.
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        raise DomainError(f"{domain} is already in use.") from None
+        raise DomainError(f"{domain} is already on this firm's list.") from None
     return row
 
 
-def _in_use(domain: str) -> bool:
+def _claimed_by(firm: Firm, domain: str) -> bool:
     return db.session.scalar(
-        select(FirmDomain.id).where(FirmDomain.domain == domain).execution_options(all_firms=True)
+        select(FirmDomain.id).where(FirmDomain.firm_id == firm.id, FirmDomain.domain == domain)
     ) is not None
 
 

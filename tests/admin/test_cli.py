@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from portal.models import AuditEntry, Firm, FirmDomain
+from tests.dns_server import dns_server_process, dns_zone, publish_proof  # noqa: F401 (fixtures)
 from tests.factories import firm_context
 
 
@@ -9,7 +10,7 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def test_firm_lifecycle_from_the_command_line(app, client_for):
+def test_firm_lifecycle_from_the_command_line(app, client_for, dns_zone):
     result = run(app, "firm", "create", "gamma", "--name", "Gamma Partners", "--domain", "careers.gamma.com")
     assert result.exit_code == 0, result.output
     assert "Created firm gamma" in result.output
@@ -18,11 +19,19 @@ def test_firm_lifecycle_from_the_command_line(app, client_for):
     assert client_for(gamma).get("/login").status_code == 200
 
     result = run(app, "firm", "domain", "add", "gamma", "jobs.gamma.com")
-    assert result.exit_code == 0 and "jobs.gamma.com now serves gamma" in result.output
+    assert result.exit_code == 0 and "jobs.gamma.com is pending for gamma" in result.output
+    assert "_portal-verification.jobs.gamma.com  TXT  \"portal-verification=" in result.output
+    assert client_for(gamma, host="jobs.gamma.com").get("/login").status_code == 404
+    result = run(app, "firm", "domain", "verify", "gamma", "jobs.gamma.com")
+    assert result.exit_code != 0 and "No TXT record" in result.output
+    for name in ("careers.gamma.com", "jobs.gamma.com"):
+        publish_proof(app, dns_zone, gamma, name)
+        result = run(app, "firm", "domain", "verify", "gamma", name)
+        assert result.exit_code == 0 and f"{name} is verified and now serves gamma" in result.output
     assert client_for(gamma, host="jobs.gamma.com").get("/login").status_code == 200
     listing = run(app, "firm", "list").output
     assert "gamma" in listing and "Gamma Partners" in listing and "active" in listing
-    assert "careers.gamma.com" in listing and "jobs.gamma.com" in listing
+    assert "careers.gamma.com" in listing and "jobs.gamma.com" in listing and "pending" not in listing
 
     result = run(app, "firm", "disable", "gamma")
     assert result.exit_code == 0 and "disabled" in result.output
@@ -41,8 +50,8 @@ def test_firm_lifecycle_from_the_command_line(app, client_for):
     assert client_for(gamma, host="jobs.gamma.com").get("/login").status_code == 404
     with firm_context(app, gamma) as s:
         actions = [(e.action, e.actor_id) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == [("domain.added", None), ("firm.disabled", None), ("firm.enabled", None),
-                       ("domain.removed", None)]
+    assert actions == [("domain.added", None), ("domain.verified", None), ("domain.verified", None),
+                       ("firm.disabled", None), ("firm.enabled", None), ("domain.removed", None)]
 
 
 def test_cli_errors_are_clear(app, firms):
@@ -57,10 +66,15 @@ def test_cli_errors_are_clear(app, firms):
         assert result.exit_code != 0, args
         assert message in result.output, (args, result.output)
     run(app, "firm", "domain", "add", "alpha", "careers.alpha-search.com")
+    result = run(app, "firm", "domain", "add", "alpha", "careers.alpha-search.com")
+    assert result.exit_code != 0 and "already on this firm's list" in result.output
+    result = run(app, "firm", "domain", "verify", "alpha", "nowhere.example.com")
+    assert result.exit_code != 0 and "alpha has no domain nowhere.example.com" in result.output
+    # Another firm's claim does not block the name (only a verified DNS record decides).
     result = run(app, "firm", "domain", "add", "beta", "careers.alpha-search.com")
-    assert result.exit_code != 0 and "already in use" in result.output
+    assert result.exit_code == 0 and "pending" in result.output
     with firm_context(app) as s:
-        assert s.scalars(select(FirmDomain.domain)).all() == ["careers.alpha-search.com"]
+        assert s.scalars(select(FirmDomain.domain)).all() == ["careers.alpha-search.com"] * 2
 
 
 def test_firm_sender_address(app, firms):

@@ -25,6 +25,7 @@ from portal.models.base import FirmOwned
 from portal.tenancy import TenancyError, all_firms, as_firm
 from tests.conftest import FirmClient, login_as
 from tests.factories import firm_context, make_candidate, make_firm, make_user
+from tests.dns_server import dns_server_process, dns_zone  # noqa: F401 (fixtures)
 
 # Every int URL argument and the model whose ids it carries. Keep this explicit.
 ID_ARGS: dict[str, type] = {
@@ -322,11 +323,10 @@ def test_disabled_firm_is_not_served(app, client_for, firms):
     assert client_for(firms.a.firm).get("/login").status_code == 200
 
 
-def test_custom_domain_and_default_firm(app, client_for, firms):
-    from portal.services.firms import add_domain
+def test_custom_domain_and_default_firm(app, client_for, firms, dns_zone):
+    from tests.dns_server import verified_domain
 
-    with firm_context(app, firms.b.firm) as s:
-        add_domain(s.get(type(firms.b.firm), firms.b.firm.id), "careers.beta-firm.example")
+    verified_domain(app, dns_zone, firms.b.firm, "careers.beta-firm.example")
     resp = client_for(host="careers.beta-firm.example").get("/login")
     assert resp.status_code == 200 and b"Beta Search" in resp.data
     assert client_for(host="careers.beta-firm.example:8443").get("/login").status_code == 200
