@@ -16,7 +16,7 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
     SearchState, Seniority, Stage, User, utcnow,
 )
-from portal.services import DomainError, match_pools, skills
+from portal.services import DomainError, disclosure, match_pools, skills
 from portal.services.text import clean_line, clean_text, split_list
 
 MAX_MARKDOWN = 10_000
@@ -46,6 +46,7 @@ class SearchInput:
     owner_id: int | None = None
     state: SearchState = SearchState.OPEN
     anticipated: bool = False
+    client_wording: str | None = None
 
 
 def staff(firm: Firm) -> list[User]:
@@ -111,9 +112,27 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
             seniority=data.seniority, location=location, remote_policy=data.remote_policy,
             pay_min=data.pay_min, pay_max=data.pay_max, pay_currency=currency,
             engagement=data.engagement, owner_id=owner_id, anticipated=bool(data.anticipated),
+            client_wording=clean_line(data.client_wording, "Wording for the client", 120),
         ),
         client_name=client_name, required=required, nice=nice,
     )
+
+
+def _title_keeps_confidence(title: str, confidential: bool, client: Client, wording: str | None = None) -> None:
+    """Every candidate reads a role's title (roles for you, emails, check-ins), most of them
+    before they are told the client: a confidential search's title may not name it (nor the
+    wording used instead of the name)."""
+    if not confidential:
+        return
+    if wording and disclosure.find_names(wording, disclosure.client_names(client)):
+        raise DomainError("Wording for the client: it names the client; candidates who were not told read it "
+                          "instead of the name. Try “the client” or “a leading retailer”.")
+    found = disclosure.find_names(title, disclosure.client_names(client))
+    if found:
+        raise DomainError(
+            f"Role title: it names the confidential client (“{found[0]}”), and candidates read the "
+            f"title before they are told who the client is. Describe the role without the name, "
+            f"for example “{disclosure.redact(title, disclosure.client_names(client), 'a leading company')}”.")
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
@@ -123,6 +142,8 @@ def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[st
 def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
     clean = _validate(firm, data, allow_closed_state=False)
     client = get_or_create_client(firm, clean.client_name)
+    _title_keeps_confidence(clean.values["title"], clean.values["confidential"], client,
+                            clean.values["client_wording"])
     values = clean.values
     if values["owner_id"] is None:
         values["owner_id"] = actor.id
@@ -138,6 +159,8 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     """Edit the search. A closed search may be reopened (its closed candidacies stay closed)."""
     clean = _validate(firm, data, allow_closed_state=search.state.is_closed and data.state == search.state)
     client = get_or_create_client(firm, clean.client_name)
+    _title_keeps_confidence(clean.values["title"], clean.values["confidential"], client,
+                            clean.values["client_wording"])
     for key, value in clean.values.items():
         setattr(search, key, value)
     search.client_id = client.id
