@@ -38,6 +38,8 @@ _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KH
 _ADDRESS = re.compile(r"(://|@|^www\.|\w\.[a-z]{2,}\b)", re.IGNORECASE)
 _ADDRESS_STOP = set("()<>[]\"'`")
 _TRAILING = ".,;:!?"
+_ARTICLE_END = re.compile(r"(?<![^\W_])(?:the|a|an)\s+$", re.IGNORECASE)
+_ARTICLE_START = re.compile(r"(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
@@ -166,6 +168,8 @@ def redact(text: str, names, replacement: str = DEFAULT_WORDING, _starts_sentenc
         else:
             before = text[:start].rstrip()
             word = replacement
+            if _ARTICLE_END.search(text[:start]) and _ARTICLE_START.match(word):
+                word = _ARTICLE_START.sub("", word, count=1)   # "the GBX panel": "the client panel"
             if (not before and _starts_sentence) or (before and before[-1] in ".!?") or "\n\n" in text[len(before):start]:
                 word = word[:1].upper() + word[1:]
             out.append(word)

@@ -118,21 +118,23 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
     )
 
 
-def _title_keeps_confidence(title: str, confidential: bool, client: Client, wording: str | None = None) -> None:
-    """Every candidate reads a role's title (roles for you, emails, check-ins), most of them
-    before they are told the client: a confidential search's title may not name it (nor the
-    wording used instead of the name)."""
-    if not confidential:
+def _title_keeps_confidence(values: dict, client: Client) -> None:
+    """Every candidate reads a role's title and location (roles for you, emails, check-ins),
+    most of them before they are told the client: for a confidential search they may not name
+    it (nor may the wording used instead of the name)."""
+    if not values["confidential"]:
         return
-    if wording and disclosure.find_names(wording, disclosure.client_names(client)):
+    names = disclosure.client_names(client)
+    if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
         raise DomainError("Wording for the client: it names the client; candidates who were not told read it "
                           "instead of the name. Try “the client” or “a leading retailer”.")
-    found = disclosure.find_names(title, disclosure.client_names(client))
-    if found:
-        raise DomainError(
-            f"Role title: it names the confidential client (“{found[0]}”), and candidates read the "
-            f"title before they are told who the client is. Describe the role without the name, "
-            f"for example “{disclosure.redact(title, disclosure.client_names(client), 'a leading company')}”.")
+    for label, key in (("Role title", "title"), ("Location", "location")):
+        found = disclosure.find_names(values[key] or "", names)
+        if found:
+            raise DomainError(
+                f"{label}: it names the confidential client (“{found[0]}”), and candidates read it before "
+                f"they are told who the client is. Write it without the name, for example "
+                f"“{disclosure.redact(values[key], names, 'a leading company')}”.")
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
@@ -142,8 +144,7 @@ def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[st
 def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
     clean = _validate(firm, data, allow_closed_state=False)
     client = get_or_create_client(firm, clean.client_name)
-    _title_keeps_confidence(clean.values["title"], clean.values["confidential"], client,
-                            clean.values["client_wording"])
+    _title_keeps_confidence(clean.values, client)
     values = clean.values
     if values["owner_id"] is None:
         values["owner_id"] = actor.id
@@ -159,8 +160,7 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     """Edit the search. A closed search may be reopened (its closed candidacies stay closed)."""
     clean = _validate(firm, data, allow_closed_state=search.state.is_closed and data.state == search.state)
     client = get_or_create_client(firm, clean.client_name)
-    _title_keeps_confidence(clean.values["title"], clean.values["confidential"], client,
-                            clean.values["client_wording"])
+    _title_keeps_confidence(clean.values, client)
     for key, value in clean.values.items():
         setattr(search, key, value)
     search.client_id = client.id
