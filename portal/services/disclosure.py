@@ -268,6 +268,28 @@ def ensure_not_named(search: Search, text: str, candidacy_ids, what: str = "This
         raise ClientNamed(search, finding, text, what)
 
 
+def confidential_names_in(text: str) -> list[str]:
+    """The names of the firm's confidential clients (a client of any confidential search,
+    with its aliases) found in a text every candidate reads (the firm's welcome text, its
+    wording of the stages). Two statements at most."""
+    if not (text or "").strip():
+        return []
+    clients = db.session.scalars(
+        select(Client).where(Client.id.in_(select(Search.client_id).where(Search.confidential.is_(True))))
+    ).all()
+    names = [n for c in clients for n in client_names(c)]
+    return find_names(text, names) if names else []
+
+
+def firm_text_refusal(text: str, what: str) -> str | None:
+    """The message refusing a firm-wide text that names a confidential client, or None."""
+    found = confidential_names_in(text)
+    if not found:
+        return None
+    return (f"{what} names a confidential client ({_list([f'“{n}”' for n in found])}); every candidate "
+            f"reads it, most of them before they are told who the client is. Write it without the name.")
+
+
 def clean_aliases(raw: str | list[str] | None, client_name: str = "") -> str:
     """The aliases a recruiter typed (one per line, or separated by commas), cleaned and
     de-duplicated, as stored on the client."""

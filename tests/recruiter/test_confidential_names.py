@@ -339,3 +339,24 @@ def test_undo_of_a_search_close_is_refused_after_the_grace_window(app, rec):
     assert "Too late to undo" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         assert db.session.get(Search, s.id).state == SearchState.FILLED
+
+
+# ---------------------------------------------------------------- texts every candidate reads
+
+def test_firm_wide_texts_may_not_name_a_confidential_client(app, rec, client_for):
+    from tests.admin.helpers import admin_client, load_firm
+
+    _globex(app, rec)
+    make_search(app, rec.f, client="Initech")                 # not confidential: may be named
+    admin = admin_client(client_for, rec.f)
+    settings = {"name": "Alpha Search", "primary_color": "#1f4e79", "accent_color": "#b5461a",
+                "support_email": "", "postal_address": "", "sender_name": "", "reply_to": ""}
+    resp = admin.post("/admin/settings", data={**settings, "welcome_md": "We hire for *GLOBEX corp* and Initech."})
+    assert resp.status_code == 400
+    assert "The welcome text names a confidential client (“GLOBEX corp”)" in _text(resp)
+    assert load_firm(app, rec.f.firm).welcome_md is None
+    assert admin.post("/admin/settings", data={**settings, "welcome_md": "We hire for Initech."}).status_code == 302
+    stages = {f"{s.value}-{part}": "" for s in Stage for part in ("label", "explanation")}
+    resp = admin.post("/admin/stages", data={**stages, "presented-label": "With gbx"})
+    assert resp.status_code == 400 and "names a confidential client (“gbx”)" in _text(resp)
+    assert load_firm(app, rec.f.firm).stage_labels is None
