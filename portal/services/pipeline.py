@@ -247,7 +247,7 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
                                          [r.name for r in untold_rows], untold_text,
                                          search.client_name_for_candidate(False)))
     if closed_names:
-        out.groups.append(CloseGroup("closed", "Already closed: not written to again", closed_names, None))
+        out.groups.append(CloseGroup("closed", "Already closed or placed: not written to again", closed_names, None))
     return out
 
 

@@ -110,6 +110,7 @@ def test_recruiter_journey(app, firms, live_server, browser):
         # First who reads what (nothing is sent yet), then the confirmation.
         page.click("button:has-text('Preview who is told what')")
         page.wait_for_selector("text=Who will read what")
+        screenshot(page, "recruiter-search-close-preview")
         page.click("button:has-text('Confirm: close the search')")
         page.wait_for_selector("text=Search closed as cancelled")
         screenshot(page, "recruiter-search-closed")
