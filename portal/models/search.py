@@ -18,7 +18,14 @@ class Client(FirmOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Other names the client goes by ("Globex Corp", "GBX"), one per line: a confidential
+    # client's name and these never reach a candidate who was not told (services/disclosure.py).
+    aliases: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in (self.aliases or "").splitlines() if a.strip()]
 
 
 class SearchState(str, enum.Enum):
@@ -54,6 +61,9 @@ class Search(FirmOwned, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What candidates who were not told read instead of a confidential client's name in a
+    # version of a recruiter's text without it (None: "the client").
+    client_wording: Mapped[str | None] = mapped_column(String(120))
     description_md: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
     requirements_md: Mapped[str] = mapped_column(Text, default="")

@@ -14,7 +14,7 @@ from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import (
     CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,
 )
-from portal.services import Conflict, DomainError, pipeline
+from portal.services import Conflict, DomainError, disclosure, pipeline
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
@@ -77,7 +77,9 @@ def _move_options() -> dict[Stage, Markup]:
 
 
 def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = None,
-                    preview_html: str | None = None, status: int = 200):
+                    preview_html: str | None = None, status: int = 200,
+                    close_refused: disclosure.ClientNamed | None = None, close_reason: str | None = None,
+                    feedback_refused: disclosure.ClientNamed | None = None):
     here = url_for("recruiter.candidacy", candidacy_id=candidacy.id)
     consents = _consents_by_candidacy([candidacy.id])[candidacy.id]
     owner = db.session.get(User, candidacy.search.owner_id) if candidacy.search.owner_id else None
@@ -91,6 +93,7 @@ def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = N
         consent_form=ConsentForm(formdata=None), feedback_form=feedback_form or FeedbackForm(formdata=None),
         preview_html=preview_html, note_form=NoteForm(formdata=None),
         undo=_undo_offer(), pipeline_stages=PIPELINE,
+        close_refused=close_refused, close_reason=close_reason, feedback_refused=feedback_refused,
     ), status
 
 
@@ -145,6 +148,11 @@ def candidacy_close(candidacy_id: int):
         db.session.rollback()
         flash(f"Not closed — conflict: {exc}", "error")
         return back(default)
+    except disclosure.ClientNamed as exc:
+        # The page again, the close form open with what was typed and a version without the name.
+        db.session.rollback()
+        return _candidacy_page(get_or_404(Candidacy, candidacy_id), close_refused=exc,
+                               close_reason=form.reason.data.value, status=400)
     except DomainError as exc:
         db.session.rollback()
         flash(f"Not closed: {exc}", "error")
@@ -203,11 +211,19 @@ def candidacy_feedback(candidacy_id: int):
     if not form.validate_on_submit():
         return _candidacy_page(candidacy, form, status=400)
     action = request.form.get("action", "preview")
+    body = form.body.data
+    if action == "post-without":
+        # The version without the client's name that the refusal offered (as reviewed).
+        body, action = request.form.get("body_without", ""), "post"
     try:
         if action != "post":
-            html = feedback_service.preview(form.body.data)
+            html = feedback_service.preview(body, candidacy)
             return _candidacy_page(candidacy, form, preview_html=html)
-        feedback_service.post_feedback(g.firm, actor(), candidacy, form.body.data)
+        feedback_service.post_feedback(g.firm, actor(), candidacy, body)
+    except disclosure.ClientNamed as exc:
+        db.session.rollback()
+        form.body.errors = list(form.body.errors) + [str(exc)]
+        return _candidacy_page(candidacy, form, status=400, feedback_refused=exc)
     except DomainError as exc:
         db.session.rollback()
         form.body.errors = list(form.body.errors) + [str(exc)]

@@ -85,6 +85,8 @@ class SearchForm(FlaskForm):
     state = SelectField("State", coerce=_enum(SearchState),
                         choices=[opt(SearchState.OPEN.value, "Open"), opt(SearchState.ON_HOLD.value, "On hold")])
     anticipated = BooleanField("Anticipated: expected, not yet open", validators=[checkbox])
+    client_wording = StringField("Confidential: candidates who were not told read this instead of the client's name",
+                                 validators=[Length(max=120), no_html])
 
     def validate_pay_max(self, field) -> None:
         if field.data is not None and self.pay_min.data is not None and self.pay_min.data > field.data:
@@ -102,6 +104,14 @@ class CloseSearchForm(FlaskForm):
     reason = SelectField("Reason each open candidate is given", coerce=_enum(CloseReason),
                          choices=[opt(r.value, r.label) for r in CloseReason], default=CloseReason.ROLE_CLOSED.value)
     explanation = TextAreaField("Explanation for the candidates", validators=[Length(max=5000), no_html])
+    untold_explanation = TextAreaField("Version for candidates who were not told the client's name",
+                                       validators=[Optional(), Length(max=5000), no_html])
+    confirm = HiddenField(validators=[Length(max=1)])
+
+
+class ClientForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_html])
+    aliases = TextAreaField("Other names (one per line)", validators=[Length(max=3000), no_html])
 
 
 class CandidateForm(FlaskForm):

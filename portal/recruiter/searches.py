@@ -1,17 +1,19 @@
 """Searches: list and filter, create, edit, close (every candidate told), add candidates."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
 from portal.extensions import db
-from portal.models import PIPELINE, Candidate, Search, SearchState, Stage, User
+from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter import bp
 from portal.recruiter.common import actor, back, get_or_404, staff_choices
 from portal.recruiter.forms import (
     opt,
-    ActionForm, AddCandidateForm, CloseSearchForm, SearchFilterForm, SearchForm,
+    ActionForm, AddCandidateForm, ClientForm, CloseSearchForm, SearchFilterForm, SearchForm,
 )
-from portal.services import DomainError, matching, pipeline
+from portal.services import DomainError, disclosure, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import searches as search_service
@@ -53,7 +55,7 @@ def _search_input(form: SearchForm) -> search_service.SearchInput:
         seniority=form.seniority.data, location=form.location.data, remote_policy=form.remote_policy.data,
         pay_min=form.pay_min.data, pay_max=form.pay_max.data, pay_currency=(form.pay_currency.data or "").upper(),
         engagement=form.engagement.data, owner_id=form.owner_id.data, state=form.state.data,
-        anticipated=form.anticipated.data,
+        anticipated=form.anticipated.data, client_wording=form.client_wording.data,
     )
 
 
@@ -110,6 +112,28 @@ def search_edit(search_id: int):
                            clients=search_service.clients(g.firm)), status
 
 
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+def client_edit(client_id: int):
+    """A client's name and the other names it goes by (checked like the name before any
+    recruiter text reaches a candidate of a confidential search)."""
+    client = get_or_404(Client, client_id)
+    form = ClientForm(obj=client)
+    error = None
+    if form.validate_on_submit():
+        try:
+            disclosure.update_client(g.firm, actor(), client, form.name.data, form.aliases.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Client “{client.name}” saved.", "success")
+            return back(url_for("recruiter.searches", client=client.id, state="all"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("recruiter/clients/form.html", form=form, client=client, error=error,
+                           next=request.values.get("next", "")), status
+
+
 SUGGESTIONS = 10
 
 
@@ -125,27 +149,83 @@ def search_detail(search_id: int):
         "recruiter/searches/detail.html", search=search, counts=counts, required=required, nice=nice,
         owner=owner, suggestions=suggestions, stages=PIPELINE + (Stage.CLOSED,),
         close_form=CloseSearchForm(), add_form=AddCandidateForm(), action_form=ActionForm(),
+        undo_close=_close_undo_offer(search),
     )
+
+
+def _close_undo_offer(search: Search) -> dict | None:
+    """The close of this search this recruiter just confirmed, while it can be undone."""
+    offer = session.get("undo_search")
+    if not offer or offer.get("search") != search.id:
+        return None
+    if not search.state.is_closed or search.closed_at is None or \
+            utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
+        session.pop("undo_search", None)
+        return None
+    return {"state": offer.get("state", SearchState.OPEN.value), "form": ActionForm()}
+
+
+def _close_page(search: Search, form: CloseSearchForm, status: int = 200, preview=None):
+    return render_template("recruiter/searches/close.html", search=search, form=form, preview=preview), status
 
 
 @bp.route("/searches/<int:search_id>/close", methods=["POST"])
 def search_close(search_id: int):
+    """Closing a search is two steps: a preview of who reads what (nothing is written), then
+    the confirmation; the candidates' messages then wait for the grace window (undo)."""
     search = get_or_404(Search, search_id)
     form = CloseSearchForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+    if search.state.is_closed:
+        flash("This search is already closed.", "error")
         return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    if not form.validate_on_submit():
+        return _close_page(search, form, 400)
+    untold = form.untold_explanation.data if "untold_explanation" in request.form else None
+    if form.confirm.data != "1":
+        preview = pipeline.close_preview(search, form.explanation.data or "", untold)
+        return _close_page(search, form, 400 if preview.refused else 200, preview)
+    was = search.state
     try:
         n = pipeline.close_search(g.firm, actor(), search, form.state.data, form.reason.data,
-                                  form.explanation.data or "")
+                                  form.explanation.data or "", untold_explanation=untold)
+    except disclosure.ClientNamed:
+        db.session.rollback()
+        search = get_or_404(Search, search_id)
+        preview = pipeline.close_preview(search, form.explanation.data or "", untold)
+        return _close_page(search, form, 400, preview)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
     db.session.commit()
+    session["undo_search"] = {"search": search.id, "state": was.value}
     flash(f"Search closed as {search.state.label.lower()}. "
           f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told.", "success")
     return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+
+
+@bp.route("/searches/<int:search_id>/close/undo", methods=["POST"])
+def search_close_undo(search_id: int):
+    search = get_or_404(Search, search_id)
+    form = ActionForm()
+    default = url_for("recruiter.search_detail", search_id=search.id)
+    if not form.validate_on_submit():
+        flash("Nothing was undone: the form was incomplete.", "error")
+        return back(default)
+    offer = session.get("undo_search") or {}
+    state = SearchState.ON_HOLD if offer.get("search") == search.id and offer.get("state") == "on_hold" \
+        else SearchState.OPEN
+    try:
+        n = pipeline.undo_close_search(g.firm, actor(), search, state)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Not undone: {exc}", "error")
+        return back(default)
+    db.session.commit()
+    session.pop("undo_search", None)
+    flash(f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
+          f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told.", "success")
+    return back(default)
 
 
 @bp.route("/searches/<int:search_id>/add")

@@ -18,7 +18,7 @@ from portal.markdown import render_markdown
 from portal.models import Firm, FirmDomain, Stage, User
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import DomainError, NotFound
-from portal.services import audit, domains
+from portal.services import audit, disclosure, domains
 from portal.services import firms as firm_service
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -149,6 +149,10 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
     """Validate every value first, then apply what changed and log it. Returns the changes
     as {field: (old, new)}; nothing is applied when any value is refused."""
     clean = {name: validate_setting(name, value) for name, value in values.items()}
+    if clean.get("welcome_md"):
+        refused = disclosure.firm_text_refusal(clean["welcome_md"], "The welcome text")
+        if refused:
+            raise InvalidSetting("welcome_md", refused)
     changes = {}
     for name, new in clean.items():
         old = getattr(firm, name)
@@ -191,6 +195,9 @@ def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[st
         for part, limit in limits.items():
             value = _plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
             if value and value != defaults[part]:
+                refused = disclosure.firm_text_refusal(value, f"The wording of “{stage.label}”")
+                if refused:
+                    raise InvalidSetting(f"{key}-{part}", refused)
                 entry[part] = value
         if entry:
             stored[stage.value] = entry

@@ -14,16 +14,20 @@ from portal.markdown import render_markdown
 from portal.models import (
     Audience, Candidacy, Feedback, Firm, Stage, User, utcnow,
 )
-from portal.services import DomainError
+from portal.services import DomainError, disclosure
 from portal.services.text import clean_text
 
 MAX_FEEDBACK = 10_000
 KIND = "feedback_posted"
 
 
-def preview(body_md: str) -> str:
-    """The sanitised HTML the candidate will see (nothing is saved)."""
+def preview(body_md: str, candidacy: Candidacy | None = None) -> str:
+    """The sanitised HTML the candidate will see (nothing is saved). With the candidacy,
+    feedback naming a confidential client the candidate was not told is refused here
+    already (disclosure.ClientNamed), before the recruiter tries to post it."""
     body = clean_text(body_md, "Feedback", MAX_FEEDBACK, required=True)
+    if candidacy is not None:
+        disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
     return render_markdown(body)
 
 
@@ -50,6 +54,7 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     if candidacy.stage is Stage.IDENTIFIED:
         raise DomainError("The candidate does not know about this search yet: move them to "
                           "“Contacted” first, or write an internal note instead.")
+    disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
     fb = Feedback(firm_id=firm.id, candidacy_id=candidacy.id, author_id=actor.id,
                   body_md=body, body_html=render_markdown(body), created_at=utcnow())
     db.session.add(fb)

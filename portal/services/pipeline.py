@@ -5,6 +5,7 @@ same transaction. Moves carry the version the recruiter saw: a stale one is a Co
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
@@ -19,6 +20,7 @@ from portal.models import (
 )
 from portal.services import Conflict, DomainError, match_pools
 from portal.services import consent as consent_service
+from portal.services import disclosure
 from portal.templating import external_url
 
 MAX_EXPLANATION = 5000
@@ -106,14 +108,18 @@ def move(firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage,
 
 
 def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, explanation: str,
-          expected_version: int | None = None) -> StageChange:
-    """Close with a reason the candidate is told (close the loop)."""
+          expected_version: int | None = None, *, names_checked: bool = False) -> StageChange:
+    """Close with a reason the candidate is told (close the loop). An explanation that names
+    a confidential client the candidate was not told is refused (disclosure.ClientNamed)
+    unless the caller checked it already (`names_checked`, closing a whole search)."""
     _check_version(candidacy, expected_version)
     if not candidacy.stage.is_open:
         raise DomainError("This candidacy is already closed.")
     explanation = (explanation or "").strip()
     if len(explanation) > MAX_EXPLANATION:
         raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
+    if not names_checked:
+        disclosure.ensure_not_named(candidacy.search, explanation, [candidacy.id], what="Your explanation")
     now = utcnow()
     change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage,
                          to_stage=Stage.CLOSED, actor_id=actor.id, close_reason=reason,
@@ -130,22 +136,148 @@ def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, ex
 
 
 def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
-                 reason: CloseReason = CloseReason.ROLE_CLOSED, explanation: str = "") -> int:
-    """Fill or cancel a search: every open candidacy is closed and told why. Returns the count."""
+                 reason: CloseReason = CloseReason.ROLE_CLOSED, explanation: str = "",
+                 untold_explanation: str | None = None) -> int:
+    """Fill or cancel a search: every open candidacy is closed and told why. Returns the count.
+
+    For a confidential search, candidates who were not told the client read
+    `untold_explanation` when it is given (the version without the client's name); an
+    explanation naming the client to one of them is refused (disclosure.ClientNamed). The
+    close-the-loop messages wait for the grace window: `undo_close_search` takes it all back."""
     if state not in (SearchState.FILLED, SearchState.CANCELLED):
         raise DomainError("A search closes as filled or cancelled.")
     if search.state.is_closed:
         raise DomainError("This search is already closed.")
+    explanation = (explanation or "").strip()
     open_ones = db.session.scalars(
         select(Candidacy).where(Candidacy.search_id == search.id, Candidacy.stage.in_(OPEN_STAGES))
     ).all()
-    for candidacy in open_ones:
-        close(firm, actor, candidacy, reason, explanation)
-    search.state = state
+    texts = _close_texts(search, explanation, untold_explanation, [c.id for c in open_ones])
+    # The search's close time comes first: every close it causes is at or after it (undo).
     search.closed_at = utcnow()
+    for candidacy in open_ones:
+        close(firm, actor, candidacy, reason, texts.get(candidacy.id, explanation), names_checked=True)
+    search.state = state
     db.session.flush()
     match_pools.drop(firm, [search])
     return len(open_ones)
+
+
+def _close_texts(search: Search, explanation: str, untold_explanation: str | None,
+                 candidacy_ids: list[int]) -> dict[int, str]:
+    """The explanation each open candidacy reads when the search closes: the one written,
+    or for candidates not told a confidential client, the version without its name."""
+    if not search.confidential or not candidacy_ids:
+        return {}
+    people = disclosure.readers(candidacy_ids)
+    untold_ids = [r.candidacy_id for r in people if not r.told]
+    if untold_explanation is not None and untold_ids:
+        untold_explanation = untold_explanation.strip()
+        if len(untold_explanation) > MAX_EXPLANATION:
+            raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
+        finding = disclosure.check(search, untold_explanation, untold_ids, known=people)
+        if finding.refused:
+            raise disclosure.ClientNamed(search, finding, untold_explanation,
+                                         what="The version for candidates who were not told")
+        return {cid: untold_explanation for cid in untold_ids}
+    finding = disclosure.check(search, explanation, candidacy_ids, known=people)
+    if finding.refused:
+        raise disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
+    return {}
+
+
+@dataclass
+class CloseGroup:
+    """Candidates who read the same thing when the search closes."""
+
+    key: str                 # "open", "told", "untold" or "closed"
+    title: str
+    names: list[str]
+    explanation: str | None  # what they read (None: they are not written to now)
+    client_name: str | None = None   # the client as they see it in the message
+
+
+@dataclass
+class ClosePreview:
+    groups: list[CloseGroup] = field(default_factory=list)
+    open_count: int = 0
+    refused: disclosure.ClientNamed | None = None
+    untold_version: bool = False     # a separate version for candidates who were not told
+
+
+def close_preview(search: Search, explanation: str, untold_explanation: str | None = None) -> ClosePreview:
+    """Who will read what if the search closes now (nothing is written): the open
+    candidacies (for a confidential search split into told / not told the client, with the
+    text each reads) and those already closed, who are not written to. Three statements."""
+    explanation = (explanation or "").strip()
+    rows = db.session.execute(
+        select(Candidacy.id, Candidacy.stage, Candidate.name)
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .where(Candidacy.search_id == search.id).order_by(Candidate.name, Candidacy.id)
+    ).all()
+    open_rows = [r for r in rows if r.stage in OPEN_STAGES]
+    closed_names = [r.name for r in rows if r.stage not in OPEN_STAGES]
+    out = ClosePreview(open_count=len(open_rows))
+    if not search.confidential:
+        if open_rows:
+            out.groups.append(CloseGroup("open", "Open candidacies: closed, and each candidate is told",
+                                         [r.name for r in open_rows], explanation, search.client.name))
+    else:
+        told = disclosure.told_ids([r.id for r in open_rows])
+        told_names = [r.name for r in open_rows if r.id in told]
+        untold_rows = [r for r in open_rows if r.id not in told]
+        people = [disclosure.Reader(r.id, r.name, r.id in told) for r in open_rows]
+        untold_text = explanation
+        if untold_explanation is not None and untold_rows:
+            out.untold_version = True
+            untold_text = untold_explanation.strip()
+            finding = disclosure.check(search, untold_text, [], known=[p for p in people if not p.told])
+            if finding.refused:
+                out.refused = disclosure.ClientNamed(search, finding, untold_text,
+                                                     what="The version for candidates who were not told")
+        else:
+            finding = disclosure.check(search, explanation, [], known=people)
+            if finding.refused:
+                out.refused = disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
+        if told_names:
+            out.groups.append(CloseGroup("told", "Open candidacies, told who the client is: closed, and each is told",
+                                         told_names, explanation, search.client.name))
+        if untold_rows:
+            out.groups.append(CloseGroup("untold", "Open candidacies, not told who the client is: closed, and each is told",
+                                         [r.name for r in untold_rows], untold_text,
+                                         search.client_name_for_candidate(False)))
+    if closed_names:
+        out.groups.append(CloseGroup("closed", "Already closed or placed: not written to again", closed_names, None))
+    return out
+
+
+def undo_close_search(firm: Firm, actor: User, search: Search,
+                      state: SearchState = SearchState.OPEN) -> int:
+    """Within the grace window, take a search close back: the search is open (or on hold)
+    again, every candidacy it closed is reopened where it was, and their close-the-loop
+    messages are cancelled (the board's undo, for each). Returns how many were reopened."""
+    if state not in (SearchState.OPEN, SearchState.ON_HOLD):
+        raise DomainError("A search reopens as open or on hold.")
+    if not search.state.is_closed or search.closed_at is None:
+        raise DomainError("This search is not closed; there is nothing to undo.")
+    if utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
+        raise DomainError("Too late to undo: the grace period is over and the candidates are being told. "
+                          "Reopen the search from its edit page instead.")
+    changes = db.session.scalars(
+        select(StageChange).join(Candidacy, Candidacy.id == StageChange.candidacy_id)
+        .where(Candidacy.search_id == search.id, Candidacy.stage == Stage.CLOSED,
+               StageChange.to_stage == Stage.CLOSED, StageChange.undone_at.is_(None),
+               StageChange.created_at >= search.closed_at)
+        .order_by(StageChange.id)
+    ).all()
+    search.state = state
+    search.closed_at = None
+    search.updated_at = utcnow()
+    db.session.flush()
+    for change in changes:
+        undo_last_change(firm, actor, db.session.get(Candidacy, change.candidacy_id), change_id=change.id)
+    match_pools.build(firm, [search])
+    return len(changes)
 
 
 def latest_change(candidacy: Candidacy) -> StageChange | None:

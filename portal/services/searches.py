@@ -16,7 +16,7 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
     SearchState, Seniority, Stage, User, utcnow,
 )
-from portal.services import DomainError, match_pools, skills
+from portal.services import DomainError, disclosure, match_pools, skills
 from portal.services.text import clean_line, clean_text, split_list
 
 MAX_MARKDOWN = 10_000
@@ -46,6 +46,7 @@ class SearchInput:
     owner_id: int | None = None
     state: SearchState = SearchState.OPEN
     anticipated: bool = False
+    client_wording: str | None = None
 
 
 def staff(firm: Firm) -> list[User]:
@@ -111,9 +112,29 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
             seniority=data.seniority, location=location, remote_policy=data.remote_policy,
             pay_min=data.pay_min, pay_max=data.pay_max, pay_currency=currency,
             engagement=data.engagement, owner_id=owner_id, anticipated=bool(data.anticipated),
+            client_wording=clean_line(data.client_wording, "Wording for the client", 120),
         ),
         client_name=client_name, required=required, nice=nice,
     )
+
+
+def _title_keeps_confidence(values: dict, client: Client) -> None:
+    """Every candidate reads a role's title and location (roles for you, emails, check-ins),
+    most of them before they are told the client: for a confidential search they may not name
+    it (nor may the wording used instead of the name)."""
+    if not values["confidential"]:
+        return
+    names = disclosure.client_names(client)
+    if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
+        raise DomainError("Wording for the client: it names the client; candidates who were not told read it "
+                          "instead of the name. Try “the client” or “a leading retailer”.")
+    for label, key in (("Role title", "title"), ("Location", "location")):
+        found = disclosure.find_names(values[key] or "", names)
+        if found:
+            raise DomainError(
+                f"{label}: it names the confidential client (“{found[0]}”), and candidates read it before "
+                f"they are told who the client is. Write it without the name, for example "
+                f"“{disclosure.redact(values[key], names, 'a leading company')}”.")
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
@@ -123,6 +144,7 @@ def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[st
 def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
     clean = _validate(firm, data, allow_closed_state=False)
     client = get_or_create_client(firm, clean.client_name)
+    _title_keeps_confidence(clean.values, client)
     values = clean.values
     if values["owner_id"] is None:
         values["owner_id"] = actor.id
@@ -138,6 +160,7 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     """Edit the search. A closed search may be reopened (its closed candidacies stay closed)."""
     clean = _validate(firm, data, allow_closed_state=search.state.is_closed and data.state == search.state)
     client = get_or_create_client(firm, clean.client_name)
+    _title_keeps_confidence(clean.values, client)
     for key, value in clean.values.items():
         setattr(search, key, value)
     search.client_id = client.id

@@ -107,7 +107,11 @@ def test_recruiter_journey(app, firms, live_server, browser):
         page.select_option("#state", "cancelled")
         page.select_option("#reason", "role_closed")
         page.fill("#explanation", "The client has paused hiring for this role.")
-        page.click("button:has-text('Close search and tell every candidate')")
+        # First who reads what (nothing is sent yet), then the confirmation.
+        page.click("button:has-text('Preview who is told what')")
+        page.wait_for_selector("text=Who will read what")
+        screenshot(page, "recruiter-search-close-preview")
+        page.click("button:has-text('Confirm: close the search')")
         page.wait_for_selector("text=Search closed as cancelled")
         screenshot(page, "recruiter-search-closed")
         assert not errors, errors

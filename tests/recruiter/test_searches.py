@@ -184,7 +184,7 @@ def test_closing_a_search_from_its_page_closes_everything_and_tells_each_candida
     for i, c in enumerate(pool):
         add(app, f, s, c, [Stage.IDENTIFIED, Stage.CONTACTED, Stage.SCREENING, Stage.CONTACTED][i])
     resp = rec.client.post(f"/recruiter/searches/{s.id}/close", data={
-        "state": "filled", "reason": "role_closed", "explanation": "The client hired internally."},
+        "state": "filled", "reason": "role_closed", "explanation": "The client hired internally.", "confirm": "1"},
         follow_redirects=True)
     assert "4 open candidacies were closed" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
@@ -208,7 +208,8 @@ def test_reopening_a_closed_search_keeps_candidacies_closed(app, rec):
     f = rec.f
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0], Stage.CONTACTED)
-    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed"})
+    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed",
+                                                               "confirm": "1"})
     assert rec.client.post(f"/recruiter/searches/{s.id}/edit", data={**FORM, "state": "open"}).status_code == 303
     with firm_context(app, f.firm):
         s2 = db.session.get(Search, s.id)

@@ -124,6 +124,7 @@ def test_a_closed_search_suggests_nobody(app, rec):
     _search_skills(app, f, s, ["Python"])
     c, = people(app, f, 1)
     _with_skills(app, f, c, ["Python"])
-    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed"})
+    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed",
+                                                               "confirm": "1"})
     html = rec.client.get(f"/recruiter/searches/{s.id}").get_data(as_text=True)
     assert 'id="suggestions"' not in html

@@ -25,7 +25,7 @@ def _objects(app, f, rec_client=None):
         m.state = MessageState.FAILED
         db.session.flush()
         ids = {"search_id": s.id, "candidate_id": f.candidate.id, "candidacy_id": cy.id,
-               "interest_id": i.id, "update_id": u.id, "message_id": m.id}
+               "interest_id": i.id, "update_id": u.id, "message_id": m.id, "client_id": s.client_id}
     return ids
 
 
