@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import logging
+import os
 import re
 import zipfile
 import zlib
@@ -349,15 +350,30 @@ def _insert(conn, table_name: str, **values) -> int:
         if col.name in row or col.nullable or col.primary_key or col.server_default is not None:
             continue
         py = col.type.python_type if not isinstance(col.type, sa.types.NullType) else str
-        row[col.name] = {str: f"{col.name}-x", int: 0, bool: False, bytes: b""}.get(py, utcnow())
+        row[col.name] = {str: "x", int: 0, bool: False, bytes: b""}.get(py, utcnow())
     result = conn.execute(table.insert().values(**row))
     return result.inserted_primary_key[0]
 
 
 def test_the_upgrade_removes_stored_links_and_spends_their_tokens(make_app, app, tmp_path):
+    from tests.foundation.test_migrations import _targets
+
+    ran = []
+    for name, url, drop in _targets(tmp_path):
+        try:
+            _upgrade_with_a_stored_link(make_app, app, url)
+        finally:
+            if drop is not None:
+                drop()
+        ran.append(name)
+    assert ran[0] == "sqlite"
+    if os.environ.get("PORTAL_TEST_DATABASE_URL", "").startswith("postgresql"):
+        assert ran == ["sqlite", "postgresql"]
+
+
+def _upgrade_with_a_stored_link(make_app, app, url):
     from flask_migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
     other = make_app({**app.config, "SQLALCHEMY_DATABASE_URI": url})
     link = "http://alpha.localhost/invitation/AbC-123_xyz"
     with other.app_context():
