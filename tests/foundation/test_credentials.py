@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
 from portal.extensions import db
-from portal.models import AuthToken, Candidate, Message, MessageState, User, utcnow
+from portal.models import AuthToken, Message, MessageState, User, utcnow
 from portal.outbox import CREDENTIAL_LINK
 from portal.redis_conn import get_redis
 from tests.conftest import login_as
@@ -212,8 +212,9 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(app, firms, client
     assert "invited you to Alpha Search" in inbox and str(escape(CREDENTIAL_LINK)) in inbox
     export = json.loads(anonymous.get("/me/settings/my-data.json").get_data(as_text=True))
     assert any(CREDENTIAL_LINK in m["text"] for m in export["messages"])
-    candidate_ids = {**ids, "message_id": ids["message_id"]}
-    _crawl(app, anonymous, candidate_ids, secrets, ("/me",))
+    seen = _crawl(app, anonymous, ids, secrets, ("/me",))
+    invitation = next(m.id for m in sent if m.to_email == CANDIDATE_EMAIL)
+    assert seen[f"/me/messages/{invitation}"] == seen["/me/settings/my-data.zip"] == 200
 
 
 def test_the_emailed_link_works_once_for_its_lifetime_from_the_send(app, firms, client_for, smtp_sink):
