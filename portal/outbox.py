@@ -38,6 +38,10 @@ BATCH_JOB_TIMEOUT = 300    # a batch stops claiming new messages after BATCH_TIM
 SINGLE_JOBS_UP_TO = 20     # up to this many ids: one job each (lowest latency); more: batches
 IN_CHUNK = 500             # ids per IN (...) list
 BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"  # in email/layout.html
+# Where a live credential link goes in a stored email (promise 9): the row, every staff
+# page, the candidate's inbox and their data export show this phrase; only the email the
+# worker hands to SMTP carries the link, minted at that moment (services/accounts.py).
+CREDENTIAL_LINK = "(a personal link, sent only to the addressee's inbox)"
 
 
 # ---------------------------------------------------------------- rendering
@@ -187,6 +191,7 @@ def record(
     grace: bool = False,
     coalesce_key: str | None = None,
     show_in_portal: bool = True,
+    credential: str | None = None,
 ) -> Message:
     """Write a message (rendered now, sent later). Idempotent on `dedupe_key`.
 
@@ -195,9 +200,15 @@ def record(
     moment, and the worker sends the group as one email listing each change.
     `stream` names an optional stream ("nurture", "availability"): those can be refused
     by the candidate and are limited per week; None means transactional.
+    `credential` (a TokenPurpose value) marks an email that carries a live link for
+    `recipient_user_id`: use `accounts.record_credential_email`, which puts
+    CREDENTIAL_LINK where the link goes. It is sent alone, never held or merged.
     """
     session = db.session
     dedupe_key = dedupe_key[:200]
+    if credential is not None and (grace or coalesce_key or stream or recipient_user_id is None):
+        raise ValueError("a credential email goes at once, alone, to one user: no grace, "
+                         "coalesce key or stream")
     existing = session.scalar(
         select(Message).where(Message.firm_id == firm.id, Message.dedupe_key == dedupe_key)
     )
@@ -222,6 +233,8 @@ def record(
     if candidate is not None and audience == Audience.CANDIDATE and stream:
         context.setdefault("unsubscribe_url", unsubscribe_url(firm, candidate))
     subject, text, html = render_email(firm, kind, candidate=candidate, to_name=to_name, **context)
+    if credential is not None and (CREDENTIAL_LINK not in text or str(escape(CREDENTIAL_LINK)) not in html):
+        raise ValueError(f"the {kind} email must show its link as CREDENTIAL_LINK in the text and the HTML")
     immediate = due <= now
     msg = Message(
         firm_id=firm.id,
@@ -244,6 +257,7 @@ def record(
         enqueued_at=now if immediate else None,
         created_at=now,
         show_in_portal=show_in_portal,
+        credential=credential,
     )
     session.add(msg)
     if candidate is not None and audience == Audience.CANDIDATE and stream is None:

@@ -60,6 +60,10 @@ class Message(FirmOwned, db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     show_in_portal: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The live credential this email carries (a TokenPurpose value: "invitation", "reset"),
+    # for `recipient_user_id`. The stored bodies hold only outbox.CREDENTIAL_LINK where the
+    # link goes: the worker mints the token when it sends (portal.services.accounts).
+    credential: Mapped[str | None] = mapped_column(String(20))
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.state.value}>"

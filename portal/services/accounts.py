@@ -1,17 +1,20 @@
-"""Accounts: passwords, invitations and resets. Tokens are random, stored hashed, single use."""
+"""Accounts: passwords, invitations and resets. Tokens are random, minted when their email is
+sent, stored hashed, single use."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from portal import outbox
 from portal.extensions import db
 from portal.models import (
-    Audience, AuthToken, Candidate, Firm, Role, TokenPurpose, User, utcnow,
+    Audience, AuthToken, Candidate, Firm, Message, Role, TokenPurpose, User, utcnow,
 )
 from portal.services import DomainError
 from portal.templating import external_url
@@ -61,41 +64,92 @@ def validate_password(password: str) -> None:
         raise DomainError("Use at most 200 characters.")
 
 
-def _issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta, actor: User | None) -> str:
-    # A new link replaces any earlier unused one of the same kind.
-    db.session.execute(
-        update(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.purpose == purpose, AuthToken.used_at.is_(None))
-        .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    token = secrets.token_urlsafe(32)
-    db.session.add(AuthToken(
-        firm_id=user.firm_id, user_id=user.id, purpose=purpose, token_hash=hash_token(token),
-        expires_at=utcnow() + lifetime, created_by_id=actor.id if actor else None,
-    ))
-    db.session.flush()
-    return token
+# ---------------------------------------------------------------- credential emails
+#
+# Promise 9: a live credential is readable by its addressee alone. A credential email is
+# recorded with outbox.CREDENTIAL_LINK where the link goes; the worker mints the token when
+# it sends (`mint_link`), puts the link into the email it hands to SMTP only, and stores the
+# token's hash once the mail server took the email (`store_minted`), replacing any earlier
+# unused link of the same purpose. Every send (a retry, a "send again") mints a new link.
+# A new kind of link (e.g. a passwordless sign-in) adds a TokenPurpose, an entry below and
+# a route that calls `check_token`/`use_token`, and is emailed with `record_credential_email`.
+
+def _invitation_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["INVITATION_DAYS"])
 
 
-def invite_user(firm: Firm, user: User, actor: User | None, candidate: Candidate | None = None) -> str:
-    """Send (through the outbox) a single-use link to set a password. Returns the token."""
-    if not user.active:
-        raise DomainError("This account is deactivated.")
-    days = current_app.config["INVITATION_DAYS"]
-    token = _issue_token(user, TokenPurpose.INVITATION, timedelta(days=days), actor)
-    count = db.session.scalar(
-        select(func.count()).select_from(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.purpose == TokenPurpose.INVITATION)
-    )
-    outbox.record(
-        firm, kind="invitation", dedupe_key=f"invitation:{user.id}:{count}",
+def _reset_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["RESET_HOURS"])
+
+
+# purpose -> (the route its link opens, how long the link works from when it is minted)
+CREDENTIAL_LINKS: dict[TokenPurpose, tuple[str, Callable[[], timedelta]]] = {
+    TokenPurpose.INVITATION: ("auth.accept_invitation", _invitation_lifetime),
+    TokenPurpose.RESET: ("auth.reset_password", _reset_lifetime),
+}
+
+
+def record_credential_email(firm: Firm, user: User, purpose: TokenPurpose, *, kind: str, context: dict,
+                            candidate: Candidate | None = None, show_in_portal: bool = True) -> Message:
+    """Record (through the outbox) an email carrying a live `purpose` link for `user`.
+    Its templates print `link`, which is CREDENTIAL_LINK here: the row never holds the link."""
+    if purpose not in CREDENTIAL_LINKS:
+        raise ValueError(f"no link is defined for {purpose}")
+    return outbox.record(
+        firm, kind=kind, dedupe_key=f"{purpose.value}:{user.id}:{secrets.token_hex(8)}",
         audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
         to_email=user.email, to_name=user.name, recipient_user_id=user.id, candidate=candidate,
-        context={"user": user, "inviter": actor, "days": days,
-                 "link": external_url(firm, "auth.accept_invitation", token=token)},
+        show_in_portal=show_in_portal, credential=purpose.value,
+        context={**context, "user": user, "link": outbox.CREDENTIAL_LINK},
     )
-    return token
+
+
+@dataclass(frozen=True)
+class MintedLink:
+    """A link made for one send. `url` lives in memory only, until the email is built."""
+
+    url: str
+    firm_id: int
+    user_id: int
+    purpose: TokenPurpose
+    token_hash: str
+    expires_at: datetime
+
+
+def mint_link(firm: Firm, user_id: int, purpose: TokenPurpose, now: datetime) -> MintedLink:
+    """A fresh random link for `purpose`; nothing is stored yet (see `store_minted`)."""
+    endpoint, lifetime = CREDENTIAL_LINKS[purpose]
+    token = secrets.token_urlsafe(32)
+    return MintedLink(external_url(firm, endpoint, token=token), firm.id, user_id, purpose,
+                      hash_token(token), now + lifetime())
+
+
+def store_minted(minted: MintedLink, now: datetime) -> None:
+    """Make a minted link work (its hash only), in the caller's transaction; it replaces
+    any earlier unused link of the same purpose for that user."""
+    db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.firm_id == minted.firm_id, AuthToken.user_id == minted.user_id,
+               AuthToken.purpose == minted.purpose, AuthToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.add(AuthToken(
+        firm_id=minted.firm_id, user_id=minted.user_id, purpose=minted.purpose,
+        token_hash=minted.token_hash, expires_at=minted.expires_at, created_at=now,
+    ))
+    db.session.flush()
+
+
+def invite_user(firm: Firm, user: User, actor: User | None, candidate: Candidate | None = None) -> Message:
+    """Send (through the outbox) a single-use link to set a password. Returns the message;
+    the link is made when the worker sends it."""
+    if not user.active:
+        raise DomainError("This account is deactivated.")
+    return record_credential_email(
+        firm, user, TokenPurpose.INVITATION, kind="invitation", candidate=candidate,
+        context={"inviter": actor, "days": current_app.config["INVITATION_DAYS"]},
+    )
 
 
 def request_password_reset(firm: Firm, email: str) -> None:
@@ -103,14 +157,9 @@ def request_password_reset(firm: Firm, email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    hours = current_app.config["RESET_HOURS"]
-    token = _issue_token(user, TokenPurpose.RESET, timedelta(hours=hours), None)
-    outbox.record(
-        firm, kind="password_reset", dedupe_key=f"reset:{hash_token(token)[:32]}",
-        audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
-        to_email=user.email, to_name=user.name, recipient_user_id=user.id, show_in_portal=False,
-        context={"user": user, "hours": hours,
-                 "link": external_url(firm, "auth.reset_password", token=token)},
+    record_credential_email(
+        firm, user, TokenPurpose.RESET, kind="password_reset", show_in_portal=False,
+        context={"hours": current_app.config["RESET_HOURS"]},
     )
 
 

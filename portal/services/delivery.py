@@ -12,6 +12,9 @@ The rules (promise 6: nothing lost, nothing sent twice):
   optional messages reach a candidate in any 7 days (the rest wait).
 - A send interrupted by a crash stays `sending` until SENDING_LEASE_SECONDS pass; the
   relay then retries it with the same Message-ID (the only window for a duplicate).
+- A credential email (invitation, reset: `Message.credential`) gets its link here, minted
+  for this send and put only into the email handed to SMTP; the token's hash is stored
+  with the outcome once the mail server took it (promise 9, see `_with_credential`).
 """
 from __future__ import annotations
 
@@ -23,16 +26,18 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
+from markupsafe import escape
 from sqlalchemy import bindparam, event, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import mailer
 from portal.extensions import db
 from portal.models import (
-    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
+    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, TokenPurpose, User,
+    utcnow,
 )
-from portal.outbox import BODY_END, BODY_START, unsubscribe_url
-from portal.services import DomainError, NotFound
+from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
+from portal.services import DomainError, NotFound, accounts
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
@@ -162,6 +167,22 @@ def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
         body_html = "".join(html_parts)
     return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, subject,
                     "\n".join(text_parts).strip() + "\n", body_html, first.created_at)
+
+
+def _with_credential(firm: Firm, msg: Message, out: Outgoing, recipient: User | None,
+                     now: datetime) -> tuple[Outgoing, accounts.MintedLink | None, str | None]:
+    """The email of a credential message with a link minted for this send, and the minted
+    link (stored by the caller once the send succeeded); or the reason not to send it."""
+    if recipient is None:
+        return out, None, "the account no longer exists"
+    if not recipient.active:
+        return out, None, "the recipient's account is deactivated"
+    minted = accounts.mint_link(firm, recipient.id, TokenPurpose(msg.credential), now)
+    url = minted.url
+    text = out.body_text.replace(CREDENTIAL_LINK, url)
+    html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it
+    return (Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at),
+            minted, None)
 
 
 def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
@@ -345,7 +366,13 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
     if to_candidate:
         for m in sendable:
             m.to_email = candidate.email  # the address at send time
-    email = mailer.build_raw(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
+    outgoing, minted = compose(firm, sendable), None
+    if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
+        outgoing, minted, reason = _with_credential(firm, sendable[0], outgoing, recipient, now)
+        if reason:
+            changes[sendable[0].id] = {"state": MessageState.SKIPPED, "last_error": reason}
+            return "skipped", changes, {}
+    email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
     address = {"to_email": sendable[0].to_email}
     try:
         conn.send(email)
@@ -371,6 +398,8 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         return "failed", changes, candidate_changes
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
+    if minted is not None:  # the link works once the outcome commits (a dead link if it does not)
+        accounts.store_minted(minted, now)
     candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
     return "sent", changes, candidate_changes
 
