@@ -10,20 +10,25 @@ The rules (promise 6: nothing lost, nothing sent twice):
   Three permanent failures in a row suppress email to that address until it changes.
 - Opt-outs and preferences are checked at send time; at most OPTIONAL_MESSAGES_PER_WEEK
   optional messages reach a candidate in any 7 days (the rest wait).
-- A send interrupted by a crash stays `sending` until SENDING_LEASE_SECONDS pass; the
-  relay then retries it with the same Message-ID (the only window for a duplicate).
+- After the mail server accepted a message, recording the outcome is retried on a database
+  error (new transaction, backoff) for FINISH_RETRY_SECONDS within the lease. A send
+  interrupted by a crash (or a database down longer than that) stays `sending` until
+  SENDING_LEASE_SECONDS pass; the relay then retries it with the same Message-ID (the only
+  window for a duplicate, which receivers can drop by that Message-ID).
 """
 from __future__ import annotations
 
 import functools
 import html as html_lib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import bindparam, event, func, or_, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from portal import mailer
@@ -287,14 +292,68 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
             _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
         recipient = _Row(**found._mapping) if found is not None else None
     outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
-    if not _finish(changes, claimed_at):
-        session.rollback()
-        log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
-        return "superseded"
-    if candidate is not None and candidate_changes:
-        session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
-    session.commit()
-    return outcome
+    return _record_outcome(message_id, outcome, changes, candidate, candidate_changes, claimed_at)
+
+
+# After the mail server accepted a message, a failure to record it would leave the row
+# `sending` until the lease ends, and the relay would send it again: recording is retried
+# (a new transaction each time) before giving up.
+FINISH_BACKOFF = (0.2, 0.5, 1, 2, 4, 8, 15)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """A database error worth another transaction: locked, busy, connection lost."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
+
+
+def _record_outcome(message_id: int, outcome: str, changes: dict[int, dict], candidate,
+                    candidate_changes: dict, claimed_at: datetime) -> str:
+    """`_finish` and the candidate's changes, committed; on a database error rolled back and
+    tried again in a new transaction with backoff (FINISH_BACKOFF), for at most
+    FINISH_RETRY_SECONDS and within the sending lease, then the error is raised."""
+    session = db.session
+    cfg = current_app.config
+    lease = cfg.get("SENDING_LEASE_SECONDS", 600)
+    budget = min(float(cfg.get("FINISH_RETRY_SECONDS", 60)), lease / 2)
+    deadline = time.monotonic() + budget
+    attempt = 0
+    while True:
+        try:
+            if not _finish(changes, claimed_at):
+                session.rollback()
+                if attempt and _already_recorded(changes, claimed_at):
+                    return outcome  # an earlier attempt's COMMIT went through after all
+                log.warning("message %s: the claim expired during the send; another delivery took over",
+                            message_id)
+                return "superseded"
+            if candidate is not None:
+                _candidate_outcome(candidate, changes, candidate_changes)
+            session.commit()
+            return outcome
+        except DBAPIError as exc:
+            session.rollback()
+            delay = FINISH_BACKOFF[min(attempt, len(FINISH_BACKOFF) - 1)]
+            if not _retryable(exc) or time.monotonic() + delay > deadline:
+                log.error("message %s: sent, but its outcome could not be recorded (%s); the relay will "
+                          "send it again after the lease, with the same Message-ID", message_id, exc)
+                raise
+            attempt += 1
+            log.warning("message %s: recording the outcome failed (%s); try %d in %.1f s",
+                        message_id, exc, attempt + 1, delay)
+            time.sleep(delay)
+
+
+def _already_recorded(changes: dict[int, dict], claimed_at: datetime) -> bool:
+    rows = db.session.connection().execute(
+        select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.id.in_(list(changes)))).all()
+    return len(rows) == len(changes) and all(
+        r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows)
+
+
+def _candidate_outcome(candidate, changes: dict[int, dict], candidate_changes: dict) -> None:
+    """The candidate's side of the outcome, in the same transaction as `_finish`."""
+    if candidate_changes:
+        db.session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
 
 
 def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
