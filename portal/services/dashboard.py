@@ -18,7 +18,6 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Firm, Interest, Message,
     MessageState, Search, SearchState, Stage, UpdateKind, User, utcnow,
 )
-from portal.services import DomainError
 from portal.services import pipeline
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
@@ -279,27 +278,3 @@ def mark_update_handled(firm: Firm, actor: User, update: CandidateUpdate) -> Non
     if update.handled_at is None:
         update.handled_at = utcnow()
     db.session.flush()
-
-
-def retry_message(firm: Firm, actor: User, message: Message) -> Message:
-    """Send a failed message again, to the candidate's current address if it changed."""
-    if message.state != MessageState.FAILED:
-        raise DomainError("Only a failed message can be sent again.")
-    candidate = db.session.get(Candidate, message.candidate_id) if message.candidate_id else None
-    if candidate is not None and candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
-    if candidate is not None and candidate.email and candidate.email != message.to_email:
-        message.to_email = candidate.email
-        candidate.email_failures = 0
-        candidate.email_suppressed = False
-    if not message.to_email:
-        raise DomainError("There is no email address to send it to. Add one to the candidate first.")
-    message.state = MessageState.PENDING
-    message.attempts = 0
-    message.last_error = None
-    message.due_at = utcnow()
-    message.enqueued_at = None
-    db.session.flush()
-    # Enqueued after commit, like any new message of the outbox.
-    db.session.info.setdefault("outbox_ids", set()).add(message.id)
-    return message

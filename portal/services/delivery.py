@@ -34,10 +34,10 @@ from sqlalchemy.orm import selectinload
 from portal import mailer
 from portal.extensions import db
 from portal.models import (
-    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
+    Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow,
 )
 from portal.outbox import BODY_END, BODY_START, unsubscribe_url
-from portal.services import DomainError, NotFound
+from portal.services import DomainError, NotFound, audit, contact
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ _U = User.__table__
 # What the send-time checks and the email need of the candidate (and of a staff recipient).
 _CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
                       _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
-                      _C.c.unsubscribe_token)
+                      _C.c.unsubscribe_token, _C.c.unreachable_since)
 
 
 class _Row(SimpleNamespace):
@@ -292,7 +292,7 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
             _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
         recipient = _Row(**found._mapping) if found is not None else None
     outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
-    return _record_outcome(message_id, outcome, changes, candidate, candidate_changes, claimed_at)
+    return _record_outcome(message_id, outcome, msgs, changes, candidate, candidate_changes, claimed_at)
 
 
 # After the mail server accepted a message, a failure to record it would leave the row
@@ -306,7 +306,7 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
 
 
-def _record_outcome(message_id: int, outcome: str, changes: dict[int, dict], candidate,
+def _record_outcome(message_id: int, outcome: str, msgs: list, changes: dict[int, dict], candidate,
                     candidate_changes: dict, claimed_at: datetime) -> str:
     """`_finish` and the candidate's changes, committed; on a database error rolled back and
     tried again in a new transaction with backoff (FINISH_BACKOFF), for at most
@@ -327,7 +327,7 @@ def _record_outcome(message_id: int, outcome: str, changes: dict[int, dict], can
                             message_id)
                 return "superseded"
             if candidate is not None:
-                _candidate_outcome(candidate, changes, candidate_changes)
+                _candidate_outcome(candidate, msgs, changes, candidate_changes)
             session.commit()
             return outcome
         except DBAPIError as exc:
@@ -350,10 +350,24 @@ def _already_recorded(changes: dict[int, dict], claimed_at: datetime) -> bool:
         r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows)
 
 
-def _candidate_outcome(candidate, changes: dict[int, dict], candidate_changes: dict) -> None:
-    """The candidate's side of the outcome, in the same transaction as `_finish`."""
-    if candidate_changes:
-        db.session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
+def _candidate_outcome(candidate, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
+    """The candidate's side of the outcome, in the same transaction as `_finish`. An update
+    that could not be emailed (failed, or skipped: no address, suppressed) is not contact:
+    their last contact is recomputed and they are marked as not reachable (see
+    portal.services.contact); an email that reached them lifts the mark."""
+    values = dict(candidate_changes)
+    to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
+    states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
+    missed = [m for m in to_candidate if m.stream is None
+              and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)]
+    if missed and candidate.deleted_at is None:
+        values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
+    elif MessageState.SENT in states and candidate.unreachable_since is not None:
+        values["unreachable_since"] = None
+    if values:
+        db.session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**values))
+    if missed:
+        contact.recompute_last_contacted([candidate.id])
 
 
 def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
@@ -434,23 +448,67 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
     return "sent", changes, candidate_changes
 
 
-# ---------------------------------------------------------------- the firm's messages view
+# ---------------------------------------------------------------- "send it again"
 
-def resend(firm: Firm, actor: User, message_id: int) -> Message:
-    """A failed message goes back to the queue now (recruiters and admins)."""
-    msg = db.session.get(Message, message_id)
+def resend(firm: Firm, actor: User, message: Message | int) -> Message:
+    """Send a failed message again: the one rule behind every "Send again" button.
+
+    - only a failed message of this firm (another firm's is not found);
+    - to the addressee's CURRENT address (the candidate's, or the staff member's), not the
+      one that failed;
+    - refused, with the reason, when that address is suppressed after repeated permanent
+      failures, unless it is not the address that failed (the suppression was then about an
+      older address and is lifted);
+    - attempts start again from zero; the message goes back to the queue now (enqueued
+      after commit, and by the relay if that enqueue is lost);
+    - audited (who, which message, the old and new address, the earlier error).
+    """
+    msg = message if isinstance(message, Message) else db.session.get(Message, message)
     if msg is None or msg.firm_id != firm.id:
         raise NotFound("No such message.")
     if msg.state != MessageState.FAILED:
         raise DomainError("Only a failed message can be sent again.")
+    old_address = msg.to_email
+    address = msg.to_email
+    if msg.audience == Audience.CANDIDATE and msg.candidate_id:
+        candidate = db.session.get(Candidate, msg.candidate_id)
+        if candidate is None or candidate.deleted_at is not None:
+            raise DomainError("This candidate deleted their account.")
+        address = candidate.email
+        if not address:
+            raise DomainError("There is no email address to send it to. Add one to the candidate first.")
+        if candidate.email_suppressed:
+            if _failed_here(candidate.id, address):
+                raise DomainError(
+                    f"Emails to {address} were refused again and again, so sending is stopped for that "
+                    "address. Fix the candidate's address first, or record that you told them another way.")
+            email_changed(candidate)  # the suppression was about an older address
+        msg.to_name = candidate.name
+    elif msg.recipient_user_id:
+        recipient = db.session.get(User, msg.recipient_user_id)
+        if recipient is not None and recipient.email:
+            address = recipient.email
+    if not address:
+        raise DomainError("There is no email address to send it to.")
     now = utcnow()
+    previous = msg.last_error
+    msg.to_email = address
     msg.state = MessageState.PENDING
+    msg.attempts = 0
     msg.due_at = now
-    msg.enqueued_at = now
+    msg.enqueued_at = now  # enqueued after commit; cleared again if that enqueue fails
     msg.claimed_at = None
-    msg.last_error = f"sent again by {actor.name} after: {msg.last_error or 'a failure'}"[:1000]
-    db.session.add(AuditEntry(firm_id=firm.id, actor_id=actor.id, action="message.resend",
-                              target=f"message:{msg.id}"))
+    msg.last_error = f"sent again by {actor.name} after: {previous or 'a failure'}"[:1000]
+    audit.record(firm, actor, "message.resend", f"message:{msg.id}",
+                 {"to": address, "before": old_address if old_address != address else None,
+                  "error": audit.short(previous)})
     db.session.flush()
     db.session.info.setdefault("outbox_ids", set()).add(msg.id)
     return msg
+
+
+def _failed_here(candidate_id: int, address: str) -> bool:
+    """Did a message to the candidate fail permanently at this very address?"""
+    return db.session.scalar(
+        select(Message.id).where(Message.candidate_id == candidate_id, Message.state == MessageState.FAILED,
+                                 func.lower(Message.to_email) == address.lower()).limit(1)) is not None
