@@ -484,6 +484,10 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
                     "address. Fix the candidate's address first, or record that you told them another way.")
             email_changed(candidate)  # the suppression was about an older address
         msg.to_name = candidate.name
+        if msg.stream is None:  # on its way again: contact again (undone if it fails again)
+            now = utcnow()
+            if candidate.last_contacted_at is None or candidate.last_contacted_at < now:
+                candidate.last_contacted_at = now
     elif msg.recipient_user_id:
         recipient = db.session.get(User, msg.recipient_user_id)
         if recipient is not None and recipient.email:
