@@ -184,3 +184,64 @@ def test_no_address_is_unreachable_and_scoped_to_the_firm(app, rec, run_jobs, sm
     with firm_context(app, b.firm) as s:
         s.get(Candidate, b.candidate.id).unreachable_since = utcnow()
     assert b.candidate.name not in rec.client.get("/recruiter/?scope=firm").get_data(as_text=True)
+
+
+def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec):
+    from tests.recruiter.conftest import count_queries
+
+    f = rec.f
+    s = make_search(app, f)
+
+    def mark(n):
+        for c in people(app, f, n, email=None):
+            add(app, f, s, c, Stage.CONTACTED)
+            with firm_context(app, f.firm) as sess:
+                sess.get(Candidate, c.id).unreachable_since = utcnow()
+
+    mark(1)
+    counts = {}
+    for url in ("/recruiter/", "/recruiter/?scope=firm", "/recruiter/?show=unreachable"):
+        rec.client.get(url)
+        with count_queries(app) as q:
+            rec.client.get(url)
+        counts[url] = q.count
+    mark(14)
+    for url, before in counts.items():
+        with count_queries(app) as q:
+            html = rec.client.get(url).get_data(as_text=True)
+        assert q.count == before, url
+        assert _section(html, "unreachable").count("/edit\"") == (15 if "show" in url else 10), url
+
+
+@pytest.mark.browser
+def test_unreachable_row_and_contact_form_on_a_phone_without_javascript(app, firms, live_server, browser):
+    """375 px wide, JavaScript off: the row's actions and the form work and nothing overflows."""
+    from tests.conftest import screenshot
+
+    f = firms.a
+    c, = people(app, f, 1, email=None, name="Nadia Noaddress")
+    add(app, f, make_search(app, f), c, Stage.CONTACTED)
+    with firm_context(app, f.firm) as s:
+        s.get(Candidate, c.id).unreachable_since = utcnow()
+    ctx = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    page = ctx.new_page()
+    try:
+        page.goto(live_server.url(f.firm, "/login"))
+        page.fill("#email", f.recruiter.email)
+        page.fill("#password", "correct-horse-battery")
+        page.click("button[type=submit]")
+        page.goto(live_server.url(f.firm, "/recruiter/"))
+        row = page.locator("#unreachable li", has_text="Nadia Noaddress")
+        assert "no email address" in row.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "unreachable-dashboard-phone")
+        row.get_by_role("link", name="Record that you told them another way").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.select_option("#contact_kind", "meeting")
+        page.fill("#contact_note", "Met at the office; told them the news.")
+        page.click("#contact button[type=submit]")
+        assert "It counts as contact" in page.inner_text("body")
+        screenshot(page, "unreachable-contact-recorded-phone")
+        assert _cand(app, f, c.id).unreachable_since is None
+    finally:
+        ctx.close()
