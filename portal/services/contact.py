@@ -3,8 +3,8 @@
 Contact is:
 - a transactional candidate-facing message (stage moves, feedback, check-ins, close the
   loop ...) that is on its way or was delivered (pending, sending, sent), dated when it
-  was sent, or while on its way when it was written (or sent again by a recruiter): it
-  counts from that moment so the planner does not add a check-in on top of an update
+  was written, as the outbox dates it (a recruiter's "send it again" sets it to now):
+  it counts from that moment so the planner does not add a check-in on top of an update
   waiting in its grace window or retrying a busy mail server;
 - or a contact a recruiter recorded ("I told them another way": a call, a meeting ...),
   dated when it happened.
@@ -47,7 +47,7 @@ def last_contact_times(candidate_ids) -> dict[int, datetime | None]:
     if not ids:
         return out
     for cid, at in db.session.execute(
-        select(Message.candidate_id, func.max(func.coalesce(Message.sent_at, Message.created_at)))
+        select(Message.candidate_id, func.max(Message.created_at))
         .where(Message.candidate_id.in_(ids), *message_counts_as_contact()).group_by(Message.candidate_id)
     ):
         out[cid] = at

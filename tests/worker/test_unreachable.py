@@ -48,7 +48,7 @@ def _active_with_old_contact(app, f, run_jobs, days=5, **kw):
     with firm_context(app, f.firm) as s:
         then = utcnow() - timedelta(days=days)
         for m in s.scalars(select(Message).where(Message.candidate_id == c.id)):
-            m.created_at = m.sent_at = then
+            m.created_at = then
         s.get(Candidate, c.id).last_contacted_at = then
     return c, then
 
