@@ -56,6 +56,9 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RETRY_BASE_SECONDS": int(env.get("PORTAL_RETRY_BASE_SECONDS", "60")),
         "RETRY_GIVE_UP_HOURS": int(env.get("PORTAL_RETRY_GIVE_UP_HOURS", "48")),
         "SENDING_LEASE_SECONDS": int(env.get("PORTAL_SENDING_LEASE_SECONDS", "600")),
+        # After the mail server accepted a message: how long recording "sent" is retried on a
+        # database error (new transaction, backoff 0.2 s, 0.5 s, 1 s ...; at most half the lease).
+        "FINISH_RETRY_SECONDS": int(env.get("PORTAL_FINISH_RETRY_SECONDS", "60")),
         "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "0")),
         "RELAY_REENQUEUE_SECONDS": int(env.get("PORTAL_RELAY_REENQUEUE_SECONDS", "300")),
         "DELIVERY_BATCH_SIZE": int(env.get("PORTAL_DELIVERY_BATCH_SIZE", "50")),

@@ -337,7 +337,8 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None,
                    message_ids: list[int] | None = None) -> int:
     """Undo within the grace window: cancel the messages for this key not yet sent
     (only those of `kind` when given, e.g. undo a stage move but keep a feedback note).
-    The candidates' last_contacted_at goes back to their last message that still stands.
+    The candidates' last_contacted_at goes back to their last contact that still stands
+    (portal.services.contact).
     """
     session = db.session
     now = utcnow()
@@ -359,14 +360,9 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None,
     session.info.get("outbox_ids", set()).difference_update(r.id for r in rows)
     candidate_ids = {r.candidate_id for r in rows if r.candidate_id is not None}
     if candidate_ids:
-        latest = dict(session.execute(
-            select(Message.candidate_id, func.max(Message.created_at))
-            .where(Message.candidate_id.in_(candidate_ids), Message.audience == Audience.CANDIDATE,
-                   Message.stream.is_(None), Message.state != MessageState.CANCELLED)
-            .group_by(Message.candidate_id)
-        ).all())
-        for cand in session.scalars(select(Candidate).where(Candidate.id.in_(candidate_ids))):
-            cand.last_contacted_at = latest.get(cand.id)
+        from portal.services import contact  # what counts as contact: one rule
+
+        contact.recompute_last_contacted(candidate_ids)
         session.flush()
     return result.rowcount or 0
 

@@ -12,3 +12,4 @@ from portal.models.candidacy import (  # noqa: F401
     ConsentState, Feedback, Interest, Note, Stage, StageChange, SuggestedRole, UpdateKind,
 )
 from portal.models.message import Audience, Message, MessageState  # noqa: F401
+from portal.models.contact import ContactKind, ContactRecord  # noqa: F401

@@ -85,6 +85,7 @@ class Candidate(FirmOwned, db.Model):
         Index("ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at",
               postgresql_include=["id"]),  # index-only "my candidates" on PostgreSQL too
         Index("ix_candidates_owner_availability", "firm_id", "owner_id", "availability_changed_at"),
+        Index("ix_candidates_firm_unreachable", "firm_id", "unreachable_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +133,10 @@ class Candidate(FirmOwned, db.Model):
     )
     email_failures: Mapped[int] = mapped_column(Integer, default=0)
     email_suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a candidate-facing update could not be emailed (failed permanently, or
+    # skipped: no address, suppressed); cleared by a delivered email or a recorded contact.
+    # The candidate then stands at the top of needs-attention and of the recruiter digest.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # When the candidate last heard from the firm (kept by the outbox; indexed for "overdue")
     last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,12 +12,13 @@ from portal.recruiter import bp
 from portal.recruiter.common import actor, back, get_or_404, staff_choices
 from portal.recruiter.forms import (
     opt,
-    ActionForm, AddToSearchForm, CandidateForm, CVForm, ImportConfirmForm, ImportForm, NoteForm,
+    ActionForm, AddToSearchForm, CandidateForm, ContactForm, CVForm, ImportConfirmForm, ImportForm, NoteForm,
     PoolFilterForm,
 )
 from portal.services import DomainError, cv, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
+from portal.services import contact as contact_service
 from portal.services import csv_import
 from portal.services import notes as notes_service
 from portal.services import searches as search_service
@@ -120,7 +121,8 @@ def candidate_detail(candidate_id: int):
     return render_template(
         "recruiter/candidates/detail.html", candidate=candidate, candidacies=candidacies, owner=owner,
         notes=notes_service.for_candidate(candidate, limit=50), note_form=NoteForm(), cv_form=CVForm(),
-        add_form=add_form, action_form=ActionForm(), account=db.session.get(User, candidate.user_id)
+        add_form=add_form, action_form=ActionForm(), contact_form=ContactForm(formdata=None),
+        today_iso=contact_service.today(g.firm).isoformat(), account=db.session.get(User, candidate.user_id)
         if candidate.user_id else None,
     )
 
@@ -164,6 +166,27 @@ def candidate_note(candidate_id: int):
         return back(target)
     db.session.commit()
     flash("Internal note saved.", "success")
+    return back(target)
+
+
+@bp.route("/candidates/<int:candidate_id>/contact", methods=["POST"])
+def candidate_contact(candidate_id: int):
+    """Record that the candidate was told another way (a call, a meeting ...)."""
+    candidate = get_or_404(Candidate, candidate_id)
+    form = ContactForm()
+    target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#contact"
+    if not form.validate_on_submit():
+        flash("Contact not recorded: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        return back(target)
+    try:
+        contact_service.record_contact(g.firm, actor(), candidate, kind=form.contact_kind.data,
+                                       on=form.contact_on.data, note=form.contact_note.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Contact not recorded: {exc}", "error")
+        return back(target)
+    db.session.commit()
+    flash(f"Recorded: you were in touch with {candidate.name}. It counts as contact.", "success")
     return back(target)
 
 

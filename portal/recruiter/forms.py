@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, SelectChoice, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+    BooleanField, DateField, SelectChoice, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import (
     DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError,
@@ -13,7 +13,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from portal.models import (
-    PIPELINE, CloseReason, Engagement, JobSeeking, RemotePreference, SearchState, Seniority, Stage,
+    PIPELINE, CloseReason, ContactKind, Engagement, JobSeeking, RemotePreference, SearchState, Seniority, Stage,
 )
 from portal.services.searches import MAX_MARKDOWN, MAX_PAY
 from portal.services.text import NO_HTML_MESSAGE, has_html
@@ -220,3 +220,13 @@ class PoolFilterForm(FlaskForm):
     silent = IntegerField("No contact for at least (days)", validators=[Optional(), NumberRange(min=0, max=3650)])
     owner = SelectField("Owner", validators=[Optional()])
     after = HiddenField(validators=[Optional(), Length(max=400)])
+
+
+class ContactForm(FlaskForm):
+    """"I told them another way": counts as contact (portal.services.contact)."""
+
+    contact_kind = SelectField("How", choices=[opt(k.value, k.label) for k in ContactKind],
+                               validators=[InputRequired("Choose how you were in touch.")])
+    contact_on = DateField("Day", validators=[InputRequired("Enter the day you were in touch.")])
+    contact_note = TextAreaField("What you told them (optional, internal)",
+                                 validators=[Optional(), Length(max=500), no_html])

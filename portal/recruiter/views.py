@@ -10,6 +10,7 @@ from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import ActionForm
 from portal.services import DomainError
 from portal.services import dashboard as dashboard_service
+from portal.services import delivery
 
 
 @bp.route("/")
@@ -63,5 +64,5 @@ def update_handled(update_id: int):
 @bp.route("/attention/failed/<int:message_id>/retry", methods=["POST"])
 def retry_message(message_id: int):
     message = get_or_404(Message, message_id)
-    return _one_click(lambda: dashboard_service.retry_message(g.firm, actor(), message),
+    return _one_click(lambda: delivery.resend(g.firm, actor(), message),
                       lambda m: f"The message will be sent again to {m.to_email}.")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.markdown import stored_html
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Feedback, Interest, Message,
+    Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, ContactRecord, Feedback, Interest, Message,
     Note, Search, StageChange, User,
 )
 
@@ -22,7 +22,7 @@ LIMIT = 200
 @dataclass
 class Event:
     at: datetime
-    kind: str             # stage, closed, feedback, note, consent, message, interest, update
+    kind: str             # stage, closed, feedback, note, consent, message, interest, update, contact
     title: str
     actor: str | None = None
     candidacy: Candidacy | None = None
@@ -68,7 +68,11 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
     messages = list(db.session.scalars(select(Message).where(msg_where).order_by(Message.id.desc()).limit(LIMIT)))
     interests: list[Interest] = []
     updates: list[CandidateUpdate] = []
+    contacts: list[ContactRecord] = []
     if candidate_ids is not None:
+        contacts = list(db.session.scalars(
+            select(ContactRecord).where(ContactRecord.candidate_id.in_(candidate_ids))
+            .order_by(ContactRecord.id.desc()).limit(LIMIT)))
         interests = list(db.session.scalars(
             select(Interest).where(Interest.candidate_id.in_(candidate_ids))
             .options(joinedload(Interest.search)).order_by(Interest.id.desc()).limit(LIMIT)).unique())
@@ -76,7 +80,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             select(CandidateUpdate).where(CandidateUpdate.candidate_id.in_(candidate_ids))
             .order_by(CandidateUpdate.id.desc()).limit(LIMIT)))
     names = _names({c.actor_id for c in changes} | {f.author_id for f in feedback} | {n.author_id for n in notes}
-                   | {c.requested_by_id for c in consents})
+                   | {c.requested_by_id for c in consents} | {c.author_id for c in contacts})
 
     def where(cy: Candidacy | None) -> str:
         return f"{cy.candidate.name} · {cy.search.title}" if cy is not None else ""
@@ -120,6 +124,9 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
     for i in interests:
         events.append(Event(i.created_at, "interest", f"Said “I'm interested” in {i.search.title}",
                             state="handled" if i.handled_at else "open"))
+    for c in contacts:
+        events.append(Event(c.occurred_at, "contact", f"Contact recorded: {c.kind.label}", names.get(c.author_id),
+                            body=c.note, state="contact"))
     for u in updates:
         events.append(Event(u.created_at, "update", f"Sent an update ({u.kind.value})", body=u.body,
                             state="handled" if u.handled_at else "open"))

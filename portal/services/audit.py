@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "staff.reactivated": "Reactivated an account",
     "firm.disabled": "Disabled the firm",
     "firm.enabled": "Enabled the firm",
+    "message.resend": "Sent a message again",
+    "contact.recorded": "Recorded contact with a candidate",
 }
 
 

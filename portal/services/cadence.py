@@ -22,7 +22,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -31,6 +31,7 @@ from portal.models import (
     Interest, Message, MessageState, Role, Search, SearchState, Stage, User,
 )
 from portal.outbox import EmailRenderer, record_many
+from portal.services import contact
 from portal.templating import candidate_stage_text, external_url
 
 TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
@@ -157,6 +158,10 @@ def _checkin_query():
         .where(
             Candidacy.firm_id == bindparam("firm_id"), *active_candidacy_filter(),
             or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < threshold),
+            # Not someone an update already failed to reach who still cannot be emailed: they
+            # stand at the top of their recruiter's list instead (portal.services.contact).
+            or_(Candidate.unreachable_since.is_(None),
+                and_(Candidate.email.is_not(None), Candidate.email_suppressed.is_(False))),
         )
         .order_by(Candidacy.candidate_id, Candidacy.created_at, Candidacy.id)
     )
@@ -284,11 +289,39 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             .order_by(Message.created_at.desc())
         )
     ]
-    return {"overdue": overdue, "consents": consents, "interests": interests, "failed": failed}
+    return {"unreachable": unreachable_items(firm), "overdue": overdue, "consents": consents,
+            "interests": interests, "failed": failed}
+
+
+def unreachable_items(firm: Firm) -> list[dict]:
+    """Candidates our updates cannot reach (see portal.services.contact), first in the
+    digest: one item for their owner and for each recruiter whose search they are in."""
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.name, Candidate.email, Candidate.email_suppressed,
+               Candidate.unreachable_since, Candidate.owner_id, Search.owner_id.label("search_owner"))
+        .outerjoin(Candidacy, Candidacy.candidate_id == Candidate.id)
+        .outerjoin(Search, Search.id == Candidacy.search_id)
+        .where(Candidate.firm_id == firm.id, Candidate.unreachable_since.is_not(None),
+               Candidate.deleted_at.is_(None))
+        .order_by(Candidate.unreachable_since, Candidate.id)
+    ).all()
+    missed = contact.last_undelivered(r.id for r in rows)
+    owners: dict[int, list] = {}
+    for r in rows:
+        entry = owners.setdefault(r.id, [r, []])
+        for owner in (r.owner_id, r.search_owner):
+            if owner is not None and owner not in entry[1]:
+                entry[1].append(owner)
+    out = []
+    for r, who in owners.values():
+        reason = contact.unreachable_reason(r, missed.get(r.id))
+        for owner in who or [None]:
+            out.append({"owner": owner, "candidate": r.name, "title": reason, "since": r.unreachable_since})
+    return out
 
 
 def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
-    """Each recruiter's digest: their overdue candidates (no stage move or feedback within
+    """Each recruiter's digest: candidates our updates cannot reach (first), their overdue candidates (no stage move or feedback within
     the cadence), pending consents, interested candidates, failed deliveries. Items with
     no owner go to the firm's admins. Nothing to report, no email. Idempotent per day."""
     staff = list(db.session.scalars(

@@ -1,4 +1,4 @@
-""""Needs attention": the recruiter's home. Who is overdue for contact, consent requests
+""""Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue for contact, consent requests
 waiting, interested candidates, candidate updates and availability changes, failed messages.
 
 Each list is one query (plus one for its related rows) and is capped, so the page costs
@@ -18,14 +18,13 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Firm, Interest, Message,
     MessageState, Search, SearchState, Stage, UpdateKind, User, utcnow,
 )
-from portal.services import DomainError
-from portal.services import pipeline
+from portal.services import contact, pipeline
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
 HOME_LIMIT = 10
 SECTION_LIMIT = 100
-SECTIONS = ("overdue", "consents", "interests", "updates", "failed")
+SECTIONS = ("unreachable", "overdue", "consents", "interests", "updates", "failed")
 AVAILABILITY_DAYS = 14
 FAILED_DAYS = 30
 # Stages at which the candidate knows they are in the search and is owed regular updates.
@@ -37,6 +36,14 @@ class OverdueRow:
     candidate: Candidate
     days: int | None  # None: never contacted
     candidacies: list[Candidacy]
+
+
+@dataclass
+class UnreachableRow:
+    candidate: Candidate
+    reason: str                  # in plain words
+    message: Message | None      # the latest update that did not reach them
+    days: int
 
 
 @dataclass
@@ -57,6 +64,7 @@ class Attention:
     scope: str
     cadence_days: int
     section: str | None = None  # one kind only ("show all"), else the home
+    unreachable: Section = field(default_factory=lambda: Section([]))
     overdue: Section = field(default_factory=lambda: Section([]))
     consents: Section = field(default_factory=lambda: Section([]))
     interests: Section = field(default_factory=lambda: Section([]))
@@ -66,7 +74,7 @@ class Attention:
 
     @property
     def empty(self) -> bool:
-        return not any(s.rows for s in (self.overdue, self.consents, self.interests, self.updates,
+        return not any(s.rows for s in (self.unreachable, self.overdue, self.consents, self.interests, self.updates,
                                         self.availability, self.failed))
 
 
@@ -98,6 +106,8 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
     out = Attention(scope="mine" if mine else "firm", cadence_days=firm.cadence_days, section=section)
     limit = SECTION_LIMIT if section else HOME_LIMIT
     wanted = (section,) if section in SECTIONS else SECTIONS
+    if "unreachable" in wanted:
+        out.unreachable = _unreachable(user, mine, now, limit)
     if "overdue" in wanted:
         out.overdue = _overdue(firm, user, mine, now, limit)
     if "consents" in wanted:
@@ -178,6 +188,27 @@ def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> S
         ).unique():
             by_id[cy.candidate_id].append(cy)
     return _cap([OverdueRow(c, _days(now, c.last_contacted_at), by_id[c.id]) for c in people], limit)
+
+
+def _unreachable(user: User, mine: bool, now: datetime, limit: int) -> Section:
+    """Candidates an update could not reach (failed, no address, address suppressed) and
+    nobody reached since: longest first. A walk of the few marked candidates (indexed),
+    plus one query for the update each of them missed."""
+    q = (select(Candidate)
+         .options(Load(Candidate).load_only(Candidate.name, Candidate.owner_id, Candidate.email,
+                                            Candidate.email_suppressed, Candidate.unreachable_since,
+                                            Candidate.last_contacted_at, raiseload=True))
+         .where(Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None))
+         .order_by(Candidate.unreachable_since, Candidate.id).limit(limit + 1))
+    if mine:
+        in_my_searches = (select(Candidacy.id).join(Search, Search.id == Candidacy.search_id)
+                          .where(Candidacy.candidate_id == Candidate.id, Search.owner_id == user.id).exists())
+        q = q.where(or_(Candidate.owner_id == user.id, in_my_searches))
+    people = list(db.session.scalars(q))
+    missed = contact.last_undelivered(c.id for c in people[:limit])
+    rows = [UnreachableRow(c, contact.unreachable_reason(c, missed.get(c.id)), missed.get(c.id),
+                           _days(now, c.unreachable_since) or 0) for c in people]
+    return _cap(rows, limit)
 
 
 def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
@@ -279,27 +310,3 @@ def mark_update_handled(firm: Firm, actor: User, update: CandidateUpdate) -> Non
     if update.handled_at is None:
         update.handled_at = utcnow()
     db.session.flush()
-
-
-def retry_message(firm: Firm, actor: User, message: Message) -> Message:
-    """Send a failed message again, to the candidate's current address if it changed."""
-    if message.state != MessageState.FAILED:
-        raise DomainError("Only a failed message can be sent again.")
-    candidate = db.session.get(Candidate, message.candidate_id) if message.candidate_id else None
-    if candidate is not None and candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
-    if candidate is not None and candidate.email and candidate.email != message.to_email:
-        message.to_email = candidate.email
-        candidate.email_failures = 0
-        candidate.email_suppressed = False
-    if not message.to_email:
-        raise DomainError("There is no email address to send it to. Add one to the candidate first.")
-    message.state = MessageState.PENDING
-    message.attempts = 0
-    message.last_error = None
-    message.due_at = utcnow()
-    message.enqueued_at = None
-    db.session.flush()
-    # Enqueued after commit, like any new message of the outbox.
-    db.session.info.setdefault("outbox_ids", set()).add(message.id)
-    return message

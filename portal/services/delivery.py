@@ -10,8 +10,11 @@ The rules (promise 6: nothing lost, nothing sent twice):
   Three permanent failures in a row suppress email to that address until it changes.
 - Opt-outs and preferences are checked at send time; at most OPTIONAL_MESSAGES_PER_WEEK
   optional messages reach a candidate in any 7 days (the rest wait).
-- A send interrupted by a crash stays `sending` until SENDING_LEASE_SECONDS pass; the
-  relay then retries it with the same Message-ID (the only window for a duplicate).
+- After the mail server accepted a message, recording the outcome is retried on a database
+  error (new transaction, backoff) for FINISH_RETRY_SECONDS within the lease. A send
+  interrupted by a crash (or a database down longer than that) stays `sending` until
+  SENDING_LEASE_SECONDS pass; the relay then retries it with the same Message-ID (the only
+  window for a duplicate, which receivers can drop by that Message-ID).
 - A credential email (invitation, reset: `Message.credential`) gets its link here, minted
   for this send and put only into the email handed to SMTP; the token's hash is stored
   with the outcome once the mail server took it (promise 9, see `_with_credential`).
@@ -21,6 +24,7 @@ from __future__ import annotations
 import functools
 import html as html_lib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -28,16 +32,17 @@ from types import SimpleNamespace
 from flask import current_app
 from markupsafe import escape
 from sqlalchemy import bindparam, event, func, or_, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from portal import mailer
 from portal.extensions import db
 from portal.models import (
-    Audience, AuditEntry, Candidate, Firm, Message, MessageState, SuggestionFrequency, TokenPurpose, User,
+    Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, TokenPurpose, User,
     utcnow,
 )
 from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
-from portal.services import DomainError, NotFound, accounts
+from portal.services import DomainError, NotFound, accounts, audit, contact
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
@@ -206,7 +211,7 @@ _U = User.__table__
 # What the send-time checks and the email need of the candidate (and of a staff recipient).
 _CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
                       _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
-                      _C.c.unsubscribe_token)
+                      _C.c.unsubscribe_token, _C.c.unreachable_since)
 
 
 class _Row(SimpleNamespace):
@@ -307,15 +312,88 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
         found = db_conn.execute(select(_U.c.id, _U.c.active).where(
             _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
         recipient = _Row(**found._mapping) if found is not None else None
-    outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
-    if not _finish(changes, claimed_at):
-        session.rollback()
-        log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
-        return "superseded"
-    if candidate is not None and candidate_changes:
-        session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
-    session.commit()
-    return outcome
+    now = utcnow()
+    outcome, changes, candidate_changes, minted = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
+    return _record_outcome(message_id, outcome, msgs, changes, candidate, candidate_changes, claimed_at,
+                           minted=minted, now=now)
+
+
+# After the mail server accepted a message, a failure to record it would leave the row
+# `sending` until the lease ends, and the relay would send it again: recording is retried
+# (a new transaction each time) before giving up.
+FINISH_BACKOFF = (0.2, 0.5, 1, 2, 4, 8, 15)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """A database error worth another transaction: locked, busy, connection lost."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
+
+
+def _record_outcome(message_id: int, outcome: str, msgs: list, changes: dict[int, dict], candidate,
+                    candidate_changes: dict, claimed_at: datetime, minted=None, now: datetime | None = None) -> str:
+    """`_finish`, the candidate's changes and a sent credential's token hash, committed; on a
+    database error rolled back and tried again in a new transaction with backoff
+    (FINISH_BACKOFF), for at most FINISH_RETRY_SECONDS and within the sending lease, then
+    the error is raised."""
+    session = db.session
+    cfg = current_app.config
+    lease = cfg.get("SENDING_LEASE_SECONDS", 600)
+    budget = min(float(cfg.get("FINISH_RETRY_SECONDS", 60)), lease / 2)
+    deadline = time.monotonic() + budget
+    attempt = 0
+    while True:
+        try:
+            if not _finish(changes, claimed_at):
+                session.rollback()
+                if attempt and _already_recorded(changes, claimed_at):
+                    return outcome  # an earlier attempt's COMMIT went through after all
+                log.warning("message %s: the claim expired during the send; another delivery took over",
+                            message_id)
+                return "superseded"
+            if candidate is not None:
+                _candidate_outcome(candidate, msgs, changes, candidate_changes)
+            if minted is not None:  # the emailed link works once this commits (dead if it never does)
+                accounts.store_minted(minted, now or utcnow())
+            session.commit()
+            return outcome
+        except DBAPIError as exc:
+            session.rollback()
+            delay = FINISH_BACKOFF[min(attempt, len(FINISH_BACKOFF) - 1)]
+            if not _retryable(exc) or time.monotonic() + delay > deadline:
+                log.error("message %s: sent, but its outcome could not be recorded (%s); the relay will "
+                          "send it again after the lease, with the same Message-ID", message_id, exc)
+                raise
+            attempt += 1
+            log.warning("message %s: recording the outcome failed (%s); try %d in %.1f s",
+                        message_id, exc, attempt + 1, delay)
+            time.sleep(delay)
+
+
+def _already_recorded(changes: dict[int, dict], claimed_at: datetime) -> bool:
+    rows = db.session.connection().execute(
+        select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.id.in_(list(changes)))).all()
+    return len(rows) == len(changes) and all(
+        r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows)
+
+
+def _candidate_outcome(candidate, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
+    """The candidate's side of the outcome, in the same transaction as `_finish`. An update
+    that could not be emailed (failed, or skipped: no address, suppressed) is not contact:
+    their last contact is recomputed and they are marked as not reachable (see
+    portal.services.contact); an email that reached them lifts the mark."""
+    values = dict(candidate_changes)
+    to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
+    states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
+    missed = [m for m in to_candidate if m.stream is None
+              and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)]
+    if missed and candidate.deleted_at is None:
+        values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
+    elif MessageState.SENT in states and candidate.unreachable_since is not None:
+        values["unreachable_since"] = None
+    if values:
+        db.session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**values))
+    if missed:
+        contact.recompute_last_contacted([candidate.id])
 
 
 def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
@@ -332,8 +410,9 @@ def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
 
 
 def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None, recipient: User | None,
-                     conn: mailer.Connection, now: datetime) -> tuple[str, dict[int, dict], dict]:
-    """Check, send, and work out each message's new values (written by the caller)."""
+                     conn: mailer.Connection, now: datetime) -> tuple[str, dict[int, dict], dict, object]:
+    """Check, send, and work out each message's new values and the credential link minted
+    for this send, if any (all written by the caller, `_record_outcome`)."""
     changes: dict[int, dict] = {}
     sendable: list[Message] = []
     for m in msgs:
@@ -361,7 +440,7 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
             }
             deferred = True
     if not sendable:
-        return ("deferred" if deferred else "skipped"), changes, {}
+        return ("deferred" if deferred else "skipped"), changes, {}, None
     to_candidate = candidate is not None and sendable[0].audience == Audience.CANDIDATE
     if to_candidate:
         for m in sendable:
@@ -371,7 +450,7 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         outgoing, minted, reason = _with_credential(firm, sendable[0], outgoing, recipient, now)
         if reason:
             changes[sendable[0].id] = {"state": MessageState.SKIPPED, "last_error": reason}
-            return "skipped", changes, {}
+            return "skipped", changes, {}, None
     email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
     address = {"to_email": sendable[0].to_email}
     try:
@@ -387,7 +466,7 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
                 failed_all = False
                 changes[m.id] = {"state": MessageState.PENDING, "due_at": now + backoff(m.attempts),
                                  "enqueued_at": None, **address, "last_error": f"will retry: {exc}"[:1000]}
-        return ("failed" if failed_all else "retry"), changes, {}
+        return ("failed" if failed_all else "retry"), changes, {}, None
     except mailer.PermanentError as exc:
         for m in sendable:
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
@@ -395,32 +474,78 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         if to_candidate:  # counted in SQL: two workers failing at once both count
             candidate_changes = {"email_failures": _C.c.email_failures + 1,
                                  "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER}
-        return "failed", changes, candidate_changes
+        return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
-    if minted is not None:  # the link works once the outcome commits (a dead link if it does not)
-        accounts.store_minted(minted, now)
     candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
-    return "sent", changes, candidate_changes
+    return "sent", changes, candidate_changes, minted
 
 
-# ---------------------------------------------------------------- the firm's messages view
+# ---------------------------------------------------------------- "send it again"
 
-def resend(firm: Firm, actor: User, message_id: int) -> Message:
-    """A failed message goes back to the queue now (recruiters and admins)."""
-    msg = db.session.get(Message, message_id)
+def resend(firm: Firm, actor: User, message: Message | int) -> Message:
+    """Send a failed message again: the one rule behind every "Send again" button.
+
+    - only a failed message of this firm (another firm's is not found);
+    - to the addressee's CURRENT address (the candidate's, or the staff member's), not the
+      one that failed;
+    - refused, with the reason, when that address is suppressed after repeated permanent
+      failures, unless it is not the address that failed (the suppression was then about an
+      older address and is lifted);
+    - attempts start again from zero; the message goes back to the queue now (enqueued
+      after commit, and by the relay if that enqueue is lost);
+    - audited (who, which message, the old and new address, the earlier error).
+    """
+    msg = message if isinstance(message, Message) else db.session.get(Message, message)
     if msg is None or msg.firm_id != firm.id:
         raise NotFound("No such message.")
     if msg.state != MessageState.FAILED:
         raise DomainError("Only a failed message can be sent again.")
+    old_address = msg.to_email
+    address = msg.to_email
+    if msg.audience == Audience.CANDIDATE and msg.candidate_id:
+        candidate = db.session.get(Candidate, msg.candidate_id)
+        if candidate is None or candidate.deleted_at is not None:
+            raise DomainError("This candidate deleted their account.")
+        address = candidate.email
+        if not address:
+            raise DomainError("There is no email address to send it to. Add one to the candidate first.")
+        if candidate.email_suppressed:
+            if _failed_here(candidate.id, address):
+                raise DomainError(
+                    f"Emails to {address} were refused again and again, so sending is stopped for that "
+                    "address. Fix the candidate's address first, or record that you told them another way.")
+            email_changed(candidate)  # the suppression was about an older address
+        msg.to_name = candidate.name
+        if msg.stream is None:  # on its way again: contact again (undone if it fails again)
+            now = utcnow()
+            if candidate.last_contacted_at is None or candidate.last_contacted_at < now:
+                candidate.last_contacted_at = now
+    elif msg.recipient_user_id:
+        recipient = db.session.get(User, msg.recipient_user_id)
+        if recipient is not None and recipient.email:
+            address = recipient.email
+    if not address:
+        raise DomainError("There is no email address to send it to.")
     now = utcnow()
+    previous = msg.last_error
+    msg.to_email = address
     msg.state = MessageState.PENDING
+    msg.attempts = 0
     msg.due_at = now
-    msg.enqueued_at = now
+    msg.enqueued_at = now  # enqueued after commit; cleared again if that enqueue fails
     msg.claimed_at = None
-    msg.last_error = f"sent again by {actor.name} after: {msg.last_error or 'a failure'}"[:1000]
-    db.session.add(AuditEntry(firm_id=firm.id, actor_id=actor.id, action="message.resend",
-                              target=f"message:{msg.id}"))
+    msg.last_error = f"sent again by {actor.name} after: {previous or 'a failure'}"[:1000]
+    audit.record(firm, actor, "message.resend", f"message:{msg.id}",
+                 {"to": address, "before": old_address if old_address != address else None,
+                  "error": audit.short(previous)})
     db.session.flush()
     db.session.info.setdefault("outbox_ids", set()).add(msg.id)
     return msg
+
+
+def _failed_here(candidate_id: int, address: str) -> bool:
+    """Did a message to the candidate fail permanently at this very address?"""
+    return db.session.scalar(
+        select(Message.id).where(Message.candidate_id == candidate_id, Message.state == MessageState.FAILED,
+                                 func.lower(Message.to_email) == address.lower()).limit(1)) is not None

@@ -1,0 +1,170 @@
+"""What counts as contact, and candidates we cannot reach (promise 1, Trust item 9/10).
+
+Contact is:
+- a transactional candidate-facing message (stage moves, feedback, check-ins, close the
+  loop ...) that is on its way or was delivered (pending, sending, sent), dated when it
+  was written, as the outbox dates it (a recruiter's "send it again" sets it to now):
+  it counts from that moment so the planner does not add a check-in on top of an update
+  waiting in its grace window or retrying a busy mail server;
+- or a contact a recruiter recorded ("I told them another way": a call, a meeting ...),
+  dated when it happened.
+
+A message that failed permanently, or was not emailed at all (skipped: no address, address
+suppressed), is not contact, even though it stays in the candidate's portal inbox: we do not
+know that they saw it (a read receipt in the portal would be contact, but the portal does
+not record one for this purpose, so we do not guess). When such a message fails, the
+candidate's `last_contacted_at` is recomputed from what still counts, so they are overdue
+again at once, and `unreachable_since` marks them for the top of their recruiter's
+needs-attention list and digest until an email reaches them or a contact is recorded.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.models import (
+    Audience, Candidacy, Candidate, ContactKind, ContactRecord, Firm, Message, MessageState, User, utcnow,
+)
+from portal.services import DomainError, audit
+
+CONTACT_STATES = (MessageState.PENDING, MessageState.SENDING, MessageState.SENT)
+NOTE_MAX = 500
+RECORD_DAYS_BACK = 366
+
+
+def message_counts_as_contact():
+    """The SQL condition: this message is contact (see the module's docstring)."""
+    return (Message.audience == Audience.CANDIDATE, Message.stream.is_(None), Message.state.in_(CONTACT_STATES))
+
+
+def last_contact_times(candidate_ids) -> dict[int, datetime | None]:
+    """Each candidate's latest real contact, recomputed from messages and recorded contacts
+    (two grouped queries, whatever the number of candidates)."""
+    ids = sorted(set(candidate_ids))
+    out: dict[int, datetime | None] = {i: None for i in ids}
+    if not ids:
+        return out
+    for cid, at in db.session.execute(
+        select(Message.candidate_id, func.max(Message.created_at))
+        .where(Message.candidate_id.in_(ids), *message_counts_as_contact()).group_by(Message.candidate_id)
+    ):
+        out[cid] = at
+    for cid, at in db.session.execute(
+        select(ContactRecord.candidate_id, func.max(ContactRecord.occurred_at))
+        .where(ContactRecord.candidate_id.in_(ids)).group_by(ContactRecord.candidate_id)
+    ):
+        if at is not None and (out[cid] is None or at > out[cid]):
+            out[cid] = at
+    return out
+
+
+def recompute_last_contacted(candidate_ids) -> None:
+    """Set each candidate's last_contacted_at back to their latest real contact. Fenced on
+    the value read: a contact written meanwhile by another transaction (a new message sets
+    it to now) is newer and is kept, not overwritten with an older time."""
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return
+    current = dict(db.session.execute(
+        select(Candidate.id, Candidate.last_contacted_at).where(Candidate.id.in_(ids))).all())
+    for cid, at in last_contact_times(ids).items():
+        if cid not in current or current[cid] == at:
+            continue
+        old = current[cid]
+        fence = Candidate.last_contacted_at.is_(None) if old is None else Candidate.last_contacted_at == old
+        db.session.execute(
+            update(Candidate).where(Candidate.id == cid, fence).values(last_contacted_at=at)
+            .execution_options(synchronize_session="fetch"))
+
+
+# ---------------------------------------------------------------- "I told them another way"
+
+def _zone(firm: Firm):
+    from portal.services.cadence import firm_zone  # cadence imports the outbox, which imports us
+
+    return firm_zone(firm)
+
+
+def today(firm: Firm) -> date:
+    """Today in the firm's time zone (the latest day a contact can be recorded for)."""
+    return utcnow().astimezone(_zone(firm)).date()
+
+
+def _when(firm: Firm, on: date, now: datetime) -> datetime:
+    """A day as a moment: now for today (in the firm's time zone), else midday that day."""
+    tz = _zone(firm)
+    if on == now.astimezone(tz).date():
+        return now
+    return datetime.combine(on, time(12), tzinfo=tz).astimezone(timezone.utc)
+
+
+def record_contact(firm: Firm, actor: User, candidate: Candidate, *, kind: ContactKind | str, on: date | None,
+                   note: str | None = None, candidacy: Candidacy | None = None) -> ContactRecord:
+    """A recruiter reached the candidate another way (a call, a meeting ...). Counts as
+    contact from that day; audited; lifts the "cannot be reached" mark."""
+    if candidate.deleted_at is not None:
+        raise DomainError("This candidate deleted their account.")
+    try:
+        kind = ContactKind(kind)
+    except ValueError:
+        raise DomainError("Choose how you were in touch: a call, a meeting or another way.") from None
+    now = utcnow()
+    if on is None:
+        raise DomainError("Date: enter the day you were in touch.")
+    today = now.astimezone(_zone(firm)).date()
+    if on > today:
+        raise DomainError("Date: the day you were in touch cannot be in the future.")
+    if on < today - timedelta(days=RECORD_DAYS_BACK):
+        raise DomainError("Date: record contact from the last twelve months only.")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise DomainError(f"Note: keep it under {NOTE_MAX} characters.")
+    if candidacy is not None and candidacy.candidate_id != candidate.id:
+        raise DomainError("That search is not one of this candidate's.")
+    at = _when(firm, on, now)
+    record = ContactRecord(firm_id=firm.id, candidate_id=candidate.id,
+                           candidacy_id=candidacy.id if candidacy is not None else None,
+                           author_id=actor.id, kind=kind, occurred_at=at, note=note, created_at=now)
+    db.session.add(record)
+    if candidate.last_contacted_at is None or candidate.last_contacted_at < at:
+        candidate.last_contacted_at = at
+    candidate.unreachable_since = None
+    db.session.flush()
+    audit.record(firm, actor, "contact.recorded", f"candidate:{candidate.id}",
+                 {"kind": kind.value, "on": on.isoformat(), "contact": record.id})
+    return record
+
+
+# ---------------------------------------------------------------- cannot be reached
+
+def unreachable_reason(candidate: Candidate, failed: Message | None) -> str:
+    """Why we cannot reach them, in plain words (for recruiters)."""
+    if not candidate.email:
+        return "We have no email address for them, so our updates cannot reach them."
+    if candidate.email_suppressed:
+        return (f"Emails to {candidate.email} were refused again and again, so we stopped sending "
+                "them: our updates no longer reach this candidate.")
+    if failed is not None:
+        when = failed.created_at.date().isoformat()
+        if failed.to_email and failed.to_email.lower() != candidate.email.lower():
+            return (f"Our email “{failed.subject}” ({when}) could not be delivered to {failed.to_email}. "
+                    f"The address is now {candidate.email}: send it again.")
+        why = f": {failed.last_error}" if failed.last_error else ""
+        return f"Our email “{failed.subject}” ({when}) could not be delivered{why}"[:400]
+    return "Our last email to them could not be delivered."
+
+
+def last_undelivered(candidate_ids) -> dict[int, Message]:
+    """Each candidate's latest transactional message that was not emailed (failed or
+    skipped): one query for a page of candidates."""
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return {}
+    latest = (select(Message.candidate_id, func.max(Message.id).label("mid"))
+              .where(Message.candidate_id.in_(ids), Message.audience == Audience.CANDIDATE,
+                     Message.stream.is_(None), Message.state.in_((MessageState.FAILED, MessageState.SKIPPED)))
+              .group_by(Message.candidate_id).subquery())
+    rows = db.session.scalars(select(Message).join(latest, latest.c.mid == Message.id))
+    return {m.candidate_id: m for m in rows}
