@@ -150,7 +150,11 @@ def plan_firm(firm_id: int) -> dict[str, int]:
       (a missed slot, a changed setting), and the match pools of large open searches that
       have none or shrank (match_pools.maintain; all of them rebuilt in the weekly slot).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
-    losing the slot markers) writes nothing twice.
+    losing the slot markers) writes nothing twice: the Redis markers only save work, the
+    truth is in the database (check-ins and digests are keyed by the firm's check-in
+    period, nurture and prompts by the candidates' last_nurtured_at / prompt times).
+    Each part commits on its own, and check-ins in chunks: short write transactions, so
+    on SQLite a request or a second planner is never held past its busy timeout.
     """
     now = utcnow()
     bind_firm(firm_id)
@@ -168,7 +172,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         _mark_done(keys[0])
     if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
+        db.session.commit()
         out["nurture"] = nurture.plan_nurture(firm, now)
+        db.session.commit()
         out["availability"] = nurture.plan_availability_prompts(firm, now)
         db.session.commit()
         _mark_done(keys[1])

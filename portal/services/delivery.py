@@ -33,6 +33,7 @@ from portal.models import (
 )
 from portal.outbox import BODY_END, BODY_START, unsubscribe_url
 from portal.services import DomainError, NotFound
+from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User 
                 return "the candidate asked for no role suggestions"
             if msg.stream == "availability" and not candidate.allow_availability_prompts:
                 return "the candidate asked for no availability reminders"
+        elif msg.kind == CHECKIN_KIND and not candidate.checkin_emails:
+            return NO_CHECKIN_EMAILS  # still in their portal (promise 1 holds there)
         return None
     if not msg.to_email:
         return "no email address"
@@ -185,7 +188,7 @@ _U = User.__table__
 # What the send-time checks and the email need of the candidate (and of a staff recipient).
 _CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
                       _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
-                      _C.c.unsubscribe_token)
+                      _C.c.unsubscribe_token, _C.c.checkin_emails)
 
 
 class _Row(SimpleNamespace):
