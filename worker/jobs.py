@@ -173,9 +173,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
         db.session.commit()
-        out["nurture"] = nurture.plan_nurture(firm, now)
+        out["nurture"] = nurture.plan_nurture(firm, now, commit=True)
         db.session.commit()
-        out["availability"] = nurture.plan_availability_prompts(firm, now)
+        out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
         db.session.commit()
         _mark_done(keys[1])
     out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
