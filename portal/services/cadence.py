@@ -49,7 +49,7 @@ ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
 CHECKIN_STAGES = tuple(s for s in OPEN_STAGES if s is not Stage.IDENTIFIED)
 DIGEST_ITEMS = 25                      # per section in the email; the count is always exact
-CHUNK_CANDIDATES = 200                 # messages written (and committed) per chunk ...
+CHUNK_CANDIDATES = 500                 # messages written (and committed) per chunk ...
 COMMIT_EVERY = 0.5                     # ... or after this many seconds of rendering
 TOKEN_MARK = "tokenmark0"              # stands for each candidate's unsubscribe token in a link
 FAILED_LOOKBACK = timedelta(days=30)
