@@ -177,6 +177,9 @@ def test_checkin_emails_preference_on_the_settings_page(app, firms, client_for, 
     with firm_context(app, a.firm) as s:
         c = s.get(Candidate, a.candidate.id)
         assert not c.checkin_emails and not c.unsubscribed_all and c.allow_availability_prompts
+    with time_machine.travel(SLOT + timedelta(minutes=5), tick=False):
+        exported = me.get("/me/settings/my-data.json").get_json()
+    assert exported["preferences"]["check_in_emails"] is False
     # Ticked again: the next week's check-in is emailed.
     with time_machine.travel(SLOT + timedelta(days=7, minutes=3), tick=False):
         login_as(me, a.candidate_user)
