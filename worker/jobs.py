@@ -167,7 +167,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
     checkins_done, weekly_done = _slots_done(*keys)
     if not checkins_done:
-        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck)
+        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, commit=True)
         db.session.commit()
         _mark_done(keys[0])
     if not weekly_done:
@@ -178,7 +178,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
         db.session.commit()
         _mark_done(keys[1])
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(), commit=True)
     db.session.commit()
     pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
     if pools["built"] or pools["dropped"]:
@@ -196,4 +196,4 @@ def plan_checkins(firm_id: int) -> int:
     if firm is None or firm.disabled:
         return 0
     _last, nxt = cadence.checkin_slots(firm, now)
-    return cadence.plan_checkins(firm, now, horizon=nxt)
+    return cadence.plan_checkins(firm, now, horizon=nxt, commit=True)

@@ -192,12 +192,13 @@ def _checkin_query():
     )
 
 
-def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool = True) -> int:
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool = False) -> int:
     """One check-in for every active candidate who would go longer than the cadence
     without a message before `horizon`. Idempotent: one per candidate per check-in period
     (`checkin_period`), whatever Redis remembers. Returns how many were written.
 
-    With `commit` (the worker's plan), the check-ins are written and committed in chunks
+    With `commit` (the worker's plan; a batch that commits in steps so that no write
+    transaction is long), the check-ins are written and committed in chunks
     of CHUNK_CANDIDATES candidates or COMMIT_EVERY seconds of rendering, each chunk a short
     write transaction that a rerun after a crash repeats safely (the dedupe keys). The rows
     are read first, outside any write transaction."""
