@@ -292,10 +292,11 @@ def record_many(
     """The bulk form of `record` for the planners: one set-based INSERT.
 
     Each row has dedupe_key, to_email, to_name, subject, body_text, body_html and
-    optionally candidate_id, candidacy_id, recipient_user_id (render with EmailRenderer).
-    Rows whose dedupe key exists already are skipped. Candidate-facing transactional rows
-    set the candidates' last_contacted_at. Returns (message id, candidate id) of the new
-    rows; they are enqueued after commit.
+    optionally candidate_id, candidacy_id, recipient_user_id (render with EmailRenderer),
+    and `skipped`: a reason not to email it (the row is written straight to SKIPPED, for
+    the portal only). Rows whose dedupe key exists already are left out. Candidate-facing
+    transactional rows set the candidates' last_contacted_at. Returns (message id,
+    candidate id) of the new rows; those to email are enqueued after commit.
     """
     if not rows:
         return []
@@ -308,15 +309,18 @@ def record_many(
             "candidacy_id": row.get("candidacy_id"), "to_email": row.get("to_email"),
             "to_name": row.get("to_name"), "subject": row["subject"], "body_text": row["body_text"],
             "body_html": row["body_html"], "dedupe_key": row["dedupe_key"][:200], "coalesce_key": None,
-            "state": MessageState.PENDING, "attempts": 0, "due_at": now, "enqueued_at": now,
-            "created_at": now, "show_in_portal": show_in_portal,
+            "state": MessageState.SKIPPED if row.get("skipped") else MessageState.PENDING, "attempts": 0,
+            "due_at": now, "enqueued_at": None if row.get("skipped") else now,
+            "last_error": row.get("skipped"), "created_at": now, "show_in_portal": show_in_portal,
         })
     table = Message.__table__
-    stmt = insert_ignoring_duplicates(table).returning(table.c.id, table.c.candidate_id)
-    created = [(r[0], r[1]) for r in db.session.execute(stmt, values)]
+    stmt = insert_ignoring_duplicates(table).returning(table.c.id, table.c.candidate_id, table.c.state)
+    returned = db.session.execute(stmt, values).all()
+    created = [(r[0], r[1]) for r in returned]
     if audience == Audience.CANDIDATE and stream is None:
         touch_candidates(firm, [cid for _, cid in created if cid is not None], "last_contacted_at", now)
-    db.session.info.setdefault("outbox_ids", set()).update(mid for mid, _ in created)
+    db.session.info.setdefault("outbox_ids", set()).update(
+        r[0] for r in returned if r[2] in (MessageState.PENDING, MessageState.PENDING.value))
     return created
 
 

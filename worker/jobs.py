@@ -150,7 +150,11 @@ def plan_firm(firm_id: int) -> dict[str, int]:
       (a missed slot, a changed setting), and the match pools of large open searches that
       have none or shrank (match_pools.maintain; all of them rebuilt in the weekly slot).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
-    losing the slot markers) writes nothing twice.
+    losing the slot markers) writes nothing twice: the Redis markers only save work, the
+    truth is in the database (check-ins and digests are keyed by the firm's check-in
+    period, nurture and prompts by the candidates' last_nurtured_at / prompt times).
+    Each part commits on its own, and check-ins in chunks: short write transactions, so
+    on SQLite a request or a second planner is never held past its busy timeout.
     """
     now = utcnow()
     bind_firm(firm_id)
@@ -163,16 +167,18 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
     checkins_done, weekly_done = _slots_done(*keys)
     if not checkins_done:
-        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck)
+        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, commit=True)
         db.session.commit()
         _mark_done(keys[0])
     if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
-        out["nurture"] = nurture.plan_nurture(firm, now)
-        out["availability"] = nurture.plan_availability_prompts(firm, now)
+        db.session.commit()
+        out["nurture"] = nurture.plan_nurture(firm, now, commit=True)
+        db.session.commit()
+        out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
         db.session.commit()
         _mark_done(keys[1])
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon())
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(), commit=True)
     db.session.commit()
     pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
     if pools["built"] or pools["dropped"]:
@@ -190,7 +196,7 @@ def plan_checkins(firm_id: int) -> int:
     if firm is None or firm.disabled:
         return 0
     _last, nxt = cadence.checkin_slots(firm, now)
-    return cadence.plan_checkins(firm, now, horizon=nxt)
+    return cadence.plan_checkins(firm, now, horizon=nxt, commit=True)
 
 
 @job

@@ -125,6 +125,7 @@ class PreferencesForm(CandidateForm):
         validators=[InputRequired("Please choose one.")])
     allow_availability_prompts = BooleanField("Ask me now and then whether my availability is still right")
     unsubscribed_all = BooleanField("Unsubscribe me from all optional emails")
+    checkin_emails = BooleanField("Email me the regular check-ins on my searches")
 
 
 class DeleteAccountForm(CandidateForm):

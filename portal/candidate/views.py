@@ -356,7 +356,8 @@ def save_preferences():
     if form.validate_on_submit():
         try:
             preferences.update_preferences(g.firm, _me(), form.suggestion_frequency.data,
-                                           form.allow_availability_prompts.data, form.unsubscribed_all.data)
+                                           form.allow_availability_prompts.data, form.unsubscribed_all.data,
+                                           checkin_emails=form.checkin_emails.data)
         except DomainError as exc:
             _fail(form, exc)
         else:

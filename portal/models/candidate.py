@@ -6,6 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -128,6 +129,8 @@ class Candidate(FirmOwned, db.Model):
     )
     allow_availability_prompts: Mapped[bool] = mapped_column(Boolean, default=True)
     unsubscribed_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Check-ins ("no news yet") by email; they are written to the portal either way.
+    checkin_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     unsubscribe_token: Mapped[str] = mapped_column(
         String(40), default=new_unsubscribe_token, unique=True
     )

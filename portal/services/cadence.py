@@ -10,11 +10,20 @@ who would exceed the cadence before the next hourly run (a missed slot, a change
 "Last heard" is `candidates.last_contacted_at`, kept by the outbox for every transactional
 candidate-facing message (stage moves, feedback, check-ins ...). A candidacy starts the
 clock when it is created, so a new candidate is not messaged the minute they are added.
-All planning is set-based: a handful of queries per firm, one bulk INSERT.
+
+What was planned is in the database, not in Redis: a check-in's dedupe key names the
+candidate and the firm's check-in period (the week that starts at its weekly slot; the day,
+with a daily slot), so running the planner again on any day of that period, after Redis
+lost its "slot done" markers, writes nothing twice. A candidate who prefers no check-in
+emails still gets the check-in in their portal (written as not emailed).
+All planning is set-based: a handful of queries per firm, one bulk INSERT per chunk of
+candidates, each chunk committed on its own (short write transactions: on SQLite, a
+request or a second planner never waits long for the write lock).
 """
 from __future__ import annotations
 
 import functools
+import time as clock
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
@@ -30,8 +39,9 @@ from portal.models import (
     OPEN_STAGES, Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm,
     Interest, Message, MessageState, Role, Search, SearchState, Stage, User,
 )
-from portal.outbox import EmailRenderer, record_many
+from portal.outbox import EmailRenderer, record_many, unsubscribe_url
 from portal.services import contact
+from portal.services.preferences import NO_CHECKIN_EMAILS
 from portal.templating import candidate_stage_text, external_url
 
 TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
@@ -40,6 +50,9 @@ ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
 CHECKIN_STAGES = tuple(s for s in OPEN_STAGES if s is not Stage.IDENTIFIED)
 DIGEST_ITEMS = 25                      # per section in the email; the count is always exact
+CHUNK_CANDIDATES = 500                 # messages written (and committed) per chunk ...
+COMMIT_EVERY = 0.5                     # ... or after this many seconds of rendering
+TOKEN_MARK = "tokenmark0"              # stands for each candidate's unsubscribe token in a link
 FAILED_LOOKBACK = timedelta(days=30)
 
 
@@ -110,6 +123,22 @@ def local_day(firm: Firm, now: datetime) -> str:
     return now.astimezone(firm_zone(firm)).date().isoformat()
 
 
+def checkin_period(firm: Firm, now: datetime) -> str:
+    """The firm's check-in period that a check-in planned at `now` belongs to: the week
+    from its weekly slot (the day from its daily slot), named by the slot's local date.
+    Taken at the end of the tick (`now` + tick_horizon) because the tick just before a slot
+    already plans for it: the run an hour before the slot and the slot run share a key."""
+    slot, _next = checkin_slots(firm, now + tick_horizon())
+    day = slot.astimezone(firm_zone(firm)).date().isoformat()
+    return f"day:{day}" if cadence_days(firm) < 7 else f"week:{day}"
+
+
+def weekly_period(firm: Firm, now: datetime) -> str:
+    """The firm's week (from its weekly slot), for what is planned once a week."""
+    slot, _next = weekly_slots(firm, now)
+    return "week:" + slot.astimezone(firm_zone(firm)).date().isoformat()
+
+
 def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:
     """A link to the first of these pages that exists (other parts of the product add them)."""
     for endpoint in endpoints:
@@ -149,6 +178,7 @@ def _checkin_query():
             Candidacy.created_at, Search.title, Search.confidential, Client.name.label("client"),
             search_owner.name.label("search_owner"), candidate_owner.name.label("candidate_owner"),
             Candidate.name.label("name"), Candidate.email, Candidate.user_id, Candidate.last_contacted_at,
+            Candidate.checkin_emails, Candidate.unsubscribe_token,
         )
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
@@ -167,10 +197,16 @@ def _checkin_query():
     )
 
 
-def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool = False) -> int:
     """One check-in for every active candidate who would go longer than the cadence
-    without a message before `horizon`. Idempotent (one per candidate per local day).
-    Returns how many were written."""
+    without a message before `horizon`. Idempotent: one per candidate per check-in period
+    (`checkin_period`), whatever Redis remembers. Returns how many were written.
+
+    With `commit` (the worker's plan; a batch that commits in steps so that no write
+    transaction is long), the check-ins are written and committed in chunks
+    of CHUNK_CANDIDATES candidates or COMMIT_EVERY seconds of rendering, each chunk a short
+    write transaction that a rerun after a crash repeats safely (the dedupe keys). The rows
+    are read first, outside any write transaction."""
     threshold = horizon - timedelta(days=cadence_days(firm))
     rows = db.session.execute(_checkin_query(), {"firm_id": firm.id, "threshold": threshold}).all()
     if not rows:
@@ -182,9 +218,15 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
     with_domains(firm)
     renderer = EmailRenderer(firm, "checkin", fast=True)
     portal_url = endpoint_url(firm, "candidate.home")
-    day = local_day(firm, now)
+    period = checkin_period(firm, now)
+    # Each email's own one-click link (stops check-in emails too): built once, the token filled in.
+    unsubscribe = unsubscribe_url(firm, TOKEN_MARK)
     stage_text = {stage: candidate_stage_text(stage, firm) for stage in CHECKIN_STAGES}
     out = []
+    written = 0
+    if commit:
+        db.session.commit()  # end the reads: each chunk's transaction starts with its write
+    started = clock.monotonic()
     for candidate_id, group in groupby(rows, key=lambda r: r.candidate_id):
         group = list(group)
         if min(r.created_at for r in group) >= threshold:
@@ -200,17 +242,26 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime) -> int:
             for r in group
         )
         link = portal_url if first.user_id else None
+        personal = {"candidate_name": first.name, "to_name": first.name}
+        if unsubscribe and first.unsubscribe_token:
+            personal["unsubscribe_url"] = unsubscribe.replace(TOKEN_MARK, first.unsubscribe_token)
         # Many candidates get the same items (same search, stage, recruiter): each distinct
-        # check-in is rendered once, the name filled in per candidate.
-        subject, text, html = renderer.render_shared(
-            (items, link), {"candidate_name": first.name, "to_name": first.name}, items=items, portal_url=link,
-        )
+        # check-in is rendered once, the name (and link) filled in per candidate.
+        subject, text, html = renderer.render_shared((items, link), personal, items=items, portal_url=link)
         out.append({
-            "dedupe_key": f"checkin:{candidate_id}:{day}", "to_email": first.email, "to_name": first.name,
+            "dedupe_key": f"checkin:{candidate_id}:{period}", "to_email": first.email, "to_name": first.name,
             "candidate_id": candidate_id, "candidacy_id": first.id if len(group) == 1 else None,
             "subject": subject, "body_text": text, "body_html": html,
+            "skipped": None if first.checkin_emails else NO_CHECKIN_EMAILS,
         })
-    return len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
+        if commit and (len(out) >= CHUNK_CANDIDATES or clock.monotonic() - started >= COMMIT_EVERY):
+            written += len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
+            db.session.commit()
+            out, started = [], clock.monotonic()
+    written += len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
+    if commit:
+        db.session.commit()
+    return written
 
 
 # ---------------------------------------------------------------- the recruiter digest
@@ -323,7 +374,8 @@ def unreachable_items(firm: Firm) -> list[dict]:
 def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
     """Each recruiter's digest: candidates our updates cannot reach (first), their overdue candidates (no stage move or feedback within
     the cadence), pending consents, interested candidates, failed deliveries. Items with
-    no owner go to the firm's admins. Nothing to report, no email. Idempotent per day."""
+    no owner go to the firm's admins. Nothing to report, no email. Idempotent per firm week
+    (a rerun on another day of the week, after Redis lost the slot marker, sends nothing)."""
     staff = list(db.session.scalars(
         select(User).where(User.firm_id == firm.id, User.role.in_([Role.RECRUITER, Role.ADMIN]),
                            User.active.is_(True)).order_by(User.id)
@@ -343,7 +395,7 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         "dashboard_url": endpoint_url(firm, "recruiter.dashboard"),
         "messages_url": endpoint_url(firm, "recruiter.messages"),
     }
-    day = local_day(firm, now)
+    week = weekly_period(firm, now)
     out = []
     for user in staff:
         mine = dict(per_user.get(user.id, {}))
@@ -357,7 +409,7 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         subject, text, html = renderer.render(user=user, to_name=user.name, counts=counts, items=shown,
                                               cadence_days=cadence_days(firm), **links)
         out.append({
-            "dedupe_key": f"digest:{user.id}:{day}", "to_email": user.email, "to_name": user.name,
+            "dedupe_key": f"digest:{user.id}:{week}", "to_email": user.email, "to_name": user.name,
             "recipient_user_id": user.id, "subject": subject, "body_text": text, "body_html": html,
         })
     return len(record_many(firm, out, kind="recruiter_digest", audience=Audience.RECRUITER,

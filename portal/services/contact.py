@@ -9,8 +9,9 @@ Contact is:
 - or a contact a recruiter recorded ("I told them another way": a call, a meeting ...),
   dated when it happened.
 
-A message that failed permanently, or was not emailed at all (skipped: no address, address
-suppressed), is not contact, even though it stays in the candidate's portal inbox: we do not
+A check-in that the candidate asked to read in the portal only (no check-in emails) is
+contact: it reached them the way they chose. A message that failed permanently, or was not
+emailed at all (skipped: no address, address suppressed), is not contact, even though it stays in the candidate's portal inbox: we do not
 know that they saw it (a read receipt in the portal would be contact, but the portal does
 not record one for this purpose, so we do not guess). When such a message fails, the
 candidate's `last_contacted_at` is recomputed from what still counts, so they are overdue
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from portal.extensions import db
 from portal.models import (
     Audience, Candidacy, Candidate, ContactKind, ContactRecord, Firm, Message, MessageState, User, utcnow,
 )
 from portal.services import DomainError, audit
+from portal.services.preferences import NO_CHECKIN_EMAILS
 
 CONTACT_STATES = (MessageState.PENDING, MessageState.SENDING, MessageState.SENT)
 NOTE_MAX = 500
@@ -35,8 +37,12 @@ RECORD_DAYS_BACK = 366
 
 
 def message_counts_as_contact():
-    """The SQL condition: this message is contact (see the module's docstring)."""
-    return (Message.audience == Audience.CANDIDATE, Message.stream.is_(None), Message.state.in_(CONTACT_STATES))
+    """The SQL condition: this message is contact (see the module's docstring). A check-in
+    the candidate chose to read in the portal only (no check-in emails) reached them the way
+    they asked: it counts."""
+    return (Message.audience == Audience.CANDIDATE, Message.stream.is_(None),
+            or_(Message.state.in_(CONTACT_STATES),
+                and_(Message.state == MessageState.SKIPPED, Message.last_error == NO_CHECKIN_EMAILS)))
 
 
 def last_contact_times(candidate_ids) -> dict[int, datetime | None]:

@@ -83,7 +83,7 @@ class Attention:
 # failure rather than a query per row.
 def _brief_person(path):
     return path.load_only(Candidate.name, Candidate.owner_id, Candidate.last_contacted_at, Candidate.job_seeking,
-                          Candidate.availability_changed_at, raiseload=True)
+                          Candidate.availability_changed_at, Candidate.checkin_emails, raiseload=True)
 
 
 def _brief_search(path):

@@ -61,6 +61,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "role_suggestions": c.suggestion_frequency.value,
         "availability_prompts": c.allow_availability_prompts,
         "unsubscribed_from_optional_emails": c.unsubscribed_all,
+        "check_in_emails": c.checkin_emails,
     }
     searches = [
         {

@@ -43,6 +43,7 @@ from portal.models import (
 )
 from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
 from portal.services import DomainError, NotFound, accounts, audit, contact
+from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User 
                 return "the candidate asked for no role suggestions"
             if msg.stream == "availability" and not candidate.allow_availability_prompts:
                 return "the candidate asked for no availability reminders"
+        elif msg.kind == CHECKIN_KIND and not candidate.checkin_emails:
+            return NO_CHECKIN_EMAILS  # still in their portal (promise 1 holds there)
         return None
     if not msg.to_email:
         return "no email address"
@@ -211,7 +214,7 @@ _U = User.__table__
 # What the send-time checks and the email need of the candidate (and of a staff recipient).
 _CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
                       _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
-                      _C.c.unsubscribe_token, _C.c.unreachable_since)
+                      _C.c.unsubscribe_token, _C.c.unreachable_since, _C.c.checkin_emails)
 
 
 class _Row(SimpleNamespace):
@@ -385,7 +388,8 @@ def _candidate_outcome(candidate, msgs: list, changes: dict[int, dict], candidat
     to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
     states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
     missed = [m for m in to_candidate if m.stream is None
-              and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)]
+              and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)
+              and changes[m.id].get("last_error") != NO_CHECKIN_EMAILS]  # portal-only by choice: reached
     if missed and candidate.deleted_at is None:
         values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
     elif MessageState.SENT in states and candidate.unreachable_since is not None:

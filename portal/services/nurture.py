@@ -19,7 +19,7 @@ from portal.models import (
 from portal.outbox import (
     IN_CHUNK, EmailRenderer, insert_ignoring_duplicates, record_many, touch_candidates, unsubscribe_url,
 )
-from portal.services import matching
+from portal.services import cadence, matching
 from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day, with_domains
 
 FREQUENCY = {SuggestionFrequency.WEEKLY: timedelta(days=7), SuggestionFrequency.MONTHLY: timedelta(days=28)}
@@ -68,10 +68,21 @@ def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) 
 
 # ---------------------------------------------------------------- nurture
 
-def plan_nurture(firm, now: datetime) -> int:
+def _chunks(rows: list, commit: bool):
+    """The rows in chunks of cadence.CHUNK_CANDIDATES when each chunk is committed on its own
+    (the worker's plan: short write transactions); else all at once."""
+    size = cadence.CHUNK_CANDIDATES if commit else max(len(rows), 1)
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+        if commit:
+            db.session.commit()
+
+
+def plan_nurture(firm, now: datetime, commit: bool = False) -> int:
     """New matching roles for passive talent-pool members who want them. Returns how many
     messages were written. Idempotent: the roles are remembered (SuggestedRole) and the
-    candidate's last_nurtured_at moves on only when something was sent."""
+    candidate's last_nurtured_at moves on only when something was sent (in the same
+    transaction; with `commit`, one short transaction per chunk of candidates)."""
     week_cutoff = now - FREQUENCY[SuggestionFrequency.WEEKLY] + SLACK
     month_cutoff = now - FREQUENCY[SuggestionFrequency.MONTHLY] + SLACK
     pool = db.session.execute(
@@ -113,11 +124,14 @@ def plan_nurture(firm, now: datetime) -> int:
         )
         rows.append({"dedupe_key": f"nurture:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
                      "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
-    created = record_many(firm, rows, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
-    sent_to = [cid for _, cid in created]
-    _remember_suggestions(firm, {cid: picked[cid] for cid in sent_to}, now)
-    touch_candidates(firm, sent_to, "last_nurtured_at", now)
-    return len(created)
+    written = 0
+    for chunk in _chunks(rows, commit):
+        created = record_many(firm, chunk, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
+        sent_to = [cid for _, cid in created]
+        _remember_suggestions(firm, {cid: picked[cid] for cid in sent_to}, now)
+        touch_candidates(firm, sent_to, "last_nurtured_at", now)
+        written += len(created)
+    return written
 
 
 def _role_view(match) -> dict:
@@ -145,10 +159,10 @@ def _remember_suggestions(firm, picked: dict[int, list[int]], now: datetime) -> 
 
 # ---------------------------------------------------------------- availability prompts
 
-def plan_availability_prompts(firm, now: datetime) -> int:
+def plan_availability_prompts(firm, now: datetime, commit: bool = False) -> int:
     """"Is your availability still accurate?" for everyone with a portal login whose
     profile was neither confirmed nor changed in `availability_prompt_weeks`, at most once
-    per that period, if they allow it."""
+    per that period, if they allow it. With `commit`, one short transaction per chunk."""
     period = timedelta(weeks=max(int(firm.availability_prompt_weeks or 12), 1))
     cutoff = now - period + SLACK
     rows = db.session.execute(
@@ -179,7 +193,10 @@ def plan_availability_prompts(firm, now: datetime) -> int:
         )
         out.append({"dedupe_key": f"availability:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
                     "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
-    created = record_many(firm, out, kind="availability_prompt", audience=Audience.CANDIDATE,
-                          stream="availability")
-    touch_candidates(firm, [cid for _, cid in created], "last_availability_prompt_at", now)
-    return len(created)
+    written = 0
+    for chunk in _chunks(out, commit):
+        created = record_many(firm, chunk, kind="availability_prompt", audience=Audience.CANDIDATE,
+                              stream="availability")
+        touch_candidates(firm, [cid for _, cid in created], "last_availability_prompt_at", now)
+        written += len(created)
+    return written

@@ -1,13 +1,14 @@
 """What a candidate wants to hear. Updates about searches they are in are never optional:
-only the optional streams (role suggestions, availability prompts) can be refused."""
+only the optional streams (role suggestions, availability prompts) can be refused, and the
+emailing of check-ins ("no news yet"), which are written to the portal either way."""
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.models import Candidate, Firm, SuggestionFrequency
+from portal.models import Candidate, Firm, Message, MessageState, SuggestionFrequency
 from portal.services import DomainError, NotFound
 
 MAX_TOKEN = 64
@@ -15,7 +16,8 @@ TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # secrets.token_urlsafe outp
 
 
 def update_preferences(firm: Firm, candidate: Candidate, suggestion_frequency: str,
-                       availability_prompts: bool, unsubscribed_all: bool) -> None:
+                       availability_prompts: bool, unsubscribed_all: bool,
+                       checkin_emails: bool | None = None) -> None:
     try:
         frequency = SuggestionFrequency(suggestion_frequency)
     except ValueError as exc:
@@ -23,7 +25,27 @@ def update_preferences(firm: Firm, candidate: Candidate, suggestion_frequency: s
     candidate.suggestion_frequency = frequency
     candidate.allow_availability_prompts = bool(availability_prompts)
     candidate.unsubscribed_all = bool(unsubscribed_all)
+    if checkin_emails is not None:
+        set_checkin_emails(firm, candidate, bool(checkin_emails))
     db.session.flush()
+
+
+CHECKIN_KIND = "checkin"
+NO_CHECKIN_EMAILS = "the candidate prefers no check-in emails"
+
+
+def set_checkin_emails(firm: Firm, candidate: Candidate, wanted: bool) -> None:
+    """Check-ins by email or not. Turning them off holds at once: check-ins planned and
+    not yet sent are not emailed either (they stay in the portal, marked not emailed)."""
+    candidate.checkin_emails = wanted
+    if not wanted:
+        db.session.execute(
+            update(Message)
+            .where(Message.firm_id == firm.id, Message.candidate_id == candidate.id, Message.kind == CHECKIN_KIND,
+                   Message.state == MessageState.PENDING)
+            .values(state=MessageState.SKIPPED, last_error=NO_CHECKIN_EMAILS)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def candidate_for_token(firm: Firm, token: str) -> Candidate:
@@ -40,8 +62,10 @@ def candidate_for_token(firm: Firm, token: str) -> Candidate:
 
 
 def unsubscribe(firm: Firm, token: str) -> Candidate:
-    """One-click unsubscribe from every optional stream (RFC 8058). Idempotent."""
+    """One-click unsubscribe (RFC 8058) from every optional stream and from check-in
+    emails (every candidate email carries the link, check-ins too). Idempotent."""
     candidate = candidate_for_token(firm, token)
     candidate.unsubscribed_all = True
+    set_checkin_emails(firm, candidate, False)
     db.session.flush()
     return candidate

@@ -6,7 +6,7 @@ verified (taking a live portal offline on upgrade would be worse), and the READM
 operator how to re-check them.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from alembic import op
 import portal.models.base
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
