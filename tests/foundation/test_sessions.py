@@ -449,7 +449,10 @@ def test_forms_refuse_common_and_personal_passwords(app, client_for, firms):
         assert resp.status_code == 400, password
         assert words in resp.get_data(as_text=True), password
     login_as(client_for(firms.a.firm), firms.a.candidate_user)  # unchanged
-    # The reset page refuses them too, and the link stays usable.
+
+
+def test_reset_and_invitation_pages_refuse_a_common_password(app, client_for, firms):
+    """The reset page refuses them too, and the link stays usable."""
     client_for(firms.a.firm).post("/reset", data={"email": firms.a.candidate.email})
     with firm_context(app, firms.a.firm) as s:
         token = re.search(r"/reset/([A-Za-z0-9_\-]+)", s.scalar(select(Message.body_text))).group(1)
@@ -460,3 +463,9 @@ def test_forms_refuse_common_and_personal_passwords(app, client_for, firms):
     assert resp.status_code == 302
     with firm_context(app, firms.a.firm) as s:
         assert s.get(User, firms.a.candidate_user.id).check_password(NEW_PASSWORD)
+    # An invitation refuses a password made of the invited address.
+    from tests.foundation.test_auth import _invite
+
+    _user, invitation = _invite(app, firms.a, email="new.person@alpha.example")
+    resp = d.post(f"/invitation/{invitation}", data={"password": "New.Person.2024", "confirm": "New.Person.2024"})
+    assert resp.status_code == 200 and "your email address" in resp.get_data(as_text=True)
