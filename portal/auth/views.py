@@ -183,9 +183,17 @@ def account():
     return _account_page(ChangePasswordForm())
 
 
+def _signed_in_account_key() -> str:
+    firm = g.get("firm")
+    return f"password-change:{firm.id if firm else '-'}:{current_user.get_id().partition('.')[0]}"
+
+
 @bp.route("/account/password", methods=["POST"])
 @login_required
+@limiter.limit(_login_account_limit, methods=["POST"], key_func=_signed_in_account_key)
 def change_password():
+    """A signed-in password change; limited like sign-in, so a borrowed session cannot
+    be used to guess the current password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

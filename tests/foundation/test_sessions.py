@@ -3,6 +3,7 @@ everywhere" end them at once, on every web process; idle and absolute limits; th
 where you're signed in; the password-changed email; common passwords refused."""
 from __future__ import annotations
 
+import gzip
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -410,8 +411,10 @@ def test_device_summary(agent, expected):
 # ------------------------------------------------------------------ common passwords
 
 def test_the_common_password_list_ships_with_the_package():
-    path = resources.files("portal") / "data" / "common-passwords.txt"
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    path = resources.files("portal") / "data" / "common-passwords.txt.gz"
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    assert "zxcvbn" in text.splitlines()[1]  # the header names the source
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     assert len(lines) >= 10_000
     assert lines[:2] == ["123456", "password"]
     assert accounts.common_passwords() is accounts.common_passwords()  # loaded once
@@ -469,3 +472,19 @@ def test_reset_and_invitation_pages_refuse_a_common_password(app, client_for, fi
     _user, invitation = _invite(app, firms.a, email="new.person@alpha.example")
     resp = d.post(f"/invitation/{invitation}", data={"password": "New.Person.2024", "confirm": "New.Person.2024"})
     assert resp.status_code == 200 and "your email address" in resp.get_data(as_text=True)
+
+
+def test_guessing_the_current_password_is_rate_limited(app, client_for, firms):
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "2 per minute"
+    c = client_for(firms.a.firm)
+    login_as(c, firms.a.recruiter)
+    codes = [c.post("/account/password", data={"current_password": f"guess-{i}", "password": NEW_PASSWORD,
+                                               "confirm": NEW_PASSWORD}).status_code for i in range(3)]
+    assert codes == [400, 400, 429]
+    # Even the right one is refused until the minute is over; another account is not affected.
+    assert c.post("/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD,
+                                             "confirm": NEW_PASSWORD}).status_code == 429
+    d = client_for(firms.a.firm)
+    login_as(d, firms.a.admin)
+    assert d.post("/account/password", data={"current_password": "wrong", "password": NEW_PASSWORD,
+                                             "confirm": NEW_PASSWORD}).status_code == 400
