@@ -488,3 +488,16 @@ def test_guessing_the_current_password_is_rate_limited(app, client_for, firms):
     login_as(d, firms.a.admin)
     assert d.post("/account/password", data={"current_password": "wrong", "password": NEW_PASSWORD,
                                              "confirm": NEW_PASSWORD}).status_code == 400
+
+
+def test_session_limits_are_read_from_the_environment():
+    from portal.config import ConfigError, load_config
+
+    defaults = load_config(env={"PORTAL_ENV": "development"})
+    assert (defaults["STAFF_SESSION_IDLE_MINUTES"], defaults["STAFF_SESSION_MAX_HOURS"],
+            defaults["CANDIDATE_SESSION_IDLE_DAYS"], defaults["CANDIDATE_SESSION_MAX_DAYS"]) == (120, 12, 30, 90)
+    cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_STAFF_SESSION_IDLE_MINUTES": "30",
+                           "PORTAL_CANDIDATE_SESSION_MAX_DAYS": "14"})
+    assert cfg["STAFF_SESSION_IDLE_MINUTES"] == 30 and cfg["CANDIDATE_SESSION_MAX_DAYS"] == 14
+    with pytest.raises(ConfigError, match="PORTAL_STAFF_SESSION_MAX_HOURS"):
+        load_config(env={"PORTAL_ENV": "development", "PORTAL_STAFF_SESSION_MAX_HOURS": "0"})
