@@ -33,7 +33,7 @@ def load_user(user_id: str) -> User | None:
     if found is None:
         return None
     user, row = found
-    g.user_session_id = row.id
+    g.user_session_id, g.user_session = row.id, row
     if sessions.needs_touch(row):
         g.touch_user_session = (firm.id, row.id)
     return user
@@ -81,15 +81,16 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def _start_session(user: User, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False, since=None) -> None:
     """A new server-side session (committed), then the cookie that points to it. Remember-me
-    is a persistent cookie for the same session, bounded by its absolute lifetime."""
+    is a persistent cookie for the same session, bounded by its absolute lifetime.
+    `since` keeps the sign-in time of the session this one replaces (and so its lifetime)."""
     row = sessions.start(g.firm, user, remember=remember, user_agent=request.headers.get("User-Agent"),
-                         ip=request.remote_addr)
+                         ip=request.remote_addr, since=since)
     db.session.commit()
     session.clear()  # a new session on login: nothing carried over (no fixation)
-    g.user_session_id = row.id
-    login_user(user, remember=remember, duration=sessions.limits(user)[1])
+    g.user_session_id, g.user_session = row.id, row
+    login_user(user, remember=remember, duration=sessions.remaining(user, row))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -196,10 +197,11 @@ def change_password():
     be used to guess the current password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
+        remember = g.user_session.remember
         try:
-            accounts.change_password(g.firm, current_user._get_current_object(), form.current_password.data,
-                                     form.password.data,
-                                     keep_session_id=g.get("user_session_id"), device=_device())
+            accounts.change_password(g.firm, user, form.current_password.data, form.password.data,
+                                     device=_device())
         except accounts.WrongPassword as exc:
             db.session.rollback()
             form.current_password.errors.append(str(exc))
@@ -207,7 +209,9 @@ def change_password():
             db.session.rollback()
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
+            # Every session ended, this one too (a copy of its cookie dies with the others):
+            # this device is signed in again with a new one.
+            _start_session(user, remember=remember)
             flash("Your password is changed. Every other device was signed out, and we sent you an email about it.",
                   "success")
             return redirect(url_for("auth.account"))
@@ -237,12 +241,16 @@ def end_session(session_id: int):
 def end_other_sessions():
     """Sign out everywhere else (scope=all: everywhere, this device too)."""
     everywhere = request.form.get("scope") == "all"
-    sessions.end_all(current_user._get_current_object(), keep_id=None if everywhere else g.get("user_session_id"))
-    db.session.commit()
+    user, current = current_user._get_current_object(), g.user_session
+    sessions.end_all(user)
     if everywhere:
+        db.session.commit()
         session.clear()
         logout_user()
         flash("You are signed out on every device.", "info")
         return redirect(url_for("auth.login"))
+    # This device goes on with a new session (a copy of the old cookie dies with the others),
+    # within the lifetime of the one it replaces.
+    _start_session(user, remember=current.remember, since=current.created_at)
     flash("You are signed out on every other device.", "success")
     return redirect(url_for("auth.account"))

@@ -56,12 +56,12 @@ class User(FirmOwned, UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
-    def end_sessions(self, keep_id: int | None = None) -> None:
-        """End every signed-in session of this user (but `keep_id`), server-side, at once."""
-        stmt = update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
-        if keep_id is not None:
-            stmt = stmt.where(UserSession.id != keep_id)
-        db.session.execute(stmt.values(ended_at=utcnow()).execution_options(synchronize_session=False))
+    def end_sessions(self) -> None:
+        """End every signed-in session of this user, server-side, at once."""
+        db.session.execute(
+            update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow()).execution_options(synchronize_session=False)
+        )
 
     @property
     def is_candidate(self) -> bool:

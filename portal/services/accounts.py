@@ -188,17 +188,17 @@ class WrongPassword(DomainError):
     """The current password given to confirm a change is not right."""
 
 
-def change_password(firm: Firm, user: User, current: str, new: str, *,
-                    keep_session_id: int | None, device: str | None = None) -> None:
-    """Change the password inside a session: the current one is asked for, every other
-    session ends (the one the user acts from stays signed in), and the user is told by email."""
+def change_password(firm: Firm, user: User, current: str, new: str, *, device: str | None = None) -> None:
+    """Change the password inside a session: the current one is asked for, every session of
+    the user ends (the view signs the device the user acts from in again, with a new
+    session), and the user is told by email."""
     if not user.check_password(current or ""):
         raise WrongPassword("That is not your current password.")
     validate_password(new, email=user.email, firm=firm)
     if user.check_password(new):
         raise DomainError("That is your current password. Choose a new one.")
     user.set_password(new)
-    user.end_sessions(keep_id=keep_session_id)
+    user.end_sessions()
     notify_password_changed(firm, user, device=device, reset=False)
     db.session.flush()
 

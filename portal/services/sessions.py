@@ -48,6 +48,11 @@ def limits(user: User) -> tuple[timedelta, timedelta]:
             timedelta(hours=cfg["STAFF_SESSION_MAX_HOURS"]))
 
 
+def remaining(user: User, row: UserSession) -> timedelta:
+    """How long the session may still last (the lifetime of its remember-me cookie)."""
+    return max(limits(user)[1] - (utcnow() - row.created_at), timedelta(seconds=1))
+
+
 def is_live(user: User, row: UserSession, now: datetime | None = None) -> bool:
     now = now or utcnow()
     idle, absolute = limits(user)
@@ -83,8 +88,10 @@ def describe_device(user_agent: str | None) -> str:
 
 # ---------------------------------------------------------------- start, load, end
 
-def start(firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip: str | None) -> UserSession:
-    """A new signed-in session for `user`; sets `user.login_secret` for the login id."""
+def start(firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip: str | None,
+          since: datetime | None = None) -> UserSession:
+    """A new signed-in session for `user`; sets `user.login_secret` for the login id.
+    `since`: the sign-in time of a session this one replaces (its lifetime carries over)."""
     now = utcnow()
     idle, absolute = limits(user)
     # This user's ended and run-out sessions are forgotten (the list shows live ones only).
@@ -93,12 +100,12 @@ def start(firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip:
             UserSession.user_id == user.id,
             or_(UserSession.ended_at.is_not(None), UserSession.last_seen_at <= now - idle,
                 UserSession.created_at <= now - absolute),
-        ).execution_options(synchronize_session=False)
+        ).execution_options(synchronize_session="fetch")  # the request may hold one of them
     )
     secret = secrets.token_urlsafe(32)
     row = UserSession(firm_id=firm.id, user_id=user.id, secret_hash=hash_secret(secret),
                       remember=bool(remember), device=describe_device(user_agent),
-                      ip_address=(ip or None) and ip[:45], created_at=now, last_seen_at=now)
+                      ip_address=(ip or None) and ip[:45], created_at=since or now, last_seen_at=now)
     db.session.add(row)
     db.session.flush()
     user.login_secret = secret
@@ -168,7 +175,7 @@ def end(user: User, session_id: int) -> UserSession:
     return row
 
 
-def end_all(user: User, keep_id: int | None = None) -> None:
-    """End every session of the user, but `keep_id` (the one the user is acting from)."""
-    user.end_sessions(keep_id=keep_id)
+def end_all(user: User) -> None:
+    """End every session of the user (the view signs the current device in again if asked)."""
+    user.end_sessions()
     db.session.flush()

@@ -115,8 +115,9 @@ def test_password_change_ends_every_other_session_and_keeps_this_one(app, client
     resp = laptop.post("/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD,
                                                   "confirm": NEW_PASSWORD})
     assert resp.status_code == 302 and resp.headers["Location"] == "/account"
-    assert _signed_in(laptop)  # the device the user changed it from stays signed in
-    assert _copies_work(client_for, second_app, firms.a.firm, laptop_cookies) == [True, True]
+    assert _signed_in(laptop)  # the device the user changed it from stays signed in...
+    # ...with a new session: a copy of its old cookie (a thief's) died with the others.
+    assert _copies_work(client_for, second_app, firms.a.firm, laptop_cookies) == [False, False]
     assert not _signed_in(phone)
     assert _copies_work(client_for, second_app, firms.a.firm, phone_cookies) == [False, False, False]
     # The new password works, the old one does not.
@@ -179,9 +180,11 @@ def test_sign_out_everywhere_else_keeps_this_device(client_for, second_app, firm
     phone_cookies = _cookies(phone)
     laptop = client_for(firms.a.firm)
     login_as(laptop, firms.a.candidate_user)
+    laptop_cookies = _cookies(laptop)
     assert laptop.post("/account/sessions/end", data={"scope": "others"}).status_code == 302
     assert _signed_in(laptop)
     assert not any(_copies_work(client_for, second_app, firms.a.firm, phone_cookies))
+    assert not any(_copies_work(client_for, second_app, firms.a.firm, laptop_cookies))
 
 
 def test_a_password_reset_ends_every_session_and_emails_the_user(app, client_for, second_app, firms,
@@ -501,3 +504,21 @@ def test_session_limits_are_read_from_the_environment():
     assert cfg["STAFF_SESSION_IDLE_MINUTES"] == 30 and cfg["CANDIDATE_SESSION_MAX_DAYS"] == 14
     with pytest.raises(ConfigError, match="PORTAL_STAFF_SESSION_MAX_HOURS"):
         load_config(env={"PORTAL_ENV": "development", "PORTAL_STAFF_SESSION_MAX_HOURS": "0"})
+
+
+def test_signing_out_elsewhere_does_not_extend_this_sessions_lifetime(app, client_for, firms):
+    c = client_for(firms.a.firm)
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        login_as(c, firms.a.recruiter, remember=True)
+    for hours in range(1, 12):
+        with time_machine.travel(start + timedelta(hours=hours), tick=False):
+            assert c.post("/account/sessions/end", data={"scope": "others"}).status_code == 302
+            assert _signed_in(c, "/recruiter/")
+    with time_machine.travel(start + timedelta(hours=11, minutes=30), tick=False):
+        page = c.get("/account").get_data(as_text=True)
+        assert "kept signed in" in page  # remember-me carried over to the new session
+        c.delete_cookie("session", domain=c.host)
+        assert _signed_in(c, "/recruiter/")  # the remember-me cookie of the new session works
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        assert not _signed_in(c, "/recruiter/")
