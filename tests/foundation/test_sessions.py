@@ -149,6 +149,7 @@ def test_password_change_asks_for_the_current_password(client_for, firms, run_jo
     body = page.get_data(as_text=True)
     assert 'autocomplete="current-password"' in body and 'name="current_password"' in body
     for current, error in (("not-my-password", "That is not your current password."),
+                           ("x" * 20000, "That is not your current password."),
                            ("", "Enter your current password.")):
         resp = c.post("/account/password", data={"current_password": current, "password": NEW_PASSWORD,
                                                  "confirm": NEW_PASSWORD})
