@@ -367,7 +367,7 @@ def test_the_list_shows_each_device_and_signs_one_out(app, client_for, second_ap
     page = laptop.get("/account").get_data(as_text=True)
     assert "Where you&#39;re signed in" in page or "Where you're signed in" in page
     assert _listed(page) == ["Firefox on Windows", "Chrome on Android"]  # most recent first
-    assert page.count("This device") == 1
+    assert page.count("This device") == 1 and "from 127.0.0.1" in page
     assert page.index("Firefox on Windows") < page.index("This device") < page.index("Chrome on Android")
 
     with firm_context(app, firms.a.firm) as s:
@@ -523,3 +523,20 @@ def test_signing_out_elsewhere_does_not_extend_this_sessions_lifetime(app, clien
         assert _signed_in(c, "/recruiter/")  # the remember-me cookie of the new session works
     with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
         assert not _signed_in(c, "/recruiter/")
+
+
+def test_deleting_the_account_erases_the_session_records(app, client_for, firms):
+    from portal.models import UserSession
+
+    phone = client_for(firms.a.firm)
+    phone.environ_base["HTTP_USER_AGENT"] = ANDROID_CHROME
+    login_as(phone, firms.a.candidate_user, remember=True)
+    cookies = _cookies(phone)
+    laptop = client_for(firms.a.firm)
+    login_as(laptop, firms.a.candidate_user)
+    resp = laptop.post("/me/settings/delete", data={"password": PASSWORD, "confirm": "y"})
+    assert resp.status_code == 200
+    with firm_context(app, firms.a.firm) as s:
+        assert s.scalars(select(UserSession).where(UserSession.user_id == firms.a.candidate_user.id)).all() == []
+    assert not _signed_in(phone)
+    assert not _signed_in(_replay(client_for, firms.a.firm, cookies, only="remember_token"))
