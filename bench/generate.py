@@ -359,18 +359,22 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     pw_hash = _password_hash(seed)
     rng = rng_for("users")
     users: list[tuple] = []
-    user_cols = ["id", "firm_id", "email", "name", "role", "password_hash", "active", "session_token",
+    user_cols = ["id", "firm_id", "email", "name", "role", "password_hash", "active",
                  "created_at", "last_login_at"]
 
-    def tok() -> str:
-        return "%032x" % rng.getrandbits(128)
+    def tok() -> None:
+        # Users had a session token once (now sign-in sessions are rows of their own); the
+        # draw stays so the random stream, and so the whole dataset, is the same as before.
+        rng.getrandbits(128)
 
-    users.append((1, FIRM, ADMIN_EMAIL, "Ada Admin", "admin", pw_hash, True, tok()[:22], T(-5 * 365 * DAY), None))
+    tok()
+    users.append((1, FIRM, ADMIN_EMAIL, "Ada Admin", "admin", pw_hash, True, T(-5 * 365 * DAY), None))
     recruiter_ids = list(range(2, 2 + n["recruiters"]))
     for i, uid in enumerate(recruiter_ids):
         email = RECRUITER_EMAIL if i == 0 else f"recruiter{i + 1}@bench.example"
         name = "Rita Recruiter" if i == 0 else f"{rng.choice(W.FIRST_NAMES)} {rng.choice(W.LAST_NAMES)}"
-        users.append((uid, FIRM, email, name, "recruiter", pw_hash, True, tok()[:22],
+        tok()
+        users.append((uid, FIRM, email, name, "recruiter", pw_hash, True,
                       T(-rng.uniform(400, 1800) * DAY), None))
     next_user_id = recruiter_ids[-1] + 1
     bench_recruiter = recruiter_ids[0]
@@ -633,7 +637,8 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         uid = next_user_id
         next_user_id += 1
         user_of[cid] = uid
-        users.append((uid, FIRM, cand_email(cid), cand_name(cid), "candidate", pw_hash, True, tok()[:22],
+        tok()
+        users.append((uid, FIRM, cand_email(cid), cand_name(cid), "candidate", pw_hash, True,
                       T(-rng_u.uniform(5, 900) * DAY),
                       T(-rng_u.uniform(0, 60) * DAY) if rng_u.random() < 0.7 else None))
     loader.write("users", user_cols, iter(users))

@@ -157,7 +157,7 @@ def load_pipeline(app, candidacies: int, seed: int = 1) -> dict:
             ).scalar_one()
             bulk_insert(conn, User.__table__, [
                 {"firm_id": firm_id, "email": f"recruiter{i}@bench.example", "name": f"Recruiter {i}",
-                 "role": "recruiter", "active": True, "session_token": uuid.uuid4().hex[:16], "created_at": now}
+                 "role": "recruiter", "active": True, "created_at": now}
                 for i in range(40)])
             users = [r[0] for r in conn.execute(User.__table__.select().with_only_columns(User.__table__.c.id))]
             bulk_insert(conn, Client.__table__, [

@@ -81,6 +81,12 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RATELIMIT_LOGIN": env.get("PORTAL_RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
         "RATELIMIT_ENABLED": _bool(env.get("PORTAL_RATELIMIT_ENABLED"), True),
+        # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
+        # long without a request (idle) and this long after sign-in (absolute), whatever happens.
+        "STAFF_SESSION_IDLE_MINUTES": int(env.get("PORTAL_STAFF_SESSION_IDLE_MINUTES", "120")),
+        "STAFF_SESSION_MAX_HOURS": int(env.get("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
+        "CANDIDATE_SESSION_IDLE_DAYS": int(env.get("PORTAL_CANDIDATE_SESSION_IDLE_DAYS", "30")),
+        "CANDIDATE_SESSION_MAX_DAYS": int(env.get("PORTAL_CANDIDATE_SESSION_MAX_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -106,4 +112,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         raise ConfigError("PORTAL_SMTP_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
     if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
         raise ConfigError("PORTAL_SMTP_SECURITY must be one of: none, starttls, ssl")
+    for name in ("STAFF_SESSION_IDLE_MINUTES", "STAFF_SESSION_MAX_HOURS",
+                 "CANDIDATE_SESSION_IDLE_DAYS", "CANDIDATE_SESSION_MAX_DAYS"):
+        if cfg[name] <= 0:
+            raise ConfigError(f"PORTAL_{name} must be a positive whole number.")
     return cfg

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from portal.models import Role
 from tests.factories import PASSWORD, make_candidate, make_firm, make_user
 from tests.services import RedisProcess, SmtpSink, postgres_database
+from tests.dns_server import dns_server_process, dns_zone  # noqa: F401 (fixtures: a DNS server on loopback)
 
 
 # ---------------------------------------------------------------- services

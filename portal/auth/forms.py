@@ -18,6 +18,15 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[
+        DataRequired("Enter your current password."), Length(max=200, message="That is not your current password.")])
+    password = PasswordField("New password", validators=[
+        DataRequired("Enter a new password."), Length(min=10, max=200, message="Use 10 to 200 characters.")])
+    confirm = PasswordField("Repeat the new password", validators=[
+        DataRequired("Repeat the new password."), EqualTo("password", message="The two passwords differ.")])
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
 

@@ -1,38 +1,55 @@
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from portal.auth import bp
-from portal.auth.forms import LoginForm, ResetRequestForm, SetPasswordForm
+from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User
 from portal.security import is_safe_next
-from portal.services import DomainError, accounts
+from portal.services import DomainError, NotFound, accounts, sessions
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 # "basic", not "strong": a phone moving between wifi and mobile data changes its IP, and
-# "strong" would sign the candidate out each time. Sessions still end on logout everywhere,
-# password change and deactivation (the session token in the login id rotates).
+# "strong" would sign the candidate out each time. Sessions still end on logout, password
+# change, "sign out everywhere" and deactivation: they live on the server (UserSession).
 login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load by id *and* firm *and* session token: another firm's or an ended session is None."""
+    """Load by id *and* firm *and* live server-side session (one statement): another firm's,
+    an ended, an idle or a too-old session is None."""
     firm = g.get("firm")
     if firm is None:
         return None
-    id_part, _, token = (user_id or "").partition(".")
-    if not id_part.isdigit() or not token:
+    id_part, _, secret = (user_id or "").partition(".")
+    if not id_part.isdigit() or not secret:
         return None
-    user = db.session.scalar(select(User).where(User.id == int(id_part), User.firm_id == firm.id))
-    if user is None or not user.active or user.session_token != token:
+    found = sessions.load(firm, int(id_part), secret)
+    if found is None:
         return None
+    user, row = found
+    g.user_session_id, g.user_session = row.id, row
+    if sessions.needs_touch(row):
+        g.touch_user_session = (firm.id, row.id)
     return user
+
+
+@bp.after_app_request
+def _touch_user_session(response):
+    """Refresh the session's last use at most every few minutes, after the request's work."""
+    pending = g.pop("touch_user_session", None)
+    if pending is not None and response.status_code < 500:
+        sessions.touch(*pending)
+    return response
+
+
+def _device() -> str:
+    return sessions.describe_device(request.headers.get("User-Agent"))
 
 
 def home_for(user: User) -> str:
@@ -64,9 +81,16 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def _start_session(user: User, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False, since=None) -> None:
+    """A new server-side session (committed), then the cookie that points to it. Remember-me
+    is a persistent cookie for the same session, bounded by its absolute lifetime.
+    `since` keeps the sign-in time of the session this one replaces (and so its lifetime)."""
+    row = sessions.start(g.firm, user, remember=remember, user_agent=request.headers.get("User-Agent"),
+                         ip=request.remote_addr, since=since)
+    db.session.commit()
     session.clear()  # a new session on login: nothing carried over (no fixation)
-    login_user(user, remember=remember)
+    g.user_session_id, g.user_session = row.id, row
+    login_user(user, remember=remember, duration=sessions.remaining(user, row))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,7 +106,6 @@ def login():
         if user is None:
             form.password.errors.append("That email and password do not match an active account here.")
         else:
-            db.session.commit()
             _start_session(user, remember=form.remember.data)
             return redirect(next_url if is_safe_next(next_url) else home_for(user))
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
@@ -90,6 +113,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated and g.get("user_session_id"):
+        sessions.end(current_user._get_current_object(), g.user_session_id)
+        db.session.commit()
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash("You are signed out.", "info")
@@ -129,27 +155,102 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
     user = db.session.get(User, row.user_id)
     if form.validate_on_submit():
         try:
-            user = accounts.use_token(token, purpose, form.password.data)
+            user = accounts.use_token(token, purpose, form.password.data, device=_device())
         except accounts.InvalidToken as exc:
             db.session.rollback()
             return render_template("auth/invalid_link.html", reason=str(exc)), 404
         except DomainError as exc:
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
             _start_session(user)
             flash("Your password is set. Welcome!", "success")
             return redirect(home_for(user))
     return render_template(template, form=form, user=user)
 
 
+def _account_page(form: ChangePasswordForm, status: int = 200):
+    user = current_user._get_current_object()
+    layout = "candidate/layout.html" if user.is_candidate else (
+        "admin/layout.html" if user.is_admin else "recruiter/layout.html")
+    return render_template("auth/account.html", layout=layout, form=form,
+                           sessions=sessions.live_sessions(user),
+                           current_session_id=g.get("user_session_id")), status
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """Your account: change the password, and where you're signed in."""
+    return _account_page(ChangePasswordForm())
+
+
+def _signed_in_account_key() -> str:
+    firm = g.get("firm")
+    return f"password-change:{firm.id if firm else '-'}:{current_user.get_id().partition('.')[0]}"
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(_login_account_limit, methods=["POST"], key_func=_signed_in_account_key)
+def change_password():
+    """A signed-in password change; limited like sign-in, so a borrowed session cannot
+    be used to guess the current password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        remember = g.user_session.remember
+        try:
+            accounts.change_password(g.firm, user, form.current_password.data, form.password.data,
+                                     device=_device())
+        except accounts.WrongPassword as exc:
+            db.session.rollback()
+            form.current_password.errors.append(str(exc))
+        except DomainError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            # Every session ended, this one too (a copy of its cookie dies with the others):
+            # this device is signed in again with a new one.
+            _start_session(user, remember=remember)
+            flash("Your password is changed. Every other device was signed out, and we sent you an email about it.",
+                  "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(form, 400)
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """Sign out one device from the list (this one too, if it is the one chosen)."""
+    try:
+        row = sessions.end(current_user._get_current_object(), session_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    if row.id == g.get("user_session_id"):
+        session.clear()
+        logout_user()
+        flash("You are signed out.", "info")
+        return redirect(url_for("auth.login"))
+    flash(f"{row.device} is signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/sessions/end", methods=["POST"])
 @login_required
 def end_other_sessions():
-    """Sign out everywhere else (rotates the session token, then signs this device back in)."""
-    user = db.session.get(User, current_user.id)
-    user.end_sessions()
-    db.session.commit()
-    _start_session(user)
+    """Sign out everywhere else (scope=all: everywhere, this device too)."""
+    everywhere = request.form.get("scope") == "all"
+    user, current = current_user._get_current_object(), g.user_session
+    sessions.end_all(user)
+    if everywhere:
+        db.session.commit()
+        session.clear()
+        logout_user()
+        flash("You are signed out on every device.", "info")
+        return redirect(url_for("auth.login"))
+    # This device goes on with a new session (a copy of the old cookie dies with the others),
+    # within the lifetime of the one it replaces.
+    _start_session(user, remember=current.remember, since=current.created_at)
     flash("You are signed out on every other device.", "success")
-    return redirect(home_for(user))
+    return redirect(url_for("auth.account"))

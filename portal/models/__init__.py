@@ -1,7 +1,7 @@
 """All models, imported here so metadata is complete for Alembic and create_all."""
 from portal.models.base import FirmOwned, utcnow  # noqa: F401
 from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
-from portal.models.user import AuthToken, Role, TokenPurpose, User  # noqa: F401
+from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401
 from portal.models.candidate import (  # noqa: F401
     Candidate, CandidateSkill, CandidateTag, EmploymentStatus, JobSeeking, RemotePreference,
     Seniority, Skill, SkillAlias, SuggestionFrequency,

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,10 +20,6 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(FirmOwned, UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("firm_id", "email"),)
@@ -36,10 +31,12 @@ class User(FirmOwned, UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the login session id: rotating it ends every session and remember-me cookie.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The secret of the signed-in session this object was loaded for (never stored in clear;
+    # see UserSession). Set by portal.services.sessions, not a column.
+    login_secret = None
 
     # Flask-Login
     @property
@@ -47,20 +44,24 @@ class User(FirmOwned, UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_token}"
+        """The login id in the session and remember-me cookies: user id and session secret."""
+        return f"{self.id}.{self.login_secret or ''}"
 
     def set_password(self, password: str) -> None:
         method = "scrypt"
         if has_app_context():
             method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
-        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     def end_sessions(self) -> None:
-        self.session_token = new_session_token()
+        """End every signed-in session of this user, server-side, at once."""
+        db.session.execute(
+            update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow()).execution_options(synchronize_session=False)
+        )
 
     @property
     def is_candidate(self) -> bool:
@@ -97,3 +98,26 @@ class AuthToken(FirmOwned, db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserSession(FirmOwned, db.Model):
+    """One signed-in browser. The cookie holds a random secret; only its hash is stored.
+
+    A session ends at logout, password change or "sign out everywhere" (ended_at), after
+    the idle limit without a request (last_seen_at, refreshed at most every few minutes)
+    and at its absolute lifetime (created_at); see portal.services.sessions.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (UniqueConstraint("firm_id", "secret_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A short readable summary of the User-Agent ("Chrome on Android"), not the header itself.
+    device: Mapped[str] = mapped_column(String(80), default="")
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

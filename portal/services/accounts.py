@@ -2,11 +2,13 @@
 sent, stored hashed, single use."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -57,11 +59,47 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def validate_password(password: str) -> None:
+def validate_password(password: str, *, email: str | None = None, firm: Firm | None = None) -> None:
+    """Long enough, not one of the most common passwords, not the firm's name or the email."""
     if len(password or "") < MIN_PASSWORD:
         raise DomainError(f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > 200:
         raise DomainError("Use at most 200 characters.")
+    lowered = password.strip().lower()
+    core = lowered.strip(_DECORATION)
+    if lowered in common_passwords() or (core and core in common_passwords()):
+        raise DomainError("That password is one of the most common ones, which are the first "
+                          "anybody would try. Choose something less predictable.")
+    personal = set()
+    if email:
+        address = normalise_email(email)
+        personal |= {_compact(address), _compact(address.split("@")[0])}
+    if firm is not None:
+        personal |= {_compact(firm.name), _compact(firm.slug)}
+    personal.discard("")
+    if _compact(core) in personal or _compact(lowered) in personal:
+        raise DomainError("That password is too close to your email address or to our name, "
+                          "which others can guess. Choose something else.")
+
+
+# Trivial additions around a guessable word: "Password2024!", "alpha-search-1".
+_DECORATION = "0123456789!@#$%^&*()-_=+.,;:?~'\"/ "
+_COMMON: frozenset[str] | None = None
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in (text or "").lower() if ch.isalnum())
+
+
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, loaded once: portal/data/common-passwords.txt.gz,
+    the 30,000 most common passwords of zxcvbn's frequency list (its header names the source)."""
+    global _COMMON
+    if _COMMON is None:
+        path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            _COMMON = frozenset(line.strip().lower() for line in f if line.strip() and not line.startswith("#"))
+    return _COMMON
 
 
 # ---------------------------------------------------------------- credential emails
@@ -172,10 +210,15 @@ def check_token(token: str, purpose: TokenPurpose) -> AuthToken:
     return row
 
 
-def use_token(token: str, purpose: TokenPurpose, password: str) -> User:
-    """Set the password from an invitation or reset link; the link is then spent."""
+def use_token(token: str, purpose: TokenPurpose, password: str, device: str | None = None) -> User:
+    """Set the password from an invitation or reset link; the link is then spent, every
+    session of the user ends, and after a reset the user is told by email."""
     row = check_token(token, purpose)
-    validate_password(password)
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise InvalidToken("This account is not active.")
+    firm = db.session.get(Firm, row.firm_id)
+    validate_password(password, email=user.email, firm=firm)
     # Conditional update: two submits of the same link cannot both succeed.
     spent = db.session.execute(
         update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
@@ -183,11 +226,42 @@ def use_token(token: str, purpose: TokenPurpose, password: str) -> User:
     ).rowcount
     if spent != 1:
         raise InvalidToken("This link has just been used.")
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
-        raise InvalidToken("This account is not active.")
-    user.set_password(password)  # also ends other sessions
+    user.set_password(password)
+    user.end_sessions()
+    if purpose == TokenPurpose.RESET:
+        notify_password_changed(firm, user, device=device, reset=True)
     return user
+
+
+class WrongPassword(DomainError):
+    """The current password given to confirm a change is not right."""
+
+
+def change_password(firm: Firm, user: User, current: str, new: str, *, device: str | None = None) -> None:
+    """Change the password inside a session: the current one is asked for, every session of
+    the user ends (the view signs the device the user acts from in again, with a new
+    session), and the user is told by email."""
+    if not user.check_password(current or ""):
+        raise WrongPassword("That is not your current password.")
+    validate_password(new, email=user.email, firm=firm)
+    if user.check_password(new):
+        raise DomainError("That is your current password. Choose a new one.")
+    user.set_password(new)
+    user.end_sessions()
+    notify_password_changed(firm, user, device=device, reset=False)
+    db.session.flush()
+
+
+def notify_password_changed(firm: Firm, user: User, *, device: str | None, reset: bool) -> None:
+    """The "your password was changed; if this wasn't you..." email (transactional)."""
+    now = utcnow()
+    outbox.record(
+        firm, kind="password_changed", dedupe_key=f"password-changed:{user.id}:{secrets.token_hex(8)}",
+        audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
+        to_email=user.email, to_name=user.name, recipient_user_id=user.id, show_in_portal=False,
+        context={"user": user, "when": now, "device": device or "an unknown browser", "reset": reset,
+                 "reset_link": external_url(firm, "auth.request_reset")},
+    )
 
 
 def deactivate(user: User) -> None:

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import (
     OPEN_STAGES, Audience, AuditEntry, AuthToken, Candidacy, Candidate, CandidateUpdate, CloseReason,
     Consent, Feedback, Firm, Interest, MatchPool, Message, MessageState, Note, Search, Stage, StageChange,
-    SuggestedRole, SuggestionFrequency, User, utcnow,
+    SuggestedRole, SuggestionFrequency, User, UserSession, utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
 from portal.services import DomainError
@@ -244,7 +244,9 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
         user.phone = None
         user.password_hash = None
         user.active = False
-        user.end_sessions()
+        # Every session ends, and its record (device, IP address) goes with the personal data.
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id)
+                           .execution_options(synchronize_session=False))
     db.session.add(AuditEntry(firm_id=firm.id, actor_id=None, action="candidate.deleted",
                               target=f"candidate:{cid}", details={"candidate_id": cid}, created_at=now))
     db.session.flush()

@@ -69,7 +69,7 @@ def create_user(firm: Firm, *, email: str, name: str, role: Role, password: str 
         raise DomainError(f"{email} already has an account here.")
     user = User(firm_id=firm.id, email=email, name=name.strip(), role=role)
     if password is not None:
-        validate_password(password)
+        validate_password(password, email=email, firm=firm)
         user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.models import AuditEntry, FirmDomain, utcnow
 from portal.services import branding
 from tests.admin.helpers import admin_client, audit_entries
-from tests.dns_server import dns_server_process, dns_zone, publish_proof, verified_domain  # noqa: F401 (fixtures)
+from tests.dns_server import publish_proof, verified_domain
 from tests.factories import firm_context
 
 

@@ -19,13 +19,12 @@ from portal.extensions import db
 from portal.models import (
     Audience, AuditEntry, AuthToken, Candidacy, Candidate, CandidateUpdate, Client, Consent,
     Feedback, FirmDomain, Interest, Message, Note, Search, Skill, SkillAlias, StageChange,
-    SuggestedRole, TokenPurpose, UpdateKind, User, utcnow,
+    SuggestedRole, TokenPurpose, UpdateKind, User, UserSession, utcnow,
 )
 from portal.models.base import FirmOwned
 from portal.tenancy import TenancyError, all_firms, as_firm
 from tests.conftest import FirmClient, login_as
 from tests.factories import firm_context, make_candidate, make_firm, make_user
-from tests.dns_server import dns_server_process, dns_zone  # noqa: F401 (fixtures)
 
 # Every int URL argument and the model whose ids it carries. Keep this explicit.
 ID_ARGS: dict[str, type] = {
@@ -49,6 +48,7 @@ ID_ARGS: dict[str, type] = {
     "suggestion_id": SuggestedRole,
     "audit_id": AuditEntry,
     "token_id": AuthToken,
+    "session_id": UserSession,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -96,6 +96,7 @@ def _graph(app, ns) -> dict[type, int]:
             AuditEntry: AuditEntry(actor_id=ns.admin.id, action="test"),
             AuthToken: AuthToken(user_id=ns.candidate_user.id, purpose=TokenPurpose.RESET,
                                  token_hash=uuid.uuid4().hex, expires_at=utcnow()),
+            UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
         }
         for row in rows.values():
             s.add(row)

@@ -1,7 +1,7 @@
 """confidential clients: client aliases and the wording candidates read instead of the name
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-06 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,181 @@
+"""Sign-in sessions, kept on the server so that ending one ends it at once, everywhere.
+
+The Flask session cookie (and the remember-me cookie) carry the login id
+"<user id>.<session secret>"; the secret is random and only its SHA-256 is stored
+(`UserSession.secret_hash`). Every request loads the user and the live session in ONE
+statement. A session is refused when it has ended (logout, password change, "sign out
+everywhere", one signed out from the list, deactivation), when it has gone unused for the
+idle limit, or when it is older than its absolute lifetime. Limits depend on the role:
+staff PORTAL_STAFF_SESSION_IDLE_MINUTES / PORTAL_STAFF_SESSION_MAX_HOURS, candidates
+PORTAL_CANDIDATE_SESSION_IDLE_DAYS / PORTAL_CANDIDATE_SESSION_MAX_DAYS.
+
+`last_seen_at` is refreshed at most every TOUCH_EVERY, in its own short transaction
+after the response is built: no write on every GET.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from portal.extensions import db
+from portal.models import Firm, Role, User, UserSession, utcnow
+from portal.services import NotFound
+from portal.tenancy import bind_firm
+
+log = logging.getLogger(__name__)
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def limits(user: User) -> tuple[timedelta, timedelta]:
+    """(idle limit, absolute lifetime) of this user's sessions."""
+    cfg = current_app.config
+    if user.role == Role.CANDIDATE:
+        return (timedelta(days=cfg["CANDIDATE_SESSION_IDLE_DAYS"]),
+                timedelta(days=cfg["CANDIDATE_SESSION_MAX_DAYS"]))
+    return (timedelta(minutes=cfg["STAFF_SESSION_IDLE_MINUTES"]),
+            timedelta(hours=cfg["STAFF_SESSION_MAX_HOURS"]))
+
+
+def remaining(user: User, row: UserSession) -> timedelta:
+    """How long the session may still last (the lifetime of its remember-me cookie)."""
+    return max(limits(user)[1] - (utcnow() - row.created_at), timedelta(seconds=1))
+
+
+def is_live(user: User, row: UserSession, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    idle, absolute = limits(user)
+    return row.ended_at is None and now - row.last_seen_at < idle and now - row.created_at < absolute
+
+
+# ---------------------------------------------------------------- the device, in words
+
+_BROWSERS = (  # order matters: Edge and Opera also say "Chrome", Chrome also says "Safari"
+    ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"), ("Macintosh", "Mac"), ("Mac OS X", "Mac"), ("Linux", "Linux"),
+)
+
+
+def describe_device(user_agent: str | None) -> str:
+    """A short readable summary of a User-Agent header: "Chrome on Android"."""
+    ua = (user_agent or "")[:512]
+    browser = next((name for token, name in _BROWSERS if token in ua), None)
+    if browser == "Safari" and not re.search(r"Version/\d", ua):
+        browser = None  # an app's web view or a bot that only claims Safari
+    system = next((name for token, name in _SYSTEMS if token in ua), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    if system:
+        return f"A browser on {system}"
+    return browser or "Unknown browser"
+
+
+# ---------------------------------------------------------------- start, load, end
+
+def start(firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip: str | None,
+          since: datetime | None = None) -> UserSession:
+    """A new signed-in session for `user`; sets `user.login_secret` for the login id.
+    `since`: the sign-in time of a session this one replaces (its lifetime carries over)."""
+    now = utcnow()
+    idle, absolute = limits(user)
+    # This user's ended and run-out sessions are forgotten (the list shows live ones only).
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.ended_at.is_not(None), UserSession.last_seen_at <= now - idle,
+                UserSession.created_at <= now - absolute),
+        ).execution_options(synchronize_session="fetch")  # the request may hold one of them
+    )
+    secret = secrets.token_urlsafe(32)
+    row = UserSession(firm_id=firm.id, user_id=user.id, secret_hash=hash_secret(secret),
+                      remember=bool(remember), device=describe_device(user_agent),
+                      ip_address=(ip or None) and ip[:45], created_at=since or now, last_seen_at=now)
+    db.session.add(row)
+    db.session.flush()
+    user.login_secret = secret
+    return row
+
+
+def load(firm: Firm, user_id: int, secret: str) -> tuple[User, UserSession] | None:
+    """The active user and their live session for this login id, in one statement."""
+    found = db.session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, User.firm_id == firm.id, UserSession.firm_id == firm.id,
+               UserSession.secret_hash == hash_secret(secret), UserSession.ended_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    user, row = found
+    if not user.active or not is_live(user, row):
+        return None
+    user.login_secret = secret
+    return user, row
+
+
+def needs_touch(row: UserSession, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - row.last_seen_at >= TOUCH_EVERY
+
+
+def touch(firm_id: int, session_id: int) -> None:
+    """Refresh last_seen_at in a short transaction of its own (never the request's)."""
+    now = utcnow()
+    try:
+        with Session(db.engine) as own:
+            bind_firm(firm_id, own)
+            own.execute(
+                update(UserSession)
+                .where(UserSession.id == session_id, UserSession.firm_id == firm_id,
+                       UserSession.ended_at.is_(None), UserSession.last_seen_at < now - TOUCH_EVERY)
+                .values(last_seen_at=now).execution_options(synchronize_session=False)
+            )
+            own.commit()
+    except SQLAlchemyError as exc:  # the next request tries again; the page is not affected
+        log.warning("could not refresh the last use of session %s: %s", session_id, exc)
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """The user's signed-in sessions, most recently used first."""
+    now = utcnow()
+    idle, absolute = limits(user)
+    return list(db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.last_seen_at > now - idle, UserSession.created_at > now - absolute)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ))
+
+
+def end(user: User, session_id: int) -> UserSession:
+    """Sign out one of the user's own sessions (another user's or firm's id: NotFound)."""
+    row = db.session.scalar(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    )
+    if row is None:
+        raise NotFound("That session does not exist.")
+    if row.ended_at is None:
+        row.ended_at = utcnow()
+        db.session.flush()
+    return row
+
+
+def end_all(user: User) -> None:
+    """End every session of the user (the view signs the current device in again if asked)."""
+    user.end_sessions()
+    db.session.flush()
