@@ -17,7 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:") and ":memory:" not in uri:
         os.makedirs(os.path.dirname(uri.split("///", 1)[1]) or ".", exist_ok=True)
-    if app.config.get("PROXY_FIX") or os.environ.get("PORTAL_PROXY_FIX"):
+    if app.config.get("PROXY_FIX"):  # read once, by config (PORTAL_PROXY_FIX=0 is off)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
