@@ -13,6 +13,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Application factory. Reads settings, binds extensions; connects to nothing yet."""
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(overrides))
+    from portal.inputs import CleanRequest
+
+    app.request_class = CleanRequest  # NUL and other control characters dropped from every input
     os.makedirs(app.config["INSTANCE_DIR"], exist_ok=True)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:") and ":memory:" not in uri:
