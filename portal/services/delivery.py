@@ -345,9 +345,9 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
     if to_candidate:
         for m in sendable:
             m.to_email = candidate.email  # the address at send time
-    email = mailer.build_raw(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
     address = {"to_email": sendable[0].to_email}
-    try:
+    try:  # building too: an address that cannot be encoded is a permanent failure, not a crash
+        email = mailer.build_raw(firm, compose(firm, sendable), headers_for(firm, sendable[0], candidate))
         conn.send(email)
     except mailer.TransientError as exc:
         give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))
