@@ -13,11 +13,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Application factory. Reads settings, binds extensions; connects to nothing yet."""
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(overrides))
+    from portal.inputs import CleanRequest
+
+    app.request_class = CleanRequest  # NUL and other control characters dropped from every input
     os.makedirs(app.config["INSTANCE_DIR"], exist_ok=True)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:") and ":memory:" not in uri:
         os.makedirs(os.path.dirname(uri.split("///", 1)[1]) or ".", exist_ok=True)
-    if app.config.get("PROXY_FIX") or os.environ.get("PORTAL_PROXY_FIX"):
+    if app.config.get("PROXY_FIX"):  # read once, by config (PORTAL_PROXY_FIX=0 is off)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

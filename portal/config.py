@@ -11,16 +11,46 @@ class ConfigError(RuntimeError):
     """A setting is missing or wrong; raised at start-up so it is seen at once."""
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _bool(value: str | None, default: bool = False, name: str = "A boolean setting") -> bool:
+    """The one reading of a yes/no setting: 1/true/yes/on or 0/false/no/off (any case);
+    unset or empty is the default; anything else is a start-up error naming the variable."""
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of 1/true/yes/on or 0/false/no/off, not {value!r}.")
+
+
+def _number(value: str | None, default, name: str, kind: type = int):
+    """The one reading of a numeric setting (int or float): unset or empty is the default;
+    a value that is not a number is a start-up error naming the variable."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return kind(value.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what}, not {value!r}.") from None
 
 
 def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
     """Build the Flask config from PORTAL_* variables, then apply overrides."""
     env = os.environ if env is None else env
     overrides = overrides or {}
+
+    def flag(name: str, default: bool = False) -> bool:
+        return _bool(env.get(name), default, name)
+
+    def number(name: str, default, kind: type = int):
+        return _number(env.get(name), default, name, kind)
+
     portal_env = overrides.get("PORTAL_ENV") or env.get("PORTAL_ENV", "production")
     instance = Path(env.get("PORTAL_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
     cfg: dict = {
@@ -32,71 +62,74 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "REDIS_URL": env.get("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "QUEUE_PREFIX": env.get("PORTAL_QUEUE_PREFIX", "portal"),
         "SMTP_HOST": env.get("PORTAL_SMTP_HOST", "127.0.0.1"),
-        "SMTP_PORT": int(env.get("PORTAL_SMTP_PORT", "8025")),
+        "SMTP_PORT": number("PORTAL_SMTP_PORT", 8025),
         "SMTP_USER": env.get("PORTAL_SMTP_USER") or None,
         "SMTP_PASSWORD": env.get("PORTAL_SMTP_PASSWORD") or None,
         # none | starttls | ssl
         "SMTP_SECURITY": env.get("PORTAL_SMTP_SECURITY", "none").lower(),
-        "SMTP_TIMEOUT": float(env.get("PORTAL_SMTP_TIMEOUT", "10")),
+        "SMTP_TIMEOUT": number("PORTAL_SMTP_TIMEOUT", 10, float),
         "BASE_DOMAIN": env.get("PORTAL_BASE_DOMAIN", "localhost").lower().strip("."),
         "DEFAULT_FIRM": env.get("PORTAL_DEFAULT_FIRM") or None,
         "PREFERRED_URL_SCHEME": env.get("PORTAL_URL_SCHEME", "http"),
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host.
-        "PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
+        "PROXY_FIX": flag("PORTAL_PROXY_FIX"),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
         "MAIL_CATCHER_DIR": env.get("PORTAL_MAIL_DIR", str(instance / "mail")),
-        "MAX_CONTENT_LENGTH": int(env.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
-        "INVITATION_DAYS": int(env.get("PORTAL_INVITATION_DAYS", "7")),
-        "RESET_HOURS": int(env.get("PORTAL_RESET_HOURS", "2")),
-        "GRACE_SECONDS": int(env.get("PORTAL_GRACE_SECONDS", "300")),
-        "OPTIONAL_MESSAGES_PER_WEEK": int(env.get("PORTAL_OPTIONAL_PER_WEEK", "3")),
+        "MAX_CONTENT_LENGTH": number("PORTAL_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "INVITATION_DAYS": number("PORTAL_INVITATION_DAYS", 7),
+        "RESET_HOURS": number("PORTAL_RESET_HOURS", 2),
+        # A reset request is answered no sooner than this after it starts, whether or not the
+        # address has an account (the same time either way). Above the slowest real request.
+        "RESET_MIN_SECONDS": number("PORTAL_RESET_MIN_SECONDS", 0.5, float),
+        "GRACE_SECONDS": number("PORTAL_GRACE_SECONDS", 300),
+        "OPTIONAL_MESSAGES_PER_WEEK": number("PORTAL_OPTIONAL_PER_WEEK", 3),
         # Delivery (worker): retry backoff base, when to give up on transient failures, how
         # long a claimed send may take before the relay retries it, messages per SMTP session.
-        "RETRY_BASE_SECONDS": int(env.get("PORTAL_RETRY_BASE_SECONDS", "60")),
-        "RETRY_GIVE_UP_HOURS": int(env.get("PORTAL_RETRY_GIVE_UP_HOURS", "48")),
-        "SENDING_LEASE_SECONDS": int(env.get("PORTAL_SENDING_LEASE_SECONDS", "600")),
+        "RETRY_BASE_SECONDS": number("PORTAL_RETRY_BASE_SECONDS", 60),
+        "RETRY_GIVE_UP_HOURS": number("PORTAL_RETRY_GIVE_UP_HOURS", 48),
+        "SENDING_LEASE_SECONDS": number("PORTAL_SENDING_LEASE_SECONDS", 600),
         # After the mail server accepted a message: how long recording "sent" is retried on a
         # database error (new transaction, backoff 0.2 s, 0.5 s, 1 s ...; at most half the lease).
-        "FINISH_RETRY_SECONDS": int(env.get("PORTAL_FINISH_RETRY_SECONDS", "60")),
-        "RELAY_MIN_AGE_SECONDS": int(env.get("PORTAL_RELAY_MIN_AGE_SECONDS", "0")),
-        "RELAY_REENQUEUE_SECONDS": int(env.get("PORTAL_RELAY_REENQUEUE_SECONDS", "300")),
-        "DELIVERY_BATCH_SIZE": int(env.get("PORTAL_DELIVERY_BATCH_SIZE", "50")),
+        "FINISH_RETRY_SECONDS": number("PORTAL_FINISH_RETRY_SECONDS", 60),
+        "RELAY_MIN_AGE_SECONDS": number("PORTAL_RELAY_MIN_AGE_SECONDS", 0),
+        "RELAY_REENQUEUE_SECONDS": number("PORTAL_RELAY_REENQUEUE_SECONDS", 300),
+        "DELIVERY_BATCH_SIZE": number("PORTAL_DELIVERY_BATCH_SIZE", 50),
         # How often the scheduler runs the planners (check-ins, digests, nurture): a divisor of
         # 60, or whole hours dividing 24. Each run looks ahead until the next one.
-        "PLAN_TICK_MINUTES": int(env.get("PORTAL_PLAN_TICK_MINUTES", "60")),
+        "PLAN_TICK_MINUTES": number("PORTAL_PLAN_TICK_MINUTES", 60),
         # Custom-domain proof: the DNS server(s) to ask for the TXT record ("host" or
         # "host:port", comma-separated; empty: the system's resolver) and how long to wait.
         "DNS_RESOLVER": env.get("PORTAL_DNS_RESOLVER", ""),
-        "DNS_TIMEOUT": float(env.get("PORTAL_DNS_TIMEOUT", "5")),
+        "DNS_TIMEOUT": number("PORTAL_DNS_TIMEOUT", 5, float),
         # SQLite only: read the database file through a memory map of this many MiB (0: off).
         # Index walks then read pages without a system call each (needs-attention lists
         # measured 35-40 % faster at 100,000 candidates).
-        "SQLITE_MMAP_MB": int(env.get("PORTAL_SQLITE_MMAP_MB", "1024")),
+        "SQLITE_MMAP_MB": number("PORTAL_SQLITE_MMAP_MB", 1024),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
         "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),
         "DEMO_PASSWORD": env.get("PORTAL_DEMO_PASSWORD", "portal-demo"),
-        "POWERED_BY": _bool(env.get("PORTAL_POWERED_BY"), True),
+        "POWERED_BY": flag("PORTAL_POWERED_BY", True),
         "RATELIMIT_LOGIN": env.get("PORTAL_RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
-        "RATELIMIT_ENABLED": _bool(env.get("PORTAL_RATELIMIT_ENABLED"), True),
+        "RATELIMIT_ENABLED": flag("PORTAL_RATELIMIT_ENABLED", True),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
-        "STAFF_SESSION_IDLE_MINUTES": int(env.get("PORTAL_STAFF_SESSION_IDLE_MINUTES", "120")),
-        "STAFF_SESSION_MAX_HOURS": int(env.get("PORTAL_STAFF_SESSION_MAX_HOURS", "12")),
-        "CANDIDATE_SESSION_IDLE_DAYS": int(env.get("PORTAL_CANDIDATE_SESSION_IDLE_DAYS", "30")),
-        "CANDIDATE_SESSION_MAX_DAYS": int(env.get("PORTAL_CANDIDATE_SESSION_MAX_DAYS", "90")),
+        "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),
+        "STAFF_SESSION_MAX_HOURS": number("PORTAL_STAFF_SESSION_MAX_HOURS", 12),
+        "CANDIDATE_SESSION_IDLE_DAYS": number("PORTAL_CANDIDATE_SESSION_IDLE_DAYS", 30),
+        "CANDIDATE_SESSION_MAX_DAYS": number("PORTAL_CANDIDATE_SESSION_MAX_DAYS", 90),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("PORTAL_SECURE_COOKIES")),
+        "SESSION_COOKIE_SECURE": flag("PORTAL_SECURE_COOKIES"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _bool(env.get("PORTAL_SECURE_COOKIES")),
+        "REMEMBER_COOKIE_SECURE": flag("PORTAL_SECURE_COOKIES"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # The benchmark's ceiling page (/bench/ceiling); only `make bench` turns it on.
-        "BENCH_CEILING": _bool(env.get("PORTAL_BENCH_CEILING")),
+        "BENCH_CEILING": flag("PORTAL_BENCH_CEILING"),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:

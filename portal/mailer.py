@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import binascii
+import re
 import smtplib
 import socket
 import ssl
@@ -11,6 +12,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
 
+import idna
 from flask import current_app
 
 from portal.models import Firm, Message
@@ -31,7 +33,49 @@ def mail_domain() -> str:
 
 def message_id(msg: Message) -> str:
     """Stable per message: a resend after a crash carries the same Message-ID."""
-    return f"<portal.{msg.firm_id}.{msg.id}@{mail_domain()}>"
+    return f"<portal.{msg.firm_id}.{msg.id}@{idna_domain(mail_domain())}>"
+
+
+# What the recruiter reads on a message that needs SMTPUTF8 when the server does not offer it.
+INTERNATIONAL = ("The mail server does not accept international addresses (with letters such as é "
+                 "before the @): {address} cannot be reached through it.")
+
+
+def idna_domain(domain: str) -> str:
+    """A domain as DNS and SMTP carry it: international labels in their xn-- (IDNA) form."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise PermanentError(f"The address domain {domain} cannot be written for email ({exc}).") from exc
+
+
+def ascii_address(address: str) -> str | None:
+    """The address as SMTP without SMTPUTF8 carries it (the domain in IDNA form), or None when
+    its local part (before the @) is not ASCII: only SMTPUTF8 carries that. Raises
+    PermanentError when the domain cannot be encoded at all."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address if address.isascii() else None
+    if not local.isascii():
+        return None
+    return f"{local}@{idna_domain(domain)}"
+
+
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
+_ESCAPES = re.compile(r'[\\"]')
+
+
+def _utf8_mailbox(name: str | None, address: str) -> str:
+    """`Name <address>` in UTF-8 as is, for an SMTPUTF8 message (formataddr refuses a
+    non-ASCII address)."""
+    name, address = (" ".join(v.splitlines()) for v in (name or "", address))  # no header injection
+    if not name:
+        return address
+    if _SPECIALS.search(name):
+        name = '"' + _ESCAPES.sub(r"\\\g<0>", name) + '"'
+    return f"{name} <{address}>"
 
 
 def build_email(firm: Firm, msg: Message, extra_headers: dict[str, str] | None = None) -> EmailMessage:
@@ -61,6 +105,7 @@ class RawEmail:
     recipients: tuple[str, ...]
     data: bytes
     message_id: str
+    smtputf8: bool = False  # a non-ASCII local part: only a server offering SMTPUTF8 takes it
 
 
 def _ascii(value: str) -> bool:
@@ -95,20 +140,33 @@ def _part(subtype: str, body: str) -> bytes:
 def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> RawEmail | EmailMessage:
     """`build_email`, serialised directly: the same headers and a multipart/alternative
     text + HTML body, at a fraction of the email package's cost (its header parsing and
-    generator took most of a delivery's CPU). Addresses that need SMTPUTF8 fall back to
-    `build_email` (smtplib's send_message handles that case)."""
+    generator took most of a delivery's CPU).
+
+    International addresses: a domain goes in its IDNA (xn--) form, so an ASCII local part
+    needs nothing more; a non-ASCII local part makes an SMTPUTF8 message (`smtputf8`, the
+    addresses in UTF-8 as they are), which only a server offering SMTPUTF8 accepts (see
+    Connection.send). An address that cannot be encoded raises PermanentError."""
     cfg = current_app.config
     sender = firm.sender_email or cfg.get("MAIL_FROM") or f"no-reply@{mail_domain()}"
     to_email = msg.to_email or ""
-    if not (_ascii(sender) and _ascii(to_email)) or not to_email:
+    if not to_email:
         return build_email(firm, msg, extra_headers)
+    originals = {"From": sender, "To": to_email, "Reply-To": firm.reply_to or None}
+    plain = {name: ascii_address(value) for name, value in originals.items() if value}
+    utf8 = None in plain.values()
+    addr = {name: originals[name] for name in plain} if utf8 else plain
+
+    def mailbox(name: str, display: str | None) -> str:
+        if utf8:
+            return f"{name}: {_utf8_mailbox(display, addr[name])}"
+        if display is None:
+            return _header(name, addr[name])
+        return _header(name, formataddr((display, addr[name]), charset="utf-8"))
+
     mid = message_id(msg)
-    lines = [
-        _header("From", formataddr((firm.from_name, sender), charset="utf-8")),
-        _header("To", formataddr((msg.to_name or "", to_email), charset="utf-8")),
-    ]
-    if firm.reply_to:
-        lines.append(_header("Reply-To", firm.reply_to))
+    lines = [mailbox("From", firm.from_name), mailbox("To", msg.to_name or "")]
+    if "Reply-To" in addr:
+        lines.append(mailbox("Reply-To", None))
     lines += [
         _header("Subject", msg.subject),
         f"Message-ID: {mid}",
@@ -122,9 +180,9 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
         boundary = f"=_portal_{uuid.uuid4().hex}"
     lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', "", ""]
     sep = f"--{boundary}\n".encode()
-    data = ("\n".join(lines)).encode("ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
+    data = ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
     data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    return RawEmail(sender, (to_email,), data, mid)
+    return RawEmail(addr["From"], (addr["To"],), data, mid, smtputf8=utf8)
 
 
 def _classify(exc: smtplib.SMTPException) -> Exception:
@@ -182,7 +240,13 @@ class Connection:
         try:
             if self.conn is None:
                 self.conn = self._open()
-            if isinstance(email, RawEmail):
+            if isinstance(email, RawEmail) and email.smtputf8:
+                self.conn.ehlo_or_helo_if_needed()
+                if not self.conn.has_extn("smtputf8"):
+                    raise PermanentError(INTERNATIONAL.format(address=", ".join(email.recipients)))
+                options = ["SMTPUTF8"] + (["BODY=8BITMIME"] if self.conn.has_extn("8bitmime") else [])
+                self.conn.sendmail(email.sender, list(email.recipients), email.data, mail_options=options)
+            elif isinstance(email, RawEmail):
                 self.conn.sendmail(email.sender, list(email.recipients), email.data)
             else:
                 self.conn.send_message(email)

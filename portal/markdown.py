@@ -1,10 +1,18 @@
 """The one place user Markdown becomes HTML: Markdown -> nh3 allow-list -> Markup.
 
 Render once when the text is saved and store the HTML beside the source.
+
+The parser is cmark (CommonMark's reference C implementation, through cmarkgfm), whose
+parser is linear in the length of its input: no text a form accepts can make it burn a
+CPU (Python-Markdown took seconds on a few thousand brackets, see tests/foundation/
+test_markdown_speed.py). Its safe default drops raw HTML and javascript: links; nh3 then
+applies the allow-list either way.
 """
 from __future__ import annotations
 
-import markdown as _markdown
+import re
+
+import cmarkgfm
 import nh3
 from markupsafe import Markup
 
@@ -14,20 +22,27 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 MAX_SOURCE = 20_000
+# A line opening more nested containers than this (`>` block quotes, `-`/`*`/`+`/`1.` list
+# items) keeps only the first MAX_DEPTH: the sanitiser's HTML parser is quadratic in the
+# nesting depth (10,000 `>` took 1.4 s in nh3 after 8 ms in cmark). Deeper nesting by
+# indentation costs ever longer lines, so a form's limit bounds it to ~100 levels.
+MAX_DEPTH = 24
+_MARKER = r"[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))"
+_TOO_DEEP = re.compile(rf"^((?:{_MARKER}){{{MAX_DEPTH}}})(?:{_MARKER})+", re.MULTILINE)
 
 
 def render_markdown(source: str | None) -> str:
     """Sanitised HTML for a Markdown source (a plain str, safe to store)."""
     if not source:
         return ""
-    html = _markdown.markdown(source[: MAX_SOURCE * 2], extensions=["sane_lists"], output_format="html")
+    html = cmarkgfm.markdown_to_html(_TOO_DEEP.sub(r"\1", source[: MAX_SOURCE * 2]))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
-    )
+    ).strip()
 
 
 def stored_html(html: str | None) -> Markup:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+import time
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +12,8 @@ from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User
 from portal.security import is_safe_next
 from portal.services import DomainError, NotFound, accounts, sessions
+
+log = logging.getLogger(__name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
@@ -133,12 +138,26 @@ def accept_invitation(token: str):
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         accounts.request_password_reset(g.firm, form.email.data)
         db.session.commit()
+        _wait_out(started, current_app.config["RESET_MIN_SECONDS"])
         # The same answer whether or not the address has an account.
         flash("If that address has an account here, we have sent it a link to choose a new password.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
+
+
+def _wait_out(started: float, seconds: float) -> None:
+    """Answer no sooner than `seconds` after `started` (time.monotonic()): a reset request for
+    an address with no account then takes as long as one that issues a link and queues an
+    email, so the answer's timing does not tell whether the address has an account."""
+    remaining = seconds - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+    elif seconds > 0:
+        log.warning("a password reset request took %.3f s, longer than PORTAL_RESET_MIN_SECONDS (%s): "
+                    "raise it so that every request takes the same time", seconds - remaining, seconds)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -215,8 +215,10 @@ def cv():
         stored = cv_service.stored_cv(me)
         if stored is None:
             abort(404)
-        return send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
+        resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
                          download_name=stored.download_name)
+        resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
+        return resp
     cv_form = CVForm()
     if cv_form.validate_on_submit():
         try:
@@ -371,14 +373,16 @@ def save_preferences():
 def export_json():
     body = data_rights.export_json(g.firm, _me())
     return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-data.json"'})
+                    headers={"Content-Disposition": 'attachment; filename="my-data.json"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/settings/my-data.zip")
 def export_zip():
     body = data_rights.export_zip(g.firm, _me())
     return Response(body, mimetype="application/zip",
-                    headers={"Content-Disposition": 'attachment; filename="my-data.zip"'})
+                    headers={"Content-Disposition": 'attachment; filename="my-data.zip"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/settings/delete", methods=["POST"])

@@ -197,8 +197,10 @@ def candidate_cv(candidate_id: int):
     if stored is None:
         flash(f"There is no CV for {candidate.name} yet.", "info")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
-    return send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
+    resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
                      download_name=stored.download_name, max_age=0)
+    resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
+    return resp
 
 
 @bp.route("/candidates/<int:candidate_id>/cv/upload", methods=["POST"])

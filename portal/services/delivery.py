@@ -455,9 +455,9 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         if reason:
             changes[sendable[0].id] = {"state": MessageState.SKIPPED, "last_error": reason}
             return "skipped", changes, {}, None
-    email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
     address = {"to_email": sendable[0].to_email}
-    try:
+    try:  # building too: an address that cannot be encoded is a permanent failure, not a crash
+        email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
         conn.send(email)
     except mailer.TransientError as exc:
         give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))

@@ -110,3 +110,100 @@ def test_proxy_fix_is_opt_in(make_app, app, monkeypatch, tmp_path):
     with proxied.test_client() as c:
         resp = c.get("/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
     assert "Strict-Transport-Security" in resp.headers
+
+
+# ---------------------------------------------------------------- one reading of every setting
+
+BOOLEAN_SETTINGS = {  # variable -> (config key, default)
+    "PORTAL_PROXY_FIX": ("PROXY_FIX", False),
+    "PORTAL_POWERED_BY": ("POWERED_BY", True),
+    "PORTAL_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", True),
+    "PORTAL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", False),
+    "PORTAL_BENCH_CEILING": ("BENCH_CEILING", False),
+}
+
+
+@pytest.mark.parametrize("variable", BOOLEAN_SETTINGS)
+def test_every_boolean_setting_reads_the_same_words(variable, tmp_path):
+    key, default = BOOLEAN_SETTINGS[variable]
+    base = {"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    for words, expected in ((("0", "false", "no", "off", "FALSE", " Off "), False),
+                            (("1", "true", "yes", "on", "TRUE", " Yes "), True),
+                            (("", "  "), default)):
+        for word in words:
+            assert load_config(env={**base, variable: word})[key] is expected, (variable, word)
+    assert load_config(env=base)[key] is default
+    for bad in ("2", "enabled", "y", "nope"):
+        with pytest.raises(ConfigError) as info:
+            load_config(env={**base, variable: bad})
+        assert variable in str(info.value) and repr(bad) in str(info.value)
+
+
+NUMBER_SETTINGS = ("PORTAL_SMTP_PORT", "PORTAL_SMTP_TIMEOUT", "PORTAL_MAX_UPLOAD_MB", "PORTAL_INVITATION_DAYS",
+                   "PORTAL_RESET_HOURS", "PORTAL_RESET_MIN_SECONDS", "PORTAL_GRACE_SECONDS", "PORTAL_OPTIONAL_PER_WEEK",
+                   "PORTAL_RETRY_BASE_SECONDS", "PORTAL_RETRY_GIVE_UP_HOURS", "PORTAL_SENDING_LEASE_SECONDS",
+                   "PORTAL_RELAY_MIN_AGE_SECONDS", "PORTAL_RELAY_REENQUEUE_SECONDS", "PORTAL_DELIVERY_BATCH_SIZE",
+                   "PORTAL_PLAN_TICK_MINUTES", "PORTAL_SQLITE_MMAP_MB", "PORTAL_FINISH_RETRY_SECONDS",
+                   "PORTAL_DNS_TIMEOUT", "PORTAL_STAFF_SESSION_IDLE_MINUTES", "PORTAL_STAFF_SESSION_MAX_HOURS",
+                   "PORTAL_CANDIDATE_SESSION_IDLE_DAYS", "PORTAL_CANDIDATE_SESSION_MAX_DAYS")
+
+
+def test_every_setting_read_in_config_is_in_these_lists():
+    """A new boolean or number setting is tested above by default: this fails until it is listed."""
+    import re
+    from pathlib import Path
+
+    import portal.config
+
+    source = Path(portal.config.__file__).read_text()
+    assert set(re.findall(r'\bflag\("(PORTAL_\w+)"', source)) <= set(BOOLEAN_SETTINGS)
+    assert set(re.findall(r'\bnumber\("(PORTAL_\w+)"', source)) <= set(NUMBER_SETTINGS)
+
+
+@pytest.mark.parametrize("variable", NUMBER_SETTINGS)
+def test_a_bad_number_in_any_setting_is_a_start_up_error_naming_it(variable, tmp_path):
+    base = {"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    for bad in ("ten", "5x", "1,5"):
+        with pytest.raises(ConfigError) as info:
+            load_config(env={**base, variable: bad})
+        assert variable in str(info.value) and repr(bad) in str(info.value)
+    load_config(env={**base, variable: " 5 "})  # a good number, spaces around it, is read
+
+
+def test_numbers_are_read_as_numbers(tmp_path):
+    cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
+                           "PORTAL_SMTP_TIMEOUT": "2.5", "PORTAL_GRACE_SECONDS": "30", "PORTAL_MAX_UPLOAD_MB": ""})
+    assert cfg["SMTP_TIMEOUT"] == 2.5 and cfg["GRACE_SECONDS"] == 30
+    assert cfg["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024  # empty: the default
+
+
+def _remote_addr_seen(built) -> str:
+    """The request.remote_addr a request from 198.51.100.7 with a spoofed X-Forwarded-For gets."""
+    from flask import request
+
+    seen = []
+
+    def record():
+        seen.append(request.remote_addr)
+        return "ok"
+
+    built.before_request_funcs.setdefault(None, []).insert(0, record)
+    with built.test_client() as c:
+        c.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
+              environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    return seen[0]
+
+
+@pytest.mark.parametrize("word", ["0", "false", "no", "off"])
+def test_proxy_fix_off_in_the_environment_really_is_off(make_app, app, monkeypatch, word):
+    """PORTAL_PROXY_FIX=0 (as set by an operator) leaves X-Forwarded-For untrusted: a client
+    cannot choose its own address (and so walk past the per-IP login limit)."""
+    monkeypatch.setenv("PORTAL_PROXY_FIX", word)
+    overrides = {k: v for k, v in app.config.items() if k != "PROXY_FIX"}
+    built = make_app(overrides)
+    assert _remote_addr_seen(built) == "198.51.100.7"
+    assert built.config["PROXY_FIX"] is False
+    assert built.wsgi_app.__class__.__name__ != "ProxyFix"
+    # And on: the proxy's X-Forwarded-For is the client's address.
+    monkeypatch.setenv("PORTAL_PROXY_FIX", "on")
+    assert _remote_addr_seen(make_app(overrides)) == "203.0.113.9"
