@@ -18,7 +18,7 @@ from tests.factories import firm_context
 from tests.worker.helpers import make_search
 from worker import jobs
 
-PEOPLE = 1500          # enough for the old planner to hold the write lock for several seconds
+PEOPLE = 4000          # enough for the old planner to hold the write lock for several seconds, even on a quiet machine
 WRITER_TIMEOUT = 1.0   # the concurrent writer's busy timeout (seconds)
 
 
