@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+NPM ?= npm
+NODE_STAMP := node_modules/.installed
 
 .PHONY: install dev test test-postgres bench migration clean
 
@@ -16,6 +18,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+## npm packages of the browser tests (axe-core), exactly as package-lock.json pins them; again
+## when the lock changes. Without npm the accessibility crawl is skipped (it fails when CI is set).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+	  $(NPM) ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is not installed: the axe-core accessibility crawl will be skipped (apt-get install nodejs npm)"; fi
+
 ## Run everything: migrate a SQLite file, load demo data, start Redis (if none),
 ## the SMTP catcher, RQ workers, scheduler and web server on http://127.0.0.1:$(PORT).
 ## Queues are prefixed per checkout, so two checkouts sharing one Redis do not take each other's jobs.
@@ -27,10 +36,10 @@ dev: install
 	$(BIN)/portal db upgrade && $(BIN)/portal demo && exec $(BIN)/portal dev
 
 ## The whole suite (SQLite; set PORTAL_TEST_DATABASE_URL for PostgreSQL)
-test: install
+test: install $(NODE_STAMP)
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install $(NODE_STAMP)
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -54,4 +63,4 @@ migration: install
 	  PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration/m.db $(BIN)/portal db migrate --rev-id 0001 -m "initial schema"
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

@@ -20,6 +20,12 @@ WHITE = "#ffffff"
 BLACK = "#000000"
 # The page background (portal.css --bg): text in a brand colour sits on it or on white cards.
 PAGE_BACKGROUND = "#f4f5f7"
+# The darkest light background that text in a brand colour sits on (portal.css: the stage badges,
+# .stage-presented). A shade that reads on it reads on the page and on white cards too.
+TEXT_BACKGROUND = "#e1ebf7"
+# The header's current page and hover: the header colour 18 % towards white (or, where the text
+# would no longer read, 18 % away from the text colour).
+HIGHLIGHT = 0.18
 AA_NORMAL = 4.5  # WCAG 2.x level AA, normal-size text
 
 
@@ -86,10 +92,21 @@ def readable_background(colour: str, minimum: float = AA_NORMAL) -> tuple[str, s
     return away, text
 
 
+def highlight(background: str, text: str, minimum: float = AA_NORMAL) -> str:
+    """A slightly different background behind the same text (the header's current page):
+    lighter when the text still reads on it, else darker for white text (lighter for black)."""
+    for target in (WHITE, BLACK if text == WHITE else WHITE):
+        shade = _mix(background, target, HIGHLIGHT)
+        if contrast_ratio(shade, text) >= minimum:
+            return shade
+    return background
+
+
 @dataclass
 class Palette:
     """The colours actually used. `primary`/`accent` are backgrounds (header, buttons) with
-    `on_*` text; `*_text` is the shade used for text and links on the light page."""
+    `on_*` text; `*_text` is the shade used for text and links on the light page;
+    `primary_highlight` is the header's current-page background behind `on_primary` text."""
 
     primary: str
     on_primary: str
@@ -97,6 +114,7 @@ class Palette:
     accent: str
     on_accent: str
     accent_text: str
+    primary_highlight: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -117,15 +135,16 @@ def palette(primary: str | None, accent: str | None) -> Palette:
                 f"White text on your {label} colour {chosen} would only reach "
                 f"{contrast_ratio(chosen, WHITE):.1f}:1 (WCAG AA needs 4.5:1), so text on it is black."
             )
-        text = readable_on(chosen, PAGE_BACKGROUND)
+        text = readable_on(chosen, TEXT_BACKGROUND)
         if text != chosen:
             notes.append(
                 f"Your {label} colour {chosen} is too light for text and links on the page "
-                f"({contrast_ratio(chosen, PAGE_BACKGROUND):.1f}:1, WCAG AA needs 4.5:1), "
+                f"({contrast_ratio(chosen, TEXT_BACKGROUND):.1f}:1 on its tinted backgrounds, WCAG AA needs 4.5:1), "
                 f"so they use the darker shade {text}."
             )
         out[key] = (bg, on, text)
-    return Palette(*out["primary"], *out["accent"], notes=notes)
+    bg, on, _ = out["primary"]
+    return Palette(*out["primary"], *out["accent"], primary_highlight=highlight(bg, on), notes=notes)
 
 
 def firm_palette(firm: Firm | None) -> Palette:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
+from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
@@ -76,7 +76,8 @@ class ProfileForm(CandidateForm):
 
 
 class CVForm(CandidateForm):
-    cv = FileField("Your CV (PDF or Word .docx, up to 5 MB)")
+    # Its own id: "cv" is the id of the page section the form sits in (profile.html).
+    cv = FileField("Your CV (PDF or Word .docx, up to 5 MB)", id="cv-file")
 
 
 class ConfirmForm(CandidateForm):

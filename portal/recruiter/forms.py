@@ -2,7 +2,7 @@
 text refuses HTML. The services check the same rules again before writing."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, DateField, SelectChoice, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
@@ -132,7 +132,9 @@ class CandidateForm(FlaskForm):
 
 
 class CVForm(FlaskForm):
-    cv = FileField("CV (PDF or Word .docx, up to 5 MB)", validators=[FileRequired("Choose a file to upload.")])
+    # Its own id: "cv" is the id of the page section the form sits in (candidates/detail.html).
+    cv = FileField("CV (PDF or Word .docx, up to 5 MB)", validators=[FileRequired("Choose a file to upload.")],
+                   id="cv-file")
 
 
 class ImportForm(FlaskForm):
@@ -180,12 +182,14 @@ class ConsentForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
-    body = TextAreaField("Feedback for the candidate (Markdown)",
+    # Feedback and note share a page (the candidacy): each box has its own id, so each label
+    # names its own box and a screen reader never posts a private note as feedback.
+    body = TextAreaField("Feedback for the candidate (Markdown)", id="feedback-body",
                          validators=[DataRequired("Write the feedback first."), Length(max=10_000), no_html])
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("Internal note (Markdown; never shown to the candidate)",
+    body = TextAreaField("Internal note (Markdown; never shown to the candidate)", id="note-body",
                          validators=[DataRequired("Write the note first."), Length(max=10_000), no_html])
     next = HiddenField(validators=[Length(max=500)])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
 from sqlalchemy import func, select
 
 from portal.extensions import db

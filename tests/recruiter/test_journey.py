@@ -67,7 +67,7 @@ def test_recruiter_journey(app, firms, live_server, browser):
         screenshot(page, "recruiter-candidacy-consent-asked")
 
         # Write feedback: preview first (server-side), then post.
-        page.fill("#body", "Thank you for a **great** first call.")
+        page.get_by_label("Feedback for the candidate").fill("Thank you for a **great** first call.")
         page.click("button[value=preview]")
         page.wait_for_selector(".preview strong")
         assert page.locator(".preview strong").inner_text() == "great"
