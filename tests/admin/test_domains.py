@@ -213,3 +213,29 @@ def test_firm_b_domain_cannot_be_removed_from_firm_a(app, firms, client_for):
     with firm_context(app, firms.a.firm):
         with pytest.raises(branding.NotFound):
             branding.remove_domain(firms.a.firm, None, row.id)
+
+
+@pytest.mark.browser
+def test_the_domains_page_on_a_phone(app, browser, firms, live_server, dns_zone):
+    """A pending domain's DNS record reads on a 375 px phone without sideways scrolling."""
+    from tests.conftest import screenshot
+    from tests.factories import PASSWORD
+
+    with firm_context(app, firms.a.firm):
+        branding.add_domain(firms.a.firm, None, "careers.alpha-search-partners-international.com")
+    verified_domain(app, dns_zone, firms.a.firm, "jobs.alpha-search.com")
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    try:
+        page = phone.new_page()
+        page.goto(live_server.url(firms.a.firm, "/login"))
+        page.fill("#email", firms.a.admin.email)
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.goto(live_server.url(firms.a.firm, "/admin/domains"))
+        text = page.locator("main").inner_text()
+        assert "Pending" in text and "Verified" in text
+        assert "_portal-verification.careers.alpha-search-partners-international.com" in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "admin-domains-phone")
+    finally:
+        phone.close()
