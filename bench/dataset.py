@@ -123,11 +123,14 @@ def _next_id(conn, table) -> int:
 def _bulk(conn, table, columns: list[str], rows, batch: int = 20_000) -> int:
     """Insert rows (tuples in `columns` order): COPY on PostgreSQL, executemany elsewhere."""
     count = 0
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # COPY fills no model default: add them (executemany does)
+        from bench.generate import column_defaults
+
+        extra_names, extra_values = column_defaults(table, columns)
         cur = conn.connection.dbapi_connection.cursor()
-        with cur.copy(f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
+        with cur.copy(f'COPY {table.name} ({", ".join(columns + extra_names)}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(tuple(row) + extra_values)
                 count += 1
         cur.close()
         return count

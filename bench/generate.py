@@ -75,6 +75,35 @@ VISIBLE = {"contacted", "screening", "presented", "interviewing", "offer", "plac
 STAGE_RANK = {s: i for i, s in enumerate(PIPELINE)}
 
 
+def column_defaults(table, columns: list[str]) -> tuple[list[str], tuple]:
+    """The other columns of `table` and the values their model defaults give (a bulk load
+    that names only some columns must still fill the NOT NULL ones the models default)."""
+    import enum
+
+    names, values = [], []
+    for col in table.columns:
+        if col.name in columns or col.server_default is not None or col.primary_key:
+            continue
+        if col.default is not None and getattr(col.default, "is_scalar", False):
+            value = col.default.arg
+        elif col.default is not None and getattr(col.default, "is_callable", False) and not col.unique:
+            value = col.default.arg(None)
+        elif col.nullable:
+            value = None
+        else:
+            raise SystemExit(f"the bench does not know how to fill {table.name}.{col.name} "
+                             "(NOT NULL, no default): add it to the generator")
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        if isinstance(value, dict | list):
+            value = json.dumps(value)
+        names.append(col.name)
+        values.append(value)
+    return names, tuple(values)
+
+
 # ------------------------------------------------------------------ result
 
 @dataclass
@@ -210,30 +239,7 @@ class Loader:
             dbapi.commit()
 
     def _extras(self, table, columns: list[str]) -> tuple[list[str], tuple]:
-        import enum
-
-        names, values = [], []
-        for col in table.columns:
-            if col.name in columns or col.server_default is not None:
-                continue
-            if col.default is not None and getattr(col.default, "is_scalar", False):
-                value = col.default.arg
-            elif col.default is not None and getattr(col.default, "is_callable", False) and not col.unique:
-                value = col.default.arg(None)
-            elif col.nullable:
-                value = None
-            else:
-                raise SystemExit(f"bench.generate does not know how to fill {table.name}.{col.name} "
-                                 "(NOT NULL, no default): add it to the generator")
-            if isinstance(value, enum.Enum):
-                value = value.value
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                value = value.astimezone(timezone.utc).replace(tzinfo=None)
-            if isinstance(value, dict | list):
-                value = json.dumps(value)
-            names.append(col.name)
-            values.append(value)
-        return names, tuple(values)
+        return column_defaults(table, columns)
 
     def write(self, table_name: str, columns: list[str], rows) -> int:
         table = self.metadata.tables[table_name]
