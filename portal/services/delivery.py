@@ -193,36 +193,41 @@ class _Row(SimpleNamespace):
     through the ORM (its outcome is written with fenced UPDATEs)."""
 
 
-def claim(message_id: int) -> tuple[list[int], datetime | None]:
+def claim(message_id: int, *, any_firm: bool = False) -> tuple[list[int], datetime | None]:
     """Claim a due, pending message (pending -> sending) and, when it has a coalesce key,
     every other due, pending message of its group (changes to one candidacy inside the
     grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
     the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
-    outcome (see `_finish`)."""
-    rows, now = _claim_rows(message_id)
+    outcome (see `_finish`). Only a message of the bound firm is claimed, unless
+    `any_firm` (the worker's jobs, which get a message id only) says explicitly that it
+    may belong to any firm; the message's firm is then bound."""
+    rows, now = _claim_rows(message_id, any_firm)
     return [r.id for r in rows], now
 
 
 # The per-message statements, built once: building a statement and its cache key cost
 # about as much as running it (bound values are passed at execution).
 @functools.cache
-def _claim_stmt(group: bool):
+def _claim_stmt(group: bool, any_firm: bool = False):
     where = ((_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key")) if group
-             else (_M.c.id == bindparam("b_id"),))
-    return (
+             else (_M.c.id == bindparam("b_id"),) if any_firm
+             else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id")))
+    stmt = (
         update(_M)
         .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
         .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
         .returning(*_M.c)
     )
+    # A delivery job has the message id only: its claim spans firms, and says so.
+    return stmt.execution_options(all_firms=True) if any_firm else stmt
 
 
 @functools.cache
 def _finish_stmt(columns: tuple[str, ...]):
     return (
         update(_M)
-        .where(_M.c.id == bindparam("b_id"), _M.c.state == MessageState.SENDING,
-               _M.c.claimed_at == bindparam("b_claimed"))
+        .where(_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"),
+               _M.c.state == MessageState.SENDING, _M.c.claimed_at == bindparam("b_claimed"))
         .values({name: bindparam(f"v_{name}") for name in columns})
     )
 
@@ -232,7 +237,7 @@ def _candidate_stmt():
     return select(*_CANDIDATE_COLUMNS).where(_C.c.id == bindparam("b_id"), _C.c.firm_id == bindparam("b_firm"))
 
 
-def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
+def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], datetime | None]:
     """`claim`, returning the claimed messages themselves (UPDATE ... RETURNING, oldest
     first): no second query for them. Core statements on the session's connection: a
     delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
@@ -240,17 +245,20 @@ def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
     session = db.session
     conn = session.connection()
     now = utcnow()
-    first = conn.execute(_claim_stmt(False), {"b_id": message_id, "b_now": now, "b_claimed": now}).first()
+    params = {"b_id": message_id, "b_now": now, "b_claimed": now}
+    if not any_firm:
+        params["b_firm"] = session.info.get("firm_id")
+    first = conn.execute(_claim_stmt(False, any_firm), params).first()
     if first is None:
         session.rollback()
         return [], None
+    bind_firm(first.firm_id)
     rows = [_Row(**first._mapping)]
     if first.coalesce_key is not None:
         rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
             "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
         rows.sort(key=lambda r: (r.created_at, r.id))
     session.commit()
-    bind_firm(first.firm_id)
     return rows, now
 
 
@@ -267,11 +275,13 @@ def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
     return firm
 
 
-def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None) -> str:
+def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None, *,
+            any_firm: bool = False) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
-    `firms` caches the senders' firms (with their domains) across a batch.
+    `firms` caches the senders' firms (with their domains) across a batch. `any_firm`:
+    see `claim` (the bound firm's messages only, unless it says so).
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
-    msgs, claimed_at = _claim_rows(message_id)
+    msgs, claimed_at = _claim_rows(message_id, any_firm)
     if not msgs:
         return "not claimable"
     session = db.session
@@ -287,17 +297,18 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
             _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
         recipient = _Row(**found._mapping) if found is not None else None
     outcome, changes, candidate_changes = _deliver_claimed(firm, msgs, candidate, recipient, conn, utcnow())
-    if not _finish(changes, claimed_at):
+    if not _finish(changes, claimed_at, head.firm_id):
         session.rollback()
         log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
         return "superseded"
     if candidate is not None and candidate_changes:
-        session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**candidate_changes))
+        session.connection().execute(update(_C).where(_C.c.firm_id == head.firm_id, _C.c.id == candidate.id)
+                                     .values(**candidate_changes))
     session.commit()
     return outcome
 
 
-def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
+def _finish(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
     """Record each message's outcome only if our claim still holds (state `sending` with our
     claim time). A worker that outlived its lease must not overwrite a later delivery."""
     ok = True
@@ -305,7 +316,7 @@ def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
     for mid, values in changes.items():
         stmt = _finish_stmt(tuple(sorted(values)))
         params = {f"v_{name}": value for name, value in values.items()}
-        result = conn.execute(stmt, {"b_id": mid, "b_claimed": claimed_at, **params})
+        result = conn.execute(stmt, {"b_firm": firm_id, "b_id": mid, "b_claimed": claimed_at, **params})
         ok = ok and result.rowcount == 1
     return ok
 
