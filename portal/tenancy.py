@@ -386,6 +386,27 @@ class _Analysis:
         else:
             self.values.append(value)
 
+    def _conflict_kept_in_firm(self, stmt, conflict) -> bool:
+        target = _plain(stmt.table)
+        if any(getattr(e, "name", e) == FIRM_COLUMN for e in conflict.inferred_target_elements or ()):
+            return True  # the conflicting row has the new row's firm_id, checked below
+        for term in _conjuncts(conflict.update_whereclause) if conflict.update_whereclause is not None else ():
+            if not (isinstance(term, BinaryExpression) and term.operator is operators.eq):
+                continue
+            left, right = _unwrap(term.left), _unwrap(term.right)
+            for this, other in ((left, right), (right, left)):
+                if not (isinstance(this, ColumnClause) and this.name == FIRM_COLUMN and this.table is not None
+                        and _plain(this.table) is target):
+                    continue
+                if isinstance(other, BindParameter) and self.bind_names.get(other):
+                    self.names.add(self.bind_names[other])
+                    return True
+                excluded = _plain(other.table) if isinstance(other, ColumnClause) else None
+                if (isinstance(excluded, Alias) and other.name == FIRM_COLUMN and excluded.name == "excluded"
+                        and _plain(excluded.element) is target):
+                    return True  # the new row's firm_id, itself checked below
+        return False
+
     def insert(self, compiled, scopes) -> None:
         state = compiled.compile_state
         stmt = state.statement
@@ -394,6 +415,11 @@ class _Analysis:
             return
         self.touched.add(name)
         what = f"an INSERT into {name}"
+        conflict = getattr(stmt, "_post_values_clause", None)
+        if conflict is not None and hasattr(conflict, "update_values_to_set"):
+            # ON CONFLICT DO UPDATE writes the row already there: it must be the bound firm's.
+            if not self._conflict_kept_in_firm(stmt, conflict):
+                self.errors.append(f"{what} ON CONFLICT DO UPDATE needs WHERE firm_id = excluded.firm_id")
         if stmt.select is not None:
             names = [getattr(n, "key", n) for n in stmt._select_names or ()]
             inner = next((s for s in scopes if s.outer and s.outer[0] is stmt), None)

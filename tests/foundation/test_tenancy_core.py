@@ -123,6 +123,28 @@ def test_insert_rows_must_be_the_bound_firms(app, firms):
             "Mine", "Mine 0", "Mine 1", "Mine 2", "Mine copy"]
 
 
+def test_insert_on_conflict_update_stays_in_the_firm(app, firms):
+    a = firms.a
+    pools = match_pools.MatchPool.__table__
+    with firm_context(app, a.firm) as s:
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        row = {"firm_id": a.firm.id, "candidate_id": a.candidate.id, "search_id": 1, "have": 3}
+        stmt = upsert(pools).values(**row)
+        # the row already there may be another firm's: refused without a firm condition
+        with pytest.raises(TenancyError, match="ON CONFLICT"):
+            s.execute(stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
+                                                 set_={"have": stmt.excluded.have}))
+        s.rollback()
+        s.execute(stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
+                                             set_={"have": stmt.excluded.have},
+                                             where=pools.c.firm_id == stmt.excluded.firm_id))
+        s.execute(stmt.on_conflict_do_nothing())
+
+
 def test_joins_and_subqueries(app, firms):
     a = firms.a
     Y = Candidacy.__table__
