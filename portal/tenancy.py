@@ -129,11 +129,11 @@ def _check_flush(session: Session, flush_context, instances) -> None:
     for obj in chain(session.dirty, session.deleted):
         if isinstance(obj, FirmOwned):
             state = inspect(obj)
-            current = state.dict.get(FIRM_COLUMN, firm_id)
+            current = obj.firm_id  # loads it if expired: the UPDATE/DELETE names the row by key only
             owners = {current, state.committed_state.get(FIRM_COLUMN, current)}
             if firm_id is None or owners != {firm_id}:
-                raise TenancyError(f"{obj!r} of firm {', '.join(map(str, owners))} written while firm {firm_id} is bound; "
-                                   "bind its firm or use tenancy.all_firms() explicitly")
+                raise TenancyError(f"{obj!r} of firm {', '.join(map(str, owners))} written while firm "
+                                   f"{firm_id} is bound; bind its firm or use tenancy.all_firms() explicitly")
 
 
 def _remember_session(session: Session, transaction, connection) -> None:
@@ -166,7 +166,8 @@ def _firm_tables() -> tuple[frozenset[str], re.Pattern]:
     found = _firm_tables_cache.get(len(tables))
     if found is None:
         names = frozenset(t.name for t in tables.values() if FIRM_COLUMN in t.c)
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b", re.IGNORECASE)
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b" if names else r"(?!)",
+                             re.IGNORECASE)
         _firm_tables_cache.clear()
         found = _firm_tables_cache[len(tables)] = (names, pattern)
     return found

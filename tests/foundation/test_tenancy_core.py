@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, literal_column, select, text, update
 
 from portal import outbox
 from portal.extensions import db
@@ -183,9 +183,13 @@ def test_text_sql_must_declare_its_firm_handling(app, firms):
         with pytest.raises(TenancyError, match="firm_scoped"):
             s.connection().exec_driver_sql("SELECT count(*) FROM messages")
         s.rollback()
-        with pytest.raises(TenancyError):  # text inside a Core statement
-            s.execute(select(C.c.id).where(C.c.firm_id == a.firm.id, text("id IN (SELECT candidate_id FROM notes)")))
-        s.rollback()
+        for stmt in (  # text inside a Core statement, a textual SELECT, a literal column
+                select(C.c.id).where(C.c.firm_id == a.firm.id, text("id IN (SELECT candidate_id FROM notes)")),
+                text("SELECT id FROM candidates").columns(C.c.id),
+                select(literal_column("(SELECT max(id) FROM candidates)")).select_from(Firm)):
+            with pytest.raises(TenancyError):
+                s.execute(stmt)
+            s.rollback()
         reviewed = text("SELECT id FROM candidates WHERE firm_id = :f").execution_options(firm_scoped="checked")
         assert s.execute(reviewed, {"f": a.firm.id}).scalars().all() == [a.candidate.id]
     with app.app_context():  # declared, but no firm bound: still refused
@@ -221,6 +225,11 @@ def test_the_unit_of_work_writes_only_the_bound_firms_rows(app, firms):
         with all_firms():
             theirs = db.session.get(Candidate, b.candidate.id)
         bind_firm(a.firm.id)
+        theirs.name = "pwned"
+        with pytest.raises(TenancyError, match="written while firm"):
+            db.session.flush()
+        db.session.rollback()
+        db.session.expire(theirs)  # its firm_id is no longer loaded: the check loads it
         theirs.name = "pwned"
         with pytest.raises(TenancyError, match="written while firm"):
             db.session.flush()
