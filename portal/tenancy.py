@@ -246,13 +246,13 @@ def _tenancy_compiler_for(base: type) -> type:
 
 def _conjuncts(clause) -> list:
     """The AND-ed terms of a condition (an OR constrains nothing)."""
-    out, todo = [], [clause]
-    while todo:
-        c = todo.pop()
+    out, pending = [], [clause]
+    while pending:
+        c = pending.pop()
         if isinstance(c, Grouping):
-            todo.append(c.element)
+            pending.append(c.element)
         elif isinstance(c, BooleanClauseList) and c.operator is operators.and_:
-            todo.extend(c.clauses)
+            pending.extend(c.clauses)
         else:
             out.append(c)
     return out
@@ -462,13 +462,17 @@ def _plan_for(compiled) -> object:
     texts = sorted({m.lower() for t in compiled.__dict__.get("_tenancy_texts", ()) for m in pattern.findall(t)})
     scopes = compiled.__dict__.get("_tenancy_scopes", ())
     analysis = _Analysis(compiled, firm_tables)
-    if compiled.isupdate or compiled.isdelete:
-        analysis.dml(compiled)
-    for scope in scopes:
-        stmt = scope.stmt
-        analysis.scope(stmt, scope.froms, stmt._where_criteria, scope.outer)
-    if compiled.isinsert:
-        analysis.insert(compiled, scopes)
+    try:
+        if compiled.isupdate or compiled.isdelete:
+            analysis.dml(compiled)
+        for scope in scopes:
+            stmt = scope.stmt
+            analysis.scope(stmt, scope.froms, stmt._where_criteria, scope.outer)
+        if compiled.isinsert:
+            analysis.insert(compiled, scopes)
+    except Exception as exc:  # noqa: BLE001 - a construct the analysis does not know: refused, not let through
+        found = tuple(sorted({m.lower() for m in pattern.findall(compiled.string)}))
+        return _Plan(error=f"could not be analysed ({exc!r})", tables=found) if found else _FREE
     if compiled.__dict__.get("_tenancy_nested_dml"):
         analysis.errors.append("DML inside another statement cannot be checked")
     if not analysis.touched and not texts:
@@ -540,6 +544,10 @@ def _check_statement(conn, cursor, statement, parameters, context, executemany) 
 def install_engine_hooks(engine: Engine) -> None:
     """Check every statement run on this engine (idempotent)."""
     dialect = engine.dialect
+    missing = [name for name in ("_setup_select_stack", "visit_textclause", "visit_column") if not
+               callable(getattr(dialect.statement_compiler, name, None))]
+    if missing:  # a SQLAlchemy that renamed them would leave every SELECT unchecked
+        raise RuntimeError(f"tenancy cannot hook this SQLAlchemy's compiler (no {', '.join(missing)})")
     dialect.statement_compiler = _tenancy_compiler_for(dialect.statement_compiler)
     if not event.contains(engine, "before_cursor_execute", _check_statement):
         event.listen(engine, "before_cursor_execute", _check_statement)
