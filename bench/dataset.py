@@ -171,6 +171,7 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
     rows: dict[str, int] = {}
 
     with engine.begin() as conn:
+        conn.execution_options(all_firms=True)  # a bulk load over the whole database
         if conn.execute(select(firms.c.id).where(firms.c.slug == slug)).first():
             raise ValueError(f"a firm with slug {slug!r} already exists in this database")
         firm_id = _next_id(conn, firms)
@@ -349,6 +350,7 @@ def analyse(engine: Engine) -> None:
             conn.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # a bulk load over the whole database
             conn.execute(text("ANALYZE"))
 
 

@@ -151,6 +151,7 @@ def load_pipeline(app, candidacies: int, seed: int = 1) -> dict:
     with app.app_context():
         db.create_all()
         with db.engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # a bulk load over the whole database
             firm_id = conn.execute(
                 Firm.__table__.insert().values(name="Bench Search", slug="bench", timezone="Europe/Berlin",
                                                created_at=now).returning(Firm.__table__.c.id)
@@ -201,6 +202,7 @@ def load_pipeline(app, candidacies: int, seed: int = 1) -> dict:
                  "client_name": "Client", "role_title": "Role"} for cy in some])
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
+                conn.execution_options(all_firms=True)  # a bulk load over the whole database
                 conn.exec_driver_sql("ANALYZE")
     _ = Stage  # (stages come from CHECKIN_STAGES)
     return {"firm_id": firm_id, "candidates": n_candidates, "candidacies": candidacies, "searches": n_searches}
@@ -266,6 +268,7 @@ def _pending_messages(app, firm_id: int, n: int) -> list[int]:
                         "recruiter": "Rita"}])
             cands = db.session.execute(select(Candidate.id, Candidate.email, Candidate.name).limit(n)).all()
         with db.engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # a bulk load over the whole database
             conn.execute(delete(Message.__table__))
             conn.execute(update(Candidate.__table__).values(email_failures=0, email_suppressed=False))
             now = datetime.now(timezone.utc)

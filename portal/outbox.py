@@ -404,6 +404,7 @@ def _forget_enqueued(app: Flask, ids: list[int]) -> None:
     try:
         with app.app_context():
             with db.engine.begin() as conn:
+                conn.execution_options(all_firms=True)  # message ids of any firm (the relay's too)
                 table = Message.__table__
                 for i in range(0, len(ids), IN_CHUNK):
                     conn.execute(

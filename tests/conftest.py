@@ -101,6 +101,7 @@ def _wipe_database(app) -> None:
         # DELETE in dependency order: on small tables it is ~50x faster than a TRUNCATE of
         # every table on PostgreSQL (~1 s per test). Ids keep growing; no test relies on them.
         with db.engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # the test harness spans firms
             for t in tables:
                 conn.execute(t.delete())
 

@@ -26,10 +26,11 @@ def firm_context(app: Flask, firm: Firm | int | None = None):
         if firm is None:
             with all_firms():
                 yield db.session
+                db.session.commit()
         else:
             with as_firm(firm if isinstance(firm, int) else firm.id):
                 yield db.session
-        db.session.commit()
+                db.session.commit()
 
 
 def make_firm(app: Flask, slug: str | None = None, name: str | None = None, **kw) -> Firm:

@@ -222,36 +222,41 @@ class _Row(SimpleNamespace):
     through the ORM (its outcome is written with fenced UPDATEs)."""
 
 
-def claim(message_id: int) -> tuple[list[int], datetime | None]:
+def claim(message_id: int, *, any_firm: bool = False) -> tuple[list[int], datetime | None]:
     """Claim a due, pending message (pending -> sending) and, when it has a coalesce key,
     every other due, pending message of its group (changes to one candidacy inside the
     grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
     the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
-    outcome (see `_finish`)."""
-    rows, now = _claim_rows(message_id)
+    outcome (see `_finish`). Only a message of the bound firm is claimed, unless
+    `any_firm` (the worker's jobs, which get a message id only) says explicitly that it
+    may belong to any firm; the message's firm is then bound."""
+    rows, now = _claim_rows(message_id, any_firm)
     return [r.id for r in rows], now
 
 
 # The per-message statements, built once: building a statement and its cache key cost
 # about as much as running it (bound values are passed at execution).
 @functools.cache
-def _claim_stmt(group: bool):
+def _claim_stmt(group: bool, any_firm: bool = False):
     where = ((_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key")) if group
-             else (_M.c.id == bindparam("b_id"),))
-    return (
+             else (_M.c.id == bindparam("b_id"),) if any_firm
+             else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id")))
+    stmt = (
         update(_M)
         .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
         .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
         .returning(*_M.c)
     )
+    # A delivery job has the message id only: its claim spans firms, and says so.
+    return stmt.execution_options(all_firms=True) if any_firm else stmt
 
 
 @functools.cache
 def _finish_stmt(columns: tuple[str, ...]):
     return (
         update(_M)
-        .where(_M.c.id == bindparam("b_id"), _M.c.state == MessageState.SENDING,
-               _M.c.claimed_at == bindparam("b_claimed"))
+        .where(_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"),
+               _M.c.state == MessageState.SENDING, _M.c.claimed_at == bindparam("b_claimed"))
         .values({name: bindparam(f"v_{name}") for name in columns})
     )
 
@@ -261,7 +266,7 @@ def _candidate_stmt():
     return select(*_CANDIDATE_COLUMNS).where(_C.c.id == bindparam("b_id"), _C.c.firm_id == bindparam("b_firm"))
 
 
-def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
+def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], datetime | None]:
     """`claim`, returning the claimed messages themselves (UPDATE ... RETURNING, oldest
     first): no second query for them. Core statements on the session's connection: a
     delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
@@ -269,17 +274,20 @@ def _claim_rows(message_id: int) -> tuple[list[_Row], datetime | None]:
     session = db.session
     conn = session.connection()
     now = utcnow()
-    first = conn.execute(_claim_stmt(False), {"b_id": message_id, "b_now": now, "b_claimed": now}).first()
+    params = {"b_id": message_id, "b_now": now, "b_claimed": now}
+    if not any_firm:
+        params["b_firm"] = session.info.get("firm_id")
+    first = conn.execute(_claim_stmt(False, any_firm), params).first()
     if first is None:
         session.rollback()
         return [], None
+    bind_firm(first.firm_id)
     rows = [_Row(**first._mapping)]
     if first.coalesce_key is not None:
         rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
             "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
         rows.sort(key=lambda r: (r.created_at, r.id))
     session.commit()
-    bind_firm(first.firm_id)
     return rows, now
 
 
@@ -296,11 +304,13 @@ def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
     return firm
 
 
-def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None) -> str:
+def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None, *,
+            any_firm: bool = False) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
-    `firms` caches the senders' firms (with their domains) across a batch.
+    `firms` caches the senders' firms (with their domains) across a batch. `any_firm`:
+    see `claim` (the bound firm's messages only, unless it says so).
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
-    msgs, claimed_at = _claim_rows(message_id)
+    msgs, claimed_at = _claim_rows(message_id, any_firm)
     if not msgs:
         return "not claimable"
     session = db.session
@@ -317,8 +327,8 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
         recipient = _Row(**found._mapping) if found is not None else None
     now = utcnow()
     outcome, changes, candidate_changes, minted = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
-    return _record_outcome(message_id, outcome, msgs, changes, candidate, candidate_changes, claimed_at,
-                           minted=minted, now=now)
+    return _record_outcome(message_id, head.firm_id, outcome, msgs, changes, candidate, candidate_changes,
+                           claimed_at, minted=minted, now=now)
 
 
 # After the mail server accepted a message, a failure to record it would leave the row
@@ -332,7 +342,7 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
 
 
-def _record_outcome(message_id: int, outcome: str, msgs: list, changes: dict[int, dict], candidate,
+def _record_outcome(message_id: int, firm_id: int, outcome: str, msgs: list, changes: dict[int, dict], candidate,
                     candidate_changes: dict, claimed_at: datetime, minted=None, now: datetime | None = None) -> str:
     """`_finish`, the candidate's changes and a sent credential's token hash, committed; on a
     database error rolled back and tried again in a new transaction with backoff
@@ -346,15 +356,15 @@ def _record_outcome(message_id: int, outcome: str, msgs: list, changes: dict[int
     attempt = 0
     while True:
         try:
-            if not _finish(changes, claimed_at):
+            if not _finish(changes, claimed_at, firm_id):
                 session.rollback()
-                if attempt and _already_recorded(changes, claimed_at):
+                if attempt and _already_recorded(changes, claimed_at, firm_id):
                     return outcome  # an earlier attempt's COMMIT went through after all
                 log.warning("message %s: the claim expired during the send; another delivery took over",
                             message_id)
                 return "superseded"
             if candidate is not None:
-                _candidate_outcome(candidate, msgs, changes, candidate_changes)
+                _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
             if minted is not None:  # the emailed link works once this commits (dead if it never does)
                 accounts.store_minted(minted, now or utcnow())
             session.commit()
@@ -372,14 +382,14 @@ def _record_outcome(message_id: int, outcome: str, msgs: list, changes: dict[int
             time.sleep(delay)
 
 
-def _already_recorded(changes: dict[int, dict], claimed_at: datetime) -> bool:
+def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
     rows = db.session.connection().execute(
-        select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.id.in_(list(changes)))).all()
+        select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.firm_id == firm_id, _M.c.id.in_(list(changes)))).all()
     return len(rows) == len(changes) and all(
         r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows)
 
 
-def _candidate_outcome(candidate, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
+def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
     """The candidate's side of the outcome, in the same transaction as `_finish`. An update
     that could not be emailed (failed, or skipped: no address, suppressed) is not contact:
     their last contact is recomputed and they are marked as not reachable (see
@@ -395,12 +405,13 @@ def _candidate_outcome(candidate, msgs: list, changes: dict[int, dict], candidat
     elif MessageState.SENT in states and candidate.unreachable_since is not None:
         values["unreachable_since"] = None
     if values:
-        db.session.connection().execute(update(_C).where(_C.c.id == candidate.id).values(**values))
+        db.session.connection().execute(
+            update(_C).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values))
     if missed:
         contact.recompute_last_contacted([candidate.id])
 
 
-def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
+def _finish(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
     """Record each message's outcome only if our claim still holds (state `sending` with our
     claim time). A worker that outlived its lease must not overwrite a later delivery."""
     ok = True
@@ -408,7 +419,7 @@ def _finish(changes: dict[int, dict], claimed_at: datetime) -> bool:
     for mid, values in changes.items():
         stmt = _finish_stmt(tuple(sorted(values)))
         params = {f"v_{name}": value for name, value in values.items()}
-        result = conn.execute(stmt, {"b_id": mid, "b_claimed": claimed_at, **params})
+        result = conn.execute(stmt, {"b_firm": firm_id, "b_id": mid, "b_claimed": claimed_at, **params})
         ok = ok and result.rowcount == 1
     return ok
 

@@ -107,7 +107,8 @@ def _insert_rows(rows) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = postgresql.insert(_POOLS).from_select(columns, rows)
         stmt = stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
-                                          set_={"have": stmt.excluded.have})
+                                          set_={"have": stmt.excluded.have},
+                                          where=_POOLS.c.firm_id == stmt.excluded.firm_id)
     else:
         stmt = insert(_POOLS).from_select(columns, rows)
     db.session.execute(stmt)
