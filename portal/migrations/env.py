@@ -94,6 +94,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A migration changes every firm's rows at once: it spans firms explicitly (tenancy.py).
+        connection.execution_options(all_firms=True)
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite alters a table by copying it and dropping the old one (batch mode); with

@@ -120,6 +120,7 @@ def _database_text(app) -> list[tuple[str, str, str]]:
     out = []
     with app.app_context():
         with db.engine.connect() as conn:
+            conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             for table in db.metadata.sorted_tables:
                 for row in conn.execute(table.select()):
                     for column, value in row._mapping.items():
@@ -380,6 +381,7 @@ def _upgrade_with_a_stored_link(make_app, app, url):
     with other.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             firm_id = _insert(conn, "firms", slug="alpha", name="Alpha Search")
             user_id = _insert(conn, "users", firm_id=firm_id, email="n@alpha.example", name="N", role="recruiter")
             token_id = _insert(conn, "auth_tokens", firm_id=firm_id, user_id=user_id, purpose="invitation",
@@ -392,6 +394,7 @@ def _upgrade_with_a_stored_link(make_app, app, url):
                                  subject="News", dedupe_key="b", body_text="See /reset/ later", body_html="<p>x</p>")
         upgrade()
         with db.engine.connect() as conn:
+            conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             messages = sa.Table("messages", sa.MetaData(), autoload_with=conn)
             rows = {r.id: r for r in conn.execute(select(messages))}
             tokens = sa.Table("auth_tokens", sa.MetaData(), autoload_with=conn)

@@ -31,6 +31,7 @@ def test_upgrade_keeps_existing_domains_verified(make_app, app, tmp_path, client
     with other.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as conn:
+            conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             meta = sa.MetaData()
             firms = sa.Table("firms", meta, autoload_with=conn)
             values = {c.name: _filler(c) for c in firms.columns if not c.nullable and not c.primary_key}
@@ -40,6 +41,7 @@ def test_upgrade_keeps_existing_domains_verified(make_app, app, tmp_path, client
                          {"f": firm_id, "d": "careers.old.example", "c": datetime(2026, 1, 2)})
         upgrade()
         with db.engine.connect() as conn:
+            conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             token, verified_at = conn.execute(sa.text(
                 "SELECT verification_token, verified_at FROM firm_domains WHERE domain = 'careers.old.example'"
             )).one()
