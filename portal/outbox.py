@@ -264,7 +264,7 @@ def record(
         candidate.last_contacted_at = now
     session.flush()
     if immediate:
-        session.info.setdefault("outbox_ids", set()).add(msg.id)
+        enqueue_after_commit([msg.id], session)
     return msg
 
 
@@ -319,8 +319,7 @@ def record_many(
     created = [(r[0], r[1]) for r in returned]
     if audience == Audience.CANDIDATE and stream is None:
         touch_candidates(firm, [cid for _, cid in created if cid is not None], "last_contacted_at", now)
-    db.session.info.setdefault("outbox_ids", set()).update(
-        r[0] for r in returned if r[2] in (MessageState.PENDING, MessageState.PENDING.value))
+    enqueue_after_commit([r[0] for r in returned if r[2] in (MessageState.PENDING, MessageState.PENDING.value)])
     return created
 
 
@@ -361,7 +360,7 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None,
         .values(state=MessageState.CANCELLED, last_error="undone within the grace window")
         .execution_options(synchronize_session="fetch")
     )
-    session.info.get("outbox_ids", set()).difference_update(r.id for r in rows)
+    _forget_after_commit([r.id for r in rows], session)
     candidate_ids = {r.candidate_id for r in rows if r.candidate_id is not None}
     if candidate_ids:
         from portal.services import contact  # what counts as contact: one rule
@@ -372,6 +371,20 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None,
 
 
 # ---------------------------------------------------------------- enqueueing
+
+_PENDING_KEY = "outbox_ids"  # the session's ids to enqueue after its commit (this module's own)
+
+
+def enqueue_after_commit(message_ids, session: Session | None = None) -> None:
+    """Enqueue these messages once the caller's transaction commits (never before: a worker
+    must not look for a row that is not committed yet); a rollback forgets them."""
+    (session or db.session()).info.setdefault(_PENDING_KEY, set()).update(message_ids)
+
+
+def _forget_after_commit(message_ids, session: Session | None = None) -> None:
+    """Messages cancelled in this transaction are not enqueued after all."""
+    (session or db.session()).info.get(_PENDING_KEY, set()).difference_update(message_ids)
+
 
 def enqueue_delivery(message_ids, app: Flask | None = None) -> int:
     """Put delivery jobs on the queue: one job per message for a few, batches (one SMTP
@@ -417,13 +430,13 @@ def _forget_enqueued(app: Flask, ids: list[int]) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    ids = session.info.pop("outbox_ids", None)
+    ids = session.info.pop(_PENDING_KEY, None)
     if ids and has_app_context():
         enqueue_delivery(ids)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox_ids", None)
+    session.info.pop(_PENDING_KEY, None)
 
 
 def init_app(app: Flask) -> None:

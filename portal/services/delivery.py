@@ -35,7 +35,7 @@ from sqlalchemy import bindparam, event, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from portal import mailer
+from portal import mailer, outbox
 from portal.extensions import db
 from portal.models import (
     Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, TokenPurpose, User,
@@ -555,7 +555,7 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
                  {"to": address, "before": old_address if old_address != address else None,
                   "error": audit.short(previous)})
     db.session.flush()
-    db.session.info.setdefault("outbox_ids", set()).add(msg.id)
+    outbox.enqueue_after_commit([msg.id])
     return msg
 
 
