@@ -72,6 +72,23 @@ def _firm_by_slug(slug: str):
     return firm
 
 
+def _in_firm(slug: str, action):
+    """Run `action(firm)` bound to firm SLUG and commit; a refusal (DomainError) rolls back
+    and becomes the command's error message. Returns what the action returned."""
+    from portal.services import DomainError
+    from portal.tenancy import as_firm
+
+    firm = _firm_by_slug(slug)
+    with as_firm(firm.id):
+        try:
+            result = action(firm)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    return firm, result
+
+
 def _set_firm_disabled(slug: str, disabled: bool) -> None:
     from portal.services.branding import set_disabled
     from portal.tenancy import as_firm
@@ -106,18 +123,9 @@ def firm_enable(slug: str) -> None:
 @with_appcontext
 def firm_sender(slug: str, email: str | None) -> None:
     """Send firm SLUG's emails from EMAIL (omit EMAIL to use PORTAL_MAIL_FROM again)."""
-    from portal.services import DomainError
     from portal.services.branding import set_sender_email
-    from portal.tenancy import as_firm
 
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        try:
-            set_sender_email(firm, None, email)
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+    firm, _changed = _in_firm(slug, lambda firm: set_sender_email(firm, None, email))
     click.echo(f"{firm.slug} sends from {firm.sender_email or 'PORTAL_MAIL_FROM'}.")
 
 
@@ -131,20 +139,10 @@ firm_cli.add_command(domain_cli)
 @with_appcontext
 def firm_domain_add(slug: str, domain: str) -> None:
     """Serve firm SLUG also on DOMAIN (e.g. careers.example.com)."""
-    from portal.services import DomainError
     from portal.services.branding import add_domain
-    from portal.tenancy import as_firm
-
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        try:
-            row = add_domain(firm, None, domain)
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
     from portal.services.domains import record_for
 
+    firm, row = _in_firm(slug, lambda firm: add_domain(firm, None, domain))
     rec = record_for(row)
     click.echo(f"{row.domain} is pending for {firm.slug}. To prove the firm controls it, publish the DNS record\n"
                f"  {rec.name}  TXT  \"{rec.value}\"\n"
@@ -157,23 +155,18 @@ def firm_domain_add(slug: str, domain: str) -> None:
 @with_appcontext
 def firm_domain_verify(slug: str, domain: str) -> None:
     """Check DOMAIN's DNS TXT record now; it serves firm SLUG once verified."""
-    from portal.services import DomainError
     from portal.services.branding import find_domain
     from portal.services.domains import record_for, verify
-    from portal.tenancy import as_firm
 
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        try:
-            row = find_domain(firm, domain)
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from exc
-        verified = verify(firm, None, row)
-        db.session.commit()
-        if not verified:
-            rec = record_for(row)
-            raise click.ClickException(f"{row.domain} is not verified: {row.last_check_error}\n"
-                                       f"Expected: {rec.name} TXT \"{rec.value}\"")
+    def check(firm):
+        row = find_domain(firm, domain)
+        return row, verify(firm, None, row)
+
+    firm, (row, verified) = _in_firm(slug, check)
+    if not verified:
+        rec = record_for(row)
+        raise click.ClickException(f"{row.domain} is not verified: {row.last_check_error}\n"
+                                   f"Expected: {rec.name} TXT \"{rec.value}\"")
     click.echo(f"{row.domain} is verified and now serves {firm.slug}.")
 
 
@@ -183,18 +176,9 @@ def firm_domain_verify(slug: str, domain: str) -> None:
 @with_appcontext
 def firm_domain_remove(slug: str, domain: str) -> None:
     """Stop serving firm SLUG on DOMAIN."""
-    from portal.services import DomainError
     from portal.services.branding import find_domain, remove_domain
-    from portal.tenancy import as_firm
 
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        try:
-            name = remove_domain(firm, None, find_domain(firm, domain).id)
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+    firm, name = _in_firm(slug, lambda firm: remove_domain(firm, None, find_domain(firm, domain).id))
     click.echo(f"{name} no longer serves {firm.slug}.")
 
 
