@@ -416,7 +416,7 @@ def check(port: int, path: str, cookie: str) -> tuple[int, int]:
 
 def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: int = 16,
         modes: tuple[str, ...] = ("sync", "gthread"), log=print) -> dict:
-    from portal.devserver import start_redis
+    from portal.devtools.server import start_redis
 
     db_url = absolute_url(db_url)
     ds = ds or facts_from_db(db_url)

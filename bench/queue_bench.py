@@ -22,7 +22,7 @@ def run(jobs: int = 5_000, log=print) -> dict:
     from rq import Queue
     from rq.job import Job
 
-    from portal.devserver import start_redis
+    from portal.devtools.server import start_redis
     from bench.pages import free_port
 
     port = free_port()

@@ -296,7 +296,7 @@ def _run_workers(app, workers: int, redis_url: str, smtp_port: int, log=print) -
 def bench_delivery(app, firm_id: int, sink: CountingSink, redis_url: str, n: int, log=print) -> dict:
     from sqlalchemy import func, select
 
-    from portal import mailer
+    from worker import mailer
     from portal.extensions import db
     from portal.models import Message, MessageState
     from portal.outbox import enqueue_delivery
@@ -351,7 +351,7 @@ def bench_delivery(app, firm_id: int, sink: CountingSink, redis_url: str, n: int
     from rq import Queue
 
     from portal.outbox import DELIVER, JOB_TIMEOUT
-    from portal.redis_conn import MESSAGES, get_queue
+    from portal.extensions import MESSAGES, get_queue
 
     Redis.from_url(redis_url).flushdb()
     t = time.perf_counter()
@@ -447,7 +447,7 @@ def run(db_url: str | None = None, log=print, candidacies: int = 100_000, messag
     """Run both benchmarks on a fresh database (never on `db_url` itself: a PostgreSQL URL
     only names the server to create a scratch database on)."""
     sys.path.insert(0, ROOT)
-    from portal.devserver import start_redis
+    from portal.devtools.server import start_redis
 
     url, drop = fresh_database(db_url)
     rport = free_port()

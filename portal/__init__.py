@@ -13,7 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Application factory. Reads settings, binds extensions; connects to nothing yet."""
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(overrides))
-    from portal.inputs import CleanRequest
+    from portal.web.inputs import CleanRequest
 
     app.request_class = CleanRequest  # NUL and other control characters dropped from every input
     os.makedirs(app.config["INSTANCE_DIR"], exist_ok=True)
@@ -27,12 +27,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO if app.config["PORTAL_ENV"] != "testing" else logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from portal.routing import IdConverter
+    from portal.web.routing import IdConverter
 
     app.url_map.converters["int"] = IdConverter
 
-    from portal import extensions, markdown, security, tenancy
+    from portal import markdown, outbox, tenancy
     from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.web import security, templating
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
@@ -49,22 +50,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     tenancy.init_app(app)
     markdown.init_app(app)
     security.init_app(app)
-    extensions.db  # noqa: B018  (models register on import below)
-    import portal.models  # noqa: F401
+    import portal.models  # noqa: F401  (the models register with db's metadata on import)
+    from portal.services import messages
 
-    from portal import outbox, templating
-
+    messages.install_hooks()
     outbox.init_app(app)
     templating.init_app(app)
 
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.candidate import bp as candidate_bp
-    from portal.errors import init_app as init_errors
-    from portal.health import bp as health_bp
     from portal.recruiter import bp as recruiter_bp
-
-    from portal.brand import bp as brand_bp
+    from portal.web.brand import bp as brand_bp
+    from portal.web.errors import init_app as init_errors
+    from portal.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(brand_bp)
@@ -73,11 +72,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     if app.config["PORTAL_ENV"] in ("development", "testing"):
-        from portal.dev import bp as dev_bp
+        from portal.devtools.mail import bp as dev_bp
 
         app.register_blueprint(dev_bp, url_prefix="/dev")
     if app.config.get("BENCH_CEILING"):
-        from portal.bench_ceiling import bp as bench_ceiling_bp
+        from portal.devtools.bench_ceiling import bp as bench_ceiling_bp
 
         app.register_blueprint(bench_ceiling_bp, url_prefix="/bench")
     init_errors(app)

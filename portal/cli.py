@@ -1,26 +1,15 @@
-"""The `portal` command: db (Flask-Migrate), firm, user, matching, demo, dev, worker, scheduler."""
+"""The `portal` command's firm, user and matching groups (Flask CLI commands on the app).
+
+The group itself is in `portal/__main__.py`; `portal worker|scheduler` come from `worker/cli.py`
+through the `flask.commands` entry point, so nothing here imports the worker."""
 from __future__ import annotations
 
-import os
-import sys
-
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
-
-
-def _create_app(*_args, **_kwargs) -> Flask:
-    from portal import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-def main() -> None:
-    """Portal: a candidate portal and recruiter backend for recruiting firms."""
 
 
 firm_cli = click.Group("firm", help="Create and manage firms (tenants).")
@@ -237,49 +226,9 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
                    f"({time.perf_counter() - t0:.1f} s)")
 
 
-@click.command("demo")
-@with_appcontext
-def demo_command() -> None:
-    """Load the demo firms and people (safe to run again: it resets them)."""
-    from portal.demo import load_demo
-
-    for line in load_demo():
-        click.echo(line)
-
-
-@click.command("worker")
-@click.option("--queue", "-q", multiple=True, type=click.Choice(["messages", "default"]))
-@click.option("--burst", is_flag=True)
-@click.option("--simple", is_flag=True, help="Run jobs in-process (no fork per job).")
-def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:
-    """Run an RQ worker (default queue: messages)."""
-    from worker.__main__ import run_worker
-
-    run_worker(list(queue) or ["messages"], burst=burst, simple=simple or None)
-
-
-@click.command("scheduler")
-def scheduler_command() -> None:
-    """Run the periodic scheduler (exactly one per installation)."""
-    from worker.__main__ import run_scheduler
-
-    raise SystemExit(run_scheduler())
-
-
-@click.command("dev")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
-def dev_command(port: int) -> None:
-    """Run everything for development: Redis (if none), SMTP catcher, worker, scheduler, web."""
-    from portal.devserver import run_dev
-
-    run_dev(current_app._get_current_object(), port)
-
-
 def init_app(app: Flask) -> None:
-    for cmd in (firm_cli, user_cli, matching_cli, demo_command, worker_command, scheduler_command, dev_command):
+    from portal.devtools.cli import demo_command, dev_command
+
+    for cmd in (firm_cli, user_cli, matching_cli, demo_command, dev_command):
         if cmd.name not in app.cli.commands:
             app.cli.add_command(cmd)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,12 +1,16 @@
-"""The Flask extensions, created unbound; create_app() binds them."""
+"""The Flask extensions and the Redis/RQ connections: created unbound or lazily per app, never
+connected at import time; create_app() binds them."""
 from __future__ import annotations
 
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from redis import Redis
+from rq import Queue
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,3 +32,29 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+# Redis and RQ queues, created lazily per app (never at import time).
+MESSAGES = "messages"
+DEFAULT = "default"
+
+
+def get_redis(app: Flask | None = None) -> Redis:
+    app = app or current_app
+    conn = app.extensions.get("portal_redis")
+    if conn is None:
+        conn = Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5,
+            health_check_interval=30,
+        )
+        app.extensions["portal_redis"] = conn
+    return conn
+
+
+def queue_name(name: str, app: Flask | None = None) -> str:
+    app = app or current_app
+    return f"{app.config['QUEUE_PREFIX']}-{name}"
+
+
+def get_queue(name: str = MESSAGES, app: Flask | None = None) -> Queue:
+    app = app or current_app
+    return Queue(queue_name(name, app), connection=get_redis(app), default_timeout=120)

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
-from portal.redis_conn import MESSAGES, get_queue
-from portal.templating import external_url, render_email
+from portal.extensions import MESSAGES, get_queue
+from portal.web.templating import external_url, render_email
 
 log = logging.getLogger(__name__)
 DELIVER = "worker.jobs.deliver_message"
@@ -49,7 +49,7 @@ CREDENTIAL_LINK = "(a personal link, sent only to the addressee's inbox)"
 class EmailRenderer:
     """Render one kind of email many times (the planners): templates and the template
     context processors are resolved once, then each render is a plain template call.
-    Produces the same subject/text/HTML as `portal.templating.render_email`.
+    Produces the same subject/text/HTML as `portal.web.templating.render_email`.
 
     `fast=True` (for a template whose HTML is only a `body` block over email/layout.html,
     like the check-in) renders the branded layout once and each email's body block alone,
@@ -443,6 +443,3 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
-    from portal.services import delivery
-
-    delivery.install_hooks()

@@ -107,7 +107,7 @@ def _wipe_database(app) -> None:
 
 
 def _wipe_redis(app) -> None:
-    from portal.redis_conn import get_redis
+    from portal.extensions import get_redis
 
     conn = get_redis(app)
     try:
@@ -199,7 +199,7 @@ def run_jobs(app):
     """Run every queued job in-process (RQ SimpleWorker, burst) and return how many ran."""
     from rq import Queue, SimpleWorker
 
-    from portal.redis_conn import DEFAULT, MESSAGES, get_redis, queue_name
+    from portal.extensions import DEFAULT, MESSAGES, get_redis, queue_name
 
     def run(queues=(DEFAULT, MESSAGES)) -> int:
         conn = get_redis(app)

@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from portal.devserver import redis_server_binary
+from portal.devtools.server import redis_server_binary
 
 
 def free_port() -> int:

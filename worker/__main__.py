@@ -37,7 +37,7 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool | None = Non
     from rq import Queue, SimpleWorker, Worker
 
     from portal import create_app
-    from portal.redis_conn import queue_name
+    from portal.extensions import queue_name
     from worker.app import set_app
 
     app = create_app()

@@ -2,7 +2,7 @@
 
 Delivery: `deliver_message(id)` (one message, lowest latency, enqueued after a commit) and
 `deliver_batch(ids)` (several over one SMTP session; still one claim per message), both
-built on portal.services.delivery. `relay()` re-enqueues what is due and unsent and
+built on worker.delivery. `relay()` re-enqueues what is due and unsent and
 recovers sends lost with a worker. `tick()` (hourly) fans out `plan_firm(firm_id)`, which
 decides in the firm's time zone whether its check-in / weekly slot has come.
 """
@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from portal import mailer
+from worker import mailer
 from portal.extensions import db
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.redis_conn import DEFAULT, get_queue, get_redis
-from portal.services import cadence, delivery, match_pools, nurture
+from portal.extensions import DEFAULT, get_queue, get_redis
+from portal.services import cadence, match_pools, nurture
+from worker import delivery
 from portal.tenancy import all_firms, bind_firm
 from worker.app import job
 

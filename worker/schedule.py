@@ -19,7 +19,7 @@ from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 from portal.config import ConfigError
-from portal.redis_conn import DEFAULT, get_redis, queue_name
+from portal.extensions import DEFAULT, get_redis, queue_name
 from worker import jobs
 
 RELAY_SECONDS = 30

@@ -1,15 +1,5 @@
 """Firm administration (admins only): settings, branding, recruiters."""
-from flask import Blueprint
+from portal.admin import views  # noqa: F401  (each module adds its routes to bp)
+from portal.admin.blueprint import bp
 
-from portal.security import role_required
-
-bp = Blueprint("admin", __name__)
-
-
-@bp.before_request
-@role_required(lambda u: u.is_admin)
-def _guard():
-    return None
-
-
-from portal.admin import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from zoneinfo import available_timezones
 
-from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp

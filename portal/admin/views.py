@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.admin import bp
+from portal.admin.blueprint import bp
 from portal.admin.forms import (
     BrandForm, ContactRulesForm, DeactivateForm, DomainForm, EmptyForm, InviteForm, LogoForm, RoleForm,
     choice, stage_form_class,
 )
-from portal.brand import firm_palette
+from portal.web.brand import firm_palette
 from portal.extensions import db
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT

@@ -1,6 +1,5 @@
 """Login, logout, invitations and password resets, shared by candidates and staff."""
-from flask import Blueprint
+from portal.auth import views  # noqa: F401  (each module adds its routes to bp)
+from portal.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from portal.auth import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -1,4 +1,4 @@
-from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 

@@ -6,11 +6,11 @@ import time
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import bp
+from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User
-from portal.security import is_safe_next
+from portal.web.security import is_safe_next
 from portal.services import DomainError, NotFound, accounts, sessions
 
 log = logging.getLogger(__name__)

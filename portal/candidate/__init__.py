@@ -1,44 +1,5 @@
 """The candidate portal: status, feedback, consent, roles, availability, messages, data."""
-from flask import Blueprint, g, render_template, request
-from flask_login import current_user
+from portal.candidate import views  # noqa: F401  (each module adds its routes to bp)
+from portal.candidate.blueprint import bp
 
-from portal.security import role_required
-
-bp = Blueprint("candidate", __name__)
-
-# Endpoints of this blueprint that work without logging in (reached from an email).
-PUBLIC_ENDPOINTS = frozenset({"candidate.unsubscribe"})
-
-
-@role_required(lambda u: u.is_candidate)
-def _require_candidate():
-    return None
-
-
-@bp.before_request
-def _guard():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    refused = _require_candidate()
-    if refused is not None:
-        return refused
-    from portal.services.candidate_portal import candidate_for_user
-
-    g.candidate = candidate_for_user(current_user)
-    if g.candidate is None:
-        return render_template("candidate/no_profile.html"), 200
-    return None
-
-
-def _register_public(state):
-    """`/unsubscribe/<token>` lives outside /me (the link in every optional email) but keeps
-    the endpoint name `candidate.unsubscribe`; the guard above lets it through."""
-    from portal.candidate.public import unsubscribe
-
-    state.app.add_url_rule("/unsubscribe/<token>", endpoint="candidate.unsubscribe",
-                           view_func=unsubscribe, methods=["GET", "POST"])
-
-
-bp.record_once(_register_public)
-
-from portal.candidate import views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, SelectField,

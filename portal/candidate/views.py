@@ -12,12 +12,12 @@ from flask import (
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.candidate import bp
+from portal.candidate.blueprint import bp
 from portal.candidate.forms import (
     ConfirmForm, ConsentForm, CVForm, DeleteAccountForm, PreferencesForm, ProfileForm, ReferralForm,
     UpdateForm, choices,
 )
-from portal.errors import render_error
+from portal.web.errors import render_error
 from portal.extensions import db
 from portal.models import ConsentState, User
 from portal.services import DomainError, NotFound

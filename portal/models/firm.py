@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -44,6 +45,14 @@ class Firm(db.Model):
     @property
     def from_name(self) -> str:
         return self.sender_name or self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The firm's time zone (UTC when unset or unknown): its calendar days and weeks."""
+        try:
+            return ZoneInfo(self.timezone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     def __repr__(self) -> str:
         return f"<Firm {self.slug}>"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
-from portal.recruiter import bp
+from portal.recruiter.blueprint import bp
 from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import (
     CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,

@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, request, send_file, url_f
 
 from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Stage, User
-from portal.recruiter import bp
+from portal.recruiter.blueprint import bp
 from portal.recruiter.common import actor, back, get_or_404, staff_choices
 from portal.recruiter.forms import (
     opt,

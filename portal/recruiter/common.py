@@ -5,7 +5,7 @@ from flask import abort, redirect, request
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.security import is_safe_next
+from portal.web.security import is_safe_next
 
 
 def get_or_404(model, ident):

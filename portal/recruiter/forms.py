@@ -2,7 +2,7 @@
 text refuses HTML. The services check the same rules again before writing."""
 from __future__ import annotations
 
-from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, DateField, SelectChoice, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,

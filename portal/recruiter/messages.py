@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from portal.forms import FlaskForm  # hidden inputs without ids (portal/forms.py)
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Message, MessageState
-from portal.recruiter import bp
+from portal.recruiter.blueprint import bp
 from portal.services import DomainError, NotFound
-from portal.services.delivery import resend
+from portal.services.messages import resend
 from portal.tenancy import current_firm
 
 PAGE = 50

@@ -7,7 +7,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 
 from portal.extensions import db
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
-from portal.recruiter import bp
+from portal.recruiter.blueprint import bp
 from portal.recruiter.common import actor, back, get_or_404, staff_choices
 from portal.recruiter.forms import (
     opt,

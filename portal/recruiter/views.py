@@ -5,12 +5,12 @@ from flask import flash, g, render_template, request, url_for
 
 from portal.extensions import db
 from portal.models import CandidateUpdate, Interest, Message
-from portal.recruiter import bp
+from portal.recruiter.blueprint import bp
 from portal.recruiter.common import actor, back, get_or_404
 from portal.recruiter.forms import ActionForm
 from portal.services import DomainError
 from portal.services import dashboard as dashboard_service
-from portal.services import delivery
+from portal.services import messages as messages_service
 
 
 @bp.route("/")
@@ -64,5 +64,5 @@ def update_handled(update_id: int):
 @bp.route("/attention/failed/<int:message_id>/retry", methods=["POST"])
 def retry_message(message_id: int):
     message = get_or_404(Message, message_id)
-    return _one_click(lambda: delivery.resend(g.firm, actor(), message),
+    return _one_click(lambda: messages_service.resend(g.firm, actor(), message),
                       lambda m: f"The message will be sent again to {m.to_email}.")

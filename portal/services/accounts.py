@@ -19,7 +19,7 @@ from portal.models import (
     Audience, AuthToken, Candidate, Firm, Message, Role, TokenPurpose, User, utcnow,
 )
 from portal.services import DomainError
-from portal.templating import external_url
+from portal.web.templating import external_url
 
 MIN_PASSWORD = 10
 # A hash to check against when no user matches, so both paths take the same time.

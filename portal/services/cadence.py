@@ -28,7 +28,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -42,7 +42,7 @@ from portal.models import (
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
 from portal.services import contact
 from portal.services.preferences import NO_CHECKIN_EMAILS
-from portal.templating import candidate_stage_text, external_url
+from portal.web.templating import candidate_stage_text, external_url
 
 TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
@@ -64,15 +64,8 @@ def load_firm(firm_id: int) -> Firm | None:
 
 def with_domains(firm: Firm) -> Firm:
     """Load the firm's domains before writing links: emails use its own host."""
-    firm.domains  # noqa: B018 - loads them; portal.templating.firm_base_url uses them once loaded
+    firm.domains  # noqa: B018 - loads them; portal.web.templating.firm_base_url uses them once loaded
     return firm
-
-
-def firm_zone(firm: Firm) -> ZoneInfo:
-    try:
-        return ZoneInfo(firm.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
@@ -85,7 +78,7 @@ def _hour(firm: Firm) -> int:
 
 def weekly_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
     """The firm's latest weekly slot at or before `now`, and the next one (UTC)."""
-    tz = firm_zone(firm)
+    tz = firm.zone
     local = now.astimezone(tz)
     day = local.date() - timedelta(days=(local.weekday() - int(firm.checkin_weekday or 0) % 7) % 7)
     last = _at(day, _hour(firm), tz)
@@ -96,7 +89,7 @@ def weekly_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
 
 
 def daily_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
-    tz = firm_zone(firm)
+    tz = firm.zone
     day = now.astimezone(tz).date()
     last = _at(day, _hour(firm), tz)
     if last > now:
@@ -120,7 +113,7 @@ def cadence_days(firm: Firm) -> int:
 
 
 def local_day(firm: Firm, now: datetime) -> str:
-    return now.astimezone(firm_zone(firm)).date().isoformat()
+    return now.astimezone(firm.zone).date().isoformat()
 
 
 def checkin_period(firm: Firm, now: datetime) -> str:
@@ -129,14 +122,14 @@ def checkin_period(firm: Firm, now: datetime) -> str:
     Taken at the end of the tick (`now` + tick_horizon) because the tick just before a slot
     already plans for it: the run an hour before the slot and the slot run share a key."""
     slot, _next = checkin_slots(firm, now + tick_horizon())
-    day = slot.astimezone(firm_zone(firm)).date().isoformat()
+    day = slot.astimezone(firm.zone).date().isoformat()
     return f"day:{day}" if cadence_days(firm) < 7 else f"week:{day}"
 
 
 def weekly_period(firm: Firm, now: datetime) -> str:
     """The firm's week (from its weekly slot), for what is planned once a week."""
     slot, _next = weekly_slots(firm, now)
-    return "week:" + slot.astimezone(firm_zone(firm)).date().isoformat()
+    return "week:" + slot.astimezone(firm.zone).date().isoformat()
 
 
 def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:

@@ -19,7 +19,7 @@ from portal.models import (
 )
 from portal.models.search import client_name_for_candidate
 from portal.services import NotFound
-from portal.templating import candidate_stage_text
+from portal.web.templating import candidate_stage_text
 
 MESSAGES_PER_PAGE = 25
 

@@ -9,7 +9,7 @@ from portal.models import (
     Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow,
 )
 from portal.services import DomainError, NotFound
-from portal.templating import external_url
+from portal.web.templating import external_url
 
 MAX_COMMENT = 2000
 

@@ -87,20 +87,14 @@ def recompute_last_contacted(candidate_ids) -> None:
 
 # ---------------------------------------------------------------- "I told them another way"
 
-def _zone(firm: Firm):
-    from portal.services.cadence import firm_zone  # cadence imports the outbox, which imports us
-
-    return firm_zone(firm)
-
-
 def today(firm: Firm) -> date:
     """Today in the firm's time zone (the latest day a contact can be recorded for)."""
-    return utcnow().astimezone(_zone(firm)).date()
+    return utcnow().astimezone(firm.zone).date()
 
 
 def _when(firm: Firm, on: date, now: datetime) -> datetime:
     """A day as a moment: now for today (in the firm's time zone), else midday that day."""
-    tz = _zone(firm)
+    tz = firm.zone
     if on == now.astimezone(tz).date():
         return now
     return datetime.combine(on, time(12), tzinfo=tz).astimezone(timezone.utc)
@@ -119,7 +113,7 @@ def record_contact(firm: Firm, actor: User, candidate: Candidate, *, kind: Conta
     now = utcnow()
     if on is None:
         raise DomainError("Date: enter the day you were in touch.")
-    today = now.astimezone(_zone(firm)).date()
+    today = now.astimezone(firm.zone).date()
     if on > today:
         raise DomainError("Date: the day you were in touch cannot be in the future.")
     if on < today - timedelta(days=RECORD_DAYS_BACK):

@@ -43,7 +43,7 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     """Save feedback and write the candidate's message (same transaction)."""
     from portal.services import consent as consent_service
     from portal.services.pipeline import _recruiter_for, coalesce_key
-    from portal.templating import external_url
+    from portal.web.templating import external_url
 
     if not actor.is_staff:
         raise DomainError("Only the firm's recruiters write feedback.")

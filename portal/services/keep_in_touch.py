@@ -16,7 +16,7 @@ from portal.models import (
     UpdateKind, User, utcnow,
 )
 from portal.services import DomainError, NotFound
-from portal.templating import external_url
+from portal.web.templating import external_url
 
 MAX_BODY = 1000
 MAX_NAME = 120

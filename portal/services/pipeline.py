@@ -21,7 +21,7 @@ from portal.models import (
 from portal.services import Conflict, DomainError, match_pools
 from portal.services import consent as consent_service
 from portal.services import disclosure
-from portal.templating import external_url
+from portal.web.templating import external_url
 
 MAX_EXPLANATION = 5000
 # Stages at which the candidate knows they are in the search (and so hears about changes).

@@ -4,7 +4,7 @@ links on the page, on white cards and on the tinted stage badges."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.brand import PAGE_BACKGROUND, WHITE, contrast_ratio, palette
+from portal.web.brand import PAGE_BACKGROUND, WHITE, contrast_ratio, palette
 
 colours = st.integers(min_value=0, max_value=0xFFFFFF).map(lambda n: f"#{n:06x}")
 STAGE_BADGE = "#e1ebf7"  # portal.css .stage-presented: brand-coloured text on a light blue tint

@@ -157,7 +157,7 @@ def test_the_worker_checks_pending_domains_every_hour_for_a_week(app, firms, cli
 
 def test_email_links_use_only_a_verified_domain(app, firms, dns_zone):
     from portal.models import Firm
-    from portal.templating import external_url
+    from portal.web.templating import external_url
 
     with firm_context(app, firms.a.firm):
         branding.add_domain(firms.a.firm, None, "pending.alpha-search.com")

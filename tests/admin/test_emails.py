@@ -1,7 +1,7 @@
 """Emails carry their own firm's brand and sender, and nothing of another firm."""
 import re
 
-from portal.brand import palette
+from portal.web.brand import palette
 from portal.services import branding
 from tests.admin.helpers import admin_client, image_bytes, upload
 from tests.factories import firm_context
@@ -84,7 +84,7 @@ def test_powered_by_line_in_emails_can_be_turned_off(app, firms, client_for, run
 
 def test_email_logo_url_is_built_outside_a_request(app, firms):
     """The worker renders emails too (no request): the logo link still points at the firm's host."""
-    from portal.brand import logo_url
+    from portal.web.brand import logo_url
 
     with firm_context(app, firms.b.firm):
         assert logo_url(firms.b.firm) == "http://beta.localhost/brand/logo?v=0"
@@ -94,7 +94,7 @@ def test_branded_layout_renders_in_the_worker_without_a_request(app, firms):
     from flask import has_request_context
 
     from portal.models import Firm
-    from portal.templating import render_email
+    from portal.web.templating import render_email
 
     with firm_context(app, firms.b.firm) as s:
         firm = s.get(Firm, firms.b.firm.id)

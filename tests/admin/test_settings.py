@@ -1,12 +1,12 @@
 """Firm settings: validated server-side, audited, shown on the firm's pages only."""
 import pytest
 
-from portal.brand import (
+from portal.web.brand import (
     PAGE_BACKGROUND, WHITE, contrast_ratio, palette, readable_background, readable_on,
 )
 from portal.models import Stage
 from portal.services import branding
-from portal.templating import candidate_stage_text
+from portal.web.templating import candidate_stage_text
 from tests.admin.helpers import admin_client, audit_entries, load_firm
 from tests.conftest import login_as
 from tests.factories import firm_context

@@ -76,7 +76,7 @@ def test_unknown_or_silly_tokens_are_404(app, firms, client_for):
 
 
 def test_unsubscribe_endpoint_name_and_path(app, firms):
-    from portal.templating import external_url
+    from portal.web.templating import external_url
 
     with app.app_context():
         url = external_url(firms.a.firm, "candidate.unsubscribe", token="abc")

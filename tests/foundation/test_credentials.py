@@ -29,7 +29,7 @@ from werkzeug.routing import IntegerConverter
 from portal.extensions import db
 from portal.models import AuthToken, Message, MessageState, User, utcnow
 from portal.outbox import CREDENTIAL_LINK
-from portal.redis_conn import get_redis
+from portal.extensions import get_redis
 from tests.conftest import login_as
 from tests.factories import firm_context, make_candidate
 from tests.foundation.test_tenancy import ID_ARGS, _graph

@@ -73,7 +73,7 @@ def test_portal_dev_runs_everything_and_ctrl_c_stops_it(tmp_path):
         "PORTAL_QUEUE_PREFIX": f"devtest{os.getpid()}",
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}", "PORTAL_PUBLIC_PORT_SUFFIX": f":{port}",
     })
-    cli = [sys.executable, "-m", "portal.cli"]
+    cli = [sys.executable, "-m", "portal"]
     for args in (["db", "upgrade"], ["demo"]):
         done = subprocess.run(cli + args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -10,7 +10,7 @@ import time
 import pytest
 from rq import Worker
 
-from portal.redis_conn import DEFAULT, MESSAGES, get_queue, get_redis
+from portal.extensions import DEFAULT, MESSAGES, get_queue, get_redis
 
 
 def _health(client):

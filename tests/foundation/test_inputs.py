@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import got_request_exception
 from werkzeug.routing import IntegerConverter
 
-from portal.inputs import CONTROL, clean
+from portal.web.inputs import CONTROL, clean
 from tests.conftest import login_as
 from tests.foundation.test_tenancy import ID_ARGS, NON_ID_INT_ARGS, _graph
 

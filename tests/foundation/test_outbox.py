@@ -6,10 +6,10 @@ from email.utils import parseaddr
 from rq import Queue
 from sqlalchemy import select
 
-from portal import mailer
+from worker import mailer
 from portal.models import Message, MessageState
 from portal.outbox import enqueue_delivery
-from portal.redis_conn import MESSAGES, get_redis, queue_name
+from portal.extensions import MESSAGES, get_redis, queue_name
 from tests.factories import firm_context
 from worker import jobs
 

@@ -20,9 +20,10 @@ from portal.models import (
     utcnow,
 )
 from portal.services import (
-    DomainError, cadence, dashboard, data_rights, delivery, match_pools, matching, nurture, pipeline, skills,
+    DomainError, cadence, dashboard, data_rights, match_pools, matching, messages, nurture, pipeline, skills,
     talent_pool,
 )
+from worker import delivery
 from portal.services import feedback as feedback_service
 from portal.tenancy import TenancyError, all_firms, as_firm, bind_firm
 from tests.factories import firm_context
@@ -355,14 +356,14 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         # delivery: claim, deliver and finish firm B's messages
         assert attempt(delivery.claim, B["pending"]) == ([], None)
         bind_firm(fa.id)
-        from portal import mailer
+        from worker import mailer
 
         with mailer.Connection() as conn:
             assert attempt(delivery.deliver, B["pending"], conn) == "not claimable"
         bind_firm(fa.id)
         attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fa.id)
         attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fb.id)
-        attempt(delivery.resend, fa, a_recruiter, B["failed"])
+        attempt(messages.resend, fa, a_recruiter, B["failed"])
         attempt(delivery._optional_sent_recently, B["people"][2], B["failed"] + 1, now)
         # outbox
         attempt(outbox.cancel_pending, B["coalesce"])

@@ -11,7 +11,7 @@ from tests.conftest import login_as
 
 
 def test_demo_data_exercises_the_whole_recruiter_backend(app, client_for):
-    from portal.demo import load_demo
+    from portal.devtools.demo import load_demo
 
     with app.app_context():
         load_demo()

@@ -67,7 +67,7 @@ def test_a_move_right_after_feedback_goes_out_with_it_in_one_email(app, rec):
     assert [m.kind for m in pending] == ["stage_changed", "feedback_posted", "stage_changed"]
     assert len({m.due_at for m in pending}) == 1  # one grace window: one email
     from portal.models import Firm
-    from portal.services.delivery import compose
+    from worker.delivery import compose
 
     with firm_context(app, f.firm):
         email = compose(db.session.get(Firm, f.firm.id), pending)

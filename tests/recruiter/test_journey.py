@@ -128,7 +128,7 @@ def test_recruiter_journey(app, firms, live_server, browser):
 @pytest.mark.browser
 def test_demo_recruiter_screens(app, live_server, browser):
     """The demo data on the recruiter's pages, at desktop and phone width (README screenshots)."""
-    from portal.demo import load_demo
+    from portal.devtools.demo import load_demo
     from portal.models import Firm, Search
     from portal.tenancy import as_firm
 

@@ -157,7 +157,7 @@ def test_undo_after_feedback_cancels_only_the_move(app, firms):
 
 def test_each_change_in_the_grace_window_reaches_the_candidate_exactly_once(app, firms):
     from portal.models import Firm
-    from portal.services.delivery import compose
+    from worker.delivery import compose
 
     f = firms.a
     app.config["GRACE_SECONDS"] = 300

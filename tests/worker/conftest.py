@@ -47,7 +47,7 @@ def run_jobs(app):
     a second per call."""
     from rq import Queue, SimpleWorker
 
-    from portal.redis_conn import DEFAULT, MESSAGES, get_redis, queue_name
+    from portal.extensions import DEFAULT, MESSAGES, get_redis, queue_name
 
     class QuietWorker(SimpleWorker):
         def subscribe(self):  # worker commands over pub/sub are not used in tests

@@ -119,7 +119,7 @@ def sink_counts(sink) -> Counter:
 
 def expected_message_id(app, mid: int) -> str:
     m = message(app, mid)
-    from portal import mailer
+    from worker import mailer
 
     with app.app_context():
         return mailer.message_id(m)

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from portal.models import Candidate, Firm, Message, MessageState, Stage
-from portal.redis_conn import get_redis
+from portal.extensions import get_redis
 from tests.conftest import login_as
 from tests.factories import firm_context
 from tests.worker.helpers import make_candidacy, make_search, messages, move_stage, send_plain

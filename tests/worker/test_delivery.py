@@ -10,7 +10,9 @@ from flask import Flask
 
 from portal import outbox
 from portal.models import Candidate, MessageState, SuggestionFrequency, User, utcnow
-from portal.services import DomainError, delivery
+from portal.services import DomainError
+from portal.services import messages as messages_service
+from worker import delivery
 from tests.factories import firm_context, make_candidate
 from tests.services import free_port
 from tests.worker.helpers import make_due, message, messages, send_plain, sink_counts
@@ -232,7 +234,7 @@ def test_list_unsubscribe_headers_and_footer(app_with_unsubscribe: Flask, firms,
     optional = send_plain(other, a.firm, a.candidate, stream="nurture")
     update = send_plain(other, a.firm, a.candidate)
     with other.app_context():
-        from portal import mailer
+        from worker import mailer
 
         for mid in (optional, update):
             with mailer.Connection() as conn:
@@ -253,7 +255,7 @@ def test_many_due_messages_go_out_in_batches(app, firms, run_jobs, smtp_sink, pr
     ids = [send_plain(app, a.firm, a.candidate) for _ in range(25)]
     private_redis.start()
     assert jobs.relay() == 25
-    from portal.redis_conn import MESSAGES, get_queue
+    from portal.extensions import MESSAGES, get_queue
 
     assert get_queue(MESSAGES, app).count == 3, "three batch jobs, not 25 single ones"
     run_jobs()
@@ -282,7 +284,7 @@ def test_resend_puts_a_failed_message_back_on_the_queue(app, firms, run_jobs, sm
         from portal.models import Firm
 
         firm, actor = s.get(Firm, a.firm.id), s.get(User, a.recruiter.id)
-        delivery.resend(firm, actor, mid)
+        messages_service.resend(firm, actor, mid)
     run_jobs()
     m = message(app, mid)
     # The one "send it again" rule starts the attempts again (was 2: the old copy kept them).
@@ -291,5 +293,5 @@ def test_resend_puts_a_failed_message_back_on_the_queue(app, firms, run_jobs, sm
     with firm_context(app, a.firm) as s:
         firm, actor = s.get(Firm, a.firm.id), s.get(User, a.recruiter.id)
         with pytest.raises(DomainError):
-            delivery.resend(firm, actor, mid)
+            messages_service.resend(firm, actor, mid)
         s.rollback()

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal import mailer
+from worker import mailer
 
 
 def _firm(**kw):

@@ -8,7 +8,7 @@ import time_machine
 from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, MessageState, Stage, utcnow
-from portal.services import delivery
+from portal.services import messages as messages_service
 from tests.factories import firm_context
 from tests.worker.helpers import (
     make_candidacy, make_due, make_search, message, messages, move_stage, send_plain, sink_counts,
@@ -162,7 +162,7 @@ def test_email_change_lifts_suppression(app, firms):
         cand = s.get(Candidate, a.candidate.id)
         assert (cand.email_failures, cand.email_suppressed) == (0, False)
         cand.email_failures, cand.email_suppressed = 3, True
-        delivery.email_changed(cand)
+        messages_service.email_changed(cand)
         assert (cand.email_failures, cand.email_suppressed) == (0, False)
         db.session.rollback()
 

@@ -155,7 +155,7 @@ def firm_palette(firm: Firm | None) -> Palette:
 
 def logo_url(firm: Firm) -> str:
     """Absolute URL of the firm's logo on the firm's own host (for emails)."""
-    from portal.templating import external_url
+    from portal.web.templating import external_url
 
     return external_url(firm, "brand.logo", v=firm.logo_version)
 

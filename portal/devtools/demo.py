@@ -73,7 +73,7 @@ def load_demo() -> list[str]:
                     job_seeking=list(JobSeeking)[i % 3],
                 ))
             db.session.commit()
-            from portal.demo_pipeline import load_firm_pipeline
+            from portal.devtools.demo_pipeline import load_firm_pipeline
 
             load_firm_pipeline(firm, rec, rec2)
             db.session.commit()

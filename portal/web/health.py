@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models import utcnow
-from portal.redis_conn import get_redis
+from portal.extensions import get_redis
 
 bp = Blueprint("health", __name__)
 HEARTBEAT_MAX_AGE = timedelta(seconds=120)
@@ -35,7 +35,7 @@ def check_worker() -> dict:
     """Healthy when an RQ worker of this install has sent a heartbeat recently."""
     from rq import Worker
 
-    from portal.redis_conn import queue_name, MESSAGES
+    from portal.extensions import queue_name, MESSAGES
 
     try:
         workers = Worker.all(connection=get_redis())

@@ -1,0 +1,24 @@
+"""`portal worker` and `portal scheduler`: registered as `flask.commands` entry points in
+pyproject.toml, so the `portal` command offers them without the web side importing worker/."""
+from __future__ import annotations
+
+import click
+
+
+@click.command("worker")
+@click.option("--queue", "-q", multiple=True, type=click.Choice(["messages", "default"]))
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in-process (no fork per job).")
+def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:
+    """Run an RQ worker (default queue: messages)."""
+    from worker.__main__ import run_worker
+
+    run_worker(list(queue) or ["messages"], burst=burst, simple=simple or None)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic scheduler (exactly one per installation)."""
+    from worker.__main__ import run_scheduler
+
+    raise SystemExit(run_scheduler())
