@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from portal.config import load_config
 
@@ -17,9 +18,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.request_class = CleanRequest  # NUL and other control characters dropped from every input
     os.makedirs(app.config["INSTANCE_DIR"], exist_ok=True)
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite:") and ":memory:" not in uri:
-        os.makedirs(os.path.dirname(uri.split("///", 1)[1]) or ".", exist_ok=True)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        os.makedirs(os.path.dirname(url.database) or ".", exist_ok=True)  # a new checkout's instance/
     if app.config.get("PROXY_FIX"):  # read once, by config (PORTAL_PROXY_FIX=0 is off)
         from werkzeug.middleware.proxy_fix import ProxyFix
 

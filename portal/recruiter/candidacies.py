@@ -10,11 +10,12 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
 from portal.recruiter.blueprint import bp
-from portal.recruiter.common import actor, back, get_or_404
+from portal.recruiter.common import actor, get_or_404
+from portal.web.actions import act, back, submit
 from portal.recruiter.forms import (
     CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,
 )
-from portal.services import Conflict, DomainError, disclosure, pipeline
+from portal.services import disclosure, pipeline
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
@@ -102,151 +103,95 @@ def candidacy(candidacy_id: int):
     return _candidacy_page(get_or_404(Candidacy, candidacy_id))
 
 
-def _form_errors(form) -> str:
-    return " ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" if getattr(form, k).label.text else " ".join(v)
-                    for k, v in form.errors.items())
+def _remember_undo(change) -> None:
+    session["undo"] = {"candidacy": change.candidacy_id, "change": change.id}
 
 
 @bp.route("/candidacies/<int:candidacy_id>/move", methods=["POST"])
 def candidacy_move(candidacy_id: int):
-    candidacy = get_or_404(Candidacy, candidacy_id)
-    form = MoveForm()
-    default = url_for("recruiter.board", search_id=candidacy.search_id)
-    if not form.validate_on_submit():
-        flash(f"Not moved: {_form_errors(form)}", "error")
-        return back(default)
+    candidacy, form = get_or_404(Candidacy, candidacy_id), MoveForm()
     name = candidacy.candidate.name
-    try:
-        change = pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(f"Not moved — conflict: {exc}", "error")
-        return back(default)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Not moved: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    session["undo"] = {"candidacy": candidacy.id, "change": change.id}
-    flash(f"{name} moved to “{change.to_stage.label}”.", "success")
-    return back(default)
+
+    def done(change):
+        _remember_undo(change)
+        return f"{name} moved to “{change.to_stage.label}”."
+
+    return act(lambda: pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data),
+               form=form, refused="Not moved", done=done,
+               back_to=url_for("recruiter.board", search_id=candidacy.search_id))
 
 
 @bp.route("/candidacies/<int:candidacy_id>/close", methods=["POST"])
 def candidacy_close(candidacy_id: int):
-    candidacy = get_or_404(Candidacy, candidacy_id)
-    form = CloseForm()
-    default = url_for("recruiter.board", search_id=candidacy.search_id)
-    if not form.validate_on_submit():
-        flash(f"Not closed: {_form_errors(form)}", "error")
-        return back(default)
+    candidacy, form = get_or_404(Candidacy, candidacy_id), CloseForm()
     name = candidacy.candidate.name
+
+    def done(change):
+        _remember_undo(change)
+        return f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why."
+
+    def close():
+        return pipeline.close(g.firm, actor(), candidacy, form.reason.data, form.explanation.data or "",
+                              expected_version=form.version.data)
+
     try:
-        change = pipeline.close(g.firm, actor(), candidacy, form.reason.data, form.explanation.data or "",
-                                expected_version=form.version.data)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(f"Not closed — conflict: {exc}", "error")
-        return back(default)
-    except disclosure.ClientNamed as exc:
-        # The page again, the close form open with what was typed and a version without the name.
-        db.session.rollback()
+        return act(close, form=form, refused="Not closed", done=done, passes=(disclosure.ClientNamed,),
+                   back_to=url_for("recruiter.board", search_id=candidacy.search_id))
+    except disclosure.ClientNamed as exc:  # the page again: the form open, a version without the name
         return _candidacy_page(get_or_404(Candidacy, candidacy_id), close_refused=exc,
                                close_reason=form.reason.data.value, status=400)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Not closed: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    session["undo"] = {"candidacy": candidacy.id, "change": change.id}
-    flash(f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why.", "success")
-    return back(default)
 
 
 @bp.route("/candidacies/<int:candidacy_id>/undo", methods=["POST"])
 def candidacy_undo(candidacy_id: int):
-    candidacy = get_or_404(Candidacy, candidacy_id)
-    form = UndoForm()
-    default = url_for("recruiter.board", search_id=candidacy.search_id)
-    if not form.validate_on_submit():
-        flash("Nothing was undone: the form was incomplete.", "error")
-        return back(default)
-    try:
-        change = pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Not undone: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    session.pop("undo", None)
-    flash(f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
-          "The candidate will not hear about that move.", "success")
-    return back(default)
+    candidacy, form = get_or_404(Candidacy, candidacy_id), UndoForm()
+
+    def done(change):
+        session.pop("undo", None)
+        return (f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
+                "The candidate will not hear about that move.")
+
+    return act(lambda: pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data),
+               form=form, refused="Nothing was undone", done=done,
+               back_to=url_for("recruiter.board", search_id=candidacy.search_id))
 
 
 @bp.route("/candidacies/<int:candidacy_id>/consent", methods=["POST"])
 def candidacy_consent(candidacy_id: int):
     candidacy = get_or_404(Candidacy, candidacy_id)
-    form = ConsentForm()
-    default = url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent"
-    if not form.validate_on_submit():
-        return back(default)
-    try:
-        consent_service.request_consent(g.firm, actor(), candidacy)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Consent not requested: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    flash(f"Consent requested: {candidacy.candidate.name} has been asked whether we may present them to "
-          f"{candidacy.search.client.name}.", "success")
-    return back(default)
+    return act(lambda: consent_service.request_consent(g.firm, actor(), candidacy), form=ConsentForm(),
+               refused="Consent not requested",
+               done=(f"Consent requested: {candidacy.candidate.name} has been asked whether we may present "
+                     f"them to {candidacy.search.client.name}."),
+               back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent")
 
 
 @bp.route("/candidacies/<int:candidacy_id>/feedback", methods=["POST"])
 def candidacy_feedback(candidacy_id: int):
     """Preview (server-side, no JavaScript needed) or post the feedback."""
-    candidacy = get_or_404(Candidacy, candidacy_id)
-    form = FeedbackForm()
-    if not form.validate_on_submit():
-        return _candidacy_page(candidacy, form, status=400)
-    action = request.form.get("action", "preview")
-    body = form.body.data
-    if action == "post-without":
-        # The version without the client's name that the refusal offered (as reviewed).
-        body, action = request.form.get("body_without", ""), "post"
-    try:
-        if action != "post":
-            html = feedback_service.preview(body, candidacy)
-            return _candidacy_page(candidacy, form, preview_html=html)
-        feedback_service.post_feedback(g.firm, actor(), candidacy, body)
-    except disclosure.ClientNamed as exc:
-        db.session.rollback()
-        form.body.errors = list(form.body.errors) + [str(exc)]
-        return _candidacy_page(candidacy, form, status=400, feedback_refused=exc)
-    except DomainError as exc:
-        db.session.rollback()
-        form.body.errors = list(form.body.errors) + [str(exc)]
-        return _candidacy_page(candidacy, form, status=400)
-    db.session.commit()
+    candidacy, form = get_or_404(Candidacy, candidacy_id), FeedbackForm()
+    action, body = request.form.get("action", "preview"), form.body.data
+    if action == "post-without":  # the version without the client's name the refusal offered
+        action, body = "post", request.form.get("body_without", "")
+    if action != "post":
+        out = submit(form, lambda: feedback_service.preview(body, candidacy), field=form.body)
+        return _candidacy_page(candidacy, form, preview_html=out.value, status=200 if out else 400,
+                               feedback_refused=_named(out.error))
+    out = submit(form, lambda: feedback_service.post_feedback(g.firm, actor(), candidacy, body), field=form.body)
+    if not out:
+        return _candidacy_page(candidacy, form, status=400, feedback_refused=_named(out.error))
     flash(f"Feedback posted. {candidacy.candidate.name} sees it on their page and gets an email.", "success")
     return back(url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#feedback")
 
 
+def _named(error) -> disclosure.ClientNamed | None:
+    return error if isinstance(error, disclosure.ClientNamed) else None
+
+
 @bp.route("/candidacies/<int:candidacy_id>/notes", methods=["POST"])
 def candidacy_note(candidacy_id: int):
-    candidacy = get_or_404(Candidacy, candidacy_id)
-    form = NoteForm()
-    default = url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes"
-    if not form.validate_on_submit():
-        flash(f"Note not saved: {_form_errors(form)}", "error")
-        return back(default)
-    try:
-        notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data, candidacy=candidacy)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Note not saved: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    flash("Internal note saved.", "success")
-    return back(default)
+    candidacy, form = get_or_404(Candidacy, candidacy_id), NoteForm()
+    return act(lambda: notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data,
+                                              candidacy=candidacy),
+               form=form, refused="Note not saved", done="Internal note saved.",
+               back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes")

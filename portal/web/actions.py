@@ -1,0 +1,117 @@
+"""The form-action helper: a view validates, calls one service and is done; this module turns
+the outcome into the response every Portal form gives.
+
+Each action runs in the one transaction scope (portal/transaction.py): committed on success,
+rolled back on a refusal (a DomainError), whose words go onto the form or into a flash. An
+object of another firm, or one the service cannot find (NotFound), is a 404. Never called by
+services, jobs or commands; never commits anything itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, request
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from portal.services import Conflict, DomainError, NotFound
+from portal.transaction import transaction
+from portal.web.security import is_safe_next
+
+
+@dataclass
+class Outcome:
+    """What became of a submitted form: done (committed, with the service's result) or not."""
+
+    done: bool
+    value: Any = None
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.done
+
+
+def run(action: Callable[[], Any]) -> Any:
+    """Run one service call in the transaction scope; NotFound is a 404. A refusal (any other
+    DomainError) is rolled back and raised for the caller to show."""
+    try:
+        with transaction():
+            return action()
+    except NotFound:
+        abort(404)
+
+
+def submit(form: FlaskForm | None, action: Callable[[], Any], field: Any = None) -> Outcome:
+    """Validate `form` (when given); if it is valid, run `action` in the transaction.
+
+    A refusal is shown on the form: on the field the error names (`exc.field`), else on
+    `field`, else above the form. The caller re-renders the form (status 400) when not done."""
+    if form is not None and not form.validate_on_submit():
+        return Outcome(False)
+    try:
+        return Outcome(True, run(action))
+    except DomainError as exc:
+        if form is not None:
+            show_error(form, exc, field)
+        return Outcome(False, error=exc)
+
+
+def show_error(form: FlaskForm, exc: DomainError | str, field: Any = None) -> None:
+    """Put a refusal's words on the field it is about, else on `field`, else on the form."""
+    name = getattr(exc, "field", None)
+    target = form[name] if name and name in form else field
+    if target is not None:
+        target.errors = [*target.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def act(action: Callable[[], Any], *, back_to: str, refused: str,
+        done: str | Callable[[Any], str | None] | None = None, form: FlaskForm | None = None,
+        passes: tuple[type[DomainError], ...] = ()) -> Response:
+    """A button's whole response: validate `form` (when given) and run `action` in the
+    transaction, flash what happened, and go back (to the form's safe `next`, else `back_to`).
+
+    `done` is the success message, or a function of the service's result called after the
+    commit (it may remember what to offer next, e.g. an undo) returning the message; `refused`
+    starts the message of a refusal or an invalid form ("Not moved: ..."). Refusals of the
+    types in `passes` are rolled back and raised for the view to answer with its page."""
+    if form is not None and not form.validate_on_submit():
+        flash(f"{refused}: {form_errors_text(form) or 'the form was incomplete.'}", "error")
+        return back(back_to)
+    try:
+        result = run(action)
+    except passes:
+        raise
+    except Conflict as exc:
+        flash(f"{refused} — conflict: {exc}", "error")
+        return back(back_to)
+    except DomainError as exc:
+        flash(f"{refused}: {exc}", "error")
+        return back(back_to)
+    message = done(result) if callable(done) else done
+    if message:
+        flash(message, "success")
+    return back(back_to)
+
+
+def form_errors_text(form: FlaskForm) -> str:
+    """A form's errors in one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = getattr(form, name).label.text if name in form else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
+
+
+def back(default: str) -> Response:
+    """Redirect (303) to the form's `next` (a local path only) or to the default."""
+    target = request.form.get("next") or request.args.get("next")
+    return redirect(target if is_safe_next(target) else default, code=303)
+
+
+def status(form: FlaskForm) -> int:
+    """400 for a form posted with errors (so tests and tools see the refusal), else 200."""
+    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
