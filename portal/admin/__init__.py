@@ -1,4 +1,5 @@
-"""Firm administration (admins only): settings, branding, recruiters."""
+"""Firm administration (admins only): settings, branding, domains, staff, the audit log.
+Wiring only: the blueprint and its views are imported here; no view or rule lives here."""
 from portal.admin import views  # noqa: F401  (each module adds its routes to bp)
 from portal.admin.blueprint import bp
 

@@ -1,5 +1,6 @@
 """Forms of firm administration. Every field has a server-side length limit; the services
-validate again (portal.services.branding / staff) and their messages land on the fields."""
+validate again (portal.services.branding / staff) and their messages land on the fields.
+Forms never read or write the database."""
 from __future__ import annotations
 
 import calendar

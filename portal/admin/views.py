@@ -1,5 +1,5 @@
 """Firm administration views: thin. Validate a form, call one service, commit, flash, redirect.
-The blueprint guard (portal/admin/__init__.py) lets only the firm's admins in."""
+Only the firm's admins get here (the blueprint guard); the rules live in the services, never in a view."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for

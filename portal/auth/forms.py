@@ -1,3 +1,5 @@
+"""Forms of sign-in, setting, changing and resetting a password: length limits and matching
+repeats only. They never look up an account or check a password (portal.services.accounts does)."""
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length

@@ -1,3 +1,9 @@
+"""Sign-in, sign-out, invitations, password resets, the account page and its sessions, plus
+Flask-Login's user_loader (by id, firm and live server-side session, in one statement).
+
+Thin: the rules live in portal.services.accounts and sessions, never here. Sign-in is rate-limited
+per address and account, and a reset request never reveals (not even by its timing) whether an
+address has an account."""
 from __future__ import annotations
 
 import logging

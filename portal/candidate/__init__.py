@@ -1,4 +1,5 @@
-"""The candidate portal: status, feedback, consent, roles, availability, messages, data."""
+"""The candidate portal: status, feedback, consent, roles, availability, messages, data.
+Wiring only: the blueprint and its views are imported here; no view lives here."""
 from portal.candidate import views  # noqa: F401  (each module adds its routes to bp)
 from portal.candidate.blueprint import bp
 

@@ -1,4 +1,5 @@
-"""The candidate blueprint and its guard; the route modules add their views to it."""
+"""The candidate blueprint and its guard: a signed-in candidate with a talent-pool record
+(`g.candidate`), except on the public unsubscribe page; the route modules add their views to it."""
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request

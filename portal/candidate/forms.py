@@ -1,5 +1,6 @@
 """Candidate portal forms. Every text field has a server-side length limit; control
-characters (a NUL byte breaks PostgreSQL) are stripped from every value."""
+characters (a NUL byte breaks PostgreSQL) are stripped from every value. Forms never read or
+write the database: the services check again."""
 from __future__ import annotations
 
 import re

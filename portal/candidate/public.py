@@ -1,11 +1,9 @@
 """The one candidate page that needs no login: the one-click unsubscribe (RFC 8058).
 
-GET shows a confirmation with a button (link scanners must not unsubscribe anyone); POST
+GET only shows a confirmation with a button (link scanners must never unsubscribe anyone); POST
 unsubscribes from every optional stream and answers 200, also for a mail provider's
-`List-Unsubscribe=One-Click` POST, which carries no CSRF token. The token is looked up
-within the request's firm only: another firm's token, or a token on another firm's host,
-is a 404.
-"""
+`List-Unsubscribe=One-Click` POST, which carries no CSRF token. A token is looked up within the
+request's firm only: another firm's token, or a token on another firm's host, is a 404."""
 from __future__ import annotations
 
 from flask import abort, g, render_template, request

@@ -1,8 +1,8 @@
 """Candidate pages. Thin: validate a form, call one service, commit, flash, redirect.
 
 `g.candidate` is the signed-in candidate's talent-pool record (set by the blueprint guard);
-every lookup by id goes through a service that also checks it is theirs (else 404).
-"""
+every lookup by id goes through a service that also checks it is theirs (else 404), so a
+candidate never reaches another candidate's data."""
 from __future__ import annotations
 
 from flask import (

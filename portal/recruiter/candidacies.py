@@ -1,6 +1,6 @@
 """Pipelines: the board per search, the candidacy page, moves (with undo), closing, consent,
 feedback (with a preview) and internal notes. Every action is a plain form; board.js only
-adds drag and drop that submits the same move form."""
+adds drag and drop that submits the same move form. The rules live in the services, never here."""
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for

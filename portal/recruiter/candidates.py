@@ -1,4 +1,5 @@
-"""The talent pool and candidate pages: create, edit, CV, invitation, notes, CSV import."""
+"""The talent pool and candidate pages: create, edit, CV, invitation, notes, CSV import.
+Thin: validate a form, call a service; the rules live in the services, never here."""
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
-"""Small helpers shared by the recruiter views."""
+"""Small helpers shared by the recruiter views: this firm's row or a 404, the acting user, a safe
+way back. No rules and no writes here."""
 from __future__ import annotations
 
 from flask import abort, redirect, request

@@ -1,5 +1,6 @@
 """Forms of the recruiter backend. Every field has a server-side length limit; single-line
-text refuses HTML. The services check the same rules again before writing."""
+text refuses HTML. The services check the same rules again before writing; forms never read or
+write the database."""
 from __future__ import annotations
 
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)

@@ -1,6 +1,6 @@
-"""The firm's messages, for recruiters and admins: counts by state, the oldest pending,
-failures with their reasons, and a resend button. Scoped to the request's firm (another
-firm's message is a 404)."""
+"""The firm's messages, for recruiters and admins: counts by state, the oldest pending, failures
+with their reasons, and "send again". Scoped to the request's firm (another firm's message is a
+404); it never sends anything itself (services.messages queues, the worker sends)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for

@@ -1,4 +1,5 @@
-"""Searches: list and filter, create, edit, close (every candidate told), add candidates."""
+"""Searches: list and filter, create, edit, close (every candidate told), add candidates.
+Thin: validate a form, call a service; the rules live in the services, never here."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
-"""The recruiter's home, "Needs attention", and its one-click actions."""
+"""The recruiter's home, "Needs attention", and its one-click actions.
+Thin: the lists and the actions are the services' (dashboard, messages), never computed here."""
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, url_for
