@@ -1,4 +1,5 @@
-"""All models, imported here so metadata is complete for Alembic and create_all."""
+"""All models, imported here so metadata is complete for Alembic and create_all.
+Re-exports only: no model is defined here."""
 from portal.models.base import FirmOwned, utcnow  # noqa: F401
 from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
 from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401

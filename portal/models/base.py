@@ -1,4 +1,5 @@
-"""Shared column types and the FirmOwned mixin that the tenant filter keys on."""
+"""Shared column types (UTC timestamps, enums by value) and the FirmOwned mixin that the tenant
+filter keys on. Imports no model and no service."""
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,6 @@
-"""A candidate in a search (the pipeline entry), its history, feedback, notes and consent."""
+"""A candidate in a search (the candidacy), its stage history, feedback, internal notes, consent,
+interest and updates. Tables only: never imports a service. CANDIDATE_STAGE_TEXT holds the
+stage words candidates see, never the raw codes."""
 from __future__ import annotations
 
 import enum

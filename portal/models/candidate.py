@@ -1,4 +1,5 @@
-"""The talent pool: candidates, their availability and preferences, skills and tags."""
+"""The talent pool: candidates, their availability and preferences, skills and tags.
+Tables only: never imports a service or commits."""
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
-"""Contact a recruiter made outside email (a call, a meeting ...): counts as contact."""
+"""Contact a recruiter recorded outside email (a call, a meeting ...): it counts as contact.
+Tables only: what counts is decided in portal/services/contact.py, never here."""
 from __future__ import annotations
 
 import enum

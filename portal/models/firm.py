@@ -1,4 +1,5 @@
-"""The firm (tenant), its brand and contact rules, and the domains it is served on."""
+"""The firm (tenant), its brand and contact rules, the domains it is served on, and its audit log.
+Tables only: never imports a service or commits."""
 from __future__ import annotations
 
 import secrets

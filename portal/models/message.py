@@ -1,4 +1,5 @@
-"""The outbox: every message the firm sends, written in the same transaction as its cause."""
+"""The outbox: every message the firm sends, written in the same transaction as its cause.
+Tables only: nothing here sends or enqueues (the worker claims and sends)."""
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
-"""Clients and searches (the firm's job openings)."""
+"""Clients and searches (the firm's job openings), their skills and match pools. The one rule for
+naming a client to a candidate is `client_name_for_candidate` ("Confidential client" until told)."""
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
-"""People who log in: candidates, recruiters and firm admins; and their one-time tokens."""
+"""People who log in: candidates, recruiters and firm admins; their one-time tokens and
+server-side sessions. Passwords, tokens and session secrets are stored hashed, never in clear."""
 from __future__ import annotations
 
 import enum
