@@ -1,5 +1,6 @@
 """Business rules as plain functions. They take the firm and the acting user explicitly,
-flush but never commit, and raise DomainError subclasses that views show on forms."""
+flush but never commit, never touch the request, flash or session, never send email (the
+outbox records it, the worker sends it), and raise DomainError subclasses that views show on forms."""
 
 
 class DomainError(Exception):

@@ -1,5 +1,5 @@
 """Accounts: passwords, invitations and resets. Tokens are random, minted when their email is
-sent, stored hashed, single use."""
+sent, stored hashed, single use; a live link is never stored or shown, only emailed."""
 from __future__ import annotations
 
 import gzip

@@ -1,5 +1,5 @@
-"""Activity history per candidate, per search and per candidacy (staff only: it includes
-internal notes). One query per kind of event, merged newest first."""
+"""Activity history per candidate, per search and per candidacy, merged newest first (one query
+per kind of event). Staff only: it includes internal notes, so no candidate page ever uses it."""
 from __future__ import annotations
 
 from dataclasses import dataclass

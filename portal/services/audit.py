@@ -1,4 +1,5 @@
-"""The audit log of administrative actions: who did what to the firm's settings, and when."""
+"""The audit log of administrative actions: who did what to the firm's settings, and when.
+Append-only: entries are recorded and paged, never edited or deleted here."""
 from __future__ import annotations
 
 from dataclasses import dataclass

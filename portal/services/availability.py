@@ -1,9 +1,7 @@
-"""Availability and profile, kept current by the candidate.
+"""Availability and profile, kept current by the candidate, and visible to the recruiter at once.
 
-A change is visible to the recruiter at once: it stamps `availability_changed_at`, writes a
-CandidateUpdate(kind=availability) for the dashboard and a message to the recruiter (held
-for the grace window so a burst of edits becomes one email).
-"""
+A change stamps `availability_changed_at` and writes a CandidateUpdate (for the dashboard) and a
+message to the recruiter, held for the grace window so a burst of edits is one email, never many."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Firm settings and branding: every value validated here, applied, and written to the
-audit log with the changed fields. Flushes, never commits."""
+audit log with the changed fields; nothing is applied when any value is refused.
+Flushes, never commits."""
 from __future__ import annotations
 
 import io

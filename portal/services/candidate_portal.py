@@ -2,8 +2,7 @@
 
 Every function issues a fixed number of queries whatever the data size (eager loads and
 one IN-query per related table). Internal notes are never read here: the Note table is
-not imported.
-"""
+not imported."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,6 @@
-"""Talent-pool members as the recruiter keeps them: create, edit, tag, invite to the portal."""
+"""Talent-pool members as the recruiter keeps them: create, edit, tag, invite to the portal.
+Flushes, never commits; the invitation goes through the outbox (portal.services.accounts), never
+straight to SMTP."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,6 @@
-"""Presentation consent: no CV reaches a client without the candidate's recorded yes."""
+"""Presentation consent: no CV reaches a client without the candidate's recorded yes.
+Records requests and answers (the request names the client, so it reveals a confidential one);
+it never sends a CV itself."""
 from __future__ import annotations
 
 from sqlalchemy import select, update

@@ -1,23 +1,10 @@
-"""What counts as contact, and candidates we cannot reach (promise 1, Trust item 9/10).
+"""What counts as contact, and candidates we cannot reach (promise 1).
 
-Contact is:
-- a transactional candidate-facing message (stage moves, feedback, check-ins, close the
-  loop ...) that is on its way or was delivered (pending, sending, sent), dated when it
-  was written, as the outbox dates it (a recruiter's "send it again" sets it to now):
-  it counts from that moment so the planner does not add a check-in on top of an update
-  waiting in its grace window or retrying a busy mail server;
-- or a contact a recruiter recorded ("I told them another way": a call, a meeting ...),
-  dated when it happened.
-
-A check-in that the candidate asked to read in the portal only (no check-in emails) is
-contact: it reached them the way they chose. A message that failed permanently, or was not
-emailed at all (skipped: no address, address suppressed), is not contact, even though it stays in the candidate's portal inbox: we do not
-know that they saw it (a read receipt in the portal would be contact, but the portal does
-not record one for this purpose, so we do not guess). When such a message fails, the
-candidate's `last_contacted_at` is recomputed from what still counts, so they are overdue
-again at once, and `unreachable_since` marks them for the top of their recruiter's
-needs-attention list and digest until an email reaches them or a contact is recorded.
-"""
+Contact is a candidate-facing transactional message on its way or delivered (pending, sending,
+sent; a check-in read in the portal by choice counts too), dated when it was written, or a
+contact a recruiter recorded, dated when it happened. A message that failed or was never emailed
+is never contact: when one fails, `last_contacted_at` is recomputed (they are overdue again at
+once) and `unreachable_since` puts them at the top of their recruiter's needs-attention list."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone

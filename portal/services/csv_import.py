@@ -1,8 +1,7 @@
 """Import candidates from a CSV file: preview with a per-row error report, then all-or-nothing.
 
 The file is checked completely before anything is written; if any row is wrong nothing
-is imported and every wrong row is named (row 1 is the header).
-"""
+is imported and every wrong row is named (row 1 is the header)."""
 from __future__ import annotations
 
 import csv

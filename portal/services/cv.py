@@ -1,5 +1,5 @@
 """CVs: PDF or DOCX only, checked by content, size-limited, stored outside the web root,
-served only as an attachment to the firm's staff and the candidate themself."""
+served only as an attachment to the firm's staff and the candidate themself, never inline."""
 from __future__ import annotations
 
 import io

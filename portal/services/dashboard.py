@@ -1,10 +1,9 @@
-""""Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue for contact, consent requests
-waiting, interested candidates, candidate updates and availability changes, failed messages.
+""""Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue, consent
+requests waiting, interested candidates, candidate updates, availability changes, failed messages.
 
-Each list is one query (plus one for its related rows) and is capped, so the page costs
-the same however big the firm is. Scope "mine" is the recruiter's own searches and
-candidates; "firm" is everyone's.
-"""
+Each list is one query (plus one for its related rows) and is capped, so the page never costs
+more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
+everyone's. It writes only the one-click "handled" marks and additions to a search."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

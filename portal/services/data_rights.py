@@ -1,10 +1,8 @@
 """My data: export everything the candidate may see, and delete the account.
 
-The export never contains internal notes, tags recruiters use among themselves, or anyone
-else's data. Deletion erases or anonymises the person's data, closes their open candidacies
-(reason: withdrew) without emailing the erased address, tells the recruiters, and leaves an
-audit entry that holds only the candidate's id.
-"""
+The export never contains internal notes, recruiters' own tags or anyone else's data. Deletion
+erases or anonymises the person's data, closes their open candidacies (reason: withdrew) without
+emailing the erased address, tells the recruiters, and audits only the candidate's id."""
 from __future__ import annotations
 
 import io

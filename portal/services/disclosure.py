@@ -1,20 +1,11 @@
 """A confidential client never reaches a candidate through a recruiter's own words.
 
-A confidential search hides its client's name from candidates until they are told (a
-consent request names the client: `consent.client_revealed`). Every path where text a
-recruiter wrote reaches candidates (a close explanation, feedback, closing a whole search)
-calls `check`/`ensure_not_named` before the text is saved or sent: if the text names the
-client, or one of its aliases, and a reader was not told, it is refused with `ClientNamed`,
-which names those readers and carries `redact`'s version without the name.
-
-Matching is Unicode-aware and not fooled by simple tricks: case (casefold), accents and
-compatibility forms (NFKD without combining marks: "Société" is "societe", full-width
-letters are letters), invisible characters inside a word, any spacing or punctuation
-between a name's words ("Globex   Corp", "globex-corp", "GlobexCorp"), and the name inside
-a web or email address ("jobs@globex.com"). A name must stand on word boundaries ("GBX"
-does not match "GBXL"), except beside scripts written without spaces (Chinese, Japanese,
-Thai), where it may sit inside a sentence.
-"""
+Every path where recruiter text reaches candidates (a close explanation, feedback, closing a
+search) calls `check`/`ensure_not_named` before it is saved or sent: text that names the client
+(or an alias) to a reader not yet told is refused with `ClientNamed`, which names those readers
+and carries `redact`'s version. Matching sees through case, accents, width, invisible
+characters, spacing and punctuation, and web or email addresses, on word boundaries except
+beside scripts written without spaces."""
 from __future__ import annotations
 
 import re

@@ -1,8 +1,7 @@
 """Proof that a firm controls a custom domain: a DNS TXT record with the firm's token.
 
 A domain serves a firm only once verified here. Never trusts anything but the DNS answer:
-claiming a name first gives nothing, so nobody can block a domain's real owner.
-"""
+claiming a name first gives nothing, so nobody can block a domain's real owner."""
 from __future__ import annotations
 
 import logging

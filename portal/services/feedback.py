@@ -1,9 +1,8 @@
 """Feedback: recruiter-written Markdown the candidate reads, with a preview before saving.
 
-Posting feedback writes the candidate's message through the outbox, held for the grace
-window and grouped with the candidacy's other changes in that window: the worker sends
-the group as one email listing each change, so nothing the recruiter wrote is swallowed.
-"""
+Posting feedback writes the candidate's message through the outbox, held for the grace window
+and grouped with the candidacy's other changes: the worker sends the group as one email, so
+nothing the recruiter wrote is swallowed. It never names a confidential client (disclosure)."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,5 @@
-"""Firms (tenants), their domains and their first users."""
+"""Firms (tenants), their domains and their users' accounts. Flushes, never commits; adding a
+domain proves nothing (it serves the firm only once portal.services.domains verifies it)."""
 from __future__ import annotations
 
 import re

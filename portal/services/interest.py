@@ -1,4 +1,5 @@
-""""I'm interested": a candidate raises their hand for an open (or anticipated) role."""
+""""I'm interested": a candidate raises their hand for an open (or anticipated) role, and the
+recruiters are told. It never puts the candidate into the search (a recruiter decides)."""
 from __future__ import annotations
 
 from sqlalchemy import select

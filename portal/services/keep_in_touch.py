@@ -1,8 +1,7 @@
-"""Keep in touch: what a candidate tells the firm (a short update, a referral).
+"""Keep in touch: what a candidate tells the firm (a short update, a referral), rate-limited.
 
-Each is a CandidateUpdate row (the recruiter's dashboard reads them) plus a message to
-the recruiters who look after the candidate, written in the same transaction.
-"""
+Each is a CandidateUpdate row (the recruiter's dashboard reads them) plus a message to the
+recruiters who look after the candidate, written in the same transaction, never sent from here."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,8 +1,7 @@
 """Messages as the staff see them: "send it again" and what a new address forgets.
 
 The one rule behind every "Send again" button lives here, so a view calls it and the worker
-sends what it queued; this module never sends or talks to SMTP (that is worker/delivery.py).
-"""
+sends what it queued; this module never sends or talks to SMTP (that is worker/delivery.py)."""
 from __future__ import annotations
 
 from sqlalchemy import event, func, select

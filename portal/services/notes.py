@@ -1,8 +1,7 @@
 """Internal notes: recruiter-only text about a candidate (optionally on one candidacy).
 
 Kept apart from feedback on purpose: nothing candidate-facing (pages, emails, exports)
-imports this module or reads the `notes` table.
-"""
+imports this module or reads the `notes` table."""
 from __future__ import annotations
 
 from sqlalchemy import select

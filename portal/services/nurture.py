@@ -1,10 +1,9 @@
-"""Nurture for the talent pool: new matching roles for people not in an active search, at
-the interval they chose, never the same role twice, nothing when nothing new matches; and
-the "is your availability still accurate?" prompt every `availability_prompt_weeks`.
+"""Nurture for the talent pool: new matching roles for people not in an active search, at their
+interval, never the same role twice, nothing when nothing new matches; and the "is your
+availability still accurate?" prompt every `availability_prompt_weeks`.
 
-Both are optional streams ("nurture", "availability"): they respect the candidate's
-choices here and again at send time, and count towards the weekly limit of optional emails.
-"""
+Both are optional streams: they respect the candidate's choices here and again at send time,
+and count towards the weekly limit of optional emails. Nothing here sends (the worker does)."""
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,8 +1,6 @@
 """Clients and searches: create, edit, list and filter the firm's job openings.
-
-Closing a search (filled or cancelled) is `pipeline.close_search`, which closes every open
-candidacy and tells each candidate why.
-"""
+Closing a search is never done here: `pipeline.close_search` closes every open candidacy and
+tells each candidate why."""
 from __future__ import annotations
 
 import re

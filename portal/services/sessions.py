@@ -1,17 +1,11 @@
 """Sign-in sessions, kept on the server so that ending one ends it at once, everywhere.
 
-The Flask session cookie (and the remember-me cookie) carry the login id
-"<user id>.<session secret>"; the secret is random and only its SHA-256 is stored
-(`UserSession.secret_hash`). Every request loads the user and the live session in ONE
-statement. A session is refused when it has ended (logout, password change, "sign out
-everywhere", one signed out from the list, deactivation), when it has gone unused for the
-idle limit, or when it is older than its absolute lifetime. Limits depend on the role:
-staff PORTAL_STAFF_SESSION_IDLE_MINUTES / PORTAL_STAFF_SESSION_MAX_HOURS, candidates
-PORTAL_CANDIDATE_SESSION_IDLE_DAYS / PORTAL_CANDIDATE_SESSION_MAX_DAYS.
-
-`last_seen_at` is refreshed at most every TOUCH_EVERY, in its own short transaction
-after the response is built: no write on every GET.
-"""
+The cookies carry "<user id>.<session secret>"; only the secret's SHA-256 is stored, and every
+request loads the user and the live session in ONE statement. A session is refused once ended
+(logout, password change, "sign out everywhere", deactivation), idle too long or too old, with
+limits per role (PORTAL_STAFF_SESSION_* / PORTAL_CANDIDATE_SESSION_*). `last_seen_at` is
+refreshed at most every TOUCH_EVERY, after the response, in its own short transaction: never a
+write on every GET."""
 from __future__ import annotations
 
 import hashlib

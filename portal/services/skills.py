@@ -1,14 +1,9 @@
 """The firm's skill vocabulary: normalised tags with synonyms, shared by candidates and searches.
 
-A skill is stored once per firm under a folded `key` ("Java Script", "javascript" and "JS"
-all fold to "javascript"). Folding handles case, accents, spacing and punctuation, and a
-small built-in table of common variants (`normalise`). A firm adds its own synonyms as
-`SkillAlias` rows, and a recruiter who finds two tags meaning the same thing merges them
-(`merge`): the dropped tag becomes an alias of the kept one, so it never comes back.
-
-Everything here is set-based (one query per step, never one per name) and takes the firm
-explicitly, so it works in a request (tenant filter bound) and in the worker alike.
-"""
+A skill is stored once per firm under a folded `key` (case, accents, spacing, punctuation and a
+small table of variants: "JS" is "javascript"). A firm adds synonyms (`SkillAlias`), and `merge`
+makes a dropped tag an alias of the kept one, so it never comes back. Set-based (never one
+query per name) and firm-explicit, so it works in a request and in the worker alike."""
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The firm's staff (recruiters and admins): invite, change role, deactivate with hand-over
-of their searches and candidates, reactivate. Every action goes to the audit log."""
+of their searches and candidates, reactivate. Every action goes to the audit log; a user is
+never deleted, and the firm never loses its last active admin."""
 from __future__ import annotations
 
 from dataclasses import dataclass

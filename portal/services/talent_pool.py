@@ -1,8 +1,7 @@
-"""The talent pool: everyone the firm knows, filtered and paged without counting the table.
+"""The talent pool: everyone the firm knows, filtered and paged without ever counting the table.
 
 Pages use a keyset cursor on (name, id) and fetch one row more than shown to know whether
-a next page exists, so a page costs the same on 50 candidates as on 500,000.
-"""
+a next page exists, so a page costs the same on 50 candidates as on 500,000."""
 from __future__ import annotations
 
 import base64

@@ -1,8 +1,7 @@
 """Checks shared by every recruiter-side text input: lengths, no HTML, skill/tag lists.
 
 Services call these before they write anything, so a bad value is refused whole
-(a clear message, never a half-stored row).
-"""
+(a clear message, never a half-stored row)."""
 from __future__ import annotations
 
 import re
