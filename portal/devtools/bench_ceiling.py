@@ -1,10 +1,9 @@
 """The benchmark's ceiling page: what any logged-in page costs at the least.
 
-Registered only when BENCH_CEILING is true (env PORTAL_BENCH_CEILING=1, set by `make bench`).
-It does what every real page does and nothing more: the firm from the Host, the user from
-the session (Flask-Login), one indexed query of 20 rows, a ~5 KB template. Pages are
-reported as a ratio of it, because absolute numbers on a shared machine drift.
-"""
+Registered only when BENCH_CEILING is true (PORTAL_BENCH_CEILING=1, set by `make bench`), never
+otherwise. It does what every real page does and nothing more: the firm from the Host, the user
+from the session, one indexed query of 20 rows, a ~5 KB template. Pages are reported as a ratio
+of it, because absolute numbers on a shared machine drift."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,5 +1,6 @@
-"""Demo data for `portal demo`: two branded firms with people, so `make dev` shows a
-living product. Logins are fixed (README); the password is PORTAL_DEMO_PASSWORD."""
+"""Demo data for `portal demo`: two branded firms with people, so `make dev` shows a living
+product. Logins are fixed (README); the password is PORTAL_DEMO_PASSWORD. It replaces the two
+demo firms only, never touches another firm."""
 from __future__ import annotations
 
 from flask import current_app

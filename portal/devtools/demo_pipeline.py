@@ -1,12 +1,9 @@
-"""Demo pipelines for `portal demo`: searches at every stage, feedback and internal notes,
-pending and answered consent, interest, candidate updates, an overdue candidate and a
-failed message, so the recruiter's "Needs attention" page is alive from the first login.
+"""Demo pipelines for `portal demo`: searches at every stage, feedback, notes, consent, interest,
+updates, an overdue candidate and a failed message, so "Needs attention" is alive at first login.
 
-Everything goes through the real services (the same rules and messages as the product).
-The first candidate of each firm (candidate@<firm>.example) stays in the talent pool only,
-a newcomer who sees the welcome text and roles matching their skills; candidate2 (Priya
-Raman) has feedback and a consent request waiting for her answer.
-"""
+Everything goes through the real services (the same rules and messages as the product), never
+around them. candidate@<firm>.example stays in the talent pool only (a newcomer: welcome text and
+matching roles); candidate2 (Priya Raman) has feedback and a consent request waiting."""
 from __future__ import annotations
 
 from datetime import timedelta

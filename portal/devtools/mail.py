@@ -1,4 +1,5 @@
-"""Development only: read the emails the local SMTP catcher saved (`portal dev`)."""
+"""Development only: read the emails the local SMTP catcher saved (`portal dev`), at /dev/mail.
+Registered only in development and testing; it reads files, never sends anything."""
 from __future__ import annotations
 
 import email

@@ -1,9 +1,8 @@
 """`portal dev`: the whole product on one machine in one command.
 
-Starts a private redis-server when none answers, an SMTP catcher that saves every email
-to a folder (readable at /dev/mail), the RQ workers and the scheduler, then the web
-server on 127.0.0.1. Ctrl-C stops everything it started.
-"""
+Starts a private redis-server when none answers, an SMTP catcher that saves every email to a
+folder (readable at /dev/mail), the RQ workers and the scheduler (as `python -m worker` child
+processes: never imported), then the web server on 127.0.0.1. Ctrl-C stops everything it started."""
 from __future__ import annotations
 
 import os

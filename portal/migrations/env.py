@@ -1,3 +1,6 @@
+"""Alembic's environment for Flask-Migrate: runs the migrations on the app's engine, across every
+firm at once. On SQLite, foreign keys are off during a migration (a batch-mode table copy would
+cascade deletes) and checked at the end; an autogenerate with no change writes no revision."""
 import logging
 from logging.config import fileConfig
 

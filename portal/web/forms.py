@@ -1,10 +1,8 @@
-"""Flask-WTF's FlaskForm for every Portal form: the same, except that hidden inputs (the CSRF
-token, ids, versions, `next`) are rendered without an id attribute.
+"""Flask-WTF's FlaskForm for every Portal form, except that hidden inputs (the CSRF token, ids,
+versions, `next`) are rendered without an id attribute.
 
-A page often holds several forms (the profile page: confirm, profile, CV), and each
-`form.hidden_tag()` would repeat id="csrf_token": ids must be unique on a page, and nothing
-labels or describes a hidden input. A template that passes an id explicitly keeps it.
-"""
+A page often holds several forms, and each `form.hidden_tag()` would repeat id="csrf_token":
+ids must be unique on a page, and nothing labels a hidden input. An explicit id is kept."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm as _FlaskForm

@@ -1,4 +1,5 @@
-"""/healthz: database, Redis and worker heartbeat, each reported truthfully."""
+"""/healthz: database, Redis and worker heartbeat, each reported truthfully (503 when any is down).
+It only reports; it never repairs anything."""
 from __future__ import annotations
 
 from datetime import timedelta

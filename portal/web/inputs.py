@@ -1,14 +1,9 @@
-"""One input-cleaning rule for every request: query strings and form fields (including
-uploaded files' names) lose NUL and the other C0 control characters except tab, CR and LF
-before any view, form or service sees them.
+"""One input-cleaning rule for every request: query strings and form fields (uploaded files'
+names too) lose NUL and the other C0 control characters except tab, CR and LF before any view,
+form or service sees them.
 
-Why drop rather than refuse: people never type these characters; they arrive from pasted
-text or from probing. PostgreSQL cannot store a NUL at all (a NUL in the login email or the
-search box was a 500 there, and a silent success on SQLite), and the others are invisible
-and meaningless in a name, an address or a note. Dropping them keeps everything the person
-meant to send (a 400 would throw away a long feedback text for an invisible character),
-behaves the same on both databases, and needs no check in any view.
-"""
+Dropped, never refused: nobody types them, PostgreSQL cannot store a NUL (a 500 there, a silent
+success on SQLite), and a 400 would throw away a long text for one invisible character."""
 from __future__ import annotations
 
 import re

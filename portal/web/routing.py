@@ -1,4 +1,5 @@
-"""URL converters shared by every blueprint."""
+"""URL converters shared by every blueprint: an id outside the databases' integer range never
+reaches a query (it is a 404)."""
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the databases' integer range

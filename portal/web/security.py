@@ -1,4 +1,4 @@
-"""Security headers, safe redirects and role guards."""
+"""Security headers, safe redirects (never off-site) and role guards, for every blueprint."""
 from __future__ import annotations
 
 from functools import wraps

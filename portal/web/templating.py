@@ -1,4 +1,5 @@
-"""Rendering helpers shared by pages and emails: firm URLs, local times, stage words."""
+"""Rendering helpers shared by pages and emails: firm URLs, local times, stage words.
+They only render: nothing here sends an email or writes to the database."""
 from __future__ import annotations
 
 from datetime import date, datetime
