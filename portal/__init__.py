@@ -1,4 +1,7 @@
-"""Portal: a candidate portal and recruiter backend that recruiting firms run as their own."""
+"""Portal: a candidate portal and recruiter backend that recruiting firms run as their own.
+
+`create_app()` reads the settings and binds the extensions, tenancy, blueprints and commands; it
+connects to nothing yet, and portal/ never imports worker/ (the worker imports portal)."""
 from __future__ import annotations
 
 import logging

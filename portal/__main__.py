@@ -1,7 +1,8 @@
 """`portal` (and `python -m portal`): the command line, a Flask CLI group around create_app().
 
-Commands come from the app (`portal/cli.py`, `portal/devtools/cli.py`, Flask-Migrate's `db`)
-and from the `flask.commands` entry point (`portal worker|scheduler`, in `worker/cli.py`)."""
+Commands come from the app (`portal/cli.py`, `portal/devtools/cli.py`, Flask-Migrate's `db`);
+`portal worker|scheduler` arrive through the `flask.commands` entry point (`worker/cli.py`), so
+this module never imports worker/."""
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
-"""Settings from the environment (PORTAL_*). Nothing here connects to anything."""
+"""Settings from the environment (PORTAL_*), parsed once (one reader for booleans and numbers;
+a bad value is a ConfigError at start). Nothing here connects to anything."""
 from __future__ import annotations
 
 import os

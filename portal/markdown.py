@@ -1,13 +1,9 @@
 """The one place user Markdown becomes HTML: Markdown -> nh3 allow-list -> Markup.
 
-Render once when the text is saved and store the HTML beside the source.
-
-The parser is cmark (CommonMark's reference C implementation, through cmarkgfm), whose
-parser is linear in the length of its input: no text a form accepts can make it burn a
-CPU (Python-Markdown took seconds on a few thousand brackets, see tests/foundation/
-test_markdown_speed.py). Its safe default drops raw HTML and javascript: links; nh3 then
-applies the allow-list either way.
-"""
+Render once when the text is saved and store the HTML beside the source; a read only re-cleans it.
+The parser is cmark (through cmarkgfm), linear in its input, so no text a form accepts can burn
+a CPU (tests/foundation/test_markdown_speed.py); its safe default drops raw HTML and javascript:
+links, and nh3 applies the allow-list either way."""
 from __future__ import annotations
 
 import re

@@ -1,15 +1,9 @@
 """`python -m worker`: build the app once, then run an RQ worker (or the scheduler).
 
-One queue per worker process is the safe shape (a killed multi-queue worker can lose a
-job; the outbox relay recovers it anyway).
-
-The `messages` queue runs its jobs inside the worker process (RQ's SimpleWorker): delivery
-jobs are short and uniform, and a fork per job would cost more than the send (the child
-starts with no compiled statements and no database connection). A crash of that process
-loses nothing: the relay retries whatever it was sending. Other queues fork a child per job
-(RQ's default Worker), which isolates the planners' bigger jobs; `--simple` / `--fork`
-override either choice.
-"""
+One queue per worker process (a killed multi-queue worker can lose a job; the relay recovers
+it anyway). The `messages` queue runs jobs in-process (SimpleWorker): deliveries are short, a
+fork per job would cost more than the send, and a crash loses nothing. Other queues fork a
+child per job; `--simple` / `--fork` override either choice."""
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
-"""One app per worker process, and the wrapper that gives every job its context."""
+"""One app per worker process, and the wrapper that gives every job its context: commit on
+success, roll back and re-raise on failure, never swallow it (RQ's retry and failed registry need it)."""
 from __future__ import annotations
 
 import functools

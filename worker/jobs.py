@@ -1,11 +1,9 @@
 """Jobs take ids, never objects, and are idempotent: running one twice changes nothing more.
 
-Delivery: `deliver_message(id)` (one message, lowest latency, enqueued after a commit) and
-`deliver_batch(ids)` (several over one SMTP session; still one claim per message), both
-built on worker.delivery. `relay()` re-enqueues what is due and unsent and
-recovers sends lost with a worker. `tick()` (hourly) fans out `plan_firm(firm_id)`, which
-decides in the firm's time zone whether its check-in / weekly slot has come.
-"""
+`deliver_message(id)` / `deliver_batch(ids)` send through worker.delivery (one claim per message);
+`relay()` re-enqueues what is due and unsent and recovers sends lost with a worker; `tick()`
+(hourly) fans out `plan_firm(firm_id)`, which decides in the firm's time zone whether its
+check-in / weekly slot has come."""
 from __future__ import annotations
 
 import logging

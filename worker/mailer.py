@@ -1,4 +1,5 @@
-"""Build and send one email over SMTP. Failures are sorted into transient and permanent."""
+"""Build and send one email over SMTP; failures are sorted into transient and permanent.
+Never writes to the database: worker/delivery.py decides what a failure does to the message."""
 from __future__ import annotations
 
 import binascii

@@ -1,13 +1,11 @@
-"""The periodic plan, in one place. Run exactly one scheduler per installation
-(`portal scheduler` or `python -m worker --scheduler`): a second one refuses to start.
+"""The periodic plan, in one place. Exactly one scheduler per installation (`portal scheduler`
+or `python -m worker --scheduler`): a second one refuses to start.
 
-- relay, every 30 s: enqueue due, unsent messages (grace windows that ended, retries
-  after backoff, anything lost with Redis or a worker) and recover interrupted sends;
-- tick, hourly at minute 0 (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's own
-  time zone whether its check-in slot or weekly slot has come (check-ins, recruiter
-  digests, nurture, availability prompts) and catches anyone about to exceed the cadence.
-Every job is idempotent, so a job enqueued twice changes nothing more.
-"""
+- relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
+- tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
+  time zone whether its check-in or weekly slot has come and catches anyone about to exceed
+  the cadence.
+Every job is idempotent, so one enqueued twice changes nothing more."""
 from __future__ import annotations
 
 import logging
