@@ -1,3 +1,4 @@
+"""The sign-in, password-reset, set-password and change-password forms; validation only, no rules."""
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
