@@ -1,23 +1,27 @@
 """Sign-in, sign-out, invitations, password resets, the account page and its sessions, plus
 Flask-Login's user_loader (by id, firm and live server-side session, in one statement).
 
-Thin: the rules live in portal.services.accounts and sessions, never here. Sign-in is rate-limited
-per address and account, and a reset request never reveals (not even by its timing) whether an
-address has an account."""
+Thin: validate a form, call one service in the transaction scope (portal/web/actions.py); the
+rules live in portal.services.accounts and sessions, never here. A sign-in commits its
+server-side session before the cookie points to it; sign-in is rate-limited per address and
+account, and a reset request never reveals (not even by its timing) whether an address has an
+account."""
 from __future__ import annotations
 
 import logging
 import time
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
-from portal.models import Role, TokenPurpose, User
+from portal.models import Role, TokenPurpose, User, UserSession
+from portal.services import accounts, sessions
+from portal.transaction import transaction
+from portal.web.actions import on_field, run, submit
 from portal.web.security import is_safe_next
-from portal.services import DomainError, NotFound, accounts, sessions
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +96,20 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def _start_session(user: User, remember: bool = False, since=None) -> None:
-    """A new server-side session (committed), then the cookie that points to it. Remember-me
-    is a persistent cookie for the same session, bounded by its absolute lifetime.
-    `since` keeps the sign-in time of the session this one replaces (and so its lifetime)."""
-    row = sessions.start(g.firm, user, remember=remember, user_agent=request.headers.get("User-Agent"),
-                         ip=request.remote_addr, since=since)
-    db.session.commit()
+def _new_session(user: User, remember: bool = False, since=None) -> UserSession:
+    """A new server-side session, in the caller's transaction (flushed; the caller commits it,
+    then calls _sign_in). `since` keeps the sign-in time of the session this one replaces (and
+    so its lifetime)."""
+    return sessions.start(g.firm, user, remember=remember, user_agent=request.headers.get("User-Agent"),
+                          ip=request.remote_addr, since=since)
+
+
+def _sign_in(user: User, row: UserSession) -> None:
+    """After the commit of its session row: the cookie that points to it. Remember-me is a
+    persistent cookie for the same session, bounded by its absolute lifetime."""
     session.clear()  # a new session on login: nothing carried over (no fixation)
     g.user_session_id, g.user_session = row.id, row
-    login_user(user, remember=remember, duration=sessions.remaining(user, row))
+    login_user(user, remember=row.remember, duration=sessions.remaining(user, row))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -117,7 +125,9 @@ def login():
         if user is None:
             form.password.errors.append("That email and password do not match an active account here.")
         else:
-            _start_session(user, remember=form.remember.data)
+            with transaction():  # the session row (and the sign-in time) committed before the cookie
+                row = _new_session(user, remember=form.remember.data)
+            _sign_in(user, row)
             return redirect(next_url if is_safe_next(next_url) else home_for(user))
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
 
@@ -125,8 +135,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated and g.get("user_session_id"):
-        sessions.end(current_user._get_current_object(), g.user_session_id)
-        db.session.commit()
+        with transaction():
+            sessions.end(current_user._get_current_object(), g.user_session_id)
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash("You are signed out.", "info")
@@ -145,8 +155,7 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        accounts.request_password_reset(g.firm, form.email.data)
-        db.session.commit()
+        run(lambda: accounts.request_password_reset(g.firm, form.email.data))
         _wait_out(started, current_app.config["RESET_MIN_SECONDS"])
         # The same answer whether or not the address has an account.
         flash("If that address has an account here, we have sent it a link to choose a new password.", "info")
@@ -178,19 +187,19 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
         return render_template("auth/invalid_link.html", reason=str(exc)), 404
     form = SetPasswordForm()
     user = db.session.get(User, row.user_id)
-    if form.validate_on_submit():
-        try:
-            user = accounts.use_token(token, purpose, form.password.data, device=_device())
-        except accounts.InvalidToken as exc:
-            db.session.rollback()
-            return render_template("auth/invalid_link.html", reason=str(exc)), 404
-        except DomainError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            _start_session(user)
-            flash("Your password is set. Welcome!", "success")
-            return redirect(home_for(user))
-    return render_template(template, form=form, user=user)
+
+    def set_password() -> tuple[User, UserSession]:
+        user = accounts.use_token(token, purpose, form.password.data, device=_device())
+        return user, _new_session(user)  # the password and the new session, committed together
+
+    out = submit(form, set_password, field=form.password)
+    if isinstance(out.error, accounts.InvalidToken):  # spent or expired meanwhile
+        return render_template("auth/invalid_link.html", reason=str(out.error)), 404
+    if not out:
+        return render_template(template, form=form, user=user)
+    _sign_in(*out.value)
+    flash("Your password is set. Welcome!", "success")
+    return redirect(home_for(out.value[0]))
 
 
 def _account_page(form: ChangePasswordForm, status: int = 200):
@@ -220,38 +229,30 @@ def _signed_in_account_key() -> str:
 def change_password():
     """A signed-in password change; limited like sign-in, so a borrowed session cannot
     be used to guess the current password."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
+    form, user = ChangePasswordForm(), current_user._get_current_object()
+
+    def change() -> UserSession:
         remember = g.user_session.remember
-        try:
-            accounts.change_password(g.firm, user, form.current_password.data, form.password.data,
-                                     device=_device())
-        except accounts.WrongPassword as exc:
-            db.session.rollback()
-            form.current_password.errors.append(str(exc))
-        except DomainError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            # Every session ended, this one too (a copy of its cookie dies with the others):
-            # this device is signed in again with a new one.
-            _start_session(user, remember=remember)
-            flash("Your password is changed. Every other device was signed out, and we sent you an email about it.",
-                  "success")
-            return redirect(url_for("auth.account"))
-    return _account_page(form, 400)
+        accounts.change_password(g.firm, user, form.current_password.data, form.password.data, device=_device())
+        # Every session ended, this one too (a copy of its cookie dies with the others):
+        # this device is signed in again with a new one.
+        return _new_session(user, remember=remember)
+
+    # A wrong current password is shown on its field; any other refusal on the new password.
+    out = submit(form, on_field("current_password", change, accounts.WrongPassword), field=form.password)
+    if not out:
+        return _account_page(form, 400)
+    _sign_in(user, out.value)
+    flash("Your password is changed. Every other device was signed out, and we sent you an email about it.",
+          "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @login_required
 def end_session(session_id: int):
     """Sign out one device from the list (this one too, if it is the one chosen)."""
-    try:
-        row = sessions.end(current_user._get_current_object(), session_id)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    row = run(lambda: sessions.end(current_user._get_current_object(), session_id))
     if row.id == g.get("user_session_id"):
         session.clear()
         logout_user()
@@ -267,15 +268,16 @@ def end_other_sessions():
     """Sign out everywhere else (scope=all: everywhere, this device too)."""
     everywhere = request.form.get("scope") == "all"
     user, current = current_user._get_current_object(), g.user_session
-    sessions.end_all(user)
-    if everywhere:
-        db.session.commit()
+    with transaction():
+        sessions.end_all(user)
+        # Unless everywhere: this device goes on with a new session (a copy of the old cookie
+        # dies with the others), within the lifetime of the one it replaces.
+        row = None if everywhere else _new_session(user, remember=current.remember, since=current.created_at)
+    if row is None:
         session.clear()
         logout_user()
         flash("You are signed out on every device.", "info")
         return redirect(url_for("auth.login"))
-    # This device goes on with a new session (a copy of the old cookie dies with the others),
-    # within the lifetime of the one it replaces.
-    _start_session(user, remember=current.remember, since=current.created_at)
+    _sign_in(user, row)
     flash("You are signed out on every other device.", "success")
     return redirect(url_for("auth.account"))

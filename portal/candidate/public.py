@@ -6,26 +6,18 @@ unsubscribes from every optional stream and answers 200, also for a mail provide
 request's firm only: another firm's token, or a token on another firm's host, is a 404."""
 from __future__ import annotations
 
-from flask import abort, g, render_template, request
+from flask import g, render_template, request
 
-from portal.extensions import csrf, db
-from portal.services import NotFound
+from portal.extensions import csrf
 from portal.services import preferences
+from portal.web.actions import found, run
 
 
 @csrf.exempt
 def unsubscribe(token: str):
     firm = g.firm
     if request.method == "POST":
-        try:
-            candidate = preferences.unsubscribe(firm, token)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        db.session.commit()
+        candidate = run(lambda: preferences.unsubscribe(firm, token))
         return render_template("candidate/unsubscribed.html", candidate=candidate), 200
-    try:
-        candidate = preferences.candidate_for_token(firm, token)
-    except NotFound:
-        abort(404)
+    candidate = found(lambda: preferences.candidate_for_token(firm, token))
     return render_template("candidate/unsubscribe.html", candidate=candidate, token=token)

@@ -115,3 +115,32 @@ def back(default: str) -> Response:
 def status(form: FlaskForm) -> int:
     """400 for a form posted with errors (so tests and tools see the refusal), else 200."""
     return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+# ---------------------------------------------------------------- added for the candidate and auth views
+
+def found(lookup: Callable[[], Any]) -> Any:
+    """A read for a page (no transaction: nothing to commit); the service's NotFound is a 404."""
+    try:
+        return lookup()
+    except NotFound:
+        abort(404)
+
+
+def on_field(field: str, action: Callable[[], Any], *refusals: type[DomainError]) -> Callable[[], Any]:
+    """`action`, whose refusals of these types (any DomainError if none is named) are about the
+    form field `field`: submit() and show_error() show them there. A NotFound named here is such
+    a refusal too (e.g. a role picked on the form that has closed meanwhile), not a 404."""
+
+    def about_field() -> Any:
+        try:
+            return action()
+        except refusals or DomainError as exc:
+            if isinstance(exc, NotFound):
+                refusal = DomainError(str(exc))
+                refusal.field = field  # type: ignore[attr-defined]
+                raise refusal from exc
+            exc.field = field  # type: ignore[attr-defined]
+            raise
+
+    return about_field

@@ -1,0 +1,73 @@
+"""Candidate pages: settings and my data (preferences, the exports, deleting the account).
+Thin: validate a form, call one service through the form-action helper
+(portal/web/actions.py), flash, redirect; never commit here."""
+from __future__ import annotations
+
+from flask import Response, flash, g, redirect, render_template, session, url_for
+from flask_login import logout_user
+
+from portal.candidate.blueprint import bp
+from portal.candidate.common import current_candidate, signed_in_user
+from portal.candidate.forms import DeleteAccountForm, PreferencesForm
+from portal.services import data_rights, preferences
+from portal.web.actions import on_field, submit
+
+
+def _render_settings(pref_form=None, delete_form=None, status=200):
+    me = current_candidate()
+    if pref_form is None:
+        pref_form = PreferencesForm(formdata=None, obj=me)
+        pref_form.suggestion_frequency.data = me.suggestion_frequency.value
+    return render_template("candidate/settings.html", me=me, pref_form=pref_form,
+                           delete_form=delete_form or DeleteAccountForm(formdata=None)), status
+
+
+@bp.route("/settings")
+def settings():
+    return _render_settings()
+
+
+@bp.route("/settings/preferences", methods=["POST"])
+def save_preferences():
+    form = PreferencesForm()
+
+    def save():
+        return preferences.update_preferences(g.firm, current_candidate(), form.suggestion_frequency.data,
+                                              form.allow_availability_prompts.data, form.unsubscribed_all.data,
+                                              checkin_emails=form.checkin_emails.data)
+
+    if submit(form, save):
+        flash("Your preferences are saved.", "success")
+        return redirect(url_for("candidate.settings"), 303)
+    return _render_settings(pref_form=form, status=400)
+
+
+@bp.route("/settings/my-data.json")
+def export_json():
+    body = data_rights.export_json(g.firm, current_candidate())
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-data.json"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/settings/my-data.zip")
+def export_zip():
+    body = data_rights.export_zip(g.firm, current_candidate())
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="my-data.zip"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/settings/delete", methods=["POST"])
+def delete_account():
+    form = DeleteAccountForm()
+
+    def delete():
+        return data_rights.delete_account(g.firm, current_candidate(), signed_in_user(), password=form.password.data)
+
+    # A wrong password is shown on the password field; any other refusal above the form.
+    if not submit(form, on_field("password", delete, data_rights.WrongPassword)):
+        return _render_settings(delete_form=form, status=400)
+    logout_user()
+    session.clear()
+    return render_template("candidate/deleted.html"), 200
