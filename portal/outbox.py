@@ -1,7 +1,8 @@
 """The outbox: a message is a row written in the caller's transaction; its id is enqueued
 on RQ only after commit. If Redis is down the request still succeeds and the relay
 (worker/jobs.py, scheduled in worker/schedule.py) enqueues it later. Nothing the candidate
-should hear is lost.
+should hear is lost. It never sends (the worker does), and never enqueues a message it wrote
+before the caller's commit.
 
 - `record(...)`: one message, rendered now, sent later. Idempotent on `dedupe_key`.
 - `record_many(...)`: the bulk form for the periodic planners (one INSERT for many rows).
@@ -11,6 +12,7 @@ should hear is lost.
   same due time, and the worker sends everything due for that key as ONE email that lists
   each change (worker/jobs.py). Each change keeps its own row, so an undo can cancel one
   change (`cancel_pending(key, kind=...)`) and the portal inbox shows every change.
+- Rendering many emails of one kind (EmailRenderer) and the unsubscribe link: portal.outbox_render.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
-from jinja2 import TemplateNotFound
 from markupsafe import escape
 from redis.exceptions import RedisError
 from rq import Queue
@@ -28,7 +29,9 @@ from sqlalchemy.orm import Session
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
 from portal.extensions import MESSAGES, get_queue
-from portal.web.templating import external_url, render_email
+# The rendering half of the outbox's API (the planners and the worker import it from here).
+from portal.outbox_render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
+from portal.web.templating import render_email
 
 log = logging.getLogger(__name__)
 DELIVER = "worker.jobs.deliver_message"
@@ -37,140 +40,10 @@ JOB_TIMEOUT = 120          # one message: the SMTP socket timeout (<= 30 s) is f
 BATCH_JOB_TIMEOUT = 300    # a batch stops claiming new messages after BATCH_TIME_BUDGET
 SINGLE_JOBS_UP_TO = 20     # up to this many ids: one job each (lowest latency); more: batches
 IN_CHUNK = 500             # ids per IN (...) list
-BODY_START, BODY_END = "<!--portal:body-->", "<!--/portal:body-->"  # in email/layout.html
 # Where a live credential link goes in a stored email (promise 9): the row, every staff
 # page, the candidate's inbox and their data export show this phrase; only the email the
 # worker hands to SMTP carries the link, minted at that moment (services/accounts.py).
 CREDENTIAL_LINK = "(a personal link, sent only to the addressee's inbox)"
-
-
-# ---------------------------------------------------------------- rendering
-
-class EmailRenderer:
-    """Render one kind of email many times (the planners): templates and the template
-    context processors are resolved once, then each render is a plain template call.
-    Produces the same subject/text/HTML as `portal.web.templating.render_email`.
-
-    `fast=True` (for a template whose HTML is only a `body` block over email/layout.html,
-    like the check-in) renders the branded layout once and each email's body block alone,
-    joined at the layout's body markers: the same HTML at about half the cost.
-    """
-
-    _SUBJECT = "\x00subject\x00"
-    _UNSUBSCRIBE = "\x00unsubscribe\x00"
-
-    def __init__(self, firm: Firm, kind: str, fast: bool = False):
-        env = current_app.jinja_env
-        self.firm = firm
-        self.text = env.get_template(f"email/{kind}.txt")
-        try:
-            self.html = env.get_template(f"email/{kind}.html")
-            self.generic = False
-        except TemplateNotFound:
-            self.html = env.get_template("email/generic.html")
-            self.generic = True
-        base: dict = {}
-        current_app.update_template_context(base)
-        base["firm"] = firm
-        # The brand does not change between two renders: work it out once, not per email.
-        for name in ("brand_palette", "brand_logo_url"):
-            fn = env.globals.get(name)
-            if callable(fn):
-                base[name] = _memo_for_firm(fn, firm)
-        self.base = base
-        # Each template's globals (a ChainMap, slow to copy) merged with the base once:
-        # every render then starts from a plain dict (Jinja's `shared` context).
-        self.text_base = {**self.text.globals, **base}
-        self.html_base = {**self.html.globals, **base}
-        self.shells: dict[bool, tuple[str, str]] = {}
-        self.fast = fast and not self.generic and "body" in self.html.blocks
-        self.shared: dict | None = {}   # render_shared's cache; None once it is turned off
-        self.shared_checked = False
-
-    def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
-        """The layout around the body, with markers where the subject and the link go."""
-        if with_unsubscribe not in self.shells:
-            layout = current_app.jinja_env.get_template("email/layout.html")
-            page = layout.render({**self.base, "subject": self._SUBJECT,
-                                  "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None})
-            start, end = page.index(BODY_START) + len(BODY_START), page.index(BODY_END)
-            self.shells[with_unsubscribe] = (page[:start], page[end:])
-        return self.shells[with_unsubscribe]
-
-    def render(self, **context) -> tuple[str, str, str]:
-        module = self.text.make_module({**self.text_base, **context}, shared=True)
-        subject = " ".join(str(getattr(module, "subject", "")).split()) or self.firm.name
-        text = str(module).strip() + "\n"
-        ctx = {**self.base, **context, "subject": subject}
-        if self.generic:
-            ctx["text_body"] = text
-        if not self.fast:
-            return subject[:250], text, self.html.render(ctx)
-        ctx = {**self.html_base, **context, "subject": subject}
-        body = "".join(self.html.blocks["body"](self.html.new_context(ctx, shared=True)))
-        link = ctx.get("unsubscribe_url")
-        head, tail = self._shell(bool(link))
-        # escaped exactly as the template would (markupsafe is Jinja's own escaping)
-        fill = {self._SUBJECT: str(escape(subject)), self._UNSUBSCRIBE: str(escape(link or ""))}
-        for marker, value in fill.items():
-            head, tail = head.replace(marker, value), tail.replace(marker, value)
-        return subject[:250], text, head + body + tail
-
-
-    SHARED_LIMIT = 50_000  # cached renders per renderer (a few KB each)
-
-    def render_shared(self, key, personal: dict[str, str], **context) -> tuple[str, str, str]:
-        """`render`, for many emails that differ only in a few plain values the templates
-        just print (the recipient's name): the rest of the context, identified by the
-        hashable `key`, is rendered once with markers, and each email fills its own
-        values in (HTML-escaped in the HTML). Same output as `render`: the first shared
-        render is compared with a direct one, and the shortcut turns itself off if a
-        template transforms one of these values; a value in the subject, or an empty one,
-        is rendered directly."""
-        if self.shared is None or not all(personal.values()):
-            return self.render(**context, **personal)
-        hit = self.shared.get(key)
-        if hit is None:
-            marks = {name: f"\x00{i}\x00" for i, name in enumerate(personal)}
-            hit = self.render(**context, **marks)
-            if any(mark in hit[0] for mark in marks.values()):
-                return self.render(**context, **personal)
-            hit = (hit, marks)
-            if len(self.shared) < self.SHARED_LIMIT:
-                self.shared[key] = hit
-        (subject, text, html), marks = hit
-        for name, mark in marks.items():
-            value = str(personal[name])
-            text, html = text.replace(mark, value), html.replace(mark, str(escape(value)))
-        if not self.shared_checked:
-            self.shared_checked = True
-            direct = self.render(**context, **personal)
-            if direct != (subject, text, html):
-                self.shared = None
-                return direct
-        return subject, text, html
-
-
-def _memo_for_firm(fn, firm: Firm):
-    cached = {}
-
-    def call(f=None, *args):
-        if f is not firm or args:
-            return fn(f, *args)
-        if "value" not in cached:
-            cached["value"] = fn(firm)
-        return cached["value"]
-
-    return call
-
-
-def unsubscribe_url(firm: Firm, candidate: Candidate | str) -> str | None:
-    """The candidate's one-click unsubscribe link (RFC 8058), once the route exists.
-    Takes the candidate or their unsubscribe token."""
-    token = candidate if isinstance(candidate, str) else candidate.unsubscribe_token
-    if "candidate.unsubscribe" not in current_app.view_functions or not token:
-        return None
-    return external_url(firm, "candidate.unsubscribe", token=token)
 
 
 # ---------------------------------------------------------------- recording

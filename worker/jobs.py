@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
 from portal.extensions import DEFAULT, get_queue, get_redis
+from portal import transaction
 from portal.services import cadence, match_pools, nurture
 from worker import delivery
 from portal.tenancy import all_firms, bind_firm
@@ -166,7 +167,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
     checkins_done, weekly_done = _slots_done(*keys)
     if not checkins_done:
-        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, commit=True)
+        # In steps: short write transactions on SQLite while 100,000 people are planned.
+        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, checkpoint=transaction.checkpoint)
         db.session.commit()
         _mark_done(keys[0])
     if not weekly_done:
@@ -177,7 +179,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
         db.session.commit()
         _mark_done(keys[1])
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(), commit=True)
+    # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(),
+                                           checkpoint=transaction.checkpoint)
     db.session.commit()
     pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
     if pools["built"] or pools["dropped"]:
@@ -195,7 +199,9 @@ def plan_checkins(firm_id: int) -> int:
     if firm is None or firm.disabled:
         return 0
     _last, nxt = cadence.checkin_slots(firm, now)
-    return cadence.plan_checkins(firm, now, horizon=nxt, commit=True)
+    # The planner commits in steps (a chunk of candidates each): short write transactions on
+    # SQLite while 100,000 people are planned, so a request never waits long for the lock.
+    return cadence.plan_checkins(firm, now, horizon=nxt, checkpoint=transaction.checkpoint)
 
 
 @job

@@ -17,18 +17,20 @@ with a daily slot), so running the planner again on any day of that period, afte
 lost its "slot done" markers, writes nothing twice. A candidate who prefers no check-in
 emails still gets the check-in in their portal (written as not emailed).
 All planning is set-based: a handful of queries per firm, one bulk INSERT per chunk of
-candidates, each chunk committed on its own (short write transactions: on SQLite, a
-request or a second planner never waits long for the write lock).
+candidates, each chunk committed on its own by the caller's `checkpoint` (short write
+transactions: on SQLite, a request or a second planner never waits long for the write lock).
+The planners write through the outbox and never commit themselves. The firm's calendar
+(slots, periods) is portal.services.cadence_clock.
 """
 from __future__ import annotations
 
 import functools
 import time as clock
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -41,10 +43,13 @@ from portal.models import (
 )
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
 from portal.services import contact
+# The firm's calendar (slots and periods), part of this module's API for the worker and nurture.
+from portal.services.cadence_clock import (  # noqa: F401
+    cadence_days, checkin_period, checkin_slots, daily_slots, local_day, tick_horizon, weekly_period, weekly_slots,
+)
 from portal.services.preferences import NO_CHECKIN_EMAILS
 from portal.web.templating import candidate_stage_text, external_url
 
-TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # Open stages the candidate knows about: someone only "identified" has not been contacted
 # yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
@@ -56,7 +61,7 @@ TOKEN_MARK = "tokenmark0"              # stands for each candidate's unsubscribe
 FAILED_LOOKBACK = timedelta(days=30)
 
 
-# ---------------------------------------------------------------- the firm's clock
+# ---------------------------------------------------------------- the firm and what is active
 
 def load_firm(firm_id: int) -> Firm | None:
     return db.session.get(Firm, firm_id)
@@ -66,70 +71,6 @@ def with_domains(firm: Firm) -> Firm:
     """Load the firm's domains before writing links: emails use its own host."""
     firm.domains  # noqa: B018 - loads them; portal.web.templating.firm_base_url uses them once loaded
     return firm
-
-
-def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
-
-
-def _hour(firm: Firm) -> int:
-    return min(max(int(firm.checkin_hour or 0), 0), 23)
-
-
-def weekly_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
-    """The firm's latest weekly slot at or before `now`, and the next one (UTC)."""
-    tz = firm.zone
-    local = now.astimezone(tz)
-    day = local.date() - timedelta(days=(local.weekday() - int(firm.checkin_weekday or 0) % 7) % 7)
-    last = _at(day, _hour(firm), tz)
-    if last > now:
-        day -= timedelta(days=7)
-        last = _at(day, _hour(firm), tz)
-    return last, _at(day + timedelta(days=7), _hour(firm), tz)
-
-
-def daily_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
-    tz = firm.zone
-    day = now.astimezone(tz).date()
-    last = _at(day, _hour(firm), tz)
-    if last > now:
-        day -= timedelta(days=1)
-        last = _at(day, _hour(firm), tz)
-    return last, _at(day + timedelta(days=1), _hour(firm), tz)
-
-
-def checkin_slots(firm: Firm, now: datetime) -> tuple[datetime, datetime]:
-    """Weekly slots; daily ones when the cadence is shorter than a week."""
-    return daily_slots(firm, now) if cadence_days(firm) < 7 else weekly_slots(firm, now)
-
-
-def tick_horizon() -> timedelta:
-    """How far ahead each planning tick looks: until the next tick, with a margin."""
-    return timedelta(minutes=int(current_app.config.get("PLAN_TICK_MINUTES", 60))) + TICK_MARGIN
-
-
-def cadence_days(firm: Firm) -> int:
-    return max(int(firm.cadence_days or 7), 1)
-
-
-def local_day(firm: Firm, now: datetime) -> str:
-    return now.astimezone(firm.zone).date().isoformat()
-
-
-def checkin_period(firm: Firm, now: datetime) -> str:
-    """The firm's check-in period that a check-in planned at `now` belongs to: the week
-    from its weekly slot (the day from its daily slot), named by the slot's local date.
-    Taken at the end of the tick (`now` + tick_horizon) because the tick just before a slot
-    already plans for it: the run an hour before the slot and the slot run share a key."""
-    slot, _next = checkin_slots(firm, now + tick_horizon())
-    day = slot.astimezone(firm.zone).date().isoformat()
-    return f"day:{day}" if cadence_days(firm) < 7 else f"week:{day}"
-
-
-def weekly_period(firm: Firm, now: datetime) -> str:
-    """The firm's week (from its weekly slot), for what is planned once a week."""
-    slot, _next = weekly_slots(firm, now)
-    return "week:" + slot.astimezone(firm.zone).date().isoformat()
 
 
 def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:
@@ -190,13 +131,14 @@ def _checkin_query():
     )
 
 
-def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool = False) -> int:
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime,
+                  checkpoint: Callable[[], None] | None = None) -> int:
     """One check-in for every active candidate who would go longer than the cadence
     without a message before `horizon`. Idempotent: one per candidate per check-in period
     (`checkin_period`), whatever Redis remembers. Returns how many were written.
 
-    With `commit` (the worker's plan; a batch that commits in steps so that no write
-    transaction is long), the check-ins are written and committed in chunks
+    With `checkpoint` (the worker's plan; a batch that commits in steps so that no write
+    transaction is long), the check-ins are written and checkpointed in chunks
     of CHUNK_CANDIDATES candidates or COMMIT_EVERY seconds of rendering, each chunk a short
     write transaction that a rerun after a crash repeats safely (the dedupe keys). The rows
     are read first, outside any write transaction."""
@@ -217,8 +159,8 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool 
     stage_text = {stage: candidate_stage_text(stage, firm) for stage in CHECKIN_STAGES}
     out = []
     written = 0
-    if commit:
-        db.session.commit()  # end the reads: each chunk's transaction starts with its write
+    if checkpoint is not None:
+        checkpoint()  # end the reads: each chunk's transaction starts with its write
     started = clock.monotonic()
     for candidate_id, group in groupby(rows, key=lambda r: r.candidate_id):
         group = list(group)
@@ -247,13 +189,13 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, commit: bool 
             "subject": subject, "body_text": text, "body_html": html,
             "skipped": None if first.checkin_emails else NO_CHECKIN_EMAILS,
         })
-        if commit and (len(out) >= CHUNK_CANDIDATES or clock.monotonic() - started >= COMMIT_EVERY):
+        if checkpoint is not None and (len(out) >= CHUNK_CANDIDATES or clock.monotonic() - started >= COMMIT_EVERY):
             written += len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
-            db.session.commit()
+            checkpoint()
             out, started = [], clock.monotonic()
     written += len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
-    if commit:
-        db.session.commit()
+    if checkpoint is not None:
+        checkpoint()
     return written
 
 

@@ -2,10 +2,11 @@
 
 Every change keeps its history (StageChange) and writes the candidate's message in the
 same transaction. Moves carry the version the recruiter saw: a stale one is a Conflict.
+Services here flush, never commit; they never send (the outbox does, after the caller's commit).
+What each candidate reads when a whole search closes is portal.services.close_texts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
@@ -18,12 +19,13 @@ from portal.models import (
     OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
     Search, SearchState, Stage, StageChange, User, utcnow,
 )
-from portal.services import Conflict, DomainError, match_pools
+from portal.services import Conflict, DomainError, close_texts, match_pools
 from portal.services import consent as consent_service
 from portal.services import disclosure
+# What each candidate reads when a search closes, and its preview (also this module's API).
+from portal.services.close_texts import MAX_EXPLANATION, CloseGroup, ClosePreview, close_preview  # noqa: F401
 from portal.web.templating import external_url
 
-MAX_EXPLANATION = 5000
 # Stages at which the candidate knows they are in the search (and so hears about changes).
 CANDIDATE_KNOWS = frozenset(s for s in Stage if s is not Stage.IDENTIFIED)
 
@@ -152,7 +154,7 @@ def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
     open_ones = db.session.scalars(
         select(Candidacy).where(Candidacy.search_id == search.id, Candidacy.stage.in_(OPEN_STAGES))
     ).all()
-    texts = _close_texts(search, explanation, untold_explanation, [c.id for c in open_ones])
+    texts = close_texts.for_candidacies(search, explanation, untold_explanation, [c.id for c in open_ones])
     # The search's close time comes first: every close it causes is at or after it (undo).
     search.closed_at = utcnow()
     for candidacy in open_ones:
@@ -161,94 +163,6 @@ def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
     db.session.flush()
     match_pools.drop(firm, [search])
     return len(open_ones)
-
-
-def _close_texts(search: Search, explanation: str, untold_explanation: str | None,
-                 candidacy_ids: list[int]) -> dict[int, str]:
-    """The explanation each open candidacy reads when the search closes: the one written,
-    or for candidates not told a confidential client, the version without its name."""
-    if not search.confidential or not candidacy_ids:
-        return {}
-    people = disclosure.readers(candidacy_ids)
-    untold_ids = [r.candidacy_id for r in people if not r.told]
-    if untold_explanation is not None and untold_ids:
-        untold_explanation = untold_explanation.strip()
-        if len(untold_explanation) > MAX_EXPLANATION:
-            raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
-        finding = disclosure.check(search, untold_explanation, untold_ids, known=people)
-        if finding.refused:
-            raise disclosure.ClientNamed(search, finding, untold_explanation,
-                                         what="The version for candidates who were not told")
-        return {cid: untold_explanation for cid in untold_ids}
-    finding = disclosure.check(search, explanation, candidacy_ids, known=people)
-    if finding.refused:
-        raise disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
-    return {}
-
-
-@dataclass
-class CloseGroup:
-    """Candidates who read the same thing when the search closes."""
-
-    key: str                 # "open", "told", "untold" or "closed"
-    title: str
-    names: list[str]
-    explanation: str | None  # what they read (None: they are not written to now)
-    client_name: str | None = None   # the client as they see it in the message
-
-
-@dataclass
-class ClosePreview:
-    groups: list[CloseGroup] = field(default_factory=list)
-    open_count: int = 0
-    refused: disclosure.ClientNamed | None = None
-    untold_version: bool = False     # a separate version for candidates who were not told
-
-
-def close_preview(search: Search, explanation: str, untold_explanation: str | None = None) -> ClosePreview:
-    """Who will read what if the search closes now (nothing is written): the open
-    candidacies (for a confidential search split into told / not told the client, with the
-    text each reads) and those already closed, who are not written to. Three statements."""
-    explanation = (explanation or "").strip()
-    rows = db.session.execute(
-        select(Candidacy.id, Candidacy.stage, Candidate.name)
-        .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Candidacy.search_id == search.id).order_by(Candidate.name, Candidacy.id)
-    ).all()
-    open_rows = [r for r in rows if r.stage in OPEN_STAGES]
-    closed_names = [r.name for r in rows if r.stage not in OPEN_STAGES]
-    out = ClosePreview(open_count=len(open_rows))
-    if not search.confidential:
-        if open_rows:
-            out.groups.append(CloseGroup("open", "Open candidacies: closed, and each candidate is told",
-                                         [r.name for r in open_rows], explanation, search.client.name))
-    else:
-        told = disclosure.told_ids([r.id for r in open_rows])
-        told_names = [r.name for r in open_rows if r.id in told]
-        untold_rows = [r for r in open_rows if r.id not in told]
-        people = [disclosure.Reader(r.id, r.name, r.id in told) for r in open_rows]
-        untold_text = explanation
-        if untold_explanation is not None and untold_rows:
-            out.untold_version = True
-            untold_text = untold_explanation.strip()
-            finding = disclosure.check(search, untold_text, [], known=[p for p in people if not p.told])
-            if finding.refused:
-                out.refused = disclosure.ClientNamed(search, finding, untold_text,
-                                                     what="The version for candidates who were not told")
-        else:
-            finding = disclosure.check(search, explanation, [], known=people)
-            if finding.refused:
-                out.refused = disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
-        if told_names:
-            out.groups.append(CloseGroup("told", "Open candidacies, told who the client is: closed, and each is told",
-                                         told_names, explanation, search.client.name))
-        if untold_rows:
-            out.groups.append(CloseGroup("untold", "Open candidacies, not told who the client is: closed, and each is told",
-                                         [r.name for r in untold_rows], untold_text,
-                                         search.client_name_for_candidate(False)))
-    if closed_names:
-        out.groups.append(CloseGroup("closed", "Already closed or placed: not written to again", closed_names, None))
-    return out
 
 
 def undo_close_search(firm: Firm, actor: User, search: Search,
