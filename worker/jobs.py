@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from worker import mailer
+from portal import transaction
 from portal.extensions import db
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
@@ -96,7 +97,9 @@ def relay() -> int:
                 update(Message).where(Message.id.in_(ids[i:i + 500])).values(enqueued_at=now)
                 .execution_options(synchronize_session=False)
             )
-    db.session.commit()
+    # Committed before the ids are enqueued, not by the job's single commit at its end: a
+    # worker may claim a message at once, and its claim must not wait on this transaction.
+    transaction.checkpoint()
     return enqueue_delivery(ids)
 
 
@@ -157,6 +160,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     Each part commits on its own, and check-ins in chunks: short write transactions, so
     on SQLite a request or a second planner is never held past its busy timeout.
     """
+    # A batch that commits in steps (transaction.checkpoint): each part, and each chunk of
+    # a part, in a short write transaction of its own (see above); a slot's Redis marker is
+    # set only once its part is committed. The job's transaction commits what is left.
     now = utcnow()
     bind_firm(firm_id)
     firm = cadence.load_firm(firm_id)
@@ -168,20 +174,21 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     keys = _marker("checkins", firm_id, last_ck), _marker("weekly", firm_id, last_week)
     checkins_done, weekly_done = _slots_done(*keys)
     if not checkins_done:
-        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, commit=True)
-        db.session.commit()
+        out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
         _mark_done(keys[0])
     if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
-        db.session.commit()
-        out["nurture"] = nurture.plan_nurture(firm, now, commit=True)
-        db.session.commit()
-        out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
-        db.session.commit()
+        transaction.checkpoint()
+        out["nurture"] = nurture.plan_nurture(firm, now, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
+        out["availability"] = nurture.plan_availability_prompts(firm, now, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
         _mark_done(keys[1])
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(), commit=True)
-    db.session.commit()
-    pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
+    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(),
+                                           checkpoint=transaction.checkpoint)
+    transaction.checkpoint()
+    pools = match_pools.maintain(firm, rebuild_all=not weekly_done, checkpoint=transaction.checkpoint)
     if pools["built"] or pools["dropped"]:
         out["pools"] = pools["built"]
     return out
@@ -197,7 +204,8 @@ def plan_checkins(firm_id: int) -> int:
     if firm is None or firm.disabled:
         return 0
     _last, nxt = cadence.checkin_slots(firm, now)
-    return cadence.plan_checkins(firm, now, horizon=nxt, commit=True)
+    # In chunks, each committed on its own (short write transactions, as in plan_firm).
+    return cadence.plan_checkins(firm, now, horizon=nxt, checkpoint=transaction.checkpoint)
 
 
 @job
@@ -215,5 +223,7 @@ def check_domains() -> int:
         if firm is None or row is None:
             continue
         verified += domains.verify(firm, None, row)
-        db.session.commit()
+        # Each domain in its own transaction: no write is held across the next DNS lookups,
+        # and a failure later in the loop keeps the domains already checked.
+        transaction.checkpoint()
     return verified
