@@ -1,7 +1,8 @@
 """The `portal` command's firm, user and matching groups (Flask CLI commands on the app).
 
 The group itself is in `portal/__main__.py`; `portal worker|scheduler` come from `worker/cli.py`
-through the `flask.commands` entry point, so nothing here imports the worker."""
+through the `flask.commands` entry point, so nothing here imports the worker. Every command runs
+its service through `_in_firm` (one transaction); nothing here commits by hand."""
 from __future__ import annotations
 
 import click
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portal import transaction
 from portal.extensions import db
 
 
@@ -22,16 +24,9 @@ user_cli = click.Group("user", help="Create users.")
 @click.option("--domain", multiple=True, help="A custom domain serving this firm (repeatable).")
 @with_appcontext
 def firm_create(slug: str, name: str, domain: tuple[str, ...]) -> None:
-    from portal.services import DomainError
     from portal.services.firms import create_firm
-    from portal.tenancy import all_firms
 
-    with all_firms():
-        try:
-            firm = create_firm(name=name, slug=slug, domains=list(domain))
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+    _, firm = _in_firm(None, lambda _: create_firm(name=name, slug=slug, domains=list(domain)))
     click.echo(f"Created firm {firm.slug} (id {firm.id}).")
 
 
@@ -61,31 +56,28 @@ def _firm_by_slug(slug: str):
     return firm
 
 
-def _in_firm(slug: str, action):
-    """Run `action(firm)` bound to firm SLUG and commit; a refusal (DomainError) rolls back
-    and becomes the command's error message. Returns what the action returned."""
+def _in_firm(firm, action):
+    """Run `action(firm)` in one transaction (portal/transaction.py), bound to `firm` (a Firm,
+    or the slug of one), or spanning every firm when `firm` is None; committed when the action
+    returns. A refusal (DomainError) rolls back and becomes the command's error message.
+    Returns the firm and what the action returned. The one place a command commits."""
     from portal.services import DomainError
-    from portal.tenancy import as_firm
+    from portal.tenancy import all_firms, as_firm
 
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        try:
+    if isinstance(firm, str):
+        firm = _firm_by_slug(firm)
+    try:
+        with all_firms() if firm is None else as_firm(firm.id), transaction.transaction():
             result = action(firm)
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     return firm, result
 
 
 def _set_firm_disabled(slug: str, disabled: bool) -> None:
     from portal.services.branding import set_disabled
-    from portal.tenancy import as_firm
 
-    firm = _firm_by_slug(slug)
-    with as_firm(firm.id):
-        changed = set_disabled(firm, None, disabled)
-        db.session.commit()
+    firm, changed = _in_firm(slug, lambda firm: set_disabled(firm, None, disabled))
     state = "disabled: every host of it answers 404" if disabled else "enabled"
     click.echo(f"{firm.slug} is {state}." if changed else f"{firm.slug} was already {'disabled' if disabled else 'enabled'}.")
 
@@ -180,19 +172,13 @@ def firm_domain_remove(slug: str, domain: str) -> None:
 @with_appcontext
 def user_create(firm_slug: str, email: str, name: str, role: str, password: str) -> None:
     from portal.models import Firm, Role
-    from portal.services import DomainError
     from portal.services.firms import create_user
-    from portal.tenancy import as_firm
 
     firm = db.session.scalar(select(Firm).where(Firm.slug == firm_slug))
     if firm is None:
         raise click.ClickException(f"no firm {firm_slug!r}")
-    with as_firm(firm.id):
-        try:
-            user = create_user(firm, email=email, name=name, role=Role(role), password=password)
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from exc
-        db.session.commit()
+    firm, user = _in_firm(firm, lambda firm: create_user(firm, email=email, name=name, role=Role(role),
+                                                         password=password))
     click.echo(f"Created {role} {user.email} in {firm.slug}.")
 
 
@@ -210,7 +196,7 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
 
     from portal.models import Firm
     from portal.services import match_pools
-    from portal.tenancy import all_firms, as_firm
+    from portal.tenancy import all_firms
 
     if slug:
         firms = [_firm_by_slug(slug)]
@@ -219,9 +205,10 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
             firms = list(db.session.scalars(select(Firm).where(Firm.disabled.is_(False)).order_by(Firm.id)))
     for firm in firms:
         t0 = time.perf_counter()
-        with as_firm(firm.id):
-            out = match_pools.maintain(firm, rebuild_all=rebuild)
-            db.session.commit()
+        # Committed in steps (transaction.checkpoint), as the worker's plan does: a large pool
+        # is built search by search, and no search stays locked for long.
+        _firm, out = _in_firm(firm, lambda firm: match_pools.maintain(firm, rebuild_all=rebuild,
+                                                                        checkpoint=transaction.checkpoint))
         click.echo(f"{firm.slug}: {out['built']} built, {out['kept']} kept, {out['dropped']} dropped "
                    f"({time.perf_counter() - t0:.1f} s)")
 

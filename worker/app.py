@@ -1,5 +1,6 @@
-"""One app per worker process, and the wrapper that gives every job its context: commit on
-success, roll back and re-raise on failure, never swallow it (RQ's retry and failed registry need it)."""
+"""One app per worker process, and the wrapper that runs every job in its app context and in
+the one transaction scope (portal/transaction.py): committed once the job returns, rolled back
+and re-raised on failure, never swallowed (RQ's retry and failed registry need it)."""
 from __future__ import annotations
 
 import functools
@@ -25,22 +26,20 @@ def get_app() -> Flask:
 
 
 def job(fn):
-    """Run a job in an app context; commit on success, roll back and re-raise on failure
-    (so RQ's failed registry sees it)."""
+    """Run a job in an app context, inside one transaction (portal/transaction.py): committed
+    when the job returns, rolled back and re-raised when it fails (so RQ's retry and failed
+    registry see it); the session is removed either way."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from portal.extensions import db
+        from portal.transaction import transaction
 
         app = get_app()
         with app.app_context():
             try:
-                result = fn(*args, **kwargs)
-                db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
+                with transaction():
+                    return fn(*args, **kwargs)
             finally:
                 db.session.remove()
 

@@ -17,35 +17,32 @@ The rules (promise 6: nothing lost, nothing sent twice):
   window for a duplicate, which receivers can drop by that Message-ID).
 - A credential email (invitation, reset: `Message.credential`) gets its link here, minted
   for this send and put only into the email handed to SMTP; the token's hash is stored
-  with the outcome once the mail server took it (promise 9, see `_with_credential`).
+  with the outcome once the mail server took it (promise 9, see `worker.compose.with_credential`).
 """
 from __future__ import annotations
 
 import functools
-import html as html_lib
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from markupsafe import escape
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from portal import outbox
+from portal import outbox, transaction
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, TokenPurpose, User,
+    Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User,
     utcnow,
 )
-from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
 from portal.services import accounts, contact
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 from worker import mailer
+from worker.compose import compose, headers_for, with_credential
 
 log = logging.getLogger(__name__)
 SUPPRESS_AFTER = 3
@@ -102,89 +99,6 @@ def _optional_sent_recently(candidate_id: int, before_id: int, now: datetime) ->
         )
     ).one()
     return row[0] or 0, row[1]
-
-
-# ---------------------------------------------------------------- composing one email
-
-@dataclass
-class Outgoing:
-    """What build_email needs: one message, or several merged into one email."""
-
-    id: int
-    firm_id: int
-    to_email: str | None
-    to_name: str | None
-    subject: str
-    body_text: str
-    body_html: str
-    created_at: datetime
-
-
-def _inner_html(msg: Message) -> str:
-    start, end = msg.body_html.find(BODY_START), msg.body_html.rfind(BODY_END)
-    if start < 0 or end < start:
-        text = html_lib.escape(msg.body_text)
-        return f'<div style="white-space:pre-wrap;">{text}</div>'
-    return msg.body_html[start + len(BODY_START):end]
-
-
-def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
-    """One email for one message, or for several changes to the same candidacy: the first
-    message's layout, each change under its own heading, in order. The Message-ID is the
-    first message's, so a retry of the group carries the same one."""
-    first, last = msgs[0], msgs[-1]
-    if len(msgs) == 1:
-        return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, first.subject,
-                        first.body_text, first.body_html, first.created_at)
-    n = len(msgs)
-    subject = f"{n} updates: {last.subject}"[:250]
-    intro = f"This email brings together {n} updates from {firm.name}."
-    text_parts = [intro, ""]
-    html_parts = [f"<p>{html_lib.escape(intro)}</p>"]
-    for i, m in enumerate(msgs, 1):
-        text_parts += [f"--- {i} of {n}: {m.subject} ---", "", m.body_text.strip(), ""]
-        html_parts.append(
-            f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
-            f"{_inner_html(m)}"
-            + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
-        )
-    body_html = first.body_html
-    start, end = body_html.find(BODY_START), body_html.rfind(BODY_END)
-    if start >= 0 and end > start:
-        body_html = body_html[:start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
-    else:
-        body_html = "".join(html_parts)
-    return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, subject,
-                    "\n".join(text_parts).strip() + "\n", body_html, first.created_at)
-
-
-def _with_credential(firm: Firm, msg: Message, out: Outgoing, recipient: User | None,
-                     now: datetime) -> tuple[Outgoing, accounts.MintedLink | None, str | None]:
-    """The email of a credential message with a link minted for this send, and the minted
-    link (stored by the caller once the send succeeded); or the reason not to send it."""
-    if recipient is None:
-        return out, None, "the account no longer exists"
-    if not recipient.active:
-        return out, None, "the recipient's account is deactivated"
-    minted = accounts.mint_link(firm, recipient.id, TokenPurpose(msg.credential), now)
-    url = minted.url
-    text = out.body_text.replace(CREDENTIAL_LINK, url)
-    html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it
-    return (Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at),
-            minted, None)
-
-
-def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
-    """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails."""
-    headers: dict[str, str] = {}
-    if msg.audience == Audience.CANDIDATE and candidate is not None:
-        url = unsubscribe_url(firm, candidate)
-        if url:
-            headers["List-Unsubscribe"] = f"<{url}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if msg.stream:
-        headers["Precedence"] = "bulk"
-    return headers
 
 
 # ---------------------------------------------------------------- claim and deliver
@@ -260,7 +174,7 @@ def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], da
         params["b_firm"] = session.info.get("firm_id")
     first = conn.execute(_claim_stmt(False, any_firm), params).first()
     if first is None:
-        session.rollback()
+        transaction.rollback(session)
         return [], None
     bind_firm(first.firm_id)
     rows = [_Row(**first._mapping)]
@@ -268,7 +182,10 @@ def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], da
         rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
             "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
         rows.sort(key=lambda r: (r.created_at, r.id))
-    session.commit()
+    # The claim is committed now, on its own, before the send (not with the outcome): a
+    # second job for the same message must see it `sending` and find nothing to claim, and
+    # no write transaction may stay open while the mail server takes its time.
+    transaction.checkpoint(session)
     return rows, now
 
 
@@ -335,23 +252,26 @@ def _record_outcome(message_id: int, firm_id: int, outcome: str, msgs: list, cha
     budget = min(float(cfg.get("FINISH_RETRY_SECONDS", 60)), lease / 2)
     deadline = time.monotonic() + budget
     attempt = 0
+    # Each attempt is a transaction of its own (the claim's was committed before the send):
+    # one that failed is rolled back and the next starts afresh, on a new connection if the
+    # old one was lost.
     while True:
         try:
-            if not _finish(changes, claimed_at, firm_id):
-                session.rollback()
-                if attempt and _already_recorded(changes, claimed_at, firm_id):
-                    return outcome  # an earlier attempt's COMMIT went through after all
-                log.warning("message %s: the claim expired during the send; another delivery took over",
-                            message_id)
-                return "superseded"
-            if candidate is not None:
-                _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
-            if minted is not None:  # the emailed link works once this commits (dead if it never does)
-                accounts.store_minted(minted, now or utcnow())
-            session.commit()
+            with transaction.transaction(session):
+                if not _finish(changes, claimed_at, firm_id):
+                    transaction.rollback(session)  # our claim no longer holds: undo what matched
+                    if attempt and _already_recorded(changes, claimed_at, firm_id):
+                        return outcome  # an earlier attempt's COMMIT went through after all
+                    log.warning("message %s: the claim expired during the send; another delivery took over",
+                                message_id)
+                    return "superseded"
+                if candidate is not None:
+                    _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
+                if minted is not None:  # the emailed link works once this commits (dead if it never does)
+                    accounts.store_minted(minted, now or utcnow())
             return outcome
         except DBAPIError as exc:
-            session.rollback()
+            transaction.rollback(session)  # a failed COMMIT is not rolled back by transaction()
             delay = FINISH_BACKOFF[min(attempt, len(FINISH_BACKOFF) - 1)]
             if not _retryable(exc) or time.monotonic() + delay > deadline:
                 log.error("message %s: sent, but its outcome could not be recorded (%s); the relay will "
@@ -443,7 +363,7 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
             m.to_email = candidate.email  # the address at send time
     outgoing, minted = compose(firm, sendable), None
     if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
-        outgoing, minted, reason = _with_credential(firm, sendable[0], outgoing, recipient, now)
+        outgoing, minted, reason = with_credential(firm, sendable[0], outgoing, recipient, now)
         if reason:
             changes[sendable[0].id] = {"state": MessageState.SKIPPED, "last_error": reason}
             return "skipped", changes, {}, None

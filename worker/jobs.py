@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from worker import mailer
+from portal import transaction
 from portal.extensions import db
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
@@ -95,7 +96,9 @@ def relay() -> int:
                 update(Message).where(Message.id.in_(ids[i:i + 500])).values(enqueued_at=now)
                 .execution_options(synchronize_session=False)
             )
-    db.session.commit()
+    # Committed before the ids are enqueued, not by the job's single commit at its end: a
+    # worker may claim a message at once, and its claim must not wait on this transaction.
+    transaction.checkpoint()
     return enqueue_delivery(ids)
 
 
@@ -156,6 +159,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     Each part commits on its own, and check-ins in chunks: short write transactions, so
     on SQLite a request or a second planner is never held past its busy timeout.
     """
+    # A batch that commits in steps (transaction.checkpoint): each part, and each chunk of
+    # a part, in a short write transaction of its own (see above); a slot's Redis marker is
+    # set only once its part is committed. The job's transaction commits what is left.
     now = utcnow()
     bind_firm(firm_id)
     firm = cadence.load_firm(firm_id)
@@ -169,21 +175,21 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     if not checkins_done:
         # In steps: short write transactions on SQLite while 100,000 people are planned.
         out["checkins"] = cadence.plan_checkins(firm, now, horizon=next_ck, checkpoint=transaction.checkpoint)
-        db.session.commit()
+        transaction.checkpoint()
         _mark_done(keys[0])
     if not weekly_done:
         out["digests"] = cadence.plan_recruiter_digests(firm, now)
-        db.session.commit()
-        out["nurture"] = nurture.plan_nurture(firm, now, commit=True)
-        db.session.commit()
-        out["availability"] = nurture.plan_availability_prompts(firm, now, commit=True)
-        db.session.commit()
+        transaction.checkpoint()
+        out["nurture"] = nurture.plan_nurture(firm, now, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
+        out["availability"] = nurture.plan_availability_prompts(firm, now, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
         _mark_done(keys[1])
     # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.
     out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(),
                                            checkpoint=transaction.checkpoint)
-    db.session.commit()
-    pools = match_pools.maintain(firm, rebuild_all=not weekly_done)
+    transaction.checkpoint()
+    pools = match_pools.maintain(firm, rebuild_all=not weekly_done, checkpoint=transaction.checkpoint)
     if pools["built"] or pools["dropped"]:
         out["pools"] = pools["built"]
     return out
@@ -219,5 +225,7 @@ def check_domains() -> int:
         if firm is None or row is None:
             continue
         verified += domains.verify(firm, None, row)
-        db.session.commit()
+        # Each domain in its own transaction: no write is held across the next DNS lookups,
+        # and a failure later in the loop keeps the domains already checked.
+        transaction.checkpoint()
     return verified

@@ -13,9 +13,12 @@ from flask.cli import with_appcontext
 @with_appcontext
 def demo_command() -> None:
     """Load the demo firms and people (safe to run again: it resets them)."""
+    from portal import transaction
     from portal.devtools.demo import load_demo
 
-    for line in load_demo():
+    with transaction.transaction():
+        lines = load_demo()
+    for line in lines:
         click.echo(line)
 
 

@@ -1,11 +1,12 @@
 """Demo data for `portal demo`: two branded firms with people, so `make dev` shows a living
 product. Logins are fixed (README); the password is PORTAL_DEMO_PASSWORD. It replaces the two
-demo firms only, never touches another firm."""
+demo firms only, never touches another firm, and commits only through portal/transaction.py."""
 from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import delete
 
+from portal import transaction
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Role, Seniority, User
 from portal.services.firms import create_firm, create_user
@@ -34,6 +35,7 @@ def _person(firm: Firm, email: str, name: str, role: Role, password: str) -> Use
 
 
 def load_demo() -> list[str]:
+    """Reset and load the demo firms, each committed once it is complete (see below)."""
     password = current_app.config["DEMO_PASSWORD"]
     with all_firms():
         db.session.execute(delete(Firm).where(Firm.slug.in_(DEMO_FIRMS)))
@@ -51,7 +53,6 @@ def load_demo() -> list[str]:
             welcome_md="Welcome to **Globex Talent**, your partner for the next step.",
             timezone="America/New_York",
         )
-        db.session.commit()
     from portal.markdown import render_markdown
 
     lines = []
@@ -73,16 +74,17 @@ def load_demo() -> list[str]:
                     headline=headline, location=location, seniority=seniority,
                     job_seeking=list(JobSeeking)[i % 3],
                 ))
-            db.session.commit()
             from portal.devtools.demo_pipeline import load_firm_pipeline
 
             load_firm_pipeline(firm, rec, rec2)
-            db.session.commit()
         with as_firm(firm.id):
             from portal.services.branding import set_logo
 
             set_logo(firm, None, demo_logo(firm.slug))
-            db.session.commit()
+            # A batch that commits in steps: each firm as soon as it is complete, so a caller
+            # without a transaction of its own (the tests load the demo directly) sees every
+            # firm, and a failure in the second firm leaves the first one usable.
+            transaction.checkpoint()
         lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
     lines.append(f"Password for every demo login: {password}")
     return lines

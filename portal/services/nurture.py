@@ -7,6 +7,7 @@ and count towards the weekly limit of optional emails. Nothing here sends (the w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -67,21 +68,22 @@ def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) 
 
 # ---------------------------------------------------------------- nurture
 
-def _chunks(rows: list, commit: bool):
-    """The rows in chunks of cadence.CHUNK_CANDIDATES when each chunk is committed on its own
+def _chunks(rows: list, checkpoint: Callable[[], None] | None):
+    """The rows in chunks of cadence.CHUNK_CANDIDATES, `checkpoint()` after each, when given
     (the worker's plan: short write transactions); else all at once."""
-    size = cadence.CHUNK_CANDIDATES if commit else max(len(rows), 1)
+    size = cadence.CHUNK_CANDIDATES if checkpoint else max(len(rows), 1)
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
-        if commit:
-            db.session.commit()
+        if checkpoint:
+            checkpoint()
 
 
-def plan_nurture(firm, now: datetime, commit: bool = False) -> int:
+def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = None) -> int:
     """New matching roles for passive talent-pool members who want them. Returns how many
     messages were written. Idempotent: the roles are remembered (SuggestedRole) and the
     candidate's last_nurtured_at moves on only when something was sent (in the same
-    transaction; with `commit`, one short transaction per chunk of candidates)."""
+    transaction; with `checkpoint`, called after each chunk of candidates: one short
+    transaction per chunk)."""
     week_cutoff = now - FREQUENCY[SuggestionFrequency.WEEKLY] + SLACK
     month_cutoff = now - FREQUENCY[SuggestionFrequency.MONTHLY] + SLACK
     pool = db.session.execute(
@@ -124,7 +126,7 @@ def plan_nurture(firm, now: datetime, commit: bool = False) -> int:
         rows.append({"dedupe_key": f"nurture:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
                      "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
     written = 0
-    for chunk in _chunks(rows, commit):
+    for chunk in _chunks(rows, checkpoint):
         created = record_many(firm, chunk, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
         sent_to = [cid for _, cid in created]
         _remember_suggestions(firm, {cid: picked[cid] for cid in sent_to}, now)
@@ -158,10 +160,11 @@ def _remember_suggestions(firm, picked: dict[int, list[int]], now: datetime) -> 
 
 # ---------------------------------------------------------------- availability prompts
 
-def plan_availability_prompts(firm, now: datetime, commit: bool = False) -> int:
+def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None] | None = None) -> int:
     """"Is your availability still accurate?" for everyone with a portal login whose
     profile was neither confirmed nor changed in `availability_prompt_weeks`, at most once
-    per that period, if they allow it. With `commit`, one short transaction per chunk."""
+    per that period, if they allow it. With `checkpoint`, called after each chunk: one short
+    transaction per chunk."""
     period = timedelta(weeks=max(int(firm.availability_prompt_weeks or 12), 1))
     cutoff = now - period + SLACK
     rows = db.session.execute(
@@ -193,7 +196,7 @@ def plan_availability_prompts(firm, now: datetime, commit: bool = False) -> int:
         out.append({"dedupe_key": f"availability:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
                     "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
     written = 0
-    for chunk in _chunks(out, commit):
+    for chunk in _chunks(out, checkpoint):
         created = record_many(firm, chunk, kind="availability_prompt", audience=Audience.CANDIDATE,
                               stream="availability")
         touch_candidates(firm, [cid for _, cid in created], "last_availability_prompt_at", now)

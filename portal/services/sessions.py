@@ -17,12 +17,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from portal import transaction
 from portal.extensions import db
 from portal.models import Firm, Role, User, UserSession, utcnow
 from portal.services import NotFound
-from portal.tenancy import bind_firm
 
 log = logging.getLogger(__name__)
 TOUCH_EVERY = timedelta(minutes=5)
@@ -131,15 +130,13 @@ def touch(firm_id: int, session_id: int) -> None:
     """Refresh last_seen_at in a short transaction of its own (never the request's)."""
     now = utcnow()
     try:
-        with Session(db.engine) as own:
-            bind_firm(firm_id, own)
+        with transaction.separate(firm_id) as own:
             own.execute(
                 update(UserSession)
                 .where(UserSession.id == session_id, UserSession.firm_id == firm_id,
                        UserSession.ended_at.is_(None), UserSession.last_seen_at < now - TOUCH_EVERY)
                 .values(last_seen_at=now).execution_options(synchronize_session=False)
             )
-            own.commit()
     except SQLAlchemyError as exc:  # the next request tries again; the page is not affected
         log.warning("could not refresh the last use of session %s: %s", session_id, exc)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
+from portal import transaction
 from portal.extensions import db
 from portal.models import utcnow
 from portal.extensions import get_redis
@@ -20,7 +21,7 @@ def check_database() -> dict:
         db.session.execute(text("SELECT 1"))
         return {"ok": True}
     except Exception as exc:  # noqa: BLE001 - report any failure, never raise
-        db.session.rollback()
+        transaction.rollback()  # the failed statement must not leave the request's session unusable
         return {"ok": False, "error": type(exc).__name__}
 
 
