@@ -116,7 +116,8 @@ def run(url: str, fresh: bool, args) -> dict:
     from sqlalchemy.orm.attributes import set_committed_value
 
     from portal.models import Candidate, Firm, MatchPool, Search, SearchState
-    from portal.services import match_pools, matching
+    from portal.services import matching
+    from portal.services.matching import pools as match_pools
     from portal.tenancy import bind_firm
 
     app = create_app({

@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
 from portal.extensions import DEFAULT, get_queue, get_redis
-from portal.services import cadence, match_pools, nurture
+from portal.services import cadence, nurture
+from portal.services.matching import pools as match_pools
 from worker import delivery
 from portal.tenancy import all_firms, bind_firm
 from worker.app import job

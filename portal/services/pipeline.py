@@ -18,7 +18,8 @@ from portal.models import (
     OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
     Search, SearchState, Stage, StageChange, User, utcnow,
 )
-from portal.services import Conflict, DomainError, match_pools
+from portal.services import Conflict, DomainError
+from portal.services.matching import pools as match_pools
 from portal.services import consent as consent_service
 from portal.services import disclosure
 from portal.web.templating import external_url

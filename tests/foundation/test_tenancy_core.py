@@ -20,9 +20,9 @@ from portal.models import (
     utcnow,
 )
 from portal.services import (
-    DomainError, cadence, dashboard, data_rights, match_pools, matching, messages, nurture, pipeline, skills,
-    talent_pool,
+    DomainError, cadence, dashboard, data_rights, matching, messages, nurture, pipeline, skills, talent_pool,
 )
+from portal.services.matching import pools as match_pools
 from worker import delivery
 from portal.services import feedback as feedback_service
 from portal.tenancy import TenancyError, all_firms, as_firm, bind_firm
@@ -298,7 +298,7 @@ def _snapshot(app, firm_id: int) -> dict[str, list]:
 def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms, monkeypatch):
     monkeypatch.setattr(match_pools, "POOL_FROM", 1)
     monkeypatch.setattr(match_pools, "POOL_SIZE", 6)
-    monkeypatch.setattr(matching, "OVERLAP_CAP", 4)
+    monkeypatch.setattr(matching.sql, "OVERLAP_CAP", 4)
     A, B = _world(app, firms.a), _world(app, firms.b)
     with app.app_context():
         with all_firms():

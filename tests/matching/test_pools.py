@@ -1,4 +1,4 @@
-"""Match pools (portal/services/match_pools.py): the stored best overlaps of a search must give
+"""Match pools (portal/services/matching/pools.py): the stored best overlaps of a search must give
 exactly what the live aggregation gives, through every kind of change.
 
 The pools are made small here (a pool from the first shared skill, six people looked at, the
@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Candidacy, CandidateSkill, MatchPool, Search, SearchSkill, SearchState, Stage
-from portal.services import match_pools, matching, pipeline, searches, skills
+from portal.services import matching, pipeline, searches, skills
+from portal.services.matching import pools as match_pools
 from portal.services.data_rights import delete_account
 from tests.matching import helpers as h
 from tests.matching.test_properties import rolled_back
@@ -27,7 +28,7 @@ VOCABULARY = ["Python", "SQL", "Go", "Docker", "AWS", "Excel"]
 def _small(monkeypatch):
     monkeypatch.setattr(match_pools, "POOL_FROM", 1)
     monkeypatch.setattr(match_pools, "POOL_SIZE", 6)
-    monkeypatch.setattr(matching, "OVERLAP_CAP", 4)
+    monkeypatch.setattr(matching.sql, "OVERLAP_CAP", 4)
 
 
 def live(firm, search, **kw):

@@ -40,7 +40,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import CandidateSkill, Firm, MatchPool, Search, SearchSkill, SearchState
-from portal.services import matching
+from portal.services.matching import sql
 
 POOL_FROM = 12_000     # candidate-skill rows a search's skills must cover for it to get a pool
 POOL_SIZE = 1_200      # people looked at when building; the pool keeps those above the last
@@ -54,7 +54,7 @@ _POOLS = MatchPool.__table__
 
 def _overlap(firm_id: int, search_id: int):
     """(cid, have): everyone sharing a skill with the search, with the weighted overlap."""
-    have = func.sum(matching.SEARCH_SKILL_WEIGHT).label("have")
+    have = func.sum(sql.SEARCH_SKILL_WEIGHT).label("have")
     return (select(CandidateSkill.candidate_id.label("cid"), have)
             .select_from(SearchSkill)
             .join(CandidateSkill, and_(CandidateSkill.firm_id == firm_id,
@@ -129,7 +129,7 @@ def _fill(firm: Firm, search_id: int) -> int:
     # overlaps above it, or, when that leaves fewer than OVERLAP_CAP (a large tie), add the
     # rest of the tie so that the pool is everyone from that overlap up.
     ties = db.session.execute(select(func.count()).where(mine, _POOLS.c.have == last)).scalar_one()
-    if n - ties >= matching.OVERLAP_CAP:
+    if n - ties >= sql.OVERLAP_CAP:
         db.session.execute(delete(_POOLS).where(mine, _POOLS.c.have == last))
         return last + 1
     rest = agg.subquery()
@@ -205,7 +205,7 @@ def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
     if _DEFERRED in db.session.info:
         db.session.info[_DEFERRED].update(ids)
         return
-    have = func.sum(matching.SEARCH_SKILL_WEIGHT)
+    have = func.sum(sql.SEARCH_SKILL_WEIGHT)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(chunk)))
@@ -256,7 +256,7 @@ def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict
     todo = []
     for sid in sorted(wanted):
         floor = pooled.get(sid)
-        shrunk = floor is not None and floor > 1 and counts.get(sid, 0) < matching.OVERLAP_CAP
+        shrunk = floor is not None and floor > 1 and counts.get(sid, 0) < sql.OVERLAP_CAP
         if rebuild_all or floor is None or shrunk:
             todo.append(sid)
         else:
