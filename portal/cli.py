@@ -209,6 +209,7 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
     import time
 
     from portal.models import Firm
+    from portal import transaction
     from portal.services.matching import pools as match_pools
     from portal.tenancy import all_firms, as_firm
 
@@ -220,7 +221,9 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
     for firm in firms:
         t0 = time.perf_counter()
         with as_firm(firm.id):
-            out = match_pools.maintain(firm, rebuild_all=rebuild)
+            # In steps: building every pool of a large firm in one transaction would keep its
+            # searches locked (and SQLite's one writer busy) for the whole run.
+            out = match_pools.maintain(firm, rebuild_all=rebuild, checkpoint=transaction.checkpoint)
             db.session.commit()
         click.echo(f"{firm.slug}: {out['built']} built, {out['kept']} kept, {out['dropped']} dropped "
                    f"({time.perf_counter() - t0:.1f} s)")

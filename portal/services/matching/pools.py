@@ -1,4 +1,5 @@
 """Match pools: the people who share the most skills with each large open search, kept ready.
+Flushes, never commits: `maintain` commits in steps only through the `checkpoint` it is given.
 
 Suggesting candidates for a search (`matching.candidates_for_search`) starts from the
 `OVERLAP_CAP` people with the largest weighted skill overlap (3 per required skill, 1 per
@@ -31,7 +32,7 @@ PostgreSQL, for the benchmark firm's 5,200 large open searches of 7,000).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from sqlalchemy import and_, delete, func, insert, literal, literal_column, select, update
@@ -238,12 +239,13 @@ def forget_skill(firm: Firm, skill_id: int) -> int:
     return len(ids)
 
 
-def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict[str, int]:
+def maintain(firm: Firm, rebuild_all: bool = False,
+             checkpoint: Callable[[], None] | None = None) -> dict[str, int]:
     """Pools for every open or on-hold search that should have one and none for the others:
     builds the missing ones, rebuilds those that shrank below OVERLAP_CAP (or all of them
-    with `rebuild_all`), drops those of closed and of small searches. Commits every
-    COMMIT_EVERY seconds unless `commit` is False, so no search stays locked for long (and
-    SQLite does not write its log out once per pool: a third of the time).
+    with `rebuild_all`), drops those of closed and of small searches. Calls `checkpoint`
+    (when given: the caller's commit) every COMMIT_EVERY seconds, so no search stays locked
+    for long (and SQLite does not write its log out once per pool: a third of the time).
     Run hourly (all: weekly) by the worker's plan, and by `portal matching pools`."""
     sizes = postings(firm)
     pooled = dict(db.session.execute(
@@ -265,18 +267,18 @@ def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id == sid))
         _set_floor(firm, sid, None)
         out["dropped"] += 1
-    if commit:
-        db.session.commit()
+    if checkpoint is not None:
+        checkpoint()
     last = time.monotonic()
     for sid in todo:
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id == sid))
         _set_floor(firm, sid, _fill(firm, sid))
         out["built"] += 1
-        if commit and time.monotonic() - last >= COMMIT_EVERY:
-            db.session.commit()
+        if checkpoint is not None and time.monotonic() - last >= COMMIT_EVERY:
+            checkpoint()
             last = time.monotonic()
-    if commit:
-        db.session.commit()
+    if checkpoint is not None:
+        checkpoint()
     for obj in db.session.identity_map.values():   # loaded searches see their new floors
         if isinstance(obj, Search) and obj.firm_id == firm.id:
             db.session.expire(obj, ["pool_floor"])
