@@ -116,7 +116,9 @@ def run(url: str, fresh: bool, args) -> dict:
     from sqlalchemy.orm.attributes import set_committed_value
 
     from portal.models import Candidate, Firm, MatchPool, Search, SearchState
-    from portal.services import match_pools, matching
+    from portal import transaction
+    from portal.services import matching
+    from portal.services.matching import pools as match_pools
     from portal.tenancy import bind_firm
 
     app = create_app({
@@ -142,7 +144,9 @@ def run(url: str, fresh: bool, args) -> dict:
         if not args.no_pools:
             # What `portal matching pools` (and the worker's hourly plan) does after a bulk load.
             t0 = time.perf_counter()
-            built = match_pools.maintain(db.session.get(Firm, firm_id))
+            # Committed in steps, as the worker does: thousands of pools in one transaction would
+            # hold SQLite's one writer for minutes.
+            built = match_pools.maintain(db.session.get(Firm, firm_id), checkpoint=transaction.checkpoint)
             db.session.remove()
             if built["built"]:
                 analyse(engine)   # as after the generator's bulk load (autovacuum would, soon)

@@ -195,7 +195,7 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
     import time
 
     from portal.models import Firm
-    from portal.services import match_pools
+    from portal.services.matching import pools as match_pools
     from portal.tenancy import all_firms
 
     if slug:

@@ -20,7 +20,8 @@ from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
 from portal.extensions import DEFAULT, get_queue, get_redis
 from portal import transaction
-from portal.services import cadence, match_pools, nurture
+from portal.services import cadence, nurture
+from portal.services.matching import pools as match_pools
 from worker import delivery
 from portal.tenancy import all_firms, bind_firm
 from worker.app import job
@@ -189,6 +190,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(),
                                            checkpoint=transaction.checkpoint)
     transaction.checkpoint()
+    # The pools commit in steps: building every pool of a large firm in one transaction would
+    # keep its searches locked (and SQLite's one writer busy) for the whole run.
     pools = match_pools.maintain(firm, rebuild_all=not weekly_done, checkpoint=transaction.checkpoint)
     if pools["built"] or pools["dropped"]:
         out["pools"] = pools["built"]

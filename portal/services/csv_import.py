@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
-from portal.services import DomainError, match_pools
+from portal.services import DomainError
+from portal.services.matching import pools as match_pools
 from portal.services.candidates import CandidateInput, clean_email, create_candidate, validate_input
 
 MAX_BYTES = 2 * 1024 * 1024

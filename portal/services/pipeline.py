@@ -19,7 +19,8 @@ from portal.models import (
     OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
     Search, SearchState, Stage, StageChange, User, utcnow,
 )
-from portal.services import Conflict, DomainError, close_texts, match_pools
+from portal.services import Conflict, DomainError, close_texts
+from portal.services.matching import pools as match_pools
 from portal.services import consent as consent_service
 from portal.services import disclosure
 # What each candidate reads when a search closes, and its preview (also this module's API).

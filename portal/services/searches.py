@@ -14,7 +14,8 @@ from portal.models import (
     OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
     SearchState, Seniority, Stage, User, utcnow,
 )
-from portal.services import DomainError, disclosure, match_pools, skills
+from portal.services import DomainError, disclosure, skills
+from portal.services.matching import pools as match_pools
 from portal.services.text import clean_line, clean_text, split_list
 
 MAX_MARKDOWN = 10_000

@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry, Candidate, CandidateSkill, Firm, Search, SearchSkill, Skill, SkillAlias, User, utcnow,
 )
-from portal.services import DomainError, NotFound, match_pools
+from portal.services import DomainError, NotFound
+from portal.services.matching import pools as match_pools
 
 MAX_NAME = 80          # Skill.name / Skill.key / SkillAlias.key are String(80)
 MAX_SKILLS = 100       # per candidate, and per search (required + nice together)

@@ -13,16 +13,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import and_, delete, exists, func, insert, literal, literal_column, select, text, update
 
-from portal import outbox
+from portal import outbox, transaction
 from portal.extensions import db
 from portal.models import (
     Audience, Candidacy, Candidate, CandidateSkill, Client, Firm, Message, MessageState, Search, Skill, Stage,
     utcnow,
 )
 from portal.services import (
-    DomainError, cadence, dashboard, data_rights, match_pools, matching, messages, nurture, pipeline, skills,
-    talent_pool,
+    DomainError, cadence, dashboard, data_rights, matching, messages, nurture, pipeline, skills, talent_pool,
 )
+from portal.services.matching import pools as match_pools
 from worker import delivery
 from portal.services import feedback as feedback_service
 from portal.tenancy import TenancyError, all_firms, as_firm, bind_firm
@@ -267,7 +267,7 @@ def _world(app, ns, *, n_people: int = 4):
         pipeline.move(firm, recruiter, cy, Stage.SCREENING)
         feedback_service.post_feedback(firm, recruiter, cy, "Good talk.")
         closed = pipeline.add_to_search(firm, recruiter, other, people[1])
-        match_pools.maintain(firm, rebuild_all=True, commit=False)
+        match_pools.maintain(firm, rebuild_all=True)
         failed = _message(firm, people[2], state=MessageState.FAILED, last_error="550 no such user")
         pending = _message(firm, people[3], coalesce_key=f"cy:{cy.id}", due_at=utcnow() - timedelta(minutes=1))
         old = utcnow() - timedelta(days=60)
@@ -298,7 +298,7 @@ def _snapshot(app, firm_id: int) -> dict[str, list]:
 def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms, monkeypatch):
     monkeypatch.setattr(match_pools, "POOL_FROM", 1)
     monkeypatch.setattr(match_pools, "POOL_SIZE", 6)
-    monkeypatch.setattr(matching, "OVERLAP_CAP", 4)
+    monkeypatch.setattr(matching.sql, "OVERLAP_CAP", 4)
     A, B = _world(app, firms.a), _world(app, firms.b)
     with app.app_context():
         with all_firms():
@@ -349,9 +349,9 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         attempt(match_pools.drop, fa, [b_search, b_other])
         attempt(match_pools.refresh_candidates, fa, B["people"])
         attempt(match_pools.forget_skill, fa, B["skill"])
-        attempt(match_pools.maintain, fa, rebuild_all=True)
+        attempt(match_pools.maintain, fa, rebuild_all=True, checkpoint=transaction.checkpoint)
         # match pools with firm B's firm while firm A is bound: refused
-        attempt(match_pools.maintain, fb, rebuild_all=True)
+        attempt(match_pools.maintain, fb, rebuild_all=True, checkpoint=transaction.checkpoint)
         attempt(match_pools.refresh_candidates, fb, B["people"])
         # delivery: claim, deliver and finish firm B's messages
         assert attempt(delivery.claim, B["pending"]) == ([], None)

@@ -1,4 +1,4 @@
-"""Match pools (portal/services/match_pools.py): the stored best overlaps of a search must give
+"""Match pools (portal/services/matching/pools.py): the stored best overlaps of a search must give
 exactly what the live aggregation gives, through every kind of change.
 
 The pools are made small here (a pool from the first shared skill, six people looked at, the
@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Candidacy, CandidateSkill, MatchPool, Search, SearchSkill, SearchState, Stage
-from portal.services import match_pools, matching, pipeline, searches, skills
+from portal.services import matching, pipeline, searches, skills
+from portal.services.matching import pools as match_pools
 from portal.services.data_rights import delete_account
 from tests.matching import helpers as h
 from tests.matching.test_properties import rolled_back
@@ -27,7 +28,7 @@ VOCABULARY = ["Python", "SQL", "Go", "Docker", "AWS", "Excel"]
 def _small(monkeypatch):
     monkeypatch.setattr(match_pools, "POOL_FROM", 1)
     monkeypatch.setattr(match_pools, "POOL_SIZE", 6)
-    monkeypatch.setattr(matching, "OVERLAP_CAP", 4)
+    monkeypatch.setattr(matching.sql, "OVERLAP_CAP", 4)
 
 
 def live(firm, search, **kw):
@@ -105,7 +106,7 @@ def test_a_pool_gives_exactly_the_live_suggestions_through_every_change(app, fir
                 if keep.id != drop.id:
                     skills.merge(firm, None, keep, drop)
                     assert s.pool_floor is None or not any(ss.skill_id == keep.id for ss in s.skills)
-                    match_pools.maintain(firm, commit=False)
+                    match_pools.maintain(firm)
                     db.session.refresh(s)
             elif kind == "state":
                 if a.is_closed:
@@ -169,7 +170,7 @@ def test_a_shrunken_pool_is_not_trusted_and_the_plan_rebuilds_it(app, firms, mon
                 skills.set_candidate_skills(firm, p, ["Python"])
         assert len(pool(s)) < matching.OVERLAP_CAP
         assert_exact(firm, s)       # matched live instead
-        out = match_pools.maintain(firm, commit=False)
+        out = match_pools.maintain(firm)
         assert out["built"] == 1
         db.session.refresh(s)
         assert len(pool(s)) >= matching.OVERLAP_CAP
@@ -210,7 +211,7 @@ def test_pools_never_cross_firms(app, firms, monkeypatch):
             mine = [h.person(a, ["Python"]) for _ in range(3)]
             sa = h.search(a, required=["Python"])
             skills.set_candidate_skills(a, mine[0], ["Python", "SQL"])
-            match_pools.maintain(a, rebuild_all=True, commit=False)
+            match_pools.maintain(a, rebuild_all=True)
             assert set(pool(sa)) == {p.id for p in mine}
             assert {m.candidate.id for m in matching.candidates_for_search(a, sa)} == {p.id for p in mine}
         assert pool(sb) == before and set(before) == {p.id for p in theirs}

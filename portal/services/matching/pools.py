@@ -1,4 +1,5 @@
 """Match pools: the people who share the most skills with each large open search, kept ready.
+Flushes, never commits: `maintain` commits in steps only through the `checkpoint` it is given.
 
 Suggesting candidates for a search (`matching.candidates_for_search`) starts from the
 `OVERLAP_CAP` people with the largest weighted skill overlap (3 per required skill, 1 per
@@ -31,7 +32,7 @@ PostgreSQL, for the benchmark firm's 5,200 large open searches of 7,000).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from sqlalchemy import and_, delete, func, insert, literal, literal_column, select, update
@@ -40,7 +41,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import CandidateSkill, Firm, MatchPool, Search, SearchSkill, SearchState
-from portal.services import matching
+from portal.services.matching import sql
 
 POOL_FROM = 12_000     # candidate-skill rows a search's skills must cover for it to get a pool
 POOL_SIZE = 1_200      # people looked at when building; the pool keeps those above the last
@@ -54,7 +55,7 @@ _POOLS = MatchPool.__table__
 
 def _overlap(firm_id: int, search_id: int):
     """(cid, have): everyone sharing a skill with the search, with the weighted overlap."""
-    have = func.sum(matching.SEARCH_SKILL_WEIGHT).label("have")
+    have = func.sum(sql.SEARCH_SKILL_WEIGHT).label("have")
     return (select(CandidateSkill.candidate_id.label("cid"), have)
             .select_from(SearchSkill)
             .join(CandidateSkill, and_(CandidateSkill.firm_id == firm_id,
@@ -129,7 +130,7 @@ def _fill(firm: Firm, search_id: int) -> int:
     # overlaps above it, or, when that leaves fewer than OVERLAP_CAP (a large tie), add the
     # rest of the tie so that the pool is everyone from that overlap up.
     ties = db.session.execute(select(func.count()).where(mine, _POOLS.c.have == last)).scalar_one()
-    if n - ties >= matching.OVERLAP_CAP:
+    if n - ties >= sql.OVERLAP_CAP:
         db.session.execute(delete(_POOLS).where(mine, _POOLS.c.have == last))
         return last + 1
     rest = agg.subquery()
@@ -205,7 +206,7 @@ def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
     if _DEFERRED in db.session.info:
         db.session.info[_DEFERRED].update(ids)
         return
-    have = func.sum(matching.SEARCH_SKILL_WEIGHT)
+    have = func.sum(sql.SEARCH_SKILL_WEIGHT)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(chunk)))
@@ -238,12 +239,13 @@ def forget_skill(firm: Firm, skill_id: int) -> int:
     return len(ids)
 
 
-def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict[str, int]:
+def maintain(firm: Firm, rebuild_all: bool = False,
+             checkpoint: Callable[[], None] | None = None) -> dict[str, int]:
     """Pools for every open or on-hold search that should have one and none for the others:
     builds the missing ones, rebuilds those that shrank below OVERLAP_CAP (or all of them
-    with `rebuild_all`), drops those of closed and of small searches. Commits every
-    COMMIT_EVERY seconds unless `commit` is False, so no search stays locked for long (and
-    SQLite does not write its log out once per pool: a third of the time).
+    with `rebuild_all`), drops those of closed and of small searches. Calls `checkpoint`
+    (when given: the caller's commit) every COMMIT_EVERY seconds, so no search stays locked
+    for long (and SQLite does not write its log out once per pool: a third of the time).
     Run hourly (all: weekly) by the worker's plan, and by `portal matching pools`."""
     sizes = postings(firm)
     pooled = dict(db.session.execute(
@@ -256,7 +258,7 @@ def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict
     todo = []
     for sid in sorted(wanted):
         floor = pooled.get(sid)
-        shrunk = floor is not None and floor > 1 and counts.get(sid, 0) < matching.OVERLAP_CAP
+        shrunk = floor is not None and floor > 1 and counts.get(sid, 0) < sql.OVERLAP_CAP
         if rebuild_all or floor is None or shrunk:
             todo.append(sid)
         else:
@@ -265,18 +267,18 @@ def maintain(firm: Firm, rebuild_all: bool = False, commit: bool = True) -> dict
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id == sid))
         _set_floor(firm, sid, None)
         out["dropped"] += 1
-    if commit:
-        db.session.commit()
+    if checkpoint is not None:
+        checkpoint()
     last = time.monotonic()
     for sid in todo:
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id == sid))
         _set_floor(firm, sid, _fill(firm, sid))
         out["built"] += 1
-        if commit and time.monotonic() - last >= COMMIT_EVERY:
-            db.session.commit()
+        if checkpoint is not None and time.monotonic() - last >= COMMIT_EVERY:
+            checkpoint()
             last = time.monotonic()
-    if commit:
-        db.session.commit()
+    if checkpoint is not None:
+        checkpoint()
     for obj in db.session.identity_map.values():   # loaded searches see their new floors
         if isinstance(obj, Search) and obj.firm_id == firm.id:
             db.session.expire(obj, ["pool_floor"])
