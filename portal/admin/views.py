@@ -1,5 +1,6 @@
-"""Firm administration views: thin. Validate a form, call one service, commit, flash, redirect.
-Only the firm's admins get here (the blueprint guard); the rules live in the services, never in a view."""
+"""Firm administration views: thin. Validate a form, call one service in the transaction scope
+(portal/web/actions.py), flash, redirect; nothing here commits, and the rules live in the services.
+Only the firm's admins get here (the blueprint guard)."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -10,30 +11,12 @@ from portal.admin.forms import (
     BrandForm, ContactRulesForm, DeactivateForm, DomainForm, EmptyForm, InviteForm, LogoForm, RoleForm,
     choice, stage_form_class,
 )
+from portal.web.actions import actor, flash_outcome, run, status, submit
 from portal.web.brand import firm_palette
-from portal.extensions import db
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import DomainError, NotFound, audit, branding, staff
+from portal.services import NotFound, audit, branding, staff
 from portal.services import domains as domain_records
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _show_error(form, exc: DomainError, default_field: str | None = None) -> None:
-    """Put a service's message on the field it is about (or on the form)."""
-    db.session.rollback()
-    name = getattr(exc, "field", None) or default_field
-    if name and name in form:
-        form[name].errors = list(form[name].errors) + [str(exc)]
-    else:
-        form.form_errors.append(str(exc))
-
-
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
 @bp.route("/")
@@ -49,36 +32,26 @@ def home():
 def settings():
     firm = g.firm
     form = BrandForm(obj=firm)
-    if form.validate_on_submit():
-        try:
-            changes = branding.update_settings(
-                firm, _actor(), **{name: form[name].data for name in branding.BRAND_FIELDS})
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Saved." if changes else "Nothing changed.", "success")
-            for note in firm_palette(firm).notes:
-                flash(note, "warning")
-            return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form, palette=firm_palette(firm)), _status(form)
+    out = submit(form, lambda: branding.update_settings(
+        firm, actor(), **{name: form[name].data for name in branding.BRAND_FIELDS}))
+    if out:
+        flash("Saved." if out.value else "Nothing changed.", "success")
+        for note in firm_palette(firm).notes:
+            flash(note, "warning")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, palette=firm_palette(firm)), status(form)
 
 
 @bp.route("/contact-rules", methods=["GET", "POST"])
 def contact_rules():
     firm = g.firm
     form = ContactRulesForm(obj=firm)
-    if form.validate_on_submit():
-        try:
-            changes = branding.update_settings(
-                firm, _actor(), **{name: form[name].data for name in branding.RULE_FIELDS})
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Saved." if changes else "Nothing changed.", "success")
-            return redirect(url_for("admin.contact_rules"))
-    return render_template("admin/contact_rules.html", form=form), _status(form)
+    out = submit(form, lambda: branding.update_settings(
+        firm, actor(), **{name: form[name].data for name in branding.RULE_FIELDS}))
+    if out:
+        flash("Saved." if out.value else "Nothing changed.", "success")
+        return redirect(url_for("admin.contact_rules"))
+    return render_template("admin/contact_rules.html", form=form), status(form)
 
 
 @bp.route("/stages", methods=["GET", "POST"])
@@ -87,50 +60,31 @@ def stages():
     form_class = stage_form_class()
     current = branding.stage_texts(firm)
     form = form_class(data={s.value: current[s] for s in Stage})
-    if form.validate_on_submit():
-        try:
-            changes = branding.update_stage_labels(
-                firm, _actor(), {s.value: form[s.value].data for s in Stage})
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Saved." if changes else "Nothing changed.", "success")
-            return redirect(url_for("admin.stages"))
+    out = submit(form, lambda: branding.update_stage_labels(
+        firm, actor(), {s.value: form[s.value].data for s in Stage}))
+    if out:
+        flash("Saved." if out.value else "Nothing changed.", "success")
+        return redirect(url_for("admin.stages"))
     return render_template("admin/stages.html", form=form, stages=list(Stage),
-                           defaults=CANDIDATE_STAGE_TEXT), _status(form)
+                           defaults=CANDIDATE_STAGE_TEXT), status(form)
 
 
 # ---------------------------------------------------------------- logo
 
 @bp.route("/logo", methods=["GET", "POST"])
 def logo():
-    firm = g.firm
     form = LogoForm()
-    if form.validate_on_submit():
-        try:
-            branding.set_logo(firm, _actor(), form.logo.data.read(branding.LOGO_MAX_BYTES + 1))
-        except DomainError as exc:
-            _show_error(form, exc, "logo")
-        else:
-            db.session.commit()
-            flash("The new logo is in place.", "success")
-            return redirect(url_for("admin.logo"))
-    return render_template("admin/logo.html", form=form, remove_form=EmptyForm()), _status(form)
+    if submit(form, lambda: branding.set_logo(g.firm, actor(), form.logo.data.read(branding.LOGO_MAX_BYTES + 1)),
+              field=form.logo):
+        flash("The new logo is in place.", "success")
+        return redirect(url_for("admin.logo"))
+    return render_template("admin/logo.html", form=form, remove_form=EmptyForm()), status(form)
 
 
 @bp.route("/logo/remove", methods=["POST"])
 def remove_logo():
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            branding.remove_logo(g.firm, _actor())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("The logo is removed.", "success")
+    if EmptyForm().validate_on_submit():
+        flash_outcome(submit(None, lambda: branding.remove_logo(g.firm, actor())), "The logo is removed.")
     return redirect(url_for("admin.logo"))
 
 
@@ -140,30 +94,20 @@ def remove_logo():
 def domains():
     firm = g.firm
     form = DomainForm()
-    if form.validate_on_submit():
-        try:
-            row = branding.add_domain(firm, _actor(), form.domain.data)
-        except DomainError as exc:
-            _show_error(form, exc, "domain")
-        else:
-            db.session.commit()
-            flash(f"{row.domain} added. Publish the TXT record below to prove it is yours; "
-                  "it serves your portal once verified.", "success")
-            return redirect(url_for("admin.domains"))
+    out = submit(form, lambda: branding.add_domain(firm, actor(), form.domain.data), field=form.domain)
+    if out:
+        flash(f"{out.value.domain} added. Publish the TXT record below to prove it is yours; "
+              "it serves your portal once verified.", "success")
+        return redirect(url_for("admin.domains"))
     return render_template("admin/domains.html", form=form, remove_form=EmptyForm(),
-                           domains=branding.list_domains(firm), record_for=domain_records.record_for), _status(form)
+                           domains=branding.list_domains(firm), record_for=domain_records.record_for), status(form)
 
 
 @bp.route("/domains/<int:domain_id>/verify", methods=["POST"])
 def verify_domain(domain_id: int):
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        row = branding.verify_domain(g.firm, _actor(), domain_id)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    row = run(lambda: branding.verify_domain(g.firm, actor(), domain_id))
     if row.verified_at is not None:
         flash(f"{row.domain} is verified and now serves your portal.", "success")
     else:
@@ -173,14 +117,9 @@ def verify_domain(domain_id: int):
 
 @bp.route("/domains/<int:domain_id>/remove", methods=["POST"])
 def remove_domain(domain_id: int):
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        name = branding.remove_domain(g.firm, _actor(), domain_id)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    name = run(lambda: branding.remove_domain(g.firm, actor(), domain_id))
     flash(f"{name} removed.", "success")
     return redirect(url_for("admin.domains"))
 
@@ -203,17 +142,12 @@ def staff_list():
 @bp.route("/staff/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            user = staff.invite(g.firm, _actor(), email=form.email.data, name=form.name.data,
-                                role=Role(form.role.data))
-        except DomainError as exc:
-            _show_error(form, exc, "email")
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {user.email}.", "success")
-            return redirect(url_for("admin.staff_list"))
-    return render_template("admin/invite.html", form=form), _status(form)
+    out = submit(form, lambda: staff.invite(g.firm, actor(), email=form.email.data, name=form.name.data,
+                                            role=Role(form.role.data)), field=form.email)
+    if out:
+        flash(f"Invitation sent to {out.value.email}.", "success")
+        return redirect(url_for("admin.staff_list"))
+    return render_template("admin/invite.html", form=form), status(form)
 
 
 @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
@@ -221,20 +155,14 @@ def staff_member(user_id: int):
     """One member of staff: change their role here."""
     user = _staff_or_404(user_id)
     form = RoleForm(role=user.role.value)
-    if form.validate_on_submit():
-        try:
-            staff.change_role(g.firm, _actor(), user.id, Role(form.role.data))
-        except DomainError as exc:
-            _show_error(form, exc, "role")
-        else:
-            db.session.commit()
-            flash(f"{user.name} is now {'an admin' if user.role == Role.ADMIN else 'a recruiter'}.", "success")
-            if user.id == current_user.id and user.role != Role.ADMIN:
-                return redirect(url_for("recruiter.dashboard"))
-            return redirect(url_for("admin.staff_list"))
+    if submit(form, lambda: staff.change_role(g.firm, actor(), user.id, Role(form.role.data)), field=form.role):
+        flash(f"{user.name} is now {'an admin' if user.role == Role.ADMIN else 'a recruiter'}.", "success")
+        if user.id == current_user.id and user.role != Role.ADMIN:
+            return redirect(url_for("recruiter.dashboard"))
+        return redirect(url_for("admin.staff_list"))
     searches, candidates = staff.owned_counts(g.firm, user)
     return render_template("admin/staff_member.html", member=user, form=form, action_form=EmptyForm(),
-                           searches=searches, candidates=candidates), _status(form)
+                           searches=searches, candidates=candidates), status(form)
 
 
 @bp.route("/staff/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -246,54 +174,40 @@ def deactivate(user_id: int):
     if not (searches or candidates):
         choices.insert(0, choice(0, "Nobody: they own no searches or candidates"))
     form.reassign_to.choices = choices
-    if form.validate_on_submit():
-        try:
-            handover = staff.deactivate(g.firm, _actor(), user.id, form.reassign_to.data or None)
-        except DomainError as exc:
-            _show_error(form, exc, "reassign_to")
-        else:
-            db.session.commit()
-            msg = f"{user.name} is deactivated and signed out everywhere."
-            if handover.to is not None and (handover.searches or handover.candidates):
-                msg += (f" {handover.to.name} now owns their {handover.searches} search(es) "
-                        f"and {handover.candidates} candidate(s).")
-            flash(msg, "success")
-            return redirect(url_for("admin.staff_list"))
+    out = submit(form, lambda: staff.deactivate(g.firm, actor(), user.id, form.reassign_to.data or None),
+                 field=form.reassign_to)
+    if out:
+        flash(_deactivated(user, out.value), "success")
+        return redirect(url_for("admin.staff_list"))
     return render_template("admin/deactivate.html", member=user, form=form, searches=searches,
-                           candidates=candidates), _status(form)
+                           candidates=candidates), status(form)
+
+
+def _deactivated(user, handover) -> str:
+    msg = f"{user.name} is deactivated and signed out everywhere."
+    if handover.to is not None and (handover.searches or handover.candidates):
+        msg += (f" {handover.to.name} now owns their {handover.searches} search(es) "
+                f"and {handover.candidates} candidate(s).")
+    return msg
 
 
 @bp.route("/staff/<int:user_id>/reactivate", methods=["POST"])
 def reactivate(user_id: int):
     user = _staff_or_404(user_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        staff.reactivate(g.firm, _actor(), user.id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{user.name} can sign in again.", "success")
+    flash_outcome(submit(None, lambda: staff.reactivate(g.firm, actor(), user.id)),
+                  lambda _: f"{user.name} can sign in again.")
     return redirect(url_for("admin.staff_list"))
 
 
 @bp.route("/staff/<int:user_id>/resend", methods=["POST"])
 def resend_invitation(user_id: int):
     user = _staff_or_404(user_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        staff.resend_invitation(g.firm, _actor(), user.id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"A new invitation is on its way to {user.email}.", "success")
+    flash_outcome(submit(None, lambda: staff.resend_invitation(g.firm, actor(), user.id)),
+                  lambda _: f"A new invitation is on its way to {user.email}.")
     return redirect(url_for("admin.staff_list"))
 
 

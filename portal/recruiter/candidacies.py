@@ -10,8 +10,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
 from portal.recruiter.blueprint import bp
-from portal.recruiter.common import actor, get_or_404
-from portal.web.actions import act, back, submit
+from portal.recruiter.common import get_or_404
+from portal.web.actions import act, actor, back, submit
 from portal.recruiter.forms import (
     CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,
 )

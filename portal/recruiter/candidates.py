@@ -1,5 +1,6 @@
 """The talent pool and candidate pages: create, edit, CV, invitation, notes, CSV import.
-Thin: validate a form, call a service; the rules live in the services, never here."""
+Thin: each action runs one service in the transaction scope (portal/web/actions.py); the rules
+live in the services, and nothing here commits."""
 from __future__ import annotations
 
 import base64
@@ -7,10 +8,12 @@ import binascii
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 
+from portal import transaction
 from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Stage, User
 from portal.recruiter.blueprint import bp
-from portal.recruiter.common import actor, back, get_or_404, staff_choices
+from portal.recruiter.common import errors_text, get_or_404, staff_choices
+from portal.web.actions import act, actor, attempt, back, flash_outcome, run, submit
 from portal.recruiter.forms import (
     opt,
     ActionForm, AddToSearchForm, CandidateForm, ContactForm, CVForm, ImportConfirmForm, ImportForm, NoteForm,
@@ -31,31 +34,33 @@ def talent():
     form = PoolFilterForm(request.args)
     staff = search_service.staff(g.firm)
     form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
-    filters = talent_pool.PoolFilters()
-    error = None
-    if form.validate():
-        try:
-            filters = talent_pool.PoolFilters(
-                text=form.q.data or None,
-                tags=talent_pool.parse_list(form.tags.data),
-                skills=talent_pool.parse_list(form.skills.data),
-                job_seeking=JobSeeking(form.seeking.data) if form.seeking.data else None,
-                location=form.location.data or None,
-                stage=Stage(form.stage.data) if form.stage.data else None,
-                silent_days=form.silent.data,
-                owner_id=(actor().id if form.owner.data == "me"
-                          else int(form.owner.data) if form.owner.data else None),
-            )
-        except DomainError as exc:
-            error = str(exc)
-    else:
-        error = "Some filters were not understood: " + " ".join(
-            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items())
+    filters, error = _pool_filters(form)
     page = talent_pool.page(g.firm, filters, cursor=request.args.get("after")) if error is None \
         else talent_pool.PoolPage([], None)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template("recruiter/candidates/list.html", form=form, page=page, args=args,
                            error=error, first_page=not request.args.get("after"))
+
+
+def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | None]:
+    """The filters the form asks for; or none, and why they were not understood."""
+    if not form.validate():
+        return talent_pool.PoolFilters(), "Some filters were not understood: " + " ".join(
+            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items())
+    try:
+        return talent_pool.PoolFilters(
+            text=form.q.data or None,
+            tags=talent_pool.parse_list(form.tags.data),
+            skills=talent_pool.parse_list(form.skills.data),
+            job_seeking=JobSeeking(form.seeking.data) if form.seeking.data else None,
+            location=form.location.data or None,
+            stage=Stage(form.stage.data) if form.stage.data else None,
+            silent_days=form.silent.data,
+            owner_id=(actor().id if form.owner.data == "me"
+                      else int(form.owner.data) if form.owner.data else None),
+        ), None
+    except DomainError as exc:
+        return talent_pool.PoolFilters(), str(exc)
 
 
 def _candidate_input(form: CandidateForm) -> candidate_service.CandidateInput:
@@ -71,19 +76,13 @@ def _candidate_input(form: CandidateForm) -> candidate_service.CandidateInput:
 def candidate_new():
     form = CandidateForm()
     form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Me")
-    error = None
-    if form.validate_on_submit():
-        try:
-            candidate = candidate_service.create_candidate(g.firm, actor(), _candidate_input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            flash(f"{candidate.name} added to the talent pool.", "success")
-            return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
+    out = attempt(form, lambda: candidate_service.create_candidate(g.firm, actor(), _candidate_input(form)))
+    if out:
+        flash(f"{out.value.name} added to the talent pool.", "success")
+        return redirect(url_for("recruiter.candidate_detail", candidate_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/candidates/form.html", form=form, candidate=None, error=error), status
+    return render_template("recruiter/candidates/form.html", form=form, candidate=None,
+                           error=out.error and str(out.error)), status
 
 
 @bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -95,19 +94,13 @@ def candidate_edit(candidate_id: int):
         form.tags.data = ", ".join(sorted(t.name for t in candidate.tags))
         form.note.data = ""
     form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Nobody")
-    error = None
-    if form.validate_on_submit():
-        try:
-            candidate_service.update_candidate(g.firm, actor(), candidate, _candidate_input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            flash("Candidate saved.", "success")
-            return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
+    out = attempt(form, lambda: candidate_service.update_candidate(g.firm, actor(), candidate, _candidate_input(form)))
+    if out:
+        flash("Candidate saved.", "success")
+        return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/candidates/form.html", form=form, candidate=candidate, error=error), status
+    return render_template("recruiter/candidates/form.html", form=form, candidate=candidate,
+                           error=out.error and str(out.error)), status
 
 
 @bp.route("/candidates/<int:candidate_id>")
@@ -140,14 +133,8 @@ def candidate_add_to_search(candidate_id: int):
         flash("Choose one of the open searches.", "error")
         return redirect(target, code=303)
     search = get_or_404(Search, form.search_id.data)
-    try:
-        pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(target, code=303)
-    db.session.commit()
-    flash(f"{candidate.name} added to {search.title}.", "success")
+    flash_outcome(submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
+                  lambda _: f"{candidate.name} added to {search.title}.")
     return redirect(target, code=303)
 
 
@@ -157,17 +144,10 @@ def candidate_note(candidate_id: int):
     form = NoteForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#notes"
     if not form.validate_on_submit():
-        flash("Note not saved: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        flash("Note not saved: " + errors_text(form), "error")
         return back(target)
-    try:
-        notes_service.add_note(g.firm, actor(), candidate, form.body.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Note not saved: {exc}", "error")
-        return back(target)
-    db.session.commit()
-    flash("Internal note saved.", "success")
-    return back(target)
+    return act(lambda: notes_service.add_note(g.firm, actor(), candidate, form.body.data),
+               refused="Note not saved", done="Internal note saved.", back_to=target)
 
 
 @bp.route("/candidates/<int:candidate_id>/contact", methods=["POST"])
@@ -177,18 +157,12 @@ def candidate_contact(candidate_id: int):
     form = ContactForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#contact"
     if not form.validate_on_submit():
-        flash("Contact not recorded: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        flash("Contact not recorded: " + errors_text(form), "error")
         return back(target)
-    try:
-        contact_service.record_contact(g.firm, actor(), candidate, kind=form.contact_kind.data,
-                                       on=form.contact_on.data, note=form.contact_note.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Contact not recorded: {exc}", "error")
-        return back(target)
-    db.session.commit()
-    flash(f"Recorded: you were in touch with {candidate.name}. It counts as contact.", "success")
-    return back(target)
+    return act(lambda: contact_service.record_contact(g.firm, actor(), candidate, kind=form.contact_kind.data,
+                                                      on=form.contact_on.data, note=form.contact_note.data),
+               refused="Contact not recorded", back_to=target,
+               done=f"Recorded: you were in touch with {candidate.name}. It counts as contact.")
 
 
 @bp.route("/candidates/<int:candidate_id>/cv", methods=["GET"])
@@ -210,16 +184,9 @@ def candidate_cv_upload(candidate_id: int):
     form = CVForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
     if not form.validate_on_submit():
-        flash("CV not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        flash("CV not uploaded: " + errors_text(form), "error")
         return redirect(target, code=303)
-    try:
-        cv.store_cv(candidate, form.cv.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"CV not uploaded: {exc}", "error")
-        return redirect(target, code=303)
-    db.session.commit()
-    flash("CV uploaded.", "success")
+    flash_outcome(submit(None, lambda: cv.store_cv(candidate, form.cv.data)), "CV uploaded.", refused="CV not uploaded")
     return redirect(target, code=303)
 
 
@@ -229,8 +196,7 @@ def candidate_cv_delete(candidate_id: int):
     form = ActionForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
     if form.validate_on_submit():
-        cv.delete_cv(candidate)
-        db.session.commit()
+        run(lambda: cv.delete_cv(candidate))
         flash("CV removed.", "success")
     return redirect(target, code=303)
 
@@ -240,16 +206,9 @@ def candidate_invite(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     form = ActionForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
-    if not form.validate_on_submit():
-        return redirect(target, code=303)
-    try:
-        candidate_service.invite(g.firm, actor(), candidate)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(target, code=303)
-    db.session.commit()
-    flash(f"Invitation sent to {candidate.email}.", "success")
+    if form.validate_on_submit():
+        flash_outcome(submit(None, lambda: candidate_service.invite(g.firm, actor(), candidate)),
+                      lambda _: f"Invitation sent to {candidate.email}.")
     return redirect(target, code=303)
 
 
@@ -266,9 +225,7 @@ def candidate_activity(candidate_id: int):
 def candidate_import():
     """Step 1: upload a file and see the preview with every row's problems."""
     form = ImportForm()
-    report = None
-    payload = None
-    error = None
+    report = payload = error = None
     if form.validate_on_submit():
         try:
             text = csv_import.decode(form.file.data.stream.read(csv_import.MAX_BYTES + 1))
@@ -276,11 +233,11 @@ def candidate_import():
             error = str(exc)
         else:
             report = csv_import.check(g.firm, text)
-            db.session.rollback()  # the check writes nothing; be certain
+            transaction.rollback()  # the check writes nothing; be certain
             if report.ok:
                 payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     elif request.method == "POST":
-        error = " ".join(e for errs in form.errors.values() for e in errs)
+        error = errors_text(form)
     status = 400 if request.method == "POST" and (error or (report is not None and not report.ok)) else 200
     return render_template("recruiter/candidates/import.html", form=form, report=report, error=error,
                            confirm_form=ImportConfirmForm(payload=payload) if payload else None,
@@ -300,15 +257,12 @@ def candidate_import_confirm():
         flash("The import was damaged in transit; please upload the file again.", "error")
         return redirect(url_for("recruiter.candidate_import"), code=303)
     try:
-        created = csv_import.import_candidates(g.firm, actor(), text)
+        created = run(lambda: csv_import.import_candidates(g.firm, actor(), text))
     except csv_import.BadFile as exc:
-        db.session.rollback()
         return render_template("recruiter/candidates/import.html", form=ImportForm(), report=exc.report,
                                error=str(exc), confirm_form=None, columns=csv_import.COLUMNS), 400
     except DomainError as exc:
-        db.session.rollback()
         flash(f"Nothing was imported: {exc}", "error")
         return redirect(url_for("recruiter.candidate_import"), code=303)
-    db.session.commit()
     flash(f"Imported {len(created)} candidate{'s' if len(created) != 1 else ''}.", "success")
     return redirect(url_for("recruiter.talent"), code=303)

@@ -1,12 +1,11 @@
-"""Small helpers shared by the recruiter views: this firm's row or a 404, the acting user, a safe
-way back. No rules and no writes here."""
+"""Small helpers shared by the recruiter views: this firm's row or a 404, staff choices. No rules
+and no writes here (the form-action helpers, `back` and `actor` among them, are in portal/web/actions.py)."""
 from __future__ import annotations
 
-from flask import abort, redirect, request
-from flask_login import current_user
+from flask import abort
+from flask_wtf import FlaskForm
 
 from portal.extensions import db
-from portal.web.security import is_safe_next
 
 
 def get_or_404(model, ident):
@@ -21,15 +20,9 @@ def get_or_404(model, ident):
     return obj
 
 
-def actor():
-    """The signed-in staff user as a plain model instance (for the services)."""
-    return current_user._get_current_object()
-
-
-def back(default: str):
-    """Redirect to the form's `next` (a local path only) or to the default."""
-    target = request.form.get("next") or request.args.get("next")
-    return redirect(target if is_safe_next(target) else default, code=303)
+def errors_text(form: FlaskForm) -> str:
+    """A form's errors in one line, without the field labels."""
+    return " ".join(e for errs in form.errors.values() for e in errs)
 
 
 def staff_choices(users, blank: str = "—") -> list:

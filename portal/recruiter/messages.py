@@ -4,16 +4,15 @@ with their reasons, and "send again". Scoped to the request's firm (another firm
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Message, MessageState
 from portal.recruiter.blueprint import bp
-from portal.services import DomainError, NotFound
 from portal.services.messages import resend
 from portal.tenancy import current_firm
+from portal.web.actions import actor, flash_outcome, submit
 
 PAGE = 50
 STATE_ORDER = [MessageState.PENDING, MessageState.SENDING, MessageState.SENT, MessageState.FAILED,
@@ -47,8 +46,16 @@ def messages():
         .order_by(Message.id.desc()).limit(20)
     ))
     state = _state_arg()
-    before = request.args.get("before", type=int)
-    stmt = select(Message).where(Message.firm_id == firm.id)
+    rows, older = _page(firm.id, state, request.args.get("before", type=int))
+    return render_template(
+        "recruiter/messages.html", counts=counts, states=STATE_ORDER, oldest_pending=oldest_pending,
+        failures=failures, rows=rows, state=state, older=older,
+    )
+
+
+def _page(firm_id: int, state: MessageState | None, before: int | None) -> tuple[list[Message], int | None]:
+    """One page of the firm's messages, newest first, and the id to continue before (if more)."""
+    stmt = select(Message).where(Message.firm_id == firm_id)
     if state is not None:
         stmt = stmt.where(Message.state == state)
     if before:
@@ -56,10 +63,7 @@ def messages():
     rows = list(db.session.scalars(stmt.order_by(Message.id.desc()).limit(PAGE + 1)))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    return render_template(
-        "recruiter/messages.html", counts=counts, states=STATE_ORDER, oldest_pending=oldest_pending,
-        failures=failures, rows=rows, state=state, older=rows[-1].id if more else None,
-    )
+    return rows, rows[-1].id if more else None
 
 
 @bp.route("/messages/<int:message_id>")
@@ -73,16 +77,10 @@ def message_detail(message_id: int):
 @bp.route("/messages/<int:message_id>/resend", methods=["POST"])
 def message_resend(message_id: int):
     form = ResendForm()
+    here = url_for("recruiter.message_detail", message_id=message_id)
     if not form.validate_on_submit():
         flash("The form expired. Please try again.", "error")
-        return redirect(url_for("recruiter.message_detail", message_id=message_id))
-    try:
-        resend(current_firm, current_user, message_id)
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("recruiter.message_detail", message_id=message_id))
-    db.session.commit()
-    flash("The message is queued to be sent again.", "success")
-    return redirect(url_for("recruiter.message_detail", message_id=message_id))
+        return redirect(here)
+    flash_outcome(submit(None, lambda: resend(current_firm, actor(), message_id)),
+                  "The message is queued to be sent again.")
+    return redirect(here)

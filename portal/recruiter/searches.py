@@ -1,5 +1,6 @@
 """Searches: list and filter, create, edit, close (every candidate told), add candidates.
-Thin: validate a form, call a service; the rules live in the services, never here."""
+Thin: each action runs one service in the transaction scope (portal/web/actions.py); the rules
+live in the services, and nothing here commits."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,8 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from portal.extensions import db
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
-from portal.recruiter.common import actor, back, get_or_404, staff_choices
+from portal.recruiter.common import errors_text, get_or_404, staff_choices
+from portal.web.actions import actor, attempt, back, flash_outcome, run, submit
 from portal.recruiter.forms import (
     opt,
     ActionForm, AddCandidateForm, ClientForm, CloseSearchForm, SearchFilterForm, SearchForm,
@@ -70,19 +72,12 @@ def _prepare(form: SearchForm, search: Search | None) -> None:
 def search_new():
     form = SearchForm()
     _prepare(form, None)
-    error = None
-    if form.validate_on_submit():
-        try:
-            search = search_service.create_search(g.firm, actor(), _search_input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            flash(f"Search “{search.title}” created.", "success")
-            return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    out = attempt(form, lambda: search_service.create_search(g.firm, actor(), _search_input(form)))
+    if out:
+        flash(f"Search “{out.value.title}” created.", "success")
+        return redirect(url_for("recruiter.search_detail", search_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/searches/form.html", form=form, search=None, error=error,
+    return render_template("recruiter/searches/form.html", form=form, search=None, error=out.error and str(out.error),
                            clients=search_service.clients(g.firm)), status
 
 
@@ -97,19 +92,12 @@ def search_edit(search_id: int):
         form.nice_skills.data = ", ".join(nice)
         form.owner_id.data = search.owner_id
     _prepare(form, search)
-    error = None
-    if form.validate_on_submit():
-        try:
-            search_service.update_search(g.firm, actor(), search, _search_input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            flash("Search saved.", "success")
-            return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    out = attempt(form, lambda: search_service.update_search(g.firm, actor(), search, _search_input(form)))
+    if out:
+        flash("Search saved.", "success")
+        return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/searches/form.html", form=form, search=search, error=error,
+    return render_template("recruiter/searches/form.html", form=form, search=search, error=out.error and str(out.error),
                            clients=search_service.clients(g.firm)), status
 
 
@@ -119,19 +107,13 @@ def client_edit(client_id: int):
     recruiter text reaches a candidate of a confidential search)."""
     client = get_or_404(Client, client_id)
     form = ClientForm(obj=client)
-    error = None
-    if form.validate_on_submit():
-        try:
-            disclosure.update_client(g.firm, actor(), client, form.name.data, form.aliases.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            flash(f"Client “{client.name}” saved.", "success")
-            return back(url_for("recruiter.searches", client=client.id, state="all"))
+    out = attempt(form, lambda: disclosure.update_client(g.firm, actor(), client, form.name.data,
+                                                         form.aliases.data or ""))
+    if out:
+        flash(f"Client “{client.name}” saved.", "success")
+        return back(url_for("recruiter.searches", client=client.id, state="all"))
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/clients/form.html", form=form, client=client, error=error,
+    return render_template("recruiter/clients/form.html", form=form, client=client, error=out.error and str(out.error),
                            next=request.values.get("next", "")), status
 
 
@@ -170,39 +152,43 @@ def _close_page(search: Search, form: CloseSearchForm, status: int = 200, previe
     return render_template("recruiter/searches/close.html", search=search, form=form, preview=preview), status
 
 
+def _close_preview(search: Search, form: CloseSearchForm, untold: str | None, status: int | None = None):
+    """The close page with the preview of who reads what (nothing is written); 400 if it is refused."""
+    preview = pipeline.close_preview(search, form.explanation.data or "", untold)
+    return _close_page(search, form, status or (400 if preview.refused else 200), preview)
+
+
 @bp.route("/searches/<int:search_id>/close", methods=["POST"])
 def search_close(search_id: int):
     """Closing a search is two steps: a preview of who reads what (nothing is written), then
     the confirmation; the candidates' messages then wait for the grace window (undo)."""
-    search = get_or_404(Search, search_id)
-    form = CloseSearchForm()
+    search, form = get_or_404(Search, search_id), CloseSearchForm()
+    here = url_for("recruiter.search_detail", search_id=search.id)
     if search.state.is_closed:
         flash("This search is already closed.", "error")
-        return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+        return redirect(here, code=303)
     if not form.validate_on_submit():
         return _close_page(search, form, 400)
     untold = form.untold_explanation.data if "untold_explanation" in request.form else None
     if form.confirm.data != "1":
-        preview = pipeline.close_preview(search, form.explanation.data or "", untold)
-        return _close_page(search, form, 400 if preview.refused else 200, preview)
+        return _close_preview(search, form, untold)
     was = search.state
     try:
-        n = pipeline.close_search(g.firm, actor(), search, form.state.data, form.reason.data,
-                                  form.explanation.data or "", untold_explanation=untold)
+        n = run(lambda: pipeline.close_search(g.firm, actor(), search, form.state.data, form.reason.data,
+                                              form.explanation.data or "", untold_explanation=untold))
     except disclosure.ClientNamed:
-        db.session.rollback()
-        search = get_or_404(Search, search_id)
-        preview = pipeline.close_preview(search, form.explanation.data or "", untold)
-        return _close_page(search, form, 400, preview)
+        return _close_preview(get_or_404(Search, search_id), form, untold, 400)
     except DomainError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
-    db.session.commit()
+        return redirect(here, code=303)
     session["undo_search"] = {"search": search.id, "state": was.value}
-    flash(f"Search closed as {search.state.label.lower()}. "
-          f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told.", "success")
-    return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
+    flash(_closed_text(search, n), "success")
+    return redirect(here, code=303)
+
+
+def _closed_text(search: Search, n: int) -> str:
+    return (f"Search closed as {search.state.label.lower()}. "
+            f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told.")
 
 
 @bp.route("/searches/<int:search_id>/close/undo", methods=["POST"])
@@ -216,16 +202,14 @@ def search_close_undo(search_id: int):
     offer = session.get("undo_search") or {}
     state = SearchState.ON_HOLD if offer.get("search") == search.id and offer.get("state") == "on_hold" \
         else SearchState.OPEN
-    try:
-        n = pipeline.undo_close_search(g.firm, actor(), search, state)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"Not undone: {exc}", "error")
-        return back(default)
-    db.session.commit()
-    session.pop("undo_search", None)
-    flash(f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
-          f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told.", "success")
+
+    def done(n: int) -> str:
+        session.pop("undo_search", None)
+        return (f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
+                f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told.")
+
+    flash_outcome(submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)),
+                  done, refused="Not undone")
     return back(default)
 
 
@@ -246,17 +230,11 @@ def search_add_candidate(search_id: int):
     form = AddCandidateForm()
     default = url_for("recruiter.board", search_id=search.id)
     if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs) or "Choose a candidate.", "error")
+        flash(errors_text(form) or "Choose a candidate.", "error")
         return back(default)
     candidate = get_or_404(Candidate, form.candidate_id.data)
-    try:
-        pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return back(default)
-    db.session.commit()
-    flash(f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.", "success")
+    flash_outcome(submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
+                  lambda _: f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.")
     return back(default)
 
 

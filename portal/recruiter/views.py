@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import flash, g, render_template, request, url_for
 
-from portal.extensions import db
 from portal.models import CandidateUpdate, Interest, Message
 from portal.recruiter.blueprint import bp
-from portal.recruiter.common import actor, back, get_or_404
+from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import ActionForm
-from portal.services import DomainError
+from portal.web.actions import actor, back, flash_outcome, submit
 from portal.services import dashboard as dashboard_service
 from portal.services import messages as messages_service
 
@@ -24,20 +23,15 @@ def dashboard():
                            action_form=ActionForm())
 
 
-def _one_click(do, done: str):
+def _one_click(do, done):
+    """Run one dashboard action in the transaction scope; flash the outcome (a refusal in its own
+    words) and go back to the dashboard."""
     form = ActionForm()
     default = url_for("recruiter.dashboard", scope=request.args.get("scope") or None)
     if not form.validate_on_submit():
         flash("That action could not be done: the form was incomplete. Please try again.", "error")
         return back(default)
-    try:
-        result = do()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return back(default)
-    db.session.commit()
-    flash(done if not callable(done) else done(result), "success")
+    flash_outcome(submit(None, do), done)
     return back(default)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -144,3 +145,33 @@ def on_field(field: str, action: Callable[[], Any], *refusals: type[DomainError]
             raise
 
     return about_field
+
+
+# Added for the recruiter and admin views: the acting user, a refusal shown in the page's own
+# place (an error box) rather than on the form, and the flash of an Outcome in the refusal's words.
+
+def actor() -> Any:
+    """The signed-in user as a plain model instance (what services take as `actor`)."""
+    return current_user._get_current_object()
+
+
+def attempt(form: FlaskForm | None, action: Callable[[], Any]) -> Outcome:
+    """Like submit(), but a refusal is left on the Outcome (`out.error`) for a page that shows
+    it in its own place (an error box) instead of on the form's fields."""
+    if form is not None and not form.validate_on_submit():
+        return Outcome(False)
+    return submit(None, action)
+
+
+def flash_outcome(out: Outcome, done: str | Callable[[Any], str | None] | None = None,
+                  refused: str | None = None) -> Outcome:
+    """Flash what became of an action: `done` (a message, or a function of the service's result)
+    when it was done; when refused, the refusal's own words, after "`refused`: " if given. A form
+    that did not validate (no refusal) flashes nothing. Returns `out`."""
+    if out:
+        message = done(out.value) if callable(done) else done
+        if message:
+            flash(message, "success")
+    elif out.error is not None:
+        flash(f"{refused}: {out.error}" if refused else str(out.error), "error")
+    return out
