@@ -7,14 +7,16 @@ import ast
 import inspect
 from pathlib import Path
 
-import pytest
-
-# Until the redesign (issue 14) has moved everything; run with --runxfail to see what is left.
-IN_PROGRESS = pytest.mark.xfail(reason="issue 14 in progress", strict=False)
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("portal", "worker")
 MAX_MODULE_LINES = 400
 MAX_VIEW_LINES = 25
+# Where commit() may be called, and why.
+COMMITS_ALLOWED = {
+    "portal.transaction": "the one unit of work",
+    "portal.migrations.env": "Alembic owns a migration's transaction; SQLite's foreign_keys pragma "
+                             "only works between transactions, so the connection commits around it",
+}
 # Generated, append-only history: a migration is never edited once released.
 NOT_MODULES = ("portal/migrations/versions/",)
 
@@ -105,21 +107,18 @@ def test_the_web_side_never_imports_the_worker():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-@IN_PROGRESS
 def test_every_module_says_what_it_is_for():
     missing = [name for name, path in MODULES.items()
                if path.read_text().strip() and ast.get_docstring(ast.parse(path.read_text())) is None]
     assert missing == []
 
 
-@IN_PROGRESS
 def test_no_module_over_400_lines():
     long = {name: n for name, path in MODULES.items()
             if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES}
     assert long == {}
 
 
-@IN_PROGRESS
 def test_no_view_over_25_lines(app):
     long = {}
     for endpoint, fn in app.view_functions.items():
@@ -138,9 +137,8 @@ def _commit_calls(path: Path) -> list[int]:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
 
 
-@IN_PROGRESS
 def test_commits_only_in_the_transaction_scope():
     """Services flush; views, jobs and commands commit through portal/transaction.py."""
     found = {name: lines for name, path in MODULES.items()
-             if name != "portal.transaction" and (lines := _commit_calls(path))}
+             if name not in COMMITS_ALLOWED and (lines := _commit_calls(path))}
     assert found == {}

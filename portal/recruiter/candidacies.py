@@ -152,7 +152,7 @@ def candidacy_undo(candidacy_id: int):
                 "The candidate will not hear about that move.")
 
     return act(lambda: pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data),
-               form=form, refused="Nothing was undone", done=done,
+               form=form, refused="Not undone", invalid="Nothing was undone: the form was incomplete.", done=done,
                back_to=url_for("recruiter.board", search_id=candidacy.search_id))
 
 

@@ -71,16 +71,17 @@ def show_error(form: FlaskForm, exc: DomainError | str, field: Any = None) -> No
 
 def act(action: Callable[[], Any], *, back_to: str, refused: str,
         done: str | Callable[[Any], str | None] | None = None, form: FlaskForm | None = None,
-        passes: tuple[type[DomainError], ...] = ()) -> Response:
+        passes: tuple[type[DomainError], ...] = (), invalid: str | None = None) -> Response:
     """A button's whole response: validate `form` (when given) and run `action` in the
     transaction, flash what happened, and go back (to the form's safe `next`, else `back_to`).
 
     `done` is the success message, or a function of the service's result called after the
     commit (it may remember what to offer next, e.g. an undo) returning the message; `refused`
-    starts the message of a refusal or an invalid form ("Not moved: ..."). Refusals of the
+    starts the message of a refusal or an invalid form ("Not moved: ..."), unless `invalid`
+    gives an invalid form's message whole. Refusals of the
     types in `passes` are rolled back and raised for the view to answer with its page."""
     if form is not None and not form.validate_on_submit():
-        flash(f"{refused}: {form_errors_text(form) or 'the form was incomplete.'}", "error")
+        flash(invalid or f"{refused}: {form_errors_text(form) or 'the form was incomplete.'}", "error")
         return back(back_to)
     try:
         result = run(action)

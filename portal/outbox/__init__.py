@@ -12,7 +12,7 @@ before the caller's commit.
   same due time, and the worker sends everything due for that key as ONE email that lists
   each change (worker/jobs.py). Each change keeps its own row, so an undo can cancel one
   change (`cancel_pending(key, kind=...)`) and the portal inbox shows every change.
-- Rendering many emails of one kind (EmailRenderer) and the unsubscribe link: portal.outbox_render.
+- Rendering many emails of one kind (EmailRenderer) and the unsubscribe link: portal.outbox.render.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
 from portal.extensions import MESSAGES, get_queue
 # The rendering half of the outbox's API (the planners and the worker import it from here).
-from portal.outbox_render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
+from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
 from portal.web.templating import render_email
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ Two layers, both failing closed:
   (both here).
 - Every statement, whichever API built it (ORM, Core on the session or its connection,
   the engine, text), passes a check at the lowest level (`before_cursor_execute`):
-  portal.tenancy_check, with the rule in portal.tenancy_analysis.
+  portal.tenancy.check, with the rule in portal.tenancy.analysis.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ from werkzeug.local import LocalProxy
 from portal.extensions import db
 from portal.models.base import FirmOwned
 from portal.models.firm import Firm, FirmDomain
-from portal.tenancy_analysis import FIRM_COLUMN
-from portal.tenancy_check import TenancyError, install_engine_hooks
+from portal.tenancy.analysis import FIRM_COLUMN
+from portal.tenancy.check import TenancyError, install_engine_hooks
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Endpoints served without a firm (no firm data on them).

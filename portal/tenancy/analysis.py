@@ -1,7 +1,7 @@
 """Tenancy, the statement analysis: works out once per compiled statement shape which bound
 parameters (or constants) must equal the bound firm for the statement to be safe, and what
 makes it unsafe. It only reads the compiled form; it never runs SQL or decides at execution
-(portal.tenancy_check does, and refuses whatever this cannot analyse).
+(portal.tenancy.check does, and refuses whatever this cannot analyse).
 
 The rule: a statement that reads or writes a firm-owned table (any table with a `firm_id`
 column) is safe only if every such table in it is constrained by `firm_id = <the bound

@@ -5,7 +5,7 @@ when it touches firm-owned rows with no firm bound or without a condition on tha
 must never let through a statement it cannot analyse: unknown means refused.
 
 The compiler records the SELECTs it renders (after the ORM has added its conditions); each
-statement shape is analysed once (portal.tenancy_analysis, which states the rule) and the
+statement shape is analysed once (portal.tenancy.analysis, which states the rule) and the
 analysis is kept on the cached compiled form. Text SQL naming a firm-owned table cannot be
 analysed: it must declare `execution_options(firm_scoped="checked")` (reviewed, carries its
 own firm condition; a firm must still be bound). `execution_options(all_firms=True)` on a
@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from portal.extensions import db
-from portal.tenancy_analysis import FIRM_COLUMN, Analysis
+from portal.tenancy.analysis import FIRM_COLUMN, Analysis
 
 
 class TenancyError(RuntimeError):
