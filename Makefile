@@ -45,10 +45,13 @@ test-postgres: install $(NODE_STAMP)
 
 ## Lint: ruff (rules and formatting, see [tool.ruff] in pyproject.toml) and mypy (models, services, worker).
 ## The same checks run before each commit with `pre-commit install` (.pre-commit-config.yaml).
+## All three run even when one fails, so one run shows everything to fix.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	@rc=0; \
+	echo "ruff check ."; $(BIN)/ruff check . || rc=1; \
+	echo "ruff format --check ."; $(BIN)/ruff format --check . || rc=1; \
+	echo "mypy"; $(BIN)/mypy || rc=1; \
+	exit $$rc
 
 ## Benchmarks (never part of `make test`): generate a firm of 100,000 candidates, load the
 ## pages with wrk under gunicorn, run the worker benchmarks, rewrite docs/PERFORMANCE.md.
