@@ -7,7 +7,7 @@ PORT ?= 5000
 NPM ?= npm
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install dev test test-postgres bench migration clean
+.PHONY: install dev test test-postgres lint bench migration clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -42,6 +42,16 @@ test: install $(NODE_STAMP)
 test-postgres: install $(NODE_STAMP)
 	PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+## Lint: ruff (rules and formatting, see [tool.ruff] in pyproject.toml) and mypy (models, services, worker).
+## The same checks run before each commit with `pre-commit install` (.pre-commit-config.yaml).
+## All three run even when one fails, so one run shows everything to fix.
+lint: install
+	@rc=0; \
+	echo "ruff check ."; $(BIN)/ruff check . || rc=1; \
+	echo "ruff format --check ."; $(BIN)/ruff format --check . || rc=1; \
+	echo "mypy"; $(BIN)/mypy || rc=1; \
+	exit $$rc
 
 ## Benchmarks (never part of `make test`): generate a firm of 100,000 candidates, load the
 ## pages with wrk under gunicorn, run the worker benchmarks, rewrite docs/PERFORMANCE.md.

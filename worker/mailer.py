@@ -152,10 +152,12 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
     to_email = msg.to_email or ""
     if not to_email:
         return build_email(firm, msg, extra_headers)
-    originals = {"From": sender, "To": to_email, "Reply-To": firm.reply_to or None}
-    plain = {name: ascii_address(value) for name, value in originals.items() if value}
+    originals: dict[str, str] = {"From": sender, "To": to_email}
+    if firm.reply_to:
+        originals["Reply-To"] = firm.reply_to
+    plain = {name: ascii_address(value) for name, value in originals.items()}
     utf8 = None in plain.values()
-    addr = {name: originals[name] for name in plain} if utf8 else plain
+    addr = originals if utf8 else {name: value for name, value in plain.items() if value is not None}  # all are
 
     def mailbox(name: str, display: str | None) -> str:
         if utf8:
@@ -223,7 +225,7 @@ class Connection:
         cfg = current_app.config
         host, port, timeout = cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_TIMEOUT"]
         if cfg["SMTP_SECURITY"] == "ssl":
-            conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
             conn = smtplib.SMTP(host, port, timeout=timeout)
         try:

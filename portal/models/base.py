@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Enum, ForeignKey, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from portal.extensions import Base, db
+
+if TYPE_CHECKING:
+    # db.Model is the class Flask-SQLAlchemy builds from Base at run time (table names, binds,
+    # the query property); it is typed as a variable, which mypy cannot subclass, so it sees Base.
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

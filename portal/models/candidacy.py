@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 from portal.models.candidate import Candidate
 from portal.models.search import Search
 
@@ -88,7 +87,7 @@ class CloseReason(str, enum.Enum):
                 "client_declined": "Client declined", "role_closed": "Role closed"}[self.value]
 
 
-class Candidacy(FirmOwned, db.Model):
+class Candidacy(FirmOwned, Model):
     """One candidate in one search, at one stage. `version` guards concurrent moves."""
 
     __tablename__ = "candidacies"
@@ -119,7 +118,7 @@ class Candidacy(FirmOwned, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class StageChange(FirmOwned, db.Model):
+class StageChange(FirmOwned, Model):
     """Every move of a candidacy: who, when, from, to (and why, on close)."""
 
     __tablename__ = "stage_changes"
@@ -135,7 +134,7 @@ class StageChange(FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Feedback(FirmOwned, db.Model):
+class Feedback(FirmOwned, Model):
     """Recruiter-written text the candidate sees. Markdown source plus sanitised HTML."""
 
     __tablename__ = "feedback"
@@ -150,7 +149,7 @@ class Feedback(FirmOwned, db.Model):
     candidacy: Mapped[Candidacy] = relationship()
 
 
-class Note(FirmOwned, db.Model):
+class Note(FirmOwned, Model):
     """An internal note. Never shown to the candidate: a table no candidate page reads."""
 
     __tablename__ = "notes"
@@ -171,7 +170,7 @@ class ConsentState(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class Consent(FirmOwned, db.Model):
+class Consent(FirmOwned, Model):
     """The candidate's yes/no to having their CV sent to this client for this role."""
 
     __tablename__ = "consents"
@@ -193,7 +192,7 @@ class Consent(FirmOwned, db.Model):
     candidacy: Mapped[Candidacy] = relationship()
 
 
-class Interest(FirmOwned, db.Model):
+class Interest(FirmOwned, Model):
     """A candidate said "I'm interested" in a search."""
 
     __tablename__ = "interests"
@@ -216,7 +215,7 @@ class UpdateKind(str, enum.Enum):
     AVAILABILITY = "availability"
 
 
-class CandidateUpdate(FirmOwned, db.Model):
+class CandidateUpdate(FirmOwned, Model):
     """Something the candidate told the firm: a short update, a referral, a profile change."""
 
     __tablename__ = "candidate_updates"
@@ -235,7 +234,7 @@ class CandidateUpdate(FirmOwned, db.Model):
     candidate: Mapped[Candidate] = relationship()
 
 
-class SuggestedRole(FirmOwned, db.Model):
+class SuggestedRole(FirmOwned, Model):
     """A role already suggested to a candidate (nurture never repeats a role)."""
 
     __tablename__ = "suggested_roles"

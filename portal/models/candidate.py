@@ -10,8 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy import true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
 class JobSeeking(str, enum.Enum):
@@ -76,7 +75,7 @@ def new_unsubscribe_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Candidate(FirmOwned, db.Model):
+class Candidate(FirmOwned, Model):
     """A person in the firm's talent pool; may or may not have a portal login."""
 
     __tablename__ = "candidates"
@@ -159,7 +158,7 @@ class Candidate(FirmOwned, db.Model):
         return f"<Candidate {self.id} {self.name}>"
 
 
-class Skill(FirmOwned, db.Model):
+class Skill(FirmOwned, Model):
     """One skill of the firm's vocabulary; `key` is the folded form used for matching."""
 
     __tablename__ = "skills"
@@ -171,7 +170,7 @@ class Skill(FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SkillAlias(FirmOwned, db.Model):
+class SkillAlias(FirmOwned, Model):
     """A synonym ("JS") that resolves to a skill of the vocabulary ("JavaScript")."""
 
     __tablename__ = "skill_aliases"
@@ -182,7 +181,7 @@ class SkillAlias(FirmOwned, db.Model):
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
 
 
-class CandidateSkill(FirmOwned, db.Model):
+class CandidateSkill(FirmOwned, Model):
     __tablename__ = "candidate_skills"
     # Covering index for matching: the people holding a skill, read from the index alone.
     __table_args__ = (Index("ix_candidate_skills_firm_skill", "firm_id", "skill_id", "candidate_id"),)
@@ -196,7 +195,7 @@ class CandidateSkill(FirmOwned, db.Model):
     skill: Mapped[Skill] = relationship(lazy="joined")
 
 
-class CandidateTag(FirmOwned, db.Model):
+class CandidateTag(FirmOwned, Model):
     """Free tags on a talent-pool member beyond skills: function, sector, languages..."""
 
     __tablename__ = "candidate_tags"

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
 class ContactKind(str, enum.Enum):
@@ -22,7 +21,7 @@ class ContactKind(str, enum.Enum):
         return {"call": "Phone or video call", "meeting": "Meeting in person", "other": "Another way"}[self.value]
 
 
-class ContactRecord(FirmOwned, db.Model):
+class ContactRecord(FirmOwned, Model):
     """"I told them another way": recorded by a recruiter, audited, part of the candidate's
     history; the candidate's last contact is the latest message on its way or sent, or the
     latest of these."""

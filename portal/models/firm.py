@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, utcnow
 
 
-class Firm(db.Model):
+class Firm(Model):
     __tablename__ = "firms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +58,7 @@ class Firm(db.Model):
         return f"<Firm {self.slug}>"
 
 
-class FirmDomain(FirmOwned, db.Model):
+class FirmDomain(FirmOwned, Model):
     """A custom domain (e.g. careers.acme.com) that serves this firm's portal once a DNS TXT
     record proves the firm controls it (`verified_at`). Until then it is pending and serves
     nothing, so no firm can block a domain's owner by claiming it first: several firms may
@@ -86,7 +85,7 @@ class FirmDomain(FirmOwned, db.Model):
     firm: Mapped[Firm] = relationship(back_populates="domains")
 
 
-class AuditEntry(FirmOwned, db.Model):
+class AuditEntry(FirmOwned, Model):
     """Who changed what in the firm's settings, and when."""
 
     __tablename__ = "audit_entries"

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
 class MessageState(str, enum.Enum):
@@ -26,7 +25,7 @@ class Audience(str, enum.Enum):
     RECRUITER = "recruiter"
 
 
-class Message(FirmOwned, db.Model):
+class Message(FirmOwned, Model):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("firm_id", "dedupe_key"),

@@ -8,12 +8,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 from portal.models.candidate import RemotePreference, Seniority, Skill
 
 
-class Client(FirmOwned, db.Model):
+class Client(FirmOwned, Model):
     __tablename__ = "clients"
     __table_args__ = (UniqueConstraint("firm_id", "name"),)
 
@@ -50,7 +49,7 @@ class Engagement(str, enum.Enum):
     CONTINGENCY = "contingency"
 
 
-class Search(FirmOwned, db.Model):
+class Search(FirmOwned, Model):
     """One assignment to fill a role for a client."""
 
     __tablename__ = "searches"
@@ -103,7 +102,7 @@ def client_name_for_candidate(confidential: bool, client_name: str, told: bool =
     return "Confidential client" if confidential and not told else client_name
 
 
-class SearchSkill(FirmOwned, db.Model):
+class SearchSkill(FirmOwned, Model):
     __tablename__ = "search_skills"
     # Covering indexes for matching: the searches asking for a skill, and each search's weights.
     __table_args__ = (
@@ -119,7 +118,7 @@ class SearchSkill(FirmOwned, db.Model):
     skill: Mapped[Skill] = relationship(lazy="joined")
 
 
-class MatchPool(FirmOwned, db.Model):
+class MatchPool(FirmOwned, Model):
     """A search's match pool: every candidate whose weighted skill overlap (`have`: 3 per
     required skill, 1 per nice-to-have) with the search is at least its `pool_floor`, at
     least `matching.OVERLAP_CAP` of them. Built for open searches over many candidate skills

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.models.base import FirmOwned, UTCDateTime, enum_type, utcnow
+from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
 class Role(str, enum.Enum):
@@ -21,7 +22,7 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-class User(FirmOwned, UserMixin, db.Model):
+class User(FirmOwned, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("firm_id", "email"),)
 
@@ -37,11 +38,13 @@ class User(FirmOwned, UserMixin, db.Model):
 
     # The secret of the signed-in session this object was loaded for (never stored in clear;
     # see UserSession). Set by portal.services.sessions, not a column.
+    if TYPE_CHECKING:  # a plain attribute: the ORM rejects annotations that are not Mapped[]
+        login_secret: str | None
     login_secret = None
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -55,7 +58,9 @@ class User(FirmOwned, UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, password)
 
     def end_sessions(self) -> None:
         """End every signed-in session of this user, server-side, at once."""
@@ -86,7 +91,7 @@ class TokenPurpose(str, enum.Enum):
     RESET = "reset"
 
 
-class AuthToken(FirmOwned, db.Model):
+class AuthToken(FirmOwned, Model):
     """A single-use, expiring link token (invitation or password reset), stored hashed."""
 
     __tablename__ = "auth_tokens"
@@ -101,7 +106,7 @@ class AuthToken(FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class UserSession(FirmOwned, db.Model):
+class UserSession(FirmOwned, Model):
     """One signed-in browser. The cookie holds a random secret; only its hash is stored.
 
     A session ends at logout, password change or "sign out everywhere" (ended_at), after

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
@@ -217,13 +218,13 @@ def use_token(token: str, purpose: TokenPurpose, password: str, device: str | No
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         raise InvalidToken("This account is not active.")
-    firm = db.session.get(Firm, row.firm_id)
+    firm = db.session.get_one(Firm, row.firm_id)  # the token's firm (deleting a firm deletes its tokens)
     validate_password(password, email=user.email, firm=firm)
     # Conditional update: two submits of the same link cannot both succeed.
-    spent = db.session.execute(
+    spent = cast("CursorResult[Any]", db.session.execute(
         update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount  # an UPDATE gives a CursorResult
     if spent != 1:
         raise InvalidToken("This link has just been used.")
     user.set_password(password)

@@ -32,7 +32,7 @@ class Event:
     undone: bool = False
 
 
-def _names(ids: set[int]) -> dict[int, str]:
+def _names(ids: set[int | None]) -> dict[int | None, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
@@ -124,9 +124,9 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
     for i in interests:
         events.append(Event(i.created_at, "interest", f"Said “I'm interested” in {i.search.title}",
                             state="handled" if i.handled_at else "open"))
-    for c in contacts:
-        events.append(Event(c.occurred_at, "contact", f"Contact recorded: {c.kind.label}", names.get(c.author_id),
-                            body=c.note, state="contact"))
+    for rec in contacts:
+        events.append(Event(rec.occurred_at, "contact", f"Contact recorded: {rec.kind.label}",
+                            names.get(rec.author_id), body=rec.note, state="contact"))
     for u in updates:
         events.append(Event(u.created_at, "update", f"Sent an update ({u.kind.value})", body=u.body,
                             state="handled" if u.handled_at else "open"))

@@ -191,7 +191,7 @@ def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[st
             stage = Stage(key)
         except ValueError as exc:
             raise InvalidSetting(None, f"{key!r} is not a stage.") from exc
-        defaults = dict(zip(("label", "explanation"), CANDIDATE_STAGE_TEXT[stage]))
+        defaults = dict(zip(("label", "explanation"), CANDIDATE_STAGE_TEXT[stage], strict=True))
         entry = {}
         for part, limit in limits.items():
             value = _plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
@@ -244,7 +244,7 @@ def clean_logo(data: bytes) -> CleanLogo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=LOGO_FORMATS)
+            img: Image.Image = Image.open(io.BytesIO(data), formats=LOGO_FORMATS)
             source_format = img.format
             width, height = img.size
             if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE or width * height > LOGO_MAX_PIXELS:
@@ -314,7 +314,8 @@ def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
     base = current_app.config.get("BASE_DOMAIN") or ""
     if base and (name == base or name.endswith("." + base)):
         raise InvalidSetting("domain", f"Domains under {base} are given by the firm's address already.")
-    count = db.session.scalar(select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id))
+    count = db.session.execute(
+        select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id)).scalar_one()
     if count >= MAX_DOMAINS:
         raise InvalidSetting("domain", f"A firm can have at most {MAX_DOMAINS} domains.")
     try:

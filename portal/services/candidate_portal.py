@@ -5,6 +5,7 @@ one IN-query per related table). Internal notes are never read here: the Note ta
 not imported."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -83,8 +84,8 @@ def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
     return out
 
 
-def _recruiters(ids: set[int]) -> dict[int, Recruiter]:
-    ids.discard(None)  # type: ignore[arg-type]
+def _recruiters(ids: set[int | None]) -> dict[int | None, Recruiter]:
+    ids.discard(None)
     if not ids:
         return {}
     users = db.session.execute(
@@ -112,7 +113,7 @@ def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -
 
 
 def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None,
-           recruiters: dict[int, Recruiter] | None = None) -> list[SearchCard]:
+           recruiters: dict[int | None, Recruiter] | None = None) -> list[SearchCard]:
     """The candidate's searches as cards. Four statements: candidacies with their search,
     client and feedback count, stage changes, consents, recruiters (pass `recruiters` to
     share the last one with the caller: see home())."""
@@ -183,7 +184,7 @@ class Home:
 def home(firm: Firm, candidate: Candidate) -> Home:
     """The candidate's home: every search, and their own recruiter, looked up together with
     the searches' recruiters (one statement for all of them)."""
-    recruiters: dict[int, Recruiter] = {}
+    recruiters: dict[int | None, Recruiter] = {}
     cards = _cards(firm, candidate, recruiters=recruiters)
     if not cards:
         return Home(cards, own_recruiter(candidate))
@@ -248,7 +249,7 @@ def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = 
 
 # ---------------------------------------------------------------- consent
 
-def consents(candidate: Candidate) -> list[Consent]:
+def consents(candidate: Candidate) -> Sequence[Consent]:
     """Every consent request made to this candidate, newest first (candidacy and search loaded)."""
     return db.session.scalars(
         select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)

@@ -3,7 +3,9 @@ Records requests and answers (the request names the client, so it reveals a conf
 it never sends a CV itself."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
@@ -77,12 +79,12 @@ def answer_consent(firm: Firm, candidate: Candidate, consent_id: int, approve: b
     if len(comment) > MAX_COMMENT:
         raise DomainError(f"Please keep the comment under {MAX_COMMENT} characters.")
     new_state = ConsentState.APPROVED if approve else ConsentState.DECLINED
-    changed = db.session.execute(
+    changed = cast("CursorResult[Any]", db.session.execute(
         update(Consent)
         .where(Consent.id == consent.id, Consent.state == ConsentState.REQUESTED)
         .values(state=new_state, answered_at=utcnow(), comment=comment or None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount  # an UPDATE gives a CursorResult
     if changed != 1:
         db.session.refresh(consent)
         raise DomainError("You have already answered this request.")

@@ -43,12 +43,14 @@ def last_contact_times(candidate_ids) -> dict[int, datetime | None]:
         select(Message.candidate_id, func.max(Message.created_at))
         .where(Message.candidate_id.in_(ids), *message_counts_as_contact()).group_by(Message.candidate_id)
     ):
+        assert cid is not None  # the WHERE names candidates
         out[cid] = at
     for cid, at in db.session.execute(
         select(ContactRecord.candidate_id, func.max(ContactRecord.occurred_at))
         .where(ContactRecord.candidate_id.in_(ids)).group_by(ContactRecord.candidate_id)
     ):
-        if at is not None and (out[cid] is None or at > out[cid]):
+        latest = out[cid]
+        if latest is None or at > latest:  # occurred_at is never NULL
             out[cid] = at
     return out
 
@@ -154,4 +156,4 @@ def last_undelivered(candidate_ids) -> dict[int, Message]:
                      Message.stream.is_(None), Message.state.in_((MessageState.FAILED, MessageState.SKIPPED)))
               .group_by(Message.candidate_id).subquery())
     rows = db.session.scalars(select(Message).join(latest, latest.c.mid == Message.id))
-    return {m.candidate_id: m for m in rows}
+    return {m.candidate_id: m for m in rows if m.candidate_id is not None}  # all are: the WHERE names them

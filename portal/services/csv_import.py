@@ -33,7 +33,7 @@ SEEKING = {s.value: s for s in JobSeeking} | {s.label.lower(): s for s in JobSee
 @dataclass
 class ImportRow:
     number: int  # the row number in the file (the header is row 1)
-    data: CandidateInput | None
+    data: CandidateInput
     errors: list[str] = field(default_factory=list)
 
 
@@ -134,11 +134,12 @@ def _row(firm, number, record, mapping, seen_emails) -> ImportRow:
                           f"{', '.join(s.value for s in Seniority)}.")
     seeking = JobSeeking.OPEN
     if values.get("job_seeking"):
-        seeking = SEEKING.get(values["job_seeking"].lower())
-        if seeking is None:
+        named = SEEKING.get(values["job_seeking"].lower())
+        if named is None:
             errors.append(f"job_seeking “{values['job_seeking'][:40]}” is not one of: "
                           f"{', '.join(s.value for s in JobSeeking)}.")
-            seeking = JobSeeking.OPEN
+        else:
+            seeking = named
     data = CandidateInput(
         name=values.get("name", ""), email=values.get("email"), phone=values.get("phone"),
         headline=values.get("headline"), location=values.get("location"), seniority=seniority,

@@ -125,7 +125,7 @@ def verify(firm: Firm, actor: User | None, row: FirmDomain) -> bool:
                 .values(verified_at=None, last_check_error="Another portal proved control of this domain.")
                 .execution_options(synchronize_session="fetch")
             )
-            other_firm = db.session.get(Firm, other.firm_id)
+            other_firm = db.session.get_one(Firm, other.firm_id)
             audit.record(other_firm, None, "domain.lost", target=other.domain)
     try:
         with db.session.begin_nested():

@@ -41,12 +41,13 @@ def recruiters_to_tell(candidate: Candidate, search: Search | None = None) -> li
     if candidate.owner_id:
         ids.append(candidate.owner_id)
     if search is None:
-        ids.extend(db.session.scalars(
+        owners = db.session.scalars(
             select(Search.owner_id).join(Candidacy, Candidacy.search_id == Search.id)
             .where(Candidacy.candidate_id == candidate.id, Candidacy.stage.in_(OPEN_STAGES),
                    Search.owner_id.is_not(None))
             .order_by(Candidacy.stage_changed_at.desc())
-        ).all())
+        ).all()
+        ids.extend(i for i in owners if i is not None)  # none are: the query says so; mypy cannot see it
     unique = list(dict.fromkeys(ids))[:MAX_RECIPIENTS]
     if not unique:
         return []
@@ -74,11 +75,11 @@ def tell_recruiters(firm: Firm, candidate: Candidate, kind: str, key: str, recip
 
 def _check_rate(candidate: Candidate, kind: UpdateKind) -> None:
     since = utcnow() - timedelta(days=1)
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count()).select_from(CandidateUpdate)
         .where(CandidateUpdate.candidate_id == candidate.id, CandidateUpdate.kind == kind,
                CandidateUpdate.created_at >= since)
-    )
+    ).scalar_one()
     if count >= DAILY_LIMIT:
         raise DomainError("You have sent a lot of messages today. Please wait until tomorrow, "
                           "or contact your recruiter directly.")

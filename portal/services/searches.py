@@ -243,7 +243,8 @@ def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
         ):
             counts[sid] = (int(open_n or 0), int(total))
     owner_ids = {s.owner_id for s in found if s.owner_id}
-    owners = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    owners: dict[int | None, User] = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {})
     rows = [SearchRow(s, owners.get(s.owner_id), *counts.get(s.id, (0, 0))) for s in found]
     return SearchPage(rows=rows, next_after=found[-1].id if more and found else None)
 

@@ -115,16 +115,17 @@ def _insert_ignoring_duplicates(firm: Firm, rows: list[dict]) -> None:
     """Insert new skills; a concurrent insert of the same key is not an error."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        db.session.execute(pg_insert(Skill).values(rows).on_conflict_do_nothing(index_elements=["firm_id", "key"]))
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        db.session.execute(
+            sqlite_insert(Skill).values(rows).on_conflict_do_nothing(index_elements=["firm_id", "key"]))
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         db.session.add_all(Skill(**row) for row in rows)
         db.session.flush()
-        return
-    db.session.execute(
-        insert(Skill).values(rows).on_conflict_do_nothing(index_elements=["firm_id", "key"])
-    )
 
 
 def resolve(firm: Firm, names: list[str], create: bool = True) -> list[Skill]:
@@ -147,8 +148,8 @@ def resolve(firm: Firm, names: list[str], create: bool = True) -> list[Skill]:
             .join(Skill, Skill.id == SkillAlias.skill_id)
             .where(SkillAlias.firm_id == firm.id, SkillAlias.key.in_(missing))
         ).all()
-        for key, skill in alias_rows:
-            by_key[key] = skill
+        for key, aliased in alias_rows:
+            by_key[key] = aliased
         missing = [k for k in missing if k not in by_key]
     if missing and create:
         names_of = dict(wanted)
@@ -207,9 +208,9 @@ def set_search_skills(firm: Firm, search: Search, required: list[str], nice: lis
     wanted = {s.id: (s, True) for s in req} | {s.id: (s, False) for s in nice_skills}
     current = {ss.skill_id: ss for ss in search.skills}
     before = {skill_id: link.required for skill_id, link in current.items()}
-    for skill_id, link in current.items():
+    for skill_id, unwanted in current.items():
         if skill_id not in wanted:
-            search.skills.remove(link)
+            search.skills.remove(unwanted)
     for skill_id, (skill, is_required) in wanted.items():
         link = current.get(skill_id)
         if link is None:

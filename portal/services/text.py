@@ -5,6 +5,7 @@ Services call these before they write anything, so a bad value is refused whole
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from portal.services import DomainError
 
@@ -16,9 +17,15 @@ MAX_LIST_ITEMS = 30
 
 
 def has_html(value: str | None) -> bool:
-    return bool(value) and HTML_TAG.search(value) is not None
+    if not value:
+        return False
+    return HTML_TAG.search(value) is not None
 
 
+@overload
+def clean_line(value: str | None, label: str, max_len: int, required: Literal[True]) -> str: ...
+@overload
+def clean_line(value: str | None, label: str, max_len: int, required: bool = False) -> str | None: ...
 def clean_line(value: str | None, label: str, max_len: int, required: bool = False) -> str | None:
     """One line of text: trimmed, length-checked, no HTML, no control characters."""
     value = " ".join((value or "").split())
