@@ -17,13 +17,14 @@ The shape is meant to be realistic rather than uniform:
 - 1 % of candidates are deleted; availability, seniority, remote preference, location and
   pay are spread over plausible values.
 """
+
 from __future__ import annotations
 
 import bisect
 import itertools
 import random
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, text
 
@@ -33,33 +34,134 @@ from portal.models import CloseReason, Seniority
 from portal.services.skills import normalise
 
 REAL_SKILLS = [
-    "Python", "SQL", "JavaScript", "TypeScript", "Java", "Go", "Rust", "C++", "C#", ".NET", "Kotlin",
-    "Swift", "PHP", "Ruby on Rails", "Django", "Flask", "React", "Vue", "Angular", "Node.js",
-    "PostgreSQL", "MySQL", "Redis", "Kafka", "Docker", "Kubernetes", "Terraform", "AWS", "Azure",
-    "Google Cloud", "Linux", "Git", "Machine learning", "Data science", "Spark", "Airflow", "Excel",
-    "Power BI", "Tableau", "Salesforce", "SAP", "Project management", "Product management", "Scrum",
-    "Agile", "UX design", "Figma", "Copywriting", "SEO", "Accounting", "IFRS", "Audit", "Tax",
-    "Corporate finance", "M&A", "Private equity", "Negotiation", "Key account management",
-    "Business development", "Recruiting", "Employment law", "Contract law", "Compliance", "GDPR",
-    "Supply chain", "Procurement", "Lean", "Six Sigma", "Mechanical engineering", "CAD", "AutoCAD",
-    "Electrical engineering", "PLC", "Embedded C", "Security", "Penetration testing", "ISO 27001",
-    "German", "French", "Spanish", "Dutch", "Leadership", "Public speaking", "Change management",
+    "Python",
+    "SQL",
+    "JavaScript",
+    "TypeScript",
+    "Java",
+    "Go",
+    "Rust",
+    "C++",
+    "C#",
+    ".NET",
+    "Kotlin",
+    "Swift",
+    "PHP",
+    "Ruby on Rails",
+    "Django",
+    "Flask",
+    "React",
+    "Vue",
+    "Angular",
+    "Node.js",
+    "PostgreSQL",
+    "MySQL",
+    "Redis",
+    "Kafka",
+    "Docker",
+    "Kubernetes",
+    "Terraform",
+    "AWS",
+    "Azure",
+    "Google Cloud",
+    "Linux",
+    "Git",
+    "Machine learning",
+    "Data science",
+    "Spark",
+    "Airflow",
+    "Excel",
+    "Power BI",
+    "Tableau",
+    "Salesforce",
+    "SAP",
+    "Project management",
+    "Product management",
+    "Scrum",
+    "Agile",
+    "UX design",
+    "Figma",
+    "Copywriting",
+    "SEO",
+    "Accounting",
+    "IFRS",
+    "Audit",
+    "Tax",
+    "Corporate finance",
+    "M&A",
+    "Private equity",
+    "Negotiation",
+    "Key account management",
+    "Business development",
+    "Recruiting",
+    "Employment law",
+    "Contract law",
+    "Compliance",
+    "GDPR",
+    "Supply chain",
+    "Procurement",
+    "Lean",
+    "Six Sigma",
+    "Mechanical engineering",
+    "CAD",
+    "AutoCAD",
+    "Electrical engineering",
+    "PLC",
+    "Embedded C",
+    "Security",
+    "Penetration testing",
+    "ISO 27001",
+    "German",
+    "French",
+    "Spanish",
+    "Dutch",
+    "Leadership",
+    "Public speaking",
+    "Change management",
 ]
 CITIES = [  # (city, country, currency, weight)
-    ("Berlin", "Germany", "EUR", 9), ("Munich", "Germany", "EUR", 7), ("Hamburg", "Germany", "EUR", 5),
-    ("Frankfurt", "Germany", "EUR", 5), ("Cologne", "Germany", "EUR", 3), ("Amsterdam", "Netherlands", "EUR", 7),
-    ("Rotterdam", "Netherlands", "EUR", 3), ("Paris", "France", "EUR", 8), ("Lyon", "France", "EUR", 3),
-    ("Madrid", "Spain", "EUR", 5), ("Barcelona", "Spain", "EUR", 5), ("Lisbon", "Portugal", "EUR", 3),
-    ("Milan", "Italy", "EUR", 4), ("Vienna", "Austria", "EUR", 4), ("Zurich", "Switzerland", "EUR", 4),
-    ("Dublin", "Ireland", "EUR", 4), ("Brussels", "Belgium", "EUR", 3), ("Copenhagen", "Denmark", "EUR", 2),
-    ("Stockholm", "Sweden", "EUR", 3), ("Warsaw", "Poland", "EUR", 4), ("Prague", "Czechia", "EUR", 2),
-    ("London", "UK", "GBP", 12), ("Manchester", "UK", "GBP", 4), ("Edinburgh", "UK", "GBP", 2),
+    ("Berlin", "Germany", "EUR", 9),
+    ("Munich", "Germany", "EUR", 7),
+    ("Hamburg", "Germany", "EUR", 5),
+    ("Frankfurt", "Germany", "EUR", 5),
+    ("Cologne", "Germany", "EUR", 3),
+    ("Amsterdam", "Netherlands", "EUR", 7),
+    ("Rotterdam", "Netherlands", "EUR", 3),
+    ("Paris", "France", "EUR", 8),
+    ("Lyon", "France", "EUR", 3),
+    ("Madrid", "Spain", "EUR", 5),
+    ("Barcelona", "Spain", "EUR", 5),
+    ("Lisbon", "Portugal", "EUR", 3),
+    ("Milan", "Italy", "EUR", 4),
+    ("Vienna", "Austria", "EUR", 4),
+    ("Zurich", "Switzerland", "EUR", 4),
+    ("Dublin", "Ireland", "EUR", 4),
+    ("Brussels", "Belgium", "EUR", 3),
+    ("Copenhagen", "Denmark", "EUR", 2),
+    ("Stockholm", "Sweden", "EUR", 3),
+    ("Warsaw", "Poland", "EUR", 4),
+    ("Prague", "Czechia", "EUR", 2),
+    ("London", "UK", "GBP", 12),
+    ("Manchester", "UK", "GBP", 4),
+    ("Edinburgh", "UK", "GBP", 2),
     ("Bristol", "UK", "GBP", 2),
 ]
-ROLE_WORDS = ["Engineer", "Developer", "Analyst", "Manager", "Consultant", "Architect", "Specialist",
-              "Director", "Lead", "Scientist", "Designer", "Controller"]
+ROLE_WORDS = [
+    "Engineer",
+    "Developer",
+    "Analyst",
+    "Manager",
+    "Consultant",
+    "Architect",
+    "Specialist",
+    "Director",
+    "Lead",
+    "Scientist",
+    "Designer",
+    "Controller",
+]
 SENIORITY_PAY = {"junior": 40_000, "mid": 60_000, "senior": 80_000, "lead": 100_000, "executive": 150_000}
-UTC = timezone.utc
+UTC = UTC
 
 
 @dataclass(frozen=True)
@@ -103,7 +205,7 @@ class _Picker:
 def _draw(pickers: list[tuple[_Picker, float]], n: int, rng: random.Random, into: set[int]) -> None:
     """Add up to n distinct items to `into`, each drawn from one of the pickers by share."""
     goal = len(into) + n
-    for _ in range(n * 20):          # bounded: duplicates are redrawn a limited number of times
+    for _ in range(n * 20):  # bounded: duplicates are redrawn a limited number of times
         if len(into) >= goal:
             return
         r, acc = rng.random(), 0.0
@@ -128,7 +230,7 @@ def _bulk(conn, table, columns: list[str], rows, batch: int = 20_000) -> int:
 
         extra_names, extra_values = column_defaults(table, columns)
         cur = conn.connection.dbapi_connection.cursor()
-        with cur.copy(f'COPY {table.name} ({", ".join(columns + extra_names)}) FROM STDIN') as copy:
+        with cur.copy(f"COPY {table.name} ({', '.join(columns + extra_names)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(tuple(row) + extra_values)
                 count += 1
@@ -148,13 +250,21 @@ def _fix_sequences(conn, tables) -> None:
     if conn.dialect.name != "postgresql":
         return
     for t in tables:
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {t.name}))"))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t.name}))"
+            )
+        )
 
 
-def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, slug: str = "bench",
-             name: str = "Benchmark Search", progress=print) -> Generated:
+def generate(
+    engine: Engine,
+    sizes: Sizes | None = None,
+    seed: int = 20240601,
+    slug: str = "bench",
+    name: str = "Benchmark Search",
+    progress=print,
+) -> Generated:
     """Generate one firm of `sizes` into `engine`'s database. Deterministic for a seed."""
     sizes = sizes or Sizes()
     rng = random.Random(seed)
@@ -175,16 +285,34 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
         if conn.execute(select(firms.c.id).where(firms.c.slug == slug)).first():
             raise ValueError(f"a firm with slug {slug!r} already exists in this database")
         firm_id = _next_id(conn, firms)
-        conn.execute(firms.insert().values(
-            id=firm_id, name=name, slug=slug, primary_color="#1f4e79", accent_color="#b5461a",
-            logo_version=0, cadence_days=7, timezone="Europe/Berlin", checkin_weekday=4, checkin_hour=14,
-            nurture_weeks=8, availability_prompt_weeks=12, disabled=False, created_at=now))
+        conn.execute(
+            firms.insert().values(
+                id=firm_id,
+                name=name,
+                slug=slug,
+                primary_color="#1f4e79",
+                accent_color="#b5461a",
+                logo_version=0,
+                cadence_days=7,
+                timezone="Europe/Berlin",
+                checkin_weekday=4,
+                checkin_hour=14,
+                nurture_weeks=8,
+                availability_prompt_weeks=12,
+                disabled=False,
+                created_at=now,
+            )
+        )
 
         # Clients
         c0 = _next_id(conn, clients)
         client_ids = list(range(c0, c0 + sizes.clients))
-        rows["clients"] = _bulk(conn, clients, ["id", "firm_id", "name", "created_at"],
-                                ((cid, firm_id, f"Client {i + 1:04d}", now) for i, cid in enumerate(client_ids)))
+        rows["clients"] = _bulk(
+            conn,
+            clients,
+            ["id", "firm_id", "name", "created_at"],
+            ((cid, firm_id, f"Client {i + 1:04d}", now) for i, cid in enumerate(client_ids)),
+        )
         client_names = {cid: f"Client {i + 1:04d}" for i, cid in enumerate(client_ids)}
 
         # Vocabulary and its families
@@ -198,13 +326,17 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
                 seen.add(key)
                 names.append((n, key))
         skill_ids = list(range(s0, s0 + len(names)))
-        rows["skills"] = _bulk(conn, skills_t, ["id", "firm_id", "name", "key", "created_at"],
-                               ((sid, firm_id, n, k, now) for sid, (n, k) in zip(skill_ids, names)))
+        rows["skills"] = _bulk(
+            conn,
+            skills_t,
+            ["id", "firm_id", "name", "key", "created_at"],
+            ((sid, firm_id, n, k, now) for sid, (n, k) in zip(skill_ids, names)),
+        )
         shuffled = skill_ids[:]
         rng.shuffle(shuffled)
         global_pick = _Picker(shuffled, rng, exponent=1.0, offset=25)
         fam_size = max(1, len(skill_ids) // sizes.families)
-        family_skills = [skill_ids[f * fam_size:(f + 1) * fam_size] or skill_ids for f in range(sizes.families)]
+        family_skills = [skill_ids[f * fam_size : (f + 1) * fam_size] or skill_ids for f in range(sizes.families)]
         for fam in family_skills:
             rng.shuffle(fam)
         family_pick = [_Picker(fam, rng, exponent=0.8, offset=3) for fam in family_skills]
@@ -224,11 +356,31 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
         cand_family: dict[int, int] = {}
         by_family: dict[int, list[int]] = {f: [] for f in range(sizes.families)}
         links: list[tuple[int, int, int]] = []
-        cand_cols = ["id", "firm_id", "name", "email", "headline", "location", "seniority", "job_seeking",
-                     "available_from", "notice_weeks", "desired_locations", "remote_preference",
-                     "pay_expectation", "pay_currency", "suggestion_frequency", "allow_availability_prompts",
-                     "unsubscribed_all", "unsubscribe_token", "email_failures", "email_suppressed",
-                     "created_at", "updated_at", "deleted_at"]
+        cand_cols = [
+            "id",
+            "firm_id",
+            "name",
+            "email",
+            "headline",
+            "location",
+            "seniority",
+            "job_seeking",
+            "available_from",
+            "notice_weeks",
+            "desired_locations",
+            "remote_preference",
+            "pay_expectation",
+            "pay_currency",
+            "suggestion_frequency",
+            "allow_availability_prompts",
+            "unsubscribed_all",
+            "unsubscribe_token",
+            "email_failures",
+            "email_suppressed",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ]
         seniorities = [s.value for s in Seniority]
         cand_rows = []
         today = now.date()
@@ -248,16 +400,33 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
                 desired = rng.choice([f"{city}, {other[0]}", f"{other[0]}", "Anywhere", f"{country}"])
             pay = int(SENIORITY_PAY[sen] * rng.uniform(0.8, 1.3) / 1000) * 1000 if rng.random() < 0.8 else None
             start = today + timedelta(days=rng.randint(-30, 240)) if rng.random() < 0.2 else None
-            cand_rows.append((
-                cid, firm_id, f"Candidate {i + 1}", f"c{i + 1}@{slug}.example",
-                f"{sen.capitalize()} {rng.choice(ROLE_WORDS)}", f"{city}, {country}", sen,
-                rng.choices(["active", "open", "not_looking"], weights=[20, 50, 30])[0],
-                start, rng.choice([None, 0, 4, 8, 12]), desired,
-                rng.choices(["onsite", "hybrid", "remote", "any"], weights=[20, 40, 25, 15])[0],
-                pay, cur, "weekly", True, False, f"{slug}-{cid}-{rng.getrandbits(64):016x}", 0, False,
-                now - timedelta(days=rng.randint(0, 2000)), now,
-                now - timedelta(days=rng.randint(0, 300)) if rng.random() < 0.01 else None,
-            ))
+            cand_rows.append(
+                (
+                    cid,
+                    firm_id,
+                    f"Candidate {i + 1}",
+                    f"c{i + 1}@{slug}.example",
+                    f"{sen.capitalize()} {rng.choice(ROLE_WORDS)}",
+                    f"{city}, {country}",
+                    sen,
+                    rng.choices(["active", "open", "not_looking"], weights=[20, 50, 30])[0],
+                    start,
+                    rng.choice([None, 0, 4, 8, 12]),
+                    desired,
+                    rng.choices(["onsite", "hybrid", "remote", "any"], weights=[20, 40, 25, 15])[0],
+                    pay,
+                    cur,
+                    "weekly",
+                    True,
+                    False,
+                    f"{slug}-{cid}-{rng.getrandbits(64):016x}",
+                    0,
+                    False,
+                    now - timedelta(days=rng.randint(0, 2000)),
+                    now,
+                    now - timedelta(days=rng.randint(0, 300)) if rng.random() < 0.01 else None,
+                )
+            )
         rows["candidates"] = _bulk(conn, candidates, cand_cols, cand_rows)
         del cand_rows
         say(f"inserting {len(links):,} candidate skills")
@@ -267,10 +436,29 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
         # Searches and their skills
         say(f"generating {sizes.searches:,} searches")
         q0 = _next_id(conn, searches)
-        search_cols = ["id", "firm_id", "client_id", "title", "confidential", "description_md",
-                       "description_html", "requirements_md", "requirements_html", "seniority", "location",
-                       "remote_policy", "pay_min", "pay_max", "pay_currency", "engagement", "state",
-                       "anticipated", "created_at", "updated_at", "closed_at"]
+        search_cols = [
+            "id",
+            "firm_id",
+            "client_id",
+            "title",
+            "confidential",
+            "description_md",
+            "description_html",
+            "requirements_md",
+            "requirements_html",
+            "seniority",
+            "location",
+            "remote_policy",
+            "pay_min",
+            "pay_max",
+            "pay_currency",
+            "engagement",
+            "state",
+            "anticipated",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ]
         search_rows, s_links, search_meta = [], [], []
         for i in range(sizes.searches):
             sid = q0 + i
@@ -288,19 +476,34 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
             has_pay = rng.random() < 0.75
             created = now - timedelta(days=rng.randint(0, 720))
             client_id = rng.choice(client_ids)
-            search_rows.append((
-                sid, firm_id, client_id, f"{sen.capitalize()} {rng.choice(ROLE_WORDS)}",
-                rng.random() < 0.2, "", "", "", "", sen, f"{city}, {country}",
-                rng.choices(["onsite", "hybrid", "remote", "any"], weights=[30, 45, 20, 5])[0],
-                int(base * 0.85) if has_pay else None, int(base * 1.25) if has_pay else None, cur,
-                rng.choice(["retained", "contingency"]), state,
-                state == "open" and rng.random() < 0.05, created, created,
-                created + timedelta(days=rng.randint(20, 200)) if state in ("filled", "cancelled") else None,
-            ))
+            search_rows.append(
+                (
+                    sid,
+                    firm_id,
+                    client_id,
+                    f"{sen.capitalize()} {rng.choice(ROLE_WORDS)}",
+                    rng.random() < 0.2,
+                    "",
+                    "",
+                    "",
+                    "",
+                    sen,
+                    f"{city}, {country}",
+                    rng.choices(["onsite", "hybrid", "remote", "any"], weights=[30, 45, 20, 5])[0],
+                    int(base * 0.85) if has_pay else None,
+                    int(base * 1.25) if has_pay else None,
+                    cur,
+                    rng.choice(["retained", "contingency"]),
+                    state,
+                    state == "open" and rng.random() < 0.05,
+                    created,
+                    created,
+                    created + timedelta(days=rng.randint(20, 200)) if state in ("filled", "cancelled") else None,
+                )
+            )
             search_meta.append((sid, fam, client_id, state))
         rows["searches"] = _bulk(conn, searches, search_cols, search_rows)
-        rows["search_skills"] = _bulk(conn, search_skills, ["firm_id", "search_id", "skill_id", "required"],
-                                      s_links)
+        rows["search_skills"] = _bulk(conn, search_skills, ["firm_id", "search_id", "skill_id", "required"], s_links)
 
         # Candidacies (pipeline history), with closed, placed and declined ones for warnings
         say("generating candidacies")
@@ -326,15 +529,41 @@ def generate(engine: Engine, sizes: Sizes | None = None, seed: int = 20240601, s
                 cy_rows.append((yid, firm_id, sid, cid, stage, 1, reason, closed, when, when))
                 if stage in ("presented", "closed") and rng.random() < 0.3:
                     declined = rng.random() < 0.3
-                    consent_rows.append((
-                        n0 + len(consent_rows), firm_id, yid, "declined" if declined else "approved",
-                        when - timedelta(days=3), when - timedelta(days=2),
-                        "Confidential client" if rng.random() < 0.2 else client_names[client_id], titles[sid]))
-        rows["candidacies"] = _bulk(conn, candidacies, ["id", "firm_id", "search_id", "candidate_id", "stage",
-                                                        "version", "close_reason", "closed_at",
-                                                        "stage_changed_at", "created_at"], cy_rows)
-        rows["consents"] = _bulk(conn, consents, ["id", "firm_id", "candidacy_id", "state", "requested_at",
-                                                  "answered_at", "client_name", "role_title"], consent_rows)
+                    consent_rows.append(
+                        (
+                            n0 + len(consent_rows),
+                            firm_id,
+                            yid,
+                            "declined" if declined else "approved",
+                            when - timedelta(days=3),
+                            when - timedelta(days=2),
+                            "Confidential client" if rng.random() < 0.2 else client_names[client_id],
+                            titles[sid],
+                        )
+                    )
+        rows["candidacies"] = _bulk(
+            conn,
+            candidacies,
+            [
+                "id",
+                "firm_id",
+                "search_id",
+                "candidate_id",
+                "stage",
+                "version",
+                "close_reason",
+                "closed_at",
+                "stage_changed_at",
+                "created_at",
+            ],
+            cy_rows,
+        )
+        rows["consents"] = _bulk(
+            conn,
+            consents,
+            ["id", "firm_id", "candidacy_id", "state", "requested_at", "answered_at", "client_name", "role_title"],
+            consent_rows,
+        )
         _fix_sequences(conn, [firms, clients, skills_t, candidates, searches, candidacies, consents])
 
     analyse(engine)

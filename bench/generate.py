@@ -19,6 +19,7 @@ load, then ANALYZE. Passwords are hashed once (every generated login has the sam
 Deterministic: the same seed, scale and anchor date give the same rows. Times are relative
 to the anchor (default: today 00:00 UTC, so "overdue" means the same thing on any day).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,13 +27,12 @@ import bisect
 import hashlib
 import itertools
 import json
-import math
 import os
 import random
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bench import words as W
 
@@ -62,11 +62,19 @@ FULL = {
     "candidate_updates": 5_000,
     "suggested_roles": 20_000,
 }
-FLOORS = {"searches": 20, "open_searches": 8, "on_hold_searches": 1, "skills": 60, "clients": 10,
-          "recruiters": 3, "candidates": 300, "candidate_logins": 20}
-FAMILIES = 40         # skill families in the vocabulary
-BOARD_SEARCHES = 12   # open searches the benchmark recruiter owns...
-BOARD_SIZE = 200      # ...each with this many candidacies (the search board benchmark)
+FLOORS = {
+    "searches": 20,
+    "open_searches": 8,
+    "on_hold_searches": 1,
+    "skills": 60,
+    "clients": 10,
+    "recruiters": 3,
+    "candidates": 300,
+    "candidate_logins": 20,
+}
+FAMILIES = 40  # skill families in the vocabulary
+BOARD_SEARCHES = 12  # open searches the benchmark recruiter owns...
+BOARD_SIZE = 200  # ...each with this many candidacies (the search board benchmark)
 
 DAY = 86_400.0
 OPEN = ("identified", "contacted", "screening", "presented", "interviewing", "offer")
@@ -91,12 +99,14 @@ def column_defaults(table, columns: list[str]) -> tuple[list[str], tuple]:
         elif col.nullable:
             value = None
         else:
-            raise SystemExit(f"the bench does not know how to fill {table.name}.{col.name} "
-                             "(NOT NULL, no default): add it to the generator")
+            raise SystemExit(
+                f"the bench does not know how to fill {table.name}.{col.name} "
+                "(NOT NULL, no default): add it to the generator"
+            )
         if isinstance(value, enum.Enum):
             value = value.value
         if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         if isinstance(value, dict | list):
             value = json.dumps(value)
         names.append(col.name)
@@ -105,6 +115,7 @@ def column_defaults(table, columns: list[str]) -> tuple[list[str], tuple]:
 
 
 # ------------------------------------------------------------------ result
+
 
 @dataclass
 class Dataset:
@@ -132,8 +143,7 @@ def absolute_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" \
-            and not os.path.isabs(u.database):
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" and not os.path.isabs(u.database):
         return u.set(database=os.path.abspath(u.database)).render_as_string(hide_password=False)
     return url
 
@@ -156,6 +166,7 @@ def skill_key(name: str) -> str:
 
 
 # ------------------------------------------------------------------ loading
+
 
 class Loader:
     """Bulk-writes tuples into tables; fills columns it was not given from the model's
@@ -199,8 +210,13 @@ class Loader:
 
             admin = self.create_engine(self.u.set(database="postgres"), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                  "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :n AND pid <> pg_backend_pid()"
+                    ),
+                    {"n": name},
+                )
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             admin.dispose()
@@ -224,8 +240,13 @@ class Loader:
             sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", "microseconds"))
             sqlite3.register_adapter(date, lambda d: d.isoformat())
             cur = dbapi.cursor()
-            for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000",
-                           "temp_store=MEMORY", "foreign_keys=OFF"):
+            for pragma in (
+                "journal_mode=OFF",
+                "synchronous=OFF",
+                "cache_size=-400000",
+                "temp_store=MEMORY",
+                "foreign_keys=OFF",
+            ):
                 cur.execute(f"PRAGMA {pragma}")
             cur.close()
         else:
@@ -254,8 +275,10 @@ class Loader:
         n = 0
         dbapi = self.raw.driver_connection
         if self.dialect == "sqlite":
-            sql = (f'INSERT INTO "{table_name}" ({", ".join(chr(34) + c + chr(34) for c in all_cols)}) '
-                   f'VALUES ({", ".join("?" for _ in all_cols)})')
+            sql = (
+                f'INSERT INTO "{table_name}" ({", ".join(chr(34) + c + chr(34) for c in all_cols)}) '
+                f"VALUES ({', '.join('?' for _ in all_cols)})"
+            )
             cur = dbapi.cursor()
             while True:
                 chunk = list(itertools.islice(rows, self.batch))
@@ -286,7 +309,8 @@ class Loader:
                     if len(pk) == 1 and pk[0].name == "id":
                         cur.execute(
                             f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)")
+                            f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                        )
             dbapi.commit()
         self.raw.close()
         with self.engine.begin() as conn:
@@ -308,6 +332,7 @@ class Loader:
 
 # ------------------------------------------------------------------ the generator
 
+
 def _password_hash(seed: int) -> str:
     """One hash for every generated login, with a salt derived from the seed (deterministic)."""
     from werkzeug.security import _hash_internal  # the same routine generate_password_hash uses
@@ -317,8 +342,9 @@ def _password_hash(seed: int) -> str:
     return f"{method}${salt}${digest}"
 
 
-def _render_pool(rng: random.Random, lines: list[str], n: int, sentences: tuple[int, int],
-                 bullets: bool = False) -> list[tuple[str, str]]:
+def _render_pool(
+    rng: random.Random, lines: list[str], n: int, sentences: tuple[int, int], bullets: bool = False
+) -> list[tuple[str, str]]:
     """n Markdown texts made from the lines, each with its sanitised HTML (rendered once)."""
     from portal.markdown import render_markdown
 
@@ -335,16 +361,15 @@ def _render_pool(rng: random.Random, lines: list[str], n: int, sentences: tuple[
     return out
 
 
-def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = None,
-             log=print) -> Dataset:
+def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = None, log=print) -> Dataset:
     """Create (from empty) the benchmark firm in the database at `url`; return its facts."""
-    from portal.extensions import db
     import portal.models  # noqa: F401  (complete metadata)
+    from portal.extensions import db
     from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
 
     t_start = time.perf_counter()
     url = absolute_url(url)
-    anchor = anchor or datetime.now(timezone.utc).date()
+    anchor = anchor or datetime.now(UTC).date()
     anchor_dt = datetime(anchor.year, anchor.month, anchor.day)  # naive UTC
     n = scaled(scale)
     ds = Dataset(url=url, seed=seed, scale=scale, anchor=anchor.isoformat())
@@ -360,13 +385,15 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     log(f"generating firm '{FIRM_SLUG}' at scale {scale} (seed {seed}, anchor {anchor}) into {loader.dialect}")
 
     # ---------------------------------------------------------- firm and staff
-    loader.write("firms", ["id", "name", "slug", "support_email", "sender_name", "created_at"],
-                 iter([(FIRM, FIRM_NAME, FIRM_SLUG, "hello@northwind.example", FIRM_NAME, T(-5 * 365 * DAY))]))
+    loader.write(
+        "firms",
+        ["id", "name", "slug", "support_email", "sender_name", "created_at"],
+        iter([(FIRM, FIRM_NAME, FIRM_SLUG, "hello@northwind.example", FIRM_NAME, T(-5 * 365 * DAY))]),
+    )
     pw_hash = _password_hash(seed)
     rng = rng_for("users")
     users: list[tuple] = []
-    user_cols = ["id", "firm_id", "email", "name", "role", "password_hash", "active",
-                 "created_at", "last_login_at"]
+    user_cols = ["id", "firm_id", "email", "name", "role", "password_hash", "active", "created_at", "last_login_at"]
 
     def tok() -> None:
         # Users had a session token once (now sign-in sessions are rows of their own); the
@@ -380,8 +407,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         email = RECRUITER_EMAIL if i == 0 else f"recruiter{i + 1}@bench.example"
         name = "Rita Recruiter" if i == 0 else f"{rng.choice(W.FIRST_NAMES)} {rng.choice(W.LAST_NAMES)}"
         tok()
-        users.append((uid, FIRM, email, name, "recruiter", pw_hash, True,
-                      T(-rng.uniform(400, 1800) * DAY), None))
+        users.append((uid, FIRM, email, name, "recruiter", pw_hash, True, T(-rng.uniform(400, 1800) * DAY), None))
     next_user_id = recruiter_ids[-1] + 1
     bench_recruiter = recruiter_ids[0]
 
@@ -451,8 +477,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     while len(client_names) < n["clients"]:
         client_names.append(f"{rng.choice(W.COMPANY_A)} {rng.choice(W.COMPANY_B)} {len(client_names)}")
     client_names = [c for c in client_names if not (c in seen or seen.add(c))][: n["clients"]]
-    loader.write("clients", ["id", "firm_id", "name", "created_at"],
-                 iter([(i + 1, FIRM, nm, T(-rng.uniform(60, 1900) * DAY)) for i, nm in enumerate(client_names)]))
+    loader.write(
+        "clients",
+        ["id", "firm_id", "name", "created_at"],
+        iter([(i + 1, FIRM, nm, T(-rng.uniform(60, 1900) * DAY)) for i, nm in enumerate(client_names)]),
+    )
 
     desc_pool = _render_pool(rng, W.DESCRIPTION_LINES, 60, (3, 6))
     req_pool = _render_pool(rng, W.REQUIREMENT_LINES, 40, (3, 5), bullets=True)
@@ -497,20 +526,67 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         pay_min = rng.randrange(40_000, 160_000, 5_000)
         remote = rng.choices(["onsite", "hybrid", "remote"], weights=[3, 5, 2])[0]
         anticipated = st == "open" and rng.random() < 0.05
-        s_state.append(st); s_created.append(created); s_closed.append(closed); s_owner.append(owner)  # noqa: E702
-        s_title.append(title); s_client.append(client_id); s_conf.append(conf)  # noqa: E702
-        search_rows.append((
-            sid, FIRM, client_id, owner, title, conf, d_md, d_html, r_md, r_html, sen, city(rng), remote,
-            pay_min, pay_min + rng.randrange(10_000, 60_000, 5_000), "EUR",
-            "retained" if rng.random() < 0.6 else "contingency", st, anticipated,
-            T(created), T(closed if closed is not None else max(created, -rng.uniform(0, 10) * DAY)),
-            T(closed) if closed is not None else None,
-        ))
-    loader.write("searches", [
-        "id", "firm_id", "client_id", "owner_id", "title", "confidential", "description_md",
-        "description_html", "requirements_md", "requirements_html", "seniority", "location",
-        "remote_policy", "pay_min", "pay_max", "pay_currency", "engagement", "state", "anticipated",
-        "created_at", "updated_at", "closed_at"], iter(search_rows))
+        s_state.append(st)
+        s_created.append(created)
+        s_closed.append(closed)
+        s_owner.append(owner)  # noqa: E702
+        s_title.append(title)
+        s_client.append(client_id)
+        s_conf.append(conf)  # noqa: E702
+        search_rows.append(
+            (
+                sid,
+                FIRM,
+                client_id,
+                owner,
+                title,
+                conf,
+                d_md,
+                d_html,
+                r_md,
+                r_html,
+                sen,
+                city(rng),
+                remote,
+                pay_min,
+                pay_min + rng.randrange(10_000, 60_000, 5_000),
+                "EUR",
+                "retained" if rng.random() < 0.6 else "contingency",
+                st,
+                anticipated,
+                T(created),
+                T(closed if closed is not None else max(created, -rng.uniform(0, 10) * DAY)),
+                T(closed) if closed is not None else None,
+            )
+        )
+    loader.write(
+        "searches",
+        [
+            "id",
+            "firm_id",
+            "client_id",
+            "owner_id",
+            "title",
+            "confidential",
+            "description_md",
+            "description_html",
+            "requirements_md",
+            "requirements_html",
+            "seniority",
+            "location",
+            "remote_policy",
+            "pay_min",
+            "pay_max",
+            "pay_currency",
+            "engagement",
+            "state",
+            "anticipated",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ],
+        iter(search_rows),
+    )
     del search_rows
     search_skill_rows = []
     search_skills: list[list[int]] = []
@@ -561,8 +637,15 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
 
     # Each candidacy: [search_idx, candidate_id, final_stage, reached_stage, close_reason, t0, t_end]
     plans: list[list] = []
-    open_weights = [("identified", 20), ("contacted", 20), ("screening", 15), ("presented", 8),
-                    ("interviewing", 8), ("offer", 2), ("closed", 27)]
+    open_weights = [
+        ("identified", 20),
+        ("contacted", 20),
+        ("screening", 15),
+        ("presented", 8),
+        ("interviewing", 8),
+        ("offer", 2),
+        ("closed", 27),
+    ]
     ow_names = [s for s, _ in open_weights]
     ow_cum = list(itertools.accumulate(w for _, w in open_weights))
     for i in range(S):
@@ -594,8 +677,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 if j == placed_at:
                     plans.append([i, cid, "placed", "placed", None, t0, closed - rng.uniform(0, 3) * DAY])
                     continue
-                reached = rng.choices(("identified", "contacted", "screening", "presented", "interviewing", "offer"),
-                                      weights=(30, 25, 20, 10, 12, 3))[0]
+                reached = rng.choices(
+                    ("identified", "contacted", "screening", "presented", "interviewing", "offer"),
+                    weights=(30, 25, 20, 10, 12, 3),
+                )[0]
                 if reached == "identified" or rng.random() < 0.35:
                     reason, t_end = "role_closed", closed
                 else:
@@ -603,8 +688,13 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                     t_end = rng.uniform(t0 + 3600, closed)
                 plans.append([i, cid, "closed", reached, reason, t0, max(t_end, t0 + 3600)])
     # The benchmark candidate (id 1): several searches, every kind of state, with feedback.
-    bench_stages = [("screening", None), ("presented", None), ("interviewing", None), ("contacted", None),
-                    ("closed", "not_a_fit")]
+    bench_stages = [
+        ("screening", None),
+        ("presented", None),
+        ("interviewing", None),
+        ("contacted", None),
+        ("closed", "not_a_fit"),
+    ]
     open_pool = [i for i in active_idx if s_state[i] == "open"][n_board:] or active_idx
     filled = [i for i in closed_idx if s_state[i] == "filled"] or closed_idx
     for (final, reason), si in zip(bench_stages, rng.sample(open_pool, min(5, len(open_pool)))):
@@ -644,9 +734,19 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         next_user_id += 1
         user_of[cid] = uid
         tok()
-        users.append((uid, FIRM, cand_email(cid), cand_name(cid), "candidate", pw_hash, True,
-                      T(-rng_u.uniform(5, 900) * DAY),
-                      T(-rng_u.uniform(0, 60) * DAY) if rng_u.random() < 0.7 else None))
+        users.append(
+            (
+                uid,
+                FIRM,
+                cand_email(cid),
+                cand_name(cid),
+                "candidate",
+                pw_hash,
+                True,
+                T(-rng_u.uniform(5, 900) * DAY),
+                T(-rng_u.uniform(0, 60) * DAY) if rng_u.random() < 0.7 else None,
+            )
+        )
     loader.write("users", user_cols, iter(users))
     n_users = len(users)
     del users
@@ -680,17 +780,57 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 sc_rows.append((t, cy, prev, stage, owner, None, None))
             prev = stage
         closed_at = T(times[-1]) if final == "closed" else None
-        cy_rows.append((cy, FIRM, si + 1, cid, final, 1, reason,
-                        W.CLOSE_EXPLANATIONS[reason] if reason else None, closed_at, owner,
-                        T(times[-1]), T(t0)))
-    loader.write("candidacies", ["id", "firm_id", "search_id", "candidate_id", "stage", "version",
-                                 "close_reason", "close_explanation", "closed_at", "added_by_id",
-                                 "stage_changed_at", "created_at"], iter(cy_rows))
+        cy_rows.append(
+            (
+                cy,
+                FIRM,
+                si + 1,
+                cid,
+                final,
+                1,
+                reason,
+                W.CLOSE_EXPLANATIONS[reason] if reason else None,
+                closed_at,
+                owner,
+                T(times[-1]),
+                T(t0),
+            )
+        )
+    loader.write(
+        "candidacies",
+        [
+            "id",
+            "firm_id",
+            "search_id",
+            "candidate_id",
+            "stage",
+            "version",
+            "close_reason",
+            "close_explanation",
+            "closed_at",
+            "added_by_id",
+            "stage_changed_at",
+            "created_at",
+        ],
+        iter(cy_rows),
+    )
     del cy_rows
     sc_rows.sort(key=lambda r: r[0])
-    loader.write("stage_changes", ["id", "firm_id", "candidacy_id", "from_stage", "to_stage", "actor_id",
-                                   "close_reason", "explanation", "created_at"],
-                 ((j, FIRM, r[1], r[2], r[3], r[4], r[5], r[6], T(r[0])) for j, r in enumerate(sc_rows, start=1)))
+    loader.write(
+        "stage_changes",
+        [
+            "id",
+            "firm_id",
+            "candidacy_id",
+            "from_stage",
+            "to_stage",
+            "actor_id",
+            "close_reason",
+            "explanation",
+            "created_at",
+        ],
+        ((j, FIRM, r[1], r[2], r[3], r[4], r[5], r[6], T(r[0])) for j, r in enumerate(sc_rows, start=1)),
+    )
     n_stage_changes = len(sc_rows)
     # message specs: (time, kind, candidacy_id or 0, candidate_id, extra)
     msg_specs: list[tuple] = []
@@ -705,8 +845,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     # ---------------------------------------------------------- feedback
     rng = rng_for("feedback")
     fb_pool = _render_pool(rng, W.FEEDBACK_LINES, 200, (2, 6))
-    eligible = [cy for cy, steps in enumerate(reach_times, start=1)
-                if any(s in ("screening", "presented", "interviewing", "offer", "placed") for s, _ in steps)]
+    eligible = [
+        cy
+        for cy, steps in enumerate(reach_times, start=1)
+        if any(s in ("screening", "presented", "interviewing", "offer", "placed") for s, _ in steps)
+    ]
     n_fb = n["feedback"]
     fb_for: list[int] = []
     bench_cys = [cy for cy in range(1, C + 1) if cand_of[cy - 1] == 1]
@@ -731,8 +874,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         fb_rows.append((t, cy, s_owner[plans[cy - 1][0]], md, html))
         msg_specs.append((t + 30, "feedback", cy, cand_of[cy - 1], None))
     fb_rows.sort(key=lambda r: r[0])
-    loader.write("feedback", ["id", "firm_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
-                 ((j, FIRM, r[1], r[2], r[3], r[4], T(r[0])) for j, r in enumerate(fb_rows, start=1)))
+    loader.write(
+        "feedback",
+        ["id", "firm_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
+        ((j, FIRM, r[1], r[2], r[3], r[4], T(r[0])) for j, r in enumerate(fb_rows, start=1)),
+    )
     n_feedback = len(fb_rows)
     del fb_rows
 
@@ -756,9 +902,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         md, html = rng.choice(note_pool)
         note_rows.append((t, cid, cy, author, md, html))
     note_rows.sort(key=lambda r: r[0])
-    loader.write("notes", ["id", "firm_id", "candidate_id", "candidacy_id", "author_id", "body_md",
-                           "body_html", "created_at"],
-                 ((j, FIRM, r[1], r[2], r[3], r[4], r[5], T(r[0])) for j, r in enumerate(note_rows, start=1)))
+    loader.write(
+        "notes",
+        ["id", "firm_id", "candidate_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
+        ((j, FIRM, r[1], r[2], r[3], r[4], r[5], T(r[0])) for j, r in enumerate(note_rows, start=1)),
+    )
     n_notes = len(note_rows)
     del note_rows
 
@@ -771,8 +919,20 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         client = client_names[s_client[si] - 1]  # a consent request names the client
         if "presented" in stages:
             t_req = stages["presented"] - rng.uniform(0.2, 3) * DAY
-            consent_rows.append((t_req, cy, "approved", s_owner[si], T(t_req), T(t_req + rng.uniform(600, DAY)),
-                                 None, T(stages["presented"]), client, s_title[si]))
+            consent_rows.append(
+                (
+                    t_req,
+                    cy,
+                    "approved",
+                    s_owner[si],
+                    T(t_req),
+                    T(t_req + rng.uniform(600, DAY)),
+                    None,
+                    T(stages["presented"]),
+                    client,
+                    s_title[si],
+                )
+            )
             msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
         elif plans[cy - 1][2] == "screening" and (rng.random() < 0.2 or cand_of[cy - 1] == 1):
             t_req = plans[cy - 1][6] - rng.uniform(0, 2) * DAY
@@ -780,26 +940,54 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
         elif plans[cy - 1][4] == "withdrew" and "screening" in stages and rng.random() < 0.3:
             t_req = stages["screening"] + 3600
-            consent_rows.append((t_req, cy, "declined", s_owner[si], T(t_req), T(t_req + DAY),
-                                 "I prefer not to be presented to this client.", None, client, s_title[si]))
+            consent_rows.append(
+                (
+                    t_req,
+                    cy,
+                    "declined",
+                    s_owner[si],
+                    T(t_req),
+                    T(t_req + DAY),
+                    "I prefer not to be presented to this client.",
+                    None,
+                    client,
+                    s_title[si],
+                )
+            )
     consent_rows.sort(key=lambda r: r[0])
-    loader.write("consents", ["id", "firm_id", "candidacy_id", "state", "requested_by_id", "requested_at",
-                              "answered_at", "comment", "cv_sent_at", "client_name", "role_title"],
-                 ((j, FIRM) + r[1:] for j, r in enumerate(consent_rows, start=1)))
+    loader.write(
+        "consents",
+        [
+            "id",
+            "firm_id",
+            "candidacy_id",
+            "state",
+            "requested_by_id",
+            "requested_at",
+            "answered_at",
+            "comment",
+            "cv_sent_at",
+            "client_name",
+            "role_title",
+        ],
+        ((j, FIRM) + r[1:] for j, r in enumerate(consent_rows, start=1)),
+    )
     n_consents = len(consent_rows)
     del consent_rows
 
     # ---------------------------------------------------------- check-ins and the message budget
     rng = rng_for("messages")
-    active_visible = [cy for cy in range(1, C + 1)
-                      if plans[cy - 1][2] in OPEN and plans[cy - 1][2] != "identified"]
+    active_visible = [cy for cy in range(1, C + 1) if plans[cy - 1][2] in OPEN and plans[cy - 1][2] != "identified"]
     for cy in active_visible:  # the latest word each active candidate heard: a check-in
         msg_specs.append((plans[cy - 1][6], "checkin", cy, cand_of[cy - 1], None))
     target = n["messages"]
     surplus = len(msg_specs) - target
     if surplus > 0:  # drop old history of closed searches (it predates the portal)
-        old = [j for j, m in enumerate(msg_specs) if m[1] == "stage_changed" and s_state[plans[m[2] - 1][0]]
-               in ("filled", "cancelled") and m[3] != 1]
+        old = [
+            j
+            for j, m in enumerate(msg_specs)
+            if m[1] == "stage_changed" and s_state[plans[m[2] - 1][0]] in ("filled", "cancelled") and m[3] != 1
+        ]
         drop = set(rng.sample(old, min(surplus, len(old))))
         msg_specs = [m for j, m in enumerate(msg_specs) if j not in drop]
     deficit = target - len(msg_specs)
@@ -812,10 +1000,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         deficit = target - len(msg_specs)
         # earlier check-ins of active candidacies (at most weekly, up to 3 each)
         n_check = min(deficit * 6 // 10, 3 * len(active_visible))
-        for cy in (rng.choices(active_visible, k=n_check) if active_visible else []):
+        for cy in rng.choices(active_visible, k=n_check) if active_visible else []:
             t0, t_end = plans[cy - 1][5], plans[cy - 1][6]
-            msg_specs.append((rng.uniform(t0, t_end - 3600) if t_end - t0 > 7200 else t0, "checkin", cy,
-                              cand_of[cy - 1], None))
+            msg_specs.append(
+                (rng.uniform(t0, t_end - 3600) if t_end - t0 > 7200 else t0, "checkin", cy, cand_of[cy - 1], None)
+            )
         deficit = target - len(msg_specs)
         # nurture digests to the passive pool (candidates with no open candidacy)
         busy = {cand_of[cy - 1] for cy in range(1, C + 1) if plans[cy - 1][2] in OPEN}
@@ -827,8 +1016,9 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     # ---------------------------------------------------------- messages
     last_contact = [None] * (N + 1)
     last_nurture = [None] * (N + 1)
-    recruiter_email = {u: (RECRUITER_EMAIL if u == bench_recruiter else f"recruiter{u - 1}@bench.example")
-                       for u in recruiter_ids}
+    recruiter_email = {
+        u: (RECRUITER_EMAIL if u == bench_recruiter else f"recruiter{u - 1}@bench.example") for u in recruiter_ids
+    }
     stage_words = {s.value: CANDIDATE_STAGE_TEXT[s] for s in Stage}
 
     def message_rows():
@@ -840,8 +1030,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             if kind == "recruiter_digest":
                 audience, uid, to_email, to_name = "recruiter", extra, recruiter_email[extra], "Recruiter"
                 subject = "Who is waiting to hear from you this week"
-                text = ("These candidates in your searches have not heard from us within the firm's cadence. "
-                        "Open the dashboard to send each of them a word.\n")
+                text = (
+                    "These candidates in your searches have not heard from us within the firm's cadence. "
+                    "Open the dashboard to send each of them a word.\n"
+                )
                 html = f"<p>{text}</p>"
                 key = f"digest:{extra}:{mid}"
                 cid_v = None
@@ -856,8 +1048,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                     stream = "nurture"
                     last_nurture[cid] = t
                     subject = f"Roles that may fit you at {FIRM_NAME}"
-                    text = (f"Hello {first[cid]},\n\nHere are roles our consultants think may fit you. "
-                            "Tell us with one click if one interests you.\n\nYou can choose how often you hear from us.\n")
+                    text = (
+                        f"Hello {first[cid]},\n\nHere are roles our consultants think may fit you. "
+                        "Tell us with one click if one interests you.\n\nYou can choose how often you hear from us.\n"
+                    )
                     html = f"<p>Hello {first[cid]},</p><p>Here are roles our consultants think may fit you.</p>"
                 else:
                     si = plans[cy - 1][0]
@@ -870,23 +1064,31 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                     elif kind == "candidacy_closed":
                         reason = plans[cy - 1][4]
                         subject = f"{title}: this search has ended for you"
-                        text = (f"Hello {first[cid]},\n\n{W.CLOSE_EXPLANATIONS[reason]}\n\n"
-                                "We keep you in mind for roles that fit you better.\n")
+                        text = (
+                            f"Hello {first[cid]},\n\n{W.CLOSE_EXPLANATIONS[reason]}\n\n"
+                            "We keep you in mind for roles that fit you better.\n"
+                        )
                         html = f"<p>Hello {first[cid]},</p><p>{W.CLOSE_EXPLANATIONS[reason]}</p>"
                     elif kind == "feedback":
                         subject = f"New feedback about {title}"
-                        text = f"Hello {first[cid]},\n\nYour recruiter wrote feedback for you. Read it in your portal.\n"
+                        text = (
+                            f"Hello {first[cid]},\n\nYour recruiter wrote feedback for you. Read it in your portal.\n"
+                        )
                         html = f"<p>Hello {first[cid]},</p><p>Your recruiter wrote feedback for you.</p>"
                     elif kind == "consent_requested":
                         subject = f"May we present you for {title}?"
-                        text = (f"Hello {first[cid]},\n\nBefore we send your profile to the client we need your yes. "
-                                "Read the role's details and answer in your portal.\n")
+                        text = (
+                            f"Hello {first[cid]},\n\nBefore we send your profile to the client we need your yes. "
+                            "Read the role's details and answer in your portal.\n"
+                        )
                         html = f"<p>Hello {first[cid]},</p><p>Before we send your profile we need your yes.</p>"
                     else:  # checkin
                         label, explanation = stage_words[plans[cy - 1][2]]
                         subject = f"{title}: no news yet, you are not forgotten"
-                        text = (f"Hello {first[cid]},\n\nWhere you stand: {label}. {explanation}\n\n"
-                                "We will write again within a week.\n")
+                        text = (
+                            f"Hello {first[cid]},\n\nWhere you stand: {label}. {explanation}\n\n"
+                            "We will write again within a week.\n"
+                        )
                         html = f"<p>Hello {first[cid]},</p><p>Where you stand: {label}.</p>"
                 key = f"{kind}:{cy or cid}:{seqs.setdefault((kind, cy or cid), 0)}"
                 seqs[(kind, cy or cid)] += 1
@@ -900,15 +1102,63 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             else:
                 state, err, sent = "failed", "550 5.1.1 mailbox unavailable", None
             read = created + timedelta(hours=3) if (uid and state == "sent" and r.random() < 0.6) else None
-            yield (mid, FIRM, kind, audience, stream, uid, cid_v, cy or None, to_email, to_name, subject, text,
-                   html, key, state, 1 if state != "cancelled" else 0, err, created, created, created, sent,
-                   read, created, True)
+            yield (
+                mid,
+                FIRM,
+                kind,
+                audience,
+                stream,
+                uid,
+                cid_v,
+                cy or None,
+                to_email,
+                to_name,
+                subject,
+                text,
+                html,
+                key,
+                state,
+                1 if state != "cancelled" else 0,
+                err,
+                created,
+                created,
+                created,
+                sent,
+                read,
+                created,
+                True,
+            )
 
-    loader.write("messages", [
-        "id", "firm_id", "kind", "audience", "stream", "recipient_user_id", "candidate_id", "candidacy_id",
-        "to_email", "to_name", "subject", "body_text", "body_html", "dedupe_key", "state", "attempts",
-        "last_error", "due_at", "claimed_at", "enqueued_at", "sent_at", "read_at", "created_at",
-        "show_in_portal"], message_rows())
+    loader.write(
+        "messages",
+        [
+            "id",
+            "firm_id",
+            "kind",
+            "audience",
+            "stream",
+            "recipient_user_id",
+            "candidate_id",
+            "candidacy_id",
+            "to_email",
+            "to_name",
+            "subject",
+            "body_text",
+            "body_html",
+            "dedupe_key",
+            "state",
+            "attempts",
+            "last_error",
+            "due_at",
+            "claimed_at",
+            "enqueued_at",
+            "sent_at",
+            "read_at",
+            "created_at",
+            "show_in_portal",
+        ],
+        message_rows(),
+    )
     n_messages = len(msg_specs)
     del msg_specs
 
@@ -929,8 +1179,11 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             sen = rng.choice(seniorities)
             func = rng.choice(W.FUNCTIONS)
             loc = "London" if cid == 1 else city(rng)
-            created = (first_cy_t[cid] - rng.uniform(0, 60) * DAY) if first_cy_t[cid] is not None \
+            created = (
+                (first_cy_t[cid] - rng.uniform(0, 60) * DAY)
+                if first_cy_t[cid] is not None
                 else -rng.uniform(10, 1800) * DAY
+            )
             if cid in active_cands:
                 seeking = rng.choices(["active", "open"], weights=[7, 3])[0]
             else:
@@ -946,30 +1199,79 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 tag_rows.append((cid, rng.choice(W.LANGUAGES).lower(), FIRM))
             lc = last_contact[cid]
             yield (
-                cid, FIRM, user_of.get(cid), rng.choice(recruiter_ids), cand_name(cid), cand_email(cid),
-                f"+44 20 7946 {cid % 10000:04d}", f"{sen.capitalize()} {func} ({rng.choice(W.SECTORS)})", loc, sen,
+                cid,
+                FIRM,
+                user_of.get(cid),
+                rng.choice(recruiter_ids),
+                cand_name(cid),
+                cand_email(cid),
+                f"+44 20 7946 {cid % 10000:04d}",
+                f"{sen.capitalize()} {func} ({rng.choice(W.SECTORS)})",
+                loc,
+                sen,
                 f"{sen.capitalize()} {func.lower()} with experience in {rng.choice(W.SECTORS).lower()} "
                 f"and {rng.choice(W.SECTORS).lower()}. Based in {loc}.",
-                seeking, (anchor + timedelta(days=rng.randint(0, 120))) if seeking != "not_looking" else None,
-                rng.choice((0, 2, 4, 4, 8, 12)), rng.choice(("employed", "employed", "employed", "notice",
-                                                             "unemployed", "freelance")),
-                func, f"{loc}, {city(rng)}", rng.choice(("any", "remote", "hybrid", "onsite")), pay, "EUR",
+                seeking,
+                (anchor + timedelta(days=rng.randint(0, 120))) if seeking != "not_looking" else None,
+                rng.choice((0, 2, 4, 4, 8, 12)),
+                rng.choice(("employed", "employed", "employed", "notice", "unemployed", "freelance")),
+                func,
+                f"{loc}, {city(rng)}",
+                rng.choice(("any", "remote", "hybrid", "onsite")),
+                pay,
+                "EUR",
                 T(-rng.uniform(0, 200) * DAY) if rng.random() < 0.6 else None,
                 T(avail_changed) if avail_changed is not None else None,
-                rng.choices(("weekly", "monthly", "never"), weights=(6, 3, 1))[0], True,
-                rng.random() < 0.02, "%040x" % rng.getrandbits(160), 0, False,
+                rng.choices(("weekly", "monthly", "never"), weights=(6, 3, 1))[0],
+                True,
+                rng.random() < 0.02,
+                "%040x" % rng.getrandbits(160),
+                0,
+                False,
                 T(lc) if lc is not None else None,
                 T(last_nurture[cid]) if last_nurture[cid] is not None else None,
-                T(created), T(max(created, avail_changed or created)),
+                T(created),
+                T(max(created, avail_changed or created)),
             )
 
-    loader.write("candidates", [
-        "id", "firm_id", "user_id", "owner_id", "name", "email", "phone", "headline", "location", "seniority",
-        "summary", "job_seeking", "available_from", "notice_weeks", "employment_status", "desired_roles",
-        "desired_locations", "remote_preference", "pay_expectation", "pay_currency", "profile_confirmed_at",
-        "availability_changed_at", "suggestion_frequency", "allow_availability_prompts", "unsubscribed_all",
-        "unsubscribe_token", "email_failures", "email_suppressed", "last_contacted_at", "last_nurtured_at",
-        "created_at", "updated_at"], candidate_rows())
+    loader.write(
+        "candidates",
+        [
+            "id",
+            "firm_id",
+            "user_id",
+            "owner_id",
+            "name",
+            "email",
+            "phone",
+            "headline",
+            "location",
+            "seniority",
+            "summary",
+            "job_seeking",
+            "available_from",
+            "notice_weeks",
+            "employment_status",
+            "desired_roles",
+            "desired_locations",
+            "remote_preference",
+            "pay_expectation",
+            "pay_currency",
+            "profile_confirmed_at",
+            "availability_changed_at",
+            "suggestion_frequency",
+            "allow_availability_prompts",
+            "unsubscribed_all",
+            "unsubscribe_token",
+            "email_failures",
+            "email_suppressed",
+            "last_contacted_at",
+            "last_nurtured_at",
+            "created_at",
+            "updated_at",
+        ],
+        candidate_rows(),
+    )
     loader.write("candidate_skills", ["candidate_id", "skill_id", "firm_id"], iter(cand_skill_rows))
     seen_tags = set()
     tag_rows = [t for t in tag_rows if not ((t[0], t[1]) in seen_tags or seen_tags.add((t[0], t[1])))]
@@ -990,23 +1292,51 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         t = -rng.uniform(0, 60) * DAY
         rows.append((t, cid, si + 1, T(t), T(t + DAY) if t < -14 * DAY else None))
     rows.sort(key=lambda r: r[0])
-    loader.write("interests", ["id", "firm_id", "candidate_id", "search_id", "created_at", "handled_at"],
-                 ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)))
+    loader.write(
+        "interests",
+        ["id", "firm_id", "candidate_id", "search_id", "created_at", "handled_at"],
+        ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)),
+    )
     n_interests = len(rows)
     rows = []
     for cid in sorted(updates_for):
         t = -rng.uniform(0, 30) * DAY
         kind = rng.choices(("availability", "update", "referral"), weights=(6, 3, 1))[0]
-        body = {"availability": "I changed my availability.",
-                "update": "I received another offer and have to answer by Friday.",
-                "referral": "A former colleague would be great for your data roles."}[kind]
-        rows.append((t, cid, kind, body, None, "Jo Referral" if kind == "referral" else None,
-                     f"jo.referral.{cid}@mail.example" if kind == "referral" else None, T(t),
-                     T(t + DAY) if t < -7 * DAY else None))
+        body = {
+            "availability": "I changed my availability.",
+            "update": "I received another offer and have to answer by Friday.",
+            "referral": "A former colleague would be great for your data roles.",
+        }[kind]
+        rows.append(
+            (
+                t,
+                cid,
+                kind,
+                body,
+                None,
+                "Jo Referral" if kind == "referral" else None,
+                f"jo.referral.{cid}@mail.example" if kind == "referral" else None,
+                T(t),
+                T(t + DAY) if t < -7 * DAY else None,
+            )
+        )
     rows.sort(key=lambda r: r[0])
-    loader.write("candidate_updates", ["id", "firm_id", "candidate_id", "kind", "body", "search_id",
-                                       "referral_name", "referral_email", "created_at", "handled_at"],
-                 ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)))
+    loader.write(
+        "candidate_updates",
+        [
+            "id",
+            "firm_id",
+            "candidate_id",
+            "kind",
+            "body",
+            "search_id",
+            "referral_name",
+            "referral_email",
+            "created_at",
+            "handled_at",
+        ],
+        ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)),
+    )
     n_updates = len(rows)
     rows, pairs = [], set()
     while len(rows) < n["suggested_roles"] and open_searches:
@@ -1017,20 +1347,35 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         t = -rng.uniform(0, 120) * DAY
         rows.append((t, cid, si + 1, T(t)))
     rows.sort(key=lambda r: r[0])
-    loader.write("suggested_roles", ["id", "firm_id", "candidate_id", "search_id", "created_at"],
-                 ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)))
+    loader.write(
+        "suggested_roles",
+        ["id", "firm_id", "candidate_id", "search_id", "created_at"],
+        ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)),
+    )
     del rows, pairs, in_search
 
     log("  building indexes and statistics ...")
     loader.finish()
     ds.board_search_id = 1  # search 1 is the first of the benchmark recruiter's 200-candidacy searches
     ds.counts = dict(loader.counts)
-    ds.counts.update({"candidacies": C, "stage_changes": n_stage_changes, "feedback": n_feedback,
-                      "notes": n_notes, "messages": n_messages, "consents": n_consents,
-                      "interests": n_interests, "candidate_updates": n_updates, "users": n_users,
-                      "candidate_skills": n_cand_skills, "candidate_tags": n_tags,
-                      "skills": n_skills, "board_candidacies": board_size,
-                      "active_candidacies": sum(1 for p in plans if p[2] in OPEN)})
+    ds.counts.update(
+        {
+            "candidacies": C,
+            "stage_changes": n_stage_changes,
+            "feedback": n_feedback,
+            "notes": n_notes,
+            "messages": n_messages,
+            "consents": n_consents,
+            "interests": n_interests,
+            "candidate_updates": n_updates,
+            "users": n_users,
+            "candidate_skills": n_cand_skills,
+            "candidate_tags": n_tags,
+            "skills": n_skills,
+            "board_candidacies": board_size,
+            "active_candidacies": sum(1 for p in plans if p[2] in OPEN),
+        }
+    )
     ds.timings = {k: round(v, 2) for k, v in loader.timings.items()}
     ds.seconds = round(time.perf_counter() - t_start, 1)
     log(f"  done in {ds.seconds:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in sorted(loader.counts.items())))
@@ -1047,15 +1392,30 @@ def facts_from_db(url: str) -> Dataset:
         firm_id = conn.execute(text("SELECT id FROM firms WHERE slug = :s"), {"s": FIRM_SLUG}).scalar()
         if firm_id is None:
             raise SystemExit(f"no generated firm '{FIRM_SLUG}' in {url}: run python -m bench.generate first")
-        rid = conn.execute(text("SELECT id FROM users WHERE email = :e AND firm_id = :f"),
-                           {"e": RECRUITER_EMAIL, "f": firm_id}).scalar()
-        board = conn.execute(text(
-            "SELECT s.id, COUNT(c.id) AS n FROM searches s JOIN candidacies c ON c.search_id = s.id "
-            "WHERE s.owner_id = :r AND s.state = 'open' GROUP BY s.id ORDER BY n DESC, s.id LIMIT 1"),
-            {"r": rid}).first()
-        counts = {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar()
-                  for t in ("candidates", "searches", "candidacies", "stage_changes", "feedback", "notes",
-                            "messages", "skills", "users")}
+        rid = conn.execute(
+            text("SELECT id FROM users WHERE email = :e AND firm_id = :f"), {"e": RECRUITER_EMAIL, "f": firm_id}
+        ).scalar()
+        board = conn.execute(
+            text(
+                "SELECT s.id, COUNT(c.id) AS n FROM searches s JOIN candidacies c ON c.search_id = s.id "
+                "WHERE s.owner_id = :r AND s.state = 'open' GROUP BY s.id ORDER BY n DESC, s.id LIMIT 1"
+            ),
+            {"r": rid},
+        ).first()
+        counts = {
+            t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar()
+            for t in (
+                "candidates",
+                "searches",
+                "candidacies",
+                "stage_changes",
+                "feedback",
+                "notes",
+                "messages",
+                "skills",
+                "users",
+            )
+        }
     engine.dispose()
     ds = Dataset(url=url, seed=-1, scale=float("nan"), anchor="")
     ds.board_search_id = board[0] if board else None
@@ -1068,8 +1428,8 @@ def table_digest(url: str) -> dict[str, str]:
     """A digest of every table's rows in primary-key order (to check determinism)."""
     from sqlalchemy import create_engine, select
 
-    from portal.extensions import db
     import portal.models  # noqa: F401
+    from portal.extensions import db
 
     engine = create_engine(url)
     out = {}
@@ -1086,12 +1446,16 @@ def table_digest(url: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", default=os.environ.get("BENCH_DB", "sqlite:///bench/data/portal-bench.db"),
-                    help="SQLAlchemy URL; the database is emptied first (PostgreSQL: its name must contain 'bench')")
+    ap.add_argument(
+        "--db",
+        default=os.environ.get("BENCH_DB", "sqlite:///bench/data/portal-bench.db"),
+        help="SQLAlchemy URL; the database is emptied first (PostgreSQL: its name must contain 'bench')",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--anchor", type=date.fromisoformat, default=None,
-                    help="the date the data is relative to (default: today, UTC)")
+    ap.add_argument(
+        "--anchor", type=date.fromisoformat, default=None, help="the date the data is relative to (default: today, UTC)"
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the facts (counts, timings, logins) here")
     args = ap.parse_args(argv)
     if not (0 < args.scale <= 10):
@@ -1100,8 +1464,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w") as fh:
             fh.write(ds.to_json())
-    print(f"logins (password {PASSWORD!r}): {RECRUITER_EMAIL} (board search {ds.board_search_id}), "
-          f"{CANDIDATE_EMAIL}, {ADMIN_EMAIL}")
+    print(
+        f"logins (password {PASSWORD!r}): {RECRUITER_EMAIL} (board search {ds.board_search_id}), "
+        f"{CANDIDATE_EMAIL}, {ADMIN_EMAIL}"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Load generators: wrk (preferred) and a bounded Python fallback. Both return a Result."""
+
 from __future__ import annotations
 
 import http.client
@@ -37,8 +38,7 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(url: str, headers: dict[str, str], seconds: int, connections: int, threads: int = 2) -> Result:
-    cmd = [wrk_path() or "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "--timeout", "10s"]
+    cmd = [wrk_path() or "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
@@ -54,12 +54,21 @@ def run_wrk(url: str, headers: dict[str, str], seconds: int, connections: int, t
     if m:
         errors += sum(int(x) for x in m.groups())
     if "50" not in lat or "99" not in lat:  # nothing completed within the run
-        return Result("wrk", total, float(seconds), rps, float("nan"), float("nan"), errors,
-                      ["no request completed: " + " ".join(out.split())[:300]])
+        return Result(
+            "wrk",
+            total,
+            float(seconds),
+            rps,
+            float("nan"),
+            float("nan"),
+            errors,
+            ["no request completed: " + " ".join(out.split())[:300]],
+        )
     return Result("wrk", total, float(seconds), rps, _ms(lat["50"]), _ms(lat["99"]), errors)
 
 
 # ---------------------------------------------------------------- Python fallback
+
 
 def _worker(host: str, port: int, path: str, headers: dict, deadline: float, threads: int, q) -> None:
     import threading
@@ -130,5 +139,13 @@ def run_python(url: str, headers: dict[str, str], seconds: int, connections: int
     def pct(p: float) -> float:
         return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
 
-    return Result("python", len(lat), elapsed, len(lat) / elapsed, pct(0.50), pct(0.99), errors,
-                  ["Python load generator (wrk not installed): it shares the 2 cores with the server"])
+    return Result(
+        "python",
+        len(lat),
+        elapsed,
+        len(lat) / elapsed,
+        pct(0.50),
+        pct(0.99),
+        errors,
+        ["Python load generator (wrk not installed): it shares the 2 cores with the server"],
+    )

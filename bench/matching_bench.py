@@ -15,6 +15,7 @@ how long that took. candidates_for_search is measured twice: as the site runs (s
 pool read it) and live (every search aggregated, as right after a search's skills change
 before its pool is built). --no-pools skips the pools.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, event, select, text
 
@@ -110,26 +111,34 @@ def cpu_calibration() -> float:
 
 
 def run(url: str, fresh: bool, args) -> dict:
-    from portal import create_app
-    from portal.extensions import db
     from sqlalchemy import func
     from sqlalchemy.orm.attributes import set_committed_value
 
+    from portal import create_app, transaction
+    from portal.extensions import db
     from portal.models import Candidate, Firm, MatchPool, Search, SearchState
-    from portal import transaction
     from portal.services import matching
     from portal.services.matching import pools as match_pools
     from portal.tenancy import bind_firm
 
-    app = create_app({
-        "PORTAL_ENV": "development", "SQLALCHEMY_DATABASE_URI": url,
-        "INSTANCE_DIR": os.path.join(tempfile.gettempdir(), "portal-bench-instance"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
-    })
+    app = create_app(
+        {
+            "PORTAL_ENV": "development",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": os.path.join(tempfile.gettempdir(), "portal-bench-instance"),
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     sizes = Sizes(candidates=args.candidates, searches=args.searches, vocabulary=args.vocabulary)
-    result: dict = {"db": args.db, "sizes": sizes.__dict__, "seed": args.seed, "queries": args.queries,
-                    "repeat": args.repeat,
-                    "machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    result: dict = {
+        "db": args.db,
+        "sizes": sizes.__dict__,
+        "seed": args.seed,
+        "queries": args.queries,
+        "repeat": args.repeat,
+        "machine": machine(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
     with app.app_context():
         engine = db.engine
         result["server"] = engine.dialect.name + " " + ".".join(map(str, engine.dialect.server_version_info or ()))
@@ -149,22 +158,31 @@ def run(url: str, fresh: bool, args) -> dict:
             built = match_pools.maintain(db.session.get(Firm, firm_id), checkpoint=transaction.checkpoint)
             db.session.remove()
             if built["built"]:
-                analyse(engine)   # as after the generator's bulk load (autovacuum would, soon)
+                analyse(engine)  # as after the generator's bulk load (autovacuum would, soon)
             result["pools_seconds"] = round(time.perf_counter() - t0, 1)
             result["pools_built"] = built["built"]
             bind_firm(firm_id)
-            result["pools"] = db.session.scalar(select(func.count()).select_from(Search).where(
-                Search.firm_id == firm_id, Search.pool_floor.is_not(None)))
-            result["pool_rows"] = db.session.scalar(select(func.count()).select_from(MatchPool).where(
-                MatchPool.firm_id == firm_id))
+            result["pools"] = db.session.scalar(
+                select(func.count())
+                .select_from(Search)
+                .where(Search.firm_id == firm_id, Search.pool_floor.is_not(None))
+            )
+            result["pool_rows"] = db.session.scalar(
+                select(func.count()).select_from(MatchPool).where(MatchPool.firm_id == firm_id)
+            )
             db.session.remove()
             bind_firm(firm_id)
         rng = random.Random(args.seed + 1)
-        cand_ids = db.session.scalars(select(Candidate.id).where(
-            Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None)).order_by(Candidate.id)).all()
-        search_ids = db.session.scalars(select(Search.id).where(
-            Search.firm_id == firm_id, Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
-            .order_by(Search.id)).all()
+        cand_ids = db.session.scalars(
+            select(Candidate.id)
+            .where(Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None))
+            .order_by(Candidate.id)
+        ).all()
+        search_ids = db.session.scalars(
+            select(Search.id)
+            .where(Search.firm_id == firm_id, Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+            .order_by(Search.id)
+        ).all()
         db.session.remove()
         picks_c = rng.sample(cand_ids, min(args.queries + args.warmup, len(cand_ids)))
         picks_s = rng.sample(search_ids, min(args.queries + args.warmup, len(search_ids)))
@@ -173,6 +191,7 @@ def run(url: str, fresh: bool, args) -> dict:
 
         def count(*_a, **_k):
             n_sql[0] += 1
+
         event.listen(engine, "before_cursor_execute", count)
 
         def measure(ids, load, call):
@@ -183,7 +202,7 @@ def run(url: str, fresh: bool, args) -> dict:
                 firm = session.get(Firm, firm_id)
                 obj = session.get(load, obj_id)
                 dt = dc = float("inf")
-                for _ in range(args.repeat):   # best of N runs of the same query
+                for _ in range(args.repeat):  # best of N runs of the same query
                     n_sql[0] = 0
                     c0, t0 = time.thread_time(), time.perf_counter()
                     out = call(firm, obj)
@@ -195,22 +214,32 @@ def run(url: str, fresh: bool, args) -> dict:
                     sizes_.append(len(out))
                     queries.append(n_sql[0])
                 db.session.remove()
-            return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1),
-                    "p99_ms": round(percentile(times, 99), 1), "max_ms": round(max(times), 1),
-                    "mean_ms": round(statistics.fmean(times), 1), "mean_results": round(statistics.fmean(sizes_), 1),
-                    "client_cpu_p50_ms": round(percentile(cpu, 50), 1), "client_cpu_p95_ms": round(percentile(cpu, 95), 1),
-                    "sql_per_call": max(queries)}
+            return {
+                "p50_ms": round(percentile(times, 50), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+                "p99_ms": round(percentile(times, 99), 1),
+                "max_ms": round(max(times), 1),
+                "mean_ms": round(statistics.fmean(times), 1),
+                "mean_results": round(statistics.fmean(sizes_), 1),
+                "client_cpu_p50_ms": round(percentile(cpu, 50), 1),
+                "client_cpu_p95_ms": round(percentile(cpu, 95), 1),
+                "sql_per_call": max(queries),
+            }
 
         result["load_before"] = os.getloadavg()[0]
         result["cpu_calibration_ms_before"] = cpu_calibration()
         result["roles_for_candidate"] = measure(
-            picks_c, Candidate, lambda f, c: matching.roles_for_candidate(f, c, limit=10))
+            picks_c, Candidate, lambda f, c: matching.roles_for_candidate(f, c, limit=10)
+        )
         result["candidates_for_search"] = measure(
-            picks_s, Search, lambda f, s: matching.candidates_for_search(f, s, limit=50))
+            picks_s, Search, lambda f, s: matching.candidates_for_search(f, s, limit=50)
+        )
         if not args.no_pools:
-            def live(f, s):   # as if no search had a pool: the aggregation every time
+
+            def live(f, s):  # as if no search had a pool: the aggregation every time
                 set_committed_value(s, "pool_floor", None)
                 return matching.candidates_for_search(f, s, limit=50)
+
             result["candidates_for_search_live"] = measure(picks_s, Search, live)
         result["load_after"] = os.getloadavg()[0]
         result["cpu_calibration_ms_after"] = cpu_calibration()
@@ -223,7 +252,9 @@ def run(url: str, fresh: bool, args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    p.add_argument("--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/"))
+    p.add_argument(
+        "--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+    )
     p.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database name (created and dropped)")
     p.add_argument("--sqlite-path", default=SQLITE_PATH)
     p.add_argument("--candidates", type=int, default=100_000)
@@ -231,37 +262,59 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vocabulary", type=int, default=2_000)
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
-    p.add_argument("--repeat", type=int, default=1,
-                   help="run each query N times and keep the fastest (smooths out a busy machine)")
+    p.add_argument(
+        "--repeat", type=int, default=1, help="run each query N times and keep the fastest (smooths out a busy machine)"
+    )
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument("--keep", action="store_true", help="keep the generated database")
     p.add_argument("--reuse", action="store_true", help="reuse a kept database instead of generating")
     p.add_argument("--json", help="also write the result as JSON to this file")
-    p.add_argument("--no-pools", action="store_true",
-                   help="do not build match pools (every search is matched live, as before any pool exists)")
+    p.add_argument(
+        "--no-pools",
+        action="store_true",
+        help="do not build match pools (every search is matched live, as before any pool exists)",
+    )
     args = p.parse_args(argv)
 
-    ctx = (postgres_database(args.pg_url, args.pg_db, args.keep, args.reuse) if args.db == "postgres"
-           else sqlite_database(args.sqlite_path, args.keep, args.reuse))
+    ctx = (
+        postgres_database(args.pg_url, args.pg_db, args.keep, args.reuse)
+        if args.db == "postgres"
+        else sqlite_database(args.sqlite_path, args.keep, args.reuse)
+    )
     with ctx as (url, fresh):
-        print(f"matching benchmark on {args.db} ({'generating' if fresh else 'reusing'} {url.rsplit('@', 1)[-1]})",
-              flush=True)
+        print(
+            f"matching benchmark on {args.db} ({'generating' if fresh else 'reusing'} {url.rsplit('@', 1)[-1]})",
+            flush=True,
+        )
         result = run(url, fresh, args)
     if "pools" in result:
-        print(f"match pools: {result['pools']:,} searches, {result['pool_rows']:,} rows "
-              f"({result['pools_built']:,} built in {result['pools_seconds']} s)")
+        print(
+            f"match pools: {result['pools']:,} searches, {result['pool_rows']:,} rows "
+            f"({result['pools_built']:,} built in {result['pools_seconds']} s)"
+        )
     for key in ("roles_for_candidate", "candidates_for_search", "candidates_for_search_live"):
         if key not in result:
             continue
         r = result[key]
-        print(f"{key:26} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-              f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}  "
-              f"(this process's CPU p50 {r['client_cpu_p50_ms']:.1f} p95 {r['client_cpu_p95_ms']:.1f} ms)")
-    print(f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}; "
-          f"CPU calibration (1M-step loop) {result['cpu_calibration_ms_before']} / "
-          f"{result['cpu_calibration_ms_after']} ms")
-    print(json.dumps({k: v for k, v in result.items()
-                      if k not in ("roles_for_candidate", "candidates_for_search", "candidates_for_search_live")}))
+        print(
+            f"{key:26} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+            f"max {r['max_ms']:6.1f} ms  results {r['mean_results']:.0f}  SQL/call {r['sql_per_call']}  "
+            f"(this process's CPU p50 {r['client_cpu_p50_ms']:.1f} p95 {r['client_cpu_p95_ms']:.1f} ms)"
+        )
+    print(
+        f"load average (1 min) before {result['load_before']:.1f}, after {result['load_after']:.1f}; "
+        f"CPU calibration (1M-step loop) {result['cpu_calibration_ms_before']} / "
+        f"{result['cpu_calibration_ms_after']} ms"
+    )
+    print(
+        json.dumps(
+            {
+                k: v
+                for k, v in result.items()
+                if k not in ("roles_for_candidate", "candidates_for_search", "candidates_for_search_live")
+            }
+        )
+    )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

@@ -13,6 +13,7 @@ Python. Per config it prints the share of the reference's top results that are a
 and how many points lower the sum of the returned scores is per query (0 when identical).
 It changes the module constants in this process only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ EVERYTHING = 10_000_000
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    p.add_argument("--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/"))
+    p.add_argument(
+        "--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+    )
     p.add_argument("--pg-db", default=PG_DB)
     p.add_argument("--sqlite-path", default=SQLITE_PATH)
     p.add_argument("--direction", choices=["candidates", "roles"], default="candidates")
@@ -46,11 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     from portal.services import matching
     from portal.tenancy import bind_firm
 
-    url = (args.pg_url.rstrip("/") + "/" + args.pg_db if args.db == "postgres" else f"sqlite:///{args.sqlite_path}")
+    url = args.pg_url.rstrip("/") + "/" + args.pg_db if args.db == "postgres" else f"sqlite:///{args.sqlite_path}"
     configs = [tuple(int(x) for x in c.split(":")) for c in args.config]
-    app = create_app({"PORTAL_ENV": "development", "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_DIR": os.path.join(tempfile.gettempdir(), "portal-bench-instance"),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = create_app(
+        {
+            "PORTAL_ENV": "development",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": os.path.join(tempfile.gettempdir(), "portal-bench-instance"),
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+        }
+    )
     saved = matching.sql.OVERLAP_CAP, matching.sql.SHORTLIST, matching.sql.ROLE_SHORTLIST
 
     def top(firm, obj, cap, short):
@@ -63,11 +71,23 @@ def main(argv: list[str] | None = None) -> int:
         firm_id = db.session.execute(select(Firm.id).where(Firm.slug == "bench")).scalar_one()
         bind_firm(firm_id)
         if args.direction == "candidates":
-            load, ids = Search, db.session.scalars(select(Search.id).where(
-                Search.firm_id == firm_id, Search.state == SearchState.OPEN).order_by(Search.id)).all()
+            load, ids = (
+                Search,
+                db.session.scalars(
+                    select(Search.id)
+                    .where(Search.firm_id == firm_id, Search.state == SearchState.OPEN)
+                    .order_by(Search.id)
+                ).all(),
+            )
         else:
-            load, ids = Candidate, db.session.scalars(select(Candidate.id).where(
-                Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None)).order_by(Candidate.id)).all()
+            load, ids = (
+                Candidate,
+                db.session.scalars(
+                    select(Candidate.id)
+                    .where(Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None))
+                    .order_by(Candidate.id)
+                ).all(),
+            )
         same = {c: 0 for c in configs}
         total = {c: 0 for c in configs}
         lost = {c: 0.0 for c in configs}
@@ -85,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             matching.sql.OVERLAP_CAP, matching.sql.SHORTLIST, matching.sql.ROLE_SHORTLIST = saved
     for c in configs:
-        print(f"{args.direction}: cap {c[0]}, shortlist {c[1]}: {100 * same[c] / max(total[c], 1):.1f} % of the "
-              f"exact top results returned; score sum {lost[c] / args.queries:.2f} points lower per query "
-              f"({args.queries} queries, seed {args.seed})")
+        print(
+            f"{args.direction}: cap {c[0]}, shortlist {c[1]}: {100 * same[c] / max(total[c], 1):.1f} % of the "
+            f"exact top results returned; score sum {lost[c] / args.queries:.2f} points lower per query "
+            f"({args.queries} queries, seed {args.seed})"
+        )
     return 0
 
 

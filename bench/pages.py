@@ -9,6 +9,7 @@ the ceiling, and the SQL statements one request issues (counted with a
 `before_cursor_execute` listener on one instrumented request through the test client,
 against the same database).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,11 +39,11 @@ CEILING = "bench_ceiling.ceiling"
 class Page:
     key: str
     label: str
-    who: str                      # "candidate" or "recruiter": whose session it uses
-    endpoints: tuple[str, ...]    # the first that exists is measured
-    target: float | None = None   # at least this ratio of the ceiling
+    who: str  # "candidate" or "recruiter": whose session it uses
+    endpoints: tuple[str, ...]  # the first that exists is measured
+    target: float | None = None  # at least this ratio of the ceiling
     query: dict = field(default_factory=dict)
-    search_arg: bool = False      # the URL takes the board search's id
+    search_arg: bool = False  # the URL takes the board search's id
 
 
 def pool_query() -> dict:
@@ -57,17 +58,49 @@ def pool_query() -> dict:
 
 PAGES = [
     Page("candidate_home", "Candidate home (my searches)", "candidate", ("candidate.home",), 0.7),
-    Page("candidate_feedback", "Candidate feedback", "candidate",
-         ("candidate.feedback", "candidate.feedback_list", "candidate.my_feedback")),
-    Page("roles", "Roles that may fit you", "candidate",
-         ("candidate.roles", "candidate.matching_roles", "candidate.roles_that_fit", "candidate.matches")),
+    Page(
+        "candidate_feedback",
+        "Candidate feedback",
+        "candidate",
+        ("candidate.feedback", "candidate.feedback_list", "candidate.my_feedback"),
+    ),
+    Page(
+        "roles",
+        "Roles that may fit you",
+        "candidate",
+        ("candidate.roles", "candidate.matching_roles", "candidate.roles_that_fit", "candidate.matches"),
+    ),
     Page("dashboard", "Recruiter needs-attention dashboard", "recruiter", ("recruiter.dashboard",), 0.5),
-    Page("board", "Search board (200 candidacies)", "recruiter",
-         ("recruiter.search_board", "recruiter.board", "recruiter.search_pipeline", "recruiter.pipeline",
-          "recruiter.search", "recruiter.search_detail", "recruiter.view_search"), 0.5, search_arg=True),
-    Page("pool", "Talent-pool filter", "recruiter",
-         ("recruiter.talent", "recruiter.talent_pool", "recruiter.pool", "recruiter.candidates", "recruiter.candidate_list",
-          "recruiter.list_candidates"), query=pool_query()),
+    Page(
+        "board",
+        "Search board (200 candidacies)",
+        "recruiter",
+        (
+            "recruiter.search_board",
+            "recruiter.board",
+            "recruiter.search_pipeline",
+            "recruiter.pipeline",
+            "recruiter.search",
+            "recruiter.search_detail",
+            "recruiter.view_search",
+        ),
+        0.5,
+        search_arg=True,
+    ),
+    Page(
+        "pool",
+        "Talent-pool filter",
+        "recruiter",
+        (
+            "recruiter.talent",
+            "recruiter.talent_pool",
+            "recruiter.pool",
+            "recruiter.candidates",
+            "recruiter.candidate_list",
+            "recruiter.list_candidates",
+        ),
+        query=pool_query(),
+    ),
 ]
 MAX_QUERIES = 10
 MAX_P99_MS = 100.0
@@ -75,19 +108,22 @@ MAX_P99_MS = 100.0
 
 # ---------------------------------------------------------------- config and URLs
 
+
 def server_env(db_url: str, redis_url: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": SECRET,
-        "PORTAL_DATABASE_URL": db_url,
-        "PORTAL_REDIS_URL": redis_url,
-        "PORTAL_QUEUE_PREFIX": "portal-bench",
-        "PORTAL_DEFAULT_FIRM": "bench",
-        "PORTAL_BENCH_CEILING": "1",
-        "PORTAL_INSTANCE_DIR": os.path.join(DATA, "instance"),
-        "PORTAL_SMTP_PORT": "1",  # nothing is sent by a GET; a stray send fails fast
-    })
+    env.update(
+        {
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": SECRET,
+            "PORTAL_DATABASE_URL": db_url,
+            "PORTAL_REDIS_URL": redis_url,
+            "PORTAL_QUEUE_PREFIX": "portal-bench",
+            "PORTAL_DEFAULT_FIRM": "bench",
+            "PORTAL_BENCH_CEILING": "1",
+            "PORTAL_INSTANCE_DIR": os.path.join(DATA, "instance"),
+            "PORTAL_SMTP_PORT": "1",  # nothing is sent by a GET; a stray send fails fast
+        }
+    )
     return env
 
 
@@ -144,6 +180,7 @@ def resolve_urls(app, ds: Dataset) -> dict[str, tuple[str | None, str | None]]:
 
 # ---------------------------------------------------------------- SQL statements per request
 
+
 def count_queries(app, ds: Dataset, urls: dict, log=print) -> dict[str, dict]:
     from sqlalchemy import event
 
@@ -177,11 +214,17 @@ def count_queries(app, ds: Dataset, urls: dict, log=print) -> dict[str, dict]:
             t = time.perf_counter()
             r = c.get(path, base_url="http://127.0.0.1")
             ms = (time.perf_counter() - t) * 1000
-            out[page.key] = {"queries": len(statements), "status": r.status_code, "bytes": len(r.data),
-                             "single_ms": ms,
-                             "statements": [re.sub(r"\s+", " ", s)[:160] for s in statements]}
-            log(f"    {page.key:20} {ep}: {len(statements)} SQL statements, HTTP {r.status_code}, "
-                f"{len(r.data) / 1024:.1f} KB, {ms:.0f} ms in-process")
+            out[page.key] = {
+                "queries": len(statements),
+                "status": r.status_code,
+                "bytes": len(r.data),
+                "single_ms": ms,
+                "statements": [re.sub(r"\s+", " ", s)[:160] for s in statements],
+            }
+            log(
+                f"    {page.key:20} {ep}: {len(statements)} SQL statements, HTTP {r.status_code}, "
+                f"{len(r.data) / 1024:.1f} KB, {ms:.0f} ms in-process"
+            )
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
     return out
@@ -254,12 +297,18 @@ def diagnose(app, ds: Dataset, urls: dict, requests: int = 5, log=print) -> dict
                 per_stmt[sql] = per_stmt.get(sql, 0.0) + t / requests
             sql_total = sum(per_stmt.values())
             slowest = max(per_stmt.items(), key=lambda kv: kv[1]) if per_stmt else ("", 0.0)
-            out[page.key] = {"total_ms": total * 1000, "sql_ms": sql_total * 1000,
-                             "template_ms": render["total"] / requests * 1000,
-                             "slowest_sql_ms": slowest[1] * 1000, "slowest_sql": _short_sql(slowest[0])}
+            out[page.key] = {
+                "total_ms": total * 1000,
+                "sql_ms": sql_total * 1000,
+                "template_ms": render["total"] / requests * 1000,
+                "slowest_sql_ms": slowest[1] * 1000,
+                "slowest_sql": _short_sql(slowest[0]),
+            }
             d = out[page.key]
-            log(f"    {page.key:20} {d['total_ms']:7.1f} ms: SQL {d['sql_ms']:.1f} (slowest {d['slowest_sql_ms']:.1f}), "
-                f"template {d['template_ms']:.1f}")
+            log(
+                f"    {page.key:20} {d['total_ms']:7.1f} ms: SQL {d['sql_ms']:.1f} (slowest {d['slowest_sql_ms']:.1f}), "
+                f"template {d['template_ms']:.1f}"
+            )
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
@@ -269,6 +318,7 @@ def diagnose(app, ds: Dataset, urls: dict, requests: int = 5, log=print) -> dict
 
 
 # ---------------------------------------------------------------- the server
+
 
 def free_port() -> int:
     import socket
@@ -286,14 +336,29 @@ class Server:
         self.env = env
         self.worker_class = worker_class
         os.makedirs(DATA, exist_ok=True)
-        cmd = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(workers), "--worker-class", worker_class, "--log-level", "warning",
-               "--error-logfile", os.path.join(DATA, "gunicorn.log"), "--timeout", "60",
-               "--backlog", "256"]
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            os.path.join(DATA, "gunicorn.log"),
+            "--timeout",
+            "60",
+            "--backlog",
+            "256",
+        ]
         if worker_class == "gthread":
             cmd += ["--threads", str(threads)]
         cmd.append("portal:create_app()")
-        self.label = f"gunicorn {workers} {worker_class} workers" + (f" x {threads} threads" if worker_class == "gthread" else "")
+        self.label = f"gunicorn {workers} {worker_class} workers" + (
+            f" x {threads} threads" if worker_class == "gthread" else ""
+        )
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self._wait()
 
@@ -377,15 +442,24 @@ def _request(port: int, method: str, path: str, headers: dict, body: str | None 
 def login(port: int, email: str, password: str) -> str:
     """A real login: GET /login for the CSRF token, POST the form; returns the Cookie header."""
     resp, data, cookies = _request(port, "GET", "/login", {"User-Agent": USER_AGENT})
-    m = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', data) or \
-        re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', data)
+    m = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', data) or re.search(
+        rb'value="([^"]+)"[^>]*name="csrf_token"', data
+    )
     if not m:
         raise SystemExit("no CSRF token on /login")
     jar = {k: v.value for k, v in cookies.items()}
     body = urlencode({"csrf_token": m.group(1).decode(), "email": email, "password": password})
-    resp, _, cookies = _request(port, "POST", "/login", {
-        "User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}, body)
+    resp, _, cookies = _request(
+        port,
+        "POST",
+        "/login",
+        {
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        },
+        body,
+    )
     if resp.status != 302:
         raise SystemExit(f"login as {email} answered {resp.status}, not a redirect")
     jar.update({k: v.value for k, v in cookies.items()})
@@ -414,8 +488,15 @@ def check(port: int, path: str, cookie: str) -> tuple[int, int]:
 
 # ---------------------------------------------------------------- the run
 
-def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: int = 16,
-        modes: tuple[str, ...] = ("sync", "gthread"), log=print) -> dict:
+
+def run(
+    db_url: str,
+    ds: Dataset | None = None,
+    seconds: int = 10,
+    connections: int = 16,
+    modes: tuple[str, ...] = ("sync", "gthread"),
+    log=print,
+) -> dict:
     from portal.devtools.server import start_redis
 
     db_url = absolute_url(db_url)
@@ -424,8 +505,14 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
     rport = free_port()
     redis = start_redis(rport)
     redis_url = f"redis://127.0.0.1:{rport}/0"
-    result: dict = {"db": db_url.split("://")[0].split("+")[0], "seconds": seconds,
-                    "connections": connections, "tool": tool, "modes": {}, "pages": {}}
+    result: dict = {
+        "db": db_url.split("://")[0].split("+")[0],
+        "seconds": seconds,
+        "connections": connections,
+        "tool": tool,
+        "modes": {},
+        "pages": {},
+    }
     try:
         app = make_app(db_url, redis_url)
         urls = resolve_urls(app, ds)
@@ -439,10 +526,16 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
             db.engine.dispose()
         for page in PAGES + [Page("ceiling", "Ceiling (/bench/ceiling)", "candidate", (CEILING,))]:
             ep, path = urls[page.key]
-            result["pages"][page.key] = {"label": page.label, "endpoint": ep, "path": path if ep else None,
-                                         "status": None if ep else path, "target": page.target,
-                                         "who": page.who, **counts.get(page.key, {}),
-                                         "diagnosis": diag.get(page.key)}
+            result["pages"][page.key] = {
+                "label": page.label,
+                "endpoint": ep,
+                "path": path if ep else None,
+                "status": None if ep else path,
+                "target": page.target,
+                "who": page.who,
+                **counts.get(page.key, {}),
+                "diagnosis": diag.get(page.key),
+            }
         env = server_env(db_url, redis_url)
         cookies: dict[str, str] = {}
         for mode in modes:
@@ -450,8 +543,10 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
             log(f"  {server.label} on 127.0.0.1:{server.port}, {tool} {connections} connections, {seconds} s per page")
             try:
                 if not cookies:  # log in once per user, reuse the session cookie everywhere
-                    cookies = {"candidate": login(server.port, ds.candidate_email, ds.password),
-                               "recruiter": login(server.port, ds.recruiter_email, ds.password)}
+                    cookies = {
+                        "candidate": login(server.port, ds.candidate_email, ds.password),
+                        "recruiter": login(server.port, ds.recruiter_email, ds.password),
+                    }
                 mode_out: dict = {"label": server.label, "pages": {}, "ceiling_runs": []}
                 ceiling_s = max(3, seconds // 2)
 
@@ -478,8 +573,10 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
                     if "error" in out:
                         log(f"    {key:20} {out['error']}: not measured")
                     else:
-                        log(f"    {key:20} {out['rps']:8.0f} req/s  p50 {out['p50_ms']:6.1f} ms  "
-                            f"p99 {out['p99_ms']:6.1f} ms" + (f"  errors {out['errors']}" if out["errors"] else ""))
+                        log(
+                            f"    {key:20} {out['rps']:8.0f} req/s  p50 {out['p50_ms']:6.1f} ms  "
+                            f"p99 {out['p99_ms']:6.1f} ms" + (f"  errors {out['errors']}" if out["errors"] else "")
+                        )
 
                 # The ceiling runs before every page and once at the end; each page is divided
                 # by the mean of the ceiling runs just before and just after it (drift cancels).
@@ -510,10 +607,15 @@ def run(db_url: str, ds: Dataset | None = None, seconds: int = 10, connections: 
                 runs = mode_out["ceiling_runs"]
                 if runs:
                     rps = [r["rps"] for r in runs]
-                    mode_out["ceiling"] = {"rps": sum(rps) / len(rps), "min_rps": min(rps), "max_rps": max(rps),
-                                           "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
-                                           "p99_ms": max(r["p99_ms"] for r in runs), "runs": len(runs),
-                                           "bytes": runs[0]["bytes"]}
+                    mode_out["ceiling"] = {
+                        "rps": sum(rps) / len(rps),
+                        "min_rps": min(rps),
+                        "max_rps": max(rps),
+                        "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
+                        "p99_ms": max(r["p99_ms"] for r in runs),
+                        "runs": len(runs),
+                        "bytes": runs[0]["bytes"],
+                    }
                 result["modes"][mode] = mode_out
             finally:
                 server.stop()

@@ -6,6 +6,7 @@ PAGE is a key of bench.pages.PAGES (candidate_home, candidate_feedback, roles, d
 board, pool) or `ceiling`. Prints the SQL statements of one request, the mean time per
 request, and pyinstrument's call tree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ import sys
 import time
 
 from bench.generate import absolute_url, facts_from_db
-from bench.pages import CEILING, PAGES, Page, USER_AGENT, count_queries, free_port, make_app, resolve_urls
+from bench.pages import CEILING, PAGES, USER_AGENT, Page, count_queries, free_port, make_app, resolve_urls
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         if ep is None:
             raise SystemExit(f"{args.page}: {path}")
         counts = count_queries(app, ds, urls)[args.page]
-        print(f"{args.page}: {ep} {path}  HTTP {counts['status']}, {counts['bytes']} bytes, "
-              f"{counts['queries']} SQL statements:")
+        print(
+            f"{args.page}: {ep} {path}  HTTP {counts['status']}, {counts['bytes']} bytes, "
+            f"{counts['queries']} SQL statements:"
+        )
         for s in counts["statements"]:
             print("   ", s)
         page = next((p for p in PAGES if p.key == args.page), Page("ceiling", "", "candidate", (CEILING,)))

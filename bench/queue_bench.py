@@ -3,6 +3,7 @@
 Used by `python -m bench` only while bench/worker_bench.py (the worker's own benchmark:
 check-in planning and delivery) is not there.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,8 @@ def run(jobs: int = 5_000, log=print) -> dict:
     from rq import Queue
     from rq.job import Job
 
-    from portal.devtools.server import start_redis
     from bench.pages import free_port
+    from portal.devtools.server import start_redis
 
     port = free_port()
     proc = start_redis(port)
@@ -44,16 +45,35 @@ def run(jobs: int = 5_000, log=print) -> dict:
         q.empty()
         rq_bin = os.path.join(os.path.dirname(sys.executable), "rq")
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        for label, workers, klass, n in (("SimpleWorker x1", 1, "rq.worker.SimpleWorker", jobs),
-                                         ("SimpleWorker x2", 2, "rq.worker.SimpleWorker", jobs),
-                                         ("forking Worker x1", 1, "rq.worker.Worker", min(jobs, 500))):
+        for label, workers, klass, n in (
+            ("SimpleWorker x1", 1, "rq.worker.SimpleWorker", jobs),
+            ("SimpleWorker x2", 2, "rq.worker.SimpleWorker", jobs),
+            ("forking Worker x1", 1, "rq.worker.Worker", min(jobs, 500)),
+        ):
             conn.flushdb()  # our own private Redis
             q.enqueue_many([Queue.prepare_data(noop, args=(i,), result_ttl=600) for i in range(n)])
             ids = q.job_ids
-            procs = [subprocess.Popen([rq_bin, "worker", "--burst", "--url", url, "--worker-class", klass,
-                                       "--logging_level", "WARNING", "bench"], cwd=ROOT, env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for _ in range(workers)]
+            procs = [
+                subprocess.Popen(
+                    [
+                        rq_bin,
+                        "worker",
+                        "--burst",
+                        "--url",
+                        url,
+                        "--worker-class",
+                        klass,
+                        "--logging_level",
+                        "WARNING",
+                        "bench",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(workers)
+            ]
             for p in procs:
                 p.wait(timeout=300)
             fetched = [j for j in Job.fetch_many(ids, connection=conn) if j is not None]

@@ -1,5 +1,6 @@
 """docs/PERFORMANCE.md: this runner rewrites only its own sections (Summary, Dataset, Pages);
 sections written by others (Matching, Worker, ...) are kept as they are."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,6 @@ import platform
 import re
 import shutil
 import subprocess
-import sys
 
 OWN = ("Summary", "Dataset", "Pages")
 ORDER = ("Summary", "Dataset", "Pages", "Matching", "Worker")
@@ -61,6 +61,7 @@ def read_section(path: str, title: str) -> str | None:
 
 # ---------------------------------------------------------------- facts about the machine
 
+
 def _cmd(args: list[str]) -> str:
     try:
         return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -106,9 +107,17 @@ def machine() -> dict:
     if wrk:
         m = re.search(r"wrk (\S+)", _cmd([wrk, "-v"]) or "")
         wrk_version = m.group(1) if m else "installed"
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": osname,
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "gunicorn": gunicorn.__version__, "wrk": wrk_version, "loadavg_before": load}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "os": osname,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk_version,
+        "loadavg_before": load,
+    }
 
 
 def postgres_version(url: str) -> str:
@@ -125,6 +134,7 @@ def postgres_version(url: str) -> str:
 
 
 # ---------------------------------------------------------------- formatting
+
 
 def fmt_int(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)

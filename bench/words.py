@@ -1,4 +1,5 @@
 """Word lists for the generated firm: names, places, companies, skills, texts."""
+
 from __future__ import annotations
 
 FIRST_NAMES = """Aisha Alex Alice Amara Amir Ana Andrea Anna Anton Arjun Astrid Ben Bianca Carlos
@@ -18,31 +19,118 @@ Silva Singh Smith Sorensen Suzuki Tanaka Taylor Thompson Torres Van Dijk Varga W
 Weber Williams Wilson Wojcik Wright Yamamoto Yilmaz Young Zhang Zimmermann""".split()
 
 CITIES = [
-    ("London", 14), ("Berlin", 10), ("Amsterdam", 9), ("Paris", 8), ("Munich", 6), ("Dublin", 6),
-    ("Madrid", 5), ("Barcelona", 5), ("Stockholm", 5), ("Copenhagen", 4), ("Zurich", 4),
-    ("Vienna", 4), ("Milan", 4), ("Lisbon", 4), ("Warsaw", 4), ("Prague", 3), ("Brussels", 3),
-    ("Hamburg", 3), ("Frankfurt", 3), ("Manchester", 3), ("Edinburgh", 2), ("Oslo", 2),
-    ("Helsinki", 2), ("Rotterdam", 2), ("Lyon", 2), ("Cologne", 2), ("Geneva", 2), ("Budapest", 2),
-    ("Athens", 1), ("Bucharest", 1), ("Tallinn", 1), ("Riga", 1), ("Vilnius", 1), ("Porto", 1),
-    ("Valencia", 1), ("Bristol", 1), ("Leeds", 1), ("Gothenburg", 1), ("Antwerp", 1), ("Krakow", 1),
+    ("London", 14),
+    ("Berlin", 10),
+    ("Amsterdam", 9),
+    ("Paris", 8),
+    ("Munich", 6),
+    ("Dublin", 6),
+    ("Madrid", 5),
+    ("Barcelona", 5),
+    ("Stockholm", 5),
+    ("Copenhagen", 4),
+    ("Zurich", 4),
+    ("Vienna", 4),
+    ("Milan", 4),
+    ("Lisbon", 4),
+    ("Warsaw", 4),
+    ("Prague", 3),
+    ("Brussels", 3),
+    ("Hamburg", 3),
+    ("Frankfurt", 3),
+    ("Manchester", 3),
+    ("Edinburgh", 2),
+    ("Oslo", 2),
+    ("Helsinki", 2),
+    ("Rotterdam", 2),
+    ("Lyon", 2),
+    ("Cologne", 2),
+    ("Geneva", 2),
+    ("Budapest", 2),
+    ("Athens", 1),
+    ("Bucharest", 1),
+    ("Tallinn", 1),
+    ("Riga", 1),
+    ("Vilnius", 1),
+    ("Porto", 1),
+    ("Valencia", 1),
+    ("Bristol", 1),
+    ("Leeds", 1),
+    ("Gothenburg", 1),
+    ("Antwerp", 1),
+    ("Krakow", 1),
 ]
 
 FUNCTIONS = [
-    "Software Engineer", "Data Engineer", "Data Scientist", "Product Manager", "Engineering Manager",
-    "DevOps Engineer", "Security Engineer", "UX Designer", "Finance Manager", "Controller",
-    "Sales Director", "Account Executive", "Marketing Manager", "HR Business Partner",
-    "Operations Manager", "Supply Chain Manager", "Legal Counsel", "Chief Financial Officer",
-    "Chief Technology Officer", "Head of Engineering", "Head of Data", "Head of Product",
-    "Business Analyst", "Project Manager", "Customer Success Manager", "Procurement Lead",
-    "Quality Engineer", "Mechanical Engineer", "Electrical Engineer", "Research Scientist",
+    "Software Engineer",
+    "Data Engineer",
+    "Data Scientist",
+    "Product Manager",
+    "Engineering Manager",
+    "DevOps Engineer",
+    "Security Engineer",
+    "UX Designer",
+    "Finance Manager",
+    "Controller",
+    "Sales Director",
+    "Account Executive",
+    "Marketing Manager",
+    "HR Business Partner",
+    "Operations Manager",
+    "Supply Chain Manager",
+    "Legal Counsel",
+    "Chief Financial Officer",
+    "Chief Technology Officer",
+    "Head of Engineering",
+    "Head of Data",
+    "Head of Product",
+    "Business Analyst",
+    "Project Manager",
+    "Customer Success Manager",
+    "Procurement Lead",
+    "Quality Engineer",
+    "Mechanical Engineer",
+    "Electrical Engineer",
+    "Research Scientist",
 ]
 
-SECTORS = ["Fintech", "Healthcare", "Retail", "Logistics", "Energy", "Insurance", "Banking",
-           "Manufacturing", "Media", "Public sector", "SaaS", "Telecom", "Automotive", "Pharma",
-           "Gaming", "Travel", "Education", "Real estate", "Agritech", "Consulting"]
+SECTORS = [
+    "Fintech",
+    "Healthcare",
+    "Retail",
+    "Logistics",
+    "Energy",
+    "Insurance",
+    "Banking",
+    "Manufacturing",
+    "Media",
+    "Public sector",
+    "SaaS",
+    "Telecom",
+    "Automotive",
+    "Pharma",
+    "Gaming",
+    "Travel",
+    "Education",
+    "Real estate",
+    "Agritech",
+    "Consulting",
+]
 
-LANGUAGES = ["English", "German", "French", "Spanish", "Dutch", "Italian", "Portuguese",
-             "Polish", "Swedish", "Danish", "Mandarin", "Arabic"]
+LANGUAGES = [
+    "English",
+    "German",
+    "French",
+    "Spanish",
+    "Dutch",
+    "Italian",
+    "Portuguese",
+    "Polish",
+    "Swedish",
+    "Danish",
+    "Mandarin",
+    "Arabic",
+]
 
 COMPANY_A = """Acme Apex Atlas Aurora Beacon Blue Bright Cedar Cobalt Crown Delta Eagle Echo
 Emerald Falcon Forge Granite Harbor Helix Horizon Iron Juniper Keystone Lumen Maple Meridian
@@ -53,7 +141,9 @@ Holdings Industries Insurance Labs Logistics Media Motors Networks Partners Phar
 Robotics Systems Technologies Telecom Ventures Works""".split()
 
 # Real skills, roughly from the most to the least common in a general pool.
-BASE_SKILLS = [s.strip() for s in """English, Excel, SQL, Python, Project management, Stakeholder management,
+BASE_SKILLS = [
+    s.strip()
+    for s in """English, Excel, SQL, Python, Project management, Stakeholder management,
 German, Java, JavaScript, Leadership, Negotiation, Agile, French, Salesforce, SAP, Power BI, AWS,
 Budgeting, Forecasting, Scrum, Spanish, Azure, Docker, Kubernetes, React, TypeScript, Linux, Tableau,
 Data analysis, Machine learning, Customer success, B2B sales, Key account management, CRM, Marketing,
@@ -64,7 +154,8 @@ Kafka, Spark, Airflow, dbt, Snowflake, BigQuery, Terraform, Google Cloud, GraphQ
 Deep learning, NLP, Computer vision, Statistics, Figma, UX design, Accessibility, Copywriting, SEO, SEM,
 HubSpot, Pricing, Partnerships, Lean, Six Sigma, Kanban, Warehousing, Cybersecurity, Penetration testing,
 ISO 27001, Embedded systems, PLC, AutoCAD, SolidWorks, Matlab, Clinical trials, GMP, Dutch, Italian,
-Polish, Mandarin, Public speaking, Change management, Employment law, Contract law""".split(",")]
+Polish, Mandarin, Public speaking, Change management, Employment law, Contract law""".split(",")
+]
 
 SKILL_AREAS = """Supply chain|Cloud|Data|Product|Brand|Treasury|Clinical|Network|Payments|Retail|
 Credit|Field|Mobile|Platform|Growth|Revenue|Vendor|Quality|Process|Energy|Fleet|Talent|
@@ -75,7 +166,9 @@ governance|design|modelling|reporting|optimisation|management|testing|compliance
 research|forecasting|migration|transformation|negotiation|auditing|administration|onboarding|
 monitoring|support|budgeting|procurement|development|consulting|training|leadership|
 partnerships|pricing|delivery|localisation|scheduling|quality|risk|communications|
-documentation|security|innovation|sourcing|segmentation|retention|acquisition|controlling""".replace("\n", "").split("|")
+documentation|security|innovation|sourcing|segmentation|retention|acquisition|controlling""".replace("\n", "").split(
+    "|"
+)
 
 FEEDBACK_LINES = [
     "Thank you for your time on the call today.",
@@ -94,11 +187,17 @@ FEEDBACK_LINES = [
     "Please tell us if anything changed on your side since we last spoke.",
 ]
 NOTE_LINES = [
-    "Called, left a voicemail.", "Prefers calls after 6pm.", "Strong on stakeholder management.",
-    "Salary expectation above the band; flexible for remote.", "Referred by a placed candidate.",
-    "Concern: short tenure in the last two roles.", "Met at the meetup; follow up in spring.",
-    "Client feedback off the record: very good culture fit.", "Has a competing offer.",
-    "Reference check done, all positive.", "Wants to stay in the current city.",
+    "Called, left a voicemail.",
+    "Prefers calls after 6pm.",
+    "Strong on stakeholder management.",
+    "Salary expectation above the band; flexible for remote.",
+    "Referred by a placed candidate.",
+    "Concern: short tenure in the last two roles.",
+    "Met at the meetup; follow up in spring.",
+    "Client feedback off the record: very good culture fit.",
+    "Has a competing offer.",
+    "Reference check done, all positive.",
+    "Wants to stay in the current city.",
     "Asked not to be contacted about agency roles.",
 ]
 DESCRIPTION_LINES = [

@@ -2,6 +2,7 @@
 
 `create_app()` reads the settings and binds the extensions, tenancy, blueprints and commands; it
 connects to nothing yet, and portal/ never imports worker/ (the worker imports portal)."""
+
 from __future__ import annotations
 
 import logging

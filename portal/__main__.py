@@ -3,6 +3,7 @@
 Commands come from the app (`portal/cli.py`, `portal/devtools/cli.py`, Flask-Migrate's `db`);
 `portal worker|scheduler` arrive through the `flask.commands` entry point (`worker/cli.py`), so
 this module never imports worker/."""
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 The group itself is in `portal/__main__.py`; `portal worker|scheduler` come from `worker/cli.py`
 through the `flask.commands` entry point, so nothing here imports the worker. Every command runs
 its service through `_in_firm` (one transaction); nothing here commits by hand."""
+
 from __future__ import annotations
 
 import click
@@ -12,7 +13,6 @@ from sqlalchemy import select
 
 from portal import transaction
 from portal.extensions import db
-
 
 firm_cli = click.Group("firm", help="Create and manage firms (tenants).")
 user_cli = click.Group("user", help="Create users.")
@@ -79,7 +79,9 @@ def _set_firm_disabled(slug: str, disabled: bool) -> None:
 
     firm, changed = _in_firm(slug, lambda firm: set_disabled(firm, None, disabled))
     state = "disabled: every host of it answers 404" if disabled else "enabled"
-    click.echo(f"{firm.slug} is {state}." if changed else f"{firm.slug} was already {'disabled' if disabled else 'enabled'}.")
+    click.echo(
+        f"{firm.slug} is {state}." if changed else f"{firm.slug} was already {'disabled' if disabled else 'enabled'}."
+    )
 
 
 @firm_cli.command("disable")
@@ -125,9 +127,11 @@ def firm_domain_add(slug: str, domain: str) -> None:
 
     firm, row = _in_firm(slug, lambda firm: add_domain(firm, None, domain))
     rec = record_for(row)
-    click.echo(f"{row.domain} is pending for {firm.slug}. To prove the firm controls it, publish the DNS record\n"
-               f"  {rec.name}  TXT  \"{rec.value}\"\n"
-               f"then run: portal firm domain verify {firm.slug} {row.domain}  (the worker also checks hourly for a week)")
+    click.echo(
+        f"{row.domain} is pending for {firm.slug}. To prove the firm controls it, publish the DNS record\n"
+        f'  {rec.name}  TXT  "{rec.value}"\n'
+        f"then run: portal firm domain verify {firm.slug} {row.domain}  (the worker also checks hourly for a week)"
+    )
 
 
 @domain_cli.command("verify")
@@ -146,8 +150,9 @@ def firm_domain_verify(slug: str, domain: str) -> None:
     firm, (row, verified) = _in_firm(slug, check)
     if not verified:
         rec = record_for(row)
-        raise click.ClickException(f"{row.domain} is not verified: {row.last_check_error}\n"
-                                   f"Expected: {rec.name} TXT \"{rec.value}\"")
+        raise click.ClickException(
+            f'{row.domain} is not verified: {row.last_check_error}\nExpected: {rec.name} TXT "{rec.value}"'
+        )
     click.echo(f"{row.domain} is verified and now serves {firm.slug}.")
 
 
@@ -177,8 +182,9 @@ def user_create(firm_slug: str, email: str, name: str, role: str, password: str)
     firm = db.session.scalar(select(Firm).where(Firm.slug == firm_slug))
     if firm is None:
         raise click.ClickException(f"no firm {firm_slug!r}")
-    firm, user = _in_firm(firm, lambda firm: create_user(firm, email=email, name=name, role=Role(role),
-                                                         password=password))
+    firm, user = _in_firm(
+        firm, lambda firm: create_user(firm, email=email, name=name, role=Role(role), password=password)
+    )
     click.echo(f"Created {role} {user.email} in {firm.slug}.")
 
 
@@ -207,10 +213,13 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
         t0 = time.perf_counter()
         # Committed in steps (transaction.checkpoint), as the worker's plan does: a large pool
         # is built search by search, and no search stays locked for long.
-        _firm, out = _in_firm(firm, lambda firm: match_pools.maintain(firm, rebuild_all=rebuild,
-                                                                        checkpoint=transaction.checkpoint))
-        click.echo(f"{firm.slug}: {out['built']} built, {out['kept']} kept, {out['dropped']} dropped "
-                   f"({time.perf_counter() - t0:.1f} s)")
+        _firm, out = _in_firm(
+            firm, lambda firm: match_pools.maintain(firm, rebuild_all=rebuild, checkpoint=transaction.checkpoint)
+        )
+        click.echo(
+            f"{firm.slug}: {out['built']} built, {out['kept']} kept, {out['dropped']} dropped "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Settings from the environment (PORTAL_*), parsed once (one reader for booleans and numbers;
 a bad value is a ConfigError at start). Nothing here connects to anything."""
+
 from __future__ import annotations
 
 import os
@@ -57,9 +58,7 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
     cfg: dict = {
         "PORTAL_ENV": portal_env,
         "SECRET_KEY": env.get("PORTAL_SECRET_KEY") or None,
-        "SQLALCHEMY_DATABASE_URI": env.get(
-            "PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
         "REDIS_URL": env.get("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "QUEUE_PREFIX": env.get("PORTAL_QUEUE_PREFIX", "portal"),
         "SMTP_HOST": env.get("PORTAL_SMTP_HOST", "127.0.0.1"),
@@ -146,8 +145,12 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         raise ConfigError("PORTAL_SMTP_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
     if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
         raise ConfigError("PORTAL_SMTP_SECURITY must be one of: none, starttls, ssl")
-    for name in ("STAFF_SESSION_IDLE_MINUTES", "STAFF_SESSION_MAX_HOURS",
-                 "CANDIDATE_SESSION_IDLE_DAYS", "CANDIDATE_SESSION_MAX_DAYS"):
+    for name in (
+        "STAFF_SESSION_IDLE_MINUTES",
+        "STAFF_SESSION_MAX_HOURS",
+        "CANDIDATE_SESSION_IDLE_DAYS",
+        "CANDIDATE_SESSION_MAX_DAYS",
+    ):
         if cfg[name] <= 0:
             raise ConfigError(f"PORTAL_{name} must be a positive whole number.")
     return cfg

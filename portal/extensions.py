@@ -1,5 +1,6 @@
 """The Flask extensions and the Redis/RQ connections: created unbound or lazily per app, never
 connected at import time; create_app() binds them."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -43,8 +44,7 @@ def get_redis(app: Flask | None = None) -> Redis:
     conn = app.extensions.get("portal_redis")
     if conn is None:
         conn = Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5,
-            health_check_interval=30,
+            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5, health_check_interval=30
         )
         app.extensions["portal_redis"] = conn
     return conn

@@ -4,6 +4,7 @@ Render once when the text is saved and store the HTML beside the source; a read 
 The parser is cmark (through cmarkgfm), linear in its input, so no text a form accepts can burn
 a CPU (tests/foundation/test_markdown_speed.py); its safe default drops raw HTML and javascript:
 links, and nh3 applies the allow-list either way."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,30 @@ import nh3
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h3", "h4", "h5", "h6", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 MAX_SOURCE = 20_000
@@ -48,9 +71,15 @@ def stored_html(html: str | None) -> Markup:
     """
     if not html:
         return Markup("")
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                            url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer nofollow"))
+    return Markup(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
+    )
 
 
 def init_app(app) -> None:

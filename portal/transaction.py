@@ -6,6 +6,7 @@ outbox enqueues only what was committed. Nothing else in portal/ calls `commit()
 that must commit in steps says why where it calls `checkpoint()`, and work that must not share
 the caller's transaction (a session's last use, a delivery's claim) uses `separate()`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -4,6 +4,7 @@ One queue per worker process (a killed multi-queue worker can lose a job; the re
 it anyway). The `messages` queue runs jobs in-process (SimpleWorker): deliveries are short, a
 fork per job would cost more than the send, and a crash loses nothing. Other queues fork a
 child per job; `--simple` / `--fork` override either choice."""
+
 from __future__ import annotations
 
 import argparse
@@ -63,14 +64,25 @@ def run_scheduler() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
-    parser.add_argument("--queue", "-q", action="append", choices=["messages", "default"],
-                        help="queue to listen on (repeatable; default: messages)")
+    parser.add_argument(
+        "--queue",
+        "-q",
+        action="append",
+        choices=["messages", "default"],
+        help="queue to listen on (repeatable; default: messages)",
+    )
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--simple", dest="simple", action="store_true", default=None,
-                      help="run jobs in the worker process (default for the messages queue)")
-    mode.add_argument("--fork", dest="simple", action="store_false",
-                      help="fork a child per job (default for other queues)")
+    mode.add_argument(
+        "--simple",
+        dest="simple",
+        action="store_true",
+        default=None,
+        help="run jobs in the worker process (default for the messages queue)",
+    )
+    mode.add_argument(
+        "--fork", dest="simple", action="store_false", help="fork a child per job (default for other queues)"
+    )
     parser.add_argument("--scheduler", action="store_true", help="run the periodic scheduler instead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)

@@ -1,6 +1,7 @@
 """One app per worker process, and the wrapper that runs every job in its app context and in
 the one transaction scope (portal/transaction.py): committed once the job returns, rolled back
 and re-raised on failure, never swallowed (RQ's retry and failed registry need it)."""
+
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,6 @@
 """`portal worker` and `portal scheduler`: registered as `flask.commands` entry points in
 pyproject.toml, so the `portal` command offers them without the web side importing worker/."""
+
 from __future__ import annotations
 
 import click

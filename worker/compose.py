@@ -2,6 +2,7 @@
 link minted for this send, the list headers. Builds text only: never sends, never writes a row
 (a minted link is stored by delivery once the mail server took the email).
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -34,7 +35,7 @@ def _inner_html(msg: Message) -> str:
     if start < 0 or end < start:
         text = html_lib.escape(msg.body_text)
         return f'<div style="white-space:pre-wrap;">{text}</div>'
-    return msg.body_html[start + len(BODY_START):end]
+    return msg.body_html[start + len(BODY_START) : end]
 
 
 def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
@@ -43,8 +44,16 @@ def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
     first message's, so a retry of the group carries the same one."""
     first, last = msgs[0], msgs[-1]
     if len(msgs) == 1:
-        return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, first.subject,
-                        first.body_text, first.body_html, first.created_at)
+        return Outgoing(
+            first.id,
+            first.firm_id,
+            first.to_email,
+            first.to_name,
+            first.subject,
+            first.body_text,
+            first.body_html,
+            first.created_at,
+        )
     n = len(msgs)
     subject = f"{n} updates: {last.subject}"[:250]
     intro = f"This email brings together {n} updates from {firm.name}."
@@ -54,21 +63,29 @@ def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
         text_parts += [f"--- {i} of {n}: {m.subject} ---", "", m.body_text.strip(), ""]
         html_parts.append(
             f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
-            f"{_inner_html(m)}"
-            + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
+            f"{_inner_html(m)}" + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
         )
     body_html = first.body_html
     start, end = body_html.find(BODY_START), body_html.rfind(BODY_END)
     if start >= 0 and end > start:
-        body_html = body_html[:start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
+        body_html = body_html[: start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
     else:
         body_html = "".join(html_parts)
-    return Outgoing(first.id, first.firm_id, first.to_email, first.to_name, subject,
-                    "\n".join(text_parts).strip() + "\n", body_html, first.created_at)
+    return Outgoing(
+        first.id,
+        first.firm_id,
+        first.to_email,
+        first.to_name,
+        subject,
+        "\n".join(text_parts).strip() + "\n",
+        body_html,
+        first.created_at,
+    )
 
 
-def with_credential(firm: Firm, msg: Message, out: Outgoing, recipient: User | None,
-                    now: datetime) -> tuple[Outgoing, accounts.MintedLink | None, str | None]:
+def with_credential(
+    firm: Firm, msg: Message, out: Outgoing, recipient: User | None, now: datetime
+) -> tuple[Outgoing, accounts.MintedLink | None, str | None]:
     """The email of a credential message with a link minted for this send, and the minted
     link (stored by the caller once the send succeeded); or the reason not to send it."""
     if recipient is None:
@@ -79,8 +96,11 @@ def with_credential(firm: Firm, msg: Message, out: Outgoing, recipient: User | N
     url = minted.url
     text = out.body_text.replace(CREDENTIAL_LINK, url)
     html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it
-    return (Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at),
-            minted, None)
+    return (
+        Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at),
+        minted,
+        None,
+    )
 
 
 def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:

@@ -19,6 +19,7 @@ The rules (promise 6: nothing lost, nothing sent twice):
   for this send and put only into the email handed to SMTP; the token's hash is stored
   with the outcome once the mail server took it (promise 9, see `worker.compose.with_credential`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,12 +33,9 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from portal import outbox, transaction
+from portal import transaction
 from portal.extensions import db
-from portal.models import (
-    Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User,
-    utcnow,
-)
+from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
 from portal.services import accounts, contact
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
@@ -46,10 +44,11 @@ from worker.compose import compose, headers_for, with_credential
 
 log = logging.getLogger(__name__)
 SUPPRESS_AFTER = 3
-STALE_OPTIONAL = timedelta(days=14)   # an optional message still waiting after this is dropped
+STALE_OPTIONAL = timedelta(days=14)  # an optional message still waiting after this is dropped
 
 
 # ---------------------------------------------------------------- send-time checks
+
 
 def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User | None = None) -> str | None:
     """Why this message must not be emailed now (checked at send time), or None."""
@@ -107,9 +106,19 @@ _M = Message.__table__
 _C = Candidate.__table__
 _U = User.__table__
 # What the send-time checks and the email need of the candidate (and of a staff recipient).
-_CANDIDATE_COLUMNS = (_C.c.id, _C.c.email, _C.c.deleted_at, _C.c.email_suppressed, _C.c.email_failures,
-                      _C.c.unsubscribed_all, _C.c.suggestion_frequency, _C.c.allow_availability_prompts,
-                      _C.c.unsubscribe_token, _C.c.unreachable_since, _C.c.checkin_emails)
+_CANDIDATE_COLUMNS = (
+    _C.c.id,
+    _C.c.email,
+    _C.c.deleted_at,
+    _C.c.email_suppressed,
+    _C.c.email_failures,
+    _C.c.unsubscribed_all,
+    _C.c.suggestion_frequency,
+    _C.c.allow_availability_prompts,
+    _C.c.unsubscribe_token,
+    _C.c.unreachable_since,
+    _C.c.checkin_emails,
+)
 
 
 class _Row(SimpleNamespace):
@@ -133,9 +142,13 @@ def claim(message_id: int, *, any_firm: bool = False) -> tuple[list[int], dateti
 # about as much as running it (bound values are passed at execution).
 @functools.cache
 def _claim_stmt(group: bool, any_firm: bool = False):
-    where = ((_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key")) if group
-             else (_M.c.id == bindparam("b_id"),) if any_firm
-             else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id")))
+    where = (
+        (_M.c.firm_id == bindparam("b_firm"), _M.c.coalesce_key == bindparam("b_key"))
+        if group
+        else (_M.c.id == bindparam("b_id"),)
+        if any_firm
+        else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"))
+    )
     stmt = (
         update(_M)
         .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
@@ -150,8 +163,12 @@ def _claim_stmt(group: bool, any_firm: bool = False):
 def _finish_stmt(columns: tuple[str, ...]):
     return (
         update(_M)
-        .where(_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"),
-               _M.c.state == MessageState.SENDING, _M.c.claimed_at == bindparam("b_claimed"))
+        .where(
+            _M.c.firm_id == bindparam("b_firm"),
+            _M.c.id == bindparam("b_id"),
+            _M.c.state == MessageState.SENDING,
+            _M.c.claimed_at == bindparam("b_claimed"),
+        )
         .values({name: bindparam(f"v_{name}") for name in columns})
     )
 
@@ -179,8 +196,13 @@ def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], da
     bind_firm(first.firm_id)
     rows = [_Row(**first._mapping)]
     if first.coalesce_key is not None:
-        rows += [_Row(**r._mapping) for r in conn.execute(_claim_stmt(True), {
-            "b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now})]
+        rows += [
+            _Row(**r._mapping)
+            for r in conn.execute(
+                _claim_stmt(True),
+                {"b_firm": first.firm_id, "b_key": first.coalesce_key, "b_now": now, "b_claimed": now},
+            )
+        ]
         rows.sort(key=lambda r: (r.created_at, r.id))
     # The claim is committed now, on its own, before the send (not with the outcome): a
     # second job for the same message must see it `sending` and find nothing to claim, and
@@ -202,8 +224,9 @@ def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
     return firm
 
 
-def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None, *,
-            any_firm: bool = False) -> str:
+def deliver(
+    message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | None = None, *, any_firm: bool = False
+) -> str:
     """Deliver one message (or its grace-window group) over `conn`. Commits its outcome.
     `firms` caches the senders' firms (with their domains) across a batch. `any_firm`:
     see `claim` (the bound firm's messages only, unless it says so).
@@ -220,13 +243,24 @@ def deliver(message_id: int, conn: mailer.Connection, firms: dict[int, Firm] | N
         found = db_conn.execute(_candidate_stmt(), {"b_id": head.candidate_id, "b_firm": head.firm_id}).first()
         candidate = _Row(**found._mapping) if found is not None else None
     if head.recipient_user_id:
-        found = db_conn.execute(select(_U.c.id, _U.c.active).where(
-            _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)).first()
+        found = db_conn.execute(
+            select(_U.c.id, _U.c.active).where(_U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)
+        ).first()
         recipient = _Row(**found._mapping) if found is not None else None
     now = utcnow()
     outcome, changes, candidate_changes, minted = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
-    return _record_outcome(message_id, head.firm_id, outcome, msgs, changes, candidate, candidate_changes,
-                           claimed_at, minted=minted, now=now)
+    return _record_outcome(
+        message_id,
+        head.firm_id,
+        outcome,
+        msgs,
+        changes,
+        candidate,
+        candidate_changes,
+        claimed_at,
+        minted=minted,
+        now=now,
+    )
 
 
 # After the mail server accepted a message, a failure to record it would leave the row
@@ -240,8 +274,18 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
 
 
-def _record_outcome(message_id: int, firm_id: int, outcome: str, msgs: list, changes: dict[int, dict], candidate,
-                    candidate_changes: dict, claimed_at: datetime, minted=None, now: datetime | None = None) -> str:
+def _record_outcome(
+    message_id: int,
+    firm_id: int,
+    outcome: str,
+    msgs: list,
+    changes: dict[int, dict],
+    candidate,
+    candidate_changes: dict,
+    claimed_at: datetime,
+    minted=None,
+    now: datetime | None = None,
+) -> str:
     """`_finish`, the candidate's changes and a sent credential's token hash, committed; on a
     database error rolled back and tried again in a new transaction with backoff
     (FINISH_BACKOFF), for at most FINISH_RETRY_SECONDS and within the sending lease, then
@@ -262,8 +306,7 @@ def _record_outcome(message_id: int, firm_id: int, outcome: str, msgs: list, cha
                     transaction.rollback(session)  # our claim no longer holds: undo what matched
                     if attempt and _already_recorded(changes, claimed_at, firm_id):
                         return outcome  # an earlier attempt's COMMIT went through after all
-                    log.warning("message %s: the claim expired during the send; another delivery took over",
-                                message_id)
+                    log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
                     return "superseded"
                 if candidate is not None:
                     _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
@@ -274,20 +317,31 @@ def _record_outcome(message_id: int, firm_id: int, outcome: str, msgs: list, cha
             transaction.rollback(session)  # a failed COMMIT is not rolled back by transaction()
             delay = FINISH_BACKOFF[min(attempt, len(FINISH_BACKOFF) - 1)]
             if not _retryable(exc) or time.monotonic() + delay > deadline:
-                log.error("message %s: sent, but its outcome could not be recorded (%s); the relay will "
-                          "send it again after the lease, with the same Message-ID", message_id, exc)
+                log.error(
+                    "message %s: sent, but its outcome could not be recorded (%s); the relay will "
+                    "send it again after the lease, with the same Message-ID",
+                    message_id,
+                    exc,
+                )
                 raise
             attempt += 1
-            log.warning("message %s: recording the outcome failed (%s); try %d in %.1f s",
-                        message_id, exc, attempt + 1, delay)
+            log.warning(
+                "message %s: recording the outcome failed (%s); try %d in %.1f s", message_id, exc, attempt + 1, delay
+            )
             time.sleep(delay)
 
 
 def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
-    rows = db.session.connection().execute(
-        select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.firm_id == firm_id, _M.c.id.in_(list(changes)))).all()
+    rows = (
+        db.session.connection()
+        .execute(
+            select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.firm_id == firm_id, _M.c.id.in_(list(changes)))
+        )
+        .all()
+    )
     return len(rows) == len(changes) and all(
-        r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows)
+        r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows
+    )
 
 
 def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
@@ -298,16 +352,21 @@ def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, d
     values = dict(candidate_changes)
     to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
     states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
-    missed = [m for m in to_candidate if m.stream is None
-              and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)
-              and changes[m.id].get("last_error") != NO_CHECKIN_EMAILS]  # portal-only by choice: reached
+    missed = [
+        m
+        for m in to_candidate
+        if m.stream is None
+        and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)
+        and changes[m.id].get("last_error") != NO_CHECKIN_EMAILS
+    ]  # portal-only by choice: reached
     if missed and candidate.deleted_at is None:
         values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
     elif MessageState.SENT in states and candidate.unreachable_since is not None:
         values["unreachable_since"] = None
     if values:
         db.session.connection().execute(
-            update(_C).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values))
+            update(_C).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values)
+        )
     if missed:
         contact.recompute_last_contacted([candidate.id])
 
@@ -325,8 +384,14 @@ def _finish(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> boo
     return ok
 
 
-def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | None, recipient: User | None,
-                     conn: mailer.Connection, now: datetime) -> tuple[str, dict[int, dict], dict, object]:
+def _deliver_claimed(
+    firm: Firm,
+    msgs: list[Message],
+    candidate: Candidate | None,
+    recipient: User | None,
+    conn: mailer.Connection,
+    now: datetime,
+) -> tuple[str, dict[int, dict], dict, object]:
     """Check, send, and work out each message's new values and the credential link minted
     for this send, if any (all written by the caller, `_record_outcome`)."""
     changes: dict[int, dict] = {}
@@ -346,11 +411,15 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         for m in optional[room:]:
             sendable.remove(m)
             if now - m.created_at > STALE_OPTIONAL:
-                changes[m.id] = {"state": MessageState.SKIPPED, "last_error":
-                                 "not sent: the weekly limit of optional emails stayed reached for two weeks"}
+                changes[m.id] = {
+                    "state": MessageState.SKIPPED,
+                    "last_error": "not sent: the weekly limit of optional emails stayed reached for two weeks",
+                }
                 continue
             changes[m.id] = {
-                "state": MessageState.PENDING, "attempts": max(m.attempts - 1, 0), "enqueued_at": None,
+                "state": MessageState.PENDING,
+                "attempts": max(m.attempts - 1, 0),
+                "enqueued_at": None,
                 "due_at": max(now + timedelta(hours=1), (oldest or now) + timedelta(days=7, minutes=1)),
                 "last_error": f"waiting: at most {limit} optional emails per week",
             }
@@ -376,20 +445,30 @@ def _deliver_claimed(firm: Firm, msgs: list[Message], candidate: Candidate | Non
         failed_all = True
         for m in sendable:
             if now - m.created_at >= give_up:
-                changes[m.id] = {"state": MessageState.FAILED, **address,
-                                 "last_error": f"gave up after {m.attempts} attempts: {exc}"[:1000]}
+                changes[m.id] = {
+                    "state": MessageState.FAILED,
+                    **address,
+                    "last_error": f"gave up after {m.attempts} attempts: {exc}"[:1000],
+                }
             else:
                 failed_all = False
-                changes[m.id] = {"state": MessageState.PENDING, "due_at": now + backoff(m.attempts),
-                                 "enqueued_at": None, **address, "last_error": f"will retry: {exc}"[:1000]}
+                changes[m.id] = {
+                    "state": MessageState.PENDING,
+                    "due_at": now + backoff(m.attempts),
+                    "enqueued_at": None,
+                    **address,
+                    "last_error": f"will retry: {exc}"[:1000],
+                }
         return ("failed" if failed_all else "retry"), changes, {}, None
     except mailer.PermanentError as exc:
         for m in sendable:
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
         candidate_changes = {}
         if to_candidate:  # counted in SQL: two workers failing at once both count
-            candidate_changes = {"email_failures": _C.c.email_failures + 1,
-                                 "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER}
+            candidate_changes = {
+                "email_failures": _C.c.email_failures + 1,
+                "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
+            }
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}

@@ -4,6 +4,7 @@
 `relay()` re-enqueues what is due and unsent and recovers sends lost with a worker; `tick()`
 (hourly) fans out `plan_firm(firm_id)`, which decides in the firm's time zone whether its
 check-in / weekly slot has come."""
+
 from __future__ import annotations
 
 import logging
@@ -13,22 +14,19 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from worker import mailer
 from portal import transaction
-from portal.extensions import db
+from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.extensions import DEFAULT, get_queue, get_redis
-from portal import transaction
 from portal.services import cadence, nurture
 from portal.services.matching import pools as match_pools
-from worker import delivery
 from portal.tenancy import all_firms, bind_firm
+from worker import delivery, mailer
 from worker.app import job
 
 log = logging.getLogger(__name__)
 RELAY_BATCH = 5000
-BATCH_TIME_BUDGET = 90     # seconds; a batch job stops claiming after this (job timeout 300 s)
+BATCH_TIME_BUDGET = 90  # seconds; a batch job stops claiming after this (job timeout 300 s)
 MARKER_TTL = 8 * 24 * 3600
 
 
@@ -78,23 +76,28 @@ def relay() -> int:
         db.session.execute(
             update(Message)
             .where(Message.state == MessageState.SENDING, Message.claimed_at < now - lease)
-            .values(state=MessageState.PENDING, enqueued_at=None,
-                    last_error="the worker stopped during the send; retrying")
+            .values(
+                state=MessageState.PENDING, enqueued_at=None, last_error="the worker stopped during the send; retrying"
+            )
             .execution_options(synchronize_session=False)
         )
-        ids = list(db.session.scalars(
-            select(Message.id)
-            .where(
-                Message.state == MessageState.PENDING,
-                Message.due_at <= now - min_age,
-                or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - again),
+        ids = list(
+            db.session.scalars(
+                select(Message.id)
+                .where(
+                    Message.state == MessageState.PENDING,
+                    Message.due_at <= now - min_age,
+                    or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - again),
+                )
+                .order_by(Message.due_at)
+                .limit(RELAY_BATCH)
             )
-            .order_by(Message.due_at)
-            .limit(RELAY_BATCH)
-        ))
+        )
         for i in range(0, len(ids), 500):
             db.session.execute(
-                update(Message).where(Message.id.in_(ids[i:i + 500])).values(enqueued_at=now)
+                update(Message)
+                .where(Message.id.in_(ids[i : i + 500]))
+                .values(enqueued_at=now)
                 .execution_options(synchronize_session=False)
             )
     # Committed before the ids are enqueued, not by the job's single commit at its end: a
@@ -105,6 +108,7 @@ def relay() -> int:
 
 # ---------------------------------------------------------------- planning
 
+
 @job
 def tick() -> int:
     """Every PLAN_TICK_MINUTES (hourly): one planning job per firm (each decides about its
@@ -114,11 +118,15 @@ def tick() -> int:
     with all_firms():
         firm_ids = list(db.session.scalars(select(Firm.id).where(Firm.disabled.is_(False)).order_by(Firm.id)))
     queue = get_queue(DEFAULT)
-    queue.enqueue_many([
-        Queue.prepare_data("worker.jobs.plan_firm", args=(fid,), timeout=900, result_ttl=3600,
-                           failure_ttl=7 * 86400)
-        for fid in firm_ids
-    ] + [Queue.prepare_data("worker.jobs.check_domains", timeout=300, result_ttl=3600)])
+    queue.enqueue_many(
+        [
+            Queue.prepare_data(
+                "worker.jobs.plan_firm", args=(fid,), timeout=900, result_ttl=3600, failure_ttl=7 * 86400
+            )
+            for fid in firm_ids
+        ]
+        + [Queue.prepare_data("worker.jobs.check_domains", timeout=300, result_ttl=3600)]
+    )
     return len(firm_ids)
 
 
@@ -187,8 +195,9 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         transaction.checkpoint()
         _mark_done(keys[1])
     # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.
-    out["overdue"] = cadence.plan_checkins(firm, now, horizon=now + cadence.tick_horizon(),
-                                           checkpoint=transaction.checkpoint)
+    out["overdue"] = cadence.plan_checkins(
+        firm, now, horizon=now + cadence.tick_horizon(), checkpoint=transaction.checkpoint
+    )
     transaction.checkpoint()
     # The pools commit in steps: building every pool of a large firm in one transaction would
     # keep its searches locked (and SQLite's one writer busy) for the whole run.

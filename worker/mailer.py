@@ -1,17 +1,17 @@
 """Build and send one email over SMTP; failures are sorted into transient and permanent.
 Never writes to the database: worker/delivery.py decides what a failure does to the message."""
+
 from __future__ import annotations
 
 import binascii
 import re
 import smtplib
-import socket
 import ssl
 import uuid
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 
 import idna
 from flask import current_app
@@ -38,8 +38,10 @@ def message_id(msg: Message) -> str:
 
 
 # What the recruiter reads on a message that needs SMTPUTF8 when the server does not offer it.
-INTERNATIONAL = ("The mail server does not accept international addresses (with letters such as é "
-                 "before the @): {address} cannot be reached through it.")
+INTERNATIONAL = (
+    "The mail server does not accept international addresses (with letters such as é "
+    "before the @): {address} cannot be reached through it."
+)
 
 
 def idna_domain(domain: str) -> str:
@@ -183,7 +185,9 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
         boundary = f"=_portal_{uuid.uuid4().hex}"
     lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', "", ""]
     sep = f"--{boundary}\n".encode()
-    data = ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
+    data = (
+        ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
+    )
     data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     return RawEmail(addr["From"], (addr["To"],), data, mid, smtputf8=utf8)
 
@@ -259,7 +263,7 @@ class Connection:
         except smtplib.SMTPException as exc:
             self._drop()
             raise _classify(exc) from exc
-        except (socket.timeout, TimeoutError) as exc:
+        except TimeoutError as exc:
             self._drop()
             raise TransientError("mail server timed out") from exc
         except OSError as exc:  # refused, unreachable, reset
@@ -281,7 +285,7 @@ class Connection:
         except (smtplib.SMTPException, OSError):
             conn.close()
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -6,6 +6,7 @@ or `python -m worker --scheduler`): a second one refuses to start.
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
   the cadence.
 Every job is idempotent, so one enqueued twice changes nothing more."""
+
 from __future__ import annotations
 
 import logging
@@ -42,9 +43,7 @@ class SingleCronScheduler(CronScheduler):
         if not self.connection.set(self.lock_key, self.name, nx=True, ex=LOCK_TTL):
             holder = self.connection.get(self.lock_key)
             holder = holder.decode() if isinstance(holder, bytes) else holder
-            raise SchedulerRunning(
-                f"another scheduler ({holder}) is running for this installation; run exactly one"
-            )
+            raise SchedulerRunning(f"another scheduler ({holder}) is running for this installation; run exactly one")
 
     def register_birth(self) -> None:
         self.acquire()
@@ -90,8 +89,15 @@ def build_scheduler(app: Flask) -> SingleCronScheduler:
         lock_key=f"{prefix}:scheduler-lock",
     )
     default = queue_name(DEFAULT, app)
-    cron.register(jobs.relay, queue_name=default, interval=RELAY_SECONDS, job_timeout=120,
-                  result_ttl=60, name=f"{prefix}-relay")
-    cron.register(jobs.tick, queue_name=default, cron=tick_cron(app.config["PLAN_TICK_MINUTES"]), job_timeout=300,
-                  result_ttl=3600, name=f"{prefix}-tick")
+    cron.register(
+        jobs.relay, queue_name=default, interval=RELAY_SECONDS, job_timeout=120, result_ttl=60, name=f"{prefix}-relay"
+    )
+    cron.register(
+        jobs.tick,
+        queue_name=default,
+        cron=tick_cron(app.config["PLAN_TICK_MINUTES"]),
+        job_timeout=300,
+        result_ttl=3600,
+        name=f"{prefix}-tick",
+    )
     return cron

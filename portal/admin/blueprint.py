@@ -1,5 +1,6 @@
 """The admin blueprint and its guard: signed-in admins only (others log in first or get a 403);
 the route modules add their views to it, none lives here."""
+
 from __future__ import annotations
 
 from flask import Blueprint

@@ -1,12 +1,12 @@
 """Forms of firm administration. Every field has a server-side length limit; the services
 validate again (portal.services.branding / staff) and their messages land on the fields.
 Forms never read or write the database."""
+
 from __future__ import annotations
 
 import calendar
 from zoneinfo import available_timezones
 
-from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
@@ -15,6 +15,7 @@ from wtforms.widgets import ColorInput
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import branding
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as _SelectChoice
@@ -22,8 +23,10 @@ try:  # WTForms >= 3.3 deprecates (value, label) tuples
     def choice(value, label):
         return _SelectChoice(value, label)
 except ImportError:  # pragma: no cover - older WTForms
+
     def choice(value, label):
         return (value, label)
+
 
 COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour in the form #rrggbb, for example #1f4e79.")
 
@@ -34,14 +37,18 @@ def _email_field(label: str) -> EmailField:
 
 class BrandForm(FlaskForm):
     name = StringField("Firm name", validators=[DataRequired(), Length(max=branding.TEXT_LIMITS["name"])])
-    primary_color = StringField("Primary colour", widget=ColorInput(), validators=[DataRequired(), Length(max=7), COLOUR])
+    primary_color = StringField(
+        "Primary colour", widget=ColorInput(), validators=[DataRequired(), Length(max=7), COLOUR]
+    )
     accent_color = StringField("Accent colour", widget=ColorInput(), validators=[DataRequired(), Length(max=7), COLOUR])
     welcome_md = TextAreaField("Welcome text", validators=[Optional(), Length(max=branding.WELCOME_LIMIT)])
     support_email = _email_field("Support email")
-    postal_address = StringField("Postal address",
-                                 validators=[Optional(), Length(max=branding.TEXT_LIMITS["postal_address"])])
-    sender_name = StringField("Email sender name",
-                              validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])])
+    postal_address = StringField(
+        "Postal address", validators=[Optional(), Length(max=branding.TEXT_LIMITS["postal_address"])]
+    )
+    sender_name = StringField(
+        "Email sender name", validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])]
+    )
     reply_to = _email_field("Reply-to address")
 
 
@@ -51,16 +58,22 @@ def _timezone_choices() -> list[tuple[str, str]]:
 
 class ContactRulesForm(FlaskForm):
     timezone = SelectField("Time zone", validators=[DataRequired()])
-    cadence_days = IntegerField("Longest silence for an active candidate (days)",
-                                validators=[InputRequired(), NumberRange(*branding.INT_RANGES["cadence_days"])])
-    checkin_weekday = SelectField("Check-in day", coerce=int,
-                                  choices=[choice(i, calendar.day_name[i]) for i in range(7)])
+    cadence_days = IntegerField(
+        "Longest silence for an active candidate (days)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["cadence_days"])],
+    )
+    checkin_weekday = SelectField(
+        "Check-in day", coerce=int, choices=[choice(i, calendar.day_name[i]) for i in range(7)]
+    )
     checkin_hour = SelectField("Check-in hour", coerce=int, choices=[choice(h, f"{h:02d}:00") for h in range(24)])
-    nurture_weeks = IntegerField("Talent-pool update every (weeks)",
-                                 validators=[InputRequired(), NumberRange(*branding.INT_RANGES["nurture_weeks"])])
+    nurture_weeks = IntegerField(
+        "Talent-pool update every (weeks)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["nurture_weeks"])],
+    )
     availability_prompt_weeks = IntegerField(
         "Ask candidates to confirm their availability every (weeks)",
-        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["availability_prompt_weeks"])])
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["availability_prompt_weeks"])],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,11 +96,16 @@ def stage_form_class():
 
 
 class LogoForm(FlaskForm):
-    logo = FileField("Logo", validators=[
-        FileRequired("Choose an image file."),
-        FileSize(max_size=branding.LOGO_MAX_BYTES,
-                 message=f"The logo may be at most {branding.LOGO_MAX_BYTES // 1024} KB."),
-    ])
+    logo = FileField(
+        "Logo",
+        validators=[
+            FileRequired("Choose an image file."),
+            FileSize(
+                max_size=branding.LOGO_MAX_BYTES,
+                message=f"The logo may be at most {branding.LOGO_MAX_BYTES // 1024} KB.",
+            ),
+        ],
+    )
 
 
 class DomainForm(FlaskForm):
@@ -97,8 +115,11 @@ class DomainForm(FlaskForm):
 class InviteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
-    role = SelectField("Role", choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")],
-                       default=Role.RECRUITER.value)
+    role = SelectField(
+        "Role",
+        choices=[choice(Role.RECRUITER.value, "Recruiter"), choice(Role.ADMIN.value, "Admin")],
+        default=Role.RECRUITER.value,
+    )
 
 
 class RoleForm(FlaskForm):

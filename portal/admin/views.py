@@ -1,6 +1,7 @@
 """Firm administration views: thin. Validate a form, call one service in the transaction scope
 (portal/web/actions.py), flash, redirect; nothing here commits, and the rules live in the services.
 Only the firm's admins get here (the blueprint guard)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -8,32 +9,44 @@ from flask_login import current_user
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import (
-    BrandForm, ContactRulesForm, DeactivateForm, DomainForm, EmptyForm, InviteForm, LogoForm, RoleForm,
-    choice, stage_form_class,
+    BrandForm,
+    ContactRulesForm,
+    DeactivateForm,
+    DomainForm,
+    EmptyForm,
+    InviteForm,
+    LogoForm,
+    RoleForm,
+    choice,
+    stage_form_class,
 )
-from portal.web.actions import actor, flash_outcome, run, status, submit
-from portal.web.brand import firm_palette
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import NotFound, audit, branding, staff
 from portal.services import domains as domain_records
+from portal.web.actions import actor, flash_outcome, run, status, submit
+from portal.web.brand import firm_palette
 
 
 @bp.route("/")
 def home():
     firm = g.firm
-    return render_template("admin/home.html", palette=firm_palette(firm),
-                           domains=branding.list_domains(firm), user=current_user)
+    return render_template(
+        "admin/home.html", palette=firm_palette(firm), domains=branding.list_domains(firm), user=current_user
+    )
 
 
 # ---------------------------------------------------------------- look and contact
+
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     firm = g.firm
     form = BrandForm(obj=firm)
-    out = submit(form, lambda: branding.update_settings(
-        firm, actor(), **{name: form[name].data for name in branding.BRAND_FIELDS}))
+    out = submit(
+        form,
+        lambda: branding.update_settings(firm, actor(), **{name: form[name].data for name in branding.BRAND_FIELDS}),
+    )
     if out:
         flash("Saved." if out.value else "Nothing changed.", "success")
         for note in firm_palette(firm).notes:
@@ -46,8 +59,10 @@ def settings():
 def contact_rules():
     firm = g.firm
     form = ContactRulesForm(obj=firm)
-    out = submit(form, lambda: branding.update_settings(
-        firm, actor(), **{name: form[name].data for name in branding.RULE_FIELDS}))
+    out = submit(
+        form,
+        lambda: branding.update_settings(firm, actor(), **{name: form[name].data for name in branding.RULE_FIELDS}),
+    )
     if out:
         flash("Saved." if out.value else "Nothing changed.", "success")
         return redirect(url_for("admin.contact_rules"))
@@ -60,22 +75,28 @@ def stages():
     form_class = stage_form_class()
     current = branding.stage_texts(firm)
     form = form_class(data={s.value: current[s] for s in Stage})
-    out = submit(form, lambda: branding.update_stage_labels(
-        firm, actor(), {s.value: form[s.value].data for s in Stage}))
+    out = submit(
+        form, lambda: branding.update_stage_labels(firm, actor(), {s.value: form[s.value].data for s in Stage})
+    )
     if out:
         flash("Saved." if out.value else "Nothing changed.", "success")
         return redirect(url_for("admin.stages"))
-    return render_template("admin/stages.html", form=form, stages=list(Stage),
-                           defaults=CANDIDATE_STAGE_TEXT), status(form)
+    return render_template("admin/stages.html", form=form, stages=list(Stage), defaults=CANDIDATE_STAGE_TEXT), status(
+        form
+    )
 
 
 # ---------------------------------------------------------------- logo
 
+
 @bp.route("/logo", methods=["GET", "POST"])
 def logo():
     form = LogoForm()
-    if submit(form, lambda: branding.set_logo(g.firm, actor(), form.logo.data.read(branding.LOGO_MAX_BYTES + 1)),
-              field=form.logo):
+    if submit(
+        form,
+        lambda: branding.set_logo(g.firm, actor(), form.logo.data.read(branding.LOGO_MAX_BYTES + 1)),
+        field=form.logo,
+    ):
         flash("The new logo is in place.", "success")
         return redirect(url_for("admin.logo"))
     return render_template("admin/logo.html", form=form, remove_form=EmptyForm()), status(form)
@@ -90,17 +111,26 @@ def remove_logo():
 
 # ---------------------------------------------------------------- domains
 
+
 @bp.route("/domains", methods=["GET", "POST"])
 def domains():
     firm = g.firm
     form = DomainForm()
     out = submit(form, lambda: branding.add_domain(firm, actor(), form.domain.data), field=form.domain)
     if out:
-        flash(f"{out.value.domain} added. Publish the TXT record below to prove it is yours; "
-              "it serves your portal once verified.", "success")
+        flash(
+            f"{out.value.domain} added. Publish the TXT record below to prove it is yours; "
+            "it serves your portal once verified.",
+            "success",
+        )
         return redirect(url_for("admin.domains"))
-    return render_template("admin/domains.html", form=form, remove_form=EmptyForm(),
-                           domains=branding.list_domains(firm), record_for=domain_records.record_for), status(form)
+    return render_template(
+        "admin/domains.html",
+        form=form,
+        remove_form=EmptyForm(),
+        domains=branding.list_domains(firm),
+        record_for=domain_records.record_for,
+    ), status(form)
 
 
 @bp.route("/domains/<int:domain_id>/verify", methods=["POST"])
@@ -126,6 +156,7 @@ def remove_domain(domain_id: int):
 
 # ---------------------------------------------------------------- staff
 
+
 def _staff_or_404(user_id: int):
     try:
         return staff.get_staff(g.firm, user_id)
@@ -135,15 +166,19 @@ def _staff_or_404(user_id: int):
 
 @bp.route("/staff")
 def staff_list():
-    return render_template("admin/staff.html", rows=staff.list_staff(g.firm), form=EmptyForm(),
-                           roles=[Role.RECRUITER, Role.ADMIN])
+    return render_template(
+        "admin/staff.html", rows=staff.list_staff(g.firm), form=EmptyForm(), roles=[Role.RECRUITER, Role.ADMIN]
+    )
 
 
 @bp.route("/staff/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
-    out = submit(form, lambda: staff.invite(g.firm, actor(), email=form.email.data, name=form.name.data,
-                                            role=Role(form.role.data)), field=form.email)
+    out = submit(
+        form,
+        lambda: staff.invite(g.firm, actor(), email=form.email.data, name=form.name.data, role=Role(form.role.data)),
+        field=form.email,
+    )
     if out:
         flash(f"Invitation sent to {out.value.email}.", "success")
         return redirect(url_for("admin.staff_list"))
@@ -161,8 +196,14 @@ def staff_member(user_id: int):
             return redirect(url_for("recruiter.dashboard"))
         return redirect(url_for("admin.staff_list"))
     searches, candidates = staff.owned_counts(g.firm, user)
-    return render_template("admin/staff_member.html", member=user, form=form, action_form=EmptyForm(),
-                           searches=searches, candidates=candidates), status(form)
+    return render_template(
+        "admin/staff_member.html",
+        member=user,
+        form=form,
+        action_form=EmptyForm(),
+        searches=searches,
+        candidates=candidates,
+    ), status(form)
 
 
 @bp.route("/staff/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -174,20 +215,23 @@ def deactivate(user_id: int):
     if not (searches or candidates):
         choices.insert(0, choice(0, "Nobody: they own no searches or candidates"))
     form.reassign_to.choices = choices
-    out = submit(form, lambda: staff.deactivate(g.firm, actor(), user.id, form.reassign_to.data or None),
-                 field=form.reassign_to)
+    out = submit(
+        form, lambda: staff.deactivate(g.firm, actor(), user.id, form.reassign_to.data or None), field=form.reassign_to
+    )
     if out:
         flash(_deactivated(user, out.value), "success")
         return redirect(url_for("admin.staff_list"))
-    return render_template("admin/deactivate.html", member=user, form=form, searches=searches,
-                           candidates=candidates), status(form)
+    return render_template(
+        "admin/deactivate.html", member=user, form=form, searches=searches, candidates=candidates
+    ), status(form)
 
 
 def _deactivated(user, handover) -> str:
     msg = f"{user.name} is deactivated and signed out everywhere."
     if handover.to is not None and (handover.searches or handover.candidates):
-        msg += (f" {handover.to.name} now owns their {handover.searches} search(es) "
-                f"and {handover.candidates} candidate(s).")
+        msg += (
+            f" {handover.to.name} now owns their {handover.searches} search(es) and {handover.candidates} candidate(s)."
+        )
     return msg
 
 
@@ -196,8 +240,9 @@ def reactivate(user_id: int):
     user = _staff_or_404(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    flash_outcome(submit(None, lambda: staff.reactivate(g.firm, actor(), user.id)),
-                  lambda _: f"{user.name} can sign in again.")
+    flash_outcome(
+        submit(None, lambda: staff.reactivate(g.firm, actor(), user.id)), lambda _: f"{user.name} can sign in again."
+    )
     return redirect(url_for("admin.staff_list"))
 
 
@@ -206,12 +251,15 @@ def resend_invitation(user_id: int):
     user = _staff_or_404(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    flash_outcome(submit(None, lambda: staff.resend_invitation(g.firm, actor(), user.id)),
-                  lambda _: f"A new invitation is on its way to {user.email}.")
+    flash_outcome(
+        submit(None, lambda: staff.resend_invitation(g.firm, actor(), user.id)),
+        lambda _: f"A new invitation is on its way to {user.email}.",
+    )
     return redirect(url_for("admin.staff_list"))
 
 
 # ---------------------------------------------------------------- audit log
+
 
 @bp.route("/audit")
 def audit_log():

@@ -1,8 +1,10 @@
 """Forms of sign-in, setting, changing and resetting a password: length limits and matching
 repeats only. They never look up an account or check a password (portal.services.accounts does)."""
-from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
+
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 
 class LoginForm(FlaskForm):
@@ -21,12 +23,24 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[
-        DataRequired("Enter your current password."), Length(max=200, message="That is not your current password.")])
-    password = PasswordField("New password", validators=[
-        DataRequired("Enter a new password."), Length(min=10, max=200, message="Use 10 to 200 characters.")])
-    confirm = PasswordField("Repeat the new password", validators=[
-        DataRequired("Repeat the new password."), EqualTo("password", message="The two passwords differ.")])
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=200, message="That is not your current password."),
+        ],
+    )
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(min=10, max=200, message="Use 10 to 200 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired("Repeat the new password."), EqualTo("password", message="The two passwords differ.")],
+    )
 
 
 class ResetRequestForm(FlaskForm):

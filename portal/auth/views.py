@@ -6,6 +6,7 @@ rules live in portal.services.accounts and sessions, never here. A sign-in commi
 server-side session before the cookie points to it; sign-in is rate-limited per address and
 account, and a reset request never reveals (not even by its timing) whether an address has an
 account."""
+
 from __future__ import annotations
 
 import logging
@@ -100,8 +101,14 @@ def _new_session(user: User, remember: bool = False, since=None) -> UserSession:
     """A new server-side session, in the caller's transaction (flushed; the caller commits it,
     then calls _sign_in). `since` keeps the sign-in time of the session this one replaces (and
     so its lifetime)."""
-    return sessions.start(g.firm, user, remember=remember, user_agent=request.headers.get("User-Agent"),
-                          ip=request.remote_addr, since=since)
+    return sessions.start(
+        g.firm,
+        user,
+        remember=remember,
+        user_agent=request.headers.get("User-Agent"),
+        ip=request.remote_addr,
+        since=since,
+    )
 
 
 def _sign_in(user: User, row: UserSession) -> None:
@@ -171,8 +178,12 @@ def _wait_out(started: float, seconds: float) -> None:
     if remaining > 0:
         time.sleep(remaining)
     elif seconds > 0:
-        log.warning("a password reset request took %.3f s, longer than PORTAL_RESET_MIN_SECONDS (%s): "
-                    "raise it so that every request takes the same time", seconds - remaining, seconds)
+        log.warning(
+            "a password reset request took %.3f s, longer than PORTAL_RESET_MIN_SECONDS (%s): "
+            "raise it so that every request takes the same time",
+            seconds - remaining,
+            seconds,
+        )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -204,11 +215,18 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
 
 def _account_page(form: ChangePasswordForm, status: int = 200):
     user = current_user._get_current_object()
-    layout = "candidate/layout.html" if user.is_candidate else (
-        "admin/layout.html" if user.is_admin else "recruiter/layout.html")
-    return render_template("auth/account.html", layout=layout, form=form,
-                           sessions=sessions.live_sessions(user),
-                           current_session_id=g.get("user_session_id")), status
+    layout = (
+        "candidate/layout.html"
+        if user.is_candidate
+        else ("admin/layout.html" if user.is_admin else "recruiter/layout.html")
+    )
+    return render_template(
+        "auth/account.html",
+        layout=layout,
+        form=form,
+        sessions=sessions.live_sessions(user),
+        current_session_id=g.get("user_session_id"),
+    ), status
 
 
 @bp.route("/account")
@@ -243,8 +261,7 @@ def change_password():
     if not out:
         return _account_page(form, 400)
     _sign_in(user, out.value)
-    flash("Your password is changed. Every other device was signed out, and we sent you an email about it.",
-          "success")
+    flash("Your password is changed. Every other device was signed out, and we sent you an email about it.", "success")
     return redirect(url_for("auth.account"))
 
 

@@ -1,5 +1,6 @@
 """The candidate portal: status, feedback, consent, roles, availability, messages, data.
 Wiring only: the blueprint and its views are imported here; no view lives here."""
+
 from portal.candidate import account, profile, views  # noqa: F401  (each module adds its routes to bp)
 from portal.candidate.blueprint import bp
 

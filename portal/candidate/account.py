@@ -1,6 +1,7 @@
 """Candidate pages: settings and my data (preferences, the exports, deleting the account).
 Thin: validate a form, call one service through the form-action helper
 (portal/web/actions.py), flash, redirect; never commit here."""
+
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, session, url_for
@@ -18,8 +19,12 @@ def _render_settings(pref_form=None, delete_form=None, status=200):
     if pref_form is None:
         pref_form = PreferencesForm(formdata=None, obj=me)
         pref_form.suggestion_frequency.data = me.suggestion_frequency.value
-    return render_template("candidate/settings.html", me=me, pref_form=pref_form,
-                           delete_form=delete_form or DeleteAccountForm(formdata=None)), status
+    return render_template(
+        "candidate/settings.html",
+        me=me,
+        pref_form=pref_form,
+        delete_form=delete_form or DeleteAccountForm(formdata=None),
+    ), status
 
 
 @bp.route("/settings")
@@ -32,9 +37,14 @@ def save_preferences():
     form = PreferencesForm()
 
     def save():
-        return preferences.update_preferences(g.firm, current_candidate(), form.suggestion_frequency.data,
-                                              form.allow_availability_prompts.data, form.unsubscribed_all.data,
-                                              checkin_emails=form.checkin_emails.data)
+        return preferences.update_preferences(
+            g.firm,
+            current_candidate(),
+            form.suggestion_frequency.data,
+            form.allow_availability_prompts.data,
+            form.unsubscribed_all.data,
+            checkin_emails=form.checkin_emails.data,
+        )
 
     if submit(form, save):
         flash("Your preferences are saved.", "success")
@@ -45,17 +55,21 @@ def save_preferences():
 @bp.route("/settings/my-data.json")
 def export_json():
     body = data_rights.export_json(g.firm, current_candidate())
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-data.json"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.route("/settings/my-data.zip")
 def export_zip():
     body = data_rights.export_zip(g.firm, current_candidate())
-    return Response(body, mimetype="application/zip",
-                    headers={"Content-Disposition": 'attachment; filename="my-data.zip"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="my-data.zip"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.route("/settings/delete", methods=["POST"])

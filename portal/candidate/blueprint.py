@@ -1,5 +1,6 @@
 """The candidate blueprint and its guard: a signed-in candidate with a talent-pool record
 (`g.candidate`), except on the public unsubscribe page; the route modules add their views to it."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
@@ -38,8 +39,9 @@ def _register_public(state):
     the endpoint name `candidate.unsubscribe`; the guard above lets it through."""
     from portal.candidate.public import unsubscribe
 
-    state.app.add_url_rule("/unsubscribe/<token>", endpoint="candidate.unsubscribe",
-                           view_func=unsubscribe, methods=["GET", "POST"])
+    state.app.add_url_rule(
+        "/unsubscribe/<token>", endpoint="candidate.unsubscribe", view_func=unsubscribe, methods=["GET", "POST"]
+    )
 
 
 bp.record_once(_register_public)

@@ -1,4 +1,5 @@
 """Small helpers shared by the candidate views: who is signed in. No routes, no writes."""
+
 from __future__ import annotations
 
 from flask import g

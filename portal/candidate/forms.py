@@ -1,25 +1,35 @@
 """Candidate portal forms. Every text field has a server-side length limit; control
 characters (a NUL byte breaks PostgreSQL) are stripped from every value. Forms never read or
 write the database: the services check again."""
+
 from __future__ import annotations
 
 import re
 
-from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
-    StringField, SubmitField, TextAreaField,
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, ValidationError, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models import EmploymentStatus, JobSeeking, RemotePreference
 from portal.services.availability import CURRENCIES, MAX_PAY
 from portal.services.keep_in_touch import UPDATE_CHOICES
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as _Choice
 except ImportError:  # pragma: no cover - older WTForms
+
     def _Choice(value, label):  # noqa: N802
         return (value, label)
 
@@ -50,24 +60,38 @@ class CandidateForm(FlaskForm):
 
 class ProfileForm(CandidateForm):
     name = StringField("Your name", validators=[DataRequired("Please give your name."), _max(120)])
-    email = EmailField("Email", validators=[DataRequired("Please give your email address."), _max(254),
-                                            Email("Please give a valid email address.", check_deliverability=False)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Please give your email address."),
+            _max(254),
+            Email("Please give a valid email address.", check_deliverability=False),
+        ],
+    )
     phone = StringField("Phone", validators=[Optional(), _max(40)])
     headline = StringField("Current role", validators=[Optional(), _max(200)])
     location = StringField("Where you live", validators=[Optional(), _max(120)])
-    job_seeking = RadioField("Are you looking for a new job?",
-                             choices=choices((j.value, j.label) for j in JobSeeking),
-                             validators=[InputRequired("Please choose one.")])
+    job_seeking = RadioField(
+        "Are you looking for a new job?",
+        choices=choices((j.value, j.label) for j in JobSeeking),
+        validators=[InputRequired("Please choose one.")],
+    )
     available_from = DateField("Available from", validators=[Optional()])
-    notice_weeks = IntegerField("Notice period (weeks)", validators=[
-        Optional(), NumberRange(0, 52, "Please give a number of weeks between 0 and 52.")])
-    employment_status = SelectField("Current situation", choices=choices([("", "Prefer not to say")]
-                                                    + [(e.value, e.label) for e in EmploymentStatus]))
+    notice_weeks = IntegerField(
+        "Notice period (weeks)",
+        validators=[Optional(), NumberRange(0, 52, "Please give a number of weeks between 0 and 52.")],
+    )
+    employment_status = SelectField(
+        "Current situation",
+        choices=choices([("", "Prefer not to say")] + [(e.value, e.label) for e in EmploymentStatus]),
+    )
     desired_roles = StringField("Roles you want", validators=[Optional(), _max(300)])
     desired_locations = StringField("Where you would work", validators=[Optional(), _max(300)])
     remote_preference = SelectField("Remote work", choices=choices((r.value, r.label) for r in RemotePreference))
-    pay_expectation = IntegerField("Pay expectation (yearly)", validators=[
-        Optional(), NumberRange(0, MAX_PAY, "Please give a yearly amount as a whole number.")])
+    pay_expectation = IntegerField(
+        "Pay expectation (yearly)",
+        validators=[Optional(), NumberRange(0, MAX_PAY, "Please give a yearly amount as a whole number.")],
+    )
     pay_currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES))
     summary = TextAreaField("About you", validators=[Optional(), _max(2000)])
     skills = StringField("Skills", validators=[Optional(), _max(1000)])
@@ -92,8 +116,11 @@ class ConsentForm(CandidateForm):
 
 
 class UpdateForm(CandidateForm):
-    choice = RadioField("What would you like to tell us?", choices=choices(UPDATE_CHOICES.items()),
-                        validators=[InputRequired("Please choose one.")])
+    choice = RadioField(
+        "What would you like to tell us?",
+        choices=choices(UPDATE_CHOICES.items()),
+        validators=[InputRequired("Please choose one.")],
+    )
     text = TextAreaField("Message (optional)", validators=[Optional(), _max(1000)])
 
 
@@ -109,9 +136,14 @@ def _optional_id(value):
 
 class ReferralForm(CandidateForm):
     name = StringField("Their name", validators=[DataRequired("Please give their name."), _max(120)])
-    email = EmailField("Their email", validators=[DataRequired("Please give their email address."), _max(254),
-                                                  Email("Please give a valid email address.",
-                                                        check_deliverability=False)])
+    email = EmailField(
+        "Their email",
+        validators=[
+            DataRequired("Please give their email address."),
+            _max(254),
+            Email("Please give a valid email address.", check_deliverability=False),
+        ],
+    )
     note = TextAreaField("Why they would be good (optional)", validators=[Optional(), _max(1000)])
     search_id = SelectField("For a role (optional)", coerce=_optional_id, validate_choice=False)
 
@@ -122,9 +154,11 @@ class ReferralForm(CandidateForm):
 
 
 class PreferencesForm(CandidateForm):
-    suggestion_frequency = RadioField("Roles that may fit you", choices=choices([
-        ("weekly", "Weekly"), ("monthly", "Monthly"), ("never", "Never")]),
-        validators=[InputRequired("Please choose one.")])
+    suggestion_frequency = RadioField(
+        "Roles that may fit you",
+        choices=choices([("weekly", "Weekly"), ("monthly", "Monthly"), ("never", "Never")]),
+        validators=[InputRequired("Please choose one.")],
+    )
     allow_availability_prompts = BooleanField("Ask me now and then whether my availability is still right")
     unsubscribed_all = BooleanField("Unsubscribe me from all optional emails")
     checkin_emails = BooleanField("Email me the regular check-ins on my searches")
@@ -132,5 +166,7 @@ class PreferencesForm(CandidateForm):
 
 class DeleteAccountForm(CandidateForm):
     password = PasswordField("Your password", validators=[DataRequired("Please enter your password."), _max(200)])
-    confirm = BooleanField("I understand that this deletes my account and cannot be undone",
-                           validators=[DataRequired("Please tick the box to confirm.")])
+    confirm = BooleanField(
+        "I understand that this deletes my account and cannot be undone",
+        validators=[DataRequired("Please tick the box to confirm.")],
+    )

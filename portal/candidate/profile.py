@@ -1,6 +1,7 @@
 """Candidate pages: the profile and availability, the CV, and the "too large" answer for any
 candidate form. Thin: validate a form, call one service through the form-action helper
 (portal/web/actions.py), flash, redirect; never commit here."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -35,8 +36,12 @@ def _profile_form_from(me) -> ProfileForm:
 def _render_profile(form: ProfileForm, cv_form: CVForm | None = None, status: int = 200):
     me = current_candidate()
     return render_template(
-        "candidate/profile.html", me=me, form=form, cv_form=cv_form or CVForm(formdata=None),
-        confirm_form=ConfirmForm(formdata=None), today=availability.firm_today(g.firm),
+        "candidate/profile.html",
+        me=me,
+        form=form,
+        cv_form=cv_form or CVForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        today=availability.firm_today(g.firm),
     ), status
 
 
@@ -87,8 +92,7 @@ def _download_cv(me):
     stored = cv_service.stored_cv(me)
     if stored is None:
         abort(404)
-    resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
-                     download_name=stored.download_name)
+    resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name)
     resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
     return resp
 
@@ -113,12 +117,16 @@ def too_large(_exc):
         return render_error(413)
     g.candidate = me
     limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    message = (f"That file is too large to upload (the limit is {cv_service.MAX_CV_BYTES // (1024 * 1024)} MB "
-               f"for a CV). Please choose a smaller PDF or Word document.")
+    message = (
+        f"That file is too large to upload (the limit is {cv_service.MAX_CV_BYTES // (1024 * 1024)} MB "
+        f"for a CV). Please choose a smaller PDF or Word document."
+    )
     if request.endpoint in ("candidate.cv", "candidate.profile"):
         cv_form = CVForm(formdata=None)
         cv_form.cv.errors = [message]
         return _render_profile(_profile_form_from(me), cv_form, status=413)
-    flash(f"What you sent was too large (over {limit_mb} MB), so nothing was saved. Please shorten it and try again.",
-          "error")
+    flash(
+        f"What you sent was too large (over {limit_mb} MB), so nothing was saved. Please shorten it and try again.",
+        "error",
+    )
     return redirect(url_for(FORM_PAGES.get(request.endpoint, "candidate.home")), 303)

@@ -4,6 +4,7 @@ GET only shows a confirmation with a button (link scanners must never unsubscrib
 unsubscribes from every optional stream and answers 200, also for a mail provider's
 `List-Unsubscribe=One-Click` POST, which carries no CSRF token. A token is looked up within the
 request's firm only: another firm's token, or a token on another firm's host, is a 404."""
+
 from __future__ import annotations
 
 from flask import g, render_template, request

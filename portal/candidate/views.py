@@ -5,6 +5,7 @@ messages. Thin: validate a form, call one service through the form-action helper
 `g.candidate` is the signed-in candidate's talent-pool record (set by the blueprint guard);
 every lookup by id goes through a service that also checks it is theirs (else 404), so a
 candidate never reaches another candidate's data."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -14,21 +15,22 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound
-from portal.services import interest, keep_in_touch, matching
+from portal.services import NotFound, interest, keep_in_touch, matching
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import found, on_field, status, submit
 
-
 # ---------------------------------------------------------------- my searches
+
 
 @bp.route("/")
 def home():
     me = current_candidate()
     view = portal.home(g.firm, me)
     return render_template(
-        "candidate/home.html", me=me, cards=view.cards,
+        "candidate/home.html",
+        me=me,
+        cards=view.cards,
         open_consents=[c for c in view.cards if c.open_consent_id],
         recruiter=view.recruiter,
     )
@@ -38,11 +40,13 @@ def home():
 def candidacy(candidacy_id: int):
     me = current_candidate()
     card = found(lambda: portal.search_card(g.firm, me, candidacy_id))
-    return render_template("candidate/candidacy.html", me=me, card=card,
-                           feedback=portal.feedback_items(g.firm, me, candidacy_id))
+    return render_template(
+        "candidate/candidacy.html", me=me, card=card, feedback=portal.feedback_items(g.firm, me, candidacy_id)
+    )
 
 
 # ---------------------------------------------------------------- feedback
+
 
 @bp.route("/feedback")
 def feedback():
@@ -51,12 +55,14 @@ def feedback():
 
 # ---------------------------------------------------------------- consent
 
+
 @bp.route("/consents")
 def consents():
     rows = portal.consents(current_candidate())
     open_rows = [c for c in rows if c.state == ConsentState.REQUESTED and c.candidacy.stage.is_open]
-    return render_template("candidate/consents.html", open_rows=open_rows, rows=rows,
-                           sent=[c for c in rows if c.cv_sent_at is not None])
+    return render_template(
+        "candidate/consents.html", open_rows=open_rows, rows=rows, sent=[c for c in rows if c.cv_sent_at is not None]
+    )
 
 
 @bp.route("/consents/<int:consent_id>", methods=["GET", "POST"])
@@ -73,8 +79,12 @@ def consent(consent_id: int):
 
 def _answer_consent(me, consent_id: int, form: ConsentForm) -> Response:
     """Yes or no to presenting the profile; a refusal (already answered, ...) is a warning."""
-    out = submit(None, lambda: consent_service.answer_consent(g.firm, me, consent_id, approve=bool(form.approve.data),
-                                                              comment=form.comment.data))
+    out = submit(
+        None,
+        lambda: consent_service.answer_consent(
+            g.firm, me, consent_id, approve=bool(form.approve.data), comment=form.comment.data
+        ),
+    )
     if not out:
         flash(str(out.error), "warning")
     elif form.approve.data:
@@ -86,12 +96,14 @@ def _answer_consent(me, consent_id: int, form: ConsentForm) -> Response:
 
 # ---------------------------------------------------------------- roles that may fit
 
+
 @bp.route("/roles")
 def roles():
     me = current_candidate()
     matches = matching.roles_for_candidate(g.firm, me, limit=10, include_anticipated=True)
-    return render_template("candidate/roles.html", matches=matches, form=ConfirmForm(),
-                           interested=interest.interested_search_ids(me))
+    return render_template(
+        "candidate/roles.html", matches=matches, form=ConfirmForm(), interested=interest.interested_search_ids(me)
+    )
 
 
 @bp.route("/roles/<int:search_id>/interest", methods=["POST"])
@@ -109,6 +121,7 @@ def express_interest(search_id: int):
 
 
 # ---------------------------------------------------------------- keep in touch
+
 
 def _referral_form(blank: bool = False) -> ReferralForm:
     form = ReferralForm(formdata=None) if blank else ReferralForm()
@@ -144,8 +157,9 @@ def refer():
     form = _referral_form()
 
     def send():
-        return keep_in_touch.refer(g.firm, current_candidate(), form.name.data, form.email.data, form.note.data,
-                                   form.search_id.data)
+        return keep_in_touch.refer(
+            g.firm, current_candidate(), form.name.data, form.email.data, form.note.data, form.search_id.data
+        )
 
     # A role picked on the form that has closed meanwhile ("That role is not open any more."): on that field.
     if submit(form, on_field("search_id", send, NotFound)):
@@ -155,6 +169,7 @@ def refer():
 
 
 # ---------------------------------------------------------------- messages
+
 
 @bp.route("/messages")
 def messages():

@@ -4,6 +4,7 @@ Registered only when BENCH_CEILING is true (PORTAL_BENCH_CEILING=1, set by `make
 otherwise. It does what every real page does and nothing more: the firm from the Host, the user
 from the session, one indexed query of 20 rows, a ~5 KB template. Pages are reported as a ratio
 of it, because absolute numbers on a shared machine drift."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -21,8 +22,7 @@ bp = Blueprint("bench_ceiling", __name__)
 def ceiling():
     # The firm's 20 newest messages: the tenant filter adds firm_id; id DESC walks an index.
     rows = db.session.execute(
-        select(Message.id, Message.kind, Message.subject, Message.to_name, Message.state,
-               Message.created_at)
+        select(Message.id, Message.kind, Message.subject, Message.to_name, Message.state, Message.created_at)
         .order_by(Message.id.desc())
         .limit(20)
     ).all()

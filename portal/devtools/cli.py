@@ -1,5 +1,6 @@
 """`portal demo` and `portal dev`: demo data and the whole product on one machine.
 Development helpers only; nothing on a production path calls them."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Demo data for `portal demo`: two branded firms with people, so `make dev` shows a living
 product. Logins are fixed (README); the password is PORTAL_DEMO_PASSWORD. It replaces the two
 demo firms only, never touches another firm, and commits only through portal/transaction.py."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -41,15 +42,25 @@ def load_demo() -> list[str]:
         db.session.execute(delete(Firm).where(Firm.slug.in_(DEMO_FIRMS)))
         db.session.flush()
         demo = create_firm(
-            "Northwind Search", "demo", primary_color="#1f4e79", accent_color="#b5461a",
-            sender_name="Northwind Search", sender_email="talent@northwind.example",
-            support_email="talent@northwind.example", postal_address="Example Street 1, 10115 Berlin",
+            "Northwind Search",
+            "demo",
+            primary_color="#1f4e79",
+            accent_color="#b5461a",
+            sender_name="Northwind Search",
+            sender_email="talent@northwind.example",
+            support_email="talent@northwind.example",
+            postal_address="Example Street 1, 10115 Berlin",
             welcome_md="Welcome to **Northwind Search**. Here you always know where you stand.",
         )
         globex = create_firm(
-            "Globex Talent", "globex", primary_color="#0b6e4f", accent_color="#6a1b9a",
-            sender_name="Globex Talent", sender_email="people@globex.example",
-            support_email="people@globex.example", postal_address="1 Globex Way, Springfield",
+            "Globex Talent",
+            "globex",
+            primary_color="#0b6e4f",
+            accent_color="#6a1b9a",
+            sender_name="Globex Talent",
+            sender_email="people@globex.example",
+            support_email="people@globex.example",
+            postal_address="1 Globex Way, Springfield",
             welcome_md="Welcome to **Globex Talent**, your partner for the next step.",
             timezone="America/New_York",
         )
@@ -61,7 +72,13 @@ def load_demo() -> list[str]:
         with as_firm(firm.id):
             d = firm.slug if firm.slug == "demo" else "globex"
             _person(firm, f"admin@{d}.example", "Dana Admin" if d == "demo" else "Gwen Admin", Role.ADMIN, password)
-            rec = _person(firm, f"recruiter@{d}.example", "Riley Recruiter" if d == "demo" else "Grace Recruiter", Role.RECRUITER, password)
+            rec = _person(
+                firm,
+                f"recruiter@{d}.example",
+                "Riley Recruiter" if d == "demo" else "Grace Recruiter",
+                Role.RECRUITER,
+                password,
+            )
             people = CANDIDATES if d == "demo" else CANDIDATES[:3]
             rec2 = None
             if d == "demo":
@@ -69,11 +86,19 @@ def load_demo() -> list[str]:
             for i, (email, name, headline, location, seniority) in enumerate(people):
                 email = email.replace("@demo.example", f"@{d}.example")
                 user = _person(firm, email, name, Role.CANDIDATE, password)
-                db.session.add(Candidate(
-                    firm_id=firm.id, user_id=user.id, owner_id=rec.id, name=name, email=email,
-                    headline=headline, location=location, seniority=seniority,
-                    job_seeking=list(JobSeeking)[i % 3],
-                ))
+                db.session.add(
+                    Candidate(
+                        firm_id=firm.id,
+                        user_id=user.id,
+                        owner_id=rec.id,
+                        name=name,
+                        email=email,
+                        headline=headline,
+                        location=location,
+                        seniority=seniority,
+                        job_seeking=list(JobSeeking)[i % 3],
+                    )
+                )
             from portal.devtools.demo_pipeline import load_firm_pipeline
 
             load_firm_pipeline(firm, rec, rec2)

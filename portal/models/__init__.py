@@ -1,16 +1,38 @@
 """All models, imported here so metadata is complete for Alembic and create_all.
 Re-exports only: no model is defined here."""
+
 from portal.models.base import FirmOwned, utcnow  # noqa: F401
-from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
-from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401
-from portal.models.candidate import (  # noqa: F401
-    Candidate, CandidateSkill, CandidateTag, EmploymentStatus, JobSeeking, RemotePreference,
-    Seniority, Skill, SkillAlias, SuggestionFrequency,
-)
-from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
 from portal.models.candidacy import (  # noqa: F401
-    CANDIDATE_STAGE_TEXT, OPEN_STAGES, PIPELINE, Candidacy, CandidateUpdate, CloseReason, Consent,
-    ConsentState, Feedback, Interest, Note, Stage, StageChange, SuggestedRole, UpdateKind,
+    CANDIDATE_STAGE_TEXT,
+    OPEN_STAGES,
+    PIPELINE,
+    Candidacy,
+    CandidateUpdate,
+    CloseReason,
+    Consent,
+    ConsentState,
+    Feedback,
+    Interest,
+    Note,
+    Stage,
+    StageChange,
+    SuggestedRole,
+    UpdateKind,
 )
-from portal.models.message import Audience, Message, MessageState  # noqa: F401
+from portal.models.candidate import (  # noqa: F401
+    Candidate,
+    CandidateSkill,
+    CandidateTag,
+    EmploymentStatus,
+    JobSeeking,
+    RemotePreference,
+    Seniority,
+    Skill,
+    SkillAlias,
+    SuggestionFrequency,
+)
 from portal.models.contact import ContactKind, ContactRecord  # noqa: F401
+from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
+from portal.models.message import Audience, Message, MessageState  # noqa: F401
+from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
+from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401

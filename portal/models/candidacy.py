@@ -1,6 +1,7 @@
 """A candidate in a search (the candidacy), its stage history, feedback, internal notes, consent,
 interest and updates. Tables only: never imports a service. CANDIDATE_STAGE_TEXT holds the
 stage words candidates see, never the raw codes."""
+
 from __future__ import annotations
 
 import enum
@@ -50,22 +51,29 @@ INTERNAL_LABELS = {
 
 # Candidate-facing words: what the stage means and what happens next. A firm may override.
 CANDIDATE_STAGE_TEXT: dict[Stage, tuple[str, str]] = {
-    Stage.IDENTIFIED: ("We think you may fit",
-                       "We noted you as a possible fit. We will be in touch before anything happens."),
-    Stage.CONTACTED: ("We have been in touch",
-                      "We reached out about this role. Next, we arrange a conversation."),
-    Stage.SCREENING: ("Getting to know you",
-                      "We are talking with you about the role. Next, we decide together whether to put you forward."),
-    Stage.PRESENTED: ("Your profile is with the client",
-                      "With your consent, we sent your profile to the client. They usually reply within one to two weeks."),
-    Stage.INTERVIEWING: ("Interviewing",
-                         "You are interviewing with the client. We share their feedback after each round."),
-    Stage.OFFER: ("Offer stage",
-                  "The client wants to make you an offer. We help you with the details."),
-    Stage.PLACED: ("You got the job",
-                   "Congratulations! You accepted the role."),
-    Stage.CLOSED: ("This search has ended for you",
-                   "This process has ended for you. We told you why, and we keep you in mind for future roles."),
+    Stage.IDENTIFIED: (
+        "We think you may fit",
+        "We noted you as a possible fit. We will be in touch before anything happens.",
+    ),
+    Stage.CONTACTED: ("We have been in touch", "We reached out about this role. Next, we arrange a conversation."),
+    Stage.SCREENING: (
+        "Getting to know you",
+        "We are talking with you about the role. Next, we decide together whether to put you forward.",
+    ),
+    Stage.PRESENTED: (
+        "Your profile is with the client",
+        "With your consent, we sent your profile to the client. They usually reply within one to two weeks.",
+    ),
+    Stage.INTERVIEWING: (
+        "Interviewing",
+        "You are interviewing with the client. We share their feedback after each round.",
+    ),
+    Stage.OFFER: ("Offer stage", "The client wants to make you an offer. We help you with the details."),
+    Stage.PLACED: ("You got the job", "Congratulations! You accepted the role."),
+    Stage.CLOSED: (
+        "This search has ended for you",
+        "This process has ended for you. We told you why, and we keep you in mind for future roles.",
+    ),
 }
 
 
@@ -77,14 +85,21 @@ class CloseReason(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"not_a_fit": "Not a fit for this role", "withdrew": "You withdrew",
-                "client_declined": "The client decided not to proceed",
-                "role_closed": "The role was closed"}[self.value]
+        return {
+            "not_a_fit": "Not a fit for this role",
+            "withdrew": "You withdrew",
+            "client_declined": "The client decided not to proceed",
+            "role_closed": "The role was closed",
+        }[self.value]
 
     @property
     def internal_label(self) -> str:
-        return {"not_a_fit": "Not a fit", "withdrew": "Withdrew",
-                "client_declined": "Client declined", "role_closed": "Role closed"}[self.value]
+        return {
+            "not_a_fit": "Not a fit",
+            "withdrew": "Withdrew",
+            "client_declined": "Client declined",
+            "role_closed": "Role closed",
+        }[self.value]
 
 
 class Candidacy(FirmOwned, Model):
@@ -196,8 +211,10 @@ class Interest(FirmOwned, Model):
     """A candidate said "I'm interested" in a search."""
 
     __tablename__ = "interests"
-    __table_args__ = (UniqueConstraint("firm_id", "candidate_id", "search_id"),
-                      Index("ix_interests_firm_open", "firm_id", "handled_at", "created_at"))
+    __table_args__ = (
+        UniqueConstraint("firm_id", "candidate_id", "search_id"),
+        Index("ix_interests_firm_open", "firm_id", "handled_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)

@@ -1,13 +1,13 @@
 """The talent pool: candidates, their availability and preferences, skills and tags.
 Tables only: never imports a service or commits."""
+
 from __future__ import annotations
 
 import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy import true
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
@@ -20,8 +20,7 @@ class JobSeeking(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"active": "Actively looking", "open": "Open to offers",
-                "not_looking": "Not looking"}[self.value]
+        return {"active": "Actively looking", "open": "Open to offers", "not_looking": "Not looking"}[self.value]
 
 
 class Seniority(str, enum.Enum):
@@ -48,8 +47,7 @@ class RemotePreference(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote",
-                "any": "Any"}[self.value]
+        return {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote", "any": "Any"}[self.value]
 
 
 class EmploymentStatus(str, enum.Enum):
@@ -61,8 +59,13 @@ class EmploymentStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"employed": "Employed", "notice": "Serving notice", "unemployed": "Not employed",
-                "freelance": "Freelance / contracting", "student": "Student"}[self.value]
+        return {
+            "employed": "Employed",
+            "notice": "Serving notice",
+            "unemployed": "Not employed",
+            "freelance": "Freelance / contracting",
+            "student": "Student",
+        }[self.value]
 
 
 class SuggestionFrequency(str, enum.Enum):
@@ -83,16 +86,15 @@ class Candidate(FirmOwned, Model):
         UniqueConstraint("firm_id", "email"),
         Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at"),
         # A recruiter's own candidates, least recently contacted first (needs attention).
-        Index("ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at",
-              postgresql_include=["id"]),  # index-only "my candidates" on PostgreSQL too
+        Index(
+            "ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at", postgresql_include=["id"]
+        ),  # index-only "my candidates" on PostgreSQL too
         Index("ix_candidates_owner_availability", "firm_id", "owner_id", "availability_changed_at"),
         Index("ix_candidates_firm_unreachable", "firm_id", "unreachable_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), unique=True
-    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -131,9 +133,7 @@ class Candidate(FirmOwned, Model):
     unsubscribed_all: Mapped[bool] = mapped_column(Boolean, default=False)
     # Check-ins ("no news yet") by email; they are written to the portal either way.
     checkin_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    unsubscribe_token: Mapped[str] = mapped_column(
-        String(40), default=new_unsubscribe_token, unique=True
-    )
+    unsubscribe_token: Mapped[str] = mapped_column(String(40), default=new_unsubscribe_token, unique=True)
     email_failures: Mapped[int] = mapped_column(Integer, default=0)
     email_suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when a candidate-facing update could not be emailed (failed permanently, or
@@ -149,9 +149,7 @@ class Candidate(FirmOwned, Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    skills: Mapped[list[CandidateSkill]] = relationship(
-        back_populates="candidate", cascade="all, delete-orphan"
-    )
+    skills: Mapped[list[CandidateSkill]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
     tags: Mapped[list[CandidateTag]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
@@ -186,9 +184,7 @@ class CandidateSkill(FirmOwned, Model):
     # Covering index for matching: the people holding a skill, read from the index alone.
     __table_args__ = (Index("ix_candidate_skills_firm_skill", "firm_id", "skill_id", "candidate_id"),)
 
-    candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
-    )
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
 
     candidate: Mapped[Candidate] = relationship(back_populates="skills")
@@ -201,7 +197,5 @@ class CandidateTag(FirmOwned, Model):
     __tablename__ = "candidate_tags"
     __table_args__ = (Index("ix_candidate_tags_firm_name", "firm_id", "name"),)
 
-    candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
-    )
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(60), primary_key=True)

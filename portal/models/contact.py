@@ -1,5 +1,6 @@
 """Contact a recruiter recorded outside email (a call, a meeting ...): it counts as contact.
 Tables only: what counts is decided in portal/services/contact.py, never here."""
+
 from __future__ import annotations
 
 import enum
@@ -22,7 +23,7 @@ class ContactKind(str, enum.Enum):
 
 
 class ContactRecord(FirmOwned, Model):
-    """"I told them another way": recorded by a recruiter, audited, part of the candidate's
+    """ "I told them another way": recorded by a recruiter, audited, part of the candidate's
     history; the candidate's last contact is the latest message on its way or sent, or the
     latest of these."""
 

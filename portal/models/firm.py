@@ -1,5 +1,6 @@
 """The firm (tenant), its brand and contact rules, the domains it is served on, and its audit log.
 Tables only: never imports a service or commits."""
+
 from __future__ import annotations
 
 import secrets
@@ -67,8 +68,13 @@ class FirmDomain(FirmOwned, Model):
     __tablename__ = "firm_domains"
     __table_args__ = (
         UniqueConstraint("firm_id", "domain"),
-        Index("uq_firm_domains_verified_domain", "domain", unique=True,
-              sqlite_where=text("verified_at IS NOT NULL"), postgresql_where=text("verified_at IS NOT NULL")),
+        Index(
+            "uq_firm_domains_verified_domain",
+            "domain",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
 """The outbox: every message the firm sends, written in the same transaction as its cause.
 Tables only: nothing here sends or enqueues (the worker claims and sends)."""
+
 from __future__ import annotations
 
 import enum
@@ -12,12 +13,12 @@ from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
 class MessageState(str, enum.Enum):
-    PENDING = "pending"      # waiting to be sent (possibly until `due_at`)
-    SENDING = "sending"      # claimed by a worker
+    PENDING = "pending"  # waiting to be sent (possibly until `due_at`)
+    SENDING = "sending"  # claimed by a worker
     SENT = "sent"
-    FAILED = "failed"        # permanent failure; the reason is in last_error
+    FAILED = "failed"  # permanent failure; the reason is in last_error
     CANCELLED = "cancelled"  # undone within the grace window, or merged into another
-    SKIPPED = "skipped"      # not emailed (opted out, suppressed); still in the portal inbox
+    SKIPPED = "skipped"  # not emailed (opted out, suppressed); still in the portal inbox
 
 
 class Audience(str, enum.Enum):

@@ -1,5 +1,6 @@
 """Clients and searches (the firm's job openings), their skills and match pools. The one rule for
 naming a client to a candidate is `client_name_for_candidate` ("Confidential client" until told)."""
+
 from __future__ import annotations
 
 import enum
@@ -36,8 +37,7 @@ class SearchState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"open": "Open", "on_hold": "On hold", "filled": "Filled",
-                "cancelled": "Cancelled"}[self.value]
+        return {"open": "Open", "on_hold": "On hold", "filled": "Filled", "cancelled": "Cancelled"}[self.value]
 
     @property
     def is_closed(self) -> bool:
@@ -53,8 +53,10 @@ class Search(FirmOwned, Model):
     """One assignment to fill a role for a client."""
 
     __tablename__ = "searches"
-    __table_args__ = (Index("ix_searches_firm_state", "firm_id", "state"),
-                      Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state", postgresql_include=["id"]))
+    __table_args__ = (
+        Index("ix_searches_firm_state", "firm_id", "state"),
+        Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state", postgresql_include=["id"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
@@ -87,9 +89,7 @@ class Search(FirmOwned, Model):
     pool_floor: Mapped[int | None] = mapped_column(Integer)
 
     client: Mapped[Client] = relationship(lazy="joined")
-    skills: Mapped[list[SearchSkill]] = relationship(
-        back_populates="search", cascade="all, delete-orphan"
-    )
+    skills: Mapped[list[SearchSkill]] = relationship(back_populates="search", cascade="all, delete-orphan")
 
     def client_name_for_candidate(self, told: bool = False) -> str:
         """The client's name as a candidate may see it: hidden while confidential."""

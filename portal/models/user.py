@@ -1,5 +1,6 @@
 """People who log in: candidates, recruiters and firm admins; their one-time tokens and
 server-side sessions. Passwords, tokens and session secrets are stored hashed, never in clear."""
+
 from __future__ import annotations
 
 import enum
@@ -65,8 +66,10 @@ class User(FirmOwned, UserMixin, Model):
     def end_sessions(self) -> None:
         """End every signed-in session of this user, server-side, at once."""
         db.session.execute(
-            update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow()).execution_options(synchronize_session=False)
+            update(UserSession)
+            .where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
 
     @property

@@ -14,6 +14,7 @@ before the caller's commit.
   change (`cancel_pending(key, kind=...)`) and the portal inbox shows every change.
 - Rendering many emails of one kind (EmailRenderer) and the unsubscribe link: portal.outbox.render.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,9 @@ from rq import Queue
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
+from portal.extensions import MESSAGES, db, get_queue
 from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
-from portal.extensions import MESSAGES, get_queue
+
 # The rendering half of the outbox's API (the planners and the worker import it from here).
 from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
 from portal.web.templating import render_email
@@ -36,10 +37,10 @@ from portal.web.templating import render_email
 log = logging.getLogger(__name__)
 DELIVER = "worker.jobs.deliver_message"
 DELIVER_BATCH = "worker.jobs.deliver_batch"
-JOB_TIMEOUT = 120          # one message: the SMTP socket timeout (<= 30 s) is far shorter
-BATCH_JOB_TIMEOUT = 300    # a batch stops claiming new messages after BATCH_TIME_BUDGET
-SINGLE_JOBS_UP_TO = 20     # up to this many ids: one job each (lowest latency); more: batches
-IN_CHUNK = 500             # ids per IN (...) list
+JOB_TIMEOUT = 120  # one message: the SMTP socket timeout (<= 30 s) is far shorter
+BATCH_JOB_TIMEOUT = 300  # a batch stops claiming new messages after BATCH_TIME_BUDGET
+SINGLE_JOBS_UP_TO = 20  # up to this many ids: one job each (lowest latency); more: batches
+IN_CHUNK = 500  # ids per IN (...) list
 # Where a live credential link goes in a stored email (promise 9): the row, every staff
 # page, the candidate's inbox and their data export show this phrase; only the email the
 # worker hands to SMTP carries the link, minted at that moment (services/accounts.py).
@@ -47,6 +48,7 @@ CREDENTIAL_LINK = "(a personal link, sent only to the addressee's inbox)"
 
 
 # ---------------------------------------------------------------- recording
+
 
 def record(
     firm: Firm,
@@ -80,11 +82,8 @@ def record(
     session = db.session
     dedupe_key = dedupe_key[:200]
     if credential is not None and (grace or coalesce_key or stream or recipient_user_id is None):
-        raise ValueError("a credential email goes at once, alone, to one user: no grace, "
-                         "coalesce key or stream")
-    existing = session.scalar(
-        select(Message).where(Message.firm_id == firm.id, Message.dedupe_key == dedupe_key)
-    )
+        raise ValueError("a credential email goes at once, alone, to one user: no grace, coalesce key or stream")
+    existing = session.scalar(select(Message).where(Message.firm_id == firm.id, Message.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
     now = utcnow()
@@ -176,16 +175,31 @@ def record_many(
     now = utcnow()
     values = []
     for row in rows:
-        values.append({
-            "firm_id": firm.id, "kind": kind, "audience": audience, "stream": stream,
-            "recipient_user_id": row.get("recipient_user_id"), "candidate_id": row.get("candidate_id"),
-            "candidacy_id": row.get("candidacy_id"), "to_email": row.get("to_email"),
-            "to_name": row.get("to_name"), "subject": row["subject"], "body_text": row["body_text"],
-            "body_html": row["body_html"], "dedupe_key": row["dedupe_key"][:200], "coalesce_key": None,
-            "state": MessageState.SKIPPED if row.get("skipped") else MessageState.PENDING, "attempts": 0,
-            "due_at": now, "enqueued_at": None if row.get("skipped") else now,
-            "last_error": row.get("skipped"), "created_at": now, "show_in_portal": show_in_portal,
-        })
+        values.append(
+            {
+                "firm_id": firm.id,
+                "kind": kind,
+                "audience": audience,
+                "stream": stream,
+                "recipient_user_id": row.get("recipient_user_id"),
+                "candidate_id": row.get("candidate_id"),
+                "candidacy_id": row.get("candidacy_id"),
+                "to_email": row.get("to_email"),
+                "to_name": row.get("to_name"),
+                "subject": row["subject"],
+                "body_text": row["body_text"],
+                "body_html": row["body_html"],
+                "dedupe_key": row["dedupe_key"][:200],
+                "coalesce_key": None,
+                "state": MessageState.SKIPPED if row.get("skipped") else MessageState.PENDING,
+                "attempts": 0,
+                "due_at": now,
+                "enqueued_at": None if row.get("skipped") else now,
+                "last_error": row.get("skipped"),
+                "created_at": now,
+                "show_in_portal": show_in_portal,
+            }
+        )
     table = Message.__table__
     stmt = insert_ignoring_duplicates(table).returning(table.c.id, table.c.candidate_id, table.c.state)
     returned = db.session.execute(stmt, values).all()
@@ -203,14 +217,13 @@ def touch_candidates(firm: Firm, candidate_ids, column: str, when) -> None:
     for i in range(0, len(ids), IN_CHUNK):
         db.session.execute(
             update(Candidate)
-            .where(Candidate.firm_id == firm.id, Candidate.id.in_(ids[i:i + IN_CHUNK]))
+            .where(Candidate.firm_id == firm.id, Candidate.id.in_(ids[i : i + IN_CHUNK]))
             .values({col: when})
             .execution_options(synchronize_session=False)
         )
 
 
-def cancel_pending(coalesce_key: str, *, kind: str | None = None,
-                   message_ids: list[int] | None = None) -> int:
+def cancel_pending(coalesce_key: str, *, kind: str | None = None, message_ids: list[int] | None = None) -> int:
     """Undo within the grace window: cancel the messages for this key not yet sent
     (only those of `kind` when given, e.g. undo a stage move but keep a feedback note).
     The candidates' last_contacted_at goes back to their last contact that still stands
@@ -218,8 +231,7 @@ def cancel_pending(coalesce_key: str, *, kind: str | None = None,
     """
     session = db.session
     now = utcnow()
-    conditions = [Message.coalesce_key == coalesce_key, Message.state == MessageState.PENDING,
-                  Message.due_at > now]
+    conditions = [Message.coalesce_key == coalesce_key, Message.state == MessageState.PENDING, Message.due_at > now]
     if kind is not None:
         conditions.append(Message.kind == kind)
     if message_ids is not None:
@@ -268,16 +280,22 @@ def enqueue_delivery(message_ids, app: Flask | None = None) -> int:
         return 0
     app = app or current_app._get_current_object()
     if len(ids) <= SINGLE_JOBS_UP_TO:
-        jobs = [Queue.prepare_data(DELIVER, args=(mid,), timeout=JOB_TIMEOUT, result_ttl=300,
-                                   failure_ttl=86400) for mid in ids]
+        jobs = [
+            Queue.prepare_data(DELIVER, args=(mid,), timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=86400)
+            for mid in ids
+        ]
     else:
         size = max(1, int(app.config.get("DELIVERY_BATCH_SIZE", 50)))
-        jobs = [Queue.prepare_data(DELIVER_BATCH, args=(ids[i:i + size],), timeout=BATCH_JOB_TIMEOUT,
-                                   result_ttl=300, failure_ttl=86400) for i in range(0, len(ids), size)]
+        jobs = [
+            Queue.prepare_data(
+                DELIVER_BATCH, args=(ids[i : i + size],), timeout=BATCH_JOB_TIMEOUT, result_ttl=300, failure_ttl=86400
+            )
+            for i in range(0, len(ids), size)
+        ]
     try:
         queue = get_queue(MESSAGES, app)
         for i in range(0, len(jobs), 1000):
-            queue.enqueue_many(jobs[i:i + 1000])
+            queue.enqueue_many(jobs[i : i + 1000])
         return len(ids)
     except (RedisError, OSError) as exc:
         log.warning("could not enqueue %d message(s), the relay will retry: %s", len(ids), exc)
@@ -294,8 +312,8 @@ def _forget_enqueued(app: Flask, ids: list[int]) -> None:
                 table = Message.__table__
                 for i in range(0, len(ids), IN_CHUNK):
                     conn.execute(
-                        update(table).where(table.c.id.in_(ids[i:i + IN_CHUNK]),
-                                            table.c.state == MessageState.PENDING.value)
+                        update(table)
+                        .where(table.c.id.in_(ids[i : i + IN_CHUNK]), table.c.state == MessageState.PENDING.value)
                         .values(enqueued_at=None)
                     )
     except Exception as exc:  # noqa: BLE001 - the relay re-enqueues after RELAY_REENQUEUE_SECONDS anyway

@@ -2,6 +2,7 @@
 times, the same output as portal.web.templating.render_email) and the one-click unsubscribe
 link. It only renders text; it never writes a message, touches the database or sends.
 """
+
 from __future__ import annotations
 
 from flask import current_app
@@ -52,15 +53,20 @@ class EmailRenderer:
         self.html_base = {**self.html.globals, **base}
         self.shells: dict[bool, tuple[str, str]] = {}
         self.fast = fast and not self.generic and "body" in self.html.blocks
-        self.shared: dict | None = {}   # render_shared's cache; None once it is turned off
+        self.shared: dict | None = {}  # render_shared's cache; None once it is turned off
         self.shared_checked = False
 
     def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
         """The layout around the body, with markers where the subject and the link go."""
         if with_unsubscribe not in self.shells:
             layout = current_app.jinja_env.get_template("email/layout.html")
-            page = layout.render({**self.base, "subject": self._SUBJECT,
-                                  "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None})
+            page = layout.render(
+                {
+                    **self.base,
+                    "subject": self._SUBJECT,
+                    "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None,
+                }
+            )
             start, end = page.index(BODY_START) + len(BODY_START), page.index(BODY_END)
             self.shells[with_unsubscribe] = (page[:start], page[end:])
         return self.shells[with_unsubscribe]
@@ -83,7 +89,6 @@ class EmailRenderer:
         for marker, value in fill.items():
             head, tail = head.replace(marker, value), tail.replace(marker, value)
         return subject[:250], text, head + body + tail
-
 
     SHARED_LIMIT = 50_000  # cached renders per renderer (a few KB each)
 
@@ -139,4 +144,3 @@ def unsubscribe_url(firm: Firm, candidate: Candidate | str) -> str | None:
     if "candidate.unsubscribe" not in current_app.view_functions or not token:
         return None
     return external_url(firm, "candidate.unsubscribe", token=token)
-

@@ -1,6 +1,7 @@
 """Pipelines: the board per search, the candidacy page, moves (with undo), closing, consent,
 feedback (with a preview) and internal notes. Every action is a plain form; board.js only
 adds drag and drop that submits the same move form. The rules live in the services, never here."""
+
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for
@@ -11,16 +12,14 @@ from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
-from portal.web.actions import act, actor, back, submit
-from portal.recruiter.forms import (
-    CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm,
-)
-from portal.services import disclosure, pipeline
+from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
+from portal.services import disclosure, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
+from portal.web.actions import act, actor, back, submit
 
 BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
 
@@ -28,8 +27,11 @@ BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
 def _consents_by_candidacy(ids: list[int]) -> dict[int, list[Consent]]:
     out: dict[int, list[Consent]] = {i: [] for i in ids}
     if ids:
-        for c in db.session.scalars(select(Consent).where(Consent.candidacy_id.in_(ids))
-                                    .order_by(Consent.requested_at.desc(), Consent.id.desc())):
+        for c in db.session.scalars(
+            select(Consent)
+            .where(Consent.candidacy_id.in_(ids))
+            .order_by(Consent.requested_at.desc(), Consent.id.desc())
+        ):
             out[c.candidacy_id].append(c)
     return out
 
@@ -44,8 +46,11 @@ def _undo_offer() -> dict | None:
     if change is None or change.id != offer.get("change") or pipeline.undoable(candidacy, change) is None:
         session.pop("undo", None)
         return None
-    return {"candidacy": candidacy, "change": change,
-            "form": UndoForm(change_id=change.id, next=request.full_path.rstrip("?"))}
+    return {
+        "candidacy": candidacy,
+        "change": change,
+        "form": UndoForm(change_id=change.id, next=request.full_path.rstrip("?")),
+    }
 
 
 @bp.route("/searches/<int:search_id>/board")
@@ -54,8 +59,12 @@ def board(search_id: int):
     columns = searches_service.board(search, BOARD_COLUMNS)
     here = url_for("recruiter.board", search_id=search.id)
     return render_template(
-        "recruiter/board.html", search=search, columns=columns, here=here,
-        undo=_undo_offer(), move_options=_move_options(),
+        "recruiter/board.html",
+        search=search,
+        columns=columns,
+        here=here,
+        undo=_undo_offer(),
+        move_options=_move_options(),
         # Every card links to /recruiter/candidacies/<id>/...: built once, not url_for per card.
         candidacy_url=url_for("recruiter.candidacy", candidacy_id=1).removesuffix("1"),
     )
@@ -69,32 +78,54 @@ def _move_options() -> dict[Stage, Markup]:
     for current in PIPELINE:
         if not current.is_open:
             continue
-        later = PIPELINE[PIPELINE.index(current) + 1:]
+        later = PIPELINE[PIPELINE.index(current) + 1 :]
         picked = later[0] if later else None
         out[current] = Markup("").join(
-            Markup('<option value="{}"{}>{}</option>').format(s.value, Markup(" selected") if s == picked else "", s.label)
-            for s in PIPELINE if s != current)
+            Markup('<option value="{}"{}>{}</option>').format(
+                s.value, Markup(" selected") if s == picked else "", s.label
+            )
+            for s in PIPELINE
+            if s != current
+        )
     return out
 
 
-def _candidacy_page(candidacy: Candidacy, feedback_form: FeedbackForm | None = None,
-                    preview_html: str | None = None, status: int = 200,
-                    close_refused: disclosure.ClientNamed | None = None, close_reason: str | None = None,
-                    feedback_refused: disclosure.ClientNamed | None = None):
+def _candidacy_page(
+    candidacy: Candidacy,
+    feedback_form: FeedbackForm | None = None,
+    preview_html: str | None = None,
+    status: int = 200,
+    close_refused: disclosure.ClientNamed | None = None,
+    close_reason: str | None = None,
+    feedback_refused: disclosure.ClientNamed | None = None,
+):
     here = url_for("recruiter.candidacy", candidacy_id=candidacy.id)
     consents = _consents_by_candidacy([candidacy.id])[candidacy.id]
     owner = db.session.get(User, candidacy.search.owner_id) if candidacy.search.owner_id else None
     return render_template(
-        "recruiter/candidacy.html", candidacy=candidacy, search=candidacy.search, candidate=candidacy.candidate,
-        consents=consents, consent=consents[0] if consents else None, owner=owner, here=here,
-        feedback=feedback_service.for_candidacy(candidacy), notes=notes_service.for_candidacy(candidacy),
+        "recruiter/candidacy.html",
+        candidacy=candidacy,
+        search=candidacy.search,
+        candidate=candidacy.candidate,
+        consents=consents,
+        consent=consents[0] if consents else None,
+        owner=owner,
+        here=here,
+        feedback=feedback_service.for_candidacy(candidacy),
+        notes=notes_service.for_candidacy(candidacy),
         events=activity_service.for_candidacy(candidacy),
         # Only the submitted form reads the request; the others render empty.
-        move_form=MoveForm(formdata=None), close_form=CloseForm(formdata=None),
-        consent_form=ConsentForm(formdata=None), feedback_form=feedback_form or FeedbackForm(formdata=None),
-        preview_html=preview_html, note_form=NoteForm(formdata=None),
-        undo=_undo_offer(), pipeline_stages=PIPELINE,
-        close_refused=close_refused, close_reason=close_reason, feedback_refused=feedback_refused,
+        move_form=MoveForm(formdata=None),
+        close_form=CloseForm(formdata=None),
+        consent_form=ConsentForm(formdata=None),
+        feedback_form=feedback_form or FeedbackForm(formdata=None),
+        preview_html=preview_html,
+        note_form=NoteForm(formdata=None),
+        undo=_undo_offer(),
+        pipeline_stages=PIPELINE,
+        close_refused=close_refused,
+        close_reason=close_reason,
+        feedback_refused=feedback_refused,
     ), status
 
 
@@ -116,9 +147,13 @@ def candidacy_move(candidacy_id: int):
         _remember_undo(change)
         return f"{name} moved to “{change.to_stage.label}”."
 
-    return act(lambda: pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data),
-               form=form, refused="Not moved", done=done,
-               back_to=url_for("recruiter.board", search_id=candidacy.search_id))
+    return act(
+        lambda: pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data),
+        form=form,
+        refused="Not moved",
+        done=done,
+        back_to=url_for("recruiter.board", search_id=candidacy.search_id),
+    )
 
 
 @bp.route("/candidacies/<int:candidacy_id>/close", methods=["POST"])
@@ -131,15 +166,28 @@ def candidacy_close(candidacy_id: int):
         return f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why."
 
     def close():
-        return pipeline.close(g.firm, actor(), candidacy, form.reason.data, form.explanation.data or "",
-                              expected_version=form.version.data)
+        return pipeline.close(
+            g.firm,
+            actor(),
+            candidacy,
+            form.reason.data,
+            form.explanation.data or "",
+            expected_version=form.version.data,
+        )
 
     try:
-        return act(close, form=form, refused="Not closed", done=done, passes=(disclosure.ClientNamed,),
-                   back_to=url_for("recruiter.board", search_id=candidacy.search_id))
+        return act(
+            close,
+            form=form,
+            refused="Not closed",
+            done=done,
+            passes=(disclosure.ClientNamed,),
+            back_to=url_for("recruiter.board", search_id=candidacy.search_id),
+        )
     except disclosure.ClientNamed as exc:  # the page again: the form open, a version without the name
-        return _candidacy_page(get_or_404(Candidacy, candidacy_id), close_refused=exc,
-                               close_reason=form.reason.data.value, status=400)
+        return _candidacy_page(
+            get_or_404(Candidacy, candidacy_id), close_refused=exc, close_reason=form.reason.data.value, status=400
+        )
 
 
 @bp.route("/candidacies/<int:candidacy_id>/undo", methods=["POST"])
@@ -148,22 +196,34 @@ def candidacy_undo(candidacy_id: int):
 
     def done(change):
         session.pop("undo", None)
-        return (f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
-                "The candidate will not hear about that move.")
+        return (
+            f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
+            "The candidate will not hear about that move."
+        )
 
-    return act(lambda: pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data),
-               form=form, refused="Not undone", invalid="Nothing was undone: the form was incomplete.", done=done,
-               back_to=url_for("recruiter.board", search_id=candidacy.search_id))
+    return act(
+        lambda: pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data),
+        form=form,
+        refused="Not undone",
+        invalid="Nothing was undone: the form was incomplete.",
+        done=done,
+        back_to=url_for("recruiter.board", search_id=candidacy.search_id),
+    )
 
 
 @bp.route("/candidacies/<int:candidacy_id>/consent", methods=["POST"])
 def candidacy_consent(candidacy_id: int):
     candidacy = get_or_404(Candidacy, candidacy_id)
-    return act(lambda: consent_service.request_consent(g.firm, actor(), candidacy), form=ConsentForm(),
-               refused="Consent not requested",
-               done=(f"Consent requested: {candidacy.candidate.name} has been asked whether we may present "
-                     f"them to {candidacy.search.client.name}."),
-               back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent")
+    return act(
+        lambda: consent_service.request_consent(g.firm, actor(), candidacy),
+        form=ConsentForm(),
+        refused="Consent not requested",
+        done=(
+            f"Consent requested: {candidacy.candidate.name} has been asked whether we may present "
+            f"them to {candidacy.search.client.name}."
+        ),
+        back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent",
+    )
 
 
 @bp.route("/candidacies/<int:candidacy_id>/feedback", methods=["POST"])
@@ -175,8 +235,9 @@ def candidacy_feedback(candidacy_id: int):
         action, body = "post", request.form.get("body_without", "")
     if action != "post":
         out = submit(form, lambda: feedback_service.preview(body, candidacy), field=form.body)
-        return _candidacy_page(candidacy, form, preview_html=out.value, status=200 if out else 400,
-                               feedback_refused=_named(out.error))
+        return _candidacy_page(
+            candidacy, form, preview_html=out.value, status=200 if out else 400, feedback_refused=_named(out.error)
+        )
     out = submit(form, lambda: feedback_service.post_feedback(g.firm, actor(), candidacy, body), field=form.body)
     if not out:
         return _candidacy_page(candidacy, form, status=400, feedback_refused=_named(out.error))
@@ -191,7 +252,10 @@ def _named(error) -> disclosure.ClientNamed | None:
 @bp.route("/candidacies/<int:candidacy_id>/notes", methods=["POST"])
 def candidacy_note(candidacy_id: int):
     candidacy, form = get_or_404(Candidacy, candidacy_id), NoteForm()
-    return act(lambda: notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data,
-                                              candidacy=candidacy),
-               form=form, refused="Note not saved", done="Internal note saved.",
-               back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes")
+    return act(
+        lambda: notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data, candidacy=candidacy),
+        form=form,
+        refused="Note not saved",
+        done="Internal note saved.",
+        back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes",
+    )

@@ -1,6 +1,7 @@
 """The talent pool and candidate pages: create, edit, CV, invitation, notes, CSV import.
 Thin: each action runs one service in the transaction scope (portal/web/actions.py); the rules
 live in the services, and nothing here commits."""
+
 from __future__ import annotations
 
 import base64
@@ -13,20 +14,25 @@ from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Stage, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
-from portal.web.actions import act, actor, attempt, back, flash_outcome, run, submit
 from portal.recruiter.forms import (
-    opt,
-    ActionForm, AddToSearchForm, CandidateForm, ContactForm, CVForm, ImportConfirmForm, ImportForm, NoteForm,
+    ActionForm,
+    AddToSearchForm,
+    CandidateForm,
+    ContactForm,
+    CVForm,
+    ImportConfirmForm,
+    ImportForm,
+    NoteForm,
     PoolFilterForm,
+    opt,
 )
-from portal.services import DomainError, cv, pipeline
+from portal.services import DomainError, csv_import, cv, pipeline, talent_pool
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import contact as contact_service
-from portal.services import csv_import
 from portal.services import notes as notes_service
 from portal.services import searches as search_service
-from portal.services import talent_pool
+from portal.web.actions import act, actor, attempt, back, flash_outcome, run, submit
 
 
 @bp.route("/candidates")
@@ -35,18 +41,28 @@ def talent():
     staff = search_service.staff(g.firm)
     form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
     filters, error = _pool_filters(form)
-    page = talent_pool.page(g.firm, filters, cursor=request.args.get("after")) if error is None \
+    page = (
+        talent_pool.page(g.firm, filters, cursor=request.args.get("after"))
+        if error is None
         else talent_pool.PoolPage([], None)
+    )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
-    return render_template("recruiter/candidates/list.html", form=form, page=page, args=args,
-                           error=error, first_page=not request.args.get("after"))
+    return render_template(
+        "recruiter/candidates/list.html",
+        form=form,
+        page=page,
+        args=args,
+        error=error,
+        first_page=not request.args.get("after"),
+    )
 
 
 def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | None]:
     """The filters the form asks for; or none, and why they were not understood."""
     if not form.validate():
         return talent_pool.PoolFilters(), "Some filters were not understood: " + " ".join(
-            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items())
+            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items()
+        )
     try:
         return talent_pool.PoolFilters(
             text=form.q.data or None,
@@ -56,8 +72,7 @@ def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | 
             location=form.location.data or None,
             stage=Stage(form.stage.data) if form.stage.data else None,
             silent_days=form.silent.data,
-            owner_id=(actor().id if form.owner.data == "me"
-                      else int(form.owner.data) if form.owner.data else None),
+            owner_id=(actor().id if form.owner.data == "me" else int(form.owner.data) if form.owner.data else None),
         ), None
     except DomainError as exc:
         return talent_pool.PoolFilters(), str(exc)
@@ -65,10 +80,18 @@ def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | 
 
 def _candidate_input(form: CandidateForm) -> candidate_service.CandidateInput:
     return candidate_service.CandidateInput(
-        name=form.name.data, email=form.email.data, phone=form.phone.data, headline=form.headline.data,
-        location=form.location.data, seniority=form.seniority.data, job_seeking=form.job_seeking.data,
-        summary=form.summary.data, skills=form.skills.data or "", tags=form.tags.data or "",
-        owner_id=form.owner_id.data, note=form.note.data,
+        name=form.name.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        headline=form.headline.data,
+        location=form.location.data,
+        seniority=form.seniority.data,
+        job_seeking=form.job_seeking.data,
+        summary=form.summary.data,
+        skills=form.skills.data or "",
+        tags=form.tags.data or "",
+        owner_id=form.owner_id.data,
+        note=form.note.data,
     )
 
 
@@ -81,8 +104,9 @@ def candidate_new():
         flash(f"{out.value.name} added to the talent pool.", "success")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/candidates/form.html", form=form, candidate=None,
-                           error=out.error and str(out.error)), status
+    return render_template(
+        "recruiter/candidates/form.html", form=form, candidate=None, error=out.error and str(out.error)
+    ), status
 
 
 @bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -99,8 +123,9 @@ def candidate_edit(candidate_id: int):
         flash("Candidate saved.", "success")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/candidates/form.html", form=form, candidate=candidate,
-                           error=out.error and str(out.error)), status
+    return render_template(
+        "recruiter/candidates/form.html", form=form, candidate=candidate, error=out.error and str(out.error)
+    ), status
 
 
 @bp.route("/candidates/<int:candidate_id>")
@@ -110,14 +135,22 @@ def candidate_detail(candidate_id: int):
     add_form = AddToSearchForm()
     in_ids = {c.search_id for c in candidacies}
     add_form.search_id.choices = [opt("", "Choose a search")] + [
-        opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids]
+        opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids
+    ]
     owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
     return render_template(
-        "recruiter/candidates/detail.html", candidate=candidate, candidacies=candidacies, owner=owner,
-        notes=notes_service.for_candidate(candidate, limit=50), note_form=NoteForm(), cv_form=CVForm(),
-        add_form=add_form, action_form=ActionForm(), contact_form=ContactForm(formdata=None),
-        today_iso=contact_service.today(g.firm).isoformat(), account=db.session.get(User, candidate.user_id)
-        if candidate.user_id else None,
+        "recruiter/candidates/detail.html",
+        candidate=candidate,
+        candidacies=candidacies,
+        owner=owner,
+        notes=notes_service.for_candidate(candidate, limit=50),
+        note_form=NoteForm(),
+        cv_form=CVForm(),
+        add_form=add_form,
+        action_form=ActionForm(),
+        contact_form=ContactForm(formdata=None),
+        today_iso=contact_service.today(g.firm).isoformat(),
+        account=db.session.get(User, candidate.user_id) if candidate.user_id else None,
     )
 
 
@@ -133,8 +166,10 @@ def candidate_add_to_search(candidate_id: int):
         flash("Choose one of the open searches.", "error")
         return redirect(target, code=303)
     search = get_or_404(Search, form.search_id.data)
-    flash_outcome(submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
-                  lambda _: f"{candidate.name} added to {search.title}.")
+    flash_outcome(
+        submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
+        lambda _: f"{candidate.name} added to {search.title}.",
+    )
     return redirect(target, code=303)
 
 
@@ -146,8 +181,12 @@ def candidate_note(candidate_id: int):
     if not form.validate_on_submit():
         flash("Note not saved: " + errors_text(form), "error")
         return back(target)
-    return act(lambda: notes_service.add_note(g.firm, actor(), candidate, form.body.data),
-               refused="Note not saved", done="Internal note saved.", back_to=target)
+    return act(
+        lambda: notes_service.add_note(g.firm, actor(), candidate, form.body.data),
+        refused="Note not saved",
+        done="Internal note saved.",
+        back_to=target,
+    )
 
 
 @bp.route("/candidates/<int:candidate_id>/contact", methods=["POST"])
@@ -159,10 +198,19 @@ def candidate_contact(candidate_id: int):
     if not form.validate_on_submit():
         flash("Contact not recorded: " + errors_text(form), "error")
         return back(target)
-    return act(lambda: contact_service.record_contact(g.firm, actor(), candidate, kind=form.contact_kind.data,
-                                                      on=form.contact_on.data, note=form.contact_note.data),
-               refused="Contact not recorded", back_to=target,
-               done=f"Recorded: you were in touch with {candidate.name}. It counts as contact.")
+    return act(
+        lambda: contact_service.record_contact(
+            g.firm,
+            actor(),
+            candidate,
+            kind=form.contact_kind.data,
+            on=form.contact_on.data,
+            note=form.contact_note.data,
+        ),
+        refused="Contact not recorded",
+        back_to=target,
+        done=f"Recorded: you were in touch with {candidate.name}. It counts as contact.",
+    )
 
 
 @bp.route("/candidates/<int:candidate_id>/cv", methods=["GET"])
@@ -172,8 +220,9 @@ def candidate_cv(candidate_id: int):
     if stored is None:
         flash(f"There is no CV for {candidate.name} yet.", "info")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
-    resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True,
-                     download_name=stored.download_name, max_age=0)
+    resp = send_file(
+        stored.path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name, max_age=0
+    )
     resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
     return resp
 
@@ -207,19 +256,23 @@ def candidate_invite(candidate_id: int):
     form = ActionForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
     if form.validate_on_submit():
-        flash_outcome(submit(None, lambda: candidate_service.invite(g.firm, actor(), candidate)),
-                      lambda _: f"Invitation sent to {candidate.email}.")
+        flash_outcome(
+            submit(None, lambda: candidate_service.invite(g.firm, actor(), candidate)),
+            lambda _: f"Invitation sent to {candidate.email}.",
+        )
     return redirect(target, code=303)
 
 
 @bp.route("/candidates/<int:candidate_id>/activity")
 def candidate_activity(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
-    return render_template("recruiter/candidates/activity.html", candidate=candidate,
-                           events=activity_service.for_candidate(candidate))
+    return render_template(
+        "recruiter/candidates/activity.html", candidate=candidate, events=activity_service.for_candidate(candidate)
+    )
 
 
 # ------------------------------------------------------------------ CSV import
+
 
 @bp.route("/candidates/import", methods=["GET", "POST"])
 def candidate_import():
@@ -239,9 +292,14 @@ def candidate_import():
     elif request.method == "POST":
         error = errors_text(form)
     status = 400 if request.method == "POST" and (error or (report is not None and not report.ok)) else 200
-    return render_template("recruiter/candidates/import.html", form=form, report=report, error=error,
-                           confirm_form=ImportConfirmForm(payload=payload) if payload else None,
-                           columns=csv_import.COLUMNS), status
+    return render_template(
+        "recruiter/candidates/import.html",
+        form=form,
+        report=report,
+        error=error,
+        confirm_form=ImportConfirmForm(payload=payload) if payload else None,
+        columns=csv_import.COLUMNS,
+    ), status
 
 
 @bp.route("/candidates/import/confirm", methods=["POST"])
@@ -259,8 +317,14 @@ def candidate_import_confirm():
     try:
         created = run(lambda: csv_import.import_candidates(g.firm, actor(), text))
     except csv_import.BadFile as exc:
-        return render_template("recruiter/candidates/import.html", form=ImportForm(), report=exc.report,
-                               error=str(exc), confirm_form=None, columns=csv_import.COLUMNS), 400
+        return render_template(
+            "recruiter/candidates/import.html",
+            form=ImportForm(),
+            report=exc.report,
+            error=str(exc),
+            confirm_form=None,
+            columns=csv_import.COLUMNS,
+        ), 400
     except DomainError as exc:
         flash(f"Nothing was imported: {exc}", "error")
         return redirect(url_for("recruiter.candidate_import"), code=303)

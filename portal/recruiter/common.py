@@ -1,5 +1,6 @@
 """Small helpers shared by the recruiter views: this firm's row or a 404, staff choices. No rules
 and no writes here (the form-action helpers, `back` and `actor` among them, are in portal/web/actions.py)."""
+
 from __future__ import annotations
 
 from flask import abort

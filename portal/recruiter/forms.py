@@ -1,23 +1,38 @@
 """Forms of the recruiter backend. Every field has a server-side length limit; single-line
 text refuses HTML. The services check the same rules again before writing; forms never read or
 write the database."""
+
 from __future__ import annotations
 
-from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, SelectChoice, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError,
-)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from portal.models import (
-    PIPELINE, CloseReason, ContactKind, Engagement, JobSeeking, RemotePreference, SearchState, Seniority, Stage,
+    PIPELINE,
+    CloseReason,
+    ContactKind,
+    Engagement,
+    JobSeeking,
+    RemotePreference,
+    SearchState,
+    Seniority,
+    Stage,
 )
 from portal.services.searches import MAX_MARKDOWN, MAX_PAY
 from portal.services.text import NO_HTML_MESSAGE, has_html
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 MAX_LIST_TEXT = 1000
 START_STAGES = (Stage.IDENTIFIED, Stage.CONTACTED, Stage.SCREENING)
@@ -51,6 +66,7 @@ def _enum(enum_cls):
         if value in (None, "") or isinstance(value, enum_cls):
             return value or None
         return enum_cls(value)
+
     return coerce
 
 
@@ -63,31 +79,47 @@ def _int_or_none(value):
 class SearchForm(FlaskForm):
     title = StringField("Role title", validators=[DataRequired(), Length(max=200), no_html])
     client_name = StringField("Client", validators=[DataRequired(), Length(max=120), no_html])
-    confidential = BooleanField("Confidential: hide the client's name from candidates until we ask for consent",
-                                validators=[checkbox])
+    confidential = BooleanField(
+        "Confidential: hide the client's name from candidates until we ask for consent", validators=[checkbox]
+    )
     description_md = TextAreaField("Description (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
     requirements_md = TextAreaField("Requirements (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
     required_skills = StringField("Required skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
     nice_skills = StringField("Nice-to-have skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
-    seniority = SelectField("Seniority", choices=_choices(Seniority, "Any"), coerce=_enum(Seniority),
-                            validators=[Optional()])
+    seniority = SelectField(
+        "Seniority", choices=_choices(Seniority, "Any"), coerce=_enum(Seniority), validators=[Optional()]
+    )
     location = StringField("Location", validators=[Length(max=120), no_html])
-    remote_policy = SelectField("Remote policy", coerce=_enum(RemotePreference),
-                                choices=_choices(RemotePreference, members=[
-                                    RemotePreference.ONSITE, RemotePreference.HYBRID, RemotePreference.REMOTE]))
+    remote_policy = SelectField(
+        "Remote policy",
+        coerce=_enum(RemotePreference),
+        choices=_choices(
+            RemotePreference, members=[RemotePreference.ONSITE, RemotePreference.HYBRID, RemotePreference.REMOTE]
+        ),
+    )
     pay_min = IntegerField("Pay from", validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
     pay_max = IntegerField("Pay up to", validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
-    pay_currency = StringField("Currency", default="EUR",
-                               validators=[DataRequired(), Length(min=3, max=3, message="Use a three-letter code such as EUR.")])
-    engagement = SelectField("Engagement", coerce=_enum(Engagement),
-                             choices=[opt(Engagement.RETAINED.value, "Retained"),
-                                      opt(Engagement.CONTINGENCY.value, "Contingency")])
+    pay_currency = StringField(
+        "Currency",
+        default="EUR",
+        validators=[DataRequired(), Length(min=3, max=3, message="Use a three-letter code such as EUR.")],
+    )
+    engagement = SelectField(
+        "Engagement",
+        coerce=_enum(Engagement),
+        choices=[opt(Engagement.RETAINED.value, "Retained"), opt(Engagement.CONTINGENCY.value, "Contingency")],
+    )
     owner_id = SelectField("Owner", coerce=_int_or_none, validators=[Optional()])
-    state = SelectField("State", coerce=_enum(SearchState),
-                        choices=[opt(SearchState.OPEN.value, "Open"), opt(SearchState.ON_HOLD.value, "On hold")])
+    state = SelectField(
+        "State",
+        coerce=_enum(SearchState),
+        choices=[opt(SearchState.OPEN.value, "Open"), opt(SearchState.ON_HOLD.value, "On hold")],
+    )
     anticipated = BooleanField("Anticipated: expected, not yet open", validators=[checkbox])
-    client_wording = StringField("Confidential: candidates who were not told read this instead of the client's name",
-                                 validators=[Length(max=120), no_html])
+    client_wording = StringField(
+        "Confidential: candidates who were not told read this instead of the client's name",
+        validators=[Length(max=120), no_html],
+    )
 
     def validate_pay_max(self, field) -> None:
         if field.data is not None and self.pay_min.data is not None and self.pay_min.data > field.data:
@@ -100,13 +132,21 @@ class SearchForm(FlaskForm):
 
 
 class CloseSearchForm(FlaskForm):
-    state = SelectField("Outcome", coerce=_enum(SearchState),
-                        choices=[opt(SearchState.FILLED.value, "Filled"), opt(SearchState.CANCELLED.value, "Cancelled")])
-    reason = SelectField("Reason each open candidate is given", coerce=_enum(CloseReason),
-                         choices=[opt(r.value, r.label) for r in CloseReason], default=CloseReason.ROLE_CLOSED.value)
+    state = SelectField(
+        "Outcome",
+        coerce=_enum(SearchState),
+        choices=[opt(SearchState.FILLED.value, "Filled"), opt(SearchState.CANCELLED.value, "Cancelled")],
+    )
+    reason = SelectField(
+        "Reason each open candidate is given",
+        coerce=_enum(CloseReason),
+        choices=[opt(r.value, r.label) for r in CloseReason],
+        default=CloseReason.ROLE_CLOSED.value,
+    )
     explanation = TextAreaField("Explanation for the candidates", validators=[Length(max=5000), no_html])
-    untold_explanation = TextAreaField("Version for candidates who were not told the client's name",
-                                       validators=[Optional(), Length(max=5000), no_html])
+    untold_explanation = TextAreaField(
+        "Version for candidates who were not told the client's name", validators=[Optional(), Length(max=5000), no_html]
+    )
     confirm = HiddenField(validators=[Length(max=1)])
 
 
@@ -121,10 +161,12 @@ class CandidateForm(FlaskForm):
     phone = StringField("Phone", validators=[Length(max=40), no_html])
     headline = StringField("Headline", validators=[Length(max=200), no_html])
     location = StringField("Location", validators=[Length(max=120), no_html])
-    seniority = SelectField("Seniority", choices=_choices(Seniority, "Not set"), coerce=_enum(Seniority),
-                            validators=[Optional()])
-    job_seeking = SelectField("Availability", choices=_choices(JobSeeking), coerce=_enum(JobSeeking),
-                              default=JobSeeking.OPEN.value)
+    seniority = SelectField(
+        "Seniority", choices=_choices(Seniority, "Not set"), coerce=_enum(Seniority), validators=[Optional()]
+    )
+    job_seeking = SelectField(
+        "Availability", choices=_choices(JobSeeking), coerce=_enum(JobSeeking), default=JobSeeking.OPEN.value
+    )
     summary = TextAreaField("Summary", validators=[Length(max=5000), no_html])
     skills = StringField("Skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
     tags = StringField("Tags", validators=[Length(max=MAX_LIST_TEXT), no_html])
@@ -134,8 +176,9 @@ class CandidateForm(FlaskForm):
 
 class CVForm(FlaskForm):
     # Its own id: "cv" is the id of the page section the form sits in (candidates/detail.html).
-    cv = FileField("CV (PDF or Word .docx, up to 5 MB)", validators=[FileRequired("Choose a file to upload.")],
-                   id="cv-file")
+    cv = FileField(
+        "CV (PDF or Word .docx, up to 5 MB)", validators=[FileRequired("Choose a file to upload.")], id="cv-file"
+    )
 
 
 class ImportForm(FlaskForm):
@@ -148,15 +191,17 @@ class ImportConfirmForm(FlaskForm):
 
 class AddCandidateForm(FlaskForm):
     candidate_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    stage = SelectField("Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES),
-                        default=Stage.IDENTIFIED.value)
+    stage = SelectField(
+        "Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES), default=Stage.IDENTIFIED.value
+    )
     next = HiddenField(validators=[Length(max=500)])
 
 
 class AddToSearchForm(FlaskForm):
     search_id = SelectField("Search", coerce=_int_or_none, validators=[InputRequired()])
-    stage = SelectField("Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES),
-                        default=Stage.IDENTIFIED.value)
+    stage = SelectField(
+        "Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES), default=Stage.IDENTIFIED.value
+    )
 
 
 class MoveForm(FlaskForm):
@@ -166,8 +211,9 @@ class MoveForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    reason = SelectField("Reason", coerce=_enum(CloseReason),
-                         choices=[opt(r.value, r.internal_label) for r in CloseReason])
+    reason = SelectField(
+        "Reason", coerce=_enum(CloseReason), choices=[opt(r.value, r.internal_label) for r in CloseReason]
+    )
     explanation = TextAreaField("Explanation for the candidate", validators=[Length(max=5000), no_html])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     next = HiddenField(validators=[Length(max=500)])
@@ -185,13 +231,19 @@ class ConsentForm(FlaskForm):
 class FeedbackForm(FlaskForm):
     # Feedback and note share a page (the candidacy): each box has its own id, so each label
     # names its own box and a screen reader never posts a private note as feedback.
-    body = TextAreaField("Feedback for the candidate (Markdown)", id="feedback-body",
-                         validators=[DataRequired("Write the feedback first."), Length(max=10_000), no_html])
+    body = TextAreaField(
+        "Feedback for the candidate (Markdown)",
+        id="feedback-body",
+        validators=[DataRequired("Write the feedback first."), Length(max=10_000), no_html],
+    )
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("Internal note (Markdown; never shown to the candidate)", id="note-body",
-                         validators=[DataRequired("Write the note first."), Length(max=10_000), no_html])
+    body = TextAreaField(
+        "Internal note (Markdown; never shown to the candidate)",
+        id="note-body",
+        validators=[DataRequired("Write the note first."), Length(max=10_000), no_html],
+    )
     next = HiddenField(validators=[Length(max=500)])
 
 
@@ -206,8 +258,11 @@ class SearchFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Text", validators=[Optional(), Length(max=100)])
-    state = SelectField("State", validators=[Optional()],
-                        choices=[opt("", "Open and on hold")] + [opt(s.value, s.label) for s in SearchState] + [opt("all", "All")])
+    state = SelectField(
+        "State",
+        validators=[Optional()],
+        choices=[opt("", "Open and on hold")] + [opt(s.value, s.label) for s in SearchState] + [opt("all", "All")],
+    )
     owner = SelectField("Owner", validators=[Optional()])
     client = SelectField("Client", validators=[Optional()])
 
@@ -228,10 +283,14 @@ class PoolFilterForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    """"I told them another way": counts as contact (portal.services.contact)."""
+    """ "I told them another way": counts as contact (portal.services.contact)."""
 
-    contact_kind = SelectField("How", choices=[opt(k.value, k.label) for k in ContactKind],
-                               validators=[InputRequired("Choose how you were in touch.")])
+    contact_kind = SelectField(
+        "How",
+        choices=[opt(k.value, k.label) for k in ContactKind],
+        validators=[InputRequired("Choose how you were in touch.")],
+    )
     contact_on = DateField("Day", validators=[InputRequired("Enter the day you were in touch.")])
-    contact_note = TextAreaField("What you told them (optional, internal)",
-                                 validators=[Optional(), Length(max=500), no_html])
+    contact_note = TextAreaField(
+        "What you told them (optional, internal)", validators=[Optional(), Length(max=500), no_html]
+    )

@@ -1,10 +1,10 @@
 """The firm's messages, for recruiters and admins: counts by state, the oldest pending, failures
 with their reasons, and "send again". Scoped to the request's firm (another firm's message is a
 404); it never sends anything itself (services.messages queues, the worker sends)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -13,10 +13,17 @@ from portal.recruiter.blueprint import bp
 from portal.services.messages import resend
 from portal.tenancy import current_firm
 from portal.web.actions import actor, flash_outcome, submit
+from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 PAGE = 50
-STATE_ORDER = [MessageState.PENDING, MessageState.SENDING, MessageState.SENT, MessageState.FAILED,
-               MessageState.SKIPPED, MessageState.CANCELLED]
+STATE_ORDER = [
+    MessageState.PENDING,
+    MessageState.SENDING,
+    MessageState.SENT,
+    MessageState.FAILED,
+    MessageState.SKIPPED,
+    MessageState.CANCELLED,
+]
 
 
 class ResendForm(FlaskForm):
@@ -34,22 +41,36 @@ def _state_arg() -> MessageState | None:
 @bp.route("/messages")
 def messages():
     firm = current_firm
-    counts = dict(db.session.execute(
-        select(Message.state, func.count(Message.id)).where(Message.firm_id == firm.id).group_by(Message.state)
-    ).all())
-    oldest_pending = db.session.scalar(
-        select(Message).where(Message.firm_id == firm.id, Message.state == MessageState.PENDING)
-        .order_by(Message.due_at, Message.id).limit(1)
+    counts = dict(
+        db.session.execute(
+            select(Message.state, func.count(Message.id)).where(Message.firm_id == firm.id).group_by(Message.state)
+        ).all()
     )
-    failures = list(db.session.scalars(
-        select(Message).where(Message.firm_id == firm.id, Message.state == MessageState.FAILED)
-        .order_by(Message.id.desc()).limit(20)
-    ))
+    oldest_pending = db.session.scalar(
+        select(Message)
+        .where(Message.firm_id == firm.id, Message.state == MessageState.PENDING)
+        .order_by(Message.due_at, Message.id)
+        .limit(1)
+    )
+    failures = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.firm_id == firm.id, Message.state == MessageState.FAILED)
+            .order_by(Message.id.desc())
+            .limit(20)
+        )
+    )
     state = _state_arg()
     rows, older = _page(firm.id, state, request.args.get("before", type=int))
     return render_template(
-        "recruiter/messages.html", counts=counts, states=STATE_ORDER, oldest_pending=oldest_pending,
-        failures=failures, rows=rows, state=state, older=older,
+        "recruiter/messages.html",
+        counts=counts,
+        states=STATE_ORDER,
+        oldest_pending=oldest_pending,
+        failures=failures,
+        rows=rows,
+        state=state,
+        older=older,
     )
 
 
@@ -81,6 +102,7 @@ def message_resend(message_id: int):
     if not form.validate_on_submit():
         flash("The form expired. Please try again.", "error")
         return redirect(here)
-    flash_outcome(submit(None, lambda: resend(current_firm, actor(), message_id)),
-                  "The message is queued to be sent again.")
+    flash_outcome(
+        submit(None, lambda: resend(current_firm, actor(), message_id)), "The message is queued to be sent again."
+    )
     return redirect(here)

@@ -1,6 +1,7 @@
 """Searches: list and filter, create, edit, close (every candidate told), add candidates.
 Thin: each action runs one service in the transaction scope (portal/web/actions.py); the rules
 live in the services, and nothing here commits."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,15 +12,20 @@ from portal.extensions import db
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
-from portal.web.actions import actor, attempt, back, flash_outcome, run, submit
 from portal.recruiter.forms import (
+    ActionForm,
+    AddCandidateForm,
+    ClientForm,
+    CloseSearchForm,
+    SearchFilterForm,
+    SearchForm,
     opt,
-    ActionForm, AddCandidateForm, ClientForm, CloseSearchForm, SearchFilterForm, SearchForm,
 )
 from portal.services import DomainError, disclosure, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import searches as search_service
+from portal.web.actions import actor, attempt, back, flash_outcome, run, submit
 
 
 def _int_arg(name: str) -> int | None:
@@ -52,13 +58,24 @@ def searches():
 
 def _search_input(form: SearchForm) -> search_service.SearchInput:
     return search_service.SearchInput(
-        title=form.title.data, client_name=form.client_name.data, confidential=form.confidential.data,
-        description_md=form.description_md.data or "", requirements_md=form.requirements_md.data or "",
-        required_skills=form.required_skills.data or "", nice_skills=form.nice_skills.data or "",
-        seniority=form.seniority.data, location=form.location.data, remote_policy=form.remote_policy.data,
-        pay_min=form.pay_min.data, pay_max=form.pay_max.data, pay_currency=(form.pay_currency.data or "").upper(),
-        engagement=form.engagement.data, owner_id=form.owner_id.data, state=form.state.data,
-        anticipated=form.anticipated.data, client_wording=form.client_wording.data,
+        title=form.title.data,
+        client_name=form.client_name.data,
+        confidential=form.confidential.data,
+        description_md=form.description_md.data or "",
+        requirements_md=form.requirements_md.data or "",
+        required_skills=form.required_skills.data or "",
+        nice_skills=form.nice_skills.data or "",
+        seniority=form.seniority.data,
+        location=form.location.data,
+        remote_policy=form.remote_policy.data,
+        pay_min=form.pay_min.data,
+        pay_max=form.pay_max.data,
+        pay_currency=(form.pay_currency.data or "").upper(),
+        engagement=form.engagement.data,
+        owner_id=form.owner_id.data,
+        state=form.state.data,
+        anticipated=form.anticipated.data,
+        client_wording=form.client_wording.data,
     )
 
 
@@ -77,8 +94,13 @@ def search_new():
         flash(f"Search “{out.value.title}” created.", "success")
         return redirect(url_for("recruiter.search_detail", search_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/searches/form.html", form=form, search=None, error=out.error and str(out.error),
-                           clients=search_service.clients(g.firm)), status
+    return render_template(
+        "recruiter/searches/form.html",
+        form=form,
+        search=None,
+        error=out.error and str(out.error),
+        clients=search_service.clients(g.firm),
+    ), status
 
 
 @bp.route("/searches/<int:search_id>/edit", methods=["GET", "POST"])
@@ -97,8 +119,13 @@ def search_edit(search_id: int):
         flash("Search saved.", "success")
         return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/searches/form.html", form=form, search=search, error=out.error and str(out.error),
-                           clients=search_service.clients(g.firm)), status
+    return render_template(
+        "recruiter/searches/form.html",
+        form=form,
+        search=search,
+        error=out.error and str(out.error),
+        clients=search_service.clients(g.firm),
+    ), status
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
@@ -107,14 +134,20 @@ def client_edit(client_id: int):
     recruiter text reaches a candidate of a confidential search)."""
     client = get_or_404(Client, client_id)
     form = ClientForm(obj=client)
-    out = attempt(form, lambda: disclosure.update_client(g.firm, actor(), client, form.name.data,
-                                                         form.aliases.data or ""))
+    out = attempt(
+        form, lambda: disclosure.update_client(g.firm, actor(), client, form.name.data, form.aliases.data or "")
+    )
     if out:
         flash(f"Client “{client.name}” saved.", "success")
         return back(url_for("recruiter.searches", client=client.id, state="all"))
     status = 400 if request.method == "POST" else 200
-    return render_template("recruiter/clients/form.html", form=form, client=client, error=out.error and str(out.error),
-                           next=request.values.get("next", "")), status
+    return render_template(
+        "recruiter/clients/form.html",
+        form=form,
+        client=client,
+        error=out.error and str(out.error),
+        next=request.values.get("next", ""),
+    ), status
 
 
 SUGGESTIONS = 10
@@ -129,9 +162,17 @@ def search_detail(search_id: int):
     required, nice = search_service.skill_names(search)
     owner = db.session.get(User, search.owner_id) if search.owner_id else None
     return render_template(
-        "recruiter/searches/detail.html", search=search, counts=counts, required=required, nice=nice,
-        owner=owner, suggestions=suggestions, stages=PIPELINE + (Stage.CLOSED,),
-        close_form=CloseSearchForm(), add_form=AddCandidateForm(), action_form=ActionForm(),
+        "recruiter/searches/detail.html",
+        search=search,
+        counts=counts,
+        required=required,
+        nice=nice,
+        owner=owner,
+        suggestions=suggestions,
+        stages=PIPELINE + (Stage.CLOSED,),
+        close_form=CloseSearchForm(),
+        add_form=AddCandidateForm(),
+        action_form=ActionForm(),
         undo_close=_close_undo_offer(search),
     )
 
@@ -141,8 +182,11 @@ def _close_undo_offer(search: Search) -> dict | None:
     offer = session.get("undo_search")
     if not offer or offer.get("search") != search.id:
         return None
-    if not search.state.is_closed or search.closed_at is None or \
-            utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
+    if (
+        not search.state.is_closed
+        or search.closed_at is None
+        or utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"])
+    ):
         session.pop("undo_search", None)
         return None
     return {"state": offer.get("state", SearchState.OPEN.value), "form": ActionForm()}
@@ -174,8 +218,17 @@ def search_close(search_id: int):
         return _close_preview(search, form, untold)
     was = search.state
     try:
-        n = run(lambda: pipeline.close_search(g.firm, actor(), search, form.state.data, form.reason.data,
-                                              form.explanation.data or "", untold_explanation=untold))
+        n = run(
+            lambda: pipeline.close_search(
+                g.firm,
+                actor(),
+                search,
+                form.state.data,
+                form.reason.data,
+                form.explanation.data or "",
+                untold_explanation=untold,
+            )
+        )
     except disclosure.ClientNamed:
         return _close_preview(get_or_404(Search, search_id), form, untold, 400)
     except DomainError as exc:
@@ -187,8 +240,10 @@ def search_close(search_id: int):
 
 
 def _closed_text(search: Search, n: int) -> str:
-    return (f"Search closed as {search.state.label.lower()}. "
-            f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told.")
+    return (
+        f"Search closed as {search.state.label.lower()}. "
+        f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told."
+    )
 
 
 @bp.route("/searches/<int:search_id>/close/undo", methods=["POST"])
@@ -200,16 +255,22 @@ def search_close_undo(search_id: int):
         flash("Nothing was undone: the form was incomplete.", "error")
         return back(default)
     offer = session.get("undo_search") or {}
-    state = SearchState.ON_HOLD if offer.get("search") == search.id and offer.get("state") == "on_hold" \
+    state = (
+        SearchState.ON_HOLD
+        if offer.get("search") == search.id and offer.get("state") == "on_hold"
         else SearchState.OPEN
+    )
 
     def done(n: int) -> str:
         session.pop("undo_search", None)
-        return (f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
-                f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told.")
+        return (
+            f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
+            f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told."
+        )
 
-    flash_outcome(submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)),
-                  done, refused="Not undone")
+    flash_outcome(
+        submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)), done, refused="Not undone"
+    )
     return back(default)
 
 
@@ -220,8 +281,9 @@ def search_add(search_id: int):
     text = (request.args.get("q") or "")[:100]
     in_search = search_service.candidate_ids_in(search)
     found = candidate_service.find(g.firm, text, exclude_ids=in_search) if text else []
-    return render_template("recruiter/searches/add.html", search=search, q=text, found=found,
-                           add_form=AddCandidateForm())
+    return render_template(
+        "recruiter/searches/add.html", search=search, q=text, found=found, add_form=AddCandidateForm()
+    )
 
 
 @bp.route("/searches/<int:search_id>/candidates", methods=["POST"])
@@ -233,13 +295,16 @@ def search_add_candidate(search_id: int):
         flash(errors_text(form) or "Choose a candidate.", "error")
         return back(default)
     candidate = get_or_404(Candidate, form.candidate_id.data)
-    flash_outcome(submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
-                  lambda _: f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.")
+    flash_outcome(
+        submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
+        lambda _: f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.",
+    )
     return back(default)
 
 
 @bp.route("/searches/<int:search_id>/activity")
 def search_activity(search_id: int):
     search = get_or_404(Search, search_id)
-    return render_template("recruiter/searches/activity.html", search=search,
-                           events=activity_service.for_search(search))
+    return render_template(
+        "recruiter/searches/activity.html", search=search, events=activity_service.for_search(search)
+    )

@@ -1,5 +1,6 @@
 """The recruiter's home, "Needs attention", and its one-click actions.
 Thin: the lists and the actions are the services' (dashboard, messages), never computed here."""
+
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, url_for
@@ -8,9 +9,9 @@ from portal.models import CandidateUpdate, Interest, Message
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import ActionForm
-from portal.web.actions import actor, back, flash_outcome, submit
 from portal.services import dashboard as dashboard_service
 from portal.services import messages as messages_service
+from portal.web.actions import actor, back, flash_outcome, submit
 
 
 @bp.route("/")
@@ -19,8 +20,7 @@ def dashboard():
     show = request.args.get("show")
     section = show if show in dashboard_service.SECTIONS else None
     attention = dashboard_service.needs_attention(g.firm, actor(), scope, section)
-    return render_template("recruiter/dashboard.html", user=actor(), attention=attention,
-                           action_form=ActionForm())
+    return render_template("recruiter/dashboard.html", user=actor(), attention=attention, action_form=ActionForm())
 
 
 def _one_click(do, done):
@@ -38,26 +38,34 @@ def _one_click(do, done):
 @bp.route("/attention/interests/<int:interest_id>/handled", methods=["POST"])
 def interest_handled(interest_id: int):
     interest = get_or_404(Interest, interest_id)
-    return _one_click(lambda: dashboard_service.mark_interest_handled(g.firm, actor(), interest),
-                      f"Marked {interest.candidate.name}'s interest as handled.")
+    return _one_click(
+        lambda: dashboard_service.mark_interest_handled(g.firm, actor(), interest),
+        f"Marked {interest.candidate.name}'s interest as handled.",
+    )
 
 
 @bp.route("/attention/interests/<int:interest_id>/add", methods=["POST"])
 def interest_add(interest_id: int):
     interest = get_or_404(Interest, interest_id)
-    return _one_click(lambda: dashboard_service.add_interested_to_search(g.firm, actor(), interest),
-                      f"{interest.candidate.name} is now in the pipeline of {interest.search.title}.")
+    return _one_click(
+        lambda: dashboard_service.add_interested_to_search(g.firm, actor(), interest),
+        f"{interest.candidate.name} is now in the pipeline of {interest.search.title}.",
+    )
 
 
 @bp.route("/attention/updates/<int:update_id>/handled", methods=["POST"])
 def update_handled(update_id: int):
     update = get_or_404(CandidateUpdate, update_id)
-    return _one_click(lambda: dashboard_service.mark_update_handled(g.firm, actor(), update),
-                      f"Marked {update.candidate.name}'s update as handled.")
+    return _one_click(
+        lambda: dashboard_service.mark_update_handled(g.firm, actor(), update),
+        f"Marked {update.candidate.name}'s update as handled.",
+    )
 
 
 @bp.route("/attention/failed/<int:message_id>/retry", methods=["POST"])
 def retry_message(message_id: int):
     message = get_or_404(Message, message_id)
-    return _one_click(lambda: messages_service.resend(g.firm, actor(), message),
-                      lambda m: f"The message will be sent again to {m.to_email}.")
+    return _one_click(
+        lambda: messages_service.resend(g.firm, actor(), message),
+        lambda m: f"The message will be sent again to {m.to_email}.",
+    )

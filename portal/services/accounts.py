@@ -1,5 +1,6 @@
 """Accounts: passwords, invitations and resets. Tokens are random, minted when their email is
 sent, stored hashed, single use; a live link is never stored or shown, only emailed."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,9 +17,7 @@ from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import (
-    Audience, AuthToken, Candidate, Firm, Message, Role, TokenPurpose, User, utcnow,
-)
+from portal.models import Audience, AuthToken, Candidate, Firm, Message, Role, TokenPurpose, User, utcnow
 from portal.services import DomainError
 from portal.web.templating import external_url
 
@@ -69,8 +68,10 @@ def validate_password(password: str, *, email: str | None = None, firm: Firm | N
     lowered = password.strip().lower()
     core = lowered.strip(_DECORATION)
     if lowered in common_passwords() or (core and core in common_passwords()):
-        raise DomainError("That password is one of the most common ones, which are the first "
-                          "anybody would try. Choose something less predictable.")
+        raise DomainError(
+            "That password is one of the most common ones, which are the first "
+            "anybody would try. Choose something less predictable."
+        )
     personal = set()
     if email:
         address = normalise_email(email)
@@ -79,8 +80,10 @@ def validate_password(password: str, *, email: str | None = None, firm: Firm | N
         personal |= {_compact(firm.name), _compact(firm.slug)}
     personal.discard("")
     if _compact(core) in personal or _compact(lowered) in personal:
-        raise DomainError("That password is too close to your email address or to our name, "
-                          "which others can guess. Choose something else.")
+        raise DomainError(
+            "That password is too close to your email address or to our name, "
+            "which others can guess. Choose something else."
+        )
 
 
 # Trivial additions around a guessable word: "Password2024!", "alpha-search-1".
@@ -113,6 +116,7 @@ def common_passwords() -> frozenset[str]:
 # A new kind of link (e.g. a passwordless sign-in) adds a TokenPurpose, an entry below and
 # a route that calls `check_token`/`use_token`, and is emailed with `record_credential_email`.
 
+
 def _invitation_lifetime() -> timedelta:
     return timedelta(days=current_app.config["INVITATION_DAYS"])
 
@@ -128,17 +132,31 @@ CREDENTIAL_LINKS: dict[TokenPurpose, tuple[str, Callable[[], timedelta]]] = {
 }
 
 
-def record_credential_email(firm: Firm, user: User, purpose: TokenPurpose, *, kind: str, context: dict,
-                            candidate: Candidate | None = None, show_in_portal: bool = True) -> Message:
+def record_credential_email(
+    firm: Firm,
+    user: User,
+    purpose: TokenPurpose,
+    *,
+    kind: str,
+    context: dict,
+    candidate: Candidate | None = None,
+    show_in_portal: bool = True,
+) -> Message:
     """Record (through the outbox) an email carrying a live `purpose` link for `user`.
     Its templates print `link`, which is CREDENTIAL_LINK here: the row never holds the link."""
     if purpose not in CREDENTIAL_LINKS:
         raise ValueError(f"no link is defined for {purpose}")
     return outbox.record(
-        firm, kind=kind, dedupe_key=f"{purpose.value}:{user.id}:{secrets.token_hex(8)}",
+        firm,
+        kind=kind,
+        dedupe_key=f"{purpose.value}:{user.id}:{secrets.token_hex(8)}",
         audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
-        to_email=user.email, to_name=user.name, recipient_user_id=user.id, candidate=candidate,
-        show_in_portal=show_in_portal, credential=purpose.value,
+        to_email=user.email,
+        to_name=user.name,
+        recipient_user_id=user.id,
+        candidate=candidate,
+        show_in_portal=show_in_portal,
+        credential=purpose.value,
         context={**context, "user": user, "link": outbox.CREDENTIAL_LINK},
     )
 
@@ -159,8 +177,9 @@ def mint_link(firm: Firm, user_id: int, purpose: TokenPurpose, now: datetime) ->
     """A fresh random link for `purpose`; nothing is stored yet (see `store_minted`)."""
     endpoint, lifetime = CREDENTIAL_LINKS[purpose]
     token = secrets.token_urlsafe(32)
-    return MintedLink(external_url(firm, endpoint, token=token), firm.id, user_id, purpose,
-                      hash_token(token), now + lifetime())
+    return MintedLink(
+        external_url(firm, endpoint, token=token), firm.id, user_id, purpose, hash_token(token), now + lifetime()
+    )
 
 
 def store_minted(minted: MintedLink, now: datetime) -> None:
@@ -168,15 +187,25 @@ def store_minted(minted: MintedLink, now: datetime) -> None:
     any earlier unused link of the same purpose for that user."""
     db.session.execute(
         update(AuthToken)
-        .where(AuthToken.firm_id == minted.firm_id, AuthToken.user_id == minted.user_id,
-               AuthToken.purpose == minted.purpose, AuthToken.used_at.is_(None))
+        .where(
+            AuthToken.firm_id == minted.firm_id,
+            AuthToken.user_id == minted.user_id,
+            AuthToken.purpose == minted.purpose,
+            AuthToken.used_at.is_(None),
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.add(AuthToken(
-        firm_id=minted.firm_id, user_id=minted.user_id, purpose=minted.purpose,
-        token_hash=minted.token_hash, expires_at=minted.expires_at, created_at=now,
-    ))
+    db.session.add(
+        AuthToken(
+            firm_id=minted.firm_id,
+            user_id=minted.user_id,
+            purpose=minted.purpose,
+            token_hash=minted.token_hash,
+            expires_at=minted.expires_at,
+            created_at=now,
+        )
+    )
     db.session.flush()
 
 
@@ -186,7 +215,11 @@ def invite_user(firm: Firm, user: User, actor: User | None, candidate: Candidate
     if not user.active:
         raise DomainError("This account is deactivated.")
     return record_credential_email(
-        firm, user, TokenPurpose.INVITATION, kind="invitation", candidate=candidate,
+        firm,
+        user,
+        TokenPurpose.INVITATION,
+        kind="invitation",
+        candidate=candidate,
         context={"inviter": actor, "days": current_app.config["INVITATION_DAYS"]},
     )
 
@@ -197,7 +230,11 @@ def request_password_reset(firm: Firm, email: str) -> None:
     if user is None or not user.active:
         return
     record_credential_email(
-        firm, user, TokenPurpose.RESET, kind="password_reset", show_in_portal=False,
+        firm,
+        user,
+        TokenPurpose.RESET,
+        kind="password_reset",
+        show_in_portal=False,
         context={"hours": current_app.config["RESET_HOURS"]},
     )
 
@@ -221,10 +258,15 @@ def use_token(token: str, purpose: TokenPurpose, password: str, device: str | No
     firm = db.session.get_one(Firm, row.firm_id)  # the token's firm (deleting a firm deletes its tokens)
     validate_password(password, email=user.email, firm=firm)
     # Conditional update: two submits of the same link cannot both succeed.
-    spent = cast("CursorResult[Any]", db.session.execute(
-        update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False)
-    )).rowcount  # an UPDATE gives a CursorResult
+    spent = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(AuthToken)
+            .where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount  # an UPDATE gives a CursorResult
     if spent != 1:
         raise InvalidToken("This link has just been used.")
     user.set_password(password)
@@ -257,11 +299,21 @@ def notify_password_changed(firm: Firm, user: User, *, device: str | None, reset
     """The "your password was changed; if this wasn't you..." email (transactional)."""
     now = utcnow()
     outbox.record(
-        firm, kind="password_changed", dedupe_key=f"password-changed:{user.id}:{secrets.token_hex(8)}",
+        firm,
+        kind="password_changed",
+        dedupe_key=f"password-changed:{user.id}:{secrets.token_hex(8)}",
         audience=Audience.CANDIDATE if user.role == Role.CANDIDATE else Audience.RECRUITER,
-        to_email=user.email, to_name=user.name, recipient_user_id=user.id, show_in_portal=False,
-        context={"user": user, "when": now, "device": device or "an unknown browser", "reset": reset,
-                 "reset_link": external_url(firm, "auth.request_reset")},
+        to_email=user.email,
+        to_name=user.name,
+        recipient_user_id=user.id,
+        show_in_portal=False,
+        context={
+            "user": user,
+            "when": now,
+            "device": device or "an unknown browser",
+            "reset": reset,
+            "reset_link": external_url(firm, "auth.request_reset"),
+        },
     )
 
 

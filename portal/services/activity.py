@@ -1,5 +1,6 @@
 """Activity history per candidate, per search and per candidacy, merged newest first (one query
 per kind of event). Staff only: it includes internal notes, so no candidate page ever uses it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,19 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.markdown import stored_html
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, ContactRecord, Feedback, Interest, Message,
-    Note, Search, StageChange, User,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Consent,
+    ConsentState,
+    ContactRecord,
+    Feedback,
+    Interest,
+    Message,
+    Note,
+    Search,
+    StageChange,
+    User,
 )
 
 LIMIT = 200
@@ -22,12 +34,12 @@ LIMIT = 200
 @dataclass
 class Event:
     at: datetime
-    kind: str             # stage, closed, feedback, note, consent, message, interest, update, contact
+    kind: str  # stage, closed, feedback, note, consent, message, interest, update, contact
     title: str
     actor: str | None = None
     candidacy: Candidacy | None = None
     body: Markup | str | None = None
-    state: str | None = None   # a message's delivery state, a consent's answer
+    state: str | None = None  # a message's delivery state, a consent's answer
     detail: str | None = None
     undone: bool = False
 
@@ -40,24 +52,49 @@ def _names(ids: set[int | None]) -> dict[int | None, str]:
 
 
 def _candidacies(where) -> dict[int, Candidacy]:
-    return {c.id: c for c in db.session.scalars(
-        select(Candidacy).where(where)
-        .options(joinedload(Candidacy.search).joinedload(Search.client), joinedload(Candidacy.candidate))
-    ).unique()}
+    return {
+        c.id: c
+        for c in db.session.scalars(
+            select(Candidacy)
+            .where(where)
+            .options(joinedload(Candidacy.search).joinedload(Search.client), joinedload(Candidacy.candidate))
+        ).unique()
+    }
 
 
 def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) -> list[Event]:
     ids = list(candidacies)
     events: list[Event] = []
-    changes = list(db.session.scalars(
-        select(StageChange).where(StageChange.candidacy_id.in_(ids))
-        .order_by(StageChange.id.desc()).limit(LIMIT))) if ids else []
-    feedback = list(db.session.scalars(
-        select(Feedback).where(Feedback.candidacy_id.in_(ids))
-        .order_by(Feedback.id.desc()).limit(LIMIT))) if ids else []
-    consents = list(db.session.scalars(
-        select(Consent).where(Consent.candidacy_id.in_(ids))
-        .order_by(Consent.id.desc()).limit(LIMIT))) if ids else []
+    changes = (
+        list(
+            db.session.scalars(
+                select(StageChange)
+                .where(StageChange.candidacy_id.in_(ids))
+                .order_by(StageChange.id.desc())
+                .limit(LIMIT)
+            )
+        )
+        if ids
+        else []
+    )
+    feedback = (
+        list(
+            db.session.scalars(
+                select(Feedback).where(Feedback.candidacy_id.in_(ids)).order_by(Feedback.id.desc()).limit(LIMIT)
+            )
+        )
+        if ids
+        else []
+    )
+    consents = (
+        list(
+            db.session.scalars(
+                select(Consent).where(Consent.candidacy_id.in_(ids)).order_by(Consent.id.desc()).limit(LIMIT)
+            )
+        )
+        if ids
+        else []
+    )
     if candidate_ids is not None:
         note_where = Note.candidate_id.in_(candidate_ids)
         msg_where = Message.candidate_id.in_(candidate_ids)
@@ -70,17 +107,38 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
     updates: list[CandidateUpdate] = []
     contacts: list[ContactRecord] = []
     if candidate_ids is not None:
-        contacts = list(db.session.scalars(
-            select(ContactRecord).where(ContactRecord.candidate_id.in_(candidate_ids))
-            .order_by(ContactRecord.id.desc()).limit(LIMIT)))
-        interests = list(db.session.scalars(
-            select(Interest).where(Interest.candidate_id.in_(candidate_ids))
-            .options(joinedload(Interest.search)).order_by(Interest.id.desc()).limit(LIMIT)).unique())
-        updates = list(db.session.scalars(
-            select(CandidateUpdate).where(CandidateUpdate.candidate_id.in_(candidate_ids))
-            .order_by(CandidateUpdate.id.desc()).limit(LIMIT)))
-    names = _names({c.actor_id for c in changes} | {f.author_id for f in feedback} | {n.author_id for n in notes}
-                   | {c.requested_by_id for c in consents} | {c.author_id for c in contacts})
+        contacts = list(
+            db.session.scalars(
+                select(ContactRecord)
+                .where(ContactRecord.candidate_id.in_(candidate_ids))
+                .order_by(ContactRecord.id.desc())
+                .limit(LIMIT)
+            )
+        )
+        interests = list(
+            db.session.scalars(
+                select(Interest)
+                .where(Interest.candidate_id.in_(candidate_ids))
+                .options(joinedload(Interest.search))
+                .order_by(Interest.id.desc())
+                .limit(LIMIT)
+            ).unique()
+        )
+        updates = list(
+            db.session.scalars(
+                select(CandidateUpdate)
+                .where(CandidateUpdate.candidate_id.in_(candidate_ids))
+                .order_by(CandidateUpdate.id.desc())
+                .limit(LIMIT)
+            )
+        )
+    names = _names(
+        {c.actor_id for c in changes}
+        | {f.author_id for f in feedback}
+        | {n.author_id for n in notes}
+        | {c.requested_by_id for c in consents}
+        | {c.author_id for c in contacts}
+    )
 
     def where(cy: Candidacy | None) -> str:
         return f"{cy.candidate.name} · {cy.search.title}" if cy is not None else ""
@@ -93,43 +151,126 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             title = f"Closed from “{ch.from_stage.label}”: {ch.close_reason.internal_label}"
         else:
             title = f"Moved from “{ch.from_stage.label}” to “{ch.to_stage.label}”"
-        events.append(Event(ch.created_at, "closed" if ch.close_reason else "stage", title,
-                            names.get(ch.actor_id), cy, ch.explanation, detail=where(cy),
-                            undone=ch.undone_at is not None))
+        events.append(
+            Event(
+                ch.created_at,
+                "closed" if ch.close_reason else "stage",
+                title,
+                names.get(ch.actor_id),
+                cy,
+                ch.explanation,
+                detail=where(cy),
+                undone=ch.undone_at is not None,
+            )
+        )
     for fb in feedback:
         cy = candidacies.get(fb.candidacy_id)
-        events.append(Event(fb.created_at, "feedback", "Feedback to the candidate", names.get(fb.author_id),
-                            cy, stored_html(fb.body_html), detail=where(cy)))
+        events.append(
+            Event(
+                fb.created_at,
+                "feedback",
+                "Feedback to the candidate",
+                names.get(fb.author_id),
+                cy,
+                stored_html(fb.body_html),
+                detail=where(cy),
+            )
+        )
     for n in notes:
         cy = candidacies.get(n.candidacy_id) if n.candidacy_id else None
-        events.append(Event(n.created_at, "note", "Internal note", names.get(n.author_id), cy,
-                            stored_html(n.body_html), detail=where(cy)))
+        events.append(
+            Event(
+                n.created_at,
+                "note",
+                "Internal note",
+                names.get(n.author_id),
+                cy,
+                stored_html(n.body_html),
+                detail=where(cy),
+            )
+        )
     for c in consents:
         cy = candidacies.get(c.candidacy_id)
-        events.append(Event(c.requested_at, "consent", f"Consent requested to present to {c.client_name}",
-                            names.get(c.requested_by_id), cy, detail=where(cy), state="requested"))
+        events.append(
+            Event(
+                c.requested_at,
+                "consent",
+                f"Consent requested to present to {c.client_name}",
+                names.get(c.requested_by_id),
+                cy,
+                detail=where(cy),
+                state="requested",
+            )
+        )
         if c.answered_at is not None:
-            verb = {ConsentState.APPROVED: "approved", ConsentState.DECLINED: "declined",
-                    ConsentState.WITHDRAWN: "withdrew"}.get(c.state, c.state.value)
-            events.append(Event(c.answered_at, "consent", f"The candidate {verb} presentation to {c.client_name}",
-                                None, cy, c.comment, detail=where(cy), state=c.state.value))
+            verb = {
+                ConsentState.APPROVED: "approved",
+                ConsentState.DECLINED: "declined",
+                ConsentState.WITHDRAWN: "withdrew",
+            }.get(c.state, c.state.value)
+            events.append(
+                Event(
+                    c.answered_at,
+                    "consent",
+                    f"The candidate {verb} presentation to {c.client_name}",
+                    None,
+                    cy,
+                    c.comment,
+                    detail=where(cy),
+                    state=c.state.value,
+                )
+            )
         if c.cv_sent_at is not None:
-            events.append(Event(c.cv_sent_at, "consent", f"CV sent to {c.client_name}", None, cy,
-                                detail=where(cy), state="cv_sent"))
+            events.append(
+                Event(
+                    c.cv_sent_at, "consent", f"CV sent to {c.client_name}", None, cy, detail=where(cy), state="cv_sent"
+                )
+            )
     for m in messages:
         cy = candidacies.get(m.candidacy_id) if m.candidacy_id else None
         who = "to the candidate" if m.audience.value == "candidate" else "to the recruiter"
-        events.append(Event(m.created_at, "message", f"Message {who}: {m.subject}", None, cy,
-                            m.last_error, state=m.state.value, detail=where(cy)))
+        events.append(
+            Event(
+                m.created_at,
+                "message",
+                f"Message {who}: {m.subject}",
+                None,
+                cy,
+                m.last_error,
+                state=m.state.value,
+                detail=where(cy),
+            )
+        )
     for i in interests:
-        events.append(Event(i.created_at, "interest", f"Said “I'm interested” in {i.search.title}",
-                            state="handled" if i.handled_at else "open"))
+        events.append(
+            Event(
+                i.created_at,
+                "interest",
+                f"Said “I'm interested” in {i.search.title}",
+                state="handled" if i.handled_at else "open",
+            )
+        )
     for rec in contacts:
-        events.append(Event(rec.occurred_at, "contact", f"Contact recorded: {rec.kind.label}",
-                            names.get(rec.author_id), body=rec.note, state="contact"))
+        events.append(
+            Event(
+                rec.occurred_at,
+                "contact",
+                f"Contact recorded: {rec.kind.label}",
+                names.get(rec.author_id),
+                body=rec.note,
+                state="contact",
+            )
+        )
     for u in updates:
-        events.append(Event(u.created_at, "update", f"Sent an update ({u.kind.value})", body=u.body,
-                            state="handled" if u.handled_at else "open"))
+        events.append(
+            Event(
+                u.created_at,
+                "update",
+                f"Sent an update ({u.kind.value})",
+                body=u.body,
+                state="handled" if u.handled_at else "open",
+            )
+        )
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:LIMIT]
 

@@ -1,5 +1,6 @@
 """The audit log of administrative actions: who did what to the firm's settings, and when.
 Append-only: entries are recorded and paged, never edited or deleted here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,11 +42,17 @@ def short(value):
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def record(firm: Firm, actor: User | None, action: str, target: str | None = None,
-           details: dict | None = None) -> AuditEntry:
+def record(
+    firm: Firm, actor: User | None, action: str, target: str | None = None, details: dict | None = None
+) -> AuditEntry:
     """Add an entry in the caller's transaction. `actor` None means the operator (CLI)."""
-    entry = AuditEntry(firm_id=firm.id, actor_id=actor.id if actor is not None else None,
-                       action=action, target=(target or None) and target[:200], details=details)
+    entry = AuditEntry(
+        firm_id=firm.id,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target=(target or None) and target[:200],
+        details=details,
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -73,9 +80,7 @@ class AuditPage:
 
 def page_of_entries(firm: Firm, page: int = 1, per_page: int = PER_PAGE) -> AuditPage:
     """One page of the firm's log, newest first (two queries whatever the page size)."""
-    total = db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.firm_id == firm.id)
-    ) or 0
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.firm_id == firm.id)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     result = db.session.execute(
@@ -83,12 +88,20 @@ def page_of_entries(firm: Firm, page: int = 1, per_page: int = PER_PAGE) -> Audi
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.firm_id == firm.id)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     rows = [
-        AuditRow(id=e.id, created_at=e.created_at, action=e.action,
-                 label=ACTION_LABELS.get(e.action, e.action), target=e.target,
-                 details=e.details or {}, actor_name=name, actor_email=email)
+        AuditRow(
+            id=e.id,
+            created_at=e.created_at,
+            action=e.action,
+            label=ACTION_LABELS.get(e.action, e.action),
+            target=e.target,
+            details=e.details or {},
+            actor_name=name,
+            actor_email=email,
+        )
         for e, name, email in result
     ]
     return AuditPage(rows=rows, page=page, pages=pages, total=total)

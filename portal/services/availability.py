@@ -2,6 +2,7 @@
 
 A change stamps `availability_changed_at` and writes a CandidateUpdate (for the dashboard) and a
 message to the recruiter, held for the grace window so a burst of edits is one email, never many."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,14 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.models import (
-    Candidate, CandidateUpdate, EmploymentStatus, Firm, JobSeeking, RemotePreference, UpdateKind, User,
+    Candidate,
+    CandidateUpdate,
+    EmploymentStatus,
+    Firm,
+    JobSeeking,
+    RemotePreference,
+    UpdateKind,
+    User,
     utcnow,
 )
 from portal.services import DomainError
@@ -97,8 +105,11 @@ def _normalise(firm: Firm, candidate: Candidate, values: dict[str, Any]) -> dict
         out["email"] = out["email"].lower()
         if "@" not in out["email"]:
             raise DomainError("Please give a valid email address.")
-    for key, enum_cls in (("job_seeking", JobSeeking), ("employment_status", EmploymentStatus),
-                          ("remote_preference", RemotePreference)):
+    for key, enum_cls in (
+        ("job_seeking", JobSeeking),
+        ("employment_status", EmploymentStatus),
+        ("remote_preference", RemotePreference),
+    ):
         if key in out and out[key] is not None and not isinstance(out[key], enum_cls):
             try:
                 out[key] = enum_cls(out[key])
@@ -158,27 +169,36 @@ def _check_email_free(candidate: Candidate, user: User | None, email: str) -> No
         select(User.id).where(func.lower(User.email) == email, User.id != (user.id if user else -1))
     )
     if other_candidate is not None or other_user is not None:
-        raise DomainError("That email address is already used by another account here. "
-                          "Please use a different one, or contact your recruiter.")
+        raise DomainError(
+            "That email address is already used by another account here. "
+            "Please use a different one, or contact your recruiter."
+        )
 
 
 def _record_change(firm: Firm, candidate: Candidate, changes: list[Change]) -> CandidateUpdate:
     now = utcnow()
     candidate.availability_changed_at = now
-    body = "\n".join(f"{c.label}: {c.new}" if c.old == "(none)" else f"{c.label}: {c.old} → {c.new}"
-                     for c in changes)
-    update = CandidateUpdate(firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.AVAILABILITY,
-                             body=body, created_at=now)
+    body = "\n".join(f"{c.label}: {c.new}" if c.old == "(none)" else f"{c.label}: {c.old} → {c.new}" for c in changes)
+    update = CandidateUpdate(
+        firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.AVAILABILITY, body=body, created_at=now
+    )
     db.session.add(update)
     db.session.flush()
-    tell_recruiters(firm, candidate, "availability_changed", f"availability:{update.id}",
-                    recruiters_to_tell(candidate), {"changes": changes, "update": update},
-                    coalesce=f"availability:{candidate.id}")
+    tell_recruiters(
+        firm,
+        candidate,
+        "availability_changed",
+        f"availability:{update.id}",
+        recruiters_to_tell(candidate),
+        {"changes": changes, "update": update},
+        coalesce=f"availability:{candidate.id}",
+    )
     return update
 
 
-def update_profile(firm: Firm, candidate: Candidate, user: User | None, values: dict[str, Any],
-                   skills: list[str] | None = None) -> CandidateUpdate | None:
+def update_profile(
+    firm: Firm, candidate: Candidate, user: User | None, values: dict[str, Any], skills: list[str] | None = None
+) -> CandidateUpdate | None:
     """Apply the candidate's edits. Returns the CandidateUpdate when something changed
     (None when the profile was saved as it was: that counts as confirming it)."""
     clean = _normalise(firm, candidate, values)
@@ -215,7 +235,7 @@ def update_profile(firm: Firm, candidate: Candidate, user: User | None, values: 
 
 
 def confirm_profile(firm: Firm, candidate: Candidate) -> None:
-    """"Still accurate": the candidate looked and nothing changed."""
+    """ "Still accurate": the candidate looked and nothing changed."""
     candidate.profile_confirmed_at = utcnow()
     db.session.flush()
 
@@ -225,6 +245,8 @@ def upload_cv(firm: Firm, candidate: Candidate, upload: FileStorage | None) -> C
     had_cv = bool(candidate.cv_path)
     cv_service.store_cv(candidate, upload)
     candidate.profile_confirmed_at = utcnow()
-    return _record_change(firm, candidate, [
-        Change("CV", "(none)", f"{'a new' if had_cv else 'a'} CV was uploaded ({candidate.cv_filename})")
-    ])
+    return _record_change(
+        firm,
+        candidate,
+        [Change("CV", "(none)", f"{'a new' if had_cv else 'a'} CV was uploaded ({candidate.cv_filename})")],
+    )

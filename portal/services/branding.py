@@ -1,6 +1,7 @@
 """Firm settings and branding: every value validated here, applied, and written to the
 audit log with the changed fields; nothing is applied when any value is refused.
 Flushes, never commits."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,7 @@ from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Firm, FirmDomain, Stage, User
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import DomainError, NotFound
-from portal.services import audit, disclosure, domains
+from portal.services import DomainError, NotFound, audit, disclosure, domains
 from portal.services import firms as firm_service
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -37,19 +37,33 @@ INT_RANGES = {
     "nurture_weeks": (1, 52),
     "availability_prompt_weeks": (1, 52),
 }
-BRAND_FIELDS = ("name", "primary_color", "accent_color", "welcome_md", "support_email",
-                "postal_address", "sender_name", "reply_to")
-RULE_FIELDS = ("timezone", "cadence_days", "checkin_weekday", "checkin_hour", "nurture_weeks",
-               "availability_prompt_weeks")
+BRAND_FIELDS = (
+    "name",
+    "primary_color",
+    "accent_color",
+    "welcome_md",
+    "support_email",
+    "postal_address",
+    "sender_name",
+    "reply_to",
+)
+RULE_FIELDS = (
+    "timezone",
+    "cadence_days",
+    "checkin_weekday",
+    "checkin_hour",
+    "nurture_weeks",
+    "availability_prompt_weeks",
+)
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
 
 LOGO_MAX_BYTES = 512 * 1024
-LOGO_MAX_SIDE = 4000            # pixels; larger uploads are refused before decoding
+LOGO_MAX_SIDE = 4000  # pixels; larger uploads are refused before decoding
 LOGO_MAX_PIXELS = 12_000_000
 LOGO_MIN_SIDE = 16
-LOGO_STORED_SIDE = 512          # what is kept: fits in 512 x 512
+LOGO_STORED_SIDE = 512  # what is kept: fits in 512 x 512
 LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_DOMAINS = 10
 
@@ -63,6 +77,7 @@ class InvalidSetting(DomainError):
 
 
 # ---------------------------------------------------------------- validation
+
 
 def _plain_text(field: str, value, limit: int, required: bool = False) -> str | None:
     text = (value or "").strip()
@@ -146,6 +161,7 @@ def validate_setting(field: str, value):
 
 # ---------------------------------------------------------------- settings
 
+
 def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple]:
     """Validate every value first, then apply what changed and log it. Returns the changes
     as {field: (old, new)}; nothing is applied when any value is refused."""
@@ -164,10 +180,17 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
     if "welcome_md" in changes:
         firm.welcome_html = render_markdown(firm.welcome_md) or None
     if changes:
-        audit.record(firm, actor, "settings.changed", target="settings", details={
-            "changes": {name: {"old": audit.short(old), "new": audit.short(new)}
-                        for name, (old, new) in changes.items()},
-        })
+        audit.record(
+            firm,
+            actor,
+            "settings.changed",
+            target="settings",
+            details={
+                "changes": {
+                    name: {"old": audit.short(old), "new": audit.short(new)} for name, (old, new) in changes.items()
+                }
+            },
+        )
     db.session.flush()
     return changes
 
@@ -176,9 +199,13 @@ def stage_texts(firm: Firm) -> dict[Stage, dict[str, str]]:
     """Each stage's candidate-facing label and explanation as the firm overrides them
     ('' where the default applies)."""
     custom = firm.stage_labels or {}
-    return {s: {"label": (custom.get(s.value) or {}).get("label", ""),
-                "explanation": (custom.get(s.value) or {}).get("explanation", "")}
-            for s in Stage}
+    return {
+        s: {
+            "label": (custom.get(s.value) or {}).get("label", ""),
+            "explanation": (custom.get(s.value) or {}).get("explanation", ""),
+        }
+        for s in Stage
+    }
 
 
 def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[str, str]]) -> dict[str, tuple]:
@@ -211,15 +238,23 @@ def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[st
             if before[stage][part] != after[stage][part]:
                 changes[f"{stage.value}.{part}"] = (before[stage][part] or None, after[stage][part] or None)
     if changes:
-        audit.record(firm, actor, "settings.changed", target="stage wording", details={
-            "changes": {f"stage_labels.{k}": {"old": audit.short(o), "new": audit.short(n)}
-                        for k, (o, n) in changes.items()},
-        })
+        audit.record(
+            firm,
+            actor,
+            "settings.changed",
+            target="stage wording",
+            details={
+                "changes": {
+                    f"stage_labels.{k}": {"old": audit.short(o), "new": audit.short(n)} for k, (o, n) in changes.items()
+                }
+            },
+        )
     db.session.flush()
     return changes
 
 
 # ---------------------------------------------------------------- logo
+
 
 @dataclass
 class CleanLogo:
@@ -240,7 +275,8 @@ def clean_logo(data: bytes) -> CleanLogo:
         raise InvalidSetting("logo", f"The logo may be at most {LOGO_MAX_BYTES // 1024} KB.")
     not_image = InvalidSetting("logo", "This file is not a PNG, JPEG or WebP image.")
     too_big = InvalidSetting(
-        "logo", f"The image is too large: at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE} pixels, please.")
+        "logo", f"The image is too large: at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE} pixels, please."
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -250,8 +286,9 @@ def clean_logo(data: bytes) -> CleanLogo:
             if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE or width * height > LOGO_MAX_PIXELS:
                 raise too_big
             if width < LOGO_MIN_SIDE or height < LOGO_MIN_SIDE:
-                raise InvalidSetting("logo", f"The image is too small: at least {LOGO_MIN_SIDE} x "
-                                             f"{LOGO_MIN_SIDE} pixels, please.")
+                raise InvalidSetting(
+                    "logo", f"The image is too small: at least {LOGO_MIN_SIDE} x {LOGO_MIN_SIDE} pixels, please."
+                )
             img.load()
             img = ImageOps.exif_transpose(img)
             has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
@@ -266,10 +303,12 @@ def clean_logo(data: bytes) -> CleanLogo:
     except Image.UnidentifiedImageError as exc:
         raise not_image from exc
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, MemoryError) as exc:
-        raise InvalidSetting("logo", "This image could not be read; it may be damaged. "
-                                     "Please save it again as PNG, JPEG or WebP.") from exc
-    return CleanLogo(data=out.getvalue(), mime="image/png", width=img.width, height=img.height,
-                     source_format=source_format or "")
+        raise InvalidSetting(
+            "logo", "This image could not be read; it may be damaged. Please save it again as PNG, JPEG or WebP."
+        ) from exc
+    return CleanLogo(
+        data=out.getvalue(), mime="image/png", width=img.width, height=img.height, source_format=source_format or ""
+    )
 
 
 def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
@@ -277,9 +316,13 @@ def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
     firm.logo = logo.data
     firm.logo_mime = logo.mime
     firm.logo_version = (firm.logo_version or 0) + 1
-    audit.record(firm, actor, "logo.uploaded", target="logo", details={
-        "format": logo.source_format, "width": logo.width, "height": logo.height,
-        "bytes": len(logo.data)})
+    audit.record(
+        firm,
+        actor,
+        "logo.uploaded",
+        target="logo",
+        details={"format": logo.source_format, "width": logo.width, "height": logo.height, "bytes": len(logo.data)},
+    )
     db.session.flush()
     return logo
 
@@ -296,10 +339,9 @@ def remove_logo(firm: Firm, actor: User | None) -> None:
 
 # ---------------------------------------------------------------- domains
 
+
 def list_domains(firm: Firm) -> list[FirmDomain]:
-    return list(db.session.scalars(
-        select(FirmDomain).where(FirmDomain.firm_id == firm.id).order_by(FirmDomain.domain)
-    ))
+    return list(db.session.scalars(select(FirmDomain).where(FirmDomain.firm_id == firm.id).order_by(FirmDomain.domain)))
 
 
 def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
@@ -309,13 +351,13 @@ def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
     if len(name) > 253:
         raise InvalidSetting("domain", "A domain name has at most 253 characters.")
     if not firm_service.DOMAIN.match(name):
-        raise InvalidSetting("domain", "Enter a domain name such as careers.example.com "
-                                       "(no http://, no path).")
+        raise InvalidSetting("domain", "Enter a domain name such as careers.example.com (no http://, no path).")
     base = current_app.config.get("BASE_DOMAIN") or ""
     if base and (name == base or name.endswith("." + base)):
         raise InvalidSetting("domain", f"Domains under {base} are given by the firm's address already.")
     count = db.session.execute(
-        select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id)).scalar_one()
+        select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id)
+    ).scalar_one()
     if count >= MAX_DOMAINS:
         raise InvalidSetting("domain", f"A firm can have at most {MAX_DOMAINS} domains.")
     try:
@@ -361,17 +403,24 @@ def find_domain(firm: Firm, name: str) -> FirmDomain:
 
 # ---------------------------------------------------------------- operator
 
+
 def set_sender_email(firm: Firm, actor: User | None, email: str | None) -> bool:
     """The address a firm's emails come from (operator only: the domain must allow this
     installation to send, SPF/DKIM). None: the installation's PORTAL_MAIL_FROM."""
     clean = _email("sender_email", email)
     if clean == firm.sender_email:
         return False
-    audit.record(firm, actor, "settings.changed", target="settings", details={
-        "changes": {"sender_email": {"old": firm.sender_email, "new": clean}}})
+    audit.record(
+        firm,
+        actor,
+        "settings.changed",
+        target="settings",
+        details={"changes": {"sender_email": {"old": firm.sender_email, "new": clean}}},
+    )
     firm.sender_email = clean
     db.session.flush()
     return True
+
 
 def set_disabled(firm: Firm, actor: User | None, disabled: bool) -> bool:
     """Disable (every host of the firm answers 404) or enable a firm. Returns whether it changed."""

@@ -22,6 +22,7 @@ transactions: on SQLite, a request or a second planner never waits long for the 
 The planners write through the outbox and never commit themselves. The firm's calendar
 (slots, periods) is portal.services.cadence_clock.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,14 +39,37 @@ from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm,
-    Interest, Message, MessageState, Role, Search, SearchState, Stage, User,
+    OPEN_STAGES,
+    Audience,
+    Candidacy,
+    Candidate,
+    Client,
+    Consent,
+    ConsentState,
+    Feedback,
+    Firm,
+    Interest,
+    Message,
+    MessageState,
+    Role,
+    Search,
+    SearchState,
+    Stage,
+    User,
 )
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
 from portal.services import contact
+
 # The firm's calendar (slots and periods), part of this module's API for the worker and nurture.
 from portal.services.cadence_clock import (  # noqa: F401
-    cadence_days, checkin_period, checkin_slots, daily_slots, local_day, tick_horizon, weekly_period, weekly_slots,
+    cadence_days,
+    checkin_period,
+    checkin_slots,
+    daily_slots,
+    local_day,
+    tick_horizon,
+    weekly_period,
+    weekly_slots,
 )
 from portal.services.preferences import NO_CHECKIN_EMAILS
 from portal.web.templating import candidate_stage_text, external_url
@@ -54,14 +78,15 @@ ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # Open stages the candidate knows about: someone only "identified" has not been contacted
 # yet, so hears nothing (the pipeline's rule too); the clock starts when they are told.
 CHECKIN_STAGES = tuple(s for s in OPEN_STAGES if s is not Stage.IDENTIFIED)
-DIGEST_ITEMS = 25                      # per section in the email; the count is always exact
-CHUNK_CANDIDATES = 500                 # messages written (and committed) per chunk ...
-COMMIT_EVERY = 0.5                     # ... or after this many seconds of rendering
-TOKEN_MARK = "tokenmark0"              # stands for each candidate's unsubscribe token in a link
+DIGEST_ITEMS = 25  # per section in the email; the count is always exact
+CHUNK_CANDIDATES = 500  # messages written (and committed) per chunk ...
+COMMIT_EVERY = 0.5  # ... or after this many seconds of rendering
+TOKEN_MARK = "tokenmark0"  # stands for each candidate's unsubscribe token in a link
 FAILED_LOOKBACK = timedelta(days=30)
 
 
 # ---------------------------------------------------------------- the firm and what is active
+
 
 def load_firm(firm_id: int) -> Firm | None:
     return db.session.get(Firm, firm_id)
@@ -83,11 +108,11 @@ def endpoint_url(firm: Firm, *endpoints: str, **values) -> str | None:
 
 def active_candidacy_filter():
     """Active: at an open stage the candidate knows about, in an open or on-hold search."""
-    return (Candidacy.stage.in_(CHECKIN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES),
-            Candidate.deleted_at.is_(None))
+    return (Candidacy.stage.in_(CHECKIN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES), Candidate.deleted_at.is_(None))
 
 
 # ---------------------------------------------------------------- check-ins
+
 
 class CheckinItem(NamedTuple):
     """One search in a check-in (hashable: equal items render the same; attribute access
@@ -108,11 +133,22 @@ def _checkin_query():
     threshold = bindparam("threshold", type_=Candidate.last_contacted_at.type)
     return (
         select(
-            Candidacy.candidate_id, Candidacy.id, Candidacy.stage, Candidacy.stage_changed_at,
-            Candidacy.created_at, Search.title, Search.confidential, Client.name.label("client"),
-            search_owner.name.label("search_owner"), candidate_owner.name.label("candidate_owner"),
-            Candidate.name.label("name"), Candidate.email, Candidate.user_id, Candidate.last_contacted_at,
-            Candidate.checkin_emails, Candidate.unsubscribe_token,
+            Candidacy.candidate_id,
+            Candidacy.id,
+            Candidacy.stage,
+            Candidacy.stage_changed_at,
+            Candidacy.created_at,
+            Search.title,
+            Search.confidential,
+            Client.name.label("client"),
+            search_owner.name.label("search_owner"),
+            candidate_owner.name.label("candidate_owner"),
+            Candidate.name.label("name"),
+            Candidate.email,
+            Candidate.user_id,
+            Candidate.last_contacted_at,
+            Candidate.checkin_emails,
+            Candidate.unsubscribe_token,
         )
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
@@ -120,19 +156,21 @@ def _checkin_query():
         .outerjoin(search_owner, search_owner.id == Search.owner_id)
         .outerjoin(candidate_owner, candidate_owner.id == Candidate.owner_id)
         .where(
-            Candidacy.firm_id == bindparam("firm_id"), *active_candidacy_filter(),
+            Candidacy.firm_id == bindparam("firm_id"),
+            *active_candidacy_filter(),
             or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < threshold),
             # Not someone an update already failed to reach who still cannot be emailed: they
             # stand at the top of their recruiter's list instead (portal.services.contact).
-            or_(Candidate.unreachable_since.is_(None),
-                and_(Candidate.email.is_not(None), Candidate.email_suppressed.is_(False))),
+            or_(
+                Candidate.unreachable_since.is_(None),
+                and_(Candidate.email.is_not(None), Candidate.email_suppressed.is_(False)),
+            ),
         )
         .order_by(Candidacy.candidate_id, Candidacy.created_at, Candidacy.id)
     )
 
 
-def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime,
-                  checkpoint: Callable[[], None] | None = None) -> int:
+def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: Callable[[], None] | None = None) -> int:
     """One check-in for every active candidate who would go longer than the cadence
     without a message before `horizon`. Idempotent: one per candidate per check-in period
     (`checkin_period`), whatever Redis remembers. Returns how many were written.
@@ -169,7 +207,8 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime,
         first = group[0]
         items = tuple(
             CheckinItem(
-                r.title, "a confidential client" if r.confidential and r.id not in told else r.client,
+                r.title,
+                "a confidential client" if r.confidential and r.id not in told else r.client,
                 *stage_text[r.stage],
                 first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
                 r.search_owner or r.candidate_owner,
@@ -183,12 +222,19 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime,
         # Many candidates get the same items (same search, stage, recruiter): each distinct
         # check-in is rendered once, the name (and link) filled in per candidate.
         subject, text, html = renderer.render_shared((items, link), personal, items=items, portal_url=link)
-        out.append({
-            "dedupe_key": f"checkin:{candidate_id}:{period}", "to_email": first.email, "to_name": first.name,
-            "candidate_id": candidate_id, "candidacy_id": first.id if len(group) == 1 else None,
-            "subject": subject, "body_text": text, "body_html": html,
-            "skipped": None if first.checkin_emails else NO_CHECKIN_EMAILS,
-        })
+        out.append(
+            {
+                "dedupe_key": f"checkin:{candidate_id}:{period}",
+                "to_email": first.email,
+                "to_name": first.name,
+                "candidate_id": candidate_id,
+                "candidacy_id": first.id if len(group) == 1 else None,
+                "subject": subject,
+                "body_text": text,
+                "body_html": html,
+                "skipped": None if first.checkin_emails else NO_CHECKIN_EMAILS,
+            }
+        )
         if checkpoint is not None and (len(out) >= CHUNK_CANDIDATES or clock.monotonic() - started >= COMMIT_EVERY):
             written += len(record_many(firm, out, kind="checkin", audience=Audience.CANDIDATE))
             checkpoint()
@@ -200,6 +246,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime,
 
 
 # ---------------------------------------------------------------- the recruiter digest
+
 
 def _owner(*candidates):
     for c in candidates:
@@ -213,31 +260,56 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
     cutoff = now - timedelta(days=cadence_days(firm))
     last_feedback = (
         select(Feedback.candidacy_id, func.max(Feedback.created_at).label("at"))
-        .where(Feedback.firm_id == firm.id).group_by(Feedback.candidacy_id).subquery()
+        .where(Feedback.firm_id == firm.id)
+        .group_by(Feedback.candidacy_id)
+        .subquery()
     )
     overdue = [
-        {"owner": _owner(r.search_owner, r.candidate_owner), "candidate": r.name, "title": r.title,
-         "stage": r.stage.label, "since": r.since}
+        {
+            "owner": _owner(r.search_owner, r.candidate_owner),
+            "candidate": r.name,
+            "title": r.title,
+            "stage": r.stage.label,
+            "since": r.since,
+        }
         for r in db.session.execute(
-            select(Candidate.name, Search.title, Search.owner_id.label("search_owner"),
-                   Candidate.owner_id.label("candidate_owner"), Candidacy.stage,
-                   Candidacy.stage_changed_at.label("since"))
+            select(
+                Candidate.name,
+                Search.title,
+                Search.owner_id.label("search_owner"),
+                Candidate.owner_id.label("candidate_owner"),
+                Candidacy.stage,
+                Candidacy.stage_changed_at.label("since"),
+            )
             .select_from(Candidacy)
             .join(Search, Search.id == Candidacy.search_id)
             .join(Candidate, Candidate.id == Candidacy.candidate_id)
             .outerjoin(last_feedback, last_feedback.c.candidacy_id == Candidacy.id)
-            .where(Candidacy.firm_id == firm.id, *active_candidacy_filter(),
-                   Candidacy.stage_changed_at < cutoff,
-                   or_(last_feedback.c.at.is_(None), last_feedback.c.at < cutoff))
+            .where(
+                Candidacy.firm_id == firm.id,
+                *active_candidacy_filter(),
+                Candidacy.stage_changed_at < cutoff,
+                or_(last_feedback.c.at.is_(None), last_feedback.c.at < cutoff),
+            )
             .order_by(Candidacy.stage_changed_at)
         )
     ]
     consents = [
-        {"owner": _owner(r.requested_by_id, r.search_owner, r.candidate_owner), "candidate": r.name,
-         "title": r.role_title, "since": r.requested_at}
+        {
+            "owner": _owner(r.requested_by_id, r.search_owner, r.candidate_owner),
+            "candidate": r.name,
+            "title": r.role_title,
+            "since": r.requested_at,
+        }
         for r in db.session.execute(
-            select(Candidate.name, Consent.role_title, Consent.requested_at, Consent.requested_by_id,
-                   Search.owner_id.label("search_owner"), Candidate.owner_id.label("candidate_owner"))
+            select(
+                Candidate.name,
+                Consent.role_title,
+                Consent.requested_at,
+                Consent.requested_by_id,
+                Search.owner_id.label("search_owner"),
+                Candidate.owner_id.label("candidate_owner"),
+            )
             .select_from(Consent)
             .join(Candidacy, Candidacy.id == Consent.candidacy_id)
             .join(Search, Search.id == Candidacy.search_id)
@@ -247,11 +319,20 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
         )
     ]
     interests = [
-        {"owner": _owner(r.search_owner, r.candidate_owner), "candidate": r.name, "title": r.title,
-         "since": r.created_at}
+        {
+            "owner": _owner(r.search_owner, r.candidate_owner),
+            "candidate": r.name,
+            "title": r.title,
+            "since": r.created_at,
+        }
         for r in db.session.execute(
-            select(Candidate.name, Search.title, Interest.created_at,
-                   Search.owner_id.label("search_owner"), Candidate.owner_id.label("candidate_owner"))
+            select(
+                Candidate.name,
+                Search.title,
+                Interest.created_at,
+                Search.owner_id.label("search_owner"),
+                Candidate.owner_id.label("candidate_owner"),
+            )
             .select_from(Interest)
             .join(Search, Search.id == Interest.search_id)
             .join(Candidate, Candidate.id == Interest.candidate_id)
@@ -260,35 +341,64 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
         )
     ]
     failed = [
-        {"owner": _owner(r.candidate_owner, r.search_owner), "candidate": r.name or r.to_name or r.to_email,
-         "title": r.subject, "reason": r.last_error, "since": r.created_at, "id": r.id}
+        {
+            "owner": _owner(r.candidate_owner, r.search_owner),
+            "candidate": r.name or r.to_name or r.to_email,
+            "title": r.subject,
+            "reason": r.last_error,
+            "since": r.created_at,
+            "id": r.id,
+        }
         for r in db.session.execute(
-            select(Message.id, Message.subject, Message.last_error, Message.created_at, Message.to_name,
-                   Message.to_email, Candidate.name, Candidate.owner_id.label("candidate_owner"),
-                   Search.owner_id.label("search_owner"))
+            select(
+                Message.id,
+                Message.subject,
+                Message.last_error,
+                Message.created_at,
+                Message.to_name,
+                Message.to_email,
+                Candidate.name,
+                Candidate.owner_id.label("candidate_owner"),
+                Search.owner_id.label("search_owner"),
+            )
             .select_from(Message)
             .outerjoin(Candidate, Candidate.id == Message.candidate_id)
             .outerjoin(Candidacy, Candidacy.id == Message.candidacy_id)
             .outerjoin(Search, Search.id == Candidacy.search_id)
-            .where(Message.firm_id == firm.id, Message.state == MessageState.FAILED,
-                   Message.audience == Audience.CANDIDATE, Message.created_at > now - FAILED_LOOKBACK)
+            .where(
+                Message.firm_id == firm.id,
+                Message.state == MessageState.FAILED,
+                Message.audience == Audience.CANDIDATE,
+                Message.created_at > now - FAILED_LOOKBACK,
+            )
             .order_by(Message.created_at.desc())
         )
     ]
-    return {"unreachable": unreachable_items(firm), "overdue": overdue, "consents": consents,
-            "interests": interests, "failed": failed}
+    return {
+        "unreachable": unreachable_items(firm),
+        "overdue": overdue,
+        "consents": consents,
+        "interests": interests,
+        "failed": failed,
+    }
 
 
 def unreachable_items(firm: Firm) -> list[dict]:
     """Candidates our updates cannot reach (see portal.services.contact), first in the
     digest: one item for their owner and for each recruiter whose search they are in."""
     rows = db.session.execute(
-        select(Candidate.id, Candidate.name, Candidate.email, Candidate.email_suppressed,
-               Candidate.unreachable_since, Candidate.owner_id, Search.owner_id.label("search_owner"))
+        select(
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Candidate.email_suppressed,
+            Candidate.unreachable_since,
+            Candidate.owner_id,
+            Search.owner_id.label("search_owner"),
+        )
         .outerjoin(Candidacy, Candidacy.candidate_id == Candidate.id)
         .outerjoin(Search, Search.id == Candidacy.search_id)
-        .where(Candidate.firm_id == firm.id, Candidate.unreachable_since.is_not(None),
-               Candidate.deleted_at.is_(None))
+        .where(Candidate.firm_id == firm.id, Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None))
         .order_by(Candidate.unreachable_since, Candidate.id)
     ).all()
     missed = contact.last_undelivered(r.id for r in rows)
@@ -311,10 +421,13 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
     the cadence), pending consents, interested candidates, failed deliveries. Items with
     no owner go to the firm's admins. Nothing to report, no email. Idempotent per firm week
     (a rerun on another day of the week, after Redis lost the slot marker, sends nothing)."""
-    staff = list(db.session.scalars(
-        select(User).where(User.firm_id == firm.id, User.role.in_([Role.RECRUITER, Role.ADMIN]),
-                           User.active.is_(True)).order_by(User.id)
-    ))
+    staff = list(
+        db.session.scalars(
+            select(User)
+            .where(User.firm_id == firm.id, User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
     if not staff:
         return 0
     staff_ids = {u.id for u in staff}
@@ -341,11 +454,18 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         if not any(counts.values()):
             continue
         shown = {name: mine.get(name, [])[:DIGEST_ITEMS] for name in sections}
-        subject, text, html = renderer.render(user=user, to_name=user.name, counts=counts, items=shown,
-                                              cadence_days=cadence_days(firm), **links)
-        out.append({
-            "dedupe_key": f"digest:{user.id}:{week}", "to_email": user.email, "to_name": user.name,
-            "recipient_user_id": user.id, "subject": subject, "body_text": text, "body_html": html,
-        })
-    return len(record_many(firm, out, kind="recruiter_digest", audience=Audience.RECRUITER,
-                           show_in_portal=False))
+        subject, text, html = renderer.render(
+            user=user, to_name=user.name, counts=counts, items=shown, cadence_days=cadence_days(firm), **links
+        )
+        out.append(
+            {
+                "dedupe_key": f"digest:{user.id}:{week}",
+                "to_email": user.email,
+                "to_name": user.name,
+                "recipient_user_id": user.id,
+                "subject": subject,
+                "body_text": text,
+                "body_html": html,
+            }
+        )
+    return len(record_many(firm, out, kind="recruiter_digest", audience=Audience.RECRUITER, show_in_portal=False))

@@ -2,20 +2,21 @@
 than a week) and the periods its planned messages are keyed by, in the firm's own time zone.
 Pure date arithmetic on the firm's settings: it never queries or writes anything.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from portal.models import Firm
 
-TICK_MARGIN = timedelta(minutes=10)    # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
+TICK_MARGIN = timedelta(minutes=10)  # the planner ticks every PLAN_TICK_MINUTES (60); a late tick
 
 
 def _at(day: date, hour: int, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
 
 
 def _hour(firm: Firm) -> int:

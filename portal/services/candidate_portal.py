@@ -3,6 +3,7 @@
 Every function issues a fixed number of queries whatever the data size (eager loads and
 one IN-query per related table). Internal notes are never read here: the Note table is
 not imported."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,8 +15,21 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidacy, Candidate, Client, Consent, ConsentState, Feedback, Firm, Message,
-    MessageState, Search, SearchState, Stage, StageChange, User,
+    Audience,
+    Candidacy,
+    Candidate,
+    Client,
+    Consent,
+    ConsentState,
+    Feedback,
+    Firm,
+    Message,
+    MessageState,
+    Search,
+    SearchState,
+    Stage,
+    StageChange,
+    User,
 )
 from portal.models.search import client_name_for_candidate
 from portal.services import NotFound
@@ -26,9 +40,7 @@ MESSAGES_PER_PAGE = 25
 
 def candidate_for_user(user: User) -> Candidate | None:
     """The talent-pool record behind a candidate login (none once the account is deleted)."""
-    return db.session.scalar(
-        select(Candidate).where(Candidate.user_id == user.id, Candidate.deleted_at.is_(None))
-    )
+    return db.session.scalar(select(Candidate).where(Candidate.user_id == user.id, Candidate.deleted_at.is_(None)))
 
 
 @dataclass
@@ -68,14 +80,22 @@ class SearchCard:
 # from five tables, and building ORM objects for them cost more than the SQL (see
 # docs/PERFORMANCE.md, candidate home).
 
+
 def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
     """Each candidacy's consent requests, oldest first, as rows (state, dates, client_name)."""
     out: dict[int, list] = {}
     if not candidacy_ids:
         return out
     rows = db.session.execute(
-        select(Consent.id, Consent.candidacy_id, Consent.state, Consent.requested_at, Consent.answered_at,
-               Consent.cv_sent_at, Consent.client_name)
+        select(
+            Consent.id,
+            Consent.candidacy_id,
+            Consent.state,
+            Consent.requested_at,
+            Consent.answered_at,
+            Consent.cv_sent_at,
+            Consent.client_name,
+        )
         .where(Consent.candidacy_id.in_(candidacy_ids))
         .order_by(Consent.requested_at, Consent.id)
     ).all()
@@ -89,7 +109,8 @@ def _recruiters(ids: set[int | None]) -> dict[int | None, Recruiter]:
     if not ids:
         return {}
     users = db.session.execute(
-        select(User.id, User.name, User.email, User.phone, User.active).where(User.id.in_(ids))).all()
+        select(User.id, User.name, User.email, User.phone, User.active).where(User.id.in_(ids))
+    ).all()
     return {u.id: Recruiter(name=u.name, email=u.email, phone=u.phone) for u in users if u.active}
 
 
@@ -100,31 +121,55 @@ def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
         entries.append(TimelineEntry(ch.created_at, label, detail))
     for c in consents:
-        entries.append(TimelineEntry(c.requested_at, "We asked for your consent",
-                                     f"To send your profile to {c.client_name}"))
+        entries.append(
+            TimelineEntry(c.requested_at, "We asked for your consent", f"To send your profile to {c.client_name}")
+        )
         if c.answered_at and c.state in (ConsentState.APPROVED, ConsentState.DECLINED):
-            entries.append(TimelineEntry(
-                c.answered_at, "You said yes" if c.state == ConsentState.APPROVED else "You said no",
-                f"To sending your profile to {c.client_name}"))
+            entries.append(
+                TimelineEntry(
+                    c.answered_at,
+                    "You said yes" if c.state == ConsentState.APPROVED else "You said no",
+                    f"To sending your profile to {c.client_name}",
+                )
+            )
         if c.cv_sent_at:
             entries.append(TimelineEntry(c.cv_sent_at, "Your profile was sent", f"To {c.client_name}"))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
 
-def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None,
-           recruiters: dict[int | None, Recruiter] | None = None) -> list[SearchCard]:
+def _cards(
+    firm: Firm,
+    candidate: Candidate,
+    candidacy_id: int | None = None,
+    recruiters: dict[int | None, Recruiter] | None = None,
+) -> list[SearchCard]:
     """The candidate's searches as cards. Four statements: candidacies with their search,
     client and feedback count, stage changes, consents, recruiters (pass `recruiters` to
     share the last one with the caller: see home())."""
-    feedback_count = (select(func.count(Feedback.id)).where(Feedback.candidacy_id == Candidacy.id)
-                      .correlate(Candidacy).scalar_subquery())
+    feedback_count = (
+        select(func.count(Feedback.id))
+        .where(Feedback.candidacy_id == Candidacy.id)
+        .correlate(Candidacy)
+        .scalar_subquery()
+    )
     stmt = (
-        select(Candidacy.id, Candidacy.stage, Candidacy.stage_changed_at, Candidacy.close_reason,
-               Candidacy.close_explanation, Search.title, Search.location, Search.remote_policy,
-               Search.owner_id, Search.confidential, Client.name.label("client"),
-               feedback_count.label("feedback_count"))
-        .join(Search, Search.id == Candidacy.search_id).join(Client, Client.id == Search.client_id)
+        select(
+            Candidacy.id,
+            Candidacy.stage,
+            Candidacy.stage_changed_at,
+            Candidacy.close_reason,
+            Candidacy.close_explanation,
+            Search.title,
+            Search.location,
+            Search.remote_policy,
+            Search.owner_id,
+            Search.confidential,
+            Client.name.label("client"),
+            feedback_count.label("feedback_count"),
+        )
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Client, Client.id == Search.client_id)
         .where(Candidacy.candidate_id == candidate.id)
     )
     if candidacy_id is not None:
@@ -151,21 +196,27 @@ def _cards(firm: Firm, candidate: Candidate, candidacy_id: int | None = None,
         label, explanation = candidate_stage_text(c.stage, firm)
         mine = consents.get(c.id, [])
         open_consent = next((x for x in reversed(mine) if x.state == ConsentState.REQUESTED), None)
-        cards.append(SearchCard(
-            candidacy_id=c.id, title=c.title,
-            # Hidden while the search is confidential, unless a consent request named the
-            # client (the rule of services.consent.client_revealed, for many at once).
-            client_name=client_name_for_candidate(c.confidential, c.client, told=bool(mine)),
-            location=c.location, remote_label=c.remote_policy.label,
-            is_open=c.stage.is_open, label=label, explanation=explanation,
-            stage_changed_at=c.stage_changed_at,
-            close_reason=c.close_reason.label if c.stage == Stage.CLOSED and c.close_reason else None,
-            close_explanation=c.close_explanation if c.stage == Stage.CLOSED else None,
-            recruiter=recruiters.get(c.owner_id or candidate.owner_id),
-            open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
-            feedback_count=c.feedback_count,
-            timeline=_timeline(firm, changes.get(c.id, []), mine),
-        ))
+        cards.append(
+            SearchCard(
+                candidacy_id=c.id,
+                title=c.title,
+                # Hidden while the search is confidential, unless a consent request named the
+                # client (the rule of services.consent.client_revealed, for many at once).
+                client_name=client_name_for_candidate(c.confidential, c.client, told=bool(mine)),
+                location=c.location,
+                remote_label=c.remote_policy.label,
+                is_open=c.stage.is_open,
+                label=label,
+                explanation=explanation,
+                stage_changed_at=c.stage_changed_at,
+                close_reason=c.close_reason.label if c.stage == Stage.CLOSED and c.close_reason else None,
+                close_explanation=c.close_explanation if c.stage == Stage.CLOSED else None,
+                recruiter=recruiters.get(c.owner_id or candidate.owner_id),
+                open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
+                feedback_count=c.feedback_count,
+                timeline=_timeline(firm, changes.get(c.id, []), mine),
+            )
+        )
     # Open searches first (most recent movement first), then the ended ones.
     cards.sort(key=lambda k: (not k.is_open, -k.stage_changed_at.timestamp()))
     return cards
@@ -206,6 +257,7 @@ def own_recruiter(candidate: Candidate) -> Recruiter | None:
 
 # ---------------------------------------------------------------- feedback
 
+
 @dataclass
 class FeedbackItem:
     id: int
@@ -220,10 +272,19 @@ class FeedbackItem:
 def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[FeedbackItem]:
     """Feedback written for this candidate, newest first (read as columns, like the cards)."""
     stmt = (
-        select(Feedback.id, Feedback.created_at, Feedback.body_html, Feedback.candidacy_id, Feedback.author_id,
-               Search.title, Search.confidential, Client.name.label("client"))
+        select(
+            Feedback.id,
+            Feedback.created_at,
+            Feedback.body_html,
+            Feedback.candidacy_id,
+            Feedback.author_id,
+            Search.title,
+            Search.confidential,
+            Client.name.label("client"),
+        )
         .join(Candidacy, Candidacy.id == Feedback.candidacy_id)
-        .join(Search, Search.id == Candidacy.search_id).join(Client, Client.id == Search.client_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Client, Client.id == Search.client_id)
         .where(Candidacy.candidate_id == candidate.id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
@@ -232,13 +293,18 @@ def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = 
     rows = db.session.execute(stmt).all()
     if not rows:
         return []
-    revealed = set(db.session.scalars(
-        select(Consent.candidacy_id).where(Consent.candidacy_id.in_({f.candidacy_id for f in rows}))
-    ).all())
+    revealed = set(
+        db.session.scalars(
+            select(Consent.candidacy_id).where(Consent.candidacy_id.in_({f.candidacy_id for f in rows}))
+        ).all()
+    )
     authors = _recruiters({f.author_id for f in rows if f.author_id})
     return [
         FeedbackItem(
-            id=f.id, created_at=f.created_at, body_html=f.body_html, title=f.title,
+            id=f.id,
+            created_at=f.created_at,
+            body_html=f.body_html,
+            title=f.title,
             client_name=client_name_for_candidate(f.confidential, f.client, told=f.candidacy_id in revealed),
             author=authors[f.author_id].name if f.author_id in authors else None,
             candidacy_id=f.candidacy_id,
@@ -249,20 +315,27 @@ def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = 
 
 # ---------------------------------------------------------------- consent
 
+
 def consents(candidate: Candidate) -> Sequence[Consent]:
     """Every consent request made to this candidate, newest first (candidacy and search loaded)."""
-    return db.session.scalars(
-        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
-        .join(Search, Search.id == Candidacy.search_id)
-        .options(contains_eager(Consent.candidacy).contains_eager(Candidacy.search))
-        .where(Candidacy.candidate_id == candidate.id)
-        .order_by(Consent.requested_at.desc(), Consent.id.desc())
-    ).unique().all()
+    return (
+        db.session.scalars(
+            select(Consent)
+            .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+            .join(Search, Search.id == Candidacy.search_id)
+            .options(contains_eager(Consent.candidacy).contains_eager(Candidacy.search))
+            .where(Candidacy.candidate_id == candidate.id)
+            .order_by(Consent.requested_at.desc(), Consent.id.desc())
+        )
+        .unique()
+        .all()
+    )
 
 
 def consent_for(candidate: Candidate, consent_id: int) -> Consent:
     row = db.session.scalar(
-        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        select(Consent)
+        .join(Candidacy, Candidacy.id == Consent.candidacy_id)
         .options(contains_eager(Consent.candidacy).joinedload(Candidacy.search))
         .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
     )
@@ -272,20 +345,30 @@ def consent_for(candidate: Candidate, consent_id: int) -> Consent:
 
 
 def open_consent_count(candidate: Candidate) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
-        .where(Candidacy.candidate_id == candidate.id, Consent.state == ConsentState.REQUESTED,
-               Candidacy.stage.not_in((Stage.CLOSED, Stage.PLACED)))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Consent)
+            .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+            .where(
+                Candidacy.candidate_id == candidate.id,
+                Consent.state == ConsentState.REQUESTED,
+                Candidacy.stage.not_in((Stage.CLOSED, Stage.PLACED)),
+            )
+        )
+        or 0
+    )
 
 
 # ---------------------------------------------------------------- messages
 
+
 def _messages_stmt(candidate: Candidate):
-    return (
-        select(Message)
-        .where(Message.candidate_id == candidate.id, Message.audience == Audience.CANDIDATE,
-               Message.show_in_portal.is_(True), Message.state != MessageState.CANCELLED)
+    return select(Message).where(
+        Message.candidate_id == candidate.id,
+        Message.audience == Audience.CANDIDATE,
+        Message.show_in_portal.is_(True),
+        Message.state != MessageState.CANCELLED,
     )
 
 
@@ -293,8 +376,10 @@ def messages(candidate: Candidate, page: int = 1, per_page: int = MESSAGES_PER_P
     """A page of the messages the firm sent this candidate, newest first; and whether more follow."""
     page = max(1, min(page, 10_000))
     rows = db.session.scalars(
-        _messages_stmt(candidate).order_by(Message.created_at.desc(), Message.id.desc())
-        .offset((page - 1) * per_page).limit(per_page + 1)
+        _messages_stmt(candidate)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
     ).all()
     return list(rows[:per_page]), len(rows) > per_page
 
@@ -308,11 +393,18 @@ def message_for(candidate: Candidate, message_id: int) -> Message:
 
 # ---------------------------------------------------------------- referrals
 
+
 def referral_roles(firm: Firm) -> list[tuple[int, str]]:
     """Open roles a candidate may refer someone for (confidential clients not named)."""
-    rows = db.session.scalars(
-        select(Search).options(joinedload(Search.client))
-        .where(Search.state == SearchState.OPEN).order_by(Search.title).limit(200)
-    ).unique().all()
+    rows = (
+        db.session.scalars(
+            select(Search)
+            .options(joinedload(Search.client))
+            .where(Search.state == SearchState.OPEN)
+            .order_by(Search.title)
+            .limit(200)
+        )
+        .unique()
+        .all()
+    )
     return [(s.id, f"{s.title} ({s.client_name_for_candidate()})") for s in rows]
-

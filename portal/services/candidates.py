@@ -1,6 +1,7 @@
 """Talent-pool members as the recruiter keeps them: create, edit, tag, invite to the portal.
 Flushes, never commits; the invitation goes through the outbox (portal.services.accounts), never
 straight to SMTP."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,9 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import (
-    Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User,
-)
+from portal.models import Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User
 from portal.services import DomainError, accounts, skills
 from portal.services import notes as notes_service
 from portal.services.text import clean_line, clean_text, split_list
@@ -76,17 +75,28 @@ def validate_input(firm: Firm, data: CandidateInput, candidate: Candidate | None
         if clash is not None and (candidate is None or clash != candidate.id):
             raise DomainError(f"Email: {email} is already in the talent pool.")
     if candidate is not None and candidate.user_id is not None and email != (candidate.email or "").lower():
-        raise DomainError("Email: this candidate signs in to the portal with their address; "
-                          "they change it on their own page.")
+        raise DomainError(
+            "Email: this candidate signs in to the portal with their address; they change it on their own page."
+        )
     if data.owner_id is not None:
         owner = db.session.get(User, data.owner_id)
         if owner is None or not owner.is_staff:
             raise DomainError("Owner: choose a recruiter of this firm.")
     return _Clean(
-        values=dict(name=name, email=email, phone=phone, headline=headline, location=location,
-                    seniority=data.seniority, job_seeking=data.job_seeking, summary=summary,
-                    owner_id=data.owner_id),
-        skills=skills, tags=tags, note=note,
+        values=dict(
+            name=name,
+            email=email,
+            phone=phone,
+            headline=headline,
+            location=location,
+            seniority=data.seniority,
+            job_seeking=data.job_seeking,
+            summary=summary,
+            owner_id=data.owner_id,
+        ),
+        skills=skills,
+        tags=tags,
+        note=note,
     )
 
 
@@ -166,11 +176,14 @@ def candidacies_of(candidate: Candidate) -> list[Candidacy]:
     """Every search this candidate is in, newest first, with the search loaded."""
     from sqlalchemy.orm import joinedload
 
-    return list(db.session.scalars(
-        select(Candidacy).where(Candidacy.candidate_id == candidate.id)
-        .options(joinedload(Candidacy.search).joinedload(Search.client))
-        .order_by(Candidacy.created_at.desc(), Candidacy.id.desc())
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(Candidacy)
+            .where(Candidacy.candidate_id == candidate.id)
+            .options(joinedload(Candidacy.search).joinedload(Search.client))
+            .order_by(Candidacy.created_at.desc(), Candidacy.id.desc())
+        ).unique()
+    )
 
 
 def find(firm: Firm, text: str, limit: int = 20, exclude_ids: set[int] | None = None) -> list[Candidate]:
@@ -179,8 +192,12 @@ def find(firm: Firm, text: str, limit: int = 20, exclude_ids: set[int] | None = 
     if not text:
         return []
     like = f"%{text}%"
-    q = (select(Candidate).where(Candidate.deleted_at.is_(None))
-         .where((Candidate.name.ilike(like)) | (Candidate.email.ilike(like)) | (Candidate.headline.ilike(like)))
-         .order_by(Candidate.name, Candidate.id).limit(limit + len(exclude_ids or ())))
+    q = (
+        select(Candidate)
+        .where(Candidate.deleted_at.is_(None))
+        .where((Candidate.name.ilike(like)) | (Candidate.email.ilike(like)) | (Candidate.headline.ilike(like)))
+        .order_by(Candidate.name, Candidate.id)
+        .limit(limit + len(exclude_ids or ()))
+    )
     found = [c for c in db.session.scalars(q) if c.id not in (exclude_ids or set())]
     return found[:limit]

@@ -3,6 +3,7 @@ candidacy (for a confidential search, the version without the client's name for 
 it) and the preview of who reads what. It only reads and checks; it never writes or sends
 (portal.services.pipeline closes the candidacies).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from portal.services import DomainError, disclosure
 MAX_EXPLANATION = 5000
 
 
-def for_candidacies(search: Search, explanation: str, untold_explanation: str | None,
-                     candidacy_ids: list[int]) -> dict[int, str]:
+def for_candidacies(
+    search: Search, explanation: str, untold_explanation: str | None, candidacy_ids: list[int]
+) -> dict[int, str]:
     """The explanation each open candidacy reads when the search closes: the one written,
     or for candidates not told a confidential client, the version without its name."""
     if not search.confidential or not candidacy_ids:
@@ -30,8 +32,9 @@ def for_candidacies(search: Search, explanation: str, untold_explanation: str | 
             raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
         finding = disclosure.check(search, untold_explanation, untold_ids, known=people)
         if finding.refused:
-            raise disclosure.ClientNamed(search, finding, untold_explanation,
-                                         what="The version for candidates who were not told")
+            raise disclosure.ClientNamed(
+                search, finding, untold_explanation, what="The version for candidates who were not told"
+            )
         return {cid: untold_explanation for cid in untold_ids}
     finding = disclosure.check(search, explanation, candidacy_ids, known=people)
     if finding.refused:
@@ -43,11 +46,11 @@ def for_candidacies(search: Search, explanation: str, untold_explanation: str | 
 class CloseGroup:
     """Candidates who read the same thing when the search closes."""
 
-    key: str                 # "open", "told", "untold" or "closed"
+    key: str  # "open", "told", "untold" or "closed"
     title: str
     names: list[str]
     explanation: str | None  # what they read (None: they are not written to now)
-    client_name: str | None = None   # the client as they see it in the message
+    client_name: str | None = None  # the client as they see it in the message
 
 
 @dataclass
@@ -55,7 +58,7 @@ class ClosePreview:
     groups: list[CloseGroup] = field(default_factory=list)
     open_count: int = 0
     refused: disclosure.ClientNamed | None = None
-    untold_version: bool = False     # a separate version for candidates who were not told
+    untold_version: bool = False  # a separate version for candidates who were not told
 
 
 def close_preview(search: Search, explanation: str, untold_explanation: str | None = None) -> ClosePreview:
@@ -66,15 +69,23 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
     rows = db.session.execute(
         select(Candidacy.id, Candidacy.stage, Candidate.name)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Candidacy.search_id == search.id).order_by(Candidate.name, Candidacy.id)
+        .where(Candidacy.search_id == search.id)
+        .order_by(Candidate.name, Candidacy.id)
     ).all()
     open_rows = [r for r in rows if r.stage in OPEN_STAGES]
     closed_names = [r.name for r in rows if r.stage not in OPEN_STAGES]
     out = ClosePreview(open_count=len(open_rows))
     if not search.confidential:
         if open_rows:
-            out.groups.append(CloseGroup("open", "Open candidacies: closed, and each candidate is told",
-                                         [r.name for r in open_rows], explanation, search.client.name))
+            out.groups.append(
+                CloseGroup(
+                    "open",
+                    "Open candidacies: closed, and each candidate is told",
+                    [r.name for r in open_rows],
+                    explanation,
+                    search.client.name,
+                )
+            )
     else:
         told = disclosure.told_ids([r.id for r in open_rows])
         told_names = [r.name for r in open_rows if r.id in told]
@@ -86,20 +97,33 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
             untold_text = untold_explanation.strip()
             finding = disclosure.check(search, untold_text, [], known=[p for p in people if not p.told])
             if finding.refused:
-                out.refused = disclosure.ClientNamed(search, finding, untold_text,
-                                                     what="The version for candidates who were not told")
+                out.refused = disclosure.ClientNamed(
+                    search, finding, untold_text, what="The version for candidates who were not told"
+                )
         else:
             finding = disclosure.check(search, explanation, [], known=people)
             if finding.refused:
                 out.refused = disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
         if told_names:
-            out.groups.append(CloseGroup("told", "Open candidacies, told who the client is: closed, and each is told",
-                                         told_names, explanation, search.client.name))
+            out.groups.append(
+                CloseGroup(
+                    "told",
+                    "Open candidacies, told who the client is: closed, and each is told",
+                    told_names,
+                    explanation,
+                    search.client.name,
+                )
+            )
         if untold_rows:
-            out.groups.append(CloseGroup("untold", "Open candidacies, not told who the client is: closed, and each is told",
-                                         [r.name for r in untold_rows], untold_text,
-                                         search.client_name_for_candidate(False)))
+            out.groups.append(
+                CloseGroup(
+                    "untold",
+                    "Open candidacies, not told who the client is: closed, and each is told",
+                    [r.name for r in untold_rows],
+                    untold_text,
+                    search.client_name_for_candidate(False),
+                )
+            )
     if closed_names:
         out.groups.append(CloseGroup("closed", "Already closed or placed: not written to again", closed_names, None))
     return out
-

@@ -1,6 +1,7 @@
 """Presentation consent: no CV reaches a client without the candidate's recorded yes.
 Records requests and answers (the request names the client, so it reveals a confidential one);
 it never sends a CV itself."""
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -9,9 +10,7 @@ from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import (
-    Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow,
-)
+from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow
 from portal.services import DomainError, NotFound
 from portal.web.templating import external_url
 
@@ -20,8 +19,10 @@ MAX_COMMENT = 2000
 
 def latest(candidacy: Candidacy) -> Consent | None:
     return db.session.scalar(
-        select(Consent).where(Consent.candidacy_id == candidacy.id)
-        .order_by(Consent.requested_at.desc(), Consent.id.desc()).limit(1)
+        select(Consent)
+        .where(Consent.candidacy_id == candidacy.id)
+        .order_by(Consent.requested_at.desc(), Consent.id.desc())
+        .limit(1)
     )
 
 
@@ -50,27 +51,38 @@ def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
     if not candidate.email and candidate.user_id is None:
         raise DomainError("This candidate has no email address or portal account to ask.")
     consent = Consent(
-        firm_id=firm.id, candidacy_id=candidacy.id, state=ConsentState.REQUESTED,
-        requested_by_id=actor.id, requested_at=utcnow(),
-        client_name=search.client.name, role_title=search.title,
+        firm_id=firm.id,
+        candidacy_id=candidacy.id,
+        state=ConsentState.REQUESTED,
+        requested_by_id=actor.id,
+        requested_at=utcnow(),
+        client_name=search.client.name,
+        role_title=search.title,
     )
     db.session.add(consent)
     db.session.flush()
     outbox.record(
-        firm, kind="consent_requested", dedupe_key=f"consent-request:{consent.id}",
-        audience=Audience.CANDIDATE, to_email=candidate.email, to_name=candidate.name,
-        candidate=candidate, candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
-        context={"search": search, "consent": consent, "recruiter": actor,
-                 "link": external_url(firm, "auth.index")},
+        firm,
+        kind="consent_requested",
+        dedupe_key=f"consent-request:{consent.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        context={"search": search, "consent": consent, "recruiter": actor, "link": external_url(firm, "auth.index")},
     )
     return consent
 
 
-def answer_consent(firm: Firm, candidate: Candidate, consent_id: int, approve: bool,
-                   comment: str | None = None) -> Consent:
+def answer_consent(
+    firm: Firm, candidate: Candidate, consent_id: int, approve: bool, comment: str | None = None
+) -> Consent:
     """Record the candidate's yes or no once; a double submit changes nothing."""
     consent = db.session.scalar(
-        select(Consent).join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        select(Consent)
+        .join(Candidacy, Candidacy.id == Consent.candidacy_id)
         .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
     )
     if consent is None:
@@ -79,12 +91,15 @@ def answer_consent(firm: Firm, candidate: Candidate, consent_id: int, approve: b
     if len(comment) > MAX_COMMENT:
         raise DomainError(f"Please keep the comment under {MAX_COMMENT} characters.")
     new_state = ConsentState.APPROVED if approve else ConsentState.DECLINED
-    changed = cast("CursorResult[Any]", db.session.execute(
-        update(Consent)
-        .where(Consent.id == consent.id, Consent.state == ConsentState.REQUESTED)
-        .values(state=new_state, answered_at=utcnow(), comment=comment or None)
-        .execution_options(synchronize_session=False)
-    )).rowcount  # an UPDATE gives a CursorResult
+    changed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Consent)
+            .where(Consent.id == consent.id, Consent.state == ConsentState.REQUESTED)
+            .values(state=new_state, answered_at=utcnow(), comment=comment or None)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount  # an UPDATE gives a CursorResult
     if changed != 1:
         db.session.refresh(consent)
         raise DomainError("You have already answered this request.")
@@ -95,11 +110,21 @@ def answer_consent(firm: Firm, candidate: Candidate, consent_id: int, approve: b
     recruiter = db.session.get(User, recruiter_id) if recruiter_id else None
     if recruiter is not None:
         outbox.record(
-            firm, kind="consent_answered", dedupe_key=f"consent-answer:{consent.id}",
-            audience=Audience.RECRUITER, to_email=recruiter.email, to_name=recruiter.name,
-            recipient_user_id=recruiter.id, candidacy_id=candidacy.id, show_in_portal=False,
-            context={"consent": consent, "candidate_obj": candidate, "search": search,
-                     "link": external_url(firm, "auth.index")},
+            firm,
+            kind="consent_answered",
+            dedupe_key=f"consent-answer:{consent.id}",
+            audience=Audience.RECRUITER,
+            to_email=recruiter.email,
+            to_name=recruiter.name,
+            recipient_user_id=recruiter.id,
+            candidacy_id=candidacy.id,
+            show_in_portal=False,
+            context={
+                "consent": consent,
+                "candidate_obj": candidate,
+                "search": search,
+                "link": external_url(firm, "auth.index"),
+            },
         )
     return consent
 

@@ -5,15 +5,25 @@ sent; a check-in read in the portal by choice counts too), dated when it was wri
 contact a recruiter recorded, dated when it happened. A message that failed or was never emailed
 is never contact: when one fails, `last_contacted_at` is recomputed (they are overdue again at
 once) and `unreachable_since` puts them at the top of their recruiter's needs-attention list."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidacy, Candidate, ContactKind, ContactRecord, Firm, Message, MessageState, User, utcnow,
+    Audience,
+    Candidacy,
+    Candidate,
+    ContactKind,
+    ContactRecord,
+    Firm,
+    Message,
+    MessageState,
+    User,
+    utcnow,
 )
 from portal.services import DomainError, audit
 from portal.services.preferences import NO_CHECKIN_EMAILS
@@ -27,9 +37,14 @@ def message_counts_as_contact():
     """The SQL condition: this message is contact (see the module's docstring). A check-in
     the candidate chose to read in the portal only (no check-in emails) reached them the way
     they asked: it counts."""
-    return (Message.audience == Audience.CANDIDATE, Message.stream.is_(None),
-            or_(Message.state.in_(CONTACT_STATES),
-                and_(Message.state == MessageState.SKIPPED, Message.last_error == NO_CHECKIN_EMAILS)))
+    return (
+        Message.audience == Audience.CANDIDATE,
+        Message.stream.is_(None),
+        or_(
+            Message.state.in_(CONTACT_STATES),
+            and_(Message.state == MessageState.SKIPPED, Message.last_error == NO_CHECKIN_EMAILS),
+        ),
+    )
 
 
 def last_contact_times(candidate_ids) -> dict[int, datetime | None]:
@@ -41,13 +56,15 @@ def last_contact_times(candidate_ids) -> dict[int, datetime | None]:
         return out
     for cid, at in db.session.execute(
         select(Message.candidate_id, func.max(Message.created_at))
-        .where(Message.candidate_id.in_(ids), *message_counts_as_contact()).group_by(Message.candidate_id)
+        .where(Message.candidate_id.in_(ids), *message_counts_as_contact())
+        .group_by(Message.candidate_id)
     ):
         assert cid is not None  # the WHERE names candidates
         out[cid] = at
     for cid, at in db.session.execute(
         select(ContactRecord.candidate_id, func.max(ContactRecord.occurred_at))
-        .where(ContactRecord.candidate_id.in_(ids)).group_by(ContactRecord.candidate_id)
+        .where(ContactRecord.candidate_id.in_(ids))
+        .group_by(ContactRecord.candidate_id)
     ):
         latest = out[cid]
         if latest is None or at > latest:  # occurred_at is never NULL
@@ -62,19 +79,24 @@ def recompute_last_contacted(candidate_ids) -> None:
     ids = sorted(set(candidate_ids))
     if not ids:
         return
-    current = dict(db.session.execute(
-        select(Candidate.id, Candidate.last_contacted_at).where(Candidate.id.in_(ids))).all())
+    current = dict(
+        db.session.execute(select(Candidate.id, Candidate.last_contacted_at).where(Candidate.id.in_(ids))).all()
+    )
     for cid, at in last_contact_times(ids).items():
         if cid not in current or current[cid] == at:
             continue
         old = current[cid]
         fence = Candidate.last_contacted_at.is_(None) if old is None else Candidate.last_contacted_at == old
         db.session.execute(
-            update(Candidate).where(Candidate.id == cid, fence).values(last_contacted_at=at)
-            .execution_options(synchronize_session="fetch"))
+            update(Candidate)
+            .where(Candidate.id == cid, fence)
+            .values(last_contacted_at=at)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 # ---------------------------------------------------------------- "I told them another way"
+
 
 def today(firm: Firm) -> date:
     """Today in the firm's time zone (the latest day a contact can be recorded for)."""
@@ -86,11 +108,19 @@ def _when(firm: Firm, on: date, now: datetime) -> datetime:
     tz = firm.zone
     if on == now.astimezone(tz).date():
         return now
-    return datetime.combine(on, time(12), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(on, time(12), tzinfo=tz).astimezone(UTC)
 
 
-def record_contact(firm: Firm, actor: User, candidate: Candidate, *, kind: ContactKind | str, on: date | None,
-                   note: str | None = None, candidacy: Candidacy | None = None) -> ContactRecord:
+def record_contact(
+    firm: Firm,
+    actor: User,
+    candidate: Candidate,
+    *,
+    kind: ContactKind | str,
+    on: date | None,
+    note: str | None = None,
+    candidacy: Candidacy | None = None,
+) -> ContactRecord:
     """A recruiter reached the candidate another way (a call, a meeting ...). Counts as
     contact from that day; audited; lifts the "cannot be reached" mark."""
     if candidate.deleted_at is not None:
@@ -113,33 +143,50 @@ def record_contact(firm: Firm, actor: User, candidate: Candidate, *, kind: Conta
     if candidacy is not None and candidacy.candidate_id != candidate.id:
         raise DomainError("That search is not one of this candidate's.")
     at = _when(firm, on, now)
-    record = ContactRecord(firm_id=firm.id, candidate_id=candidate.id,
-                           candidacy_id=candidacy.id if candidacy is not None else None,
-                           author_id=actor.id, kind=kind, occurred_at=at, note=note, created_at=now)
+    record = ContactRecord(
+        firm_id=firm.id,
+        candidate_id=candidate.id,
+        candidacy_id=candidacy.id if candidacy is not None else None,
+        author_id=actor.id,
+        kind=kind,
+        occurred_at=at,
+        note=note,
+        created_at=now,
+    )
     db.session.add(record)
     if candidate.last_contacted_at is None or candidate.last_contacted_at < at:
         candidate.last_contacted_at = at
     candidate.unreachable_since = None
     db.session.flush()
-    audit.record(firm, actor, "contact.recorded", f"candidate:{candidate.id}",
-                 {"kind": kind.value, "on": on.isoformat(), "contact": record.id})
+    audit.record(
+        firm,
+        actor,
+        "contact.recorded",
+        f"candidate:{candidate.id}",
+        {"kind": kind.value, "on": on.isoformat(), "contact": record.id},
+    )
     return record
 
 
 # ---------------------------------------------------------------- cannot be reached
+
 
 def unreachable_reason(candidate: Candidate, failed: Message | None) -> str:
     """Why we cannot reach them, in plain words (for recruiters)."""
     if not candidate.email:
         return "We have no email address for them, so our updates cannot reach them."
     if candidate.email_suppressed:
-        return (f"Emails to {candidate.email} were refused again and again, so we stopped sending "
-                "them: our updates no longer reach this candidate.")
+        return (
+            f"Emails to {candidate.email} were refused again and again, so we stopped sending "
+            "them: our updates no longer reach this candidate."
+        )
     if failed is not None:
         when = failed.created_at.date().isoformat()
         if failed.to_email and failed.to_email.lower() != candidate.email.lower():
-            return (f"Our email “{failed.subject}” ({when}) could not be delivered to {failed.to_email}. "
-                    f"The address is now {candidate.email}: send it again.")
+            return (
+                f"Our email “{failed.subject}” ({when}) could not be delivered to {failed.to_email}. "
+                f"The address is now {candidate.email}: send it again."
+            )
         why = f": {failed.last_error}" if failed.last_error else ""
         return f"Our email “{failed.subject}” ({when}) could not be delivered{why}"[:400]
     return "Our last email to them could not be delivered."
@@ -151,9 +198,16 @@ def last_undelivered(candidate_ids) -> dict[int, Message]:
     ids = sorted(set(candidate_ids))
     if not ids:
         return {}
-    latest = (select(Message.candidate_id, func.max(Message.id).label("mid"))
-              .where(Message.candidate_id.in_(ids), Message.audience == Audience.CANDIDATE,
-                     Message.stream.is_(None), Message.state.in_((MessageState.FAILED, MessageState.SKIPPED)))
-              .group_by(Message.candidate_id).subquery())
+    latest = (
+        select(Message.candidate_id, func.max(Message.id).label("mid"))
+        .where(
+            Message.candidate_id.in_(ids),
+            Message.audience == Audience.CANDIDATE,
+            Message.stream.is_(None),
+            Message.state.in_((MessageState.FAILED, MessageState.SKIPPED)),
+        )
+        .group_by(Message.candidate_id)
+        .subquery()
+    )
     rows = db.session.scalars(select(Message).join(latest, latest.c.mid == Message.id))
     return {m.candidate_id: m for m in rows if m.candidate_id is not None}  # all are: the WHERE names them

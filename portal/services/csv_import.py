@@ -2,6 +2,7 @@
 
 The file is checked completely before anything is written; if any row is wrong nothing
 is imported and every wrong row is named (row 1 is the header)."""
+
 from __future__ import annotations
 
 import csv
@@ -11,23 +12,42 @@ from dataclasses import dataclass, field
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
 from portal.services import DomainError
-from portal.services.matching import pools as match_pools
 from portal.services.candidates import CandidateInput, clean_email, create_candidate, validate_input
+from portal.services.matching import pools as match_pools
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 COLUMNS = ("name", "email", "phone", "headline", "location", "seniority", "job_seeking", "skills", "tags")
 REQUIRED_COLUMNS = ("name",)
 ALIASES = {
-    "full name": "name", "full_name": "name", "e-mail": "email", "mail": "email", "title": "headline",
-    "city": "location", "level": "seniority", "availability": "job_seeking", "job seeking": "job_seeking",
-    "status": "job_seeking", "tag": "tags", "skill": "skills", "telephone": "phone", "mobile": "phone",
+    "full name": "name",
+    "full_name": "name",
+    "e-mail": "email",
+    "mail": "email",
+    "title": "headline",
+    "city": "location",
+    "level": "seniority",
+    "availability": "job_seeking",
+    "job seeking": "job_seeking",
+    "status": "job_seeking",
+    "tag": "tags",
+    "skill": "skills",
+    "telephone": "phone",
+    "mobile": "phone",
 }
 SENIORITY = {s.value: s for s in Seniority} | {s.label.lower(): s for s in Seniority}
-SEEKING = {s.value: s for s in JobSeeking} | {s.label.lower(): s for s in JobSeeking} | {
-    "active": JobSeeking.ACTIVE, "looking": JobSeeking.ACTIVE, "open": JobSeeking.OPEN,
-    "passive": JobSeeking.OPEN, "not looking": JobSeeking.NOT_LOOKING, "no": JobSeeking.NOT_LOOKING,
-}
+SEEKING = (
+    {s.value: s for s in JobSeeking}
+    | {s.label.lower(): s for s in JobSeeking}
+    | {
+        "active": JobSeeking.ACTIVE,
+        "looking": JobSeeking.ACTIVE,
+        "open": JobSeeking.OPEN,
+        "passive": JobSeeking.OPEN,
+        "not looking": JobSeeking.NOT_LOOKING,
+        "no": JobSeeking.NOT_LOOKING,
+    }
+)
 
 
 @dataclass
@@ -57,8 +77,10 @@ class ImportReport:
         if not bad:
             return f"{len(self.rows)} candidates are ready to import."
         shown = ", ".join(str(r.number) for r in bad[:10]) + (" …" if len(bad) > 10 else "")
-        return (f"Nothing was imported: {len(bad)} of {len(self.rows)} rows have a problem "
-                f"(row{'s' if len(bad) > 1 else ''} {shown}). Correct the file and try again.")
+        return (
+            f"Nothing was imported: {len(bad)} of {len(self.rows)} rows have a problem "
+            f"(row{'s' if len(bad) > 1 else ''} {shown}). Correct the file and try again."
+        )
 
 
 def decode(data: bytes) -> str:
@@ -88,8 +110,9 @@ def _header(names: list[str]) -> tuple[dict[int, str], list[str]]:
             mapping[i] = key
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]
     if missing:
-        errors.append(f"Row 1 (the header) needs a column named {', '.join(missing)}. "
-                      f"Recognised columns: {', '.join(COLUMNS)}.")
+        errors.append(
+            f"Row 1 (the header) needs a column named {', '.join(missing)}. Recognised columns: {', '.join(COLUMNS)}."
+        )
     return mapping, errors
 
 
@@ -130,20 +153,28 @@ def _row(firm, number, record, mapping, seen_emails) -> ImportRow:
     if values.get("seniority"):
         seniority = SENIORITY.get(values["seniority"].lower())
         if seniority is None:
-            errors.append(f"seniority “{values['seniority'][:40]}” is not one of: "
-                          f"{', '.join(s.value for s in Seniority)}.")
+            errors.append(
+                f"seniority “{values['seniority'][:40]}” is not one of: {', '.join(s.value for s in Seniority)}."
+            )
     seeking = JobSeeking.OPEN
     if values.get("job_seeking"):
         named = SEEKING.get(values["job_seeking"].lower())
         if named is None:
-            errors.append(f"job_seeking “{values['job_seeking'][:40]}” is not one of: "
-                          f"{', '.join(s.value for s in JobSeeking)}.")
+            errors.append(
+                f"job_seeking “{values['job_seeking'][:40]}” is not one of: {', '.join(s.value for s in JobSeeking)}."
+            )
         else:
             seeking = named
     data = CandidateInput(
-        name=values.get("name", ""), email=values.get("email"), phone=values.get("phone"),
-        headline=values.get("headline"), location=values.get("location"), seniority=seniority,
-        job_seeking=seeking, skills=values.get("skills", ""), tags=values.get("tags", ""),
+        name=values.get("name", ""),
+        email=values.get("email"),
+        phone=values.get("phone"),
+        headline=values.get("headline"),
+        location=values.get("location"),
+        seniority=seniority,
+        job_seeking=seeking,
+        skills=values.get("skills", ""),
+        tags=values.get("tags", ""),
     )
     try:
         validate_input(firm, data, None)  # the same rules as the form
@@ -168,7 +199,7 @@ def import_candidates(firm: Firm, actor: User, text: str) -> list[Candidate]:
     if not report.ok:
         raise BadFile(report)
     created = []
-    with match_pools.deferred(firm):        # everyone's match pools at once, at the end
+    with match_pools.deferred(firm):  # everyone's match pools at once, at the end
         for row in report.rows:
             created.append(create_candidate(firm, actor, row.data))
         db.session.flush()

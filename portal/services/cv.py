@@ -1,5 +1,6 @@
 """CVs: PDF or DOCX only, checked by content, size-limited, stored outside the web root,
 served only as an attachment to the firm's staff and the candidate themself, never inline."""
+
 from __future__ import annotations
 
 import io
@@ -63,8 +64,10 @@ def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
     name = secure_filename(upload.filename) or f"cv{ext}"
     stem, given_ext = os.path.splitext(name)
     if given_ext.lower() != ext:
-        raise DomainError(f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
-                          "Please upload a PDF or a Word (.docx) document with its real name.")
+        raise DomainError(
+            f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
+            "Please upload a PDF or a Word (.docx) document with its real name."
+        )
     folder = _folder(candidate)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{candidate.id}-{secrets.token_hex(8)}{ext}")

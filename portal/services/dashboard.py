@@ -1,9 +1,10 @@
-""""Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue, consent
+""" "Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue, consent
 requests waiting, interested candidates, candidate updates, availability changes, failed messages.
 
 Each list is one query (plus one for its related rows) and is capped, so the page never costs
 more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
 everyone's. It writes only the one-click "handled" marks and additions to a search."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,22 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Candidacy, Candidate, CandidateUpdate, Consent, ConsentState, Firm, Interest, Message,
-    MessageState, Search, SearchState, Stage, UpdateKind, User, utcnow,
+    OPEN_STAGES,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Consent,
+    ConsentState,
+    Firm,
+    Interest,
+    Message,
+    MessageState,
+    Search,
+    SearchState,
+    Stage,
+    UpdateKind,
+    User,
+    utcnow,
 )
 from portal.services import contact, pipeline
 
@@ -40,8 +55,8 @@ class OverdueRow:
 @dataclass
 class UnreachableRow:
     candidate: Candidate
-    reason: str                  # in plain words
-    message: Message | None      # the latest update that did not reach them
+    reason: str  # in plain words
+    message: Message | None  # the latest update that did not reach them
     days: int
 
 
@@ -73,16 +88,33 @@ class Attention:
 
     @property
     def empty(self) -> bool:
-        return not any(s.rows for s in (self.unreachable, self.overdue, self.consents, self.interests, self.updates,
-                                        self.availability, self.failed))
+        return not any(
+            s.rows
+            for s in (
+                self.unreachable,
+                self.overdue,
+                self.consents,
+                self.interests,
+                self.updates,
+                self.availability,
+                self.failed,
+            )
+        )
 
 
 # What the lists show of a person and a search: the rest of these wide rows (profile texts,
 # descriptions) stays in the database. raiseload turns a forgotten column into a test
 # failure rather than a query per row.
 def _brief_person(path):
-    return path.load_only(Candidate.name, Candidate.owner_id, Candidate.last_contacted_at, Candidate.job_seeking,
-                          Candidate.availability_changed_at, Candidate.checkin_emails, raiseload=True)
+    return path.load_only(
+        Candidate.name,
+        Candidate.owner_id,
+        Candidate.last_contacted_at,
+        Candidate.job_seeking,
+        Candidate.availability_changed_at,
+        Candidate.checkin_emails,
+        raiseload=True,
+    )
 
 
 def _brief_search(path):
@@ -126,6 +158,7 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
 # ordered index walk that stops after `limit` rows. An OR across joined tables instead made
 # the databases read every active candidacy (1.4 s at 100,000 candidates).
 
+
 def _my_candidates(user: User):
     return select(Candidate.id).where(Candidate.owner_id == user.id)
 
@@ -142,10 +175,16 @@ def _mine(user: User, candidate_id_col, search_id_col):
 
 def _is_active(candidate_id_col):
     """The candidate has a candidacy the candidate knows about, in an open search."""
-    return (select(Candidacy.id).join(Search, Search.id == Candidacy.search_id)
-            .where(Candidacy.candidate_id == candidate_id_col, Search.state == SearchState.OPEN,
-                   Candidacy.stage.in_(ACTIVE_STAGES))
-            .exists())
+    return (
+        select(Candidacy.id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .where(
+            Candidacy.candidate_id == candidate_id_col,
+            Search.state == SearchState.OPEN,
+            Candidacy.stage.in_(ACTIVE_STAGES),
+        )
+        .exists()
+    )
 
 
 def _overdue_ids(user: User, is_overdue):
@@ -154,19 +193,22 @@ def _overdue_ids(user: User, is_overdue):
     joins, which made the database read every active candidacy of the firm (1.4 s at
     100,000 candidates; see docs/PERFORMANCE.md)."""
     in_my_searches = (
-        select(Candidacy.candidate_id).join(Search, Search.id == Candidacy.search_id)
+        select(Candidacy.candidate_id)
+        .join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Search.owner_id == user.id, Search.state == SearchState.OPEN,
-               Candidacy.stage.in_(ACTIVE_STAGES), is_overdue))
-    my_candidates = select(Candidate.id).where(Candidate.owner_id == user.id, is_overdue,
-                                               _is_active(Candidate.id))
+        .where(
+            Search.owner_id == user.id, Search.state == SearchState.OPEN, Candidacy.stage.in_(ACTIVE_STAGES), is_overdue
+        )
+    )
+    my_candidates = select(Candidate.id).where(Candidate.owner_id == user.id, is_overdue, _is_active(Candidate.id))
     return union(in_my_searches, my_candidates)
 
 
 def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> Section:
     cutoff = now - timedelta(days=firm.cadence_days)
-    is_overdue = and_(Candidate.deleted_at.is_(None),
-                      or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff))
+    is_overdue = and_(
+        Candidate.deleted_at.is_(None), or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff)
+    )
     q = select(Candidate).options(_brief_person(Load(Candidate)))
     if mine:
         q = q.where(Candidate.id.in_(_overdue_ids(user, is_overdue)))
@@ -174,14 +216,17 @@ def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> S
         # The whole firm: walk the candidates least recently contacted first and stop at the
         # first `limit` who are active (no set of every active candidacy is built).
         q = q.where(is_overdue, _is_active(Candidate.id))
-    people = list(db.session.scalars(
-        q.order_by(Candidate.last_contacted_at.asc().nulls_first(), Candidate.id).limit(limit + 1)))
+    people = list(
+        db.session.scalars(q.order_by(Candidate.last_contacted_at.asc().nulls_first(), Candidate.id).limit(limit + 1))
+    )
     by_id: dict[int, list[Candidacy]] = {c.id: [] for c in people}
     if people:
         for cy in db.session.scalars(
-            select(Candidacy).join(Search, Search.id == Candidacy.search_id)
-            .where(Candidacy.candidate_id.in_(by_id), Search.state == SearchState.OPEN,
-                   Candidacy.stage.in_(ACTIVE_STAGES))
+            select(Candidacy)
+            .join(Search, Search.id == Candidacy.search_id)
+            .where(
+                Candidacy.candidate_id.in_(by_id), Search.state == SearchState.OPEN, Candidacy.stage.in_(ACTIVE_STAGES)
+            )
             .options(_brief_search(contains_eager(Candidacy.search)))
             .order_by(Candidacy.stage_changed_at)
         ).unique():
@@ -193,20 +238,39 @@ def _unreachable(user: User, mine: bool, now: datetime, limit: int) -> Section:
     """Candidates an update could not reach (failed, no address, address suppressed) and
     nobody reached since: longest first. A walk of the few marked candidates (indexed),
     plus one query for the update each of them missed."""
-    q = (select(Candidate)
-         .options(Load(Candidate).load_only(Candidate.name, Candidate.owner_id, Candidate.email,
-                                            Candidate.email_suppressed, Candidate.unreachable_since,
-                                            Candidate.last_contacted_at, raiseload=True))
-         .where(Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None))
-         .order_by(Candidate.unreachable_since, Candidate.id).limit(limit + 1))
+    q = (
+        select(Candidate)
+        .options(
+            Load(Candidate).load_only(
+                Candidate.name,
+                Candidate.owner_id,
+                Candidate.email,
+                Candidate.email_suppressed,
+                Candidate.unreachable_since,
+                Candidate.last_contacted_at,
+                raiseload=True,
+            )
+        )
+        .where(Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None))
+        .order_by(Candidate.unreachable_since, Candidate.id)
+        .limit(limit + 1)
+    )
     if mine:
-        in_my_searches = (select(Candidacy.id).join(Search, Search.id == Candidacy.search_id)
-                          .where(Candidacy.candidate_id == Candidate.id, Search.owner_id == user.id).exists())
+        in_my_searches = (
+            select(Candidacy.id)
+            .join(Search, Search.id == Candidacy.search_id)
+            .where(Candidacy.candidate_id == Candidate.id, Search.owner_id == user.id)
+            .exists()
+        )
         q = q.where(or_(Candidate.owner_id == user.id, in_my_searches))
     people = list(db.session.scalars(q))
     missed = contact.last_undelivered(c.id for c in people[:limit])
-    rows = [UnreachableRow(c, contact.unreachable_reason(c, missed.get(c.id)), missed.get(c.id),
-                           _days(now, c.unreachable_since) or 0) for c in people]
+    rows = [
+        UnreachableRow(
+            c, contact.unreachable_reason(c, missed.get(c.id)), missed.get(c.id), _days(now, c.unreachable_since) or 0
+        )
+        for c in people
+    ]
     return _cap(rows, limit)
 
 
@@ -220,34 +284,47 @@ def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
     if mine:
         rules.append(_mine(user, cy.candidate_id, cy.search_id))
     still_open = select(literal(1)).where(*rules).correlate(Consent).scalar_subquery()
-    q = (select(Consent, Candidacy)
-         .join(Candidacy, Candidacy.id == Consent.candidacy_id)
-         .join(Search, Search.id == Candidacy.search_id)
-         .join(Candidate, Candidate.id == Candidacy.candidate_id)
-         .where(Consent.state == ConsentState.REQUESTED, still_open.is_not(None))
-         .options(_brief_search(contains_eager(Candidacy.search)),
-                  _brief_person(contains_eager(Candidacy.candidate)))
-         .order_by(Consent.requested_at, Consent.id).limit(limit + 1))
-    rows = [ConsentRow(consent, cy_, _days(now, consent.requested_at) or 0)
-            for consent, cy_ in db.session.execute(q).unique()]
+    q = (
+        select(Consent, Candidacy)
+        .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .where(Consent.state == ConsentState.REQUESTED, still_open.is_not(None))
+        .options(_brief_search(contains_eager(Candidacy.search)), _brief_person(contains_eager(Candidacy.candidate)))
+        .order_by(Consent.requested_at, Consent.id)
+        .limit(limit + 1)
+    )
+    rows = [
+        ConsentRow(consent, cy_, _days(now, consent.requested_at) or 0)
+        for consent, cy_ in db.session.execute(q).unique()
+    ]
     return _cap(rows, limit)
 
 
 def _interests(user: User, mine: bool, limit: int) -> Section:
-    q = (select(Interest).join(Interest.candidate).join(Interest.search)
-         .where(Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
-         .options(_brief_person(contains_eager(Interest.candidate)), _brief_search(contains_eager(Interest.search)))
-         .order_by(Interest.created_at, Interest.id).limit(limit + 1))
+    q = (
+        select(Interest)
+        .join(Interest.candidate)
+        .join(Interest.search)
+        .where(Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
+        .options(_brief_person(contains_eager(Interest.candidate)), _brief_search(contains_eager(Interest.search)))
+        .order_by(Interest.created_at, Interest.id)
+        .limit(limit + 1)
+    )
     if mine:
         q = q.where(_mine(user, Interest.candidate_id, Interest.search_id))
     return _cap(list(db.session.scalars(q).unique()), limit)
 
 
 def _updates(user: User, mine: bool, limit: int) -> Section:
-    q = (select(CandidateUpdate).join(CandidateUpdate.candidate)
-         .where(CandidateUpdate.handled_at.is_(None))
-         .options(_brief_person(contains_eager(CandidateUpdate.candidate)))
-         .order_by(CandidateUpdate.created_at, CandidateUpdate.id).limit(limit + 1))
+    q = (
+        select(CandidateUpdate)
+        .join(CandidateUpdate.candidate)
+        .where(CandidateUpdate.handled_at.is_(None))
+        .options(_brief_person(contains_eager(CandidateUpdate.candidate)))
+        .order_by(CandidateUpdate.created_at, CandidateUpdate.id)
+        .limit(limit + 1)
+    )
     if mine:
         q = q.where(_mine(user, CandidateUpdate.candidate_id, CandidateUpdate.search_id))
     return _cap(list(db.session.scalars(q).unique()), limit)
@@ -257,33 +334,54 @@ def _availability(user: User, mine: bool, now: datetime, limit: int) -> Section:
     """Candidates who changed their availability lately and whose change nobody handled yet
     (an unhandled availability update is listed under updates instead)."""
     handled_or_listed = exists().where(
-        CandidateUpdate.candidate_id == Candidate.id, CandidateUpdate.kind == UpdateKind.AVAILABILITY,
+        CandidateUpdate.candidate_id == Candidate.id,
+        CandidateUpdate.kind == UpdateKind.AVAILABILITY,
         or_(CandidateUpdate.handled_at.is_(None), CandidateUpdate.handled_at >= Candidate.availability_changed_at),
     )
-    q = (select(Candidate).options(_brief_person(Load(Candidate)))
-         .where(Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
-                Candidate.deleted_at.is_(None), ~handled_or_listed)
-         .order_by(Candidate.availability_changed_at.desc(), Candidate.id).limit(limit + 1))
+    q = (
+        select(Candidate)
+        .options(_brief_person(Load(Candidate)))
+        .where(
+            Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
+            Candidate.deleted_at.is_(None),
+            ~handled_or_listed,
+        )
+        .order_by(Candidate.availability_changed_at.desc(), Candidate.id)
+        .limit(limit + 1)
+    )
     if mine:
         q = q.where(Candidate.owner_id == user.id)
     return _cap(list(db.session.scalars(q)), limit)
 
 
 def _failed(user: User, mine: bool, now: datetime, limit: int) -> Section:
-    q = (select(Message, Candidate).outerjoin(Candidate, Candidate.id == Message.candidate_id)
-         .options(Load(Message).load_only(Message.subject, Message.state, Message.to_name, Message.to_email,
-                                          Message.created_at, Message.last_error, Message.candidate_id,
-                                          raiseload=True),
-                  _brief_person(Load(Candidate)))
-         .where(Message.state == MessageState.FAILED, Message.created_at >= now - timedelta(days=FAILED_DAYS))
-         .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1))
+    q = (
+        select(Message, Candidate)
+        .outerjoin(Candidate, Candidate.id == Message.candidate_id)
+        .options(
+            Load(Message).load_only(
+                Message.subject,
+                Message.state,
+                Message.to_name,
+                Message.to_email,
+                Message.created_at,
+                Message.last_error,
+                Message.candidate_id,
+                raiseload=True,
+            ),
+            _brief_person(Load(Candidate)),
+        )
+        .where(Message.state == MessageState.FAILED, Message.created_at >= now - timedelta(days=FAILED_DAYS))
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit + 1)
+    )
     if mine:
-        q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)),
-                        Message.recipient_user_id + 0 == user.id))
+        q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)), Message.recipient_user_id + 0 == user.id))
     return _cap([(m, c) for m, c in db.session.execute(q)], limit)
 
 
 # ------------------------------------------------------------------ one-click actions
+
 
 def mark_interest_handled(firm: Firm, actor: User, interest: Interest) -> None:
     if interest.handled_at is None:
@@ -293,8 +391,11 @@ def mark_interest_handled(firm: Firm, actor: User, interest: Interest) -> None:
 
 def add_interested_to_search(firm: Firm, actor: User, interest: Interest) -> Candidacy:
     """The candidate said "I'm interested": put them in the search's pipeline (contacted)."""
-    existing = db.session.scalar(select(Candidacy).where(
-        Candidacy.search_id == interest.search_id, Candidacy.candidate_id == interest.candidate_id))
+    existing = db.session.scalar(
+        select(Candidacy).where(
+            Candidacy.search_id == interest.search_id, Candidacy.candidate_id == interest.candidate_id
+        )
+    )
     if existing is not None:
         interest.handled_at = interest.handled_at or utcnow()
         db.session.flush()

@@ -6,6 +6,7 @@ search) calls `check`/`ensure_not_named` before it is saved or sent: text that n
 and carries `redact`'s version. Matching sees through case, accents, width, invisible
 characters, spacing and punctuation, and web or email addresses, on word boundaries except
 beside scripts written without spaces."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ from portal.services.text import has_html
 DEFAULT_WORDING = "the client"
 MAX_ALIASES = 20
 MAX_ALIAS = 120
-_INVISIBLE = frozenset({"Cf", "Mn", "Me"})   # format characters (zero-width...), combining marks
+_INVISIBLE = frozenset({"Cf", "Mn", "Me"})  # format characters (zero-width...), combining marks
 _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 # A run of text that is an address: a URL, an email or a bare domain.
 _ADDRESS = re.compile(r"(://|@|^www\.|\w\.[a-z]{2,}\b)", re.IGNORECASE)
@@ -125,13 +126,15 @@ def _address_around(text: str, start: int, end: int) -> tuple[int, int, str | No
         b -= 1
     if (a, b) == (start, end) or not _ADDRESS.search(text[a:b]):
         return start, end, None
-    if a > 0 and text[a - 1] == "<" and text[b:b + 1] == ">":
+    if a > 0 and text[a - 1] == "<" and text[b : b + 1] == ">":
         return a - 1, b + 1, None
-    if text[max(a - 2, 0):a] == "](" and text[b:b + 1] == ")":
+    if text[max(a - 2, 0) : a] == "](" and text[b : b + 1] == ")":
         label_start = text.rfind("[", 0, a - 2)
         if label_start != -1 and "\n\n" not in text[label_start:a]:
-            return label_start, b + 1, text[label_start + 1:a - 2]
+            return label_start, b + 1, text[label_start + 1 : a - 2]
     return a, b, None
+
+
 def find_names(text: str, names) -> list[str]:
     """The places in `text` that name the client, as written there (each once, in order)."""
     seen: dict[str, None] = {}
@@ -153,15 +156,19 @@ def redact(text: str, names, replacement: str = DEFAULT_WORDING, _starts_sentenc
     out, last = [], 0
     for start, end, kept in spans:
         out.append(text[last:start])
-        if kept is not None:   # a Markdown link to the client's site: its words, no link
+        if kept is not None:  # a Markdown link to the client's site: its words, no link
             before = text[:start].rstrip()
             out.append(redact(kept, names, replacement, not before or before[-1] in ".!?"))
         else:
             before = text[:start].rstrip()
             word = replacement
             if _ARTICLE_END.search(text[:start]) and _ARTICLE_START.match(word):
-                word = _ARTICLE_START.sub("", word, count=1)   # "the GBX panel": "the client panel"
-            if (not before and _starts_sentence) or (before and before[-1] in ".!?") or "\n\n" in text[len(before):start]:
+                word = _ARTICLE_START.sub("", word, count=1)  # "the GBX panel": "the client panel"
+            if (
+                (not before and _starts_sentence)
+                or (before and before[-1] in ".!?")
+                or "\n\n" in text[len(before) : start]
+            ):
                 word = word[:1].upper() + word[1:]
             out.append(word)
         last = end
@@ -204,8 +211,10 @@ def readers(candidacy_ids) -> list[Reader]:
         return []
     told = told_ids(ids)
     rows = db.session.execute(
-        select(Candidacy.id, Candidate.name).join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Candidacy.id.in_(ids)).order_by(Candidate.name, Candidacy.id)
+        select(Candidacy.id, Candidate.name)
+        .join(Candidate, Candidate.id == Candidacy.candidate_id)
+        .where(Candidacy.id.in_(ids))
+        .order_by(Candidate.name, Candidacy.id)
     ).all()
     return [Reader(cid, name, cid in told) for cid, name in rows]
 
@@ -277,8 +286,10 @@ def firm_text_refusal(text: str, what: str) -> str | None:
     found = confidential_names_in(text)
     if not found:
         return None
-    return (f"{what} names a confidential client ({_list([f'“{n}”' for n in found])}); every candidate "
-            f"reads it, most of them before they are told who the client is. Write it without the name.")
+    return (
+        f"{what} names a confidential client ({_list([f'“{n}”' for n in found])}); every candidate "
+        f"reads it, most of them before they are told who the client is. Write it without the name."
+    )
 
 
 def clean_aliases(raw: str | list[str] | None, client_name: str = "") -> str:

@@ -2,6 +2,7 @@
 
 A domain serves a firm only once verified here. Never trusts anything but the DNS answer:
 claiming a name first gives nothing, so nobody can block a domain's real owner."""
+
 from __future__ import annotations
 
 import logging
@@ -106,22 +107,27 @@ def verify(firm: Firm, actor: User | None, row: FirmDomain) -> bool:
         db.session.flush()
         return False
     if not _proved(row, published):
-        row.last_check_error = (f"No TXT record {record.value} found at {record.name} yet. "
-                                "DNS changes can take up to an hour to show.")
+        row.last_check_error = (
+            f"No TXT record {record.value} found at {record.name} yet. DNS changes can take up to an hour to show."
+        )
         db.session.flush()
         return False
     with all_firms():
-        holders = list(db.session.scalars(
-            select(FirmDomain).where(FirmDomain.domain == row.domain, FirmDomain.verified_at.is_not(None),
-                                     FirmDomain.id != row.id)
-        ))
+        holders = list(
+            db.session.scalars(
+                select(FirmDomain).where(
+                    FirmDomain.domain == row.domain, FirmDomain.verified_at.is_not(None), FirmDomain.id != row.id
+                )
+            )
+        )
         for other in holders:
             if _proved(other, published):
                 row.last_check_error = f"{row.domain} is verified by another portal whose record is still published."
                 db.session.flush()
                 return False
             db.session.execute(
-                update(FirmDomain).where(FirmDomain.id == other.id, FirmDomain.firm_id == other.firm_id)
+                update(FirmDomain)
+                .where(FirmDomain.id == other.id, FirmDomain.firm_id == other.firm_id)
                 .values(verified_at=None, last_check_error="Another portal proved control of this domain.")
                 .execution_options(synchronize_session="fetch")
             )
@@ -145,9 +151,12 @@ def pending_ids(now=None) -> list[tuple[int, int]]:
     """(firm id, domain id) of pending domains still worth checking automatically."""
     since = (now or utcnow()) - timedelta(days=AUTO_CHECK_DAYS)
     with all_firms():
-        return [(r.firm_id, r.id) for r in db.session.execute(
-            select(FirmDomain.firm_id, FirmDomain.id)
-            .join(Firm, Firm.id == FirmDomain.firm_id)
-            .where(FirmDomain.verified_at.is_(None), FirmDomain.created_at >= since, Firm.disabled.is_(False))
-            .order_by(FirmDomain.id)
-        )]
+        return [
+            (r.firm_id, r.id)
+            for r in db.session.execute(
+                select(FirmDomain.firm_id, FirmDomain.id)
+                .join(Firm, Firm.id == FirmDomain.firm_id)
+                .where(FirmDomain.verified_at.is_(None), FirmDomain.created_at >= since, Firm.disabled.is_(False))
+                .order_by(FirmDomain.id)
+            )
+        ]

@@ -3,6 +3,7 @@
 Posting feedback writes the candidate's message through the outbox, held for the grace window
 and grouped with the candidacy's other changes: the worker sends the group as one email, so
 nothing the recruiter wrote is swallowed. It never names a confidential client (disclosure)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,9 +11,7 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.markdown import render_markdown
-from portal.models import (
-    Audience, Candidacy, Feedback, Firm, Stage, User, utcnow,
-)
+from portal.models import Audience, Candidacy, Feedback, Firm, Stage, User, utcnow
 from portal.services import DomainError, disclosure
 from portal.services.text import clean_text
 
@@ -31,11 +30,13 @@ def preview(body_md: str, candidacy: Candidacy | None = None) -> str:
 
 
 def for_candidacy(candidacy: Candidacy) -> list[Feedback]:
-    return list(db.session.scalars(
-        select(Feedback).where(Feedback.candidacy_id == candidacy.id)
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
-    ))
-
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(Feedback.candidacy_id == candidacy.id)
+            .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+        )
+    )
 
 
 def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -> Feedback:
@@ -51,11 +52,19 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account.")
     if candidacy.stage is Stage.IDENTIFIED:
-        raise DomainError("The candidate does not know about this search yet: move them to "
-                          "“Contacted” first, or write an internal note instead.")
+        raise DomainError(
+            "The candidate does not know about this search yet: move them to "
+            "“Contacted” first, or write an internal note instead."
+        )
     disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
-    fb = Feedback(firm_id=firm.id, candidacy_id=candidacy.id, author_id=actor.id,
-                  body_md=body, body_html=render_markdown(body), created_at=utcnow())
+    fb = Feedback(
+        firm_id=firm.id,
+        candidacy_id=candidacy.id,
+        author_id=actor.id,
+        body_md=body,
+        body_html=render_markdown(body),
+        created_at=utcnow(),
+    )
     db.session.add(fb)
     db.session.flush()
     search = candidacy.search
@@ -63,14 +72,26 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     # latest state). Once closed, the close-the-loop message stands on its own: never replaced.
     key = coalesce_key(candidacy) if candidacy.stage.is_open else None
     outbox.record(
-        firm, kind=KIND, dedupe_key=f"feedback:{fb.id}", audience=Audience.CANDIDATE,
-        to_email=candidate.email, to_name=candidate.name, candidate=candidate,
-        candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
-        grace=True, coalesce_key=key,
-        context={"candidacy": candidacy, "search": search, "feedback": [fb],
-                 "stage": candidacy.stage,
-                 "recruiter": _recruiter_for(candidacy) or actor, "author": actor,
-                 "client_name": search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-                 "link": external_url(firm, "auth.index")},
+        firm,
+        kind=KIND,
+        dedupe_key=f"feedback:{fb.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=True,
+        coalesce_key=key,
+        context={
+            "candidacy": candidacy,
+            "search": search,
+            "feedback": [fb],
+            "stage": candidacy.stage,
+            "recruiter": _recruiter_for(candidacy) or actor,
+            "author": actor,
+            "client_name": search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "link": external_url(firm, "auth.index"),
+        },
     )
     return fb

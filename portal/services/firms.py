@@ -1,5 +1,6 @@
 """Firms (tenants), their domains and their users' accounts. Flushes, never commits; adding a
 domain proves nothing (it serves the firm only once portal.services.domains verifies it)."""
+
 from __future__ import annotations
 
 import re
@@ -54,9 +55,10 @@ def add_domain(firm: Firm, domain: str) -> FirmDomain:
 
 
 def _claimed_by(firm: Firm, domain: str) -> bool:
-    return db.session.scalar(
-        select(FirmDomain.id).where(FirmDomain.firm_id == firm.id, FirmDomain.domain == domain)
-    ) is not None
+    return (
+        db.session.scalar(select(FirmDomain.id).where(FirmDomain.firm_id == firm.id, FirmDomain.domain == domain))
+        is not None
+    )
 
 
 def create_user(firm: Firm, *, email: str, name: str, role: Role, password: str | None = None) -> User:

@@ -1,5 +1,6 @@
-""""I'm interested": a candidate raises their hand for an open (or anticipated) role, and the
+""" "I'm interested": a candidate raises their hand for an open (or anticipated) role, and the
 recruiters are told. It never puts the candidate into the search (a recruiter decides)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -43,6 +44,12 @@ def express_interest(firm: Firm, candidate: Candidate, search_id: int) -> tuple[
         if existing is None:
             raise
         return existing, False
-    tell_recruiters(firm, candidate, "interest", f"interest:{candidate.id}:{search.id}",
-                    recruiters_to_tell(candidate, search), {"search": search, "interest": interest})
+    tell_recruiters(
+        firm,
+        candidate,
+        "interest",
+        f"interest:{candidate.id}:{search.id}",
+        recruiters_to_tell(candidate, search),
+        {"search": search, "interest": interest},
+    )
     return interest, True

@@ -2,6 +2,7 @@
 
 Each is a CandidateUpdate row (the recruiter's dashboard reads them) plus a message to the
 recruiters who look after the candidate, written in the same transaction, never sent from here."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,8 +12,17 @@ from sqlalchemy import func, select
 from portal import outbox
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Audience, Candidacy, Candidate, CandidateUpdate, Firm, Search, SearchState,
-    UpdateKind, User, utcnow,
+    OPEN_STAGES,
+    Audience,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Firm,
+    Search,
+    SearchState,
+    UpdateKind,
+    User,
+    utcnow,
 )
 from portal.services import DomainError, NotFound
 from portal.web.templating import external_url
@@ -42,9 +52,11 @@ def recruiters_to_tell(candidate: Candidate, search: Search | None = None) -> li
         ids.append(candidate.owner_id)
     if search is None:
         owners = db.session.scalars(
-            select(Search.owner_id).join(Candidacy, Candidacy.search_id == Search.id)
-            .where(Candidacy.candidate_id == candidate.id, Candidacy.stage.in_(OPEN_STAGES),
-                   Search.owner_id.is_not(None))
+            select(Search.owner_id)
+            .join(Candidacy, Candidacy.search_id == Search.id)
+            .where(
+                Candidacy.candidate_id == candidate.id, Candidacy.stage.in_(OPEN_STAGES), Search.owner_id.is_not(None)
+            )
             .order_by(Candidacy.stage_changed_at.desc())
         ).all()
         ids.extend(i for i in owners if i is not None)  # none are: the query says so; mypy cannot see it
@@ -55,20 +67,37 @@ def recruiters_to_tell(candidate: Candidate, search: Search | None = None) -> li
     return [users[i] for i in unique if i in users and users[i].active and users[i].is_staff]
 
 
-def tell_recruiters(firm: Firm, candidate: Candidate, kind: str, key: str, recipients: list[User],
-                    context: dict, coalesce: str | None = None) -> int:
+def tell_recruiters(
+    firm: Firm,
+    candidate: Candidate,
+    kind: str,
+    key: str,
+    recipients: list[User],
+    context: dict,
+    coalesce: str | None = None,
+) -> int:
     """One message per recruiter (kind = its email template), never shown in a candidate's
     portal. `key` makes the dedupe keys unique per cause. With `coalesce`, the message waits
     for the grace window and a later one with the same key replaces it (one email for a
     burst of edits)."""
     for user in recipients:
         outbox.record(
-            firm, kind=kind, dedupe_key=f"{key}:to:{user.id}", audience=Audience.RECRUITER,
-            to_email=user.email, to_name=user.name, recipient_user_id=user.id,
-            show_in_portal=False, grace=coalesce is not None,
+            firm,
+            kind=kind,
+            dedupe_key=f"{key}:to:{user.id}",
+            audience=Audience.RECRUITER,
+            to_email=user.email,
+            to_name=user.name,
+            recipient_user_id=user.id,
+            show_in_portal=False,
+            grace=coalesce is not None,
             coalesce_key=f"{coalesce}:to:{user.id}" if coalesce else None,
-            context={"candidate_obj": candidate, "recruiter": user,
-                     "link": external_url(firm, "recruiter.dashboard"), **context},
+            context={
+                "candidate_obj": candidate,
+                "recruiter": user,
+                "link": external_url(firm, "recruiter.dashboard"),
+                **context,
+            },
         )
     return len(recipients)
 
@@ -76,13 +105,18 @@ def tell_recruiters(firm: Firm, candidate: Candidate, kind: str, key: str, recip
 def _check_rate(candidate: Candidate, kind: UpdateKind) -> None:
     since = utcnow() - timedelta(days=1)
     count = db.session.execute(
-        select(func.count()).select_from(CandidateUpdate)
-        .where(CandidateUpdate.candidate_id == candidate.id, CandidateUpdate.kind == kind,
-               CandidateUpdate.created_at >= since)
+        select(func.count())
+        .select_from(CandidateUpdate)
+        .where(
+            CandidateUpdate.candidate_id == candidate.id,
+            CandidateUpdate.kind == kind,
+            CandidateUpdate.created_at >= since,
+        )
     ).scalar_one()
     if count >= DAILY_LIMIT:
-        raise DomainError("You have sent a lot of messages today. Please wait until tomorrow, "
-                          "or contact your recruiter directly.")
+        raise DomainError(
+            "You have sent a lot of messages today. Please wait until tomorrow, or contact your recruiter directly."
+        )
 
 
 def _search_for_candidate(search_id: int | None) -> Search | None:
@@ -107,17 +141,25 @@ def send_update(firm: Firm, candidate: Candidate, choice: str, text: str | None 
     _check_rate(candidate, UpdateKind.UPDATE)
     headline = UPDATE_CHOICES[choice] if choice != "other" else ""
     body = "\n\n".join(part for part in (headline, text) if part)
-    update = CandidateUpdate(firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.UPDATE,
-                             body=body, created_at=utcnow())
+    update = CandidateUpdate(
+        firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.UPDATE, body=body, created_at=utcnow()
+    )
     db.session.add(update)
     db.session.flush()
-    tell_recruiters(firm, candidate, "candidate_update", f"candidate-update:{update.id}",
-                    recruiters_to_tell(candidate), {"update": update, "headline": headline, "text": text})
+    tell_recruiters(
+        firm,
+        candidate,
+        "candidate_update",
+        f"candidate-update:{update.id}",
+        recruiters_to_tell(candidate),
+        {"update": update, "headline": headline, "text": text},
+    )
     return update
 
 
-def refer(firm: Firm, candidate: Candidate, name: str, email: str, note: str | None = None,
-          search_id: int | None = None) -> CandidateUpdate:
+def refer(
+    firm: Firm, candidate: Candidate, name: str, email: str, note: str | None = None, search_id: int | None = None
+) -> CandidateUpdate:
     """Refer someone (for a role, or in general) to the firm."""
     name = (name or "").strip()
     email = (email or "").strip().lower()
@@ -132,11 +174,24 @@ def refer(firm: Firm, candidate: Candidate, name: str, email: str, note: str | N
         raise DomainError("That is your own email address. To tell us about yourself, use the update above.")
     search = _search_for_candidate(search_id)
     _check_rate(candidate, UpdateKind.REFERRAL)
-    update = CandidateUpdate(firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.REFERRAL,
-                             body=note, search_id=search.id if search else None,
-                             referral_name=name, referral_email=email, created_at=utcnow())
+    update = CandidateUpdate(
+        firm_id=firm.id,
+        candidate_id=candidate.id,
+        kind=UpdateKind.REFERRAL,
+        body=note,
+        search_id=search.id if search else None,
+        referral_name=name,
+        referral_email=email,
+        created_at=utcnow(),
+    )
     db.session.add(update)
     db.session.flush()
-    tell_recruiters(firm, candidate, "referral", f"referral:{update.id}",
-                    recruiters_to_tell(candidate, search), {"update": update, "search": search})
+    tell_recruiters(
+        firm,
+        candidate,
+        "referral",
+        f"referral:{update.id}",
+        recruiters_to_tell(candidate, search),
+        {"update": update, "search": search},
+    )
     return update

@@ -2,6 +2,7 @@
 
 The one rule behind every "Send again" button lives here, so a view calls it and the worker
 sends what it queued; this module never sends or talks to SMTP (that is worker/delivery.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import event, func, select
@@ -11,8 +12,8 @@ from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, User, utcnow
 from portal.services import DomainError, NotFound, audit
 
-
 # ---------------------------------------------------------------- the candidate's address
+
 
 def email_changed(candidate: Candidate) -> None:
     """The candidate has a new address: forget the old one's failures and suppression.
@@ -33,6 +34,7 @@ def install_hooks() -> None:
 
 
 # ---------------------------------------------------------------- "send it again"
+
 
 def resend(firm: Firm, actor: User, message: Message | int) -> Message:
     """Send a failed message again: the one rule behind every "Send again" button.
@@ -65,7 +67,8 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
             if _failed_here(candidate.id, address):
                 raise DomainError(
                     f"Emails to {address} were refused again and again, so sending is stopped for that "
-                    "address. Fix the candidate's address first, or record that you told them another way.")
+                    "address. Fix the candidate's address first, or record that you told them another way."
+                )
             email_changed(candidate)  # the suppression was about an older address
         msg.to_name = candidate.name
         if msg.stream is None:  # on its way again: contact again (undone if it fails again)
@@ -87,9 +90,13 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
     msg.enqueued_at = now  # enqueued after commit; cleared again if that enqueue fails
     msg.claimed_at = None
     msg.last_error = f"sent again by {actor.name} after: {previous or 'a failure'}"[:1000]
-    audit.record(firm, actor, "message.resend", f"message:{msg.id}",
-                 {"to": address, "before": old_address if old_address != address else None,
-                  "error": audit.short(previous)})
+    audit.record(
+        firm,
+        actor,
+        "message.resend",
+        f"message:{msg.id}",
+        {"to": address, "before": old_address if old_address != address else None, "error": audit.short(previous)},
+    )
     db.session.flush()
     outbox.enqueue_after_commit([msg.id])
     return msg
@@ -97,6 +104,15 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
 
 def _failed_here(candidate_id: int, address: str) -> bool:
     """Did a message to the candidate fail permanently at this very address?"""
-    return db.session.scalar(
-        select(Message.id).where(Message.candidate_id == candidate_id, Message.state == MessageState.FAILED,
-                                 func.lower(Message.to_email) == address.lower()).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Message.id)
+            .where(
+                Message.candidate_id == candidate_id,
+                Message.state == MessageState.FAILED,
+                func.lower(Message.to_email) == address.lower(),
+            )
+            .limit(1)
+        )
+        is not None
+    )

@@ -4,6 +4,7 @@ availability still accurate?" prompt every `availability_prompt_weeks`.
 
 Both are optional streams: they respect the candidate's choices here and again at send time,
 and count towards the weekly limit of optional emails. Nothing here sends (the worker does)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,16 +15,28 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Audience, Candidacy, Candidate, CandidateSkill, Search, SuggestedRole, SuggestionFrequency,
+    OPEN_STAGES,
+    Audience,
+    Candidacy,
+    Candidate,
+    CandidateSkill,
+    Search,
+    SuggestedRole,
+    SuggestionFrequency,
 )
 from portal.outbox import (
-    IN_CHUNK, EmailRenderer, insert_ignoring_duplicates, record_many, touch_candidates, unsubscribe_url,
+    IN_CHUNK,
+    EmailRenderer,
+    insert_ignoring_duplicates,
+    record_many,
+    touch_candidates,
+    unsubscribe_url,
 )
 from portal.services import cadence, matching
 from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day, with_domains
 
 FREQUENCY = {SuggestionFrequency.WEEKLY: timedelta(days=7), SuggestionFrequency.MONTHLY: timedelta(days=28)}
-SLACK = timedelta(hours=12)   # runs are weekly: "weekly" must not slip to fortnightly
+SLACK = timedelta(hours=12)  # runs are weekly: "weekly" must not slip to fortnightly
 ROLES_PER_MESSAGE = 5
 
 
@@ -31,20 +44,26 @@ def _in_active_search(firm) -> set[int]:
     """Candidates with an open candidacy in an open or on-hold search (one set-based query;
     not a correlated subquery, which SQLite without statistics may run through the firm_id
     index for every candidate)."""
-    return set(db.session.scalars(
-        select(Candidacy.candidate_id).join(Search, Search.id == Candidacy.search_id)
-        .where(Candidacy.firm_id == firm.id, Candidacy.stage.in_(OPEN_STAGES),
-               Search.state.in_(ACTIVE_SEARCH_STATES))
-        .distinct()
-    ))
+    return set(
+        db.session.scalars(
+            select(Candidacy.candidate_id)
+            .join(Search, Search.id == Candidacy.search_id)
+            .where(
+                Candidacy.firm_id == firm.id, Candidacy.stage.in_(OPEN_STAGES), Search.state.in_(ACTIVE_SEARCH_STATES)
+            )
+            .distinct()
+        )
+    )
 
 
 def _with_skills(firm) -> set[int]:
-    return set(db.session.scalars(
-        select(CandidateSkill.candidate_id).where(CandidateSkill.firm_id == firm.id).distinct()))
+    return set(
+        db.session.scalars(select(CandidateSkill.candidate_id).where(CandidateSkill.firm_id == firm.id).distinct())
+    )
 
 
 # ---------------------------------------------------------------- matching
+
 
 def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) -> dict[int, list]:
     """New roles for each candidate (matching.Match objects, best first), from the matching
@@ -52,11 +71,12 @@ def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) 
     time (a few queries each); candidates and what they were shown are loaded in bulk."""
     out: dict[int, list] = {}
     for i in range(0, len(candidate_ids), IN_CHUNK):
-        chunk = candidate_ids[i:i + IN_CHUNK]
+        chunk = candidate_ids[i : i + IN_CHUNK]
         seen = defaultdict(set)
         for cid, sid in db.session.execute(
-            select(SuggestedRole.candidate_id, SuggestedRole.search_id)
-            .where(SuggestedRole.firm_id == firm.id, SuggestedRole.candidate_id.in_(chunk))
+            select(SuggestedRole.candidate_id, SuggestedRole.search_id).where(
+                SuggestedRole.firm_id == firm.id, SuggestedRole.candidate_id.in_(chunk)
+            )
         ):
             seen[cid].add(sid)
         for cand in db.session.scalars(select(Candidate).where(Candidate.id.in_(chunk)).order_by(Candidate.id)):
@@ -68,12 +88,13 @@ def suggestions(firm, candidate_ids: list[int], limit: int = ROLES_PER_MESSAGE) 
 
 # ---------------------------------------------------------------- nurture
 
+
 def _chunks(rows: list, checkpoint: Callable[[], None] | None):
     """The rows in chunks of cadence.CHUNK_CANDIDATES, `checkpoint()` after each, when given
     (the worker's plan: short write transactions); else all at once."""
     size = cadence.CHUNK_CANDIDATES if checkpoint else max(len(rows), 1)
     for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        yield rows[i : i + size]
         if checkpoint:
             checkpoint()
 
@@ -87,10 +108,19 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     week_cutoff = now - FREQUENCY[SuggestionFrequency.WEEKLY] + SLACK
     month_cutoff = now - FREQUENCY[SuggestionFrequency.MONTHLY] + SLACK
     pool = db.session.execute(
-        select(Candidate.id, Candidate.name, Candidate.email, Candidate.user_id, Candidate.suggestion_frequency,
-               Candidate.last_nurtured_at, Candidate.unsubscribe_token)
+        select(
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Candidate.user_id,
+            Candidate.suggestion_frequency,
+            Candidate.last_nurtured_at,
+            Candidate.unsubscribe_token,
+        )
         .where(
-            Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), Candidate.unsubscribed_all.is_(False),
+            Candidate.firm_id == firm.id,
+            Candidate.deleted_at.is_(None),
+            Candidate.unsubscribed_all.is_(False),
             Candidate.suggestion_frequency.in_([SuggestionFrequency.WEEKLY, SuggestionFrequency.MONTHLY]),
             (Candidate.last_nurtured_at.is_(None)) | (Candidate.last_nurtured_at < week_cutoff),
             (Candidate.email.is_not(None)) | (Candidate.user_id.is_not(None)),
@@ -100,9 +130,17 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     if not pool:
         return 0
     busy, skilled = _in_active_search(firm), _with_skills(firm)
-    pool = [c for c in pool if c.id in skilled and c.id not in busy
-            and (c.suggestion_frequency == SuggestionFrequency.WEEKLY
-                 or c.last_nurtured_at is None or c.last_nurtured_at < month_cutoff)]
+    pool = [
+        c
+        for c in pool
+        if c.id in skilled
+        and c.id not in busy
+        and (
+            c.suggestion_frequency == SuggestionFrequency.WEEKLY
+            or c.last_nurtured_at is None
+            or c.last_nurtured_at < month_cutoff
+        )
+    ]
     if not pool:
         return 0
     found = suggestions(firm, [c.id for c in pool])
@@ -119,12 +157,23 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
             continue
         picked[c.id] = [m.search.id for m in matches]
         subject, text, html = renderer.render(
-            candidate_name=c.name, to_name=c.name, roles=[_role_view(m) for m in matches],
+            candidate_name=c.name,
+            to_name=c.name,
+            roles=[_role_view(m) for m in matches],
             portal_url=portal_url if c.user_id else None,
             unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
         )
-        rows.append({"dedupe_key": f"nurture:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
-                     "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
+        rows.append(
+            {
+                "dedupe_key": f"nurture:{c.id}:{day}",
+                "to_email": c.email,
+                "to_name": c.name,
+                "candidate_id": c.id,
+                "subject": subject,
+                "body_text": text,
+                "body_html": html,
+            }
+        )
     written = 0
     for chunk in _chunks(rows, checkpoint):
         created = record_many(firm, chunk, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
@@ -148,31 +197,45 @@ def _role_view(match) -> dict:
 
 
 def _remember_suggestions(firm, picked: dict[int, list[int]], now: datetime) -> None:
-    rows = [{"firm_id": firm.id, "candidate_id": cid, "search_id": sid, "created_at": now}
-            for cid, sids in picked.items() for sid in sids]
+    rows = [
+        {"firm_id": firm.id, "candidate_id": cid, "search_id": sid, "created_at": now}
+        for cid, sids in picked.items()
+        for sid in sids
+    ]
     if not rows:
         return
     table = SuggestedRole.__table__
     stmt = insert_ignoring_duplicates(table, ["firm_id", "candidate_id", "search_id"])
     for i in range(0, len(rows), 1000):
-        db.session.execute(stmt, rows[i:i + 1000])
+        db.session.execute(stmt, rows[i : i + 1000])
 
 
 # ---------------------------------------------------------------- availability prompts
 
+
 def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None] | None = None) -> int:
-    """"Is your availability still accurate?" for everyone with a portal login whose
+    """ "Is your availability still accurate?" for everyone with a portal login whose
     profile was neither confirmed nor changed in `availability_prompt_weeks`, at most once
     per that period, if they allow it. With `checkpoint`, called after each chunk: one short
     transaction per chunk."""
     period = timedelta(weeks=max(int(firm.availability_prompt_weeks or 12), 1))
     cutoff = now - period + SLACK
     rows = db.session.execute(
-        select(Candidate.id, Candidate.name, Candidate.email, Candidate.unsubscribe_token,
-               Candidate.job_seeking, Candidate.available_from, Candidate.profile_confirmed_at)
+        select(
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Candidate.unsubscribe_token,
+            Candidate.job_seeking,
+            Candidate.available_from,
+            Candidate.profile_confirmed_at,
+        )
         .where(
-            Candidate.firm_id == firm.id, Candidate.deleted_at.is_(None), Candidate.unsubscribed_all.is_(False),
-            Candidate.allow_availability_prompts.is_(True), Candidate.user_id.is_not(None),
+            Candidate.firm_id == firm.id,
+            Candidate.deleted_at.is_(None),
+            Candidate.unsubscribed_all.is_(False),
+            Candidate.allow_availability_prompts.is_(True),
+            Candidate.user_id.is_not(None),
             Candidate.created_at < cutoff,
             (Candidate.profile_confirmed_at.is_(None)) | (Candidate.profile_confirmed_at < cutoff),
             (Candidate.availability_changed_at.is_(None)) | (Candidate.availability_changed_at < cutoff),
@@ -189,16 +252,31 @@ def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None
     out = []
     for c in rows:
         subject, text, html = renderer.render(
-            candidate_name=c.name, to_name=c.name, job_seeking=c.job_seeking.label if c.job_seeking else None,
-            available_from=c.available_from, confirmed_at=c.profile_confirmed_at, profile_url=profile_url,
-            weeks=int(period.days // 7), unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
+            candidate_name=c.name,
+            to_name=c.name,
+            job_seeking=c.job_seeking.label if c.job_seeking else None,
+            available_from=c.available_from,
+            confirmed_at=c.profile_confirmed_at,
+            profile_url=profile_url,
+            weeks=int(period.days // 7),
+            unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
         )
-        out.append({"dedupe_key": f"availability:{c.id}:{day}", "to_email": c.email, "to_name": c.name,
-                    "candidate_id": c.id, "subject": subject, "body_text": text, "body_html": html})
+        out.append(
+            {
+                "dedupe_key": f"availability:{c.id}:{day}",
+                "to_email": c.email,
+                "to_name": c.name,
+                "candidate_id": c.id,
+                "subject": subject,
+                "body_text": text,
+                "body_html": html,
+            }
+        )
     written = 0
     for chunk in _chunks(out, checkpoint):
-        created = record_many(firm, chunk, kind="availability_prompt", audience=Audience.CANDIDATE,
-                              stream="availability")
+        created = record_many(
+            firm, chunk, kind="availability_prompt", audience=Audience.CANDIDATE, stream="availability"
+        )
         touch_candidates(firm, [cid for _, cid in created], "last_availability_prompt_at", now)
         written += len(created)
     return written

@@ -5,6 +5,7 @@ same transaction. Moves carry the version the recruiter saw: a stale one is a Co
 Services here flush, never commit; they never send (the outbox does, after the caller's commit).
 What each candidate reads when a whole search closes is portal.services.close_texts.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,15 +17,28 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import outbox
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, PIPELINE, Audience, Candidacy, Candidate, CloseReason, Firm, Message, MessageState,
-    Search, SearchState, Stage, StageChange, User, utcnow,
+    OPEN_STAGES,
+    PIPELINE,
+    Audience,
+    Candidacy,
+    Candidate,
+    CloseReason,
+    Firm,
+    Message,
+    MessageState,
+    Search,
+    SearchState,
+    Stage,
+    StageChange,
+    User,
+    utcnow,
 )
-from portal.services import Conflict, DomainError, close_texts
-from portal.services.matching import pools as match_pools
+from portal.services import Conflict, DomainError, close_texts, disclosure
 from portal.services import consent as consent_service
-from portal.services import disclosure
+
 # What each candidate reads when a search closes, and its preview (also this module's API).
 from portal.services.close_texts import MAX_EXPLANATION, CloseGroup, ClosePreview, close_preview  # noqa: F401
+from portal.services.matching import pools as match_pools
 from portal.web.templating import external_url
 
 # Stages at which the candidate knows they are in the search (and so hears about changes).
@@ -35,24 +49,31 @@ def coalesce_key(candidacy: Candidacy) -> str:
     return f"candidacy:{candidacy.id}"
 
 
-def add_to_search(firm: Firm, actor: User, search: Search, candidate: Candidate,
-                  stage: Stage = Stage.IDENTIFIED) -> Candidacy:
+def add_to_search(
+    firm: Firm, actor: User, search: Search, candidate: Candidate, stage: Stage = Stage.IDENTIFIED
+) -> Candidacy:
     if search.state.is_closed:
         raise DomainError("This search is closed; reopen it before adding candidates.")
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account.")
     if stage not in PIPELINE or stage in (Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED):
         raise DomainError("New candidates start at identified, contacted or screening.")
-    exists = db.session.scalar(select(Candidacy.id).where(
-        Candidacy.search_id == search.id, Candidacy.candidate_id == candidate.id))
+    exists = db.session.scalar(
+        select(Candidacy.id).where(Candidacy.search_id == search.id, Candidacy.candidate_id == candidate.id)
+    )
     if exists:
         raise DomainError(f"{candidate.name} is already in this search.")
-    candidacy = Candidacy(firm_id=firm.id, search_id=search.id, candidate_id=candidate.id,
-                          stage=stage, added_by_id=actor.id, stage_changed_at=utcnow())
+    candidacy = Candidacy(
+        firm_id=firm.id,
+        search_id=search.id,
+        candidate_id=candidate.id,
+        stage=stage,
+        added_by_id=actor.id,
+        stage_changed_at=utcnow(),
+    )
     db.session.add(candidacy)
     db.session.flush()
-    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=None, to_stage=stage,
-                         actor_id=actor.id)
+    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=None, to_stage=stage, actor_id=actor.id)
     db.session.add(change)
     db.session.flush()
     if stage in CANDIDATE_KNOWS:
@@ -72,12 +93,14 @@ def _flush_versioned() -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise Conflict("Someone else changed this candidacy at the same moment. "
-                       "Nothing was overwritten: reload and try again.") from exc
+        raise Conflict(
+            "Someone else changed this candidacy at the same moment. Nothing was overwritten: reload and try again."
+        ) from exc
 
 
-def move(firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage,
-         expected_version: int | None = None) -> StageChange:
+def move(
+    firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage, expected_version: int | None = None
+) -> StageChange:
     """Move an open candidacy to another pipeline stage (closing is `close`)."""
     _check_version(candidacy, expected_version)
     if not candidacy.stage.is_open:
@@ -97,8 +120,9 @@ def move(firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage,
                 "The candidate has not approved sending their profile to this client. "
                 "Request their consent first; the move is possible once they say yes."
             )
-    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage,
-                         to_stage=to_stage, actor_id=actor.id)
+    change = StageChange(
+        firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage, to_stage=to_stage, actor_id=actor.id
+    )
     candidacy.stage = to_stage
     candidacy.stage_changed_at = utcnow()
     if consent is not None:
@@ -110,8 +134,16 @@ def move(firm: Firm, actor: User, candidacy: Candidacy, to_stage: Stage,
     return change
 
 
-def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, explanation: str,
-          expected_version: int | None = None, *, names_checked: bool = False) -> StageChange:
+def close(
+    firm: Firm,
+    actor: User,
+    candidacy: Candidacy,
+    reason: CloseReason,
+    explanation: str,
+    expected_version: int | None = None,
+    *,
+    names_checked: bool = False,
+) -> StageChange:
     """Close with a reason the candidate is told (close the loop). An explanation that names
     a confidential client the candidate was not told is refused (disclosure.ClientNamed)
     unless the caller checked it already (`names_checked`, closing a whole search)."""
@@ -124,9 +156,15 @@ def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, ex
     if not names_checked:
         disclosure.ensure_not_named(candidacy.search, explanation, [candidacy.id], what="Your explanation")
     now = utcnow()
-    change = StageChange(firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage,
-                         to_stage=Stage.CLOSED, actor_id=actor.id, close_reason=reason,
-                         explanation=explanation or None)
+    change = StageChange(
+        firm_id=firm.id,
+        candidacy_id=candidacy.id,
+        from_stage=candidacy.stage,
+        to_stage=Stage.CLOSED,
+        actor_id=actor.id,
+        close_reason=reason,
+        explanation=explanation or None,
+    )
     candidacy.stage = Stage.CLOSED
     candidacy.stage_changed_at = now
     candidacy.closed_at = now
@@ -138,9 +176,15 @@ def close(firm: Firm, actor: User, candidacy: Candidacy, reason: CloseReason, ex
     return change
 
 
-def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
-                 reason: CloseReason = CloseReason.ROLE_CLOSED, explanation: str = "",
-                 untold_explanation: str | None = None) -> int:
+def close_search(
+    firm: Firm,
+    actor: User,
+    search: Search,
+    state: SearchState,
+    reason: CloseReason = CloseReason.ROLE_CLOSED,
+    explanation: str = "",
+    untold_explanation: str | None = None,
+) -> int:
     """Fill or cancel a search: every open candidacy is closed and told why. Returns the count.
 
     For a confidential search, candidates who were not told the client read
@@ -166,8 +210,7 @@ def close_search(firm: Firm, actor: User, search: Search, state: SearchState,
     return len(open_ones)
 
 
-def undo_close_search(firm: Firm, actor: User, search: Search,
-                      state: SearchState = SearchState.OPEN) -> int:
+def undo_close_search(firm: Firm, actor: User, search: Search, state: SearchState = SearchState.OPEN) -> int:
     """Within the grace window, take a search close back: the search is open (or on hold)
     again, every candidacy it closed is reopened where it was, and their close-the-loop
     messages are cancelled (the board's undo, for each). Returns how many were reopened."""
@@ -176,13 +219,20 @@ def undo_close_search(firm: Firm, actor: User, search: Search,
     if not search.state.is_closed or search.closed_at is None:
         raise DomainError("This search is not closed; there is nothing to undo.")
     if utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
-        raise DomainError("Too late to undo: the grace period is over and the candidates are being told. "
-                          "Reopen the search from its edit page instead.")
+        raise DomainError(
+            "Too late to undo: the grace period is over and the candidates are being told. "
+            "Reopen the search from its edit page instead."
+        )
     changes = db.session.scalars(
-        select(StageChange).join(Candidacy, Candidacy.id == StageChange.candidacy_id)
-        .where(Candidacy.search_id == search.id, Candidacy.stage == Stage.CLOSED,
-               StageChange.to_stage == Stage.CLOSED, StageChange.undone_at.is_(None),
-               StageChange.created_at >= search.closed_at)
+        select(StageChange)
+        .join(Candidacy, Candidacy.id == StageChange.candidacy_id)
+        .where(
+            Candidacy.search_id == search.id,
+            Candidacy.stage == Stage.CLOSED,
+            StageChange.to_stage == Stage.CLOSED,
+            StageChange.undone_at.is_(None),
+            StageChange.created_at >= search.closed_at,
+        )
         .order_by(StageChange.id)
     ).all()
     search.state = state
@@ -198,8 +248,10 @@ def undo_close_search(firm: Firm, actor: User, search: Search,
 def latest_change(candidacy: Candidacy) -> StageChange | None:
     """The candidacy's most recent move that has not been undone."""
     return db.session.scalar(
-        select(StageChange).where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None))
-        .order_by(StageChange.id.desc()).limit(1)
+        select(StageChange)
+        .where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None))
+        .order_by(StageChange.id.desc())
+        .limit(1)
     )
 
 
@@ -221,8 +273,7 @@ def undoable(candidacy: Candidacy, change: StageChange | None = None) -> StageCh
     return change
 
 
-def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
-                     change_id: int | None = None) -> StageChange:
+def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy, change_id: int | None = None) -> StageChange:
     """Revert the latest move within the grace window, while its message has not gone out.
 
     The move stays in the history, marked undone; its pending message is cancelled and the
@@ -232,14 +283,18 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
     if change is None or change.from_stage is None:
         raise DomainError("There is no move to undo.")
     if change_id is not None and change.id != change_id:
-        raise Conflict(f"{candidacy.candidate.name}'s candidacy changed again since that move; "
-                       "nothing was undone. Review it and move the card if needed.")
+        raise Conflict(
+            f"{candidacy.candidate.name}'s candidacy changed again since that move; "
+            "nothing was undone. Review it and move the card if needed."
+        )
     if utcnow() - change.created_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
         raise DomainError("Too late to undo: the grace period is over. Move the card back instead.")
     own = _own_message(candidacy, change)
     if own is not None and own.state != MessageState.PENDING:
-        raise DomainError("Too late to undo: the candidate's message about this change has gone out "
-                          "or was merged into a later one. Move the card back instead.")
+        raise DomainError(
+            "Too late to undo: the candidate's message about this change has gone out "
+            "or was merged into a later one. Move the card back instead."
+        )
     if change.to_stage is Stage.CLOSED and candidacy.search.state.is_closed:
         raise DomainError("The search is closed; reopen it before reopening a candidacy.")
     now = utcnow()
@@ -248,20 +303,26 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy,
         # Only this change's message: the group's other changes still go out together.
         outbox.cancel_pending(key, message_ids=[own.id])
     before = db.session.scalar(
-        select(StageChange).where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None),
-                                  StageChange.id < change.id)
-        .order_by(StageChange.id.desc()).limit(1)
+        select(StageChange)
+        .where(StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None), StageChange.id < change.id)
+        .order_by(StageChange.id.desc())
+        .limit(1)
     )
-    passed_presented = (change.to_stage in PIPELINE and change.from_stage in PIPELINE
-                        and PIPELINE.index(change.from_stage) < PIPELINE.index(Stage.PRESENTED)
-                        <= PIPELINE.index(change.to_stage))
+    passed_presented = (
+        change.to_stage in PIPELINE
+        and change.from_stage in PIPELINE
+        and PIPELINE.index(change.from_stage) < PIPELINE.index(Stage.PRESENTED) <= PIPELINE.index(change.to_stage)
+    )
     if passed_presented:
         reached_before = db.session.scalar(
-            select(StageChange.id).where(
-                StageChange.candidacy_id == candidacy.id, StageChange.undone_at.is_(None),
+            select(StageChange.id)
+            .where(
+                StageChange.candidacy_id == candidacy.id,
+                StageChange.undone_at.is_(None),
                 StageChange.id < change.id,
                 StageChange.to_stage.in_([Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED]),
-            ).limit(1)
+            )
+            .limit(1)
         )
         consent = consent_service.approved(candidacy)
         if reached_before is None and consent is not None:
@@ -285,17 +346,26 @@ def _recruiter_for(candidacy: Candidacy) -> User | None:
 def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
     candidate = candidacy.candidate
     outbox.record(
-        firm, kind="stage_changed", dedupe_key=f"stage:{change.id}", audience=Audience.CANDIDATE,
-        to_email=candidate.email, to_name=candidate.name, candidate=candidate,
-        candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
-        grace=True, coalesce_key=coalesce_key(candidacy),
-        context={"candidacy": candidacy, "search": candidacy.search, "stage": change.to_stage,
-                 "recruiter": _recruiter_for(candidacy) or actor,
-                 "client_name": candidacy.search.client_name_for_candidate(
-                     consent_service.client_revealed(candidacy)),
-                 "link": external_url(firm, "auth.index")},
+        firm,
+        kind="stage_changed",
+        dedupe_key=f"stage:{change.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=True,
+        coalesce_key=coalesce_key(candidacy),
+        context={
+            "candidacy": candidacy,
+            "search": candidacy.search,
+            "stage": change.to_stage,
+            "recruiter": _recruiter_for(candidacy) or actor,
+            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "link": external_url(firm, "auth.index"),
+        },
     )
-
 
 
 def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
@@ -309,14 +379,25 @@ def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
 def _notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
     candidate = candidacy.candidate
     outbox.record(
-        firm, kind="candidacy_closed", dedupe_key=f"close:{candidacy.id}:{change.id}",
-        audience=Audience.CANDIDATE, to_email=candidate.email, to_name=candidate.name,
-        candidate=candidate, candidacy_id=candidacy.id, recipient_user_id=candidate.user_id,
-        grace=True, coalesce_key=coalesce_key(candidacy),
-        context={"candidacy": candidacy, "search": candidacy.search, "reason": candidacy.close_reason,
-                 "explanation": candidacy.close_explanation, "recruiter": _recruiter_for(candidacy) or actor,
-                 "client_name": candidacy.search.client_name_for_candidate(
-                     consent_service.client_revealed(candidacy)),
-                 "better_fits": better_fits(firm, candidacy),
-                 "link": external_url(firm, "auth.index")},
+        firm,
+        kind="candidacy_closed",
+        dedupe_key=f"close:{candidacy.id}:{change.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=True,
+        coalesce_key=coalesce_key(candidacy),
+        context={
+            "candidacy": candidacy,
+            "search": candidacy.search,
+            "reason": candidacy.close_reason,
+            "explanation": candidacy.close_explanation,
+            "recruiter": _recruiter_for(candidacy) or actor,
+            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "better_fits": better_fits(firm, candidacy),
+            "link": external_url(firm, "auth.index"),
+        },
     )

@@ -1,6 +1,7 @@
 """What a candidate wants to hear. Updates about searches they are in are never optional:
 only the optional streams (role suggestions, availability prompts) can be refused, and the
 emailing of check-ins ("no news yet"), which are written to the portal either way."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,14 @@ MAX_TOKEN = 64
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # secrets.token_urlsafe output
 
 
-def update_preferences(firm: Firm, candidate: Candidate, suggestion_frequency: str,
-                       availability_prompts: bool, unsubscribed_all: bool,
-                       checkin_emails: bool | None = None) -> None:
+def update_preferences(
+    firm: Firm,
+    candidate: Candidate,
+    suggestion_frequency: str,
+    availability_prompts: bool,
+    unsubscribed_all: bool,
+    checkin_emails: bool | None = None,
+) -> None:
     try:
         frequency = SuggestionFrequency(suggestion_frequency)
     except ValueError as exc:
@@ -41,8 +47,12 @@ def set_checkin_emails(firm: Firm, candidate: Candidate, wanted: bool) -> None:
     if not wanted:
         db.session.execute(
             update(Message)
-            .where(Message.firm_id == firm.id, Message.candidate_id == candidate.id, Message.kind == CHECKIN_KIND,
-                   Message.state == MessageState.PENDING)
+            .where(
+                Message.firm_id == firm.id,
+                Message.candidate_id == candidate.id,
+                Message.kind == CHECKIN_KIND,
+                Message.state == MessageState.PENDING,
+            )
             .values(state=MessageState.SKIPPED, last_error=NO_CHECKIN_EMAILS)
             .execution_options(synchronize_session=False)
         )

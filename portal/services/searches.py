@@ -1,6 +1,7 @@
 """Clients and searches: create, edit, list and filter the firm's job openings.
 Closing a search is never done here: `pipeline.close_search` closes every open candidacy and
 tells each candidate why."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,21 @@ from sqlalchemy import case, func, or_, select
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import (
-    OPEN_STAGES, Candidacy, Candidate, Client, Consent, Engagement, Firm, RemotePreference, Role, Search,
-    SearchState, Seniority, Stage, User, utcnow,
+    OPEN_STAGES,
+    Candidacy,
+    Candidate,
+    Client,
+    Consent,
+    Engagement,
+    Firm,
+    RemotePreference,
+    Role,
+    Search,
+    SearchState,
+    Seniority,
+    Stage,
+    User,
+    utcnow,
 )
 from portal.services import DomainError, disclosure, skills
 from portal.services.matching import pools as match_pools
@@ -50,10 +64,13 @@ class SearchInput:
 
 def staff(firm: Firm) -> list[User]:
     """The firm's recruiters and admins (possible search owners), by name."""
-    return list(db.session.scalars(
-        select(User).where(User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.name, User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 def clients(firm: Firm) -> list[Client]:
@@ -105,15 +122,26 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
     nice = [s for s in nice if s.casefold() not in required_keys]
     return _Clean(
         values=dict(
-            title=title, confidential=bool(data.confidential),
-            description_md=description, description_html=render_markdown(description),
-            requirements_md=requirements, requirements_html=render_markdown(requirements),
-            seniority=data.seniority, location=location, remote_policy=data.remote_policy,
-            pay_min=data.pay_min, pay_max=data.pay_max, pay_currency=currency,
-            engagement=data.engagement, owner_id=owner_id, anticipated=bool(data.anticipated),
+            title=title,
+            confidential=bool(data.confidential),
+            description_md=description,
+            description_html=render_markdown(description),
+            requirements_md=requirements,
+            requirements_html=render_markdown(requirements),
+            seniority=data.seniority,
+            location=location,
+            remote_policy=data.remote_policy,
+            pay_min=data.pay_min,
+            pay_max=data.pay_max,
+            pay_currency=currency,
+            engagement=data.engagement,
+            owner_id=owner_id,
+            anticipated=bool(data.anticipated),
             client_wording=clean_line(data.client_wording, "Wording for the client", 120),
         ),
-        client_name=client_name, required=required, nice=nice,
+        client_name=client_name,
+        required=required,
+        nice=nice,
     )
 
 
@@ -125,15 +153,18 @@ def _title_keeps_confidence(values: dict, client: Client) -> None:
         return
     names = disclosure.client_names(client)
     if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
-        raise DomainError("Wording for the client: it names the client; candidates who were not told read it "
-                          "instead of the name. Try “the client” or “a leading retailer”.")
+        raise DomainError(
+            "Wording for the client: it names the client; candidates who were not told read it "
+            "instead of the name. Try “the client” or “a leading retailer”."
+        )
     for label, key in (("Role title", "title"), ("Location", "location")):
         found = disclosure.find_names(values[key] or "", names)
         if found:
             raise DomainError(
                 f"{label}: it names the confidential client (“{found[0]}”), and candidates read it before "
                 f"they are told who the client is. Write it without the name, for example "
-                f"“{disclosure.redact(values[key], names, 'a leading company')}”.")
+                f"“{disclosure.redact(values[key], names, 'a leading company')}”."
+            )
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
@@ -175,7 +206,7 @@ def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) ->
     db.session.flush()
     reopened_or_closed = was_live != (not search.state.is_closed)
     if reopened_or_closed and skills_before == {(ss.skill_id, ss.required) for ss in search.skills}:
-        match_pools.build(firm, [search])   # new skills would have rebuilt it already
+        match_pools.build(firm, [search])  # new skills would have rebuilt it already
     return search
 
 
@@ -210,8 +241,7 @@ class SearchPage:
     next_after: int | None
 
 
-def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
-                  limit: int = PAGE_SIZE) -> SearchPage:
+def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None, limit: int = PAGE_SIZE) -> SearchPage:
     """Searches, newest first, a page at a time (limit + 1 tells whether there is more)."""
     q = select(Search).order_by(Search.id.desc())
     if filters.state is not None:
@@ -226,8 +256,13 @@ def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
         q = q.where(Search.anticipated.is_(filters.anticipated))
     if filters.text:
         like = f"%{filters.text.strip()[:100]}%"
-        q = q.where(or_(Search.title.ilike(like), Search.location.ilike(like),
-                        Search.client_id.in_(select(Client.id).where(Client.name.ilike(like)))))
+        q = q.where(
+            or_(
+                Search.title.ilike(like),
+                Search.location.ilike(like),
+                Search.client_id.in_(select(Client.id).where(Client.name.ilike(like))),
+            )
+        )
     if after is not None:
         q = q.where(Search.id < after)
     found = list(db.session.scalars(q.limit(limit + 1)).unique())
@@ -239,12 +274,14 @@ def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
         open_case = func.sum(case((Candidacy.stage.in_(OPEN_STAGES), 1), else_=0))
         for sid, total, open_n in db.session.execute(
             select(Candidacy.search_id, func.count(Candidacy.id), open_case)
-            .where(Candidacy.search_id.in_(ids)).group_by(Candidacy.search_id)
+            .where(Candidacy.search_id.in_(ids))
+            .group_by(Candidacy.search_id)
         ):
             counts[sid] = (int(open_n or 0), int(total))
     owner_ids = {s.owner_id for s in found if s.owner_id}
     owners: dict[int | None, User] = (
-        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {})
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))} if owner_ids else {}
+    )
     rows = [SearchRow(s, owners.get(s.owner_id), *counts.get(s.id, (0, 0))) for s in found]
     return SearchPage(rows=rows, next_after=found[-1].id if more and found else None)
 
@@ -252,7 +289,8 @@ def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None,
 def pipeline_counts(search: Search) -> dict:
     """How many candidacies the search has at each stage."""
     rows = db.session.execute(
-        select(Candidacy.stage, func.count(Candidacy.id)).where(Candidacy.search_id == search.id)
+        select(Candidacy.stage, func.count(Candidacy.id))
+        .where(Candidacy.search_id == search.id)
         .group_by(Candidacy.stage)
     ).all()
     return {stage: n for stage, n in rows}
@@ -264,10 +302,14 @@ def candidate_ids_in(search: Search) -> set[int]:
 
 def open_searches(firm: Firm) -> list[Search]:
     """Searches a candidate can be added to (open or on hold), by title."""
-    return list(db.session.scalars(
-        select(Search).where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
-        .order_by(Search.title, Search.id).limit(500)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(Search)
+            .where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+            .order_by(Search.title, Search.id)
+            .limit(500)
+        ).unique()
+    )
 
 
 def board(search: Search, columns: tuple) -> dict:
@@ -276,8 +318,16 @@ def board(search: Search, columns: tuple) -> dict:
     version, close details) plus `consent`, the latest consent request: two statements, and
     no ORM objects for a board of hundreds of cards."""
     cards = db.session.execute(
-        select(Candidacy.id, Candidacy.stage, Candidacy.version, Candidacy.close_reason, Candidacy.closed_at,
-               Candidacy.stage_changed_at, Candidate.name, Candidate.headline)
+        select(
+            Candidacy.id,
+            Candidacy.stage,
+            Candidacy.version,
+            Candidacy.close_reason,
+            Candidacy.closed_at,
+            Candidacy.stage_changed_at,
+            Candidate.name,
+            Candidate.headline,
+        )
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
         .where(Candidacy.search_id == search.id)
         .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())

@@ -6,6 +6,7 @@ request loads the user and the live session in ONE statement. A session is refus
 limits per role (PORTAL_STAFF_SESSION_* / PORTAL_CANDIDATE_SESSION_*). `last_seen_at` is
 refreshed at most every TOUCH_EVERY, after the response, in its own short transaction: never a
 write on every GET."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,10 +36,8 @@ def limits(user: User) -> tuple[timedelta, timedelta]:
     """(idle limit, absolute lifetime) of this user's sessions."""
     cfg = current_app.config
     if user.role == Role.CANDIDATE:
-        return (timedelta(days=cfg["CANDIDATE_SESSION_IDLE_DAYS"]),
-                timedelta(days=cfg["CANDIDATE_SESSION_MAX_DAYS"]))
-    return (timedelta(minutes=cfg["STAFF_SESSION_IDLE_MINUTES"]),
-            timedelta(hours=cfg["STAFF_SESSION_MAX_HOURS"]))
+        return (timedelta(days=cfg["CANDIDATE_SESSION_IDLE_DAYS"]), timedelta(days=cfg["CANDIDATE_SESSION_MAX_DAYS"]))
+    return (timedelta(minutes=cfg["STAFF_SESSION_IDLE_MINUTES"]), timedelta(hours=cfg["STAFF_SESSION_MAX_HOURS"]))
 
 
 def remaining(user: User, row: UserSession) -> timedelta:
@@ -55,13 +54,26 @@ def is_live(user: User, row: UserSession, now: datetime | None = None) -> bool:
 # ---------------------------------------------------------------- the device, in words
 
 _BROWSERS = (  # order matters: Edge and Opera also say "Chrome", Chrome also says "Safari"
-    ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("OPR/", "Opera"),
-    ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
-    ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Safari/", "Safari"),
+    ("Edg/", "Edge"),
+    ("EdgA/", "Edge"),
+    ("EdgiOS/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
 )
 _SYSTEMS = (
-    ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
-    ("Windows", "Windows"), ("Macintosh", "Mac"), ("Mac OS X", "Mac"), ("Linux", "Linux"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Macintosh", "Mac"),
+    ("Mac OS X", "Mac"),
+    ("Linux", "Linux"),
 )
 
 
@@ -81,24 +93,38 @@ def describe_device(user_agent: str | None) -> str:
 
 # ---------------------------------------------------------------- start, load, end
 
-def start(firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip: str | None,
-          since: datetime | None = None) -> UserSession:
+
+def start(
+    firm: Firm, user: User, *, remember: bool, user_agent: str | None, ip: str | None, since: datetime | None = None
+) -> UserSession:
     """A new signed-in session for `user`; sets `user.login_secret` for the login id.
     `since`: the sign-in time of a session this one replaces (its lifetime carries over)."""
     now = utcnow()
     idle, absolute = limits(user)
     # This user's ended and run-out sessions are forgotten (the list shows live ones only).
     db.session.execute(
-        delete(UserSession).where(
+        delete(UserSession)
+        .where(
             UserSession.user_id == user.id,
-            or_(UserSession.ended_at.is_not(None), UserSession.last_seen_at <= now - idle,
-                UserSession.created_at <= now - absolute),
-        ).execution_options(synchronize_session="fetch")  # the request may hold one of them
+            or_(
+                UserSession.ended_at.is_not(None),
+                UserSession.last_seen_at <= now - idle,
+                UserSession.created_at <= now - absolute,
+            ),
+        )
+        .execution_options(synchronize_session="fetch")  # the request may hold one of them
     )
     secret = secrets.token_urlsafe(32)
-    row = UserSession(firm_id=firm.id, user_id=user.id, secret_hash=hash_secret(secret),
-                      remember=bool(remember), device=describe_device(user_agent),
-                      ip_address=(ip or None) and ip[:45], created_at=since or now, last_seen_at=now)
+    row = UserSession(
+        firm_id=firm.id,
+        user_id=user.id,
+        secret_hash=hash_secret(secret),
+        remember=bool(remember),
+        device=describe_device(user_agent),
+        ip_address=(ip or None) and ip[:45],
+        created_at=since or now,
+        last_seen_at=now,
+    )
     db.session.add(row)
     db.session.flush()
     user.login_secret = secret
@@ -110,8 +136,13 @@ def load(firm: Firm, user_id: int, secret: str) -> tuple[User, UserSession] | No
     found = db.session.execute(
         select(User, UserSession)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, User.firm_id == firm.id, UserSession.firm_id == firm.id,
-               UserSession.secret_hash == hash_secret(secret), UserSession.ended_at.is_(None))
+        .where(
+            User.id == user_id,
+            User.firm_id == firm.id,
+            UserSession.firm_id == firm.id,
+            UserSession.secret_hash == hash_secret(secret),
+            UserSession.ended_at.is_(None),
+        )
     ).first()
     if found is None:
         return None
@@ -133,9 +164,14 @@ def touch(firm_id: int, session_id: int) -> None:
         with transaction.separate(firm_id) as own:
             own.execute(
                 update(UserSession)
-                .where(UserSession.id == session_id, UserSession.firm_id == firm_id,
-                       UserSession.ended_at.is_(None), UserSession.last_seen_at < now - TOUCH_EVERY)
-                .values(last_seen_at=now).execution_options(synchronize_session=False)
+                .where(
+                    UserSession.id == session_id,
+                    UserSession.firm_id == firm_id,
+                    UserSession.ended_at.is_(None),
+                    UserSession.last_seen_at < now - TOUCH_EVERY,
+                )
+                .values(last_seen_at=now)
+                .execution_options(synchronize_session=False)
             )
     except SQLAlchemyError as exc:  # the next request tries again; the page is not affected
         log.warning("could not refresh the last use of session %s: %s", session_id, exc)
@@ -145,19 +181,23 @@ def live_sessions(user: User) -> list[UserSession]:
     """The user's signed-in sessions, most recently used first."""
     now = utcnow()
     idle, absolute = limits(user)
-    return list(db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
-               UserSession.last_seen_at > now - idle, UserSession.created_at > now - absolute)
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.ended_at.is_(None),
+                UserSession.last_seen_at > now - idle,
+                UserSession.created_at > now - absolute,
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
 
 
 def end(user: User, session_id: int) -> UserSession:
     """Sign out one of the user's own sessions (another user's or firm's id: NotFound)."""
-    row = db.session.scalar(
-        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
-    )
+    row = db.session.scalar(select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id))
     if row is None:
         raise NotFound("That session does not exist.")
     if row.ended_at is None:

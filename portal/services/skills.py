@@ -4,6 +4,7 @@ A skill is stored once per firm under a folded `key` (case, accents, spacing, pu
 small table of variants: "JS" is "javascript"). A firm adds synonyms (`SkillAlias`), and `merge`
 makes a dropped tag an alias of the kept one, so it never comes back. Set-based (never one
 query per name) and firm-explicit, so it works in a request and in the worker alike."""
+
 from __future__ import annotations
 
 import re
@@ -14,54 +15,90 @@ from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
 from portal.models import (
-    AuditEntry, Candidate, CandidateSkill, Firm, Search, SearchSkill, Skill, SkillAlias, User, utcnow,
+    AuditEntry,
+    Candidate,
+    CandidateSkill,
+    Firm,
+    Search,
+    SearchSkill,
+    Skill,
+    SkillAlias,
+    User,
+    utcnow,
 )
 from portal.services import DomainError, NotFound
 from portal.services.matching import pools as match_pools
 
-MAX_NAME = 80          # Skill.name / Skill.key / SkillAlias.key are String(80)
-MAX_SKILLS = 100       # per candidate, and per search (required + nice together)
+MAX_NAME = 80  # Skill.name / Skill.key / SkillAlias.key are String(80)
+MAX_SKILLS = 100  # per candidate, and per search (required + nice together)
 
 # Common variants, folded key -> canonical folded key. Only unambiguous ones: "TF" could be
 # Terraform or TensorFlow, "PM" a project or a product manager, so they are left alone.
 SYNONYMS: dict[str, str] = {
-    "js": "javascript", "ecmascript": "javascript", "es6": "javascript", "vanillajs": "javascript",
+    "js": "javascript",
+    "ecmascript": "javascript",
+    "es6": "javascript",
+    "vanillajs": "javascript",
     "ts": "typescript",
-    "py": "python", "python3": "python",
+    "py": "python",
+    "python3": "python",
     "golang": "go",
     "k8s": "kubernetes",
-    "postgres": "postgresql", "psql": "postgresql", "pgsql": "postgresql",
-    "mssql": "sqlserver", "microsoftsqlserver": "sqlserver",
+    "postgres": "postgresql",
+    "psql": "postgresql",
+    "pgsql": "postgresql",
+    "mssql": "sqlserver",
+    "microsoftsqlserver": "sqlserver",
     "reactjs": "react",
     "vuejs": "vue",
     "node": "nodejs",
-    "cpp": "c++", "cplusplus": "c++",
+    "cpp": "c++",
+    "cplusplus": "c++",
     "csharp": "c#",
     "net": "dotnet",
     "amazonwebservices": "aws",
-    "googlecloud": "gcp", "googlecloudplatform": "gcp",
+    "googlecloud": "gcp",
+    "googlecloudplatform": "gcp",
     "microsoftazure": "azure",
     "ml": "machinelearning",
     "ai": "artificialintelligence",
     "objc": "objectivec",
-    "rubyonrails": "rails", "ror": "rails",
+    "rubyonrails": "rails",
+    "ror": "rails",
     "sklearn": "scikitlearn",
-    "msexcel": "excel", "microsoftexcel": "excel",
+    "msexcel": "excel",
+    "microsoftexcel": "excel",
     "gsuite": "googleworkspace",
 }
 
 # How a skill created from one of the canonical keys above is displayed.
 CANONICAL_NAMES: dict[str, str] = {
-    "javascript": "JavaScript", "typescript": "TypeScript", "python": "Python", "go": "Go",
-    "kubernetes": "Kubernetes", "postgresql": "PostgreSQL", "sqlserver": "SQL Server",
-    "react": "React", "vue": "Vue", "nodejs": "Node.js", "c++": "C++", "c#": "C#",
-    "dotnet": ".NET", "aws": "AWS", "gcp": "Google Cloud", "azure": "Azure",
-    "machinelearning": "Machine learning", "artificialintelligence": "Artificial intelligence",
-    "objectivec": "Objective-C", "rails": "Ruby on Rails", "scikitlearn": "scikit-learn",
-    "excel": "Excel", "googleworkspace": "Google Workspace",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "python": "Python",
+    "go": "Go",
+    "kubernetes": "Kubernetes",
+    "postgresql": "PostgreSQL",
+    "sqlserver": "SQL Server",
+    "react": "React",
+    "vue": "Vue",
+    "nodejs": "Node.js",
+    "c++": "C++",
+    "c#": "C#",
+    "dotnet": ".NET",
+    "aws": "AWS",
+    "gcp": "Google Cloud",
+    "azure": "Azure",
+    "machinelearning": "Machine learning",
+    "artificialintelligence": "Artificial intelligence",
+    "objectivec": "Objective-C",
+    "rails": "Ruby on Rails",
+    "scikitlearn": "scikit-learn",
+    "excel": "Excel",
+    "googleworkspace": "Google Workspace",
 }
 
-_DROP = re.compile(r"[^\w+#]|_", re.UNICODE)   # keep letters, digits, "+" (C++) and "#" (C#)
+_DROP = re.compile(r"[^\w+#]|_", re.UNICODE)  # keep letters, digits, "+" (C++) and "#" (C#)
 _SPLIT = re.compile(r"[,;\n\r]+")
 
 
@@ -69,7 +106,7 @@ def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFKC", text).casefold().strip()
-    if text.startswith("."):                # ".NET" -> "dotnet", but "Node.js" -> "nodejs"
+    if text.startswith("."):  # ".NET" -> "dotnet", but "Node.js" -> "nodejs"
         text = "dot" + text[1:]
     return _DROP.sub("", text)[:MAX_NAME]
 
@@ -101,8 +138,9 @@ def _check(names: Iterable[str]) -> list[tuple[str, str]]:
     for raw in names:
         name = " ".join((raw or "").split())
         if len(name) > MAX_NAME:
-            raise DomainError(f"A skill name can be at most {MAX_NAME} characters "
-                              f"(\u201c{name[:30]}\u2026\u201d is longer).")
+            raise DomainError(
+                f"A skill name can be at most {MAX_NAME} characters (\u201c{name[:30]}\u2026\u201d is longer)."
+            )
         key = normalise(name)
         if not key or key in seen:
             continue
@@ -121,8 +159,7 @@ def _insert_ignoring_duplicates(firm: Firm, rows: list[dict]) -> None:
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        db.session.execute(
-            sqlite_insert(Skill).values(rows).on_conflict_do_nothing(index_elements=["firm_id", "key"]))
+        db.session.execute(sqlite_insert(Skill).values(rows).on_conflict_do_nothing(index_elements=["firm_id", "key"]))
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         db.session.add_all(Skill(**row) for row in rows)
         db.session.flush()
@@ -138,8 +175,7 @@ def resolve(firm: Firm, names: list[str], create: bool = True) -> list[Skill]:
         return []
     keys = [k for k, _ in wanted]
     by_key: dict[str, Skill] = {
-        s.key: s for s in db.session.scalars(
-            select(Skill).where(Skill.firm_id == firm.id, Skill.key.in_(keys)))
+        s.key: s for s in db.session.scalars(select(Skill).where(Skill.firm_id == firm.id, Skill.key.in_(keys)))
     }
     missing = [k for k in keys if k not in by_key]
     if missing:
@@ -155,7 +191,8 @@ def resolve(firm: Firm, names: list[str], create: bool = True) -> list[Skill]:
         names_of = dict(wanted)
         now = utcnow()
         _insert_ignoring_duplicates(
-            firm, [{"firm_id": firm.id, "key": k, "name": names_of[k], "created_at": now} for k in missing])
+            firm, [{"firm_id": firm.id, "key": k, "name": names_of[k], "created_at": now} for k in missing]
+        )
         for s in db.session.scalars(select(Skill).where(Skill.firm_id == firm.id, Skill.key.in_(missing))):
             by_key[s.key] = s
     out: list[Skill] = []
@@ -181,7 +218,7 @@ def _limit(items: Sequence, what: str) -> None:
 def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> list[Skill]:
     """Replace the candidate's skills with these names (resolved through the vocabulary)."""
     _own(firm, candidate, "candidate")
-    _limit(_check(names), "a profile")   # before creating anything
+    _limit(_check(names), "a profile")  # before creating anything
     skills = resolve(firm, list(names), create=True)
     wanted = {s.id: s for s in skills}
     current = {cs.skill_id: cs for cs in candidate.skills}
@@ -201,7 +238,7 @@ def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> 
 def set_search_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> list[Skill]:
     """Replace the search's skills. A skill named in both lists counts as required."""
     _own(firm, search, "search")
-    _limit(_check(list(required) + list(nice)), "a search")   # before creating anything
+    _limit(_check(list(required) + list(nice)), "a search")  # before creating anything
     req = resolve(firm, list(required), create=True)
     req_ids = {s.id for s in req}
     nice_skills = [s for s in resolve(firm, list(nice), create=True) if s.id not in req_ids]
@@ -214,8 +251,7 @@ def set_search_skills(firm: Firm, search: Search, required: list[str], nice: lis
     for skill_id, (skill, is_required) in wanted.items():
         link = current.get(skill_id)
         if link is None:
-            search.skills.append(SearchSkill(firm_id=firm.id, skill_id=skill_id, skill=skill,
-                                             required=is_required))
+            search.skills.append(SearchSkill(firm_id=firm.id, skill_id=skill_id, skill=skill, required=is_required))
         elif link.required != is_required:
             link.required = is_required
     search.updated_at = utcnow()
@@ -243,8 +279,15 @@ def add_alias(firm: Firm, actor: User | None, skill: Skill, name: str) -> SkillA
         db.session.add(alias)
     else:
         alias.skill_id = skill.id
-    db.session.add(AuditEntry(firm_id=firm.id, actor_id=actor.id if actor else None,
-                              action="skills.alias", target=skill.name[:200], details={"alias": name.strip()}))
+    db.session.add(
+        AuditEntry(
+            firm_id=firm.id,
+            actor_id=actor.id if actor else None,
+            action="skills.alias",
+            target=skill.name[:200],
+            details={"alias": name.strip()},
+        )
+    )
     db.session.flush()
     return alias
 
@@ -262,38 +305,63 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
     opts = {"synchronize_session": False}
 
     has_keep = select(CandidateSkill.candidate_id).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == keep.id)
+        CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == keep.id
+    )
     moved_candidates = sess.scalar(
-        select(func.count()).select_from(CandidateSkill)
-        .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == drop.id))
-    sess.execute(delete(CandidateSkill).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == drop.id,
-        CandidateSkill.candidate_id.in_(has_keep)).execution_options(**opts))
-    sess.execute(update(CandidateSkill).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == drop.id,
-    ).values(skill_id=keep.id).execution_options(**opts))
+        select(func.count())
+        .select_from(CandidateSkill)
+        .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == drop.id)
+    )
+    sess.execute(
+        delete(CandidateSkill)
+        .where(
+            CandidateSkill.firm_id == firm.id,
+            CandidateSkill.skill_id == drop.id,
+            CandidateSkill.candidate_id.in_(has_keep),
+        )
+        .execution_options(**opts)
+    )
+    sess.execute(
+        update(CandidateSkill)
+        .where(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == drop.id)
+        .values(skill_id=keep.id)
+        .execution_options(**opts)
+    )
 
-    drop_links = select(SearchSkill.search_id).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id)
+    drop_links = select(SearchSkill.search_id).where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id)
     moved_searches = sess.scalar(select(func.count()).select_from(drop_links.subquery()))
-    sess.execute(update(SearchSkill).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id == keep.id,
-        SearchSkill.search_id.in_(drop_links.where(SearchSkill.required.is_(True))),
-    ).values(required=True).execution_options(**opts))
-    has_keep_s = select(SearchSkill.search_id).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id == keep.id)
-    sess.execute(delete(SearchSkill).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id,
-        SearchSkill.search_id.in_(has_keep_s)).execution_options(**opts))
-    sess.execute(update(SearchSkill).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id,
-    ).values(skill_id=keep.id).execution_options(**opts))
+    sess.execute(
+        update(SearchSkill)
+        .where(
+            SearchSkill.firm_id == firm.id,
+            SearchSkill.skill_id == keep.id,
+            SearchSkill.search_id.in_(drop_links.where(SearchSkill.required.is_(True))),
+        )
+        .values(required=True)
+        .execution_options(**opts)
+    )
+    has_keep_s = select(SearchSkill.search_id).where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == keep.id)
+    sess.execute(
+        delete(SearchSkill)
+        .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id, SearchSkill.search_id.in_(has_keep_s))
+        .execution_options(**opts)
+    )
+    sess.execute(
+        update(SearchSkill)
+        .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == drop.id)
+        .values(skill_id=keep.id)
+        .execution_options(**opts)
+    )
 
-    sess.execute(update(SkillAlias).where(
-        SkillAlias.firm_id == firm.id, SkillAlias.skill_id == drop.id,
-    ).values(skill_id=keep.id).execution_options(**opts))
-    sess.execute(delete(SkillAlias).where(
-        SkillAlias.firm_id == firm.id, SkillAlias.key == drop.key).execution_options(**opts))
+    sess.execute(
+        update(SkillAlias)
+        .where(SkillAlias.firm_id == firm.id, SkillAlias.skill_id == drop.id)
+        .values(skill_id=keep.id)
+        .execution_options(**opts)
+    )
+    sess.execute(
+        delete(SkillAlias).where(SkillAlias.firm_id == firm.id, SkillAlias.key == drop.key).execution_options(**opts)
+    )
 
     # Objects already loaded in this session now describe rows that moved: forget them.
     for obj in list(sess.identity_map.values()):
@@ -308,10 +376,20 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
     sess.delete(drop)
     sess.flush()
     sess.add(SkillAlias(firm_id=firm.id, key=drop_key, skill_id=keep.id))
-    sess.add(AuditEntry(firm_id=firm.id, actor_id=actor.id if actor else None, action="skills.merge",
-                        target=keep.name[:200],
-                        details={"kept": keep.name, "dropped": drop_name,
-                                 "candidates": moved_candidates, "searches": moved_searches}))
+    sess.add(
+        AuditEntry(
+            firm_id=firm.id,
+            actor_id=actor.id if actor else None,
+            action="skills.merge",
+            target=keep.name[:200],
+            details={
+                "kept": keep.name,
+                "dropped": drop_name,
+                "candidates": moved_candidates,
+                "searches": moved_searches,
+            },
+        )
+    )
     sess.flush()
     return keep
 
@@ -320,18 +398,29 @@ def vocabulary(firm: Firm, query: str | None = None, limit: int = 200) -> list[t
     """The firm's skills with how many candidates and searches use each, most used first;
     `query` narrows to skills whose key contains the folded query (for a picker or the
     merge screen)."""
-    cand_n = (select(CandidateSkill.skill_id, func.count().label("n"))
-              .where(CandidateSkill.firm_id == firm.id).group_by(CandidateSkill.skill_id).subquery())
-    search_n = (select(SearchSkill.skill_id, func.count().label("n"))
-                .where(SearchSkill.firm_id == firm.id).group_by(SearchSkill.skill_id).subquery())
-    stmt = (select(Skill, func.coalesce(cand_n.c.n, 0), func.coalesce(search_n.c.n, 0))
-            .outerjoin(cand_n, cand_n.c.skill_id == Skill.id)
-            .outerjoin(search_n, search_n.c.skill_id == Skill.id)
-            .where(Skill.firm_id == firm.id))
+    cand_n = (
+        select(CandidateSkill.skill_id, func.count().label("n"))
+        .where(CandidateSkill.firm_id == firm.id)
+        .group_by(CandidateSkill.skill_id)
+        .subquery()
+    )
+    search_n = (
+        select(SearchSkill.skill_id, func.count().label("n"))
+        .where(SearchSkill.firm_id == firm.id)
+        .group_by(SearchSkill.skill_id)
+        .subquery()
+    )
+    stmt = (
+        select(Skill, func.coalesce(cand_n.c.n, 0), func.coalesce(search_n.c.n, 0))
+        .outerjoin(cand_n, cand_n.c.skill_id == Skill.id)
+        .outerjoin(search_n, search_n.c.skill_id == Skill.id)
+        .where(Skill.firm_id == firm.id)
+    )
     if query:
         folded = _fold(query)
         if folded:
             stmt = stmt.where(Skill.key.contains(folded, autoescape=True))
-    stmt = stmt.order_by((func.coalesce(cand_n.c.n, 0) + func.coalesce(search_n.c.n, 0)).desc(),
-                         Skill.name).limit(max(1, min(limit, 1000)))
+    stmt = stmt.order_by((func.coalesce(cand_n.c.n, 0) + func.coalesce(search_n.c.n, 0)).desc(), Skill.name).limit(
+        max(1, min(limit, 1000))
+    )
     return [(s, int(c), int(n)) for s, c, n in db.session.execute(stmt).all()]

@@ -1,6 +1,7 @@
 """The firm's staff (recruiters and admins): invite, change role, deactivate with hand-over
 of their searches and candidates, reactivate. Every action goes to the audit log; a user is
 never deleted, and the firm never loses its last active admin."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,20 +28,30 @@ def list_staff(firm: Firm) -> list[StaffRow]:
     """Every recruiter and admin with how many searches and candidates they own
     (three queries, whatever the size of the firm)."""
     users = db.session.scalars(
-        select(User).where(User.firm_id == firm.id, User.role.in_(STAFF_ROLES))
+        select(User)
+        .where(User.firm_id == firm.id, User.role.in_(STAFF_ROLES))
         .order_by(User.active.desc(), func.lower(User.name), User.id)
     ).all()
-    searches = dict(db.session.execute(
-        select(Search.owner_id, func.count()).where(Search.firm_id == firm.id, Search.owner_id.is_not(None))
-        .group_by(Search.owner_id)
-    ).all())
-    candidates = dict(db.session.execute(
-        select(Candidate.owner_id, func.count())
-        .where(Candidate.firm_id == firm.id, Candidate.owner_id.is_not(None), Candidate.deleted_at.is_(None))
-        .group_by(Candidate.owner_id)
-    ).all())
-    return [StaffRow(user=u, searches=searches.get(u.id, 0), candidates=candidates.get(u.id, 0),
-                     invited=u.password_hash is None) for u in users]
+    searches = dict(
+        db.session.execute(
+            select(Search.owner_id, func.count())
+            .where(Search.firm_id == firm.id, Search.owner_id.is_not(None))
+            .group_by(Search.owner_id)
+        ).all()
+    )
+    candidates = dict(
+        db.session.execute(
+            select(Candidate.owner_id, func.count())
+            .where(Candidate.firm_id == firm.id, Candidate.owner_id.is_not(None), Candidate.deleted_at.is_(None))
+            .group_by(Candidate.owner_id)
+        ).all()
+    )
+    return [
+        StaffRow(
+            user=u, searches=searches.get(u.id, 0), candidates=candidates.get(u.id, 0), invited=u.password_hash is None
+        )
+        for u in users
+    ]
 
 
 def get_staff(firm: Firm, user_id: int) -> User:
@@ -61,18 +72,25 @@ def active_staff(firm: Firm, exclude: User | None = None) -> list[User]:
 
 def owned_counts(firm: Firm, user: User) -> tuple[int, int]:
     searches = db.session.scalar(
-        select(func.count()).select_from(Search).where(Search.firm_id == firm.id, Search.owner_id == user.id))
+        select(func.count()).select_from(Search).where(Search.firm_id == firm.id, Search.owner_id == user.id)
+    )
     candidates = db.session.scalar(
-        select(func.count()).select_from(Candidate)
-        .where(Candidate.firm_id == firm.id, Candidate.owner_id == user.id, Candidate.deleted_at.is_(None)))
+        select(func.count())
+        .select_from(Candidate)
+        .where(Candidate.firm_id == firm.id, Candidate.owner_id == user.id, Candidate.deleted_at.is_(None))
+    )
     return searches or 0, candidates or 0
 
 
 def _active_admins(firm: Firm) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User)
-        .where(User.firm_id == firm.id, User.role == Role.ADMIN, User.active.is_(True))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.firm_id == firm.id, User.role == Role.ADMIN, User.active.is_(True))
+        )
+        or 0
+    )
 
 
 def invite(firm: Firm, actor: User | None, *, email: str, name: str, role: Role = Role.RECRUITER) -> User:
@@ -81,8 +99,7 @@ def invite(firm: Firm, actor: User | None, *, email: str, name: str, role: Role 
         raise DomainError("Invite a recruiter or an admin.")
     user = create_user(firm, email=email, name=name, role=role)
     accounts.invite_user(firm, user, actor)
-    audit.record(firm, actor, "staff.invited", target=user.email,
-                 details={"name": user.name, "role": role.value})
+    audit.record(firm, actor, "staff.invited", target=user.email, details={"name": user.name, "role": role.value})
     return user
 
 
@@ -108,8 +125,13 @@ def change_role(firm: Firm, actor: User | None, user_id: int, role: Role) -> Use
         raise DomainError(f"You cannot make {who} a recruiter: the firm needs at least one active admin.")
     old = user.role
     user.role = role
-    audit.record(firm, actor, "staff.role_changed", target=user.email,
-                 details={"changes": {"role": {"old": old.value, "new": role.value}}})
+    audit.record(
+        firm,
+        actor,
+        "staff.role_changed",
+        target=user.email,
+        details={"changes": {"role": {"old": old.value, "new": role.value}}},
+    )
     db.session.flush()
     return user
 
@@ -139,19 +161,30 @@ def deactivate(firm: Firm, actor: User | None, user_id: int, reassign_to_id: int
         if target is None or target.role not in STAFF_ROLES or not target.active or target.id == user.id:
             raise DomainError("Choose an active recruiter of this firm to take over.")
     elif searches or candidates:
-        raise DomainError(f"{user.name} owns {searches} search(es) and {candidates} candidate(s): "
-                          "choose who takes them over.")
+        raise DomainError(
+            f"{user.name} owns {searches} search(es) and {candidates} candidate(s): choose who takes them over."
+        )
     if target is not None:
         db.session.execute(
-            update(Search).where(Search.firm_id == firm.id, Search.owner_id == user.id)
-            .values(owner_id=target.id).execution_options(synchronize_session="fetch"))
+            update(Search)
+            .where(Search.firm_id == firm.id, Search.owner_id == user.id)
+            .values(owner_id=target.id)
+            .execution_options(synchronize_session="fetch")
+        )
         db.session.execute(
-            update(Candidate).where(Candidate.firm_id == firm.id, Candidate.owner_id == user.id)
-            .values(owner_id=target.id).execution_options(synchronize_session="fetch"))
+            update(Candidate)
+            .where(Candidate.firm_id == firm.id, Candidate.owner_id == user.id)
+            .values(owner_id=target.id)
+            .execution_options(synchronize_session="fetch")
+        )
     accounts.deactivate(user)
-    audit.record(firm, actor, "staff.deactivated", target=user.email, details={
-        "reassigned_to": target.email if target else None,
-        "searches": searches, "candidates": candidates})
+    audit.record(
+        firm,
+        actor,
+        "staff.deactivated",
+        target=user.email,
+        details={"reassigned_to": target.email if target else None, "searches": searches, "candidates": candidates},
+    )
     db.session.flush()
     return Handover(user=user, to=target, searches=searches, candidates=candidates)
 

@@ -2,6 +2,7 @@
 
 Pages use a keyset cursor on (name, id) and fetch one row more than shown to know whether
 a next page exists, so a page costs the same on 50 candidates as on 500,000."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import (
-    OPEN_STAGES, Candidacy, Candidate, CandidateSkill, CandidateTag, Firm, JobSeeking, Search,
-    Stage, utcnow,
+    OPEN_STAGES,
+    Candidacy,
+    Candidate,
+    CandidateSkill,
+    CandidateTag,
+    Firm,
+    JobSeeking,
+    Search,
+    Stage,
+    utcnow,
 )
 from portal.services import skills
 from portal.services.text import split_list
@@ -118,22 +127,27 @@ def page(firm: Firm, filters: PoolFilters, cursor: str | None = None, limit: int
     if after is not None:
         name, cid = after
         q = q.where(or_(Candidate.name > name, and_(Candidate.name == name, Candidate.id > cid)))
-    q = (q.order_by(Candidate.name, Candidate.id).limit(limit + 1)
-         .options(selectinload(Candidate.skills), selectinload(Candidate.tags)))
+    q = (
+        q.order_by(Candidate.name, Candidate.id)
+        .limit(limit + 1)
+        .options(selectinload(Candidate.skills), selectinload(Candidate.tags))
+    )
     found = list(db.session.scalars(q))
     more = len(found) > limit
     found = found[:limit]
     by_candidate: dict[int, list[Candidacy]] = {c.id: [] for c in found}
     if found:
         for cy in db.session.scalars(
-            select(Candidacy).where(Candidacy.candidate_id.in_(by_candidate), Candidacy.stage.in_(OPEN_STAGES))
+            select(Candidacy)
+            .where(Candidacy.candidate_id.in_(by_candidate), Candidacy.stage.in_(OPEN_STAGES))
             .options(joinedload(Candidacy.search).joinedload(Search.client))
             .order_by(Candidacy.stage_changed_at.desc())
         ).unique():
             by_candidate[cy.candidate_id].append(cy)
     now = utcnow()
-    rows = [PoolRow(c, by_candidate[c.id],
-                    (now - c.last_contacted_at).days if c.last_contacted_at else None) for c in found]
+    rows = [
+        PoolRow(c, by_candidate[c.id], (now - c.last_contacted_at).days if c.last_contacted_at else None) for c in found
+    ]
     next_cursor = encode_cursor(found[-1].name, found[-1].id) if more and found else None
     return PoolPage(rows, next_cursor)
 

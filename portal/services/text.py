@@ -2,6 +2,7 @@
 
 Services call these before they write anything, so a bad value is refused whole
 (a clear message, never a half-stored row)."""
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,9 @@ def clean_text(value: str | None, label: str, max_len: int, required: bool = Fal
     return value
 
 
-def split_list(value: str | list[str] | None, label: str, max_item: int = 80,
-               max_items: int = MAX_LIST_ITEMS) -> list[str]:
+def split_list(
+    value: str | list[str] | None, label: str, max_item: int = 80, max_items: int = MAX_LIST_ITEMS
+) -> list[str]:
     """Comma-separated names (skills, tags) -> unique, trimmed names in the given order."""
     if isinstance(value, (list, tuple)):
         parts = list(value)

@@ -14,6 +14,7 @@ Two layers, both failing closed:
   the engine, text), passes a check at the lowest level (`before_cursor_execute`):
   portal.tenancy.check, with the rule in portal.tenancy.analysis.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -99,8 +100,9 @@ def _check_flush(session: Session, flush_context, instances) -> None:
     for obj in session.new:
         if isinstance(obj, FirmOwned):
             if firm_id is None:
-                raise TenancyError(f"new {type(obj).__name__} with no firm bound; "
-                                   "bind a firm or use tenancy.all_firms() explicitly")
+                raise TenancyError(
+                    f"new {type(obj).__name__} with no firm bound; bind a firm or use tenancy.all_firms() explicitly"
+                )
             if obj.firm_id is None:
                 obj.firm_id = firm_id
             elif obj.firm_id != firm_id:
@@ -111,8 +113,10 @@ def _check_flush(session: Session, flush_context, instances) -> None:
             current = obj.firm_id  # loads it if expired: the UPDATE/DELETE names the row by key only
             owners = {current, state.committed_state.get(FIRM_COLUMN, current)}
             if firm_id is None or owners != {firm_id}:
-                raise TenancyError(f"{obj!r} of firm {', '.join(map(str, owners))} written while firm "
-                                   f"{firm_id} is bound; bind its firm or use tenancy.all_firms() explicitly")
+                raise TenancyError(
+                    f"{obj!r} of firm {', '.join(map(str, owners))} written while firm "
+                    f"{firm_id} is bound; bind its firm or use tenancy.all_firms() explicitly"
+                )
 
 
 def _remember_session(session: Session, transaction, connection) -> None:
@@ -146,7 +150,8 @@ def resolve_firm(host: str) -> Firm | None:
             firm = db.session.scalar(select(Firm).where(Firm.slug == slug))
     if firm is None and name not in LOCAL_HOSTS and name != base:
         firm = db.session.scalar(
-            select(Firm).join(FirmDomain, FirmDomain.firm_id == Firm.id)
+            select(Firm)
+            .join(FirmDomain, FirmDomain.firm_id == Firm.id)
             .where(FirmDomain.domain == name, FirmDomain.verified_at.is_not(None))
             .execution_options(all_firms=True)
         )

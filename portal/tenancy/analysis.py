@@ -9,11 +9,18 @@ firm>` (in its WHERE or inner-join ON clause, or through `firm_id = <another con
 table's firm_id>`), an INSERT gives every row the bound firm, and an UPDATE moves no row to
 another firm.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import (
-    BinaryExpression, BindParameter, BooleanClauseList, ClauseElement, ColumnClause, Grouping, Label,
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ClauseElement,
+    ColumnClause,
+    Grouping,
+    Label,
 )
 from sqlalchemy.sql.selectable import Alias, Join, TableClause
 
@@ -173,15 +180,23 @@ class Analysis:
                 continue
             left, right = _unwrap(term.left), _unwrap(term.right)
             for this, other in ((left, right), (right, left)):
-                if not (isinstance(this, ColumnClause) and this.name == FIRM_COLUMN and this.table is not None
-                        and _plain(this.table) is target):
+                if not (
+                    isinstance(this, ColumnClause)
+                    and this.name == FIRM_COLUMN
+                    and this.table is not None
+                    and _plain(this.table) is target
+                ):
                     continue
                 if isinstance(other, BindParameter) and self.bind_names.get(other):
                     self.names.add(self.bind_names[other])
                     return True
                 excluded = _plain(other.table) if isinstance(other, ColumnClause) else None
-                if (isinstance(excluded, Alias) and other.name == FIRM_COLUMN and excluded.name == "excluded"
-                        and _plain(excluded.element) is target):
+                if (
+                    isinstance(excluded, Alias)
+                    and other.name == FIRM_COLUMN
+                    and excluded.name == "excluded"
+                    and _plain(excluded.element) is target
+                ):
                     return True  # the new row's firm_id, itself checked below
         return False
 
@@ -227,4 +242,3 @@ class Analysis:
                 self._firm_value(given[FIRM_COLUMN], what)
             else:  # given at execution (one row or many): compiled under the column's name
                 self.names.add(FIRM_COLUMN)
-

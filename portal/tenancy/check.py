@@ -12,6 +12,7 @@ own firm condition; a firm must still be bound). `execution_options(all_firms=Tr
 statement or a connection, or the `all_firms()` block on a session, says explicitly that it
 spans firms.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ class TenancyError(RuntimeError):
 
 _FREE = "free"  # the analysis of a statement that touches no firm-owned table
 _MISSING = object()
-_DRIVER_DML = re.compile(r"^\s*(?:select|insert|update|delete|with|replace|merge|truncate|copy|values|table)\b",
-                         re.IGNORECASE)
+_DRIVER_DML = re.compile(
+    r"^\s*(?:select|insert|update|delete|with|replace|merge|truncate|copy|values|table)\b", re.IGNORECASE
+)
 _firm_tables_cache: dict[int, tuple[frozenset[str], re.Pattern]] = {}
 _driver_plans: dict[str, object] = {}
 
@@ -44,8 +46,9 @@ def _firm_tables() -> tuple[frozenset[str], re.Pattern]:
     found = _firm_tables_cache.get(len(tables))
     if found is None:
         names = frozenset(t.name for t in tables.values() if FIRM_COLUMN in t.c)
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b" if names else r"(?!)",
-                             re.IGNORECASE)
+        pattern = re.compile(
+            r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b" if names else r"(?!)", re.IGNORECASE
+        )
         _firm_tables_cache.clear()
         found = _firm_tables_cache[len(tables)] = (names, pattern)
     return found
@@ -77,8 +80,10 @@ class _TenancyCompiler:
 
     def _setup_select_stack(self, select, compile_state, entry, asfrom, lateral, compound_index):
         froms = super()._setup_select_stack(select, compile_state, entry, asfrom, lateral, compound_index)
-        outer = tuple(e["_tenancy_scope"].stmt if "_tenancy_scope" in e else e.get("selectable")
-                      for e in reversed(self.stack[:-1]))
+        outer = tuple(
+            e["_tenancy_scope"].stmt if "_tenancy_scope" in e else e.get("selectable")
+            for e in reversed(self.stack[:-1])
+        )
         scope = _Scope(select, froms, outer)
         self.stack[-1]["_tenancy_scope"] = scope
         self.__dict__.setdefault("_tenancy_scopes", []).append(scope)
@@ -147,8 +152,13 @@ def _plan_for(compiled) -> object:
         analysis.errors.append("DML inside another statement cannot be checked")
     if not analysis.touched and not texts:
         return _FREE
-    return _Plan(tuple(sorted(analysis.names)), tuple(analysis.values), "; ".join(analysis.errors) or None,
-                 bool(texts), tuple(sorted(analysis.touched | set(texts))))
+    return _Plan(
+        tuple(sorted(analysis.names)),
+        tuple(analysis.values),
+        "; ".join(analysis.errors) or None,
+        bool(texts),
+        tuple(sorted(analysis.touched | set(texts))),
+    )
 
 
 def _driver_plan(statement: str) -> object:
@@ -182,23 +192,32 @@ def _check_statement(conn, cursor, statement, parameters, context, executemany) 
     info = session.info if session is not None else {}
     if info.get("all_firms"):
         return
-    if (session is not None and session._flushing and not plan.text
-            and (context.isinsert or context.isupdate or context.isdelete)):
+    if (
+        session is not None
+        and session._flushing
+        and not plan.text
+        and (context.isinsert or context.isupdate or context.isdelete)
+    ):
         return  # the unit of work's own statements: its objects were checked before the flush
     firm_id = info.get("firm_id")
     tables = ", ".join(plan.tables)
     if plan.text:
         if options.get("firm_scoped") == "checked" and firm_id is not None:
             return
-        raise TenancyError(f"SQL text on {tables} cannot be checked: after review, declare "
-                           "execution_options(firm_scoped='checked') (a firm must be bound), or span "
-                           "firms explicitly with all_firms")
+        raise TenancyError(
+            f"SQL text on {tables} cannot be checked: after review, declare "
+            "execution_options(firm_scoped='checked') (a firm must be bound), or span "
+            "firms explicitly with all_firms"
+        )
     if firm_id is None:
-        raise TenancyError(f"statement on {tables} with no firm bound; "
-                           "bind a firm or use tenancy.all_firms() explicitly")
+        raise TenancyError(
+            f"statement on {tables} with no firm bound; bind a firm or use tenancy.all_firms() explicitly"
+        )
     if plan.error:
-        raise TenancyError(f"statement on {tables}: {plan.error}; add firm_id = the bound firm, "
-                           "or span firms explicitly with all_firms")
+        raise TenancyError(
+            f"statement on {tables}: {plan.error}; add firm_id = the bound firm, "
+            "or span firms explicitly with all_firms"
+        )
     for value in plan.values:
         if value != firm_id:
             raise TenancyError(f"statement on {tables} writes firm {value} while firm {firm_id} is bound")
@@ -214,8 +233,11 @@ def _check_statement(conn, cursor, statement, parameters, context, executemany) 
 def install_engine_hooks(engine: Engine) -> None:
     """Check every statement run on this engine (idempotent)."""
     dialect = engine.dialect
-    missing = [name for name in ("_setup_select_stack", "visit_textclause", "visit_column") if not
-               callable(getattr(dialect.statement_compiler, name, None))]
+    missing = [
+        name
+        for name in ("_setup_select_stack", "visit_textclause", "visit_column")
+        if not callable(getattr(dialect.statement_compiler, name, None))
+    ]
     if missing:  # a SQLAlchemy that renamed them would leave every SELECT unchecked
         raise RuntimeError(f"tenancy cannot hook this SQLAlchemy's compiler (no {', '.join(missing)})")
     dialect.statement_compiler = _tenancy_compiler_for(dialect.statement_compiler)

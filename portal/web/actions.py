@@ -6,6 +6,7 @@ rolled back on a refusal (a DomainError), whose words go onto the form or into a
 object of another firm, or one the service cannot find (NotFound), is a 404. Never called by
 services, jobs or commands; never commits anything itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -69,9 +70,16 @@ def show_error(form: FlaskForm, exc: DomainError | str, field: Any = None) -> No
         form.form_errors.append(str(exc))
 
 
-def act(action: Callable[[], Any], *, back_to: str, refused: str,
-        done: str | Callable[[Any], str | None] | None = None, form: FlaskForm | None = None,
-        passes: tuple[type[DomainError], ...] = (), invalid: str | None = None) -> Response:
+def act(
+    action: Callable[[], Any],
+    *,
+    back_to: str,
+    refused: str,
+    done: str | Callable[[Any], str | None] | None = None,
+    form: FlaskForm | None = None,
+    passes: tuple[type[DomainError], ...] = (),
+    invalid: str | None = None,
+) -> Response:
     """A button's whole response: validate `form` (when given) and run `action` in the
     transaction, flash what happened, and go back (to the form's safe `next`, else `back_to`).
 
@@ -121,6 +129,7 @@ def status(form: FlaskForm) -> int:
 
 # ---------------------------------------------------------------- added for the candidate and auth views
 
+
 def found(lookup: Callable[[], Any]) -> Any:
     """A read for a page (no transaction: nothing to commit); the service's NotFound is a 404."""
     try:
@@ -151,6 +160,7 @@ def on_field(field: str, action: Callable[[], Any], *refusals: type[DomainError]
 # Added for the recruiter and admin views: the acting user, a refusal shown in the page's own
 # place (an error box) rather than on the form, and the flash of an Outcome in the refusal's words.
 
+
 def actor() -> Any:
     """The signed-in user as a plain model instance (what services take as `actor`)."""
     return current_user._get_current_object()
@@ -164,8 +174,9 @@ def attempt(form: FlaskForm | None, action: Callable[[], Any]) -> Outcome:
     return submit(None, action)
 
 
-def flash_outcome(out: Outcome, done: str | Callable[[Any], str | None] | None = None,
-                  refused: str | None = None) -> Outcome:
+def flash_outcome(
+    out: Outcome, done: str | Callable[[Any], str | None] | None = None, refused: str | None = None
+) -> Outcome:
     """Flash what became of an action: `done` (a message, or a function of the service's result)
     when it was done; when refused, the refusal's own words, after "`refused`: " if given. A form
     that did not validate (no refusal) flashes nothing. Returns `out`."""

@@ -1,5 +1,6 @@
 """The firm's brand as data: colours (kept readable), CSS custom properties, logo and favicon,
 per host. Pages and emails read the same palette; never firm-supplied CSS or HTML."""
+
 from __future__ import annotations
 
 import re

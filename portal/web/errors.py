@@ -1,4 +1,5 @@
 """Error pages: plain, branded with the request's firm when there is one, never a traceback."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template
@@ -26,5 +27,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(e):
-        return render_error(400, "This form had expired or was not sent from this site. "
-                                 "Please go back, reload the page and try again.")
+        return render_error(
+            400, "This form had expired or was not sent from this site. Please go back, reload the page and try again."
+        )

@@ -3,6 +3,7 @@ versions, `next`) are rendered without an id attribute.
 
 A page often holds several forms, and each `form.hidden_tag()` would repeat id="csrf_token":
 ids must be unique on a page, and nothing labels a hidden input. An explicit id is kept."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm as _FlaskForm

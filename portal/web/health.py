@@ -1,5 +1,6 @@
 """/healthz: database, Redis and worker heartbeat, each reported truthfully (503 when any is down).
 It only reports; it never repairs anything."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,9 +9,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from portal import transaction
-from portal.extensions import db
+from portal.extensions import db, get_redis
 from portal.models import utcnow
-from portal.extensions import get_redis
 
 bp = Blueprint("health", __name__)
 HEARTBEAT_MAX_AGE = timedelta(seconds=120)
@@ -37,7 +37,7 @@ def check_worker() -> dict:
     """Healthy when an RQ worker of this install has sent a heartbeat recently."""
     from rq import Worker
 
-    from portal.extensions import queue_name, MESSAGES
+    from portal.extensions import MESSAGES, queue_name
 
     try:
         workers = Worker.all(connection=get_redis())
@@ -46,8 +46,10 @@ def check_worker() -> dict:
     wanted = queue_name(MESSAGES)
     now = utcnow()
     alive = [
-        w for w in workers
-        if wanted in w.queue_names() and w.last_heartbeat
+        w
+        for w in workers
+        if wanted in w.queue_names()
+        and w.last_heartbeat
         and now - w.last_heartbeat.replace(tzinfo=now.tzinfo) < HEARTBEAT_MAX_AGE
     ]
     if not alive:
@@ -61,4 +63,3 @@ def healthz():
     checks["worker"] = check_worker() if checks["redis"]["ok"] else {"ok": False, "error": "redis unavailable"}
     ok = all(c["ok"] for c in checks.values())
     return jsonify(status="ok" if ok else "degraded", checks=checks), (200 if ok else 503)
-

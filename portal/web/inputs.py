@@ -4,6 +4,7 @@ form or service sees them.
 
 Dropped, never refused: nobody types them, PostgreSQL cannot store a NUL (a 500 there, a silent
 success on SQLite), and a 400 would throw away a long text for one invisible character."""
+
 from __future__ import annotations
 
 import re

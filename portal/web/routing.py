@@ -1,5 +1,6 @@
 """URL converters shared by every blueprint: an id outside the databases' integer range never
 reaches a query (it is a 404)."""
+
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the databases' integer range

@@ -1,4 +1,5 @@
 """Security headers, safe redirects (never off-site) and role guards, for every blueprint."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -31,8 +32,8 @@ def role_required(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask_login import login_url
                 from flask import current_app, redirect
+                from flask_login import login_url
 
                 return redirect(login_url(current_app.login_manager.login_view, next_url=request.full_path.rstrip("?")))
             if not check(current_user):

@@ -1,5 +1,6 @@
 """Rendering helpers shared by pages and emails: firm URLs, local times, stage words.
 They only render: nothing here sends an email or writes to the database."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -28,8 +29,11 @@ def firm_base_url(firm: Firm) -> str:
         domain = min(verified, key=lambda d: d.id).domain if verified else None
     else:
         domain = db.session.scalar(
-            select(FirmDomain.domain).where(FirmDomain.firm_id == firm.id, FirmDomain.verified_at.is_not(None))
-            .order_by(FirmDomain.id).limit(1).execution_options(all_firms=True)
+            select(FirmDomain.domain)
+            .where(FirmDomain.firm_id == firm.id, FirmDomain.verified_at.is_not(None))
+            .order_by(FirmDomain.id)
+            .limit(1)
+            .execution_options(all_firms=True)
         )
     if domain:
         return f"{scheme}://{domain}"

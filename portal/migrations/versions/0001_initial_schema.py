@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-22 05:02:56.979455
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -13,7 +13,7 @@ Create Date: 2026-12-06 19:40:00
 
 """
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -58,7 +58,7 @@ def upgrade():
         )
     tokens = sa.table('auth_tokens', sa.column('used_at', portal.models.base.UTCDateTime()))
     conn.execute(tokens.update().where(tokens.c.used_at.is_(None))
-                 .values(used_at=datetime.now(timezone.utc)))
+                 .values(used_at=datetime.now(UTC)))
 
 
 def downgrade():

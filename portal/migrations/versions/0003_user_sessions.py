@@ -9,10 +9,10 @@ Every signed-in browser is a row of user_sessions; logout, a password change and
 session_token that the login id used to carry is replaced by it: upgrading signs
 everybody out once.
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0003'

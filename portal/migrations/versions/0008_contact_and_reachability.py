@@ -5,10 +5,10 @@ Revises: 0006
 Create Date: 2026-12-06 19:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 revision = '0008'
 down_revision = "0006"

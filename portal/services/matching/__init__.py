@@ -44,31 +44,62 @@ The row counts (`OVERLAP_CAP`, `SHORTLIST`, `ROLE_SHORTLIST`, `WARNING_DAYS`) li
 are read from there at call time: `matching.OVERLAP_CAP` reads them, and a test or a bench that
 changes one sets it on `matching.sql`.
 """
+
 from __future__ import annotations
 
 from portal.services.matching import pools, sql
-from portal.services.matching.results import Fit, Match, MatchFilters, MatchWarning, PersonBrief, Reasons
-from portal.services.matching.scoring import (
-    FAR_START_DAYS, GOOD, NICE_WEIGHT, PARTIAL, POINTS, POOR, REQUIRED_WEIGHT, UNKNOWN,
-)
-from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT
-from portal.services.matching.suggest import candidates_for_search, explain, roles_for_candidate
-from portal.services.matching.words import OPEN_TO_ANY_PLACE, REMOTE_WORDS
 
 # Internals the tests reach as `matching._name`: the property tests compare the Python score
 # with its SQL pre-score, the tenancy tests run the statements with another firm's ids.
 from portal.services.matching.prescore import _lower, _place_key, _sql_points_for_person, _sql_points_for_role
-from portal.services.matching.scoring import _Facts, _points, _score
-from portal.services.matching.sql import _role_skills, _warnings
+from portal.services.matching.results import Fit, Match, MatchFilters, MatchWarning, PersonBrief, Reasons
+from portal.services.matching.scoring import (
+    FAR_START_DAYS,
+    GOOD,
+    NICE_WEIGHT,
+    PARTIAL,
+    POINTS,
+    POOR,
+    REQUIRED_WEIGHT,
+    UNKNOWN,
+    _Facts,
+    _points,
+    _score,
+)
+from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT, _role_skills, _warnings
+from portal.services.matching.suggest import candidates_for_search, explain, roles_for_candidate
+from portal.services.matching.words import OPEN_TO_ANY_PLACE, REMOTE_WORDS
 
 _ROW_COUNTS = ("OVERLAP_CAP", "SHORTLIST", "ROLE_SHORTLIST", "WARNING_DAYS")
 
 __all__ = [
-    "FAR_START_DAYS", "GOOD", "MASK_BITS", "NICE_WEIGHT", "OPEN_TO_ANY_PLACE", "PARTIAL", "POINTS", "POOR",
-    "REMOTE_WORDS", "REQUIRED_WEIGHT", "SEARCH_SKILL_WEIGHT", "UNKNOWN",
-    "OVERLAP_CAP", "SHORTLIST", "ROLE_SHORTLIST", "WARNING_DAYS",
-    "Fit", "Match", "MatchFilters", "MatchWarning", "PersonBrief", "Reasons",
-    "candidates_for_search", "explain", "roles_for_candidate", "pools", "sql",
+    "FAR_START_DAYS",
+    "GOOD",
+    "MASK_BITS",
+    "NICE_WEIGHT",
+    "OPEN_TO_ANY_PLACE",
+    "PARTIAL",
+    "POINTS",
+    "POOR",
+    "REMOTE_WORDS",
+    "REQUIRED_WEIGHT",
+    "SEARCH_SKILL_WEIGHT",
+    "UNKNOWN",
+    "OVERLAP_CAP",
+    "SHORTLIST",
+    "ROLE_SHORTLIST",
+    "WARNING_DAYS",
+    "Fit",
+    "Match",
+    "MatchFilters",
+    "MatchWarning",
+    "PersonBrief",
+    "Reasons",
+    "candidates_for_search",
+    "explain",
+    "roles_for_candidate",
+    "pools",
+    "sql",
 ]
 
 

@@ -29,6 +29,7 @@ a pool: below that the live aggregation costs little next to the rest of the cal
 would only cost space (about POOL_SIZE rows per search: 6.7 million rows, some 900 MB on
 PostgreSQL, for the benchmark firm's 5,200 large open searches of 7,000).
 """
+
 from __future__ import annotations
 
 import time
@@ -43,11 +44,11 @@ from portal.extensions import db
 from portal.models import CandidateSkill, Firm, MatchPool, Search, SearchSkill, SearchState
 from portal.services.matching import sql
 
-POOL_FROM = 12_000     # candidate-skill rows a search's skills must cover for it to get a pool
-POOL_SIZE = 1_200      # people looked at when building; the pool keeps those above the last
-                       # one's overlap (at least OVERLAP_CAP); the margin absorbs people leaving
+POOL_FROM = 12_000  # candidate-skill rows a search's skills must cover for it to get a pool
+POOL_SIZE = 1_200  # people looked at when building; the pool keeps those above the last
+# one's overlap (at least OVERLAP_CAP); the margin absorbs people leaving
 
-COMMIT_EVERY = 0.5     # seconds of pool building per transaction in `maintain`
+COMMIT_EVERY = 0.5  # seconds of pool building per transaction in `maintain`
 
 _LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 _POOLS = MatchPool.__table__
@@ -56,12 +57,13 @@ _POOLS = MatchPool.__table__
 def _overlap(firm_id: int, search_id: int):
     """(cid, have): everyone sharing a skill with the search, with the weighted overlap."""
     have = func.sum(sql.SEARCH_SKILL_WEIGHT).label("have")
-    return (select(CandidateSkill.candidate_id.label("cid"), have)
-            .select_from(SearchSkill)
-            .join(CandidateSkill, and_(CandidateSkill.firm_id == firm_id,
-                                       CandidateSkill.skill_id == SearchSkill.skill_id))
-            .where(SearchSkill.firm_id == firm_id, SearchSkill.search_id == search_id)
-            .group_by(CandidateSkill.candidate_id))
+    return (
+        select(CandidateSkill.candidate_id.label("cid"), have)
+        .select_from(SearchSkill)
+        .join(CandidateSkill, and_(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id == SearchSkill.skill_id))
+        .where(SearchSkill.firm_id == firm_id, SearchSkill.search_id == search_id)
+        .group_by(CandidateSkill.candidate_id)
+    )
 
 
 def postings(firm: Firm, search_ids: Iterable[int] | None = None) -> dict[int, int]:
@@ -74,27 +76,37 @@ def postings(firm: Firm, search_ids: Iterable[int] | None = None) -> dict[int, i
             return {}
         rows = db.session.execute(
             select(SearchSkill.search_id, func.count())
-            .join(CandidateSkill, and_(CandidateSkill.firm_id == firm.id,
-                                       CandidateSkill.skill_id == SearchSkill.skill_id))
+            .join(
+                CandidateSkill, and_(CandidateSkill.firm_id == firm.id, CandidateSkill.skill_id == SearchSkill.skill_id)
+            )
             .where(SearchSkill.firm_id == firm.id, SearchSkill.search_id.in_(ids))
-            .group_by(SearchSkill.search_id))
+            .group_by(SearchSkill.search_id)
+        )
         return {sid: n for sid, n in rows}
-    held = (select(CandidateSkill.skill_id, func.count().label("n"))
-            .where(CandidateSkill.firm_id == firm.id).group_by(CandidateSkill.skill_id).subquery())
+    held = (
+        select(CandidateSkill.skill_id, func.count().label("n"))
+        .where(CandidateSkill.firm_id == firm.id)
+        .group_by(CandidateSkill.skill_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(SearchSkill.search_id, func.sum(held.c.n))
         .join(held, held.c.skill_id == SearchSkill.skill_id)
         .join(Search, and_(Search.id == SearchSkill.search_id, Search.firm_id == firm.id))
         .where(SearchSkill.firm_id == firm.id, Search.state.in_(_LIVE_STATES))
-        .group_by(SearchSkill.search_id))
+        .group_by(SearchSkill.search_id)
+    )
     return {sid: int(n) for sid, n in rows}
 
 
 def _set_floor(firm: Firm, search_id: int, floor: int | None, search: Search | None = None) -> None:
     # Core, with updated_at kept: a pool is bookkeeping, not an edit of the search.
-    db.session.execute(update(Search).where(Search.firm_id == firm.id, Search.id == search_id)
-                       .values(pool_floor=floor, updated_at=Search.updated_at)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Search)
+        .where(Search.firm_id == firm.id, Search.id == search_id)
+        .values(pool_floor=floor, updated_at=Search.updated_at)
+        .execution_options(synchronize_session=False)
+    )
     if search is not None:
         set_committed_value(search, "pool_floor", floor)
 
@@ -107,9 +119,11 @@ def _insert_rows(rows) -> None:
     columns = ["firm_id", "search_id", "candidate_id", "have"]
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = postgresql.insert(_POOLS).from_select(columns, rows)
-        stmt = stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
-                                          set_={"have": stmt.excluded.have},
-                                          where=_POOLS.c.firm_id == stmt.excluded.firm_id)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["candidate_id", "search_id"],
+            set_={"have": stmt.excluded.have},
+            where=_POOLS.c.firm_id == stmt.excluded.firm_id,
+        )
     else:
         stmt = insert(_POOLS).from_select(columns, rows)
     db.session.execute(stmt)
@@ -125,7 +139,7 @@ def _fill(firm: Firm, search_id: int) -> int:
     mine = and_(_POOLS.c.search_id == search_id, _POOLS.c.firm_id == firm.id)
     n, last = db.session.execute(select(func.count(), func.min(_POOLS.c.have)).where(mine)).one()
     if n < POOL_SIZE:
-        return 1                                   # everyone who shares a skill is in it
+        return 1  # everyone who shares a skill is in it
     # The last person's overlap may be shared by people beyond POOL_SIZE: keep only the
     # overlaps above it, or, when that leaves fewer than OVERLAP_CAP (a large tie), add the
     # rest of the tie so that the pool is everyone from that overlap up.
@@ -135,8 +149,11 @@ def _fill(firm: Firm, search_id: int) -> int:
         return last + 1
     rest = agg.subquery()
     listed = select(_POOLS.c.candidate_id).where(mine)
-    _insert_rows(select(literal(firm.id), literal(search_id), rest.c.cid, rest.c.have)
-                 .where(rest.c.have == last, rest.c.cid.not_in(listed)))
+    _insert_rows(
+        select(literal(firm.id), literal(search_id), rest.c.cid, rest.c.have).where(
+            rest.c.have == last, rest.c.cid.not_in(listed)
+        )
+    )
     return last
 
 
@@ -147,8 +164,9 @@ def build(firm: Firm, searches: Iterable[Search], sizes: dict[int, int] | None =
     if not searches:
         return 0
     db.session.flush()
-    db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id,
-                                            _POOLS.c.search_id.in_([s.id for s in searches])))
+    db.session.execute(
+        delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in searches]))
+    )
     live = [s for s in searches if s.state in _LIVE_STATES]
     if sizes is None:
         sizes = postings(firm, [s.id for s in live])
@@ -168,14 +186,15 @@ def drop(firm: Firm, searches: Iterable[Search]) -> None:
     searches = [s for s in searches if s is not None and s.firm_id == firm.id]
     if not searches:
         return
-    db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id,
-                                            _POOLS.c.search_id.in_([s.id for s in searches])))
+    db.session.execute(
+        delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in searches]))
+    )
     for search in searches:
         if search.pool_floor is not None:
             _set_floor(firm, search.id, None, search)
 
 
-_DEFERRED = "match_pools.deferred"   # session.info key: candidate ids waiting for a refresh
+_DEFERRED = "match_pools.deferred"  # session.info key: candidate ids waiting for a refresh
 _CHUNK = 500
 
 
@@ -185,7 +204,7 @@ def deferred(firm: Firm):
     at its end (a CSV import: one set of statements instead of two per person). Nothing is
     refreshed when the block raises (its changes are not going to be kept)."""
     info = db.session.info
-    if _DEFERRED in info:          # already inside one: the outer block refreshes
+    if _DEFERRED in info:  # already inside one: the outer block refreshes
         yield
         return
     info[_DEFERRED] = set()
@@ -208,39 +227,48 @@ def refresh_candidates(firm: Firm, candidate_ids: Iterable[int]) -> None:
         return
     have = func.sum(sql.SEARCH_SKILL_WEIGHT)
     for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
+        chunk = ids[i : i + _CHUNK]
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.candidate_id.in_(chunk)))
-        rows = (select(literal(firm.id), SearchSkill.search_id, CandidateSkill.candidate_id, have)
-                .select_from(CandidateSkill)
-                .join(SearchSkill, and_(SearchSkill.firm_id == firm.id,
-                                        SearchSkill.skill_id == CandidateSkill.skill_id))
-                .join(Search, and_(Search.id == SearchSkill.search_id, Search.firm_id == firm.id,
-                                   Search.pool_floor.is_not(None)))
-                .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(chunk))
-                .group_by(SearchSkill.search_id, CandidateSkill.candidate_id, Search.pool_floor)
-                .having(have >= Search.pool_floor))
+        rows = (
+            select(literal(firm.id), SearchSkill.search_id, CandidateSkill.candidate_id, have)
+            .select_from(CandidateSkill)
+            .join(SearchSkill, and_(SearchSkill.firm_id == firm.id, SearchSkill.skill_id == CandidateSkill.skill_id))
+            .join(
+                Search,
+                and_(Search.id == SearchSkill.search_id, Search.firm_id == firm.id, Search.pool_floor.is_not(None)),
+            )
+            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(chunk))
+            .group_by(SearchSkill.search_id, CandidateSkill.candidate_id, Search.pool_floor)
+            .having(have >= Search.pool_floor)
+        )
         _insert_rows(rows)
 
 
 def forget_skill(firm: Firm, skill_id: int) -> int:
     """Rows of this skill moved in bulk (a merge): drop the pools of the searches asking for
     it; `maintain` builds them again. Returns how many were dropped."""
-    ids = list(db.session.scalars(
-        select(Search.id).join(SearchSkill, and_(SearchSkill.search_id == Search.id, SearchSkill.firm_id == firm.id))
-        .where(Search.firm_id == firm.id, SearchSkill.skill_id == skill_id, Search.pool_floor.is_not(None))))
+    ids = list(
+        db.session.scalars(
+            select(Search.id)
+            .join(SearchSkill, and_(SearchSkill.search_id == Search.id, SearchSkill.firm_id == firm.id))
+            .where(Search.firm_id == firm.id, SearchSkill.skill_id == skill_id, Search.pool_floor.is_not(None))
+        )
+    )
     if ids:
         db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_(ids)))
-        db.session.execute(update(Search).where(Search.firm_id == firm.id, Search.id.in_(ids))
-                           .values(pool_floor=None, updated_at=Search.updated_at)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Search)
+            .where(Search.firm_id == firm.id, Search.id.in_(ids))
+            .values(pool_floor=None, updated_at=Search.updated_at)
+            .execution_options(synchronize_session=False)
+        )
         for obj in db.session.identity_map.values():
             if isinstance(obj, Search) and obj.id in ids:
                 set_committed_value(obj, "pool_floor", None)
     return len(ids)
 
 
-def maintain(firm: Firm, rebuild_all: bool = False,
-             checkpoint: Callable[[], None] | None = None) -> dict[str, int]:
+def maintain(firm: Firm, rebuild_all: bool = False, checkpoint: Callable[[], None] | None = None) -> dict[str, int]:
     """Pools for every open or on-hold search that should have one and none for the others:
     builds the missing ones, rebuilds those that shrank below OVERLAP_CAP (or all of them
     with `rebuild_all`), drops those of closed and of small searches. Calls `checkpoint`
@@ -248,11 +276,20 @@ def maintain(firm: Firm, rebuild_all: bool = False,
     for long (and SQLite does not write its log out once per pool: a third of the time).
     Run hourly (all: weekly) by the worker's plan, and by `portal matching pools`."""
     sizes = postings(firm)
-    pooled = dict(db.session.execute(
-        select(Search.id, Search.pool_floor).where(Search.firm_id == firm.id, Search.pool_floor.is_not(None))).all())
-    counts = dict(db.session.execute(
-        select(_POOLS.c.search_id, func.count()).where(_POOLS.c.firm_id == firm.id)
-        .group_by(_POOLS.c.search_id)).all()) if pooled and not rebuild_all else {}
+    pooled = dict(
+        db.session.execute(
+            select(Search.id, Search.pool_floor).where(Search.firm_id == firm.id, Search.pool_floor.is_not(None))
+        ).all()
+    )
+    counts = (
+        dict(
+            db.session.execute(
+                select(_POOLS.c.search_id, func.count()).where(_POOLS.c.firm_id == firm.id).group_by(_POOLS.c.search_id)
+            ).all()
+        )
+        if pooled and not rebuild_all
+        else {}
+    )
     out = {"built": 0, "dropped": 0, "kept": 0}
     wanted = {sid for sid, n in sizes.items() if n >= POOL_FROM}
     todo = []
@@ -279,7 +316,7 @@ def maintain(firm: Firm, rebuild_all: bool = False,
             last = time.monotonic()
     if checkpoint is not None:
         checkpoint()
-    for obj in db.session.identity_map.values():   # loaded searches see their new floors
+    for obj in db.session.identity_map.values():  # loaded searches see their new floors
         if isinstance(obj, Search) and obj.firm_id == firm.id:
             db.session.expire(obj, ["pool_floor"])
     return out

@@ -7,6 +7,7 @@ the two cannot drift; pay is the same arithmetic; only location is approximated
 (comma-separated place names are matched with LIKE), which can only change who makes the
 shortlist, never a shown score. Builds expressions only: never executes a statement.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,7 +16,12 @@ from sqlalchemy import Date, Float, Integer, String, and_, bindparam, case, cast
 
 from portal.models import JobSeeking, RemotePreference, Seniority
 from portal.services.matching.scoring import (
-    FAR_START_DAYS, POINTS, _availability_fit, _Facts, _remote_fit, _seniority_fit,
+    FAR_START_DAYS,
+    POINTS,
+    _availability_fit,
+    _Facts,
+    _remote_fit,
+    _seniority_fit,
 )
 from portal.services.matching.words import OPEN_TO_ANY_PLACE, _places
 
@@ -61,29 +67,46 @@ def _role_shape(role: _Facts) -> tuple:
     places = _places(role.location)
     if policy in (RemotePreference.REMOTE, RemotePreference.ANY) or not places:
         return pay, -1
-    return pay, len(places) - 1       # the city, then this many region names
+    return pay, len(places) - 1  # the city, then this many region names
 
 
 def _role_values(role: _Facts, total: int, today: date) -> dict:
     """The bound values of the role's pre-score (see _role_expr)."""
     p = POINTS
-    probe = _Facts(seniority=None, location=None, desired_locations=None, remote_preference=None,
-                   pay_expectation=None, pay_currency=None, job_seeking=None, available_from=None)
+    probe = _Facts(
+        seniority=None,
+        location=None,
+        desired_locations=None,
+        remote_preference=None,
+        pay_expectation=None,
+        pay_currency=None,
+        job_seeking=None,
+        available_from=None,
+    )
     far = today + timedelta(days=FAR_START_DAYS)
     out = {"r_skill_k": p["skills"] / total if total else 0.0, "r_far": far}
     out.update(_enum_values("r_sen", Seniority, lambda v: _seniority_fit(probe.but(seniority=v), role, False)))
-    out.update(_enum_values("r_rem", RemotePreference,
-                            lambda v: _remote_fit(probe.but(remote_preference=v), role, False)))
-    out.update(_enum_values("r_avf", JobSeeking, lambda v: _availability_fit(
-        probe.but(job_seeking=v, available_from=far + timedelta(days=1)), today, False)))
+    out.update(
+        _enum_values("r_rem", RemotePreference, lambda v: _remote_fit(probe.but(remote_preference=v), role, False))
+    )
+    out.update(
+        _enum_values(
+            "r_avf",
+            JobSeeking,
+            lambda v: _availability_fit(probe.but(job_seeking=v, available_from=far + timedelta(days=1)), today, False),
+        )
+    )
     out.update(_enum_values("r_av", JobSeeking, lambda v: _availability_fit(probe.but(job_seeking=v), today, False)))
     hi = role.pay_max
-    out.update(r_cur=role.pay_currency or "EUR", r_hi=hi, r_hi_x=(hi * 1.1 if hi > 0 else 0) if hi is not None else None)
+    out.update(
+        r_cur=role.pay_currency or "EUR", r_hi=hi, r_hi_x=(hi * 1.1 if hi > 0 else 0) if hi is not None else None
+    )
     pay_kind, n_region = _role_shape(role)
     if n_region < 0:
         policy = role.remote_policy or RemotePreference.ONSITE
-        out["r_loc"] = float(p["location"]) if policy in (RemotePreference.REMOTE, RemotePreference.ANY) \
-            else p["location"] / 2
+        out["r_loc"] = (
+            float(p["location"]) if policy in (RemotePreference.REMOTE, RemotePreference.ANY) else p["location"] / 2
+        )
     else:
         places = _places(role.location)
         city = _like_escape(places[0])
@@ -102,19 +125,20 @@ def _role_expr(shape: tuple, have, cols, values: dict | None = None):
 
     def bp(name, type_=Float):
         return bindparam(name, values[name], type_=type_) if values else bindparam(name, type_=type_)
+
     f = bp
     skills_part = cast(have, Float) * f("r_skill_k")
     seniority = _enum_case(cols["seniority"], Seniority, "r_sen", bp)
     remote = _enum_case(cols["remote_preference"], RemotePreference, "r_rem", bp)
-    availability = case((cols["available_from"] > bp("r_far", Date),
-                         _enum_case(cols["job_seeking"], JobSeeking, "r_avf", bp)),
-                        else_=_enum_case(cols["job_seeking"], JobSeeking, "r_av", bp))
+    availability = case(
+        (cols["available_from"] > bp("r_far", Date), _enum_case(cols["job_seeking"], JobSeeking, "r_avf", bp)),
+        else_=_enum_case(cols["job_seeking"], JobSeeking, "r_av", bp),
+    )
     want = cols["pay_expectation"]
     if pay_kind == "none":
         pay = literal(p["pay"] / 2)
     else:
-        whens = [(or_(want.is_(None), func.coalesce(cols["pay_currency"], "EUR") != bp("r_cur", String)),
-                  p["pay"] / 2)]
+        whens = [(or_(want.is_(None), func.coalesce(cols["pay_currency"], "EUR") != bp("r_cur", String)), p["pay"] / 2)]
         if pay_kind == "capped":
             whens += [(want > f("r_hi_x"), 0.0), (want > bp("r_hi", Integer), p["pay"] / 2)]
         pay = case(*whens, else_=float(p["pay"]))
@@ -123,14 +147,19 @@ def _role_expr(shape: tuple, have, cols, values: dict | None = None):
     else:
         home, wished = cols["loc_key"], cols["wish_key"]
         like = lambda col, name: col.like(bp(name, String), escape="/")  # noqa: E731
-        whens = [(like(home, "r_city_start"), float(p["location"])),
-                 (like(wished, "r_city_has"), float(p["location"])),
-                 (or_(*(_has(wished, w) for w in sorted(OPEN_TO_ANY_PLACE) if len(w) > 4)),
-                  p["location"] * 0.8),
-                 (and_(home == ",", wished == ""), p["location"] / 2)]
+        whens = [
+            (like(home, "r_city_start"), float(p["location"])),
+            (like(wished, "r_city_has"), float(p["location"])),
+            (or_(*(_has(wished, w) for w in sorted(OPEN_TO_ANY_PLACE) if len(w) > 4)), p["location"] * 0.8),
+            (and_(home == ",", wished == ""), p["location"] / 2),
+        ]
         if n_region:
-            whens.append((or_(*(or_(like(home, f"r_reg{i}"), like(wished, f"r_reg{i}"))
-                                for i in range(n_region))), p["location"] / 2))
+            whens.append(
+                (
+                    or_(*(or_(like(home, f"r_reg{i}"), like(wished, f"r_reg{i}")) for i in range(n_region))),
+                    p["location"] / 2,
+                )
+            )
         location = case(*whens, else_=0.0)
     return skills_part + seniority + location + remote + pay + availability
 
@@ -156,13 +185,14 @@ def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
     """SQL pre-score of search rows for one candidate (`person`). `cols` maps the Search
     attribute names (and loc_key, see _place_key) to the row source's columns."""
     p = POINTS
-    probe = _Facts(seniority=None, location=None, remote_policy=None, pay_min=None, pay_max=None,
-                   pay_currency=None)
+    probe = _Facts(seniority=None, location=None, remote_policy=None, pay_min=None, pay_max=None, pay_currency=None)
     skills_part = cast(have, Float) * p["skills"] / total
-    seniority = _enum_points(cols["seniority"], Seniority,
-                             lambda v: _seniority_fit(person, probe.but(seniority=v), False))
-    remote = _enum_points(cols["remote_policy"], RemotePreference,
-                          lambda v: _remote_fit(person, probe.but(remote_policy=v), False))
+    seniority = _enum_points(
+        cols["seniority"], Seniority, lambda v: _seniority_fit(person, probe.but(seniority=v), False)
+    )
+    remote = _enum_points(
+        cols["remote_policy"], RemotePreference, lambda v: _remote_fit(person, probe.but(remote_policy=v), False)
+    )
     availability = literal(float(_availability_fit(person, today, False)))
     # Pay: the person's expectation is known here.
     want, mine = person.pay_expectation, person.pay_currency or "EUR"
@@ -175,13 +205,16 @@ def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
             (func.coalesce(cols["pay_currency"], "EUR") != mine, p["pay"] / 2),
             (and_(hi.is_not(None), hi * 1.1 < want), 0.0),
             (and_(hi.is_not(None), hi < want), p["pay"] / 2),
-            else_=float(p["pay"]))
+            else_=float(p["pay"]),
+        )
     # Location (approximate).
     home, wished = _places(person.location), _places(person.desired_locations)
     mine_places = tuple(dict.fromkeys(home + wished))
     key = cols["loc_key"]
-    whens = [(cols["remote_policy"].in_([RemotePreference.REMOTE, RemotePreference.ANY]), float(p["location"])),
-             (key == ",", p["location"] / 2)]
+    whens = [
+        (cols["remote_policy"].in_([RemotePreference.REMOTE, RemotePreference.ANY]), float(p["location"])),
+        (key == ",", p["location"] / 2),
+    ]
     whens += [(_starts(key, place + ","), float(p["location"])) for place in mine_places]
     if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
         fallback = p["location"] * 0.8

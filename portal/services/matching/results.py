@@ -1,6 +1,7 @@
 """Matching, the results: what a match says (Match, its Reasons and their Fit parts, the
 recruiter's warnings), the PersonBrief a search's suggestions carry, and the MatchFilters a
 recruiter narrows them with. Plain values: never query the database or compute a score here."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
@@ -15,18 +16,18 @@ from portal.services.matching.words import _day, _join
 class Fit:
     """One part of a score: how well it fits, the points it earned, and what to say."""
 
-    level: str                 # good | partial | poor | unknown
+    level: str  # good | partial | poor | unknown
     points: float
     max_points: int
-    candidate_text: str = ""   # to the candidate ("you ..."); never names a client
-    recruiter_text: str = ""   # to the recruiter, about the candidate
+    candidate_text: str = ""  # to the candidate ("you ..."); never names a client
+    recruiter_text: str = ""  # to the recruiter, about the candidate
 
 
 @dataclass(frozen=True)
 class MatchWarning:
     """An earlier candidacy of this person with the same client (recruiter-only)."""
 
-    kind: str                  # closed | declined | placed
+    kind: str  # closed | declined | placed
     search_id: int
     search_title: str
     client_name: str
@@ -36,8 +37,9 @@ class MatchWarning:
     @property
     def text(self) -> str:
         when = f" on {_day(self.when)}" if self.when else ""
-        verb = {"closed": "Closed", "declined": "Declined to be presented",
-                "placed": "Placed"}.get(self.kind, self.kind.capitalize())
+        verb = {"closed": "Closed", "declined": "Declined to be presented", "placed": "Placed"}.get(
+            self.kind, self.kind.capitalize()
+        )
         detail = f" ({self.detail})" if self.detail else ""
         return f"{verb} with {self.client_name} for \u201c{self.search_title}\u201d{when}{detail}."
 
@@ -69,8 +71,8 @@ class Match:
     score: int
     reasons: Reasons
     search: Search | None = None
-    candidate: Candidate | PersonBrief | None = None   # a PersonBrief from candidates_for_search
-    exact: float = field(default=0.0, repr=False)   # unrounded score, for ordering
+    candidate: Candidate | PersonBrief | None = None  # a PersonBrief from candidates_for_search
+    exact: float = field(default=0.0, repr=False)  # unrounded score, for ordering
 
     @property
     def label(self) -> str:
@@ -84,8 +86,10 @@ class Match:
         n_req = len(r.required_in_common) + len(r.required_missing)
         if n_req:
             if r.required_missing:
-                out.append(f"You have {len(r.required_in_common)} of the {n_req} required skills"
-                           + (f": {_join(r.required_in_common)}." if r.required_in_common else "."))
+                out.append(
+                    f"You have {len(r.required_in_common)} of the {n_req} required skills"
+                    + (f": {_join(r.required_in_common)}." if r.required_in_common else ".")
+                )
                 out.append(f"Not on your profile yet: {_join(r.required_missing)}.")
             else:
                 out.append(f"You have all {n_req} required skills: {_join(r.required_in_common)}.")
@@ -128,9 +132,22 @@ class PersonBrief:
     Building 50 `Candidate` ORM objects per search took a fifth of the call; load the
     Candidate (`db.session.get`) for anything else."""
 
-    __slots__ = ("id", "firm_id", "name", "headline", "seniority", "location", "desired_locations",
-                 "remote_preference", "pay_expectation", "pay_currency", "job_seeking", "available_from",
-                 "notice_weeks", "deleted_at")
+    __slots__ = (
+        "id",
+        "firm_id",
+        "name",
+        "headline",
+        "seniority",
+        "location",
+        "desired_locations",
+        "remote_preference",
+        "pay_expectation",
+        "pay_currency",
+        "job_seeking",
+        "available_from",
+        "notice_weeks",
+        "deleted_at",
+    )
 
     @classmethod
     def reader(cls, firm_id: int, fields: tuple[str, ...]):
@@ -139,10 +156,11 @@ class PersonBrief:
 
         def make(row) -> PersonBrief:
             obj = cls.__new__(cls)
-            obj.firm_id, obj.deleted_at = firm_id, None    # the shortlist holds no deleted people
+            obj.firm_id, obj.deleted_at = firm_id, None  # the shortlist holds no deleted people
             for name, i in at:
                 setattr(obj, name, row[i])
             return obj
+
         return make
 
     def __repr__(self) -> str:
@@ -156,10 +174,10 @@ class MatchFilters:
     job_seeking: Collection[JobSeeking] = ()
     seniority: Collection[Seniority] = ()
     remote: Collection[RemotePreference] = ()
-    location: str | None = None        # case-folded substring of location or desired locations
-    available_by: date | None = None   # available_from empty or on/before this date
-    max_pay: int | None = None         # pay expectation empty or at most this
-    all_required: bool = False         # only people with every required skill
+    location: str | None = None  # case-folded substring of location or desired locations
+    available_by: date | None = None  # available_from empty or on/before this date
+    max_pay: int | None = None  # pay expectation empty or at most this
+    all_required: bool = False  # only people with every required skill
     min_score: int = 0
 
     @classmethod

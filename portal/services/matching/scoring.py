@@ -2,6 +2,7 @@
 (skills 55, seniority 12, location 10, remote 8, pay 8, availability 7), each with its words.
 The one scoring function both directions share (`_score`, and `_points` without the words).
 Pure: never query the database here; sql.py and prescore.py mirror these rules in SQL."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +13,7 @@ from portal.services.matching.words import OPEN_TO_ANY_PLACE, _day, _money, _pla
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
-FAR_START_DAYS = 90      # an available-from date further away than this lowers availability
+FAR_START_DAYS = 90  # an available-from date further away than this lowers availability
 
 POINTS = {"skills": 55, "seniority": 12, "location": 10, "remote": 8, "pay": 8, "availability": 7}
 assert sum(POINTS.values()) == 100
@@ -23,18 +24,38 @@ GOOD, PARTIAL, POOR, UNKNOWN = "good", "partial", "poor", "unknown"
 _SENIORITY_RANK = {s: s.rank for s in Seniority}
 
 _REMOTE_FIT = {  # search policy -> candidate preference -> share of the remote points
-    RemotePreference.REMOTE: {RemotePreference.REMOTE: 1.0, RemotePreference.ANY: 1.0,
-                              RemotePreference.HYBRID: 0.75, RemotePreference.ONSITE: 0.25},
-    RemotePreference.HYBRID: {RemotePreference.HYBRID: 1.0, RemotePreference.ANY: 1.0,
-                              RemotePreference.ONSITE: 0.75, RemotePreference.REMOTE: 0.4},
-    RemotePreference.ONSITE: {RemotePreference.ONSITE: 1.0, RemotePreference.ANY: 1.0,
-                              RemotePreference.HYBRID: 0.6, RemotePreference.REMOTE: 0.0},
+    RemotePreference.REMOTE: {
+        RemotePreference.REMOTE: 1.0,
+        RemotePreference.ANY: 1.0,
+        RemotePreference.HYBRID: 0.75,
+        RemotePreference.ONSITE: 0.25,
+    },
+    RemotePreference.HYBRID: {
+        RemotePreference.HYBRID: 1.0,
+        RemotePreference.ANY: 1.0,
+        RemotePreference.ONSITE: 0.75,
+        RemotePreference.REMOTE: 0.4,
+    },
+    RemotePreference.ONSITE: {
+        RemotePreference.ONSITE: 1.0,
+        RemotePreference.ANY: 1.0,
+        RemotePreference.HYBRID: 0.6,
+        RemotePreference.REMOTE: 0.0,
+    },
     RemotePreference.ANY: {p: 1.0 for p in RemotePreference},
 }
-_POLICY_WORDS = {RemotePreference.REMOTE: "fully remote", RemotePreference.HYBRID: "hybrid",
-                 RemotePreference.ONSITE: "on-site", RemotePreference.ANY: "flexible about remote work"}
-_PREF_WORDS = {RemotePreference.REMOTE: "remote work", RemotePreference.HYBRID: "hybrid work",
-               RemotePreference.ONSITE: "working on-site", RemotePreference.ANY: "any arrangement"}
+_POLICY_WORDS = {
+    RemotePreference.REMOTE: "fully remote",
+    RemotePreference.HYBRID: "hybrid",
+    RemotePreference.ONSITE: "on-site",
+    RemotePreference.ANY: "flexible about remote work",
+}
+_PREF_WORDS = {
+    RemotePreference.REMOTE: "remote work",
+    RemotePreference.HYBRID: "hybrid work",
+    RemotePreference.ONSITE: "working on-site",
+    RemotePreference.ANY: "any arrangement",
+}
 
 
 def _level(share: float) -> str:
@@ -44,6 +65,7 @@ def _level(share: float) -> str:
 # Each part below returns only its points when `words` is False (the shortlist is scored that
 # way, hundreds of rows per query) and a full Fit with texts when True (the final results).
 # One function per part keeps both answers on the same branches, so they cannot disagree.
+
 
 def _skills_fit(have: int, total: int, n_req_have: int, n_req: int, words: bool = True):
     max_p = POINTS["skills"]
@@ -62,26 +84,32 @@ def _seniority_fit(person, role, words: bool = True):
     if mine is None or theirs is None:
         if not words:
             return max_p / 2
-        return Fit(UNKNOWN, max_p / 2, max_p, "",
-                   "Seniority not known" if mine is None and theirs is not None else "")
+        return Fit(UNKNOWN, max_p / 2, max_p, "", "Seniority not known" if mine is None and theirs is not None else "")
     d = _SENIORITY_RANK[theirs] - _SENIORITY_RANK[mine]
     if d == 0:
         if not words:
             return float(max_p)
-        return Fit(GOOD, max_p, max_p, f"The role is at your level ({theirs.label}).",
-                   f"Level matches ({mine.label}).")
+        return Fit(GOOD, max_p, max_p, f"The role is at your level ({theirs.label}).", f"Level matches ({mine.label}).")
     if abs(d) == 1:
         if not words:
             return max_p / 2
         where = "above" if d > 0 else "below"
-        return Fit(PARTIAL, max_p / 2, max_p,
-                   f"The role ({theirs.label}) is one level {where} yours ({mine.label}).",
-                   f"One level {'below' if d > 0 else 'above'} the role ({mine.label} vs {theirs.label}).")
+        return Fit(
+            PARTIAL,
+            max_p / 2,
+            max_p,
+            f"The role ({theirs.label}) is one level {where} yours ({mine.label}).",
+            f"One level {'below' if d > 0 else 'above'} the role ({mine.label} vs {theirs.label}).",
+        )
     if not words:
         return 0.0
-    return Fit(POOR, 0.0, max_p,
-               f"The role ({theirs.label}) is at a different level from yours ({mine.label}).",
-               f"Level differs ({mine.label} vs {theirs.label}).")
+    return Fit(
+        POOR,
+        0.0,
+        max_p,
+        f"The role ({theirs.label}) is at a different level from yours ({mine.label}).",
+        f"Level differs ({mine.label} vs {theirs.label}).",
+    )
 
 
 def _location_fit(person, role, words: bool = True):
@@ -91,8 +119,13 @@ def _location_fit(person, role, words: bool = True):
         if not words:
             return float(max_p)
         what = "fully remote" if policy is RemotePreference.REMOTE else "open to remote work"
-        return Fit(GOOD, max_p, max_p, f"The role is {what}, so where you live does not matter.",
-                   f"Location no constraint (role {what}).")
+        return Fit(
+            GOOD,
+            max_p,
+            max_p,
+            f"The role is {what}, so where you live does not matter.",
+            f"Location no constraint (role {what}).",
+        )
     role_places = _places(role.location)
     if not role_places:
         return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "")
@@ -103,34 +136,52 @@ def _location_fit(person, role, words: bool = True):
     if city in home:
         if not words:
             return float(max_p)
-        return Fit(GOOD, max_p, max_p, f"The role is in {shown}, where you are based.",
-                   f"Based in {shown}.")
+        return Fit(GOOD, max_p, max_p, f"The role is in {shown}, where you are based.", f"Based in {shown}.")
     if city in wished:
         if not words:
             return float(max_p)
-        return Fit(GOOD, max_p, max_p, f"The role is in {shown}, one of the places you would like to work.",
-                   f"Would work in {shown}.")
+        return Fit(
+            GOOD,
+            max_p,
+            max_p,
+            f"The role is in {shown}, one of the places you would like to work.",
+            f"Would work in {shown}.",
+        )
     if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
         if not words:
             return max_p * 0.8
-        return Fit(GOOD, max_p * 0.8, max_p, f"The role is in {shown}; you said you are open to any location.",
-                   f"Open to any location (role in {shown}).")
+        return Fit(
+            GOOD,
+            max_p * 0.8,
+            max_p,
+            f"The role is in {shown}; you said you are open to any location.",
+            f"Open to any location (role in {shown}).",
+        )
     if not home and not wished:
         if not words:
             return max_p / 2
         return Fit(UNKNOWN, max_p / 2, max_p, f"The role is in {shown}.", "Location not known.")
     region = set(role_places[1:])
-    if not region.isdisjoint(home) or not region.isdisjoint(wished) \
-            or any(p != city and p in role_places for p in home + wished):
+    if (
+        not region.isdisjoint(home)
+        or not region.isdisjoint(wished)
+        or any(p != city and p in role_places for p in home + wished)
+    ):
         if not words:
             return max_p / 2
-        return Fit(PARTIAL, max_p / 2, max_p, f"The role is in {shown}, in the same region as you.",
-                   f"Same region as the role ({shown}).")
+        return Fit(
+            PARTIAL,
+            max_p / 2,
+            max_p,
+            f"The role is in {shown}, in the same region as you.",
+            f"Same region as the role ({shown}).",
+        )
     if not words:
         return 0.0
     where = " ".join((person.location or "").split()) or "elsewhere"
-    return Fit(POOR, 0.0, max_p, f"The role is in {shown}; you are based in {where}.",
-               f"Based in {where}; role in {shown}.")
+    return Fit(
+        POOR, 0.0, max_p, f"The role is in {shown}; you are based in {where}.", f"Based in {where}; role in {shown}."
+    )
 
 
 def _remote_fit(person, role, words: bool = True):
@@ -141,13 +192,21 @@ def _remote_fit(person, role, words: bool = True):
     if not words:
         return max_p * share
     if policy is RemotePreference.ANY or pref is RemotePreference.ANY:
-        cand = (f"The role is {_POLICY_WORDS[policy]}." if pref is RemotePreference.ANY
-                else f"The role is flexible about remote work; you prefer {_PREF_WORDS[pref]}.")
-        return Fit(GOOD, max_p * share, max_p, cand,
-                   f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.")
-    return Fit(_level(share), max_p * share, max_p,
-               f"The role is {_POLICY_WORDS[policy]}; you prefer {_PREF_WORDS[pref]}.",
-               f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.")
+        cand = (
+            f"The role is {_POLICY_WORDS[policy]}."
+            if pref is RemotePreference.ANY
+            else f"The role is flexible about remote work; you prefer {_PREF_WORDS[pref]}."
+        )
+        return Fit(
+            GOOD, max_p * share, max_p, cand, f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}."
+        )
+    return Fit(
+        _level(share),
+        max_p * share,
+        max_p,
+        f"The role is {_POLICY_WORDS[policy]}; you prefer {_PREF_WORDS[pref]}.",
+        f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.",
+    )
 
 
 def _pay_fit(person, role, words: bool = True):
@@ -162,35 +221,62 @@ def _pay_fit(person, role, words: bool = True):
             return max_p / 2
         rng = _range_text(lo, hi, cur)
         if want is None:
-            return Fit(UNKNOWN, max_p / 2, max_p,
-                       f"The role pays {rng}; add your pay expectation to your profile to compare.",
-                       "No pay expectation on file.")
+            return Fit(
+                UNKNOWN,
+                max_p / 2,
+                max_p,
+                f"The role pays {rng}; add your pay expectation to your profile to compare.",
+                "No pay expectation on file.",
+            )
         mine = _money(want, mine_cur)
-        return Fit(UNKNOWN, max_p / 2, max_p,
-                   f"The role pays {rng}; your expectation is {mine}, in another currency.",
-                   f"Expects {mine}; range {rng} (different currency, not compared).")
+        return Fit(
+            UNKNOWN,
+            max_p / 2,
+            max_p,
+            f"The role pays {rng}; your expectation is {mine}, in another currency.",
+            f"Expects {mine}; range {rng} (different currency, not compared).",
+        )
     if hi is not None and want > hi:
         over = (want - hi) / hi if hi > 0 else 1.0
         if over <= 0.10:
             if not words:
                 return max_p / 2
             rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
-            return Fit(PARTIAL, max_p / 2, max_p,
-                       f"Your expectation ({mine}) is a little above the role's range ({rng}).",
-                       f"Expects {mine}, {round(over * 100)} % above the range {rng}.")
+            return Fit(
+                PARTIAL,
+                max_p / 2,
+                max_p,
+                f"Your expectation ({mine}) is a little above the role's range ({rng}).",
+                f"Expects {mine}, {round(over * 100)} % above the range {rng}.",
+            )
         if not words:
             return 0.0
         rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
-        return Fit(POOR, 0.0, max_p, f"Your expectation ({mine}) is above the role's range ({rng}).",
-                   f"Expects {mine}, above the range {rng}.")
+        return Fit(
+            POOR,
+            0.0,
+            max_p,
+            f"Your expectation ({mine}) is above the role's range ({rng}).",
+            f"Expects {mine}, above the range {rng}.",
+        )
     if not words:
         return float(max_p)
     rng, mine = _range_text(lo, hi, cur), _money(want, mine_cur)
     if lo is not None and want < lo:
-        return Fit(GOOD, max_p, max_p, f"The role pays {rng}, above your expectation ({mine}).",
-                   f"Expects {mine}, below the range {rng}.")
-    return Fit(GOOD, max_p, max_p, f"Your expectation ({mine}) is within the role's range ({rng}).",
-               f"Expects {mine}, within the range {rng}.")
+        return Fit(
+            GOOD,
+            max_p,
+            max_p,
+            f"The role pays {rng}, above your expectation ({mine}).",
+            f"Expects {mine}, below the range {rng}.",
+        )
+    return Fit(
+        GOOD,
+        max_p,
+        max_p,
+        f"Your expectation ({mine}) is within the role's range ({rng}).",
+        f"Expects {mine}, within the range {rng}.",
+    )
 
 
 _SEEKING_POINTS = {JobSeeking.ACTIVE: 7.0, JobSeeking.OPEN: 5.0, JobSeeking.NOT_LOOKING: 1.0}
@@ -221,9 +307,20 @@ class _Facts:
     """A plain snapshot of the attributes scoring reads (cheaper than ORM attributes when the
     same candidate or search is scored against hundreds of rows)."""
 
-    __slots__ = ("seniority", "location", "desired_locations", "remote_preference", "pay_expectation",
-                 "pay_currency", "job_seeking", "available_from", "notice_weeks", "remote_policy",
-                 "pay_min", "pay_max")
+    __slots__ = (
+        "seniority",
+        "location",
+        "desired_locations",
+        "remote_preference",
+        "pay_expectation",
+        "pay_currency",
+        "job_seeking",
+        "available_from",
+        "notice_weeks",
+        "remote_policy",
+        "pay_min",
+        "pay_max",
+    )
 
     def __init__(self, obj=None, **values) -> None:
         for name in self.__slots__:
@@ -235,19 +332,30 @@ class _Facts:
 
 def _points(person, role, have: int, total: int, today: date) -> float:
     """The score without words: what the shortlist is ranked by (same branches as _score)."""
-    return (_skills_fit(have, total, 0, 0, False) + _seniority_fit(person, role, False)
-            + _location_fit(person, role, False) + _remote_fit(person, role, False)
-            + _pay_fit(person, role, False) + _availability_fit(person, today, False))
+    return (
+        _skills_fit(have, total, 0, 0, False)
+        + _seniority_fit(person, role, False)
+        + _location_fit(person, role, False)
+        + _remote_fit(person, role, False)
+        + _pay_fit(person, role, False)
+        + _availability_fit(person, today, False)
+    )
 
 
-def _score(person, role, have: int, total: int, n_req_have: int, n_req: int,
-           today: date) -> tuple[float, tuple[Fit, ...]]:
+def _score(
+    person, role, have: int, total: int, n_req_have: int, n_req: int, today: date
+) -> tuple[float, tuple[Fit, ...]]:
     """The score of `person` (a Candidate or a row with its columns) for `role` (a Search or
     a row), given the weighted skill overlap `have` of `total`, with every part explained.
     One function for both directions."""
-    parts = (_skills_fit(have, total, n_req_have, n_req), _seniority_fit(person, role),
-             _location_fit(person, role), _remote_fit(person, role), _pay_fit(person, role),
-             _availability_fit(person, today))
+    parts = (
+        _skills_fit(have, total, n_req_have, n_req),
+        _seniority_fit(person, role),
+        _location_fit(person, role),
+        _remote_fit(person, role),
+        _pay_fit(person, role),
+        _availability_fit(person, today),
+    )
     return sum(p.points for p in parts), parts
 
 
@@ -259,8 +367,12 @@ def _by_name(role_skills: list[tuple[int, str, bool]]) -> list[tuple[int, str, b
     return sorted(role_skills, key=lambda t: t[1].casefold())
 
 
-def _reasons(parts: tuple[Fit, ...], role_skills: list[tuple[int, str, bool]], has: set[int],
-             warnings: tuple[MatchWarning, ...] = ()) -> Reasons:
+def _reasons(
+    parts: tuple[Fit, ...],
+    role_skills: list[tuple[int, str, bool]],
+    has: set[int],
+    warnings: tuple[MatchWarning, ...] = (),
+) -> Reasons:
     """Reasons from the role's skills (id, name, required), sorted by name (`_by_name`, once
     per search rather than once per person), and the person's skill ids."""
     common, req_in, req_out, nice_in, nice_out = [], [], [], [], []
@@ -273,10 +385,17 @@ def _reasons(parts: tuple[Fit, ...], role_skills: list[tuple[int, str, bool]], h
     skills, seniority, location, remote, pay, availability = parts
     return Reasons(
         skills_in_common=tuple(common),
-        required_in_common=tuple(req_in), required_missing=tuple(req_out),
-        nice_in_common=tuple(nice_in), nice_missing=tuple(nice_out),
-        skills=skills, seniority=seniority, location=location, remote=remote, pay=pay,
-        availability=availability, warnings=warnings,
+        required_in_common=tuple(req_in),
+        required_missing=tuple(req_out),
+        nice_in_common=tuple(nice_in),
+        nice_missing=tuple(nice_out),
+        skills=skills,
+        seniority=seniority,
+        location=location,
+        remote=remote,
+        pay=pay,
+        availability=availability,
+        warnings=warnings,
     )
 
 

@@ -2,6 +2,7 @@
 the overlap aggregation or the search's match pool), the skills each shortlisted person holds,
 and the warnings from earlier candidacies; with how many rows each keeps. Every statement
 carries an explicit firm filter on every table: never run one without the firm's id bound."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,8 +15,21 @@ from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateSkill, Client, CloseReason, Consent, ConsentState, Firm, MatchPool, Search,
-    SearchSkill, SearchState, Skill, Stage, utcnow,
+    Candidacy,
+    Candidate,
+    CandidateSkill,
+    Client,
+    CloseReason,
+    Consent,
+    ConsentState,
+    Firm,
+    MatchPool,
+    Search,
+    SearchSkill,
+    SearchState,
+    Skill,
+    Stage,
+    utcnow,
 )
 from portal.services.matching.prescore import _lower, _place_key, _role_expr
 from portal.services.matching.results import MatchWarning
@@ -23,24 +37,41 @@ from portal.services.matching.scoring import NICE_WEIGHT, REQUIRED_WEIGHT
 
 # How many rows the statements keep. Read them as `sql.NAME` when calling (a test or the
 # quality bench narrows them by setting them here).
-SHORTLIST = 100          # rows scored in Python per query (ranked by the SQL pre-score), at least
-                         # twice the results asked for; see docs/PERFORMANCE.md for the quality check
-ROLE_SHORTLIST = 50      # the same for roles_for_candidate (10 results by default)
-OVERLAP_CAP = 1000       # strongest overlaps joined to the candidates table (no person filters)
-WARNING_DAYS = 365       # "the last 12 months"
+SHORTLIST = 100  # rows scored in Python per query (ranked by the SQL pre-score), at least
+# twice the results asked for; see docs/PERFORMANCE.md for the quality check
+ROLE_SHORTLIST = 50  # the same for roles_for_candidate (10 results by default)
+OVERLAP_CAP = 1000  # strongest overlaps joined to the candidates table (no person filters)
+WARNING_DAYS = 365  # "the last 12 months"
 
-_PERSON_COLS = (Candidate.id, Candidate.seniority, Candidate.location, Candidate.desired_locations,
-                Candidate.remote_preference, Candidate.pay_expectation, Candidate.pay_currency,
-                Candidate.job_seeking, Candidate.available_from, Candidate.notice_weeks)
-_ROLE_COLS = (Search.id, Search.seniority, Search.location, Search.remote_policy, Search.pay_min,
-              Search.pay_max, Search.pay_currency)
+_PERSON_COLS = (
+    Candidate.id,
+    Candidate.seniority,
+    Candidate.location,
+    Candidate.desired_locations,
+    Candidate.remote_preference,
+    Candidate.pay_expectation,
+    Candidate.pay_currency,
+    Candidate.job_seeking,
+    Candidate.available_from,
+    Candidate.notice_weeks,
+)
+_ROLE_COLS = (
+    Search.id,
+    Search.seniority,
+    Search.location,
+    Search.remote_policy,
+    Search.pay_min,
+    Search.pay_max,
+    Search.pay_currency,
+)
 
 _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 
 # Expressions that do not depend on the query, built once (building them per call showed up
 # in the profile of roles_for_candidate).
 SEARCH_SKILL_WEIGHT = case(  # a search skill's weight (also pools.py)
-    (SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
+    (SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT
+)
 _EVERY_SKILL = aliased(SearchSkill)
 _EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 
@@ -50,25 +81,33 @@ def _role_skills_stmt(with_candidate: bool):
     """The searches' skills (and the candidate's among them), built once; Core, with an
     explicit firm filter on every table."""
     firm = bindparam("firm", type_=Integer)
-    stmt = (select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
-            .join(Skill, and_(Skill.id == SearchSkill.skill_id, Skill.firm_id == firm))
-            .where(SearchSkill.firm_id == firm, SearchSkill.search_id.in_(bindparam("searches", expanding=True))))
+    stmt = (
+        select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
+        .join(Skill, and_(Skill.id == SearchSkill.skill_id, Skill.firm_id == firm))
+        .where(SearchSkill.firm_id == firm, SearchSkill.search_id.in_(bindparam("searches", expanding=True)))
+    )
     if with_candidate:
-        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(CandidateSkill, and_(
-            CandidateSkill.firm_id == firm, CandidateSkill.candidate_id == bindparam("candidate", type_=Integer),
-            CandidateSkill.skill_id == SearchSkill.skill_id))
+        stmt = stmt.add_columns(CandidateSkill.candidate_id).outerjoin(
+            CandidateSkill,
+            and_(
+                CandidateSkill.firm_id == firm,
+                CandidateSkill.candidate_id == bindparam("candidate", type_=Integer),
+                CandidateSkill.skill_id == SearchSkill.skill_id,
+            ),
+        )
     return stmt
 
 
-def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
-                 ) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
+def _role_skills(
+    firm: Firm, search_ids: Collection[int], candidate_id: int | None = None
+) -> tuple[dict[int, list[tuple[int, str, bool]]], set[int]]:
     """Each search's skills as (skill_id, name, required), and, when `candidate_id` is given,
     which of those skills that candidate has (in the same query)."""
     out: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
     held: set[int] = set()
     if not search_ids:
         return out, held
-    db.session.flush()   # Core statements from here on: nothing autoflushes pending rows for them
+    db.session.flush()  # Core statements from here on: nothing autoflushes pending rows for them
     params = {"firm": firm.id, "searches": sorted(set(search_ids)), "candidate": candidate_id}
     rows = db.session.connection().execute(_role_skills_stmt(candidate_id is not None), params).all()
     for sid, skill_id, name, required, *mine in rows:
@@ -78,7 +117,7 @@ def _role_skills(firm: Firm, search_ids: Collection[int], candidate_id: int | No
     return out, held
 
 
-MASK_BITS = 62   # skills a search may have for the per-person skill bit mask (a signed 64-bit sum)
+MASK_BITS = 62  # skills a search may have for the per-person skill bit mask (a signed 64-bit sum)
 
 
 def _padded_size(n: int) -> int:
@@ -88,11 +127,12 @@ def _padded_size(n: int) -> int:
     return next((k for k in (16, 32, MASK_BITS) if k >= n), -(-n // 64) * 64)
 
 
-_SHORTLISTS: dict[tuple, object] = {}   # shortlist statements by shape (_shortlist_stmt's key)
+_SHORTLISTS: dict[tuple, object] = {}  # shortlist statements by shape (_shortlist_stmt's key)
 
 
-def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_n: int,
-                    all_required: bool, pooled: bool, person_filters):
+def _shortlist_stmt(
+    dialect: str, size: int, role_shape: tuple, cap: int, short_n: int, all_required: bool, pooled: bool, person_filters
+):
     """The shortlist statement for `candidates_for_search`, every value a named bind parameter
     (firm, search, s0.. the search's skill ids, q0.. the required ones, n0.. the nice ones, n_req, the role's
     pre-score values, `_role_values`). Built once per shape: building it took about 4.5 ms per
@@ -108,11 +148,16 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
     # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone, or read
     #    from the search's match pool (the same rows, already aggregated).
     if pooled:
-        pool_rows = (select(MatchPool.candidate_id).where(MatchPool.search_id == bindparam("search", type_=Integer),
-                                                          MatchPool.firm_id == firm_id))
-        agg = (select(MatchPool.candidate_id.label("cid"), MatchPool.have.label("have"))
-               .where(MatchPool.search_id == bindparam("search", type_=Integer), MatchPool.firm_id == firm_id)
-               .order_by(MatchPool.have.desc(), MatchPool.candidate_id.desc()).limit(cap).subquery())
+        pool_rows = select(MatchPool.candidate_id).where(
+            MatchPool.search_id == bindparam("search", type_=Integer), MatchPool.firm_id == firm_id
+        )
+        agg = (
+            select(MatchPool.candidate_id.label("cid"), MatchPool.have.label("have"))
+            .where(MatchPool.search_id == bindparam("search", type_=Integer), MatchPool.firm_id == firm_id)
+            .order_by(MatchPool.have.desc(), MatchPool.candidate_id.desc())
+            .limit(cap)
+            .subquery()
+        )
         listed = select(func.count()).select_from(pool_rows.limit(cap).subquery()).scalar_subquery()
     elif dialect == "sqlite":
         # The required skills' rows weigh 3 and the nice ones' 1, as two index scans: a CASE
@@ -120,8 +165,10 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
         # SQLite a fifth of the grouping. (PostgreSQL planned the union as a parallel
         # aggregate with a 200-group estimate, slower; it keeps the CASE.)
         def held(ids, weight):
-            return (select(CandidateSkill.candidate_id.label("cid"), literal_column(str(weight)).label("w"))
-                    .where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(ids)))
+            return select(CandidateSkill.candidate_id.label("cid"), literal_column(str(weight)).label("w")).where(
+                CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(ids)
+            )
+
         src = union_all(held(req_ids, REQUIRED_WEIGHT), held(nice_ids, NICE_WEIGHT)).subquery("held")
         cid, weight, is_req = src.c.cid, src.c.w, src.c.w == REQUIRED_WEIGHT
     else:
@@ -145,27 +192,48 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
 
     # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
     #    the pre-score; the best short_n rows.
-    in_search = select(Candidacy.id).where(Candidacy.firm_id == firm_id,
-                                           Candidacy.search_id == bindparam("search", type_=Integer),
-                                           Candidacy.candidate_id == agg.c.cid).exists()
-    person_cols = (*_PERSON_COLS, Candidate.name, Candidate.headline,
-                   _place_key(Candidate.location).label("loc_key"),
-                   _lower(Candidate.desired_locations).label("wish_key"))
+    in_search = (
+        select(Candidacy.id)
+        .where(
+            Candidacy.firm_id == firm_id,
+            Candidacy.search_id == bindparam("search", type_=Integer),
+            Candidacy.candidate_id == agg.c.cid,
+        )
+        .exists()
+    )
+    person_cols = (
+        *_PERSON_COLS,
+        Candidate.name,
+        Candidate.headline,
+        _place_key(Candidate.location).label("loc_key"),
+        _lower(Candidate.desired_locations).label("wish_key"),
+    )
     person_rules = (Candidate.firm_id == firm_id, Candidate.deleted_at.is_(None), *person_filters)
     if dialect == "postgresql":
         # One primary-key lookup per overlap row. A plain join lets PostgreSQL's default cost
         # model pick a sequential scan of the whole candidates table for a thousand ids; the
         # LIMIT 1 (the id is the key) keeps the planner from flattening the lateral lookup.
-        person = (select(*person_cols).where(Candidate.id == agg.c.cid, *person_rules).limit(1)
-                  .correlate(agg).lateral("person"))
+        person = (
+            select(*person_cols)
+            .where(Candidate.id == agg.c.cid, *person_rules)
+            .limit(1)
+            .correlate(agg)
+            .lateral("person")
+        )
         pool = select(agg.c.have, person).select_from(agg).join(person, true()).where(~in_search)
     else:
-        pool = (select(agg.c.have, *person_cols).join(Candidate, Candidate.id == agg.c.cid)
-                .where(~in_search, *person_rules))
+        pool = (
+            select(agg.c.have, *person_cols).join(Candidate, Candidate.id == agg.c.cid).where(~in_search, *person_rules)
+        )
     pool = pool.cte("pool").prefix_with("MATERIALIZED")
     pre = _role_expr(role_shape, pool.c.have, pool.c)
-    short = (select(pool).order_by(pre.desc(), pool.c.have.desc(), pool.c.id).limit(short_n)
-             .cte("short").prefix_with("MATERIALIZED"))
+    short = (
+        select(pool)
+        .order_by(pre.desc(), pool.c.have.desc(), pool.c.id)
+        .limit(short_n)
+        .cte("short")
+        .prefix_with("MATERIALIZED")
+    )
     out = select(short)
     if pooled:
         out = out.add_columns(listed.label("listed"))
@@ -174,11 +242,15 @@ def _shortlist_stmt(dialect: str, size: int, role_shape: tuple, cap: int, short_
     # Which of the search's skills each shortlisted person has, for the shortlist rows only
     # (after the LIMIT: the short list is materialised, so not for the whole pool), as one
     # integer from a correlated subquery over the (firm_id, candidate_id, skill_id) key.
-    mask = (select(func.sum(case({bp: 1 << i for i, bp in enumerate(skill_ids)},
-                                 value=CandidateSkill.skill_id, else_=0)))
-            .where(CandidateSkill.firm_id == firm_id, CandidateSkill.candidate_id == short.c.id,
-                   CandidateSkill.skill_id.in_(skill_ids))
-            .scalar_subquery())
+    mask = (
+        select(func.sum(case({bp: 1 << i for i, bp in enumerate(skill_ids)}, value=CandidateSkill.skill_id, else_=0)))
+        .where(
+            CandidateSkill.firm_id == firm_id,
+            CandidateSkill.candidate_id == short.c.id,
+            CandidateSkill.skill_id.in_(skill_ids),
+        )
+        .scalar_subquery()
+    )
     return out.add_columns(mask.label("mask"))
 
 
@@ -192,9 +264,12 @@ def _skills_held(firm: Firm, ids: list[int], skill_ids: list[int]) -> dict[int, 
     for the bit mask)."""
     has_of: dict[int, set[int]] = defaultdict(set)
     for cid, skill_id in db.session.execute(
-            select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
-            .where(CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id.in_(ids),
-                   CandidateSkill.skill_id.in_(skill_ids))):
+        select(CandidateSkill.candidate_id, CandidateSkill.skill_id).where(
+            CandidateSkill.firm_id == firm.id,
+            CandidateSkill.candidate_id.in_(ids),
+            CandidateSkill.skill_id.in_(skill_ids),
+        )
+    ):
         has_of[cid].add(skill_id)
     return has_of
 
@@ -207,17 +282,37 @@ def _warnings_stmt():
     closed_recently = and_(Candidacy.stage == Stage.CLOSED, Candidacy.closed_at >= since)
     placed_recently = and_(Candidacy.stage == Stage.PLACED, Candidacy.stage_changed_at >= since)
     return (
-        select(Candidacy.id, Candidacy.candidate_id, Search.id, Search.title, Search.client_id, Client.name,
-               Candidacy.stage, Candidacy.close_reason, Candidacy.closed_at, Candidacy.stage_changed_at,
-               Consent.answered_at)
+        select(
+            Candidacy.id,
+            Candidacy.candidate_id,
+            Search.id,
+            Search.title,
+            Search.client_id,
+            Client.name,
+            Candidacy.stage,
+            Candidacy.close_reason,
+            Candidacy.closed_at,
+            Candidacy.stage_changed_at,
+            Consent.answered_at,
+        )
         .join(Search, and_(Search.id == Candidacy.search_id, Search.firm_id == firm))
         .join(Client, and_(Client.id == Search.client_id, Client.firm_id == firm))
-        .outerjoin(Consent, and_(Consent.candidacy_id == Candidacy.id, Consent.firm_id == firm,
-                                 Consent.state == ConsentState.DECLINED, Consent.answered_at >= since))
-        .where(Candidacy.firm_id == firm,
-               Candidacy.candidate_id.in_(bindparam("candidates", expanding=True)),
-               Search.client_id.in_(bindparam("clients", expanding=True)),
-               or_(closed_recently, placed_recently, Consent.id.is_not(None))))
+        .outerjoin(
+            Consent,
+            and_(
+                Consent.candidacy_id == Candidacy.id,
+                Consent.firm_id == firm,
+                Consent.state == ConsentState.DECLINED,
+                Consent.answered_at >= since,
+            ),
+        )
+        .where(
+            Candidacy.firm_id == firm,
+            Candidacy.candidate_id.in_(bindparam("candidates", expanding=True)),
+            Search.client_id.in_(bindparam("clients", expanding=True)),
+            or_(closed_recently, placed_recently, Consent.id.is_not(None)),
+        )
+    )
 
 
 def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], list[MatchWarning]]:
@@ -229,9 +324,19 @@ def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[i
     if not pairs:
         return out
     since = utcnow() - timedelta(days=WARNING_DAYS)
-    rows = db.session.connection().execute(_warnings_stmt(), {
-        "firm": firm.id, "since": since, "candidates": sorted({c for c, _, _ in pairs}),
-        "clients": sorted({k for _, _, k in pairs})}).all()
+    rows = (
+        db.session.connection()
+        .execute(
+            _warnings_stmt(),
+            {
+                "firm": firm.id,
+                "since": since,
+                "candidates": sorted({c for c, _, _ in pairs}),
+                "clients": sorted({k for _, _, k in pairs}),
+            },
+        )
+        .all()
+    )
     history: dict[tuple[int, int], dict[tuple[int, str], MatchWarning]] = defaultdict(dict)
     for yid, cid, sid, title, client_id, client, stage, reason, closed_at, changed_at, declined_at in rows:
         found = history[(cid, client_id)]
@@ -239,8 +344,13 @@ def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[i
             found[(yid, "placed")] = MatchWarning("placed", sid, title, client, changed_at)
         if stage is Stage.CLOSED and closed_at is not None and closed_at >= since:
             found[(yid, "closed")] = MatchWarning(
-                "closed", sid, title, client, closed_at,
-                reason.internal_label if isinstance(reason, CloseReason) else "")
+                "closed",
+                sid,
+                title,
+                client,
+                closed_at,
+                reason.internal_label if isinstance(reason, CloseReason) else "",
+            )
         if declined_at is not None:
             found[(yid, "declined")] = MatchWarning("declined", sid, title, client, declined_at)
     oldest = datetime.min.replace(tzinfo=since.tzinfo)

@@ -2,6 +2,7 @@
 `candidates_for_search` and the best `roles_for_candidate`, with the hard rules (closed
 searches, people already in the search, deleted people) applied here. Flushes only, through
 the statements it runs: never commit, never write a row."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
@@ -13,15 +14,39 @@ from portal.extensions import db
 from portal.models import Candidacy, Candidate, CandidateSkill, Firm, Search, SearchSkill, SearchState, utcnow
 from portal.services.matching import sql
 from portal.services.matching.prescore import (
-    _has, _lower, _place_key, _role_shape, _role_values, _sql_points_for_person,
+    _has,
+    _lower,
+    _place_key,
+    _role_shape,
+    _role_values,
+    _sql_points_for_person,
 )
 from portal.services.matching.results import Match, MatchFilters, PersonBrief
 from portal.services.matching.scoring import (
-    NICE_WEIGHT, REQUIRED_WEIGHT, _by_name, _Facts, _points, _reasons, _rounded, _score, _weights,
+    NICE_WEIGHT,
+    REQUIRED_WEIGHT,
+    _by_name,
+    _Facts,
+    _points,
+    _reasons,
+    _rounded,
+    _score,
+    _weights,
 )
 from portal.services.matching.sql import (
-    _CLOSED_STATES, _EVERY_SKILL, _EVERY_SKILL_WEIGHT, _ROLE_COLS, _SHORTLISTS, MASK_BITS, SEARCH_SKILL_WEIGHT,
-    _from_mask, _padded_size, _role_skills, _shortlist_stmt, _skills_held, _warnings,
+    _CLOSED_STATES,
+    _EVERY_SKILL,
+    _EVERY_SKILL_WEIGHT,
+    _ROLE_COLS,
+    _SHORTLISTS,
+    MASK_BITS,
+    SEARCH_SKILL_WEIGHT,
+    _from_mask,
+    _padded_size,
+    _role_skills,
+    _shortlist_stmt,
+    _skills_held,
+    _warnings,
 )
 
 
@@ -41,12 +66,18 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
     warnings = ()
     if with_warnings:
         warnings = tuple(_warnings(firm, [(candidate.id, search.id, search.client_id)])[(candidate.id, search.id)])
-    return Match(score=_rounded(exact), reasons=_reasons(parts, _by_name(role_skills), has, warnings),
-                 search=search, candidate=candidate, exact=exact)
+    return Match(
+        score=_rounded(exact),
+        reasons=_reasons(parts, _by_name(role_skills), has, warnings),
+        search=search,
+        candidate=candidate,
+        exact=exact,
+    )
 
 
-def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
-                          filters: MatchFilters | Mapping | None = None) -> list[Match]:
+def candidates_for_search(
+    firm: Firm, search: Search, limit: int = 50, filters: MatchFilters | Mapping | None = None
+) -> list[Match]:
     """The best people in the firm's talent pool for a search, best first, with reasons and
     warnings (recruiter-facing). Empty for a filled or cancelled search."""
     flt = MatchFilters.coerce(filters)
@@ -70,18 +101,25 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     pooled = search.pool_floor is not None and not person_filters and not all_required
 
     def statement(pooled: bool):
-        key = (db.session.get_bind().dialect.name, size, _role_shape(role), sql.OVERLAP_CAP,
-               max(sql.SHORTLIST, 2 * limit), all_required, pooled)
+        key = (
+            db.session.get_bind().dialect.name,
+            size,
+            _role_shape(role),
+            sql.OVERLAP_CAP,
+            max(sql.SHORTLIST, 2 * limit),
+            all_required,
+            pooled,
+        )
         if person_filters:
             return _shortlist_stmt(*key, person_filters)
         stmt = _SHORTLISTS.get(key)
         if stmt is None:
-            if len(_SHORTLISTS) >= 256:     # a few shapes in practice; never grow without bound
+            if len(_SHORTLISTS) >= 256:  # a few shapes in practice; never grow without bound
                 _SHORTLISTS.clear()
             stmt = _SHORTLISTS[key] = _shortlist_stmt(*key, ())
         return stmt
-    params = {"firm": firm.id, "search": search.id, "n_req": len(req_ids),
-              **_role_values(role, total, today)}
+
+    params = {"firm": firm.id, "search": search.id, "n_req": len(req_ids), **_role_values(role, total, today)}
     params.update({f"s{i}": all_ids[i] if i < len(all_ids) else -1 - i for i in range(size)})
     params.update({f"q{i}": req_ids[i] if i < len(req_ids) else -1 for i in range(size)})
     nice_ids = [i for i, _, r in role_skills if not r]
@@ -102,6 +140,7 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
             return conn.execute(statement(pooled), params).all()
         finally:
             raw.prepare_threshold = threshold
+
     rows = shortlist(pooled)
     if pooled and (not rows or (rows[0].listed < sql.OVERLAP_CAP and search.pool_floor > 1)):
         # The pool shrank below the cap (people left it since it was built; the worker's
@@ -138,10 +177,17 @@ def candidates_for_search(firm: Firm, search: Search, limit: int = 50,
     out = []
     for _, _, cid in top:
         person, has = people[cid], has_of.get(cid, set())
-        have = sum(weight_of[i] for i in has)      # as _weights, with the search's part once
+        have = sum(weight_of[i] for i in has)  # as _weights, with the search's part once
         exact, parts = _score(person, role, have, total, len(has & required), n_req, today)
-        out.append(Match(score=_rounded(exact), search=search, candidate=person, exact=exact,
-                         reasons=_reasons(parts, ordered, has, tuple(warn[(cid, search.id)]))))
+        out.append(
+            Match(
+                score=_rounded(exact),
+                search=search,
+                candidate=person,
+                exact=exact,
+                reasons=_reasons(parts, ordered, has, tuple(warn[(cid, search.id)])),
+            )
+        )
     return out
 
 
@@ -163,9 +209,16 @@ def _person_filters(flt: MatchFilters) -> list:
     return out
 
 
-def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, include_anticipated: bool = True,
-                        *, for_recruiter: bool = False, exclude_search_ids: Collection[int] = (),
-                        min_score: int = 0) -> list[Match]:
+def roles_for_candidate(
+    firm: Firm,
+    candidate: Candidate,
+    limit: int = 10,
+    include_anticipated: bool = True,
+    *,
+    for_recruiter: bool = False,
+    exclude_search_ids: Collection[int] = (),
+    min_score: int = 0,
+) -> list[Match]:
     """Open (and, if asked, anticipated) searches that may fit the candidate, best first.
 
     Candidate-facing by default: no warnings, nothing that names a client (use
@@ -173,8 +226,7 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     warnings about earlier candidacies with the same client. Searches on hold, filled or
     cancelled, and searches the candidate is already in, are never offered.
     `exclude_search_ids` leaves out roles already suggested (the nurture digest)."""
-    if (candidate is None or candidate.firm_id != firm.id or candidate.deleted_at is not None
-            or limit <= 0):
+    if candidate is None or candidate.firm_id != firm.id or candidate.deleted_at is not None or limit <= 0:
         return []
     today = _today()
     person = _Facts(candidate)
@@ -182,22 +234,33 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     # 1. Overlap per search from the (firm_id, skill_id, search_id, required) index, for the
     #    skills on the candidate's profile.
     mine = select(CandidateSkill.skill_id).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id)
+        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id
+    )
     w = SEARCH_SKILL_WEIGHT
-    hits = (select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
-            .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
-            .group_by(SearchSkill.search_id)).subquery()
+    hits = (
+        select(SearchSkill.search_id.label("sid"), func.sum(w).label("have"))
+        .where(SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine))
+        .group_by(SearchSkill.search_id)
+    ).subquery()
     # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
     #    required) index; the pool is materialised so the total is computed once per search.
     every = _EVERY_SKILL
-    total = (select(func.sum(_EVERY_SKILL_WEIGHT))
-             .where(every.firm_id == firm.id, every.search_id == Search.id)
-             .correlate(Search).scalar_subquery())
-    already = select(Candidacy.id).where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id,
-                                         Candidacy.search_id == hits.c.sid).exists()
-    pool = (select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
-            .join(Search, Search.id == hits.c.sid)
-            .where(Search.firm_id == firm.id, Search.state == SearchState.OPEN, ~already))
+    total = (
+        select(func.sum(_EVERY_SKILL_WEIGHT))
+        .where(every.firm_id == firm.id, every.search_id == Search.id)
+        .correlate(Search)
+        .scalar_subquery()
+    )
+    already = (
+        select(Candidacy.id)
+        .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id, Candidacy.search_id == hits.c.sid)
+        .exists()
+    )
+    pool = (
+        select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
+        .join(Search, Search.id == hits.c.sid)
+        .where(Search.firm_id == firm.id, Search.state == SearchState.OPEN, ~already)
+    )
     if not include_anticipated:
         pool = pool.where(Search.anticipated.is_(False))
     if exclude_search_ids:
@@ -205,8 +268,11 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     pool = pool.cte("pool").prefix_with("MATERIALIZED")
     # 3. The pre-score, then the best SHORTLIST rows.
     pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
-    stmt = (select(pool).order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
-            .limit(max(sql.ROLE_SHORTLIST, 2 * limit)))
+    stmt = (
+        select(pool)
+        .order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
+        .limit(max(sql.ROLE_SHORTLIST, 2 * limit))
+    )
     rows = db.session.execute(stmt).all()
 
     scored = []
@@ -219,17 +285,23 @@ def roles_for_candidate(firm: Firm, candidate: Candidate, limit: int = 10, inclu
     if not top:
         return []
     ids = [sid for _, _, sid in top]
-    searches = {s.id: s for s in db.session.scalars(
-        select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids)))}
+    searches = {
+        s.id: s for s in db.session.scalars(select(Search).where(Search.firm_id == firm.id, Search.id.in_(ids)))
+    }
     role_skills, has = _role_skills(firm, ids, candidate.id)
-    warn = (_warnings(firm, [(candidate.id, sid, searches[sid].client_id) for sid in ids])
-            if for_recruiter else {})
+    warn = _warnings(firm, [(candidate.id, sid, searches[sid].client_id) for sid in ids]) if for_recruiter else {}
     out = []
     for _, _, sid in top:
         search = searches[sid]
         have, total_w, n_req_have, n_req = _weights(role_skills[sid], has)
         exact, parts = _score(candidate, search, have, total_w, n_req_have, n_req, today)
-        out.append(Match(score=_rounded(exact), search=search, candidate=candidate, exact=exact,
-                         reasons=_reasons(parts, _by_name(role_skills[sid]), has,
-                                          tuple(warn.get((candidate.id, sid), ())))))
+        out.append(
+            Match(
+                score=_rounded(exact),
+                search=search,
+                candidate=candidate,
+                exact=exact,
+                reasons=_reasons(parts, _by_name(role_skills[sid]), has, tuple(warn.get((candidate.id, sid), ()))),
+            )
+        )
     return out

@@ -1,5 +1,6 @@
 """Matching, the words: names joined, days, money and pay ranges as the reasons say them, and
 place names read out of a location field. Plain text helpers: never touch the database."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,17 @@ def _range_text(lo: int | None, hi: int | None, currency: str) -> str:
 
 
 _PLACE_SPLIT = re.compile(r"[,;/|\n]+| or | and ")
-OPEN_TO_ANY_PLACE = {"anywhere", "any", "any location", "open", "flexible", "worldwide", "relocate",
-                     "willing to relocate", "open to relocation"}
+OPEN_TO_ANY_PLACE = {
+    "anywhere",
+    "any",
+    "any location",
+    "open",
+    "flexible",
+    "worldwide",
+    "relocate",
+    "willing to relocate",
+    "open to relocation",
+}
 REMOTE_WORDS = {"remote", "remote only", "fully remote", "home", "work from home"}
 
 
