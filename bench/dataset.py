@@ -330,7 +330,7 @@ def generate(
             conn,
             skills_t,
             ["id", "firm_id", "name", "key", "created_at"],
-            ((sid, firm_id, n, k, now) for sid, (n, k) in zip(skill_ids, names)),
+            ((sid, firm_id, n, k, now) for sid, (n, k) in zip(skill_ids, names, strict=False)),
         )
         shuffled = skill_ids[:]
         rng.shuffle(shuffled)

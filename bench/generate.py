@@ -697,7 +697,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     ]
     open_pool = [i for i in active_idx if s_state[i] == "open"][n_board:] or active_idx
     filled = [i for i in closed_idx if s_state[i] == "filled"] or closed_idx
-    for (final, reason), si in zip(bench_stages, rng.sample(open_pool, min(5, len(open_pool)))):
+    for (final, reason), si in zip(bench_stages, rng.sample(open_pool, min(5, len(open_pool))), strict=False):
         t0 = max(s_created[si] + 3600, -40 * DAY)
         if final == "closed":
             plans.append([si, 1, "closed", "interviewing", reason, t0, t0 + (-DAY - t0) * 0.8])
@@ -770,7 +770,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             last_t = t_end if final in ("closed", "placed") else t0 + (t_end - t0) * rng.uniform(0.4, 1.0)
             inner = sorted(rng.uniform(t0, last_t) for _ in range(k - 2))
             times = [t0, *inner, last_t]
-        steps = list(zip(path, times))
+        steps = list(zip(path, times, strict=True))
         reach_times.append(steps)
         prev = None
         for stage, t in steps:
@@ -1160,7 +1160,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         message_rows(),
     )
     n_messages = len(msg_specs)
-    del msg_specs
+    msg_specs.clear()  # written: free the memory (the generator above is used up)
 
     # ---------------------------------------------------------- candidates, skills, tags
     rng = rng_for("candidates")
@@ -1225,7 +1225,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 rng.choices(("weekly", "monthly", "never"), weights=(6, 3, 1))[0],
                 True,
                 rng.random() < 0.02,
-                "%040x" % rng.getrandbits(160),
+                f"{rng.getrandbits(160):040x}",
                 0,
                 False,
                 T(lc) if lc is not None else None,
@@ -1277,7 +1277,9 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     tag_rows = [t for t in tag_rows if not ((t[0], t[1]) in seen_tags or seen_tags.add((t[0], t[1])))]
     loader.write("candidate_tags", ["candidate_id", "name", "firm_id"], iter(tag_rows))
     n_cand_skills, n_tags = len(cand_skill_rows), len(tag_rows)
-    del cand_skill_rows, tag_rows, seen_tags
+    cand_skill_rows.clear()  # written: free the memory
+    tag_rows.clear()
+    del seen_tags
 
     # ---------------------------------------------------------- interests, updates, suggested roles
     rng = rng_for("signals")

@@ -550,7 +550,7 @@ def run(
                 mode_out: dict = {"label": server.label, "pages": {}, "ceiling_runs": []}
                 ceiling_s = max(3, seconds // 2)
 
-                def measure(key: str, secs: int) -> dict:
+                def measure(key: str, secs: int, server=server, cookies=cookies) -> dict:
                     info = result["pages"][key]
                     cookie = cookies[info["who"]]
                     try:

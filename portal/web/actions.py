@@ -143,10 +143,12 @@ def on_field(field: str, action: Callable[[], Any], *refusals: type[DomainError]
     form field `field`: submit() and show_error() show them there. A NotFound named here is such
     a refusal too (e.g. a role picked on the form that has closed meanwhile), not a 404."""
 
+    caught: tuple[type[DomainError], ...] = refusals or (DomainError,)
+
     def about_field() -> Any:
         try:
             return action()
-        except refusals or DomainError as exc:
+        except caught as exc:
             if isinstance(exc, NotFound):
                 refusal = DomainError(str(exc))
                 refusal.field = field  # type: ignore[attr-defined]

@@ -62,7 +62,7 @@ def contrast_text(hex_colour: str) -> str:
 
 def _mix(colour: str, target: str, t: float) -> str:
     a, b = _channels(colour), _channels(target)
-    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
 
 
 def readable_on(colour: str, background: str, minimum: float = AA_NORMAL) -> str:
