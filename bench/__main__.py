@@ -234,7 +234,7 @@ def pages_section(runs: list[dict], meta: dict) -> str:
     lines.append("")
     for run in runs:
         p = run["pages"]
-        for mode, m in p["modes"].items():
+        for m in p["modes"].values():
             lines.append(f"### {run['label']}: {m['label']}")
             lines.append("")
             lines.append("| Page | Endpoint | req/s | p50 ms | p99 ms | × ceiling | SQL/request | KB |")
@@ -368,7 +368,7 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
     )
     worst_p99, slow = 0.0, {}
     for run in runs:
-        for mode, m in run["pages"]["modes"].items():
+        for m in run["pages"]["modes"].values():
             for key, r in m["pages"].items():
                 if "p99_ms" not in r or r["p99_ms"] != r["p99_ms"]:  # skip NaN (nothing completed)
                     continue

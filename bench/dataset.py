@@ -239,7 +239,7 @@ def _bulk(conn, table, columns: list[str], rows, batch: int = 20_000) -> int:
     stmt = table.insert()
     it = iter(rows)
     while True:
-        chunk = [dict(zip(columns, row)) for row in itertools.islice(it, batch)]
+        chunk = [dict(zip(columns, row, strict=True)) for row in itertools.islice(it, batch)]
         if not chunk:
             return count
         conn.execute(stmt, chunk)
