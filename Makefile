@@ -65,12 +65,16 @@ bench: install
 	  else echo "wrk is not installed (and not root): the Python load generator will be used"; fi; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-## Regenerate the (single, not yet released) initial migration from the models
+## A new Alembic revision from the models, after the existing ones (M="what changed"; numbered
+## after the newest): it upgrades a scratch SQLite database to head, then compares it with the models.
 migration: install
+	@test -n "$(M)" || { echo 'usage: make migration M="what changed"'; exit 2; }
 	rm -rf /tmp/portal-migration && mkdir -p /tmp/portal-migration
-	rm -f portal/migrations/versions/*.py
-	PORTAL_ENV=development PORTAL_INSTANCE_DIR=/tmp/portal-migration \
-	  PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration/m.db $(BIN)/portal db migrate --rev-id 0001 -m "initial schema"
+	last=$$(ls portal/migrations/versions | sed -n 's/^\([0-9]\{4\}\)_.*/\1/p' | sort | tail -1); \
+	next=$$(printf %04d $$((10#$$last + 1))); \
+	export PORTAL_ENV=development PORTAL_INSTANCE_DIR=/tmp/portal-migration \
+	       PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration/m.db; \
+	$(BIN)/portal db upgrade && $(BIN)/portal db migrate --rev-id $$next -m "$(M)"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules
