@@ -4,8 +4,8 @@ import re
 import pytest
 
 from portal.models import Stage
-from tests.candidate import helpers as h
-from tests.conftest import login_as
+from tests.support import candidate as h
+from tests.support.fixtures.clients import login_as
 from tests.factories import make_candidate
 
 

@@ -12,8 +12,8 @@ from portal.models import (
     Audience, AuditEntry, Candidacy, Candidate, CandidateTag, CandidateUpdate, CloseReason, Consent,
     Feedback, Interest, Message, MessageState, Note, Stage, User,
 )
-from tests.candidate import helpers as h
-from tests.conftest import login_as
+from tests.support import candidate as h
+from tests.support.fixtures.clients import login_as
 from tests.factories import PASSWORD, firm_context, make_candidate
 
 

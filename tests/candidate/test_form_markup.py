@@ -1,8 +1,8 @@
 """The candidate's forms and pages as a screen reader meets them: the CV label names the file
 input (not the page section with the same id), aria-describedby names only what is on the
 page, the error summary links to each field, and a search's own page has its h1."""
-from tests.candidate import helpers as h
-from tests.markup import parse
+from tests.support import candidate as h
+from tests.support.markup import parse
 
 
 def test_profile_cv_label_names_the_file_input(cand_client):
