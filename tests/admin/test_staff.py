@@ -112,7 +112,7 @@ def test_an_inactive_admin_does_not_count(app, firms, client_for):
     assert get_user(app, firms.a.firm, other.id).role == Role.ADMIN
 
 
-def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for):
+def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for, auth):
     a = firms.a
     other = make_user(app, a.firm, Role.RECRUITER, email="other@alpha.example", name="Olga Other")
     search = make_search(app, a.firm, a.recruiter)
@@ -137,7 +137,7 @@ def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for):
     resp = remembered.get("/recruiter/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     # Nor can they sign in again.
-    resp = client_for(a.firm).post("/login", data={"email": a.recruiter.email, "password": PASSWORD})
+    resp = auth(client_for(a.firm)).login(a.recruiter.email, PASSWORD)
     assert resp.status_code == 400
     with firm_context(app, a.firm) as s:
         assert s.get(Search, search.id).owner_id == other.id

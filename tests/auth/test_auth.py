@@ -61,20 +61,20 @@ def _invite(app, ns, run_jobs, smtp_sink, email="new.person@alpha.example", role
 
 # ------------------------------------------------------------------ login and sessions
 
-def test_login_page_and_wrong_password(client_for, firms):
+def test_login_page_and_wrong_password(client_for, firms, auth):
     c = client_for(firms.a.firm)
     assert c.get("/login").status_code == 200
-    resp = c.post("/login", data={"email": firms.a.admin.email, "password": "wrong-password"})
+    resp = auth(c).login(firms.a.admin.email, "wrong-password")
     assert resp.status_code == 400
     assert b"do not match an active account here" in resp.data
     assert c.get("/admin/").status_code == 302
 
 
-def test_login_is_case_insensitive_on_email_and_lands_on_the_role_home(client_for, firms):
+def test_login_is_case_insensitive_on_email_and_lands_on_the_role_home(client_for, firms, auth):
     for user, home in ((firms.a.admin, "/admin/"), (firms.a.recruiter, "/recruiter/"),
                        (firms.a.candidate_user, "/me/")):
         c = client_for(firms.a.firm)
-        resp = c.post("/login", data={"email": "  " + user.email.upper(), "password": PASSWORD})
+        resp = auth(c).login("  " + user.email.upper(), PASSWORD)
         assert resp.status_code == 302 and resp.headers["Location"] == home
         assert c.get(home).status_code == 200
         # Roles are kept apart: a candidate is refused the backend and the reverse.
@@ -99,11 +99,11 @@ def test_login_rotates_the_session(client_for, firms):
     assert fresh.get("/me/").status_code == 302
 
 
-def test_logout_ends_the_session_and_needs_post(client_for, firms):
+def test_logout_ends_the_session_and_needs_post(client_for, firms, auth):
     c = client_for(firms.a.firm)
     login_as(c, firms.a.candidate_user, remember=True)
     assert c.get("/logout").status_code == 405
-    resp = c.post("/logout")
+    resp = auth(c).logout()
     assert resp.status_code == 302 and resp.headers["Location"] == "/login"
     assert c.get("/me/").status_code == 302
     # The remember-me cookie went with it.
@@ -127,7 +127,7 @@ def test_remember_me_survives_the_end_of_the_browser_session(client_for, firms):
     assert d.get("/me/").status_code == 302
 
 
-def test_deactivation_ends_sessions_and_remember_me(app, client_for, firms):
+def test_deactivation_ends_sessions_and_remember_me(app, client_for, firms, auth):
     sess_client = client_for(firms.a.firm)
     login_as(sess_client, firms.a.candidate_user)
     remembered = client_for(firms.a.firm)
@@ -144,7 +144,7 @@ def test_deactivation_ends_sessions_and_remember_me(app, client_for, firms):
         resp = c.get("/me/")
         assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     # And the password no longer works.
-    resp = client_for(firms.a.firm).post("/login", data={"email": firms.a.candidate.email, "password": PASSWORD})
+    resp = auth(client_for(firms.a.firm)).login(firms.a.candidate.email, PASSWORD)
     assert resp.status_code == 400
 
 
@@ -186,7 +186,7 @@ def test_safe_next_is_followed(client_for, firms):
 
 # ------------------------------------------------------------------ CSRF
 
-def test_csrf_rejects_a_form_without_token(app, client_for, firms):
+def test_csrf_rejects_a_form_without_token(app, client_for, firms, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     c = client_for(firms.a.firm)
     for path, data in (("/login", {"email": firms.a.admin.email, "password": PASSWORD}),
@@ -199,20 +199,20 @@ def test_csrf_rejects_a_form_without_token(app, client_for, firms):
     # With the token from the page, the same form works.
     page = c.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    resp = c.post("/login", data={"email": firms.a.admin.email, "password": PASSWORD, "csrf_token": token})
+    resp = auth(c).login(firms.a.admin.email, PASSWORD, csrf_token=token)
     assert resp.status_code == 302
     # Signed-in forms (logout) are protected too.
-    assert c.post("/logout").status_code == 400
+    assert auth(c).logout().status_code == 400
     assert c.get("/admin/").status_code == 200
 
 
-def test_csrf_token_of_another_session_is_refused(app, client_for, firms):
+def test_csrf_token_of_another_session_is_refused(app, client_for, firms, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     other = client_for(firms.a.firm)
     page = other.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     c = client_for(firms.a.firm)
-    resp = c.post("/login", data={"email": firms.a.admin.email, "password": PASSWORD, "csrf_token": token})
+    resp = auth(c).login(firms.a.admin.email, PASSWORD, csrf_token=token)
     assert resp.status_code == 400
 
 
@@ -244,7 +244,7 @@ def test_reset_for_unknown_email_looks_identical(app, client_for, firms, run_job
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == [firms.a.candidate.email] * 2
 
 
-def test_reset_link_sets_a_password_once(app, client_for, firms, run_jobs, smtp_sink):
+def test_reset_link_sets_a_password_once(app, client_for, firms, run_jobs, smtp_sink, auth):
     c = client_for(firms.a.firm)
     c.post("/reset", data={"email": firms.a.candidate.email})
     run_jobs()
@@ -265,7 +265,7 @@ def test_reset_link_sets_a_password_once(app, client_for, firms, run_jobs, smtp_
     resp = again.post(path, data={"password": "another-new-secret", "confirm": "another-new-secret"})
     assert resp.status_code == 404
     # The new password works; the old one does not.
-    assert again.post("/login", data={"email": firms.a.candidate.email, "password": PASSWORD}).status_code == 400
+    assert auth(again).login(firms.a.candidate.email, PASSWORD).status_code == 400
     login_as(again, firms.a.candidate_user, password="a-brand-new-secret")
 
 
@@ -323,7 +323,7 @@ def test_invitation_token_is_stored_hashed(app, firms, run_jobs, smtp_sink):
                     assert token not in repr(tuple(row)), table.name
 
 
-def test_invitation_accept_then_login(app, client_for, firms, run_jobs, smtp_sink):
+def test_invitation_accept_then_login(app, client_for, firms, run_jobs, smtp_sink, auth):
     user, token = _invite(app, firms.a, run_jobs, smtp_sink)
     (mail,) = smtp_sink.messages
     em = mail.email
@@ -350,7 +350,7 @@ def test_invitation_accept_then_login(app, client_for, firms, run_jobs, smtp_sin
     assert client_for(firms.a.firm).get(f"/invitation/{token}").status_code == 404
     # And the chosen password logs in afterwards.
     d = client_for(firms.a.firm)
-    resp = d.post("/login", data={"email": "new.person@alpha.example", "password": "my-chosen-password"})
+    resp = auth(d).login("new.person@alpha.example", "my-chosen-password")
     assert resp.status_code == 302 and resp.headers["Location"] == "/me/"
 
 
@@ -402,13 +402,13 @@ def test_invitation_of_a_deactivated_user_is_refused(app, client_for, firms, run
 
 # ------------------------------------------------------------------ rate limits
 
-def test_login_rate_limit_per_ip(app, client_for, firms):
+def test_login_rate_limit_per_ip(app, client_for, firms, auth):
     app.config["RATELIMIT_LOGIN"] = "3 per minute"
     c = client_for(firms.a.firm)
-    codes = [c.post("/login", data={"email": f"guess{i}@alpha.example", "password": "nope-nope-nope"}).status_code
+    codes = [auth(c).login(f"guess{i}@alpha.example", "nope-nope-nope").status_code
              for i in range(4)]
     assert codes == [400, 400, 400, 429]
-    resp = c.post("/login", data={"email": firms.a.admin.email, "password": PASSWORD})
+    resp = auth(c).login(firms.a.admin.email, PASSWORD)
     assert resp.status_code == 429 and b"Too many attempts" in resp.data
     # Another address is not affected; GET is never limited.
     other = client_for(firms.a.firm)
@@ -455,20 +455,20 @@ def test_reset_rate_limit(app, client_for, firms):
     assert codes == [302, 302, 429]
 
 
-def test_a_generous_limit_lets_attempts_through(app, client_for, firms):
+def test_a_generous_limit_lets_attempts_through(app, client_for, firms, auth):
     """The limiter reads RATELIMIT_LOGIN on each request; a high limit lets many through."""
     c = client_for(firms.a.firm)
-    codes = {c.post("/login", data={"email": firms.a.admin.email, "password": "wrong"}).status_code
+    codes = {auth(c).login(firms.a.admin.email, "wrong").status_code
              for _ in range(8)}
     assert codes == {400}
 
 
-def test_unknown_and_inactive_accounts_are_told_the_same(app, client_for, firms):
+def test_unknown_and_inactive_accounts_are_told_the_same(app, client_for, firms, auth):
     with firm_context(app, firms.a.firm) as s:
         accounts.deactivate(s.get(User, firms.a.recruiter.id))
     c = client_for(firms.a.firm)
-    a = c.post("/login", data={"email": firms.a.recruiter.email, "password": PASSWORD})
-    b = c.post("/login", data={"email": "ghost@alpha.example", "password": PASSWORD})
+    a = auth(c).login(firms.a.recruiter.email, PASSWORD)
+    b = auth(c).login("ghost@alpha.example", PASSWORD)
     assert a.status_code == b.status_code == 400
     assert a.get_data(as_text=True).replace(firms.a.recruiter.email, "E") == \
         b.get_data(as_text=True).replace("ghost@alpha.example", "E")

@@ -80,24 +80,24 @@ def _copies_work(client_for, second_app, firm, cookies, path="/me/") -> list[boo
 
 # ------------------------------------------------------------------ ending sessions
 
-def test_a_copied_session_and_remember_me_cookie_stop_working_after_logout(client_for, second_app, firms):
+def test_a_copied_session_and_remember_me_cookie_stop_working_after_logout(client_for, second_app, firms, auth):
     c = client_for(firms.a.firm)
     login_as(c, firms.a.candidate_user, remember=True)
     cookies = _cookies(c)
     assert set(cookies) == {"session", "remember_token"}
     # Before logout the copies work, here and on the other web process.
     assert _copies_work(client_for, second_app, firms.a.firm, cookies) == [True, True, True]
-    assert c.post("/logout").status_code == 302
+    assert auth(c).logout().status_code == 302
     assert _copies_work(client_for, second_app, firms.a.firm, cookies) == [False, False, False]
     assert not _signed_in(c)
 
 
-def test_logout_on_one_web_process_ends_the_session_on_the_other(client_for, second_app, firms):
+def test_logout_on_one_web_process_ends_the_session_on_the_other(client_for, second_app, firms, auth):
     here = client_for(firms.a.firm)
     login_as(here, firms.a.recruiter)
     there = _replay(second_app, firms.a.firm, _cookies(here))
     assert _signed_in(there, "/recruiter/")
-    there.post("/logout")
+    auth(there).logout()
     assert not _signed_in(here, "/recruiter/")
 
 

@@ -37,8 +37,8 @@ def test_profile_error_state_summary_links_to_each_invalid_field(cand_client):
     assert {f"#{i}" for i in invalid} <= links
 
 
-def test_login_error_state_describes_fields_with_ids_that_exist(firms, client_for):
-    resp = client_for(firms.a.firm).post("/login", data={"email": "", "password": ""})
+def test_login_error_state_describes_fields_with_ids_that_exist(firms, client_for, auth):
+    resp = auth(client_for(firms.a.firm)).login("", "")
     assert resp.status_code == 400
     page = parse(resp.get_data(as_text=True))
     assert page.missing_references() == []

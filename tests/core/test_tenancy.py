@@ -216,10 +216,10 @@ def test_int_argument_missing_from_the_table_is_reported(make_app, app):
 
 # ------------------------------------------------------------------ login across firms
 
-def test_a_firm_a_user_cannot_log_in_on_firm_b_host(client_for, firms):
+def test_a_firm_a_user_cannot_log_in_on_firm_b_host(client_for, firms, auth):
     b = client_for(firms.b.firm)
     for user in (firms.a.admin, firms.a.candidate_user):
-        resp = b.post("/login", data={"email": user.email, "password": "correct-horse-battery"})
+        resp = auth(b).login(user.email, "correct-horse-battery")
         assert resp.status_code == 400
         assert b"do not match an active account here" in resp.data
     assert b.get("/me/").status_code == 302
@@ -240,12 +240,12 @@ def test_a_firm_a_session_cookie_means_nothing_on_firm_b_host(client_for, firms)
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_same_email_in_two_firms_are_two_accounts(app, client_for, firms):
+def test_same_email_in_two_firms_are_two_accounts(app, client_for, firms, auth):
     """One User per person per firm: the same address may exist in both, with its own password."""
     make_user(app, firms.b.firm, firms.a.admin.role, email=firms.a.admin.email, password="beta-password-123")
     b = client_for(firms.b.firm)
-    assert b.post("/login", data={"email": firms.a.admin.email, "password": "correct-horse-battery"}).status_code == 400
-    assert b.post("/login", data={"email": firms.a.admin.email, "password": "beta-password-123"}).status_code == 302
+    assert auth(b).login(firms.a.admin.email, "correct-horse-battery").status_code == 400
+    assert auth(b).login(firms.a.admin.email, "beta-password-123").status_code == 302
 
 
 # ------------------------------------------------------------------ the tenant filter
@@ -304,7 +304,7 @@ def test_bulk_update_and_delete_are_filtered(app, firms):
 
 @pytest.mark.parametrize("host", ["nowhere.localhost", "evil.example", "localhost", "127.0.0.1",
                                   "a.b.localhost", "alpha.localhost.evil.example"])
-def test_unknown_host_is_a_plain_404_without_firm_data(client_for, firms, host):
+def test_unknown_host_is_a_plain_404_without_firm_data(client_for, firms, host, auth):
     client = client_for(host=host)
     for path in ("/", "/login", "/me/", "/brand.css", "/reset"):
         resp = client.get(path)
@@ -314,7 +314,7 @@ def test_unknown_host_is_a_plain_404_without_firm_data(client_for, firms, host):
         for ns in (firms.a, firms.b):
             assert ns.firm.name not in body and ns.firm.slug not in re.sub(r"https?://\S+", "", body)
         assert "brand.css" not in body
-    assert client.post("/login", data={"email": firms.a.admin.email, "password": "correct-horse-battery"}).status_code == 404
+    assert auth(client).login(firms.a.admin.email, "correct-horse-battery").status_code == 404
 
 
 def test_disabled_firm_is_not_served(app, client_for, firms):

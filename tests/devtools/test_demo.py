@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from portal.models import Candidate, Firm, Role, User
 from tests.factories import firm_context
+from tests.support.fixtures.clients import AuthActions
 
 DEMO_LOGINS = {
     "demo": [("admin@demo.example", "/admin/"), ("recruiter@demo.example", "/recruiter/"),
@@ -22,7 +23,7 @@ def _load(app):
 
 
 def _login(client, email, password):
-    return client.post("/login", data={"email": email, "password": password})
+    return AuthActions(client).login(email, password)
 
 
 def test_demo_loads_and_every_listed_login_works(app, client_for):

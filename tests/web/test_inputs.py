@@ -235,11 +235,11 @@ def test_the_rule_drops_controls_and_keeps_tab_cr_lf(app):
         assert not any(CONTROL.search(v) for v in request.form.values())
 
 
-def test_a_nul_in_the_login_email_and_the_search_box_is_an_answer_not_a_crash(app, client_for, firms):
+def test_a_nul_in_the_login_email_and_the_search_box_is_an_answer_not_a_crash(app, client_for, firms, auth):
     """The cases from the issue (a 500 on PostgreSQL before the rule)."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = client_for(firms.a.firm)
-    resp = client.post("/login", data={"email": "nobody\x00@alpha.example", "password": "whatever-it-is"})
+    resp = auth(client).login("nobody\x00@alpha.example", "whatever-it-is")
     assert resp.status_code == 400 and b"do not match" in resp.data
     login_as(client, firms.a.recruiter)
     for url in ("/recruiter/candidates?q=ada%00", "/recruiter/searches?q=%00role", "/recruiter/messages?state=%00"):
