@@ -1,10 +1,14 @@
 """The firm-level messages view for recruiters and admins."""
 from __future__ import annotations
 
+import pytest
+
 from portal.models import Message, MessageState
 from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
 from tests.support.worker import message, send_plain
+
+pytestmark = pytest.mark.usefixtures("email_test_templates")  # send_plain records test_event messages
 
 
 def _fail(app, firm, mid, reason="rejected by the mail server: 550 mailbox unavailable"):

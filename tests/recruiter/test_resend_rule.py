@@ -11,6 +11,8 @@ from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context, make_candidate
 from tests.support.worker import message, send_plain
 
+pytestmark = pytest.mark.usefixtures("email_test_templates")  # send_plain records test_event messages
+
 BUTTONS = {
     "dashboard": "/recruiter/attention/failed/{mid}/retry",
     "messages": "/recruiter/messages/{mid}/resend",
