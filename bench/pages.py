@@ -497,7 +497,7 @@ def run(
     modes: tuple[str, ...] = ("sync", "gthread"),
     log=print,
 ) -> dict:
-    from portal.devtools.server import start_redis
+    from portal.devtools.harness import start_redis
 
     db_url = absolute_url(db_url)
     ds = ds or facts_from_db(db_url)

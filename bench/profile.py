@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         from pyinstrument import Profiler
     except ImportError:
         raise SystemExit("pip install pyinstrument (it is in the dev extra)") from None
-    from portal.devtools.server import start_redis
+    from portal.devtools.harness import start_redis
 
     url = absolute_url(args.db)
     ds = facts_from_db(url)

@@ -24,7 +24,7 @@ def run(jobs: int = 5_000, log=print) -> dict:
     from rq.job import Job
 
     from bench.pages import free_port
-    from portal.devtools.server import start_redis
+    from portal.devtools.harness import start_redis
 
     port = free_port()
     proc = start_redis(port)

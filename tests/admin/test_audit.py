@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from portal.models import AuditEntry, utcnow
 from portal.services import audit
-from tests.admin.helpers import admin_client, count_queries
+from tests.support.admin import admin_client
 from tests.factories import firm_context
 
 
@@ -47,15 +47,15 @@ def test_operator_actions_are_marked(app, firms, client_for):
     assert "Enabled the firm" in page and "by the operator" in page
 
 
-def _queries(app, client) -> int:
-    with count_queries(app) as n:
+def _queries(count_queries, client) -> int:
+    with count_queries() as n:
         assert client.get("/admin/audit").status_code == 200
-    return n[0]
+    return n.count
 
 
-def test_audit_page_query_count_does_not_grow(app, firms, client_for):
+def test_audit_page_query_count_does_not_grow(app, firms, client_for, count_queries):
     c = admin_client(client_for, firms.a)
     add_entries(app, firms.a, 1)
-    one = _queries(app, c)
+    one = _queries(count_queries, c)
     add_entries(app, firms.a, 49, start=1)
-    assert _queries(app, c) == one
+    assert _queries(count_queries, c) == one

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from portal.models import AuditEntry, Firm, FirmDomain
-from tests.dns_server import publish_proof
+from tests.support.dns_server import publish_proof
 from tests.factories import firm_context
 
 

@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.models import AuditEntry, FirmDomain, utcnow
 from portal.services import branding
-from tests.admin.helpers import admin_client, audit_entries
-from tests.dns_server import publish_proof, verified_domain
+from tests.support.admin import admin_client, audit_entries
+from tests.support.dns_server import publish_proof, verified_domain
 from tests.factories import firm_context
 
 
@@ -218,7 +218,7 @@ def test_firm_b_domain_cannot_be_removed_from_firm_a(app, firms, client_for):
 @pytest.mark.browser
 def test_the_domains_page_on_a_phone(app, browser, firms, live_server, dns_zone):
     """A pending domain's DNS record reads on a 375 px phone without sideways scrolling."""
-    from tests.conftest import screenshot
+    from tests.support.fixtures.browser import screenshot
     from tests.factories import PASSWORD
 
     with firm_context(app, firms.a.firm):

@@ -3,7 +3,7 @@ import re
 
 from portal.web.brand import palette
 from portal.services import branding
-from tests.admin.helpers import admin_client, image_bytes, upload
+from tests.support.admin import admin_client, image_bytes, upload
 from tests.factories import firm_context
 
 BRANDS = {

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from portal.services import branding
-from tests.admin.helpers import (
+from tests.support.admin import (
     admin_client, audit_entries, image_bytes, load_firm, noise_png, png_claiming, upload,
 )
 from tests.factories import firm_context

@@ -7,8 +7,8 @@ from portal.web.brand import (
 from portal.models import Stage
 from portal.services import branding
 from portal.web.templating import candidate_stage_text
-from tests.admin.helpers import admin_client, audit_entries, load_firm
-from tests.conftest import login_as
+from tests.support.admin import admin_client, audit_entries, load_firm
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
 
 GOOD = {"name": "Alpha Search", "primary_color": "#1f4e79", "accent_color": "#b5461a", "welcome_md": "",

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.models import Candidate, Message, Role, Search, User
 from portal.services import DomainError, staff
-from tests.admin.helpers import admin_client, audit_entries, count_queries, make_search
-from tests.conftest import login_as
+from tests.support.admin import admin_client, audit_entries, make_search
+from tests.support.fixtures.clients import login_as
 from tests.factories import PASSWORD, firm_context, make_candidate, make_user
 
 
@@ -112,7 +112,7 @@ def test_an_inactive_admin_does_not_count(app, firms, client_for):
     assert get_user(app, firms.a.firm, other.id).role == Role.ADMIN
 
 
-def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for):
+def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for, auth):
     a = firms.a
     other = make_user(app, a.firm, Role.RECRUITER, email="other@alpha.example", name="Olga Other")
     search = make_search(app, a.firm, a.recruiter)
@@ -137,7 +137,7 @@ def test_deactivate_ends_sessions_and_hands_work_over(app, firms, client_for):
     resp = remembered.get("/recruiter/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     # Nor can they sign in again.
-    resp = client_for(a.firm).post("/login", data={"email": a.recruiter.email, "password": PASSWORD})
+    resp = auth(client_for(a.firm)).login(a.recruiter.email, PASSWORD)
     assert resp.status_code == 400
     with firm_context(app, a.firm) as s:
         assert s.get(Search, search.id).owner_id == other.id
@@ -198,19 +198,19 @@ def test_reactivate(app, firms, client_for):
     assert "already active" in resp.get_data(as_text=True)
 
 
-def _staff_page_queries(app, client) -> int:
-    with count_queries(app) as n:
+def _staff_page_queries(count_queries, client) -> int:
+    with count_queries() as n:
         assert client.get("/admin/staff").status_code == 200
-    return n[0]
+    return n.count
 
 
-def test_staff_list_query_count_does_not_grow(app, firms, client_for):
+def test_staff_list_query_count_does_not_grow(app, firms, client_for, count_queries):
     c = admin_client(client_for, firms.a)
     make_search(app, firms.a.firm, firms.a.recruiter)
-    one = _staff_page_queries(app, c)
+    one = _staff_page_queries(count_queries, c)
     for i in range(50):
         u = make_user(app, firms.a.firm, Role.RECRUITER, email=f"r{i}@alpha.example")
         make_search(app, firms.a.firm, u, title=f"Role {i}")
-    fifty = _staff_page_queries(app, c)
+    fifty = _staff_page_queries(count_queries, c)
     assert fifty == one
     assert c.get("/admin/staff").get_data(as_text=True).count('class="staff-name"') == 52

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.bench.helpers import extra_app
+from tests.support.apps import extra_app
 from bench.generate import (
     CANDIDATE_EMAIL, PASSWORD, RECRUITER_EMAIL, facts_from_db, generate, scaled, table_digest,
 )
@@ -21,7 +21,7 @@ def bench_db_url(tmp_path):
     """A database of its own for the generator (it empties the database it is given)."""
     base = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if base and base.startswith("postgresql"):
-        from tests.services import postgres_database
+        from tests.support.services import postgres_database
 
         url, drop = postgres_database(base)
         yield url

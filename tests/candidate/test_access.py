@@ -4,8 +4,8 @@ import re
 import pytest
 
 from portal.models import Stage
-from tests.candidate import helpers as h
-from tests.conftest import login_as
+from tests.support import candidate as h
+from tests.support.fixtures.clients import login_as
 from tests.factories import make_candidate
 
 
@@ -29,10 +29,10 @@ def test_every_candidate_route_needs_a_candidate_login(app, firms, client_for):
         assert getattr(staff, method)(_path(rule)).status_code == 403, rule.rule
 
 
-def test_a_candidate_login_does_not_work_on_another_firms_host(app, firms, client_for, cand_client):
+def test_a_candidate_login_does_not_work_on_another_firms_host(app, firms, client_for, cand_client, auth):
     # The session cookie is per host; even so, firm B's host must not know firm A's user.
     c = client_for(firms.b.firm)
-    resp = c.post("/login", data={"email": firms.a.candidate.email, "password": "correct-horse-battery"})
+    resp = auth(c).login(firms.a.candidate.email, "correct-horse-battery")
     assert resp.status_code == 400
 
 

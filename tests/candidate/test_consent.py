@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Consent, ConsentState, Message, Stage
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context
 
 

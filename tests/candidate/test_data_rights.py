@@ -12,8 +12,8 @@ from portal.models import (
     Audience, AuditEntry, Candidacy, Candidate, CandidateTag, CandidateUpdate, CloseReason, Consent,
     Feedback, Interest, Message, MessageState, Note, Stage, User,
 )
-from tests.candidate import helpers as h
-from tests.conftest import login_as
+from tests.support import candidate as h
+from tests.support.fixtures.clients import login_as
 from tests.factories import PASSWORD, firm_context, make_candidate
 
 
@@ -81,7 +81,8 @@ def test_delete_needs_password_and_confirmation(app, firms, cand_client):
         assert db.session.get(Candidate, firms.a.candidate.id).deleted_at is None
 
 
-def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(app, firms, cand_client, client_for):
+def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(app, firms, cand_client, client_for,
+                                                                              auth):
     f = firms.a
     s, cy, consent = _setup(app, f, cand_client)
     with firm_context(app, f.firm):
@@ -133,7 +134,7 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
     # Signed out, and the login no longer works.
     assert cand_client.get("/me/").status_code == 302
     again = client_for(f.firm)
-    assert again.post("/login", data={"email": f.candidate.email, "password": PASSWORD}).status_code == 400
+    assert auth(again).login(f.candidate.email, PASSWORD).status_code == 400
     # Messages to recruiters about others are untouched.
     with firm_context(app, f.firm):
         assert db.session.scalar(select(func.count()).select_from(Message)

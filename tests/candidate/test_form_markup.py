@@ -1,8 +1,8 @@
 """The candidate's forms and pages as a screen reader meets them: the CV label names the file
 input (not the page section with the same id), aria-describedby names only what is on the
 page, the error summary links to each field, and a search's own page has its h1."""
-from tests.candidate import helpers as h
-from tests.markup import parse
+from tests.support import candidate as h
+from tests.support.markup import parse
 
 
 def test_profile_cv_label_names_the_file_input(cand_client):
@@ -37,8 +37,8 @@ def test_profile_error_state_summary_links_to_each_invalid_field(cand_client):
     assert {f"#{i}" for i in invalid} <= links
 
 
-def test_login_error_state_describes_fields_with_ids_that_exist(firms, client_for):
-    resp = client_for(firms.a.firm).post("/login", data={"email": "", "password": ""})
+def test_login_error_state_describes_fields_with_ids_that_exist(firms, client_for, auth):
+    resp = auth(client_for(firms.a.firm)).login("", "")
     assert resp.status_code == 400
     page = parse(resp.get_data(as_text=True))
     assert page.missing_references() == []

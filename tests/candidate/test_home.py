@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import CloseReason, Stage, StageChange, utcnow
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context, make_candidate
 
 
@@ -70,7 +70,7 @@ def test_empty_home_explains(app, firms, cand_client):
 
 def test_candidate_without_profile_gets_a_plain_page(app, firms, client_for):
     from portal.models import Role
-    from tests.conftest import login_as
+    from tests.support.fixtures.clients import login_as
     from tests.factories import make_user
 
     u = make_user(app, firms.a.firm, Role.CANDIDATE, email="lonely@alpha.example")

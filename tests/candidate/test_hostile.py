@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidate, CandidateUpdate, Consent, ConsentState, Message, Stage
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.candidate.test_profile import _form
 from tests.factories import firm_context
 

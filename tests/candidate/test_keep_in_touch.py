@@ -4,7 +4,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Audience, CandidateUpdate, Message, Stage, UpdateKind
 from portal.services import keep_in_touch
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context, make_user
 
 

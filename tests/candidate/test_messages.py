@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import Audience, Message, MessageState, utcnow
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context
 
 

@@ -43,7 +43,7 @@ def test_one_click_post_without_login_or_csrf(app, firms, client_for):
     # Twice is fine.
     assert c.post(f"/unsubscribe/{f.candidate.unsubscribe_token}").status_code == 200
     # The exemption is for that view only: other candidate forms still need the CSRF token.
-    from tests.conftest import login_as
+    from tests.support.fixtures.clients import login_as
 
     signed_in = client_for(f.firm)
     app.config["WTF_CSRF_ENABLED"] = False

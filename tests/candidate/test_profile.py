@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import (
     Audience, Candidate, CandidateUpdate, JobSeeking, Message, UpdateKind, User,
 )
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context
 
 

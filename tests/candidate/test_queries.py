@@ -7,8 +7,7 @@ from portal.markdown import render_markdown
 from portal.models import Candidacy, Candidate, Client, Feedback, Search, Stage
 from portal.services import consent as consent_service
 from portal.services import pipeline, skills
-from tests.candidate import helpers as h
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context, make_candidate
 
 PAGES = ["/me/", "/me/feedback", "/me/consents", "/me/roles", "/me/profile", "/me/keep-in-touch",
@@ -46,15 +45,15 @@ def _world(app, f, n):
     return cand, first
 
 
-def _count(app, client, path):
-    with h.count_queries(app) as counter:
+def _count(count_queries, client, path):
+    with count_queries() as counter:
         resp = client.get(path)
     assert resp.status_code == 200, (path, resp.status_code)
-    return counter["n"]
+    return counter.count
 
 
 @pytest.mark.parametrize("n", [50])
-def test_query_count_does_not_grow_with_data(app, firms, client_for, n):
+def test_query_count_does_not_grow_with_data(app, firms, client_for, n, count_queries):
     f = firms.a
     small, small_ids = _world(app, f, 1)
     big, big_ids = _world(app, f, n)
@@ -64,7 +63,7 @@ def test_query_count_does_not_grow_with_data(app, firms, client_for, n):
         login_as(c, cand.login)
         pages = PAGES + [f"/me/searches/{ids[0]}", f"/me/consents/{ids[1]}"]
         c.get("/me/")  # warm-up (first request per client loads the session)
-        results[who] = {p.replace(str(ids[0]), "<cy>").replace(str(ids[1]), "<consent>"): _count(app, c, p)
+        results[who] = {p.replace(str(ids[0]), "<cy>").replace(str(ids[1]), "<consent>"): _count(count_queries, c, p)
                         for p in pages}
     assert results["small"] == results["big"], results
     assert max(results["big"].values()) <= 20, results["big"]

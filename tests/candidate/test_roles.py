@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Audience, Candidate, Interest, Message, SearchState, Stage
 from portal.services import skills
-from tests.candidate import helpers as h
+from tests.support import candidate as h
 from tests.factories import firm_context
 
 

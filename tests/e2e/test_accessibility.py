@@ -24,7 +24,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -9,7 +9,7 @@ import pytest
 from portal.models import Candidate, Role, User
 from portal.services import accounts
 from portal.services.firms import create_user
-from tests.conftest import screenshot
+from tests.support.fixtures.browser import screenshot
 from tests.factories import firm_context
 
 

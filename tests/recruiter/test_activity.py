@@ -4,7 +4,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Message, MessageState, Stage
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, approve_consent, make_search
+from tests.support.recruiter import add, approve_consent, make_search
 
 
 def test_candidate_and_search_activity_show_every_kind_of_event(app, rec, run_jobs, smtp_sink):

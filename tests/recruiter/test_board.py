@@ -7,9 +7,9 @@ from portal.extensions import db
 from portal.models import (
     Candidacy, CloseReason, Consent, ConsentState, Message, MessageState, Stage, StageChange,
 )
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, approve_consent, flashes, make_search, people
+from tests.support.recruiter import add, approve_consent, flashes, make_search, people
 
 
 def _cy(app, f, cid) -> Candidacy:

@@ -12,7 +12,7 @@ from portal.models import (
     AuthToken, Candidate, CandidateTag, JobSeeking, Message, Note, Role, Seniority, Stage, User, utcnow,
 )
 from tests.factories import firm_context, make_candidate
-from tests.recruiter.conftest import add, count_queries, flashes, make_search, people
+from tests.support.recruiter import add, flashes, make_search, people
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -215,11 +215,11 @@ def test_talent_pool_filters(app, rec):
     assert resp.status_code == 200 and "not understood" in resp.get_data(as_text=True)
 
 
-def test_talent_pool_pages_with_a_cursor_and_never_counts(app, rec):
+def test_talent_pool_pages_with_a_cursor_and_never_counts(app, rec, count_queries):
     f = rec.f
     for i in range(30):
         make_candidate(app, f.firm, with_login=False, name=f"Person {i:02d}")
-    with count_queries(app) as q:
+    with count_queries() as q:
         html = rec.client.get("/recruiter/candidates?q=Person").get_data(as_text=True)
     assert not any("count(" in s.lower() for s in q.statements)
     first = re.findall(r"<strong>(Person \d+)</strong>", html)
@@ -231,7 +231,7 @@ def test_talent_pool_pages_with_a_cursor_and_never_counts(app, rec):
     assert rec.client.get("/recruiter/candidates?after=garbage!!").status_code == 200
 
 
-def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec):
+def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec, count_queries):
     f = rec.f
     s = make_search(app, f)
     one, = people(app, f, 1, location="Berlin")
@@ -245,7 +245,7 @@ def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec):
         for u in ("/recruiter/candidates?q=", "/recruiter/candidates?location=Berlin&tags=t0",
                   f"/recruiter/candidates/{one.id}", f"/recruiter/candidates/{one.id}/activity"):
             rec.client.get(u)
-            with count_queries(app) as q:
+            with count_queries() as q:
                 assert rec.client.get(u).status_code == 200
             out[u] = q.count
         return out

@@ -22,7 +22,7 @@ from portal.models import (
 from portal.services import pipeline
 from portal.services import consent as consent_service
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, flashes, make_search, people
+from tests.support.recruiter import add, flashes, make_search, people
 
 NAMES = ["Globex", "Globex Corp", "GBX"]
 
@@ -344,7 +344,7 @@ def test_undo_of_a_search_close_is_refused_after_the_grace_window(app, rec):
 # ---------------------------------------------------------------- texts every candidate reads
 
 def test_firm_wide_texts_may_not_name_a_confidential_client(app, rec, client_for):
-    from tests.admin.helpers import admin_client, load_firm
+    from tests.support.admin import admin_client, load_firm
 
     _globex(app, rec)
     make_search(app, rec.f, client="Initech")                 # not confidential: may be named

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Seniority
 from tests.factories import firm_context
-from tests.recruiter.conftest import flashes, people
+from tests.support.recruiter import flashes, people
 
 GOOD = (
     "Name,Email,Location,Seniority,Job seeking,Tags\n"

@@ -10,7 +10,7 @@ from portal.models import (
     utcnow,
 )
 from tests.factories import firm_context, make_user
-from tests.recruiter.conftest import add, count_queries, flashes, make_search, people
+from tests.support.recruiter import add, flashes, make_search, people
 
 
 def _section(html: str, ident: str) -> str:
@@ -153,7 +153,7 @@ def test_retry_a_failed_message_uses_the_current_address(app, rec, run_jobs, smt
     assert "Only a failed message" in flashes(resp.get_data(as_text=True))
 
 
-def test_dashboard_query_count_does_not_grow(app, rec):
+def test_dashboard_query_count_does_not_grow(app, rec, count_queries):
     f = rec.f
 
     def build(n, tag):
@@ -178,14 +178,14 @@ def test_dashboard_query_count_does_not_grow(app, rec):
         rec.client.get(url)
     counts = {}
     for url in ("/recruiter/", "/recruiter/?scope=firm"):
-        with count_queries(app) as q:
+        with count_queries() as q:
             html = rec.client.get(url).get_data(as_text=True)
         counts[url] = q.count
         assert _section(html, "overdue").count("Write an update") == 1
         assert _section(html, "failed").count("Send again") == 1
     build(49, "b")
     for url in ("/recruiter/", "/recruiter/?scope=firm"):
-        with count_queries(app) as q:
+        with count_queries() as q:
             html = rec.client.get(url).get_data(as_text=True)
         assert q.count == counts[url], url
         # The home shows the ten most urgent of each kind, and links to the whole list.
@@ -199,7 +199,7 @@ def test_dashboard_query_count_does_not_grow(app, rec):
     for ident, marker in (("overdue", "Write an update"), ("consents", "Open candidacy"),
                           ("interests", "Add to pipeline"), ("failed", "Send again"), ("updates", "Mark handled")):
         for scope in ("", "&scope=firm"):
-            with count_queries(app) as q:
+            with count_queries() as q:
                 html = rec.client.get(f"/recruiter/?show={ident}{scope}").get_data(as_text=True)
             assert q.count <= counts["/recruiter/"], ident
             assert _section(html, ident).count(marker) == 50, ident

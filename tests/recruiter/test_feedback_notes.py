@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Feedback, Message, MessageState, Note, Stage
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, approve_consent, flashes, make_search
+from tests.support.recruiter import add, approve_consent, flashes, make_search
 
 SECRET = "ZQX-internal-only-7731"
 

@@ -2,8 +2,8 @@
 reads it) and the internal-note box used to share id="body", so a screen reader announced
 the feedback box as "Internal note" and a private note could be posted to the candidate."""
 from portal.models import Stage
-from tests.markup import parse
-from tests.recruiter.conftest import add, make_search
+from tests.support.markup import parse
+from tests.support.recruiter import add, make_search
 
 
 def _candidacy_page(app, rec):

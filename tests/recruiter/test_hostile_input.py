@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from portal.extensions import db
 from portal.models import Stage, StageChange
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, make_search, people
+from tests.support.recruiter import add, make_search, people
 
 LONG = "x" * 20_000
 SCRIPT = "<script>alert(1)</script>"

@@ -1,6 +1,6 @@
 """Every recruiter page renders for the recruiter, with data, and works without JavaScript."""
 from portal.models import Stage
-from tests.recruiter.conftest import add, make_search, people
+from tests.support.recruiter import add, make_search, people
 
 
 def test_every_page_renders_with_data(app, rec):
@@ -26,7 +26,7 @@ def test_every_page_renders_with_data(app, rec):
 
 
 def test_candidates_and_admins_only(app, firms, client_for):
-    from tests.conftest import login_as
+    from tests.support.fixtures.clients import login_as
 
     c = client_for(firms.a.firm)
     assert c.get("/recruiter/").status_code == 302  # to the login page

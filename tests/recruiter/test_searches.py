@@ -6,7 +6,7 @@ from portal.models import (
     Candidacy, Client, Engagement, Message, RemotePreference, Search, SearchState, Seniority, Stage,
 )
 from tests.factories import firm_context, make_user
-from tests.recruiter.conftest import add, count_queries, flashes, make_search, people
+from tests.support.recruiter import add, flashes, make_search, people
 
 FORM = {
     "title": "Head of Data", "client_name": "Globex", "confidential": "y",
@@ -115,10 +115,10 @@ def test_list_filters_by_state_owner_client_and_text(app, rec):
     assert rec.client.get("/recruiter/searches?state=nonsense&owner=x").status_code == 200
 
 
-def test_list_pages_without_counting(app, rec):
+def test_list_pages_without_counting(app, rec, count_queries):
     for i in range(55):
         make_search(app, rec.f, title=f"Role {i:02d}")
-    with count_queries(app) as q:
+    with count_queries() as q:
         first = rec.client.get("/recruiter/searches").get_data(as_text=True)
     assert "Role 54" in first and "Role 04" not in first and 'rel="next"' in first
     assert not any("count(*)" in s.lower() and "searches" in s.lower() and "group by" not in s.lower()
@@ -130,25 +130,25 @@ def test_list_pages_without_counting(app, rec):
     assert "Role 04" in second and "Role 54" not in second and 'rel="next"' not in second
 
 
-def test_searches_list_query_count_does_not_grow(app, rec):
+def test_searches_list_query_count_does_not_grow(app, rec, count_queries):
     f = rec.f
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0])
     rec.client.get("/recruiter/searches")
-    with count_queries(app) as one:
+    with count_queries() as one:
         rec.client.get("/recruiter/searches")
     owners = [make_user(app, f.firm, name=f"Owner {i}") for i in range(5)]
     pool = people(app, f, 10)
     for i in range(49):
         s = make_search(app, f, title=f"Role {i}", client=f"Client {i % 7}", owner=owners[i % 5])
         add(app, f, s, pool[i % 10])
-    with count_queries(app) as fifty:
+    with count_queries() as fifty:
         html = rec.client.get("/recruiter/searches").get_data(as_text=True)
     assert html.count("/board") >= 50
     assert fifty.count == one.count
 
 
-def test_search_detail_and_board_query_counts_do_not_grow(app, rec):
+def test_search_detail_and_board_query_counts_do_not_grow(app, rec, count_queries):
     f = rec.f
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0], Stage.CONTACTED)
@@ -158,10 +158,10 @@ def test_search_detail_and_board_query_counts_do_not_grow(app, rec):
         rec.client.get(u)
     counts_one = {}
     for u in urls:
-        with count_queries(app) as q:
+        with count_queries() as q:
             assert rec.client.get(u).status_code == 200
         counts_one[u] = q.count
-    from tests.recruiter.conftest import approve_consent, move
+    from tests.support.recruiter import approve_consent, move
 
     for i, c in enumerate(people(app, f, 49)):
         cy = add(app, f, s, c, [Stage.IDENTIFIED, Stage.CONTACTED, Stage.SCREENING][i % 3])
@@ -170,7 +170,7 @@ def test_search_detail_and_board_query_counts_do_not_grow(app, rec):
             if i % 10 == 0:
                 move(app, f, cy, Stage.PRESENTED)
     for u in urls:
-        with count_queries(app) as q:
+        with count_queries() as q:
             html = rec.client.get(u).get_data(as_text=True)
         assert q.count == counts_one[u], (u, counts_one[u], q.count)
         if u.endswith("/board"):

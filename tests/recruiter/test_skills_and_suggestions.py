@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import Candidacy, Candidate, Search
 from portal.services import skills
 from tests.factories import firm_context
-from tests.recruiter.conftest import count_queries, flashes, make_search, people
+from tests.support.recruiter import flashes, make_search, people
 from tests.recruiter.test_searches import FORM
 
 
@@ -99,7 +99,7 @@ def test_suggestions_on_the_search_page_with_one_click_add(app, rec):
     assert f"Add {strong.name} to the pipeline" not in section
 
 
-def test_search_page_with_suggestions_has_a_constant_query_count(app, rec):
+def test_search_page_with_suggestions_has_a_constant_query_count(app, rec, count_queries):
     f = rec.f
     s = make_search(app, f)
     _search_skills(app, f, s, ["Python"], ["SQL"])
@@ -107,12 +107,12 @@ def test_search_page_with_suggestions_has_a_constant_query_count(app, rec):
     _with_skills(app, f, first, ["Python"])
     url = f"/recruiter/searches/{s.id}"
     rec.client.get(url)
-    with count_queries(app) as one:
+    with count_queries() as one:
         html = rec.client.get(url).get_data(as_text=True)
     assert html.count("to the pipeline</button>") == 1
     for i, c in enumerate(people(app, f, 49)):
         _with_skills(app, f, c, ["Python", "SQL"] if i % 2 else ["SQL"])
-    with count_queries(app) as fifty:
+    with count_queries() as fifty:
         html = rec.client.get(url).get_data(as_text=True)
     assert html.count("to the pipeline</button>") == 10
     assert fifty.count == one.count

@@ -9,7 +9,7 @@ from portal.models import (
     Candidacy, Candidate, CandidateUpdate, Interest, Message, MessageState, Search, Stage, UpdateKind,
 )
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, make_search
+from tests.support.recruiter import add, make_search
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -36,7 +36,7 @@ def _recruiter_routes(app):
 
 
 def test_every_id_route_answers_404_for_another_firms_ids(app, rec, client_for):
-    from tests.conftest import login_as
+    from tests.support.fixtures.clients import login_as
 
     b_ids = _objects(app, rec.firms.b)
     a_ids = _objects(app, rec.f)

@@ -14,7 +14,7 @@ from portal.models import (
 )
 from portal.services import cadence
 from tests.factories import firm_context, make_candidate, make_firm, make_user
-from tests.worker.helpers import make_candidacy, make_search, messages, send_plain
+from tests.support.worker import make_candidacy, make_search, messages, send_plain
 from worker import jobs
 
 UTC = timezone.utc

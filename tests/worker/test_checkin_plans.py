@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from portal.models import Candidate, Firm, Message, MessageState, Stage
 from portal.extensions import get_redis
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
-from tests.worker.helpers import make_candidacy, make_search, messages, move_stage, send_plain
+from tests.support.worker import make_candidacy, make_search, messages, move_stage, send_plain
 from worker import jobs
 
 UTC = timezone.utc

@@ -14,8 +14,8 @@ from portal.services import DomainError
 from portal.services import messages as messages_service
 from worker import delivery
 from tests.factories import firm_context, make_candidate
-from tests.services import free_port
-from tests.worker.helpers import make_due, message, messages, send_plain, sink_counts
+from tests.support.services import free_port
+from tests.support.worker import make_due, message, messages, send_plain, sink_counts
 from worker import jobs
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from portal.models import MessageState, Stage
 from tests.factories import make_candidate
-from tests.services import SinkMessage, SmtpSink
-from tests.worker.helpers import (
+from tests.support.services import SinkMessage, SmtpSink
+from tests.support.worker import (
     WorkerProcess, make_candidacy, make_search, message, messages, move_stage, send_plain, sink_counts,
     wait_until,
 )

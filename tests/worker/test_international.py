@@ -9,10 +9,10 @@ import html
 import pytest
 
 from portal.models import MessageState
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import make_candidate
-from tests.services import SmtpSink
-from tests.worker.helpers import make_due, message, send_plain
+from tests.support.services import SmtpSink
+from tests.support.worker import make_due, message, send_plain
 from worker import jobs
 
 
@@ -25,7 +25,7 @@ class Sink(SmtpSink):
     def start(self) -> "Sink":
         from aiosmtpd.controller import Controller
 
-        from tests.services import free_port
+        from tests.support.services import free_port
 
         self.port = self.port or free_port()
         self.controller = Controller(self, hostname=self.host, port=self.port, enable_SMTPUTF8=self.smtputf8)

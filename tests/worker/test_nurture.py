@@ -12,7 +12,7 @@ from portal.models import (
 )
 from portal.services import nurture
 from tests.factories import firm_context, make_candidate
-from tests.worker.helpers import make_candidacy, make_search, messages
+from tests.support.worker import make_candidacy, make_search, messages
 
 
 def _skill(s, firm, name):

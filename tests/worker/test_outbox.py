@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, MessageState, Stage, utcnow
 from portal.services import messages as messages_service
 from tests.factories import firm_context
-from tests.worker.helpers import (
+from tests.support.worker import (
     make_candidacy, make_due, make_search, message, messages, move_stage, send_plain, sink_counts,
 )
 from worker import jobs

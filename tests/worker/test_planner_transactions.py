@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Message, Role, Stage, User, utcnow
 from tests.factories import firm_context
-from tests.worker.helpers import make_search
+from tests.support.worker import make_search
 from worker import jobs
 
 PEOPLE = 8000          # enough for the old planner to hold the write lock for several seconds, even on a quiet

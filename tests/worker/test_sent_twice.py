@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.models import MessageState, utcnow
-from tests.worker.helpers import expected_message_id, message, send_plain, sink_counts
+from tests.support.worker import expected_message_id, message, send_plain, sink_counts
 from worker import jobs
 
 

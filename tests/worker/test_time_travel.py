@@ -21,7 +21,7 @@ from portal.models import (
 )
 from portal.services import cadence, pipeline
 from tests.factories import firm_context, make_candidate
-from tests.worker.helpers import make_search, sink_counts
+from tests.support.worker import make_search, sink_counts
 from worker import jobs
 
 START = datetime(2025, 3, 3, 0, 0, tzinfo=timezone.utc)   # a Monday; summer time starts on 30 March

@@ -12,10 +12,10 @@ from portal.models import (
     AuditEntry, Candidate, ContactRecord, Firm, Message, MessageState, Stage, utcnow,
 )
 from portal.services import cadence
-from tests.conftest import login_as
+from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
-from tests.recruiter.conftest import add, flashes, make_search, people
-from tests.worker.helpers import message, messages, send_plain
+from tests.support.recruiter import add, flashes, make_search, people
+from tests.support.worker import message, messages, send_plain
 
 
 @pytest.fixture
@@ -186,8 +186,7 @@ def test_no_address_is_unreachable_and_scoped_to_the_firm(app, rec, run_jobs, sm
     assert b.candidate.name not in rec.client.get("/recruiter/?scope=firm").get_data(as_text=True)
 
 
-def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec):
-    from tests.recruiter.conftest import count_queries
+def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec, count_queries):
 
     f = rec.f
     s = make_search(app, f)
@@ -202,12 +201,12 @@ def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec):
     counts = {}
     for url in ("/recruiter/", "/recruiter/?scope=firm", "/recruiter/?show=unreachable"):
         rec.client.get(url)
-        with count_queries(app) as q:
+        with count_queries() as q:
             rec.client.get(url)
         counts[url] = q.count
     mark(14)
     for url, before in counts.items():
-        with count_queries(app) as q:
+        with count_queries() as q:
             html = rec.client.get(url).get_data(as_text=True)
         assert q.count == before, url
         assert _section(html, "unreachable").count("/edit\"") == (15 if "show" in url else 10), url
@@ -216,7 +215,7 @@ def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec):
 @pytest.mark.browser
 def test_unreachable_row_and_contact_form_on_a_phone_without_javascript(app, firms, live_server, browser):
     """375 px wide, JavaScript off: the row's actions and the form work and nothing overflows."""
-    from tests.conftest import screenshot
+    from tests.support.fixtures.browser import screenshot
 
     f = firms.a
     c, = people(app, f, 1, email=None, name="Nadia Noaddress")

@@ -1,0 +1,1 @@
+"""Tests of portal's top-level modules: config, tenancy, outbox, markdown, migrations."""
