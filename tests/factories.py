@@ -1,5 +1,6 @@
 """Factories for test data. Each runs in its own app context, bound to the firm, commits,
 and returns the object detached (attributes stay readable)."""
+
 from __future__ import annotations
 
 import itertools
@@ -42,29 +43,48 @@ def make_firm(app: Flask, slug: str | None = None, name: str | None = None, **kw
     return firm
 
 
-def make_user(app: Flask, firm: Firm, role: Role = Role.RECRUITER, email: str | None = None,
-              name: str | None = None, password: str = PASSWORD, **kw) -> User:
+def make_user(
+    app: Flask,
+    firm: Firm,
+    role: Role = Role.RECRUITER,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+    **kw,
+) -> User:
     from portal.services.firms import create_user
 
     n = seq()
     with firm_context(app, firm):
-        user = create_user(firm, email=email or f"{role.value}{n}@{firm.slug}.example",
-                           name=name or f"{role.value.capitalize()} {n}", role=role, password=password)
+        user = create_user(
+            firm,
+            email=email or f"{role.value}{n}@{firm.slug}.example",
+            name=name or f"{role.value.capitalize()} {n}",
+            role=role,
+            password=password,
+        )
         for k, v in kw.items():
             setattr(user, k, v)
     return user
 
 
-def make_candidate(app: Flask, firm: Firm, *, with_login: bool = True, owner: User | None = None,
-                   password: str = PASSWORD, **kw) -> Candidate:
+def make_candidate(
+    app: Flask, firm: Firm, *, with_login: bool = True, owner: User | None = None, password: str = PASSWORD, **kw
+) -> Candidate:
     """A talent-pool member; with_login also gives them a candidate User (candidate.user_id)."""
     n = seq()
     email = kw.pop("email", f"cand{n}@{firm.slug}.example")
     name = kw.pop("name", f"Candidate {n}")
     user = make_user(app, firm, Role.CANDIDATE, email=email, name=name, password=password) if with_login else None
     with firm_context(app, firm):
-        cand = Candidate(firm_id=firm.id, user_id=user.id if user else None, name=name, email=email,
-                         owner_id=owner.id if owner else None, **kw)
+        cand = Candidate(
+            firm_id=firm.id,
+            user_id=user.id if user else None,
+            name=name,
+            email=email,
+            owner_id=owner.id if owner else None,
+            **kw,
+        )
         db.session.add(cand)
         db.session.flush()
     cand.__dict__["login"] = user  # the User, for login_as(client, candidate.login)

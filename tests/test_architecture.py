@@ -1,6 +1,7 @@
 """The structure DESIGN.md promises, checked: no import circle, the web side never imports the
 worker, modules stay small enough to read, views stay thin, and commits happen only in the
 transaction scope (portal/transaction.py)."""
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ MAX_VIEW_LINES = 25
 COMMITS_ALLOWED = {
     "portal.transaction": "the one unit of work",
     "portal.migrations.env": "Alembic owns a migration's transaction; SQLite's foreign_keys pragma "
-                             "only works between transactions, so the connection commits around it",
+    "only works between transactions, so the connection commits around it",
 }
 # Generated, append-only history: a migration is never edited once released.
 NOT_MODULES = ("portal/migrations/versions/",)
@@ -102,20 +103,25 @@ def test_no_import_circle_in_portal_or_worker():
 
 
 def test_the_web_side_never_imports_the_worker():
-    offenders = {name: sorted(t for t in _imports(name, path) if t.split(".")[0] == "worker")
-                 for name, path in MODULES.items() if name.split(".")[0] == "portal"}
+    offenders = {
+        name: sorted(t for t in _imports(name, path) if t.split(".")[0] == "worker")
+        for name, path in MODULES.items()
+        if name.split(".")[0] == "portal"
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_every_module_says_what_it_is_for():
-    missing = [name for name, path in MODULES.items()
-               if path.read_text().strip() and ast.get_docstring(ast.parse(path.read_text())) is None]
+    missing = [
+        name
+        for name, path in MODULES.items()
+        if path.read_text().strip() and ast.get_docstring(ast.parse(path.read_text())) is None
+    ]
     assert missing == []
 
 
 def test_no_module_over_400_lines():
-    long = {name: n for name, path in MODULES.items()
-            if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES}
+    long = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES}
     assert long == {}
 
 
@@ -133,12 +139,16 @@ def test_no_view_over_25_lines(app):
 
 
 def _commit_calls(path: Path) -> list[int]:
-    return [node.lineno for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+    ]
 
 
 def test_commits_only_in_the_transaction_scope():
     """Services flush; views, jobs and commands commit through portal/transaction.py."""
-    found = {name: lines for name, path in MODULES.items()
-             if name not in COMMITS_ALLOWED and (lines := _commit_calls(path))}
+    found = {
+        name: lines for name, path in MODULES.items() if name not in COMMITS_ALLOWED and (lines := _commit_calls(path))
+    }
     assert found == {}

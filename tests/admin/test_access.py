@@ -1,4 +1,5 @@
 """Who may open firm administration, and that another firm's ids are a 404."""
+
 import re
 
 import pytest
@@ -6,9 +7,9 @@ from sqlalchemy import select
 
 from portal.models import FirmDomain, User
 from portal.services import branding
+from tests.factories import firm_context
 from tests.support.admin import admin_client
 from tests.support.fixtures.clients import login_as
-from tests.factories import firm_context
 
 
 def admin_rules(app):
@@ -31,8 +32,15 @@ def requests_for(app, ids):
 
 def test_every_admin_route_is_covered(app):
     endpoints = {r.endpoint for r in admin_rules(app)}
-    assert {"admin.home", "admin.settings", "admin.logo", "admin.domains", "admin.staff_list",
-            "admin.deactivate", "admin.audit_log"} <= endpoints
+    assert {
+        "admin.home",
+        "admin.settings",
+        "admin.logo",
+        "admin.domains",
+        "admin.staff_list",
+        "admin.deactivate",
+        "admin.audit_log",
+    } <= endpoints
 
 
 @pytest.mark.parametrize("who", ["recruiter", "candidate_user"])
@@ -80,8 +88,12 @@ def test_firm_b_ids_are_404_for_a_firm_a_admin(app, firms, client_for):
 def test_a_candidate_account_is_not_staff(app, firms, client_for):
     c = admin_client(client_for, firms.a)
     assert c.get(f"/admin/staff/{firms.a.candidate_user.id}").status_code == 404
-    assert c.post(f"/admin/staff/{firms.a.candidate_user.id}/deactivate",
-                  data={"reassign_to": firms.a.recruiter.id}).status_code == 404
+    assert (
+        c.post(
+            f"/admin/staff/{firms.a.candidate_user.id}/deactivate", data={"reassign_to": firms.a.recruiter.id}
+        ).status_code
+        == 404
+    )
 
 
 def test_firm_a_session_is_not_valid_on_firm_b(app, firms, client_for):
@@ -92,8 +104,7 @@ def test_firm_a_session_is_not_valid_on_firm_b(app, firms, client_for):
     c.host = "beta.localhost"
     resp = c.get("/admin/settings")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
-    resp = c.post("/admin/settings", data={"name": "Hijacked", "primary_color": "#000000",
-                                          "accent_color": "#000000"})
+    resp = c.post("/admin/settings", data={"name": "Hijacked", "primary_color": "#000000", "accent_color": "#000000"})
     assert resp.status_code == 302
     with firm_context(app) as s:
         from portal.models import Firm
@@ -103,9 +114,16 @@ def test_firm_a_session_is_not_valid_on_firm_b(app, firms, client_for):
 
 def test_settings_of_one_firm_never_show_on_another(app, firms, client_for):
     c = admin_client(client_for, firms.a)
-    resp = c.post("/admin/settings", data={"name": "Alpha Talent", "primary_color": "#112233",
-                                          "accent_color": "#445566", "support_email": "help@alpha.example",
-                                          "welcome_md": "Hello from **Alpha**"})
+    resp = c.post(
+        "/admin/settings",
+        data={
+            "name": "Alpha Talent",
+            "primary_color": "#112233",
+            "accent_color": "#445566",
+            "support_email": "help@alpha.example",
+            "welcome_md": "Hello from **Alpha**",
+        },
+    )
     assert resp.status_code == 302
     b = client_for(firms.b.firm)
     css = b.get("/brand.css").get_data(as_text=True)
@@ -121,7 +139,10 @@ def test_admin_forms_need_the_csrf_token(app, firms, client_for):
     app.config["WTF_CSRF_ENABLED"] = True
     resp = c.post("/admin/settings", data={"name": "No Token", "primary_color": "#000000", "accent_color": "#000000"})
     assert resp.status_code == 400
-    assert c.post(f"/admin/staff/{firms.a.recruiter.id}/deactivate", data={"reassign_to": firms.a.admin.id}).status_code == 400
+    assert (
+        c.post(f"/admin/staff/{firms.a.recruiter.id}/deactivate", data={"reassign_to": firms.a.admin.id}).status_code
+        == 400
+    )
     assert c.post("/admin/domains", data={"domain": "careers.alpha-search.com"}).status_code == 400
     with firm_context(app) as s:
         from portal.models import Firm
@@ -131,16 +152,21 @@ def test_admin_forms_need_the_csrf_token(app, firms, client_for):
     # With the token from the page, the same form goes through.
     page = c.get("/admin/settings").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    resp = c.post("/admin/settings", data={"csrf_token": token, "name": "With Token",
-                                          "primary_color": "#000000", "accent_color": "#000000"})
+    resp = c.post(
+        "/admin/settings",
+        data={"csrf_token": token, "name": "With Token", "primary_color": "#000000", "accent_color": "#000000"},
+    )
     assert resp.status_code == 302
 
 
-@pytest.mark.parametrize("url,data", [
-    ("/admin/staff/{rid}", {"role": "x" * 20_000}),
-    ("/admin/staff/{rid}/deactivate", {"reassign_to": "x" * 20_000}),
-    ("/admin/staff/{rid}/deactivate", {"reassign_to": "9" * 20_000}),
-])
+@pytest.mark.parametrize(
+    "url,data",
+    [
+        ("/admin/staff/{rid}", {"role": "x" * 20_000}),
+        ("/admin/staff/{rid}/deactivate", {"reassign_to": "x" * 20_000}),
+        ("/admin/staff/{rid}/deactivate", {"reassign_to": "9" * 20_000}),
+    ],
+)
 def test_huge_values_in_staff_forms_give_a_form_error(app, firms, client_for, url, data):
     c = admin_client(client_for, firms.a)
     resp = c.post(url.format(rid=firms.a.recruiter.id), data=data)

@@ -1,18 +1,26 @@
 """The audit log page: newest first, paginated, one firm's entries only, no N+1."""
+
 from datetime import timedelta
 
 from portal.models import AuditEntry, utcnow
 from portal.services import audit
-from tests.support.admin import admin_client
 from tests.factories import firm_context
+from tests.support.admin import admin_client
 
 
 def add_entries(app, ns, count, start=0):
     now = utcnow()
     with firm_context(app, ns.firm) as s:
         for i in range(start, start + count):
-            s.add(AuditEntry(firm_id=ns.firm.id, actor_id=ns.admin.id, action="domain.added",
-                             target=f"d{i}.{ns.firm.slug}.example", created_at=now + timedelta(seconds=i)))
+            s.add(
+                AuditEntry(
+                    firm_id=ns.firm.id,
+                    actor_id=ns.admin.id,
+                    action="domain.added",
+                    target=f"d{i}.{ns.firm.slug}.example",
+                    created_at=now + timedelta(seconds=i),
+                )
+            )
 
 
 def test_audit_log_lists_newest_first_and_paginates(app, firms, client_for):

@@ -1,9 +1,10 @@
 """Operator commands: portal firm create|list|disable|enable|domain add|domain remove."""
+
 from sqlalchemy import select
 
 from portal.models import AuditEntry, Firm, FirmDomain
-from tests.support.dns_server import publish_proof
 from tests.factories import firm_context
+from tests.support.dns_server import publish_proof
 
 
 def run(app, *args):
@@ -20,7 +21,7 @@ def test_firm_lifecycle_from_the_command_line(app, client_for, dns_zone):
 
     result = run(app, "firm", "domain", "add", "gamma", "jobs.gamma.com")
     assert result.exit_code == 0 and "jobs.gamma.com is pending for gamma" in result.output
-    assert "_portal-verification.jobs.gamma.com  TXT  \"portal-verification=" in result.output
+    assert '_portal-verification.jobs.gamma.com  TXT  "portal-verification=' in result.output
     assert client_for(gamma, host="jobs.gamma.com").get("/login").status_code == 404
     result = run(app, "firm", "domain", "verify", "gamma", "jobs.gamma.com")
     assert result.exit_code != 0 and "No TXT record" in result.output
@@ -50,8 +51,14 @@ def test_firm_lifecycle_from_the_command_line(app, client_for, dns_zone):
     assert client_for(gamma, host="jobs.gamma.com").get("/login").status_code == 404
     with firm_context(app, gamma) as s:
         actions = [(e.action, e.actor_id) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == [("domain.added", None), ("domain.verified", None), ("domain.verified", None),
-                       ("firm.disabled", None), ("firm.enabled", None), ("domain.removed", None)]
+    assert actions == [
+        ("domain.added", None),
+        ("domain.verified", None),
+        ("domain.verified", None),
+        ("firm.disabled", None),
+        ("firm.enabled", None),
+        ("domain.removed", None),
+    ]
 
 
 def test_cli_errors_are_clear(app, firms):

@@ -1,14 +1,15 @@
 """Custom domains: validated, proved by a DNS TXT record before they serve the firm's portal,
 and never blocked by another firm's claim (a real DNS server on loopback answers)."""
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.models import AuditEntry, FirmDomain, utcnow
+from portal.models import FirmDomain, utcnow
 from portal.services import branding
+from tests.factories import firm_context
 from tests.support.admin import admin_client, audit_entries
 from tests.support.dns_server import publish_proof, verified_domain
-from tests.factories import firm_context
 
 
 def domains_of(app, firm):
@@ -46,8 +47,9 @@ def test_a_domain_serves_the_portal_only_once_dns_proves_it(app, firms, client_f
     c.post(f"/admin/domains/{row.id}/verify")
     assert row_of(app, firms.a.firm, "careers.alpha-search.com").verified_at is None
     # The right record (among others at the same name): verified, and now it serves firm A.
-    dns_zone.publish("_portal-verification.careers.alpha-search.com", "v=spf1 -all",
-                f"portal-verification={row.verification_token}")
+    dns_zone.publish(
+        "_portal-verification.careers.alpha-search.com", "v=spf1 -all", f"portal-verification={row.verification_token}"
+    )
     resp = c.post(f"/admin/domains/{row.id}/verify", follow_redirects=True)
     assert "is verified and now serves your portal" in resp.get_data(as_text=True)
     page = client_for(host="careers.alpha-search.com").get("/login")
@@ -57,8 +59,10 @@ def test_a_domain_serves_the_portal_only_once_dns_proves_it(app, firms, client_f
     assert domains_of(app, firms.a.firm) == []
     assert client_for(host="careers.alpha-search.com").get("/login").status_code == 404
     assert [(e.action, e.target) for e in audit_entries(app, firms.a.firm)] == [
-        ("domain.added", "careers.alpha-search.com"), ("domain.verified", "careers.alpha-search.com"),
-        ("domain.removed", "careers.alpha-search.com")]
+        ("domain.added", "careers.alpha-search.com"),
+        ("domain.verified", "careers.alpha-search.com"),
+        ("domain.removed", "careers.alpha-search.com"),
+    ]
 
 
 def test_a_claim_made_first_does_not_block_the_domains_owner(app, firms, client_for, dns_zone):
@@ -91,13 +95,15 @@ def test_a_verified_domain_belongs_to_one_firm_only(app, firms, client_for, dns_
     row = row_of(app, firms.a.firm, "jobs.beta-search.com")
     # A publishes its record too, but B's is still there: B keeps the domain.
     b_record = dns_zone.txt["_portal-verification.jobs.beta-search.com"]
-    dns_zone.publish("_portal-verification.jobs.beta-search.com", *b_record, f"portal-verification={row.verification_token}")
+    dns_zone.publish(
+        "_portal-verification.jobs.beta-search.com", *b_record, f"portal-verification={row.verification_token}"
+    )
     resp = c.post(f"/admin/domains/{row.id}/verify", follow_redirects=True)
     assert "verified by another portal" in resp.get_data(as_text=True)
     page = client_for(host="jobs.beta-search.com").get("/login")
     assert page.status_code == 200 and "Beta Search" in page.get_data(as_text=True)
     home = c.get("/admin/").get_data(as_text=True)
-    assert "jobs.beta-search.com <span class=\"badge warn\">Pending</span>" in home
+    assert 'jobs.beta-search.com <span class="badge warn">Pending</span>' in home
 
 
 def test_a_domain_moves_to_the_firm_that_proves_it_now(app, firms, client_for, dns_zone):
@@ -118,8 +124,14 @@ def test_only_one_verified_claim_per_domain_in_the_database(app, firms):
     """Two firms verifying one name at the same instant: the partial unique index decides."""
     with firm_context(app) as s:
         for ns in (firms.a, firms.b):
-            s.add(FirmDomain(firm_id=ns.firm.id, domain="race.example.com", verification_token=f"t{ns.firm.id}",
-                             verified_at=utcnow()))
+            s.add(
+                FirmDomain(
+                    firm_id=ns.firm.id,
+                    domain="race.example.com",
+                    verification_token=f"t{ns.firm.id}",
+                    verified_at=utcnow(),
+                )
+            )
         with pytest.raises(IntegrityError):
             s.flush()
         s.rollback()
@@ -185,11 +197,26 @@ def test_firm_b_domain_cannot_be_verified_from_firm_a(app, firms, client_for, dn
     assert dns_zone.queries == []
 
 
-@pytest.mark.parametrize("value", [
-    "http://careers.example.com", "careers.example.com/jobs", "localhost", "127.0.0.1", "example",
-    "exa mple.com", "-bad.example.com", "a..b.com", "alpha.localhost", "localhost.", "x" * 20_000,
-    "<script>.com", "", "*.example.com", "careers.example.com:8080",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://careers.example.com",
+        "careers.example.com/jobs",
+        "localhost",
+        "127.0.0.1",
+        "example",
+        "exa mple.com",
+        "-bad.example.com",
+        "a..b.com",
+        "alpha.localhost",
+        "localhost.",
+        "x" * 20_000,
+        "<script>.com",
+        "",
+        "*.example.com",
+        "careers.example.com:8080",
+    ],
+)
 def test_bad_domains_are_refused(app, firms, client_for, value):
     resp = admin_client(client_for, firms.a).post("/admin/domains", data={"domain": value})
     assert resp.status_code == 400
@@ -218,8 +245,8 @@ def test_firm_b_domain_cannot_be_removed_from_firm_a(app, firms, client_for):
 @pytest.mark.browser
 def test_the_domains_page_on_a_phone(app, browser, firms, live_server, dns_zone):
     """A pending domain's DNS record reads on a 375 px phone without sideways scrolling."""
-    from tests.support.fixtures.browser import screenshot
     from tests.factories import PASSWORD
+    from tests.support.fixtures.browser import screenshot
 
     with firm_context(app, firms.a.firm):
         branding.add_domain(firms.a.firm, None, "careers.alpha-search-partners-international.com")

@@ -1,18 +1,31 @@
 """Emails carry their own firm's brand and sender, and nothing of another firm."""
+
 import re
 
-from portal.web.brand import palette
 from portal.services import branding
-from tests.support.admin import admin_client, image_bytes, upload
+from portal.web.brand import palette
 from tests.factories import firm_context
+from tests.support.admin import admin_client, image_bytes, upload
 
 BRANDS = {
-    "alpha": dict(name="Alpha Search", primary_color="#1f4e79", accent_color="#b5461a", sender_name="Alpha People",
-                  reply_to="hello@alpha.example", support_email="help@alpha.example",
-                  postal_address="1 Alpha Road, Berlin"),
-    "beta": dict(name="Beta Talent", primary_color="#ffdd00", accent_color="#6a1b9a", sender_name="Beta Careers",
-                 reply_to="hello@beta.example", support_email="help@beta.example",
-                 postal_address="2 Beta Avenue, Springfield"),
+    "alpha": dict(
+        name="Alpha Search",
+        primary_color="#1f4e79",
+        accent_color="#b5461a",
+        sender_name="Alpha People",
+        reply_to="hello@alpha.example",
+        support_email="help@alpha.example",
+        postal_address="1 Alpha Road, Berlin",
+    ),
+    "beta": dict(
+        name="Beta Talent",
+        primary_color="#ffdd00",
+        accent_color="#6a1b9a",
+        sender_name="Beta Careers",
+        reply_to="hello@beta.example",
+        support_email="help@beta.example",
+        postal_address="2 Beta Avenue, Springfield",
+    ),
 }
 
 
@@ -31,15 +44,19 @@ def test_invitations_of_each_firm_carry_only_that_firms_brand(app, firms, client
     for ns, slug in ((firms.a, "alpha"), (firms.b, "beta")):
         c = admin_client(client_for, ns)
         assert upload(c, image_bytes("PNG", colour=(1, 2, 3))).status_code == 302
-        assert c.post("/admin/staff/invite", data={"name": f"New {slug}", "email": f"new@{slug}.example",
-                                                  "role": "recruiter"}).status_code == 302
+        assert (
+            c.post(
+                "/admin/staff/invite", data={"name": f"New {slug}", "email": f"new@{slug}.example", "role": "recruiter"}
+            ).status_code
+            == 302
+        )
     run_jobs()
     mails = {m.rcpt_tos[0]: m.email for m in smtp_sink.wait_for(2)}
     assert set(mails) == {"new@alpha.example", "new@beta.example"}
     for slug, other in (("alpha", "beta"), ("beta", "alpha")):
         mail = mails[f"new@{slug}.example"]
         brand, other_brand = BRANDS[slug], BRANDS[other]
-        assert mail["From"] == f'{brand["sender_name"]} <mail@{slug}.example>'
+        assert mail["From"] == f"{brand['sender_name']} <mail@{slug}.example>"
         assert mail["Reply-To"] == brand["reply_to"]
         html = mail.get_body(preferencelist=("html",)).get_content()
         text = mail.get_body(preferencelist=("plain",)).get_content()
@@ -51,9 +68,16 @@ def test_invitations_of_each_firm_carry_only_that_firms_brand(app, firms, client
         assert f'src="http://{slug}.localhost/brand/logo?v=1"' in html
         assert re.search(rf"http://{slug}\.localhost/invitation/", html)
         all_text = str(mail) + html + text
-        for value in (other_brand["name"], other_brand["sender_name"], other_brand["postal_address"],
-                      other_brand["support_email"], other_brand["primary_color"], other_brand["accent_color"],
-                      f"{other}.localhost", f"@{other}.example"):
+        for value in (
+            other_brand["name"],
+            other_brand["sender_name"],
+            other_brand["postal_address"],
+            other_brand["support_email"],
+            other_brand["primary_color"],
+            other_brand["accent_color"],
+            f"{other}.localhost",
+            f"@{other}.example",
+        ):
             assert value not in all_text, (slug, value)
     # The logo URL in the email really is the firm's logo on the firm's host.
     a_logo = client_for(firms.a.firm).get("/brand/logo?v=1")
@@ -101,8 +125,9 @@ def test_branded_layout_renders_in_the_worker_without_a_request(app, firms):
         branding.update_settings(firm, None, primary_color="#ffdd00")
         branding.set_logo(firm, None, image_bytes())
         assert not has_request_context()
-        subject, text, html = render_email(firm, "invitation", user=firms.b.recruiter, inviter=None, days=7,
-                                           link="http://beta.localhost/invitation/x")
+        subject, text, html = render_email(
+            firm, "invitation", user=firms.b.recruiter, inviter=None, days=7, link="http://beta.localhost/invitation/x"
+        )
     assert "Beta Search" in subject
     assert 'src="http://beta.localhost/brand/logo?v=1"' in html
     assert "background:#ffdd00" in html and "Alpha" not in html

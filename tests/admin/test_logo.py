@@ -1,14 +1,13 @@
 """Logo upload: only real PNG/JPEG/WebP images, decoded and re-encoded; served per host."""
+
 import io
 
 import pytest
 from PIL import Image, PngImagePlugin
 
 from portal.services import branding
-from tests.support.admin import (
-    admin_client, audit_entries, image_bytes, load_firm, noise_png, png_claiming, upload,
-)
 from tests.factories import firm_context
+from tests.support.admin import admin_client, audit_entries, image_bytes, load_firm, noise_png, png_claiming, upload
 
 
 def stored_image(app, firm) -> Image.Image:
@@ -19,8 +18,19 @@ def stored_image(app, firm) -> Image.Image:
     return img
 
 
-@pytest.mark.parametrize("fmt,mode", [("PNG", "RGB"), ("PNG", "RGBA"), ("PNG", "P"), ("JPEG", "RGB"),
-                                      ("JPEG", "CMYK"), ("WEBP", "RGB"), ("PNG", "L"), ("PNG", "I;16")])
+@pytest.mark.parametrize(
+    "fmt,mode",
+    [
+        ("PNG", "RGB"),
+        ("PNG", "RGBA"),
+        ("PNG", "P"),
+        ("JPEG", "RGB"),
+        ("JPEG", "CMYK"),
+        ("WEBP", "RGB"),
+        ("PNG", "L"),
+        ("PNG", "I;16"),
+    ],
+)
 def test_real_images_are_accepted_and_stored_as_clean_png(app, firms, client_for, fmt, mode):
     c = admin_client(client_for, firms.a)
     colour = 128 if mode in ("L", "P", "I;16") else ((10, 20, 30, 40) if mode in ("RGBA", "CMYK") else (200, 30, 30))
@@ -42,14 +52,21 @@ def test_metadata_is_stripped_and_large_logos_are_scaled_down(app, firms, client
     assert b"script" not in load_firm(app, firms.a.firm).logo and "Comment" not in img.info
 
 
-@pytest.mark.parametrize("data,filename,content_type", [
-    (b"<!doctype html><html><script>alert(document.cookie)</script></html>", "logo.png", "image/png"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/></svg>', "logo.svg", "image/svg+xml"),
-    (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "image/png"),
-    (image_bytes("GIF"), "logo.gif", "image/gif"),
-    (image_bytes("BMP"), "logo.png", "image/png"),
-    (b"%PDF-1.4 not an image", "logo.png", "image/png"),
-])
+@pytest.mark.parametrize(
+    "data,filename,content_type",
+    [
+        (b"<!doctype html><html><script>alert(document.cookie)</script></html>", "logo.png", "image/png"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/></svg>',
+            "logo.svg",
+            "image/svg+xml",
+        ),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "image/png"),
+        (image_bytes("GIF"), "logo.gif", "image/gif"),
+        (image_bytes("BMP"), "logo.png", "image/png"),
+        (b"%PDF-1.4 not an image", "logo.png", "image/png"),
+    ],
+)
 def test_files_that_are_not_png_jpeg_or_webp_are_refused(app, firms, client_for, data, filename, content_type):
     c = admin_client(client_for, firms.a)
     resp = upload(c, data, filename, content_type)

@@ -1,30 +1,52 @@
 """Firm settings: validated server-side, audited, shown on the firm's pages only."""
+
 import pytest
 
-from portal.web.brand import (
-    PAGE_BACKGROUND, WHITE, contrast_ratio, palette, readable_background, readable_on,
-)
 from portal.models import Stage
 from portal.services import branding
+from portal.web.brand import PAGE_BACKGROUND, WHITE, contrast_ratio, palette, readable_background, readable_on
 from portal.web.templating import candidate_stage_text
+from tests.factories import firm_context
 from tests.support.admin import admin_client, audit_entries, load_firm
 from tests.support.fixtures.clients import login_as
-from tests.factories import firm_context
 
-GOOD = {"name": "Alpha Search", "primary_color": "#1f4e79", "accent_color": "#b5461a", "welcome_md": "",
-        "support_email": "", "postal_address": "", "sender_name": "", "reply_to": ""}
-RULES = {"timezone": "Europe/Berlin", "cadence_days": "7", "checkin_weekday": "4", "checkin_hour": "14",
-         "nurture_weeks": "8", "availability_prompt_weeks": "12"}
+GOOD = {
+    "name": "Alpha Search",
+    "primary_color": "#1f4e79",
+    "accent_color": "#b5461a",
+    "welcome_md": "",
+    "support_email": "",
+    "postal_address": "",
+    "sender_name": "",
+    "reply_to": "",
+}
+RULES = {
+    "timezone": "Europe/Berlin",
+    "cadence_days": "7",
+    "checkin_weekday": "4",
+    "checkin_hour": "14",
+    "nurture_weeks": "8",
+    "availability_prompt_weeks": "12",
+}
 HUGE = "x" * 20_000
 
 
 def test_brand_settings_are_saved_and_audited(app, firms, client_for):
     c = admin_client(client_for, firms.a)
     assert c.get("/admin/settings").status_code == 200
-    resp = c.post("/admin/settings", data={**GOOD, "name": "Alpha Talent", "primary_color": "#0B6E4F",
-                                          "welcome_md": "Welcome to **Alpha**.", "support_email": "Help@Alpha.example",
-                                          "postal_address": "1 Main St, Springfield", "sender_name": "Alpha People",
-                                          "reply_to": "people@alpha.example"})
+    resp = c.post(
+        "/admin/settings",
+        data={
+            **GOOD,
+            "name": "Alpha Talent",
+            "primary_color": "#0B6E4F",
+            "welcome_md": "Welcome to **Alpha**.",
+            "support_email": "Help@Alpha.example",
+            "postal_address": "1 Main St, Springfield",
+            "sender_name": "Alpha People",
+            "reply_to": "people@alpha.example",
+        },
+    )
     assert resp.status_code == 302
     firm = load_firm(app, firms.a.firm)
     assert firm.name == "Alpha Talent" and firm.primary_color == "#0b6e4f"
@@ -36,15 +58,31 @@ def test_brand_settings_are_saved_and_audited(app, firms, client_for):
     changes = entry.details["changes"]
     assert changes["name"] == {"old": "Alpha Search", "new": "Alpha Talent"}
     assert changes["primary_color"] == {"old": "#1f4e79", "new": "#0b6e4f"}
-    assert set(changes) == {"name", "primary_color", "welcome_md", "support_email", "postal_address",
-                            "sender_name", "reply_to"}
+    assert set(changes) == {
+        "name",
+        "primary_color",
+        "welcome_md",
+        "support_email",
+        "postal_address",
+        "sender_name",
+        "reply_to",
+    }
     css = client_for(firms.a.firm).get("/brand.css").get_data(as_text=True)
     assert "--brand: #0b6e4f;" in css
     # Saving the same values again changes nothing and logs nothing.
-    c.post("/admin/settings", data={**GOOD, "name": "Alpha Talent", "primary_color": "#0b6e4f",
-                                   "welcome_md": "Welcome to **Alpha**.", "support_email": "Help@alpha.example",
-                                   "postal_address": "1 Main St, Springfield", "sender_name": "Alpha People",
-                                   "reply_to": "people@alpha.example"})
+    c.post(
+        "/admin/settings",
+        data={
+            **GOOD,
+            "name": "Alpha Talent",
+            "primary_color": "#0b6e4f",
+            "welcome_md": "Welcome to **Alpha**.",
+            "support_email": "Help@alpha.example",
+            "postal_address": "1 Main St, Springfield",
+            "sender_name": "Alpha People",
+            "reply_to": "people@alpha.example",
+        },
+    )
     assert len(audit_entries(app, firms.a.firm)) == 1
 
 
@@ -58,8 +96,20 @@ def test_welcome_text_on_login_and_candidate_home(app, firms, client_for):
     assert "always" not in client_for(firms.b.firm).get("/login").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("colour", ["red;}</style><script>alert(1)</script>", "red", "#12345", "#1234567",
-                                    "#gggggg", "1f4e79", "#1f4e79;", " #1f4e79 }", "javascript:x"])
+@pytest.mark.parametrize(
+    "colour",
+    [
+        "red;}</style><script>alert(1)</script>",
+        "red",
+        "#12345",
+        "#1234567",
+        "#gggggg",
+        "1f4e79",
+        "#1f4e79;",
+        " #1f4e79 }",
+        "javascript:x",
+    ],
+)
 def test_bad_colours_are_refused(app, firms, client_for, colour):
     c = admin_client(client_for, firms.a)
     resp = c.post("/admin/settings", data={**GOOD, "primary_color": colour})
@@ -96,16 +146,19 @@ def test_huge_values_in_contact_rules_give_a_form_error(app, firms, client_for, 
     assert "Please correct the highlighted" in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("name", "<script>alert(1)</script>", "without &lt; or &gt;"),
-    ("sender_name", "Evil\r\nBcc: all@example.com", "single line"),
-    ("postal_address", "<b>x</b>", "without &lt; or &gt;"),
-    ("welcome_md", "Hi <script>alert(1)</script>", "HTML tags are not allowed"),
-    ("welcome_md", "<img src=x onerror=alert(1)>", "HTML tags are not allowed"),
-    ("support_email", "not-an-email", "valid email"),
-    ("reply_to", "a@b@c", "valid email"),
-    ("name", "", "required"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("name", "<script>alert(1)</script>", "without &lt; or &gt;"),
+        ("sender_name", "Evil\r\nBcc: all@example.com", "single line"),
+        ("postal_address", "<b>x</b>", "without &lt; or &gt;"),
+        ("welcome_md", "Hi <script>alert(1)</script>", "HTML tags are not allowed"),
+        ("welcome_md", "<img src=x onerror=alert(1)>", "HTML tags are not allowed"),
+        ("support_email", "not-an-email", "valid email"),
+        ("reply_to", "a@b@c", "valid email"),
+        ("name", "", "required"),
+    ],
+)
 def test_script_and_bad_text_give_a_clear_error(app, firms, client_for, field, value, message):
     c = admin_client(client_for, firms.a)
     resp = c.post("/admin/settings", data={**GOOD, field: value})
@@ -126,8 +179,16 @@ def test_markdown_autolinks_and_angle_brackets_in_prose_are_fine(app, firms, cli
 def test_contact_rules(app, firms, client_for):
     c = admin_client(client_for, firms.a)
     assert c.get("/admin/contact-rules").status_code == 200
-    resp = c.post("/admin/contact-rules", data={**RULES, "timezone": "America/New_York", "cadence_days": "10",
-                                               "checkin_weekday": "0", "checkin_hour": "9"})
+    resp = c.post(
+        "/admin/contact-rules",
+        data={
+            **RULES,
+            "timezone": "America/New_York",
+            "cadence_days": "10",
+            "checkin_weekday": "0",
+            "checkin_hour": "9",
+        },
+    )
     assert resp.status_code == 302
     firm = load_firm(app, firms.a.firm)
     assert (firm.timezone, firm.cadence_days, firm.checkin_weekday, firm.checkin_hour) == ("America/New_York", 10, 0, 9)
@@ -135,11 +196,21 @@ def test_contact_rules(app, firms, client_for):
     assert entry.details["changes"]["cadence_days"] == {"old": 7, "new": 10}
 
 
-@pytest.mark.parametrize("field,value", [
-    ("timezone", "Mars/Olympus_Mons"), ("timezone", "../../etc/passwd"), ("cadence_days", "0"),
-    ("cadence_days", "61"), ("cadence_days", "seven"), ("checkin_weekday", "7"), ("checkin_hour", "24"),
-    ("nurture_weeks", "0"), ("availability_prompt_weeks", "53"), ("cadence_days", "1e3"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("timezone", "Mars/Olympus_Mons"),
+        ("timezone", "../../etc/passwd"),
+        ("cadence_days", "0"),
+        ("cadence_days", "61"),
+        ("cadence_days", "seven"),
+        ("checkin_weekday", "7"),
+        ("checkin_hour", "24"),
+        ("nurture_weeks", "0"),
+        ("availability_prompt_weeks", "53"),
+        ("cadence_days", "1e3"),
+    ],
+)
 def test_contact_rules_out_of_range_are_refused(app, firms, client_for, field, value):
     c = admin_client(client_for, firms.a)
     resp = c.post("/admin/contact-rules", data={**RULES, field: value})
@@ -167,10 +238,13 @@ def test_stage_wording(app, firms, client_for):
     resp = c.post("/admin/stages", data=data)
     assert resp.status_code == 302
     firm = load_firm(app, firms.a.firm)
-    assert firm.stage_labels == {"presented": {"label": "With the hiring company",
-                                               "explanation": "They usually answer within a week."}}
-    assert candidate_stage_text(Stage.PRESENTED, firm) == ("With the hiring company",
-                                                           "They usually answer within a week.")
+    assert firm.stage_labels == {
+        "presented": {"label": "With the hiring company", "explanation": "They usually answer within a week."}
+    }
+    assert candidate_stage_text(Stage.PRESENTED, firm) == (
+        "With the hiring company",
+        "They usually answer within a week.",
+    )
     assert candidate_stage_text(Stage.OFFER, firm)[0] == "Offer stage"
     assert candidate_stage_text(Stage.PRESENTED, load_firm(app, firms.b.firm))[0] == "Your profile is with the client"
     [entry] = audit_entries(app, firms.a.firm)
@@ -193,6 +267,7 @@ def test_stage_wording_limits(app, firms, client_for):
 
 
 # ---------------------------------------------------------------- contrast
+
 
 def test_palette_keeps_text_readable():
     p = palette("#1f4e79", "#b5461a")

@@ -1,4 +1,5 @@
 """Recruiters: invite, change role, deactivate with hand-over (sessions end at once), reactivate."""
+
 import re
 
 import pytest
@@ -6,9 +7,9 @@ from sqlalchemy import select
 
 from portal.models import Candidate, Message, Role, Search, User
 from portal.services import DomainError, staff
+from tests.factories import PASSWORD, firm_context, make_candidate, make_user
 from tests.support.admin import admin_client, audit_entries, make_search
 from tests.support.fixtures.clients import login_as
-from tests.factories import PASSWORD, firm_context, make_candidate, make_user
 
 
 def get_user(app, firm, user_id) -> User:
@@ -36,7 +37,9 @@ def test_invite_a_recruiter_sends_an_invitation(app, firms, client_for, run_jobs
         assert msg.kind == "invitation"
     run_jobs()
     [mail] = smtp_sink.wait_for(1)
-    link = re.search(r"http://alpha\.localhost/invitation/[\w-]+", mail.email.get_body(preferencelist=("plain",)).get_content()).group(0)
+    link = re.search(
+        r"http://alpha\.localhost/invitation/[\w-]+", mail.email.get_body(preferencelist=("plain",)).get_content()
+    ).group(0)
     # The invitation works: choose a password, land in the recruiter backend.
     invited = client_for(firms.a.firm)
     path = link.removeprefix("http://alpha.localhost")
@@ -52,11 +55,13 @@ def test_invite_refuses_an_existing_address_and_bad_input(app, firms, client_for
     c = admin_client(client_for, firms.a)
     resp = c.post("/admin/staff/invite", data={"name": "Again", "email": firms.a.recruiter.email, "role": "recruiter"})
     assert resp.status_code == 400 and "already has an account here" in resp.get_data(as_text=True)
-    for data in ({"name": "x" * 20_000, "email": "a@alpha.example", "role": "recruiter"},
-                 {"name": "A", "email": "x" * 20_000, "role": "recruiter"},
-                 {"name": "A", "email": "a@alpha.example", "role": "candidate"},
-                 {"name": "A", "email": "a@alpha.example", "role": "x" * 20_000},
-                 {"name": "A", "email": "not-an-email", "role": "recruiter"}):
+    for data in (
+        {"name": "x" * 20_000, "email": "a@alpha.example", "role": "recruiter"},
+        {"name": "A", "email": "x" * 20_000, "role": "recruiter"},
+        {"name": "A", "email": "a@alpha.example", "role": "candidate"},
+        {"name": "A", "email": "a@alpha.example", "role": "x" * 20_000},
+        {"name": "A", "email": "not-an-email", "role": "recruiter"},
+    ):
         resp = c.post("/admin/staff/invite", data=data)
         assert resp.status_code == 400, data
     with firm_context(app, firms.a.firm) as s:

@@ -1,4 +1,5 @@
 """Accounts: login, sessions, remember-me, deactivation, invitations, resets, CSRF, limits."""
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Candidate, AuthToken, Message, Role, TokenPurpose, User, utcnow
+from portal.models import AuthToken, Candidate, Message, Role, TokenPurpose, User, utcnow
 from portal.services import accounts
-from tests.support.fixtures.clients import login_as
 from tests.factories import PASSWORD, firm_context, make_user
+from tests.support.fixtures.clients import login_as
 
 LINK = re.compile(r"https?://[^\s\"<>]+/(invitation|reset)/([A-Za-z0-9_\-]+)")
 
@@ -61,6 +62,7 @@ def _invite(app, ns, run_jobs, smtp_sink, email="new.person@alpha.example", role
 
 # ------------------------------------------------------------------ login and sessions
 
+
 def test_login_page_and_wrong_password(client_for, firms, auth):
     c = client_for(firms.a.firm)
     assert c.get("/login").status_code == 200
@@ -71,8 +73,11 @@ def test_login_page_and_wrong_password(client_for, firms, auth):
 
 
 def test_login_is_case_insensitive_on_email_and_lands_on_the_role_home(client_for, firms, auth):
-    for user, home in ((firms.a.admin, "/admin/"), (firms.a.recruiter, "/recruiter/"),
-                       (firms.a.candidate_user, "/me/")):
+    for user, home in (
+        (firms.a.admin, "/admin/"),
+        (firms.a.recruiter, "/recruiter/"),
+        (firms.a.candidate_user, "/me/"),
+    ):
         c = client_for(firms.a.firm)
         resp = auth(c).login("  " + user.email.upper(), PASSWORD)
         assert resp.status_code == 302 and resp.headers["Location"] == home
@@ -159,20 +164,31 @@ def test_sign_out_everywhere_else(client_for, firms):
     assert phone.get("/me/").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.com", "https://evil.com", "/\\evil.com", "http:/evil.com",
-                                    "javascript:alert(1)", "///evil.com", "/\tevil.com", " //evil.com"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "http:/evil.com",
+        "javascript:alert(1)",
+        "///evil.com",
+        "/\tevil.com",
+        " //evil.com",
+    ],
+)
 def test_unsafe_next_is_ignored(client_for, firms, target):
     c = client_for(firms.a.firm)
-    resp = c.post("/login", query_string={"next": target},
-                  data={"email": firms.a.admin.email, "password": PASSWORD})
+    resp = c.post("/login", query_string={"next": target}, data={"email": firms.a.admin.email, "password": PASSWORD})
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/admin/"
 
 
 def test_safe_next_is_followed(client_for, firms):
     c = client_for(firms.a.firm)
-    resp = c.post("/login", query_string={"next": "/recruiter/"},
-                  data={"email": firms.a.admin.email, "password": PASSWORD})
+    resp = c.post(
+        "/login", query_string={"next": "/recruiter/"}, data={"email": firms.a.admin.email, "password": PASSWORD}
+    )
     assert resp.headers["Location"] == "/recruiter/"
     # A protected page sends an anonymous visitor to log in and back.
     d = client_for(firms.a.firm)
@@ -186,11 +202,14 @@ def test_safe_next_is_followed(client_for, firms):
 
 # ------------------------------------------------------------------ CSRF
 
+
 def test_csrf_rejects_a_form_without_token(app, client_for, firms, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     c = client_for(firms.a.firm)
-    for path, data in (("/login", {"email": firms.a.admin.email, "password": PASSWORD}),
-                       ("/reset", {"email": firms.a.admin.email})):
+    for path, data in (
+        ("/login", {"email": firms.a.admin.email, "password": PASSWORD}),
+        ("/reset", {"email": firms.a.admin.email}),
+    ):
         resp = c.post(path, data=data)
         assert resp.status_code == 400, path
         assert b"was not sent from this site" in resp.data
@@ -218,6 +237,7 @@ def test_csrf_token_of_another_session_is_refused(app, client_for, firms, auth):
 
 # ------------------------------------------------------------------ password reset
 
+
 def _reset_answer(client, email):
     resp = client.post("/reset", data={"email": email})
     return resp.status_code, resp.headers.get("Location"), _flashes(client), resp.get_data()
@@ -231,7 +251,9 @@ def test_reset_for_unknown_email_looks_identical(app, client_for, firms, run_job
     assert known == unknown == other_firm
     status, location, flashes, _ = known
     assert status == 302 and location == "/login"
-    assert flashes == [("info", "If that address has an account here, we have sent it a link to choose a new password.")]
+    assert flashes == [
+        ("info", "If that address has an account here, we have sent it a link to choose a new password.")
+    ]
     # Following the redirect shows the same page.
     pages = []
     for email in (firms.a.candidate.email, "nobody@alpha.example"):
@@ -306,6 +328,7 @@ def test_reset_token_of_one_firm_is_not_valid_on_another_host(app, client_for, f
 
 
 # ------------------------------------------------------------------ invitations
+
 
 def test_invitation_token_is_stored_hashed(app, firms, run_jobs, smtp_sink):
     user, token = _invite(app, firms.a, run_jobs, smtp_sink)
@@ -402,19 +425,20 @@ def test_invitation_of_a_deactivated_user_is_refused(app, client_for, firms, run
 
 # ------------------------------------------------------------------ rate limits
 
+
 def test_login_rate_limit_per_ip(app, client_for, firms, auth):
     app.config["RATELIMIT_LOGIN"] = "3 per minute"
     c = client_for(firms.a.firm)
-    codes = [auth(c).login(f"guess{i}@alpha.example", "nope-nope-nope").status_code
-             for i in range(4)]
+    codes = [auth(c).login(f"guess{i}@alpha.example", "nope-nope-nope").status_code for i in range(4)]
     assert codes == [400, 400, 400, 429]
     resp = auth(c).login(firms.a.admin.email, PASSWORD)
     assert resp.status_code == 429 and b"Too many attempts" in resp.data
     # Another address is not affected; GET is never limited.
     other = client_for(firms.a.firm)
     assert c.get("/login").status_code == 200
-    resp = other.post("/login", data={"email": firms.a.admin.email, "password": PASSWORD},
-                      environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    resp = other.post(
+        "/login", data={"email": firms.a.admin.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
     assert resp.status_code == 302
 
 
@@ -422,31 +446,45 @@ def test_login_rate_limit_per_account(app, client_for, firms):
     app.config["RATELIMIT_LOGIN_ACCOUNT"] = "2 per minute"
     c = client_for(firms.a.firm)
     codes = [
-        c.post("/login", data={"email": firms.a.admin.email, "password": "wrong-guess"},
-               environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
+        c.post(
+            "/login",
+            data={"email": firms.a.admin.email, "password": "wrong-guess"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+        ).status_code
         for i in range(1, 4)
     ]
     assert codes == [400, 400, 429]
     # The account stays locked from a fresh address, even with the right password...
-    resp = c.post("/login", data={"email": firms.a.admin.email.upper(), "password": PASSWORD},
-                  environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    resp = c.post(
+        "/login",
+        data={"email": firms.a.admin.email.upper(), "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
     assert resp.status_code == 429
     # ...while other accounts, and the same address at another firm, are not.
-    resp = c.post("/login", data={"email": firms.a.recruiter.email, "password": PASSWORD},
-                  environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    resp = c.post(
+        "/login",
+        data={"email": firms.a.recruiter.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert resp.status_code == 302
     b = client_for(firms.b.firm)
     make_user(app, firms.b.firm, Role.ADMIN, email=firms.a.admin.email)
-    resp = b.post("/login", data={"email": firms.a.admin.email, "password": PASSWORD},
-                  environ_base={"REMOTE_ADDR": "10.0.0.50"})
+    resp = b.post(
+        "/login", data={"email": firms.a.admin.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.50"}
+    )
     assert resp.status_code == 302
 
 
 def test_reset_rate_limit(app, client_for, firms):
     app.config["RATELIMIT_LOGIN_ACCOUNT"] = "2 per minute"
     c = client_for(firms.a.firm)
-    codes = [c.post("/reset", data={"email": firms.a.candidate.email},
-                    environ_base={"REMOTE_ADDR": f"10.9.0.{i}"}).status_code for i in range(3)]
+    codes = [
+        c.post(
+            "/reset", data={"email": firms.a.candidate.email}, environ_base={"REMOTE_ADDR": f"10.9.0.{i}"}
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [302, 302, 429]
     assert _message_count(app) == 2
     app.config["RATELIMIT_LOGIN"] = "2 per minute"
@@ -458,8 +496,7 @@ def test_reset_rate_limit(app, client_for, firms):
 def test_a_generous_limit_lets_attempts_through(app, client_for, firms, auth):
     """The limiter reads RATELIMIT_LOGIN on each request; a high limit lets many through."""
     c = client_for(firms.a.firm)
-    codes = {auth(c).login(firms.a.admin.email, "wrong").status_code
-             for _ in range(8)}
+    codes = {auth(c).login(firms.a.admin.email, "wrong").status_code for _ in range(8)}
     assert codes == {400}
 
 
@@ -470,5 +507,6 @@ def test_unknown_and_inactive_accounts_are_told_the_same(app, client_for, firms,
     a = auth(c).login(firms.a.recruiter.email, PASSWORD)
     b = auth(c).login("ghost@alpha.example", PASSWORD)
     assert a.status_code == b.status_code == 400
-    assert a.get_data(as_text=True).replace(firms.a.recruiter.email, "E") == \
-        b.get_data(as_text=True).replace("ghost@alpha.example", "E")
+    assert a.get_data(as_text=True).replace(firms.a.recruiter.email, "E") == b.get_data(as_text=True).replace(
+        "ghost@alpha.example", "E"
+    )

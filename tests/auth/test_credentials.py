@@ -7,6 +7,7 @@ links taken from those emails then appear on no page a recruiter or an admin can
 in no column of any table, in nothing kept in Redis and in no log line; and they work,
 once, for their lifetime counted from the send. Sending an email again makes a new link.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,13 +27,12 @@ from markupsafe import escape
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
-from portal.extensions import db
+from portal.extensions import db, get_redis
 from portal.models import AuthToken, Message, MessageState, User, utcnow
 from portal.outbox import CREDENTIAL_LINK
-from portal.extensions import get_redis
-from tests.support.fixtures.clients import login_as
-from tests.factories import firm_context, make_candidate
 from tests.core.test_tenancy import ID_ARGS, _graph
+from tests.factories import firm_context, make_candidate
+from tests.support.fixtures.clients import login_as
 from worker import jobs
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/(invitation|reset)/([A-Za-z0-9_\-]+)")
@@ -68,8 +68,9 @@ def _issue_three_credentials(app, firms, client_for, run_jobs, smtp_sink):
     admin = _client(client_for, firms.a.firm, firms.a.admin)
     resp = recruiter.post("/reset", data={"email": firms.a.admin.email})
     assert resp.status_code == 302
-    cand = make_candidate(app, firms.a.firm, with_login=False, email=CANDIDATE_EMAIL, name="Jo Invited",
-                          owner=firms.a.recruiter)
+    cand = make_candidate(
+        app, firms.a.firm, with_login=False, email=CANDIDATE_EMAIL, name="Jo Invited", owner=firms.a.recruiter
+    )
     resp = recruiter.post(f"/recruiter/candidates/{cand.id}/invite")
     assert resp.status_code == 303
     resp = admin.post("/admin/staff/invite", data={"name": "Nina New", "email": RECRUITER_EMAIL, "role": "recruiter"})
@@ -89,7 +90,7 @@ def _firm_ids(app, firm) -> dict[str, list[int]]:
 def _paths(rule, ids: dict[str, list[int]]):
     names = [n for n, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
     for combo in itertools.product(*(ids[n] for n in names)):
-        values = dict(zip(names, combo))
+        values = dict(zip(names, combo, strict=True))
         for name in rule._converters:
             values.setdefault(name, "x")
         yield rule.build(values, append_unknown=False)[1]
@@ -158,8 +159,9 @@ def _redis_text(app) -> list[str]:
     return out
 
 
-def test_a_live_credential_is_readable_by_its_addressee_alone(app, firms, client_for, run_jobs, smtp_sink,
-                                                               caplog, capfd):
+def test_a_live_credential_is_readable_by_its_addressee_alone(
+    app, firms, client_for, run_jobs, smtp_sink, caplog, capfd
+):
     caplog.set_level(logging.DEBUG)
     recruiter, admin, cand, links = _issue_three_credentials(app, firms, client_for, run_jobs, smtp_sink)
     secrets = [s for pair in links.values() for s in pair]
@@ -170,8 +172,24 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(app, firms, client
     # /dev/mail is the development mail catcher: the addressees' mailbox, never served
     # in production (test_the_mail_catcher_is_not_served_in_production).
     for client in (recruiter, admin):
-        seen = _crawl(app, client, ids, secrets, ("/recruiter", "/admin", "/me", "/login", "/reset",
-                                                  "/invitation", "/unsubscribe", "/brand", "/healthz", "/favicon"))
+        seen = _crawl(
+            app,
+            client,
+            ids,
+            secrets,
+            (
+                "/recruiter",
+                "/admin",
+                "/me",
+                "/login",
+                "/reset",
+                "/invitation",
+                "/unsubscribe",
+                "/brand",
+                "/healthz",
+                "/favicon",
+            ),
+        )
         assert len([p for p, status in seen.items() if status == 200]) > 20
         assert all(seen[f"/recruiter/messages/{mid}"] == 200 for mid in ids["message_id"])
     assert seen["/admin/audit"] == seen["/admin/staff"] == 200  # (the admin's crawl)
@@ -180,8 +198,10 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(app, firms, client
     with firm_context(app, firms.a.firm) as s:
         sent = s.scalars(select(Message).where(Message.credential.is_not(None)).order_by(Message.id)).all()
         assert [(m.to_email, m.credential, m.state) for m in sent] == [
-            (firms.a.admin.email, "reset", MessageState.SENT), (CANDIDATE_EMAIL, "invitation", MessageState.SENT),
-            (RECRUITER_EMAIL, "invitation", MessageState.SENT)]
+            (firms.a.admin.email, "reset", MessageState.SENT),
+            (CANDIDATE_EMAIL, "invitation", MessageState.SENT),
+            (RECRUITER_EMAIL, "invitation", MessageState.SENT),
+        ]
     for m in sent:
         page = recruiter.get(f"/recruiter/messages/{m.id}").get_data(as_text=True)
         assert m.to_email in page and "Sent" in page and str(escape(CREDENTIAL_LINK)) in page
@@ -202,7 +222,7 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(app, firms, client
 
     # The links were live all along (the crawl changed nothing), and each works for its addressee.
     anonymous = client_for(firms.a.firm)
-    for link, token in links.values():
+    for link, _token in links.values():
         assert anonymous.get(link.split("localhost", 1)[1]).status_code == 200
     path = links[CANDIDATE_EMAIL][0].split("localhost", 1)[1]
     resp = anonymous.post(path, data={"password": "jo-chooses-this", "confirm": "jo-chooses-this"})
@@ -257,8 +277,7 @@ def test_the_emailed_link_works_once_for_its_lifetime_from_the_send(app, firms, 
         assert resp.status_code == 404
 
 
-def test_sending_again_makes_a_new_link_and_the_old_one_stops_working(app, firms, client_for, run_jobs,
-                                                                       smtp_sink):
+def test_sending_again_makes_a_new_link_and_the_old_one_stops_working(app, firms, client_for, run_jobs, smtp_sink):
     admin = _client(client_for, firms.a.firm, firms.a.admin)
     admin.post("/admin/staff/invite", data={"name": "Nina New", "email": RECRUITER_EMAIL, "role": "recruiter"})
     smtp_sink.reply = "550 no such mailbox"
@@ -323,25 +342,47 @@ def test_a_credential_email_is_never_held_or_merged(app, firms):
         user = s.get(User, firms.a.recruiter.id)
         for extra in ({"grace": True}, {"coalesce_key": "candidacy:1"}, {"stream": "nurture"}):
             with pytest.raises(ValueError):
-                outbox.record(firm, kind="password_reset", dedupe_key="x", audience=Audience.RECRUITER,
-                              to_email=user.email, recipient_user_id=user.id, credential="reset",
-                              context={"user": user, "hours": 2, "link": CREDENTIAL_LINK}, **extra)
+                outbox.record(
+                    firm,
+                    kind="password_reset",
+                    dedupe_key="x",
+                    audience=Audience.RECRUITER,
+                    to_email=user.email,
+                    recipient_user_id=user.id,
+                    credential="reset",
+                    context={"user": user, "hours": 2, "link": CREDENTIAL_LINK},
+                    **extra,
+                )
         # A template that would print the link somewhere the phrase is not: refused too.
         with pytest.raises(ValueError):
-            outbox.record(firm, kind="password_reset", dedupe_key="y", audience=Audience.RECRUITER,
-                          to_email=user.email, recipient_user_id=user.id, credential="reset",
-                          context={"user": user, "hours": 2, "link": "http://alpha.localhost/reset/abc"})
+            outbox.record(
+                firm,
+                kind="password_reset",
+                dedupe_key="y",
+                audience=Audience.RECRUITER,
+                to_email=user.email,
+                recipient_user_id=user.id,
+                credential="reset",
+                context={"user": user, "hours": 2, "link": "http://alpha.localhost/reset/abc"},
+            )
 
 
 def test_the_mail_catcher_is_not_served_in_production(make_app, app):
     """/dev/mail shows every caught email (the addressees' mailbox, in development only)."""
     assert any(r.rule.startswith("/dev/") for r in app.url_map.iter_rules())  # testing: present
-    prod = make_app({**app.config, "PORTAL_ENV": "production", "TESTING": False,
-                     "SECRET_KEY": "a-long-production-secret-key-for-this-test"})
+    prod = make_app(
+        {
+            **app.config,
+            "PORTAL_ENV": "production",
+            "TESTING": False,
+            "SECRET_KEY": "a-long-production-secret-key-for-this-test",
+        }
+    )
     assert not [r.rule for r in prod.url_map.iter_rules() if r.rule.startswith("/dev")]
 
 
 # ------------------------------------------------------------------ the upgrade
+
 
 def _insert(conn, table_name: str, **values) -> int:
     """A row in a table as the database has it now (reflected), with made-up values for
@@ -384,14 +425,38 @@ def _upgrade_with_a_stored_link(make_app, app, url):
             conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
             firm_id = _insert(conn, "firms", slug="alpha", name="Alpha Search")
             user_id = _insert(conn, "users", firm_id=firm_id, email="n@alpha.example", name="N", role="recruiter")
-            token_id = _insert(conn, "auth_tokens", firm_id=firm_id, user_id=user_id, purpose="invitation",
-                               token_hash="h" * 64, expires_at=utcnow() + timedelta(days=3))
-            invitation = _insert(conn, "messages", firm_id=firm_id, kind="invitation", audience="recruiter",
-                                 recipient_user_id=user_id, subject="Welcome", dedupe_key="a",
-                                 body_text=f"Choose a password:\n{link}\n",
-                                 body_html=f'<p><a href="{link}">Choose your password</a></p>')
-            other_kind = _insert(conn, "messages", firm_id=firm_id, kind="stage_changed", audience="recruiter",
-                                 subject="News", dedupe_key="b", body_text="See /reset/ later", body_html="<p>x</p>")
+            token_id = _insert(
+                conn,
+                "auth_tokens",
+                firm_id=firm_id,
+                user_id=user_id,
+                purpose="invitation",
+                token_hash="h" * 64,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+            invitation = _insert(
+                conn,
+                "messages",
+                firm_id=firm_id,
+                kind="invitation",
+                audience="recruiter",
+                recipient_user_id=user_id,
+                subject="Welcome",
+                dedupe_key="a",
+                body_text=f"Choose a password:\n{link}\n",
+                body_html=f'<p><a href="{link}">Choose your password</a></p>',
+            )
+            other_kind = _insert(
+                conn,
+                "messages",
+                firm_id=firm_id,
+                kind="stage_changed",
+                audience="recruiter",
+                subject="News",
+                dedupe_key="b",
+                body_text="See /reset/ later",
+                body_html="<p>x</p>",
+            )
         upgrade()
         with db.engine.connect() as conn:
             conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly

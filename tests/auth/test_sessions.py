@@ -1,6 +1,7 @@
 """Sign-in sessions live on the server: logout, password change, a reset and "sign out
 everywhere" end them at once, on every web process; idle and absolute limits; the list of
 where you're signed in; the password-changed email; common passwords refused."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,14 +17,18 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.models import Firm, Message, User, utcnow
 from portal.services import DomainError, accounts
-from tests.support.fixtures.clients import FirmClient, login_as
 from tests.factories import PASSWORD, firm_context
+from tests.support.fixtures.clients import FirmClient, login_as
 
-ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/126.0.0.0 Mobile Safari/537.36")
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0"
-IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                 "Version/17.5 Mobile/15E148 Safari/604.1")
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
 NEW_PASSWORD = "a-much-better-secret"
 
 
@@ -80,6 +85,7 @@ def _copies_work(client_for, second_app, firm, cookies, path="/me/") -> list[boo
 
 # ------------------------------------------------------------------ ending sessions
 
+
 def test_a_copied_session_and_remember_me_cookie_stop_working_after_logout(client_for, second_app, firms, auth):
     c = client_for(firms.a.firm)
     login_as(c, firms.a.candidate_user, remember=True)
@@ -101,8 +107,9 @@ def test_logout_on_one_web_process_ends_the_session_on_the_other(client_for, sec
     assert not _signed_in(here, "/recruiter/")
 
 
-def test_password_change_ends_every_other_session_and_keeps_this_one(app, client_for, second_app, firms,
-                                                                     run_jobs, smtp_sink):
+def test_password_change_ends_every_other_session_and_keeps_this_one(
+    app, client_for, second_app, firms, run_jobs, smtp_sink
+):
     phone = client_for(firms.a.firm)
     phone.environ_base["HTTP_USER_AGENT"] = ANDROID_CHROME
     login_as(phone, firms.a.candidate_user, remember=True)
@@ -112,8 +119,9 @@ def test_password_change_ends_every_other_session_and_keeps_this_one(app, client
     login_as(laptop, firms.a.candidate_user)
     laptop_cookies = _cookies(laptop)
 
-    resp = laptop.post("/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD,
-                                                  "confirm": NEW_PASSWORD})
+    resp = laptop.post(
+        "/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert resp.status_code == 302 and resp.headers["Location"] == "/account"
     assert _signed_in(laptop)  # the device the user changed it from stays signed in...
     # ...with a new session: a copy of its old cookie (a thief's) died with the others.
@@ -121,8 +129,12 @@ def test_password_change_ends_every_other_session_and_keeps_this_one(app, client
     assert not _signed_in(phone)
     assert _copies_work(client_for, second_app, firms.a.firm, phone_cookies) == [False, False, False]
     # The new password works, the old one does not.
-    assert client_for(firms.a.firm).post("/login", data={"email": firms.a.candidate.email,
-                                                         "password": PASSWORD}).status_code == 400
+    assert (
+        client_for(firms.a.firm)
+        .post("/login", data={"email": firms.a.candidate.email, "password": PASSWORD})
+        .status_code
+        == 400
+    )
     login_as(client_for(firms.a.firm), firms.a.candidate_user, password=NEW_PASSWORD)
 
     # The user is told by email (transactional, not in the portal inbox).
@@ -148,11 +160,14 @@ def test_password_change_asks_for_the_current_password(client_for, firms, run_jo
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert 'autocomplete="current-password"' in body and 'name="current_password"' in body
-    for current, error in (("not-my-password", "That is not your current password."),
-                           ("x" * 20000, "That is not your current password."),
-                           ("", "Enter your current password.")):
-        resp = c.post("/account/password", data={"current_password": current, "password": NEW_PASSWORD,
-                                                 "confirm": NEW_PASSWORD})
+    for current, error in (
+        ("not-my-password", "That is not your current password."),
+        ("x" * 20000, "That is not your current password."),
+        ("", "Enter your current password."),
+    ):
+        resp = c.post(
+            "/account/password", data={"current_password": current, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        )
         assert resp.status_code == 400
         assert error in resp.get_data(as_text=True)
     # Nothing changed: the old password still works and no email went out.
@@ -188,8 +203,9 @@ def test_sign_out_everywhere_else_keeps_this_device(client_for, second_app, firm
     assert not any(_copies_work(client_for, second_app, firms.a.firm, laptop_cookies))
 
 
-def test_a_password_reset_ends_every_session_and_emails_the_user(app, client_for, second_app, firms,
-                                                                 run_jobs, smtp_sink):
+def test_a_password_reset_ends_every_session_and_emails_the_user(
+    app, client_for, second_app, firms, run_jobs, smtp_sink
+):
     signed_in = client_for(firms.a.firm)
     login_as(signed_in, firms.a.candidate_user, remember=True)
     cookies = _cookies(signed_in)
@@ -198,8 +214,10 @@ def test_a_password_reset_ends_every_session_and_emails_the_user(app, client_for
     c.post("/reset", data={"email": firms.a.candidate.email})
     run_jobs()
     (reset_mail,) = smtp_sink.messages
-    link = re.search(r"http://alpha\.localhost(/reset/[A-Za-z0-9_\-]+)",
-                     reset_mail.email.get_body(preferencelist=("plain",)).get_content()).group(1)
+    link = re.search(
+        r"http://alpha\.localhost(/reset/[A-Za-z0-9_\-]+)",
+        reset_mail.email.get_body(preferencelist=("plain",)).get_content(),
+    ).group(1)
     smtp_sink.reset()
     resp = c.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert resp.status_code == 302 and resp.headers["Location"] == "/me/"
@@ -234,6 +252,7 @@ def test_only_the_hash_of_the_session_secret_is_stored(app, client_for, firms):
 
 
 # ------------------------------------------------------------------ limits
+
 
 def test_staff_sessions_end_after_two_idle_hours(app, client_for, firms):
     c = client_for(firms.a.firm)
@@ -344,6 +363,7 @@ def test_last_seen_is_written_at_most_every_few_minutes(app, client_for, firms):
 
 # ------------------------------------------------------------------ where you're signed in
 
+
 def _listed(page: str) -> list[str]:
     return re.findall(r'<li class="session">\s*<div class="row-main">\s*<strong>([^<]+)</strong>', page)
 
@@ -398,15 +418,27 @@ def test_staff_reach_their_account_page_from_the_navigation(client_for, firms):
         assert page.count("<h1") == 1 and "Your account" in page and "Change your password" in page
 
 
-@pytest.mark.parametrize("agent, expected", [
-    (ANDROID_CHROME, "Chrome on Android"), (WINDOWS_FIREFOX, "Firefox on Windows"),
-    (IPHONE_SAFARI, "Safari on iPhone"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
-     "Safari/537.36 Edg/126.0.0.0", "Edge on Windows"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
-     "Safari/605.1.15", "Safari on Mac"),
-    ("curl/8.5.0", "Unknown browser"), ("", "Unknown browser"), (None, "Unknown browser"),
-])
+@pytest.mark.parametrize(
+    "agent, expected",
+    [
+        (ANDROID_CHROME, "Chrome on Android"),
+        (WINDOWS_FIREFOX, "Firefox on Windows"),
+        (IPHONE_SAFARI, "Safari on iPhone"),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+            "Safari/537.36 Edg/126.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
+            "Safari/605.1.15",
+            "Safari on Mac",
+        ),
+        ("curl/8.5.0", "Unknown browser"),
+        ("", "Unknown browser"),
+        (None, "Unknown browser"),
+    ],
+)
 def test_device_summary(agent, expected):
     from portal.services import sessions
 
@@ -414,6 +446,7 @@ def test_device_summary(agent, expected):
 
 
 # ------------------------------------------------------------------ common passwords
+
 
 def test_the_common_password_list_ships_with_the_package():
     path = resources.files("portal") / "data" / "common-passwords.txt.gz"
@@ -426,13 +459,23 @@ def test_the_common_password_list_ships_with_the_package():
     assert len(accounts.common_passwords()) == len(set(lines))
 
 
-@pytest.mark.parametrize("password, why", [
-    ("qwertyuiop", "most common"), ("QWERTYUIOP", "most common"), ("Password123456", "most common"),
-    ("iloveyou2024!", "most common"), ("  Sunshine1234  ", "most common"), ("1234567890", "most common"),
-    ("Alpha Search", "our name"), ("alpha-search-2024", "our name"), ("ALPHASEARCH!!", "our name"),
-    ("alpha123456", "most common"),
-    ("candidate@alpha.example", "email address"), ("Candidate2024!", "email address"),
-])
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("qwertyuiop", "most common"),
+        ("QWERTYUIOP", "most common"),
+        ("Password123456", "most common"),
+        ("iloveyou2024!", "most common"),
+        ("  Sunshine1234  ", "most common"),
+        ("1234567890", "most common"),
+        ("Alpha Search", "our name"),
+        ("alpha-search-2024", "our name"),
+        ("ALPHASEARCH!!", "our name"),
+        ("alpha123456", "most common"),
+        ("candidate@alpha.example", "email address"),
+        ("Candidate2024!", "email address"),
+    ],
+)
 def test_weak_passwords_are_refused_with_the_reason(app, firms, password, why):
     with firm_context(app, firms.a.firm) as s:
         firm = s.get(Firm, firms.a.firm.id)
@@ -450,10 +493,14 @@ def test_good_passwords_pass(app, firms):
 def test_forms_refuse_common_and_personal_passwords(app, client_for, firms):
     c = client_for(firms.a.firm)
     login_as(c, firms.a.candidate_user)
-    for password, words in (("qwertyuiop", "one of the most common"), ("Alpha Search 2024", "our name"),
-                            (firms.a.candidate.email, "your email address")):
-        resp = c.post("/account/password", data={"current_password": PASSWORD, "password": password,
-                                                 "confirm": password})
+    for password, words in (
+        ("qwertyuiop", "one of the most common"),
+        ("Alpha Search 2024", "our name"),
+        (firms.a.candidate.email, "your email address"),
+    ):
+        resp = c.post(
+            "/account/password", data={"current_password": PASSWORD, "password": password, "confirm": password}
+        )
         assert resp.status_code == 400, password
         assert words in resp.get_data(as_text=True), password
     login_as(client_for(firms.a.firm), firms.a.candidate_user)  # unchanged
@@ -484,26 +531,48 @@ def test_guessing_the_current_password_is_rate_limited(app, client_for, firms):
     app.config["RATELIMIT_LOGIN_ACCOUNT"] = "2 per minute"
     c = client_for(firms.a.firm)
     login_as(c, firms.a.recruiter)
-    codes = [c.post("/account/password", data={"current_password": f"guess-{i}", "password": NEW_PASSWORD,
-                                               "confirm": NEW_PASSWORD}).status_code for i in range(3)]
+    codes = [
+        c.post(
+            "/account/password",
+            data={"current_password": f"guess-{i}", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [400, 400, 429]
     # Even the right one is refused until the minute is over; another account is not affected.
-    assert c.post("/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD,
-                                             "confirm": NEW_PASSWORD}).status_code == 429
+    assert (
+        c.post(
+            "/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        ).status_code
+        == 429
+    )
     d = client_for(firms.a.firm)
     login_as(d, firms.a.admin)
-    assert d.post("/account/password", data={"current_password": "wrong", "password": NEW_PASSWORD,
-                                             "confirm": NEW_PASSWORD}).status_code == 400
+    assert (
+        d.post(
+            "/account/password", data={"current_password": "wrong", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        ).status_code
+        == 400
+    )
 
 
 def test_session_limits_are_read_from_the_environment():
     from portal.config import ConfigError, load_config
 
     defaults = load_config(env={"PORTAL_ENV": "development"})
-    assert (defaults["STAFF_SESSION_IDLE_MINUTES"], defaults["STAFF_SESSION_MAX_HOURS"],
-            defaults["CANDIDATE_SESSION_IDLE_DAYS"], defaults["CANDIDATE_SESSION_MAX_DAYS"]) == (120, 12, 30, 90)
-    cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_STAFF_SESSION_IDLE_MINUTES": "30",
-                           "PORTAL_CANDIDATE_SESSION_MAX_DAYS": "14"})
+    assert (
+        defaults["STAFF_SESSION_IDLE_MINUTES"],
+        defaults["STAFF_SESSION_MAX_HOURS"],
+        defaults["CANDIDATE_SESSION_IDLE_DAYS"],
+        defaults["CANDIDATE_SESSION_MAX_DAYS"],
+    ) == (120, 12, 30, 90)
+    cfg = load_config(
+        env={
+            "PORTAL_ENV": "development",
+            "PORTAL_STAFF_SESSION_IDLE_MINUTES": "30",
+            "PORTAL_CANDIDATE_SESSION_MAX_DAYS": "14",
+        }
+    )
     assert cfg["STAFF_SESSION_IDLE_MINUTES"] == 30 and cfg["CANDIDATE_SESSION_MAX_DAYS"] == 14
     with pytest.raises(ConfigError, match="PORTAL_STAFF_SESSION_MAX_HOURS"):
         load_config(env={"PORTAL_ENV": "development", "PORTAL_STAFF_SESSION_MAX_HOURS": "0"})

@@ -1,5 +1,6 @@
 """The benchmark's generator stays usable (the benchmarks issue reuses it): a tiny firm,
 deterministic for a seed, that the matching service can query."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -15,15 +16,21 @@ TINY = Sizes(candidates=300, searches=40, vocabulary=120, clients=10, families=6
 
 def _snapshot(firm_id):
     return (
-        db.session.execute(select(Candidate.name, Candidate.location, Candidate.seniority,
-                                  Candidate.pay_expectation).where(Candidate.firm_id == firm_id)
-                           .order_by(Candidate.id)).all(),
-        db.session.execute(select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
-                           .where(CandidateSkill.firm_id == firm_id)
-                           .order_by(CandidateSkill.candidate_id, CandidateSkill.skill_id)).all(),
-        db.session.execute(select(SearchSkill.search_id, SearchSkill.skill_id, SearchSkill.required)
-                           .where(SearchSkill.firm_id == firm_id)
-                           .order_by(SearchSkill.search_id, SearchSkill.skill_id)).all(),
+        db.session.execute(
+            select(Candidate.name, Candidate.location, Candidate.seniority, Candidate.pay_expectation)
+            .where(Candidate.firm_id == firm_id)
+            .order_by(Candidate.id)
+        ).all(),
+        db.session.execute(
+            select(CandidateSkill.candidate_id, CandidateSkill.skill_id)
+            .where(CandidateSkill.firm_id == firm_id)
+            .order_by(CandidateSkill.candidate_id, CandidateSkill.skill_id)
+        ).all(),
+        db.session.execute(
+            select(SearchSkill.search_id, SearchSkill.skill_id, SearchSkill.required)
+            .where(SearchSkill.firm_id == firm_id)
+            .order_by(SearchSkill.search_id, SearchSkill.skill_id)
+        ).all(),
     )
 
 
@@ -40,8 +47,9 @@ def test_generator_is_deterministic_and_matchable(app, firms):
         assert [r[2] for r in a[2]] == [r[2] for r in b[2]]
         with as_firm(one.firm_id):
             firm = db.session.get(Firm, one.firm_id)
-            search = db.session.scalars(select(Search).where(Search.state == SearchState.OPEN)
-                                        .order_by(Search.id)).first()
+            search = db.session.scalars(
+                select(Search).where(Search.state == SearchState.OPEN).order_by(Search.id)
+            ).first()
             found = matching.candidates_for_search(firm, search, limit=10)
             assert found and all(m.candidate.firm_id == one.firm_id for m in found)
             person = found[0].candidate

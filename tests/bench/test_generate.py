@@ -1,4 +1,5 @@
 """The dataset generator: complete, consistent, deterministic, usable by the app (tiny scale)."""
+
 from __future__ import annotations
 
 import os
@@ -7,10 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.generate import CANDIDATE_EMAIL, PASSWORD, RECRUITER_EMAIL, facts_from_db, generate, scaled, table_digest
 from tests.support.apps import extra_app
-from bench.generate import (
-    CANDIDATE_EMAIL, PASSWORD, RECRUITER_EMAIL, facts_from_db, generate, scaled, table_digest,
-)
 
 SCALE = 0.003
 ANCHOR = date(2025, 3, 14)
@@ -53,25 +52,53 @@ def test_generates_every_part_at_the_requested_size(bench_db_url):
     assert q("SELECT COUNT(*) FROM skills") == n["skills"]
     # every stage is represented, and every candidacy has its history ending at its stage
     assert q("SELECT COUNT(DISTINCT stage) FROM candidacies") == 8
-    assert q("SELECT COUNT(*) FROM candidacies c WHERE NOT EXISTS "
-             "(SELECT 1 FROM stage_changes s WHERE s.candidacy_id = c.id)") == 0
-    assert q("SELECT COUNT(*) FROM candidacies c WHERE c.stage <> (SELECT s.to_stage FROM stage_changes s "
-             "WHERE s.candidacy_id = c.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1)") == 0
+    assert (
+        q(
+            "SELECT COUNT(*) FROM candidacies c WHERE NOT EXISTS "
+            "(SELECT 1 FROM stage_changes s WHERE s.candidacy_id = c.id)"
+        )
+        == 0
+    )
+    assert (
+        q(
+            "SELECT COUNT(*) FROM candidacies c WHERE c.stage <> (SELECT s.to_stage FROM stage_changes s "
+            "WHERE s.candidacy_id = c.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1)"
+        )
+        == 0
+    )
     assert q("SELECT COUNT(*) FROM candidacies WHERE stage = 'closed' AND close_reason IS NULL") == 0
     # no row points at something missing
-    for child, col, parent in (("candidacies", "search_id", "searches"), ("candidacies", "candidate_id", "candidates"),
-                               ("feedback", "candidacy_id", "candidacies"), ("messages", "candidate_id", "candidates"),
-                               ("candidate_skills", "skill_id", "skills"), ("candidates", "user_id", "users")):
-        assert q(f"SELECT COUNT(*) FROM {child} x WHERE x.{col} IS NOT NULL AND NOT EXISTS "
-                 f"(SELECT 1 FROM {parent} p WHERE p.id = x.{col})") == 0, (child, col)
+    for child, col, parent in (
+        ("candidacies", "search_id", "searches"),
+        ("candidacies", "candidate_id", "candidates"),
+        ("feedback", "candidacy_id", "candidacies"),
+        ("messages", "candidate_id", "candidates"),
+        ("candidate_skills", "skill_id", "skills"),
+        ("candidates", "user_id", "users"),
+    ):
+        assert (
+            q(
+                f"SELECT COUNT(*) FROM {child} x WHERE x.{col} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {parent} p WHERE p.id = x.{col})"
+            )
+            == 0
+        ), (child, col)
     # the benchmark users
     rid = q("SELECT id FROM users WHERE email = :e", e=RECRUITER_EMAIL)
-    assert q("SELECT COUNT(*) FROM candidacies WHERE search_id = :s", s=ds.board_search_id) == ds.counts["board_candidacies"]
+    assert (
+        q("SELECT COUNT(*) FROM candidacies WHERE search_id = :s", s=ds.board_search_id)
+        == ds.counts["board_candidacies"]
+    )
     assert q("SELECT owner_id FROM searches WHERE id = :s", s=ds.board_search_id) == rid
     cand = q("SELECT c.id FROM candidates c JOIN users u ON u.id = c.user_id WHERE u.email = :e", e=CANDIDATE_EMAIL)
     assert q("SELECT COUNT(*) FROM candidacies WHERE candidate_id = :c", c=cand) == 6
-    assert q("SELECT COUNT(*) FROM feedback f JOIN candidacies c ON c.id = f.candidacy_id "
-             "WHERE c.candidate_id = :c", c=cand) >= 5
+    assert (
+        q(
+            "SELECT COUNT(*) FROM feedback f JOIN candidacies c ON c.id = f.candidacy_id WHERE c.candidate_id = :c",
+            c=cand,
+        )
+        >= 5
+    )
     # passwords hashed once: every login shares one hash
     assert q("SELECT COUNT(DISTINCT password_hash) FROM users") == 1
     facts = facts_from_db(bench_db_url)
@@ -91,16 +118,23 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
 def test_the_app_serves_the_generated_firm(app, bench_db_url, tmp_path):
     """The generated rows load through the real models and a real login."""
     ds = generate(bench_db_url, seed=1, scale=SCALE, log=lambda *_: None)
-    with extra_app(app, {"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": bench_db_url, "DEFAULT_FIRM": "bench",
-                         "WTF_CSRF_ENABLED": False, "INSTANCE_DIR": str(tmp_path)}) as gapp:
+    with extra_app(
+        app,
+        {
+            "PORTAL_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": bench_db_url,
+            "DEFAULT_FIRM": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_DIR": str(tmp_path),
+        },
+    ) as gapp:
         _check_generated_firm(gapp, ds)
 
 
 def _check_generated_firm(app, ds):
     for email, home in ((CANDIDATE_EMAIL, "/me/"), (RECRUITER_EMAIL, "/recruiter/")):
         client = app.test_client()
-        resp = client.post("/login", data={"email": email, "password": PASSWORD},
-                           base_url="http://127.0.0.1")
+        resp = client.post("/login", data={"email": email, "password": PASSWORD}, base_url="http://127.0.0.1")
         assert resp.status_code == 302, email
         assert client.get(home, base_url="http://127.0.0.1").status_code == 200
     with app.app_context():

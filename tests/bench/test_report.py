@@ -1,4 +1,5 @@
 """The PERFORMANCE.md writer keeps others' sections; the wrk output parser reads real output."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,10 @@ Transfer/sec:      6.00MB
 
 def test_update_sections_rewrites_only_its_own(tmp_path):
     path = tmp_path / "PERFORMANCE.md"
-    path.write_text("# Performance\n\nIntro.\n\n## Matching\n\nTheir figures.\n\n## Pages\n\nold pages\n\n"
-                    "## Worker\n\nWorker figures.\n")
+    path.write_text(
+        "# Performance\n\nIntro.\n\n## Matching\n\nTheir figures.\n\n## Pages\n\nold pages\n\n"
+        "## Worker\n\nWorker figures.\n"
+    )
     report.update_sections(str(path), {"Pages": "new pages", "Summary": "the summary", "Dataset": "rows"})
     text = path.read_text()
     assert "Their figures." in text and "Worker figures." in text and "Intro." in text
@@ -58,36 +61,99 @@ def _fake_runs():
     from bench.pages import PAGES
 
     def page(rps, ratio, p99=40.0):
-        return {"tool": "wrk", "requests": int(rps * 10), "seconds": 10.0, "rps": rps, "p50_ms": 10.0,
-                "p99_ms": p99, "errors": 0, "notes": [], "bytes": 8000, "ratio": ratio, "ceiling_rps": 1000.0}
+        return {
+            "tool": "wrk",
+            "requests": int(rps * 10),
+            "seconds": 10.0,
+            "rps": rps,
+            "p50_ms": 10.0,
+            "p99_ms": p99,
+            "errors": 0,
+            "notes": [],
+            "bytes": 8000,
+            "ratio": ratio,
+            "ceiling_rps": 1000.0,
+        }
 
-    pages = {p.key: {"label": p.label, "endpoint": f"x.{p.key}", "path": f"/{p.key}", "target": p.target,
-                     "who": p.who, "queries": 4, "bytes": 8000,
-                     "diagnosis": {"total_ms": 20.0, "sql_ms": 12.0, "template_ms": 3.0,
-                                   "slowest_sql_ms": 9.0, "slowest_sql": "SELECT … FROM t WHERE a = ? | b"}}
-             for p in PAGES}
+    pages = {
+        p.key: {
+            "label": p.label,
+            "endpoint": f"x.{p.key}",
+            "path": f"/{p.key}",
+            "target": p.target,
+            "who": p.who,
+            "queries": 4,
+            "bytes": 8000,
+            "diagnosis": {
+                "total_ms": 20.0,
+                "sql_ms": 12.0,
+                "template_ms": 3.0,
+                "slowest_sql_ms": 9.0,
+                "slowest_sql": "SELECT … FROM t WHERE a = ? | b",
+            },
+        }
+        for p in PAGES
+    }
     pages["pool"].update(endpoint=None, status="not built yet", diagnosis=None)
-    pages["ceiling"] = {"label": "Ceiling", "endpoint": "bench_ceiling.ceiling", "path": "/bench/ceiling",
-                        "who": "candidate", "queries": 3, "target": None}
-    modes = {"sync": {"label": "gunicorn 2 sync workers", "pages": {
-        "candidate_home": page(800, 0.8), "candidate_feedback": page(700, 0.7), "roles": page(300, 0.3, 150.0),
-        "dashboard": page(400, 0.4), "board": page(600, 0.6)},
-        "ceiling": {"rps": 1000.0, "min_rps": 950.0, "max_rps": 1050.0, "p50_ms": 9.0, "p99_ms": 30.0,
-                    "runs": 6, "bytes": 7000}}}
+    pages["ceiling"] = {
+        "label": "Ceiling",
+        "endpoint": "bench_ceiling.ceiling",
+        "path": "/bench/ceiling",
+        "who": "candidate",
+        "queries": 3,
+        "target": None,
+    }
+    modes = {
+        "sync": {
+            "label": "gunicorn 2 sync workers",
+            "pages": {
+                "candidate_home": page(800, 0.8),
+                "candidate_feedback": page(700, 0.7),
+                "roles": page(300, 0.3, 150.0),
+                "dashboard": page(400, 0.4),
+                "board": page(600, 0.6),
+            },
+            "ceiling": {
+                "rps": 1000.0,
+                "min_rps": 950.0,
+                "max_rps": 1050.0,
+                "p50_ms": 9.0,
+                "p99_ms": 30.0,
+                "runs": 6,
+                "bytes": 7000,
+            },
+        }
+    }
     pages["dashboard"]["queries"] = 12
-    return [{"label": "SQLite", "url": "sqlite:///x.db", "size": "1.00 GB",
-             "dataset": {"seed": 1, "scale": 1.0, "anchor": "2025-01-01", "password": "pw",
-                         "recruiter_email": "r@x", "candidate_email": "c@x", "board_search_id": 1,
-                         "counts": {"candidates": 100000, "board_candidacies": 200}, "timings": {"messages": 80.0},
-                         "seconds": 200.0},
-             "pages": {"tool": "wrk", "seconds": 10, "connections": 16, "pages": pages, "modes": modes}}]
+    return [
+        {
+            "label": "SQLite",
+            "url": "sqlite:///x.db",
+            "size": "1.00 GB",
+            "dataset": {
+                "seed": 1,
+                "scale": 1.0,
+                "anchor": "2025-01-01",
+                "password": "pw",
+                "recruiter_email": "r@x",
+                "candidate_email": "c@x",
+                "board_search_id": 1,
+                "counts": {"candidates": 100000, "board_candidacies": 200},
+                "timings": {"messages": 80.0},
+                "seconds": 200.0,
+            },
+            "pages": {"tool": "wrk", "seconds": 10, "connections": 16, "pages": pages, "modes": modes},
+        }
+    ]
 
 
 def test_targets_are_judged_from_the_figures():
     from bench.__main__ import evaluate
 
-    rows = {r["target"]: r for r in evaluate(_fake_runs(), {"result": {"checkin": {"seconds": 12.5},
-                                                                        "delivery": {"ratio": 0.42}}})}
+    rows = {
+        r["target"]: r
+        for r in evaluate(_fake_runs(), {"result": {"checkin": {"seconds": 12.5}, "delivery": {"ratio": 0.42}}})
+    }
     home = next(r for t, r in rows.items() if t.startswith("Candidate home"))
     dash = next(r for t, r in rows.items() if t.startswith("Recruiter dashboard"))
     board = next(r for t, r in rows.items() if t.startswith("Search board"))
@@ -105,8 +171,13 @@ def test_targets_are_judged_from_the_figures():
 def test_sections_render(tmp_path):
     from bench.__main__ import dataset_section, pages_section, summary_section
 
-    meta = {"date": "2025-01-01 00:00 UTC", "command": "make bench", "machine_line": "2 cores", "elapsed": 600.0,
-            "machine": {"wrk": "4.1", "loadavg_before": "0.1 0.1 0.1"}}
+    meta = {
+        "date": "2025-01-01 00:00 UTC",
+        "command": "make bench",
+        "machine_line": "2 cores",
+        "elapsed": 600.0,
+        "machine": {"wrk": "4.1", "loadavg_before": "0.1 0.1 0.1"},
+    }
     runs = _fake_runs()
     text = pages_section(runs, meta)
     assert "not built yet" in text and "0.40 (< 0.5)" in text and "\\|" in text

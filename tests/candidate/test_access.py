@@ -1,17 +1,21 @@
 """Who may open what: candidates only, and only their own rows (another's id is a 404)."""
+
 import re
 
 import pytest
 
 from portal.models import Stage
+from tests.factories import make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
-from tests.factories import make_candidate
 
 
 def _candidate_rules(app):
-    return [r for r in app.url_map.iter_rules()
-            if r.endpoint.startswith("candidate.") and r.endpoint != "candidate.unsubscribe"]
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("candidate.") and r.endpoint != "candidate.unsubscribe"
+    ]
 
 
 def _path(rule, value=999999):
@@ -40,8 +44,10 @@ def test_a_candidate_login_does_not_work_on_another_firms_host(app, firms, clien
 def others(app, firms):
     """Rows of another candidate of firm A and of firm B's candidate, one of each kind."""
     out = {}
-    for key, f, cand in (("same", firms.a, make_candidate(app, firms.a.firm, name="Other Person")),
-                         ("other_firm", firms.b, firms.b.candidate)):
+    for key, f, cand in (
+        ("same", firms.a, make_candidate(app, firms.a.firm, name="Other Person")),
+        ("other_firm", firms.b, firms.b.candidate),
+    ):
         s = h.make_search(app, f, title=f"Secret role {key}")
         cy = h.add(app, f, s, cand, Stage.SCREENING)
         consent = h.request_consent(app, f, cy.id)
@@ -61,8 +67,13 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
-        assert cand_client.post("/me/keep-in-touch/referral", data={
-            "name": "Friend", "email": "friend@example.com", "search_id": o["search"].id}).status_code == 400
+        assert (
+            cand_client.post(
+                "/me/keep-in-touch/referral",
+                data={"name": "Friend", "email": "friend@example.com", "search_id": o["search"].id},
+            ).status_code
+            == 400
+        )
 
 
 def test_every_id_route_is_covered_by_a_foreign_id_check(app):
@@ -78,8 +89,10 @@ def test_lists_show_only_own_rows(app, firms, cand_client, others):
     h.feedback(app, firms.a, cy.id, md="MY-FEEDBACK")
     h.request_consent(app, firms.a, cy.id)
     h.message(app, firms.a, firms.a.candidate, subject="MY-MESSAGE")
-    pages = {p: cand_client.get(p).get_data(as_text=True)
-             for p in ("/me/", "/me/feedback", "/me/consents", "/me/messages", "/me/settings/my-data.json")}
+    pages = {
+        p: cand_client.get(p).get_data(as_text=True)
+        for p in ("/me/", "/me/feedback", "/me/consents", "/me/messages", "/me/settings/my-data.json")
+    }
     assert "MY-FEEDBACK" in pages["/me/feedback"]
     assert "MY-MESSAGE" in pages["/me/messages"]
     assert "My own role" in pages["/me/consents"]
@@ -97,7 +110,6 @@ def test_cv_download_is_only_ever_ones_own(app, firms, cand_client, client_for):
     other = make_candidate(app, firms.a.firm, name="Cv Owner")
     c2 = client_for(firms.a.firm)
     login_as(c2, other.login)
-    c2.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "other.pdf")},
-            content_type="multipart/form-data")
+    c2.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "other.pdf")}, content_type="multipart/form-data")
     assert c2.get("/me/profile/cv").status_code == 200
     assert cand_client.get("/me/profile/cv").status_code == 404

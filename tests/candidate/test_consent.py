@@ -1,15 +1,24 @@
 """Consent: the role's details first, approve/decline once, and where the CV has been sent."""
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Consent, ConsentState, Message, Stage
-from tests.support import candidate as h
 from tests.factories import firm_context
+from tests.support import candidate as h
 
 
 def _setup(app, f, **kw):
-    s = h.make_search(app, f, title="Head of Data", location="Munich", pay_min=90000, pay_max=120000,
-                      description_md="Lead a **team of six**.", **kw)
+    s = h.make_search(
+        app,
+        f,
+        title="Head of Data",
+        location="Munich",
+        pay_min=90000,
+        pay_max=120000,
+        description_md="Lead a **team of six**.",
+        **kw,
+    )
     cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
     return s, cy, h.request_consent(app, f, cy.id)
 
@@ -34,15 +43,17 @@ def test_approve_is_recorded_once_and_a_double_submit_changes_nothing(app, firms
         row = db.session.get(Consent, consent.id)
         first = (row.state, row.answered_at, row.comment)
     assert first[0] == ConsentState.APPROVED and first[2] == "Happy to!"
-    again = cand_client.post(f"/me/consents/{consent.id}", data={"decline": "y", "comment": "changed my mind"},
-                             follow_redirects=True)
+    again = cand_client.post(
+        f"/me/consents/{consent.id}", data={"decline": "y", "comment": "changed my mind"}, follow_redirects=True
+    )
     assert again.status_code == 200
     assert "already answered" in again.get_data(as_text=True)
     with firm_context(app, f.firm):
         row = db.session.get(Consent, consent.id)
         assert (row.state, row.answered_at, row.comment) == first
-        answered = db.session.scalar(select(func.count()).select_from(Message)
-                                     .where(Message.kind == "consent_answered"))
+        answered = db.session.scalar(
+            select(func.count()).select_from(Message).where(Message.kind == "consent_answered")
+        )
         assert answered == 1
     # The answer page now shows the answer, with no form.
     html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
@@ -86,8 +97,15 @@ def test_confidential_client_hidden_until_a_consent_request_names_it(app, firms,
     s = h.make_search(app, f, title="Stealth CTO", client="Umbrella Corp", confidential=True)
     cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
     h.feedback(app, f, cy.id, md="Good call.")
-    pages = ("/me/", f"/me/searches/{cy.id}", "/me/feedback", "/me/consents", "/me/messages",
-             "/me/settings/my-data.json", "/me/keep-in-touch")
+    pages = (
+        "/me/",
+        f"/me/searches/{cy.id}",
+        "/me/feedback",
+        "/me/consents",
+        "/me/messages",
+        "/me/settings/my-data.json",
+        "/me/keep-in-touch",
+    )
     for path in pages:
         body = cand_client.get(path).get_data(as_text=True)
         assert "Umbrella" not in body, path

@@ -1,4 +1,5 @@
 """My data: the export holds the profile and never notes; deletion erases the person."""
+
 import io
 import json
 import os
@@ -9,12 +10,25 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    Audience, AuditEntry, Candidacy, Candidate, CandidateTag, CandidateUpdate, CloseReason, Consent,
-    Feedback, Interest, Message, MessageState, Note, Stage, User,
+    Audience,
+    AuditEntry,
+    Candidacy,
+    Candidate,
+    CandidateTag,
+    CandidateUpdate,
+    CloseReason,
+    Consent,
+    Feedback,
+    Interest,
+    Message,
+    MessageState,
+    Note,
+    Stage,
+    User,
 )
+from tests.factories import PASSWORD, firm_context, make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
-from tests.factories import PASSWORD, firm_context, make_candidate
 
 
 def _setup(app, f, cand_client):
@@ -24,8 +38,9 @@ def _setup(app, f, cand_client):
     h.note(app, f, f.candidate.id, cy.id, md="INTERNAL-NOTE-SECRET")
     consent = h.request_consent(app, f, cy.id)
     cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y", "comment": "MY-CONSENT-COMMENT"})
-    cand_client.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "resume.pdf")},
-                     content_type="multipart/form-data")
+    cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "resume.pdf")}, content_type="multipart/form-data"
+    )
     cand_client.post("/me/keep-in-touch/update", data={"choice": "offer", "text": "MY-UPDATE-TEXT"})
     other = make_candidate(app, f.firm, name="Other Person Name")
     h.add(app, f, s, other, Stage.SCREENING)
@@ -63,8 +78,11 @@ def test_zip_has_json_and_cv(app, firms, cand_client):
 def test_notes_appear_nowhere_in_the_portal(app, firms, cand_client):
     f = firms.a
     s, cy, _consent = _setup(app, f, cand_client)
-    paths = [r.rule for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("candidate.") and "GET" in r.methods and "<" not in r.rule]
+    paths = [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("candidate.") and "GET" in r.methods and "<" not in r.rule
+    ]
     paths += [f"/me/searches/{cy.id}", "/me/messages?page=1"]
     for path in paths:
         resp = cand_client.get(path)
@@ -81,8 +99,9 @@ def test_delete_needs_password_and_confirmation(app, firms, cand_client):
         assert db.session.get(Candidate, firms.a.candidate.id).deleted_at is None
 
 
-def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(app, firms, cand_client, client_for,
-                                                                              auth):
+def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
+    app, firms, cand_client, client_for, auth
+):
     f = firms.a
     s, cy, consent = _setup(app, f, cand_client)
     with firm_context(app, f.firm):
@@ -94,8 +113,9 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
     assert os.path.isfile(cv_file)
     closed_before = None
     with firm_context(app, f.firm):
-        closed_before = db.session.scalar(select(func.count()).select_from(Message)
-                                          .where(Message.kind == "candidacy_closed"))
+        closed_before = db.session.scalar(
+            select(func.count()).select_from(Message).where(Message.kind == "candidacy_closed")
+        )
     resp = cand_client.post("/me/settings/delete", data={"password": PASSWORD, "confirm": "y"})
     assert resp.status_code == 200 and "Your account is deleted" in resp.get_data(as_text=True)
     assert not os.path.exists(cv_file)
@@ -115,15 +135,20 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
         assert db.session.scalar(select(Feedback).where(Feedback.candidacy_id == cy.id)) is None
         assert db.session.scalar(select(Interest).where(Interest.candidate_id == c.id)) is None
         # No close-the-loop email to the erased address; the recruiter is told instead.
-        assert db.session.scalar(select(func.count()).select_from(Message)
-                                 .where(Message.kind == "candidacy_closed")) == closed_before
+        assert (
+            db.session.scalar(select(func.count()).select_from(Message).where(Message.kind == "candidacy_closed"))
+            == closed_before
+        )
         told = db.session.scalars(select(Message).where(Message.kind == "account_deleted")).all()
         assert [m.to_email for m in told] == [f.recruiter.email]
         assert "Export Role" in told[0].body_text and f.candidate.name not in told[0].body_text
         # Nothing in the database still holds their name, address, or what they wrote.
         for m in db.session.scalars(select(Message)).all():
             for secret in (f.candidate.email, f.candidate.name, "MY-UPDATE-TEXT", "MY-CONSENT-COMMENT"):
-                assert secret not in (m.to_email or "") + (m.to_name or "") + m.subject + m.body_text + m.body_html, (m.kind, secret)
+                assert secret not in (m.to_email or "") + (m.to_name or "") + m.subject + m.body_text + m.body_html, (
+                    m.kind,
+                    secret,
+                )
             if m.candidate_id == c.id:
                 assert m.state != MessageState.PENDING
         for up in db.session.scalars(select(CandidateUpdate)).all():
@@ -137,8 +162,10 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
     assert auth(again).login(f.candidate.email, PASSWORD).status_code == 400
     # Messages to recruiters about others are untouched.
     with firm_context(app, f.firm):
-        assert db.session.scalar(select(func.count()).select_from(Message)
-                                 .where(Message.audience == Audience.RECRUITER)) >= 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Message).where(Message.audience == Audience.RECRUITER))
+            >= 1
+        )
 
 
 def test_delete_leaves_other_candidates_alone(app, firms, cand_client, client_for):

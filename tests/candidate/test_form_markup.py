@@ -1,6 +1,7 @@
 """The candidate's forms and pages as a screen reader meets them: the CV label names the file
 input (not the page section with the same id), aria-describedby names only what is on the
 page, the error summary links to each field, and a search's own page has its h1."""
+
 from tests.support import candidate as h
 from tests.support.markup import parse
 
@@ -25,8 +26,16 @@ def test_pages_with_several_forms_repeat_no_id_with_csrf_on(app, cand_client):
 
 
 def test_profile_error_state_summary_links_to_each_invalid_field(cand_client):
-    resp = cand_client.post("/me/profile", data={"name": "", "email": "not an email", "job_seeking": "active",
-                                                 "remote_preference": "any", "pay_currency": "EUR"})
+    resp = cand_client.post(
+        "/me/profile",
+        data={
+            "name": "",
+            "email": "not an email",
+            "job_seeking": "active",
+            "remote_preference": "any",
+            "pay_currency": "EUR",
+        },
+    )
     assert resp.status_code == 400
     page = parse(resp.get_data(as_text=True))
     assert page.duplicate_ids() == []

@@ -1,18 +1,19 @@
 """My searches: stage in candidate words, history, last contact, recruiter, closed ones."""
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import CloseReason, Stage, StageChange, utcnow
-from tests.support import candidate as h
 from tests.factories import firm_context, make_candidate
+from tests.support import candidate as h
 
 
 def test_home_shows_each_search_in_candidate_words(app, firms, cand_client):
     f = firms.a
     s = h.make_search(app, f, title="Platform Lead", location="Berlin")
-    cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
+    h.add(app, f, s, f.candidate, Stage.SCREENING)
     html = cand_client.get("/me/").get_data(as_text=True)
     assert "Platform Lead" in html and "Initech" in html and "Berlin" in html
     assert "Getting to know you" in html
@@ -70,8 +71,8 @@ def test_empty_home_explains(app, firms, cand_client):
 
 def test_candidate_without_profile_gets_a_plain_page(app, firms, client_for):
     from portal.models import Role
-    from tests.support.fixtures.clients import login_as
     from tests.factories import make_user
+    from tests.support.fixtures.clients import login_as
 
     u = make_user(app, firms.a.firm, Role.CANDIDATE, email="lonely@alpha.example")
     c = client_for(firms.a.firm)

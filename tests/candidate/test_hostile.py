@@ -1,13 +1,14 @@
 """Hostile input on every candidate form: overlong text, script, control characters.
 Always a clear message or a safe store, never a 500, never half a change."""
+
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidate, CandidateUpdate, Consent, ConsentState, Message, Stage
-from tests.support import candidate as h
 from tests.candidate.test_profile import _form
 from tests.factories import firm_context
+from tests.support import candidate as h
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 LONG = "w" * 20000
@@ -16,12 +17,28 @@ LONG = "w" * 20000
 def _forms(consent_id):
     """(path, valid data, text fields) for every candidate form that takes text."""
     return [
-        ("/me/profile", _form(), ["name", "phone", "headline", "location", "desired_roles",
-                                  "desired_locations", "summary", "skills", "email"]),
+        (
+            "/me/profile",
+            _form(),
+            [
+                "name",
+                "phone",
+                "headline",
+                "location",
+                "desired_roles",
+                "desired_locations",
+                "summary",
+                "skills",
+                "email",
+            ],
+        ),
         (f"/me/consents/{consent_id}", {"approve": "y", "comment": "ok"}, ["comment"]),
         ("/me/keep-in-touch/update", {"choice": "other", "text": "hello"}, ["text"]),
-        ("/me/keep-in-touch/referral", {"name": "Robin", "email": "robin@example.com", "note": "n"},
-         ["name", "email", "note"]),
+        (
+            "/me/keep-in-touch/referral",
+            {"name": "Robin", "email": "robin@example.com", "note": "n"},
+            ["name", "email", "note"],
+        ),
         ("/me/settings/delete", {"password": "not-it", "confirm": "y"}, ["password"]),
     ]
 
@@ -36,9 +53,16 @@ def consent_id(app, firms):
 def _snapshot(app, f):
     with firm_context(app, f.firm):
         c = db.session.get(Candidate, f.candidate.id)
-        return (c.name, c.email, c.summary, c.headline, c.availability_changed_at, c.deleted_at,
-                len(db.session.scalars(select(CandidateUpdate)).all()),
-                [x.state for x in db.session.scalars(select(Consent)).all()])
+        return (
+            c.name,
+            c.email,
+            c.summary,
+            c.headline,
+            c.availability_changed_at,
+            c.deleted_at,
+            len(db.session.scalars(select(CandidateUpdate)).all()),
+            [x.state for x in db.session.scalars(select(Consent)).all()],
+        )
 
 
 def test_overlong_text_in_every_field_is_refused_whole(app, firms, cand_client, consent_id):
@@ -63,8 +87,17 @@ def test_script_in_every_text_field_is_harmless(app, firms, cand_client, consent
             data["phone"] = "<b>1</b>"
         resp = cand_client.post(path, data=data)
         assert resp.status_code in (303, 400), (path, resp.status_code)
-    for page in ("/me/", "/me/profile", f"/me/consents/{consent_id}", "/me/consents", "/me/keep-in-touch",
-                 "/me/messages", "/me/settings", "/me/feedback", "/me/roles"):
+    for page in (
+        "/me/",
+        "/me/profile",
+        f"/me/consents/{consent_id}",
+        "/me/consents",
+        "/me/keep-in-touch",
+        "/me/messages",
+        "/me/settings",
+        "/me/feedback",
+        "/me/roles",
+    ):
         html = cand_client.get(page).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, page
     with firm_context(app, firms.a.firm):
@@ -88,8 +121,7 @@ def test_control_characters_never_break_the_database(app, firms, cand_client, co
 
 
 def test_garbage_ids_and_methods(app, firms, cand_client):
-    for path in ("/me/searches/abc", "/me/consents/-1", "/me/messages/99999999999999999999",
-                 "/me/roles/0/interest"):
+    for path in ("/me/searches/abc", "/me/consents/-1", "/me/messages/99999999999999999999", "/me/roles/0/interest"):
         resp = cand_client.get(path) if "interest" not in path else cand_client.post(path)
         assert resp.status_code in (404, 405), path
     assert cand_client.get("/me/roles/1/interest").status_code == 405

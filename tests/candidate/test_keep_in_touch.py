@@ -1,11 +1,12 @@
 """Keep in touch: short updates and referrals reach the recruiter (rows + messages)."""
+
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Audience, CandidateUpdate, Message, Stage, UpdateKind
 from portal.services import keep_in_touch
-from tests.support import candidate as h
 from tests.factories import firm_context, make_user
+from tests.support import candidate as h
 
 
 def test_short_update_reaches_every_recruiter_looking_after_them(app, firms, cand_client):
@@ -48,23 +49,32 @@ def test_referral_for_a_role(app, firms, cand_client):
     s = h.make_search(app, f, title="Open Role", client="Hush Co", confidential=True)
     page = cand_client.get("/me/keep-in-touch").get_data(as_text=True)
     assert "Open Role (Confidential client)" in page and "Hush Co" not in page
-    resp = cand_client.post("/me/keep-in-touch/referral", data={
-        "name": "Robin Friend", "email": "Robin@Example.com", "note": "Great engineer", "search_id": str(s.id)})
+    resp = cand_client.post(
+        "/me/keep-in-touch/referral",
+        data={"name": "Robin Friend", "email": "Robin@Example.com", "note": "Great engineer", "search_id": str(s.id)},
+    )
     assert resp.status_code == 303
     with firm_context(app, f.firm):
         up = db.session.scalar(select(CandidateUpdate))
         assert (up.kind, up.referral_name, up.referral_email, up.search_id, up.body) == (
-            UpdateKind.REFERRAL, "Robin Friend", "robin@example.com", s.id, "Great engineer")
+            UpdateKind.REFERRAL,
+            "Robin Friend",
+            "robin@example.com",
+            s.id,
+            "Great engineer",
+        )
         msg = db.session.scalar(select(Message).where(Message.kind == "referral"))
         assert msg.to_email == f.recruiter.email and "Robin Friend" in msg.body_text
 
 
 def test_referral_validation(app, firms, cand_client):
-    for data, text in (({"name": "", "email": "a@b.co"}, "Please give their name"),
-                       ({"name": "A", "email": "nope"}, "valid email"),
-                       ({"name": "A", "email": firms.a.candidate.email}, "your own email"),
-                       ({"name": "A", "email": "a@b.co", "search_id": "abc"}, "choose one of the roles listed"),
-                       ({"name": "A", "email": "a@b.co", "note": "z" * 20000}, "at most 1000")):
+    for data, text in (
+        ({"name": "", "email": "a@b.co"}, "Please give their name"),
+        ({"name": "A", "email": "nope"}, "valid email"),
+        ({"name": "A", "email": firms.a.candidate.email}, "your own email"),
+        ({"name": "A", "email": "a@b.co", "search_id": "abc"}, "choose one of the roles listed"),
+        ({"name": "A", "email": "a@b.co", "note": "z" * 20000}, "at most 1000"),
+    ):
         resp = cand_client.post("/me/keep-in-touch/referral", data=data)
         assert resp.status_code == 400, data
         assert text in resp.get_data(as_text=True), (data, text)

@@ -1,10 +1,11 @@
 """Messages: everything the firm sent the candidate, newest first; the portal is the record."""
+
 from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import Audience, Message, MessageState, utcnow
-from tests.support import candidate as h
 from tests.factories import firm_context
+from tests.support import candidate as h
 
 
 def test_messages_newest_first_including_failed_ones(app, firms, cand_client):
@@ -24,8 +25,9 @@ def test_messages_newest_first_including_failed_ones(app, firms, cand_client):
 
 
 def test_message_body_is_text_escaped(app, firms, cand_client):
-    m = h.message(app, firms.a, firms.a.candidate, subject="Hi <b>there</b>",
-                  body="Line one\n<script>alert(1)</script>")
+    m = h.message(
+        app, firms.a, firms.a.candidate, subject="Hi <b>there</b>", body="Line one\n<script>alert(1)</script>"
+    )
     html = cand_client.get(f"/me/messages/{m.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "Hi &lt;b&gt;there&lt;/b&gt;" in html

@@ -1,4 +1,5 @@
 """Preferences and the one-click unsubscribe (RFC 8058), per candidate and per firm."""
+
 from portal.extensions import db
 from portal.models import Candidate, SuggestionFrequency
 from tests.factories import firm_context, make_candidate
@@ -12,8 +13,9 @@ def _cand(app, f, cid):
 def test_preferences_are_saved(app, firms, cand_client):
     page = cand_client.get("/me/settings").get_data(as_text=True)
     assert "Updates about the searches you are in always reach you" in page
-    resp = cand_client.post("/me/settings/preferences", data={"suggestion_frequency": "monthly",
-                                                              "allow_availability_prompts": ""})
+    resp = cand_client.post(
+        "/me/settings/preferences", data={"suggestion_frequency": "monthly", "allow_availability_prompts": ""}
+    )
     assert resp.status_code == 303
     c = _cand(app, firms.a, firms.a.candidate.id)
     assert c.suggestion_frequency == SuggestionFrequency.MONTHLY and not c.allow_availability_prompts
@@ -71,8 +73,12 @@ def test_unknown_or_silly_tokens_are_404(app, firms, client_for):
     for token in ("nope", "x" * 500, "%00", "' OR 1=1 --"):
         assert c.get(f"/unsubscribe/{token}").status_code == 404
         assert c.post(f"/unsubscribe/{token}").status_code == 404
-    assert client_for(None, host="nofirm.localhost").post(
-        f"/unsubscribe/{firms.a.candidate.unsubscribe_token}").status_code == 404
+    assert (
+        client_for(None, host="nofirm.localhost")
+        .post(f"/unsubscribe/{firms.a.candidate.unsubscribe_token}")
+        .status_code
+        == 404
+    )
 
 
 def test_unsubscribe_endpoint_name_and_path(app, firms):

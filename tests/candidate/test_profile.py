@@ -1,4 +1,5 @@
 """Availability and profile: changes reach the recruiter at once; bad input is refused whole."""
+
 import os
 from datetime import date, timedelta
 from io import BytesIO
@@ -6,21 +7,29 @@ from io import BytesIO
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import (
-    Audience, Candidate, CandidateUpdate, JobSeeking, Message, UpdateKind, User,
-)
-from tests.support import candidate as h
+from portal.models import Audience, Candidate, CandidateUpdate, JobSeeking, Message, UpdateKind, User
 from tests.factories import firm_context
+from tests.support import candidate as h
 
 
 def _form(**over):
     data = {
-        "name": "Casey Candidate", "email": "candidate@alpha.example", "phone": "+49 30 1234",
-        "headline": "Backend engineer", "location": "Berlin", "job_seeking": "active",
-        "available_from": (date.today() + timedelta(days=30)).isoformat(), "notice_weeks": "4",
-        "employment_status": "employed", "desired_roles": "Tech lead", "desired_locations": "Berlin, remote",
-        "remote_preference": "hybrid", "pay_expectation": "85000", "pay_currency": "EUR",
-        "summary": "I build reliable systems.", "skills": "",
+        "name": "Casey Candidate",
+        "email": "candidate@alpha.example",
+        "phone": "+49 30 1234",
+        "headline": "Backend engineer",
+        "location": "Berlin",
+        "job_seeking": "active",
+        "available_from": (date.today() + timedelta(days=30)).isoformat(),
+        "notice_weeks": "4",
+        "employment_status": "employed",
+        "desired_roles": "Tech lead",
+        "desired_locations": "Berlin, remote",
+        "remote_preference": "hybrid",
+        "pay_expectation": "85000",
+        "pay_currency": "EUR",
+        "summary": "I build reliable systems.",
+        "skills": "",
     }
     data.update(over)
     return data
@@ -82,17 +91,19 @@ def test_past_available_from_is_refused_and_nothing_is_stored(app, firms, cand_c
 
 def test_overlong_and_invalid_fields_give_clear_messages(app, firms, cand_client):
     long = "x" * 20000
-    for field in ("name", "phone", "headline", "location", "desired_roles", "desired_locations", "summary",
-                  "skills"):
+    for field in ("name", "phone", "headline", "location", "desired_roles", "desired_locations", "summary", "skills"):
         resp = cand_client.post("/me/profile", data=_form(**{field: long}))
         assert resp.status_code == 400, field
         assert "Please use at most" in resp.get_data(as_text=True), field
-    for field, value, text in (("email", long, "at most"), ("email", "not-an-email", "valid email"),
-                               ("notice_weeks", "99", "between 0 and 52"),
-                               ("pay_expectation", "9" * 5000, "Not a valid integer"),
-                               ("available_from", "31/31/2020", "Not a valid date"),
-                               ("job_seeking", "<script>", "Not a valid choice"),
-                               ("pay_currency", "XXX", "Not a valid choice")):
+    for field, value, text in (
+        ("email", long, "at most"),
+        ("email", "not-an-email", "valid email"),
+        ("notice_weeks", "99", "between 0 and 52"),
+        ("pay_expectation", "9" * 5000, "Not a valid integer"),
+        ("available_from", "31/31/2020", "Not a valid date"),
+        ("job_seeking", "<script>", "Not a valid choice"),
+        ("pay_currency", "XXX", "Not a valid choice"),
+    ):
         resp = cand_client.post("/me/profile", data=_form(**{field: value}))
         assert resp.status_code == 400, field
         assert text in resp.get_data(as_text=True), (field, value)
@@ -102,9 +113,18 @@ def test_overlong_and_invalid_fields_give_clear_messages(app, firms, cand_client
 
 def test_script_is_stored_as_text_and_shown_escaped(app, firms, cand_client):
     evil = "<script>alert(1)</script>"
-    resp = cand_client.post("/me/profile", data=_form(
-        name=f"Eve {evil}", headline=evil, location=evil, desired_roles=evil, desired_locations=evil,
-        summary=evil, phone="<b>1</b>"))
+    resp = cand_client.post(
+        "/me/profile",
+        data=_form(
+            name=f"Eve {evil}",
+            headline=evil,
+            location=evil,
+            desired_roles=evil,
+            desired_locations=evil,
+            summary=evil,
+            phone="<b>1</b>",
+        ),
+    )
     assert resp.status_code == 303
     html = cand_client.get("/me/profile").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -141,16 +161,18 @@ def test_email_taken_by_another_account_is_refused(app, firms, cand_client):
 
 
 def test_cv_upload_replaces_and_downloads(app, firms, cand_client):
-    resp = cand_client.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "My CV.pdf")},
-                            content_type="multipart/form-data")
+    resp = cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "My CV.pdf")}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 303
     c = _cand(app, firms.a)
     first = os.path.join(app.config["UPLOAD_DIR"], c.cv_path)
     assert os.path.isfile(first) and c.availability_changed_at is not None
     dl = cand_client.get("/me/profile/cv")
     assert dl.status_code == 200 and dl.data == h.PDF_BYTES and "attachment" in dl.headers["Content-Disposition"]
-    cand_client.post("/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "second.pdf")},
-                     content_type="multipart/form-data")
+    cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "second.pdf")}, content_type="multipart/form-data"
+    )
     assert not os.path.exists(first)
     with firm_context(app, firms.a.firm):
         bodies = db.session.scalars(select(CandidateUpdate.body)).all()
@@ -158,8 +180,9 @@ def test_cv_upload_replaces_and_downloads(app, firms, cand_client):
 
 
 def test_cv_wrong_type_or_missing_is_a_clear_message(app, firms, cand_client):
-    resp = cand_client.post("/me/profile/cv", data={"cv": (BytesIO(b"MZ\x90\x00 not a pdf"), "cv.pdf")},
-                            content_type="multipart/form-data")
+    resp = cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(b"MZ\x90\x00 not a pdf"), "cv.pdf")}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 400 and "Please upload a PDF or a Word" in resp.get_data(as_text=True)
     resp = cand_client.post("/me/profile/cv", data={}, content_type="multipart/form-data")
     assert resp.status_code == 400 and "Choose a file" in resp.get_data(as_text=True)
@@ -168,16 +191,18 @@ def test_cv_wrong_type_or_missing_is_a_clear_message(app, firms, cand_client):
 
 def test_cv_over_the_cv_limit_is_refused(app, firms, cand_client):
     data = h.PDF_BYTES + b"0" * (6 * 1024 * 1024)
-    resp = cand_client.post("/me/profile/cv", data={"cv": (BytesIO(data), "big.pdf")},
-                            content_type="multipart/form-data")
+    resp = cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(data), "big.pdf")}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 400 and "larger than 5 MB" in resp.get_data(as_text=True)
     assert _cand(app, firms.a).cv_path is None
 
 
 def test_a_50_mb_upload_shows_a_clear_message_on_the_form(app, firms, cand_client):
     data = h.PDF_BYTES + b"0" * (50 * 1024 * 1024)
-    resp = cand_client.post("/me/profile/cv", data={"cv": (BytesIO(data), "huge.pdf")},
-                            content_type="multipart/form-data")
+    resp = cand_client.post(
+        "/me/profile/cv", data={"cv": (BytesIO(data), "huge.pdf")}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 413
     html = resp.get_data(as_text=True)
     assert "too large to upload" in html and "Save my profile" in html  # the profile page, with its forms
@@ -185,8 +210,9 @@ def test_a_50_mb_upload_shows_a_clear_message_on_the_form(app, firms, cand_clien
 
 
 def test_too_large_form_post_elsewhere_redirects_with_a_message(app, firms, cand_client):
-    resp = cand_client.post("/me/keep-in-touch/update", data={"choice": "other", "text": "x" * (11 * 1024 * 1024)},
-                            follow_redirects=True)
+    resp = cand_client.post(
+        "/me/keep-in-touch/update", data={"choice": "other", "text": "x" * (11 * 1024 * 1024)}, follow_redirects=True
+    )
     assert resp.status_code == 200
     assert "too large" in resp.get_data(as_text=True) and "Send your recruiter an update" in resp.get_data(as_text=True)
 

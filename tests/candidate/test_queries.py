@@ -1,4 +1,5 @@
 """Every candidate page runs a bounded number of SQL queries: the same with 1 and 50 rows."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -7,11 +8,21 @@ from portal.markdown import render_markdown
 from portal.models import Candidacy, Candidate, Client, Feedback, Search, Stage
 from portal.services import consent as consent_service
 from portal.services import pipeline, skills
-from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context, make_candidate
+from tests.support.fixtures.clients import login_as
 
-PAGES = ["/me/", "/me/feedback", "/me/consents", "/me/roles", "/me/profile", "/me/keep-in-touch",
-         "/me/messages", "/me/settings", "/me/settings/my-data.json", "/me/settings/my-data.zip"]
+PAGES = [
+    "/me/",
+    "/me/feedback",
+    "/me/consents",
+    "/me/roles",
+    "/me/profile",
+    "/me/keep-in-touch",
+    "/me/messages",
+    "/me/settings",
+    "/me/settings/my-data.json",
+    "/me/settings/my-data.zip",
+]
 
 
 def _world(app, f, n):
@@ -26,14 +37,26 @@ def _world(app, f, n):
         db.session.flush()
         first = None
         for i in range(n):
-            s = Search(firm_id=f.firm.id, client_id=client.id, title=f"Role {i}", owner_id=f.recruiter.id,
-                       confidential=i % 2 == 0)
+            s = Search(
+                firm_id=f.firm.id,
+                client_id=client.id,
+                title=f"Role {i}",
+                owner_id=f.recruiter.id,
+                confidential=i % 2 == 0,
+            )
             db.session.add(s)
             db.session.flush()
             cy = pipeline.add_to_search(f.firm, f.recruiter, s, me, Stage.CONTACTED)
             pipeline.move(f.firm, f.recruiter, cy, Stage.SCREENING)
-            db.session.add(Feedback(firm_id=f.firm.id, candidacy_id=cy.id, author_id=f.recruiter.id,
-                                    body_md=f"fb {i}", body_html=render_markdown(f"fb {i}")))
+            db.session.add(
+                Feedback(
+                    firm_id=f.firm.id,
+                    candidacy_id=cy.id,
+                    author_id=f.recruiter.id,
+                    body_md=f"fb {i}",
+                    body_html=render_markdown(f"fb {i}"),
+                )
+            )
             c = consent_service.request_consent(f.firm, f.recruiter, cy)
             first = first or (cy.id, c.id)
             if i % 3 == 0:
@@ -63,8 +86,9 @@ def test_query_count_does_not_grow_with_data(app, firms, client_for, n, count_qu
         login_as(c, cand.login)
         pages = PAGES + [f"/me/searches/{ids[0]}", f"/me/consents/{ids[1]}"]
         c.get("/me/")  # warm-up (first request per client loads the session)
-        results[who] = {p.replace(str(ids[0]), "<cy>").replace(str(ids[1]), "<consent>"): _count(count_queries, c, p)
-                        for p in pages}
+        results[who] = {
+            p.replace(str(ids[0]), "<cy>").replace(str(ids[1]), "<consent>"): _count(count_queries, c, p) for p in pages
+        }
     assert results["small"] == results["big"], results
     assert max(results["big"].values()) <= 20, results["big"]
 

@@ -1,11 +1,12 @@
 """Roles that may fit: matches with reasons, confidential clients hidden, "I'm interested"."""
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Audience, Candidate, Interest, Message, SearchState, Stage
 from portal.services import skills
-from tests.support import candidate as h
 from tests.factories import firm_context
+from tests.support import candidate as h
 
 
 def _skills(app, f, candidate_id, names):

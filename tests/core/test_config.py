@@ -1,5 +1,6 @@
 """Settings come from PORTAL_* variables; a missing secret is a clear start-up error;
 building the app connects to nothing."""
+
 from __future__ import annotations
 
 import socket
@@ -33,25 +34,32 @@ def test_development_and_testing_get_a_dev_key_production_uses_the_given_one(tmp
 
 
 def test_settings_are_read_from_portal_variables(tmp_path):
-    cfg = load_config(env={
-        "PORTAL_ENV": "development",
-        "PORTAL_INSTANCE_DIR": str(tmp_path),
-        "PORTAL_DATABASE_URL": "postgresql+psycopg://u@db/portal",
-        "PORTAL_REDIS_URL": "redis://cache:6380/2",
-        "PORTAL_SMTP_HOST": "smtp.example.com",
-        "PORTAL_SMTP_PORT": "587",
-        "PORTAL_SMTP_USER": "mailer",
-        "PORTAL_SMTP_PASSWORD": "pw",
-        "PORTAL_SMTP_SECURITY": "STARTTLS",
-        "PORTAL_BASE_DOMAIN": "Portal.Example.COM.",
-        "PORTAL_DEFAULT_FIRM": "acme",
-        "PORTAL_INVITATION_DAYS": "3",
-        "PORTAL_SECURE_COOKIES": "yes",
-    })
+    cfg = load_config(
+        env={
+            "PORTAL_ENV": "development",
+            "PORTAL_INSTANCE_DIR": str(tmp_path),
+            "PORTAL_DATABASE_URL": "postgresql+psycopg://u@db/portal",
+            "PORTAL_REDIS_URL": "redis://cache:6380/2",
+            "PORTAL_SMTP_HOST": "smtp.example.com",
+            "PORTAL_SMTP_PORT": "587",
+            "PORTAL_SMTP_USER": "mailer",
+            "PORTAL_SMTP_PASSWORD": "pw",
+            "PORTAL_SMTP_SECURITY": "STARTTLS",
+            "PORTAL_BASE_DOMAIN": "Portal.Example.COM.",
+            "PORTAL_DEFAULT_FIRM": "acme",
+            "PORTAL_INVITATION_DAYS": "3",
+            "PORTAL_SECURE_COOKIES": "yes",
+        }
+    )
     assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/portal"
     assert cfg["REDIS_URL"] == "redis://cache:6380/2"
-    assert (cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_USER"], cfg["SMTP_PASSWORD"], cfg["SMTP_SECURITY"]) == \
-        ("smtp.example.com", 587, "mailer", "pw", "starttls")
+    assert (cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_USER"], cfg["SMTP_PASSWORD"], cfg["SMTP_SECURITY"]) == (
+        "smtp.example.com",
+        587,
+        "mailer",
+        "pw",
+        "starttls",
+    )
     assert cfg["BASE_DOMAIN"] == "portal.example.com"
     assert cfg["DEFAULT_FIRM"] == "acme"
     assert cfg["INVITATION_DAYS"] == 3
@@ -64,8 +72,9 @@ def test_settings_are_read_from_portal_variables(tmp_path):
 
 def test_wrong_smtp_security_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="PORTAL_SMTP_SECURITY"):
-        load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
-                         "PORTAL_SMTP_SECURITY": "tls1"})
+        load_config(
+            env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_SMTP_SECURITY": "tls1"}
+        )
 
 
 def test_create_app_connects_to_nothing(make_app, monkeypatch, tmp_path):
@@ -81,12 +90,19 @@ def test_create_app_connects_to_nothing(make_app, monkeypatch, tmp_path):
     monkeypatch.setattr(socket.socket, "connect", spy)
     monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: attempts.append(address) or 111)
     for db_url in ("postgresql+psycopg://nobody@127.0.0.1:9/nothing", f"sqlite:///{tmp_path / 'x' / 'new.db'}"):
-        built = make_app({
-            "PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "INSTANCE_DIR": str(tmp_path / "inst"),
-            "SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": "redis://127.0.0.1:9/0",
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}} if db_url.startswith("postgres") else {},
-        })
+        built = make_app(
+            {
+                "PORTAL_ENV": "production",
+                "SECRET_KEY": "k" * 40,
+                "INSTANCE_DIR": str(tmp_path / "inst"),
+                "SQLALCHEMY_DATABASE_URI": db_url,
+                "REDIS_URL": "redis://127.0.0.1:9/0",
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
+                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}}
+                if db_url.startswith("postgres")
+                else {},
+            }
+        )
         assert attempts == [], attempts
         assert "auth.login" in built.view_functions
     # A request is what first touches them, and it is answered (not a crash).
@@ -101,8 +117,9 @@ def test_proxy_fix_is_opt_in(make_app, app, monkeypatch, tmp_path):
     plain = make_app(dict(app.config))
     assert plain.wsgi_app.__class__.__name__ != "ProxyFix"
     for value, expected in (("0", False), ("", False), ("1", True), ("true", True)):
-        cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
-                               "PORTAL_PROXY_FIX": value})
+        cfg = load_config(
+            env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path), "PORTAL_PROXY_FIX": value}
+        )
         assert cfg["PROXY_FIX"] is expected, value
     proxied = make_app({**app.config, "PROXY_FIX": True})
     assert proxied.wsgi_app.__class__.__name__ == "ProxyFix"
@@ -127,9 +144,11 @@ BOOLEAN_SETTINGS = {  # variable -> (config key, default)
 def test_every_boolean_setting_reads_the_same_words(variable, tmp_path):
     key, default = BOOLEAN_SETTINGS[variable]
     base = {"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path)}
-    for words, expected in ((("0", "false", "no", "off", "FALSE", " Off "), False),
-                            (("1", "true", "yes", "on", "TRUE", " Yes "), True),
-                            (("", "  "), default)):
+    for words, expected in (
+        (("0", "false", "no", "off", "FALSE", " Off "), False),
+        (("1", "true", "yes", "on", "TRUE", " Yes "), True),
+        (("", "  "), default),
+    ):
         for word in words:
             assert load_config(env={**base, variable: word})[key] is expected, (variable, word)
     assert load_config(env=base)[key] is default
@@ -139,13 +158,30 @@ def test_every_boolean_setting_reads_the_same_words(variable, tmp_path):
         assert variable in str(info.value) and repr(bad) in str(info.value)
 
 
-NUMBER_SETTINGS = ("PORTAL_SMTP_PORT", "PORTAL_SMTP_TIMEOUT", "PORTAL_MAX_UPLOAD_MB", "PORTAL_INVITATION_DAYS",
-                   "PORTAL_RESET_HOURS", "PORTAL_RESET_MIN_SECONDS", "PORTAL_GRACE_SECONDS", "PORTAL_OPTIONAL_PER_WEEK",
-                   "PORTAL_RETRY_BASE_SECONDS", "PORTAL_RETRY_GIVE_UP_HOURS", "PORTAL_SENDING_LEASE_SECONDS",
-                   "PORTAL_RELAY_MIN_AGE_SECONDS", "PORTAL_RELAY_REENQUEUE_SECONDS", "PORTAL_DELIVERY_BATCH_SIZE",
-                   "PORTAL_PLAN_TICK_MINUTES", "PORTAL_SQLITE_MMAP_MB", "PORTAL_FINISH_RETRY_SECONDS",
-                   "PORTAL_DNS_TIMEOUT", "PORTAL_STAFF_SESSION_IDLE_MINUTES", "PORTAL_STAFF_SESSION_MAX_HOURS",
-                   "PORTAL_CANDIDATE_SESSION_IDLE_DAYS", "PORTAL_CANDIDATE_SESSION_MAX_DAYS")
+NUMBER_SETTINGS = (
+    "PORTAL_SMTP_PORT",
+    "PORTAL_SMTP_TIMEOUT",
+    "PORTAL_MAX_UPLOAD_MB",
+    "PORTAL_INVITATION_DAYS",
+    "PORTAL_RESET_HOURS",
+    "PORTAL_RESET_MIN_SECONDS",
+    "PORTAL_GRACE_SECONDS",
+    "PORTAL_OPTIONAL_PER_WEEK",
+    "PORTAL_RETRY_BASE_SECONDS",
+    "PORTAL_RETRY_GIVE_UP_HOURS",
+    "PORTAL_SENDING_LEASE_SECONDS",
+    "PORTAL_RELAY_MIN_AGE_SECONDS",
+    "PORTAL_RELAY_REENQUEUE_SECONDS",
+    "PORTAL_DELIVERY_BATCH_SIZE",
+    "PORTAL_PLAN_TICK_MINUTES",
+    "PORTAL_SQLITE_MMAP_MB",
+    "PORTAL_FINISH_RETRY_SECONDS",
+    "PORTAL_DNS_TIMEOUT",
+    "PORTAL_STAFF_SESSION_IDLE_MINUTES",
+    "PORTAL_STAFF_SESSION_MAX_HOURS",
+    "PORTAL_CANDIDATE_SESSION_IDLE_DAYS",
+    "PORTAL_CANDIDATE_SESSION_MAX_DAYS",
+)
 
 
 def test_every_setting_read_in_config_is_in_these_lists():
@@ -171,8 +207,15 @@ def test_a_bad_number_in_any_setting_is_a_start_up_error_naming_it(variable, tmp
 
 
 def test_numbers_are_read_as_numbers(tmp_path):
-    cfg = load_config(env={"PORTAL_ENV": "development", "PORTAL_INSTANCE_DIR": str(tmp_path),
-                           "PORTAL_SMTP_TIMEOUT": "2.5", "PORTAL_GRACE_SECONDS": "30", "PORTAL_MAX_UPLOAD_MB": ""})
+    cfg = load_config(
+        env={
+            "PORTAL_ENV": "development",
+            "PORTAL_INSTANCE_DIR": str(tmp_path),
+            "PORTAL_SMTP_TIMEOUT": "2.5",
+            "PORTAL_GRACE_SECONDS": "30",
+            "PORTAL_MAX_UPLOAD_MB": "",
+        }
+    )
     assert cfg["SMTP_TIMEOUT"] == 2.5 and cfg["GRACE_SECONDS"] == 30
     assert cfg["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024  # empty: the default
 
@@ -189,8 +232,7 @@ def _remote_addr_seen(built) -> str:
 
     built.before_request_funcs.setdefault(None, []).insert(0, record)
     with built.test_client() as c:
-        c.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
-              environ_base={"REMOTE_ADDR": "198.51.100.7"})
+        c.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "198.51.100.7"})
     return seen[0]
 
 

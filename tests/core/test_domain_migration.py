@@ -1,7 +1,8 @@
 """Upgrading to DNS-verified domains keeps the domains that were serving a firm serving it."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -15,7 +16,7 @@ def _filler(column: sa.Column):
     if isinstance(kind, sa.Integer):
         return 1
     if isinstance(kind, (sa.DateTime, sa.Date)):
-        return datetime(2026, 1, 1, tzinfo=timezone.utc)
+        return datetime(2026, 1, 1, tzinfo=UTC)
     if isinstance(kind, sa.JSON):
         return {}
     if isinstance(kind, sa.LargeBinary):
@@ -37,14 +38,16 @@ def test_upgrade_keeps_existing_domains_verified(make_app, app, tmp_path, client
             values = {c.name: _filler(c) for c in firms.columns if not c.nullable and not c.primary_key}
             values.update(name="Old Firm", slug="oldfirm")
             firm_id = conn.execute(firms.insert().values(**values)).inserted_primary_key[0]
-            conn.execute(sa.text("INSERT INTO firm_domains (firm_id, domain, created_at) VALUES (:f, :d, :c)"),
-                         {"f": firm_id, "d": "careers.old.example", "c": datetime(2026, 1, 2)})
+            conn.execute(
+                sa.text("INSERT INTO firm_domains (firm_id, domain, created_at) VALUES (:f, :d, :c)"),
+                {"f": firm_id, "d": "careers.old.example", "c": datetime(2026, 1, 2)},
+            )
         upgrade()
         with db.engine.connect() as conn:
             conn.execution_options(all_firms=True)  # reads or writes every firm's rows, explicitly
-            token, verified_at = conn.execute(sa.text(
-                "SELECT verification_token, verified_at FROM firm_domains WHERE domain = 'careers.old.example'"
-            )).one()
+            token, verified_at = conn.execute(
+                sa.text("SELECT verification_token, verified_at FROM firm_domains WHERE domain = 'careers.old.example'")
+            ).one()
         assert token and len(token) >= 24 and verified_at is not None
         resp = other.test_client().get("/login", headers={"Host": "careers.old.example"})
         assert resp.status_code == 200 and "Old Firm" in resp.get_data(as_text=True)

@@ -26,24 +26,31 @@ What it catches: with Python-Markdown 3.11 (the previous renderer) the plain not
 of `<` or `&`, and thousands of empty block quotes, which become 4-9 times longer HTML for
 nh3) take 4-17 ms of CPU on the reference VM, and the time grows linearly with the length.
 """
+
 from __future__ import annotations
 
 import time
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from wtforms.validators import Length
 
 from portal.admin.forms import BrandForm
 from portal.markdown import render_markdown
 from portal.recruiter.forms import FeedbackForm, NoteForm, SearchForm
 
-PLAIN_REFERENCE_MS = 0.2    # best CPU time of PLAIN_NOTE on the reference machine (see above)
+PLAIN_REFERENCE_MS = 0.2  # best CPU time of PLAIN_NOTE on the reference machine (see above)
 MAX_SLOWDOWN = 10
 BUDGET_MS = 50.0
 
 # Every form field whose text becomes HTML through render_markdown.
-MARKDOWN_FIELDS = (FeedbackForm.body, NoteForm.body, SearchForm.description_md, SearchForm.requirements_md,
-                   BrandForm.welcome_md)
+MARKDOWN_FIELDS = (
+    FeedbackForm.body,
+    NoteForm.body,
+    SearchForm.description_md,
+    SearchForm.requirements_md,
+    BrandForm.welcome_md,
+)
 
 
 def _max_length(unbound) -> int:
@@ -52,14 +59,18 @@ def _max_length(unbound) -> int:
 
 LIMIT = max(_max_length(f) for f in MARKDOWN_FIELDS)
 
-PLAIN_NOTE = ((
-    "Spoke with Ada today. She did **well** on the technical call and the client liked her "
-    "*systems* answers. Next steps:\n\n"
-    "- second interview with the CTO next week\n"
-    "- send her the [role description](https://example.com/role) again\n"
-    "- check her notice period (currently 3 months)\n\n"
-    "> She asked about remote days; the client says two per week.\n\n"
-) * 10)[:2048]
+PLAIN_NOTE = (
+    (
+        "Spoke with Ada today. She did **well** on the technical call and the client liked her "
+        "*systems* answers. Next steps:\n\n"
+        "- second interview with the CTO next week\n"
+        "- send her the [role description](https://example.com/role) again\n"
+        "- check her notice period (currently 3 months)\n\n"
+        "> She asked about remote days; the client says two per week.\n\n"
+    )
+    * 10
+)[:2048]
+
 
 def _best_ms(text: str, runs: int = 3) -> float:
     """CPU time of this thread rendering `text`, best of `runs`: what the render costs the
@@ -81,9 +92,51 @@ def _fill(unit: str, length: int = LIMIT) -> str:
 
 
 # Characters and fragments that Markdown parsers treat specially.
-TOKENS = ["[", "]", "(", ")", "![", "](", "[a](", "*", "**", "_", "__", "`", "```", "~", "<", ">", "> ",
-          "<a", "<!--", "-->", "&", "&amp;", "&#", "\\", "#", "- ", "* ", "1. ", "|", ":", "'", '"', "http://",
-          "<http://", "\n", "\n\n", " ", "  ", "\t", "a", "word ", "=", "-"]
+TOKENS = [
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "](",
+    "[a](",
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "```",
+    "~",
+    "<",
+    ">",
+    "> ",
+    "<a",
+    "<!--",
+    "-->",
+    "&",
+    "&amp;",
+    "&#",
+    "\\",
+    "#",
+    "- ",
+    "* ",
+    "1. ",
+    "|",
+    ":",
+    "'",
+    '"',
+    "http://",
+    "<http://",
+    "\n",
+    "\n\n",
+    " ",
+    "  ",
+    "\t",
+    "a",
+    "word ",
+    "=",
+    "-",
+]
 unit = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=6).map("".join)
 
 
@@ -113,7 +166,7 @@ def test_the_markdown_forms_have_the_limit_this_test_uses():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(text=pathological())
-@example(text="[" * LIMIT)                      # the issue's 9,000-character preview, at the limit
+@example(text="[" * LIMIT)  # the issue's 9,000-character preview, at the limit
 @example(text=_fill("[]("))
 @example(text=_fill("[a]("))
 @example(text="[" * (LIMIT // 2) + "]" * (LIMIT // 2))
@@ -127,7 +180,7 @@ def test_the_markdown_forms_have_the_limit_this_test_uses():
 @example(text="`" * LIMIT)
 @example(text="".join("`" * i + " " for i in range(1, 140)))
 @example(text=_fill("- "))
-@example(text=_fill("word "))                 # one long line
+@example(text=_fill("word "))  # one long line
 def test_any_text_the_forms_accept_renders_within_the_budget(text):
     assert len(text) <= LIMIT
     before = _best_ms(PLAIN_NOTE, 7)
@@ -142,7 +195,7 @@ def test_any_text_the_forms_accept_renders_within_the_budget(text):
 
 def test_rendering_keeps_the_allow_list_and_link_handling():
     html = render_markdown(
-        "Hello **there** and *you*.\n\n[site](https://example.com \"t\") [bad](javascript:alert(1)) "
+        'Hello **there** and *you*.\n\n[site](https://example.com "t") [bad](javascript:alert(1)) '
         "<script>alert(1)</script> <b onclick=x>bold</b>\n\n# Big\n\n- one\n- two\n\n`code`"
     )
     assert "<strong>there</strong>" in html and "<em>you</em>" in html

@@ -1,4 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe, with one head."""
+
 from __future__ import annotations
 
 import os

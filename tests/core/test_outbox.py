@@ -1,4 +1,5 @@
 """Promise 6: a message is never lost and never sent twice, even when Redis fails."""
+
 from __future__ import annotations
 
 from email.utils import parseaddr
@@ -6,12 +7,11 @@ from email.utils import parseaddr
 from rq import Queue
 from sqlalchemy import select
 
-from worker import mailer
+from portal.extensions import MESSAGES, get_redis, queue_name
 from portal.models import Message, MessageState
 from portal.outbox import enqueue_delivery
-from portal.extensions import MESSAGES, get_redis, queue_name
 from tests.factories import firm_context
-from worker import jobs
+from worker import jobs, mailer
 
 
 def _messages(app):
@@ -90,7 +90,8 @@ def test_permanent_failure_is_recorded_not_retried(app, firms, run_jobs, smtp_si
 
 
 def test_request_succeeds_with_redis_stopped_and_message_is_delivered_after(
-        app, client_for, firms, run_jobs, smtp_sink, private_redis):
+    app, client_for, firms, run_jobs, smtp_sink, private_redis
+):
     from tests.support.fixtures.redis import point_app_at_redis
 
     private_redis.stop()
@@ -130,10 +131,14 @@ def test_relay_recovers_a_send_lost_with_its_worker(app, firms, run_jobs, smtp_s
     with firm_context(app) as s:
         row = s.get(Message, msg.id)
         row.state = MessageState.SENDING
-        row.claimed_at = utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) + timedelta(minutes=1)
+        row.claimed_at = (
+            utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) + timedelta(minutes=1)
+        )
     assert jobs.relay() == 0  # still inside the lease: maybe still sending
     with firm_context(app) as s:
-        s.get(Message, msg.id).claimed_at = utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) - timedelta(minutes=1)
+        s.get(Message, msg.id).claimed_at = (
+            utcnow() - timedelta(seconds=app.config.get("SENDING_LEASE_SECONDS", 600)) - timedelta(minutes=1)
+        )
     assert jobs.relay() == 1
     run_jobs()
     assert len(smtp_sink.messages) == 1
@@ -147,7 +152,9 @@ def test_rolled_back_change_sends_nothing(app, firms, run_jobs, smtp_sink):
 
     with app.app_context():
         with as_firm(firms.a.firm.id):
-            accounts.request_password_reset(db.session.get(type(firms.a.firm), firms.a.firm.id), firms.a.candidate.email)
+            accounts.request_password_reset(
+                db.session.get(type(firms.a.firm), firms.a.firm.id), firms.a.candidate.email
+            )
             db.session.rollback()
     assert _messages(app) == []
     assert _queued(app) == 0

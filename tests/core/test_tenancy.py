@@ -5,6 +5,7 @@ requested as firm A's user, on firm A's host, with ids that exist only in firm B
 answer 404. An int argument that is not in ID_ARGS fails the test, so a new route is
 covered by default: add its argument to the table (and, if it is a new model, to `_graph`).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,34 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from portal.extensions import db
 from portal.models import (
-    Audience, AuditEntry, AuthToken, Candidacy, Candidate, CandidateUpdate, Client, Consent,
-    Feedback, FirmDomain, Interest, Message, Note, Search, Skill, SkillAlias, StageChange,
-    SuggestedRole, TokenPurpose, UpdateKind, User, UserSession, utcnow,
+    Audience,
+    AuditEntry,
+    AuthToken,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Client,
+    Consent,
+    Feedback,
+    FirmDomain,
+    Interest,
+    Message,
+    Note,
+    Search,
+    Skill,
+    SkillAlias,
+    StageChange,
+    SuggestedRole,
+    TokenPurpose,
+    UpdateKind,
+    User,
+    UserSession,
+    utcnow,
 )
 from portal.models.base import FirmOwned
 from portal.tenancy import TenancyError, all_firms, as_firm
-from tests.support.fixtures.clients import FirmClient, login_as
 from tests.factories import firm_context, make_candidate, make_firm, make_user
+from tests.support.fixtures.clients import FirmClient, login_as
 
 # Every int URL argument and the model whose ids it carries. Keep this explicit.
 ID_ARGS: dict[str, type] = {
@@ -76,26 +97,53 @@ def _graph(app, ns) -> dict[type, int]:
         s.add(skill)
         s.flush()
         rows = {
-            Client: client, Search: search, Candidacy: candidacy, Skill: skill,
-            Candidate: s.get(Candidate, ns.candidate.id), User: s.get(User, ns.recruiter.id),
+            Client: client,
+            Search: search,
+            Candidacy: candidacy,
+            Skill: skill,
+            Candidate: s.get(Candidate, ns.candidate.id),
+            User: s.get(User, ns.recruiter.id),
             StageChange: StageChange(candidacy_id=candidacy.id, to_stage=candidacy.stage, actor_id=ns.recruiter.id),
-            Feedback: Feedback(candidacy_id=candidacy.id, author_id=ns.recruiter.id, body_md="Good", body_html="<p>Good</p>"),
-            Note: Note(candidate_id=ns.candidate.id, candidacy_id=candidacy.id, author_id=ns.recruiter.id,
-                       body_md="internal", body_html="<p>internal</p>"),
-            Consent: Consent(candidacy_id=candidacy.id, requested_by_id=ns.recruiter.id,
-                             client_name=client.name, role_title=search.title),
+            Feedback: Feedback(
+                candidacy_id=candidacy.id, author_id=ns.recruiter.id, body_md="Good", body_html="<p>Good</p>"
+            ),
+            Note: Note(
+                candidate_id=ns.candidate.id,
+                candidacy_id=candidacy.id,
+                author_id=ns.recruiter.id,
+                body_md="internal",
+                body_html="<p>internal</p>",
+            ),
+            Consent: Consent(
+                candidacy_id=candidacy.id,
+                requested_by_id=ns.recruiter.id,
+                client_name=client.name,
+                role_title=search.title,
+            ),
             Interest: Interest(candidate_id=ns.candidate.id, search_id=search.id),
             CandidateUpdate: CandidateUpdate(candidate_id=ns.candidate.id, kind=UpdateKind.UPDATE, body="News"),
-            Message: Message(kind="generic", audience=Audience.CANDIDATE, candidate_id=ns.candidate.id,
-                             recipient_user_id=ns.candidate_user.id, candidacy_id=candidacy.id,
-                             to_email=ns.candidate.email, subject="Hello", body_text="Hello",
-                             body_html="<p>Hello</p>", dedupe_key=f"graph:{uuid.uuid4().hex}"),
+            Message: Message(
+                kind="generic",
+                audience=Audience.CANDIDATE,
+                candidate_id=ns.candidate.id,
+                recipient_user_id=ns.candidate_user.id,
+                candidacy_id=candidacy.id,
+                to_email=ns.candidate.email,
+                subject="Hello",
+                body_text="Hello",
+                body_html="<p>Hello</p>",
+                dedupe_key=f"graph:{uuid.uuid4().hex}",
+            ),
             FirmDomain: FirmDomain(domain=f"careers.{firm.slug}.example"),
             SkillAlias: SkillAlias(key="py", skill_id=skill.id),
             SuggestedRole: SuggestedRole(candidate_id=ns.candidate.id, search_id=search.id),
             AuditEntry: AuditEntry(actor_id=ns.admin.id, action="test"),
-            AuthToken: AuthToken(user_id=ns.candidate_user.id, purpose=TokenPurpose.RESET,
-                                 token_hash=uuid.uuid4().hex, expires_at=utcnow()),
+            AuthToken: AuthToken(
+                user_id=ns.candidate_user.id,
+                purpose=TokenPurpose.RESET,
+                token_hash=uuid.uuid4().hex,
+                expires_at=utcnow(),
+            ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
         }
         for row in rows.values():
@@ -148,7 +196,9 @@ def cross_firm_leaks(app, client_for, firms, probe_own_ids: bool = True) -> list
                 continue
             resp = client.open(path, method=method)
             if resp.status_code != 404:
-                problems.append(f"{method} {path} ({rule.endpoint}) with firm B's ids: {resp.status_code}, expected 404")
+                problems.append(
+                    f"{method} {path} ({rule.endpoint}) with firm B's ids: {resp.status_code}, expected 404"
+                )
         if probe_own_ids and "GET" in rule.methods and rule.endpoint not in OWN_IDS_MAY_404:
             # The control: with the firm's own ids the same page exists, so the 404 above
             # came from tenancy and not from a route that answers 404 to everything.
@@ -216,6 +266,7 @@ def test_int_argument_missing_from_the_table_is_reported(make_app, app):
 
 # ------------------------------------------------------------------ login across firms
 
+
 def test_a_firm_a_user_cannot_log_in_on_firm_b_host(client_for, firms, auth):
     b = client_for(firms.b.firm)
     for user in (firms.a.admin, firms.a.candidate_user):
@@ -250,10 +301,10 @@ def test_same_email_in_two_firms_are_two_accounts(app, client_for, firms, auth):
 
 # ------------------------------------------------------------------ the tenant filter
 
+
 def test_tenant_filter_raises_without_a_firm(app, firms):
     with app.app_context():
-        for stmt in (select(Candidate), select(User).where(User.email == firms.a.admin.email),
-                     select(Message.id)):
+        for stmt in (select(Candidate), select(User).where(User.email == firms.a.admin.email), select(Message.id)):
             with pytest.raises(TenancyError):
                 db.session.execute(stmt).all()
         with pytest.raises(TenancyError):
@@ -287,9 +338,12 @@ def test_bulk_update_and_delete_are_filtered(app, firms):
 
     with app.app_context():
         with as_firm(firms.a.firm.id):
-            db.session.execute(update(Candidate).values(headline="changed").execution_options(synchronize_session=False))
-            db.session.execute(delete(User).where(User.email.like("recruiter@%"))
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(Candidate).values(headline="changed").execution_options(synchronize_session=False)
+            )
+            db.session.execute(
+                delete(User).where(User.email.like("recruiter@%")).execution_options(synchronize_session=False)
+            )
             db.session.commit()
         with all_firms():
             rows = dict(db.session.execute(select(Candidate.firm_id, Candidate.headline)).all())
@@ -302,8 +356,11 @@ def test_bulk_update_and_delete_are_filtered(app, firms):
 
 # ------------------------------------------------------------------ hosts
 
-@pytest.mark.parametrize("host", ["nowhere.localhost", "evil.example", "localhost", "127.0.0.1",
-                                  "a.b.localhost", "alpha.localhost.evil.example"])
+
+@pytest.mark.parametrize(
+    "host",
+    ["nowhere.localhost", "evil.example", "localhost", "127.0.0.1", "a.b.localhost", "alpha.localhost.evil.example"],
+)
 def test_unknown_host_is_a_plain_404_without_firm_data(client_for, firms, host, auth):
     client = client_for(host=host)
     for path in ("/", "/login", "/me/", "/brand.css", "/reset"):

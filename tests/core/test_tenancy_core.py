@@ -6,6 +6,7 @@ The last test binds firm A and runs the statement builders (matching, match pool
 delivery, outbox, cadence, nurture, dashboard, talent pool, data rights...) with firm B's
 ids as inputs: nothing of firm B is read or changed.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,27 +17,53 @@ from sqlalchemy import and_, delete, exists, func, insert, literal, literal_colu
 from portal import outbox, transaction
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidacy, Candidate, CandidateSkill, Client, Firm, Message, MessageState, Search, Skill, Stage,
+    Audience,
+    Candidacy,
+    Candidate,
+    Client,
+    Firm,
+    Message,
+    MessageState,
+    Search,
+    Skill,
+    Stage,
     utcnow,
 )
 from portal.services import (
-    DomainError, cadence, dashboard, data_rights, matching, messages, nurture, pipeline, skills, talent_pool,
+    DomainError,
+    cadence,
+    dashboard,
+    data_rights,
+    matching,
+    messages,
+    nurture,
+    pipeline,
+    skills,
+    talent_pool,
 )
-from portal.services.matching import pools as match_pools
-from worker import delivery
 from portal.services import feedback as feedback_service
-from portal.tenancy import TenancyError, all_firms, as_firm, bind_firm
+from portal.services.matching import pools as match_pools
+from portal.tenancy import TenancyError, all_firms, bind_firm
 from tests.factories import firm_context
 from tests.support import matching as h
+from worker import delivery
 
 C = Candidate.__table__
 M = Message.__table__
 
 
 def _message(firm, candidate, **kw) -> Message:
-    values = dict(firm_id=firm.id, kind="generic", audience=Audience.CANDIDATE, candidate_id=candidate.id,
-                  to_email=candidate.email, subject="Hello", body_text="Hi", body_html="<p>Hi</p>",
-                  dedupe_key=f"test:{candidate.id}:{kw.get('coalesce_key')}:{utcnow().timestamp()}")
+    values = dict(
+        firm_id=firm.id,
+        kind="generic",
+        audience=Audience.CANDIDATE,
+        candidate_id=candidate.id,
+        to_email=candidate.email,
+        subject="Hello",
+        body_text="Hi",
+        body_html="<p>Hi</p>",
+        dedupe_key=f"test:{candidate.id}:{kw.get('coalesce_key')}:{utcnow().timestamp()}",
+    )
     values.update(kw)
     msg = Message(**values)
     db.session.add(msg)
@@ -45,6 +72,7 @@ def _message(firm, candidate, **kw) -> Message:
 
 
 # ---------------------------------------------------------------- the rule, statement by statement
+
 
 def test_core_select_needs_the_bound_firm(app, firms):
     a, b = firms.a, firms.b
@@ -70,13 +98,19 @@ def test_core_select_needs_the_bound_firm(app, firms):
 def test_core_update_and_delete_need_the_bound_firm(app, firms):
     a, b = firms.a, firms.b
     with firm_context(app, a.firm) as s:
-        for stmt in (update(C).values(name="pwned"), update(C).where(C.c.id == b.candidate.id).values(name="pwned"),
-                     delete(C).where(C.c.id == b.candidate.id), delete(M)):
+        for stmt in (
+            update(C).values(name="pwned"),
+            update(C).where(C.c.id == b.candidate.id).values(name="pwned"),
+            delete(C).where(C.c.id == b.candidate.id),
+            delete(M),
+        ):
             with pytest.raises(TenancyError):
                 s.execute(stmt)
             s.rollback()
-        assert s.execute(update(C).where(C.c.firm_id == a.firm.id, C.c.id == b.candidate.id)
-                         .values(name="pwned")).rowcount == 0
+        assert (
+            s.execute(update(C).where(C.c.firm_id == a.firm.id, C.c.id == b.candidate.id).values(name="pwned")).rowcount
+            == 0
+        )
         assert s.execute(update(C).where(C.c.firm_id == a.firm.id).values(headline="mine")).rowcount == 1
         # an UPDATE may not move rows to another firm
         with pytest.raises(TenancyError):
@@ -93,35 +127,67 @@ def test_insert_rows_must_be_the_bound_firms(app, firms):
     with firm_context(app, a.firm) as s:
         bad = [
             (insert(clients).values(firm_id=b.firm.id, name="Theirs", created_at=utcnow()), None),
-            (insert(clients).values([{"firm_id": a.firm.id, "name": "x1", "created_at": utcnow()},
-                                     {"firm_id": b.firm.id, "name": "x2", "created_at": utcnow()}]), None),
-            (insert(clients), [{"firm_id": a.firm.id, "name": "y1", "created_at": utcnow()},
-                               {"firm_id": b.firm.id, "name": "y2", "created_at": utcnow()}]),
+            (
+                insert(clients).values(
+                    [
+                        {"firm_id": a.firm.id, "name": "x1", "created_at": utcnow()},
+                        {"firm_id": b.firm.id, "name": "x2", "created_at": utcnow()},
+                    ]
+                ),
+                None,
+            ),
+            (
+                insert(clients),
+                [
+                    {"firm_id": a.firm.id, "name": "y1", "created_at": utcnow()},
+                    {"firm_id": b.firm.id, "name": "y2", "created_at": utcnow()},
+                ],
+            ),
             (insert(clients).values(name="no firm", created_at=utcnow()), None),
             # INSERT ... SELECT copying another firm's rows, or stamping them with our firm
-            (insert(clients).from_select(["firm_id", "name", "created_at"],
-                                         select(clients.c.firm_id, clients.c.name + " copy", clients.c.created_at)
-                                         .where(clients.c.firm_id == b.firm.id)), None),
-            (insert(clients).from_select(["firm_id", "name", "created_at"],
-                                         select(literal(a.firm.id), clients.c.name + " copy", clients.c.created_at)),
-             None),
+            (
+                insert(clients).from_select(
+                    ["firm_id", "name", "created_at"],
+                    select(clients.c.firm_id, clients.c.name + " copy", clients.c.created_at).where(
+                        clients.c.firm_id == b.firm.id
+                    ),
+                ),
+                None,
+            ),
+            (
+                insert(clients).from_select(
+                    ["firm_id", "name", "created_at"],
+                    select(literal(a.firm.id), clients.c.name + " copy", clients.c.created_at),
+                ),
+                None,
+            ),
         ]
         for stmt, params in bad:
             with pytest.raises(TenancyError):
                 s.execute(stmt, params)
             s.rollback()
         s.execute(insert(clients).values(firm_id=a.firm.id, name="Mine", created_at=utcnow()))
-        s.execute(insert(clients), [{"firm_id": a.firm.id, "name": f"Mine {i}", "created_at": utcnow()}
-                                    for i in range(3)])
-        s.execute(insert(clients).from_select(
-            ["firm_id", "name", "created_at"],
-            select(clients.c.firm_id, clients.c.name + " copy", clients.c.created_at)
-            .where(clients.c.firm_id == a.firm.id, clients.c.name == "Mine")))
+        s.execute(
+            insert(clients), [{"firm_id": a.firm.id, "name": f"Mine {i}", "created_at": utcnow()} for i in range(3)]
+        )
+        s.execute(
+            insert(clients).from_select(
+                ["firm_id", "name", "created_at"],
+                select(clients.c.firm_id, clients.c.name + " copy", clients.c.created_at).where(
+                    clients.c.firm_id == a.firm.id, clients.c.name == "Mine"
+                ),
+            )
+        )
     with firm_context(app, None) as s:
         names = s.scalars(select(Client.name).where(Client.firm_id == b.firm.id)).all()
         assert names == []
         assert sorted(s.scalars(select(Client.name).where(Client.firm_id == a.firm.id))) == [
-            "Mine", "Mine 0", "Mine 1", "Mine 2", "Mine copy"]
+            "Mine",
+            "Mine 0",
+            "Mine 1",
+            "Mine 2",
+            "Mine copy",
+        ]
 
 
 def test_insert_on_conflict_update_stays_in_the_firm(app, firms):
@@ -137,12 +203,19 @@ def test_insert_on_conflict_update_stays_in_the_firm(app, firms):
         stmt = upsert(pools).values(**row)
         # the row already there may be another firm's: refused without a firm condition
         with pytest.raises(TenancyError, match="ON CONFLICT"):
-            s.execute(stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
-                                                 set_={"have": stmt.excluded.have}))
+            s.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["candidate_id", "search_id"], set_={"have": stmt.excluded.have}
+                )
+            )
         s.rollback()
-        s.execute(stmt.on_conflict_do_update(index_elements=["candidate_id", "search_id"],
-                                             set_={"have": stmt.excluded.have},
-                                             where=pools.c.firm_id == stmt.excluded.firm_id))
+        s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["candidate_id", "search_id"],
+                set_={"have": stmt.excluded.have},
+                where=pools.c.firm_id == stmt.excluded.firm_id,
+            )
+        )
         s.execute(stmt.on_conflict_do_nothing())
 
 
@@ -162,8 +235,9 @@ def test_joins_and_subqueries(app, firms):
         refused = [
             select(C.c.id).join(Y, Y.c.candidate_id == C.c.id).where(mine),
             # an outer join's ON limits the joined rows only, never the left side
-            select(C.c.id).outerjoin(Y, and_(Y.c.candidate_id == C.c.id, C.c.firm_id == a.firm.id,
-                                             Y.c.firm_id == a.firm.id)),
+            select(C.c.id).outerjoin(
+                Y, and_(Y.c.candidate_id == C.c.id, C.c.firm_id == a.firm.id, Y.c.firm_id == a.firm.id)
+            ),
             select(C.c.id).where(mine, exists().where(Y.c.candidate_id == C.c.id)),
             select(func.count()).select_from(select(C.c.id).subquery()),
             select(C.c.id).where(mine, C.c.id.in_(select(Y.c.candidate_id))),
@@ -185,9 +259,10 @@ def test_text_sql_must_declare_its_firm_handling(app, firms):
             s.connection().exec_driver_sql("SELECT count(*) FROM messages")
         s.rollback()
         for stmt in (  # text inside a Core statement, a textual SELECT, a literal column
-                select(C.c.id).where(C.c.firm_id == a.firm.id, text("id IN (SELECT candidate_id FROM notes)")),
-                text("SELECT id FROM candidates").columns(C.c.id),
-                select(literal_column("(SELECT max(id) FROM candidates)")).select_from(Firm)):
+            select(C.c.id).where(C.c.firm_id == a.firm.id, text("id IN (SELECT candidate_id FROM notes)")),
+            text("SELECT id FROM candidates").columns(C.c.id),
+            select(literal_column("(SELECT max(id) FROM candidates)")).select_from(Firm),
+        ):
             with pytest.raises(TenancyError):
                 s.execute(stmt)
             s.rollback()
@@ -250,17 +325,26 @@ def test_the_unit_of_work_writes_only_the_bound_firms_rows(app, firms):
 
 # ---------------------------------------------------------------- every builder, firm A against firm B
 
+
 def _world(app, ns, *, n_people: int = 4):
     """A firm's rich data: people with skills, searches with match pools, candidacies at
     several stages, feedback, messages (one failed, one pending in a coalesce group)."""
     firm = ns.firm
     with firm_context(app, firm) as s:
-        people = [h.person(firm, ["Python", "SQL"] if i % 2 else ["Python", "Go"], location="Berlin",
-                           name=f"Person of {firm.slug} {i}") for i in range(n_people)]
+        people = [
+            h.person(
+                firm,
+                ["Python", "SQL"] if i % 2 else ["Python", "Go"],
+                location="Berlin",
+                name=f"Person of {firm.slug} {i}",
+            )
+            for i in range(n_people)
+        ]
         people.append(s.get(Candidate, ns.candidate.id))
         skills.set_candidate_skills(firm, people[-1], ["Python"])
-        search = h.search(firm, required=["Python"], nice=["SQL"], title=f"Engineer at {firm.slug}",
-                          owner_id=ns.recruiter.id)
+        search = h.search(
+            firm, required=["Python"], nice=["SQL"], title=f"Engineer at {firm.slug}", owner_id=ns.recruiter.id
+        )
         other = h.search(firm, required=["Go"], title=f"Go at {firm.slug}")
         recruiter = s.get(type(ns.recruiter), ns.recruiter.id)
         cy = pipeline.add_to_search(firm, recruiter, search, people[0])
@@ -274,9 +358,18 @@ def _world(app, ns, *, n_people: int = 4):
         for p in people:
             p.last_contacted_at = old
         s.flush()
-        return dict(firm=firm, people=[p.id for p in people], search=search.id, other=other.id, candidacy=cy.id,
-                    closed=closed.id, failed=failed.id, pending=pending.id, coalesce=f"cy:{cy.id}",
-                    skill=s.scalar(select(Skill.id).where(Skill.key == "python")))
+        return dict(
+            firm=firm,
+            people=[p.id for p in people],
+            search=search.id,
+            other=other.id,
+            candidacy=cy.id,
+            closed=closed.id,
+            failed=failed.id,
+            pending=pending.id,
+            coalesce=f"cy:{cy.id}",
+            skill=s.scalar(select(Skill.id).where(Skill.key == "python")),
+        )
 
 
 def _snapshot(app, firm_id: int) -> dict[str, list]:
@@ -302,8 +395,14 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
     A, B = _world(app, firms.a), _world(app, firms.b)
     with app.app_context():
         with all_firms():
-            assert db.session.scalar(select(func.count()).select_from(match_pools.MatchPool)
-                                     .where(match_pools.MatchPool.firm_id == firms.b.firm.id)) > 0
+            assert (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(match_pools.MatchPool)
+                    .where(match_pools.MatchPool.firm_id == firms.b.firm.id)
+                )
+                > 0
+            )
     before = _snapshot(app, firms.b.firm.id)
     theirs_ids = set(B["people"])
     seen: list = []

@@ -1,5 +1,6 @@
 """The benchmark's ceiling page: only with BENCH_CEILING, login required, the firm's 20
 newest messages, one query beyond the firm and the user."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,18 +8,29 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Audience, Message, MessageState
+from tests.factories import firm_context
 from tests.support.apps import extra_app
 from tests.support.fixtures.clients import FirmClient, login_as
-from tests.factories import firm_context
 
 
 @pytest.fixture
 def ceiling_app(app):
     """A second app on the same database and services, with the ceiling page registered."""
-    overrides = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_DIR", "UPLOAD_DIR",
-                                            "MAIL_CATCHER_DIR", "BASE_DOMAIN")}
-    with extra_app(app, {**overrides, "PORTAL_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
-                         "DEFAULT_FIRM": None, "BENCH_CEILING": True}) as capp:
+    overrides = {
+        k: app.config[k]
+        for k in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_DIR", "UPLOAD_DIR", "MAIL_CATCHER_DIR", "BASE_DOMAIN")
+    }
+    with extra_app(
+        app,
+        {
+            **overrides,
+            "PORTAL_ENV": "testing",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DEFAULT_FIRM": None,
+            "BENCH_CEILING": True,
+        },
+    ) as capp:
         capp.test_client_class = FirmClient
         yield capp
 
@@ -26,10 +38,20 @@ def ceiling_app(app):
 def _messages(app, firm, n, prefix):
     with firm_context(app, firm) as session:
         for i in range(n):
-            session.add(Message(firm_id=firm.id, kind="generic", audience=Audience.CANDIDATE,
-                                to_email="x@example.com", to_name=f"{prefix} person {i}",
-                                subject=f"{prefix} subject {i:02d}", body_text="t", body_html="<p>t</p>",
-                                dedupe_key=f"{prefix}:{i}", state=MessageState.SENT))
+            session.add(
+                Message(
+                    firm_id=firm.id,
+                    kind="generic",
+                    audience=Audience.CANDIDATE,
+                    to_email="x@example.com",
+                    to_name=f"{prefix} person {i}",
+                    subject=f"{prefix} subject {i:02d}",
+                    body_text="t",
+                    body_html="<p>t</p>",
+                    dedupe_key=f"{prefix}:{i}",
+                    state=MessageState.SENT,
+                )
+            )
 
 
 def test_not_registered_unless_configured(app, firms, client_for):
@@ -60,6 +82,6 @@ def test_ceiling_needs_login_and_shows_only_the_firms_20_newest(app, ceiling_app
     assert resp.status_code == 200
     assert "alpha subject 24" in html and "alpha subject 05" in html
     assert "alpha subject 04" not in html  # only the 20 newest
-    assert "beta subject" not in html      # never another firm's
-    assert len(statements) == 3            # the firm, the user, the 20 rows
+    assert "beta subject" not in html  # never another firm's
+    assert len(statements) == 3  # the firm, the user, the 20 rows
     assert 3_000 < len(resp.data) < 12_000  # about 5 KB of HTML

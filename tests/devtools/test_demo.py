@@ -1,4 +1,5 @@
 """`portal demo` loads two firms whose fixed logins work on their hosts."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,11 +9,19 @@ from tests.factories import firm_context
 from tests.support.fixtures.clients import AuthActions
 
 DEMO_LOGINS = {
-    "demo": [("admin@demo.example", "/admin/"), ("recruiter@demo.example", "/recruiter/"),
-             ("recruiter2@demo.example", "/recruiter/"), ("candidate@demo.example", "/me/"),
-             ("candidate2@demo.example", "/me/"), ("candidate12@demo.example", "/me/")],
-    "globex": [("admin@globex.example", "/admin/"), ("recruiter@globex.example", "/recruiter/"),
-               ("candidate@globex.example", "/me/")],
+    "demo": [
+        ("admin@demo.example", "/admin/"),
+        ("recruiter@demo.example", "/recruiter/"),
+        ("recruiter2@demo.example", "/recruiter/"),
+        ("candidate@demo.example", "/me/"),
+        ("candidate2@demo.example", "/me/"),
+        ("candidate12@demo.example", "/me/"),
+    ],
+    "globex": [
+        ("admin@globex.example", "/admin/"),
+        ("recruiter@globex.example", "/recruiter/"),
+        ("candidate@globex.example", "/me/"),
+    ],
 }
 
 
@@ -33,8 +42,9 @@ def test_demo_loads_and_every_listed_login_works(app, client_for):
     with firm_context(app) as s:
         firms = {f.slug: f for f in s.scalars(select(Firm))}
         assert set(firms) == {"demo", "globex"}
-        demo_people = dict(s.execute(select(User.role, func.count()).where(User.firm_id == firms["demo"].id)
-                                     .group_by(User.role)).all())
+        demo_people = dict(
+            s.execute(select(User.role, func.count()).where(User.firm_id == firms["demo"].id).group_by(User.role)).all()
+        )
         candidates = s.scalar(select(func.count()).select_from(Candidate).where(Candidate.firm_id == firms["demo"].id))
     assert demo_people == {Role.ADMIN: 1, Role.RECRUITER: 2, Role.CANDIDATE: 12}
     assert candidates == 12
@@ -68,7 +78,9 @@ def test_demo_can_be_loaded_again(app, client_for):
     with firm_context(app) as s:
         assert s.scalar(select(func.count()).select_from(Firm)) == 2
         assert s.scalar(select(func.count()).select_from(User)) == 15 + 5
-    assert _login(client_for(host="demo.localhost"), "admin@demo.example", app.config["DEMO_PASSWORD"]).status_code == 302
+    assert (
+        _login(client_for(host="demo.localhost"), "admin@demo.example", app.config["DEMO_PASSWORD"]).status_code == 302
+    )
 
 
 def test_demo_password_comes_from_the_setting(app, client_for):

@@ -9,6 +9,7 @@ matches; a few URLs per route), injects axe-core (the npm package,
 It then checks that every GET route of `app.url_map` was reached by some role, or is listed
 in NOT_PAGES with the reason: a new page is checked by default, or visibly skipped.
 """
+
 from __future__ import annotations
 
 import io
@@ -167,11 +168,13 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
 
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     for email in ("candidate@demo.example", "candidate11@demo.example"):  # the first in the pool, and Tomás
-        resp = signed_in(email).post("/me/profile/cv", data={"cv": (io.BytesIO(pdf), "cv.pdf")},
-                                     content_type="multipart/form-data")
+        resp = signed_in(email).post(
+            "/me/profile/cv", data={"cv": (io.BytesIO(pdf), "cv.pdf")}, content_type="multipart/form-data"
+        )
         assert resp.status_code == 303, resp.status_code
     resp = signed_in("admin@demo.example").post(
-        "/admin/staff/invite", data={"name": "Robin New", "email": "robin.new@demo.example", "role": "recruiter"})
+        "/admin/staff/invite", data={"name": "Robin New", "email": "robin.new@demo.example", "role": "recruiter"}
+    )
     assert resp.status_code in (302, 303), resp.status_code
     assert client_for(firm).post("/reset", data={"email": "candidate@demo.example"}).status_code in (200, 302, 303)
 
@@ -217,7 +220,8 @@ class Crawler:
             for v in page.evaluate(AXE_RUN):
                 nodes = "\n".join(f"      {n['target']}: {n['html']}\n        {n['summary']}" for n in v["nodes"])
                 self.findings.violations.append(
-                    f"{where} at {viewport['width']} px: {v['id']} ({v['impact']}) {v['help']}\n{nodes}")
+                    f"{where} at {viewport['width']} px: {v['id']} ({v['impact']}) {v['help']}\n{nodes}"
+                )
         page.set_viewport_size(VIEWPORTS[0])
         self.findings.axe_seconds += time.monotonic() - started
 
@@ -300,8 +304,7 @@ class Crawler:
 
 
 @pytest.mark.browser
-def test_every_page_of_every_role_passes_axe(app, live_server, browser, axe_source, client_for, run_jobs,
-                                             smtp_sink):
+def test_every_page_of_every_role_passes_axe(app, live_server, browser, axe_source, client_for, run_jobs, smtp_sink):
     started = time.monotonic()
     seeds = _world(app, live_server, client_for, run_jobs, smtp_sink)
     world_seconds = time.monotonic() - started
@@ -314,15 +317,19 @@ def test_every_page_of_every_role_passes_axe(app, live_server, browser, axe_sour
 
     routes = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
     missed = sorted(routes - set(findings.reached) - set(NOT_PAGES))
-    print(f"\naxe-core: {findings.pages} pages and {findings.error_states} forms in their error state, "
-          f"each at {len(VIEWPORTS)} widths; routes reached: {len(findings.reached)} of {len(routes)}; "
-          f"{time.monotonic() - started:.0f} s (data {world_seconds:.0f} s, checks {findings.axe_seconds:.0f} s)")
+    print(
+        f"\naxe-core: {findings.pages} pages and {findings.error_states} forms in their error state, "
+        f"each at {len(VIEWPORTS)} widths; routes reached: {len(findings.reached)} of {len(routes)}; "
+        f"{time.monotonic() - started:.0f} s (data {world_seconds:.0f} s, checks {findings.axe_seconds:.0f} s)"
+    )
     problems = []
     if findings.violations:
         problems.append(f"{len(findings.violations)} accessibility violations:\n" + "\n".join(findings.violations))
     if findings.broken:
         problems.append("links that do not work:\n" + "\n".join(findings.broken))
     if missed:
-        problems.append("GET routes no role's crawl reached (link them from a page, or add them to "
-                        "NOT_PAGES with the reason): " + ", ".join(missed))
+        problems.append(
+            "GET routes no role's crawl reached (link them from a page, or add them to "
+            "NOT_PAGES with the reason): " + ", ".join(missed)
+        )
     assert not problems, "\n\n".join(problems)

@@ -1,13 +1,23 @@
 """Two branded portals side by side in headless Chromium (the demo firms), and the admin
 pages on a phone."""
+
 import hashlib
 
 import pytest
 
 from tests.support.fixtures.browser import screenshot
 
-PAGES = ["/admin/", "/admin/settings", "/admin/logo", "/admin/contact-rules", "/admin/stages",
-         "/admin/domains", "/admin/staff", "/admin/staff/invite", "/admin/audit"]
+PAGES = [
+    "/admin/",
+    "/admin/settings",
+    "/admin/logo",
+    "/admin/contact-rules",
+    "/admin/stages",
+    "/admin/domains",
+    "/admin/staff",
+    "/admin/staff/invite",
+    "/admin/audit",
+]
 
 
 def load_demo(app):
@@ -34,22 +44,29 @@ def test_candidate_home_of_both_demo_firms_differs(app, live_server, browser):
         page.set_default_timeout(10_000)
         base = f"http://{slug}.localhost:{live_server.port}"
         sign_in(page, base, f"candidate@{slug}.example", password, "/me/")
-        page.wait_for_function("() => { const i = document.querySelector('.brand-logo');"
-                               " return i && i.complete && i.naturalWidth > 0; }")
-        style = page.eval_on_selector(".site-header", "e => { const s = getComputedStyle(e);"
-                                      " return [s.backgroundColor, s.color]; }")
-        link_colour = page.evaluate("() => getComputedStyle(document.documentElement)"
-                                    ".getPropertyValue('--brand-text').trim()")
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.brand-logo'); return i && i.complete && i.naturalWidth > 0; }"
+        )
+        style = page.eval_on_selector(
+            ".site-header", "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color]; }"
+        )
+        link_colour = page.evaluate(
+            "() => getComputedStyle(document.documentElement).getPropertyValue('--brand-text').trim()"
+        )
         logo_src = page.get_attribute(".brand-logo", "src")
         # Fetched by the page itself (Chromium resolves *.localhost; the Node side does not).
         mime, logo_bytes = page.evaluate(
             "async (src) => { const r = await fetch(src);"
             " return [r.headers.get('content-type'), Array.from(new Uint8Array(await r.arrayBuffer()))]; }",
-            logo_src)
+            logo_src,
+        )
         assert mime == "image/png" and bytes(logo_bytes[:8]) == b"\x89PNG\r\n\x1a\n"
         seen[slug] = {
-            "header": style[0], "header_text": style[1], "link": link_colour,
-            "name": page.inner_text(".brand-name"), "title": page.title(),
+            "header": style[0],
+            "header_text": style[1],
+            "link": link_colour,
+            "name": page.inner_text(".brand-name"),
+            "title": page.title(),
             "welcome": page.inner_text(".welcome"),
             "logo": hashlib.sha256(bytes(logo_bytes)).hexdigest(),
             "favicon": page.get_attribute("link[rel=icon]", "href"),

@@ -1,5 +1,6 @@
 """The candidate's journey on a phone (375x812, headless Chromium): sign in, read where they
 stand and the feedback, approve a consent request, say "I'm interested", update availability."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -7,13 +8,22 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Candidate, CandidateUpdate, CloseReason, Consent, ConsentState, Interest, JobSeeking, RemotePreference,
-    Search, Stage, User,
+    Candidate,
+    CandidateUpdate,
+    CloseReason,
+    Consent,
+    ConsentState,
+    Interest,
+    JobSeeking,
+    RemotePreference,
+    Search,
+    Stage,
+    User,
 )
 from portal.services import skills
+from tests.factories import PASSWORD, firm_context
 from tests.support import candidate as h
 from tests.support.fixtures.browser import screenshot
-from tests.factories import PASSWORD, firm_context
 
 
 def _world(app, f):
@@ -22,14 +32,22 @@ def _world(app, f):
         me.name = "Alex Morgan"
         db.session.get(User, f.recruiter.id).name = "Riley Recruiter"
         skills.set_candidate_skills(f.firm, me, ["Python", "PostgreSQL"])
-    s1 = h.make_search(app, f, title="Senior Backend Engineer", client="Initech", location="Berlin",
-                       pay_min=80000, pay_max=95000)
+    s1 = h.make_search(
+        app, f, title="Senior Backend Engineer", client="Initech", location="Berlin", pay_min=80000, pay_max=95000
+    )
     cy1 = h.add(app, f, s1, f.candidate, Stage.CONTACTED)
     h.move(app, f, cy1.id, Stage.SCREENING)
     h.feedback(app, f, cy1.id, md="Thanks for the call! The team liked your **PostgreSQL** experience.")
     consent = h.request_consent(app, f, cy1.id)
-    s2 = h.make_search(app, f, title="Platform Lead", client="Umbrella", confidential=True, location="Amsterdam",
-                       remote_policy=RemotePreference.HYBRID)
+    s2 = h.make_search(
+        app,
+        f,
+        title="Platform Lead",
+        client="Umbrella",
+        confidential=True,
+        location="Amsterdam",
+        remote_policy=RemotePreference.HYBRID,
+    )
     cy2 = h.add(app, f, s2, f.candidate, Stage.SCREENING)
     c2 = h.request_consent(app, f, cy2.id)
     h.approve(app, f, f.candidate, c2.id)
@@ -64,9 +82,16 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
     # Where they stand, in plain words; the confidential client is not named.
     assert page.locator("h1").inner_text() == "Hello, Alex"
     body = page.locator("main").inner_text()
-    for text in ("Senior Backend Engineer", "Getting to know you", "Interviewing", "This search has ended for you",
-                 "The role was closed", "The client paused hiring", "Riley Recruiter",
-                 "We need your answer"):
+    for text in (
+        "Senior Backend Engineer",
+        "Getting to know you",
+        "Interviewing",
+        "This search has ended for you",
+        "The role was closed",
+        "The client paused hiring",
+        "Riley Recruiter",
+        "We need your answer",
+    ):
         assert text in body, text
     assert "Umbrella" in body  # revealed: they were asked for consent for it
     for code in ("screening", "role_closed", "presented", "Presented to client"):

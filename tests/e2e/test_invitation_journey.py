@@ -1,5 +1,6 @@
 """End to end in headless Chromium: a recruiter invites a candidate, the candidate opens
 the link from the email, chooses a password, signs out, signs in and sees the home page."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ import pytest
 from portal.models import Candidate, Role, User
 from portal.services import accounts
 from portal.services.firms import create_user
-from tests.support.fixtures.browser import screenshot
 from tests.factories import firm_context
+from tests.support.fixtures.browser import screenshot
 
 
 @pytest.mark.browser

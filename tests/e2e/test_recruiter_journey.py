@@ -1,12 +1,13 @@
 """End to end in headless Chromium: a recruiter logs in, creates a search, adds a candidate,
 requests consent, writes feedback, moves the card (drag and drop), closes the search."""
+
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidacy, Consent, Message, SearchState, Stage
-from tests.support.fixtures.browser import screenshot
 from tests.factories import PASSWORD, firm_context
+from tests.support.fixtures.browser import screenshot
 
 
 @pytest.mark.browser
@@ -93,11 +94,14 @@ def test_recruiter_journey(app, firms, live_server, browser):
         screenshot(page, "recruiter-board-after-drag")
 
         # The same board on a phone.
-        phone = browser.new_context(viewport={"width": 375, "height": 812},
-                                    storage_state=context.storage_state()).new_page()
+        phone = browser.new_context(
+            viewport={"width": 375, "height": 812}, storage_state=context.storage_state()
+        ).new_page()
         phone.goto(url(f"/recruiter/searches/{search_id}/board"))
         assert phone.locator(f"#card-{cid}").is_visible()
-        wide = phone.evaluate('''() => Array.from(document.querySelectorAll("body *")).filter(e => !e.closest(".board .column") && e.getBoundingClientRect().right > 376).slice(0, 8).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))''')
+        wide = phone.evaluate(
+            """() => Array.from(document.querySelectorAll("body *")).filter(e => !e.closest(".board .column") && e.getBoundingClientRect().right > 376).slice(0, 8).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))"""
+        )
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375, wide
         screenshot(phone, "recruiter-board-375px")
         phone.context.close()
@@ -138,7 +142,8 @@ def test_demo_recruiter_screens(app, live_server, browser):
         with as_firm(demo.id):
             backend = db.session.scalar(select(Search.id).where(Search.title == "Senior Backend Engineer"))
             alex_cy = db.session.scalar(
-                select(Candidacy.id).where(Candidacy.search_id == backend).order_by(Candidacy.id).offset(2).limit(1))
+                select(Candidacy.id).where(Candidacy.search_id == backend).order_by(Candidacy.id).offset(2).limit(1)
+            )
         db.session.remove()
     for width, suffix in ((1280, ""), (375, "-375px")):
         context = browser.new_context(viewport={"width": width, "height": 900})

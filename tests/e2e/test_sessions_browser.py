@@ -1,9 +1,10 @@
 """Your account on a phone (375 px, headless Chromium, no JavaScript needed): from the
 candidate's settings to the list of devices, a password change, and signing out a device."""
+
 import pytest
 
-from tests.support.fixtures.browser import screenshot
 from tests.factories import PASSWORD
+from tests.support.fixtures.browser import screenshot
 
 
 @pytest.mark.browser

@@ -1,14 +1,13 @@
 """The board and the candidacy page: moves, consent, conflicts, closing and undo (plain forms)."""
+
 import re
 
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import (
-    Candidacy, CloseReason, Consent, ConsentState, Message, MessageState, Stage, StageChange,
-)
-from tests.support.fixtures.clients import login_as
+from portal.models import Candidacy, CloseReason, Consent, ConsentState, Message, MessageState, Stage, StageChange
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, approve_consent, flashes, make_search, people
 
 
@@ -18,9 +17,11 @@ def _cy(app, f, cid) -> Candidacy:
 
 
 def _move(client, cy, stage, version=None, **extra):
-    return client.post(f"/recruiter/candidacies/{cy.id}/move",
-                       data={"stage": stage, "version": cy.version if version is None else version, **extra},
-                       follow_redirects=True)
+    return client.post(
+        f"/recruiter/candidacies/{cy.id}/move",
+        data={"stage": stage, "version": cy.version if version is None else version, **extra},
+        follow_redirects=True,
+    )
 
 
 def test_board_has_a_column_per_stage_and_plain_move_forms(app, rec):
@@ -29,8 +30,8 @@ def test_board_has_a_column_per_stage_and_plain_move_forms(app, rec):
     html = rec.client.get(f"/recruiter/searches/{s.id}/board").get_data(as_text=True)
     stages = re.findall(r'class="column" data-stage="(\w+)"', html)
     assert stages == ["identified", "contacted", "screening", "presented", "interviewing", "offer", "placed", "closed"]
-    card = html[html.index(f'id="card-{cy.id}"'):]
-    card = card[:card.index("</article>")]
+    card = html[html.index(f'id="card-{cy.id}"') :]
+    card = card[: card.index("</article>")]
     assert f'name="version" value="{cy.version}"' in card
     assert 'name="csrf_token"' in card and "data-move-form" in card
     # The options are rendered once per stage: every other pipeline stage, the next one selected.
@@ -124,10 +125,15 @@ def test_two_recruiters_moving_the_same_card_the_second_gets_a_conflict(app, rec
     row = _cy(app, f, cy.id)
     assert row.stage == Stage.SCREENING
     with firm_context(app, f.firm):
-        assert db.session.scalar(select(StageChange.to_stage).order_by(StageChange.id.desc()).limit(1)) == Stage.SCREENING
+        assert (
+            db.session.scalar(select(StageChange.to_stage).order_by(StageChange.id.desc()).limit(1)) == Stage.SCREENING
+        )
     # The same for closing with a stale version.
-    third = other.post(f"/recruiter/candidacies/{cy.id}/close",
-                       data={"reason": "not_a_fit", "explanation": "", "version": seen}, follow_redirects=True)
+    third = other.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "not_a_fit", "explanation": "", "version": seen},
+        follow_redirects=True,
+    )
     assert "conflict" in flashes(third.get_data(as_text=True))
     assert _cy(app, f, cy.id).stage == Stage.SCREENING
 
@@ -135,9 +141,11 @@ def test_two_recruiters_moving_the_same_card_the_second_gets_a_conflict(app, rec
 def test_close_a_candidacy_with_reason_and_explanation(app, rec):
     f = rec.f
     cy = add(app, f, make_search(app, f), people(app, f, 1)[0], Stage.SCREENING)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/close", data={
-        "reason": "not_a_fit", "explanation": "The role needs more Go experience.", "version": cy.version,
-    }, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "not_a_fit", "explanation": "The role needs more Go experience.", "version": cy.version},
+        follow_redirects=True,
+    )
     assert "is closed (Not a fit)" in flashes(resp.get_data(as_text=True))
     row = _cy(app, f, cy.id)
     assert row.stage == Stage.CLOSED and row.close_reason == CloseReason.NOT_A_FIT
@@ -145,14 +153,18 @@ def test_close_a_candidacy_with_reason_and_explanation(app, rec):
         msg = db.session.scalar(select(Message).where(Message.kind == "candidacy_closed"))
         assert "more Go experience" in msg.body_text and "Not a fit for this role" in msg.body_text
     html = rec.client.get(f"/recruiter/searches/{cy.search_id}/board").get_data(as_text=True)
-    closed_col = html[html.index('data-stage="closed"'):]
+    closed_col = html[html.index('data-stage="closed"') :]
     assert f'id="card-{cy.id}"' in closed_col
 
 
 def test_bad_move_input_is_refused_cleanly(app, rec):
     cy = add(app, rec.f, make_search(app, rec.f), people(app, rec.f, 1)[0])
-    for data in ({"stage": "closed", "version": cy.version}, {"stage": "nonsense", "version": cy.version},
-                 {"stage": "contacted"}, {"stage": "contacted", "version": "abc"}):
+    for data in (
+        {"stage": "closed", "version": cy.version},
+        {"stage": "nonsense", "version": cy.version},
+        {"stage": "contacted"},
+        {"stage": "contacted", "version": "abc"},
+    ):
         resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/move", data=data, follow_redirects=True)
         assert resp.status_code == 200 and "Not moved" in flashes(resp.get_data(as_text=True))
     assert _cy(app, rec.f, cy.id).stage == Stage.IDENTIFIED
@@ -160,8 +172,10 @@ def test_bad_move_input_is_refused_cleanly(app, rec):
 
 def test_move_redirects_only_to_local_next(app, rec):
     cy = add(app, rec.f, make_search(app, rec.f), people(app, rec.f, 1)[0])
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/move",
-                           data={"stage": "contacted", "version": cy.version, "next": "https://evil.example/"})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/move",
+        data={"stage": "contacted", "version": cy.version, "next": "https://evil.example/"},
+    )
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/recruiter/searches/{cy.search_id}/board")
 
 
@@ -176,8 +190,9 @@ def test_undo_within_the_grace_window_reverts_and_cancels_the_message(app, rec):
     html = resp.get_data(as_text=True)
     assert "The candidate has not been told yet" in html and ">Undo</button>" in html
     change_id = int(re.search(r'name="change_id" value="(\d+)"', html).group(1))
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/undo", data={"change_id": change_id, "next": board},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/undo", data={"change_id": change_id, "next": board}, follow_redirects=True
+    )
     assert "Undone" in flashes(resp.get_data(as_text=True))
     assert ">Undo</button>" not in resp.get_data(as_text=True)
     with firm_context(app, f.firm):
@@ -240,8 +255,9 @@ def test_undo_of_a_close_reopens_and_cancels_the_close_the_loop_message(app, rec
     f = rec.f
     app.config["GRACE_SECONDS"] = 300
     cy = add(app, f, make_search(app, f), people(app, f, 1)[0], Stage.SCREENING)
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                    data={"reason": "withdrew", "explanation": "", "version": cy.version})
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close", data={"reason": "withdrew", "explanation": "", "version": cy.version}
+    )
     with firm_context(app, f.firm):
         change = db.session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
     rec.client.post(f"/recruiter/candidacies/{cy.id}/undo", data={"change_id": change.id})
@@ -255,22 +271,31 @@ def test_undo_of_a_close_reopens_and_cancels_the_close_the_loop_message(app, rec
 def test_add_candidates_to_a_search_from_the_pool(app, rec):
     f = rec.f
     s = make_search(app, f)
-    alice, = people(app, f, 1, name="Alice Example")
+    (alice,) = people(app, f, 1, name="Alice Example")
     html = rec.client.get(f"/recruiter/searches/{s.id}/add?q=alice").get_data(as_text=True)
     assert "Alice Example" in html
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/candidates",
-                           data={"candidate_id": alice.id, "stage": "contacted"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/candidates",
+        data={"candidate_id": alice.id, "stage": "contacted"},
+        follow_redirects=True,
+    )
     assert "added to Staff Engineer" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         row = db.session.scalar(select(Candidacy))
         assert row.candidate_id == alice.id and row.stage == Stage.CONTACTED
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/candidates",
-                           data={"candidate_id": alice.id, "stage": "identified"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/candidates",
+        data={"candidate_id": alice.id, "stage": "identified"},
+        follow_redirects=True,
+    )
     assert "already in this search" in flashes(resp.get_data(as_text=True))
     # Presented or later is not a starting stage.
-    bob, = people(app, f, 1)
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/candidates",
-                           data={"candidate_id": bob.id, "stage": "presented"}, follow_redirects=True)
+    (bob,) = people(app, f, 1)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/candidates",
+        data={"candidate_id": bob.id, "stage": "presented"},
+        follow_redirects=True,
+    )
     assert "Not a valid choice" in flashes(resp.get_data(as_text=True))
     assert "Alice Example" not in rec.client.get(f"/recruiter/searches/{s.id}/add?q=alice").get_data(as_text=True)
 
@@ -278,9 +303,10 @@ def test_add_candidates_to_a_search_from_the_pool(app, rec):
 def test_add_to_search_from_the_candidate_page(app, rec):
     f = rec.f
     s = make_search(app, f, title="Data Lead")
-    c, = people(app, f, 1)
+    (c,) = people(app, f, 1)
     page = rec.client.get(f"/recruiter/candidates/{c.id}").get_data(as_text=True)
     assert "Data Lead" in page
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/searches", data={"search_id": s.id, "stage": "identified"},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/searches", data={"search_id": s.id, "stage": "identified"}, follow_redirects=True
+    )
     assert "added to Data Lead" in flashes(resp.get_data(as_text=True))

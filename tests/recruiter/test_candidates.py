@@ -1,4 +1,5 @@
 """Candidates and the talent pool: create, edit, CV, invitation, filters, pages."""
+
 import io
 import os
 import re
@@ -9,7 +10,17 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    AuthToken, Candidate, CandidateTag, JobSeeking, Message, Note, Role, Seniority, Stage, User, utcnow,
+    AuthToken,
+    Candidate,
+    CandidateTag,
+    JobSeeking,
+    Message,
+    Note,
+    Role,
+    Seniority,
+    Stage,
+    User,
+    utcnow,
 )
 from tests.factories import firm_context, make_candidate
 from tests.support.recruiter import add, flashes, make_search, people
@@ -33,11 +44,22 @@ def _get(app, f, cid) -> Candidate:
 
 
 def test_create_candidate_with_tags_and_an_internal_note(app, rec):
-    resp = rec.client.post("/recruiter/candidates/new", data={
-        "name": "Ada Lovelace", "email": "Ada@Example.com", "phone": "+44 20 1234", "headline": "Analyst",
-        "location": "London", "seniority": "lead", "job_seeking": "active", "summary": "Loves engines.",
-        "tags": "Fintech, german speaker, fintech", "owner_id": "", "note": "Referred by Charles.",
-    })
+    resp = rec.client.post(
+        "/recruiter/candidates/new",
+        data={
+            "name": "Ada Lovelace",
+            "email": "Ada@Example.com",
+            "phone": "+44 20 1234",
+            "headline": "Analyst",
+            "location": "London",
+            "seniority": "lead",
+            "job_seeking": "active",
+            "summary": "Loves engines.",
+            "tags": "Fintech, german speaker, fintech",
+            "owner_id": "",
+            "note": "Referred by Charles.",
+        },
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     with firm_context(app, rec.f.firm):
         c = db.session.scalar(select(Candidate).where(Candidate.name == "Ada Lovelace"))
@@ -61,47 +83,62 @@ def test_duplicate_email_and_bad_email_are_refused(app, rec):
 
 def test_same_email_in_another_firm_is_fine(app, rec):
     people(app, rec.firms.b, 1, email="shared@example.com")
-    resp = rec.client.post("/recruiter/candidates/new", data={"name": "Y", "email": "shared@example.com",
-                                                               "job_seeking": "open"})
+    resp = rec.client.post(
+        "/recruiter/candidates/new", data={"name": "Y", "email": "shared@example.com", "job_seeking": "open"}
+    )
     assert resp.status_code == 303
 
 
 def test_edit_candidate(app, rec):
-    c, = people(app, rec.f, 1, name="Old Name", job_seeking=JobSeeking.OPEN)
+    (c,) = people(app, rec.f, 1, name="Old Name", job_seeking=JobSeeking.OPEN)
     page = rec.client.get(f"/recruiter/candidates/{c.id}/edit").get_data(as_text=True)
     assert 'value="Old Name"' in page
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/edit", data={
-        "name": "New Name", "email": c.email, "job_seeking": "not_looking", "tags": "a, b"})
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/edit",
+        data={"name": "New Name", "email": c.email, "job_seeking": "not_looking", "tags": "a, b"},
+    )
     assert resp.status_code == 303
     row = _get(app, rec.f, c.id)
     assert row.name == "New Name" and row.job_seeking == JobSeeking.NOT_LOOKING
     assert sorted(t.name for t in row.tags) == ["a", "b"]
     assert row.availability_changed_at is None  # only the candidate's own changes are flagged
-    rec.client.post(f"/recruiter/candidates/{c.id}/edit", data={"name": "New Name", "email": c.email,
-                                                                  "job_seeking": "not_looking", "tags": "b"})
+    rec.client.post(
+        f"/recruiter/candidates/{c.id}/edit",
+        data={"name": "New Name", "email": c.email, "job_seeking": "not_looking", "tags": "b"},
+    )
     assert [t.name for t in _get(app, rec.f, c.id).tags] == ["b"]
 
 
 def test_a_portal_users_email_is_not_changed_by_the_recruiter(app, rec):
     c = rec.f.candidate
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/edit", data={
-        "name": c.name, "email": "new@example.com", "job_seeking": "open"})
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/edit", data={"name": c.name, "email": "new@example.com", "job_seeking": "open"}
+    )
     assert resp.status_code == 400 and "they change it on their own page" in resp.get_data(as_text=True)
 
 
 def test_cv_upload_download_replace_and_delete(app, rec):
-    c, = people(app, rec.f, 1)
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload", data={"cv": (io.BytesIO(PDF), "my cv.pdf")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    (c,) = people(app, rec.f, 1)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/cv/upload",
+        data={"cv": (io.BytesIO(PDF), "my cv.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "CV uploaded" in flashes(resp.get_data(as_text=True))
     row = _get(app, rec.f, c.id)
     first_path = os.path.join(app.config["UPLOAD_DIR"], row.cv_path)
     assert os.path.isfile(first_path) and not first_path.startswith(os.path.join(os.path.dirname(__file__), ".."))
     dl = rec.client.get(f"/recruiter/candidates/{c.id}/cv")
     assert dl.status_code == 200 and dl.data == PDF and dl.mimetype == "application/pdf"
-    assert dl.headers["Content-Disposition"].startswith("attachment;") and "my_cv.pdf" in dl.headers["Content-Disposition"]
-    rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload", data={"cv": (io.BytesIO(docx_bytes()), "cv.docx")},
-                    content_type="multipart/form-data")
+    assert (
+        dl.headers["Content-Disposition"].startswith("attachment;") and "my_cv.pdf" in dl.headers["Content-Disposition"]
+    )
+    rec.client.post(
+        f"/recruiter/candidates/{c.id}/cv/upload",
+        data={"cv": (io.BytesIO(docx_bytes()), "cv.docx")},
+        content_type="multipart/form-data",
+    )
     assert not os.path.exists(first_path)  # the old one is gone
     dl = rec.client.get(f"/recruiter/candidates/{c.id}/cv")
     assert dl.mimetype.endswith("wordprocessingml.document") and "attachment" in dl.headers["Content-Disposition"]
@@ -117,7 +154,7 @@ def _cv_files(app, f) -> set[str]:
 
 
 def test_cv_upload_rejects_html_renamed_pdf_and_other_lies(app, rec):
-    c, = people(app, rec.f, 1)
+    (c,) = people(app, rec.f, 1)
     files_before = _cv_files(app, rec.f)
     cases = [
         (b"<html><script>alert(1)</script></html>", "cv.pdf", "PDF or a Word"),
@@ -127,28 +164,37 @@ def test_cv_upload_rejects_html_renamed_pdf_and_other_lies(app, rec):
         (b"PK\x03\x04 not really a zip", "cv.docx", "PDF or a Word"),
     ]
     for data, name, message in cases:
-        resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload", data={"cv": (io.BytesIO(data), name)},
-                               content_type="multipart/form-data", follow_redirects=True)
+        resp = rec.client.post(
+            f"/recruiter/candidates/{c.id}/cv/upload",
+            data={"cv": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
         assert message in flashes(resp.get_data(as_text=True)), name
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload", data={}, content_type="multipart/form-data",
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/cv/upload", data={}, content_type="multipart/form-data", follow_redirects=True
+    )
     assert "Choose a file" in flashes(resp.get_data(as_text=True))
     assert _get(app, rec.f, c.id).cv_path is None
     assert _cv_files(app, rec.f) == files_before  # nothing written to disk either
 
 
 def test_cv_too_large_is_refused(app, rec):
-    c, = people(app, rec.f, 1)
+    (c,) = people(app, rec.f, 1)
     big = PDF + b"0" * (5 * 1024 * 1024)
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload", data={"cv": (io.BytesIO(big), "cv.pdf")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/cv/upload",
+        data={"cv": (io.BytesIO(big), "cv.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "larger than 5 MB" in flashes(resp.get_data(as_text=True))
 
 
 def test_invite_creates_a_linked_account_and_an_invitation_message(app, rec, run_jobs, smtp_sink):
     from portal.outbox import CREDENTIAL_LINK
 
-    c, = people(app, rec.f, 1, email="newbie@example.com", name="New Bie")
+    (c,) = people(app, rec.f, 1, email="newbie@example.com", name="New Bie")
     resp = rec.client.post(f"/recruiter/candidates/{c.id}/invite", follow_redirects=True)
     assert "Invitation sent to newbie@example.com" in flashes(resp.get_data(as_text=True))
     with firm_context(app, rec.f.firm):
@@ -175,7 +221,7 @@ def test_invite_creates_a_linked_account_and_an_invitation_message(app, rec, run
 
 
 def test_invite_needs_an_email(app, rec):
-    c, = people(app, rec.f, 1, email=None)
+    (c,) = people(app, rec.f, 1, email=None)
     resp = rec.client.post(f"/recruiter/candidates/{c.id}/invite", follow_redirects=True)
     assert "Add the candidate's email address first" in flashes(resp.get_data(as_text=True))
 
@@ -188,16 +234,35 @@ def _pool_names(rec, query="") -> list[str]:
 def test_talent_pool_filters(app, rec):
     f = rec.f
     now = utcnow()
-    a = make_candidate(app, f.firm, with_login=False, name="Anna Active", location="Berlin",
-                       job_seeking=JobSeeking.ACTIVE, last_contacted_at=now - timedelta(days=40))
-    b = make_candidate(app, f.firm, with_login=False, name="Ben Open", location="Munich",
-                       job_seeking=JobSeeking.OPEN, last_contacted_at=now - timedelta(days=2))
-    make_candidate(app, f.firm, with_login=False, name="Cleo Never", location="berlin-mitte",
-                   job_seeking=JobSeeking.NOT_LOOKING)
+    a = make_candidate(
+        app,
+        f.firm,
+        with_login=False,
+        name="Anna Active",
+        location="Berlin",
+        job_seeking=JobSeeking.ACTIVE,
+        last_contacted_at=now - timedelta(days=40),
+    )
+    b = make_candidate(
+        app,
+        f.firm,
+        with_login=False,
+        name="Ben Open",
+        location="Munich",
+        job_seeking=JobSeeking.OPEN,
+        last_contacted_at=now - timedelta(days=2),
+    )
+    make_candidate(
+        app, f.firm, with_login=False, name="Cleo Never", location="berlin-mitte", job_seeking=JobSeeking.NOT_LOOKING
+    )
     with firm_context(app, f.firm):
-        db.session.add_all([CandidateTag(firm_id=f.firm.id, candidate_id=a.id, name="fintech"),
-                            CandidateTag(firm_id=f.firm.id, candidate_id=a.id, name="german"),
-                            CandidateTag(firm_id=f.firm.id, candidate_id=b.id, name="fintech")])
+        db.session.add_all(
+            [
+                CandidateTag(firm_id=f.firm.id, candidate_id=a.id, name="fintech"),
+                CandidateTag(firm_id=f.firm.id, candidate_id=a.id, name="german"),
+                CandidateTag(firm_id=f.firm.id, candidate_id=b.id, name="fintech"),
+            ]
+        )
     s = make_search(app, f)
     add(app, f, s, b, Stage.SCREENING)
     everyone = sorted(["Anna Active", "Ben Open", "Cleo Never", f.candidate.name])
@@ -234,7 +299,7 @@ def test_talent_pool_pages_with_a_cursor_and_never_counts(app, rec, count_querie
 def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec, count_queries):
     f = rec.f
     s = make_search(app, f)
-    one, = people(app, f, 1, location="Berlin")
+    (one,) = people(app, f, 1, location="Berlin")
     with firm_context(app, f.firm):
         db.session.add(CandidateTag(firm_id=f.firm.id, candidate_id=one.id, name="t0"))
     add(app, f, s, one, Stage.CONTACTED)
@@ -242,8 +307,12 @@ def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec, count
 
     def measure():
         out = {}
-        for u in ("/recruiter/candidates?q=", "/recruiter/candidates?location=Berlin&tags=t0",
-                  f"/recruiter/candidates/{one.id}", f"/recruiter/candidates/{one.id}/activity"):
+        for u in (
+            "/recruiter/candidates?q=",
+            "/recruiter/candidates?location=Berlin&tags=t0",
+            f"/recruiter/candidates/{one.id}",
+            f"/recruiter/candidates/{one.id}/activity",
+        ):
             rec.client.get(u)
             with count_queries() as q:
                 assert rec.client.get(u).status_code == 200
@@ -254,8 +323,12 @@ def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec, count
     searches = [make_search(app, f, title=f"S{i}", client=f"C{i}") for i in range(5)]
     for i, c in enumerate(people(app, f, 49, location="Berlin")):
         with firm_context(app, f.firm):
-            db.session.add_all([CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name="t0"),
-                                CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name=f"x{i}")])
+            db.session.add_all(
+                [
+                    CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name="t0"),
+                    CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name=f"x{i}"),
+                ]
+            )
         add(app, f, searches[i % 5], c, Stage.CONTACTED)
     for i, s2 in enumerate(searches):
         add(app, f, s2, one, Stage.SCREENING)

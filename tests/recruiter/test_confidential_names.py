@@ -6,6 +6,7 @@ feedback or a search's close explanation is refused while a reader was not told 
 offers a version without the name, which goes through. Closing a search shows who reads what
 before anything is written, asks for confirmation, and can be undone in the grace window.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -17,10 +18,19 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Client, CloseReason, Feedback, Message, MessageState, Search, SearchState, Stage, utcnow,
+    Candidacy,
+    Client,
+    CloseReason,
+    Feedback,
+    Message,
+    MessageState,
+    Search,
+    SearchState,
+    Stage,
+    utcnow,
 )
-from portal.services import pipeline
 from portal.services import consent as consent_service
+from portal.services import pipeline
 from tests.factories import firm_context
 from tests.support.recruiter import add, flashes, make_search, people
 
@@ -34,8 +44,9 @@ def _text(resp) -> str:
 def _globex(app, rec, **kw) -> Search:
     """A confidential search for Globex, whose aliases the recruiter records on the client page."""
     s = make_search(app, rec.f, client="Globex", confidential=True, **kw)
-    resp = rec.client.post(f"/recruiter/clients/{s.client_id}/edit",
-                           data={"name": "Globex", "aliases": "Globex Corp\nGBX"})
+    resp = rec.client.post(
+        f"/recruiter/clients/{s.client_id}/edit", data={"name": "Globex", "aliases": "Globex Corp\nGBX"}
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     return s
 
@@ -63,18 +74,22 @@ def _no_name(text: str) -> bool:
 
 # ---------------------------------------------------------------- the check itself
 
-@pytest.mark.parametrize("text, found", [
-    ("We met GLOBEX today.", ["GLOBEX"]),
-    ("globex   corp decided", ["globex corp"]),
-    ("Globex-Corp decided", ["Globex-Corp"]),
-    ("gbx's team liked you", ["gbx"]),
-    ("Write to jobs@globex.com.", ["jobs@globex.com"]),
-    ("See https://www.globexcorp.com/jobs!", ["https://www.globexcorp.com/jobs"]),
-    ("Glo\u200bbex said no", ["Glo\u200bbex"]),          # a zero-width space inside the word
-    ("Ｇｌｏｂｅｘ said no", ["Ｇｌｏｂｅｘ"]),                # full-width letters
-    ("GBXL and globexian are other words", []),
-    ("The client hired internally.", []),
-])
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("We met GLOBEX today.", ["GLOBEX"]),
+        ("globex   corp decided", ["globex corp"]),
+        ("Globex-Corp decided", ["Globex-Corp"]),
+        ("gbx's team liked you", ["gbx"]),
+        ("Write to jobs@globex.com.", ["jobs@globex.com"]),
+        ("See https://www.globexcorp.com/jobs!", ["https://www.globexcorp.com/jobs"]),
+        ("Glo\u200bbex said no", ["Glo\u200bbex"]),  # a zero-width space inside the word
+        ("Ｇｌｏｂｅｘ said no", ["Ｇｌｏｂｅｘ"]),  # full-width letters
+        ("GBXL and globexian are other words", []),
+        ("The client hired internally.", []),
+    ],
+)
 def test_names_are_found_on_word_boundaries_whatever_the_case_spacing_or_address(text, found):
     from portal.services import disclosure
 
@@ -106,41 +121,53 @@ def test_aliases_are_edited_on_the_client_page_and_checked(app, rec):
 
 def test_a_confidential_search_title_may_not_name_its_client(app, rec):
     s = _globex(app, rec)
-    form = {"title": "Data lead at gbx", "client_name": "Globex", "confidential": "y", "pay_currency": "EUR",
-            "remote_policy": "onsite", "engagement": "retained", "state": "open"}
+    form = {
+        "title": "Data lead at gbx",
+        "client_name": "Globex",
+        "confidential": "y",
+        "pay_currency": "EUR",
+        "remote_policy": "onsite",
+        "engagement": "retained",
+        "state": "open",
+    }
     resp = rec.client.post(f"/recruiter/searches/{s.id}/edit", data=form)
     assert resp.status_code == 400
     assert "Role title: it names the confidential client (“gbx”)" in _text(resp)
-    assert 'value="Data lead at gbx"' in resp.get_data(as_text=True)    # kept
+    assert 'value="Data lead at gbx"' in resp.get_data(as_text=True)  # kept
     resp = rec.client.post(f"/recruiter/searches/{s.id}/edit", data={**form, "title": "Data lead"})
     assert resp.status_code == 303
 
 
 # ---------------------------------------------------------------- a candidacy's close reason
 
+
 def test_a_close_explanation_naming_the_client_is_refused_and_the_version_without_goes_through(app, rec):
     f = rec.f
     s = _globex(app, rec)
-    ann, = people(app, f, 1, name="Ann Untold")
+    (ann,) = people(app, f, 1, name="Ann Untold")
     cy = add(app, f, s, ann, Stage.SCREENING)
     typed = "globex corp chose someone with more SQL."
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                           data={"reason": "client_declined", "explanation": typed, "version": cy.version})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "client_declined", "explanation": typed, "version": cy.version},
+    )
     assert resp.status_code == 400
     page = _text(resp)
     assert "names the confidential client (“globex corp”)" in page and "Ann Untold has not been told" in page
-    assert _kept(page, typed)                            # what was typed is kept
+    assert _kept(page, typed)  # what was typed is kept
     offered = re.search(r'id="explanation-\d+-without"[^>]*>\s*([^<]*)</textarea>', page).group(1)
     assert offered == "The client chose someone with more SQL."
     assert 'value="client_declined" selected' in page
     with firm_context(app, f.firm):
         assert db.session.get(Candidacy, cy.id).stage == Stage.SCREENING
     assert _messages(app, f, "candidacy_closed") == []
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                           data={"reason": "client_declined", "explanation": offered, "version": cy.version},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "client_declined", "explanation": offered, "version": cy.version},
+        follow_redirects=True,
+    )
     assert "candidacy is closed" in flashes(resp.get_data(as_text=True))
-    msg, = _messages(app, f, "candidacy_closed")
+    (msg,) = _messages(app, f, "candidacy_closed")
     assert "chose someone with more SQL" in msg.body_text
     assert _no_name(msg.body_text) and _no_name(msg.body_html)
 
@@ -150,11 +177,12 @@ def test_a_candidate_who_was_told_may_read_the_name(app, rec):
     s = _globex(app, rec)
     cy = add(app, f, s, people(app, f, 1)[0], Stage.SCREENING)
     _tell(app, f, cy)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                           data={"reason": "client_declined", "explanation": "GBX chose someone else.",
-                                 "version": cy.version})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "client_declined", "explanation": "GBX chose someone else.", "version": cy.version},
+    )
     assert resp.status_code == 303
-    msg, = _messages(app, f, "candidacy_closed")
+    (msg,) = _messages(app, f, "candidacy_closed")
     assert "GBX chose someone else." in msg.body_text
 
 
@@ -162,18 +190,20 @@ def test_a_search_that_is_not_confidential_names_its_client_freely(app, rec):
     f = rec.f
     s = make_search(app, f, client="Initech")
     cy = add(app, f, s, people(app, f, 1)[0], Stage.SCREENING)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                           data={"reason": "client_declined", "explanation": "Initech chose someone else.",
-                                 "version": cy.version})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "client_declined", "explanation": "Initech chose someone else.", "version": cy.version},
+    )
     assert resp.status_code == 303
 
 
 # ---------------------------------------------------------------- feedback
 
+
 def test_feedback_naming_an_alias_is_refused_and_the_version_without_is_posted(app, rec):
     f = rec.f
     s = _globex(app, rec)
-    bo, = people(app, f, 1, name="Bo Untold")
+    (bo,) = people(app, f, 1, name="Bo Untold")
     cy = add(app, f, s, bo, Stage.SCREENING)
     typed = "The GBX panel loved your *system design*; see https://globex.com/values."
     for action in ("preview", "post"):
@@ -188,14 +218,16 @@ def test_feedback_naming_an_alias_is_refused_and_the_version_without_is_posted(a
     with firm_context(app, f.firm):
         assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
     assert _messages(app, f, "feedback_posted") == []
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
-                           data={"body": typed, "body_without": offered, "action": "post-without"},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback",
+        data={"body": typed, "body_without": offered, "action": "post-without"},
+        follow_redirects=True,
+    )
     assert "Feedback posted" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         fb = db.session.scalar(select(Feedback))
         assert fb.body_md == offered
-    msg, = _messages(app, f, "feedback_posted")
+    (msg,) = _messages(app, f, "feedback_posted")
     assert "system design" in msg.body_text and _no_name(msg.body_text) and _no_name(msg.body_html)
 
 
@@ -204,13 +236,15 @@ def test_feedback_to_a_told_candidate_may_name_the_client(app, rec):
     s = _globex(app, rec)
     cy = add(app, f, s, people(app, f, 1)[0], Stage.SCREENING)
     _tell(app, f, cy)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
-                           data={"body": "Globex loved you.", "action": "post"})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Globex loved you.", "action": "post"}
+    )
     assert resp.status_code == 303
     assert "Globex loved you." in _messages(app, f, "feedback_posted")[0].body_text
 
 
 # ---------------------------------------------------------------- closing a search
+
 
 def _pipeline(app, rec):
     """Globex's confidential search: two told, two not told, one already closed."""
@@ -218,7 +252,7 @@ def _pipeline(app, rec):
     s = _globex(app, rec)
     told = people(app, f, 2, name="Told Person")
     untold = [people(app, f, 1, name="Uma Untold")[0], people(app, f, 1, name="Ulf Untold")[0]]
-    closed, = people(app, f, 1, name="Cleo Closed")
+    (closed,) = people(app, f, 1, name="Cleo Closed")
     cys = {}
     for c in told:
         cys[c.id] = add(app, f, s, c, Stage.SCREENING)
@@ -232,8 +266,10 @@ def _pipeline(app, rec):
 
 
 def _groups(page: str) -> dict[str, str]:
-    return {m.group(1): m.group(2) for m in re.finditer(
-        r'<article class="close-group" data-group="(\w+)">(.*?)</article>', page, re.S)}
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<article class="close-group" data-group="(\w+)">(.*?)</article>', page, re.S)
+    }
 
 
 def test_close_search_preview_groups_nothing_sent_before_confirmation(app, rec):
@@ -246,7 +282,7 @@ def test_close_search_preview_groups_nothing_sent_before_confirmation(app, rec):
     assert resp.status_code == 400
     page = _text(resp)
     assert "names the confidential client (“Globex Corp”), and Ulf Untold and Uma Untold have not been told" in page
-    assert 'name="confirm"' not in page                       # no confirming a refused text
+    assert 'name="confirm"' not in page  # no confirming a refused text
     assert _kept(page, "Globex  Corp hired internally.")
     offered = re.search(r'id="untold_explanation"[^>]*>\s*([^<]*)</textarea>', page).group(1)
     assert offered == "The client hired internally."
@@ -264,12 +300,16 @@ def test_close_search_preview_groups_nothing_sent_before_confirmation(app, rec):
     # Two previews, nothing written.
     with firm_context(app, f.firm):
         assert db.session.get(Search, s.id).state == SearchState.OPEN
-        assert db.session.scalar(select(func.count()).select_from(Candidacy)
-                                 .where(Candidacy.stage == Stage.CLOSED)) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Candidacy).where(Candidacy.stage == Stage.CLOSED)) == 1
+        )
     assert len(_messages(app, f, "candidacy_closed")) == before
     # Confirmed: the told read it as written, the others the version without the name.
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/close",
-                           data={**form, "untold_explanation": offered, "confirm": "1"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/close",
+        data={**form, "untold_explanation": offered, "confirm": "1"},
+        follow_redirects=True,
+    )
     assert "4 open candidacies were closed" in flashes(resp.get_data(as_text=True))
     msgs = {m.candidate_id: m for m in _messages(app, f, "candidacy_closed")[before:]}
     assert set(msgs) == {c.id for c in told + untold}
@@ -288,13 +328,21 @@ def test_close_search_service_refuses_an_alias_for_untold_candidates(app, rec):
     with firm_context(app, f.firm):
         search = db.session.get(Search, s.id)
         with pytest.raises(disclosure.ClientNamed) as refused:
-            pipeline.close_search(f.firm, f.recruiter, search, SearchState.CANCELLED, CloseReason.ROLE_CLOSED,
-                                  "gbx paused hiring.")
+            pipeline.close_search(
+                f.firm, f.recruiter, search, SearchState.CANCELLED, CloseReason.ROLE_CLOSED, "gbx paused hiring."
+            )
         assert [r.name for r in refused.value.finding.untold] == ["Ulf Untold", "Uma Untold"]
         assert refused.value.redacted == "The client paused hiring."
-        with pytest.raises(disclosure.ClientNamed):   # the version for the untold is checked too
-            pipeline.close_search(f.firm, f.recruiter, search, SearchState.CANCELLED, CloseReason.ROLE_CLOSED,
-                                  "gbx paused hiring.", untold_explanation="GLOBEX paused hiring.")
+        with pytest.raises(disclosure.ClientNamed):  # the version for the untold is checked too
+            pipeline.close_search(
+                f.firm,
+                f.recruiter,
+                search,
+                SearchState.CANCELLED,
+                CloseReason.ROLE_CLOSED,
+                "gbx paused hiring.",
+                untold_explanation="GLOBEX paused hiring.",
+            )
 
 
 def test_undo_a_search_close_within_the_grace_window_sends_nothing(app, rec, run_jobs, smtp_sink):
@@ -304,9 +352,12 @@ def test_undo_a_search_close_within_the_grace_window_sends_nothing(app, rec, run
     app.config["GRACE_SECONDS"] = 300
     s, told, untold, closed = _pipeline(app, rec)
     with firm_context(app, f.firm) as sess:
-        sess.execute(update(Message).values(state=MessageState.CANCELLED))   # the setup's messages
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/close", follow_redirects=True, data={
-        "state": "cancelled", "reason": "role_closed", "explanation": "The role was withdrawn.", "confirm": "1"})
+        sess.execute(update(Message).values(state=MessageState.CANCELLED))  # the setup's messages
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/close",
+        follow_redirects=True,
+        data={"state": "cancelled", "reason": "role_closed", "explanation": "The role was withdrawn.", "confirm": "1"},
+    )
     page = resp.get_data(as_text=True)
     assert "The candidates have not been told yet" in page and ">Undo</button>" in page
     assert len([m for m in _messages(app, f, "candidacy_closed") if m.state == MessageState.PENDING]) == 4
@@ -317,7 +368,7 @@ def test_undo_a_search_close_within_the_grace_window_sends_nothing(app, rec, run
         stages = dict(sess.execute(select(Candidacy.candidate_id, Candidacy.stage)).all())
         assert [stages[c.id] for c in told] == [Stage.SCREENING] * 2
         assert [stages[c.id] for c in untold] == [Stage.CONTACTED] * 2
-        assert stages[closed.id] == Stage.CLOSED                  # closed before: stays closed
+        assert stages[closed.id] == Stage.CLOSED  # closed before: stays closed
         # The grace window passes: the relay finds nothing to send.
         sess.execute(update(Message).values(due_at=utcnow() - timedelta(seconds=1), enqueued_at=None))
     assert {m.state for m in _messages(app, f, "candidacy_closed")} == {MessageState.CANCELLED}
@@ -331,8 +382,9 @@ def test_undo_of_a_search_close_is_refused_after_the_grace_window(app, rec):
     app.config["GRACE_SECONDS"] = 300
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0], Stage.CONTACTED)
-    rec.client.post(f"/recruiter/searches/{s.id}/close",
-                    data={"state": "filled", "reason": "role_closed", "confirm": "1"})
+    rec.client.post(
+        f"/recruiter/searches/{s.id}/close", data={"state": "filled", "reason": "role_closed", "confirm": "1"}
+    )
     with firm_context(app, f.firm) as sess:
         sess.get(Search, s.id).closed_at = utcnow() - timedelta(seconds=301)
     resp = rec.client.post(f"/recruiter/searches/{s.id}/close/undo", data={}, follow_redirects=True)
@@ -343,14 +395,22 @@ def test_undo_of_a_search_close_is_refused_after_the_grace_window(app, rec):
 
 # ---------------------------------------------------------------- texts every candidate reads
 
+
 def test_firm_wide_texts_may_not_name_a_confidential_client(app, rec, client_for):
     from tests.support.admin import admin_client, load_firm
 
     _globex(app, rec)
-    make_search(app, rec.f, client="Initech")                 # not confidential: may be named
+    make_search(app, rec.f, client="Initech")  # not confidential: may be named
     admin = admin_client(client_for, rec.f)
-    settings = {"name": "Alpha Search", "primary_color": "#1f4e79", "accent_color": "#b5461a",
-                "support_email": "", "postal_address": "", "sender_name": "", "reply_to": ""}
+    settings = {
+        "name": "Alpha Search",
+        "primary_color": "#1f4e79",
+        "accent_color": "#b5461a",
+        "support_email": "",
+        "postal_address": "",
+        "sender_name": "",
+        "reply_to": "",
+    }
     resp = admin.post("/admin/settings", data={**settings, "welcome_md": "We hire for *GLOBEX corp* and Initech."})
     assert resp.status_code == 400
     assert "The welcome text names a confidential client (“GLOBEX corp”)" in _text(resp)

@@ -1,4 +1,5 @@
 """CSV import: a preview with a per-row report, then every row or none."""
+
 import base64
 import io
 import re
@@ -20,8 +21,11 @@ GOOD = (
 
 
 def _upload(client, text: str, name: str = "people.csv"):
-    return client.post("/recruiter/candidates/import", data={"file": (io.BytesIO(text.encode()), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/recruiter/candidates/import",
+        data={"file": (io.BytesIO(text.encode()), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _count(app, f) -> int:
@@ -65,19 +69,27 @@ def test_one_bad_row_imports_nothing_and_names_the_row(app, rec):
 
 def test_row_errors_are_reported_per_row(app, rec):
     people(app, rec.f, 1, email="known@example.com")
-    text = ("name,email,seniority,job_seeking\n"
-            ",nobody@example.com,,\n"
-            "Dup One,dup@example.com,,\n"
-            "Dup Two,dup@example.com,,\n"
-            "Known,known@example.com,,\n"
-            "Odd Level,odd@example.com,wizard,\n"
-            "Odd Seeking,seek@example.com,,maybe\n"
-            f"{'L' * 200},long@example.com,,\n"
-            "<b>Tag</b>,html@example.com,,\n")
+    text = (
+        "name,email,seniority,job_seeking\n"
+        ",nobody@example.com,,\n"
+        "Dup One,dup@example.com,,\n"
+        "Dup Two,dup@example.com,,\n"
+        "Known,known@example.com,,\n"
+        "Odd Level,odd@example.com,wizard,\n"
+        "Odd Seeking,seek@example.com,,maybe\n"
+        f"{'L' * 200},long@example.com,,\n"
+        "<b>Tag</b>,html@example.com,,\n"
+    )
     html = _upload(rec.client, text).get_data(as_text=True)
-    for row, message in ((2, "Name: this is required"), (4, "also on row 3"), (5, "already in the talent pool"),
-                         (6, "seniority"), (7, "job_seeking"), (8, "at most 120 characters"),
-                         (9, "HTML is not allowed")):
+    for row, message in (
+        (2, "Name: this is required"),
+        (4, "also on row 3"),
+        (5, "already in the talent pool"),
+        (6, "seniority"),
+        (7, "job_seeking"),
+        (8, "at most 120 characters"),
+        (9, "HTML is not allowed"),
+    ):
         assert re.search(rf"<td>{row}</td>.*?{re.escape(message)}", html, re.S), (row, message)
     assert "7 of 8 rows have a problem" in html
 
@@ -92,19 +104,25 @@ def test_file_level_problems(app, rec):
     for text, message in cases:
         resp = _upload(rec.client, text)
         assert resp.status_code == 400 and message in resp.get_data(as_text=True), message
-    resp = rec.client.post("/recruiter/candidates/import", data={"file": (io.BytesIO(b"\x00\x01\x02PK"), "x.csv")},
-                           content_type="multipart/form-data")
+    resp = rec.client.post(
+        "/recruiter/candidates/import",
+        data={"file": (io.BytesIO(b"\x00\x01\x02PK"), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert "not a CSV text file" in resp.get_data(as_text=True)
-    resp = rec.client.post("/recruiter/candidates/import/confirm", data={"payload": "!!!not base64"},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        "/recruiter/candidates/import/confirm", data={"payload": "!!!not base64"}, follow_redirects=True
+    )
     assert "damaged" in flashes(resp.get_data(as_text=True))
 
 
 def test_semicolon_separated_and_windows_encoded_files(app, rec):
     text = "name;email;location\nJosé Núñez;jose@example.com;Málaga\n"
-    resp = rec.client.post("/recruiter/candidates/import",
-                           data={"file": (io.BytesIO(text.encode("cp1252")), "people.csv")},
-                           content_type="multipart/form-data")
+    resp = rec.client.post(
+        "/recruiter/candidates/import",
+        data={"file": (io.BytesIO(text.encode("cp1252")), "people.csv")},
+        content_type="multipart/form-data",
+    )
     html = resp.get_data(as_text=True)
     assert "1 candidates are ready" in html and "José Núñez" in html
 

@@ -1,4 +1,5 @@
 """The "Needs attention" dashboard: each list, its one-click action, the scope toggle, query counts."""
+
 import re
 from datetime import timedelta
 
@@ -6,7 +7,15 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, Interest, Message, MessageState, SearchState, Stage, UpdateKind,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Interest,
+    Message,
+    MessageState,
+    SearchState,
+    Stage,
+    UpdateKind,
     utcnow,
 )
 from tests.factories import firm_context, make_user
@@ -21,7 +30,9 @@ def _section(html: str, ident: str) -> str:
 
 def _set_contact(app, f, candidate, days):
     with firm_context(app, f.firm):
-        db.session.get(Candidate, candidate.id).last_contacted_at = None if days is None else utcnow() - timedelta(days=days)
+        db.session.get(Candidate, candidate.id).last_contacted_at = (
+            None if days is None else utcnow() - timedelta(days=days)
+        )
 
 
 def test_overdue_candidates_most_overdue_first_with_days(app, rec):
@@ -35,7 +46,7 @@ def test_overdue_candidates_most_overdue_first_with_days(app, rec):
         db.session.add(Candidacy(firm_id=f.firm.id, search_id=closed.id, candidate_id=e.id, stage=Stage.SCREENING))
     _set_contact(app, f, a, 10)
     _set_contact(app, f, b, 30)
-    _set_contact(app, f, c, 2)   # within the cadence (7 days)
+    _set_contact(app, f, c, 2)  # within the cadence (7 days)
     _set_contact(app, f, d, 50)  # identified: does not know about the search yet
     _set_contact(app, f, e, 50)
     html = rec.client.get("/recruiter/").get_data(as_text=True)
@@ -43,17 +54,19 @@ def test_overdue_candidates_most_overdue_first_with_days(app, rec):
     names = re.findall(r"<strong>([^<]+)</strong>", overdue)
     assert names == [b.name, a.name]
     assert "30 days without an update" in overdue and "10 days without an update" in overdue
-    assert '/recruiter/candidacies/' in overdue and "Write an update" in overdue
+    assert "/recruiter/candidacies/" in overdue and "Write an update" in overdue
 
 
 def test_writing_feedback_clears_the_overdue_row(app, rec):
     f = rec.f
-    a, = people(app, f, 1)
+    (a,) = people(app, f, 1)
     cy = add(app, f, make_search(app, f), a, Stage.CONTACTED)
     _set_contact(app, f, a, 12)
     assert a.name in _section(rec.client.get("/recruiter/").get_data(as_text=True), "overdue")
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "No news yet; you are not forgotten.",
-                                                                       "action": "post"})
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback",
+        data={"body": "No news yet; you are not forgotten.", "action": "post"},
+    )
     assert a.name not in _section(rec.client.get("/recruiter/").get_data(as_text=True), "overdue")
 
 
@@ -85,13 +98,30 @@ def test_consent_waiting_interest_updates_availability_and_failures_are_listed(a
         for p in (keen, mover, changer):
             db.session.get(Candidate, p.id).owner_id = f.recruiter.id
         db.session.add(Interest(firm_id=f.firm.id, candidate_id=keen.id, search_id=s.id))
-        db.session.add(CandidateUpdate(firm_id=f.firm.id, candidate_id=mover.id, kind=UpdateKind.UPDATE,
-                                       body="I accepted another offer elsewhere."))
+        db.session.add(
+            CandidateUpdate(
+                firm_id=f.firm.id,
+                candidate_id=mover.id,
+                kind=UpdateKind.UPDATE,
+                body="I accepted another offer elsewhere.",
+            )
+        )
         db.session.get(Candidate, changer.id).availability_changed_at = utcnow()
-        db.session.add(Message(firm_id=f.firm.id, kind="stage_changed", audience="candidate",
-                               candidate_id=keen.id, to_email="bad@example.invalid", subject="Bounced update",
-                               body_text="x", body_html="x", dedupe_key="t:1", state=MessageState.FAILED,
-                               last_error="550 mailbox unavailable"))
+        db.session.add(
+            Message(
+                firm_id=f.firm.id,
+                kind="stage_changed",
+                audience="candidate",
+                candidate_id=keen.id,
+                to_email="bad@example.invalid",
+                subject="Bounced update",
+                body_text="x",
+                body_html="x",
+                dedupe_key="t:1",
+                state=MessageState.FAILED,
+                last_error="550 mailbox unavailable",
+            )
+        )
     html = rec.client.get("/recruiter/").get_data(as_text=True)
     assert f.candidate.name in _section(html, "consents") and "Asked today" in _section(html, "consents")
     assert keen.name in _section(html, "interests") and "Add to pipeline" in _section(html, "interests")
@@ -110,7 +140,9 @@ def test_one_click_actions(app, rec):
             db.session.get(Candidate, p.id).owner_id = f.recruiter.id
         i1 = Interest(firm_id=f.firm.id, candidate_id=keen.id, search_id=s.id)
         i2 = Interest(firm_id=f.firm.id, candidate_id=other.id, search_id=s.id)
-        u = CandidateUpdate(firm_id=f.firm.id, candidate_id=mover.id, kind=UpdateKind.AVAILABILITY, body="Free from May")
+        u = CandidateUpdate(
+            firm_id=f.firm.id, candidate_id=mover.id, kind=UpdateKind.AVAILABILITY, body="Free from May"
+        )
         db.session.add_all([i1, i2, u])
         db.session.get(Candidate, mover.id).availability_changed_at = utcnow() - timedelta(minutes=1)
         db.session.flush()
@@ -131,14 +163,25 @@ def test_one_click_actions(app, rec):
 
 def test_retry_a_failed_message_uses_the_current_address(app, rec, run_jobs, smtp_sink):
     f = rec.f
-    c, = people(app, f, 1, email="fixed@example.com")
+    (c,) = people(app, f, 1, email="fixed@example.com")
     with firm_context(app, f.firm):
         db.session.get(Candidate, c.id).owner_id = f.recruiter.id
         db.session.get(Candidate, c.id).email_suppressed = True
-        m = Message(firm_id=f.firm.id, kind="stage_changed", audience="candidate", candidate_id=c.id,
-                    to_email="typo@exampel.com", to_name=c.name, subject="Your update", body_text="Hello",
-                    body_html="<p>Hello</p>", dedupe_key="t:retry", state=MessageState.FAILED, attempts=3,
-                    last_error="550 no such user")
+        m = Message(
+            firm_id=f.firm.id,
+            kind="stage_changed",
+            audience="candidate",
+            candidate_id=c.id,
+            to_email="typo@exampel.com",
+            to_name=c.name,
+            subject="Your update",
+            body_text="Hello",
+            body_html="<p>Hello</p>",
+            dedupe_key="t:retry",
+            state=MessageState.FAILED,
+            attempts=3,
+            last_error="550 no such user",
+        )
         db.session.add(m)
         db.session.flush()
         mid = m.id
@@ -165,13 +208,27 @@ def test_dashboard_query_count_does_not_grow(app, rec, count_queries):
             rec.client.post(f"/recruiter/candidacies/{cy.id}/consent")
             _set_contact(app, f, p, 10 + i)
             with firm_context(app, f.firm):
-                db.session.add(Interest(firm_id=f.firm.id, candidate_id=p.id,
-                                        search_id=make_search(app, f, title=f"Other {tag} {i}").id))
+                db.session.add(
+                    Interest(
+                        firm_id=f.firm.id, candidate_id=p.id, search_id=make_search(app, f, title=f"Other {tag} {i}").id
+                    )
+                )
                 db.session.add(CandidateUpdate(firm_id=f.firm.id, candidate_id=p.id, kind=UpdateKind.UPDATE, body="hi"))
                 db.session.get(Candidate, p.id).availability_changed_at = utcnow()
-                db.session.add(Message(firm_id=f.firm.id, kind="x", audience="candidate", candidate_id=p.id,
-                                       to_email="a@b.c", subject="s", body_text="t", body_html="h",
-                                       dedupe_key=f"f:{tag}:{i}", state=MessageState.FAILED))
+                db.session.add(
+                    Message(
+                        firm_id=f.firm.id,
+                        kind="x",
+                        audience="candidate",
+                        candidate_id=p.id,
+                        to_email="a@b.c",
+                        subject="s",
+                        body_text="t",
+                        body_html="h",
+                        dedupe_key=f"f:{tag}:{i}",
+                        state=MessageState.FAILED,
+                    )
+                )
 
     build(1, "a")
     for url in ("/recruiter/", "/recruiter/?scope=firm"):
@@ -190,14 +247,22 @@ def test_dashboard_query_count_does_not_grow(app, rec, count_queries):
         assert q.count == counts[url], url
         # The home shows the ten most urgent of each kind, and links to the whole list.
         assert _section(html, "overdue").count("Write an update") == 10
-        for ident, marker in (("consents", "Open candidacy"), ("interests", "Add to pipeline"),
-                              ("failed", "Send again")):
+        for ident, marker in (
+            ("consents", "Open candidacy"),
+            ("interests", "Add to pipeline"),
+            ("failed", "Send again"),
+        ):
             assert _section(html, ident).count(marker) == 10, ident
             assert f"show={ident}" in _section(html, ident), ident
         assert _section(html, "updates").count("Mark handled") == 10
     # "Show all" lists one kind, all 50, with no more statements than the home.
-    for ident, marker in (("overdue", "Write an update"), ("consents", "Open candidacy"),
-                          ("interests", "Add to pipeline"), ("failed", "Send again"), ("updates", "Mark handled")):
+    for ident, marker in (
+        ("overdue", "Write an update"),
+        ("consents", "Open candidacy"),
+        ("interests", "Add to pipeline"),
+        ("failed", "Send again"),
+        ("updates", "Mark handled"),
+    ):
         for scope in ("", "&scope=firm"):
             with count_queries() as q:
                 html = rec.client.get(f"/recruiter/?show={ident}{scope}").get_data(as_text=True)

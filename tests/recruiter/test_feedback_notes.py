@@ -1,4 +1,5 @@
 """Feedback (candidate-visible, previewed, messaged) and internal notes (never candidate-facing)."""
+
 import io
 import re
 import zipfile
@@ -8,8 +9,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Feedback, Message, MessageState, Note, Stage
-from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, approve_consent, flashes, make_search
 
 SECRET = "ZQX-internal-only-7731"
@@ -17,23 +18,30 @@ SECRET = "ZQX-internal-only-7731"
 
 def test_preview_renders_without_saving(app, rec):
     cy = add(app, rec.f, make_search(app, rec.f), rec.f.candidate, Stage.CONTACTED)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
-                           data={"body": "Great **first call**.\n\n- clear\n- kind", "action": "preview"})
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback",
+        data={"body": "Great **first call**.\n\n- clear\n- kind", "action": "preview"},
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "Preview: what" in html and "<strong>first call</strong>" in html and "<li>clear</li>" in html
     assert 'value="post"' in html and "Great **first call**." in html  # the text stays in the box
     with firm_context(app, rec.f.firm):
         assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
-        assert db.session.scalar(select(func.count()).select_from(Message).where(Message.kind == "feedback_posted")) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(Message).where(Message.kind == "feedback_posted")) == 0
+        )
 
 
 def test_posting_feedback_saves_it_and_writes_one_grace_message(app, rec, run_jobs, smtp_sink):
     app.config["GRACE_SECONDS"] = 300
     f = rec.f
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
-                           data={"body": "You were **great** on the call.", "action": "post"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback",
+        data={"body": "You were **great** on the call.", "action": "post"},
+        follow_redirects=True,
+    )
     assert "Feedback posted" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         fb = db.session.scalar(select(Feedback))
@@ -57,7 +65,9 @@ def test_a_move_right_after_feedback_goes_out_with_it_in_one_email(app, rec):
     app.config["GRACE_SECONDS"] = 300
     f = rec.f
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Strong *systems* answers.", "action": "post"})
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Strong *systems* answers.", "action": "post"}
+    )
     with firm_context(app, f.firm):
         version = db.session.get(Candidacy, cy.id).version
     rec.client.post(f"/recruiter/candidacies/{cy.id}/move", data={"stage": "screening", "version": version})
@@ -79,9 +89,13 @@ def test_feedback_on_a_closed_candidacy_never_replaces_the_close_the_loop_messag
     app.config["GRACE_SECONDS"] = 300
     f = rec.f
     cy = add(app, f, make_search(app, f), f.candidate, Stage.SCREENING)
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                    data={"reason": "client_declined", "explanation": "They chose someone local.", "version": cy.version})
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Your portfolio was superb.", "action": "post"})
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "client_declined", "explanation": "They chose someone local.", "version": cy.version},
+    )
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Your portfolio was superb.", "action": "post"}
+    )
     with firm_context(app, f.firm):
         kinds = {m.kind: m.state for m in db.session.scalars(select(Message).where(Message.candidacy_id == cy.id))}
     assert kinds["candidacy_closed"] == MessageState.PENDING and kinds["feedback_posted"] == MessageState.PENDING
@@ -97,8 +111,11 @@ def test_feedback_is_refused_before_the_candidate_knows_about_the_search(app, re
 
 def test_empty_or_html_feedback_gets_a_clear_message(app, rec):
     cy = add(app, rec.f, make_search(app, rec.f), rec.f.candidate, Stage.CONTACTED)
-    for body, message in (("", "Write the feedback first."), ("<script>alert(1)</script>", "HTML is not allowed"),
-                          ("x" * 20_000, "Field cannot be longer than 10000")):
+    for body, message in (
+        ("", "Write the feedback first."),
+        ("<script>alert(1)</script>", "HTML is not allowed"),
+        ("x" * 20_000, "Field cannot be longer than 10000"),
+    ):
         for action in ("preview", "post"):
             resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": body, "action": action})
             assert resp.status_code == 400 and message in resp.get_data(as_text=True), (body[:20], action)
@@ -109,17 +126,24 @@ def test_empty_or_html_feedback_gets_a_clear_message(app, rec):
 def test_notes_on_candidate_and_candidacy_pages(app, rec):
     f = rec.f
     cy = add(app, f, make_search(app, f), f.candidate, Stage.CONTACTED)
-    resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/notes", data={"body": "Salary *flexible*"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/notes", data={"body": "Salary *flexible*"}, follow_redirects=True
+    )
     assert "Internal note saved" in flashes(resp.get_data(as_text=True))
-    resp = rec.client.post(f"/recruiter/candidates/{f.candidate.id}/notes", data={"body": "Met at a meetup"},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{f.candidate.id}/notes", data={"body": "Met at a meetup"}, follow_redirects=True
+    )
     html = resp.get_data(as_text=True)
     assert "Met at a meetup" in html and "Salary <em>flexible</em>" in html
     with firm_context(app, f.firm):
         notes = db.session.scalars(select(Note).order_by(Note.id)).all()
     assert [(n.candidacy_id, n.author_id) for n in notes] == [(cy.id, f.recruiter.id), (None, f.recruiter.id)]
-    assert rec.client.post(f"/recruiter/candidates/{f.candidate.id}/notes", data={"body": ""},
-                           follow_redirects=True).status_code == 200
+    assert (
+        rec.client.post(
+            f"/recruiter/candidates/{f.candidate.id}/notes", data={"body": ""}, follow_redirects=True
+        ).status_code
+        == 200
+    )
     with firm_context(app, f.firm):
         assert db.session.scalar(select(func.count()).select_from(Note)) == 2
     with firm_context(app, f.firm):
@@ -161,17 +185,25 @@ def test_an_internal_note_never_reaches_the_candidate(app, rec, client_for, run_
     cy = add(app, f, s, f.candidate, Stage.CONTACTED)
     rec.client.post(f"/recruiter/candidacies/{cy.id}/notes", data={"body": f"Candidacy note {SECRET}"})
     rec.client.post(f"/recruiter/candidates/{f.candidate.id}/notes", data={"body": f"Profile note {SECRET}"})
-    rec.client.post(f"/recruiter/candidates/{f.candidate.id}/edit", data={
-        "name": f.candidate.name, "email": f.candidate.email, "job_seeking": "open",
-        "note": f"Edit note {SECRET}"})
+    rec.client.post(
+        f"/recruiter/candidates/{f.candidate.id}/edit",
+        data={
+            "name": f.candidate.name,
+            "email": f.candidate.email,
+            "job_seeking": "open",
+            "note": f"Edit note {SECRET}",
+        },
+    )
     # Everything else that writes to the candidate afterwards.
     rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Good call today.", "action": "post"})
     rec.client.post(f"/recruiter/candidacies/{cy.id}/consent")
     approve_consent(app, f, add(app, f, make_search(app, f, title="Second role"), f.candidate, Stage.SCREENING))
     with firm_context(app, f.firm):
         version = db.session.get(Candidacy, cy.id).version
-    rec.client.post(f"/recruiter/candidacies/{cy.id}/close",
-                    data={"reason": "not_a_fit", "explanation": "We need more Go.", "version": version})
+    rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "not_a_fit", "explanation": "We need more Go.", "version": version},
+    )
     with firm_context(app, f.firm):
         assert db.session.scalar(select(func.count()).select_from(Note)) == 3
         msgs = db.session.scalars(select(Message)).all()
@@ -184,8 +216,11 @@ def test_an_internal_note_never_reaches_the_candidate(app, rec, client_for, run_
     # The candidate's own pages (whatever the candidate portal offers: home, searches, messages, export).
     cand = client_for(f.firm)
     login_as(cand, f.candidate_user)
-    start = [r.rule for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("candidate.") and "GET" in r.methods and not r.arguments]
+    start = [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("candidate.") and "GET" in r.methods and not r.arguments
+    ]
     pages = _crawl_candidate_portal(app, cand, start)
     assert "/me/" in pages and len(pages) >= 5, sorted(pages)
     zips = [body for p, body in pages.items() if p.endswith(".zip")]
@@ -206,8 +241,12 @@ def test_the_candidate_cannot_open_recruiter_pages_with_notes(app, rec, client_f
     rec.client.post(f"/recruiter/candidacies/{cy.id}/notes", data={"body": SECRET})
     cand = client_for(f.firm)
     login_as(cand, f.candidate_user)
-    for url in (f"/recruiter/candidacies/{cy.id}", f"/recruiter/candidates/{f.candidate.id}",
-                f"/recruiter/candidates/{f.candidate.id}/activity", f"/recruiter/searches/{cy.search_id}/activity"):
+    for url in (
+        f"/recruiter/candidacies/{cy.id}",
+        f"/recruiter/candidates/{f.candidate.id}",
+        f"/recruiter/candidates/{f.candidate.id}/activity",
+        f"/recruiter/searches/{cy.search_id}/activity",
+    ):
         resp = cand.get(url)
         assert resp.status_code == 403 and SECRET not in resp.get_data(as_text=True)
 
@@ -224,8 +263,9 @@ def test_feedback_and_notes_are_separate_services():
 def test_previewing_feedback_leaves_the_note_box_empty(app, rec):
     """Both forms have a "body": the preview must not copy the feedback into the note form."""
     cy = add(app, rec.f, make_search(app, rec.f), rec.f.candidate, Stage.CONTACTED)
-    html = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback",
-                           data={"body": "Feedback words", "action": "preview"}).get_data(as_text=True)
-    notes = html[html.index('id="notes"'):]
+    html = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Feedback words", "action": "preview"}
+    ).get_data(as_text=True)
+    notes = html[html.index('id="notes"') :]
     assert "Feedback words" not in notes
     assert html.count("Feedback words") == 2  # the feedback box and the preview

@@ -1,6 +1,7 @@
 """Each label names its own control: on the candidacy page the feedback box (the candidate
 reads it) and the internal-note box used to share id="body", so a screen reader announced
 the feedback box as "Internal note" and a private note could be posted to the candidate."""
+
 from portal.models import Stage
 from tests.support.markup import parse
 from tests.support.recruiter import add, make_search

@@ -1,5 +1,6 @@
 """Hostile input: 20,000 characters or <script> in any field of any recruiter form gives a clear
 message, never a 500, and stores nothing (the whole database is compared before and after)."""
+
 import io
 
 import pytest
@@ -15,14 +16,37 @@ SCRIPT = "<script>alert(1)</script>"
 ERROR_MARKERS = ('class="error"', 'class="error-summary"', 'class="flash flash-error"')
 
 SEARCH = {
-    "title": "Role", "client_name": "Client", "confidential": "y", "description_md": "d", "requirements_md": "r",
-    "required_skills": "", "nice_skills": "", "seniority": "senior", "location": "Berlin", "remote_policy": "remote",
-    "pay_min": "1", "pay_max": "2", "pay_currency": "EUR", "engagement": "retained", "owner_id": "",
-    "state": "open", "anticipated": "",
+    "title": "Role",
+    "client_name": "Client",
+    "confidential": "y",
+    "description_md": "d",
+    "requirements_md": "r",
+    "required_skills": "",
+    "nice_skills": "",
+    "seniority": "senior",
+    "location": "Berlin",
+    "remote_policy": "remote",
+    "pay_min": "1",
+    "pay_max": "2",
+    "pay_currency": "EUR",
+    "engagement": "retained",
+    "owner_id": "",
+    "state": "open",
+    "anticipated": "",
 }
 CANDIDATE = {
-    "name": "N", "email": "n@example.com", "phone": "1", "headline": "h", "location": "l", "seniority": "mid",
-    "job_seeking": "open", "summary": "s", "skills": "", "tags": "t", "owner_id": "", "note": "n",
+    "name": "N",
+    "email": "n@example.com",
+    "phone": "1",
+    "headline": "h",
+    "location": "l",
+    "seniority": "mid",
+    "job_seeking": "open",
+    "summary": "s",
+    "skills": "",
+    "tags": "t",
+    "owner_id": "",
+    "note": "n",
 }
 
 
@@ -33,7 +57,7 @@ def _dump(app) -> dict:
         with db.engine.connect().execution_options(all_firms=True) as conn:  # the test reads every firm
             for table in db.metadata.sorted_tables:
                 rows = conn.execute(table.select()).all()
-                out[table.name] = sorted((tuple(str(v) for v in r) for r in rows))
+                out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
         return out
 
 
@@ -41,7 +65,7 @@ def _dump(app) -> dict:
 def world(app, rec):
     f = rec.f
     s = make_search(app, f)
-    c, = people(app, f, 1, email="c@example.com")
+    (c,) = people(app, f, 1, email="c@example.com")
     cy = add(app, f, s, f.candidate, Stage.CONTACTED)
     with firm_context(app, f.firm):
         change = db.session.scalar(select(StageChange.id).where(StageChange.candidacy_id == cy.id))
@@ -96,12 +120,25 @@ def test_plumbing_fields_and_filters_never_fail(app, rec, world):
     for bad in (LONG, SCRIPT):
         resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "ok", "action": bad})
         assert resp.status_code == 200 and "Preview" in resp.get_data(as_text=True)
-        resp = rec.client.post(f"/recruiter/candidacies/{cy.id}/notes", data={"body": "fine", "next": bad},
-                               follow_redirects=True)
+        resp = rec.client.post(
+            f"/recruiter/candidacies/{cy.id}/notes", data={"body": "fine", "next": bad}, follow_redirects=True
+        )
         assert resp.status_code == 200 and SCRIPT not in resp.get_data(as_text=True)
         for url in ("/recruiter/searches", "/recruiter/candidates", f"/recruiter/searches/{s.id}/add", "/recruiter/"):
-            for param in ("q", "state", "owner", "client", "tags", "skills", "seeking", "location", "stage",
-                          "silent", "after", "scope"):
+            for param in (
+                "q",
+                "state",
+                "owner",
+                "client",
+                "tags",
+                "skills",
+                "seeking",
+                "location",
+                "stage",
+                "silent",
+                "after",
+                "scope",
+            ):
                 resp = rec.client.get(url, query_string={param: bad})
                 assert resp.status_code == 200, (url, param)
                 assert SCRIPT not in resp.get_data(as_text=True)
@@ -109,9 +146,14 @@ def test_plumbing_fields_and_filters_never_fail(app, rec, world):
 
 def test_hostile_csv_rows_are_named_and_nothing_is_imported(app, rec):
     before = _dump(app)
-    content = f"name,email,location\nFine,fine@example.com,Berlin\n{LONG},long@example.com,x\n{SCRIPT},s@example.com,x\n"
-    resp = rec.client.post("/recruiter/candidates/import", data={"file": (io.BytesIO(content.encode()), "x.csv")},
-                           content_type="multipart/form-data")
+    content = (
+        f"name,email,location\nFine,fine@example.com,Berlin\n{LONG},long@example.com,x\n{SCRIPT},s@example.com,x\n"
+    )
+    resp = rec.client.post(
+        "/recruiter/candidates/import",
+        data={"file": (io.BytesIO(content.encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and "rows 3, 4" in body and SCRIPT not in body
     assert _dump(app) == before
@@ -119,9 +161,12 @@ def test_hostile_csv_rows_are_named_and_nothing_is_imported(app, rec):
 
 def test_hostile_cv_file_name_is_sanitised(app, rec, world):
     c = world["c"]
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/cv/upload",
-                           data={"cv": (io.BytesIO(b"%PDF-1.4\n%%EOF"), f"{SCRIPT}{'a' * 300}.pdf")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/cv/upload",
+        data={"cv": (io.BytesIO(b"%PDF-1.4\n%%EOF"), f"{SCRIPT}{'a' * 300}.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert resp.status_code == 200 and SCRIPT not in resp.get_data(as_text=True)
     with app.app_context():
         with db.engine.connect().execution_options(all_firms=True) as conn:  # the test reads every firm

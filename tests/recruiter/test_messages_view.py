@@ -1,11 +1,12 @@
 """The firm-level messages view for recruiters and admins."""
+
 from __future__ import annotations
 
 import pytest
 
 from portal.models import Message, MessageState
-from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.worker import message, send_plain
 
 pytestmark = pytest.mark.usefixtures("email_test_templates")  # send_plain records test_event messages
@@ -109,8 +110,7 @@ def test_every_messages_route_guarded_and_scoped(app, firms, client_for):
     theirs = send_plain(app, b.firm, b.candidate)
     _fail(app, b.firm, theirs)
     rules = _message_rules(app)
-    assert {r.endpoint for r in rules} >= {"recruiter.messages", "recruiter.message_detail",
-                                            "recruiter.message_resend"}
+    assert {r.endpoint for r in rules} >= {"recruiter.messages", "recruiter.message_detail", "recruiter.message_resend"}
     anon, cand, staff = client_for(a.firm), client_for(a.firm), client_for(a.firm)
     login_as(cand, a.candidate_user)
     login_as(staff, a.recruiter)

@@ -1,4 +1,5 @@
 """Every recruiter page renders for the recruiter, with data, and works without JavaScript."""
+
 from portal.models import Stage
 from tests.support.recruiter import add, make_search, people
 
@@ -11,12 +12,22 @@ def test_every_page_renders_with_data(app, rec):
     add(app, f, s, cands[1])
     c = rec.client
     pages = [
-        "/recruiter/", "/recruiter/?scope=firm", "/recruiter/searches", "/recruiter/searches?state=all",
-        "/recruiter/searches/new", f"/recruiter/searches/{s.id}", f"/recruiter/searches/{s.id}/edit",
-        f"/recruiter/searches/{s.id}/board", f"/recruiter/searches/{s.id}/add?q=Cand",
-        f"/recruiter/searches/{s.id}/activity", "/recruiter/candidates", "/recruiter/candidates/new",
-        f"/recruiter/candidates/{cands[0].id}", f"/recruiter/candidates/{cands[0].id}/edit",
-        f"/recruiter/candidates/{cands[0].id}/activity", "/recruiter/candidates/import",
+        "/recruiter/",
+        "/recruiter/?scope=firm",
+        "/recruiter/searches",
+        "/recruiter/searches?state=all",
+        "/recruiter/searches/new",
+        f"/recruiter/searches/{s.id}",
+        f"/recruiter/searches/{s.id}/edit",
+        f"/recruiter/searches/{s.id}/board",
+        f"/recruiter/searches/{s.id}/add?q=Cand",
+        f"/recruiter/searches/{s.id}/activity",
+        "/recruiter/candidates",
+        "/recruiter/candidates/new",
+        f"/recruiter/candidates/{cands[0].id}",
+        f"/recruiter/candidates/{cands[0].id}/edit",
+        f"/recruiter/candidates/{cands[0].id}/activity",
+        "/recruiter/candidates/import",
         f"/recruiter/candidacies/{cy.id}",
     ]
     for url in pages:

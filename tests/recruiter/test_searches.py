@@ -1,19 +1,38 @@
 """Clients and searches: create, edit, list, filter, close."""
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Client, Engagement, Message, RemotePreference, Search, SearchState, Seniority, Stage,
+    Candidacy,
+    Client,
+    Engagement,
+    Message,
+    RemotePreference,
+    Search,
+    SearchState,
+    Seniority,
+    Stage,
 )
 from tests.factories import firm_context, make_user
 from tests.support.recruiter import add, flashes, make_search, people
 
 FORM = {
-    "title": "Head of Data", "client_name": "Globex", "confidential": "y",
+    "title": "Head of Data",
+    "client_name": "Globex",
+    "confidential": "y",
     "description_md": "We build **data** products.\n\n- fast\n- fun",
-    "requirements_md": "5 years of *SQL*", "seniority": "senior", "location": "Berlin",
-    "remote_policy": "hybrid", "pay_min": "90000", "pay_max": "120000", "pay_currency": "eur",
-    "engagement": "contingency", "owner_id": "", "state": "open", "anticipated": "y",
+    "requirements_md": "5 years of *SQL*",
+    "seniority": "senior",
+    "location": "Berlin",
+    "remote_policy": "hybrid",
+    "pay_min": "90000",
+    "pay_max": "120000",
+    "pay_currency": "eur",
+    "engagement": "contingency",
+    "owner_id": "",
+    "state": "open",
+    "anticipated": "y",
 }
 
 
@@ -30,8 +49,11 @@ def test_create_search_stores_markdown_source_and_sanitised_html(app, rec):
     assert s.description_md.startswith("We build **data**")
     assert "<strong>data</strong>" in s.description_html and "<li>fast</li>" in s.description_html
     assert s.requirements_html == "<p>5 years of <em>SQL</em></p>"
-    assert (s.seniority, s.remote_policy, s.engagement) == (Seniority.SENIOR, RemotePreference.HYBRID,
-                                                             Engagement.CONTINGENCY)
+    assert (s.seniority, s.remote_policy, s.engagement) == (
+        Seniority.SENIOR,
+        RemotePreference.HYBRID,
+        Engagement.CONTINGENCY,
+    )
     assert (s.pay_min, s.pay_max, s.pay_currency) == (90000, 120000, "EUR")
     assert s.owner_id == rec.f.recruiter.id  # "Me" by default
     page = rec.client.get(f"/recruiter/searches/{s.id}").get_data(as_text=True)
@@ -121,8 +143,9 @@ def test_list_pages_without_counting(app, rec, count_queries):
     with count_queries() as q:
         first = rec.client.get("/recruiter/searches").get_data(as_text=True)
     assert "Role 54" in first and "Role 04" not in first and 'rel="next"' in first
-    assert not any("count(*)" in s.lower() and "searches" in s.lower() and "group by" not in s.lower()
-                   for s in q.statements)
+    assert not any(
+        "count(*)" in s.lower() and "searches" in s.lower() and "group by" not in s.lower() for s in q.statements
+    )
     import re
 
     next_url = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
@@ -152,8 +175,7 @@ def test_search_detail_and_board_query_counts_do_not_grow(app, rec, count_querie
     f = rec.f
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0], Stage.CONTACTED)
-    urls = [f"/recruiter/searches/{s.id}", f"/recruiter/searches/{s.id}/board",
-            f"/recruiter/searches/{s.id}/activity"]
+    urls = [f"/recruiter/searches/{s.id}", f"/recruiter/searches/{s.id}/board", f"/recruiter/searches/{s.id}/activity"]
     for u in urls:
         rec.client.get(u)
     counts_one = {}
@@ -183,24 +205,32 @@ def test_closing_a_search_from_its_page_closes_everything_and_tells_each_candida
     pool = people(app, f, 4)
     for i, c in enumerate(pool):
         add(app, f, s, c, [Stage.IDENTIFIED, Stage.CONTACTED, Stage.SCREENING, Stage.CONTACTED][i])
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/close", data={
-        "state": "filled", "reason": "role_closed", "explanation": "The client hired internally.", "confirm": "1"},
-        follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/close",
+        data={
+            "state": "filled",
+            "reason": "role_closed",
+            "explanation": "The client hired internally.",
+            "confirm": "1",
+        },
+        follow_redirects=True,
+    )
     assert "4 open candidacies were closed" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         assert db.session.get(Search, s.id).state == SearchState.FILLED
-        assert db.session.scalar(select(func.count()).select_from(Candidacy)
-                                 .where(Candidacy.stage != Stage.CLOSED)) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(Candidacy).where(Candidacy.stage != Stage.CLOSED)) == 0
+        )
         closes = db.session.scalars(select(Message).where(Message.kind == "candidacy_closed")).all()
     assert sorted(m.candidate_id for m in closes) == sorted(c.id for c in pool)
-    assert all("hired internally" in m.body_text and "Secret Corp" not in m.body_text + m.body_html
-               for m in closes)
+    assert all("hired internally" in m.body_text and "Secret Corp" not in m.body_text + m.body_html for m in closes)
     run_jobs()
     sent = [m for m in smtp_sink.wait_for(7) if "an update on your application" in m.email["Subject"]]
     assert sorted(m.rcpt_tos[0] for m in sent) == sorted(c.email for c in pool)
     # The search page offers no second close; a second POST is refused with a message.
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed"},
-                           follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed"}, follow_redirects=True
+    )
     assert "already closed" in flashes(resp.get_data(as_text=True))
 
 
@@ -208,8 +238,9 @@ def test_reopening_a_closed_search_keeps_candidacies_closed(app, rec):
     f = rec.f
     s = make_search(app, f)
     add(app, f, s, people(app, f, 1)[0], Stage.CONTACTED)
-    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed",
-                                                               "confirm": "1"})
+    rec.client.post(
+        f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed", "confirm": "1"}
+    )
     assert rec.client.post(f"/recruiter/searches/{s.id}/edit", data={**FORM, "state": "open"}).status_code == 303
     with firm_context(app, f.firm):
         s2 = db.session.get(Search, s.id)

@@ -1,13 +1,14 @@
 """Skills on searches and candidates (through the firm's vocabulary), the talent-pool skill
 filter, and "Suggested from your talent pool" on the search page."""
+
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Search
 from portal.services import skills
 from tests.factories import firm_context
-from tests.support.recruiter import flashes, make_search, people
 from tests.recruiter.test_searches import FORM
+from tests.support.recruiter import flashes, make_search, people
 
 
 def _with_skills(app, f, candidate, names):
@@ -21,12 +22,13 @@ def _search_skills(app, f, search, required, nice=()):
 
 
 def test_search_form_takes_required_and_nice_skills(app, rec):
-    resp = rec.client.post("/recruiter/searches/new", data={
-        **FORM, "required_skills": "python, JS", "nice_skills": "kubernetes, Python"})
+    resp = rec.client.post(
+        "/recruiter/searches/new", data={**FORM, "required_skills": "python, JS", "nice_skills": "kubernetes, Python"}
+    )
     assert resp.status_code == 303
     with firm_context(app, rec.f.firm):
         s = db.session.scalar(select(Search))
-        got = sorted((l.skill.name, l.required) for l in s.skills)
+        got = sorted((link.skill.name, link.required) for link in s.skills)
     assert got == [("JavaScript", True), ("Kubernetes", False), ("Python", True)]
     page = rec.client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "JavaScript" in page and "Kubernetes" in page
@@ -35,17 +37,20 @@ def test_search_form_takes_required_and_nice_skills(app, rec):
     rec.client.post(f"/recruiter/searches/{s.id}/edit", data={**FORM, "required_skills": "Go", "nice_skills": ""})
     with firm_context(app, rec.f.firm):
         s = db.session.get(Search, s.id)
-        assert [(l.skill.name, l.required) for l in s.skills] == [("Go", True)]
+        assert [(link.skill.name, link.required) for link in s.skills] == [("Go", True)]
 
 
 def test_candidate_form_takes_skills(app, rec):
-    rec.client.post("/recruiter/candidates/new", data={"name": "Sk Illed", "job_seeking": "open",
-                                                       "skills": "postgres, Python, python"})
+    rec.client.post(
+        "/recruiter/candidates/new",
+        data={"name": "Sk Illed", "job_seeking": "open", "skills": "postgres, Python, python"},
+    )
     with firm_context(app, rec.f.firm):
         c = db.session.scalar(select(Candidate).where(Candidate.name == "Sk Illed"))
         assert sorted(s.skill.name for s in c.skills) == ["PostgreSQL", "Python"]
-    rec.client.post(f"/recruiter/candidates/{c.id}/edit", data={"name": "Sk Illed", "job_seeking": "open",
-                                                                 "skills": "Python"})
+    rec.client.post(
+        f"/recruiter/candidates/{c.id}/edit", data={"name": "Sk Illed", "job_seeking": "open", "skills": "Python"}
+    )
     with firm_context(app, rec.f.firm):
         assert [s.skill.name for s in db.session.get(Candidate, c.id).skills] == ["Python"]
 
@@ -83,19 +88,21 @@ def test_suggestions_on_the_search_page_with_one_click_add(app, rec):
     _with_skills(app, f, weak, ["Kubernetes"])
     _with_skills(app, f, none, ["Figma"])
     html = rec.client.get(f"/recruiter/searches/{s.id}").get_data(as_text=True)
-    section = html[html.index('id="suggestions"'):]
-    section = section[:section.index("</section>")]
+    section = html[html.index('id="suggestions"') :]
+    section = section[: section.index("</section>")]
     assert strong.name in section and weak.name in section and none.name not in section
     assert section.index(strong.name) < section.index(weak.name)
     assert "Required skills:" in section and "&#10003; PostgreSQL" in section
-    resp = rec.client.post(f"/recruiter/searches/{s.id}/candidates",
-                           data={"candidate_id": strong.id, "stage": "identified",
-                                 "next": f"/recruiter/searches/{s.id}#suggestions"}, follow_redirects=True)
+    resp = rec.client.post(
+        f"/recruiter/searches/{s.id}/candidates",
+        data={"candidate_id": strong.id, "stage": "identified", "next": f"/recruiter/searches/{s.id}#suggestions"},
+        follow_redirects=True,
+    )
     assert f"{strong.name} added to Backend" in flashes(resp.get_data(as_text=True))
     with firm_context(app, f.firm):
         assert db.session.scalar(select(Candidacy.candidate_id)) == strong.id
     html = rec.client.get(f"/recruiter/searches/{s.id}").get_data(as_text=True)
-    section = html[html.index('id="suggestions"'):]
+    section = html[html.index('id="suggestions"') :]
     assert f"Add {strong.name} to the pipeline" not in section
 
 
@@ -103,7 +110,7 @@ def test_search_page_with_suggestions_has_a_constant_query_count(app, rec, count
     f = rec.f
     s = make_search(app, f)
     _search_skills(app, f, s, ["Python"], ["SQL"])
-    first, = people(app, f, 1)
+    (first,) = people(app, f, 1)
     _with_skills(app, f, first, ["Python"])
     url = f"/recruiter/searches/{s.id}"
     rec.client.get(url)
@@ -122,9 +129,10 @@ def test_a_closed_search_suggests_nobody(app, rec):
     f = rec.f
     s = make_search(app, f)
     _search_skills(app, f, s, ["Python"])
-    c, = people(app, f, 1)
+    (c,) = people(app, f, 1)
     _with_skills(app, f, c, ["Python"])
-    rec.client.post(f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed",
-                                                               "confirm": "1"})
+    rec.client.post(
+        f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed", "confirm": "1"}
+    )
     html = rec.client.get(f"/recruiter/searches/{s.id}").get_data(as_text=True)
     assert 'id="suggestions"' not in html

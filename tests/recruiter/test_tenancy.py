@@ -1,12 +1,21 @@
 """Another firm's search, candidate, CV, candidacy (and every other id) is a 404, for every
 recruiter route that takes an id (the list comes from the URL map, so new routes are covered)."""
+
 import io
 
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CandidateUpdate, Interest, Message, MessageState, Search, Stage, UpdateKind,
+    Candidacy,
+    Candidate,
+    CandidateUpdate,
+    Interest,
+    Message,
+    MessageState,
+    Search,
+    Stage,
+    UpdateKind,
 )
 from tests.factories import firm_context
 from tests.support.recruiter import add, make_search
@@ -24,8 +33,15 @@ def _objects(app, f, rec_client=None):
         m = db.session.scalar(select(Message).where(Message.candidacy_id == cy.id))
         m.state = MessageState.FAILED
         db.session.flush()
-        ids = {"search_id": s.id, "candidate_id": f.candidate.id, "candidacy_id": cy.id,
-               "interest_id": i.id, "update_id": u.id, "message_id": m.id, "client_id": s.client_id}
+        ids = {
+            "search_id": s.id,
+            "candidate_id": f.candidate.id,
+            "candidacy_id": cy.id,
+            "interest_id": i.id,
+            "update_id": u.id,
+            "message_id": m.id,
+            "client_id": s.client_id,
+        }
     return ids
 
 
@@ -43,8 +59,14 @@ def test_every_id_route_answers_404_for_another_firms_ids(app, rec, client_for):
     # Firm B's recruiter uploads a CV, so "another firm's CV" exists.
     b_client = client_for(rec.firms.b.firm)
     login_as(b_client, rec.firms.b.recruiter)
-    assert b_client.post(f"/recruiter/candidates/{b_ids['candidate_id']}/cv/upload",
-                         data={"cv": (io.BytesIO(PDF), "cv.pdf")}, content_type="multipart/form-data").status_code == 303
+    assert (
+        b_client.post(
+            f"/recruiter/candidates/{b_ids['candidate_id']}/cv/upload",
+            data={"cv": (io.BytesIO(PDF), "cv.pdf")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 303
+    )
     assert b_client.get(f"/recruiter/candidates/{b_ids['candidate_id']}/cv").status_code == 200
     checked = 0
     for rule in _recruiter_routes(app):
@@ -54,9 +76,18 @@ def test_every_id_route_answers_404_for_another_firms_ids(app, rec, client_for):
             url = rule.rule
             for arg in rule.arguments:
                 url = url.replace(f"<int:{arg}>", str(b_ids[arg]))
-            data = {"version": 1, "stage": "screening", "reason": "not_a_fit", "body": "x", "change_id": 1,
-                    "candidate_id": b_ids["candidate_id"], "search_id": b_ids["search_id"], "name": "X",
-                    "job_seeking": "open", "state": "filled"}
+            data = {
+                "version": 1,
+                "stage": "screening",
+                "reason": "not_a_fit",
+                "body": "x",
+                "change_id": 1,
+                "candidate_id": b_ids["candidate_id"],
+                "search_id": b_ids["search_id"],
+                "name": "X",
+                "job_seeking": "open",
+                "state": "filled",
+            }
             resp = rec.client.open(url, method=method, data=data if method == "POST" else None)
             assert resp.status_code == 404, (method, url, resp.status_code)
             checked += 1
@@ -78,12 +109,15 @@ def test_every_id_route_answers_404_for_another_firms_ids(app, rec, client_for):
 
 def test_adding_another_firms_candidate_to_my_search_is_a_404(app, rec):
     a_search = make_search(app, rec.f)
-    resp = rec.client.post(f"/recruiter/searches/{a_search.id}/candidates",
-                           data={"candidate_id": rec.firms.b.candidate.id, "stage": "identified"})
+    resp = rec.client.post(
+        f"/recruiter/searches/{a_search.id}/candidates",
+        data={"candidate_id": rec.firms.b.candidate.id, "stage": "identified"},
+    )
     assert resp.status_code == 404
     b_search = make_search(app, rec.firms.b)
-    resp = rec.client.post(f"/recruiter/candidates/{rec.f.candidate.id}/searches",
-                           data={"search_id": b_search.id, "stage": "identified"})
+    resp = rec.client.post(
+        f"/recruiter/candidates/{rec.f.candidate.id}/searches", data={"search_id": b_search.id, "stage": "identified"}
+    )
     assert resp.status_code in (303, 404)
     with firm_context(app, rec.f.firm):
         assert db.session.scalar(select(Candidacy.id)) is None
@@ -92,7 +126,11 @@ def test_adding_another_firms_candidate_to_my_search_is_a_404(app, rec):
 def test_lists_show_only_this_firm(app, rec):
     make_search(app, rec.firms.b, title="Beta Secret Role")
     other = rec.firms.b.candidate
-    for url in ("/recruiter/searches?state=all", "/recruiter/candidates", "/recruiter/?scope=firm",
-                f"/recruiter/searches/{make_search(app, rec.f).id}/add?q=Candidate"):
+    for url in (
+        "/recruiter/searches?state=all",
+        "/recruiter/candidates",
+        "/recruiter/?scope=firm",
+        f"/recruiter/searches/{make_search(app, rec.f).id}/add?q=Candidate",
+    ):
         html = rec.client.get(url).get_data(as_text=True)
         assert "Beta Secret Role" not in html and other.email not in html and f">{other.name}<" not in html, url

@@ -1,4 +1,5 @@
 """Service rules (pipeline, consent, CV, undo, feedback chain) tested directly."""
+
 import io
 import os
 import zipfile
@@ -9,8 +10,17 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, Candidate, CloseReason, Consent, ConsentState, Feedback, Message, MessageState, Search,
-    SearchState, Stage,
+    Candidacy,
+    Candidate,
+    CloseReason,
+    Consent,
+    ConsentState,
+    Feedback,
+    Message,
+    MessageState,
+    Search,
+    SearchState,
+    Stage,
 )
 from portal.services import DomainError, NotFound, cv, pipeline
 from portal.services import consent as consent_service
@@ -24,6 +34,7 @@ def _cy(cid):
 
 
 # ------------------------------------------------------------------ pipeline
+
 
 def test_add_to_search_rules(app, firms):
     f = firms.a
@@ -109,6 +120,7 @@ def test_placed_candidacies_are_not_closed_with_the_search(app, firms):
 
 # ------------------------------------------------------------------ undo
 
+
 def test_undo_rules(app, firms):
     f = firms.a
     app.config["GRACE_SECONDS"] = 300
@@ -149,8 +161,9 @@ def test_undo_after_feedback_cancels_only_the_move(app, firms):
         pipeline.undo_last_change(f.firm, f.recruiter, _cy(cy.id))
     with firm_context(app, f.firm):
         assert _cy(cy.id).stage == Stage.CONTACTED
-        pending = db.session.scalars(select(Message).where(Message.state == MessageState.PENDING)
-                                     .order_by(Message.id)).all()
+        pending = db.session.scalars(
+            select(Message).where(Message.state == MessageState.PENDING).order_by(Message.id)
+        ).all()
         assert [m.kind for m in pending if m.id not in first] == ["feedback_posted"]
         assert "Thanks for the call." in pending[-1].body_text
 
@@ -169,9 +182,11 @@ def test_each_change_in_the_grace_window_reaches_the_candidate_exactly_once(app,
     with firm_context(app, f.firm):
         pipeline.move(f.firm, f.recruiter, _cy(cy.id), Stage.SCREENING)
     with firm_context(app, f.firm):
-        group = db.session.scalars(select(Message).where(
-            Message.state == MessageState.PENDING, Message.coalesce_key == pipeline.coalesce_key(_cy(cy.id)))
-            .order_by(Message.id)).all()
+        group = db.session.scalars(
+            select(Message)
+            .where(Message.state == MessageState.PENDING, Message.coalesce_key == pipeline.coalesce_key(_cy(cy.id)))
+            .order_by(Message.id)
+        ).all()
         assert len({m.due_at for m in group}) == 1  # one window: sent together
         email = compose(db.session.get(Firm, f.firm.id), group)
         for text in ("First thought.", "Second thought."):
@@ -181,11 +196,12 @@ def test_each_change_in_the_grace_window_reaches_the_candidate_exactly_once(app,
 
 # ------------------------------------------------------------------ consent
 
+
 def test_consent_rules(app, firms):
     f = firms.a
     s = make_search(app, f, confidential=True, client="Secret Corp")
     cy = add(app, f, s, f.candidate, Stage.SCREENING)
-    nomail, = people(app, f, 1, email=None)
+    (nomail,) = people(app, f, 1, email=None)
     cy2 = add(app, f, s, nomail, Stage.SCREENING)
     with firm_context(app, f.firm):
         assert not consent_service.client_revealed(_cy(cy.id))
@@ -216,6 +232,7 @@ def test_consent_rules(app, firms):
 
 # ------------------------------------------------------------------ CV
 
+
 def _upload(data: bytes, name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
@@ -236,7 +253,7 @@ def test_cv_sniffing():
 
 def test_cv_store_replace_and_path_safety(app, firms):
     f = firms.a
-    c, = people(app, f, 1)
+    (c,) = people(app, f, 1)
     with firm_context(app, f.firm):
         cand = db.session.get(Candidate, c.id)
         with pytest.raises(DomainError, match="Choose a file"):

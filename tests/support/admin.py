@@ -1,4 +1,5 @@
 """Helpers for the firm-administration tests: admin clients, image bytes, uploads, audit rows."""
+
 from __future__ import annotations
 
 import io
@@ -49,8 +50,9 @@ def png_claiming(width: int, height: int) -> bytes:
 
 
 def upload(client, data: bytes, filename: str = "logo.png", content_type: str = "image/png"):
-    return client.post("/admin/logo", data={"logo": (io.BytesIO(data), filename, content_type)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/logo", data={"logo": (io.BytesIO(data), filename, content_type)}, content_type="multipart/form-data"
+    )
 
 
 def load_firm(app, firm) -> Firm:

@@ -1,4 +1,5 @@
 """Test data for the candidate portal, built through the real services where they exist."""
+
 from __future__ import annotations
 
 from portal.extensions import db
@@ -34,9 +35,16 @@ def make_search(app, f, title="Staff Engineer", client="Initech", confidential=F
             db.session.add(c)
             db.session.flush()
         desc = kw.pop("description_md", "A role on a **great** team.")
-        s = Search(firm_id=f.firm.id, client_id=c.id, title=title, owner_id=kw.pop("owner_id", f.recruiter.id),
-                   confidential=confidential, description_md=desc, description_html=render_markdown(desc),
-                   **kw)
+        s = Search(
+            firm_id=f.firm.id,
+            client_id=c.id,
+            title=title,
+            owner_id=kw.pop("owner_id", f.recruiter.id),
+            confidential=confidential,
+            description_md=desc,
+            description_html=render_markdown(desc),
+            **kw,
+        )
         db.session.add(s)
         db.session.flush()
     return s
@@ -44,8 +52,9 @@ def make_search(app, f, title="Staff Engineer", client="Initech", confidential=F
 
 def add(app, f, search, candidate, stage=Stage.SCREENING) -> Candidacy:
     with firm_context(app, f.firm):
-        cy = pipeline.add_to_search(f.firm, f.recruiter, db.session.get(Search, search.id),
-                                    db.session.get(Candidate, candidate.id), stage)
+        cy = pipeline.add_to_search(
+            f.firm, f.recruiter, db.session.get(Search, search.id), db.session.get(Candidate, candidate.id), stage
+        )
     return cy
 
 
@@ -71,8 +80,13 @@ def approve(app, f, candidate, consent_id):
 
 def feedback(app, f, candidacy_id, md="Great conversation; the client liked your *system design*.") -> Feedback:
     with firm_context(app, f.firm):
-        fb = Feedback(firm_id=f.firm.id, candidacy_id=candidacy_id, author_id=f.recruiter.id, body_md=md,
-                      body_html=render_markdown(md))
+        fb = Feedback(
+            firm_id=f.firm.id,
+            candidacy_id=candidacy_id,
+            author_id=f.recruiter.id,
+            body_md=md,
+            body_html=render_markdown(md),
+        )
         db.session.add(fb)
         db.session.flush()
     return fb
@@ -80,20 +94,45 @@ def feedback(app, f, candidacy_id, md="Great conversation; the client liked your
 
 def note(app, f, candidate_id, candidacy_id=None, md="INTERNAL-NOTE-SECRET salary is negotiable") -> Note:
     with firm_context(app, f.firm):
-        n = Note(firm_id=f.firm.id, candidate_id=candidate_id, candidacy_id=candidacy_id,
-                 author_id=f.recruiter.id, body_md=md, body_html=render_markdown(md))
+        n = Note(
+            firm_id=f.firm.id,
+            candidate_id=candidate_id,
+            candidacy_id=candidacy_id,
+            author_id=f.recruiter.id,
+            body_md=md,
+            body_html=render_markdown(md),
+        )
         db.session.add(n)
         db.session.flush()
     return n
 
 
-def message(app, f, candidate, subject="Hello", body="Body text", state=MessageState.SENT,
-            show_in_portal=True, audience=Audience.CANDIDATE) -> Message:
+def message(
+    app,
+    f,
+    candidate,
+    subject="Hello",
+    body="Body text",
+    state=MessageState.SENT,
+    show_in_portal=True,
+    audience=Audience.CANDIDATE,
+) -> Message:
     with firm_context(app, f.firm):
-        m = Message(firm_id=f.firm.id, kind="generic", audience=audience, candidate_id=candidate.id,
-                    to_email=candidate.email, to_name=candidate.name, subject=subject, body_text=body,
-                    body_html=f"<p>{body}</p>", dedupe_key=f"test:{seq()}", state=state,
-                    show_in_portal=show_in_portal, created_at=utcnow())
+        m = Message(
+            firm_id=f.firm.id,
+            kind="generic",
+            audience=audience,
+            candidate_id=candidate.id,
+            to_email=candidate.email,
+            to_name=candidate.name,
+            subject=subject,
+            body_text=body,
+            body_html=f"<p>{body}</p>",
+            dedupe_key=f"test:{seq()}",
+            state=state,
+            show_in_portal=show_in_portal,
+            created_at=utcnow(),
+        )
         db.session.add(m)
         db.session.flush()
     return m

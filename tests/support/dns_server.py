@@ -1,6 +1,7 @@
 """A real DNS server on loopback for the tests: answers TXT queries over UDP from a table
 the test fills in (NXDOMAIN otherwise); names in `silent` get no answer (a timeout).
 Its fixtures are in tests/support/fixtures/dns.py."""
+
 from __future__ import annotations
 
 import socket

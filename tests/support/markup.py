@@ -1,5 +1,6 @@
 """Read a page's HTML the way assistive technology does: ids, which control each label names,
 which form each control belongs to, what aria-describedby points at (stdlib parser only)."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,5 +1,6 @@
 """Small builders for matching tests. They run inside an open firm context (flush only),
 so a test can build, score and roll back without committing."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,10 +19,17 @@ def client(firm, name: str | None = None) -> Client:
     return c
 
 
-def search(firm, *, required=(), nice=(), client_obj: Client | None = None, title: str | None = None,
-           state: SearchState = SearchState.OPEN, **kw) -> Search:
-    s = Search(firm_id=firm.id, client=client_obj or client(firm), title=title or f"Role {next(_n)}",
-               state=state, **kw)
+def search(
+    firm,
+    *,
+    required=(),
+    nice=(),
+    client_obj: Client | None = None,
+    title: str | None = None,
+    state: SearchState = SearchState.OPEN,
+    **kw,
+) -> Search:
+    s = Search(firm_id=firm.id, client=client_obj or client(firm), title=title or f"Role {next(_n)}", state=state, **kw)
     db.session.add(s)
     db.session.flush()
     skills.set_search_skills(firm, s, list(required), list(nice))

@@ -1,6 +1,7 @@
 """Builders for the recruiter tests (searches, candidacies through the pipeline service,
 consent, people) and `flashes` (the flash messages on a page). The `rec` fixture is in
 tests/support/fixtures/recruiter.py; count_queries in tests/support/fixtures/queries.py."""
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,10 @@ def make_search(app, f, *, owner=None, client="Initech", title="Staff Engineer",
             cl = Client(firm_id=f.firm.id, name=client)
             db.session.add(cl)
             db.session.flush()
-        s = Search(firm_id=f.firm.id, client_id=cl.id, title=title,
-                   owner_id=(owner or f.recruiter).id, **kw)
+        s = Search(firm_id=f.firm.id, client_id=cl.id, title=title, owner_id=(owner or f.recruiter).id, **kw)
         db.session.add(s)
         db.session.flush()
-        s.client  # load while bound
+        _ = s.client  # load while bound
     return s
 
 
@@ -31,8 +31,13 @@ def add(app, f, search, candidate, stage=Stage.IDENTIFIED, actor=None) -> Candid
     from portal.services import pipeline
 
     with firm_context(app, f.firm):
-        cy = pipeline.add_to_search(f.firm, actor or f.recruiter, db.session.get(Search, search.id),
-                                    db.session.get(Candidate, candidate.id), stage)
+        cy = pipeline.add_to_search(
+            f.firm,
+            actor or f.recruiter,
+            db.session.get(Search, search.id),
+            db.session.get(Candidate, candidate.id),
+            stage,
+        )
     return cy
 
 
@@ -63,5 +68,6 @@ def flashes(html: str) -> str:
     """The text of the flash messages on a page."""
     import html as html_lib
 
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", m))
-                    for m in re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S))
+    return " ".join(
+        html_lib.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S)
+    )

@@ -1,6 +1,7 @@
 """Real services for the test session: a throwaway redis-server, an aiosmtpd sink,
 and a fresh PostgreSQL database when PORTAL_TEST_DATABASE_URL is set. The Redis and SMTP
 starters are portal/devtools/harness.py's, the ones `portal dev` uses."""
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,9 @@ class SmtpSink:
         if self.reply:
             return self.reply
         with self.lock:
-            self.messages.append(SinkMessage(envelope.mail_from, list(envelope.rcpt_tos),
-                                             envelope.original_content or envelope.content))
+            self.messages.append(
+                SinkMessage(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
+            )
         return "250 OK"
 
     def start(self) -> SmtpSink:
@@ -97,9 +99,12 @@ def postgres_database(base_url: str) -> tuple[str, callable]:
 
     def drop() -> None:
         with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-            ), {"n": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 

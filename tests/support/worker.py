@@ -1,5 +1,6 @@
 """Test data and process helpers for the worker's tests (until the recruiter services land,
 candidacies are made directly with the models)."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,14 @@ def make_search(app, firm, *, title=None, owner=None, client="Acme", state=Searc
             c = Client(firm_id=firm.id, name=client)
             s.add(c)
             s.flush()
-        search = Search(firm_id=firm.id, client_id=c.id, title=title or f"Role {seq()}",
-                        owner_id=owner.id if owner else None, state=state, **kw)
+        search = Search(
+            firm_id=firm.id,
+            client_id=c.id,
+            title=title or f"Role {seq()}",
+            owner_id=owner.id if owner else None,
+            state=state,
+            **kw,
+        )
         s.add(search)
         s.flush()
         search.client  # noqa: B018 - load for use after the session closes
@@ -48,8 +55,14 @@ def make_search(app, firm, *, title=None, owner=None, client="Acme", state=Searc
 def make_candidacy(app, firm, candidate, search, *, stage=Stage.SCREENING, created_at=None) -> Candidacy:
     with firm_context(app, firm) as s:
         when = created_at or utcnow()
-        cy = Candidacy(firm_id=firm.id, candidate_id=candidate.id, search_id=search.id, stage=stage,
-                       created_at=when, stage_changed_at=when)
+        cy = Candidacy(
+            firm_id=firm.id,
+            candidate_id=candidate.id,
+            search_id=search.id,
+            stage=stage,
+            created_at=when,
+            stage_changed_at=when,
+        )
         s.add(cy)
         s.flush()
     return cy
@@ -65,24 +78,39 @@ def move_stage(app, firm, candidacy_id: int, stage: Stage, *, grace=True, kind="
         cy.stage_changed_at = utcnow()
         cand = s.get(Candidate, cy.candidate_id)
         msg = outbox.record(
-            f, kind=kind, dedupe_key=f"{kind}:{cy.id}:{stage.value}:{seq()}",
-            audience=Audience.CANDIDATE, to_email=cand.email, to_name=cand.name, candidate=cand,
-            candidacy_id=cy.id, grace=grace, coalesce_key=f"candidacy:{cy.id}",
+            f,
+            kind=kind,
+            dedupe_key=f"{kind}:{cy.id}:{stage.value}:{seq()}",
+            audience=Audience.CANDIDATE,
+            to_email=cand.email,
+            to_name=cand.name,
+            candidate=cand,
+            candidacy_id=cy.id,
+            grace=grace,
+            coalesce_key=f"candidacy:{cy.id}",
             context={"change": f"You moved to {stage.value}"},
         )
         s.flush()
         return msg.id
 
 
-def send_plain(app, firm, candidate, *, stream=None, kind="test_event", grace=False, key=None,
-               change="Something happened") -> int:
+def send_plain(
+    app, firm, candidate, *, stream=None, kind="test_event", grace=False, key=None, change="Something happened"
+) -> int:
     """Record one candidate message (template email/test_event, see conftest)."""
     with firm_context(app, firm) as s:
         f = s.get(Firm, firm.id)
         cand = s.get(Candidate, candidate.id)
         msg = outbox.record(
-            f, kind=kind, dedupe_key=key or f"plain:{seq()}", audience=Audience.CANDIDATE,
-            to_email=cand.email, to_name=cand.name, candidate=cand, stream=stream, grace=grace,
+            f,
+            kind=kind,
+            dedupe_key=key or f"plain:{seq()}",
+            audience=Audience.CANDIDATE,
+            to_email=cand.email,
+            to_name=cand.name,
+            candidate=cand,
+            stream=stream,
+            grace=grace,
             context={"change": change},
         )
         s.flush()
@@ -113,8 +141,11 @@ def make_due(app, *ids) -> None:
         stmt = update(Message).where(Message.state == MessageState.PENDING)
         if ids:
             stmt = stmt.where(Message.id.in_(ids))
-        s.execute(stmt.values(due_at=utcnow() - timedelta(seconds=1), enqueued_at=None)
-                  .execution_options(synchronize_session=False))
+        s.execute(
+            stmt.values(due_at=utcnow() - timedelta(seconds=1), enqueued_at=None).execution_options(
+                synchronize_session=False
+            )
+        )
 
 
 def pending_ids(app) -> list[int]:
@@ -136,34 +167,39 @@ def expected_message_id(app, mid: int) -> str:
 
 # ---------------------------------------------------------------- real worker processes
 
+
 class WorkerProcess:
     """`python -m worker` in a subprocess (its own process group, like a container),
     configured for this test's database, Redis and SMTP server."""
 
-    def __init__(self, app, *, redis_url: str, args=("--queue", "messages"), burst=False, smtp_port=None,
-                 extra_env=None):
+    def __init__(
+        self, app, *, redis_url: str, args=("--queue", "messages"), burst=False, smtp_port=None, extra_env=None
+    ):
         env = dict(os.environ)
-        env.update({
-            "PORTAL_ENV": "testing",
-            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "PORTAL_REDIS_URL": redis_url,
-            "PORTAL_SMTP_HOST": "127.0.0.1",
-            "PORTAL_SMTP_PORT": str(smtp_port or app.config["SMTP_PORT"]),
-            "PORTAL_SMTP_TIMEOUT": str(app.config["SMTP_TIMEOUT"]),
-            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-            "PORTAL_GRACE_SECONDS": "0",
-            "PORTAL_RETRY_BASE_SECONDS": "0",
-            "PORTAL_RELAY_REENQUEUE_SECONDS": "0",
-        })
+        env.update(
+            {
+                "PORTAL_ENV": "testing",
+                "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                "PORTAL_REDIS_URL": redis_url,
+                "PORTAL_SMTP_HOST": "127.0.0.1",
+                "PORTAL_SMTP_PORT": str(smtp_port or app.config["SMTP_PORT"]),
+                "PORTAL_SMTP_TIMEOUT": str(app.config["SMTP_TIMEOUT"]),
+                "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
+                "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
+                "PORTAL_GRACE_SECONDS": "0",
+                "PORTAL_RETRY_BASE_SECONDS": "0",
+                "PORTAL_RELAY_REENQUEUE_SECONDS": "0",
+            }
+        )
         env.update(extra_env or {})
         argv = [sys.executable, "-m", "worker", *args]
         if burst:
             argv.append("--burst")
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self.log = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(argv, env=env, cwd=root, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=root, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def pid(self) -> int:
@@ -172,9 +208,9 @@ class WorkerProcess:
     def wait(self, timeout: float = 60) -> int:
         try:
             self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as exc:
             self.kill()
-            raise AssertionError(f"worker did not finish within {timeout} s:\n{self.output()}")
+            raise AssertionError(f"worker did not finish within {timeout} s:\n{self.output()}") from exc
         return self.proc.returncode
 
     def output(self) -> str:

@@ -1,6 +1,7 @@
 """Whatever colours a firm picks, every text/background pair the CSS builds from them reads
 (WCAG AA 4.5:1): the header and buttons, the header's current page, brand-coloured text and
 links on the page, on white cards and on the tinted stage badges."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

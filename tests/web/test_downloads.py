@@ -1,5 +1,6 @@
 """CVs and data exports are never kept by a browser or a shared cache (Trust item 4):
 every download says `Cache-Control: no-store` and nothing that would allow storing it."""
+
 from __future__ import annotations
 
 from io import BytesIO

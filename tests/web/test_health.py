@@ -1,4 +1,5 @@
 """/healthz tells the truth about the database, Redis and the worker."""
+
 from __future__ import annotations
 
 import os
@@ -20,15 +21,17 @@ def _health(client):
 
 def _worker_env(app) -> dict:
     env = dict(os.environ)
-    env.update({
-        "PORTAL_ENV": "testing",
-        "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "PORTAL_REDIS_URL": app.config["REDIS_URL"],
-        "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-        "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-        "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
-        "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
-    })
+    env.update(
+        {
+            "PORTAL_ENV": "testing",
+            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PORTAL_REDIS_URL": app.config["REDIS_URL"],
+            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
+            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
+            "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
+            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
+        }
+    )
     return env
 
 
@@ -41,8 +44,13 @@ def test_healthy_with_a_real_worker_then_not_without_it(app, client_for, firms, 
     assert body["checks"]["worker"]["ok"] is False
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    proc = subprocess.Popen([sys.executable, "-m", "worker", "--queue", "messages"], env=_worker_env(app),
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker", "--queue", "messages"],
+        env=_worker_env(app),
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and proc.poll() is None:
@@ -52,8 +60,10 @@ def test_healthy_with_a_real_worker_then_not_without_it(app, client_for, firms, 
             time.sleep(0.2)
         assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
         assert status == 200, body
-        assert body == {"status": "ok", "checks": {
-            "database": {"ok": True}, "redis": {"ok": True}, "worker": {"ok": True, "workers": 1}}}
+        assert body == {
+            "status": "ok",
+            "checks": {"database": {"ok": True}, "redis": {"ok": True}, "worker": {"ok": True, "workers": 1}},
+        }
         # The real worker also delivers: a reset sent through the web is received.
         c.post("/reset", data={"email": firms.a.candidate.email})
         assert len(smtp_sink.wait_for(1, timeout=20)) == 1
@@ -132,8 +142,13 @@ def test_healthz_needs_no_firm(app, client_for, firms):
 
 
 def test_database_down_is_reported(make_app, client_for, app):
-    other = make_app({**app.config, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    other = make_app(
+        {
+            **app.config,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        }
+    )
     with other.test_client() as c:
         resp = c.get("/healthz")
     assert resp.status_code == 503

@@ -9,6 +9,7 @@ with such names), plus every known field name for POST routes no page shows a fo
 Nothing may answer 5xx. Run on SQLite and on PostgreSQL (which refuses NUL in text: before
 the rule, a NUL in the login email or the search box was a 500 there).
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,8 @@ from flask import got_request_exception
 from werkzeug.routing import IntegerConverter
 
 from portal.web.inputs import CONTROL, clean
-from tests.support.fixtures.clients import login_as
 from tests.core.test_tenancy import ID_ARGS, NON_ID_INT_ARGS, _graph
+from tests.support.fixtures.clients import login_as
 
 CONTROLS = "\x00\x01\x08\x0b\x0c\x1b\x1f"
 # Query arguments the views read directly (request.args.get), besides the GET forms' fields.
@@ -29,17 +30,42 @@ QUERY_ARGS = {"page", "next", "after", "before", "state", "scope", "show", "q"}
 # (/healthz answers 503 by design when a dependency it checks is not there: not a crash.)
 # Requests that end the client's session or account: sent last for each role.
 LAST = ("auth.logout", "candidate.delete_account", "auth.end_other_sessions", "auth.end_session")
-TEXT_INPUTS = {"", "text", "email", "search", "url", "tel", "password", "hidden", "number", "date",
-               "datetime-local", "time", "month", "week", "color"}
+TEXT_INPUTS = {
+    "",
+    "text",
+    "email",
+    "search",
+    "url",
+    "tel",
+    "password",
+    "hidden",
+    "number",
+    "date",
+    "datetime-local",
+    "time",
+    "month",
+    "week",
+    "color",
+}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a00000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a00000000049454e44ae426082"
+)
 # What an empty field gets, by input type, so that a required field does not stop the form
 # before its values reach the services and the database.
-FILL = {"": "Walk text", "text": "Walk text", "search": "walk", "email": "walker@example.com",
-        "tel": "+44 20 7946 0000", "url": "https://example.com/walk", "number": "1", "date": "2027-01-15",
-        "password": "a long walk password 123"}
-CSV = "name,email,phone\nAda\x00 Lovelace,ada\x00@example.com,0123\x1f\n".encode()
+FILL = {
+    "": "Walk text",
+    "text": "Walk text",
+    "search": "walk",
+    "email": "walker@example.com",
+    "tel": "+44 20 7946 0000",
+    "url": "https://example.com/walk",
+    "number": "1",
+    "date": "2027-01-15",
+    "password": "a long walk password 123",
+}
+CSV = b"name,email,phone\nAda\x00 Lovelace,ada\x00@example.com,0123\x1f\n"
 
 
 def dirty(value: str) -> str:
@@ -60,8 +86,14 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
         if tag == "form":
-            self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower(),
-                          "fields": [], "files": [], "buttons": [], "selects": {}}
+            self._form = {
+                "action": a.get("action", ""),
+                "method": a.get("method", "get").lower(),
+                "fields": [],
+                "files": [],
+                "buttons": [],
+                "selects": {},
+            }
             self.forms.append(self._form)
         if self._form is None or "disabled" in a:
             return
@@ -202,8 +234,7 @@ def walk(app, client_for, firms) -> tuple[list[str], int]:
                         for name, accept in form["files"]:
                             data[name] = _file(accept, "my file")
                         action = form["action"] or path
-                        send("POST", action, data=data,
-                             content_type="multipart/form-data" if form["files"] else None)
+                        send("POST", action, data=data, content_type="multipart/form-data" if form["files"] else None)
                 send("POST", path, data={name: dirty("1") for name in sorted(all_names)})
     finally:
         got_request_exception.disconnect(record, app)
@@ -220,15 +251,19 @@ def test_the_rule_drops_controls_and_keeps_tab_cr_lf(app):
     assert clean("a\x00b\x01c\x08d\x0be\x0cf\x1bg\x1fh") == "abcdefgh"
     assert clean("line 1\r\nline 2\tcolumn") == "line 1\r\nline 2\tcolumn"
     assert clean("zoë — 👍\x7f") == "zoë — 👍\x7f"  # not C0: kept
-    with app.test_request_context("/x?q=a%00b%1F&q=%0Bc&k%00ey=v", method="POST",
-                                  data={"note": "one\x00\r\ntwo\x1b", "cv": (io.BytesIO(PDF), "c\x00v.pdf")}):
+    with app.test_request_context(
+        "/x?q=a%00b%1F&q=%0Bc&k%00ey=v",
+        method="POST",
+        data={"note": "one\x00\r\ntwo\x1b", "cv": (io.BytesIO(PDF), "c\x00v.pdf")},
+    ):
         from flask import request
 
         assert request.args.getlist("q") == ["ab", "c"] and request.args["key"] == "v"
         assert request.form["note"] == "one\r\ntwo" and request.values["note"] == "one\r\ntwo"
         assert request.files["cv"].filename == "cv.pdf"
-    with app.test_request_context("/x", method="POST", data={"email": "ada\x00@example.com"},
-                                  content_type="application/x-www-form-urlencoded"):
+    with app.test_request_context(
+        "/x", method="POST", data={"email": "ada\x00@example.com"}, content_type="application/x-www-form-urlencoded"
+    ):
         from flask import request
 
         assert request.form["email"] == "ada@example.com"
@@ -245,8 +280,11 @@ def test_a_nul_in_the_login_email_and_the_search_box_is_an_answer_not_a_crash(ap
     for url in ("/recruiter/candidates?q=ada%00", "/recruiter/searches?q=%00role", "/recruiter/messages?state=%00"):
         assert client.get(url).status_code == 200, url
     # The cleaned value is what is stored: a note with a NUL is saved without it.
-    resp = client.post(f"/recruiter/candidates/{firms.a.candidate.id}/notes",
-                       data={"note": "Called\x00 back\x1b today", "body": "Called\x00 back\x1b today"})
+    resp = client.post(
+        f"/recruiter/candidates/{firms.a.candidate.id}/notes",
+        data={"note": "Called\x00 back\x1b today", "body": "Called\x00 back\x1b today"},
+    )
     assert resp.status_code in (302, 303), resp.status_code
-    assert re.search(r"Called back today", client.get(f"/recruiter/candidates/{firms.a.candidate.id}")
-                     .get_data(as_text=True))
+    assert re.search(
+        r"Called back today", client.get(f"/recruiter/candidates/{firms.a.candidate.id}").get_data(as_text=True)
+    )

@@ -1,4 +1,5 @@
 """An id beyond the database's integer range is a 404 on every route, never a 500."""
+
 import re
 
 from tests.support.fixtures.clients import login_as

@@ -1,4 +1,5 @@
 """Security headers on every kind of page, and pages that obey their own CSP."""
+
 from __future__ import annotations
 
 import re
@@ -76,7 +77,11 @@ def test_pages_have_no_inline_script_or_style(client_for, firms):
     """The CSP forbids inline script and style attributes: pages must not depend on them."""
     c = client_for(firms.a.firm)
     pages = [c.get("/login"), c.get("/reset"), c.get("/nope")]
-    for user, path in ((firms.a.candidate_user, "/me/"), (firms.a.recruiter, "/recruiter/"), (firms.a.admin, "/admin/")):
+    for user, path in (
+        (firms.a.candidate_user, "/me/"),
+        (firms.a.recruiter, "/recruiter/"),
+        (firms.a.admin, "/admin/"),
+    ):
         d = client_for(firms.a.firm)
         login_as(d, user)
         pages.append(d.get(path))

@@ -1,5 +1,6 @@
 """The worker tests record messages with test-only email templates
 (tests/support/fixtures/worker.py): every test here has them."""
+
 from __future__ import annotations
 
 import pytest

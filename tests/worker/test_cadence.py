@@ -1,7 +1,8 @@
 """Check-ins (the cadence) and the recruiter digest: who is due, what they read, when."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -9,15 +10,25 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import (
-    Audience, Candidacy, Candidate, Consent, ConsentState, Feedback, Firm, Interest, MessageState, Role,
-    SearchState, Stage, utcnow,
+    Audience,
+    Candidate,
+    Consent,
+    ConsentState,
+    Feedback,
+    Firm,
+    Interest,
+    MessageState,
+    Role,
+    SearchState,
+    Stage,
+    utcnow,
 )
 from portal.services import cadence
 from tests.factories import firm_context, make_candidate, make_firm, make_user
 from tests.support.worker import make_candidacy, make_search, messages, send_plain
 from worker import jobs
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _firm(app, **kw):
@@ -34,14 +45,33 @@ def _plan(app, firm, now, horizon):
         return cadence.plan_checkins(s.get(Firm, firm.id), now, horizon=horizon)
 
 
-@pytest.mark.parametrize("now, last, nxt", [
-    # Europe/Berlin, Friday 14:00 local: 12:00 UTC in summer, 13:00 UTC in winter.
-    (datetime(2025, 6, 13, 13, 30, tzinfo=UTC), datetime(2025, 6, 13, 12, tzinfo=UTC), datetime(2025, 6, 20, 12, tzinfo=UTC)),
-    (datetime(2025, 6, 13, 11, 59, tzinfo=UTC), datetime(2025, 6, 6, 12, tzinfo=UTC), datetime(2025, 6, 13, 12, tzinfo=UTC)),
-    (datetime(2025, 12, 3, 9, 0, tzinfo=UTC), datetime(2025, 11, 28, 13, tzinfo=UTC), datetime(2025, 12, 5, 13, tzinfo=UTC)),
-    # across the end of summer time (26 Oct 2025)
-    (datetime(2025, 10, 27, 0, 0, tzinfo=UTC), datetime(2025, 10, 24, 12, tzinfo=UTC), datetime(2025, 10, 31, 13, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "now, last, nxt",
+    [
+        # Europe/Berlin, Friday 14:00 local: 12:00 UTC in summer, 13:00 UTC in winter.
+        (
+            datetime(2025, 6, 13, 13, 30, tzinfo=UTC),
+            datetime(2025, 6, 13, 12, tzinfo=UTC),
+            datetime(2025, 6, 20, 12, tzinfo=UTC),
+        ),
+        (
+            datetime(2025, 6, 13, 11, 59, tzinfo=UTC),
+            datetime(2025, 6, 6, 12, tzinfo=UTC),
+            datetime(2025, 6, 13, 12, tzinfo=UTC),
+        ),
+        (
+            datetime(2025, 12, 3, 9, 0, tzinfo=UTC),
+            datetime(2025, 11, 28, 13, tzinfo=UTC),
+            datetime(2025, 12, 5, 13, tzinfo=UTC),
+        ),
+        # across the end of summer time (26 Oct 2025)
+        (
+            datetime(2025, 10, 27, 0, 0, tzinfo=UTC),
+            datetime(2025, 10, 24, 12, tzinfo=UTC),
+            datetime(2025, 10, 31, 13, tzinfo=UTC),
+        ),
+    ],
+)
 def test_weekly_slot_is_in_the_firms_time_zone(now, last, nxt):
     firm = Firm(name="F", slug="f", timezone="Europe/Berlin", checkin_weekday=4, checkin_hour=14, cadence_days=7)
     assert cadence.weekly_slots(firm, now) == (last, nxt)
@@ -51,26 +81,36 @@ def test_weekly_slot_is_in_the_firms_time_zone(now, last, nxt):
 def test_short_cadence_checks_in_daily_and_bad_zone_falls_back_to_utc():
     firm = Firm(name="F", slug="f", timezone="Nowhere/Atlantis", checkin_weekday=4, checkin_hour=9, cadence_days=3)
     now = datetime(2025, 6, 11, 8, 0, tzinfo=UTC)
-    assert cadence.checkin_slots(firm, now) == (datetime(2025, 6, 10, 9, tzinfo=UTC),
-                                                datetime(2025, 6, 11, 9, tzinfo=UTC))
+    assert cadence.checkin_slots(firm, now) == (
+        datetime(2025, 6, 10, 9, tzinfo=UTC),
+        datetime(2025, 6, 11, 9, tzinfo=UTC),
+    )
 
 
 def test_one_checkin_per_candidate_listing_every_active_search(app, firms, run_jobs, smtp_sink):
     a = firms.a
     now = utcnow()
     open_search = make_search(app, a.firm, title="Head of Data", owner=a.recruiter, client="Initech")
-    held = make_search(app, a.firm, title="Staff Engineer", client="Hooli", confidential=True,
-                       state=SearchState.ON_HOLD)
-    make_candidacy(app, a.firm, a.candidate, open_search, stage=Stage.INTERVIEWING,
-                   created_at=now - timedelta(days=20))
+    held = make_search(
+        app, a.firm, title="Staff Engineer", client="Hooli", confidential=True, state=SearchState.ON_HOLD
+    )
+    make_candidacy(app, a.firm, a.candidate, open_search, stage=Stage.INTERVIEWING, created_at=now - timedelta(days=20))
     make_candidacy(app, a.firm, a.candidate, held, stage=Stage.SCREENING, created_at=now - timedelta(days=20))
     _set_contact(app, a.firm, a.candidate, now - timedelta(days=8))
     assert _plan(app, a.firm, now, now + timedelta(minutes=70)) == 1
     (m,) = messages(app, kind="checkin")
     assert m.audience == Audience.CANDIDATE and m.stream is None and m.candidacy_id is None
     text = m.body_text
-    for words in ("Head of Data", "Initech", "Interviewing", "Staff Engineer", "a confidential client",
-                  "Getting to know you", "No decision yet", f"Your recruiter: {a.recruiter.name}"):
+    for words in (
+        "Head of Data",
+        "Initech",
+        "Interviewing",
+        "Staff Engineer",
+        "a confidential client",
+        "Getting to know you",
+        "No decision yet",
+        f"Your recruiter: {a.recruiter.name}",
+    ):
         assert words in text, words
     assert "Hooli" not in text
     assert "screening" not in text.lower(), "no internal stage codes"
@@ -97,13 +137,13 @@ def test_who_is_due(app, firms):
     overdue = cand(contacted_days_ago=7.5)
     about_to_exceed = cand(contacted_days_ago=6.97)  # crosses 7 days before the next hourly run
     recent = cand(contacted_days_ago=2)
-    never_old = cand()                              # never heard, in the search for 20 days
-    never_new = cand(created_days_ago=0.01)          # just added: the clock has just started
+    never_old = cand()  # never heard, in the search for 20 days
+    never_new = cand(created_days_ago=0.01)  # just added: the clock has just started
     closed = cand(contacted_days_ago=30, stage=Stage.CLOSED)
     placed = cand(contacted_days_ago=30, stage=Stage.PLACED)
     search_filled = cand(contacted_days_ago=30, where=filled)
     deleted = cand(contacted_days_ago=30, deleted_at=now)
-    identified = cand(stage=Stage.IDENTIFIED)     # not contacted yet: hears nothing
+    identified = cand(stage=Stage.IDENTIFIED)  # not contacted yet: hears nothing
     _plan(app, a.firm, now, now + timedelta(minutes=70))
     got = {m.candidate_id for m in messages(app, kind="checkin")}
     assert got == {overdue.id, about_to_exceed.id, never_old.id}
@@ -204,8 +244,16 @@ def test_recruiter_digest(app, firms):
     make_candidacy(app, a.firm, lost, orphan, created_at=now - timedelta(days=12))
     with firm_context(app, a.firm) as s:
         s.add(Feedback(firm_id=a.firm.id, candidacy_id=cy2.id, body_md="ok", body_html="<p>ok</p>"))
-        s.add(Consent(firm_id=a.firm.id, candidacy_id=cy.id, state=ConsentState.REQUESTED,
-                      requested_by_id=a.recruiter.id, client_name="Acme", role_title="Mine"))
+        s.add(
+            Consent(
+                firm_id=a.firm.id,
+                candidacy_id=cy.id,
+                state=ConsentState.REQUESTED,
+                requested_by_id=a.recruiter.id,
+                client_name="Acme",
+                role_title="Mine",
+            )
+        )
         s.add(Interest(firm_id=a.firm.id, candidate_id=a.candidate.id, search_id=mine.id))
     failed = send_plain(app, a.firm, a.candidate)
     with firm_context(app, a.firm) as s:

@@ -1,22 +1,23 @@
 """Trust item 10: what the check-in planner planned is kept in the database (not only in
 Redis), and a one-click unsubscribe stops check-in emails (the portal keeps them)."""
+
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
 
-from portal.models import Candidate, Firm, Message, MessageState, Stage
 from portal.extensions import get_redis
-from tests.support.fixtures.clients import login_as
+from portal.models import Candidate, Firm, Message, MessageState, Stage
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.worker import make_candidacy, make_search, messages, move_stage, send_plain
 from worker import jobs
 
-UTC = timezone.utc
+UTC = UTC
 # The firm checks in on Mondays at 09:00 in Berlin: 07:00 UTC in summer.
 SLOT = datetime(2025, 6, 16, 7, 0, tzinfo=UTC)
 
@@ -49,7 +50,7 @@ def test_a_slot_rerun_on_another_day_of_the_firm_week_plans_no_second_checkin(ap
     search = make_search(app, a.firm, owner=a.recruiter)
     with time_machine.travel(SLOT - timedelta(days=30), tick=False):
         make_candidacy(app, a.firm, a.candidate, search)
-        send_plain(app, a.firm, a.candidate)   # last heard a month ago
+        send_plain(app, a.firm, a.candidate)  # last heard a month ago
     with time_machine.travel(SLOT + timedelta(minutes=3), tick=False):
         assert jobs.plan_firm(a.firm.id)["checkins"] == 1
     (first,) = messages(app, kind="checkin")
@@ -112,7 +113,7 @@ def test_one_click_unsubscribe_stops_checkin_emails_not_the_portal(app, firms, c
     url = re.fullmatch(r"<(.+)>", str(email.email["List-Unsubscribe"]).strip()).group(1)
     body = email.email.get_body(("plain",)).get_content()
     path = url.split("localhost", 1)[1].split(":", 1)[-1]
-    path = path[path.index("/"):]
+    path = path[path.index("/") :]
     # Week 2: a check-in is planned; before the worker sends it, the mail provider posts the
     # one-click unsubscribe (no login, no CSRF token).
     with time_machine.travel(SLOT + timedelta(days=7, minutes=3), tick=False):
@@ -166,9 +167,10 @@ def test_checkin_emails_preference_on_the_settings_page(app, firms, client_for, 
         page = me.get("/me/settings").get_data(as_text=True)
         box = re.search(r'<input[^>]*name="checkin_emails"[^>]*>', page).group(0)
         assert "checked" in box
-        jobs.plan_firm(a.firm.id)   # planned, not sent yet
-        resp = me.post("/me/settings/preferences", data={"suggestion_frequency": "weekly",
-                                                         "allow_availability_prompts": "y"})
+        jobs.plan_firm(a.firm.id)  # planned, not sent yet
+        resp = me.post(
+            "/me/settings/preferences", data={"suggestion_frequency": "weekly", "allow_availability_prompts": "y"}
+        )
         assert resp.status_code == 303
         run_jobs()
     assert _checkin_emails(smtp_sink) == []

@@ -1,6 +1,7 @@
 """`portal worker` and `portal scheduler` reach the `portal` command through the flask.commands
 entry point (worker/cli.py), so the web side never imports worker/: the commands must still be
 there, and a burst worker started that way must deliver."""
+
 from __future__ import annotations
 
 import os
@@ -12,21 +13,24 @@ import pytest
 
 def _env(app) -> dict:
     env = dict(os.environ)
-    env.update({
-        "PORTAL_ENV": "testing",
-        "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "PORTAL_REDIS_URL": app.config["REDIS_URL"],
-        "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-        "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-        "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
-        "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
-    })
+    env.update(
+        {
+            "PORTAL_ENV": "testing",
+            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PORTAL_REDIS_URL": app.config["REDIS_URL"],
+            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
+            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
+            "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
+            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
+        }
+    )
     return env
 
 
 def _portal(app, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "portal", *args], env=_env(app), capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "portal", *args], env=_env(app), capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_portal_command_offers_the_worker_and_the_scheduler(app):

@@ -1,5 +1,6 @@
 """Delivery against the real SMTP sink: transient and permanent failures, suppression,
 preferences and the weekly limit at send time, headers, batches, resend."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,11 +13,10 @@ from portal import outbox
 from portal.models import Candidate, MessageState, SuggestionFrequency, User, utcnow
 from portal.services import DomainError
 from portal.services import messages as messages_service
-from worker import delivery
 from tests.factories import firm_context, make_candidate
 from tests.support.services import free_port
 from tests.support.worker import make_due, message, messages, send_plain, sink_counts
-from worker import jobs
+from worker import delivery, jobs
 
 
 def _mid(firm, mid):
@@ -93,7 +93,7 @@ def test_permanent_failures_fail_with_reason_and_three_suppress_the_address(app,
     a = firms.a
     smtp_sink.reply = "550 No such user here"
     ids = []
-    for n in range(3):
+    for _ in range(3):
         ids.append(send_plain(app, a.firm, a.candidate))
         run_jobs()
         m = message(app, ids[-1])
@@ -202,9 +202,16 @@ def test_deactivated_recruiter_gets_nothing(app, firms, run_jobs, smtp_sink):
 
     with firm_context(app, a.firm) as s:
         user = s.get(User, a.recruiter.id)
-        msg = outbox.record(s.get(Firm, a.firm.id), kind="test_event", dedupe_key="r:1",
-                            audience=Audience.RECRUITER, to_email=user.email, to_name=user.name,
-                            recipient_user_id=user.id, context={"change": "x"})
+        msg = outbox.record(
+            s.get(Firm, a.firm.id),
+            kind="test_event",
+            dedupe_key="r:1",
+            audience=Audience.RECRUITER,
+            to_email=user.email,
+            to_name=user.name,
+            recipient_user_id=user.id,
+            context={"change": "x"},
+        )
         user.active = False
         s.flush()
         mid = msg.id
@@ -219,8 +226,12 @@ def app_with_unsubscribe(app):
 
     other = create_app({k: v for k, v in app.config.items() if k.isupper()})
     if "candidate.unsubscribe" not in other.view_functions:
-        other.add_url_rule("/unsubscribe/<token>", endpoint="candidate.unsubscribe",
-                           view_func=lambda token: "ok", methods=["GET", "POST"])
+        other.add_url_rule(
+            "/unsubscribe/<token>",
+            endpoint="candidate.unsubscribe",
+            view_func=lambda token: "ok",
+            methods=["GET", "POST"],
+        )
     other.jinja_env.loader = app.jinja_env.loader
     return other
 

@@ -2,6 +2,7 @@
 refuses, answers 421/451/550 or stalls, and real `python -m worker` processes (killed with
 SIGKILL, two at once). In every case: no message lost, none sent twice (counted by
 Message-ID at the SMTP server), and the final states right."""
+
 from __future__ import annotations
 
 import threading
@@ -13,7 +14,14 @@ from portal.models import MessageState, Stage
 from tests.factories import make_candidate
 from tests.support.services import SinkMessage, SmtpSink
 from tests.support.worker import (
-    WorkerProcess, make_candidacy, make_search, message, messages, move_stage, send_plain, sink_counts,
+    WorkerProcess,
+    make_candidacy,
+    make_search,
+    message,
+    messages,
+    move_stage,
+    send_plain,
+    sink_counts,
     wait_until,
 )
 from worker import jobs
@@ -35,8 +43,11 @@ class ProbeSink(SmtpSink):
         if self.on_data is not None:
             callback, self.on_data = self.on_data, None
             with self.lock:
-                self.messages.append(SinkMessage(envelope.mail_from, list(envelope.rcpt_tos),
-                                                 envelope.original_content or envelope.content))
+                self.messages.append(
+                    SinkMessage(
+                        envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content
+                    )
+                )
             callback()
             return "250 OK"
         return await super().handle_DATA(server, session, envelope)
@@ -80,8 +91,8 @@ def test_two_workers_and_duplicate_enqueues_send_each_message_once(app, firms, p
         t.start()
     for t in threads:
         t.join(30)
-    enqueue_delivery(ids[:10], app)   # single jobs
-    enqueue_delivery(ids, app)        # batch jobs overlapping the relay's
+    enqueue_delivery(ids[:10], app)  # single jobs
+    enqueue_delivery(ids, app)  # batch jobs overlapping the relay's
     workers = [WorkerProcess(app, redis_url=private_redis.url, smtp_port=sink.port, burst=True) for _ in range(2)]
     procs.extend(workers)
     for w in workers:
@@ -166,8 +177,9 @@ def test_one_worker_through_redis_and_smtp_faults(app, firms, private_redis, sin
     mid = send_plain(app, a.firm, a.candidate)
 
     def attempt(n):
-        wait_until(lambda: (m := message(app, mid)).attempts >= n and m.state == MessageState.PENDING,
-                   60, what=f"attempt {n}")
+        wait_until(
+            lambda: (m := message(app, mid)).attempts >= n and m.state == MessageState.PENDING, 60, what=f"attempt {n}"
+        )
         return message(app, mid).last_error
 
     assert "unreachable" in attempt(1)
@@ -204,8 +216,7 @@ def test_production_shape_scheduler_and_workers(app, firms, private_redis, sink,
     private_redis.start()
     scheduler = WorkerProcess(app, redis_url=private_redis.url, args=("--scheduler",))
     procs.append(scheduler)
-    procs.append(WorkerProcess(app, redis_url=private_redis.url, args=("--queue", "default"),
-                               smtp_port=sink.port))
+    procs.append(WorkerProcess(app, redis_url=private_redis.url, args=("--queue", "default"), smtp_port=sink.port))
     procs.append(WorkerProcess(app, redis_url=private_redis.url, smtp_port=sink.port))
     wait_until(lambda: len(sink.messages) >= 1, 90, what="the relay and the delivery")
     assert sink_counts(sink) == {_mid(a.firm, mid): 1}

@@ -2,6 +2,7 @@
 SMTPUTF8: a domain goes out in its IDNA form, a non-ASCII local part needs a server offering
 SMTPUTF8, and what cannot be sent fails once, permanently, with a reason the recruiter reads.
 Never a crash that the relay retries for ever."""
+
 from __future__ import annotations
 
 import html
@@ -9,8 +10,8 @@ import html
 import pytest
 
 from portal.models import MessageState
-from tests.support.fixtures.clients import login_as
 from tests.factories import make_candidate
+from tests.support.fixtures.clients import login_as
 from tests.support.services import SmtpSink
 from tests.support.worker import make_due, message, send_plain
 from worker import jobs
@@ -22,7 +23,7 @@ class Sink(SmtpSink):
 
     smtputf8 = True
 
-    def start(self) -> "Sink":
+    def start(self) -> Sink:
         from aiosmtpd.controller import Controller
 
         from tests.support.services import free_port
@@ -83,8 +84,9 @@ def test_an_international_domain_goes_out_in_idna_form(app, firms, run_jobs, asc
     assert got.email["To"].addresses[0].display_name == "Zoë Ångström"
 
 
-def test_a_non_ascii_local_part_goes_out_with_smtputf8_when_the_server_offers_it(app, firms, run_jobs,
-                                                                               utf8_sink, smtp_sink):
+def test_a_non_ascii_local_part_goes_out_with_smtputf8_when_the_server_offers_it(
+    app, firms, run_jobs, utf8_sink, smtp_sink
+):
     cand = make_candidate(app, firms.a.firm, email="zoë@exämple.example", name="Zoë, Ångström")
     mid = send_plain(app, firms.a.firm, cand, change="Ça avance")
     run_jobs()
@@ -99,8 +101,7 @@ def test_a_non_ascii_local_part_goes_out_with_smtputf8_when_the_server_offers_it
     assert "Ça avance" in email.get_body(("plain",)).get_content()
 
 
-def test_without_smtputf8_it_fails_once_with_a_reason_the_recruiter_sees(app, firms, run_jobs, ascii_sink,
-                                                                       client_for):
+def test_without_smtputf8_it_fails_once_with_a_reason_the_recruiter_sees(app, firms, run_jobs, ascii_sink, client_for):
     cand = make_candidate(app, firms.a.firm, email="zoë@exämple.example", with_login=False)
     mid = send_plain(app, firms.a.firm, cand)
     _deliver_a_few_times(app, mid, run_jobs)

@@ -1,10 +1,11 @@
 """The fast serialisation (`mailer.build_raw`) against the email package's (`build_email`):
 a receiver parses the same headers and the same text and HTML bodies."""
+
 from __future__ import annotations
 
 import email
 import email.policy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -13,16 +14,28 @@ from worker import mailer
 
 
 def _firm(**kw):
-    base = dict(id=7, name="Acme Search", sender_email="hello@acme.example", reply_to="team@acme.example",
-                from_name="Acme Search")
+    base = dict(
+        id=7,
+        name="Acme Search",
+        sender_email="hello@acme.example",
+        reply_to="team@acme.example",
+        from_name="Acme Search",
+    )
     base.update(kw)
     return SimpleNamespace(**base)
 
 
 def _msg(**kw):
-    base = dict(id=42, firm_id=7, to_email="ada@example.com", to_name="Ada Lovelace", subject="Your update",
-                body_text="Hello Ada,\n\nAll good.\n", body_html="<p>Hello Ada,</p>\n<p>All good.</p>\n",
-                created_at=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
+    base = dict(
+        id=42,
+        firm_id=7,
+        to_email="ada@example.com",
+        to_name="Ada Lovelace",
+        subject="Your update",
+        body_text="Hello Ada,\n\nAll good.\n",
+        body_html="<p>Hello Ada,</p>\n<p>All good.</p>\n",
+        created_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+    )
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -31,15 +44,22 @@ CASES = {
     "ascii": ({}, {}),
     "non-ascii names and bodies": (
         {"from_name": "Zoë & Søn, Recrutement"},
-        {"to_name": "José Müller-Łukasiewicz", "subject": "Votre mise à jour — Ingénieur(e) logiciel",
-         "body_text": "Bonjour José,\n\nÇa avance — 👍\n.leading dot line\n",
-         "body_html": "<p>Bonjour José, ça avance — 👍</p>"}),
+        {
+            "to_name": "José Müller-Łukasiewicz",
+            "subject": "Votre mise à jour — Ingénieur(e) logiciel",
+            "body_text": "Bonjour José,\n\nÇa avance — 👍\n.leading dot line\n",
+            "body_html": "<p>Bonjour José, ça avance — 👍</p>",
+        },
+    ),
     "long lines and a long subject": (
         {"reply_to": None},
-        {"subject": "Your update on " + " ".join(f"search{i}" for i in range(40)),
-         "to_name": 'Smith, "Bob" (Jr.)',
-         "body_text": "x" * 1500 + "\n" + "word " * 400 + "\n",
-         "body_html": "<div>" + "<span>y</span>" * 300 + "</div>\r\n<p>crlf</p>"}),
+        {
+            "subject": "Your update on " + " ".join(f"search{i}" for i in range(40)),
+            "to_name": 'Smith, "Bob" (Jr.)',
+            "body_text": "x" * 1500 + "\n" + "word " * 400 + "\n",
+            "body_html": "<div>" + "<span>y</span>" * 300 + "</div>\r\n<p>crlf</p>",
+        },
+    ),
 }
 
 
@@ -47,8 +67,11 @@ CASES = {
 def test_build_raw_parses_like_build_email(app, case):
     firm_kw, msg_kw = CASES[case]
     firm, msg = _firm(**firm_kw), _msg(**msg_kw)
-    extra = {"List-Unsubscribe": "<https://acme.localhost/unsubscribe/" + "t" * 40 + ">",
-             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Precedence": "bulk"}
+    extra = {
+        "List-Unsubscribe": "<https://acme.localhost/unsubscribe/" + "t" * 40 + ">",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Precedence": "bulk",
+    }
     with app.app_context():
         reference = mailer.build_email(firm, msg, extra)
         raw = mailer.build_raw(firm, msg, extra)
@@ -66,4 +89,3 @@ def test_build_raw_parses_like_build_email(app, case):
         want = ref.get_body((kind,)).get_content().replace("\r\n", "\n")
         assert got.rstrip("\n") == want.rstrip("\n"), kind
     assert parsed["To"].addresses[0].display_name == msg.to_name
-

@@ -1,4 +1,5 @@
 """Nurture for the passive talent pool, and the availability prompt."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,7 +8,15 @@ import time_machine
 from sqlalchemy import select
 
 from portal.models import (
-    Candidate, CandidateSkill, Firm, SearchSkill, SearchState, Skill, Stage, SuggestedRole, SuggestionFrequency,
+    Candidate,
+    CandidateSkill,
+    Firm,
+    SearchSkill,
+    SearchState,
+    Skill,
+    Stage,
+    SuggestedRole,
+    SuggestionFrequency,
     utcnow,
 )
 from portal.services import nurture
@@ -54,7 +63,7 @@ def test_new_matching_roles_once_and_nothing_when_nothing_new(app, firms):
     a = firms.a
     give_skills(app, a.firm, candidate=a.candidate, skills=["Python", "SQL"])
     py = role(app, a.firm, "Python Developer", ["Python"])
-    role(app, a.firm, "Java Developer", ["Java"])                       # no overlap
+    role(app, a.firm, "Java Developer", ["Java"])  # no overlap
     role(app, a.firm, "Closed Python Role", ["Python"], state=SearchState.FILLED)
     start = utcnow()
     assert run(app, a.firm, start) == 1
@@ -85,7 +94,7 @@ def test_interval_and_choices(app, firms):
     active = make_search(app, a.firm, title="Current search")
     make_candidacy(app, a.firm, busy, active, stage=Stage.INTERVIEWING)
     first = role(app, a.firm, "Go Engineer", ["Go"])
-    make_candidacy(app, a.firm, past, first, stage=Stage.CLOSED)         # already in that one
+    make_candidacy(app, a.firm, past, first, stage=Stage.CLOSED)  # already in that one
     assert run(app, a.firm, start) == 1
     assert [m.candidate_id for m in messages(app, kind="nurture_roles")] == [monthly.id]
     role(app, a.firm, "Go Lead", ["Go"])

@@ -1,17 +1,26 @@
 """The outbox: grace window, undo, changes to one candidacy merged into one email,
 bulk recording, and enqueueing that survives a Redis outage."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import time_machine
+
 from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, MessageState, Stage, utcnow
 from portal.services import messages as messages_service
 from tests.factories import firm_context
 from tests.support.worker import (
-    make_candidacy, make_due, make_search, message, messages, move_stage, send_plain, sink_counts,
+    make_candidacy,
+    make_due,
+    make_search,
+    message,
+    messages,
+    move_stage,
+    send_plain,
+    sink_counts,
 )
 from worker import jobs
 
@@ -56,8 +65,7 @@ def test_undo_within_the_window_cancels_and_restores_last_contact(app, firms, ru
     make_due(app)
     jobs.relay()
     run_jobs()
-    assert [m.email["Message-ID"] for m in smtp_sink.messages] == [
-        f"<portal.{a.firm.id}.{first}@localhost>"]
+    assert [m.email["Message-ID"] for m in smtp_sink.messages] == [f"<portal.{a.firm.id}.{first}@localhost>"]
 
 
 def test_undo_of_one_kind_keeps_the_other_changes(app, firms):
@@ -75,9 +83,11 @@ def test_changes_in_the_window_become_one_email_listing_each(app, firms, run_job
     app.config["GRACE_SECONDS"] = 300
     a = firms.a
     cy = make_candidacy(app, a.firm, a.candidate, make_search(app, a.firm))
-    ids = [move_stage(app, a.firm, cy.id, Stage.PRESENTED),
-           move_stage(app, a.firm, cy.id, Stage.INTERVIEWING, kind="feedback"),
-           move_stage(app, a.firm, cy.id, Stage.OFFER)]
+    ids = [
+        move_stage(app, a.firm, cy.id, Stage.PRESENTED),
+        move_stage(app, a.firm, cy.id, Stage.INTERVIEWING, kind="feedback"),
+        move_stage(app, a.firm, cy.id, Stage.OFFER),
+    ]
     rows = [message(app, i) for i in ids]
     assert len({r.due_at for r in rows}) == 1, "later changes join the first one's window"
     make_due(app)
@@ -88,8 +98,11 @@ def test_changes_in_the_window_become_one_email_listing_each(app, firms, run_job
     assert email["Message-ID"] == f"<portal.{a.firm.id}.{ids[0]}@localhost>"
     assert email["Subject"].startswith("3 updates: ")
     text = email.get_body(("plain",)).get_content()
-    assert text.index("You moved to presented") < text.index("You moved to interviewing") < text.index(
-        "You moved to offer")
+    assert (
+        text.index("You moved to presented")
+        < text.index("You moved to interviewing")
+        < text.index("You moved to offer")
+    )
     html = email.get_body(("html",)).get_content()
     assert html.count("<html") == 1 and "1 of 3" in html and "3 of 3" in html
     assert all(message(app, i).state == MessageState.SENT for i in ids)
@@ -125,18 +138,27 @@ def test_record_many_skips_existing_keys_and_touches_last_contact(app, firms):
     a = firms.a
     with firm_context(app, a.firm) as s:
         firm = s.get(Firm, a.firm.id)
-        row = {"dedupe_key": "bulk:1", "to_email": a.candidate.email, "to_name": "X",
-               "candidate_id": a.candidate.id, "subject": "S", "body_text": "T\n", "body_html": "<p>T</p>"}
+        row = {
+            "dedupe_key": "bulk:1",
+            "to_email": a.candidate.email,
+            "to_name": "X",
+            "candidate_id": a.candidate.id,
+            "subject": "S",
+            "body_text": "T\n",
+            "body_html": "<p>T</p>",
+        }
         created = outbox.record_many(firm, [row], kind="checkin", audience=Audience.CANDIDATE)
-        again = outbox.record_many(firm, [row, {**row, "dedupe_key": "bulk:2"}], kind="checkin",
-                                   audience=Audience.CANDIDATE)
+        again = outbox.record_many(
+            firm, [row, {**row, "dedupe_key": "bulk:2"}], kind="checkin", audience=Audience.CANDIDATE
+        )
         assert len(created) == 1 and len(again) == 1 and again[0][0] != created[0][0]
         assert s.get(Candidate, a.candidate.id).last_contacted_at is not None
         s.rollback()
 
 
 def test_redis_down_at_commit_the_change_stands_and_the_relay_sends_later(
-        app, firms, private_redis, run_jobs, smtp_sink):
+    app, firms, private_redis, run_jobs, smtp_sink
+):
     a = firms.a
     private_redis.stop()
     mid = send_plain(app, a.firm, a.candidate)  # the commit succeeds without Redis
@@ -170,13 +192,26 @@ def test_email_change_lifts_suppression(app, firms):
 def test_fast_rendering_is_the_same_email(app, firms):
     """The planners' fast path (layout once, body block per email) gives identical HTML."""
     a = firms.a
-    items = [{"title": 'R&D <Lead> "AI"', "client": "O'Brien & Co", "label": "Interviewing",
-              "explanation": "You are interviewing.", "unchanged": True, "recruiter": "Jane <Doe>"}]
+    items = [
+        {
+            "title": 'R&D <Lead> "AI"',
+            "client": "O'Brien & Co",
+            "label": "Interviewing",
+            "explanation": "You are interviewing.",
+            "unchanged": True,
+            "recruiter": "Jane <Doe>",
+        }
+    ]
     with firm_context(app, a.firm) as s:
         firm = s.get(Firm, a.firm.id)
         for extra in ({}, {"unsubscribe_url": "http://alpha.localhost/unsubscribe/a&b"}):
-            ctx = {"candidate_name": "Ann <b>", "to_name": "Ann", "items": items,
-                   "portal_url": "http://alpha.localhost/me/", **extra}
+            ctx = {
+                "candidate_name": "Ann <b>",
+                "to_name": "Ann",
+                "items": items,
+                "portal_url": "http://alpha.localhost/me/",
+                **extra,
+            }
             full = outbox.EmailRenderer(firm, "checkin").render(**ctx)
             fast = outbox.EmailRenderer(firm, "checkin", fast=True).render(**ctx)
             assert fast == full
@@ -188,17 +223,27 @@ def test_shared_rendering_is_the_same_email(app, firms):
     direct render gives, names with markup included; a template that transforms the name
     turns the shortcut off instead of producing a wrong email."""
     a = firms.a
-    items = ({"title": "R&D Lead", "client": "O'Brien & Co", "label": "Interviewing",
-              "explanation": "You are interviewing.", "unchanged": True, "recruiter": "Jane"},)
+    items = (
+        {
+            "title": "R&D Lead",
+            "client": "O'Brien & Co",
+            "label": "Interviewing",
+            "explanation": "You are interviewing.",
+            "unchanged": True,
+            "recruiter": "Jane",
+        },
+    )
     key = (tuple(tuple(sorted(i.items())) for i in items), None)
     with firm_context(app, a.firm) as s:
         firm = s.get(Firm, a.firm.id)
         renderer = outbox.EmailRenderer(firm, "checkin", fast=True)
-        for name in ("Ann <b>", "Zoë & \"Bo\"", "Ann <b>"):
-            shared = renderer.render_shared(key, {"candidate_name": name, "to_name": name},
-                                            items=items, portal_url=None)
-            direct = outbox.EmailRenderer(firm, "checkin").render(candidate_name=name, to_name=name,
-                                                                  items=items, portal_url=None)
+        for name in ("Ann <b>", 'Zoë & "Bo"', "Ann <b>"):
+            shared = renderer.render_shared(
+                key, {"candidate_name": name, "to_name": name}, items=items, portal_url=None
+            )
+            direct = outbox.EmailRenderer(firm, "checkin").render(
+                candidate_name=name, to_name=name, items=items, portal_url=None
+            )
             assert shared == direct
         assert renderer.shared is not None and len(renderer.shared) == 1
         original = renderer.text

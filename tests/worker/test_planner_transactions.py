@@ -2,6 +2,7 @@
 transaction made a request (or a second planner) wait past its busy timeout and fail with
 "database is locked"; now each chunk commits on its own, and two planners running at once
 neither fail nor plan anything twice."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -18,9 +19,9 @@ from tests.factories import firm_context
 from tests.support.worker import make_search
 from worker import jobs
 
-PEOPLE = 8000          # enough for the old planner to hold the write lock for several seconds, even on a quiet
-                       # machine (4,000 planned in 1.2 s here, too short for the test to mean anything)
-WRITER_TIMEOUT = 1.0   # the concurrent writer's busy timeout (seconds)
+PEOPLE = 8000  # enough for the old planner to hold the write lock for several seconds, even on a quiet
+# machine (4,000 planned in 1.2 s here, too short for the test to mean anything)
+WRITER_TIMEOUT = 1.0  # the concurrent writer's busy timeout (seconds)
 
 
 def _crowd(app, firm, search, n):
@@ -28,16 +29,43 @@ def _crowd(app, firm, search, n):
     each is due a check-in and an availability prompt; the recruiter's digest lists them."""
     long_ago = utcnow() - timedelta(weeks=13)
     with firm_context(app, firm) as s:
-        users = [User(firm_id=firm.id, email=f"crowd{i}@{firm.slug}.example", name=f"Crowd {i}",
-                      role=Role.CANDIDATE, password_hash="x", created_at=long_ago) for i in range(n)]
+        users = [
+            User(
+                firm_id=firm.id,
+                email=f"crowd{i}@{firm.slug}.example",
+                name=f"Crowd {i}",
+                role=Role.CANDIDATE,
+                password_hash="x",
+                created_at=long_ago,
+            )
+            for i in range(n)
+        ]
         s.add_all(users)
         s.flush()
-        people = [Candidate(firm_id=firm.id, user_id=u.id, name=u.name, email=u.email, created_at=long_ago,
-                            last_contacted_at=long_ago) for u in users]
+        people = [
+            Candidate(
+                firm_id=firm.id,
+                user_id=u.id,
+                name=u.name,
+                email=u.email,
+                created_at=long_ago,
+                last_contacted_at=long_ago,
+            )
+            for u in users
+        ]
         s.add_all(people)
         s.flush()
-        s.add_all(Candidacy(firm_id=firm.id, candidate_id=c.id, search_id=search.id, stage=Stage.SCREENING,
-                            created_at=long_ago, stage_changed_at=long_ago) for c in people)
+        s.add_all(
+            Candidacy(
+                firm_id=firm.id,
+                candidate_id=c.id,
+                search_id=search.id,
+                stage=Stage.SCREENING,
+                created_at=long_ago,
+                stage_changed_at=long_ago,
+            )
+            for c in people
+        )
         return [c.id for c in people]
 
 
@@ -119,8 +147,10 @@ def test_a_request_and_a_second_planner_write_while_the_planner_runs(app, firms)
     writer.join(30)
 
     assert failures == [], failures
-    assert writer.errors == [], f"{len(writer.errors)} of {writer.writes + len(writer.errors)} writes failed " \
-                                f"while the planners ran ({took:.1f} s; longest write {writer.longest:.2f} s): {writer.errors[:3]}"
+    assert writer.errors == [], (
+        f"{len(writer.errors)} of {writer.writes + len(writer.errors)} writes failed "
+        f"while the planners ran ({took:.1f} s; longest write {writer.longest:.2f} s): {writer.errors[:3]}"
+    )
     assert writer.writes > 0 and took > 2 * WRITER_TIMEOUT, (writer.writes, took)
     # Both planners ran every part, and nothing was planned twice.
     assert len(results) == 2
@@ -128,7 +158,8 @@ def test_a_request_and_a_second_planner_write_while_the_planner_runs(app, firms)
         per_kind = Counter(dict(s.execute(select(Message.kind, func.count()).group_by(Message.kind)).all()))
         twice = s.execute(
             select(Message.kind, Message.candidate_id, Message.recipient_user_id, func.count())
-            .group_by(Message.kind, Message.candidate_id, Message.recipient_user_id).having(func.count() > 1)
+            .group_by(Message.kind, Message.candidate_id, Message.recipient_user_id)
+            .having(func.count() > 1)
         ).all()
     assert twice == []
     assert per_kind["checkin"] == PEOPLE and per_kind["availability_prompt"] == PEOPLE

@@ -3,6 +3,7 @@ hit a database error. Recording is retried in a new transaction with backoff, so
 message is marked sent once and the relay does not send it again. Real database errors:
 on PostgreSQL the worker's connection is terminated by the server (pg_terminate_backend);
 on SQLite the driver's own "database is locked" is raised by an engine event hook."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,5 +1,6 @@
 """Failed mail is not contact, and a candidate we cannot reach stands at the top of their
 recruiter's needs-attention and digest (Trust items 9 and 10), against the real SMTP sink."""
+
 from __future__ import annotations
 
 import re
@@ -8,12 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.models import (
-    AuditEntry, Candidate, ContactRecord, Firm, Message, MessageState, Stage, utcnow,
-)
+from portal.models import AuditEntry, Candidate, ContactRecord, Firm, Message, MessageState, Stage, utcnow
 from portal.services import cadence
-from tests.support.fixtures.clients import login_as
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, flashes, make_search, people
 from tests.support.worker import message, messages, send_plain
 
@@ -30,7 +29,7 @@ def rec(app, firms, client_for):
 
 def _section(html: str, ident: str) -> str:
     start = html.index(f'id="{ident}"')
-    return html[start:html.find("</section>", start)]
+    return html[start : html.find("</section>", start)]
 
 
 def _cand(app, f, cid) -> Candidate:
@@ -42,7 +41,7 @@ def _cand(app, f, cid) -> Candidate:
 
 def _active_with_old_contact(app, f, run_jobs, days=5, **kw):
     """An active candidate whose last update reached them `days` ago."""
-    c, = people(app, f, 1, **kw)
+    (c,) = people(app, f, 1, **kw)
     add(app, f, make_search(app, f), c, Stage.CONTACTED)
     run_jobs()
     with firm_context(app, f.firm) as s:
@@ -94,8 +93,13 @@ def test_a_dead_mailbox_stands_at_the_top_and_the_close_the_loop_is_not_lost(app
     digest = {m.recipient_user_id: m for m in messages(app, kind="recruiter_digest")}[f.recruiter.id]
     text = digest.body_text
     assert "cannot reach" in text and "Dora Dead" in text and "refused again and again" in text
-    assert text.index("cannot reach") < text.index("Dora Dead") < min(
-        (text.index(t) for t in ("Overdue", "Emails that could not be delivered") if t in text), default=len(text))
+    assert (
+        text.index("cannot reach")
+        < text.index("Dora Dead")
+        < min(
+            (text.index(t) for t in ("Overdue", "Emails that could not be delivered") if t in text), default=len(text)
+        )
+    )
     assert "Dora Dead" in digest.body_html and "fix the address" in digest.body_html
     # The planner does not keep writing check-ins nobody receives while they are marked.
     with firm_context(app, f.firm) as s:
@@ -114,24 +118,30 @@ def test_recording_contact_another_way_counts_and_is_audited(app, rec, run_jobs,
     assert 'id="contact"' in page and "Our updates do not reach" in page
     today = utcnow().date()
     # Bad input is a clear form error, never a 500, and records nothing.
-    for data, words in (({"contact_kind": "call", "contact_on": "2026-13-45"}, "Not a valid date"),
-                        ({"contact_kind": "call", "contact_on": (today + timedelta(days=3)).isoformat()},
-                         "cannot be in the future"),
-                        ({"contact_kind": "pigeon", "contact_on": today.isoformat()}, "Not a valid choice"),
-                        ({"contact_kind": "call", "contact_on": today.isoformat(), "contact_note": "<b>x</b>"},
-                         "Contact not recorded")):
+    for data, words in (
+        ({"contact_kind": "call", "contact_on": "2026-13-45"}, "Not a valid date"),
+        ({"contact_kind": "call", "contact_on": (today + timedelta(days=3)).isoformat()}, "cannot be in the future"),
+        ({"contact_kind": "pigeon", "contact_on": today.isoformat()}, "Not a valid choice"),
+        ({"contact_kind": "call", "contact_on": today.isoformat(), "contact_note": "<b>x</b>"}, "Contact not recorded"),
+    ):
         resp = rec.client.post(f"/recruiter/candidates/{c.id}/contact", data=data, follow_redirects=True)
         assert resp.status_code == 200 and words in flashes(resp.get_data(as_text=True)), data
     assert _cand(app, f, c.id).last_contacted_at == then
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/contact", follow_redirects=True, data={
-        "contact_kind": "call", "contact_on": today.isoformat(), "contact_note": "Called: the address bounces."})
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/contact",
+        follow_redirects=True,
+        data={"contact_kind": "call", "contact_on": today.isoformat(), "contact_note": "Called: the address bounces."},
+    )
     assert "It counts as contact" in flashes(resp.get_data(as_text=True))
     row = _cand(app, f, c.id)
     assert row.last_contacted_at > utcnow() - timedelta(minutes=1) and row.unreachable_since is None
     with firm_context(app, f.firm) as s:
         rec_row = s.scalar(select(ContactRecord))
-        assert (rec_row.kind.value, rec_row.note, rec_row.author_id) == ("call", "Called: the address bounces.",
-                                                                         f.recruiter.id)
+        assert (rec_row.kind.value, rec_row.note, rec_row.author_id) == (
+            "call",
+            "Called: the address bounces.",
+            f.recruiter.id,
+        )
         entries = [(e.action, e.target) for e in s.scalars(select(AuditEntry))]
     assert ("contact.recorded", f"candidate:{c.id}") in entries
     html = rec.client.get("/recruiter/").get_data(as_text=True)
@@ -145,7 +155,8 @@ def test_recording_contact_another_way_counts_and_is_audited(app, rec, run_jobs,
 
 
 def test_fixing_the_address_lifts_the_suppression_and_an_email_that_arrives_lifts_the_mark(
-        app, rec, run_jobs, smtp_sink):
+    app, rec, run_jobs, smtp_sink
+):
     f = rec.f
     c, _ = _active_with_old_contact(app, f, run_jobs, days=3)
     smtp_sink.reply = "550 no such user"
@@ -156,8 +167,9 @@ def test_fixing_the_address_lifts_the_suppression_and_an_email_that_arrives_lift
     assert c.name in _section(html, "unreachable")
     assert "Send again" not in _section(html, "unreachable"), "the address is suppressed"
     smtp_sink.reply = None
-    resp = rec.client.post(f"/recruiter/candidates/{c.id}/edit", data={
-        "name": c.name, "email": "fixed@example.com", "job_seeking": "open"})
+    resp = rec.client.post(
+        f"/recruiter/candidates/{c.id}/edit", data={"name": c.name, "email": "fixed@example.com", "job_seeking": "open"}
+    )
     assert resp.status_code == 303
     row = _cand(app, f, c.id)
     assert not row.email_suppressed and row.email_failures == 0
@@ -174,7 +186,7 @@ def test_fixing_the_address_lifts_the_suppression_and_an_email_that_arrives_lift
 
 def test_no_address_is_unreachable_and_scoped_to_the_firm(app, rec, run_jobs, smtp_sink):
     f, b = rec.f, rec.firms.b
-    c, = people(app, f, 1, email=None)
+    (c,) = people(app, f, 1, email=None)
     add(app, f, make_search(app, f), c, Stage.CONTACTED)
     run_jobs()
     top = _section(rec.client.get("/recruiter/?show=unreachable").get_data(as_text=True), "unreachable")
@@ -209,7 +221,7 @@ def test_the_unreachable_list_costs_the_same_for_one_or_many(app, rec, count_que
         with count_queries() as q:
             html = rec.client.get(url).get_data(as_text=True)
         assert q.count == before, url
-        assert _section(html, "unreachable").count("/edit\"") == (15 if "show" in url else 10), url
+        assert _section(html, "unreachable").count('/edit"') == (15 if "show" in url else 10), url
 
 
 @pytest.mark.browser
@@ -218,7 +230,7 @@ def test_unreachable_row_and_contact_form_on_a_phone_without_javascript(app, fir
     from tests.support.fixtures.browser import screenshot
 
     f = firms.a
-    c, = people(app, f, 1, email=None, name="Nadia Noaddress")
+    (c,) = people(app, f, 1, email=None, name="Nadia Noaddress")
     add(app, f, make_search(app, f), c, Stage.CONTACTED)
     with firm_context(app, f.firm) as s:
         s.get(Candidate, c.id).unreachable_since = utcnow()

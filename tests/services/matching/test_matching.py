@@ -1,4 +1,5 @@
 """Matching both ways: ranking, reasons, hard rules, warnings, filters, firm isolation, query counts."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,8 +8,16 @@ import pytest
 
 from portal.extensions import db
 from portal.models import (
-    Candidacy, CloseReason, Consent, ConsentState, JobSeeking, RemotePreference, SearchState,
-    Seniority, Stage, utcnow,
+    Candidacy,
+    CloseReason,
+    Consent,
+    ConsentState,
+    JobSeeking,
+    RemotePreference,
+    SearchState,
+    Seniority,
+    Stage,
+    utcnow,
 )
 from portal.services import matching
 from portal.services.matching import MatchFilters
@@ -23,15 +32,28 @@ def _ids(matches, attr):
 def test_candidates_ranked_by_required_skills_then_fit(app, firms):
     firm = firms.a.firm
     with firm_context(app, firm):
-        s = h.search(firm, required=["Python", "SQL", "Django"], nice=["Docker"], location="Berlin",
-                     seniority=Seniority.SENIOR, remote_policy=RemotePreference.HYBRID,
-                     pay_min=70_000, pay_max=90_000)
-        full = h.person(firm, ["python", "sql", "django", "docker"], location="Berlin",
-                        seniority=Seniority.SENIOR, remote_preference=RemotePreference.HYBRID,
-                        pay_expectation=80_000, job_seeking=JobSeeking.ACTIVE)
+        s = h.search(
+            firm,
+            required=["Python", "SQL", "Django"],
+            nice=["Docker"],
+            location="Berlin",
+            seniority=Seniority.SENIOR,
+            remote_policy=RemotePreference.HYBRID,
+            pay_min=70_000,
+            pay_max=90_000,
+        )
+        full = h.person(
+            firm,
+            ["python", "sql", "django", "docker"],
+            location="Berlin",
+            seniority=Seniority.SENIOR,
+            remote_preference=RemotePreference.HYBRID,
+            pay_expectation=80_000,
+            job_seeking=JobSeeking.ACTIVE,
+        )
         two = h.person(firm, ["Python", "SQL"], location="Berlin", seniority=Seniority.SENIOR)
         nice_only = h.person(firm, ["Docker"], location="Berlin", seniority=Seniority.SENIOR)
-        h.person(firm, ["Cobol"])                       # nothing in common: never suggested
+        h.person(firm, ["Cobol"])  # nothing in common: never suggested
         out = matching.candidates_for_search(firm, s)
         assert _ids(out, "candidate") == [full.id, two.id, nice_only.id]
         best = out[0]
@@ -50,13 +72,28 @@ def test_candidates_ranked_by_required_skills_then_fit(app, firms):
 def test_roles_for_candidate_ranked_and_explained(app, firms):
     firm = firms.a.firm
     with firm_context(app, firm):
-        me = h.person(firm, ["Python", "SQL", "AWS"], location="London", seniority=Seniority.MID,
-                      remote_preference=RemotePreference.ANY, pay_expectation=60_000, pay_currency="GBP")
-        great = h.search(firm, required=["Python", "SQL"], nice=["amazon web services"], location="London, UK",
-                         seniority=Seniority.MID, pay_min=55_000, pay_max=65_000, pay_currency="GBP",
-                         title="Data Engineer")
+        me = h.person(
+            firm,
+            ["Python", "SQL", "AWS"],
+            location="London",
+            seniority=Seniority.MID,
+            remote_preference=RemotePreference.ANY,
+            pay_expectation=60_000,
+            pay_currency="GBP",
+        )
+        great = h.search(
+            firm,
+            required=["Python", "SQL"],
+            nice=["amazon web services"],
+            location="London, UK",
+            seniority=Seniority.MID,
+            pay_min=55_000,
+            pay_max=65_000,
+            pay_currency="GBP",
+            title="Data Engineer",
+        )
         partial = h.search(firm, required=["Python", "Go", "Rust"], location="Paris", seniority=Seniority.LEAD)
-        h.search(firm, required=["Java"])                   # nothing in common
+        h.search(firm, required=["Java"])  # nothing in common
         out = matching.roles_for_candidate(firm, me)
         assert _ids(out, "search") == [great.id, partial.id]
         m = out[0]
@@ -79,8 +116,9 @@ def test_closed_searches_never_match_and_on_hold_is_recruiter_only(app, firms):
         anticipated = h.search(firm, required=["Python"], anticipated=True)
         roles = _ids(matching.roles_for_candidate(firm, me), "search")
         assert sorted(roles) == sorted([searches[SearchState.OPEN].id, anticipated.id])
-        assert _ids(matching.roles_for_candidate(firm, me, include_anticipated=False), "search") == \
-            [searches[SearchState.OPEN].id]
+        assert _ids(matching.roles_for_candidate(firm, me, include_anticipated=False), "search") == [
+            searches[SearchState.OPEN].id
+        ]
         for st in (SearchState.FILLED, SearchState.CANCELLED):
             assert matching.candidates_for_search(firm, searches[st]) == []
         assert _ids(matching.candidates_for_search(firm, searches[SearchState.ON_HOLD]), "candidate") == [me.id]
@@ -95,11 +133,19 @@ def test_people_already_in_the_search_and_deleted_people_are_left_out(app, firms
         closed_inside = h.person(firm, ["Python"])
         gone = h.person(firm, ["Python"], deleted_at=utcnow())
         fresh = h.person(firm, ["Python"])
-        db.session.add_all([
-            Candidacy(firm_id=firm.id, search_id=s.id, candidate_id=inside.id),
-            Candidacy(firm_id=firm.id, search_id=s.id, candidate_id=closed_inside.id, stage=Stage.CLOSED,
-                      close_reason=CloseReason.NOT_A_FIT, closed_at=utcnow()),
-        ])
+        db.session.add_all(
+            [
+                Candidacy(firm_id=firm.id, search_id=s.id, candidate_id=inside.id),
+                Candidacy(
+                    firm_id=firm.id,
+                    search_id=s.id,
+                    candidate_id=closed_inside.id,
+                    stage=Stage.CLOSED,
+                    close_reason=CloseReason.NOT_A_FIT,
+                    closed_at=utcnow(),
+                ),
+            ]
+        )
         db.session.flush()
         assert _ids(matching.candidates_for_search(firm, s), "candidate") == [fresh.id]
         assert _ids(matching.roles_for_candidate(firm, inside), "search") == [other.id]
@@ -118,30 +164,61 @@ def test_earlier_candidacy_with_same_client_is_a_warning_not_hidden(app, firms):
         new = h.search(firm, required=["Python"], client_obj=acme, title="New role")
         declined, stale, placed, clean = (h.person(firm, ["Python"]) for _ in range(4))
         now = utcnow()
-        c1 = Candidacy(firm_id=firm.id, search_id=old.id, candidate_id=declined.id, stage=Stage.CLOSED,
-                       close_reason=CloseReason.CLIENT_DECLINED, closed_at=now - timedelta(days=40))
-        c2 = Candidacy(firm_id=firm.id, search_id=older.id, candidate_id=stale.id, stage=Stage.CLOSED,
-                       close_reason=CloseReason.NOT_A_FIT, closed_at=now - timedelta(days=400))
-        c3 = Candidacy(firm_id=firm.id, search_id=placed_s.id, candidate_id=placed.id, stage=Stage.PLACED,
-                       stage_changed_at=now - timedelta(days=100))
-        c4 = Candidacy(firm_id=firm.id, search_id=elsewhere.id, candidate_id=clean.id, stage=Stage.CLOSED,
-                       close_reason=CloseReason.WITHDREW, closed_at=now - timedelta(days=5))
+        c1 = Candidacy(
+            firm_id=firm.id,
+            search_id=old.id,
+            candidate_id=declined.id,
+            stage=Stage.CLOSED,
+            close_reason=CloseReason.CLIENT_DECLINED,
+            closed_at=now - timedelta(days=40),
+        )
+        c2 = Candidacy(
+            firm_id=firm.id,
+            search_id=older.id,
+            candidate_id=stale.id,
+            stage=Stage.CLOSED,
+            close_reason=CloseReason.NOT_A_FIT,
+            closed_at=now - timedelta(days=400),
+        )
+        c3 = Candidacy(
+            firm_id=firm.id,
+            search_id=placed_s.id,
+            candidate_id=placed.id,
+            stage=Stage.PLACED,
+            stage_changed_at=now - timedelta(days=100),
+        )
+        c4 = Candidacy(
+            firm_id=firm.id,
+            search_id=elsewhere.id,
+            candidate_id=clean.id,
+            stage=Stage.CLOSED,
+            close_reason=CloseReason.WITHDREW,
+            closed_at=now - timedelta(days=5),
+        )
         c5 = Candidacy(firm_id=firm.id, search_id=old.id, candidate_id=stale.id, stage=Stage.SCREENING)
         db.session.add_all([c1, c2, c3, c4, c5])
         db.session.flush()
-        db.session.add(Consent(firm_id=firm.id, candidacy_id=c5.id, state=ConsentState.DECLINED,
-                               answered_at=now - timedelta(days=3), client_name="Acme Corp",
-                               role_title="Old role"))
+        db.session.add(
+            Consent(
+                firm_id=firm.id,
+                candidacy_id=c5.id,
+                state=ConsentState.DECLINED,
+                answered_at=now - timedelta(days=3),
+                client_name="Acme Corp",
+                role_title="Old role",
+            )
+        )
         db.session.flush()
         out = {m.candidate.id: m for m in matching.candidates_for_search(firm, new)}
-        assert set(out) == {declined.id, stale.id, placed.id, clean.id}   # shown, not hidden
+        assert set(out) == {declined.id, stale.id, placed.id, clean.id}  # shown, not hidden
         w = out[declined.id].reasons.warnings
         assert [(x.kind, x.search_id, x.detail) for x in w] == [("closed", old.id, "Client declined")]
-        assert out[declined.id].recruiter_sentences()[0].startswith(
-            "Closed with Acme Corp for \u201cOld role\u201d on ")
-        assert [x.kind for x in out[stale.id].reasons.warnings] == ["declined"]   # 400 days ago: gone
+        assert (
+            out[declined.id].recruiter_sentences()[0].startswith("Closed with Acme Corp for \u201cOld role\u201d on ")
+        )
+        assert [x.kind for x in out[stale.id].reasons.warnings] == ["declined"]  # 400 days ago: gone
         assert [x.kind for x in out[placed.id].reasons.warnings] == ["placed"]
-        assert out[clean.id].reasons.warnings == ()                              # other client
+        assert out[clean.id].reasons.warnings == ()  # other client
         # Warnings are for recruiters: candidate-facing results carry none.
         mine = matching.roles_for_candidate(firm, declined)
         assert mine and all(m.reasons.warnings == () for m in mine)
@@ -154,8 +231,16 @@ def test_confidential_client_never_in_candidate_texts(app, firms):
     firm = firms.a.firm
     with firm_context(app, firm):
         secret = h.client(firm, "Initech Secret Holdings")
-        s = h.search(firm, required=["Python"], client_obj=secret, confidential=True, title="CTO",
-                     location="Austin", pay_min=1, pay_max=2)
+        s = h.search(
+            firm,
+            required=["Python"],
+            client_obj=secret,
+            confidential=True,
+            title="CTO",
+            location="Austin",
+            pay_min=1,
+            pay_max=2,
+        )
         me = h.person(firm, ["Python"], location="Austin", pay_expectation=3)
         (m,) = matching.roles_for_candidate(firm, me)
         assert m.search.id == s.id
@@ -167,15 +252,42 @@ def test_confidential_client_never_in_candidate_texts(app, firms):
 def test_pay_location_remote_seniority_and_availability_parts(app, firms):
     firm = firms.a.firm
     with firm_context(app, firm):
-        s = h.search(firm, required=["Python"], location="Munich", remote_policy=RemotePreference.ONSITE,
-                     seniority=Seniority.SENIOR, pay_min=60_000, pay_max=80_000)
-        far = h.person(firm, ["Python"], location="Lisbon", remote_preference=RemotePreference.REMOTE,
-                       seniority=Seniority.JUNIOR, pay_expectation=100_000, job_seeking=JobSeeking.NOT_LOOKING,
-                       available_from=date.today() + timedelta(days=200))
-        mover = h.person(firm, ["Python"], location="Hamburg", desired_locations="Munich, Berlin",
-                         seniority=Seniority.LEAD, pay_expectation=85_000, pay_currency="EUR")
-        anywhere = h.person(firm, ["Python"], location="Vienna", desired_locations="Anywhere",
-                            pay_expectation=50_000, pay_currency="USD")
+        s = h.search(
+            firm,
+            required=["Python"],
+            location="Munich",
+            remote_policy=RemotePreference.ONSITE,
+            seniority=Seniority.SENIOR,
+            pay_min=60_000,
+            pay_max=80_000,
+        )
+        far = h.person(
+            firm,
+            ["Python"],
+            location="Lisbon",
+            remote_preference=RemotePreference.REMOTE,
+            seniority=Seniority.JUNIOR,
+            pay_expectation=100_000,
+            job_seeking=JobSeeking.NOT_LOOKING,
+            available_from=date.today() + timedelta(days=200),
+        )
+        mover = h.person(
+            firm,
+            ["Python"],
+            location="Hamburg",
+            desired_locations="Munich, Berlin",
+            seniority=Seniority.LEAD,
+            pay_expectation=85_000,
+            pay_currency="EUR",
+        )
+        anywhere = h.person(
+            firm,
+            ["Python"],
+            location="Vienna",
+            desired_locations="Anywhere",
+            pay_expectation=50_000,
+            pay_currency="USD",
+        )
         got = {m.candidate.id: m.reasons for m in matching.candidates_for_search(firm, s)}
         r = got[far.id]
         assert (r.location.level, r.remote.level, r.seniority.level, r.pay.level) == ("poor",) * 4
@@ -205,13 +317,31 @@ def test_filters_narrow_candidates(app, firms):
     firm = firms.a.firm
     with firm_context(app, firm):
         s = h.search(firm, required=["Python", "SQL"])
-        a = h.person(firm, ["Python", "SQL"], job_seeking=JobSeeking.ACTIVE, location="Berlin",
-                     seniority=Seniority.SENIOR, pay_expectation=50_000)
-        b = h.person(firm, ["Python"], job_seeking=JobSeeking.NOT_LOOKING, location="Paris",
-                     desired_locations="Berlin 100%_x", seniority=Seniority.JUNIOR,
-                     available_from=date(2030, 1, 1))
-        c = h.person(firm, ["SQL"], job_seeking=JobSeeking.OPEN, location="Rome",
-                     remote_preference=RemotePreference.REMOTE, pay_expectation=90_000)
+        a = h.person(
+            firm,
+            ["Python", "SQL"],
+            job_seeking=JobSeeking.ACTIVE,
+            location="Berlin",
+            seniority=Seniority.SENIOR,
+            pay_expectation=50_000,
+        )
+        b = h.person(
+            firm,
+            ["Python"],
+            job_seeking=JobSeeking.NOT_LOOKING,
+            location="Paris",
+            desired_locations="Berlin 100%_x",
+            seniority=Seniority.JUNIOR,
+            available_from=date(2030, 1, 1),
+        )
+        c = h.person(
+            firm,
+            ["SQL"],
+            job_seeking=JobSeeking.OPEN,
+            location="Rome",
+            remote_preference=RemotePreference.REMOTE,
+            pay_expectation=90_000,
+        )
 
         def ids(**f):
             return sorted(_ids(matching.candidates_for_search(firm, s, filters=f), "candidate"))
@@ -221,7 +351,7 @@ def test_filters_narrow_candidates(app, firms):
         assert ids(seniority=[Seniority.JUNIOR]) == [b.id]
         assert ids(remote=["remote"]) == [c.id]
         assert ids(location="berlin") == sorted([a.id, b.id])
-        assert ids(location="100%_") == [b.id]            # LIKE wildcards are literal
+        assert ids(location="100%_") == [b.id]  # LIKE wildcards are literal
         assert ids(available_by=date(2029, 1, 1)) == sorted([a.id, c.id])
         assert ids(max_pay=60_000) == sorted([a.id, b.id])
         assert ids(all_required=True) == [a.id]
@@ -229,8 +359,9 @@ def test_filters_narrow_candidates(app, firms):
         assert ids(location="", max_pay=None) == sorted([a.id, b.id, c.id])
         with pytest.raises(TypeError):
             matching.candidates_for_search(firm, s, filters={"colour": "red"})
-        assert [m.candidate.id for m in matching.candidates_for_search(
-            firm, s, filters=MatchFilters(all_required=True))] == [a.id]
+        assert [
+            m.candidate.id for m in matching.candidates_for_search(firm, s, filters=MatchFilters(all_required=True))
+        ] == [a.id]
 
 
 def test_limit_and_no_skills(app, firms):
@@ -290,14 +421,18 @@ def test_query_count_does_not_grow_with_results(app, firms, direction, count_que
             people = [me] + [h.person(firm, [tag]) for _ in range(n - 1)]
             db.session.flush()
             db.session.expire_all()
-            db.session.refresh(searches[0])   # the page has these loaded; the rest is expired
+            db.session.refresh(searches[0])  # the page has these loaded; the rest is expired
             db.session.refresh(me)
             if direction == "candidates":
-                out, counts[n] = _count_queries(count_queries, lambda: matching.candidates_for_search(firm, searches[0]))
+                out, counts[n] = _count_queries(
+                    count_queries, lambda searches=searches: matching.candidates_for_search(firm, searches[0])
+                )
                 assert len(out) == n
                 [m.candidate.name for m in out]
             else:
-                out, counts[n] = _count_queries(count_queries, lambda: matching.roles_for_candidate(firm, me, limit=50))
+                out, counts[n] = _count_queries(
+                    count_queries, lambda me=me: matching.roles_for_candidate(firm, me, limit=50)
+                )
                 assert len(out) == n
                 [(m.search.client.name, m.search.title) for m in out]
             assert people

@@ -4,6 +4,7 @@ exactly what the live aggregation gives, through every kind of change.
 The pools are made small here (a pool from the first shared skill, six people looked at, the
 best four overlaps used), so that floors, ties and shrinking happen with a dozen people.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,13 +16,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.extensions import db
 from portal.models import Candidacy, CandidateSkill, MatchPool, Search, SearchSkill, SearchState, Stage
 from portal.services import matching, pipeline, searches, skills
-from portal.services.matching import pools as match_pools
 from portal.services.data_rights import delete_account
-from tests.support import matching as h
+from portal.services.matching import pools as match_pools
 from tests.services.matching.test_properties import rolled_back
+from tests.support import matching as h
 
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 VOCABULARY = ["Python", "SQL", "Go", "Docker", "AWS", "Excel"]
 
 
@@ -47,8 +49,10 @@ def ranked(matches):
 
 def overlaps(firm, search) -> dict[int, int]:
     """Every person's weighted overlap with the search, from scratch."""
-    weight = {ss.skill_id: 3 if ss.required else 1 for ss in db.session.scalars(
-        select(SearchSkill).where(SearchSkill.search_id == search.id))}
+    weight = {
+        ss.skill_id: 3 if ss.required else 1
+        for ss in db.session.scalars(select(SearchSkill).where(SearchSkill.search_id == search.id))
+    }
     out: dict[int, int] = {}
     for cid, skill_id in db.session.execute(select(CandidateSkill.candidate_id, CandidateSkill.skill_id)):
         if skill_id in weight:
@@ -57,8 +61,9 @@ def overlaps(firm, search) -> dict[int, int]:
 
 
 def pool(search) -> dict[int, int]:
-    return dict(db.session.execute(select(MatchPool.candidate_id, MatchPool.have)
-                                   .where(MatchPool.search_id == search.id)).all())
+    return dict(
+        db.session.execute(select(MatchPool.candidate_id, MatchPool.have).where(MatchPool.search_id == search.id)).all()
+    )
 
 
 def assert_exact(firm, search):
@@ -71,28 +76,36 @@ def assert_exact(firm, search):
 
 
 skill_sets = st.lists(st.sampled_from(VOCABULARY), max_size=5, unique=True)
-changes = st.lists(st.one_of(
-    st.tuples(st.just("person"), st.integers(0, 11), skill_sets),
-    st.tuples(st.just("search"), skill_sets, skill_sets),
-    st.tuples(st.just("newcomer"), skill_sets, st.just(None)),
-    st.tuples(st.just("merge"), st.sampled_from(VOCABULARY), st.sampled_from(VOCABULARY)),
-    st.tuples(st.just("state"), st.sampled_from(list(SearchState)), st.just(None)),
-    st.tuples(st.just("add"), st.integers(0, 11), st.just(None)),
-), max_size=6)
+changes = st.lists(
+    st.one_of(
+        st.tuples(st.just("person"), st.integers(0, 11), skill_sets),
+        st.tuples(st.just("search"), skill_sets, skill_sets),
+        st.tuples(st.just("newcomer"), skill_sets, st.just(None)),
+        st.tuples(st.just("merge"), st.sampled_from(VOCABULARY), st.sampled_from(VOCABULARY)),
+        st.tuples(st.just("state"), st.sampled_from(list(SearchState)), st.just(None)),
+        st.tuples(st.just("add"), st.integers(0, 11), st.just(None)),
+    ),
+    max_size=6,
+)
 
 
 @SETTINGS
-@given(people=st.lists(skill_sets, min_size=3, max_size=12), required=skill_sets.filter(bool), nice=skill_sets,
-       steps=changes)
-def test_a_pool_gives_exactly_the_live_suggestions_through_every_change(app, firms, monkeypatch, people,
-                                                                        required, nice, steps):
+@given(
+    people=st.lists(skill_sets, min_size=3, max_size=12),
+    required=skill_sets.filter(bool),
+    nice=skill_sets,
+    steps=changes,
+)
+def test_a_pool_gives_exactly_the_live_suggestions_through_every_change(
+    app, firms, monkeypatch, people, required, nice, steps
+):
     _small(monkeypatch)
     firm = firms.a.firm
     with rolled_back(app, firm.id):
         folks = [h.person(firm, names) for names in people]
         s = h.search(firm, required=required, nice=nice)
         shared = set(required + nice) & {n for names in people for n in names}
-        assert (s.pool_floor is not None) == bool(shared)   # built as its skills were set
+        assert (s.pool_floor is not None) == bool(shared)  # built as its skills were set
         assert_exact(firm, s)
         for kind, a, b in steps:
             if kind == "person":
@@ -118,15 +131,17 @@ def test_a_pool_gives_exactly_the_live_suggestions_through_every_change(app, fir
                     match_pools.build(firm, [s])
             elif kind == "add" and not s.state.is_closed:
                 who = folks[a % len(folks)]
-                if not db.session.scalar(select(Candidacy.id).where(Candidacy.search_id == s.id,
-                                                                    Candidacy.candidate_id == who.id)):
-                    db.session.add(Candidacy(firm_id=firm.id, search_id=s.id, candidate_id=who.id,
-                                             stage=Stage.IDENTIFIED))
+                if not db.session.scalar(
+                    select(Candidacy.id).where(Candidacy.search_id == s.id, Candidacy.candidate_id == who.id)
+                ):
+                    db.session.add(
+                        Candidacy(firm_id=firm.id, search_id=s.id, candidate_id=who.id, stage=Stage.IDENTIFIED)
+                    )
             assert_exact(firm, s)
 
 
 def test_only_large_open_searches_get_a_pool(app, firms, monkeypatch):
-    monkeypatch.setattr(match_pools, "POOL_FROM", 3)   # candidate-skill rows
+    monkeypatch.setattr(match_pools, "POOL_FROM", 3)  # candidate-skill rows
     firm = firms.a.firm
     with rolled_back(app, firm.id):
         for _ in range(3):
@@ -151,8 +166,13 @@ def test_reopening_a_search_builds_its_pool_again(app, firms, monkeypatch):
         s = h.search(a.firm, required=["Python"], nice=["SQL"], title="Data engineer")
         pipeline.close_search(a.firm, a.recruiter, s, SearchState.FILLED)
         assert s.pool_floor is None
-        data = searches.SearchInput(client_name=s.client.name, title=s.title, state=SearchState.OPEN,
-                                    required_skills="Python", nice_skills="SQL")
+        data = searches.SearchInput(
+            client_name=s.client.name,
+            title=s.title,
+            state=SearchState.OPEN,
+            required_skills="Python",
+            nice_skills="SQL",
+        )
         searches.update_search(a.firm, a.recruiter, s, data)
         assert s.pool_floor == 1 and len(pool(s)) == 3
         assert_exact(a.firm, s)
@@ -165,11 +185,11 @@ def test_a_shrunken_pool_is_not_trusted_and_the_plan_rebuilds_it(app, firms, mon
         folks = [h.person(firm, ["Python", "SQL", "Go"][: 1 + i % 3]) for i in range(9)]
         s = h.search(firm, required=["Python", "SQL", "Go"])
         assert s.pool_floor > 1 and len(pool(s)) >= matching.OVERLAP_CAP
-        for p in folks:             # the best overlaps leave: the pool falls below the cap
+        for p in folks:  # the best overlaps leave: the pool falls below the cap
             if len(p.skills) == 3:
                 skills.set_candidate_skills(firm, p, ["Python"])
         assert len(pool(s)) < matching.OVERLAP_CAP
-        assert_exact(firm, s)       # matched live instead
+        assert_exact(firm, s)  # matched live instead
         out = match_pools.maintain(firm)
         assert out["built"] == 1
         db.session.refresh(s)
@@ -192,10 +212,9 @@ def test_pooled_suggestions_take_three_statements(app, firms, monkeypatch):
             found = matching.candidates_for_search(firm, s)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-        assert len(found) == matching.OVERLAP_CAP   # the best overlaps only
+        assert len(found) == matching.OVERLAP_CAP  # the best overlaps only
         assert len(seen) == 3
-        assert "match_pools" in seen[1] and "GROUP BY" not in seen[1]   # read, not aggregated
-
+        assert "match_pools" in seen[1] and "GROUP BY" not in seen[1]  # read, not aggregated
 
 
 def test_pools_never_cross_firms(app, firms, monkeypatch):
@@ -203,6 +222,7 @@ def test_pools_never_cross_firms(app, firms, monkeypatch):
     a, b = firms.a.firm, firms.b.firm
     with rolled_back(app, None):
         from portal.tenancy import as_firm
+
         with as_firm(b.id):
             theirs = [h.person(b, ["Python"]) for _ in range(3)]
             sb = h.search(b, required=["Python"])
@@ -215,8 +235,14 @@ def test_pools_never_cross_firms(app, firms, monkeypatch):
             assert set(pool(sa)) == {p.id for p in mine}
             assert {m.candidate.id for m in matching.candidates_for_search(a, sa)} == {p.id for p in mine}
         assert pool(sb) == before and set(before) == {p.id for p in theirs}
-        assert db.session.scalar(select(func.count()).select_from(MatchPool)
-                                 .where(MatchPool.search_id == sb.id, MatchPool.firm_id != b.id)) == 0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(MatchPool)
+                .where(MatchPool.search_id == sb.id, MatchPool.firm_id != b.id)
+            )
+            == 0
+        )
 
 
 def test_deleting_an_account_takes_the_person_out_of_every_pool(app, firms, monkeypatch):
@@ -224,6 +250,7 @@ def test_deleting_an_account_takes_the_person_out_of_every_pool(app, firms, monk
     a = firms.a
     with rolled_back(app, a.firm.id):
         from portal.models import Candidate, Firm
+
         firm, cand = db.session.get(Firm, a.firm.id), db.session.get(Candidate, a.candidate.id)
         skills.set_candidate_skills(firm, cand, ["Python"])
         s = h.search(firm, required=["Python"])
@@ -265,9 +292,10 @@ def test_a_csv_import_refreshes_the_pools_once_for_everyone(app, firms, monkeypa
         real = match_pools.refresh_candidates
         monkeypatch.setattr(match_pools, "refresh_candidates", lambda f, ids: (calls.append(set(ids)), real(f, ids)))
         text = "name,email,skills\n" + "".join(
-            f"Imported {i},imported{i}@example.com,\"Python{', SQL' if i % 2 else ''}\"\n" for i in range(6))
+            f'Imported {i},imported{i}@example.com,"Python{", SQL" if i % 2 else ""}"\n' for i in range(6)
+        )
         created = csv_import.import_candidates(a.firm, a.recruiter, text)
-        assert len(calls) == 7 and calls[-1] == {c.id for c in created}   # six deferred, one real
+        assert len(calls) == 7 and calls[-1] == {c.id for c in created}  # six deferred, one real
         assert {c.id for c in created} <= set(pool(s))
         assert_exact(a.firm, s)
 
@@ -285,5 +313,6 @@ def test_a_row_written_meanwhile_by_another_transaction_does_not_fail_a_save(app
         s = h.search(firm, required=["Python", "SQL"])
         assert pool(s) == {p.id: 3}
         from sqlalchemy import literal
+
         match_pools._insert_rows(select(literal(firm.id), literal(s.id), literal(p.id), literal(6)))
         assert pool(s) == {p.id: 6}

@@ -3,6 +3,7 @@
 Each example builds its rows inside one transaction and rolls it back, so examples never
 see each other's data and nothing is committed.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,46 +12,70 @@ from datetime import date, timedelta
 from flask import render_template_string
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from portal.extensions import db
 from sqlalchemy import select
 
-from portal.models import (
-    CandidateSkill, JobSeeking, RemotePreference, SearchSkill, SearchState, Seniority, Skill,
-)
+from portal.extensions import db
+from portal.models import CandidateSkill, JobSeeking, RemotePreference, SearchSkill, SearchState, Seniority, Skill
 from portal.services import matching, skills
 from portal.tenancy import all_firms, as_firm
 from tests.support import matching as h
 
-SETTINGS = settings(max_examples=20, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # Spellings that fold together ("JS" and "javascript" are one skill) and ones that do not.
-SKILL_NAMES = ["Python", "python ", "SQL", "JS", "JavaScript", "Java Script", "Java", "Go", "golang",
-               "C++", "C#", "Docker", "Kubernetes", "K8s", "React", "React.js", "AWS", "Rust",
-               "Postgres", "PostgreSQL", "Excel", "Node.js", "node"]
+SKILL_NAMES = [
+    "Python",
+    "python ",
+    "SQL",
+    "JS",
+    "JavaScript",
+    "Java Script",
+    "Java",
+    "Go",
+    "golang",
+    "C++",
+    "C#",
+    "Docker",
+    "Kubernetes",
+    "K8s",
+    "React",
+    "React.js",
+    "AWS",
+    "Rust",
+    "Postgres",
+    "PostgreSQL",
+    "Excel",
+    "Node.js",
+    "node",
+]
 PLACES = [None, "Berlin", "berlin ", "London, UK", "London", "Paris", "Munich, Germany"]
 
 skill_lists = st.lists(st.sampled_from(SKILL_NAMES), max_size=8)
-people = st.fixed_dictionaries({
-    "seniority": st.none() | st.sampled_from(list(Seniority)),
-    "location": st.sampled_from(PLACES),
-    "desired_locations": st.none() | st.sampled_from(["Berlin, Munich", "Anywhere", "Paris; London"]),
-    "remote_preference": st.sampled_from(list(RemotePreference)),
-    "pay_expectation": st.none() | st.integers(20_000, 200_000),
-    "pay_currency": st.sampled_from(["EUR", "EUR", "GBP"]),
-    "job_seeking": st.sampled_from(list(JobSeeking)),
-    "available_from": st.none() | st.dates(date.today() - timedelta(days=30), date.today() + timedelta(days=400)),
-    "notice_weeks": st.none() | st.integers(0, 26),
-})
-roles = st.fixed_dictionaries({
-    "seniority": st.none() | st.sampled_from(list(Seniority)),
-    "location": st.sampled_from(PLACES),
-    "remote_policy": st.sampled_from(list(RemotePreference)),
-    "pay_min": st.none() | st.integers(20_000, 120_000),
-    "pay_max": st.none() | st.integers(120_000, 250_000),
-    "pay_currency": st.sampled_from(["EUR", "GBP"]),
-})
+people = st.fixed_dictionaries(
+    {
+        "seniority": st.none() | st.sampled_from(list(Seniority)),
+        "location": st.sampled_from(PLACES),
+        "desired_locations": st.none() | st.sampled_from(["Berlin, Munich", "Anywhere", "Paris; London"]),
+        "remote_preference": st.sampled_from(list(RemotePreference)),
+        "pay_expectation": st.none() | st.integers(20_000, 200_000),
+        "pay_currency": st.sampled_from(["EUR", "EUR", "GBP"]),
+        "job_seeking": st.sampled_from(list(JobSeeking)),
+        "available_from": st.none() | st.dates(date.today() - timedelta(days=30), date.today() + timedelta(days=400)),
+        "notice_weeks": st.none() | st.integers(0, 26),
+    }
+)
+roles = st.fixed_dictionaries(
+    {
+        "seniority": st.none() | st.sampled_from(list(Seniority)),
+        "location": st.sampled_from(PLACES),
+        "remote_policy": st.sampled_from(list(RemotePreference)),
+        "pay_min": st.none() | st.integers(20_000, 120_000),
+        "pay_max": st.none() | st.integers(120_000, 250_000),
+        "pay_currency": st.sampled_from(["EUR", "GBP"]),
+    }
+)
 
 
 @contextmanager
@@ -73,10 +98,18 @@ def keys(names) -> set[str]:
 
 
 @SETTINGS
-@given(mine=skill_lists, required=skill_lists, nice=skill_lists, person=people, role=roles,
-       extra=st.sampled_from(SKILL_NAMES), data=st.data())
+@given(
+    mine=skill_lists,
+    required=skill_lists,
+    nice=skill_lists,
+    person=people,
+    role=roles,
+    extra=st.sampled_from(SKILL_NAMES),
+    data=st.data(),
+)
 def test_adding_a_required_skill_the_candidate_has_never_lowers_the_score(
-        app, firms, mine, required, nice, person, role, extra, data):
+    app, firms, mine, required, nice, person, role, extra, data
+):
     firm = firms.a.firm
     with rolled_back(app, firm.id):
         cand = h.person(firm, mine + [extra], **person)
@@ -130,12 +163,18 @@ client_names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=6, max_si
 
 
 @SETTINGS
-@given(names=st.lists(client_names, min_size=1, max_size=4, unique=True),
-       confidential=st.lists(st.booleans(), min_size=4, max_size=4),
-       mine=skill_lists.filter(bool), wanted=st.lists(skill_lists, min_size=4, max_size=4),
-       person=people, role=roles, with_history=st.booleans())
-def test_confidential_clients_never_reach_the_candidate(app, firms, names, confidential, mine, wanted,
-                                                        person, role, with_history):
+@given(
+    names=st.lists(client_names, min_size=1, max_size=4, unique=True),
+    confidential=st.lists(st.booleans(), min_size=4, max_size=4),
+    mine=skill_lists.filter(bool),
+    wanted=st.lists(skill_lists, min_size=4, max_size=4),
+    person=people,
+    role=roles,
+    with_history=st.booleans(),
+)
+def test_confidential_clients_never_reach_the_candidate(
+    app, firms, names, confidential, mine, wanted, person, role, with_history
+):
     from portal.models import Candidacy, CloseReason, Stage, utcnow
 
     firm = firms.a.firm
@@ -144,16 +183,28 @@ def test_confidential_clients_never_reach_the_candidate(app, firms, names, confi
         secret = set()
         for i, name in enumerate(names):
             c = h.client(firm, name)
-            s = h.search(firm, required=wanted[i] + mine[:1], client_obj=c, confidential=confidential[i],
-                         title=f"Role {i}", **role)
+            h.search(
+                firm,
+                required=wanted[i] + mine[:1],
+                client_obj=c,
+                confidential=confidential[i],
+                title=f"Role {i}",
+                **role,
+            )
             if confidential[i]:
                 secret.add(name)
-            if with_history:   # an earlier closed candidacy with the same client (a warning)
-                old = h.search(firm, required=mine[:1], client_obj=c, title=f"Old {i}",
-                               state=SearchState.FILLED)
-                db.session.add(Candidacy(firm_id=firm.id, search_id=old.id, candidate_id=cand.id,
-                                         stage=Stage.CLOSED, close_reason=CloseReason.ROLE_CLOSED,
-                                         closed_at=utcnow()))
+            if with_history:  # an earlier closed candidacy with the same client (a warning)
+                old = h.search(firm, required=mine[:1], client_obj=c, title=f"Old {i}", state=SearchState.FILLED)
+                db.session.add(
+                    Candidacy(
+                        firm_id=firm.id,
+                        search_id=old.id,
+                        candidate_id=cand.id,
+                        stage=Stage.CLOSED,
+                        close_reason=CloseReason.ROLE_CLOSED,
+                        closed_at=utcnow(),
+                    )
+                )
         db.session.flush()
         assume(secret)
         out = matching.roles_for_candidate(firm, cand)
@@ -161,22 +212,29 @@ def test_confidential_clients_never_reach_the_candidate(app, firms, names, confi
         html = render_template_string(
             '{% from "matching/macros.html" import role_card %}{% for m in out %}{{ role_card(m) }}'
             '{% with match=m, audience="candidate" %}{% include "matching/_reasons.html" %}{% endwith %}'
-            '{% endfor %}', out=out)
+            "{% endfor %}",
+            out=out,
+        )
         for m in out:
-            shown = " ".join([m.candidate_summary(), repr(m.reasons), m.search.client_name_for_candidate(),
-                              html])
+            shown = " ".join([m.candidate_summary(), repr(m.reasons), m.search.client_name_for_candidate(), html])
             for name in secret:
                 assert name not in shown
 
 
 @SETTINGS
-@given(a_people=st.lists(skill_lists, min_size=1, max_size=4), b_people=st.lists(skill_lists, min_size=1, max_size=4),
-       a_roles=st.lists(skill_lists, min_size=1, max_size=3), b_roles=st.lists(skill_lists, min_size=1, max_size=3),
-       spanning=st.booleans(), cross_links=st.booleans())
-def test_results_never_include_another_firms_rows(app, firms, a_people, b_people, a_roles, b_roles, spanning,
-                                                  cross_links):
+@given(
+    a_people=st.lists(skill_lists, min_size=1, max_size=4),
+    b_people=st.lists(skill_lists, min_size=1, max_size=4),
+    a_roles=st.lists(skill_lists, min_size=1, max_size=3),
+    b_roles=st.lists(skill_lists, min_size=1, max_size=3),
+    spanning=st.booleans(),
+    cross_links=st.booleans(),
+)
+def test_results_never_include_another_firms_rows(
+    app, firms, a_people, b_people, a_roles, b_roles, spanning, cross_links
+):
     fa, fb = firms.a.firm, firms.b.firm
-    with rolled_back(app, None):   # build both firms' rows in one transaction
+    with rolled_back(app, None):  # build both firms' rows in one transaction
         made = {}
         for firm, ppl, rls in ((fa, a_people, a_roles), (fb, b_people, b_roles)):
             with as_firm(firm.id):
@@ -217,8 +275,13 @@ def test_results_never_include_another_firms_rows(app, firms, a_people, b_people
 
 
 @settings(max_examples=300, deadline=None)
-@given(person=people, role=roles, have=st.integers(0, 40), extra=st.integers(0, 40),
-       today=st.dates(date(2024, 1, 1), date(2030, 1, 1)))
+@given(
+    person=people,
+    role=roles,
+    have=st.integers(0, 40),
+    extra=st.integers(0, 40),
+    today=st.dates(date(2024, 1, 1), date(2030, 1, 1)),
+)
 def test_the_shortlist_ranks_by_exactly_the_explained_score(person, role, have, extra, today):
     """The shortlist is ranked by the score without words; it must equal the explained one."""
     from types import SimpleNamespace
@@ -233,8 +296,12 @@ def test_the_shortlist_ranks_by_exactly_the_explained_score(person, role, have, 
 
 
 @SETTINGS
-@given(ppl=st.lists(people, min_size=1, max_size=4), rls=st.lists(roles, min_size=1, max_size=4),
-       have=st.integers(0, 20), extra=st.integers(1, 20))
+@given(
+    ppl=st.lists(people, min_size=1, max_size=4),
+    rls=st.lists(roles, min_size=1, max_size=4),
+    have=st.integers(0, 20),
+    extra=st.integers(1, 20),
+)
 def test_the_sql_pre_score_equals_the_python_score(app, firms, ppl, rls, have, extra):
     """The database ranks the shortlist with the same numbers Python shows (for ordinary
     place names; the SQL location part is documented as approximate for unusual ones)."""
@@ -248,24 +315,34 @@ def test_the_sql_pre_score_equals_the_python_score(app, firms, ppl, rls, have, e
     with rolled_back(app, firm.id):
         cands = [h.person(firm, ["Python"], **p) for p in ppl]
         searches = [h.search(firm, required=["Python"], **r) for r in rls]
-        ccols = {k: getattr(Candidate, k) for k in ("seniority", "remote_preference", "available_from",
-                                                     "job_seeking", "pay_expectation", "pay_currency")}
-        ccols |= {"loc_key": matching._place_key(Candidate.location),
-                  "wish_key": matching._lower(Candidate.desired_locations)}
+        ccols = {
+            k: getattr(Candidate, k)
+            for k in (
+                "seniority",
+                "remote_preference",
+                "available_from",
+                "job_seeking",
+                "pay_expectation",
+                "pay_currency",
+            )
+        }
+        ccols |= {
+            "loc_key": matching._place_key(Candidate.location),
+            "wish_key": matching._lower(Candidate.desired_locations),
+        }
         for s in searches:
             role = matching._Facts(s)
             pre = matching._sql_points_for_role(role, total, literal(have), today, ccols)
-            got = dict(db.session.execute(
-                select(Candidate.id, pre).where(Candidate.id.in_([c.id for c in cands]))).all())
+            got = dict(
+                db.session.execute(select(Candidate.id, pre).where(Candidate.id.in_([c.id for c in cands]))).all()
+            )
             for c in cands:
                 assert abs(got[c.id] - matching._points(matching._Facts(c), role, have, total, today)) < 1e-6
-        scols = {k: getattr(Search, k) for k in ("seniority", "remote_policy", "pay_min", "pay_max",
-                                                  "pay_currency")}
+        scols = {k: getattr(Search, k) for k in ("seniority", "remote_policy", "pay_min", "pay_max", "pay_currency")}
         scols["loc_key"] = matching._place_key(Search.location)
         for c in cands:
             person = matching._Facts(c)
             pre = matching._sql_points_for_person(person, literal(have), literal(total), today, scols)
-            got = dict(db.session.execute(
-                select(Search.id, pre).where(Search.id.in_([s.id for s in searches]))).all())
+            got = dict(db.session.execute(select(Search.id, pre).where(Search.id.in_([s.id for s in searches]))).all())
             for s in searches:
                 assert abs(got[s.id] - matching._points(person, matching._Facts(s), have, total, today)) < 1e-6

@@ -1,4 +1,5 @@
 """The skill vocabulary: folding, synonyms, aliases, set-based resolve, merge."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,25 +7,27 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, CandidateSkill, SearchSkill, Skill, SkillAlias
-from portal.services import DomainError, NotFound
-from portal.services import skills
+from portal.services import DomainError, NotFound, skills
 from portal.tenancy import all_firms
 from tests.factories import firm_context
 from tests.support import matching as h
 
 
-@pytest.mark.parametrize("variants, key", [
-    (["JavaScript", "javascript", "Java Script", "JS", "js", " java-script ", "ECMAScript"], "javascript"),
-    (["Node.js", "nodejs", "Node JS", "node"], "nodejs"),
-    (["C++", "c++", "CPP", "C plus plus"], "c++"),
-    (["C#", "c#", "csharp", "C Sharp"], "c#"),
-    ([".NET", ".net", "dotnet", "Dot Net"], "dotnet"),
-    (["PostgreSQL", "Postgres", "postgres", "psql"], "postgresql"),
-    (["Kubernetes", "K8s", "k8s"], "kubernetes"),
-    (["Go", "golang", "GoLang"], "go"),
-    (["Résumé writing", "resume writing", "RESUME-WRITING"], "resumewriting"),
-    (["Machine Learning", "machine_learning", "ML"], "machinelearning"),
-])
+@pytest.mark.parametrize(
+    "variants, key",
+    [
+        (["JavaScript", "javascript", "Java Script", "JS", "js", " java-script ", "ECMAScript"], "javascript"),
+        (["Node.js", "nodejs", "Node JS", "node"], "nodejs"),
+        (["C++", "c++", "CPP", "C plus plus"], "c++"),
+        (["C#", "c#", "csharp", "C Sharp"], "c#"),
+        ([".NET", ".net", "dotnet", "Dot Net"], "dotnet"),
+        (["PostgreSQL", "Postgres", "postgres", "psql"], "postgresql"),
+        (["Kubernetes", "K8s", "k8s"], "kubernetes"),
+        (["Go", "golang", "GoLang"], "go"),
+        (["Résumé writing", "resume writing", "RESUME-WRITING"], "resumewriting"),
+        (["Machine Learning", "machine_learning", "ML"], "machinelearning"),
+    ],
+)
 def test_normalise_folds_variants_into_one_key(variants, key):
     assert {skills.normalise(v) for v in variants} == {key}
 
@@ -55,8 +58,10 @@ def test_resolve_uses_a_constant_number_of_queries(app, firms):
     firm = firms.a.firm
     counts = []
     with firm_context(app, firm):
+
         def count(*_a, **_k):
             counts[-1] += 1
+
         event.listen(db.engine, "before_cursor_execute", count)
         try:
             for n in (1, 60):
@@ -94,15 +99,18 @@ def test_set_candidate_skills_replaces_the_set(app, firms):
         cand = h.person(firm, ["Python", "SQL", "Docker"])
         skills.set_candidate_skills(firm, cand, ["sql", "Kubernetes", "k8s"])
         db.session.flush()
-        names = set(db.session.scalars(
-            select(Skill.name).join(CandidateSkill, CandidateSkill.skill_id == Skill.id)
-            .where(CandidateSkill.candidate_id == cand.id)))
+        names = set(
+            db.session.scalars(
+                select(Skill.name)
+                .join(CandidateSkill, CandidateSkill.skill_id == Skill.id)
+                .where(CandidateSkill.candidate_id == cand.id)
+            )
+        )
         assert names == {"SQL", "Kubernetes"}
         with pytest.raises(DomainError, match="at most 100"):
             skills.set_candidate_skills(firm, cand, [f"s{i}" for i in range(101)])
         with pytest.raises(DomainError, match="at most 100"):
-            skills.set_search_skills(firm, h.search(firm), [f"r{i}" for i in range(60)],
-                                     [f"n{i}" for i in range(41)])
+            skills.set_search_skills(firm, h.search(firm), [f"r{i}" for i in range(60)], [f"n{i}" for i in range(41)])
         # Refused before anything was added to the vocabulary.
         assert db.session.scalar(select(func.count()).select_from(Skill).where(Skill.key.like("s%"))) == 1
         assert skills.set_candidate_skills(firm, cand, [f"s{i}" for i in range(100)])
@@ -124,9 +132,13 @@ def test_set_search_skills_required_wins(app, firms):
         assert rows == {("Python", True), ("SQL", True), ("Docker", False)}
         skills.set_search_skills(firm, s, ["Docker"], ["SQL"])
         db.session.flush()
-        rows = set(db.session.execute(
-            select(Skill.name, SearchSkill.required).join(SearchSkill, SearchSkill.skill_id == Skill.id)
-            .where(SearchSkill.search_id == s.id)).all())
+        rows = set(
+            db.session.execute(
+                select(Skill.name, SearchSkill.required)
+                .join(SearchSkill, SearchSkill.skill_id == Skill.id)
+                .where(SearchSkill.search_id == s.id)
+            ).all()
+        )
         assert rows == {("Docker", True), ("SQL", False)}
 
 
@@ -135,7 +147,7 @@ def test_merge_moves_links_and_keeps_the_dropped_name_as_alias(app, firms):
     with firm_context(app, firm):
         both = h.person(firm, ["React", "ReactJS Native"])
         only_drop = h.person(firm, ["ReactJS Native"])
-        s1 = h.search(firm, required=["ReactJS Native"], nice=["React"])   # required wins
+        s1 = h.search(firm, required=["ReactJS Native"], nice=["React"])  # required wins
         s2 = h.search(firm, nice=["ReactJS Native"])
         keep, drop = skills.resolve(firm, ["React", "ReactJS Native"], create=False)
         skills.add_alias(firm, firms.a.admin, drop, "RJN")
@@ -145,8 +157,9 @@ def test_merge_moves_links_and_keeps_the_dropped_name_as_alias(app, firms):
         assert db.session.get(Skill, drop_id) is None
         links = set(db.session.execute(select(CandidateSkill.candidate_id, CandidateSkill.skill_id)).all())
         assert links == {(both.id, keep.id), (only_drop.id, keep.id)}
-        slinks = set(db.session.execute(
-            select(SearchSkill.search_id, SearchSkill.skill_id, SearchSkill.required)).all())
+        slinks = set(
+            db.session.execute(select(SearchSkill.search_id, SearchSkill.skill_id, SearchSkill.required)).all()
+        )
         assert slinks == {(s1.id, keep.id, True), (s2.id, keep.id, False)}
         # The dropped tag and its aliases now resolve to the kept skill; nothing is recreated.
         assert skills.resolve(firm, ["reactjs native", "RJN"]) == [keep]
