@@ -18,7 +18,7 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, nurture
+from portal.services import cadence, cadence_digest, nurture
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -187,7 +187,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         transaction.checkpoint()
         _mark_done(keys[0])
     if not weekly_done:
-        out["digests"] = cadence.plan_recruiter_digests(firm, now)
+        out["digests"] = cadence_digest.plan_recruiter_digests(firm, now)
         transaction.checkpoint()
         out["nurture"] = nurture.plan_nurture(firm, now, checkpoint=transaction.checkpoint)
         transaction.checkpoint()

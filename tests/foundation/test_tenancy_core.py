@@ -20,7 +20,8 @@ from portal.models import (
     utcnow,
 )
 from portal.services import (
-    DomainError, cadence, dashboard, data_rights, matching, messages, nurture, pipeline, skills, talent_pool,
+    DomainError, cadence, cadence_digest, dashboard, data_rights, matching, messages, nurture, pipeline, skills,
+    talent_pool,
 )
 from portal.services.matching import pools as match_pools
 from worker import delivery
@@ -372,10 +373,10 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         # cadence, nurture, digests: for firm A, and for firm B while A is bound
         for firm in (fa, fb):
             attempt(cadence.plan_checkins, firm, now + timedelta(days=30), horizon=now + timedelta(days=31))
-            items = attempt(cadence.digest_items, firm, now + timedelta(days=30))
+            items = attempt(cadence_digest.digest_items, firm, now + timedelta(days=30))
             for rows in (items or {}).values():
                 assert not {r.get("candidate_id") for r in rows} & theirs_ids
-            attempt(cadence.plan_recruiter_digests, firm, now + timedelta(days=30))
+            attempt(cadence_digest.plan_recruiter_digests, firm, now + timedelta(days=30))
             attempt(nurture.plan_nurture, firm, now + timedelta(days=120))
             attempt(nurture.plan_availability_prompts, firm, now + timedelta(days=120))
             suggested = attempt(nurture.suggestions, firm, B["people"])
