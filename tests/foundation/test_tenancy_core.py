@@ -24,7 +24,7 @@ from portal.services import (
     talent_pool,
 )
 from portal.services.matching import pools as match_pools
-from worker import delivery
+from worker import delivery, delivery_outcome
 from portal.services import feedback as feedback_service
 from portal.tenancy import TenancyError, all_firms, as_firm, bind_firm
 from tests.factories import firm_context
@@ -362,8 +362,8 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         with mailer.Connection() as conn:
             assert attempt(delivery.deliver, B["pending"], conn) == "not claimable"
         bind_firm(fa.id)
-        attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fa.id)
-        attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fb.id)
+        attempt(delivery_outcome.finish, {B["pending"]: {"state": MessageState.SENT}}, now, fa.id)
+        attempt(delivery_outcome.finish, {B["pending"]: {"state": MessageState.SENT}}, now, fb.id)
         attempt(messages.resend, fa, a_recruiter, B["failed"])
         attempt(delivery._optional_sent_recently, B["people"][2], B["failed"] + 1, now)
         # outbox
