@@ -27,6 +27,7 @@ import functools
 import logging
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, update
@@ -35,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
+from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 from worker import mailer
@@ -49,7 +51,7 @@ STALE_OPTIONAL = timedelta(days=14)  # an optional message still waiting after t
 # ---------------------------------------------------------------- send-time checks
 
 
-def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User | None = None) -> str | None:
+def delivery_blocked(msg: _Row, candidate: _Row | None, recipient: _Row | None = None) -> str | None:
     """Why this message must not be emailed now (checked at send time), or None."""
     if msg.audience == Audience.CANDIDATE and candidate is not None:
         if candidate.deleted_at is not None:
@@ -149,7 +151,7 @@ def _claim_stmt(group: bool, any_firm: bool = False):
         else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"))
     )
     stmt = (
-        update(_M)
+        update(Message)
         .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
         .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
         .returning(*_M.c)
@@ -168,7 +170,7 @@ def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], da
     first): no second query for them. Core statements on the session's connection: a
     delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
     than the statements themselves."""
-    session = db.session
+    session = db.session()
     conn = session.connection()
     now = utcnow()
     params = {"b_id": message_id, "b_now": now, "b_claimed": now}
@@ -203,7 +205,7 @@ def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
     if firm is None:
         session = db.session
         with all_firms():
-            firm = session.scalar(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains)))
+            firm = session.scalars(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains))).one()
         session.expunge(firm)  # cascades to its domains
         firms[firm_id] = firm
     return firm
@@ -217,7 +219,7 @@ def deliver(
     see `claim` (the bound firm's messages only, unless it says so).
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
     msgs, claimed_at = _claim_rows(message_id, any_firm)
-    if not msgs:
+    if not msgs or claimed_at is None:  # (claimed rows always come with their claim time)
         return "not claimable"
     session = db.session
     db_conn = session.connection()
@@ -249,17 +251,12 @@ def deliver(
 
 
 def _deliver_claimed(
-    firm: Firm,
-    msgs: list[Message],
-    candidate: Candidate | None,
-    recipient: User | None,
-    conn: mailer.Connection,
-    now: datetime,
-) -> tuple[str, dict[int, dict], dict, object]:
+    firm: Firm, msgs: list[_Row], candidate: _Row | None, recipient: _Row | None, conn: mailer.Connection, now: datetime
+) -> tuple[str, dict[int, dict], dict[str, Any], MintedLink | None]:
     """Check, send, and work out each message's new values and the credential link minted
     for this send, if any (all written by the caller, `record_outcome`)."""
     changes: dict[int, dict] = {}
-    sendable: list[Message] = []
+    sendable: list[_Row] = []
     for m in msgs:
         reason = delivery_blocked(m, candidate, recipient)
         if reason:
@@ -290,10 +287,10 @@ def _deliver_claimed(
             deferred = True
     if not sendable:
         return ("deferred" if deferred else "skipped"), changes, {}, None
-    to_candidate = candidate is not None and sendable[0].audience == Audience.CANDIDATE
-    if to_candidate:
+    to_candidate = candidate if candidate is not None and sendable[0].audience == Audience.CANDIDATE else None
+    if to_candidate is not None:
         for m in sendable:
-            m.to_email = candidate.email  # the address at send time
+            m.to_email = to_candidate.email  # the address at send time
     outgoing, minted = compose(firm, sendable), None
     if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
         outgoing, minted, reason = with_credential(firm, sendable[0], outgoing, recipient, now)
@@ -327,8 +324,8 @@ def _deliver_claimed(
     except mailer.PermanentError as exc:
         for m in sendable:
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
-        candidate_changes = {}
-        if to_candidate:  # counted in SQL: two workers failing at once both count
+        candidate_changes: dict[str, Any] = {}
+        if to_candidate is not None:  # counted in SQL: two workers failing at once both count
             candidate_changes = {
                 "email_failures": _C.c.email_failures + 1,
                 "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
@@ -336,5 +333,5 @@ def _deliver_claimed(
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
-    candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
+    candidate_changes = {"email_failures": 0} if to_candidate is not None and to_candidate.email_failures else {}
     return "sent", changes, candidate_changes, minted

@@ -32,7 +32,7 @@ _C = Candidate.__table__
 @functools.cache
 def _finish_stmt(columns: tuple[str, ...]):
     return (
-        update(_M)
+        update(Message)
         .where(
             _M.c.firm_id == bindparam("b_firm"),
             _M.c.id == bindparam("b_id"),
@@ -63,14 +63,14 @@ def record_outcome(
     candidate,
     candidate_changes: dict,
     claimed_at: datetime,
-    minted=None,
+    minted: accounts.MintedLink | None = None,
     now: datetime | None = None,
 ) -> str:
     """`finish`, the candidate's changes and a sent credential's token hash, committed; on a
     database error rolled back and tried again in a new transaction with backoff
     (FINISH_BACKOFF), for at most FINISH_RETRY_SECONDS and within the sending lease, then
     the error is raised."""
-    session = db.session
+    session = db.session()  # the scoped session's own Session: the same one on every attempt
     cfg = current_app.config
     lease = cfg.get("SENDING_LEASE_SECONDS", 600)
     budget = min(float(cfg.get("FINISH_RETRY_SECONDS", 60)), lease / 2)
@@ -145,7 +145,7 @@ def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, d
         values["unreachable_since"] = None
     if values:
         db.session.connection().execute(
-            update(_C).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values)
+            update(Candidate).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values)
         )
     if missed:
         contact.recompute_last_contacted([candidate.id])
