@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -136,7 +137,9 @@ def _marker(name: str, firm_id: int, slot: datetime) -> str:
 
 def _slots_done(*keys: str) -> list[bool]:
     try:
-        return [bool(n) for n in get_redis().mget(keys)]
+        # redis-py types one signature for its sync and async clients: this one returns the values.
+        values = cast("list[bytes | None]", get_redis().mget(keys))
+        return [bool(n) for n in values]
     except Exception:  # noqa: BLE001 - without the markers we run again; every plan is idempotent
         return [False] * len(keys)
 

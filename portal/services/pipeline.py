@@ -239,7 +239,7 @@ def undo_close_search(firm: Firm, actor: User, search: Search, state: SearchStat
     search.updated_at = utcnow()
     db.session.flush()
     for change in changes:
-        undo_last_change(firm, actor, db.session.get(Candidacy, change.candidacy_id), change_id=change.id)
+        undo_last_change(firm, actor, db.session.get_one(Candidacy, change.candidacy_id), change_id=change.id)
     match_pools.build(firm, [search])
     return len(changes)
 

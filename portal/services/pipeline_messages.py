@@ -55,7 +55,7 @@ def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
     from portal.services import matching
 
     matches = matching.roles_for_candidate(firm, candidacy.candidate, limit=limit + 1)
-    return [m for m in matches if m.search.id != candidacy.search_id][:limit]
+    return [m for m in matches if m.search is not None and m.search.id != candidacy.search_id][:limit]
 
 
 def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
