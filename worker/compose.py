@@ -6,14 +6,60 @@ link minted for this send, the list headers. Builds text only: never sends, neve
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from markupsafe import escape
 
-from portal.models import Audience, Candidate, Firm, Message, TokenPurpose, User
+from portal.models import Audience, Firm, TokenPurpose
 from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
 from portal.services import accounts
+
+
+class Sendable(Protocol):
+    """What composing reads of a message: a Message, or the row worker.delivery claimed
+    (the message's columns on a plain object)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def firm_id(self) -> int: ...
+    @property
+    def audience(self) -> Audience: ...
+    @property
+    def stream(self) -> str | None: ...
+    @property
+    def credential(self) -> str | None: ...
+    @property
+    def to_email(self) -> str | None: ...
+    @property
+    def to_name(self) -> str | None: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def body_html(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class Recipient(Protocol):
+    """What a credential email needs of the staff member it goes to (a User, or a row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def active(self) -> bool: ...
+
+
+class Addressee(Protocol):
+    """What the list headers need of the candidate an email goes to (a Candidate, or a row)."""
+
+    @property
+    def unsubscribe_token(self) -> str | None: ...
 
 
 @dataclass
@@ -30,7 +76,7 @@ class Outgoing:
     created_at: datetime
 
 
-def _inner_html(msg: Message) -> str:
+def _inner_html(msg: Sendable) -> str:
     start, end = msg.body_html.find(BODY_START), msg.body_html.rfind(BODY_END)
     if start < 0 or end < start:
         text = html_lib.escape(msg.body_text)
@@ -38,7 +84,7 @@ def _inner_html(msg: Message) -> str:
     return msg.body_html[start + len(BODY_START) : end]
 
 
-def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
+def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
     """One email for one message, or for several changes to the same candidacy: the first
     message's layout, each change under its own heading, in order. The Message-ID is the
     first message's, so a retry of the group carries the same one."""
@@ -84,7 +130,7 @@ def compose(firm: Firm, msgs: list[Message]) -> Outgoing:
 
 
 def with_credential(
-    firm: Firm, msg: Message, out: Outgoing, recipient: User | None, now: datetime
+    firm: Firm, msg: Sendable, out: Outgoing, recipient: Recipient | None, now: datetime
 ) -> tuple[Outgoing, accounts.MintedLink | None, str | None]:
     """The email of a credential message with a link minted for this send, and the minted
     link (stored by the caller once the send succeeded); or the reason not to send it."""
@@ -103,11 +149,12 @@ def with_credential(
     )
 
 
-def headers_for(firm: Firm, msg: Message, candidate: Candidate | None) -> dict[str, str]:
+def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None) -> dict[str, str]:
     """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails."""
     headers: dict[str, str] = {}
     if msg.audience == Audience.CANDIDATE and candidate is not None:
-        url = unsubscribe_url(firm, candidate)
+        token = candidate.unsubscribe_token
+        url = unsubscribe_url(firm, token) if token else None
         if url:
             headers["List-Unsubscribe"] = f"<{url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -18,29 +18,30 @@ The rules (promise 6: nothing lost, nothing sent twice):
 - A credential email (invitation, reset: `Message.credential`) gets its link here, minted
   for this send and put only into the email handed to SMTP; the token's hash is stored
   with the outcome once the mail server took it (promise 9, see `worker.compose.with_credential`).
+Recording the outcome (fenced UPDATEs, retried on a database error) is worker.delivery_outcome.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import time
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
-from portal.services import accounts, contact
+from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 from worker import mailer
 from worker.compose import compose, headers_for, with_credential
+from worker.delivery_outcome import record_outcome
 
 log = logging.getLogger(__name__)
 SUPPRESS_AFTER = 3
@@ -50,7 +51,7 @@ STALE_OPTIONAL = timedelta(days=14)  # an optional message still waiting after t
 # ---------------------------------------------------------------- send-time checks
 
 
-def delivery_blocked(msg: Message, candidate: Candidate | None, recipient: User | None = None) -> str | None:
+def delivery_blocked(msg: _Row, candidate: _Row | None, recipient: _Row | None = None) -> str | None:
     """Why this message must not be emailed now (checked at send time), or None."""
     if msg.audience == Audience.CANDIDATE and candidate is not None:
         if candidate.deleted_at is not None:
@@ -131,7 +132,7 @@ def claim(message_id: int, *, any_firm: bool = False) -> tuple[list[int], dateti
     every other due, pending message of its group (changes to one candidacy inside the
     grace window): each row is claimed by exactly one UPDATE. Commits the claim. Returns
     the claimed ids (empty: nothing to do) and the claim's timestamp, which fences the
-    outcome (see `_finish`). Only a message of the bound firm is claimed, unless
+    outcome (see `worker.delivery_outcome.finish`). Only a message of the bound firm is claimed, unless
     `any_firm` (the worker's jobs, which get a message id only) says explicitly that it
     may belong to any firm; the message's firm is then bound."""
     rows, now = _claim_rows(message_id, any_firm)
@@ -150,27 +151,13 @@ def _claim_stmt(group: bool, any_firm: bool = False):
         else (_M.c.firm_id == bindparam("b_firm"), _M.c.id == bindparam("b_id"))
     )
     stmt = (
-        update(_M)
+        update(Message)
         .where(*where, _M.c.state == MessageState.PENDING, _M.c.due_at <= bindparam("b_now"))
         .values(state=MessageState.SENDING, claimed_at=bindparam("b_claimed"), attempts=_M.c.attempts + 1)
         .returning(*_M.c)
     )
     # A delivery job has the message id only: its claim spans firms, and says so.
     return stmt.execution_options(all_firms=True) if any_firm else stmt
-
-
-@functools.cache
-def _finish_stmt(columns: tuple[str, ...]):
-    return (
-        update(_M)
-        .where(
-            _M.c.firm_id == bindparam("b_firm"),
-            _M.c.id == bindparam("b_id"),
-            _M.c.state == MessageState.SENDING,
-            _M.c.claimed_at == bindparam("b_claimed"),
-        )
-        .values({name: bindparam(f"v_{name}") for name in columns})
-    )
 
 
 @functools.cache
@@ -183,7 +170,7 @@ def _claim_rows(message_id: int, any_firm: bool = False) -> tuple[list[_Row], da
     first): no second query for them. Core statements on the session's connection: a
     delivery runs a handful per message, and the ORM's bulk-UPDATE machinery cost more
     than the statements themselves."""
-    session = db.session
+    session = db.session()
     conn = session.connection()
     now = utcnow()
     params = {"b_id": message_id, "b_now": now, "b_claimed": now}
@@ -218,7 +205,7 @@ def _load_firm(firm_id: int, firms: dict[int, Firm]) -> Firm:
     if firm is None:
         session = db.session
         with all_firms():
-            firm = session.scalar(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains)))
+            firm = session.scalars(select(Firm).where(Firm.id == firm_id).options(selectinload(Firm.domains))).one()
         session.expunge(firm)  # cascades to its domains
         firms[firm_id] = firm
     return firm
@@ -232,7 +219,7 @@ def deliver(
     see `claim` (the bound firm's messages only, unless it says so).
     Returns one of: sent, retry, failed, skipped, deferred, not claimable, superseded."""
     msgs, claimed_at = _claim_rows(message_id, any_firm)
-    if not msgs:
+    if not msgs or claimed_at is None:  # (claimed rows always come with their claim time)
         return "not claimable"
     session = db.session
     db_conn = session.connection()
@@ -249,7 +236,7 @@ def deliver(
         recipient = _Row(**found._mapping) if found is not None else None
     now = utcnow()
     outcome, changes, candidate_changes, minted = _deliver_claimed(firm, msgs, candidate, recipient, conn, now)
-    return _record_outcome(
+    return record_outcome(
         message_id,
         head.firm_id,
         outcome,
@@ -263,139 +250,13 @@ def deliver(
     )
 
 
-# After the mail server accepted a message, a failure to record it would leave the row
-# `sending` until the lease ends, and the relay would send it again: recording is retried
-# (a new transaction each time) before giving up.
-FINISH_BACKOFF = (0.2, 0.5, 1, 2, 4, 8, 15)
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    """A database error worth another transaction: locked, busy, connection lost."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or bool(exc.connection_invalidated)
-
-
-def _record_outcome(
-    message_id: int,
-    firm_id: int,
-    outcome: str,
-    msgs: list,
-    changes: dict[int, dict],
-    candidate,
-    candidate_changes: dict,
-    claimed_at: datetime,
-    minted=None,
-    now: datetime | None = None,
-) -> str:
-    """`_finish`, the candidate's changes and a sent credential's token hash, committed; on a
-    database error rolled back and tried again in a new transaction with backoff
-    (FINISH_BACKOFF), for at most FINISH_RETRY_SECONDS and within the sending lease, then
-    the error is raised."""
-    session = db.session
-    cfg = current_app.config
-    lease = cfg.get("SENDING_LEASE_SECONDS", 600)
-    budget = min(float(cfg.get("FINISH_RETRY_SECONDS", 60)), lease / 2)
-    deadline = time.monotonic() + budget
-    attempt = 0
-    # Each attempt is a transaction of its own (the claim's was committed before the send):
-    # one that failed is rolled back and the next starts afresh, on a new connection if the
-    # old one was lost.
-    while True:
-        try:
-            with transaction.transaction(session):
-                if not _finish(changes, claimed_at, firm_id):
-                    transaction.rollback(session)  # our claim no longer holds: undo what matched
-                    if attempt and _already_recorded(changes, claimed_at, firm_id):
-                        return outcome  # an earlier attempt's COMMIT went through after all
-                    log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
-                    return "superseded"
-                if candidate is not None:
-                    _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
-                if minted is not None:  # the emailed link works once this commits (dead if it never does)
-                    accounts.store_minted(minted, now or utcnow())
-            return outcome
-        except DBAPIError as exc:
-            transaction.rollback(session)  # a failed COMMIT is not rolled back by transaction()
-            delay = FINISH_BACKOFF[min(attempt, len(FINISH_BACKOFF) - 1)]
-            if not _retryable(exc) or time.monotonic() + delay > deadline:
-                log.error(
-                    "message %s: sent, but its outcome could not be recorded (%s); the relay will "
-                    "send it again after the lease, with the same Message-ID",
-                    message_id,
-                    exc,
-                )
-                raise
-            attempt += 1
-            log.warning(
-                "message %s: recording the outcome failed (%s); try %d in %.1f s", message_id, exc, attempt + 1, delay
-            )
-            time.sleep(delay)
-
-
-def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
-    rows = (
-        db.session.connection()
-        .execute(
-            select(_M.c.id, _M.c.state, _M.c.claimed_at).where(_M.c.firm_id == firm_id, _M.c.id.in_(list(changes)))
-        )
-        .all()
-    )
-    return len(rows) == len(changes) and all(
-        r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows
-    )
-
-
-def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
-    """The candidate's side of the outcome, in the same transaction as `_finish`. An update
-    that could not be emailed (failed, or skipped: no address, suppressed) is not contact:
-    their last contact is recomputed and they are marked as not reachable (see
-    portal.services.contact); an email that reached them lifts the mark."""
-    values = dict(candidate_changes)
-    to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
-    states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
-    missed = [
-        m
-        for m in to_candidate
-        if m.stream is None
-        and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)
-        and changes[m.id].get("last_error") != NO_CHECKIN_EMAILS
-    ]  # portal-only by choice: reached
-    if missed and candidate.deleted_at is None:
-        values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
-    elif MessageState.SENT in states and candidate.unreachable_since is not None:
-        values["unreachable_since"] = None
-    if values:
-        db.session.connection().execute(
-            update(_C).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values)
-        )
-    if missed:
-        contact.recompute_last_contacted([candidate.id])
-
-
-def _finish(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
-    """Record each message's outcome only if our claim still holds (state `sending` with our
-    claim time). A worker that outlived its lease must not overwrite a later delivery."""
-    ok = True
-    conn = db.session.connection()
-    for mid, values in changes.items():
-        stmt = _finish_stmt(tuple(sorted(values)))
-        params = {f"v_{name}": value for name, value in values.items()}
-        result = conn.execute(stmt, {"b_firm": firm_id, "b_id": mid, "b_claimed": claimed_at, **params})
-        ok = ok and result.rowcount == 1
-    return ok
-
-
 def _deliver_claimed(
-    firm: Firm,
-    msgs: list[Message],
-    candidate: Candidate | None,
-    recipient: User | None,
-    conn: mailer.Connection,
-    now: datetime,
-) -> tuple[str, dict[int, dict], dict, object]:
+    firm: Firm, msgs: list[_Row], candidate: _Row | None, recipient: _Row | None, conn: mailer.Connection, now: datetime
+) -> tuple[str, dict[int, dict], dict[str, Any], MintedLink | None]:
     """Check, send, and work out each message's new values and the credential link minted
-    for this send, if any (all written by the caller, `_record_outcome`)."""
+    for this send, if any (all written by the caller, `record_outcome`)."""
     changes: dict[int, dict] = {}
-    sendable: list[Message] = []
+    sendable: list[_Row] = []
     for m in msgs:
         reason = delivery_blocked(m, candidate, recipient)
         if reason:
@@ -426,10 +287,10 @@ def _deliver_claimed(
             deferred = True
     if not sendable:
         return ("deferred" if deferred else "skipped"), changes, {}, None
-    to_candidate = candidate is not None and sendable[0].audience == Audience.CANDIDATE
-    if to_candidate:
+    to_candidate = candidate if candidate is not None and sendable[0].audience == Audience.CANDIDATE else None
+    if to_candidate is not None:
         for m in sendable:
-            m.to_email = candidate.email  # the address at send time
+            m.to_email = to_candidate.email  # the address at send time
     outgoing, minted = compose(firm, sendable), None
     if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
         outgoing, minted, reason = with_credential(firm, sendable[0], outgoing, recipient, now)
@@ -463,8 +324,8 @@ def _deliver_claimed(
     except mailer.PermanentError as exc:
         for m in sendable:
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
-        candidate_changes = {}
-        if to_candidate:  # counted in SQL: two workers failing at once both count
+        candidate_changes: dict[str, Any] = {}
+        if to_candidate is not None:  # counted in SQL: two workers failing at once both count
             candidate_changes = {
                 "email_failures": _C.c.email_failures + 1,
                 "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
@@ -472,5 +333,5 @@ def _deliver_claimed(
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
-    candidate_changes = {"email_failures": 0} if to_candidate and candidate.email_failures else {}
+    candidate_changes = {"email_failures": 0} if to_candidate is not None and to_candidate.email_failures else {}
     return "sent", changes, candidate_changes, minted

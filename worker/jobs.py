@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -18,7 +19,7 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, nurture
+from portal.services import cadence, cadence_digest, nurture
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -136,7 +137,9 @@ def _marker(name: str, firm_id: int, slot: datetime) -> str:
 
 def _slots_done(*keys: str) -> list[bool]:
     try:
-        return [bool(n) for n in get_redis().mget(keys)]
+        # redis-py types one signature for its sync and async clients: this one returns the values.
+        values = cast("list[bytes | None]", get_redis().mget(keys))
+        return [bool(n) for n in values]
     except Exception:  # noqa: BLE001 - without the markers we run again; every plan is idempotent
         return [False] * len(keys)
 
@@ -187,7 +190,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         transaction.checkpoint()
         _mark_done(keys[0])
     if not weekly_done:
-        out["digests"] = cadence.plan_recruiter_digests(firm, now)
+        out["digests"] = cadence_digest.plan_recruiter_digests(firm, now)
         transaction.checkpoint()
         out["nurture"] = nurture.plan_nurture(firm, now, checkpoint=transaction.checkpoint)
         transaction.checkpoint()

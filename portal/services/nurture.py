@@ -177,7 +177,7 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     written = 0
     for chunk in _chunks(rows, checkpoint):
         created = record_many(firm, chunk, kind="nurture_roles", audience=Audience.CANDIDATE, stream="nurture")
-        sent_to = [cid for _, cid in created]
+        sent_to = [cid for _, cid in created if cid is not None]  # (every row names its candidate)
         _remember_suggestions(firm, {cid: picked[cid] for cid in sent_to}, now)
         touch_candidates(firm, sent_to, "last_nurtured_at", now)
         written += len(created)

@@ -3,7 +3,8 @@
 Every change keeps its history (StageChange) and writes the candidate's message in the
 same transaction. Moves carry the version the recruiter saw: a stale one is a Conflict.
 Services here flush, never commit; they never send (the outbox does, after the caller's commit).
-What each candidate reads when a whole search closes is portal.services.close_texts.
+What each candidate reads when a whole search closes is portal.services.close_texts; the
+messages themselves (a stage move, close the loop) are portal.services.pipeline_messages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
     PIPELINE,
-    Audience,
     Candidacy,
     Candidate,
     CloseReason,
@@ -39,14 +39,13 @@ from portal.services import consent as consent_service
 # What each candidate reads when a search closes, and its preview (also this module's API).
 from portal.services.close_texts import MAX_EXPLANATION, CloseGroup, ClosePreview, close_preview  # noqa: F401
 from portal.services.matching import pools as match_pools
-from portal.web.templating import external_url
+from portal.services.pipeline_messages import coalesce_key, notify_closed, notify_stage
+
+# Feedback's name for it (portal.services.feedback imports it, with coalesce_key, from here).
+from portal.services.pipeline_messages import recruiter_for as _recruiter_for  # noqa: F401
 
 # Stages at which the candidate knows they are in the search (and so hears about changes).
 CANDIDATE_KNOWS = frozenset(s for s in Stage if s is not Stage.IDENTIFIED)
-
-
-def coalesce_key(candidacy: Candidacy) -> str:
-    return f"candidacy:{candidacy.id}"
 
 
 def add_to_search(
@@ -77,7 +76,7 @@ def add_to_search(
     db.session.add(change)
     db.session.flush()
     if stage in CANDIDATE_KNOWS:
-        _notify_stage(firm, actor, candidacy, change)
+        notify_stage(firm, actor, candidacy, change)
     return candidacy
 
 
@@ -130,7 +129,7 @@ def move(
     db.session.add(change)
     _flush_versioned()
     if to_stage in CANDIDATE_KNOWS:
-        _notify_stage(firm, actor, candidacy, change)
+        notify_stage(firm, actor, candidacy, change)
     return change
 
 
@@ -172,7 +171,7 @@ def close(
     candidacy.close_explanation = explanation or None
     db.session.add(change)
     _flush_versioned()
-    _notify_closed(firm, actor, candidacy, change)
+    notify_closed(firm, actor, candidacy, change)
     return change
 
 
@@ -240,7 +239,7 @@ def undo_close_search(firm: Firm, actor: User, search: Search, state: SearchStat
     search.updated_at = utcnow()
     db.session.flush()
     for change in changes:
-        undo_last_change(firm, actor, db.session.get(Candidacy, change.candidacy_id), change_id=change.id)
+        undo_last_change(firm, actor, db.session.get_one(Candidacy, change.candidacy_id), change_id=change.id)
     match_pools.build(firm, [search])
     return len(changes)
 
@@ -336,68 +335,3 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy, change_id: i
     change.undone_at = now
     _flush_versioned()
     return change
-
-
-def _recruiter_for(candidacy: Candidacy) -> User | None:
-    owner_id = candidacy.search.owner_id or candidacy.candidate.owner_id
-    return db.session.get(User, owner_id) if owner_id else None
-
-
-def _notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
-    candidate = candidacy.candidate
-    outbox.record(
-        firm,
-        kind="stage_changed",
-        dedupe_key=f"stage:{change.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
-        grace=True,
-        coalesce_key=coalesce_key(candidacy),
-        context={
-            "candidacy": candidacy,
-            "search": candidacy.search,
-            "stage": change.to_stage,
-            "recruiter": _recruiter_for(candidacy) or actor,
-            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-            "link": external_url(firm, "auth.index"),
-        },
-    )
-
-
-def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
-    """Up to three open roles that fit the candidate better (matching service)."""
-    from portal.services import matching
-
-    matches = matching.roles_for_candidate(firm, candidacy.candidate, limit=limit + 1)
-    return [m for m in matches if m.search.id != candidacy.search_id][:limit]
-
-
-def _notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
-    candidate = candidacy.candidate
-    outbox.record(
-        firm,
-        kind="candidacy_closed",
-        dedupe_key=f"close:{candidacy.id}:{change.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
-        grace=True,
-        coalesce_key=coalesce_key(candidacy),
-        context={
-            "candidacy": candidacy,
-            "search": candidacy.search,
-            "reason": candidacy.close_reason,
-            "explanation": candidacy.close_explanation,
-            "recruiter": _recruiter_for(candidacy) or actor,
-            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-            "better_fits": better_fits(firm, candidacy),
-            "link": external_url(firm, "auth.index"),
-        },
-    )

@@ -32,6 +32,7 @@ from portal.models import (
 from portal.services import (
     DomainError,
     cadence,
+    cadence_digest,
     dashboard,
     data_rights,
     matching,
@@ -46,7 +47,7 @@ from portal.services.matching import pools as match_pools
 from portal.tenancy import TenancyError, all_firms, bind_firm
 from tests.factories import firm_context
 from tests.support import matching as h
-from worker import delivery
+from worker import delivery, delivery_outcome
 
 C = Candidate.__table__
 M = Message.__table__
@@ -460,8 +461,8 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         with mailer.Connection() as conn:
             assert attempt(delivery.deliver, B["pending"], conn) == "not claimable"
         bind_firm(fa.id)
-        attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fa.id)
-        attempt(delivery._finish, {B["pending"]: {"state": MessageState.SENT}}, now, fb.id)
+        attempt(delivery_outcome.finish, {B["pending"]: {"state": MessageState.SENT}}, now, fa.id)
+        attempt(delivery_outcome.finish, {B["pending"]: {"state": MessageState.SENT}}, now, fb.id)
         attempt(messages.resend, fa, a_recruiter, B["failed"])
         attempt(delivery._optional_sent_recently, B["people"][2], B["failed"] + 1, now)
         # outbox
@@ -471,10 +472,10 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         # cadence, nurture, digests: for firm A, and for firm B while A is bound
         for firm in (fa, fb):
             attempt(cadence.plan_checkins, firm, now + timedelta(days=30), horizon=now + timedelta(days=31))
-            items = attempt(cadence.digest_items, firm, now + timedelta(days=30))
+            items = attempt(cadence_digest.digest_items, firm, now + timedelta(days=30))
             for rows in (items or {}).values():
                 assert not {r.get("candidate_id") for r in rows} & theirs_ids
-            attempt(cadence.plan_recruiter_digests, firm, now + timedelta(days=30))
+            attempt(cadence_digest.plan_recruiter_digests, firm, now + timedelta(days=30))
             attempt(nurture.plan_nurture, firm, now + timedelta(days=120))
             attempt(nurture.plan_availability_prompts, firm, now + timedelta(days=120))
             suggested = attempt(nurture.suggestions, firm, B["people"])

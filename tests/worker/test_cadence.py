@@ -23,7 +23,7 @@ from portal.models import (
     Stage,
     utcnow,
 )
-from portal.services import cadence
+from portal.services import cadence, cadence_digest
 from tests.factories import firm_context, make_candidate, make_firm, make_user
 from tests.support.worker import make_candidacy, make_search, messages, send_plain
 from worker import jobs
@@ -262,8 +262,8 @@ def test_recruiter_digest(app, firms):
         m = s.get(Message, failed)
         m.state, m.last_error = MessageState.FAILED, "rejected by the mail server: 550 no such user"
     with firm_context(app, a.firm) as s:
-        assert cadence.plan_recruiter_digests(s.get(Firm, a.firm.id), now) == 2
-        assert cadence.plan_recruiter_digests(s.get(Firm, a.firm.id), now) == 0, "one a day"
+        assert cadence_digest.plan_recruiter_digests(s.get(Firm, a.firm.id), now) == 2
+        assert cadence_digest.plan_recruiter_digests(s.get(Firm, a.firm.id), now) == 0, "one a day"
     digests = {m.recipient_user_id: m for m in messages(app, kind="recruiter_digest")}
     assert set(digests) == {a.recruiter.id, a.admin.id}, "nothing to report: no email for Idle Ida"
     assert idle.id not in digests

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEntry, Candidate, ContactRecord, Firm, Message, MessageState, Stage, utcnow
-from portal.services import cadence
+from portal.services import cadence, cadence_digest
 from tests.factories import firm_context
 from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, flashes, make_search, people
@@ -89,7 +89,7 @@ def test_a_dead_mailbox_stands_at_the_top_and_the_close_the_loop_is_not_lost(app
     assert "Dora Dead" in top and "refused again and again" in top
     # The digest names them first, with the reason and what to do.
     with firm_context(app, f.firm) as s:
-        cadence.plan_recruiter_digests(s.get(Firm, f.firm.id), utcnow())
+        cadence_digest.plan_recruiter_digests(s.get(Firm, f.firm.id), utcnow())
     digest = {m.recipient_user_id: m for m in messages(app, kind="recruiter_digest")}[f.recruiter.id]
     text = digest.body_text
     assert "cannot reach" in text and "Dora Dead" in text and "refused again and again" in text

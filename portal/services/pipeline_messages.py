@@ -1,0 +1,85 @@
+"""The candidate's messages about their candidacy: a stage move they can see, and the
+close-the-loop message (the reason the recruiter gave, and roles that fit better).
+
+Both go through the outbox with a grace window and the candidacy's coalesce key, so that
+changes made close together reach the candidate as one email and an undo can cancel its own.
+It only records messages in the caller's transaction: it never commits, never sends, and
+never decides whether the candidate hears about a change (portal.services.pipeline does).
+"""
+
+from __future__ import annotations
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import Audience, Candidacy, Firm, StageChange, User
+from portal.services import consent as consent_service
+from portal.web.templating import external_url
+
+
+def coalesce_key(candidacy: Candidacy) -> str:
+    return f"candidacy:{candidacy.id}"
+
+
+def recruiter_for(candidacy: Candidacy) -> User | None:
+    owner_id = candidacy.search.owner_id or candidacy.candidate.owner_id
+    return db.session.get(User, owner_id) if owner_id else None
+
+
+def notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
+    candidate = candidacy.candidate
+    outbox.record(
+        firm,
+        kind="stage_changed",
+        dedupe_key=f"stage:{change.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=True,
+        coalesce_key=coalesce_key(candidacy),
+        context={
+            "candidacy": candidacy,
+            "search": candidacy.search,
+            "stage": change.to_stage,
+            "recruiter": recruiter_for(candidacy) or actor,
+            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "link": external_url(firm, "auth.index"),
+        },
+    )
+
+
+def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
+    """Up to three open roles that fit the candidate better (matching service)."""
+    from portal.services import matching
+
+    matches = matching.roles_for_candidate(firm, candidacy.candidate, limit=limit + 1)
+    return [m for m in matches if m.search is not None and m.search.id != candidacy.search_id][:limit]
+
+
+def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
+    candidate = candidacy.candidate
+    outbox.record(
+        firm,
+        kind="candidacy_closed",
+        dedupe_key=f"close:{candidacy.id}:{change.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=True,
+        coalesce_key=coalesce_key(candidacy),
+        context={
+            "candidacy": candidacy,
+            "search": candidacy.search,
+            "reason": candidacy.close_reason,
+            "explanation": candidacy.close_explanation,
+            "recruiter": recruiter_for(candidacy) or actor,
+            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "better_fits": better_fits(firm, candidacy),
+            "link": external_url(firm, "auth.index"),
+        },
+    )
