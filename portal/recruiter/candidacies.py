@@ -5,7 +5,6 @@ adds drag and drop that submits the same move form. The rules live in the servic
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -64,30 +63,10 @@ def board(search_id: int):
         columns=columns,
         here=here,
         undo=_undo_offer(),
-        move_options=_move_options(),
+        pipeline_stages=PIPELINE,
         # Every card links to /recruiter/candidacies/<id>/...: built once, not url_for per card.
         candidacy_url=url_for("recruiter.candidacy", candidacy_id=1).removesuffix("1"),
     )
-
-
-def _move_options() -> dict[Stage, Markup]:
-    """The stage <option>s of a card's move form, rendered once per stage rather than once
-    per card (a board of 200 cards spent most of its time here): every other pipeline stage,
-    the next one selected."""
-    out = {}
-    for current in PIPELINE:
-        if not current.is_open:
-            continue
-        later = PIPELINE[PIPELINE.index(current) + 1 :]
-        picked = later[0] if later else None
-        out[current] = Markup("").join(
-            Markup('<option value="{}"{}>{}</option>').format(
-                s.value, Markup(" selected") if s == picked else "", s.label
-            )
-            for s in PIPELINE
-            if s != current
-        )
-    return out
 
 
 def _candidacy_page(
@@ -156,31 +135,33 @@ def candidacy_move(candidacy_id: int):
     )
 
 
-@bp.route("/candidacies/<int:candidacy_id>/close", methods=["POST"])
-def candidacy_close(candidacy_id: int):
-    candidacy, form = get_or_404(Candidacy, candidacy_id), CloseForm()
+def _close(candidacy: Candidacy, form: CloseForm):
+    """Close the candidacy with the reason and explanation the form gives (the service's rules)."""
+    return pipeline.close(
+        g.firm, actor(), candidacy, form.reason.data, form.explanation.data or "", expected_version=form.version.data
+    )
+
+
+def _close_done(candidacy: Candidacy, form: CloseForm):
+    """What a successful close says; the close can be undone like a move."""
     name = candidacy.candidate.name
 
     def done(change):
         _remember_undo(change)
         return f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why."
 
-    def close():
-        return pipeline.close(
-            g.firm,
-            actor(),
-            candidacy,
-            form.reason.data,
-            form.explanation.data or "",
-            expected_version=form.version.data,
-        )
+    return done
 
+
+@bp.route("/candidacies/<int:candidacy_id>/close", methods=["POST"])
+def candidacy_close(candidacy_id: int):
+    candidacy, form = get_or_404(Candidacy, candidacy_id), CloseForm()
     try:
         return act(
-            close,
+            lambda: _close(candidacy, form),
             form=form,
             refused="Not closed",
-            done=done,
+            done=_close_done(candidacy, form),
             passes=(disclosure.ClientNamed,),
             back_to=url_for("recruiter.board", search_id=candidacy.search_id),
         )

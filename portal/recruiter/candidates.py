@@ -292,6 +292,11 @@ def candidate_import():
     elif request.method == "POST":
         error = errors_text(form)
     status = 400 if request.method == "POST" and (error or (report is not None and not report.ok)) else 200
+    return _import_page(form, report, error, payload), status
+
+
+def _import_page(form: ImportForm, report, error: str | None, payload: str | None = None) -> str:
+    """The upload page: the preview's report, the error, and the confirm form when the file is good."""
     return render_template(
         "recruiter/candidates/import.html",
         form=form,
@@ -299,7 +304,13 @@ def candidate_import():
         error=error,
         confirm_form=ImportConfirmForm(payload=payload) if payload else None,
         columns=csv_import.COLUMNS,
-    ), status
+    )
+
+
+def _upload_again(message: str):
+    """Back to step 1, saying why: the previewed file is not kept."""
+    flash(message, "error")
+    return redirect(url_for("recruiter.candidate_import"), code=303)
 
 
 @bp.route("/candidates/import/confirm", methods=["POST"])
@@ -307,26 +318,16 @@ def candidate_import_confirm():
     """Step 2: import the previewed file (checked again): every row, or none."""
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash("The import expired or was incomplete; please upload the file again.", "error")
-        return redirect(url_for("recruiter.candidate_import"), code=303)
+        return _upload_again("The import expired or was incomplete; please upload the file again.")
     try:
         text = base64.b64decode(form.payload.data.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        flash("The import was damaged in transit; please upload the file again.", "error")
-        return redirect(url_for("recruiter.candidate_import"), code=303)
+        return _upload_again("The import was damaged in transit; please upload the file again.")
     try:
         created = run(lambda: csv_import.import_candidates(g.firm, actor(), text))
     except csv_import.BadFile as exc:
-        return render_template(
-            "recruiter/candidates/import.html",
-            form=ImportForm(),
-            report=exc.report,
-            error=str(exc),
-            confirm_form=None,
-            columns=csv_import.COLUMNS,
-        ), 400
+        return _import_page(ImportForm(), exc.report, str(exc)), 400
     except DomainError as exc:
-        flash(f"Nothing was imported: {exc}", "error")
-        return redirect(url_for("recruiter.candidate_import"), code=303)
+        return _upload_again(f"Nothing was imported: {exc}")
     flash(f"Imported {len(created)} candidate{'s' if len(created) != 1 else ''}.", "success")
     return redirect(url_for("recruiter.talent"), code=303)

@@ -40,38 +40,36 @@ def _state_arg() -> MessageState | None:
 
 @bp.route("/messages")
 def messages():
-    firm = current_firm
+    state = _state_arg()
+    overview = _overview(current_firm.id)
+    rows, older = _page(current_firm.id, state, request.args.get("before", type=int))
+    return render_template(
+        "recruiter/messages.html", states=STATE_ORDER, rows=rows, state=state, older=older, **overview
+    )
+
+
+def _overview(firm_id: int) -> dict:
+    """The head of the page: the count in each state, the oldest message waiting, the latest failures."""
     counts = dict(
         db.session.execute(
-            select(Message.state, func.count(Message.id)).where(Message.firm_id == firm.id).group_by(Message.state)
+            select(Message.state, func.count(Message.id)).where(Message.firm_id == firm_id).group_by(Message.state)
         ).all()
     )
     oldest_pending = db.session.scalar(
         select(Message)
-        .where(Message.firm_id == firm.id, Message.state == MessageState.PENDING)
+        .where(Message.firm_id == firm_id, Message.state == MessageState.PENDING)
         .order_by(Message.due_at, Message.id)
         .limit(1)
     )
     failures = list(
         db.session.scalars(
             select(Message)
-            .where(Message.firm_id == firm.id, Message.state == MessageState.FAILED)
+            .where(Message.firm_id == firm_id, Message.state == MessageState.FAILED)
             .order_by(Message.id.desc())
             .limit(20)
         )
     )
-    state = _state_arg()
-    rows, older = _page(firm.id, state, request.args.get("before", type=int))
-    return render_template(
-        "recruiter/messages.html",
-        counts=counts,
-        states=STATE_ORDER,
-        oldest_pending=oldest_pending,
-        failures=failures,
-        rows=rows,
-        state=state,
-        older=older,
-    )
+    return {"counts": counts, "oldest_pending": oldest_pending, "failures": failures}
 
 
 def _page(firm_id: int, state: MessageState | None, before: int | None) -> tuple[list[Message], int | None]:

@@ -218,17 +218,7 @@ def search_close(search_id: int):
         return _close_preview(search, form, untold)
     was = search.state
     try:
-        n = run(
-            lambda: pipeline.close_search(
-                g.firm,
-                actor(),
-                search,
-                form.state.data,
-                form.reason.data,
-                form.explanation.data or "",
-                untold_explanation=untold,
-            )
-        )
+        n = _close_search(search, form, untold)
     except disclosure.ClientNamed:
         return _close_preview(get_or_404(Search, search_id), form, untold, 400)
     except DomainError as exc:
@@ -237,6 +227,22 @@ def search_close(search_id: int):
     session["undo_search"] = {"search": search.id, "state": was.value}
     flash(_closed_text(search, n), "success")
     return redirect(here, code=303)
+
+
+def _close_search(search: Search, form: CloseSearchForm, untold: str | None) -> int:
+    """Close the search as the confirmed form says, in the transaction scope; the number of
+    open candidacies it closed."""
+    return run(
+        lambda: pipeline.close_search(
+            g.firm,
+            actor(),
+            search,
+            form.state.data,
+            form.reason.data,
+            form.explanation.data or "",
+            untold_explanation=untold,
+        )
+    )
 
 
 def _closed_text(search: Search, n: int) -> str:

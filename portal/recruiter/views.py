@@ -1,5 +1,5 @@
 """The recruiter's home, "Needs attention", and its one-click actions.
-Thin: the lists and the actions are the services' (dashboard, messages), never computed here."""
+Thin: the lists and the actions are the services' (dashboard, dashboard_actions, messages), never computed here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import ActionForm
 from portal.services import dashboard as dashboard_service
+from portal.services import dashboard_actions
 from portal.services import messages as messages_service
 from portal.web.actions import actor, back, flash_outcome, submit
 
@@ -39,7 +40,7 @@ def _one_click(do, done):
 def interest_handled(interest_id: int):
     interest = get_or_404(Interest, interest_id)
     return _one_click(
-        lambda: dashboard_service.mark_interest_handled(g.firm, actor(), interest),
+        lambda: dashboard_actions.mark_interest_handled(g.firm, actor(), interest),
         f"Marked {interest.candidate.name}'s interest as handled.",
     )
 
@@ -48,7 +49,7 @@ def interest_handled(interest_id: int):
 def interest_add(interest_id: int):
     interest = get_or_404(Interest, interest_id)
     return _one_click(
-        lambda: dashboard_service.add_interested_to_search(g.firm, actor(), interest),
+        lambda: dashboard_actions.add_interested_to_search(g.firm, actor(), interest),
         f"{interest.candidate.name} is now in the pipeline of {interest.search.title}.",
     )
 
@@ -57,7 +58,7 @@ def interest_add(interest_id: int):
 def update_handled(update_id: int):
     update = get_or_404(CandidateUpdate, update_id)
     return _one_click(
-        lambda: dashboard_service.mark_update_handled(g.firm, actor(), update),
+        lambda: dashboard_actions.mark_update_handled(g.firm, actor(), update),
         f"Marked {update.candidate.name}'s update as handled.",
     )
 

@@ -1,16 +1,13 @@
-"""Firm settings and branding: every value validated here, applied, and written to the
-audit log with the changed fields; nothing is applied when any value is refused.
-Flushes, never commits."""
+"""Firm settings and branding: every value validated (portal/services/setting_values.py),
+applied, and written to the audit log with the changed fields; nothing is applied when any
+value is refused. Flushes, never commits."""
 
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
@@ -22,21 +19,16 @@ from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import DomainError, NotFound, audit, disclosure, domains
 from portal.services import firms as firm_service
 
-HEX = re.compile(r"^#[0-9a-f]{6}$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# An HTML tag or comment (Markdown autolinks such as <https://...> are not tags).
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s|/?>|$)|<!")
+# The checks live in setting_values; the names imported "as" themselves are re-exported for their callers.
+from portal.services.setting_values import INT_RANGES as INT_RANGES
+from portal.services.setting_values import STAGE_EXPLANATION_LIMIT as STAGE_EXPLANATION_LIMIT
+from portal.services.setting_values import STAGE_LABEL_LIMIT as STAGE_LABEL_LIMIT
+from portal.services.setting_values import TEXT_LIMITS as TEXT_LIMITS
+from portal.services.setting_values import WELCOME_LIMIT as WELCOME_LIMIT
+from portal.services.setting_values import InvalidSetting as InvalidSetting
+from portal.services.setting_values import email_address, plain_text
+from portal.services.setting_values import validate_setting as validate_setting
 
-TEXT_LIMITS = {"name": 120, "postal_address": 300, "sender_name": 120}
-EMAIL_FIELDS = ("support_email", "reply_to")
-WELCOME_LIMIT = 5000
-INT_RANGES = {
-    "cadence_days": (1, 60),
-    "checkin_weekday": (0, 6),
-    "checkin_hour": (0, 23),
-    "nurture_weeks": (1, 52),
-    "availability_prompt_weeks": (1, 52),
-}
 BRAND_FIELDS = (
     "name",
     "primary_color",
@@ -56,8 +48,6 @@ RULE_FIELDS = (
     "availability_prompt_weeks",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
-STAGE_LABEL_LIMIT = 60
-STAGE_EXPLANATION_LIMIT = 300
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_SIDE = 4000  # pixels; larger uploads are refused before decoding
@@ -66,97 +56,6 @@ LOGO_MIN_SIDE = 16
 LOGO_STORED_SIDE = 512  # what is kept: fits in 512 x 512
 LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_DOMAINS = 10
-
-
-class InvalidSetting(DomainError):
-    """A value was refused; `field` names the form field it belongs to."""
-
-    def __init__(self, field: str | None, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-# ---------------------------------------------------------------- validation
-
-
-def _plain_text(field: str, value, limit: int, required: bool = False) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise InvalidSetting(field, "This field is required.")
-        return None
-    if len(text) > limit:
-        raise InvalidSetting(field, f"Use at most {limit} characters.")
-    if CONTROL.search(text):
-        raise InvalidSetting(field, "Use a single line of text.")
-    if "<" in text or ">" in text:
-        raise InvalidSetting(field, "Use plain text, without < or >.")
-    return text
-
-
-def _email(field: str, value) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if len(text) > 254 or CONTROL.search(text):
-        raise InvalidSetting(field, "Enter a valid email address of at most 254 characters.")
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise InvalidSetting(field, f"Enter a valid email address ({exc}).") from exc
-
-
-def _colour(field: str, value) -> str:
-    text = (value or "").strip().lower()
-    if not HEX.match(text):
-        raise InvalidSetting(field, "Use a colour in the form #rrggbb, for example #1f4e79.")
-    return text
-
-
-def _welcome(value) -> str | None:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if not text:
-        return None
-    if len(text) > WELCOME_LIMIT:
-        raise InvalidSetting("welcome_md", f"Use at most {WELCOME_LIMIT} characters.")
-    if HTML_TAG.search(text):
-        raise InvalidSetting("welcome_md", "Write the welcome text in Markdown; HTML tags are not allowed.")
-    return text
-
-
-def _int(field: str, value) -> int:
-    lo, hi = INT_RANGES[field]
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.") from exc
-    if not lo <= number <= hi:
-        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.")
-    return number
-
-
-def _timezone(value) -> str:
-    text = (value or "").strip()
-    if text not in available_timezones() or text in ("localtime", "Factory"):
-        raise InvalidSetting("timezone", "Choose a time zone from the list.")
-    return text
-
-
-def validate_setting(field: str, value):
-    """The clean value of one setting, or InvalidSetting."""
-    if field in TEXT_LIMITS:
-        return _plain_text(field, value, TEXT_LIMITS[field], required=field == "name")
-    if field in EMAIL_FIELDS:
-        return _email(field, value)
-    if field in ("primary_color", "accent_color"):
-        return _colour(field, value)
-    if field == "welcome_md":
-        return _welcome(value)
-    if field in INT_RANGES:
-        return _int(field, value)
-    if field == "timezone":
-        return _timezone(value)
-    raise ValueError(f"{field} is not a firm setting")
 
 
 # ---------------------------------------------------------------- settings
@@ -221,7 +120,7 @@ def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[st
         defaults = dict(zip(("label", "explanation"), CANDIDATE_STAGE_TEXT[stage], strict=True))
         entry = {}
         for part, limit in limits.items():
-            value = _plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
+            value = plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
             if value and value != defaults[part]:
                 refused = disclosure.firm_text_refusal(value, f"The wording of “{stage.label}”")
                 if refused:
@@ -407,7 +306,7 @@ def find_domain(firm: Firm, name: str) -> FirmDomain:
 def set_sender_email(firm: Firm, actor: User | None, email: str | None) -> bool:
     """The address a firm's emails come from (operator only: the domain must allow this
     installation to send, SPF/DKIM). None: the installation's PORTAL_MAIL_FROM."""
-    clean = _email("sender_email", email)
+    clean = email_address("sender_email", email)
     if clean == firm.sender_email:
         return False
     audit.record(

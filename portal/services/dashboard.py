@@ -3,7 +3,8 @@ requests waiting, interested candidates, candidate updates, availability changes
 
 Each list is one query (plus one for its related rows) and is capped, so the page never costs
 more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
-everyone's. It writes only the one-click "handled" marks and additions to a search."""
+everyone's. It never writes: the one-click "handled" marks and additions to a search are
+portal/services/dashboard_actions.py."""
 
 from __future__ import annotations
 
@@ -378,35 +379,3 @@ def _failed(user: User, mine: bool, now: datetime, limit: int) -> Section:
     if mine:
         q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)), Message.recipient_user_id + 0 == user.id))
     return _cap([(m, c) for m, c in db.session.execute(q)], limit)
-
-
-# ------------------------------------------------------------------ one-click actions
-
-
-def mark_interest_handled(firm: Firm, actor: User, interest: Interest) -> None:
-    if interest.handled_at is None:
-        interest.handled_at = utcnow()
-    db.session.flush()
-
-
-def add_interested_to_search(firm: Firm, actor: User, interest: Interest) -> Candidacy:
-    """The candidate said "I'm interested": put them in the search's pipeline (contacted)."""
-    existing = db.session.scalar(
-        select(Candidacy).where(
-            Candidacy.search_id == interest.search_id, Candidacy.candidate_id == interest.candidate_id
-        )
-    )
-    if existing is not None:
-        interest.handled_at = interest.handled_at or utcnow()
-        db.session.flush()
-        return existing
-    candidacy = pipeline.add_to_search(firm, actor, interest.search, interest.candidate, Stage.CONTACTED)
-    interest.handled_at = utcnow()
-    db.session.flush()
-    return candidacy
-
-
-def mark_update_handled(firm: Firm, actor: User, update: CandidateUpdate) -> None:
-    if update.handled_at is None:
-        update.handled_at = utcnow()
-    db.session.flush()

@@ -7,8 +7,6 @@ query per name) and firm-explicit, so it works in a request and in the worker al
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, select, update
@@ -28,107 +26,12 @@ from portal.models import (
 )
 from portal.services import DomainError, NotFound
 from portal.services.matching import pools as match_pools
+from portal.services.skill_names import MAX_NAME, display_name, fold, normalise
 
-MAX_NAME = 80  # Skill.name / Skill.key / SkillAlias.key are String(80)
+# The text rules live in skill_names; parse_names (like normalise) is still found here by its callers.
+from portal.services.skill_names import parse_names as parse_names
+
 MAX_SKILLS = 100  # per candidate, and per search (required + nice together)
-
-# Common variants, folded key -> canonical folded key. Only unambiguous ones: "TF" could be
-# Terraform or TensorFlow, "PM" a project or a product manager, so they are left alone.
-SYNONYMS: dict[str, str] = {
-    "js": "javascript",
-    "ecmascript": "javascript",
-    "es6": "javascript",
-    "vanillajs": "javascript",
-    "ts": "typescript",
-    "py": "python",
-    "python3": "python",
-    "golang": "go",
-    "k8s": "kubernetes",
-    "postgres": "postgresql",
-    "psql": "postgresql",
-    "pgsql": "postgresql",
-    "mssql": "sqlserver",
-    "microsoftsqlserver": "sqlserver",
-    "reactjs": "react",
-    "vuejs": "vue",
-    "node": "nodejs",
-    "cpp": "c++",
-    "cplusplus": "c++",
-    "csharp": "c#",
-    "net": "dotnet",
-    "amazonwebservices": "aws",
-    "googlecloud": "gcp",
-    "googlecloudplatform": "gcp",
-    "microsoftazure": "azure",
-    "ml": "machinelearning",
-    "ai": "artificialintelligence",
-    "objc": "objectivec",
-    "rubyonrails": "rails",
-    "ror": "rails",
-    "sklearn": "scikitlearn",
-    "msexcel": "excel",
-    "microsoftexcel": "excel",
-    "gsuite": "googleworkspace",
-}
-
-# How a skill created from one of the canonical keys above is displayed.
-CANONICAL_NAMES: dict[str, str] = {
-    "javascript": "JavaScript",
-    "typescript": "TypeScript",
-    "python": "Python",
-    "go": "Go",
-    "kubernetes": "Kubernetes",
-    "postgresql": "PostgreSQL",
-    "sqlserver": "SQL Server",
-    "react": "React",
-    "vue": "Vue",
-    "nodejs": "Node.js",
-    "c++": "C++",
-    "c#": "C#",
-    "dotnet": ".NET",
-    "aws": "AWS",
-    "gcp": "Google Cloud",
-    "azure": "Azure",
-    "machinelearning": "Machine learning",
-    "artificialintelligence": "Artificial intelligence",
-    "objectivec": "Objective-C",
-    "rails": "Ruby on Rails",
-    "scikitlearn": "scikit-learn",
-    "excel": "Excel",
-    "googleworkspace": "Google Workspace",
-}
-
-_DROP = re.compile(r"[^\w+#]|_", re.UNICODE)  # keep letters, digits, "+" (C++) and "#" (C#)
-_SPLIT = re.compile(r"[,;\n\r]+")
-
-
-def _fold(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    if text.startswith("."):  # ".NET" -> "dotnet", but "Node.js" -> "nodejs"
-        text = "dot" + text[1:]
-    return _DROP.sub("", text)[:MAX_NAME]
-
-
-def normalise(name: str) -> str:
-    """The folded key of a skill name: case, accents, spacing and punctuation folded, and
-    common variants mapped ("JS", "javascript", "Java Script" -> "javascript").
-    An empty string means the name has nothing to match on."""
-    key = _fold(name)
-    return SYNONYMS.get(key, key)
-
-
-def display_name(name: str) -> str:
-    """How a new skill is shown: the canonical spelling of a known variant, else the
-    name as typed with its spacing tidied."""
-    key = normalise(name)
-    return CANONICAL_NAMES.get(key) or " ".join((name or "").split())[:MAX_NAME]
-
-
-def parse_names(text: str | None) -> list[str]:
-    """Split a form field or CSV cell ("Python, SQL; Django") into skill names."""
-    return [part.strip() for part in _SPLIT.split(text or "") if part.strip()]
 
 
 def _check(names: Iterable[str]) -> list[tuple[str, str]]:
@@ -417,7 +320,7 @@ def vocabulary(firm: Firm, query: str | None = None, limit: int = 200) -> list[t
         .where(Skill.firm_id == firm.id)
     )
     if query:
-        folded = _fold(query)
+        folded = fold(query)
         if folded:
             stmt = stmt.where(Skill.key.contains(folded, autoescape=True))
     stmt = stmt.order_by((func.coalesce(cand_n.c.n, 0) + func.coalesce(search_n.c.n, 0)).desc(), Skill.name).limit(

@@ -1,0 +1,96 @@
+"""What the firm asked and told one candidate, as the candidate's own pages read it: the consent
+requests made to them (to answer before a CV goes to a client) and the messages sent to them in
+the portal. Read-only and scoped to the candidate: it must never return another candidate's
+rows, a message meant for a recruiter, a cancelled one or one kept out of the portal, and
+never writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from portal.extensions import db
+from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Message, MessageState, Search, Stage
+from portal.services import NotFound
+
+MESSAGES_PER_PAGE = 25
+
+
+# ---------------------------------------------------------------- consent
+
+
+def consents(candidate: Candidate) -> Sequence[Consent]:
+    """Every consent request made to this candidate, newest first (candidacy and search loaded)."""
+    return (
+        db.session.scalars(
+            select(Consent)
+            .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+            .join(Search, Search.id == Candidacy.search_id)
+            .options(contains_eager(Consent.candidacy).contains_eager(Candidacy.search))
+            .where(Candidacy.candidate_id == candidate.id)
+            .order_by(Consent.requested_at.desc(), Consent.id.desc())
+        )
+        .unique()
+        .all()
+    )
+
+
+def consent_for(candidate: Candidate, consent_id: int) -> Consent:
+    row = db.session.scalar(
+        select(Consent)
+        .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+        .options(contains_eager(Consent.candidacy).joinedload(Candidacy.search))
+        .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
+    )
+    if row is None:
+        raise NotFound("No such consent request.")
+    return row
+
+
+def open_consent_count(candidate: Candidate) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Consent)
+            .join(Candidacy, Candidacy.id == Consent.candidacy_id)
+            .where(
+                Candidacy.candidate_id == candidate.id,
+                Consent.state == ConsentState.REQUESTED,
+                Candidacy.stage.not_in((Stage.CLOSED, Stage.PLACED)),
+            )
+        )
+        or 0
+    )
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _messages_stmt(candidate: Candidate):
+    return select(Message).where(
+        Message.candidate_id == candidate.id,
+        Message.audience == Audience.CANDIDATE,
+        Message.show_in_portal.is_(True),
+        Message.state != MessageState.CANCELLED,
+    )
+
+
+def messages(candidate: Candidate, page: int = 1, per_page: int = MESSAGES_PER_PAGE) -> tuple[list[Message], bool]:
+    """A page of the messages the firm sent this candidate, newest first; and whether more follow."""
+    page = max(1, min(page, 10_000))
+    rows = db.session.scalars(
+        _messages_stmt(candidate)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return list(rows[:per_page]), len(rows) > per_page
+
+
+def message_for(candidate: Candidate, message_id: int) -> Message:
+    row = db.session.scalar(_messages_stmt(candidate).where(Message.id == message_id))
+    if row is None:
+        raise NotFound("No such message.")
+    return row

@@ -1,0 +1,122 @@
+"""The values a firm admin may give its settings, checked: plain one-line texts, email addresses,
+#rrggbb colours, the Markdown welcome text, whole numbers in range and time zones. Each check
+returns the clean value or raises InvalidSetting naming the form field. Pure: this module must
+never touch the database, apply a value or write the audit log; portal/services/branding.py does."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+
+from portal.services import DomainError
+
+HEX = re.compile(r"^#[0-9a-f]{6}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An HTML tag or comment (Markdown autolinks such as <https://...> are not tags).
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s|/?>|$)|<!")
+
+TEXT_LIMITS = {"name": 120, "postal_address": 300, "sender_name": 120}
+EMAIL_FIELDS = ("support_email", "reply_to")
+WELCOME_LIMIT = 5000
+INT_RANGES = {
+    "cadence_days": (1, 60),
+    "checkin_weekday": (0, 6),
+    "checkin_hour": (0, 23),
+    "nurture_weeks": (1, 52),
+    "availability_prompt_weeks": (1, 52),
+}
+STAGE_LABEL_LIMIT = 60
+STAGE_EXPLANATION_LIMIT = 300
+
+
+class InvalidSetting(DomainError):
+    """A value was refused; `field` names the form field it belongs to."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------- validation
+
+
+def plain_text(field: str, value, limit: int, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InvalidSetting(field, "This field is required.")
+        return None
+    if len(text) > limit:
+        raise InvalidSetting(field, f"Use at most {limit} characters.")
+    if CONTROL.search(text):
+        raise InvalidSetting(field, "Use a single line of text.")
+    if "<" in text or ">" in text:
+        raise InvalidSetting(field, "Use plain text, without < or >.")
+    return text
+
+
+def email_address(field: str, value) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > 254 or CONTROL.search(text):
+        raise InvalidSetting(field, "Enter a valid email address of at most 254 characters.")
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidSetting(field, f"Enter a valid email address ({exc}).") from exc
+
+
+def _colour(field: str, value) -> str:
+    text = (value or "").strip().lower()
+    if not HEX.match(text):
+        raise InvalidSetting(field, "Use a colour in the form #rrggbb, for example #1f4e79.")
+    return text
+
+
+def _welcome(value) -> str | None:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return None
+    if len(text) > WELCOME_LIMIT:
+        raise InvalidSetting("welcome_md", f"Use at most {WELCOME_LIMIT} characters.")
+    if HTML_TAG.search(text):
+        raise InvalidSetting("welcome_md", "Write the welcome text in Markdown; HTML tags are not allowed.")
+    return text
+
+
+def _int(field: str, value) -> int:
+    lo, hi = INT_RANGES[field]
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.") from exc
+    if not lo <= number <= hi:
+        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.")
+    return number
+
+
+def _timezone(value) -> str:
+    text = (value or "").strip()
+    if text not in available_timezones() or text in ("localtime", "Factory"):
+        raise InvalidSetting("timezone", "Choose a time zone from the list.")
+    return text
+
+
+def validate_setting(field: str, value):
+    """The clean value of one setting, or InvalidSetting."""
+    if field in TEXT_LIMITS:
+        return plain_text(field, value, TEXT_LIMITS[field], required=field == "name")
+    if field in EMAIL_FIELDS:
+        return email_address(field, value)
+    if field in ("primary_color", "accent_color"):
+        return _colour(field, value)
+    if field == "welcome_md":
+        return _welcome(value)
+    if field in INT_RANGES:
+        return _int(field, value)
+    if field == "timezone":
+        return _timezone(value)
+    raise ValueError(f"{field} is not a firm setting")
