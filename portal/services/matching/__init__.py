@@ -49,11 +49,6 @@ changes one sets it on `matching.sql`.
 from __future__ import annotations
 
 from portal.services.matching import pools, sql
-
-# Internals the tests reach as `matching._name`: the property tests compare the Python score
-# with its SQL pre-score, the tenancy tests run the statements with another firm's ids.
-from portal.services.matching.facts import _Facts
-from portal.services.matching.prescore import _lower, _place_key, _sql_points_for_person, _sql_points_for_role
 from portal.services.matching.results import Fit, Match, MatchFilters, MatchWarning, PersonBrief, Reasons
 from portal.services.matching.scoring import (
     FAR_START_DAYS,
@@ -64,10 +59,8 @@ from portal.services.matching.scoring import (
     POOR,
     REQUIRED_WEIGHT,
     UNKNOWN,
-    _points,
-    _score,
 )
-from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT, _role_skills, _warnings
+from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT
 from portal.services.matching.suggest import candidates_for_search, explain, roles_for_candidate
 from portal.services.matching.words import OPEN_TO_ANY_PLACE, REMOTE_WORDS
 
