@@ -44,6 +44,7 @@ from portal.services import (
 )
 from portal.services import feedback as feedback_service
 from portal.services.matching import pools as match_pools
+from portal.services.matching.sql import _role_skills, _warnings
 from portal.tenancy import TenancyError, all_firms, bind_firm
 from tests.factories import firm_context
 from tests.support import matching as h
@@ -440,9 +441,9 @@ def test_every_statement_builder_bound_to_firm_a_leaves_firm_b_alone(app, firms,
         for roles in (attempt(matching.roles_for_candidate, fa, b_person),):
             assert not {m.search.id for m in roles or ()} & {B["search"], B["other"]}
         attempt(matching.explain, fa, b_person, b_search)
-        attempt(matching._warnings, fa, [(pid, B["search"], b_search.client_id) for pid in B["people"]])
-        attempt(matching._role_skills, fa, [B["search"], B["other"]], B["people"][0])
-        assert attempt(matching._role_skills, fa, [B["search"]])[0] == {}
+        attempt(_warnings, fa, [(pid, B["search"], b_search.client_id) for pid in B["people"]])
+        attempt(_role_skills, fa, [B["search"], B["other"]], B["people"][0])
+        assert attempt(_role_skills, fa, [B["search"]])[0] == {}
         # match pools
         assert attempt(match_pools.postings, fa, [B["search"], B["other"]]) in ({}, None)
         attempt(match_pools.build, fa, [b_search, b_other])

@@ -34,6 +34,7 @@ The modules, each importing only those before it:
 
     words      names, days, money and places in words
     results    Match, Reasons, Fit, MatchWarning, PersonBrief, MatchFilters
+    facts      the plain snapshot of what scoring reads from a person or a role
     scoring    the six parts and the score, in Python
     prescore   the same score approximated in SQL, to rank the shortlist
     sql        the statements (shortlist, skills, warnings) and how many rows they keep
@@ -48,10 +49,6 @@ changes one sets it on `matching.sql`.
 from __future__ import annotations
 
 from portal.services.matching import pools, sql
-
-# Internals the tests reach as `matching._name`: the property tests compare the Python score
-# with its SQL pre-score, the tenancy tests run the statements with another firm's ids.
-from portal.services.matching.prescore import _lower, _place_key, _sql_points_for_person, _sql_points_for_role
 from portal.services.matching.results import Fit, Match, MatchFilters, MatchWarning, PersonBrief, Reasons
 from portal.services.matching.scoring import (
     FAR_START_DAYS,
@@ -62,11 +59,8 @@ from portal.services.matching.scoring import (
     POOR,
     REQUIRED_WEIGHT,
     UNKNOWN,
-    _Facts,
-    _points,
-    _score,
 )
-from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT, _role_skills, _warnings
+from portal.services.matching.sql import MASK_BITS, SEARCH_SKILL_WEIGHT
 from portal.services.matching.suggest import candidates_for_search, explain, roles_for_candidate
 from portal.services.matching.words import OPEN_TO_ANY_PLACE, REMOTE_WORDS
 

@@ -35,14 +35,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, delete, func, insert, literal, literal_column, select, update
+from sqlalchemy import Select, and_, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import CandidateSkill, Firm, MatchPool, Search, SearchSkill, SearchState
 from portal.services.matching import sql
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 POOL_FROM = 12_000  # candidate-skill rows a search's skills must cover for it to get a pool
 POOL_SIZE = 1_200  # people looked at when building; the pool keeps those above the last
@@ -51,10 +55,10 @@ POOL_SIZE = 1_200  # people looked at when building; the pool keeps those above 
 COMMIT_EVERY = 0.5  # seconds of pool building per transaction in `maintain`
 
 _LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
-_POOLS = MatchPool.__table__
+_POOLS = cast("Table", MatchPool.__table__)  # a declarative model's table (typed as a FromClause)
 
 
-def _overlap(firm_id: int, search_id: int):
+def _overlap(firm_id: int, search_id: int) -> Select[int, Any]:
     """(cid, have): everyone sharing a skill with the search, with the weighted overlap."""
     have = func.sum(sql.SEARCH_SKILL_WEIGHT).label("have")
     return (
@@ -111,22 +115,22 @@ def _set_floor(firm: Firm, search_id: int, floor: int | None, search: Search | N
         set_committed_value(search, "pool_floor", floor)
 
 
-def _insert_rows(rows) -> None:
+def _insert_rows(rows: Select[*tuple[Any, ...]]) -> None:
     """INSERT these (firm_id, search_id, candidate_id, have) rows. On PostgreSQL a row that
     another transaction committed meanwhile (a pool rebuilt by the worker while the person
     saves their profile) is overwritten instead of failing the save with a duplicate key;
     SQLite has one writer at a time."""
     columns = ["firm_id", "search_id", "candidate_id", "have"]
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = postgresql.insert(_POOLS).from_select(columns, rows)
-        stmt = stmt.on_conflict_do_update(
+        upsert = postgresql.insert(_POOLS).from_select(columns, rows)
+        upsert = upsert.on_conflict_do_update(
             index_elements=["candidate_id", "search_id"],
-            set_={"have": stmt.excluded.have},
-            where=_POOLS.c.firm_id == stmt.excluded.firm_id,
+            set_={"have": upsert.excluded.have},
+            where=_POOLS.c.firm_id == upsert.excluded.firm_id,
         )
+        db.session.execute(upsert)
     else:
-        stmt = insert(_POOLS).from_select(columns, rows)
-    db.session.execute(stmt)
+        db.session.execute(insert(_POOLS).from_select(columns, rows))
 
 
 def _fill(firm: Firm, search_id: int) -> int:
@@ -157,21 +161,19 @@ def _fill(firm: Firm, search_id: int) -> int:
     return last
 
 
-def build(firm: Firm, searches: Iterable[Search], sizes: dict[int, int] | None = None) -> int:
+def build(firm: Firm, searches: Iterable[Search | None], sizes: dict[int, int] | None = None) -> int:
     """(Re)build the pools of these searches: open or on hold over at least POOL_FROM
     candidate-skill rows get one, the others none. Returns how many were built."""
-    searches = [s for s in searches if s is not None and s.firm_id == firm.id]
-    if not searches:
+    ours = [s for s in searches if s is not None and s.firm_id == firm.id]
+    if not ours:
         return 0
     db.session.flush()
-    db.session.execute(
-        delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in searches]))
-    )
-    live = [s for s in searches if s.state in _LIVE_STATES]
+    db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in ours])))
+    live = [s for s in ours if s.state in _LIVE_STATES]
     if sizes is None:
         sizes = postings(firm, [s.id for s in live])
     built = 0
-    for search in searches:
+    for search in ours:
         floor = None
         if search.state in _LIVE_STATES and sizes.get(search.id, 0) >= POOL_FROM:
             floor = _fill(firm, search.id)
@@ -181,15 +183,13 @@ def build(firm: Firm, searches: Iterable[Search], sizes: dict[int, int] | None =
     return built
 
 
-def drop(firm: Firm, searches: Iterable[Search]) -> None:
+def drop(firm: Firm, searches: Iterable[Search | None]) -> None:
     """No pool for these searches any more (filled, cancelled)."""
-    searches = [s for s in searches if s is not None and s.firm_id == firm.id]
-    if not searches:
+    ours = [s for s in searches if s is not None and s.firm_id == firm.id]
+    if not ours:
         return
-    db.session.execute(
-        delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in searches]))
-    )
-    for search in searches:
+    db.session.execute(delete(_POOLS).where(_POOLS.c.firm_id == firm.id, _POOLS.c.search_id.in_([s.id for s in ours])))
+    for search in ours:
         if search.pool_floor is not None:
             _set_floor(firm, search.id, None, search)
 
@@ -281,7 +281,7 @@ def maintain(firm: Firm, rebuild_all: bool = False, checkpoint: Callable[[], Non
             select(Search.id, Search.pool_floor).where(Search.firm_id == firm.id, Search.pool_floor.is_not(None))
         ).all()
     )
-    counts = (
+    counts: dict[int, int] = (
         dict(
             db.session.execute(
                 select(_POOLS.c.search_id, func.count()).where(_POOLS.c.firm_id == firm.id).group_by(_POOLS.c.search_id)
@@ -292,7 +292,7 @@ def maintain(firm: Firm, rebuild_all: bool = False, checkpoint: Callable[[], Non
     )
     out = {"built": 0, "dropped": 0, "kept": 0}
     wanted = {sid for sid, n in sizes.items() if n >= POOL_FROM}
-    todo = []
+    todo: list[int] = []
     for sid in sorted(wanted):
         floor = pooled.get(sid)
         shrunk = floor is not None and floor > 1 and counts.get(sid, 0) < sql.OVERLAP_CAP

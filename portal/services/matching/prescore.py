@@ -11,22 +11,31 @@ shortlist, never a shown score. Builds expressions only: never executes a statem
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Date, Float, Integer, String, and_, bindparam, case, cast, func, literal, or_
+from sqlalchemy import (
+    Case,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+)
 
 from portal.models import JobSeeking, RemotePreference, Seniority
-from portal.services.matching.scoring import (
-    FAR_START_DAYS,
-    POINTS,
-    _availability_fit,
-    _Facts,
-    _remote_fit,
-    _seniority_fit,
-)
+from portal.services.matching.facts import _Facts
+from portal.services.matching.scoring import FAR_START_DAYS, POINTS, _availability_fit, _remote_fit, _seniority_fit
 from portal.services.matching.words import OPEN_TO_ANY_PLACE, _places
 
 
-def _enum_points(column, values, points_of) -> case:
+def _enum_points(column, values, points_of) -> Case[float]:
     """CASE column WHEN v THEN points_of(v) ... ELSE points_of(None)."""
     return case({v: float(points_of(v)) for v in values}, value=column, else_=float(points_of(None)))
 
@@ -56,7 +65,7 @@ def _place_key(col):
     return func.trim(_lower(col)) + ","
 
 
-def _role_shape(role: _Facts) -> tuple:
+def _role_shape(role: _Facts) -> tuple[str, int]:
     """What the structure of the role's SQL pre-score depends on (the values are bound): the
     kind of pay range and of location. Searches of one shape share one statement."""
     if role.pay_min is None and role.pay_max is None:
@@ -70,7 +79,7 @@ def _role_shape(role: _Facts) -> tuple:
     return pay, len(places) - 1  # the city, then this many region names
 
 
-def _role_values(role: _Facts, total: int, today: date) -> dict:
+def _role_values(role: _Facts, total: int, today: date) -> dict[str, Any]:
     """The bound values of the role's pre-score (see _role_expr)."""
     p = POINTS
     probe = _Facts(
@@ -84,7 +93,7 @@ def _role_values(role: _Facts, total: int, today: date) -> dict:
         available_from=None,
     )
     far = today + timedelta(days=FAR_START_DAYS)
-    out = {"r_skill_k": p["skills"] / total if total else 0.0, "r_far": far}
+    out: dict[str, Any] = {"r_skill_k": p["skills"] / total if total else 0.0, "r_far": far}
     out.update(_enum_values("r_sen", Seniority, lambda v: _seniority_fit(probe.but(seniority=v), role, False)))
     out.update(
         _enum_values("r_rem", RemotePreference, lambda v: _remote_fit(probe.but(remote_preference=v), role, False))
@@ -115,7 +124,7 @@ def _role_values(role: _Facts, total: int, today: date) -> dict:
     return out
 
 
-def _role_expr(shape: tuple, have, cols, values: dict | None = None):
+def _role_expr(shape: tuple[str, int], have, cols, values: dict[str, Any] | None = None):
     """SQL pre-score of candidate rows for a role of this shape, every role-dependent value a
     named bind parameter (`_role_values`; bound here when `values` is given). `cols` maps the
     Candidate attribute names (and loc_key / wish_key, see _place_key) to the row source's
@@ -135,6 +144,8 @@ def _role_expr(shape: tuple, have, cols, values: dict | None = None):
         else_=_enum_case(cols["job_seeking"], JobSeeking, "r_av", bp),
     )
     want = cols["pay_expectation"]
+    pay: ColumnElement[float]
+    location: ColumnElement[float]
     if pay_kind == "none":
         pay = literal(p["pay"] / 2)
     else:
@@ -164,12 +175,12 @@ def _role_expr(shape: tuple, have, cols, values: dict | None = None):
     return skills_part + seniority + location + remote + pay + availability
 
 
-def _enum_case(column, values, prefix: str, bp) -> case:
+def _enum_case(column, values, prefix: str, bp) -> Case[float]:
     """CASE column WHEN v THEN :prefix_v ... ELSE :prefix_ (values from _enum_values)."""
     return case({v: bp(f"{prefix}_{v.name}") for v in values}, value=column, else_=bp(f"{prefix}_"))
 
 
-def _enum_values(prefix: str, values, points_of) -> dict:
+def _enum_values(prefix: str, values, points_of) -> dict[str, float]:
     out = {f"{prefix}_{v.name}": float(points_of(v)) for v in values}
     out[f"{prefix}_"] = float(points_of(None))
     return out
@@ -197,6 +208,7 @@ def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
     # Pay: the person's expectation is known here.
     want, mine = person.pay_expectation, person.pay_currency or "EUR"
     lo, hi = cols["pay_min"], cols["pay_max"]
+    pay: ColumnElement[float]
     if want is None:
         pay = literal(p["pay"] / 2)
     else:

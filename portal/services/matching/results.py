@@ -4,9 +4,10 @@ recruiter narrows them with. Plain values: never query the database or compute a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from typing import Any
 
 from portal.models import Candidate, JobSeeking, RemotePreference, Search, Seniority
 from portal.services.matching.words import _day, _join
@@ -148,13 +149,27 @@ class PersonBrief:
         "notice_weeks",
         "deleted_at",
     )
+    id: int
+    firm_id: int
+    name: str
+    headline: str | None
+    seniority: Seniority | None
+    location: str | None
+    desired_locations: str | None
+    remote_preference: RemotePreference
+    pay_expectation: int | None
+    pay_currency: str
+    job_seeking: JobSeeking
+    available_from: date | None
+    notice_weeks: int | None
+    deleted_at: datetime | None
 
     @classmethod
-    def reader(cls, firm_id: int, fields: tuple[str, ...]):
+    def reader(cls, firm_id: int, fields: tuple[str, ...]) -> Callable[[Sequence[Any]], PersonBrief]:
         """A function making a PersonBrief from a row with these fields, by position."""
         at = [(name, fields.index(name)) for name in ("id", *cls.__slots__[2:-1])]
 
-        def make(row) -> PersonBrief:
+        def make(row: Sequence[Any]) -> PersonBrief:
             obj = cls.__new__(cls)
             obj.firm_id, obj.deleted_at = firm_id, None  # the shortlist holds no deleted people
             for name, i in at:
@@ -181,10 +196,10 @@ class MatchFilters:
     min_score: int = 0
 
     @classmethod
-    def coerce(cls, value: MatchFilters | Mapping | None) -> MatchFilters:
+    def coerce(cls, value: MatchFilters | Mapping[str, Any] | None) -> MatchFilters:
         if value is None:
             return cls()
-        if isinstance(value, cls):
+        if isinstance(value, MatchFilters):
             return value
         known = {f.name for f in fields(cls)}
         unknown = set(value) - known

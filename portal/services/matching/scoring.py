@@ -303,33 +303,6 @@ def _availability_fit(person, today: date, words: bool = True):
     return Fit(level, points, max_p, cand, "; ".join(parts) + ".")
 
 
-class _Facts:
-    """A plain snapshot of the attributes scoring reads (cheaper than ORM attributes when the
-    same candidate or search is scored against hundreds of rows)."""
-
-    __slots__ = (
-        "seniority",
-        "location",
-        "desired_locations",
-        "remote_preference",
-        "pay_expectation",
-        "pay_currency",
-        "job_seeking",
-        "available_from",
-        "notice_weeks",
-        "remote_policy",
-        "pay_min",
-        "pay_max",
-    )
-
-    def __init__(self, obj=None, **values) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values[name] if name in values else getattr(obj, name, None))
-
-    def but(self, **values) -> _Facts:
-        return _Facts(self, **values)
-
-
 def _points(person, role, have: int, total: int, today: date) -> float:
     """The score without words: what the shortlist is ranked by (same branches as _score)."""
     return (
@@ -375,7 +348,11 @@ def _reasons(
 ) -> Reasons:
     """Reasons from the role's skills (id, name, required), sorted by name (`_by_name`, once
     per search rather than once per person), and the person's skill ids."""
-    common, req_in, req_out, nice_in, nice_out = [], [], [], [], []
+    common: list[str] = []
+    req_in: list[str] = []
+    req_out: list[str] = []
+    nice_in: list[str] = []
+    nice_out: list[str] = []
     for i, name, required in role_skills:
         if i in has:
             common.append(name)

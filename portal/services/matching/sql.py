@@ -9,9 +9,24 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, func, literal_column, or_, select, true, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from portal.extensions import db
 from portal.models import (
@@ -77,11 +92,11 @@ _EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), e
 
 
 @lru_cache(maxsize=2)
-def _role_skills_stmt(with_candidate: bool):
+def _role_skills_stmt(with_candidate: bool) -> Select[*tuple[Any, ...]]:
     """The searches' skills (and the candidate's among them), built once; Core, with an
     explicit firm filter on every table."""
     firm = bindparam("firm", type_=Integer)
-    stmt = (
+    stmt: Select[*tuple[Any, ...]] = (
         select(SearchSkill.search_id, SearchSkill.skill_id, Skill.name, SearchSkill.required)
         .join(Skill, and_(Skill.id == SearchSkill.skill_id, Skill.firm_id == firm))
         .where(SearchSkill.firm_id == firm, SearchSkill.search_id.in_(bindparam("searches", expanding=True)))
@@ -127,12 +142,20 @@ def _padded_size(n: int) -> int:
     return next((k for k in (16, 32, MASK_BITS) if k >= n), -(-n // 64) * 64)
 
 
-_SHORTLISTS: dict[tuple, object] = {}  # shortlist statements by shape (_shortlist_stmt's key)
+# Shortlist statements by shape (_shortlist_stmt's key).
+_SHORTLISTS: dict[tuple[Any, ...], Select[*tuple[Any, ...]]] = {}
 
 
 def _shortlist_stmt(
-    dialect: str, size: int, role_shape: tuple, cap: int, short_n: int, all_required: bool, pooled: bool, person_filters
-):
+    dialect: str,
+    size: int,
+    role_shape: tuple[str, int],
+    cap: int,
+    short_n: int,
+    all_required: bool,
+    pooled: bool,
+    person_filters: Collection[ColumnElement[bool]],
+) -> Select[*tuple[Any, ...]]:
     """The shortlist statement for `candidates_for_search`, every value a named bind parameter
     (firm, search, s0.. the search's skill ids, q0.. the required ones, n0.. the nice ones, n_req, the role's
     pre-score values, `_role_values`). Built once per shape: building it took about 4.5 ms per
@@ -147,6 +170,10 @@ def _shortlist_stmt(
 
     # 1. Overlap per person, from the (firm_id, skill_id, candidate_id) index alone, or read
     #    from the search's match pool (the same rows, already aggregated).
+    agg: Subquery
+    cid: ColumnElement[Any] | InstrumentedAttribute[int]
+    weight: ColumnElement[Any]
+    is_req: ColumnElement[bool]
     if pooled:
         pool_rows = select(MatchPool.candidate_id).where(
             MatchPool.search_id == bindparam("search", type_=Integer), MatchPool.firm_id == firm_id
@@ -172,23 +199,22 @@ def _shortlist_stmt(
         src = union_all(held(req_ids, REQUIRED_WEIGHT), held(nice_ids, NICE_WEIGHT)).subquery("held")
         cid, weight, is_req = src.c.cid, src.c.w, src.c.w == REQUIRED_WEIGHT
     else:
-        src = CandidateSkill
         cid, is_req = CandidateSkill.candidate_id, CandidateSkill.skill_id.in_(req_ids)
         weight = case((is_req, REQUIRED_WEIGHT), else_=NICE_WEIGHT)
     if not pooled:
         have_sum = func.sum(weight).label("have")
-        agg = select(cid.label("cid"), have_sum).group_by(cid)
-        if src is CandidateSkill:
-            agg = agg.where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(skill_ids))
+        overlap = select(cid.label("cid"), have_sum).group_by(cid)
+        if dialect != "sqlite":  # straight from CandidateSkill, not from the union above
+            overlap = overlap.where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(skill_ids))
         if all_required:
-            agg = agg.having(func.sum(case((is_req, 1), else_=0)) == bindparam("n_req", type_=Integer))
+            overlap = overlap.having(func.sum(case((is_req, 1), else_=0)) == bindparam("n_req", type_=Integer))
         if not person_filters:
             # Without filters on the person, keep only the strongest overlaps before touching the
             # candidates table (the join is the expensive part on a large pool). Ties by id
             # (descending, as the match pool's index reads), so that both give the same people.
             # ORDER BY the label: with the expression repeated SQLite computes the sum twice.
-            agg = agg.order_by(have_sum.desc(), cid.desc()).limit(cap)
-        agg = agg.subquery()
+            overlap = overlap.order_by(have_sum.desc(), cid.desc()).limit(cap)
+        agg = overlap.subquery()
 
     # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
     #    the pre-score; the best short_n rows.
@@ -220,12 +246,12 @@ def _shortlist_stmt(
             .correlate(agg)
             .lateral("person")
         )
-        pool = select(agg.c.have, person).select_from(agg).join(person, true()).where(~in_search)
+        pool_select = select(agg.c.have, person).select_from(agg).join(person, true()).where(~in_search)
     else:
-        pool = (
+        pool_select = (
             select(agg.c.have, *person_cols).join(Candidate, Candidate.id == agg.c.cid).where(~in_search, *person_rules)
         )
-    pool = pool.cte("pool").prefix_with("MATERIALIZED")
+    pool = pool_select.cte("pool").prefix_with("MATERIALIZED")
     pre = _role_expr(role_shape, pool.c.have, pool.c)
     short = (
         select(pool)
@@ -234,7 +260,7 @@ def _shortlist_stmt(
         .cte("short")
         .prefix_with("MATERIALIZED")
     )
-    out = select(short)
+    out: Select[*tuple[Any, ...]] = select(short)
     if pooled:
         out = out.add_columns(listed.label("listed"))
     if size > MASK_BITS:
@@ -355,7 +381,7 @@ def _warnings(firm: Firm, pairs: Iterable[tuple[int, int, int]]) -> dict[tuple[i
             found[(yid, "declined")] = MatchWarning("declined", sid, title, client, declined_at)
     oldest = datetime.min.replace(tzinfo=since.tzinfo)
     for cid, sid, client_id in pairs:
-        found = [w for w in history.get((cid, client_id), {}).values() if w.search_id != sid]
-        found.sort(key=lambda w: w.when or oldest, reverse=True)
-        out[(cid, sid)] = found
+        earlier = [w for w in history.get((cid, client_id), {}).values() if w.search_id != sid]
+        earlier.sort(key=lambda w: w.when or oldest, reverse=True)
+        out[(cid, sid)] = earlier
     return out

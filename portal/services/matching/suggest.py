@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Float, cast, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, cast, func, or_, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, CandidateSkill, Firm, Search, SearchSkill, SearchState, utcnow
 from portal.services.matching import sql
+from portal.services.matching.facts import _Facts
 from portal.services.matching.prescore import (
     _has,
     _lower,
@@ -21,12 +23,11 @@ from portal.services.matching.prescore import (
     _role_values,
     _sql_points_for_person,
 )
-from portal.services.matching.results import Match, MatchFilters, PersonBrief
+from portal.services.matching.results import Match, MatchFilters, MatchWarning, PersonBrief
 from portal.services.matching.scoring import (
     NICE_WEIGHT,
     REQUIRED_WEIGHT,
     _by_name,
-    _Facts,
     _points,
     _reasons,
     _rounded,
@@ -63,7 +64,7 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
     role_skills = skills_of[search.id]
     have, total, n_req_have, n_req = _weights(role_skills, has)
     exact, parts = _score(candidate, search, have, total, n_req_have, n_req, _today())
-    warnings = ()
+    warnings: tuple[MatchWarning, ...] = ()
     if with_warnings:
         warnings = tuple(_warnings(firm, [(candidate.id, search.id, search.client_id)])[(candidate.id, search.id)])
     return Match(
@@ -76,7 +77,7 @@ def explain(firm: Firm, candidate: Candidate, search: Search, with_warnings: boo
 
 
 def candidates_for_search(
-    firm: Firm, search: Search, limit: int = 50, filters: MatchFilters | Mapping | None = None
+    firm: Firm, search: Search | None, limit: int = 50, filters: MatchFilters | Mapping[str, Any] | None = None
 ) -> list[Match]:
     """The best people in the firm's talent pool for a search, best first, with reasons and
     warnings (recruiter-facing). Empty for a filled or cancelled search."""
@@ -98,9 +99,10 @@ def candidates_for_search(
     all_required = bool(flt.all_required and req_ids)
     # The search's match pool (pools.py) holds its best overlaps already aggregated;
     # filters on the person look beyond the best overlaps, so they always aggregate.
-    pooled = search.pool_floor is not None and not person_filters and not all_required
+    pool_floor = search.pool_floor  # None: the search has no match pool
+    pooled = pool_floor is not None and not person_filters and not all_required
 
-    def statement(pooled: bool):
+    def statement(pooled: bool) -> Select[*tuple[Any, ...]]:
         key = (
             db.session.get_bind().dialect.name,
             size,
@@ -142,18 +144,20 @@ def candidates_for_search(
             raw.prepare_threshold = threshold
 
     rows = shortlist(pooled)
-    if pooled and (not rows or (rows[0].listed < sql.OVERLAP_CAP and search.pool_floor > 1)):
+    if pooled and pool_floor is not None and (not rows or (rows[0].listed < sql.OVERLAP_CAP and pool_floor > 1)):
         # The pool shrank below the cap (people left it since it was built; the worker's
         # plan rebuilds it), or nobody in it is left to suggest: aggregate after all.
         rows = shortlist(False)
+    if not rows:
+        return []
     mask = size <= MASK_BITS
 
     # 3. The exact score of the shortlist, in Python; words and objects for the best only.
     #    Rows become PersonBriefs first: attribute reads on a result row cost ten times more.
-    make = PersonBrief.reader(firm.id, rows[0]._fields) if rows else None
-    at_have = rows[0]._fields.index("have") if rows else 0
-    people = {}
-    scored = []
+    make = PersonBrief.reader(firm.id, rows[0]._fields)
+    at_have = rows[0]._fields.index("have")
+    people: dict[int, PersonBrief] = {}
+    scored: list[tuple[float, int, int]] = []
     for row in rows:
         person = people[row.id] = make(row)
         exact = _points(person, role, row[at_have], total, today)
@@ -174,7 +178,7 @@ def candidates_for_search(
     ordered = _by_name(role_skills)
     weight_of = {i: REQUIRED_WEIGHT if r else NICE_WEIGHT for i, _, r in role_skills}
     required = set(req_ids)
-    out = []
+    out: list[Match] = []
     for _, _, cid in top:
         person, has = people[cid], has_of.get(cid, set())
         have = sum(weight_of[i] for i in has)  # as _weights, with the search's part once
@@ -191,8 +195,8 @@ def candidates_for_search(
     return out
 
 
-def _person_filters(flt: MatchFilters) -> list:
-    out = []
+def _person_filters(flt: MatchFilters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
     if flt.job_seeking:
         out.append(Candidate.job_seeking.in_(list(flt.job_seeking)))
     if flt.seniority:
@@ -211,7 +215,7 @@ def _person_filters(flt: MatchFilters) -> list:
 
 def roles_for_candidate(
     firm: Firm,
-    candidate: Candidate,
+    candidate: Candidate | None,
     limit: int = 10,
     include_anticipated: bool = True,
     *,
@@ -256,16 +260,16 @@ def roles_for_candidate(
         .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id, Candidacy.search_id == hits.c.sid)
         .exists()
     )
-    pool = (
+    pool_select = (
         select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
         .join(Search, Search.id == hits.c.sid)
         .where(Search.firm_id == firm.id, Search.state == SearchState.OPEN, ~already)
     )
     if not include_anticipated:
-        pool = pool.where(Search.anticipated.is_(False))
+        pool_select = pool_select.where(Search.anticipated.is_(False))
     if exclude_search_ids:
-        pool = pool.where(Search.id.not_in(list(exclude_search_ids)))
-    pool = pool.cte("pool").prefix_with("MATERIALIZED")
+        pool_select = pool_select.where(Search.id.not_in(list(exclude_search_ids)))
+    pool = pool_select.cte("pool").prefix_with("MATERIALIZED")
     # 3. The pre-score, then the best SHORTLIST rows.
     pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
     stmt = (
@@ -275,7 +279,7 @@ def roles_for_candidate(
     )
     rows = db.session.execute(stmt).all()
 
-    scored = []
+    scored: list[tuple[float, float, int]] = []
     for row in rows:
         exact = _points(person, row, row.have, row.total, today)
         if _rounded(exact) >= min_score:
@@ -290,7 +294,7 @@ def roles_for_candidate(
     }
     role_skills, has = _role_skills(firm, ids, candidate.id)
     warn = _warnings(firm, [(candidate.id, sid, searches[sid].client_id) for sid in ids]) if for_recruiter else {}
-    out = []
+    out: list[Match] = []
     for _, _, sid in top:
         search = searches[sid]
         have, total_w, n_req_have, n_req = _weights(role_skills[sid], has)

@@ -17,6 +17,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import CandidateSkill, JobSeeking, RemotePreference, SearchSkill, SearchState, Seniority, Skill
 from portal.services import matching, skills
+from portal.services.matching.facts import _Facts
+from portal.services.matching.prescore import _lower, _place_key, _sql_points_for_person, _sql_points_for_role
+from portal.services.matching.scoring import _points, _score
 from portal.tenancy import all_firms, as_firm
 from tests.support import matching as h
 
@@ -288,8 +291,8 @@ def test_the_shortlist_ranks_by_exactly_the_explained_score(person, role, have, 
 
     p, r = SimpleNamespace(**person), SimpleNamespace(**role)
     total = have + extra
-    exact, parts = matching._score(p, r, have, total, 0, 0, today)
-    assert matching._points(p, r, have, total, today) == exact
+    exact, parts = _score(p, r, have, total, 0, 0, today)
+    assert _points(p, r, have, total, today) == exact
     assert 0 <= exact <= 100
     assert all(0 <= f.points <= f.max_points for f in parts)
     assert sum(f.max_points for f in parts) == 100
@@ -326,23 +329,20 @@ def test_the_sql_pre_score_equals_the_python_score(app, firms, ppl, rls, have, e
                 "pay_currency",
             )
         }
-        ccols |= {
-            "loc_key": matching._place_key(Candidate.location),
-            "wish_key": matching._lower(Candidate.desired_locations),
-        }
+        ccols |= {"loc_key": _place_key(Candidate.location), "wish_key": _lower(Candidate.desired_locations)}
         for s in searches:
-            role = matching._Facts(s)
-            pre = matching._sql_points_for_role(role, total, literal(have), today, ccols)
+            role = _Facts(s)
+            pre = _sql_points_for_role(role, total, literal(have), today, ccols)
             got = dict(
                 db.session.execute(select(Candidate.id, pre).where(Candidate.id.in_([c.id for c in cands]))).all()
             )
             for c in cands:
-                assert abs(got[c.id] - matching._points(matching._Facts(c), role, have, total, today)) < 1e-6
+                assert abs(got[c.id] - _points(_Facts(c), role, have, total, today)) < 1e-6
         scols = {k: getattr(Search, k) for k in ("seniority", "remote_policy", "pay_min", "pay_max", "pay_currency")}
-        scols["loc_key"] = matching._place_key(Search.location)
+        scols["loc_key"] = _place_key(Search.location)
         for c in cands:
-            person = matching._Facts(c)
-            pre = matching._sql_points_for_person(person, literal(have), literal(total), today, scols)
+            person = _Facts(c)
+            pre = _sql_points_for_person(person, literal(have), literal(total), today, scols)
             got = dict(db.session.execute(select(Search.id, pre).where(Search.id.in_([s.id for s in searches]))).all())
             for s in searches:
-                assert abs(got[s.id] - matching._points(person, matching._Facts(s), have, total, today)) < 1e-6
+                assert abs(got[s.id] - _points(person, _Facts(s), have, total, today)) < 1e-6
