@@ -168,6 +168,25 @@ def expected_message_id(app, mid: int) -> str:
 # ---------------------------------------------------------------- real worker processes
 
 
+def process_env(app, **settings: str) -> dict:
+    """The environment of a Portal process (worker, `portal ...`) started by a test: this test's
+    database, Redis, SMTP sink, queue prefix and instance folder, plus `settings` (PORTAL_* names)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PORTAL_ENV": "testing",
+            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PORTAL_REDIS_URL": app.config["REDIS_URL"],
+            "PORTAL_SMTP_HOST": "127.0.0.1",
+            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
+            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
+            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
+        }
+    )
+    env.update(settings)
+    return env
+
+
 class WorkerProcess:
     """`python -m worker` in a subprocess (its own process group, like a container),
     configured for this test's database, Redis and SMTP server."""
@@ -175,23 +194,16 @@ class WorkerProcess:
     def __init__(
         self, app, *, redis_url: str, args=("--queue", "messages"), burst=False, smtp_port=None, extra_env=None
     ):
-        env = dict(os.environ)
-        env.update(
-            {
-                "PORTAL_ENV": "testing",
-                "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                "PORTAL_REDIS_URL": redis_url,
-                "PORTAL_SMTP_HOST": "127.0.0.1",
-                "PORTAL_SMTP_PORT": str(smtp_port or app.config["SMTP_PORT"]),
-                "PORTAL_SMTP_TIMEOUT": str(app.config["SMTP_TIMEOUT"]),
-                "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-                "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-                "PORTAL_GRACE_SECONDS": "0",
-                "PORTAL_RETRY_BASE_SECONDS": "0",
-                "PORTAL_RELAY_REENQUEUE_SECONDS": "0",
-            }
+        env = process_env(
+            app,
+            PORTAL_REDIS_URL=redis_url,
+            PORTAL_SMTP_PORT=str(smtp_port or app.config["SMTP_PORT"]),
+            PORTAL_SMTP_TIMEOUT=str(app.config["SMTP_TIMEOUT"]),
+            PORTAL_GRACE_SECONDS="0",
+            PORTAL_RETRY_BASE_SECONDS="0",
+            PORTAL_RELAY_REENQUEUE_SECONDS="0",
+            **(extra_env or {}),
         )
-        env.update(extra_env or {})
         argv = [sys.executable, "-m", "worker", *args]
         if burst:
             argv.append("--burst")

@@ -12,27 +12,12 @@ import pytest
 from rq import Worker
 
 from portal.extensions import DEFAULT, MESSAGES, get_queue, get_redis
+from tests.support.worker import process_env
 
 
 def _health(client):
     resp = client.get("/healthz")
     return resp.status_code, resp.get_json()
-
-
-def _worker_env(app) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PORTAL_ENV": "testing",
-            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "PORTAL_REDIS_URL": app.config["REDIS_URL"],
-            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-            "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
-            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
-        }
-    )
-    return env
 
 
 @pytest.mark.slow
@@ -46,7 +31,7 @@ def test_healthy_with_a_real_worker_then_not_without_it(app, client_for, firms, 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen(
         [sys.executable, "-m", "worker", "--queue", "messages"],
-        env=_worker_env(app),
+        env=process_env(app),
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

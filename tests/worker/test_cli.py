@@ -4,32 +4,17 @@ there, and a burst worker started that way must deliver."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-
-def _env(app) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PORTAL_ENV": "testing",
-            "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "PORTAL_REDIS_URL": app.config["REDIS_URL"],
-            "PORTAL_QUEUE_PREFIX": app.config["QUEUE_PREFIX"],
-            "PORTAL_INSTANCE_DIR": app.config["INSTANCE_DIR"],
-            "PORTAL_SMTP_HOST": app.config["SMTP_HOST"],
-            "PORTAL_SMTP_PORT": str(app.config["SMTP_PORT"]),
-        }
-    )
-    return env
+from tests.support.worker import process_env
 
 
 def _portal(app, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "portal", *args], env=_env(app), capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "portal", *args], env=process_env(app), capture_output=True, text=True, timeout=120
     )
 
 
