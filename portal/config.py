@@ -102,6 +102,10 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # "host:port", comma-separated; empty: the system's resolver) and how long to wait.
         "DNS_RESOLVER": env.get("PORTAL_DNS_RESOLVER", ""),
         "DNS_TIMEOUT": number("PORTAL_DNS_TIMEOUT", 5, float),
+        # Single sign-on: how long to wait for a firm's OpenID provider (discovery, keys, tokens).
+        "SSO_TIMEOUT": number("PORTAL_SSO_TIMEOUT", 5, float),
+        # Allow an http:// issuer on loopback (127.0.0.1, localhost): development and tests only.
+        "SSO_ALLOW_HTTP": flag("PORTAL_SSO_ALLOW_HTTP"),
         # SQLite only: read the database file through a memory map of this many MiB (0: off).
         # Index walks then read pages without a system call each (needs-attention lists
         # measured 35-40 % faster at 100,000 candidates).

@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.support.fixtures.dns",
     "tests.support.fixtures.candidate",
     "tests.support.fixtures.recruiter",
+    "tests.support.fixtures.oidc",
 ]

@@ -8,7 +8,17 @@ import calendar
 from zoneinfo import available_timezones
 
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import ColorInput
 
@@ -132,3 +142,16 @@ class DeactivateForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A POST with nothing but the CSRF token (remove, resend, reactivate)."""
+
+
+class SsoForm(FlaskForm):
+    """The firm's OpenID provider. The client secret is write-only: never filled in from the
+    stored value (left empty, the stored secret is kept)."""
+
+    provider_name = StringField("Provider name", validators=[DataRequired(), Length(max=60)])
+    issuer = StringField("Issuer URL", validators=[DataRequired(), Length(max=300)])
+    client_id = StringField("Client ID", validators=[DataRequired(), Length(max=200)])
+    client_secret = PasswordField("Client secret", validators=[Optional(), Length(max=500)])
+    auto_create = BooleanField("Create a recruiter account at a first sign-in from an allowed domain")
+    allowed_domains = StringField("Allowed email domains", validators=[Optional(), Length(max=500)])
+    required = BooleanField("Staff must sign in with the provider (passwords refused for staff)")

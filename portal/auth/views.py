@@ -19,7 +19,7 @@ from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User, UserSession
-from portal.services import accounts, sessions
+from portal.services import accounts, sessions, sso
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
 from portal.web.security import is_safe_next
@@ -131,6 +131,9 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("That email and password do not match an active account here.")
+        elif sso.required_for(g.firm, user):  # staff of a firm that requires single sign-on
+            provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
+            form.password.errors.append(f"{g.firm.name} staff sign in with {provider}: use the button below.")
         else:
             with transaction():  # the session row (and the sign-in time) committed before the cookie
                 row = _new_session(user, remember=form.remember.data)

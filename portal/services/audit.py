@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "firm.enabled": "Enabled the firm",
     "message.resend": "Sent a message again",
     "contact.recorded": "Recorded contact with a candidate",
+    "sso.configured": "Set up single sign-on",
+    "sso.removed": "Removed single sign-on",
+    "sso.user_created": "Created a recruiter at their first single sign-on",
 }
 
 

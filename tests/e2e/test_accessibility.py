@@ -44,6 +44,8 @@ NOT_PAGES = {
     "health.healthz": "JSON for monitoring, not a page",
     "dev.mail_index": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",
+    "auth.sso_start": "redirects to the firm's OpenID provider (tests/auth/test_sso.py)",
+    "auth.sso_callback": "the OpenID provider's answer, redirects (tests/auth/test_sso.py)",
 }
 
 # Who signs in: two candidates (one with an open search, feedback, a CV and a consent to
