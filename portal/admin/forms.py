@@ -8,7 +8,7 @@ import calendar
 from zoneinfo import available_timezones
 
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import ColorInput
 
@@ -132,3 +132,7 @@ class DeactivateForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A POST with nothing but the CSRF token (remove, resend, reactivate)."""
+
+
+class TwoFactorPolicyForm(FlaskForm):
+    require_two_factor = BooleanField("Require two-factor authentication for every recruiter and admin")

@@ -15,11 +15,12 @@ import time
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.auth import pending
 from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User, UserSession
-from portal.services import accounts, sessions
+from portal.services import accounts, sessions, two_factor
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
 from portal.web.security import is_safe_next
@@ -131,6 +132,8 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("That email and password do not match an active account here.")
+        elif step := two_factor.second_step(g.firm, user):  # staff: a code (or enrolment) first, no session yet
+            return redirect(pending.begin(user.id, step, remember=form.remember.data, next_url=next_url))
         else:
             with transaction():  # the session row (and the sign-in time) committed before the cookie
                 row = _new_session(user, remember=form.remember.data)
@@ -226,6 +229,7 @@ def _account_page(form: ChangePasswordForm, status: int = 200):
         form=form,
         sessions=sessions.live_sessions(user),
         current_session_id=g.get("user_session_id"),
+        two_factor=two_factor.status(g.firm, user) if user.is_staff else None,
     ), status
 
 

@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "firm.enabled": "Enabled the firm",
     "message.resend": "Sent a message again",
     "contact.recorded": "Recorded contact with a candidate",
+    "two_factor.required": "Required two-factor authentication for all staff",
+    "two_factor.optional": "Made two-factor authentication optional",
+    "staff.two_factor_reset": "Reset someone's two-factor authentication",
 }
 
 
