@@ -202,16 +202,22 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
     form = SetPasswordForm()
     user = db.session.get(User, row.user_id)
 
-    def set_password() -> tuple[User, UserSession]:
+    def set_password() -> tuple[User, UserSession | None, str | None]:
         user = accounts.use_token(token, purpose, form.password.data, device=_device())
-        return user, _new_session(user)  # the password and the new session, committed together
+        # The password and the new session, committed together; staff with two-factor (or who
+        # must enrol one) give their code first, as after a password sign-in.
+        step = two_factor.second_step(g.firm, user)
+        return user, (None if step else _new_session(user)), step
 
     out = submit(form, set_password, field=form.password)
     if isinstance(out.error, accounts.InvalidToken):  # spent or expired meanwhile
         return render_template("auth/invalid_link.html", reason=str(out.error)), 404
     if not out:
         return render_template(template, form=form, user=user)
-    _sign_in(*out.value)
+    if out.value[2]:
+        flash("Your password is set. One more step to sign in.", "success")
+        return redirect(pending.begin(out.value[0].id, out.value[2], remember=False, next_url=None))
+    _sign_in(*out.value[:2])
     flash("Your password is set. Welcome!", "success")
     return redirect(home_for(out.value[0]))
 

@@ -278,3 +278,41 @@ def test_a_recruiter_cannot_reset_or_change_the_policy(app, client_for, firms):
     login_as(c, firms.a.recruiter)
     assert c.post(f"/admin/staff/{firms.a.admin.id}/two-factor/reset").status_code == 403
     assert c.post("/admin/two-factor", data={"require_two_factor": "y"}).status_code == 403
+
+
+# ------------------------------------------------------------------ links that set a password
+
+
+def test_a_reset_link_does_not_skip_the_second_factor(app, client_for, firms, auth, run_jobs, smtp_sink):
+    from tests.auth.test_auth import _mailed_token
+
+    c = client_for(firms.a.firm)
+    secret, _codes = _enrol(c, firms.a.recruiter)
+    assert c.post("/reset", data={"email": firms.a.recruiter.email}).status_code == 302
+    token = _mailed_token(run_jobs, smtp_sink, firms.a.recruiter.email, "reset")
+    new_password = "another-long-passphrase"
+    resp = c.post(f"/reset/{token}", data={"password": new_password, "confirm": new_password})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login/two-factor")
+    assert c.get("/recruiter/").status_code == 302
+    assert _live_sessions(app, firms.a.firm, firms.a.recruiter) == 0
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert c.post("/login/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+        assert c.get("/recruiter/").status_code == 200
+
+
+def test_an_invited_recruiter_enrols_before_their_first_session_when_required(
+    app, client_for, firms, run_jobs, smtp_sink
+):
+    from portal.models import Role
+    from tests.auth.test_auth import _invite
+
+    _require(app, firms.a.firm)
+    user, token = _invite(app, firms.a, run_jobs, smtp_sink, email="new.recruiter@alpha.example", role=Role.RECRUITER)
+    c = client_for(firms.a.firm)
+    password = "a-brand-new-passphrase"
+    resp = c.post(f"/invitation/{token}", data={"password": password, "confirm": password})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login/two-factor/setup")
+    assert c.get("/recruiter/").status_code == 302
+    secret = SECRET.search(c.get("/login/two-factor/setup").text).group(1).replace(" ", "")
+    assert c.post("/login/two-factor/setup", data={"code": pyotp.TOTP(secret).now()}).status_code == 200
+    assert c.get("/recruiter/").status_code == 200
