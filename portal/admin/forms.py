@@ -155,3 +155,7 @@ class SsoForm(FlaskForm):
     auto_create = BooleanField("Create a recruiter account at a first sign-in from an allowed domain")
     allowed_domains = StringField("Allowed email domains", validators=[Optional(), Length(max=500)])
     required = BooleanField("Staff must sign in with the provider (passwords refused for staff)")
+
+
+class TwoFactorPolicyForm(FlaskForm):
+    require_two_factor = BooleanField("Require two-factor authentication for every recruiter and admin")

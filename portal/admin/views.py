@@ -17,12 +17,13 @@ from portal.admin.forms import (
     InviteForm,
     LogoForm,
     RoleForm,
+    TwoFactorPolicyForm,
     choice,
     stage_form_class,
 )
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import NotFound, audit, branding, staff
+from portal.services import NotFound, audit, branding, staff, two_factor
 from portal.services import domains as domain_records
 from portal.web.actions import actor, flash_outcome, run, status, submit
 from portal.web.brand import firm_palette
@@ -167,7 +168,11 @@ def _staff_or_404(user_id: int):
 @bp.route("/staff")
 def staff_list():
     return render_template(
-        "admin/staff.html", rows=staff.list_staff(g.firm), form=EmptyForm(), roles=[Role.RECRUITER, Role.ADMIN]
+        "admin/staff.html",
+        rows=staff.list_staff(g.firm),
+        form=EmptyForm(),
+        roles=[Role.RECRUITER, Role.ADMIN],
+        two_factor_ids=two_factor.enrolled_ids(g.firm),
     )
 
 
@@ -203,6 +208,7 @@ def staff_member(user_id: int):
         action_form=EmptyForm(),
         searches=searches,
         candidates=candidates,
+        has_two_factor=two_factor.is_enrolled(g.firm, user),
     ), status(form)
 
 
@@ -256,6 +262,37 @@ def resend_invitation(user_id: int):
         lambda _: f"A new invitation is on its way to {user.email}.",
     )
     return redirect(url_for("admin.staff_list"))
+
+
+# ---------------------------------------------------------------- two-factor authentication
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def two_factor_policy():
+    """Whether every recruiter and admin must sign in with a second factor."""
+    firm = g.firm
+    form = TwoFactorPolicyForm(obj=firm)
+    out = submit(form, lambda: two_factor.set_policy(firm, actor(), form.require_two_factor.data))
+    if out:
+        flash("Saved." if out.value else "Nothing changed.", "success")
+        return redirect(url_for("admin.two_factor_policy"))
+    rows = staff.list_staff(firm)
+    return render_template(
+        "admin/two_factor.html", form=form, rows=rows, two_factor_ids=two_factor.enrolled_ids(firm)
+    ), status(form)
+
+
+@bp.route("/staff/<int:user_id>/two-factor/reset", methods=["POST"])
+def reset_two_factor(user_id: int):
+    """Remove someone's second factor (a lost phone); audited, and they are signed out."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    flash_outcome(
+        submit(None, lambda: two_factor.reset(g.firm, actor(), user_id)),
+        lambda user: f"{user.name}'s two-factor authentication is reset and they are signed out everywhere.",
+        refused="Not reset",
+    )
+    return redirect(url_for("admin.staff_member", user_id=user_id))
 
 
 # ---------------------------------------------------------------- audit log

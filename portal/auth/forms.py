@@ -49,3 +49,9 @@ class ResetRequestForm(FlaskForm):
 
 class NameForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A code from an authenticator app (six digits) or a recovery code: the service decides."""
+
+    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=40)])

@@ -11,10 +11,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, session, url_for
 from flask_login import current_user
 
+from portal.auth import pending as pending_sign_in
 from portal.auth.blueprint import bp
 from portal.auth.views import _login_limit, _new_session, _sign_in, home_for
 from portal.extensions import limiter
-from portal.services import DomainError, sso
+from portal.services import DomainError, sso, two_factor
 from portal.transaction import transaction
 from portal.web.security import is_safe_next
 from portal.web.templating import external_url
@@ -61,11 +62,14 @@ def sso_callback():
             raise sso.SsoRefused("Single sign-on is not set up here.")
         with transaction():  # the session row committed before the cookie points to it
             user = sso.sign_in(g.firm, row, identity)
-            new = _new_session(user)
+            step = two_factor.second_step(g.firm, user)  # the firm's second factor, however staff sign in
+            new = None if step else _new_session(user)
     except DomainError as exc:
         return _refused(exc)
-    _sign_in(user, new)
     nxt = (pending or {}).get("next")
+    if step:  # staff with a second factor, or of a firm that requires one: that step first
+        return redirect(pending_sign_in.begin(user.id, step, remember=False, next_url=nxt))
+    _sign_in(user, new)
     return redirect(nxt if is_safe_next(nxt) else home_for(user))
 
 

@@ -15,11 +15,12 @@ import time
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.auth import pending
 from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, TokenPurpose, User, UserSession
-from portal.services import accounts, sessions, sso
+from portal.services import accounts, sessions, sso, two_factor
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
 from portal.web.security import is_safe_next
@@ -134,6 +135,8 @@ def login():
         elif sso.required_for(g.firm, user):  # staff of a firm that requires single sign-on
             provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
             form.password.errors.append(f"{g.firm.name} staff sign in with {provider}: use the button below.")
+        elif step := two_factor.second_step(g.firm, user):  # staff: a code (or enrolment) first, no session yet
+            return redirect(pending.begin(user.id, step, remember=form.remember.data, next_url=next_url))
         else:
             with transaction():  # the session row (and the sign-in time) committed before the cookie
                 row = _new_session(user, remember=form.remember.data)
@@ -202,16 +205,22 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
     form = SetPasswordForm()
     user = db.session.get(User, row.user_id)
 
-    def set_password() -> tuple[User, UserSession]:
+    def set_password() -> tuple[User, UserSession | None, str | None]:
         user = accounts.use_token(token, purpose, form.password.data, device=_device())
-        return user, _new_session(user)  # the password and the new session, committed together
+        # The password and the new session, committed together; staff with two-factor (or who
+        # must enrol one) give their code first, as after a password sign-in.
+        step = two_factor.second_step(g.firm, user)
+        return user, (None if step else _new_session(user)), step
 
     out = submit(form, set_password, field=form.password)
     if isinstance(out.error, accounts.InvalidToken):  # spent or expired meanwhile
         return render_template("auth/invalid_link.html", reason=str(out.error)), 404
     if not out:
         return render_template(template, form=form, user=user)
-    _sign_in(*out.value)
+    if out.value[2]:
+        flash("Your password is set. One more step to sign in.", "success")
+        return redirect(pending.begin(out.value[0].id, out.value[2], remember=False, next_url=None))
+    _sign_in(*out.value[:2])
     flash("Your password is set. Welcome!", "success")
     return redirect(home_for(out.value[0]))
 
@@ -229,6 +238,7 @@ def _account_page(form: ChangePasswordForm, status: int = 200):
         form=form,
         sessions=sessions.live_sessions(user),
         current_session_id=g.get("user_session_id"),
+        two_factor=two_factor.status(g.firm, user) if user.is_staff else None,
     ), status
 
 

@@ -39,6 +39,8 @@ class Firm(Model):
     availability_prompt_weeks: Mapped[int] = mapped_column(Integer, default=12)
     stage_labels: Mapped[dict | None] = mapped_column(JSON)  # {stage: {"label":..,"explanation":..}}
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every recruiter and admin must sign in with a second factor (portal.services.two_factor).
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     domains: Mapped[list[FirmDomain]] = relationship(back_populates="firm", cascade="all, delete-orphan")

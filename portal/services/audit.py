@@ -34,6 +34,9 @@ ACTION_LABELS = {
     "sso.configured": "Set up single sign-on",
     "sso.removed": "Removed single sign-on",
     "sso.user_created": "Created a recruiter at their first single sign-on",
+    "two_factor.required": "Required two-factor authentication for all staff",
+    "two_factor.optional": "Made two-factor authentication optional",
+    "staff.two_factor_reset": "Reset someone's two-factor authentication",
 }
 
 

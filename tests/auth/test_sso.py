@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 
-from portal.models import AuditEntry, Role, User
+from portal.models import AuditEntry, Firm, Role, User
 from portal.models.sso import SsoLink
 from portal.services import sso
 from tests.factories import firm_context
@@ -228,3 +228,14 @@ def test_no_button_and_no_flow_without_a_provider(app, firms, client_for):
     assert "Sign in with" not in client.get("/login").get_data(as_text=True)
     assert client.get("/sso/start").headers["Location"].endswith("/login")
     assert client.get("/sso/callback?code=x&state=y").status_code == 303
+
+
+def test_a_firm_that_requires_two_factor_asks_for_it_after_single_sign_on_too(app, firms, client_for, oidc_provider):
+    """The firm's second factor applies however staff sign in: no session before it."""
+    configure(client_for, firms.a, oidc_provider)
+    with firm_context(app, firms.a.firm) as s:
+        s.get(Firm, firms.a.firm.id).require_two_factor = True
+    client = client_for(firms.a.firm)
+    resp = callback(client, at_provider(start(client), oidc_provider.issuer, "recruiter@alpha.example"))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login/two-factor/setup")
+    assert client.get("/recruiter/").status_code == 302  # signed out: to the sign-in page

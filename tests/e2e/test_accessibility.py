@@ -46,6 +46,10 @@ NOT_PAGES = {
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",
     "auth.sso_start": "redirects to the firm's OpenID provider (tests/auth/test_sso.py)",
     "auth.sso_callback": "the OpenID provider's answer, redirects (tests/auth/test_sso.py)",
+    "auth.two_factor_code": "the sign-in's second step: only after a correct password of staff with "
+    "two-factor (no crawl login has it); tests/auth/test_two_factor.py renders it",
+    "auth.two_factor_setup": "the sign-in's enrolment step: only when the firm requires two-factor "
+    "(the demo firm does not); tests/auth/test_two_factor.py renders it",
 }
 
 # Who signs in: two candidates (one with an open search, feedback, a CV and a consent to
