@@ -115,7 +115,10 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),
         "DEMO_PASSWORD": env.get("PORTAL_DEMO_PASSWORD", "portal-demo"),
         "POWERED_BY": flag("PORTAL_POWERED_BY", True),
-        "RATELIMIT_LOGIN": env.get("PORTAL_RATELIMIT_LOGIN", "10 per minute"),
+        # Sign-ins per address: 10 a minute; in development 100, so trying the demo logins one
+        # after another does not hit it (the per-account limit stays the same everywhere).
+        "RATELIMIT_LOGIN": env.get("PORTAL_RATELIMIT_LOGIN")
+        or ("100 per minute" if portal_env == "development" else "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
         "RATELIMIT_ENABLED": flag("PORTAL_RATELIMIT_ENABLED", True),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this

@@ -15,7 +15,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound, interest, keep_in_touch, matching
+from portal.services import NotFound, candidate_todo, interest, keep_in_touch, matching
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import found, on_field, status, submit
@@ -31,7 +31,7 @@ def home():
         "candidate/home.html",
         me=me,
         cards=view.cards,
-        open_consents=[c for c in view.cards if c.open_consent_id],
+        todo=candidate_todo.todo_items(view.cards),
         recruiter=view.recruiter,
     )
 

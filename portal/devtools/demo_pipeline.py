@@ -2,8 +2,11 @@
 updates, an overdue candidate and a failed message, so "Needs attention" is alive at first login.
 
 Everything goes through the real services (the same rules and messages as the product), never
-around them. candidate@<firm>.example stays in the talent pool only (a newcomer: welcome text and
-matching roles); candidate2 (Priya Raman) has feedback and a consent request waiting."""
+around them. candidate@demo.example (Alex Morgan), the first login the README lists, has the
+richest journey: a consent request to answer, feedback, searches at different stages (getting to
+know you, interviewing, ended with the reason) and roles that may fit; candidate2 (Priya Raman)
+has feedback and a consent request waiting. candidate@globex.example stays in the talent pool
+only (a newcomer: welcome text and matching roles)."""
 
 from __future__ import annotations
 
@@ -102,6 +105,44 @@ MOBILE = SearchInput(
     pay_min=70000,
     pay_max=85000,
 )
+PLATFORM = SearchInput(
+    title="Platform Engineer",
+    client_name="Vandelay Industries",
+    description_md="Build the **Kubernetes platform** Vandelay's forty product teams deploy on.",
+    requirements_md="- Kubernetes in production\n- Python or Go for tooling",
+    required_skills=["Kubernetes", "Python"],
+    nice_skills=["Terraform"],
+    seniority=Seniority.SENIOR,
+    location="Berlin",
+    remote_policy=RemotePreference.HYBRID,
+    pay_min=85000,
+    pay_max=105000,
+)
+STAFF = SearchInput(
+    title="Staff Engineer",
+    client_name="Hooli",
+    description_md="Lead the technical direction of Hooli's **payments** teams.",
+    requirements_md="- Has led a team of engineers\n- Go in production",
+    required_skills=["Go", "Engineering management"],
+    nice_skills=["PostgreSQL"],
+    seniority=Seniority.LEAD,
+    location="Amsterdam",
+    remote_policy=RemotePreference.HYBRID,
+    pay_min=110000,
+    pay_max=130000,
+)
+API = SearchInput(
+    title="Backend Engineer, Payments API",
+    client_name="Vandelay Industries",
+    description_md="Design the **public payments API** Vandelay's merchants integrate with.",
+    requirements_md="- Python web services\n- PostgreSQL",
+    required_skills=["Python", "PostgreSQL"],
+    seniority=Seniority.SENIOR,
+    location="Berlin",
+    remote_policy=RemotePreference.REMOTE,
+    pay_min=75000,
+    pay_max=95000,
+)
 OPS = SearchInput(
     title="Operations Manager",
     client_name="Acme Corp",
@@ -162,7 +203,7 @@ def load_firm_pipeline(firm: Firm, recruiter: User, recruiter2: User | None = No
 
 
 def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
-    _alex, priya, jonas, sofia, liam, mei, omar, anna, lucas, ingrid, tomas, hana = p[:12]
+    alex, priya, jonas, sofia, liam, mei, omar, anna, lucas, ingrid, tomas, hana = p[:12]
     add = pipeline.add_to_search
     backend = _search(firm, rec, BACKEND)
     designer = _search(firm, rec2, DESIGNER)
@@ -253,6 +294,8 @@ def _full(firm: Firm, rec: User, rec2: User, p: list[Candidate]) -> None:
         "Hooli has hired for this role. Thank you for your time; we will be in touch about similar roles.",
     )
 
+    _first_login(firm, rec, rec2, alex, backend)
+
     # The candidates' side: interest, updates, an availability change.
     db.session.add(Interest(firm_id=firm.id, candidate_id=sofia.id, search_id=data.id))
     db.session.add(
@@ -305,3 +348,42 @@ def _small(firm: Firm, rec: User, p: list[Candidate]) -> None:
         _consent(firm, rec, cy2, True)
         pipeline.move(firm, rec, cy2, Stage.PRESENTED)
         pipeline.move(firm, rec, cy2, Stage.INTERVIEWING)
+
+
+def _first_login(firm: Firm, rec: User, rec2: User, alex: Candidate, backend) -> None:
+    """The first demo login (candidate@demo.example, Alex Morgan): what a newcomer should see
+    first. A consent request to answer on the backend role (with feedback), an interview
+    process with another client, a search that ended with the reason, and, as the roles page
+    shows, open roles that fit (the Payments API role stays unassigned for that)."""
+    platform = _search(firm, rec2, PLATFORM)
+    staff = _search(firm, rec, STAFF)
+    _search(firm, rec, API)
+    cy_backend = pipeline.add_to_search(firm, rec, backend, alex, Stage.SCREENING)
+    feedback_service.post_feedback(
+        firm,
+        rec,
+        cy_backend,
+        "Thank you for our call on Tuesday. Initech's payments team is a **strong match** for your "
+        "PostgreSQL work. Please tell me on your page whether I may send them your profile.",
+    )
+    _consent(firm, rec, cy_backend, None)  # waiting for Alex's answer: the first to-do
+    cy_platform = pipeline.add_to_search(firm, rec2, platform, alex, Stage.SCREENING)
+    _consent(firm, rec2, cy_platform, True, "Yes please, I like their platform work.")
+    pipeline.move(firm, rec2, cy_platform, Stage.PRESENTED)
+    pipeline.move(firm, rec2, cy_platform, Stage.INTERVIEWING)
+    feedback_service.post_feedback(
+        firm,
+        rec2,
+        cy_platform,
+        "Vandelay's feedback after the first interview: they liked how you explained **rolling "
+        "upgrades**. Next is a two-hour pairing session with two of their engineers.",
+    )
+    cy_staff = pipeline.add_to_search(firm, rec, staff, alex, Stage.SCREENING)
+    pipeline.close(
+        firm,
+        rec,
+        cy_staff,
+        CloseReason.NOT_A_FIT,
+        "Hooli wants someone who has already led a team and writes Go every day. Your backend "
+        "depth is a better fit for the Initech and Vandelay roles, which we are pursuing with you.",
+    )

@@ -59,6 +59,48 @@ class Recruiter:
 
 
 @dataclass
+class Step:
+    """One step of a search's stepper, in candidate words: done, current or ahead."""
+
+    label: str
+    state: str  # "done" | "current" | "ahead"
+
+
+# The stepper's steps, in candidate words (short enough for six across a phone). Identified
+# and contacted are one step for the candidate: "we are in touch".
+STEPS: tuple[tuple[str, tuple[Stage, ...]], ...] = (
+    ("In touch", (Stage.IDENTIFIED, Stage.CONTACTED)),
+    ("Getting to know you", (Stage.SCREENING,)),
+    ("With the client", (Stage.PRESENTED,)),
+    ("Interviews", (Stage.INTERVIEWING,)),
+    ("Offer", (Stage.OFFER,)),
+    ("Hired", (Stage.PLACED,)),
+)
+ENDED_STEP = "Ended"
+
+
+def steps_for(stage: Stage, reached: Stage | None = None) -> list[Step]:
+    """The stepper of a candidacy at `stage`: steps before it done, its own current, the rest
+    ahead. A closed candidacy shows the steps it reached (`reached`: the furthest stage before
+    it closed) as done, then one current step "Ended"."""
+    where = stage if stage != Stage.CLOSED else reached
+    index = next((i for i, (_, stages) in enumerate(STEPS) if where in stages), -1)
+    if stage == Stage.CLOSED:
+        done = [Step(label, "done") for label, _ in STEPS[: index + 1]]
+        return done + [Step(ENDED_STEP, "current")]
+    return [
+        Step(label, "done" if i < index else "current" if i == index else "ahead") for i, (label, _) in enumerate(STEPS)
+    ]
+
+
+def _furthest(changes: list) -> Stage | None:
+    """The furthest pipeline stage a candidacy reached (from its stage changes)."""
+    order = [s for s in Stage if s != Stage.CLOSED]
+    reached = [ch.to_stage for ch in changes if ch.to_stage != Stage.CLOSED]
+    return max(reached, key=order.index) if reached else None
+
+
+@dataclass
 class SearchCard:
     candidacy_id: int
     title: str
@@ -75,6 +117,7 @@ class SearchCard:
     open_consent_id: int | None
     feedback_count: int
     timeline: list[TimelineEntry] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
 
 
 # The card queries read columns, not entities: a page of cards needs a handful of fields
@@ -216,6 +259,7 @@ def _cards(
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
                 timeline=_timeline(firm, changes.get(c.id, []), mine),
+                steps=steps_for(c.stage, _furthest(changes.get(c.id, []))),
             )
         )
     # Open searches first (most recent movement first), then the ended ones.

@@ -115,3 +115,46 @@ def test_confidential_client_hidden_until_a_consent_request_names_it(app, firms,
     home = cand_client.get("/me/").get_data(as_text=True)
     assert "Umbrella Corp" in home
     assert "Umbrella Corp" in cand_client.get("/me/feedback").get_data(as_text=True)
+
+
+def _answered(html: str) -> str:
+    return html[html.index("<h1>") : html.index('id="role"')]
+
+
+def test_an_approved_consent_reads_as_answered_with_when_and_what_next(app, firms, cand_client):
+    f = firms.a
+    _s, _cy, consent = _setup(app, f)
+    cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y", "comment": "Happy to!"})
+    with firm_context(app, f.firm):
+        answered_at = db.session.get(Consent, consent.id).answered_at
+    html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
+    top = _answered(html)
+    assert "May we send" not in html and "Yes, send my profile" not in html  # no longer asked
+    assert "<title>You said yes to sending your profile to Initech" in html
+    assert "<h1>You said yes to sending your profile to Initech</h1>" in top
+    assert f'datetime="{answered_at.isoformat()}"' in top and answered_at.strftime("%d %b %Y") in top  # when
+    assert "What happens next" in top and "We send your profile to Initech for the Head of Data role only" in top
+    assert "Happy to!" in top
+
+
+def test_a_declined_consent_reads_as_answered_with_when_and_what_next(app, firms, cand_client):
+    f = firms.a
+    _s, cy, consent = _setup(app, f)
+    cand_client.post(f"/me/consents/{consent.id}", data={"decline": "y"})
+    html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
+    top = _answered(html)
+    assert "May we send" not in html and "No, do not send it" not in html
+    assert "<h1>You said no to sending your profile to Initech</h1>" in top
+    assert "<time datetime=" in top
+    assert "We have not sent your profile to Initech and will not for this role" in top
+    assert 'href="/me/keep-in-touch"' in top  # how to change one's mind
+    assert f'href="/me/searches/{cy.id}"' in top
+
+
+def test_a_request_on_an_ended_search_is_no_longer_asked(app, firms, cand_client):
+    f = firms.a
+    _s, cy, consent = _setup(app, f)
+    h.close(app, f, cy.id)
+    html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
+    assert "May we send" not in html and "Yes, send my profile" not in html
+    assert "This question is no longer needed" in html and "Nothing was sent" in html

@@ -47,8 +47,11 @@ def test_timeline_hides_undone_changes(app, firms, cand_client):
 
         db.session.get(Candidacy, cy.id).stage = Stage.CONTACTED
     html = cand_client.get(f"/me/searches/{cy.id}").get_data(as_text=True)
-    assert "We have been in touch" in html
-    assert "Getting to know you" not in html
+    timeline = html[html.index('class="timeline"') :]
+    assert "We have been in touch" in timeline
+    assert "Getting to know you" not in timeline
+    # The stepper is back on the first step too ("Getting to know you" is only ahead).
+    assert '<li class="step current" aria-current="step">In touch' in html
 
 
 def test_timeline_lists_history_newest_first(app, firms, cand_client):

@@ -61,19 +61,20 @@ def test_demo_data_exercises_the_whole_recruiter_backend(app, client_for):
     everyone = c.get("/recruiter/?scope=firm").get_data(as_text=True)
     assert "Mei Chen" in everyone[everyone.index('id="overdue"') : everyone.index('id="consents"')]
     assert "Priya Raman" in everyone[everyone.index('id="consents"') : everyone.index('id="interests"')]
-    # The first candidate of each firm stays in the pool only (a newcomer's portal).
+    # The first demo candidate is in three searches (README: the richest journey); an open
+    # role that fits stays free, so the recruiter sees them suggested for it.
     with app.app_context():
         with as_firm(demo.id):
             alex = db.session.scalar(select(Candidate).where(Candidate.email == "candidate@demo.example"))
             assert (
                 db.session.scalar(select(func.count()).select_from(Candidacy).where(Candidacy.candidate_id == alex.id))
-                == 0
+                == 3
             )
             assert sorted(s.skill.name for s in alex.skills) == ["Kubernetes", "PostgreSQL", "Python"]
         db.session.remove()
     backend = c.get("/recruiter/searches").get_data(as_text=True)
     import re
 
-    sid = re.search(r'href="/recruiter/searches/(\d+)"><strong>Senior Backend Engineer', backend).group(1)
+    sid = re.search(r'href="/recruiter/searches/(\d+)"><strong>Backend Engineer, Payments API', backend).group(1)
     page = c.get(f"/recruiter/searches/{sid}").get_data(as_text=True)
     assert "Add Alex Morgan to the pipeline" in page
