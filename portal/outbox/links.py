@@ -15,6 +15,7 @@ links (invitation, reset, sign-in) are minted by the worker at send time, never 
 from __future__ import annotations
 
 from flask import current_app
+from werkzeug.routing import BuildError
 
 from portal.models import Firm
 from portal.web.templating import external_url
@@ -52,7 +53,10 @@ def roles(firm: Firm) -> str:
 def role(firm: Firm, search_id: int) -> str:
     """One suggested role: its own page if there is one, else its card on the roles list."""
     if ROLE_PAGE in current_app.view_functions:
-        return external_url(firm, ROLE_PAGE, search_id=search_id)
+        try:
+            return external_url(firm, ROLE_PAGE, search_id=search_id)
+        except BuildError:  # a role page that takes other arguments: the list still works
+            pass
     return f"{roles(firm)}#role-{search_id}"
 
 

@@ -21,6 +21,14 @@ from tests.worker.test_nurture import give_skills, role
 HOST = "http://alpha.localhost"
 
 
+def _role_url(app, firm, search_id: int) -> str:
+    """A role's link: its own page once the product has one, else its card on the roles list."""
+    from portal.outbox import links
+
+    with firm_context(app, firm) as s:
+        return links.role(s.get(Firm, firm.id), search_id)
+
+
 def _mail_to(run_jobs, smtp_sink, to: str, before: int) -> tuple[str, str]:
     """Deliver what is queued; the one new email to `to`: (text part, HTML part)."""
     run_jobs()
@@ -152,7 +160,8 @@ def test_role_suggestion_links_to_that_role(app, firms, client_for, run_jobs, sm
     with firm_context(app, a.firm) as s:
         assert nurture.plan_nurture(s.get(Firm, a.firm.id), utcnow()) == 1
     text, html = _mail_to(run_jobs, smtp_sink, a.candidate.email, before)
-    url = f"{HOST}/me/roles#role-{py.id}"
+    url = _role_url(app, a.firm, py.id)
+    assert url in (f"{HOST}/me/roles#role-{py.id}", f"{HOST}/me/roles/{py.id}")
     _assert_links(text, html, url)
     page = _follow(client_for, a.firm, a.candidate_user, url, None, private=False)
     assert "Python Developer" in page
@@ -168,7 +177,7 @@ def test_several_roles_each_link_to_their_own(app, firms, run_jobs, smtp_sink):
         nurture.plan_nurture(s.get(Firm, a.firm.id), utcnow())
     text, html = _mail_to(run_jobs, smtp_sink, a.candidate.email, before)
     for search in (first, second):
-        _assert_links(text, html, f"{HOST}/me/roles#role-{search.id}")
+        _assert_links(text, html, _role_url(app, a.firm, search.id))
     _assert_links(text, html, f"{HOST}/me/roles")  # and the list of them all (the button)
 
 
