@@ -127,7 +127,10 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    next_url = request.args.get("next")
+    # The page a signed-out visitor came for (an email's link): kept through every form of this
+    # page (a hidden `next` field), used only if it is a path on this site.
+    next_url = request.args.get("next") or request.form.get("next")
+    next_url = next_url if is_safe_next(next_url) else None
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -141,8 +144,9 @@ def login():
             with transaction():  # the session row (and the sign-in time) committed before the cookie
                 row = _new_session(user, remember=form.remember.data)
             _sign_in(user, row)
-            return redirect(next_url if is_safe_next(next_url) else home_for(user))
-    return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
+            return redirect(next_url or home_for(user))
+    page = render_template("auth/login.html", form=form, next_url=next_url)
+    return page, (200 if request.method == "GET" or not form.errors else 400)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -25,6 +25,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.outbox import links
 from portal.services import DomainError
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -190,7 +191,7 @@ def _record_change(firm: Firm, candidate: Candidate, changes: list[Change]) -> C
         "availability_changed",
         f"availability:{update.id}",
         recruiters_to_tell(candidate),
-        {"changes": changes, "update": update},
+        {"changes": changes, "update": update, "link": links.recruiter_candidate(firm, candidate.id)},
         coalesce=f"availability:{candidate.id}",
     )
     return update

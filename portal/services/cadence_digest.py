@@ -31,7 +31,7 @@ from portal.models import (
     Search,
     User,
 )
-from portal.outbox import EmailRenderer, record_many
+from portal.outbox import EmailRenderer, links, record_many
 from portal.services import contact
 from portal.services.cadence import active_candidacy_filter, endpoint_url, with_domains
 from portal.services.cadence_clock import cadence_days, weekly_period
@@ -63,9 +63,11 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             "title": r.title,
             "stage": r.stage.label,
             "since": r.since,
+            "page": ("candidacy", r.id),
         }
         for r in db.session.execute(
             select(
+                Candidacy.id,
                 Candidate.name,
                 Search.title,
                 Search.owner_id.label("search_owner"),
@@ -92,10 +94,12 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             "candidate": r.name,
             "title": r.role_title,
             "since": r.requested_at,
+            "page": ("candidacy", r.candidacy_id),
         }
         for r in db.session.execute(
             select(
                 Candidate.name,
+                Consent.candidacy_id,
                 Consent.role_title,
                 Consent.requested_at,
                 Consent.requested_by_id,
@@ -116,9 +120,11 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             "candidate": r.name,
             "title": r.title,
             "since": r.created_at,
+            "page": ("candidate", r.candidate_id),
         }
         for r in db.session.execute(
             select(
+                Interest.candidate_id,
                 Candidate.name,
                 Search.title,
                 Interest.created_at,
@@ -140,6 +146,7 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             "reason": r.last_error,
             "since": r.created_at,
             "id": r.id,
+            "page": ("message", r.id),
         }
         for r in db.session.execute(
             select(
@@ -204,8 +211,30 @@ def unreachable_items(firm: Firm) -> list[dict]:
     for r, who in owners.values():
         reason = contact.unreachable_reason(r, missed.get(r.id))
         for owner in who or [None]:
-            out.append({"owner": owner, "candidate": r.name, "title": reason, "since": r.unreachable_since})
+            out.append(
+                {
+                    "owner": owner,
+                    "candidate": r.name,
+                    "title": reason,
+                    "since": r.unreachable_since,
+                    "page": ("candidate", r.id),
+                }
+            )
     return out
+
+
+_PAGES = {
+    "candidacy": links.recruiter_candidacy,
+    "candidate": links.recruiter_candidate,
+    "message": links.recruiter_message,
+}
+
+
+def _page_url(firm: Firm, page: tuple[str, int] | None) -> str | None:
+    """The recruiter page of one digest item (its candidacy, candidate or failed message)."""
+    if page is None or page[1] is None:
+        return None
+    return _PAGES[page[0]](firm, page[1])
 
 
 def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
@@ -246,6 +275,8 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         if not any(counts.values()):
             continue
         shown = {name: mine.get(name, [])[:DIGEST_ITEMS] for name in sections}
+        for item in (item for items in shown.values() for item in items):
+            item.setdefault("url", _page_url(firm, item.get("page")))
         subject, text, html = renderer.render(
             user=user, to_name=user.name, counts=counts, items=shown, cadence_days=cadence_days(firm), **links
         )

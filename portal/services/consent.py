@@ -11,8 +11,8 @@ from sqlalchemy import CursorResult, select, update
 from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow
+from portal.outbox import links
 from portal.services import DomainError, NotFound
-from portal.web.templating import external_url
 
 MAX_COMMENT = 2000
 
@@ -71,7 +71,7 @@ def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
         candidate=candidate,
         candidacy_id=candidacy.id,
         recipient_user_id=candidate.user_id,
-        context={"search": search, "consent": consent, "recruiter": actor, "link": external_url(firm, "auth.index")},
+        context={"search": search, "consent": consent, "recruiter": actor, "link": links.consent(firm, consent.id)},
     )
     return consent
 
@@ -123,7 +123,7 @@ def answer_consent(
                 "consent": consent,
                 "candidate_obj": candidate,
                 "search": search,
-                "link": external_url(firm, "auth.index"),
+                "link": links.recruiter_candidacy(firm, candidacy.id),
             },
         )
     return consent

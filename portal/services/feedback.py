@@ -12,6 +12,7 @@ from portal import outbox
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Audience, Candidacy, Feedback, Firm, Stage, User, utcnow
+from portal.outbox import links
 from portal.services import DomainError, disclosure
 from portal.services.text import clean_text
 
@@ -43,7 +44,6 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     """Save feedback and write the candidate's message (same transaction)."""
     from portal.services import consent as consent_service
     from portal.services.pipeline import _recruiter_for, coalesce_key
-    from portal.web.templating import external_url
 
     if not actor.is_staff:
         raise DomainError("Only the firm's recruiters write feedback.")
@@ -91,7 +91,7 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
             "recruiter": _recruiter_for(candidacy) or actor,
             "author": actor,
             "client_name": search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-            "link": external_url(firm, "auth.index"),
+            "link": links.feedback(firm, candidacy.id, fb.id),
         },
     )
     return fb

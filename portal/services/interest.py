@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Firm, Interest, Search, SearchState, utcnow
+from portal.outbox import links
 from portal.services import DomainError, NotFound
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
 
@@ -50,6 +51,6 @@ def express_interest(firm: Firm, candidate: Candidate, search_id: int) -> tuple[
         "interest",
         f"interest:{candidate.id}:{search.id}",
         recruiters_to_tell(candidate, search),
-        {"search": search, "interest": interest},
+        {"search": search, "interest": interest, "link": links.dashboard(firm, "interests")},
     )
     return interest, True

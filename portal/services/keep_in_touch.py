@@ -24,8 +24,8 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.outbox import links
 from portal.services import DomainError, NotFound
-from portal.web.templating import external_url
 
 MAX_BODY = 1000
 MAX_NAME = 120
@@ -77,7 +77,8 @@ def tell_recruiters(
     coalesce: str | None = None,
 ) -> int:
     """One message per recruiter (kind = its email template), never shown in a candidate's
-    portal. `key` makes the dedupe keys unique per cause. With `coalesce`, the message waits
+    portal. `key` makes the dedupe keys unique per cause. The email links to the dashboard
+    unless `context` names its own page (`link`: the candidate, a dashboard section). With `coalesce`, the message waits
     for the grace window and a later one with the same key replaces it (one email for a
     burst of edits)."""
     for user in recipients:
@@ -92,12 +93,7 @@ def tell_recruiters(
             show_in_portal=False,
             grace=coalesce is not None,
             coalesce_key=f"{coalesce}:to:{user.id}" if coalesce else None,
-            context={
-                "candidate_obj": candidate,
-                "recruiter": user,
-                "link": external_url(firm, "recruiter.dashboard"),
-                **context,
-            },
+            context={"candidate_obj": candidate, "recruiter": user, "link": links.dashboard(firm), **context},
         )
     return len(recipients)
 
@@ -152,7 +148,7 @@ def send_update(firm: Firm, candidate: Candidate, choice: str, text: str | None 
         "candidate_update",
         f"candidate-update:{update.id}",
         recruiters_to_tell(candidate),
-        {"update": update, "headline": headline, "text": text},
+        {"update": update, "headline": headline, "text": text, "link": links.recruiter_candidate(firm, candidate.id)},
     )
     return update
 
@@ -192,6 +188,6 @@ def refer(
         "referral",
         f"referral:{update.id}",
         recruiters_to_tell(candidate, search),
-        {"update": update, "search": search},
+        {"update": update, "search": search, "link": links.recruiter_candidate(firm, candidate.id)},
     )
     return update

@@ -28,6 +28,7 @@ from portal.outbox import (
     IN_CHUNK,
     EmailRenderer,
     insert_ignoring_duplicates,
+    links,
     record_many,
     touch_candidates,
     unsubscribe_url,
@@ -149,6 +150,7 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     with_domains(firm)
     renderer = EmailRenderer(firm, "nurture_roles")
     portal_url = endpoint_url(firm, "candidate.roles", "candidate.home")
+    role_urls: dict[int, str] = {}  # each role's own link (portal.outbox.links), built once
     day = local_day(firm, now)
     rows, picked = [], {}
     for c in pool:
@@ -159,7 +161,7 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
         subject, text, html = renderer.render(
             candidate_name=c.name,
             to_name=c.name,
-            roles=[_role_view(m) for m in matches],
+            roles=[_role_view(firm, m, role_urls) for m in matches],
             portal_url=portal_url if c.user_id else None,
             unsubscribe_url=unsubscribe_url(firm, c.unsubscribe_token),
         )
@@ -184,9 +186,12 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     return written
 
 
-def _role_view(match) -> dict:
+def _role_view(firm, match, urls: dict[int, str]) -> dict:
     search = match.search
+    if search.id not in urls:
+        urls[search.id] = links.role(firm, search.id)
     return {
+        "url": urls[search.id],
         "title": search.title,
         "client": search.client_name_for_candidate(),
         "location": search.location,
@@ -247,7 +252,7 @@ def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None
         return 0
     with_domains(firm)
     renderer = EmailRenderer(firm, "availability_prompt")
-    profile_url = endpoint_url(firm, "candidate.availability", "candidate.profile", "candidate.home")
+    profile_url = links.availability(firm)
     day = local_day(firm, now)
     out = []
     for c in rows:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidacy, Firm, StageChange, User
+from portal.outbox import links
 from portal.services import consent as consent_service
-from portal.web.templating import external_url
 
 
 def coalesce_key(candidacy: Candidacy) -> str:
@@ -45,7 +45,7 @@ def notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageCha
             "stage": change.to_stage,
             "recruiter": recruiter_for(candidacy) or actor,
             "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-            "link": external_url(firm, "auth.index"),
+            "link": links.search(firm, candidacy.id),
         },
     )
 
@@ -80,6 +80,6 @@ def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
             "recruiter": recruiter_for(candidacy) or actor,
             "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
             "better_fits": better_fits(firm, candidacy),
-            "link": external_url(firm, "auth.index"),
+            "link": links.search(firm, candidacy.id),
         },
     )
