@@ -35,18 +35,24 @@ def _consents_by_candidacy(ids: list[int]) -> dict[int, list[Consent]]:
     return out
 
 
-def _undo_offer() -> dict | None:
-    """The move this recruiter just made, if it can still be undone (shown as a button)."""
+def _undo_offer(candidacy: Candidacy | None = None, search: Search | None = None) -> dict | None:
+    """The move this recruiter just made, if it can still be undone (shown as a button), on the
+    pages of the candidacy it concerns only: its own page (`candidacy`) and its search's board
+    (`search`). Another candidacy's page, another board: None, and the offer waits in the session."""
     offer = session.get("undo")
     if not offer:
         return None
-    candidacy = db.session.get(Candidacy, offer.get("candidacy"))
-    change = pipeline.latest_change(candidacy) if candidacy is not None else None
-    if change is None or change.id != offer.get("change") or pipeline.undoable(candidacy, change) is None:
+    if candidacy is not None and offer.get("candidacy") != candidacy.id:
+        return None
+    if search is not None and offer.get("search") != search.id:
+        return None
+    moved = candidacy or db.session.get(Candidacy, offer.get("candidacy"))
+    change = pipeline.latest_change(moved) if moved is not None else None
+    if change is None or change.id != offer.get("change") or pipeline.undoable(moved, change) is None:
         session.pop("undo", None)
         return None
     return {
-        "candidacy": candidacy,
+        "candidacy": moved,
         "change": change,
         "form": UndoForm(change_id=change.id, next=request.full_path.rstrip("?")),
     }
@@ -62,7 +68,7 @@ def board(search_id: int):
         search=search,
         columns=columns,
         here=here,
-        undo=_undo_offer(),
+        undo=_undo_offer(search=search),
         pipeline_stages=PIPELINE,
         # Every card links to /recruiter/candidacies/<id>/...: built once, not url_for per card.
         candidacy_url=url_for("recruiter.candidacy", candidacy_id=1).removesuffix("1"),
@@ -100,7 +106,7 @@ def _candidacy_page(
         feedback_form=feedback_form or FeedbackForm(formdata=None),
         preview_html=preview_html,
         note_form=NoteForm(formdata=None),
-        undo=_undo_offer(),
+        undo=_undo_offer(candidacy=candidacy),
         pipeline_stages=PIPELINE,
         close_refused=close_refused,
         close_reason=close_reason,
@@ -113,8 +119,14 @@ def candidacy(candidacy_id: int):
     return _candidacy_page(get_or_404(Candidacy, candidacy_id))
 
 
-def _remember_undo(change) -> None:
-    session["undo"] = {"candidacy": change.candidacy_id, "change": change.id}
+def _remember_undo(candidacy: Candidacy, change) -> bool:
+    """Offer to undo `change` on the candidacy's pages while it can be undone. True when offered:
+    the offer (a banner with the button) then says what happened, so no flash repeats it."""
+    if pipeline.undoable(candidacy, change) is None:
+        session.pop("undo", None)
+        return False
+    session["undo"] = {"candidacy": candidacy.id, "search": candidacy.search_id, "change": change.id}
+    return True
 
 
 @bp.route("/candidacies/<int:candidacy_id>/move", methods=["POST"])
@@ -123,8 +135,7 @@ def candidacy_move(candidacy_id: int):
     name = candidacy.candidate.name
 
     def done(change):
-        _remember_undo(change)
-        return f"{name} moved to “{change.to_stage.label}”."
+        return None if _remember_undo(candidacy, change) else f"{name} moved to “{change.to_stage.label}”."
 
     return act(
         lambda: pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data),
@@ -147,7 +158,8 @@ def _close_done(candidacy: Candidacy, form: CloseForm):
     name = candidacy.candidate.name
 
     def done(change):
-        _remember_undo(change)
+        if _remember_undo(candidacy, change):
+            return None  # the undo banner says it
         return f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why."
 
     return done

@@ -28,6 +28,11 @@ TEXT_BACKGROUND = "#e1ebf7"
 # would no longer read, 18 % away from the text colour).
 HIGHLIGHT = 0.18
 AA_NORMAL = 4.5  # WCAG 2.x level AA, normal-size text
+# The keyboard focus ring: WCAG 2.x non-text contrast (3:1) against the colour around it.
+FOCUS_MINIMUM = 3.0
+# The darkest light background a focused control sits on (portal.css: the flashes, the stage
+# badges, the board's columns, the undo banner): a ring that reads on it reads on all of them.
+FOCUS_BACKGROUNDS = ("#ffffff", PAGE_BACKGROUND, TEXT_BACKGROUND, "#dcefe2", "#f6dcd9", "#f8ecd0", "#e9ecf0", "#fff7e0")
 
 
 def _safe_colour(value: str | None, default: str) -> str:
@@ -103,11 +108,19 @@ def highlight(background: str, text: str, minimum: float = AA_NORMAL) -> str:
     return background
 
 
+def focus_ring(colour: str, backgrounds: tuple[str, ...] | list[str]) -> str:
+    """The accent colour as a focus ring that reaches 3:1 on every one of `backgrounds` (all light,
+    or the one header colour): the colour itself, else the nearest shade that does."""
+    darkest = min(backgrounds, key=relative_luminance)
+    return readable_on(colour, darkest, FOCUS_MINIMUM)
+
+
 @dataclass
 class Palette:
     """The colours actually used. `primary`/`accent` are backgrounds (header, buttons) with
     `on_*` text; `*_text` is the shade used for text and links on the light page;
-    `primary_highlight` is the header's current-page background behind `on_primary` text."""
+    `primary_highlight` is the header's current-page background behind `on_primary` text;
+    `focus` is the keyboard focus ring on the page, `focus_on_primary` the ring in the header."""
 
     primary: str
     on_primary: str
@@ -116,6 +129,8 @@ class Palette:
     on_accent: str
     accent_text: str
     primary_highlight: str = ""
+    focus: str = ""
+    focus_on_primary: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -145,7 +160,14 @@ def palette(primary: str | None, accent: str | None) -> Palette:
             )
         out[key] = (bg, on, text)
     bg, on, _ = out["primary"]
-    return Palette(*out["primary"], *out["accent"], primary_highlight=highlight(bg, on), notes=notes)
+    return Palette(
+        *out["primary"],
+        *out["accent"],
+        primary_highlight=highlight(bg, on),
+        focus=focus_ring(chosen_accent, FOCUS_BACKGROUNDS),
+        focus_on_primary=focus_ring(chosen_accent, [bg]),
+        notes=notes,
+    )
 
 
 def firm_palette(firm: Firm | None) -> Palette:

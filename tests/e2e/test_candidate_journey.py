@@ -23,7 +23,7 @@ from portal.models import (
 from portal.services import skills
 from tests.factories import PASSWORD, firm_context
 from tests.support import candidate as h
-from tests.support.fixtures.browser import screenshot
+from tests.support.fixtures.browser import open_menu, screenshot
 
 
 def _world(app, f):
@@ -98,12 +98,14 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
         assert code not in body, code
     _no_sideways_scroll(page)
 
-    # Touch targets: the navigation and main buttons are big enough for a thumb.
+    # Touch targets: the navigation (behind "Menu" on a phone) and main buttons are big enough for a thumb.
+    open_menu(page)
     for el in page.locator(".main-nav a").all() + page.locator("main .button").all():
         box = el.bounding_box()
         assert box and box["height"] >= 40, el.inner_text()
 
     # Feedback.
+    open_menu(page)
     page.click(".main-nav >> text=Feedback")
     page.wait_for_url("**/me/feedback")
     assert "The team liked your PostgreSQL experience." in page.locator("main").inner_text()
@@ -111,6 +113,7 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
     _no_sideways_scroll(page)
 
     # Approve the consent request, with the role's details shown first.
+    open_menu(page)
     page.click(".main-nav >> text=My searches")
     page.click(".attention a.button")
     page.wait_for_url(f"**/me/consents/{consent.id}")
@@ -124,6 +127,7 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
     _no_sideways_scroll(page)
 
     # A role that may fit: "I'm interested".
+    open_menu(page)
     page.click(".main-nav >> text=Roles for you")
     page.wait_for_url("**/me/roles")
     card = page.locator("article.match-card", has_text="Python Tech Lead")
@@ -135,6 +139,7 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
     _no_sideways_scroll(page)
 
     # Update availability.
+    open_menu(page)
     page.click(".main-nav >> text=Profile")
     page.wait_for_url("**/me/profile")
     page.check("input[name=job_seeking][value=active]")
@@ -155,6 +160,7 @@ def test_candidate_journey_on_a_phone(app, firms, live_server, phone):
         assert db.session.scalar(select(CandidateUpdate)) is not None
 
     # The home page, for the README.
+    open_menu(page)
     page.click(".main-nav >> text=My searches")
     page.wait_for_url("**/me/")
     assert page.locator(".attention").count() == 0  # nothing waits for an answer any more

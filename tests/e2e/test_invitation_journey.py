@@ -11,7 +11,7 @@ from portal.models import Candidate, Role, User
 from portal.services import accounts
 from portal.services.firms import create_user
 from tests.factories import firm_context
-from tests.support.fixtures.browser import screenshot
+from tests.support.fixtures.browser import open_menu, screenshot
 
 
 @pytest.mark.browser
@@ -49,6 +49,7 @@ def test_invited_candidate_sets_password_and_signs_in(app, firms, live_server, p
 
     # Sign out, then sign in with the chosen password.
     page.goto(live_server.url(firms.a.firm, "/me/"))
+    open_menu(page)  # on a phone, signing out is in the header's menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     page.get_by_label("Email").fill("jamie.lee@example.org")

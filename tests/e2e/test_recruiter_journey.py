@@ -91,6 +91,7 @@ def test_recruiter_journey(app, firms, live_server, browser):
         page.wait_for_selector("text=moved to “Presented to client”")
         assert page.locator(f".column[data-stage=presented] #card-{cid}").count() == 1
         assert page.locator(".undo-banner button:has-text('Undo')").count() == 1
+        assert page.locator("main").inner_text().count("moved to “Presented to client”") == 1  # said once
         screenshot(page, "recruiter-board-after-drag")
 
         # The same board on a phone.

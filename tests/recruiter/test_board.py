@@ -268,6 +268,59 @@ def test_undo_of_a_close_reopens_and_cancels_the_close_the_loop_message(app, rec
         assert close_msg.state == MessageState.CANCELLED
 
 
+def test_an_undo_offer_appears_once_and_only_on_its_own_candidacys_pages(app, rec):
+    """Move Anna: her board says so once (the offer, no flash repeating it) and her page offers
+    the undo; Jonas's page in the same search, and another search's board, never do."""
+    app.config["GRACE_SECONDS"] = 300
+    f = rec.f
+    s, other = make_search(app, f), make_search(app, f, title="Data Lead")
+    anna, jonas = people(app, f, 1, name="Anna Kowalska")[0], people(app, f, 1, name="Jonas Weber")[0]
+    cy_a, cy_b = add(app, f, s, anna, Stage.CONTACTED), add(app, f, s, jonas, Stage.CONTACTED)
+    add(app, f, other, people(app, f, 1)[0], Stage.CONTACTED)
+    board = f"/recruiter/searches/{s.id}/board"
+
+    def offers(html):
+        return html.count('class="undo-banner"'), html.count("moved to “Screening”"), html.count(">Undo</button>")
+
+    html = _move(rec.client, cy_a, "screening", next=board).get_data(as_text=True)
+    assert offers(html) == (1, 1, 1) and "Anna Kowalska moved to “Screening”" in html
+    assert flashes(html) == ""  # the offer says it; no flash says it again
+    assert f'action="/recruiter/candidacies/{cy_a.id}/undo"' in html
+    assert offers(rec.client.get(board).get_data(as_text=True)) == (1, 1, 1)  # still once, while it can be undone
+    jonas_page = rec.client.get(f"/recruiter/candidacies/{cy_b.id}").get_data(as_text=True)
+    assert offers(jonas_page) == (0, 0, 0) and "Anna" not in jonas_page
+    assert offers(rec.client.get(f"/recruiter/searches/{other.id}/board").get_data(as_text=True)) == (0, 0, 0)
+    anna_page = rec.client.get(f"/recruiter/candidacies/{cy_a.id}").get_data(as_text=True)
+    assert offers(anna_page) == (1, 1, 1)
+    # Looking at Jonas did not use up Anna's offer; undoing it ends it everywhere.
+    change_id = int(re.search(r'name="change_id" value="(\d+)"', anna_page).group(1))
+    done = rec.client.post(f"/recruiter/candidacies/{cy_a.id}/undo", data={"change_id": change_id, "next": board})
+    assert done.status_code == 303
+    assert offers(rec.client.get(board).get_data(as_text=True))[0] == 0
+
+
+def test_a_close_offers_its_undo_once_too(app, rec):
+    app.config["GRACE_SECONDS"] = 300
+    f = rec.f
+    cy = add(app, f, make_search(app, f), people(app, f, 1, name="Anna Kowalska")[0], Stage.SCREENING)
+    resp = rec.client.post(
+        f"/recruiter/candidacies/{cy.id}/close",
+        data={"reason": "withdrew", "explanation": "", "version": cy.version},
+        follow_redirects=True,
+    )
+    html = resp.get_data(as_text=True)
+    assert html.count('class="undo-banner"') == 1 and html.count("candidacy is closed") == 1
+    assert "Anna Kowalska's candidacy is closed (" in html and flashes(html) == ""
+
+
+def test_without_a_grace_window_the_move_is_said_by_the_flash(app, rec):
+    """No undo to offer (GRACE_SECONDS = 0): the flash says what happened, once."""
+    cy = add(app, rec.f, make_search(app, rec.f), people(app, rec.f, 1)[0], Stage.CONTACTED)
+    html = _move(rec.client, cy, "screening").get_data(as_text=True)
+    assert 'class="undo-banner"' not in html and html.count("moved to “Screening”") == 1
+    assert "moved to “Screening”" in flashes(html)
+
+
 def test_add_candidates_to_a_search_from_the_pool(app, rec):
     f = rec.f
     s = make_search(app, f)

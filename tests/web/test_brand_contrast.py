@@ -5,7 +5,7 @@ links on the page, on white cards and on the tinted stage badges."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.web.brand import PAGE_BACKGROUND, WHITE, contrast_ratio, palette
+from portal.web.brand import FOCUS_BACKGROUNDS, PAGE_BACKGROUND, WHITE, contrast_ratio, palette
 
 colours = st.integers(min_value=0, max_value=0xFFFFFF).map(lambda n: f"#{n:06x}")
 STAGE_BADGE = "#e1ebf7"  # portal.css .stage-presented: brand-coloured text on a light blue tint
@@ -54,3 +54,55 @@ def test_brand_coloured_text_reads_on_the_stage_badges():
     assert contrast_ratio(colour, PAGE_BACKGROUND) >= 4.5 and contrast_ratio(colour, STAGE_BADGE) < 4.5
     p = palette(colour, "#b5461a")
     assert p.primary_text != colour and contrast_ratio(p.primary_text, STAGE_BADGE) >= 4.5
+
+
+# ---------------------------------------------------------------- the keyboard focus ring (3:1)
+
+DEMO_BRANDS = {"Northwind (demo)": ("#1f4e79", "#b5461a"), "Globex (demo)": ("#0b6e4f", "#6a1b9a")}
+EXTREME_BRANDS = {
+    "white on white": ("#ffffff", "#ffffff"),
+    "black on black": ("#000000", "#000000"),
+    "yellow header, yellow accent": ("#ffff00", "#ffff00"),
+    "mid grey everywhere": ("#777777", "#777777"),
+    "pale header, pale accent": ("#f4f5f7", "#e1ebf7"),
+    "navy header, navy accent": ("#1f4e79", "#1f4e79"),
+    "red header, green accent": ("#ff0000", "#00ff00"),
+}
+
+
+def _focus_reads(primary, accent):
+    p = palette(primary, accent)
+    for bg in FOCUS_BACKGROUNDS:
+        assert contrast_ratio(p.focus, bg) >= 3, (primary, accent, "page", p.focus, bg)
+    assert contrast_ratio(p.focus_on_primary, p.primary) >= 3, (primary, accent, "header", p.focus_on_primary)
+    return p
+
+
+def test_the_focus_ring_reads_for_the_demo_and_extreme_brands():
+    for name, (primary, accent) in {**DEMO_BRANDS, **EXTREME_BRANDS}.items():
+        assert _focus_reads(primary, accent), name
+    # Northwind's orange keeps its hue on the page and lightens on the navy header (it was 1.6:1).
+    navy = palette(*DEMO_BRANDS["Northwind (demo)"])
+    assert contrast_ratio("#b5461a", "#1f4e79") < 2 and navy.focus == "#b5461a"
+    assert navy.focus_on_primary != "#b5461a" and contrast_ratio(navy.focus_on_primary, "#1f4e79") >= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(primary=colours, accent=colours)
+def test_the_focus_ring_reads_whatever_the_brand(primary, accent):
+    _focus_reads(primary, accent)
+
+
+def test_brand_css_carries_the_focus_rings(app, firms, client_for):
+    css = client_for(firms.a.firm).get("/brand.css").get_data(as_text=True)
+    p = palette(firms.a.firm.primary_color, firms.a.firm.accent_color)
+    assert f"--focus: {p.focus};" in css and f"--focus-on-brand: {p.focus_on_primary};" in css
+
+
+def test_portal_css_defaults_are_the_default_palettes_rings():
+    """Pages without a firm (no /brand.css) use portal.css's defaults: the same computed rings."""
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "portal" / "static" / "portal.css").read_text()
+    p = palette(None, None)
+    assert f"--focus: {p.focus};" in css and f"--focus-on-brand: {p.focus_on_primary};" in css
