@@ -46,7 +46,7 @@ def sign_in_link():
         minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
         flash(
             "If that address belongs to a candidate's account here, we have just emailed it a sign-in link. "
-            f"Open it on this device within {minutes} minutes; it works once.",
+            f"It works once, within {minutes} minutes.",
             "info",
         )
         return redirect(url_for("auth.sign_in_link", next=next_path))

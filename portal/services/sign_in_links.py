@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.extensions import db
-from portal.models import Firm, Role, TokenPurpose, User, utcnow
+from portal.models import AuthToken, Firm, Role, TokenPurpose, User, utcnow
 from portal.services import accounts
 from portal.web.security import is_safe_next
 
@@ -40,8 +40,7 @@ def request_link(firm: Firm, email: str, next_path: str | None = None) -> None:
     db.session.flush()
 
 
-def check_link(token: str) -> User:
-    """The candidate a live sign-in link of this firm is for (nothing is spent)."""
+def _live(token: str) -> tuple[AuthToken, User]:
     try:
         row = accounts.check_token(token, TokenPurpose.SIGN_IN)
     except accounts.InvalidToken:
@@ -49,14 +48,18 @@ def check_link(token: str) -> User:
     user = db.session.get(User, row.user_id)
     if user is None or not user.active or user.role != Role.CANDIDATE:
         raise accounts.InvalidToken(_NOT_VALID)
-    return user
+    return row, user
+
+
+def check_link(token: str) -> User:
+    """The candidate a live sign-in link of this firm is for (nothing is spent)."""
+    return _live(token)[1]
 
 
 def use_link(token: str) -> tuple[User, str | None]:
     """Spend a sign-in link: the candidate it signs in and the local path it lands on (None:
     their home). The caller starts the new session in the same transaction."""
-    user = check_link(token)
-    row = accounts.check_token(token, TokenPurpose.SIGN_IN)
+    row, user = _live(token)
     accounts.spend_token(row)
     user.last_login_at = utcnow()
     return user, (row.next_path if is_safe_next(row.next_path) else None)

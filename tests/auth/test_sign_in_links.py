@@ -183,7 +183,7 @@ def test_the_answer_is_the_same_for_unknown_staff_and_known_addresses(app, clien
         (
             "info",
             "If that address belongs to a candidate's account here, we have just emailed it a sign-in link. "
-            "Open it on this device within 15 minutes; it works once.",
+            "It works once, within 15 minutes.",
         )
     ]
     # The page it leads to is the same too.
