@@ -79,7 +79,9 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": number("PORTAL_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "INVITATION_DAYS": number("PORTAL_INVITATION_DAYS", 7),
         "RESET_HOURS": number("PORTAL_RESET_HOURS", 2),
-        # A reset request is answered no sooner than this after it starts, whether or not the
+        # A candidate's passwordless sign-in link works once, this long after it is sent.
+        "SIGN_IN_LINK_MINUTES": number("PORTAL_SIGN_IN_LINK_MINUTES", 15),
+        # A reset (or sign-in link) request is answered no sooner than this after it starts, whether or not the
         # address has an account (the same time either way). Above the slowest real request.
         "RESET_MIN_SECONDS": number("PORTAL_RESET_MIN_SECONDS", 0.5, float),
         "GRACE_SECONDS": number("PORTAL_GRACE_SECONDS", 300),

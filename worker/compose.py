@@ -33,6 +33,8 @@ class Sendable(Protocol):
     @property
     def credential(self) -> str | None: ...
     @property
+    def credential_next(self) -> str | None: ...
+    @property
     def to_email(self) -> str | None: ...
     @property
     def to_name(self) -> str | None: ...
@@ -138,7 +140,7 @@ def with_credential(
         return out, None, "the account no longer exists"
     if not recipient.active:
         return out, None, "the recipient's account is deactivated"
-    minted = accounts.mint_link(firm, recipient.id, TokenPurpose(msg.credential), now)
+    minted = accounts.mint_link(firm, recipient.id, TokenPurpose(msg.credential), now, msg.credential_next)
     url = minted.url
     text = out.body_text.replace(CREDENTIAL_LINK, url)
     html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it

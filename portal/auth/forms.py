@@ -1,7 +1,7 @@
 """Forms of sign-in, setting, changing and resetting a password: length limits and matching
 repeats only. They never look up an account or check a password (portal.services.accounts does)."""
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
@@ -45,6 +45,13 @@ class ChangePasswordForm(FlaskForm):
 
 class ResetRequestForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+
+
+class SignInLinkForm(FlaskForm):
+    """Ask for a sign-in link; `next` is the page to land on (checked by the view)."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    next = HiddenField(validators=[Length(max=500)])
 
 
 class NameForm(FlaskForm):

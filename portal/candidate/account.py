@@ -1,17 +1,20 @@
-"""Candidate pages: settings and my data (preferences, the exports, deleting the account).
+"""Candidate pages: settings (preferences, how they sign in) and my data (the exports,
+deleting the account).
 Thin: validate a form, call one service through the form-action helper
 (portal/web/actions.py), flash, redirect; never commit here."""
 
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, render_template, session, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, session, url_for
 from flask_login import logout_user
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate, signed_in_user
 from portal.candidate.forms import DeleteAccountForm, PreferencesForm
-from portal.services import data_rights, preferences
+from portal.extensions import limiter
+from portal.services import accounts, data_rights, preferences
 from portal.web.actions import on_field, submit
+from portal.web.forms import FlaskForm
 
 
 def _render_settings(pref_form=None, delete_form=None, status=200):
@@ -24,6 +27,7 @@ def _render_settings(pref_form=None, delete_form=None, status=200):
         me=me,
         pref_form=pref_form,
         delete_form=delete_form or DeleteAccountForm(formdata=None),
+        has_password=bool(signed_in_user().password_hash),
     ), status
 
 
@@ -50,6 +54,18 @@ def save_preferences():
         flash("Your preferences are saved.", "success")
         return redirect(url_for("candidate.settings"), 303)
     return _render_settings(pref_form=form, status=400)
+
+
+@bp.route("/settings/password-link", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=lambda: f"password-link:{g.firm.id}:{signed_in_user().id}",
+)
+def password_link():
+    """A candidate who signs in by links asks for a password too: the reset email, to them."""
+    if submit(FlaskForm(), lambda: accounts.request_password_reset(g.firm, signed_in_user().email)):
+        flash("We have emailed you a link to choose a password. It works once.", "success")
+    return redirect(url_for("candidate.settings"), 303)
 
 
 @bp.route("/settings/my-data.json")

@@ -65,6 +65,9 @@ class Message(FirmOwned, Model):
     # for `recipient_user_id`. The stored bodies hold only outbox.CREDENTIAL_LINK where the
     # link goes: the worker mints the token when it sends (portal.services.accounts).
     credential: Mapped[str | None] = mapped_column(String(20))
+    # Where the credential link lands once used (a local path; sign-in links only): the worker
+    # stores it with the token it mints (AuthToken.next_path), the link itself never carries it.
+    credential_next: Mapped[str | None] = mapped_column(String(500))
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.state.value}>"

@@ -92,10 +92,11 @@ class User(FirmOwned, UserMixin, Model):
 class TokenPurpose(str, enum.Enum):
     INVITATION = "invitation"
     RESET = "reset"
+    SIGN_IN = "sign_in"  # a candidate's passwordless sign-in link (portal.services.sign_in_links)
 
 
 class AuthToken(FirmOwned, Model):
-    """A single-use, expiring link token (invitation or password reset), stored hashed."""
+    """A single-use, expiring link token (invitation, password reset or sign-in), stored hashed."""
 
     __tablename__ = "auth_tokens"
 
@@ -107,6 +108,9 @@ class AuthToken(FirmOwned, Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where a sign-in link lands once used: a local path (checked again when it is used),
+    # copied from its email's Message.credential_next; never part of the emailed URL.
+    next_path: Mapped[str | None] = mapped_column(String(500))
 
 
 class UserSession(FirmOwned, Model):

@@ -125,10 +125,15 @@ def _reset_lifetime() -> timedelta:
     return timedelta(hours=current_app.config["RESET_HOURS"])
 
 
+def _sign_in_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["SIGN_IN_LINK_MINUTES"])
+
+
 # purpose -> (the route its link opens, how long the link works from when it is minted)
 CREDENTIAL_LINKS: dict[TokenPurpose, tuple[str, Callable[[], timedelta]]] = {
     TokenPurpose.INVITATION: ("auth.accept_invitation", _invitation_lifetime),
     TokenPurpose.RESET: ("auth.reset_password", _reset_lifetime),
+    TokenPurpose.SIGN_IN: ("auth.sign_in_with_link", _sign_in_lifetime),  # portal.services.sign_in_links
 }
 
 
@@ -171,14 +176,24 @@ class MintedLink:
     purpose: TokenPurpose
     token_hash: str
     expires_at: datetime
+    next_path: str | None = None
 
 
-def mint_link(firm: Firm, user_id: int, purpose: TokenPurpose, now: datetime) -> MintedLink:
-    """A fresh random link for `purpose`; nothing is stored yet (see `store_minted`)."""
+def mint_link(
+    firm: Firm, user_id: int, purpose: TokenPurpose, now: datetime, next_path: str | None = None
+) -> MintedLink:
+    """A fresh random link for `purpose`; nothing is stored yet (see `store_minted`).
+    `next_path` (the email's Message.credential_next) is kept with the token, not in the URL."""
     endpoint, lifetime = CREDENTIAL_LINKS[purpose]
     token = secrets.token_urlsafe(32)
     return MintedLink(
-        external_url(firm, endpoint, token=token), firm.id, user_id, purpose, hash_token(token), now + lifetime()
+        external_url(firm, endpoint, token=token),
+        firm.id,
+        user_id,
+        purpose,
+        hash_token(token),
+        now + lifetime(),
+        next_path,
     )
 
 
@@ -204,6 +219,7 @@ def store_minted(minted: MintedLink, now: datetime) -> None:
             token_hash=minted.token_hash,
             expires_at=minted.expires_at,
             created_at=now,
+            next_path=minted.next_path,
         )
     )
     db.session.flush()
@@ -257,7 +273,17 @@ def use_token(token: str, purpose: TokenPurpose, password: str, device: str | No
         raise InvalidToken("This account is not active.")
     firm = db.session.get_one(Firm, row.firm_id)  # the token's firm (deleting a firm deletes its tokens)
     validate_password(password, email=user.email, firm=firm)
-    # Conditional update: two submits of the same link cannot both succeed.
+    spend_token(row)
+    user.set_password(password)
+    user.end_sessions()
+    if purpose == TokenPurpose.RESET:
+        notify_password_changed(firm, user, device=device, reset=True)
+    return user
+
+
+def spend_token(row: AuthToken) -> None:
+    """Mark a checked link used. A conditional update: two uses of the same link (two
+    submits, two tabs) cannot both succeed; the second is InvalidToken."""
     spent = cast(
         "CursorResult[Any]",
         db.session.execute(
@@ -269,11 +295,6 @@ def use_token(token: str, purpose: TokenPurpose, password: str, device: str | No
     ).rowcount  # an UPDATE gives a CursorResult
     if spent != 1:
         raise InvalidToken("This link has just been used.")
-    user.set_password(password)
-    user.end_sessions()
-    if purpose == TokenPurpose.RESET:
-        notify_password_changed(firm, user, device=device, reset=True)
-    return user
 
 
 class WrongPassword(DomainError):

@@ -1,8 +1,9 @@
 """Promise 9: a live credential (a sign-in, reset or invitation link) is readable by its
 addressee alone.
 
-A recruiter asks for the admin's password reset, a recruiter invites a candidate and the
-admin invites a recruiter; the worker sends the three emails through the SMTP sink. The
+A recruiter asks for the admin's password reset, a recruiter invites a candidate, the
+admin invites a recruiter and a candidate asks for a sign-in link; the worker sends the four
+emails through the SMTP sink. The
 links taken from those emails then appear on no page a recruiter or an admin can open,
 in no column of any table, in nothing kept in Redis and in no log line; and they work,
 once, for their lifetime counted from the send. Sending an email again makes a new link.
@@ -35,7 +36,7 @@ from tests.factories import firm_context, make_candidate
 from tests.support.fixtures.clients import login_as
 from worker import jobs
 
-LINK = re.compile(r"https?://[^\s\"'<>]+/(invitation|reset)/([A-Za-z0-9_\-]+)")
+LINK = re.compile(r"https?://[^\s\"'<>]+/(invitation|reset|login/link)/([A-Za-z0-9_\-]+)")
 CANDIDATE_EMAIL = "jo.invited@example.org"
 RECRUITER_EMAIL = "nina.new@alpha.example"
 
@@ -63,7 +64,8 @@ def _mailed_links(smtp_sink) -> dict[str, tuple[str, str]]:
 
 def _issue_three_credentials(app, firms, client_for, run_jobs, smtp_sink):
     """The reset (asked for by a recruiter through the public form), the two invitations
-    (through the recruiter's and the admin's pages), sent by the worker."""
+    (through the recruiter's and the admin's pages) and a candidate's sign-in link (the public
+    form, with a page to land on), sent by the worker."""
     recruiter = _client(client_for, firms.a.firm, firms.a.recruiter)
     admin = _client(client_for, firms.a.firm, firms.a.admin)
     resp = recruiter.post("/reset", data={"email": firms.a.admin.email})
@@ -75,9 +77,11 @@ def _issue_three_credentials(app, firms, client_for, run_jobs, smtp_sink):
     assert resp.status_code == 303
     resp = admin.post("/admin/staff/invite", data={"name": "Nina New", "email": RECRUITER_EMAIL, "role": "recruiter"})
     assert resp.status_code == 302
-    assert run_jobs() == 3
+    resp = client_for(firms.a.firm).post("/login/link", data={"email": firms.a.candidate.email, "next": "/me/settings"})
+    assert resp.status_code == 302
+    assert run_jobs() == 4
     links = _mailed_links(smtp_sink)
-    assert sorted(links) == sorted([firms.a.admin.email, CANDIDATE_EMAIL, RECRUITER_EMAIL])
+    assert sorted(links) == sorted([firms.a.admin.email, CANDIDATE_EMAIL, RECRUITER_EMAIL, firms.a.candidate.email])
     return recruiter, admin, cand, links
 
 
@@ -201,6 +205,7 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(
             (firms.a.admin.email, "reset", MessageState.SENT),
             (CANDIDATE_EMAIL, "invitation", MessageState.SENT),
             (RECRUITER_EMAIL, "invitation", MessageState.SENT),
+            (firms.a.candidate.email, "sign_in", MessageState.SENT),
         ]
     for m in sent:
         page = recruiter.get(f"/recruiter/messages/{m.id}").get_data(as_text=True)
@@ -227,6 +232,12 @@ def test_a_live_credential_is_readable_by_its_addressee_alone(
     path = links[CANDIDATE_EMAIL][0].split("localhost", 1)[1]
     resp = anonymous.post(path, data={"password": "jo-chooses-this", "confirm": "jo-chooses-this"})
     assert resp.status_code == 302 and resp.headers["Location"] == "/me/"
+    # The sign-in link too: it signs its candidate in, once, onto the page kept with its token.
+    sign_in = client_for(firms.a.firm)
+    path = links[firms.a.candidate.email][0].split("localhost", 1)[1]
+    resp = sign_in.post(path)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/me/settings"
+    assert client_for(firms.a.firm).post(path).status_code == 404
 
     # The candidate's own inbox and data export show the invitation with the phrase, not the link.
     inbox = anonymous.get("/me/messages").get_data(as_text=True)

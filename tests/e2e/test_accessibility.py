@@ -158,7 +158,7 @@ def axe_source():
 
 
 def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
-    """The demo firms, plus what the demo lacks: CVs, a pending invitation, a reset link.
+    """The demo firms, plus what the demo lacks: CVs, a pending invitation, a reset link, a sign-in link.
     Returns every link the worker emailed (the anonymous visitor's way in)."""
     # Links in emails point at the firm's host on the live server's port.
     app.config["PUBLIC_PORT_SUFFIX"] = f":{live_server.port}"
@@ -183,6 +183,7 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
     )
     assert resp.status_code in (302, 303), resp.status_code
     assert client_for(firm).post("/reset", data={"email": "candidate@demo.example"}).status_code in (200, 302, 303)
+    assert client_for(firm).post("/login/link", data={"email": "candidate8@demo.example"}).status_code == 302
 
     run_jobs()
     links = []

@@ -24,7 +24,7 @@ def test_account_page_on_a_phone(app, browser, firms, live_server, run_jobs, smt
             page.wait_for_url("**/me/")
 
         page.goto(live_server.url(f.firm, "/me/settings"))
-        page.click("text=Password and where you're signed in")
+        page.click("text=Where you're signed in")  # Settings > How you sign in > Devices
         page.wait_for_url("**/account")
         assert page.locator("h1").count() == 1 and page.locator("h1").inner_text() == "Your account"
         rows = page.locator("li.session")

@@ -2,7 +2,7 @@
 firm's policy that every recruiter and admin must use one.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import op
 import portal.models.base
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
