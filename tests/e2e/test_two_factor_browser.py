@@ -15,7 +15,7 @@ import time_machine
 from portal.models import Firm, utcnow
 from tests.e2e.test_accessibility import AXE_JS, AXE_RUN, STRUCTURE
 from tests.factories import PASSWORD, firm_context
-from tests.support.fixtures.browser import screenshot
+from tests.support.fixtures.browser import open_menu, screenshot
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,7 @@ def test_enrol_at_sign_in_then_sign_in_with_a_code_on_a_phone(app, browser, firm
         screenshot(page, "two-factor-codes-phone")
         page.click("text=I have saved them, continue")
         page.wait_for_url("**/recruiter/")
+        open_menu(page)
         page.locator("form[action$='/logout'] button").first.click()
         page.wait_for_url("**/login")
 
@@ -102,6 +103,7 @@ def test_the_two_factor_pages_pass_axe(app, browser, firms, live_server, axe_sou
         _axe_clean(page, axe_source)
         page.goto(live_server.url(f.firm, "/admin/two-factor"))
         _axe_clean(page, axe_source)
+        open_menu(page)
         page.locator("form[action$='/logout'] button").first.click()
         page.wait_for_url("**/login")
         _sign_in(page, live_server, f.firm, f.admin.email)
