@@ -69,9 +69,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.web.brand import bp as brand_bp
     from portal.web.errors import init_app as init_errors
     from portal.web.health import bp as health_bp
+    from portal.web.people import bp as people_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(brand_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp, url_prefix="/me")
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")

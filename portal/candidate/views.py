@@ -15,7 +15,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound, candidate_todo, interest, keep_in_touch, matching
+from portal.services import NotFound, candidate_todo, interest, keep_in_touch, role_page
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import found, on_field, status, submit
@@ -100,9 +100,23 @@ def _answer_consent(me, consent_id: int, form: ConsentForm) -> Response:
 @bp.route("/roles")
 def roles():
     me = current_candidate()
-    matches = matching.roles_for_candidate(g.firm, me, limit=10, include_anticipated=True)
+    matches = role_page.suggested_roles(g.firm, me)
     return render_template(
         "candidate/roles.html", matches=matches, form=ConfirmForm(), interested=interest.interested_search_ids(me)
+    )
+
+
+@bp.route("/roles/<int:search_id>")
+def role(search_id: int):
+    """One suggested role in full (the careers site shows the same partial); any other is a 404."""
+    me = current_candidate()
+    details, match = found(lambda: role_page.suggested_role(g.firm, me, search_id))
+    return render_template(
+        "candidate/role.html",
+        role=details,
+        match=match,
+        form=ConfirmForm(),
+        interested=search_id in interest.interested_search_ids(me),
     )
 
 

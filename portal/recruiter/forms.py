@@ -4,7 +4,7 @@ write the database."""
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,6 +30,7 @@ from portal.models import (
     Seniority,
     Stage,
 )
+from portal.services.recruiter_profile import ABOUT_LIMIT, PHOTO_MAX_BYTES
 from portal.services.searches import MAX_MARKDOWN, MAX_PAY
 from portal.services.text import NO_HTML_MESSAGE, has_html
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
@@ -293,4 +294,22 @@ class ContactForm(FlaskForm):
     contact_on = DateField("Day", validators=[InputRequired("Enter the day you were in touch.")])
     contact_note = TextAreaField(
         "What you told them (optional, internal)", validators=[Optional(), Length(max=500), no_html]
+    )
+
+
+class AboutForm(FlaskForm):
+    """The recruiter's short line for their candidates (services/recruiter_profile.py)."""
+
+    about = StringField("A short line about you", validators=[Length(max=ABOUT_LIMIT), no_html])
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(
+        "Your photo",
+        validators=[
+            FileRequired("Choose an image file."),
+            FileSize(
+                max_size=PHOTO_MAX_BYTES, message=f"The photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB."
+            ),
+        ],
     )

@@ -52,6 +52,7 @@ from portal.models import (
     User,
 )
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
+from portal.services import recruiter_profile
 
 # The firm's calendar (slots and periods), part of this module's API for the worker and nurture.
 from portal.services.cadence_clock import (  # noqa: F401
@@ -144,8 +145,13 @@ def _checkin_query():
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .outerjoin(search_owner, search_owner.id == Search.owner_id)
-        .outerjoin(candidate_owner, candidate_owner.id == Candidate.owner_id)
+        # The recruiter named is the one rule's (services/recruiter_profile.py): the search's
+        # owner, else the candidate's, active staff only.
+        .outerjoin(search_owner, and_(search_owner.id == Search.owner_id, recruiter_profile.usable_staff(search_owner)))
+        .outerjoin(
+            candidate_owner,
+            and_(candidate_owner.id == Candidate.owner_id, recruiter_profile.usable_staff(candidate_owner)),
+        )
         .where(
             Candidacy.firm_id == bindparam("firm_id"),
             *active_candidacy_filter(),

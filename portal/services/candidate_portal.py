@@ -28,7 +28,7 @@ from portal.models import (
     User,
 )
 from portal.models.search import client_name_for_candidate
-from portal.services import NotFound
+from portal.services import NotFound, recruiter_profile
 
 # Consent requests and messages live in candidate_inbox; re-exported for the candidate's pages.
 from portal.services.candidate_inbox import consent_for as consent_for
@@ -51,11 +51,8 @@ class TimelineEntry:
     detail: str | None = None
 
 
-@dataclass
-class Recruiter:
-    name: str
-    email: str
-    phone: str | None
+# A recruiter as candidates see them (the one rule deciding who: services/recruiter_profile.py).
+Recruiter = recruiter_profile.Recruiter
 
 
 @dataclass
@@ -148,16 +145,6 @@ def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
     return out
 
 
-def _recruiters(ids: set[int | None]) -> dict[int | None, Recruiter]:
-    ids.discard(None)
-    if not ids:
-        return {}
-    users = db.session.execute(
-        select(User.id, User.name, User.email, User.phone, User.active).where(User.id.in_(ids))
-    ).all()
-    return {u.id: Recruiter(name=u.name, email=u.email, phone=u.phone) for u in users if u.active}
-
-
 def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for ch in changes:
@@ -183,14 +170,12 @@ def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -
 
 
 def _cards(
-    firm: Firm,
-    candidate: Candidate,
-    candidacy_id: int | None = None,
-    recruiters: dict[int | None, Recruiter] | None = None,
+    firm: Firm, candidate: Candidate, candidacy_id: int | None = None, recruiters: dict[int, Recruiter] | None = None
 ) -> list[SearchCard]:
     """The candidate's searches as cards. Four statements: candidacies with their search,
     client and feedback count, stage changes, consents, recruiters (pass `recruiters` to
-    share the last one with the caller: see home())."""
+    share the last one with the caller: see home()). Each card's recruiter follows the one
+    rule (recruiter_profile.candidacy_recruiter_id)."""
     feedback_count = (
         select(func.count(Feedback.id))
         .where(Feedback.candidacy_id == Candidacy.id)
@@ -230,11 +215,9 @@ def _cards(
     ).all():
         changes.setdefault(ch.candidacy_id, []).append(ch)
     consents = _consents_by_candidacy(ids)
-    wanted = {c.owner_id or candidate.owner_id for c in candidacies}
-    if recruiters is None:
-        recruiters = _recruiters(wanted)
-    else:
-        recruiters.update(_recruiters(wanted | {candidate.owner_id}))
+    known = recruiter_profile.recruiters([candidate.owner_id, *(c.owner_id for c in candidacies)])
+    if recruiters is not None:
+        recruiters.update(known)
     cards = []
     for c in candidacies:
         label, explanation = candidate_stage_text(c.stage, firm)
@@ -255,7 +238,7 @@ def _cards(
                 stage_changed_at=c.stage_changed_at,
                 close_reason=c.close_reason.label if c.stage == Stage.CLOSED and c.close_reason else None,
                 close_explanation=c.close_explanation if c.stage == Stage.CLOSED else None,
-                recruiter=recruiters.get(c.owner_id or candidate.owner_id),
+                recruiter=_known(known, recruiter_profile.candidacy_recruiter_id(c.owner_id, candidate, known)),
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
                 timeline=_timeline(firm, changes.get(c.id, []), mine),
@@ -265,6 +248,10 @@ def _cards(
     # Open searches first (most recent movement first), then the ended ones.
     cards.sort(key=lambda k: (not k.is_open, -k.stage_changed_at.timestamp()))
     return cards
+
+
+def _known(known: dict[int, Recruiter], chosen: int | None) -> Recruiter | None:
+    return known.get(chosen) if chosen is not None else None
 
 
 def my_searches(firm: Firm, candidate: Candidate) -> list[SearchCard]:
@@ -278,13 +265,16 @@ class Home:
 
 
 def home(firm: Firm, candidate: Candidate) -> Home:
-    """The candidate's home: every search, and their own recruiter, looked up together with
-    the searches' recruiters (one statement for all of them)."""
-    recruiters: dict[int | None, Recruiter] = {}
+    """The candidate's home: every search, and their recruiter by the one rule for the
+    candidate overall, looked up together with the searches' recruiters (one statement)."""
+    recruiters: dict[int, Recruiter] = {}
     cards = _cards(firm, candidate, recruiters=recruiters)
     if not cards:
         return Home(cards, own_recruiter(candidate))
-    return Home(cards, recruiters.get(candidate.owner_id) if candidate.owner_id else None)
+    # The cards come most recently moved first (open ones, then ended ones), each with its
+    # recruiter already chosen by the rule for one candidacy.
+    resolved = [(c.recruiter.id if c.recruiter else None, c.is_open) for c in cards]
+    return Home(cards, _known(recruiters, recruiter_profile.overall_recruiter_id(resolved, candidate, recruiters)))
 
 
 def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:
@@ -295,9 +285,8 @@ def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCa
 
 
 def own_recruiter(candidate: Candidate) -> Recruiter | None:
-    if not candidate.owner_id:
-        return None
-    return _recruiters({candidate.owner_id}).get(candidate.owner_id)
+    """The candidate's recruiter, by the one rule (recruiter_profile.candidate_recruiter)."""
+    return recruiter_profile.candidate_recruiter(candidate)
 
 
 # ---------------------------------------------------------------- feedback
@@ -343,7 +332,7 @@ def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = 
             select(Consent.candidacy_id).where(Consent.candidacy_id.in_({f.candidacy_id for f in rows}))
         ).all()
     )
-    authors = _recruiters({f.author_id for f in rows if f.author_id})
+    authors = recruiter_profile.recruiters(f.author_id for f in rows)
     return [
         FeedbackItem(
             id=f.id,

@@ -12,7 +12,7 @@ from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow
 from portal.outbox import links
-from portal.services import DomainError, NotFound
+from portal.services import DomainError, NotFound, recruiter_profile
 
 MAX_COMMENT = 2000
 
@@ -106,8 +106,7 @@ def answer_consent(
     db.session.refresh(consent)
     candidacy = consent.candidacy
     search = candidacy.search
-    recruiter_id = search.owner_id or candidate.owner_id
-    recruiter = db.session.get(User, recruiter_id) if recruiter_id else None
+    recruiter = recruiter_profile.recruiter_for_candidacy(candidacy)
     if recruiter is not None:
         outbox.record(
             firm,

@@ -10,10 +10,10 @@ never decides whether the candidate hears about a change (portal.services.pipeli
 from __future__ import annotations
 
 from portal import outbox
-from portal.extensions import db
 from portal.models import Audience, Candidacy, Firm, StageChange, User
 from portal.outbox import links
 from portal.services import consent as consent_service
+from portal.services import recruiter_profile
 
 
 def coalesce_key(candidacy: Candidacy) -> str:
@@ -21,8 +21,8 @@ def coalesce_key(candidacy: Candidacy) -> str:
 
 
 def recruiter_for(candidacy: Candidacy) -> User | None:
-    owner_id = candidacy.search.owner_id or candidacy.candidate.owner_id
-    return db.session.get(User, owner_id) if owner_id else None
+    """The recruiter the candidate's email names: the one rule (services/recruiter_profile.py)."""
+    return recruiter_profile.recruiter_for_candidacy(candidacy)
 
 
 def notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:

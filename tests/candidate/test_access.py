@@ -67,6 +67,7 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
+        assert cand_client.get(f"/me/roles/{o['search'].id}").status_code == 404
         assert (
             cand_client.post(
                 "/me/keep-in-touch/referral",
@@ -78,7 +79,13 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
 
 def test_every_id_route_is_covered_by_a_foreign_id_check(app):
     """A new id-taking route must be added to test_foreign_ids_are_404."""
-    covered = {"candidate.candidacy", "candidate.consent", "candidate.message", "candidate.express_interest"}
+    covered = {
+        "candidate.candidacy",
+        "candidate.consent",
+        "candidate.message",
+        "candidate.express_interest",
+        "candidate.role",
+    }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered
 

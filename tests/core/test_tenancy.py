@@ -74,7 +74,10 @@ ID_ARGS: dict[str, type] = {
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
 # Rules whose GET legitimately answers 404 even with the firm's own ids (explain each).
-OWN_IDS_MAY_404: set[str] = set()
+OWN_IDS_MAY_404: set[str] = {
+    "candidate.role",  # only roles suggested to the candidate; the graph's candidate is in its search
+    "people.photo",  # a recruiter's photo; the graph's recruiter has none
+}
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

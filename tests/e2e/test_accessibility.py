@@ -41,6 +41,7 @@ NOT_PAGES = {
     "brand.css": "the firm's colours as a stylesheet",
     "brand.logo": "the firm's logo image",
     "brand.favicon": "the firm's logo image",
+    "people.photo": "a recruiter's photo (an image)",
     "health.healthz": "JSON for monitoring, not a page",
     "dev.mail_index": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",

@@ -1,0 +1,58 @@
+"""The recruiter's profile for their candidates: a short line and a photo (shown wherever a
+candidate sees their recruiter). Thin: each view validates its form and calls one service of
+portal/services/recruiter_profile.py through the form-action helper; never commit here."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, url_for
+
+from portal.recruiter.blueprint import bp
+from portal.recruiter.forms import AboutForm, ActionForm, PhotoForm
+from portal.services import recruiter_profile
+from portal.web.actions import actor, flash_outcome, status, submit
+
+
+def _page(about_form=None, photo_form=None, code=200):
+    me = actor()
+    return render_template(
+        "recruiter/profile.html",
+        me=me,
+        card=recruiter_profile.recruiters([me.id]).get(me.id),
+        about_form=about_form or AboutForm(formdata=None, about=me.about),
+        photo_form=photo_form or PhotoForm(formdata=None),
+        remove_form=ActionForm(formdata=None),
+    ), code
+
+
+@bp.route("/profile")
+def profile():
+    return _page()
+
+
+@bp.route("/profile/about", methods=["POST"])
+def profile_about():
+    form = AboutForm()
+    if submit(form, lambda: recruiter_profile.update_about(g.firm, actor(), form.about.data), field=form.about):
+        flash("Saved. Your candidates see the new line now.", "success")
+        return redirect(url_for("recruiter.profile"), 303)
+    return _page(about_form=form, code=status(form))
+
+
+@bp.route("/profile/photo", methods=["POST"])
+def profile_photo():
+    form = PhotoForm()
+
+    def upload():
+        return recruiter_profile.set_photo(g.firm, actor(), form.photo.data.read(recruiter_profile.PHOTO_MAX_BYTES + 1))
+
+    if submit(form, upload, field=form.photo):
+        flash("Your new photo is in place.", "success")
+        return redirect(url_for("recruiter.profile"), 303)
+    return _page(photo_form=form, code=status(form))
+
+
+@bp.route("/profile/photo/remove", methods=["POST"])
+def profile_photo_remove():
+    if ActionForm().validate_on_submit():
+        flash_outcome(submit(None, lambda: recruiter_profile.remove_photo(g.firm, actor())), "Your photo is removed.")
+    return redirect(url_for("recruiter.profile"), 303)
