@@ -1,0 +1,300 @@
+"""Screenshots of what people see, on the demo data (`portal demo`), in headless Chromium at
+375 x 812 (a phone) and 1280 x 800 (a laptop): every candidate page (as candidate@demo.example,
+the first demo login), the recruiter's main pages, the admin home, and one email of each kind
+as the worker delivered it (its HTML part, at 375 px, with scripts off as a mail client has them).
+
+Every screenshot lands in tests/artifacts/screens/; with PORTAL_UPDATE_SCREENSHOTS=1 a curated
+set is also written to docs/screenshots/ under stable names (the README shows them). Pages
+are captured whole up to a few screens high (longer ones are clipped), so each PNG stays small.
+
+These tests only look: they never change what a page or an email says, and never write
+anywhere but those two folders (and the throwaway test database).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from portal.extensions import db
+from portal.models import Message
+from portal.models.base import utcnow
+from portal.tenancy import all_firms
+from tests.support.fixtures.clients import login_as
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = ROOT / "tests" / "artifacts" / "screens"
+CURATED = ROOT / "docs" / "screenshots"
+PHONE, LAPTOP = {"width": 375, "height": 812}, {"width": 1280, "height": 800}
+SCREENS_HIGH = 3  # a full page is clipped at three viewports' height
+FIRM = "demo"
+CANDIDATE, RECRUITER, ADMIN = "candidate@demo.example", "recruiter@demo.example", "admin@demo.example"
+
+# artifact name -> the committed file's name (written only with PORTAL_UPDATE_SCREENSHOTS=1).
+CURATE = {
+    "candidate-home-375": "candidate-home.png",
+    "candidate-search-1-375": "candidate-search.png",
+    "candidate-consent-open-375": "candidate-consent.png",
+    "candidate-roles-375": "candidate-roles.png",
+    "candidate-role-1-375": "candidate-role.png",
+    "recruiter-dashboard-1280": "recruiter-dashboard.png",
+    "recruiter-board-1280": "recruiter-board.png",
+    "recruiter-candidacy-1280": "recruiter-candidacy.png",
+    "email-checkin-375": "email-checkin.png",
+}
+
+
+def _update_docs() -> bool:
+    return os.environ.get("PORTAL_UPDATE_SCREENSHOTS") == "1"
+
+
+def shoot(page, name: str, problems: list[str]) -> Path:
+    """Save the page (whole, clipped at SCREENS_HIGH viewports) as tests/artifacts/screens/<name>.png;
+    note a page wider than the window (a horizontal scrollbar) in `problems`."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    width, height = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    if width > size["width"]:
+        problems.append(f"{name}: {width} px wide in a {size['width']} px window")
+    path = SCREENS / f"{name}.png"
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, size["height"] * SCREENS_HIGH)}
+    page.screenshot(path=str(path), full_page=True, clip=clip)
+    if _update_docs() and name in CURATE:
+        # The committed copy shows what opens first: one window, not the whole page.
+        CURATED.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(CURATED / CURATE[name]))
+    return path
+
+
+def _load_demo(app, live_server) -> None:
+    app.config["PUBLIC_PORT_SUFFIX"] = f":{live_server.port}"  # links and logos in emails reach the live server
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+
+class Visit:
+    """One signed-in browser context, shot at both sizes page after page."""
+
+    def __init__(self, browser, live_server, email: str, password: str, problems: list[str]):
+        self.origin = f"http://{FIRM}.localhost:{live_server.port}"
+        self.context = browser.new_context(viewport=PHONE)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.problems = problems
+        self.page.goto(self.origin + "/login")
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.page.click("main button[type=submit]")
+        self.page.wait_for_load_state()
+        assert "/login" not in self.page.url, f"{email} could not sign in"
+
+    def links(self, path: str, pattern: str) -> list[str]:
+        """The distinct same-site links on `path` whose path matches `pattern`, in page order."""
+        self.page.goto(self.origin + path)
+        hrefs = self.page.eval_on_selector_all("main a[href]", "els => els.map(a => a.getAttribute('href'))")
+        out: list[str] = []
+        for href in hrefs:
+            href = href.split("#")[0].replace(self.origin, "")
+            if re.fullmatch(pattern, href) and href not in out:
+                out.append(href)
+        return out
+
+    def shoot(self, name: str, path: str) -> None:
+        for viewport in (PHONE, LAPTOP):
+            self.page.set_viewport_size(viewport)
+            response = self.page.goto(self.origin + path)
+            assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+            shoot(self.page, f"{name}-{viewport['width']}", self.problems)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _report(problems: list[str]) -> None:
+    if problems:
+        print("\nLayout notes:\n  " + "\n  ".join(problems))
+
+
+@pytest.mark.browser
+def test_candidate_pages(app, live_server, browser, run_jobs):
+    """Every page of the first demo candidate, at both sizes (the demo's emails sent)."""
+    _load_demo(app, live_server)
+    run_jobs()
+    problems: list[str] = []
+    visit = Visit(browser, live_server, CANDIDATE, app.config["DEMO_PASSWORD"], problems)
+    try:
+        searches = visit.links("/me/", r"/me/searches/\d+")
+        consents = visit.links("/me/consents", r"/me/consents/\d+")
+        roles = visit.links("/me/roles", r"/me/roles/\d+")
+        messages = visit.links("/me/messages", r"/me/messages/\d+")
+        assert searches and consents and roles and messages, (searches, consents, roles, messages)
+        for name, path in [
+            ("candidate-home", "/me/"),
+            ("candidate-consents", "/me/consents"),
+            ("candidate-feedback", "/me/feedback"),
+            ("candidate-roles", "/me/roles"),
+            ("candidate-messages", "/me/messages"),
+            ("candidate-keep-in-touch", "/me/keep-in-touch"),
+            ("candidate-profile", "/me/profile"),
+            ("candidate-settings", "/me/settings"),
+            ("candidate-account", "/account"),
+            ("candidate-message", messages[0]),
+        ]:
+            visit.shoot(name, path)
+        for i, path in enumerate(searches[:4], 1):
+            visit.shoot(f"candidate-search-{i}", path)
+        for i, path in enumerate(roles[:2], 1):
+            visit.shoot(f"candidate-role-{i}", path)
+        seen: set[str] = set()
+        for path in consents:
+            visit.page.goto(visit.origin + path)
+            state = "open" if visit.page.locator("main form [name=approve]").count() else "answered"
+            if state not in seen:
+                seen.add(state)
+                visit.shoot(f"candidate-consent-{state}", path)
+    finally:
+        visit.close()
+    _report(problems)
+
+
+@pytest.mark.browser
+def test_recruiter_and_admin_pages(app, live_server, browser, run_jobs):
+    """The recruiter's main pages and the admin home, at both sizes (the demo's emails sent)."""
+    _load_demo(app, live_server)
+    run_jobs()
+    problems: list[str] = []
+    password = app.config["DEMO_PASSWORD"]
+    visit = Visit(browser, live_server, RECRUITER, password, problems)
+    try:
+        # The busiest search: the board with the most cards.
+        boards = {
+            s: visit.links(s + "/board", r"/recruiter/candidacies/\d+")
+            for s in visit.links("/recruiter/searches", r"/recruiter/searches/\d+")
+        }
+        search = max(boards, key=lambda s: len(boards[s]))
+        # The first demo candidate's candidacy there: the same story from the recruiter's side.
+        visit.page.goto(visit.origin + search + "/board")
+        card = visit.page.locator("main a[href^='/recruiter/candidacies/']", has_text="Alex Morgan")
+        candidacy = card.first.get_attribute("href") if card.count() else boards[search][0]
+        candidate = visit.links("/recruiter/candidates", r"/recruiter/candidates/\d+")[0]
+        for name, path in [
+            ("recruiter-dashboard", "/recruiter/"),
+            ("recruiter-searches", "/recruiter/searches"),
+            ("recruiter-search", search),
+            ("recruiter-board", search + "/board"),
+            ("recruiter-candidacy", candidacy),
+            ("recruiter-talent", "/recruiter/candidates"),
+            ("recruiter-candidate", candidate),
+            ("recruiter-messages", "/recruiter/messages"),
+        ]:
+            visit.shoot(name, path)
+    finally:
+        visit.close()
+    visit = Visit(browser, live_server, ADMIN, password, problems)
+    try:
+        visit.shoot("admin-home", "/admin/")
+    finally:
+        visit.close()
+    _report(problems)
+
+
+def _provoke_every_email(app, client_for) -> None:
+    """What the demo does not send by itself: staff invitation, password reset, sign-in link,
+    password changed, an update, a referral, a role interest, a profile change, a deleted account."""
+    firm = SimpleNamespace(slug=FIRM)
+    password = app.config["DEMO_PASSWORD"]
+
+    def signed_in(email):
+        c = client_for(firm)
+        login_as(c, SimpleNamespace(email=email), password)
+        return c
+
+    admin = signed_in(ADMIN)
+    resp = admin.post(
+        "/admin/staff/invite", data={"name": "Robin New", "email": "robin@demo.example", "role": "recruiter"}
+    )
+    assert resp.status_code in (302, 303), resp.status_code
+    assert client_for(firm).post("/reset", data={"email": CANDIDATE}).status_code in (200, 302, 303)
+    assert client_for(firm).post("/login/link", data={"email": "candidate8@demo.example"}).status_code == 302
+
+    me = signed_in(CANDIDATE)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    cv = me.post("/me/profile/cv", data={"cv": (io.BytesIO(pdf), "cv.pdf")}, content_type="multipart/form-data")
+    assert cv.status_code == 303, cv.status_code
+    update = {"choice": "offer", "text": "I have an offer from another company; can we talk this week?"}
+    assert me.post("/me/keep-in-touch/update", data=update).status_code in (302, 303)
+    referral = {"name": "Dana Friend", "email": "dana.friend@example.com", "note": "A very good designer."}
+    assert me.post("/me/keep-in-touch/referral", data=referral).status_code in (302, 303)
+    roles = re.findall(r'href="/me/roles/(\d+)"', me.get("/me/roles").get_data(as_text=True))
+    assert roles, "no suggested role for the first demo candidate"
+    assert me.post(f"/me/roles/{roles[0]}/interest").status_code in (302, 303)
+
+    new = "a-new-password-for-the-demo"
+    changed = signed_in("candidate6@demo.example").post(
+        "/account/password", data={"current_password": password, "password": new, "confirm": new}
+    )
+    assert changed.status_code in (302, 303), changed.status_code
+    gone = signed_in("candidate5@demo.example").post("/me/settings/delete", data={"password": password, "confirm": "y"})
+    assert gone.status_code == 200 and "deleted" in gone.get_data(as_text=True), gone.status_code
+
+
+def _kinds(app, sink_messages) -> dict[str, str]:
+    """kind -> the HTML of the first delivered email of that kind. Several messages to one
+    person about one candidacy are merged into one email (the kind "merged"); a kind that was
+    only ever sent merged is shown from the outbox's rendering of its message alone."""
+    with app.app_context(), all_firms():
+        rows = {m.id: (m.kind, m.subject, m.body_html) for m in db.session.query(Message).order_by(Message.id)}
+    out: dict[str, str] = {}
+    for message in sink_messages:
+        found = re.match(r"<portal\.\d+\.(\d+)@", str(message.email.get("Message-ID", "")))
+        if not found or int(found.group(1)) not in rows:
+            continue
+        kind, subject, _html = rows[int(found.group(1))]
+        if str(message.email["Subject"]) != subject:
+            kind = "merged"
+        html = message.email.get_body(preferencelist=("html",))
+        if html is not None and kind not in out:
+            out[kind] = html.get_content()
+    for kind, _subject, html in rows.values():
+        out.setdefault(kind, html)
+    return out
+
+
+@pytest.mark.browser
+def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs, smtp_sink):
+    """Each kind of email as delivered, its HTML part at 375 px: the demo's own, the ones provoked
+    above, and three months later the periodic ones (check-ins, suggested roles, digests, prompts)."""
+    import time_machine
+
+    from worker import jobs
+
+    _load_demo(app, live_server)
+    _provoke_every_email(app, client_for)
+    run_jobs()
+    with app.app_context(), all_firms():
+        firm_id = db.session.execute(db.text("select id from firms where slug = :s"), {"s": FIRM}).scalar_one()
+    with time_machine.travel(utcnow() + timedelta(days=100), tick=False):
+        jobs.plan_firm(firm_id)
+        jobs.relay()
+        run_jobs()
+    emails = _kinds(app, list(smtp_sink.messages))
+    print("\nEmail kinds: " + ", ".join(sorted(emails)))
+
+    problems: list[str] = []
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for kind, html in sorted(emails.items()):
+            page.set_content(html, wait_until="load")
+            shoot(page, f"email-{kind}-375", problems)
+    finally:
+        context.close()
+    _report(problems)
+    expected = {p.stem for p in (ROOT / "portal" / "templates" / "email").glob("*.txt")} | {"merged"}
+    assert expected <= set(emails), sorted(expected - set(emails))
