@@ -70,6 +70,9 @@ def load_demo() -> list[str]:
     for firm in (demo, globex):
         firm.welcome_html = render_markdown(firm.welcome_md)
         with as_firm(firm.id):
+            from portal.services.branding import set_logo
+
+            set_logo(firm, None, demo_logo(firm.slug))  # before the pipeline: its emails carry the logo
             d = firm.slug if firm.slug == "demo" else "globex"
             _person(firm, f"admin@{d}.example", "Dana Admin" if d == "demo" else "Gwen Admin", Role.ADMIN, password)
             rec = _person(
@@ -78,6 +81,11 @@ def load_demo() -> list[str]:
                 "Riley Recruiter" if d == "demo" else "Grace Recruiter",
                 Role.RECRUITER,
                 password,
+            )
+            rec.about = (
+                "Ten years placing engineers in Berlin; I answer every message within a day."
+                if d == "demo"
+                else "I help people find their next step in finance and operations."
             )
             people = CANDIDATES if d == "demo" else CANDIDATES[:3]
             rec2 = None
@@ -103,9 +111,6 @@ def load_demo() -> list[str]:
 
             load_firm_pipeline(firm, rec, rec2)
         with as_firm(firm.id):
-            from portal.services.branding import set_logo
-
-            set_logo(firm, None, demo_logo(firm.slug))
             # A batch that commits in steps: each firm as soon as it is complete, so a caller
             # without a transaction of its own (the tests load the demo directly) sees every
             # firm, and a failure in the second firm leaves the first one usable.
