@@ -1,16 +1,20 @@
-"""Composing one email from its message(s): several changes merged into one, a credential's
-link minted for this send, the list headers. Builds text only: never sends, never writes a row
-(a minted link is stored by delivery once the mail server took the email).
+"""Composing one email from its message(s): several changes to one candidacy merged into one
+update (where the candidate stands now, then what happened; email/merged_update.*), a
+credential's link minted for this send, the list headers. Builds text only: never sends, never
+writes a row (a minted link is stored by delivery once the mail server took the email).
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flask import current_app
 from markupsafe import escape
 
 from portal.models import Audience, Firm, TokenPurpose
@@ -83,15 +87,18 @@ def _inner_html(msg: Sendable) -> str:
     if start < 0 or end < start:
         text = html_lib.escape(msg.body_text)
         return f'<div style="white-space:pre-wrap;">{text}</div>'
-    return msg.body_html[start + len(BODY_START) : end]
+    return MERGE_DATA.sub("", msg.body_html[start + len(BODY_START) : end])
 
 
 def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
-    """One email for one message, or for several changes to the same candidacy: the first
-    message's layout, each change under its own heading, in order. The Message-ID is the
-    first message's, so a retry of the group carries the same one."""
-    first, last = msgs[0], msgs[-1]
+    """One email for one message, or for several changes to the same candidacy (oldest first).
+    The Message-ID is the first message's, so a retry of the group carries the same one.
+    Changes that carry their facts (email/_merge.html) become one update that leads with where
+    the candidate stands now, then what happened, with one greeting, button and sign-off, and a
+    subject that says the news (`_merged`); others are listed one after the other (`_listed`)."""
+    first = msgs[0]
     if len(msgs) == 1:
+        body_html = MERGE_DATA.sub("", first.body_html)
         return Outgoing(
             first.id,
             first.firm_id,
@@ -99,11 +106,70 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
             first.to_name,
             first.subject,
             first.body_text,
-            first.body_html,
+            body_html,
             first.created_at,
         )
-    n = len(msgs)
-    subject = f"{n} updates: {last.subject}"[:250]
+    facts = [merge_facts(m) for m in msgs]
+    if all(facts):
+        subject, text, inner = _merged(firm, [f for f in facts if f])
+    else:
+        subject, text, inner = _listed(firm, msgs)
+    return Outgoing(
+        first.id,
+        first.firm_id,
+        first.to_email,
+        first.to_name,
+        subject[:250],
+        text,
+        _in_layout(first.body_html, subject, inner),
+        first.created_at,
+    )
+
+
+MERGE_DATA = re.compile(r"<!--portal:merge (\{.*?\})-->\n?", re.S)
+NEWS_RANK = {"feedback": 1}  # a stage change or a close (2) is the news over a feedback note
+
+
+def merge_facts(msg: Sendable) -> dict | None:
+    """The facts of one change its email template left for merging, or None."""
+    found = MERGE_DATA.search(msg.body_html)
+    if found is None:
+        return None
+    try:
+        facts = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return facts if isinstance(facts, dict) and facts.get("status_label") else None
+
+
+def _merged(firm: Firm, facts: list[dict]) -> tuple[str, str, str]:
+    """Subject, text and HTML body of one update: where the candidate stands now (the newest
+    change's status), what happened (oldest first), and the news in the subject (the newest
+    of the most important changes: a stage change or a close over a feedback note)."""
+    now = facts[-1]
+    news = max(enumerate(facts), key=lambda p: (NEWS_RANK.get(p[1].get("kind", ""), 2), p[0]))[1]
+    about = now.get("about") or ""
+    subject = f"{news.get('headline') or now['status_label']}: {about}" if about else now["status_label"]
+    context = {
+        "firm": firm,
+        "name": now.get("name") or "",
+        "about": about,
+        "status_label": now["status_label"],
+        "status_text": now.get("status_text") or "",
+        "items": facts,
+        "link": now.get("link") or "",
+        "signer": now.get("signer") or "",
+    }
+    env = current_app.jinja_env
+    text = env.get_template("email/merged_update.txt").render(context).strip() + "\n"
+    return subject, text, env.get_template("email/merged_update.html").render(context)
+
+
+def _listed(firm: Firm, msgs: Sequence[Sendable]) -> tuple[str, str, str]:
+    """Changes whose emails carry no facts to merge: each one after the other, under its own
+    heading; the subject says the newest."""
+    n, last = len(msgs), msgs[-1]
+    subject = f"{last.subject} (and {n - 1} earlier update{'s' if n > 2 else ''})"
     intro = f"This email brings together {n} updates from {firm.name}."
     text_parts = [intro, ""]
     html_parts = [f"<p>{html_lib.escape(intro)}</p>"]
@@ -113,22 +179,19 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
             f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
             f"{_inner_html(m)}" + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
         )
-    body_html = first.body_html
-    start, end = body_html.find(BODY_START), body_html.rfind(BODY_END)
-    if start >= 0 and end > start:
-        body_html = body_html[: start + len(BODY_START)] + "".join(html_parts) + body_html[end:]
-    else:
-        body_html = "".join(html_parts)
-    return Outgoing(
-        first.id,
-        first.firm_id,
-        first.to_email,
-        first.to_name,
-        subject,
-        "\n".join(text_parts).strip() + "\n",
-        body_html,
-        first.created_at,
-    )
+    return subject, "\n".join(text_parts).strip() + "\n", "".join(html_parts)
+
+
+def _in_layout(shell: str, subject: str, inner: str) -> str:
+    """`inner` in the branded layout of `shell` (a stored email), titled `subject`."""
+    start, end = shell.find(BODY_START), shell.rfind(BODY_END)
+    if start < 0 or end < start:
+        return inner
+    head = TITLE.sub(f"<title>{html_lib.escape(subject)}</title>", shell[: start + len(BODY_START)], count=1)
+    return head + inner + shell[end:]
+
+
+TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 
 def with_credential(

@@ -45,6 +45,7 @@ NOT_PAGES = {
     "health.healthz": "JSON for monitoring, not a page",
     "dev.mail_index": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",
+    "dev.mail_html": "an email's HTML for the mail catcher's sandboxed frame (tests/devtools/test_mail_catcher.py)",
     "auth.sso_start": "redirects to the firm's OpenID provider (tests/auth/test_sso.py)",
     "auth.sso_callback": "the OpenID provider's answer, redirects (tests/auth/test_sso.py)",
     "auth.two_factor_code": "the sign-in's second step: only after a correct password of staff with "

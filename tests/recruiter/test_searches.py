@@ -225,8 +225,16 @@ def test_closing_a_search_from_its_page_closes_everything_and_tells_each_candida
     assert sorted(m.candidate_id for m in closes) == sorted(c.id for c in pool)
     assert all("hired internally" in m.body_text and "Secret Corp" not in m.body_text + m.body_html for m in closes)
     run_jobs()
-    sent = [m for m in smtp_sink.wait_for(7) if "an update on your application" in m.email["Subject"]]
+    # One email each: a close alone, or merged with the move just before it (the grace window),
+    # then its subject says the news.
+    sent = [m for m in smtp_sink.wait_for(4) if "Staff Engineer" in m.email["Subject"]]
     assert sorted(m.rcpt_tos[0] for m in sent) == sorted(c.email for c in pool)
+    for m in sent:
+        assert m.email["Subject"] in (
+            "Staff Engineer: an update on your application",
+            "This search has ended for you: Staff Engineer",
+        )
+        assert "hired internally" in m.email.get_body(("plain",)).get_content()
     # The search page offers no second close; a second POST is refused with a message.
     resp = rec.client.post(
         f"/recruiter/searches/{s.id}/close", data={"state": "cancelled", "reason": "role_closed"}, follow_redirects=True

@@ -96,7 +96,7 @@ def test_changes_in_the_window_become_one_email_listing_each(app, firms, run_job
     assert len(smtp_sink.messages) == 1
     email = smtp_sink.messages[0].email
     assert email["Message-ID"] == f"<portal.{a.firm.id}.{ids[0]}@localhost>"
-    assert email["Subject"].startswith("3 updates: ")
+    assert email["Subject"] == "Update: You moved to offer (and 2 earlier updates)", "the subject says the newest"
     text = email.get_body(("plain",)).get_content()
     assert (
         text.index("You moved to presented")
