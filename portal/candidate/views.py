@@ -18,7 +18,7 @@ from portal.models import ConsentState
 from portal.services import NotFound, candidate_todo, interest, keep_in_touch, role_page
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
-from portal.web.actions import found, on_field, status, submit
+from portal.web.actions import back, found, on_field, status, submit
 
 # ---------------------------------------------------------------- my searches
 
@@ -131,7 +131,7 @@ def express_interest(search_id: int):
         flash("Thank you. We told your recruiter you are interested; they will be in touch.", "success")
     else:
         flash("You already told us you are interested in this role.", "info")
-    return redirect(url_for("candidate.roles"), 303)
+    return back(url_for("candidate.roles"))  # the role's own page sends `next`: back there
 
 
 # ---------------------------------------------------------------- keep in touch

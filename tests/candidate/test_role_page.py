@@ -52,8 +52,10 @@ def test_the_page_shows_the_description_requirements_pay_and_why_it_fits(app, fi
     assert "Berlin" in html and "80,000 – 95,000 EUR a year" in html and "Lead" in html
     assert "Why it may fit you" in html and "Not on your profile yet: Go." in html
     assert "I&#39;m interested" in html or "I'm interested" in html
-    assert cand_client.post(f"/me/roles/{s.id}/interest").status_code == 303
-    assert "You said you are interested" in cand_client.get(f"/me/roles/{s.id}").get_data(as_text=True)
+    resp = cand_client.post(f"/me/roles/{s.id}/interest", data={"next": f"/me/roles/{s.id}"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/me/roles/{s.id}")  # back on the role
+    page = cand_client.get(f"/me/roles/{s.id}").get_data(as_text=True)
+    assert "You said you are interested" in page and "We told your recruiter you are interested" in page
 
 
 def test_roles_not_suggested_closed_on_hold_or_already_theirs_are_404(app, firms, cand_client):
