@@ -158,3 +158,16 @@ def test_a_request_on_an_ended_search_is_no_longer_asked(app, firms, cand_client
     html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
     assert "May we send" not in html and "Yes, send my profile" not in html
     assert "This question is no longer needed" in html and "Nothing was sent" in html
+
+
+def test_the_consent_email_writes_pay_as_the_portal_does(app, firms, run_jobs, smtp_sink):
+    """ "80,000 – 100,000 EUR a year" in the email as on the consent page, not "80000–100000 EUR"."""
+    f = firms.a
+    s = h.make_search(app, f, title="Pay Role", pay_min=80000, pay_max=100000, pay_currency="EUR")
+    cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
+    h.request_consent(app, f, cy.id)
+    run_jobs()
+    (mail,) = [m for m in smtp_sink.messages if m.email["Subject"].startswith("May we present you")]
+    for part in ("plain", "html"):
+        body = mail.email.get_body(preferencelist=(part,)).get_content()
+        assert "Pay: 80,000 – 100,000 EUR a year" in body, part
