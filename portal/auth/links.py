@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from portal.auth.blueprint import bp
 from portal.auth.forms import SignInLinkForm
-from portal.auth.views import _account_key, _login_account_limit, _login_limit, _new_session, _sign_in, home_for
+from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import limiter
 from portal.services import accounts, sign_in_links
 from portal.web.actions import run, submit
@@ -32,8 +32,8 @@ def _safe(path: str | None) -> str | None:
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=account_key)
 def sign_in_link():
     """ "Email me a sign-in link": the same answer, at the same speed, for every address."""
     if current_user.is_authenticated:
@@ -72,7 +72,7 @@ def _wait_out(started: float, seconds: float) -> None:
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def sign_in_with_link(token: str):
     """The emailed link: a button that signs the candidate in with a fresh session, once."""
     try:
@@ -83,7 +83,7 @@ def sign_in_with_link(token: str):
 
     def use():
         user, next_path = sign_in_links.use_link(token)
-        return user, _new_session(user), next_path  # the spent link and the session, committed together
+        return user, new_session(user), next_path  # the spent link and the session, committed together
 
     out = submit(form, use)
     if isinstance(out.error, accounts.InvalidToken):  # used meanwhile (another tab, another device)
@@ -91,7 +91,7 @@ def sign_in_with_link(token: str):
     if not out:
         return render_template("auth/sign_in_with_link.html", form=form), (200 if request.method == "GET" else 400)
     user, row, next_path = out.value
-    _sign_in(user, row)
+    sign_in(user, row)
     return redirect(next_path or home_for(user))
 
 
@@ -102,13 +102,13 @@ def start_without_password(token: str):
 
     def start():
         user = sign_in_links.start_without_password(token)
-        return user, _new_session(user)
+        return user, new_session(user)
 
     out = submit(FlaskForm(), start)
     if isinstance(out.error, accounts.InvalidToken):
         return render_template("auth/invalid_link.html", reason=str(out.error)), 404
     if not out:
         return redirect(url_for("auth.accept_invitation", token=token))
-    _sign_in(*out.value)
+    sign_in(*out.value)
     flash("Welcome! Next time, ask for a sign-in link on the sign-in page: no password needed.", "success")
     return redirect(home_for(out.value[0]))

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal.auth import pending as pending_sign_in
 from portal.auth.blueprint import bp
-from portal.auth.views import _login_limit, _new_session, _sign_in, home_for
+from portal.auth.signing_in import home_for, login_limit, new_session, sign_in
 from portal.extensions import limiter
 from portal.services import DomainError, sso, two_factor
 from portal.transaction import transaction
@@ -34,7 +34,7 @@ def _refused(exc: DomainError):
 
 
 @bp.route("/sso/start")
-@limiter.limit(_login_limit)
+@limiter.limit(login_limit)
 def sso_start():
     """Send the browser to the provider, keeping state, nonce and verifier for the answer."""
     row = sso.settings(g.firm)
@@ -50,7 +50,7 @@ def sso_start():
 
 
 @bp.route("/sso/callback")
-@limiter.limit(_login_limit)
+@limiter.limit(login_limit)
 def sso_callback():
     """The provider's answer: verified, then the staff member signed in with a new session."""
     pending, row = session.pop(PENDING, None), sso.settings(g.firm)
@@ -63,13 +63,13 @@ def sso_callback():
         with transaction():  # the session row committed before the cookie points to it
             user = sso.sign_in(g.firm, row, identity)
             step = two_factor.second_step(g.firm, user)  # the firm's second factor, however staff sign in
-            new = None if step else _new_session(user)
+            new = None if step else new_session(user)
     except DomainError as exc:
         return _refused(exc)
     nxt = (pending or {}).get("next")
     if step:  # staff with a second factor, or of a firm that requires one: that step first
         return redirect(pending_sign_in.begin(user.id, step, remember=False, next_url=nxt))
-    _sign_in(user, new)
+    sign_in(user, new)
     return redirect(nxt if is_safe_next(nxt) else home_for(user))
 
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from portal.auth import pending
 from portal.auth.blueprint import bp
 from portal.auth.forms import TwoFactorCodeForm
-from portal.auth.views import _login_account_limit, _login_limit, _new_session, _sign_in, home_for
+from portal.auth.signing_in import home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import limiter
 from portal.models import User
 from portal.services import two_factor as second_factor
@@ -66,8 +66,8 @@ def _codes_page(codes: list[str], continue_url: str, layout: str = "base.html") 
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_pending_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=_pending_key)
 def two_factor_code():
     """After the password: a code from the authenticator app, or a recovery code."""
     state, user = _pending_sign_in()
@@ -76,19 +76,19 @@ def two_factor_code():
     if not second_factor.is_enrolled(g.firm, user):
         return redirect(url_for("auth.two_factor_setup"))
     form = TwoFactorCodeForm()
-    out = submit(form, lambda: (second_factor.verify(g.firm, user, form.code.data), _new_session(user, state.remember)))
+    out = submit(form, lambda: (second_factor.verify(g.firm, user, form.code.data), new_session(user, state.remember)))
     if not out:
         return render_template("auth/two_factor_code.html", form=form), status(form)
     kind, row = out.value
-    _sign_in(user, row)
+    sign_in(user, row)
     if kind == "recovery":
         flash("You used a recovery code; it will not work again. Make new ones on your account page.", "warning")
     return redirect(state.next_url or home_for(user))
 
 
 @bp.route("/login/two-factor/setup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_pending_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=_pending_key)
 def two_factor_setup():
     """After the password, when the firm requires two-factor and this person has none yet."""
     state, user = _pending_sign_in()
@@ -99,7 +99,7 @@ def two_factor_setup():
         form,
         lambda: (
             second_factor.enrol(g.firm, user, secret, form.code.data, signing_in=True),
-            _new_session(user, state.remember),
+            new_session(user, state.remember),
         ),
     )
     if not out:
@@ -108,7 +108,7 @@ def two_factor_setup():
             "auth/two_factor_setup.html", form=form, enrolment=enrolment, layout="base.html"
         ), status(form)
     codes, row = out.value
-    _sign_in(user, row)  # a new Flask session: the pending state and the secret are gone
+    sign_in(user, row)  # a new Flask session: the pending state and the secret are gone
     return _codes_page(codes, state.next_url or home_for(user))
 
 
@@ -144,7 +144,7 @@ def two_factor():
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
-@limiter.limit(_login_account_limit, key_func=_user_key)
+@limiter.limit(login_account_limit, key_func=_user_key)
 def two_factor_recovery_codes():
     """New recovery codes (the old ones stop working), confirmed with a current code."""
     user, form = actor(), TwoFactorCodeForm()

@@ -13,13 +13,14 @@ import logging
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from portal.auth import pending
 from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import db, limiter, login_manager
-from portal.models import Role, TokenPurpose, User, UserSession
+from portal.models import TokenPurpose, User, UserSession
 from portal.services import accounts, sessions, sso, two_factor
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
@@ -69,28 +70,6 @@ def _device() -> str:
     return sessions.describe_device(request.headers.get("User-Agent"))
 
 
-def home_for(user: User) -> str:
-    if user.role == Role.CANDIDATE:
-        return url_for("candidate.home")
-    if user.role == Role.ADMIN:
-        return url_for("admin.home")
-    return url_for("recruiter.dashboard")
-
-
-def _account_key() -> str:
-    email = accounts.normalise_email(request.form.get("email", ""))
-    firm = g.get("firm")
-    return f"account:{firm.id if firm else '-'}:{email}"
-
-
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _login_account_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN_ACCOUNT"]
-
-
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
@@ -98,31 +77,9 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def _new_session(user: User, remember: bool = False, since=None) -> UserSession:
-    """A new server-side session, in the caller's transaction (flushed; the caller commits it,
-    then calls _sign_in). `since` keeps the sign-in time of the session this one replaces (and
-    so its lifetime)."""
-    return sessions.start(
-        g.firm,
-        user,
-        remember=remember,
-        user_agent=request.headers.get("User-Agent"),
-        ip=request.remote_addr,
-        since=since,
-    )
-
-
-def _sign_in(user: User, row: UserSession) -> None:
-    """After the commit of its session row: the cookie that points to it. Remember-me is a
-    persistent cookie for the same session, bounded by its absolute lifetime."""
-    session.clear()  # a new session on login: nothing carried over (no fixation)
-    g.user_session_id, g.user_session = row.id, row
-    login_user(user, remember=row.remember, duration=sessions.remaining(user, row))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -142,8 +99,8 @@ def login():
             return redirect(pending.begin(user.id, step, remember=form.remember.data, next_url=next_url))
         else:
             with transaction():  # the session row (and the sign-in time) committed before the cookie
-                row = _new_session(user, remember=form.remember.data)
-            _sign_in(user, row)
+                row = new_session(user, remember=form.remember.data)
+            sign_in(user, row)
             return redirect(next_url or home_for(user))
     page = render_template("auth/login.html", form=form, next_url=next_url)
     return page, (200 if request.method == "GET" or not form.errors else 400)
@@ -166,8 +123,8 @@ def accept_invitation(token: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=account_key)
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -214,7 +171,7 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
         # The password and the new session, committed together; staff with two-factor (or who
         # must enrol one) give their code first, as after a password sign-in.
         step = two_factor.second_step(g.firm, user)
-        return user, (None if step else _new_session(user)), step
+        return user, (None if step else new_session(user)), step
 
     out = submit(form, set_password, field=form.password)
     if isinstance(out.error, accounts.InvalidToken):  # spent or expired meanwhile
@@ -224,7 +181,7 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
     if out.value[2]:
         flash("Your password is set. One more step to sign in.", "success")
         return redirect(pending.begin(out.value[0].id, out.value[2], remember=False, next_url=None))
-    _sign_in(*out.value[:2])
+    sign_in(*out.value[:2])
     flash("Your password is set. Welcome!", "success")
     return redirect(home_for(out.value[0]))
 
@@ -253,14 +210,14 @@ def account():
     return _account_page(ChangePasswordForm())
 
 
-def _signed_in_account_key() -> str:
+def _signed_inaccount_key() -> str:
     firm = g.get("firm")
     return f"password-change:{firm.id if firm else '-'}:{current_user.get_id().partition('.')[0]}"
 
 
 @bp.route("/account/password", methods=["POST"])
 @login_required
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_signed_in_account_key)
+@limiter.limit(login_account_limit, methods=["POST"], key_func=_signed_inaccount_key)
 def change_password():
     """A signed-in password change; limited like sign-in, so a borrowed session cannot
     be used to guess the current password."""
@@ -271,13 +228,13 @@ def change_password():
         accounts.change_password(g.firm, user, form.current_password.data, form.password.data, device=_device())
         # Every session ended, this one too (a copy of its cookie dies with the others):
         # this device is signed in again with a new one.
-        return _new_session(user, remember=remember)
+        return new_session(user, remember=remember)
 
     # A wrong current password is shown on its field; any other refusal on the new password.
     out = submit(form, on_field("current_password", change, accounts.WrongPassword), field=form.password)
     if not out:
         return _account_page(form, 400)
-    _sign_in(user, out.value)
+    sign_in(user, out.value)
     flash("Your password is changed. Every other device was signed out, and we sent you an email about it.", "success")
     return redirect(url_for("auth.account"))
 
@@ -306,12 +263,12 @@ def end_other_sessions():
         sessions.end_all(user)
         # Unless everywhere: this device goes on with a new session (a copy of the old cookie
         # dies with the others), within the lifetime of the one it replaces.
-        row = None if everywhere else _new_session(user, remember=current.remember, since=current.created_at)
+        row = None if everywhere else new_session(user, remember=current.remember, since=current.created_at)
     if row is None:
         session.clear()
         logout_user()
         flash("You are signed out on every device.", "info")
         return redirect(url_for("auth.login"))
-    _sign_in(user, row)
+    sign_in(user, row)
     flash("You are signed out on every other device.", "success")
     return redirect(url_for("auth.account"))
