@@ -21,6 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from portal.extensions import db
 from portal.models import Message
@@ -54,6 +55,20 @@ def _update_docs() -> bool:
     return os.environ.get("PORTAL_UPDATE_SCREENSHOTS") == "1"
 
 
+def _capture(page, **options) -> None:
+    """page.screenshot, tried again after a frame when headless Chromium answers "Unable to capture
+    screenshot" (it does, rarely, right after a viewport resize on a loaded machine): a picture
+    is a record here, not a check, and the page has already answered 200."""
+    for attempt in range(3):
+        try:
+            page.screenshot(**options)
+            return
+        except PlaywrightError as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_timeout(250)
+
+
 def shoot(page, name: str, problems: list[str]) -> Path:
     """Save the page (whole, clipped at SCREENS_HIGH viewports) as tests/artifacts/screens/<name>.png;
     note a page wider than the window (a horizontal scrollbar) in `problems`."""
@@ -64,11 +79,11 @@ def shoot(page, name: str, problems: list[str]) -> Path:
         problems.append(f"{name}: {width} px wide in a {size['width']} px window")
     path = SCREENS / f"{name}.png"
     clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, size["height"] * SCREENS_HIGH)}
-    page.screenshot(path=str(path), full_page=True, clip=clip)
+    _capture(page, path=str(path), full_page=True, clip=clip)
     if _update_docs() and name in CURATE:
         # The committed copy shows what opens first: one window, not the whole page.
         CURATED.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(CURATED / CURATE[name]))
+        _capture(page, path=str(CURATED / CURATE[name]))
     return path
 
 
