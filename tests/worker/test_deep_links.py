@@ -228,6 +228,7 @@ def test_consent_answer_links_the_recruiter_to_the_candidacy(app, setup, client_
     text, html = _mail_to(run_jobs, smtp_sink, a.recruiter.email, before)
     url = f"{HOST}/recruiter/candidacies/{cy.id}"
     _assert_links(text, html, url)
+    assert text.startswith(f"Hello {a.recruiter.name},") and f"Hello {a.recruiter.name}," in html  # as every email
     assert a.candidate.name in _recruiter_sees(client_for, a.firm, a.recruiter, url)
 
 
