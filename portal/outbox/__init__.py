@@ -28,7 +28,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import MESSAGES, db, get_queue
-from portal.models import Audience, Candidate, Firm, Message, MessageState, utcnow
+from portal.models import Audience, Candidacy, Candidate, Firm, Message, MessageState, utcnow
 
 # The rendering half of the outbox's API (the planners and the worker import it from here).
 from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
@@ -150,6 +150,35 @@ def insert_ignoring_duplicates(table, unique_columns=("firm_id", "dedupe_key")):
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise RuntimeError(f"unsupported database {name}")
     return insert(table).on_conflict_do_nothing(index_elements=list(unique_columns))
+
+
+def record_for_candidacy(
+    firm: Firm,
+    candidacy: Candidacy,
+    *,
+    kind: str,
+    dedupe_key: str,
+    context: dict,
+    grace: bool = False,
+    coalesce_key: str | None = None,
+) -> Message:
+    """`record` of a transactional message to the candidate of a candidacy (a status change,
+    feedback, a consent request, a close): addressed to them, in their portal, on that candidacy."""
+    candidate = candidacy.candidate
+    return record(
+        firm,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=candidacy.id,
+        recipient_user_id=candidate.user_id,
+        grace=grace,
+        coalesce_key=coalesce_key,
+        context=context,
+    )
 
 
 def record_many(

@@ -61,16 +61,11 @@ def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
     )
     db.session.add(consent)
     db.session.flush()
-    outbox.record(
+    outbox.record_for_candidacy(
         firm,
+        candidacy,
         kind="consent_requested",
         dedupe_key=f"consent-request:{consent.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
         context={"search": search, "consent": consent, "recruiter": actor, "link": links.consent(firm, consent.id)},
     )
     return consent

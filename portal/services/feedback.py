@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.markdown import render_markdown
-from portal.models import Audience, Candidacy, Feedback, Firm, Stage, User, utcnow
+from portal.models import Candidacy, Feedback, Firm, Stage, User, utcnow
 from portal.outbox import links
 from portal.services import DomainError, disclosure
 from portal.services.text import clean_text
@@ -71,16 +71,11 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
     # On an open candidacy the message coalesces with the stage messages (one email with the
     # latest state). Once closed, the close-the-loop message stands on its own: never replaced.
     key = coalesce_key(candidacy) if candidacy.stage.is_open else None
-    outbox.record(
+    outbox.record_for_candidacy(
         firm,
+        candidacy,
         kind=KIND,
         dedupe_key=f"feedback:{fb.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
         grace=True,
         coalesce_key=key,
         context={

@@ -10,7 +10,7 @@ never decides whether the candidate hears about a change (portal.services.pipeli
 from __future__ import annotations
 
 from portal import outbox
-from portal.models import Audience, Candidacy, Firm, StageChange, User
+from portal.models import Candidacy, Firm, StageChange, User
 from portal.outbox import links
 from portal.services import consent as consent_service
 from portal.services import recruiter_profile
@@ -26,17 +26,11 @@ def recruiter_for(candidacy: Candidacy) -> User | None:
 
 
 def notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
-    candidate = candidacy.candidate
-    outbox.record(
+    outbox.record_for_candidacy(
         firm,
+        candidacy,
         kind="stage_changed",
         dedupe_key=f"stage:{change.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
         grace=True,
         coalesce_key=coalesce_key(candidacy),
         context={
@@ -59,17 +53,11 @@ def better_fits(firm: Firm, candidacy: Candidacy, limit: int = 3) -> list:
 
 
 def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageChange) -> None:
-    candidate = candidacy.candidate
-    outbox.record(
+    outbox.record_for_candidacy(
         firm,
+        candidacy,
         kind="candidacy_closed",
         dedupe_key=f"close:{candidacy.id}:{change.id}",
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
         grace=True,
         coalesce_key=coalesce_key(candidacy),
         context={
