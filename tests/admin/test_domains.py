@@ -258,6 +258,7 @@ def test_the_domains_page_on_a_phone(app, browser, firms, live_server, dns_zone)
         page.fill("#email", firms.a.admin.email)
         page.fill("#password", PASSWORD)
         page.click("main button[type=submit]")
+        page.wait_for_url("**/admin/**")
         page.goto(live_server.url(firms.a.firm, "/admin/domains"))
         text = page.locator("main").inner_text()
         assert "Pending" in text and "Verified" in text

@@ -241,16 +241,19 @@ def test_unreachable_row_and_contact_form_on_a_phone_without_javascript(app, fir
         page.fill("#email", f.recruiter.email)
         page.fill("#password", "correct-horse-battery")
         page.click("button[type=submit]")
+        page.wait_for_url("**/recruiter/")
         page.goto(live_server.url(f.firm, "/recruiter/"))
         row = page.locator("#unreachable li", has_text="Nadia Noaddress")
         assert "no email address" in row.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         screenshot(page, "unreachable-dashboard-phone")
-        row.get_by_role("link", name="Record that you told them another way").click()
+        with page.expect_navigation():
+            row.get_by_role("link", name="Record that you told them another way").click()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.select_option("#contact_kind", "meeting")
         page.fill("#contact_note", "Met at the office; told them the news.")
-        page.click("#contact button[type=submit]")
+        with page.expect_navigation():
+            page.click("#contact button[type=submit]")
         assert "It counts as contact" in page.inner_text("body")
         screenshot(page, "unreachable-contact-recorded-phone")
         assert _cand(app, f, c.id).unreachable_since is None
