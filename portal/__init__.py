@@ -65,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.candidate import bp as candidate_bp
+    from portal.careers import bp as careers_bp
     from portal.recruiter import bp as recruiter_bp
     from portal.web.brand import bp as brand_bp
     from portal.web.errors import init_app as init_errors
@@ -78,6 +79,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(candidate_bp, url_prefix="/me")
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(careers_bp, url_prefix="/careers")
     if app.config["PORTAL_ENV"] in ("development", "testing"):
         from portal.devtools.mail import bp as dev_bp
 

@@ -33,6 +33,16 @@ from portal.models.candidate import (  # noqa: F401
 )
 from portal.models.contact import ContactKind, ContactRecord  # noqa: F401
 from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
+from portal.models.interview import (  # noqa: F401
+    Debrief,
+    Interview,
+    InterviewFormat,
+    InterviewKind,
+    InterviewOutcome,
+    InterviewSlot,
+    InterviewState,
+    OfficeHours,
+)
 from portal.models.message import Audience, Message, MessageState  # noqa: F401
 from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
 from portal.models.sso import SingleSignOn, SsoLink  # noqa: F401

@@ -101,6 +101,8 @@ class Candidate(FirmOwned, Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     headline: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(120))
+    # The zone the candidate reads times in (interviews, reminders); None = the firm's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     seniority: Mapped[Seniority | None] = mapped_column(enum_type(Seniority))
     summary: Mapped[str | None] = mapped_column(Text)
 

@@ -36,9 +36,20 @@ class Firm(Model):
     checkin_weekday: Mapped[int] = mapped_column(Integer, default=4)  # Monday=0 ... Friday=4
     checkin_hour: Mapped[int] = mapped_column(Integer, default=14)
     nurture_weeks: Mapped[int] = mapped_column(Integer, default=8)
+    # Interviews: reminders this many hours before (0 = none), and the feedback promise's window
+    # in business days (Monday to Friday in the firm's time zone).
+    reminder_first_hours: Mapped[int] = mapped_column(Integer, default=24, server_default=text("24"))
+    reminder_second_hours: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    feedback_window_days: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
     availability_prompt_weeks: Mapped[int] = mapped_column(Integer, default=12)
     stage_labels: Mapped[dict | None] = mapped_column(JSON)  # {stage: {"label":..,"explanation":..}}
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The public careers site (job board, applications, job alerts); the admin can turn it off.
+    careers_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # The privacy notice applicants accept, and how long the firm keeps an applicant's data.
+    privacy_notice_md: Mapped[str | None] = mapped_column(Text)
+    privacy_notice_html: Mapped[str | None] = mapped_column(Text)
+    retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default=text("24"))
     # Every recruiter and admin must sign in with a second factor (portal.services.two_factor).
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

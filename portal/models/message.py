@@ -44,6 +44,10 @@ class Message(FirmOwned, Model):
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"))
     candidacy_id: Mapped[int | None] = mapped_column(ForeignKey("candidacies.id", ondelete="SET NULL"), index=True)
+    # The interview an invitation or reminder is about (moved or cancelled: its reminders are
+    # cancelled), and the iCalendar document (RFC 5546) the email carries as text/calendar.
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), index=True)
+    calendar: Mapped[str | None] = mapped_column(Text)
     to_email: Mapped[str | None] = mapped_column(String(254))
     to_name: Mapped[str | None] = mapped_column(String(120))
     subject: Mapped[str] = mapped_column(String(250))

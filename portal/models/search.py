@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
@@ -56,6 +56,7 @@ class Search(FirmOwned, Model):
     __table_args__ = (
         Index("ix_searches_firm_state", "firm_id", "state"),
         Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state", postgresql_include=["id"]),
+        Index("ix_searches_firm_advertised", "firm_id", "advertised", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +82,14 @@ class Search(FirmOwned, Model):
     engagement: Mapped[Engagement] = mapped_column(enum_type(Engagement), default=Engagement.RETAINED)
     state: Mapped[SearchState] = mapped_column(enum_type(SearchState), default=SearchState.OPEN)
     anticipated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The careers site: listed only when a recruiter switched it on (and the search is open or
+    # anticipated). A confidential search is advertised with `public_summary` instead of its
+    # client (the industry or description written for that purpose); pay only if published.
+    advertised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    advertised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    advertise_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_summary: Mapped[str | None] = mapped_column(String(300))
+    publish_pay: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,6 @@
+"""The public careers site: job board, job pages, feeds, applications and job alerts.
+Wiring only: the blueprint and its views are imported here; no view lives here."""
+
+from portal.careers.blueprint import bp
+
+__all__ = ["bp"]
