@@ -47,7 +47,11 @@ def run_worker(queues: list[str], burst: bool = False, simple: bool | None = Non
     return w.work(burst=burst, logging_level="INFO")
 
 
-def run_scheduler() -> int:
+def run_scheduler(standby: bool = True) -> int:
+    """Run the periodic plan; with `standby`, wait for a running scheduler's lock and take over
+    when it dies (run two for failover), else refuse to start beside it."""
+    from rq.exceptions import StopRequested
+
     from portal import create_app
     from worker.app import set_app
     from worker.schedule import SchedulerRunning, build_scheduler
@@ -55,10 +59,12 @@ def run_scheduler() -> int:
     app = create_app()
     set_app(app)
     try:
-        build_scheduler(app).start()
+        build_scheduler(app, standby=standby).start()
     except SchedulerRunning as exc:
         logging.getLogger("worker").error("%s", exc)
         return 1
+    except StopRequested:  # stopped (SIGTERM) while standing by
+        return 0
     return 0
 
 

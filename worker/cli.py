@@ -18,8 +18,13 @@ def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:
 
 
 @click.command("scheduler")
-def scheduler_command() -> None:
-    """Run the periodic scheduler (exactly one per installation)."""
+@click.option(
+    "--standby/--no-standby",
+    default=True,
+    help="When another scheduler runs, wait and take over when it dies (default), or exit with an error.",
+)
+def scheduler_command(standby: bool) -> None:
+    """Run the periodic scheduler: one runs the plan, any other stands by to take over."""
     from worker.__main__ import run_scheduler
 
-    raise SystemExit(run_scheduler())
+    raise SystemExit(run_scheduler(standby=standby))

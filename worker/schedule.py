@@ -1,5 +1,7 @@
-"""The periodic plan, in one place. Exactly one scheduler per installation (`portal scheduler`
-or `python -m worker --scheduler`): a second one refuses to start.
+"""The periodic plan, in one place. Exactly one scheduler per installation runs the plan
+(`portal scheduler` or `python -m worker --scheduler`); a second one stands by until the first
+one's lock expires (it died or lost Redis) and then takes over: failover within
+PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
 
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 
 from flask import Flask
 from rq.cron import CronScheduler
@@ -21,8 +24,7 @@ from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
 from worker import jobs
 
-RELAY_SECONDS = 30
-LOCK_TTL = 180  # the scheduler loop sleeps at most 60 s between heartbeats
+RELAY_SECONDS = 30  # the scheduler loop also heartbeats (renews its lock) at least this often
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +34,36 @@ class SchedulerRunning(RuntimeError):
 
 
 class SingleCronScheduler(CronScheduler):
-    """RQ's CronScheduler that holds a Redis lock for its whole life, so a second
-    scheduler of the same installation refuses to start instead of doubling every job."""
+    """RQ's CronScheduler that holds a Redis lock for its whole life, so a second scheduler of
+    the same installation never doubles a job: it stands by (`standby=True`, the default of
+    `portal scheduler`) or refuses to start. The lock expires `lock_ttl` seconds after the last
+    renewal, so a killed scheduler is replaced within that time plus one `poll`."""
 
-    def __init__(self, *args, lock_key: str, **kwargs):
+    def __init__(self, *args, lock_key: str, lock_ttl: int = 45, standby: bool = False, poll: float = 5, **kwargs):
         super().__init__(*args, **kwargs)
         self.lock_key = lock_key
+        self.lock_ttl = max(lock_ttl, RELAY_SECONDS + 5)  # outlives the longest sleep between renewals
+        self.standby = standby
+        self.poll = poll
+
+    def _holder(self) -> str | None:
+        holder = self.connection.get(self.lock_key)
+        return holder.decode() if isinstance(holder, bytes) else (holder if isinstance(holder, str) else None)
 
     def acquire(self) -> None:
-        if not self.connection.set(self.lock_key, self.name, nx=True, ex=LOCK_TTL):
-            holder = self.connection.get(self.lock_key)
-            holder = holder.decode() if isinstance(holder, bytes) else holder
-            raise SchedulerRunning(f"another scheduler ({holder}) is running for this installation; run exactly one")
+        told = False
+        while not self.connection.set(self.lock_key, self.name, nx=True, ex=self.lock_ttl):
+            holder = self._holder()
+            if not self.standby:
+                raise SchedulerRunning(
+                    f"another scheduler ({holder}) is running for this installation; run exactly one"
+                )
+            if not told:
+                log.info("scheduler %s holds the lock; standing by to take over", holder)
+                told = True
+            time.sleep(self.poll)
+        if told:
+            log.warning("scheduler %s took over the periodic plan", self.name)
 
     def register_birth(self) -> None:
         self.acquire()
@@ -51,21 +71,19 @@ class SingleCronScheduler(CronScheduler):
 
     def heartbeat(self) -> None:
         super().heartbeat()
-        holder = self.connection.get(self.lock_key)
-        holder = holder.decode() if isinstance(holder, bytes) else holder
+        holder = self._holder()
         if holder is None:  # expired or flushed: take it again
-            if not self.connection.set(self.lock_key, self.name, nx=True, ex=LOCK_TTL):
+            if not self.connection.set(self.lock_key, self.name, nx=True, ex=self.lock_ttl):
                 raise StopRequested()
         elif holder != self.name:
             log.error("scheduler lock taken by %s; stopping", holder)
             raise StopRequested()
         else:
-            self.connection.expire(self.lock_key, LOCK_TTL)
+            self.connection.expire(self.lock_key, self.lock_ttl)
 
     def register_death(self, pipeline=None) -> None:
         try:
-            holder = self.connection.get(self.lock_key)
-            if (holder.decode() if isinstance(holder, bytes) else holder) == self.name:
+            if self._holder() == self.name:
                 self.connection.delete(self.lock_key)
         finally:
             super().register_death(pipeline)
@@ -81,12 +99,15 @@ def tick_cron(minutes: int) -> str:
     raise ConfigError("PORTAL_PLAN_TICK_MINUTES must divide an hour, or be whole hours dividing a day")
 
 
-def build_scheduler(app: Flask) -> SingleCronScheduler:
+def build_scheduler(app: Flask, standby: bool = False) -> SingleCronScheduler:
     prefix = app.config["QUEUE_PREFIX"]
     cron = SingleCronScheduler(
         connection=get_redis(app),
         name=f"{prefix}-scheduler-{socket.gethostname()}-{os.getpid()}",
         lock_key=f"{prefix}:scheduler-lock",
+        lock_ttl=app.config["SCHEDULER_LOCK_SECONDS"],
+        standby=standby,
+        poll=min(5, app.config["SCHEDULER_LOCK_SECONDS"] / 3),
     )
     default = queue_name(DEFAULT, app)
     cron.register(
