@@ -73,6 +73,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.web.people import bp as people_bp
 
     app.register_blueprint(health_bp)
+    from portal.web import metrics
+
+    metrics.init_app(app)
     app.register_blueprint(brand_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(auth_bp)

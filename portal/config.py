@@ -61,6 +61,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
         "REDIS_URL": env.get("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "QUEUE_PREFIX": env.get("PORTAL_QUEUE_PREFIX", "portal"),
+        # /metrics answers only with this bearer token (unset: the page does not exist).
+        "METRICS_TOKEN": env.get("PORTAL_METRICS_TOKEN") or None,
         "SMTP_HOST": env.get("PORTAL_SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": number("PORTAL_SMTP_PORT", 8025),
         "SMTP_USER": env.get("PORTAL_SMTP_USER") or None,

@@ -71,6 +71,8 @@ class SingleCronScheduler(CronScheduler):
 
     def heartbeat(self) -> None:
         super().heartbeat()
+        # For /metrics (portal_scheduler_heartbeat_seconds): when the running scheduler last looped.
+        self.connection.set(self.lock_key.replace("scheduler-lock", "scheduler-heartbeat"), time.time(), ex=86400)
         holder = self._holder()
         if holder is None:  # expired or flushed: take it again
             if not self.connection.set(self.lock_key, self.name, nx=True, ex=self.lock_ttl):

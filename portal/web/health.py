@@ -1,5 +1,8 @@
-"""/healthz: database, Redis and worker heartbeat, each reported truthfully (503 when any is down).
-It only reports; it never repairs anything."""
+"""Health for three readers. /livez: the process answers (a supervisor restarts it otherwise).
+/readyz: this web server can serve (database and Redis answer): what a load balancer polls, so a
+stopped worker never drains the web servers. /healthz: the whole system including the worker
+heartbeat, for humans and monitors (503 when any part is down). They only report; nothing is
+repaired here."""
 
 from __future__ import annotations
 
@@ -55,6 +58,18 @@ def check_worker() -> dict:
     if not alive:
         return {"ok": False, "error": "no worker heartbeat in the last 2 minutes"}
     return {"ok": True, "workers": len(alive)}
+
+
+@bp.route("/livez")
+def livez():
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+def readyz():
+    checks = {"database": check_database(), "redis": check_redis()}
+    ok = all(c["ok"] for c in checks.values())
+    return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
 
 
 @bp.route("/healthz")
