@@ -5,7 +5,6 @@ connects to nothing yet, and portal/ never imports worker/ (the worker imports p
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -29,8 +28,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-    logging.basicConfig(level=logging.INFO if app.config["PORTAL_ENV"] != "testing" else logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from portal import logs
+
+    logs.init_app(app)  # JSON or text lines with the request and job ids; Sentry when configured
 
     from portal.web.routing import IdConverter
 

@@ -61,6 +61,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
         "REDIS_URL": env.get("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "QUEUE_PREFIX": env.get("PORTAL_QUEUE_PREFIX", "portal"),
+        "LOG_FORMAT": (env.get("PORTAL_LOG_FORMAT") or "text").strip().lower(),
+        "SENTRY_DSN": env.get("PORTAL_SENTRY_DSN") or None,
         # /metrics answers only with this bearer token (unset: the page does not exist).
         "METRICS_TOKEN": env.get("PORTAL_METRICS_TOKEN") or None,
         "SMTP_HOST": env.get("PORTAL_SMTP_HOST", "127.0.0.1"),
@@ -156,6 +158,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
             )
     if not 0 < cfg["SMTP_TIMEOUT"] <= 30:
         raise ConfigError("PORTAL_SMTP_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
+    if cfg["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError("PORTAL_LOG_FORMAT must be text or json")
     if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):
         raise ConfigError("PORTAL_SMTP_SECURITY must be one of: none, starttls, ssl")
     for name in (

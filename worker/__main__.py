@@ -90,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "--fork", dest="simple", action="store_false", help="fork a child per job (default for other queues)"
     )
     parser.add_argument("--scheduler", action="store_true", help="run the periodic scheduler instead")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
+    args = parser.parse_args(argv)  # logging is set up by create_app (portal/logs.py)
     if args.scheduler:
         return run_scheduler()
     run_worker(args.queue or ["messages"], burst=args.burst, simple=args.simple)

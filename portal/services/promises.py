@@ -43,11 +43,7 @@ def active_past_cadence(now: datetime) -> int:
 
 def closed_without_close_the_loop() -> int:
     """Promise 2: closed candidacies with no close-the-loop message written for them."""
-    told = (
-        select(Message.id)
-        .where(Message.candidacy_id == Candidacy.id, Message.kind == "candidacy_closed")
-        .exists()
-    )
+    told = select(Message.id).where(Message.candidacy_id == Candidacy.id, Message.kind == "candidacy_closed").exists()
     return (
         db.session.scalar(
             select(func.count(Candidacy.id)).where(Candidacy.stage == Stage.CLOSED, ~told).execution_options(**SPAN)
@@ -62,9 +58,8 @@ def outbox_backlog(now: datetime) -> tuple[int, float]:
     count, oldest = db.session.execute(
         select(func.count(Message.id), func.min(Message.due_at)).where(waiting).execution_options(**SPAN)
     ).one()
-    if oldest is not None and oldest.tzinfo is None:  # SQLite aggregates come back naive (UTC)
-        oldest = oldest.replace(tzinfo=now.tzinfo)
-    return int(count or 0), (now - oldest).total_seconds() if oldest else 0.0
+    oldest_at: datetime | None = oldest  # UTC-aware: min() keeps the column's type
+    return int(count or 0), (now - oldest_at).total_seconds() if oldest_at is not None else 0.0
 
 
 def messages_by_state(since: datetime) -> dict[str, int]:
@@ -77,5 +72,5 @@ def messages_by_state(since: datetime) -> dict[str, int]:
     )
     counts = {state.value: 0 for state in MessageState}
     for state, n in rows:
-        counts[state.value if isinstance(state, MessageState) else str(state)] = n
+        counts[MessageState(state).value] = n
     return counts

@@ -33,7 +33,16 @@ from portal.tenancy.check import TenancyError, install_engine_hooks
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Endpoints served without a firm (no firm data on them).
-UNSCOPED_ENDPOINTS = {"static", "health.healthz", "health.livez", "health.readyz", "metrics.metrics", "dev.mail_index", "dev.mail_view", "dev.mail_html"}
+UNSCOPED_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "health.livez",
+    "health.readyz",
+    "metrics.metrics",
+    "dev.mail_index",
+    "dev.mail_view",
+    "dev.mail_html",
+}
 
 
 def bind_firm(firm_id: int | None, session: Session | None = None) -> None:

@@ -135,7 +135,16 @@ def test_request_counts_add_up_across_gunicorn_workers(app, firms, tmp_path):
     env["PORTAL_BIND"] = f"127.0.0.1:{port}"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:portal.web.gunicorn_conf", "--max-requests", "10", "portal:create_app()"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:portal.web.gunicorn_conf",
+            "--max-requests",
+            "10",
+            "portal:create_app()",
+        ],
         env=env,
         cwd=root,
         stdout=subprocess.DEVNULL,
