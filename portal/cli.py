@@ -222,9 +222,34 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
         )
 
 
+storage_cli = click.Group("storage", help="Files (CVs): the configured storage backend.")
+
+
+@storage_cli.command("import-local")
+@click.option("--keep", is_flag=True, help="Keep the local copies (default: remove them once moved).")
+@with_appcontext
+def storage_import_local(keep: bool) -> None:
+    """Move CVs kept on this machine's disk (PORTAL_UPLOAD_DIR, before the storage backends)
+    into the configured storage; run it on every web server that received uploads."""
+    from portal import storage
+    from portal.models import Candidate
+    from portal.tenancy import all_firms
+
+    moved = missing = 0
+    with all_firms():
+        ids = db.session.scalars(select(Candidate.id).where(Candidate.cv_path.is_not(None)).order_by(Candidate.id))
+        batch_ids = list(ids)
+    for start in range(0, len(batch_ids), 200):  # a commit per batch: a long run keeps its progress
+        with all_firms(), transaction.transaction():
+            rows = db.session.scalars(select(Candidate).where(Candidate.id.in_(batch_ids[start : start + 200])))
+            done, lost = storage.import_local(list(rows), remove=not keep)
+            moved, missing = moved + done, missing + lost
+    click.echo(f"Moved {moved} file(s) into the {storage.backend().name} storage; {missing} not on this machine.")
+
+
 def init_app(app: Flask) -> None:
     from portal.devtools.cli import demo_command, dev_command
 
-    for cmd in (firm_cli, user_cli, matching_cli, demo_command, dev_command):
+    for cmd in (firm_cli, user_cli, matching_cli, storage_cli, demo_command, dev_command):
         if cmd.name not in app.cli.commands:
             app.cli.add_command(cmd)

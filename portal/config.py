@@ -79,6 +79,14 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "PROXY_FIX": flag("PORTAL_PROXY_FIX"),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(instance / "uploads")),
+        # Where files live (portal/storage.py): "database" (default) or "s3" (any S3-compatible service).
+        "STORAGE": (env.get("PORTAL_STORAGE") or "database").strip().lower(),
+        "S3_BUCKET": env.get("PORTAL_S3_BUCKET") or None,
+        "S3_PREFIX": env.get("PORTAL_S3_PREFIX", ""),
+        "S3_ENDPOINT_URL": env.get("PORTAL_S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("PORTAL_S3_REGION") or "us-east-1",
+        "S3_ACCESS_KEY_ID": env.get("PORTAL_S3_ACCESS_KEY_ID") or None,  # unset: boto3's own chain (AWS_*, roles)
+        "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY") or None,
         "MAIL_CATCHER_DIR": env.get("PORTAL_MAIL_DIR", str(instance / "mail")),
         "MAX_CONTENT_LENGTH": number("PORTAL_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "INVITATION_DAYS": number("PORTAL_INVITATION_DAYS", 7),
@@ -158,6 +166,10 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
             )
     if not 0 < cfg["SMTP_TIMEOUT"] <= 30:
         raise ConfigError("PORTAL_SMTP_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
+    if cfg["STORAGE"] not in ("database", "s3"):
+        raise ConfigError("PORTAL_STORAGE must be database or s3")
+    if cfg["STORAGE"] == "s3" and not cfg["S3_BUCKET"]:
+        raise ConfigError("PORTAL_STORAGE=s3 needs PORTAL_S3_BUCKET")
     if cfg["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError("PORTAL_LOG_FORMAT must be text or json")
     if cfg["SMTP_SECURITY"] not in ("none", "starttls", "ssl"):

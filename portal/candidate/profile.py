@@ -4,6 +4,8 @@ candidate form. Thin: validate a form, call one service through the form-action 
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -92,7 +94,9 @@ def _download_cv(me):
     stored = cv_service.stored_cv(me)
     if stored is None:
         abort(404)
-    resp = send_file(stored.path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name)
+    resp = send_file(
+        io.BytesIO(stored.data), mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name
+    )
     resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
     return resp
 

@@ -46,5 +46,6 @@ from portal.models.interview import (  # noqa: F401
 from portal.models.message import Audience, Message, MessageState  # noqa: F401
 from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
 from portal.models.sso import SingleSignOn, SsoLink  # noqa: F401
+from portal.models.stored_file import StoredFile  # noqa: F401
 from portal.models.two_factor import RecoveryCode, TwoFactor  # noqa: F401
 from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401

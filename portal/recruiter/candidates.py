@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 
@@ -221,7 +222,7 @@ def candidate_cv(candidate_id: int):
         flash(f"There is no CV for {candidate.name} yet.", "info")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
     resp = send_file(
-        stored.path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name, max_age=0
+        io.BytesIO(stored.data), mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name
     )
     resp.headers["Cache-Control"] = "no-store"  # a CV is never kept by a browser or a cache
     return resp

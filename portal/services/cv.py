@@ -1,5 +1,6 @@
-"""CVs: PDF or DOCX only, checked by content, size-limited, stored outside the web root,
-served only as an attachment to the firm's staff and the candidate themself, never inline."""
+"""CVs: PDF or DOCX only, checked by content, size-limited, kept in the file storage
+(portal/storage.py: the database or S3, so every web server sees them), served only as an
+attachment to the firm's staff and the candidate themself, never inline."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from portal import storage
 from portal.models import Candidate, utcnow
 from portal.services import DomainError
 
@@ -24,7 +25,7 @@ EXTENSIONS = {PDF: ".pdf", DOCX: ".docx"}
 
 @dataclass
 class StoredCV:
-    path: str
+    data: bytes
     download_name: str
     mimetype: str
 
@@ -42,10 +43,6 @@ def sniff(data: bytes) -> str | None:
         if "[Content_Types].xml" in names and "word/document.xml" in names:
             return DOCX
     return None
-
-
-def _folder(candidate: Candidate) -> str:
-    return os.path.join(current_app.config["UPLOAD_DIR"], str(candidate.firm_id), "cv")
 
 
 def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
@@ -68,42 +65,29 @@ def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
             f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
             "Please upload a PDF or a Word (.docx) document with its real name."
         )
-    folder = _folder(candidate)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{candidate.id}-{secrets.token_hex(8)}{ext}")
-    tmp = path + ".part"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    key = storage.file_key(candidate.firm_id, "cv", f"{candidate.id}-{secrets.token_hex(8)}{ext}")
+    storage.save(key, data, mime)  # before the commit that references it; removed if it rolls back
     old = candidate.cv_path
-    candidate.cv_path = os.path.relpath(path, current_app.config["UPLOAD_DIR"])
+    candidate.cv_path = key
     candidate.cv_filename = f"{stem[:150]}{ext}"
     candidate.cv_mime = mime
     candidate.cv_uploaded_at = utcnow()
     if old:
-        _remove(old)
-
-
-def _remove(relative: str) -> None:
-    root = os.path.realpath(current_app.config["UPLOAD_DIR"])
-    path = os.path.realpath(os.path.join(root, relative))
-    if path.startswith(root + os.sep) and os.path.isfile(path):
-        os.remove(path)
+        storage.delete_after_commit(old)  # the old file goes once the new reference is committed
 
 
 def stored_cv(candidate: Candidate) -> StoredCV | None:
-    """The candidate's CV file, if there is one (the path never leaves the upload folder)."""
+    """The candidate's CV file, if there is one."""
     if not candidate.cv_path:
         return None
-    root = os.path.realpath(current_app.config["UPLOAD_DIR"])
-    path = os.path.realpath(os.path.join(root, candidate.cv_path))
-    if not path.startswith(root + os.sep) or not os.path.isfile(path):
+    data = storage.load(candidate.cv_path)
+    if data is None:
         return None
-    return StoredCV(path=path, download_name=candidate.cv_filename or "cv", mimetype=candidate.cv_mime or PDF)
+    return StoredCV(data=data, download_name=candidate.cv_filename or "cv", mimetype=candidate.cv_mime or PDF)
 
 
 def delete_cv(candidate: Candidate) -> None:
     if candidate.cv_path:
-        _remove(candidate.cv_path)
+        storage.delete_after_commit(candidate.cv_path)
     candidate.cv_path = candidate.cv_filename = candidate.cv_mime = None
     candidate.cv_uploaded_at = None

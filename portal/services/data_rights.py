@@ -188,7 +188,7 @@ def export_zip(firm: Firm, candidate: Candidate) -> bytes:
         zf.writestr("my-data.json", export_json(firm, candidate))
         stored = cv_service.stored_cv(candidate)
         if stored is not None:
-            zf.write(stored.path, arcname=f"cv/{stored.download_name}")
+            zf.writestr(f"cv/{stored.download_name}", stored.data)
     return buf.getvalue()
 
 

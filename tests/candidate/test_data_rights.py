@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import zipfile
 from io import BytesIO
 
@@ -29,6 +28,7 @@ from portal.models import (
 from tests.factories import PASSWORD, firm_context, make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
+from tests.support.storage import stored
 
 
 def _setup(app, f, cand_client):
@@ -108,9 +108,9 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
         c = db.session.get(Candidate, f.candidate.id)
         c.phone, c.summary = "+49 111", "MY-SUMMARY"
         db.session.add(CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name="python"))
-        cv_file = os.path.join(app.config["UPLOAD_DIR"], c.cv_path)
+        cv_file = c.cv_path
         db.session.add(Interest(firm_id=f.firm.id, candidate_id=c.id, search_id=s.id))
-    assert os.path.isfile(cv_file)
+    assert stored(app, f.firm, cv_file)
     closed_before = None
     with firm_context(app, f.firm):
         closed_before = db.session.scalar(
@@ -118,7 +118,7 @@ def test_delete_erases_personal_data_closes_candidacies_and_tells_the_recruiter(
         )
     resp = cand_client.post("/me/settings/delete", data={"password": PASSWORD, "confirm": "y"})
     assert resp.status_code == 200 and "Your account is deleted" in resp.get_data(as_text=True)
-    assert not os.path.exists(cv_file)
+    assert not stored(app, f.firm, cv_file)
     with firm_context(app, f.firm):
         c = db.session.get(Candidate, f.candidate.id)
         assert c.deleted_at is not None and c.name == "Deleted candidate"

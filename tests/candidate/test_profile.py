@@ -1,6 +1,5 @@
 """Availability and profile: changes reach the recruiter at once; bad input is refused whole."""
 
-import os
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -10,6 +9,7 @@ from portal.extensions import db
 from portal.models import Audience, Candidate, CandidateUpdate, JobSeeking, Message, UpdateKind, User
 from tests.factories import firm_context
 from tests.support import candidate as h
+from tests.support.storage import stored
 
 
 def _form(**over):
@@ -166,14 +166,14 @@ def test_cv_upload_replaces_and_downloads(app, firms, cand_client):
     )
     assert resp.status_code == 303
     c = _cand(app, firms.a)
-    first = os.path.join(app.config["UPLOAD_DIR"], c.cv_path)
-    assert os.path.isfile(first) and c.availability_changed_at is not None
+    first = c.cv_path
+    assert stored(app, firms.a.firm, first) and c.availability_changed_at is not None
     dl = cand_client.get("/me/profile/cv")
     assert dl.status_code == 200 and dl.data == h.PDF_BYTES and "attachment" in dl.headers["Content-Disposition"]
     cand_client.post(
         "/me/profile/cv", data={"cv": (BytesIO(h.PDF_BYTES), "second.pdf")}, content_type="multipart/form-data"
     )
-    assert not os.path.exists(first)
+    assert not stored(app, firms.a.firm, first)
     with firm_context(app, firms.a.firm):
         bodies = db.session.scalars(select(CandidateUpdate.body)).all()
         assert len(bodies) == 2 and all("CV" in b for b in bodies)

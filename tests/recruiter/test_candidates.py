@@ -1,7 +1,6 @@
 """Candidates and the talent pool: create, edit, CV, invitation, filters, pages."""
 
 import io
-import os
 import re
 import zipfile
 from datetime import timedelta
@@ -24,6 +23,7 @@ from portal.models import (
 )
 from tests.factories import firm_context, make_candidate
 from tests.support.recruiter import add, flashes, make_search, people
+from tests.support.storage import firm_keys, stored
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -127,8 +127,8 @@ def test_cv_upload_download_replace_and_delete(app, rec):
     )
     assert "CV uploaded" in flashes(resp.get_data(as_text=True))
     row = _get(app, rec.f, c.id)
-    first_path = os.path.join(app.config["UPLOAD_DIR"], row.cv_path)
-    assert os.path.isfile(first_path) and not first_path.startswith(os.path.join(os.path.dirname(__file__), ".."))
+    first_path = row.cv_path
+    assert stored(app, rec.f.firm, first_path)
     dl = rec.client.get(f"/recruiter/candidates/{c.id}/cv")
     assert dl.status_code == 200 and dl.data == PDF and dl.mimetype == "application/pdf"
     assert (
@@ -139,7 +139,7 @@ def test_cv_upload_download_replace_and_delete(app, rec):
         data={"cv": (io.BytesIO(docx_bytes()), "cv.docx")},
         content_type="multipart/form-data",
     )
-    assert not os.path.exists(first_path)  # the old one is gone
+    assert not stored(app, rec.f.firm, first_path)  # the old one is gone
     dl = rec.client.get(f"/recruiter/candidates/{c.id}/cv")
     assert dl.mimetype.endswith("wordprocessingml.document") and "attachment" in dl.headers["Content-Disposition"]
     rec.client.post(f"/recruiter/candidates/{c.id}/cv/delete")
@@ -149,8 +149,7 @@ def test_cv_upload_download_replace_and_delete(app, rec):
 
 
 def _cv_files(app, f) -> set[str]:
-    folder = os.path.join(app.config["UPLOAD_DIR"], str(f.firm.id), "cv")
-    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    return firm_keys(app, f.firm)
 
 
 def test_cv_upload_rejects_html_renamed_pdf_and_other_lies(app, rec):
@@ -176,7 +175,7 @@ def test_cv_upload_rejects_html_renamed_pdf_and_other_lies(app, rec):
     )
     assert "Choose a file" in flashes(resp.get_data(as_text=True))
     assert _get(app, rec.f, c.id).cv_path is None
-    assert _cv_files(app, rec.f) == files_before  # nothing written to disk either
+    assert _cv_files(app, rec.f) == files_before  # nothing written to the storage either
 
 
 def test_cv_too_large_is_refused(app, rec):

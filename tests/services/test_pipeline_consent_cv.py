@@ -1,13 +1,13 @@
 """Service rules (pipeline, consent, CV, undo, feedback chain) tested directly."""
 
 import io
-import os
 import zipfile
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from portal import storage
 from portal.extensions import db
 from portal.models import (
     Candidacy,
@@ -260,11 +260,13 @@ def test_cv_store_replace_and_path_safety(app, firms):
             cv.store_cv(cand, None)
         cv.store_cv(cand, _upload(b"%PDF-1.4 a", "../../etc/passwd.pdf"))
         first = cv.stored_cv(cand)
-        assert first.path.startswith(os.path.realpath(app.config["UPLOAD_DIR"]) + os.sep)
+        first_key = cand.cv_path
+        assert first.data == b"%PDF-1.4 a" and first_key.startswith(f"{f.firm.id}/cv/{cand.id}-")
         assert first.download_name == "etc_passwd.pdf"
         cv.store_cv(cand, _upload(b"%PDF-1.4 b", "new.pdf"))
-        assert not os.path.exists(first.path)
-        # A path outside the upload folder is never served.
+        assert not storage.backend().exists(first_key)
+        assert cv.stored_cv(cand).data == b"%PDF-1.4 b"
+        # A path outside the old upload folder is never served.
         cand.cv_path = "../../../etc/passwd"
         assert cv.stored_cv(cand) is None
         cand.cv_path = None
