@@ -248,8 +248,10 @@ def storage_import_local(keep: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.backup import backup_command, restore_command
     from portal.devtools.cli import demo_command, dev_command
 
-    for cmd in (firm_cli, user_cli, matching_cli, storage_cli, demo_command, dev_command):
+    commands = (firm_cli, user_cli, matching_cli, storage_cli, backup_command, restore_command)
+    for cmd in (*commands, demo_command, dev_command):
         if cmd.name not in app.cli.commands:
             app.cli.add_command(cmd)

@@ -112,6 +112,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # How often the scheduler runs the planners (check-ins, digests, nurture): a divisor of
         # 60, or whole hours dividing 24. Each run looks ahead until the next one.
         "PLAN_TICK_MINUTES": number("PORTAL_PLAN_TICK_MINUTES", 60),
+        # The text of sent messages older than this many days is removed (0: kept for ever).
+        "MESSAGE_BODY_DAYS": number("PORTAL_MESSAGE_BODY_DAYS", 730),
         # How long a dead scheduler's lock outlives it: a standby takes over after this.
         "SCHEDULER_LOCK_SECONDS": number("PORTAL_SCHEDULER_LOCK_SECONDS", 45),
         # Custom-domain proof: the DNS server(s) to ask for the TXT record ("host" or

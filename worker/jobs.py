@@ -19,7 +19,7 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, cadence_digest, nurture
+from portal.services import cadence, cadence_digest, nurture, retention
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -207,6 +207,14 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     pools = match_pools.maintain(firm, rebuild_all=not weekly_done, checkpoint=transaction.checkpoint)
     if pools["built"] or pools["dropped"]:
         out["pools"] = pools["built"]
+    transaction.checkpoint()
+    # The retention policy: warn, then erase those who stayed away; prune old message text.
+    retained = {
+        "retention_warned": retention.plan_warnings(firm, now),
+        "retention_erased": retention.plan_erasures(firm, now, checkpoint=transaction.checkpoint),
+        "messages_pruned": retention.prune_message_bodies(firm, now),
+    }
+    out.update({part: n for part, n in retained.items() if n})
     return out
 
 

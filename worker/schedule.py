@@ -59,7 +59,7 @@ class SingleCronScheduler(CronScheduler):
                     f"another scheduler ({holder}) is running for this installation; run exactly one"
                 )
             if not told:
-                log.info("scheduler %s holds the lock; standing by to take over", holder)
+                log.warning("scheduler %s holds the lock; standing by to take over", holder)
                 told = True
             time.sleep(self.poll)
         if told:

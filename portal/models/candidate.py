@@ -119,6 +119,9 @@ class Candidate(FirmOwned, Model):
     pay_expectation: Mapped[int | None] = mapped_column(Integer)
     pay_currency: Mapped[str] = mapped_column(String(3), default="EUR")
     profile_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The retention policy told them their data will be erased (portal/services/retention.py);
+    # cleared when they are active again.
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     availability_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     # CV, stored outside the web root under UPLOAD_DIR

@@ -222,11 +222,20 @@ class WrongPassword(DomainError):
     """The candidate did not confirm the deletion with their password."""
 
 
-def delete_account(firm: Firm, candidate: Candidate, user: User | None, password: str | None = None) -> int:
+def delete_account(
+    firm: Firm,
+    candidate: Candidate,
+    user: User | None,
+    password: str | None = None,
+    *,
+    audit_action: str = "candidate.deleted",
+    tell: bool = True,
+) -> int:
     """Erase the candidate's personal data. Returns the number of candidacies closed.
 
     From the portal the candidate's password confirms it (a stolen session alone cannot
-    erase an account); an erasure done on their behalf passes `password=None`."""
+    erase an account); an erasure done on their behalf passes `password=None`. The retention
+    policy erases with its own audit action and tells no recruiter (nobody is in a search)."""
     if candidate.deleted_at is not None:
         raise DomainError("This account has already been deleted.")
     if user is None and candidate.user_id is not None:
@@ -365,7 +374,7 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
         AuditEntry(
             firm_id=firm.id,
             actor_id=None,
-            action="candidate.deleted",
+            action=audit_action,
             target=f"candidate:{cid}",
             details={"candidate_id": cid},
             created_at=now,
@@ -374,7 +383,7 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
     db.session.flush()
 
     # The recruiters hear it (by reference, not by name: the name is gone).
-    if recruiters:
+    if recruiters and tell:
         tell_recruiters(
             firm,
             candidate,

@@ -46,7 +46,7 @@ def test_a_second_scheduler_stands_by_and_takes_over_when_the_first_is_killed(ap
     first = schedulers()
     wait_until(lambda: _pid_of(_holder(app, private_redis)) == first.pid, 60, what="the first scheduler's lock")
     second = schedulers()
-    wait_until(lambda: "standing by" in second.output(), 60, what="the second scheduler standing by")
+    wait_until(lambda: "standing by" in second.output(), 120, what="the second scheduler standing by")
     time.sleep(2)
     assert second.proc.poll() is None, second.output()
     assert _pid_of(_holder(app, private_redis)) == first.pid, "the standby never takes a live scheduler's lock"
