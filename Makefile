@@ -7,16 +7,45 @@ PORT ?= 5000
 NPM ?= npm
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install dev test test-postgres lint bench migration clean
+.PHONY: install dev test test-postgres test-newest test-lowest lock lint bench migration clean
 
-$(BIN)/.installed: pyproject.toml
+## Installs are reproducible: exactly the versions in requirements/dev.lock (made by `make lock`
+## from pyproject.toml's bounds), then Portal itself without resolving anything again.
+$(BIN)/.installed: pyproject.toml requirements/dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r requirements/dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+## Pin again after a change of pyproject.toml's dependencies (uv resolves; pip installs).
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 -q --no-header
+lock: $(BIN)/.installed
+	$(BIN)/python -m pip install -q uv
+	$(UV_COMPILE) --extra dev --extra postgres --extra s3 -o requirements/dev.lock
+	$(UV_COMPILE) --extra prod --extra s3 -o requirements/prod.lock
+
+## The suite against the newest releases pyproject.toml allows (SQLite), in a venv of its own:
+## a breaking upstream release shows here before users meet it. .ci/run reports it separately.
+test-newest: $(NODE_STAMP)
+	rm -rf .venv-newest && $(PYTHON) -m venv .venv-newest
+	.venv-newest/bin/python -m pip install -q --upgrade pip
+	.venv-newest/bin/python -m pip install -q --upgrade -e '.[dev,postgres,s3]'
+	.venv-newest/bin/python -m pytest -n $${PYTEST_WORKERS:-2} -p no:cacheprovider $(PYTEST_ARGS)
+
+## The suite against the OLDEST releases pyproject.toml allows (its lower bounds), so each bound
+## is one the code really works with.
+test-lowest: $(BIN)/.installed $(NODE_STAMP)
+	rm -rf .venv-lowest && $(PYTHON) -m venv .venv-lowest
+	$(BIN)/python -m pip install -q uv
+	$(UV_COMPILE) --extra dev --extra postgres --extra s3 --resolution lowest-direct -o .venv-lowest/lowest.lock
+	.venv-lowest/bin/python -m pip install -q --upgrade pip
+	.venv-lowest/bin/python -m pip install -q -r .venv-lowest/lowest.lock
+	.venv-lowest/bin/python -m pip install -q --no-deps -e .
+	.venv-lowest/bin/python -m pytest -n $${PYTEST_WORKERS:-2} -p no:cacheprovider $(PYTEST_ARGS)
 
 ## npm packages of the browser tests (axe-core), exactly as package-lock.json pins them; again
 ## when the lock changes. Without npm the accessibility crawl is skipped (it fails when CI is set).
@@ -77,4 +106,4 @@ migration: install
 	$(BIN)/portal db upgrade && $(BIN)/portal db migrate --rev-id $$next -m "$(M)"
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules
+	rm -rf $(VENV) .venv-newest .venv-lowest instance .pytest_cache node_modules
