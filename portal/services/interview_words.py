@@ -88,7 +88,7 @@ def recruiter_names(interviews: Iterable[Interview]) -> dict[int, str]:
     ids = {i.recruiter_id for i in interviews if i.recruiter_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+    return {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 def _hidden_client(interview: Interview, told_ids: set[int]) -> Search | None:
