@@ -11,9 +11,10 @@ import time_machine
 from sqlalchemy import select
 
 from portal.models import Candidate, Consent, Firm, Message, MessageState
-from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState
+from portal.models.interview import InterviewFormat, InterviewState
 from portal.services import interview_reminders
 from tests.factories import firm_context
+from tests.support.interviews import change_interview, make_interview
 from tests.support.worker import make_candidacy, make_search
 from worker import jobs
 
@@ -25,33 +26,6 @@ def _set_firm(app, firm, **values):
         f = s.get(Firm, firm.id)
         for k, v in values.items():
             setattr(f, k, v)
-
-
-def make_interview(app, ns, starts_at, *, candidacy=None, **kw) -> int:
-    with firm_context(app, ns.firm) as s:
-        iv = Interview(
-            firm_id=ns.firm.id,
-            candidate_id=ns.candidate.id,
-            candidacy_id=candidacy.id if candidacy else None,
-            recruiter_id=ns.recruiter.id,
-            kind=kw.pop("kind", InterviewKind.CLIENT),
-            format=kw.pop("format", InterviewFormat.VIDEO),
-            location=kw.pop("location", "https://meet.example/abc"),
-            timezone=kw.pop("timezone", "Europe/Berlin"),
-            starts_at=starts_at,
-            state=InterviewState.SCHEDULED,
-            **kw,
-        )
-        s.add(iv)
-        s.flush()
-        return iv.id
-
-
-def change_interview(app, firm, interview_id, **values):
-    with firm_context(app, firm) as s:
-        iv = s.get(Interview, interview_id)
-        for k, v in values.items():
-            setattr(iv, k, v)
 
 
 def reminders(app, firm) -> list[Message]:
