@@ -4,6 +4,8 @@ portal/services/office_hours.py through the form-action helper; never commit her
 
 from __future__ import annotations
 
+import calendar
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from portal.models import utcnow
@@ -28,6 +30,7 @@ def _page(add_form=None, edit_forms=None, code=200):
         toggle_form=ActionForm(formdata=None),
         bookings=office_hours.upcoming_for_recruiter(me, utcnow()),
         words=interview_words,
+        day_names=list(calendar.day_name),
     ), code
 
 

@@ -15,7 +15,18 @@ from portal.services import office_hours
 from portal.services.interview_words import FORMAT_WORDS
 from portal.web.forms import FlaskForm
 
-FORMATS = [(f.value, FORMAT_WORDS[f]) for f in InterviewFormat]
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _SelectChoice
+
+    def choice(value, label):
+        return _SelectChoice(value, label)
+except ImportError:  # pragma: no cover - older WTForms
+
+    def choice(value, label):
+        return (value, label)
+
+
+FORMATS = [choice(f.value, FORMAT_WORDS[f]) for f in InterviewFormat]
 
 
 def _clock(minute: int) -> str:
@@ -23,11 +34,11 @@ def _clock(minute: int) -> str:
 
 
 class OfficeHoursForm(FlaskForm):
-    weekday = SelectField("Day", coerce=int, choices=[(i, calendar.day_name[i]) for i in range(7)])
-    start_minute = SelectField("From", coerce=int, choices=[(m, _clock(m)) for m in range(0, 24 * 60, 15)])
-    end_minute = SelectField("Until", coerce=int, choices=[(m, _clock(m)) for m in range(15, 24 * 60 + 1, 15)])
+    weekday = SelectField("Day", coerce=int, choices=[choice(i, calendar.day_name[i]) for i in range(7)])
+    start_minute = SelectField("From", coerce=int, choices=[choice(m, _clock(m)) for m in range(0, 24 * 60, 15)])
+    end_minute = SelectField("Until", coerce=int, choices=[choice(m, _clock(m)) for m in range(15, 24 * 60 + 1, 15)])
     slot_minutes = SelectField(
-        "Each conversation lasts", coerce=int, choices=[(m, f"{m} minutes") for m in office_hours.SLOT_LENGTHS]
+        "Each conversation lasts", coerce=int, choices=[choice(m, f"{m} minutes") for m in office_hours.SLOT_LENGTHS]
     )
     timezone = SelectField("Time zone", validators=[InputRequired()])
     format = SelectField("How", choices=FORMATS)
@@ -40,7 +51,7 @@ class OfficeHoursForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zones = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
-        self.timezone.choices = [(z, z.replace("_", " ")) for z in zones]
+        self.timezone.choices = [choice(z, z.replace("_", " ")) for z in zones]
 
     def values(self) -> office_hours.Values:
         return office_hours.clean(
