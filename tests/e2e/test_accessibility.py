@@ -43,6 +43,8 @@ NOT_PAGES = {
     "brand.favicon": "the firm's logo image",
     "people.photo": "a recruiter's photo (an image)",
     "health.healthz": "JSON for monitoring, not a page",
+    "calendar_feed.feed": "a private calendar feed (text/calendar) for calendar apps, not a page "
+    "(tests/web/test_calendar_feed.py)",
     "dev.mail_index": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_html": "an email's HTML for the mail catcher's sandboxed frame (tests/devtools/test_mail_catcher.py)",
