@@ -41,7 +41,9 @@ def office_hours_list():
 @bp.route("/office-hours/book", methods=["POST"])
 def office_hours_book():
     form = FlaskForm()
-    out = submit(form, lambda: office_hours.book(g.firm, current_candidate(), (request.form.get("slot") or "")[:40], utcnow()))
+    out = submit(
+        form, lambda: office_hours.book(g.firm, current_candidate(), (request.form.get("slot") or "")[:40], utcnow())
+    )
     if out:
         flash("You are booked. We emailed you the details and an invitation for your calendar.", "success")
         return redirect(url_for("candidate.office_hours", _anchor=f"booking-{out.value.id}"), 303)

@@ -43,8 +43,7 @@ class OfficeHoursForm(FlaskForm):
     timezone = SelectField("Time zone", validators=[InputRequired()])
     format = SelectField("How", choices=FORMATS)
     location = StringField(
-        "Video link, phone arrangement or address",
-        validators=[Optional(), Length(max=office_hours.LOCATION_LIMIT)],
+        "Video link, phone arrangement or address", validators=[Optional(), Length(max=office_hours.LOCATION_LIMIT)]
     )
     note = StringField("A note for candidates", validators=[Optional(), Length(max=office_hours.NOTE_LIMIT)])
 

@@ -93,9 +93,10 @@ def _candidate_events(firm: Firm, user: User) -> list[CalendarEvent]:
         assert i.starts_at is not None and i.ends_at is not None
         office_hours = i.kind == InterviewKind.OFFICE_HOURS
         link = links.office_hours(firm) if office_hours else links.interview(firm, i.id)
+        recruiter = names.get(i.recruiter_id) if i.recruiter_id is not None else None
         lines = [interview_words.join_text(i, told)]
-        if names.get(i.recruiter_id):
-            lines.append(f"With: {names[i.recruiter_id]}")
+        if recruiter:
+            lines.append(f"With: {recruiter}")
         lines.append(f"Details: {link}")
         events.append(
             CalendarEvent(
@@ -103,7 +104,7 @@ def _candidate_events(firm: Firm, user: User) -> list[CalendarEvent]:
                 sequence=i.sequence,
                 starts_at=i.starts_at,
                 ends_at=i.ends_at,
-                summary=interview_words.title(i, told, names.get(i.recruiter_id)),
+                summary=interview_words.title(i, told, recruiter),
                 description="\n".join(lines),
                 location=interview_words.location(i, told) or None,
                 url=link,

@@ -127,7 +127,7 @@ def _row(firm: Firm, interview: Interview, hours: int, key: Key, told: set[int],
     candidate = interview.candidate
     zone = interview_words.zone_name(candidate, firm)
     office_hours = interview.kind == InterviewKind.OFFICE_HOURS
-    recruiter = names.get(interview.recruiter_id)
+    recruiter = names.get(interview.recruiter_id) if interview.recruiter_id is not None else None
     subject, text, html = render_email(
         firm,
         KIND,
@@ -190,7 +190,9 @@ def plan_reminders(firm: Firm, now: datetime) -> int:
         return 0
     existing = set(
         db.session.scalars(
-            select(Message.dedupe_key).where(Message.firm_id == firm.id, Message.dedupe_key.in_([str(k) for *_, k in wanted]))
+            select(Message.dedupe_key).where(
+                Message.firm_id == firm.id, Message.dedupe_key.in_([str(k) for *_, k in wanted])
+            )
         )
     )
     todo = [(i, h, k) for i, h, k in wanted if str(k) not in existing]

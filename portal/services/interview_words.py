@@ -46,7 +46,7 @@ def zone_name(candidate: Candidate | None, firm: Firm) -> str:
 
 
 def when_text(instant: datetime, zone: str) -> str:
-    """"Monday 26 October 2026, 09:00 (Europe/Berlin, CET)": the wall time in that zone, with the
+    """ "Monday 26 October 2026, 09:00 (Europe/Berlin, CET)": the wall time in that zone, with the
     zone's name and its abbreviation at that date (so a daylight-saving change reads right)."""
     local = instant.astimezone(ZoneInfo(zone))
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone.replace('_', ' ')}, {local:%Z})"
@@ -107,7 +107,7 @@ def _safe(text: str, interview: Interview, told_ids: set[int]) -> str:
 
 
 def title(interview: Interview, told_ids: set[int], recruiter_name: str | None = None) -> str:
-    """"Interview: Data Engineer at Globex" (or "... at Confidential client" before consent)."""
+    """ "Interview: Data Engineer at Globex" (or "... at Confidential client" before consent)."""
     kind = KIND_WORDS[interview.kind]
     if interview.kind == InterviewKind.OFFICE_HOURS:
         return f"{kind} with {recruiter_name}" if recruiter_name else kind

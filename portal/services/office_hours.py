@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
-from portal.outbox import links
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState, OfficeHours
+from portal.outbox import links
 from portal.services import DomainError, NotFound, interview_words
 from portal.services import office_hours_slots as slots
 from portal.services.calendar import CalendarEvent, invitation
@@ -218,7 +218,11 @@ def _tell(firm: Firm, interview: Interview, recruiter: User, what: str) -> None:
         to_name=candidate.name,
         candidate=candidate,
         recipient_user_id=candidate.user_id,
-        context={**context, "when": interview_words.when_text(interview.starts_at, zone), "link": links.office_hours(firm)},
+        context={
+            **context,
+            "when": interview_words.when_text(interview.starts_at, zone),
+            "link": links.office_hours(firm),
+        },
     )
     _attach(msg, interview, invitation(_event(firm, interview, recruiter)))
     staff = outbox.record(

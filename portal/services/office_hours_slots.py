@@ -67,7 +67,11 @@ def window(now: datetime) -> tuple[datetime, datetime]:
 def bookable(hours: OfficeHours, starts_at: datetime, now: datetime) -> bool:
     """Is this an occurrence of these office hours inside the booking window?"""
     first, last = window(now)
-    return hours.active and first <= starts_at < last and starts_at in occurrences(hours, starts_at, starts_at + timedelta(minutes=1))
+    return (
+        hours.active
+        and first <= starts_at < last
+        and starts_at in occurrences(hours, starts_at, starts_at + timedelta(minutes=1))
+    )
 
 
 @dataclass

@@ -58,7 +58,11 @@ def test_book_and_cancel(app, firms, client_for, run_jobs, smtp_sink):
     resp = me.post("/me/office-hours/book", data={"slot": free[0]})
     assert resp.status_code == 303
     (booking,) = _interviews(app, a.firm)
-    assert (booking.kind, booking.state, booking.candidacy_id) == (InterviewKind.OFFICE_HOURS, InterviewState.SCHEDULED, None)
+    assert (booking.kind, booking.state, booking.candidacy_id) == (
+        InterviewKind.OFFICE_HOURS,
+        InterviewState.SCHEDULED,
+        None,
+    )
     assert booking.candidate_id == a.candidate.id and booking.recruiter_id == a.recruiter.id
     assert resp.headers["Location"].endswith(f"#booking-{booking.id}")
     page = me.get("/me/office-hours").get_data(as_text=True)

@@ -270,7 +270,9 @@ def _provoke_every_email(app, client_for) -> None:
     slots = re.findall(r'name="slot" value="([^"]+)"', booker.get("/me/office-hours").get_data(as_text=True))
     assert len(slots) >= 2, "no office hours in the demo"
     assert booker.post("/me/office-hours/book", data={"slot": slots[0]}).status_code == 303
-    booking = re.search(r'/me/office-hours/bookings/(\d+)/cancel', booker.get("/me/office-hours").get_data(as_text=True))
+    booking = re.search(
+        r"/me/office-hours/bookings/(\d+)/cancel", booker.get("/me/office-hours").get_data(as_text=True)
+    )
     assert booking and booker.post(f"/me/office-hours/bookings/{booking.group(1)}/cancel").status_code == 303
     assert booker.post("/me/office-hours/book", data={"slot": slots[1]}).status_code == 303
     gone = signed_in("candidate5@demo.example").post("/me/settings/delete", data={"password": password, "confirm": "y"})
@@ -317,10 +319,14 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
         jobs.relay()
         run_jobs()
     # The office-hours booking above, an hour before it starts: its reminder.
-    from portal.models.interview import Interview, InterviewState
+    from portal.models.interview import Interview, InterviewKind, InterviewState
 
     with app.app_context(), all_firms():
-        starts = db.session.scalar(db.select(Interview.starts_at).where(Interview.state == InterviewState.SCHEDULED))
+        starts = db.session.scalar(
+            db.select(Interview.starts_at).where(
+                Interview.kind == InterviewKind.OFFICE_HOURS, Interview.state == InterviewState.SCHEDULED
+            )
+        )
     assert starts is not None
     with time_machine.travel(starts - timedelta(minutes=59), tick=False):
         jobs.plan_interview_reminders()

@@ -53,7 +53,12 @@ def test_publish_change_stop_and_offer_again(app, firms, client_for):
         720,
         "Europe/Berlin",
     )
-    assert (h.format, h.location, h.note, h.active) == (InterviewFormat.VIDEO, "https://meet.example/me", "Bring your CV", True)
+    assert (h.format, h.location, h.note, h.active) == (
+        InterviewFormat.VIDEO,
+        "https://meet.example/me",
+        "Bring your CV",
+        True,
+    )
     page = me.get("/recruiter/office-hours").get_data(as_text=True)
     assert "Tuesdays, 10:00–12:00 (Europe/Berlin)" in page
     resp = me.post(f"/recruiter/office-hours/{h.id}", data=_form(f"oh{h.id}", format="on_site", location="1 Main St"))
@@ -123,8 +128,17 @@ def test_reminder_settings_on_the_contact_rules(app, firms, client_for):
             "nurture_weeks": f.nurture_weeks,
             "availability_prompt_weeks": f.availability_prompt_weeks,
         }
-    for first, second, ok in (("48", "2", True), ("0", "1", True), ("2", "2", False), ("200", "1", False), ("x", "1", False), ("24", "-1", False)):
-        resp = admin.post("/admin/contact-rules", data={**base, "reminder_first_hours": first, "reminder_second_hours": second})
+    for first, second, ok in (
+        ("48", "2", True),
+        ("0", "1", True),
+        ("2", "2", False),
+        ("200", "1", False),
+        ("x", "1", False),
+        ("24", "-1", False),
+    ):
+        resp = admin.post(
+            "/admin/contact-rules", data={**base, "reminder_first_hours": first, "reminder_second_hours": second}
+        )
         assert (resp.status_code in (302, 303)) is ok, (first, second, resp.status_code)
     with firm_context(app, a.firm) as s:
         f = s.get(Firm, a.firm.id)

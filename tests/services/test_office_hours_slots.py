@@ -40,7 +40,16 @@ def test_the_skipped_spring_hour_is_no_slot():
 def test_slot_value_round_trips_and_rejects_garbage():
     when = datetime(2026, 10, 25, 8, 0, tzinfo=UTC)
     assert slots.parse_value(slots.slot_value(7, when)) == (7, when)
-    for bad in (None, "", "x:y", "7:20261325T0800Z", "7", ":20261025T0800Z", "<script>:1", "9" * 20 + ":20261025T0800Z"):
+    for bad in (
+        None,
+        "",
+        "x:y",
+        "7:20261325T0800Z",
+        "7",
+        ":20261025T0800Z",
+        "<script>:1",
+        "9" * 20 + ":20261025T0800Z",
+    ):
         assert slots.parse_value(bad) is None, bad
 
 

@@ -14,8 +14,8 @@ from portal.models import Consent, utcnow
 from portal.models.interview import InterviewFormat, InterviewKind, InterviewState
 from tests.factories import firm_context
 from tests.support.fixtures.clients import login_as
-from tests.support.worker import make_candidacy, make_search
 from tests.support.interviews import change_interview, make_interview
+from tests.support.worker import make_candidacy, make_search
 
 
 def _feed_path(client, page: str) -> str:
