@@ -5,6 +5,8 @@ helper; never commit here."""
 
 from __future__ import annotations
 
+import calendar
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from portal.candidate.blueprint import bp
@@ -30,6 +32,7 @@ def _page(form=None, taken=None, code=200):
         form=form or FlaskForm(formdata=None),
         taken=taken,
         words=interview_words,
+        day_names=list(calendar.day_name),
     ), code
 
 

@@ -26,7 +26,17 @@ def _page(add_form=None, edit_forms=None, code=200):
         "recruiter/office_hours.html",
         entries=entries,
         edit_forms=forms,
-        add_form=add_form or OfficeHoursForm(formdata=None, timezone=g.firm.timezone or "UTC", prefix="new"),
+        add_form=add_form
+        or OfficeHoursForm(
+            formdata=None,
+            prefix="new",
+            timezone=g.firm.timezone or "UTC",
+            weekday=1,
+            start_minute=10 * 60,
+            end_minute=12 * 60,
+            slot_minutes=30,
+            format="video",
+        ),
         toggle_form=ActionForm(formdata=None),
         bookings=office_hours.upcoming_for_recruiter(me, utcnow()),
         words=interview_words,

@@ -49,7 +49,9 @@ def when_text(instant: datetime, zone: str) -> str:
     """ "Monday 26 October 2026, 09:00 (Europe/Berlin, CET)": the wall time in that zone, with the
     zone's name and its abbreviation at that date (so a daylight-saving change reads right)."""
     local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone.replace('_', ' ')}, {local:%Z})"
+    name, abbreviation = zone.replace("_", " "), local.strftime("%Z")
+    where = name if abbreviation in (name, "") or abbreviation.startswith(("+", "-")) else f"{name}, {abbreviation}"
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({where})"
 
 
 def time_text(instant: datetime, zone: str) -> str:
