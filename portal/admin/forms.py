@@ -86,11 +86,11 @@ class ContactRulesForm(FlaskForm):
     )
     reminder_first_hours = IntegerField(
         "First interview reminder (hours before)",
-        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["reminder_first_hours"])],
+        validators=[Optional(), NumberRange(*branding.INT_RANGES["reminder_first_hours"])],
     )
     reminder_second_hours = IntegerField(
         "Second interview reminder (hours before)",
-        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["reminder_second_hours"])],
+        validators=[Optional(), NumberRange(*branding.INT_RANGES["reminder_second_hours"])],
     )
 
     def __init__(self, *args, **kwargs):
