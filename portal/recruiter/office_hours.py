@@ -16,6 +16,20 @@ from portal.services import interview_words, office_hours
 from portal.web.actions import act, actor, found, status, submit
 
 
+def _new_form() -> OfficeHoursForm:
+    """An empty "add" form with a sensible start: Tuesdays 10:00-12:00, 30 minutes, by video."""
+    return OfficeHoursForm(
+        formdata=None,
+        prefix="new",
+        timezone=g.firm.timezone or "UTC",
+        weekday=1,
+        start_minute=10 * 60,
+        end_minute=12 * 60,
+        slot_minutes=30,
+        format="video",
+    )
+
+
 def _page(add_form=None, edit_forms=None, code=200):
     me = actor()
     entries = office_hours.mine(g.firm, me)
@@ -26,17 +40,7 @@ def _page(add_form=None, edit_forms=None, code=200):
         "recruiter/office_hours.html",
         entries=entries,
         edit_forms=forms,
-        add_form=add_form
-        or OfficeHoursForm(
-            formdata=None,
-            prefix="new",
-            timezone=g.firm.timezone or "UTC",
-            weekday=1,
-            start_minute=10 * 60,
-            end_minute=12 * 60,
-            slot_minutes=30,
-            format="video",
-        ),
+        add_form=add_form or _new_form(),
         toggle_form=ActionForm(formdata=None),
         bookings=office_hours.upcoming_for_recruiter(me, utcnow()),
         words=interview_words,

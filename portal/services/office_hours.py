@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
 from portal.extensions import db
+from portal.markdown import render_markdown
 from portal.models import Audience, Candidate, Firm, Message, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState, OfficeHours
 from portal.outbox import links
@@ -284,6 +285,7 @@ def book(firm: Firm, candidate: Candidate, value: str | None, now: datetime) -> 
         starts_at=starts_at,
         state=InterviewState.SCHEDULED,
         candidate_notes_md=hours.note or "",
+        candidate_notes_html=render_markdown(hours.note) if hours.note else "",
     )
     interview.candidate = candidate
     try:
