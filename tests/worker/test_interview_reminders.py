@@ -191,3 +191,19 @@ def test_the_reminder_never_names_an_untold_confidential_client_nor_internal_not
     step(app, a.firm, starts - timedelta(hours=1))
     text = smtp_sink.messages[-1].email.get_body(("plain",)).get_content()
     assert "Data Engineer at Globex" in text and "SECRET-NOTE" not in text
+
+
+def test_the_worker_cancels_a_reminder_of_a_moved_interview_even_before_the_planner_runs(app, firms, smtp_sink):
+    a = firms.a
+    starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    iid = make_interview(app, a, starts)
+    due = starts - timedelta(hours=1)
+    with time_machine.travel(due - timedelta(minutes=10), tick=False):
+        jobs.plan_interview_reminders()
+    change_interview(app, a.firm, iid, starts_at=starts + timedelta(minutes=30), sequence=1)
+    (m,) = reminders(app, a.firm)
+    with time_machine.travel(due, tick=False):
+        assert jobs.deliver_message(m.id) == "skipped"
+    (m,) = reminders(app, a.firm)
+    assert m.state == MessageState.CANCELLED and "moved" in m.last_error
+    assert smtp_sink.messages == []
