@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.models import Candidacy, Firm, Search, User, utcnow
 from portal.models.interview import Interview, InterviewKind, InterviewState
 from portal.outbox import links
-from portal.services import audit, interview_words
+from portal.services import interview_words
 from portal.services.calendar import CalendarEvent, feed
 from portal.services.candidate_portal import candidate_for_user
 from portal.web.templating import external_url
@@ -61,7 +61,6 @@ def user_for(firm: Firm, presented: str) -> User | None:
 def new_link(firm: Firm, actor: User) -> None:
     """Stop the current feed URL and make a new one."""
     actor.calendar_feed_version = (actor.calendar_feed_version or 0) + 1
-    audit.record(firm, actor, "calendar_feed.renewed", target=f"user:{actor.id}")
     db.session.flush()
 
 
