@@ -71,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.careers import bp as careers_bp
     from portal.recruiter import bp as recruiter_bp
     from portal.web.brand import bp as brand_bp
+    from portal.web.calendar_feed import bp as calendar_feed_bp
     from portal.web.errors import init_app as init_errors
     from portal.web.health import bp as health_bp
     from portal.web.people import bp as people_bp
@@ -81,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     metrics.init_app(app)
     app.register_blueprint(brand_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(calendar_feed_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp, url_prefix="/me")
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")

@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
+from portal.services import interview_reminders
 from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
@@ -258,6 +259,11 @@ def _deliver_claimed(
     changes: dict[int, dict] = {}
     sendable: list[_Row] = []
     for m in msgs:
+        # A reminder of an interview cancelled, moved or too close by now is cancelled, not sent.
+        stale = interview_reminders.refusal(m.kind, m.interview_id, m.dedupe_key, now)
+        if stale:
+            changes[m.id] = {"state": MessageState.CANCELLED, "last_error": stale}
+            continue
         reason = delivery_blocked(m, candidate, recipient)
         if reason:
             changes[m.id] = {"state": MessageState.SKIPPED, "last_error": reason}

@@ -1,7 +1,8 @@
 """Jobs take ids, never objects, and are idempotent: running one twice changes nothing more.
 
 `deliver_message(id)` / `deliver_batch(ids)` send through worker.delivery (one claim per message);
-`relay()` re-enqueues what is due and unsent and recovers sends lost with a worker; `tick()`
+`relay()` re-enqueues what is due and unsent and recovers sends lost with a worker;
+`plan_interview_reminders()` writes the interview reminders due soon; `tick()`
 (hourly) fans out `plan_firm(firm_id)`, which decides in the firm's time zone whether its
 check-in / weekly slot has come."""
 
@@ -19,7 +20,7 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, cadence_digest, nurture, retention
+from portal.services import cadence, cadence_digest, interview_reminders, nurture, retention
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -231,6 +232,25 @@ def plan_checkins(firm_id: int) -> int:
     # The planner commits in steps (a chunk of candidates each): short write transactions on
     # SQLite while 100,000 people are planned, so a request never waits long for the lock.
     return cadence.plan_checkins(firm, now, horizon=nxt, checkpoint=transaction.checkpoint)
+
+
+@job
+def plan_interview_reminders() -> int:
+    """Every few minutes (worker/schedule.py): each firm's interview reminders due soon, written
+    due at their exact instant (portal/services/interview_reminders.py); idempotent."""
+    now = utcnow()
+    with all_firms():
+        firm_ids = list(db.session.scalars(select(Firm.id).where(Firm.disabled.is_(False)).order_by(Firm.id)))
+    written = 0
+    for firm_id in firm_ids:
+        bind_firm(firm_id)
+        firm = db.session.get(Firm, firm_id)
+        if firm is None:
+            continue
+        written += interview_reminders.plan_reminders(firm, now)
+        # One firm per transaction: a short write each, and one firm's failure keeps the others'.
+        transaction.checkpoint()
+    return written
 
 
 @job

@@ -4,6 +4,8 @@ one's lock expires (it died or lost Redis) and then takes over: failover within
 PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
 
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
+- interview reminders, every 5 minutes: write the reminders due in the next half hour, due at
+  their exact instant (the relay sends each when it is due);
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
   the cadence.
@@ -22,6 +24,7 @@ from rq.exceptions import StopRequested
 
 from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
+from portal.services import interview_reminders
 from worker import jobs
 
 RELAY_SECONDS = 30  # the scheduler loop also heartbeats (renews its lock) at least this often
@@ -114,6 +117,14 @@ def build_scheduler(app: Flask, standby: bool = False) -> SingleCronScheduler:
     default = queue_name(DEFAULT, app)
     cron.register(
         jobs.relay, queue_name=default, interval=RELAY_SECONDS, job_timeout=120, result_ttl=60, name=f"{prefix}-relay"
+    )
+    cron.register(
+        jobs.plan_interview_reminders,
+        queue_name=default,
+        interval=interview_reminders.PLAN_EVERY_SECONDS,
+        job_timeout=300,
+        result_ttl=600,
+        name=f"{prefix}-interview-reminders",
     )
     cron.register(
         jobs.tick,

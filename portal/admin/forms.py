@@ -84,6 +84,14 @@ class ContactRulesForm(FlaskForm):
         "Ask candidates to confirm their availability every (weeks)",
         validators=[InputRequired(), NumberRange(*branding.INT_RANGES["availability_prompt_weeks"])],
     )
+    reminder_first_hours = IntegerField(
+        "First interview reminder (hours before)",
+        validators=[Optional(), NumberRange(*branding.INT_RANGES["reminder_first_hours"])],
+    )
+    reminder_second_hours = IntegerField(
+        "Second interview reminder (hours before)",
+        validators=[Optional(), NumberRange(*branding.INT_RANGES["reminder_second_hours"])],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate, signed_in_user
 from portal.candidate.forms import DeleteAccountForm, PreferencesForm
 from portal.extensions import limiter
-from portal.services import accounts, data_rights, preferences
+from portal.services import accounts, calendar_feeds, data_rights, preferences
 from portal.web.actions import on_field, submit
 from portal.web.forms import FlaskForm
 
@@ -28,6 +28,7 @@ def _render_settings(pref_form=None, delete_form=None, status=200):
         pref_form=pref_form,
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         has_password=bool(signed_in_user().password_hash),
+        feed=calendar_feeds.urls(g.firm, signed_in_user()),
     ), status
 
 
@@ -66,6 +67,14 @@ def password_link():
     if submit(FlaskForm(), lambda: accounts.request_password_reset(g.firm, signed_in_user().email)):
         flash("We have emailed you a link to choose a password. It works once.", "success")
     return redirect(url_for("candidate.settings"), 303)
+
+
+@bp.route("/settings/calendar-link", methods=["POST"])
+def calendar_link():
+    """Stop the private calendar feed's address and make a new one."""
+    if submit(FlaskForm(), lambda: calendar_feeds.new_link(g.firm, signed_in_user())):
+        flash("Done: the old calendar address no longer works. Add the new one to your calendar.", "success")
+    return redirect(url_for("candidate.settings", _anchor="calendar-feed"), 303)
 
 
 @bp.route("/settings/my-data.json")

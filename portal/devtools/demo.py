@@ -110,6 +110,7 @@ def load_demo() -> list[str]:
             from portal.devtools.demo_pipeline import load_firm_pipeline
 
             load_firm_pipeline(firm, rec, rec2)
+            _office_hours(firm, rec)
         with as_firm(firm.id):
             # A batch that commits in steps: each firm as soon as it is complete, so a caller
             # without a transaction of its own (the tests load the demo directly) sees every
@@ -118,6 +119,32 @@ def load_demo() -> list[str]:
         lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
     lines.append(f"Password for every demo login: {password}")
     return lines
+
+
+def _office_hours(firm: Firm, rec: User) -> None:
+    """The recruiter's weekly office hours (Tuesday mornings by video, Thursday afternoons by phone)."""
+    from portal.models.interview import InterviewFormat, OfficeHours
+
+    zone = firm.timezone or "UTC"
+    for weekday, start, end, fmt, where in (
+        (1, 10 * 60, 12 * 60, InterviewFormat.VIDEO, "https://meet.example/office-hours"),
+        (3, 16 * 60, 17 * 60, InterviewFormat.PHONE, "Your recruiter calls the number on your profile"),
+    ):
+        db.session.add(
+            OfficeHours(
+                firm_id=firm.id,
+                recruiter_id=rec.id,
+                weekday=weekday,
+                start_minute=start,
+                end_minute=end,
+                slot_minutes=30,
+                timezone=zone,
+                format=fmt,
+                location=where,
+                note="Between roles, or thinking about a move? Let's talk it through.",
+            )
+        )
+    db.session.flush()
 
 
 def demo_logo(slug: str) -> bytes:

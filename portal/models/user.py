@@ -41,6 +41,9 @@ class User(FirmOwned, UserMixin, Model):
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
     photo_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     about: Mapped[str | None] = mapped_column(String(160))
+    # The private calendar feed (portal/services/calendar_feeds.py): its URL is derived from the
+    # secret key and this number, so raising it stops the old URL (nothing secret is stored).
+    calendar_feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # The secret of the signed-in session this object was loaded for (never stored in clear;
     # see UserSession). Set by portal.services.sessions, not a column.

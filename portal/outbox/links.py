@@ -18,7 +18,7 @@ from flask import current_app
 from werkzeug.routing import BuildError
 
 from portal.models import Firm
-from portal.web.templating import external_url
+from portal.web.templating import external_url, firm_base_url
 
 # A role's own page for the candidate, once the product has one (/me/roles/<search id>);
 # until then the role's card on the roles list (its anchor `role-<id>`).
@@ -60,6 +60,26 @@ def role(firm: Firm, search_id: int) -> str:
     return f"{roles(firm)}#role-{search_id}"
 
 
+# The preparation page of an interview (built beside the scheduling, /me/interviews/<id>);
+# until that endpoint exists, its path as a plain string on the firm's host.
+INTERVIEW_PAGE = "candidate.interview"
+
+
+def interview(firm: Firm, interview_id: int) -> str:
+    """The candidate's preparation page of one interview."""
+    if INTERVIEW_PAGE in current_app.view_functions:
+        try:
+            return external_url(firm, INTERVIEW_PAGE, interview_id=interview_id)
+        except BuildError:
+            pass
+    return f"{firm_base_url(firm)}/me/interviews/{interview_id}"
+
+
+def office_hours(firm: Firm) -> str:
+    """The candidate's office-hours page (their bookings, and free times to book)."""
+    return external_url(firm, "candidate.office_hours")
+
+
 def availability(firm: Firm) -> str:
     """The "is this still right?" form on the candidate's profile page."""
     return f"{external_url(firm, 'candidate.profile')}#confirmed"
@@ -78,6 +98,10 @@ def recruiter_candidate(firm: Firm, candidate_id: int) -> str:
 
 def recruiter_message(firm: Firm, message_id: int) -> str:
     return external_url(firm, "recruiter.message_detail", message_id=message_id)
+
+
+def recruiter_office_hours(firm: Firm) -> str:
+    return external_url(firm, "recruiter.office_hours")
 
 
 def dashboard(firm: Firm, section: str | None = None) -> str:

@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, url_for
 
 from portal.recruiter.blueprint import bp
 from portal.recruiter.forms import AboutForm, ActionForm, PhotoForm
-from portal.services import recruiter_profile
+from portal.services import calendar_feeds, recruiter_profile
 from portal.web.actions import actor, flash_outcome, status, submit
 
 
@@ -21,6 +21,7 @@ def _page(about_form=None, photo_form=None, code=200):
         about_form=about_form or AboutForm(formdata=None, about=me.about),
         photo_form=photo_form or PhotoForm(formdata=None),
         remove_form=ActionForm(formdata=None),
+        feed=calendar_feeds.urls(g.firm, me),
     ), code
 
 
@@ -56,3 +57,14 @@ def profile_photo_remove():
     if ActionForm().validate_on_submit():
         flash_outcome(submit(None, lambda: recruiter_profile.remove_photo(g.firm, actor())), "Your photo is removed.")
     return redirect(url_for("recruiter.profile"), 303)
+
+
+@bp.route("/profile/calendar-link", methods=["POST"])
+def profile_calendar_link():
+    """Stop the private calendar feed's address and make a new one."""
+    if ActionForm().validate_on_submit():
+        flash_outcome(
+            submit(None, lambda: calendar_feeds.new_link(g.firm, actor())),
+            "Done: the old calendar address no longer works. Add the new one to your calendar.",
+        )
+    return redirect(url_for("recruiter.profile", _anchor="calendar-feed"), 303)

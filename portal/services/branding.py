@@ -46,6 +46,8 @@ RULE_FIELDS = (
     "checkin_hour",
     "nurture_weeks",
     "availability_prompt_weeks",
+    "reminder_first_hours",
+    "reminder_second_hours",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 
@@ -65,6 +67,11 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
     """Validate every value first, then apply what changed and log it. Returns the changes
     as {field: (old, new)}; nothing is applied when any value is refused."""
     clean = {name: validate_setting(name, value) for name, value in values.items()}
+    first, second = clean.get("reminder_first_hours"), clean.get("reminder_second_hours")
+    if first and second and second >= first:
+        raise InvalidSetting(
+            "reminder_second_hours", "The second reminder comes closer to the interview: fewer hours than the first."
+        )
     if clean.get("welcome_md"):
         refused = disclosure.firm_text_refusal(clean["welcome_md"], "The welcome text")
         if refused:

@@ -26,6 +26,9 @@ INT_RANGES = {
     "checkin_hour": (0, 23),
     "nurture_weeks": (1, 52),
     "availability_prompt_weeks": (1, 52),
+    # Interview reminders, hours before (0 = that reminder is off).
+    "reminder_first_hours": (0, 168),
+    "reminder_second_hours": (0, 48),
 }
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from flask import Blueprint, abort
@@ -29,8 +30,12 @@ from portal.models import (
     Feedback,
     FirmDomain,
     Interest,
+    Interview,
+    InterviewFormat,
+    InterviewKind,
     Message,
     Note,
+    OfficeHours,
     Search,
     Skill,
     SkillAlias,
@@ -70,6 +75,8 @@ ID_ARGS: dict[str, type] = {
     "audit_id": AuditEntry,
     "token_id": AuthToken,
     "session_id": UserSession,
+    "interview_id": Interview,
+    "office_hours_id": OfficeHours,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -152,6 +159,21 @@ def _graph(app, ns) -> dict[type, int]:
         for row in rows.values():
             s.add(row)
         s.flush()
+        # An office-hours booking of the candidate with the recruiter (interviews, office hours).
+        hours = OfficeHours(recruiter_id=ns.recruiter.id, weekday=0, start_minute=600, end_minute=720)
+        s.add(hours)
+        s.flush()
+        booking = Interview(
+            candidate_id=ns.candidate.id,
+            recruiter_id=ns.recruiter.id,
+            office_hours_id=hours.id,
+            kind=InterviewKind.OFFICE_HOURS,
+            format=InterviewFormat.VIDEO,
+            starts_at=utcnow() + timedelta(days=30),
+        )
+        s.add(booking)
+        s.flush()
+        rows.update({OfficeHours: hours, Interview: booking})
         ids = {model: row.id for model, row in rows.items()}
     return ids
 

@@ -46,6 +46,8 @@ NOT_PAGES = {
     "health.livez": "JSON for a process supervisor, not a page",
     "health.readyz": "JSON for a load balancer, not a page",
     "metrics.metrics": "Prometheus text for monitoring, behind a token, not a page",
+    "calendar_feed.feed": "a private calendar feed (text/calendar) for calendar apps, not a page "
+    "(tests/web/test_calendar_feed.py)",
     "dev.mail_index": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_view": "development-only mail catcher (`portal dev`), never in production",
     "dev.mail_html": "an email's HTML for the mail catcher's sandboxed frame (tests/devtools/test_mail_catcher.py)",

@@ -158,6 +158,7 @@ def test_candidate_pages(app, live_server, browser, run_jobs):
             ("candidate-keep-in-touch", "/me/keep-in-touch"),
             ("candidate-profile", "/me/profile"),
             ("candidate-settings", "/me/settings"),
+            ("candidate-office-hours", "/me/office-hours"),
             ("candidate-account", "/account"),
             ("candidate-message", messages[0]),
         ]:
@@ -166,6 +167,14 @@ def test_candidate_pages(app, live_server, browser, run_jobs):
             visit.shoot(f"candidate-search-{i}", path)
         for i, path in enumerate(roles[:2], 1):
             visit.shoot(f"candidate-role-{i}", path)
+        # Booking office hours in the browser, at 375 px: the confirmation the candidate lands on.
+        visit.page.set_viewport_size(PHONE)
+        visit.page.goto(visit.origin + "/me/office-hours")
+        visit.page.locator("main input[name=slot]").first.check()
+        visit.page.locator("main form:has(input[name=slot]) button[type=submit]").first.click()
+        visit.page.wait_for_load_state()
+        assert "You are booked" in visit.page.content(), visit.page.url
+        shoot(visit.page, "candidate-office-hours-booked-375", problems)
         seen: set[str] = set()
         for path in consents:
             visit.page.goto(visit.origin + path)
@@ -207,6 +216,7 @@ def test_recruiter_and_admin_pages(app, live_server, browser, run_jobs):
             ("recruiter-talent", "/recruiter/candidates"),
             ("recruiter-candidate", candidate),
             ("recruiter-messages", "/recruiter/messages"),
+            ("recruiter-office-hours", "/recruiter/office-hours"),
         ]:
             visit.shoot(name, path)
     finally:
@@ -255,6 +265,16 @@ def _provoke_every_email(app, client_for) -> None:
         "/account/password", data={"current_password": password, "password": new, "confirm": new}
     )
     assert changed.status_code in (302, 303), changed.status_code
+    # Office hours: a booking and its cancellation (both sides told), then a booking that stays.
+    booker = signed_in("candidate8@demo.example")
+    slots = re.findall(r'name="slot" value="([^"]+)"', booker.get("/me/office-hours").get_data(as_text=True))
+    assert len(slots) >= 2, "no office hours in the demo"
+    assert booker.post("/me/office-hours/book", data={"slot": slots[0]}).status_code == 303
+    booking = re.search(
+        r"/me/office-hours/bookings/(\d+)/cancel", booker.get("/me/office-hours").get_data(as_text=True)
+    )
+    assert booking and booker.post(f"/me/office-hours/bookings/{booking.group(1)}/cancel").status_code == 303
+    assert booker.post("/me/office-hours/book", data={"slot": slots[1]}).status_code == 303
     gone = signed_in("candidate5@demo.example").post("/me/settings/delete", data={"password": password, "confirm": "y"})
     assert gone.status_code == 200 and "deleted" in gone.get_data(as_text=True), gone.status_code
 
@@ -296,6 +316,20 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
         firm_id = db.session.execute(db.text("select id from firms where slug = :s"), {"s": FIRM}).scalar_one()
     with time_machine.travel(utcnow() + timedelta(days=100), tick=False):
         jobs.plan_firm(firm_id)
+        jobs.relay()
+        run_jobs()
+    # The office-hours booking above, an hour before it starts: its reminder.
+    from portal.models.interview import Interview, InterviewKind, InterviewState
+
+    with app.app_context(), all_firms():
+        starts = db.session.scalar(
+            db.select(Interview.starts_at).where(
+                Interview.kind == InterviewKind.OFFICE_HOURS, Interview.state == InterviewState.SCHEDULED
+            )
+        )
+    assert starts is not None
+    with time_machine.travel(starts - timedelta(minutes=59), tick=False):
+        jobs.plan_interview_reminders()
         jobs.relay()
         run_jobs()
     emails = _kinds(app, list(smtp_sink.messages))

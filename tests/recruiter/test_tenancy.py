@@ -18,6 +18,7 @@ from portal.models import (
     UpdateKind,
 )
 from tests.factories import firm_context
+from tests.support.interviews import make_office_hours
 from tests.support.recruiter import add, make_search
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -42,6 +43,7 @@ def _objects(app, f, rec_client=None):
             "message_id": m.id,
             "client_id": s.client_id,
         }
+    ids["office_hours_id"] = make_office_hours(app, f)
     return ids
 
 
