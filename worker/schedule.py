@@ -4,7 +4,9 @@ or `python -m worker --scheduler`): a second one refuses to start.
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
-  the cadence.
+  the cadence;
+- interview follow-up, every 10 min (worker/interview_jobs.py): debrief requests after an
+  interview ends, and the honest "still waiting" word when a feedback window passes.
 Every job is idempotent, so one enqueued twice changes nothing more."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rq.exceptions import StopRequested
 
 from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
-from worker import jobs
+from worker import interview_jobs, jobs
 
 RELAY_SECONDS = 30
 LOCK_TTL = 180  # the scheduler loop sleeps at most 60 s between heartbeats
@@ -99,5 +101,13 @@ def build_scheduler(app: Flask) -> SingleCronScheduler:
         job_timeout=300,
         result_ttl=3600,
         name=f"{prefix}-tick",
+    )
+    cron.register(
+        interview_jobs.interview_followups,
+        queue_name=default,
+        interval=interview_jobs.FOLLOWUP_SECONDS,
+        job_timeout=300,
+        result_ttl=3600,
+        name=f"{prefix}-interview-followups",
     )
     return cron
