@@ -84,6 +84,10 @@ class ContactRulesForm(FlaskForm):
         "Ask candidates to confirm their availability every (weeks)",
         validators=[InputRequired(), NumberRange(*branding.INT_RANGES["availability_prompt_weeks"])],
     )
+    feedback_window_days = IntegerField(
+        "Feedback after an interview within (business days)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["feedback_window_days"])],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,7 @@ RULE_FIELDS = (
     "checkin_hour",
     "nurture_weeks",
     "availability_prompt_weeks",
+    "feedback_window_days",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Firm, Interview, InterviewKind, InterviewState, Search
@@ -70,24 +70,21 @@ def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) ->
     return out[:limit]
 
 
-def next_by_candidate(firm: Firm, candidate_ids: list[int], zones: dict[int, str | None], now: datetime) -> dict:
-    """Each candidate's next interview as a sentence ({candidate id: "Your interview on ..."}),
-    for the check-ins (one statement for many candidates)."""
-    if not candidate_ids:
-        return {}
-    out: dict[int, str] = {}
-    for cid, starts_at in db.session.execute(
-        select(Interview.candidate_id, Interview.starts_at)
-        .where(
-            Interview.candidate_id.in_(candidate_ids),
-            Interview.state == InterviewState.SCHEDULED,
-            Interview.starts_at > now,
-        )
-        .order_by(Interview.candidate_id, Interview.starts_at)
-    ):
-        if cid not in out:
-            out[cid] = interview_words.interview_sentence(starts_at, interview_words.zone_of(zones.get(cid), firm))
-    return out
+def next_by_candidacy(firm: Firm, now: datetime) -> dict[int, datetime]:
+    """When each candidacy's next scheduled interview starts, for the check-ins: one statement
+    over the firm's upcoming interviews (few), not a lookup per candidate."""
+    return dict(
+        db.session.execute(
+            select(Interview.candidacy_id, func.min(Interview.starts_at))
+            .where(
+                Interview.firm_id == firm.id,
+                Interview.candidacy_id.is_not(None),
+                Interview.state == InterviewState.SCHEDULED,
+                Interview.starts_at > now,
+            )
+            .group_by(Interview.candidacy_id)
+        ).all()
+    )
 
 
 def timeline(firm: Firm, candidate: Candidate, candidacy_ids: list[int], now: datetime) -> dict[int, list[tuple]]:

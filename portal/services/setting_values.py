@@ -26,6 +26,8 @@ INT_RANGES = {
     "checkin_hour": (0, 23),
     "nurture_weeks": (1, 52),
     "availability_prompt_weeks": (1, 52),
+    # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
+    "feedback_window_days": (1, 10),
 }
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
