@@ -24,6 +24,4 @@ def interview_debrief(interview_id: int):
         if out:
             flash("Thank you! Your recruiter will read your debrief.", "success")
             return redirect(url_for("candidate.interview_debrief", interview_id=interview_id), code=303)
-    return render_template("candidate/debrief.html", page=page, form=form, words=debriefs.INTEREST_WORDS), status(
-        form
-    )
+    return render_template("candidate/debrief.html", page=page, form=form, words=debriefs.INTEREST_WORDS), status(form)

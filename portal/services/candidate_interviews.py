@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Firm, Interview, InterviewKind, InterviewState, Search
+from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, InterviewKind, InterviewState, Search
 from portal.services import interview_words
 
 KIND_WORDS = {
@@ -55,7 +55,7 @@ def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) ->
     zone = interview_words.candidate_zone(candidate, firm)
     out = []
     for iv, title in rows:
-        if iv.ends_at is None or iv.ends_at <= now:
+        if iv.starts_at is None or iv.ends_at is None or iv.ends_at <= now:
             continue
         out.append(
             UpcomingInterview(
@@ -73,18 +73,17 @@ def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) ->
 def next_by_candidacy(firm: Firm, now: datetime) -> dict[int, datetime]:
     """When each candidacy's next scheduled interview starts, for the check-ins: one statement
     over the firm's upcoming interviews (few), not a lookup per candidate."""
-    return dict(
-        db.session.execute(
-            select(Interview.candidacy_id, func.min(Interview.starts_at))
-            .where(
-                Interview.firm_id == firm.id,
-                Interview.candidacy_id.is_not(None),
-                Interview.state == InterviewState.SCHEDULED,
-                Interview.starts_at > now,
-            )
-            .group_by(Interview.candidacy_id)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(Interview.candidacy_id, func.min(Interview.starts_at))
+        .where(
+            Interview.firm_id == firm.id,
+            Interview.candidacy_id.is_not(None),
+            Interview.state == InterviewState.SCHEDULED,
+            Interview.starts_at > now,
+        )
+        .group_by(Interview.candidacy_id)
+    ).all()
+    return {cid: at for cid, at in rows if cid is not None and at is not None}
 
 
 def timeline(firm: Firm, candidate: Candidate, candidacy_ids: list[int], now: datetime) -> dict[int, list[tuple]]:
@@ -108,3 +107,54 @@ def timeline(firm: Firm, candidate: Candidate, candidacy_ids: list[int], now: da
         out.setdefault(iv.candidacy_id, []).append((iv.starts_at, label, interview_words.when_text(iv.starts_at, zone)))
     return out
 
+
+def export(firm: Firm, candidate: Candidate) -> list[dict]:
+    """The candidate's interviews and their debriefs for their data export: what they were told
+    and what they wrote (never internal notes, never the recruiter's recorded outcome)."""
+    rows = db.session.execute(
+        select(Interview, Search.title, Debrief)
+        .outerjoin(Candidacy, Candidacy.id == Interview.candidacy_id)
+        .outerjoin(Search, Search.id == Candidacy.search_id)
+        .outerjoin(Debrief, Debrief.interview_id == Interview.id)
+        .where(Interview.candidate_id == candidate.id)
+        .order_by(Interview.created_at, Interview.id)
+    ).all()
+    zone = interview_words.candidate_zone(candidate, firm)
+    out = []
+    for iv, title, debrief in rows:
+        out.append(
+            {
+                "role": title,
+                "what": KIND_WORDS.get(iv.kind, "Interview"),
+                "round": iv.round,
+                "format": FORMAT_WORDS.get(iv.format.value, iv.format.value),
+                "where_or_how_to_join": iv.location,
+                "starts_at": iv.starts_at.isoformat() if iv.starts_at else None,
+                "when": interview_words.when_text(iv.starts_at, zone) if iv.starts_at else None,
+                "duration_minutes": iv.duration_minutes,
+                "time_zone": iv.timezone,
+                "who_you_meet": [
+                    {"name": a.get("name"), "title": a.get("title")}
+                    for a in (iv.attendees or [])
+                    if isinstance(a, dict)
+                ],
+                "notes_for_you": iv.candidate_notes_md or None,
+                "status": iv.state.value,
+                "your_reason": iv.candidate_reason,
+                "your_availability": iv.candidate_availability,
+                "slots_offered": [s.starts_at.isoformat() for s in iv.slots],
+                "your_debrief": _debrief(debrief),
+            }
+        )
+    return out
+
+
+def _debrief(debrief: Debrief | None) -> dict | None:
+    if debrief is None:
+        return None
+    return {
+        "sent_at": debrief.created_at.isoformat(),
+        "how_it_went": debrief.how_it_went,
+        "interest_1_to_5": debrief.interest,
+        "questions_or_concerns": debrief.questions or None,
+    }

@@ -147,9 +147,9 @@ def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
 
 
 def _timeline(
-    firm: Firm, changes: list[StageChange], consents: list[Consent], interviews: list[tuple] = ()
+    firm: Firm, changes: list[StageChange], consents: list[Consent], interviews: list[tuple] | None = None
 ) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews]
+    entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews or []]
     for ch in changes:
         label, _ = candidate_stage_text(ch.to_stage, firm)
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None

@@ -41,13 +41,7 @@ REQUEST_DELAY = timedelta(minutes=15)
 REQUEST_UNTIL = timedelta(days=7)
 # The to-do on the candidate's home offers the debrief this long after the interview.
 TODO_DAYS = 14
-INTEREST_WORDS = {
-    1: "Not interested",
-    2: "Not very interested",
-    3: "Unsure",
-    4: "Interested",
-    5: "Very interested",
-}
+INTEREST_WORDS = {1: "Not interested", 2: "Not very interested", 3: "Unsure", 4: "Interested", 5: "Very interested"}
 
 
 @dataclass
@@ -194,5 +188,3 @@ def plan_requests(firm: Firm, now: datetime) -> int:
         written += 1
     db.session.flush()
     return written
-
-

@@ -51,7 +51,6 @@ def feedback_owed(
     return rows[:limit], len(rows) > limit
 
 
-
 @dataclass
 class FollowupRow:
     """One held interview on the candidacy page: the debrief, the outcome, the feedback."""

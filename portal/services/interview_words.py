@@ -31,16 +31,16 @@ def zone_of(name: str | None, firm: Firm) -> ZoneInfo:
 
 
 def day_text(value: date) -> str:
-    """"Tuesday 12 May"."""
+    """ "Tuesday 12 May"."""
     return f"{value:%A} {value.day} {value:%B}"
 
 
 def when_text(starts_at: datetime, zone: ZoneInfo) -> str:
-    """"Tuesday 12 May at 10:00" in `zone`."""
+    """ "Tuesday 12 May at 10:00" in `zone`."""
     local = starts_at.astimezone(zone)
     return f"{day_text(local.date())} at {local:%H:%M}"
 
 
 def interview_sentence(starts_at: datetime, zone: ZoneInfo) -> str:
-    """"Your interview on Tuesday 12 May at 10:00"."""
+    """ "Your interview on Tuesday 12 May at 10:00"."""
     return f"Your interview on {when_text(starts_at, zone)}"

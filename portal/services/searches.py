@@ -354,17 +354,16 @@ def next_interviews(candidacy_ids: list[int]) -> dict[int, datetime]:
     """Each candidacy's next scheduled interview (one statement), for the board's cards."""
     if not candidacy_ids:
         return {}
-    return dict(
-        db.session.execute(
-            select(Interview.candidacy_id, func.min(Interview.starts_at))
-            .where(
-                Interview.candidacy_id.in_(candidacy_ids),
-                Interview.state == InterviewState.SCHEDULED,
-                Interview.starts_at > utcnow(),
-            )
-            .group_by(Interview.candidacy_id)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(Interview.candidacy_id, func.min(Interview.starts_at))
+        .where(
+            Interview.candidacy_id.in_(candidacy_ids),
+            Interview.state == InterviewState.SCHEDULED,
+            Interview.starts_at > utcnow(),
+        )
+        .group_by(Interview.candidacy_id)
+    ).all()
+    return {cid: at for cid, at in rows if cid is not None and at is not None}
 
 
 @dataclass(slots=True)
