@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from flask import Blueprint, abort
@@ -26,9 +27,13 @@ from portal.models import (
     CandidateUpdate,
     Client,
     Consent,
+    Debrief,
     Feedback,
     FirmDomain,
     Interest,
+    Interview,
+    InterviewFormat,
+    InterviewKind,
     Message,
     Note,
     Search,
@@ -70,6 +75,8 @@ ID_ARGS: dict[str, type] = {
     "audit_id": AuditEntry,
     "token_id": AuthToken,
     "session_id": UserSession,
+    "interview_id": Interview,
+    "debrief_id": Debrief,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -149,8 +156,22 @@ def _graph(app, ns) -> dict[type, int]:
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
         }
+        # A held interview in the candidacy (its follow-up pages answer), and its debrief.
+        rows[Interview] = Interview(
+            candidacy_id=candidacy.id,
+            candidate_id=ns.candidate.id,
+            recruiter_id=ns.recruiter.id,
+            kind=InterviewKind.CLIENT,
+            format=InterviewFormat.VIDEO,
+            starts_at=utcnow() - timedelta(days=3),
+        )
         for row in rows.values():
             s.add(row)
+        s.flush()
+        rows[Debrief] = Debrief(
+            interview_id=rows[Interview].id, candidate_id=ns.candidate.id, how_it_went="Fine", interest=3
+        )
+        s.add(rows[Debrief])
         s.flush()
         ids = {model: row.id for model, row in rows.items()}
     return ids
