@@ -28,7 +28,7 @@ def make_interview(
         cy = db.session.get(Candidacy, candidacy.id)
         iv = Interview(
             firm_id=f.firm.id,
-            candidacy_id=cy.id,
+            candidacy_id=kw.pop("candidacy_id", cy.id),
             candidate_id=cy.candidate_id,
             recruiter_id=(recruiter or f.recruiter).id,
             kind=kind,
