@@ -4,13 +4,26 @@ the rules are services/debriefs.py (which 404s another candidate's interview).""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
+from werkzeug.exceptions import HTTPException
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.debrief_form import DebriefForm
 from portal.services import debriefs
 from portal.web.actions import found, status, submit
+
+
+@bp.app_template_global()
+def preparation_path(interview_id: int) -> str | None:
+    """The interview's preparation page (/me/interviews/<id>, built by the scheduling feature)
+    when this installation has it, else None: the pages link to it by path, never to a 404."""
+    path = f"/me/interviews/{interview_id}"
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return None
+    return path
 
 
 @bp.route("/interviews/<int:interview_id>/debrief", methods=["GET", "POST"])

@@ -1,7 +1,8 @@
 """Demo interviews for `portal demo`, so the follow-up is alive at first login: for Alex Morgan
 (candidate@demo.example) an upcoming client interview, a past one with its feedback and an open
 self-scheduling request with three slots; for others a past interview without feedback (overdue),
-one just held with the candidate's debrief (feedback due), and an upcoming one at Globex.
+one just held with the candidate's debrief (feedback due), a screen with feedback whose debrief is still to write (Tomás García,
+candidate11), and an upcoming one at Globex.
 
 Interviews are written as rows (scheduling has its own service); the feedback goes through the
 real feedback service. Never in production paths; commits nothing itself."""
@@ -133,6 +134,15 @@ def load_interviews(firm: Firm, rec: User, rec2: User | None = None) -> None:
     jonas = _candidacy("Jonas Weber", "Senior Backend Engineer") or _by_stage("Jonas Weber", Stage.INTERVIEWING)
     if jonas is not None:
         _interview(firm, rec, jonas, _at(firm, -7, 11))
+    # Tomás: a recruiter screen two days ago, its feedback written, his debrief still to write.
+    tomas = _by_stage("Tomás García", Stage.SCREENING)
+    if tomas is not None:
+        screen_held = _interview(
+            firm, rec, tomas, _at(firm, -2, 11), kind=InterviewKind.RECRUITER_SCREEN, format=InterviewFormat.PHONE
+        )
+        interview_feedback.write_feedback(
+            firm, rec, screen_held, "Thank you for the call. Your payments work is a strong match; next, the client."
+        )
     # Mei: interviewed yesterday and sent her debrief (feedback due, debrief unseen).
     mei = _by_stage("Mei Chen", Stage.INTERVIEWING)
     if mei is not None:

@@ -34,6 +34,7 @@ class UpcomingInterview:
     how: str  # "by video"
     title: str | None  # the search's title (None for office hours)
     starts_at: datetime
+    candidacy_id: int | None = None
 
 
 def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) -> list[UpcomingInterview]:
@@ -65,6 +66,7 @@ def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) ->
                 FORMAT_WORDS.get(iv.format.value, ""),
                 title,
                 iv.starts_at,
+                iv.candidacy_id,
             )
         )
     return out[:limit]
