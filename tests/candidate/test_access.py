@@ -1,13 +1,15 @@
 """Who may open what: candidates only, and only their own rows (another's id is a 404)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from portal.models import Stage
+from portal.models import Stage, utcnow
 from tests.factories import make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
+from tests.support.interviews import make_interview
 
 
 def _candidate_rules(app):
@@ -53,7 +55,8 @@ def others(app, firms):
         consent = h.request_consent(app, f, cy.id)
         fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
         msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
-        out[key] = dict(search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand)
+        iv = make_interview(app, f, cy, utcnow() - timedelta(days=1))
+        out[key] = dict(search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand, interview=iv)
     return out
 
 
@@ -64,6 +67,9 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     assert cand_client.get(f"/me/consents/{o['consent'].id}").status_code == 404
     assert cand_client.post(f"/me/consents/{o['consent'].id}", data={"approve": "y"}).status_code == 404
     assert cand_client.get(f"/me/messages/{o['message'].id}").status_code == 404
+    debrief = f"/me/interviews/{o['interview'].id}/debrief"
+    assert cand_client.get(debrief).status_code == 404
+    assert cand_client.post(debrief, data={"how_it_went": "x", "interest": "3"}).status_code == 404
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
@@ -85,6 +91,7 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.message",
         "candidate.express_interest",
         "candidate.role",
+        "candidate.interview_debrief",
     }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered
