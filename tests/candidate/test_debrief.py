@@ -126,3 +126,19 @@ def test_other_candidates_and_meetings_are_not_found(app, firms, client_for, hel
     login_as(b, firms.b.candidate_user)
     assert b.get(f"/me/interviews/{held.id}/debrief").status_code == 404
     assert _count(app, f) == 0
+
+
+def test_data_export_has_interviews_and_debriefs_never_internal_notes(app, firms, cand_client, held):
+    cand_client.post(f"/me/interviews/{held.id}/debrief", data=GOOD)
+    with firm_context(app, firms.a.firm):
+        from portal.models import Interview, InterviewOutcome
+
+        db.session.get(Interview, held.id).outcome = InterviewOutcome.NOT_PROGRESSED
+    resp = cand_client.get("/me/settings/my-data.json")
+    assert resp.status_code == 200
+    data = resp.get_json()
+    [iv] = data["interviews"]
+    assert iv["who_you_meet"] == [{"name": "Ada Lovelace", "title": "CTO"}]
+    assert iv["your_debrief"]["how_it_went"] == GOOD["how_it_went"] and iv["your_debrief"]["interest_1_to_5"] == 4
+    text = resp.get_data(as_text=True)
+    assert "INTERNAL-INTERVIEW-NOTE" not in text and "not_progressed" not in text
