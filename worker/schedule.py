@@ -8,7 +8,9 @@ PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
   their exact instant (the relay sends each when it is due);
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
-  the cadence.
+  the cadence;
+- interview follow-up, every 10 min (worker/interview_jobs.py): debrief requests after an
+  interview ends, and the honest "still waiting" word when a feedback window passes.
 Every job is idempotent, so one enqueued twice changes nothing more."""
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from rq.exceptions import StopRequested
 from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
 from portal.services import interview_reminders
-from worker import jobs
+from worker import interview_jobs, jobs
 
 RELAY_SECONDS = 30  # the scheduler loop also heartbeats (renews its lock) at least this often
 
@@ -133,5 +135,13 @@ def build_scheduler(app: Flask, standby: bool = False) -> SingleCronScheduler:
         job_timeout=300,
         result_ttl=3600,
         name=f"{prefix}-tick",
+    )
+    cron.register(
+        interview_jobs.interview_followups,
+        queue_name=default,
+        interval=interview_jobs.FOLLOWUP_SECONDS,
+        job_timeout=300,
+        result_ttl=3600,
+        name=f"{prefix}-interview-followups",
     )
     return cron

@@ -92,6 +92,10 @@ class ContactRulesForm(FlaskForm):
         "Second interview reminder (hours before)",
         validators=[Optional(), NumberRange(*branding.INT_RANGES["reminder_second_hours"])],
     )
+    feedback_window_days = IntegerField(
+        "Feedback after an interview within (business days)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["feedback_window_days"])],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,8 +31,9 @@ def home():
         "candidate/home.html",
         me=me,
         cards=view.cards,
-        todo=candidate_todo.todo_items(view.cards),
+        todo=candidate_todo.todo_items(view.cards, view.to_debrief),
         recruiter=view.recruiter,
+        interviews=view.interviews,
     )
 
 

@@ -111,6 +111,9 @@ def load_demo() -> list[str]:
 
             load_firm_pipeline(firm, rec, rec2)
             _office_hours(firm, rec)
+            from portal.devtools.demo_interviews import load_interviews
+
+            load_interviews(firm, rec, rec2)
         with as_firm(firm.id):
             # A batch that commits in steps: each firm as soon as it is complete, so a caller
             # without a transaction of its own (the tests load the demo directly) sees every

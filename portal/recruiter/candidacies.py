@@ -8,13 +8,13 @@ from flask import flash, g, render_template, request, session, url_for
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User
+from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
-from portal.services import disclosure, pipeline
+from portal.services import disclosure, interview_attention, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
@@ -111,6 +111,7 @@ def _candidacy_page(
         close_refused=close_refused,
         close_reason=close_reason,
         feedback_refused=feedback_refused,
+        followups=interview_attention.for_candidacy(g.firm, candidacy, utcnow()),
     ), status
 
 

@@ -48,6 +48,7 @@ RULE_FIELDS = (
     "availability_prompt_weeks",
     "reminder_first_hours",
     "reminder_second_hours",
+    "feedback_window_days",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 

@@ -52,7 +52,7 @@ from portal.models import (
     User,
 )
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
-from portal.services import recruiter_profile
+from portal.services import candidate_interviews, interview_words, recruiter_profile
 
 # The firm's calendar (slots and periods), part of this module's API for the worker and nurture.
 from portal.services.cadence_clock import (  # noqa: F401
@@ -116,6 +116,7 @@ class CheckinItem(NamedTuple):
     explanation: str
     unchanged: bool
     recruiter: str | None
+    interview: str | None = None  # "Your interview on Tuesday 12 May at 10:00" (the next one)
 
 
 @functools.cache
@@ -141,6 +142,7 @@ def _checkin_query():
             Candidate.last_contacted_at,
             Candidate.checkin_emails,
             Candidate.unsubscribe_token,
+            Candidate.timezone.label("candidate_zone"),
         )
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
@@ -165,6 +167,13 @@ def _checkin_query():
         )
         .order_by(Candidacy.candidate_id, Candidacy.created_at, Candidacy.id)
     )
+
+
+def _interview_sentence(starts_at: datetime | None, zone: str | None, firm: Firm) -> str | None:
+    """The check-in's word about the next interview, in the candidate's zone (else the firm's)."""
+    if starts_at is None:
+        return None
+    return interview_words.interview_sentence(starts_at, interview_words.zone_of(zone, firm))
 
 
 def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: Callable[[], None] | None = None) -> int:
@@ -192,6 +201,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
     # Each email's own one-click link (stops check-in emails too): built once, the token filled in.
     unsubscribe = unsubscribe_url(firm, TOKEN_MARK)
     stage_text = {stage: candidate_stage_text(stage, firm) for stage in CHECKIN_STAGES}
+    next_interview = candidate_interviews.next_by_candidacy(firm, now)
     out = []
     written = 0
     if checkpoint is not None:
@@ -209,6 +219,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
                 *stage_text[r.stage],
                 first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
                 r.search_owner or r.candidate_owner,
+                _interview_sentence(next_interview.get(r.id), r.candidate_zone, firm),
             )
             for r in group
         )

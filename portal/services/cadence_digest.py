@@ -1,5 +1,5 @@
 """The recruiter digest: each recruiter's weekly email of what needs them (candidates our
-updates cannot reach, overdue candidates, pending consents, interested candidates, failed
+updates cannot reach, interviews owed feedback (promise 7), overdue candidates, pending consents, interested candidates, failed
 deliveries), planned at the firm's weekly slot (worker.jobs.plan_firm).
 
 What was planned is in the database: a digest's dedupe key names the recruiter and the firm's
@@ -32,7 +32,7 @@ from portal.models import (
     User,
 )
 from portal.outbox import EmailRenderer, links, record_many
-from portal.services import contact
+from portal.services import contact, interview_feedback
 from portal.services.cadence import active_candidacy_filter, endpoint_url, with_domains
 from portal.services.cadence_clock import cadence_days, weekly_period
 
@@ -175,11 +175,31 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
     ]
     return {
         "unreachable": unreachable_items(firm),
+        "interview_feedback": interview_feedback_items(firm, now),
         "overdue": overdue,
         "consents": consents,
         "interests": interests,
         "failed": failed,
     }
+
+
+def interview_feedback_items(firm: Firm, now: datetime) -> list[dict]:
+    """Interviews owed feedback (promise 7), most overdue first, for whoever should write it."""
+    return [
+        {
+            "owner": o.owner_id,
+            "candidate": o.candidate_name,
+            "title": o.search_title,
+            "reason": (
+                f"overdue {o.days} business day{'' if o.days == 1 else 's'}"
+                if o.overdue
+                else f"due by {o.deadline.astimezone(firm.zone):%d %b %H:%M}"
+            ),
+            "since": o.ended_at,
+            "page": ("candidacy", o.candidacy_id),
+        }
+        for o in interview_feedback.owed(firm, now)
+    ]
 
 
 def unreachable_items(firm: Firm) -> list[dict]:

@@ -26,9 +26,10 @@ from portal.models import (
     Stage,
     StageChange,
     User,
+    utcnow,
 )
 from portal.models.search import client_name_for_candidate
-from portal.services import NotFound, recruiter_profile
+from portal.services import NotFound, candidate_interviews, debriefs, recruiter_profile
 
 # Consent requests and messages live in candidate_inbox; re-exported for the candidate's pages.
 from portal.services.candidate_inbox import consent_for as consent_for
@@ -145,8 +146,10 @@ def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
     return out
 
 
-def _timeline(firm: Firm, changes: list[StageChange], consents: list[Consent]) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = []
+def _timeline(
+    firm: Firm, changes: list[StageChange], consents: list[Consent], interviews: list[tuple] | None = None
+) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews or []]
     for ch in changes:
         label, _ = candidate_stage_text(ch.to_stage, firm)
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
@@ -215,6 +218,7 @@ def _cards(
     ).all():
         changes.setdefault(ch.candidacy_id, []).append(ch)
     consents = _consents_by_candidacy(ids)
+    interviews = candidate_interviews.timeline(firm, candidate, ids, utcnow())
     known = recruiter_profile.recruiters([candidate.owner_id, *(c.owner_id for c in candidacies)])
     if recruiters is not None:
         recruiters.update(known)
@@ -241,7 +245,7 @@ def _cards(
                 recruiter=_known(known, recruiter_profile.candidacy_recruiter_id(c.owner_id, candidate, known)),
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
-                timeline=_timeline(firm, changes.get(c.id, []), mine),
+                timeline=_timeline(firm, changes.get(c.id, []), mine, interviews.get(c.id, [])),
                 steps=steps_for(c.stage, _furthest(changes.get(c.id, []))),
             )
         )
@@ -262,6 +266,9 @@ def my_searches(firm: Firm, candidate: Candidate) -> list[SearchCard]:
 class Home:
     cards: list[SearchCard]
     recruiter: Recruiter | None  # the candidate's own recruiter (their contact person)
+    # The next interviews (the next first) and the held ones waiting for the candidate's debrief.
+    interviews: list = field(default_factory=list)
+    to_debrief: list = field(default_factory=list)
 
 
 def home(firm: Firm, candidate: Candidate) -> Home:
@@ -269,12 +276,16 @@ def home(firm: Firm, candidate: Candidate) -> Home:
     candidate overall, looked up together with the searches' recruiters (one statement)."""
     recruiters: dict[int, Recruiter] = {}
     cards = _cards(firm, candidate, recruiters=recruiters)
+    now = utcnow()
+    interviews = candidate_interviews.upcoming(firm, candidate, now)
+    to_debrief = debriefs.to_write(firm, candidate, now)
     if not cards:
-        return Home(cards, own_recruiter(candidate))
+        return Home(cards, own_recruiter(candidate), interviews, to_debrief)
     # The cards come most recently moved first (open ones, then ended ones), each with its
     # recruiter already chosen by the rule for one candidacy.
     resolved = [(c.recruiter.id if c.recruiter else None, c.is_open) for c in cards]
-    return Home(cards, _known(recruiters, recruiter_profile.overall_recruiter_id(resolved, candidate, recruiters)))
+    chosen = _known(recruiters, recruiter_profile.overall_recruiter_id(resolved, candidate, recruiters))
+    return Home(cards, chosen, interviews, to_debrief)
 
 
 def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:

@@ -46,7 +46,22 @@ def consents_to_answer(cards: Sequence[SearchCard]) -> list[TodoItem]:
 SOURCES = (consents_to_answer,)
 
 
-def todo_items(cards: Sequence[SearchCard]) -> list[TodoItem]:
-    """Everything the candidate has to do now, from the cards the home page already read (no
+def debriefs_to_write(to_debrief: Sequence[tuple]) -> list[TodoItem]:
+    """A debrief waits after each held interview (services/debriefs.to_write: (interview, when))."""
+    return [
+        TodoItem(
+            kind="debrief",
+            title=f"How did your interview on {when} go?",
+            detail="Two minutes: how it went, how interested you are, any questions. Your recruiter reads it.",
+            action="Tell us how it went",
+            endpoint="candidate.interview_debrief",
+            args={"interview_id": interview.id},
+        )
+        for interview, when in to_debrief
+    ]
+
+
+def todo_items(cards: Sequence[SearchCard], to_debrief: Sequence[tuple] = ()) -> list[TodoItem]:
+    """Everything the candidate has to do now, from what the home page already read (no
     further query)."""
-    return [item for source in SOURCES for item in source(cards)]
+    return [item for source in SOURCES for item in source(cards)] + debriefs_to_write(to_debrief)

@@ -33,13 +33,13 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, pipeline
+from portal.services import contact, interview_attention, pipeline
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
 HOME_LIMIT = 10
 SECTION_LIMIT = 100
-SECTIONS = ("unreachable", "overdue", "consents", "interests", "updates", "failed")
+SECTIONS = ("unreachable", "overdue", "interview_feedback", "debriefs", "consents", "interests", "updates", "failed")
 AVAILABILITY_DAYS = 14
 FAILED_DAYS = 30
 # Stages at which the candidate knows they are in the search and is owed regular updates.
@@ -86,6 +86,9 @@ class Attention:
     updates: Section = field(default_factory=lambda: Section([]))
     availability: Section = field(default_factory=lambda: Section([]))
     failed: Section = field(default_factory=lambda: Section([]))
+    # After interviews (services/interview_attention.py): feedback owed (promise 7), debriefs.
+    interview_feedback: Section = field(default_factory=lambda: Section([]))
+    debriefs: Section = field(default_factory=lambda: Section([]))
 
     @property
     def empty(self) -> bool:
@@ -99,6 +102,8 @@ class Attention:
                 self.updates,
                 self.availability,
                 self.failed,
+                self.interview_feedback,
+                self.debriefs,
             )
         )
 
@@ -142,6 +147,10 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
         out.unreachable = _unreachable(user, mine, now, limit)
     if "overdue" in wanted:
         out.overdue = _overdue(firm, user, mine, now, limit)
+    if "interview_feedback" in wanted:
+        out.interview_feedback = Section(*interview_attention.feedback_owed(firm, user, mine, now, limit))
+    if "debriefs" in wanted:
+        out.debriefs = Section(*interview_attention.debriefs(user, mine, limit))
     if "consents" in wanted:
         out.consents = _consents(user, mine, now, limit)
     if "interests" in wanted:

@@ -25,6 +25,7 @@ from portal.models import (
     CandidateUpdate,
     CloseReason,
     Consent,
+    Debrief,
     Feedback,
     Firm,
     Interest,
@@ -42,7 +43,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError
+from portal.services import DomainError, candidate_interviews
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -153,6 +154,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "preferences": preferences,
         "searches": searches,
         "feedback": feedback,
+        "interviews": candidate_interviews.export(firm, c),
         "consents": consents,
         "messages": msgs,
         "interests": interests,
@@ -299,6 +301,7 @@ def delete_account(
             .execution_options(synchronize_session=False)
         )
     db.session.execute(delete(Note).where(Note.candidate_id == cid).execution_options(synchronize_session=False))
+    db.session.execute(delete(Debrief).where(Debrief.candidate_id == cid).execution_options(synchronize_session=False))
 
     # Messages to them: nothing more is sent; what was sent loses its address and text.
     db.session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import outbox
 from portal.extensions import db
 from portal.markdown import render_markdown
-from portal.models import Candidacy, Feedback, Firm, Stage, User, utcnow
+from portal.models import Candidacy, Feedback, Firm, Interview, Stage, User, utcnow
 from portal.outbox import links
 from portal.services import DomainError, disclosure
 from portal.services.text import clean_text
@@ -40,8 +40,12 @@ def for_candidacy(candidacy: Candidacy) -> list[Feedback]:
     )
 
 
-def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -> Feedback:
-    """Save feedback and write the candidate's message (same transaction)."""
+def post_feedback(
+    firm: Firm, actor: User, candidacy: Candidacy, body_md: str, *, interview: Interview | None = None
+) -> Feedback:
+    """Save feedback and write the candidate's message (same transaction). With `interview`
+    (one of this candidacy's), the feedback follows that interview: it keeps the feedback
+    promise (Interview.feedback_at, services/interview_feedback.py)."""
     from portal.services import consent as consent_service
     from portal.services.pipeline import _recruiter_for, coalesce_key
 
@@ -57,21 +61,26 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
             "“Contacted” first, or write an internal note instead."
         )
     disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
+    if interview is not None and interview.candidacy_id != candidacy.id:
+        raise DomainError("This interview belongs to another search.")
     fb = Feedback(
         firm_id=firm.id,
         candidacy_id=candidacy.id,
+        interview_id=interview.id if interview is not None else None,
         author_id=actor.id,
         body_md=body,
         body_html=render_markdown(body),
         created_at=utcnow(),
     )
     db.session.add(fb)
+    if interview is not None and interview.feedback_at is None:
+        interview.feedback_at = fb.created_at
     db.session.flush()
     search = candidacy.search
     # On an open candidacy the message coalesces with the stage messages (one email with the
     # latest state). Once closed, the close-the-loop message stands on its own: never replaced.
     key = coalesce_key(candidacy) if candidacy.stage.is_open else None
-    outbox.record_for_candidacy(
+    msg = outbox.record_for_candidacy(
         firm,
         candidacy,
         kind=KIND,
@@ -89,4 +98,6 @@ def post_feedback(firm: Firm, actor: User, candidacy: Candidacy, body_md: str) -
             "link": links.feedback(firm, candidacy.id, fb.id),
         },
     )
+    if interview is not None:
+        msg.interview_id = interview.id
     return fb

@@ -8,7 +8,7 @@ confidential client's name (nor an alias of it in the location) before the candi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -132,3 +132,38 @@ def join_text(interview: Interview, told_ids: set[int]) -> str:
 
 def location(interview: Interview, told_ids: set[int]) -> str:
     return _safe((interview.location or "").strip(), interview, told_ids)
+
+
+# ---------------------------------------------------------------- short forms (home, check-ins)
+
+
+def candidate_zone(candidate: Candidate | None, firm: Firm) -> ZoneInfo:
+    """The candidate's time zone (their profile's), else the firm's."""
+    name = getattr(candidate, "timezone", None) if candidate is not None else None
+    return zone_of(name, firm)
+
+
+def zone_of(name: str | None, firm: Firm) -> ZoneInfo:
+    """A zone by name (a candidate's setting read as a column), else the firm's."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return firm.zone
+
+
+def date_words(value: date) -> str:
+    """ "Tuesday 12 May"."""
+    return f"{value:%A} {value.day} {value:%B}"
+
+
+def short_when(starts_at: datetime, zone: ZoneInfo) -> str:
+    """ "Tuesday 12 May at 10:00" in `zone`."""
+    local = starts_at.astimezone(zone)
+    return f"{date_words(local.date())} at {local:%H:%M}"
+
+
+def interview_sentence(starts_at: datetime, zone: ZoneInfo) -> str:
+    """ "Your interview on Tuesday 12 May at 10:00"."""
+    return f"Your interview on {short_when(starts_at, zone)}"

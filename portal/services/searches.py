@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
@@ -19,6 +20,8 @@ from portal.models import (
     Consent,
     Engagement,
     Firm,
+    Interview,
+    InterviewState,
     RemotePreference,
     Role,
     Search,
@@ -340,10 +343,27 @@ def board(search: Search, columns: tuple) -> dict:
             .order_by(Consent.requested_at, Consent.id)
         ):
             latest[row.candidacy_id] = row
+    upcoming = next_interviews([c.id for c in cards])
     out: dict[Stage, list[BoardCard]] = {stage: [] for stage in columns}
     for c in cards:
-        out.setdefault(c.stage, []).append(BoardCard(*c, consent=latest.get(c.id)))
+        out.setdefault(c.stage, []).append(BoardCard(*c, consent=latest.get(c.id), next_interview=upcoming.get(c.id)))
     return out
+
+
+def next_interviews(candidacy_ids: list[int]) -> dict[int, datetime]:
+    """Each candidacy's next scheduled interview (one statement), for the board's cards."""
+    if not candidacy_ids:
+        return {}
+    rows = db.session.execute(
+        select(Interview.candidacy_id, func.min(Interview.starts_at))
+        .where(
+            Interview.candidacy_id.in_(candidacy_ids),
+            Interview.state == InterviewState.SCHEDULED,
+            Interview.starts_at > utcnow(),
+        )
+        .group_by(Interview.candidacy_id)
+    ).all()
+    return {cid: at for cid, at in rows if cid is not None and at is not None}
 
 
 @dataclass(slots=True)
@@ -357,3 +377,4 @@ class BoardCard:
     name: str
     headline: str | None
     consent: object  # the latest consent request (state, cv_sent_at), or None
+    next_interview: object = None  # when the next scheduled interview starts, or None

@@ -29,6 +29,8 @@ INT_RANGES = {
     # Interview reminders, hours before (0 = that reminder is off).
     "reminder_first_hours": (0, 168),
     "reminder_second_hours": (0, 48),
+    # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
+    "feedback_window_days": (1, 10),
 }
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300

@@ -27,6 +27,7 @@ RULES = {
     "checkin_hour": "14",
     "nurture_weeks": "8",
     "availability_prompt_weeks": "12",
+    "feedback_window_days": "2",
 }
 HUGE = "x" * 20_000
 
@@ -209,6 +210,10 @@ def test_contact_rules(app, firms, client_for):
         ("nurture_weeks", "0"),
         ("availability_prompt_weeks", "53"),
         ("cadence_days", "1e3"),
+        ("feedback_window_days", "0"),
+        ("feedback_window_days", "11"),
+        ("feedback_window_days", "two"),
+        ("feedback_window_days", "x" * 20_000),
     ],
 )
 def test_contact_rules_out_of_range_are_refused(app, firms, client_for, field, value):
@@ -226,6 +231,18 @@ def test_service_validates_rules(app, firms):
                 branding.update_settings(firms.a.firm, None, **{field: value})
         with pytest.raises(ValueError):
             branding.update_settings(firms.a.firm, None, disabled=True)  # not an admin setting
+
+
+def test_feedback_window_is_a_contact_rule(app, firms, client_for):
+    c = admin_client(client_for, firms.a)
+    page = c.get("/admin/contact-rules").get_data(as_text=True)
+    assert "Feedback after an interview within (business days)" in page
+    resp = c.post("/admin/contact-rules", data={**RULES, "feedback_window_days": "3"})
+    assert resp.status_code == 302
+    assert load_firm(app, firms.a.firm).feedback_window_days == 3
+    resp = c.post("/admin/contact-rules", data={**RULES, "feedback_window_days": "12"})
+    assert resp.status_code == 400 and "between 1 and 10" in resp.get_data(as_text=True)
+    assert load_firm(app, firms.a.firm).feedback_window_days == 3
 
 
 def test_stage_wording(app, firms, client_for):

@@ -10,7 +10,7 @@ from portal.models.interview import InterviewKind
 from tests.factories import make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
-from tests.support.interviews import make_interview
+from tests.support.interviews import make_interview, make_interview_at
 
 
 def _candidate_rules(app):
@@ -56,11 +56,19 @@ def others(app, firms):
         consent = h.request_consent(app, f, cy.id)
         fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
         msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
-        booking = make_interview(
+        booking = make_interview_at(
             app, f, utcnow() + timedelta(days=2), candidate_id=cand.id, kind=InterviewKind.OFFICE_HOURS
         )
+        iv = make_interview(app, f, cy, utcnow() - timedelta(days=1))
         out[key] = dict(
-            search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand, booking=booking
+            search=s,
+            candidacy=cy,
+            consent=consent,
+            feedback=fb,
+            message=msg,
+            candidate=cand,
+            booking=booking,
+            interview=iv,
         )
     return out
 
@@ -73,6 +81,9 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     assert cand_client.post(f"/me/consents/{o['consent'].id}", data={"approve": "y"}).status_code == 404
     assert cand_client.get(f"/me/messages/{o['message'].id}").status_code == 404
     assert cand_client.post(f"/me/office-hours/bookings/{o['booking']}/cancel").status_code == 404
+    debrief = f"/me/interviews/{o['interview'].id}/debrief"
+    assert cand_client.get(debrief).status_code == 404
+    assert cand_client.post(debrief, data={"how_it_went": "x", "interest": "3"}).status_code == 404
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
@@ -95,6 +106,7 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.express_interest",
         "candidate.role",
         "candidate.office_hours_cancel",
+        "candidate.interview_debrief",
     }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered

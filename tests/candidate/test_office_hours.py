@@ -17,7 +17,7 @@ from portal.models import Audience, Candidate, Message, utcnow
 from portal.models.interview import Interview, InterviewKind, InterviewState
 from tests.factories import firm_context, make_candidate, make_user
 from tests.support.fixtures.clients import login_as
-from tests.support.interviews import make_interview, make_office_hours
+from tests.support.interviews import make_interview_at, make_office_hours
 
 SLOT = re.compile(r'name="slot" value="([^"]+)"')
 
@@ -94,7 +94,9 @@ def test_book_and_cancel(app, firms, client_for, run_jobs, smtp_sink):
 def test_another_candidates_booking_cannot_be_cancelled(app, firms, client_for):
     a = firms.a
     other = make_candidate(app, a.firm)
-    iid = make_interview(app, a, utcnow() + timedelta(days=2), candidate_id=other.id, kind=InterviewKind.OFFICE_HOURS)
+    iid = make_interview_at(
+        app, a, utcnow() + timedelta(days=2), candidate_id=other.id, kind=InterviewKind.OFFICE_HOURS
+    )
     me = client_for(a.firm)
     login_as(me, a.candidate_user)
     assert me.post(f"/me/office-hours/bookings/{iid}/cancel").status_code == 404
@@ -191,7 +193,7 @@ def test_office_hours_pages_query_count_is_bounded(app, firms, client_for, count
             hid = make_office_hours(app, a, recruiter=other, weekday=i % 7, start_minute=8 * 60, end_minute=10 * 60)
             make_office_hours(app, a, recruiter=recruiter, weekday=i % 7, start_minute=i * 15, end_minute=i * 15 + 15)
             first = first or hid
-            make_interview(
+            make_interview_at(
                 app,
                 a,
                 utcnow() + timedelta(days=1, minutes=i),

@@ -27,6 +27,7 @@ from portal.models import (
     CandidateUpdate,
     Client,
     Consent,
+    Debrief,
     Feedback,
     FirmDomain,
     Interest,
@@ -77,6 +78,7 @@ ID_ARGS: dict[str, type] = {
     "session_id": UserSession,
     "interview_id": Interview,
     "office_hours_id": OfficeHours,
+    "debrief_id": Debrief,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -156,8 +158,22 @@ def _graph(app, ns) -> dict[type, int]:
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
         }
+        # A held interview in the candidacy (its follow-up pages answer), and its debrief.
+        rows[Interview] = Interview(
+            candidacy_id=candidacy.id,
+            candidate_id=ns.candidate.id,
+            recruiter_id=ns.recruiter.id,
+            kind=InterviewKind.CLIENT,
+            format=InterviewFormat.VIDEO,
+            starts_at=utcnow() - timedelta(days=3),
+        )
         for row in rows.values():
             s.add(row)
+        s.flush()
+        rows[Debrief] = Debrief(
+            interview_id=rows[Interview].id, candidate_id=ns.candidate.id, how_it_went="Fine", interest=3
+        )
+        s.add(rows[Debrief])
         s.flush()
         # An office-hours booking of the candidate with the recruiter (interviews, office hours).
         hours = OfficeHours(recruiter_id=ns.recruiter.id, weekday=0, start_minute=600, end_minute=720)
@@ -173,7 +189,7 @@ def _graph(app, ns) -> dict[type, int]:
         )
         s.add(booking)
         s.flush()
-        rows.update({OfficeHours: hours, Interview: booking})
+        rows[OfficeHours] = hours  # the held interview above stays the graph's Interview
         ids = {model: row.id for model, row in rows.items()}
     return ids
 

@@ -2,6 +2,7 @@
 recruiter route that takes an id (the list comes from the URL map, so new routes are covered)."""
 
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -10,12 +11,17 @@ from portal.models import (
     Candidacy,
     Candidate,
     CandidateUpdate,
+    Debrief,
     Interest,
+    Interview,
+    InterviewFormat,
+    InterviewKind,
     Message,
     MessageState,
     Search,
     Stage,
     UpdateKind,
+    utcnow,
 )
 from tests.factories import firm_context
 from tests.support.interviews import make_office_hours
@@ -33,6 +39,19 @@ def _objects(app, f, rec_client=None):
         db.session.add_all([i, u])
         m = db.session.scalar(select(Message).where(Message.candidacy_id == cy.id))
         m.state = MessageState.FAILED
+        # A held interview of the candidacy and the candidate's debrief (the follow-up routes).
+        iv = Interview(
+            firm_id=f.firm.id,
+            candidacy_id=cy.id,
+            candidate_id=f.candidate.id,
+            kind=InterviewKind.CLIENT,
+            format=InterviewFormat.VIDEO,
+            starts_at=utcnow() - timedelta(days=2),
+        )
+        db.session.add(iv)
+        db.session.flush()
+        d = Debrief(firm_id=f.firm.id, interview_id=iv.id, candidate_id=f.candidate.id, how_it_went="ok", interest=3)
+        db.session.add(d)
         db.session.flush()
         ids = {
             "search_id": s.id,
@@ -42,6 +61,8 @@ def _objects(app, f, rec_client=None):
             "update_id": u.id,
             "message_id": m.id,
             "client_id": s.client_id,
+            "interview_id": iv.id,
+            "debrief_id": d.id,
         }
     ids["office_hours_id"] = make_office_hours(app, f)
     return ids

@@ -14,7 +14,7 @@ from portal.models import Consent, utcnow
 from portal.models.interview import InterviewFormat, InterviewKind, InterviewState
 from tests.factories import firm_context
 from tests.support.fixtures.clients import login_as
-from tests.support.interviews import change_interview, make_interview
+from tests.support.interviews import change_interview, make_interview_at
 from tests.support.worker import make_candidacy, make_search
 
 
@@ -44,7 +44,7 @@ def world(app, firms):
     with firm_context(app, a.firm) as s:
         s.add(Consent(candidacy_id=cy_told.id, requested_by_id=a.recruiter.id, client_name="Initech", role_title="x"))
     ids = {
-        "secret": make_interview(
+        "secret": make_interview_at(
             app,
             a,
             now + timedelta(days=2),
@@ -53,9 +53,9 @@ def world(app, firms):
             location="Globex tower, 5 Bank Street",
             internal_notes="SECRET-NOTE fee 30%",
         ),
-        "told": make_interview(app, a, now + timedelta(days=3), candidacy=cy_told),
-        "cancelled": make_interview(app, a, now + timedelta(days=4), candidacy=cy_told),
-        "booking": make_interview(app, a, now + timedelta(days=5), kind=InterviewKind.OFFICE_HOURS),
+        "told": make_interview_at(app, a, now + timedelta(days=3), candidacy=cy_told),
+        "cancelled": make_interview_at(app, a, now + timedelta(days=4), candidacy=cy_told),
+        "booking": make_interview_at(app, a, now + timedelta(days=5), kind=InterviewKind.OFFICE_HOURS),
     }
     change_interview(app, a.firm, ids["cancelled"], state=InterviewState.CANCELLED, sequence=1)
     return ids

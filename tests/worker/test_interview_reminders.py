@@ -14,7 +14,7 @@ from portal.models import Candidate, Consent, Firm, Message, MessageState
 from portal.models.interview import InterviewFormat, InterviewState
 from portal.services import interview_reminders
 from tests.factories import firm_context
-from tests.support.interviews import change_interview, make_interview
+from tests.support.interviews import change_interview, make_interview_at
 from tests.support.worker import make_candidacy, make_search
 from worker import jobs
 
@@ -64,7 +64,7 @@ def test_autumn_change_reminded_at_the_exact_instants(app, firms, smtp_sink):
     a = firms.a
     _set_firm(app, a.firm, timezone="Europe/Berlin")
     starts = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, the day after the clocks go back
-    iid = make_interview(app, a, starts)
+    iid = make_interview_at(app, a, starts)
     sent = run_clock(app, a.firm, datetime(2026, 10, 24, 23, 0, tzinfo=UTC), starts + timedelta(hours=1))
     rows = reminders(app, a.firm)
     assert [(m.due_at, m.state) for m in rows] == [
@@ -87,7 +87,7 @@ def test_spring_change_and_the_candidates_own_zone(app, firms, smtp_sink):
     with firm_context(app, a.firm) as s:
         s.get(Candidate, a.candidate.id).timezone = "America/New_York"
     starts = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # 09:00 in Berlin (CEST since the day before)
-    make_interview(app, a, starts)
+    make_interview_at(app, a, starts)
     sent = run_clock(app, a.firm, datetime(2026, 3, 28, 23, 0, tzinfo=UTC), starts)
     assert sorted(sent.values()) == [datetime(2026, 3, 29, 7, 0, tzinfo=UTC), datetime(2026, 3, 30, 6, 0, tzinfo=UTC)]
     body = smtp_sink.messages[0].email.get_body(("plain",)).get_content()
@@ -98,7 +98,7 @@ def test_spring_change_and_the_candidates_own_zone(app, firms, smtp_sink):
 def test_cancelled_after_the_reminder_was_written_is_never_sent(app, firms, smtp_sink):
     a = firms.a
     starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-    iid = make_interview(app, a, starts)
+    iid = make_interview_at(app, a, starts)
     due = starts - timedelta(hours=24)
     with time_machine.travel(due - timedelta(minutes=20), tick=False):
         assert jobs.plan_interview_reminders() == 1
@@ -119,7 +119,7 @@ def test_cancelled_after_the_reminder_was_written_is_never_sent(app, firms, smtp
 def test_a_moved_interview_gets_fresh_reminders_and_the_old_ones_are_cancelled(app, firms, smtp_sink):
     a = firms.a
     starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-    iid = make_interview(app, a, starts)
+    iid = make_interview_at(app, a, starts)
     with time_machine.travel(starts - timedelta(hours=24, minutes=10), tick=False):
         jobs.plan_interview_reminders()
     moved = starts + timedelta(days=2)
@@ -138,7 +138,7 @@ def test_a_moved_interview_gets_fresh_reminders_and_the_old_ones_are_cancelled(a
 def test_never_twice_under_a_double_run(app, firms, smtp_sink):
     a = firms.a
     starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-    make_interview(app, a, starts)
+    make_interview_at(app, a, starts)
     due = starts - timedelta(hours=1)
     for _ in range(2):
         with time_machine.travel(due - timedelta(minutes=5), tick=False):
@@ -156,11 +156,11 @@ def test_never_twice_under_a_double_run(app, firms, smtp_sink):
 def test_too_late_reminders_are_not_written_and_off_means_off(app, firms):
     a = firms.a
     now = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
-    make_interview(app, a, now + timedelta(hours=2))  # booked two hours ahead: only the 1-hour reminder
+    make_interview_at(app, a, now + timedelta(hours=2))  # booked two hours ahead: only the 1-hour reminder
     run_clock(app, a.firm, now, now + timedelta(hours=2), every=timedelta(minutes=15))
     assert [m.dedupe_key.rsplit(":", 1)[1] for m in reminders(app, a.firm)] == ["1h"]
     _set_firm(app, a.firm, reminder_first_hours=0, reminder_second_hours=0)
-    make_interview(app, a, now + timedelta(days=3))
+    make_interview_at(app, a, now + timedelta(days=3))
     run_clock(app, a.firm, now + timedelta(days=1), now + timedelta(days=3), every=timedelta(hours=1))
     assert len(reminders(app, a.firm)) == 1
 
@@ -170,7 +170,7 @@ def test_the_reminder_never_names_an_untold_confidential_client_nor_internal_not
     search = make_search(app, a.firm, client="Globex", title="Data Engineer", confidential=True)
     cy = make_candidacy(app, a.firm, a.candidate, search)
     starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-    iid = make_interview(
+    iid = make_interview_at(
         app,
         a,
         starts,
@@ -196,7 +196,7 @@ def test_the_reminder_never_names_an_untold_confidential_client_nor_internal_not
 def test_the_worker_cancels_a_reminder_of_a_moved_interview_even_before_the_planner_runs(app, firms, smtp_sink):
     a = firms.a
     starts = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-    iid = make_interview(app, a, starts)
+    iid = make_interview_at(app, a, starts)
     due = starts - timedelta(hours=1)
     with time_machine.travel(due - timedelta(minutes=10), tick=False):
         jobs.plan_interview_reminders()

@@ -1,0 +1,101 @@
+"""The recruiter's needs-attention sections after interviews: debriefs the candidates sent
+(until seen) and interviews owed feedback under promise 7 (due, then overdue; most overdue
+first). One statement per list whatever the number of interviews; it never writes (a debrief
+is marked seen by services/debriefs.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, Search, User, utcnow
+from portal.services import debriefs as debrief_service
+from portal.services import interview_feedback
+
+
+@dataclass
+class DebriefRow:
+    debrief: Debrief
+    interview: Interview
+    candidacy_id: int
+    candidate_name: str
+    search_title: str
+
+
+def debriefs(user: User, mine: bool, limit: int) -> tuple[list[DebriefRow], bool]:
+    """Debriefs not seen yet, oldest first (one statement)."""
+    q = (
+        select(Debrief, Interview, Candidate.name, Search.title, Candidacy.id.label("candidacy_id"))
+        .join(Interview, Interview.id == Debrief.interview_id)
+        .join(Candidacy, Candidacy.id == Interview.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Candidate, Candidate.id == Debrief.candidate_id)
+        .where(Debrief.seen_at.is_(None), Candidate.deleted_at.is_(None))
+        .order_by(Debrief.created_at, Debrief.id)
+        .limit(limit + 1)
+    )
+    if mine:
+        q = q.where(or_(Interview.recruiter_id == user.id, Search.owner_id == user.id, Candidate.owner_id == user.id))
+    rows = [DebriefRow(r.Debrief, r.Interview, r.candidacy_id, r.name, r.title) for r in db.session.execute(q)]
+    return rows[:limit], len(rows) > limit
+
+
+def feedback_owed(
+    firm: Firm, user: User, mine: bool, now: datetime, limit: int
+) -> tuple[list[interview_feedback.Owed], bool]:
+    """Held interviews without feedback, most overdue first (one statement)."""
+    rows = interview_feedback.owed(firm, now, user=user if mine else None, limit=limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+@dataclass
+class FollowupRow:
+    """One held interview on the candidacy page: the debrief, the outcome, the feedback."""
+
+    interview: Interview
+    debrief: Debrief | None
+    feedback: list
+    owed: bool
+    deadline: datetime | None
+    overdue: bool
+    days: int
+
+
+def for_candidacy(firm: Firm, candidacy: Candidacy, now: datetime) -> list[FollowupRow]:
+    """The candidacy's held interviews, latest first, each with its debrief and feedback
+    (three statements whatever the number of interviews)."""
+    interviews = [
+        iv
+        for iv in db.session.scalars(
+            select(Interview)
+            .where(Interview.candidacy_id == candidacy.id, *interview_feedback.held_conditions(now))
+            .order_by(Interview.starts_at.desc(), Interview.id.desc())
+        )
+        if interview_feedback.is_held(iv, now)
+    ]
+    ids = [iv.id for iv in interviews]
+    debriefs_by = debrief_service.for_interviews(ids)
+    feedback_by = interview_feedback.feedback_for(ids)
+    return [_row(firm, iv, candidacy, debriefs_by.get(iv.id), feedback_by[iv.id], now) for iv in interviews]
+
+
+def _row(firm: Firm, iv: Interview, candidacy: Candidacy, debrief, feedback: list, now: datetime) -> FollowupRow:
+    owed = interview_feedback.owes_feedback(iv, candidacy, now)
+    deadline, overdue, days = interview_feedback.status_of(firm, iv, now) if owed else (None, False, 0)
+    return FollowupRow(iv, debrief, feedback, owed, deadline, overdue, days)
+
+
+def followup_row(firm: Firm, interview: Interview, now: datetime | None = None) -> FollowupRow:
+    """One interview's follow-up (the page where the recruiter writes its feedback)."""
+    assert interview.candidacy is not None
+    return _row(
+        firm,
+        interview,
+        interview.candidacy,
+        debrief_service.for_interviews([interview.id]).get(interview.id),
+        interview_feedback.feedback_for([interview.id])[interview.id],
+        now or utcnow(),
+    )
