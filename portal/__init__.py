@@ -60,6 +60,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     messages.install_hooks()
     outbox.init_app(app)
+    from portal.outbox import webhooks as webhook_outbox
+
+    webhook_outbox.init_app(app)
     templating.init_app(app)
 
     from portal.admin import bp as admin_bp

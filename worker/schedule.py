@@ -2,6 +2,7 @@
 or `python -m worker --scheduler`): a second one refuses to start.
 
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
+- webhook relay, every 30 s: the same for webhook deliveries (worker/webhooks.py);
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
   the cadence.
@@ -19,7 +20,7 @@ from rq.exceptions import StopRequested
 
 from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
-from worker import jobs
+from worker import jobs, webhooks
 
 RELAY_SECONDS = 30
 LOCK_TTL = 180  # the scheduler loop sleeps at most 60 s between heartbeats
@@ -91,6 +92,14 @@ def build_scheduler(app: Flask) -> SingleCronScheduler:
     default = queue_name(DEFAULT, app)
     cron.register(
         jobs.relay, queue_name=default, interval=RELAY_SECONDS, job_timeout=120, result_ttl=60, name=f"{prefix}-relay"
+    )
+    cron.register(
+        webhooks.relay_webhooks,
+        queue_name=default,
+        interval=RELAY_SECONDS,
+        job_timeout=120,
+        result_ttl=60,
+        name=f"{prefix}-webhook-relay",
     )
     cron.register(
         jobs.tick,
