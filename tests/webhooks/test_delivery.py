@@ -124,7 +124,10 @@ def test_an_event_written_while_the_receiver_is_down_arrives_once_it_is_up(app, 
     assert receiver.requests[0].headers["webhook-id"] == event.uid
     body = json.loads(receiver.requests[0].body)
     assert body["type"] == "candidacy.moved"
-    assert body["data"]["candidacy"]["stage"] == "contacted" and body["data"]["candidacy"]["previous_stage"] == "identified"
+    assert (
+        body["data"]["candidacy"]["stage"] == "contacted"
+        and body["data"]["candidacy"]["previous_stage"] == "identified"
+    )
     (delivery,) = rows(app, firms.a, WebhookDelivery)
     assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
 
@@ -156,7 +159,9 @@ def test_the_change_is_committed_even_when_the_webhook_fails(app, firms, receive
     cy = add(app, firms.a, search, firms.a.candidate, stage=Stage.SCREENING)
     rec = client_for(firms.a.firm)
     login_as(rec, firms.a.recruiter)
-    resp = rec.post(f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Strong first interview.", "action": "post"})
+    resp = rec.post(
+        f"/recruiter/candidacies/{cy.id}/feedback", data={"body": "Strong first interview.", "action": "post"}
+    )
     assert resp.status_code in (302, 303)
     deliver(run_jobs)
     assert [fb.body_md for fb in rows(app, firms.a, Feedback)] == ["Strong first interview."]
