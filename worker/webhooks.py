@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 
 from portal import transaction
 from portal.extensions import db
@@ -48,6 +48,7 @@ def deliver_webhook(delivery_id: int) -> str:
     """Claim a due delivery, send it once, record what came of it."""
     now = utcnow()
     table = WebhookDelivery.__table__
+    assert isinstance(table, Table)
     with all_firms():  # a job gets an id only; the delivery's firm is bound below
         claimed = (
             db.session.execute(

@@ -98,10 +98,11 @@ def host_refusal(host: str, *, resolve: bool) -> str | None:
     """Why this host must not receive webhooks (loopback, private, link-local, reserved), or
     None. With `resolve`, a name is looked up and every address it gives is checked (the
     worker does this just before each attempt)."""
+    host = host.lower().rstrip(".")
     if host == "localhost" or host.endswith(LOCAL_SUFFIXES):
         return "local host names cannot receive webhooks; use the receiver's public address."
     ip = _ip(host)
-    addresses = [ip] if ip is not None else []
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address | None] = [ip] if ip is not None else []
     if ip is None and resolve:
         try:
             addresses = [_ip(str(info[4][0]).split("%")[0]) for info in socket.getaddrinfo(host, None)]

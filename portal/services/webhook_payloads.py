@@ -5,6 +5,8 @@ endpoint with the notes scope). Reads, never writes; imports no service."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.models import Candidacy, Candidate, Consent, Feedback, Message, StageChange, User
 
 
@@ -14,7 +16,7 @@ def _who(user: User | None) -> dict | None:
 
 def candidate(c: Candidate, note: str | None = None) -> dict:
     """A talent-pool member as a firm's other systems keep them (a new internal note apart)."""
-    data = {
+    data: dict[str, Any] = {
         "candidate": {
             "id": c.id,
             "name": c.name,
@@ -38,16 +40,19 @@ def candidate(c: Candidate, note: str | None = None) -> dict:
 
 def candidacy(cy: Candidacy, change: StageChange, actor: User | None = None, *, undone: bool = False) -> dict:
     """A move or a close: the stage before and after, and the reason the candidate is told."""
-    out = {
-        "candidacy": {
-            "id": cy.id,
-            "search_id": cy.search_id,
-            "candidate_id": cy.candidate_id,
-            "stage": cy.stage,
-            "previous_stage": change.to_stage if undone else change.from_stage,
-            "version": cy.version,
-            "stage_changed_at": cy.stage_changed_at,
-        },
+    facts: dict[str, Any] = {
+        "id": cy.id,
+        "search_id": cy.search_id,
+        "candidate_id": cy.candidate_id,
+        "stage": cy.stage,
+        "previous_stage": change.to_stage if undone else change.from_stage,
+        "version": cy.version,
+        "stage_changed_at": cy.stage_changed_at,
+    }
+    if cy.close_reason is not None:
+        facts.update(close_reason=cy.close_reason, close_explanation=cy.close_explanation, closed_at=cy.closed_at)
+    out: dict[str, Any] = {
+        "candidacy": facts,
         "search": {"id": cy.search.id, "title": cy.search.title},
         "candidate": {"id": cy.candidate.id, "name": cy.candidate.name, "email": cy.candidate.email},
         "stage_change_id": change.id,
@@ -55,10 +60,6 @@ def candidacy(cy: Candidacy, change: StageChange, actor: User | None = None, *, 
     }
     if undone:
         out["undone"] = True
-    if cy.close_reason is not None:
-        out["candidacy"]["close_reason"] = cy.close_reason
-        out["candidacy"]["close_explanation"] = cy.close_explanation
-        out["candidacy"]["closed_at"] = cy.closed_at
     return out
 
 

@@ -98,7 +98,7 @@ def emit(
     ]
     session.add_all(deliveries)
     session.flush()
-    enqueue_after_commit([d.id for d in deliveries], session)
+    enqueue_after_commit([d.id for d in deliveries])
     return event
 
 
