@@ -73,11 +73,11 @@ def deliver_webhook(delivery_id: int) -> str:
     delivery = db.session.get_one(WebhookDelivery, delivery_id)
     endpoint = db.session.get_one(WebhookEndpoint, delivery.endpoint_id)
     event = db.session.get_one(WebhookEvent, delivery.event_id)
-    if not endpoint.enabled:
-        delivery.state, delivery.last_error = DeliveryState.FAILED, "not sent: the endpoint is disabled"
-        return "endpoint disabled"
-    body = webhooks.body_for(event, endpoint)
-    status, error, millis = _post(endpoint.url, body, webhooks.headers_for(endpoint, event, body, now))
+    if not endpoint.enabled:  # logged, so the admin can replay it once the endpoint is enabled
+        status, error, millis = None, "not sent: the endpoint is disabled", 0
+    else:
+        body = webhooks.body_for(event, endpoint)
+        status, error, millis = _post(endpoint.url, body, webhooks.headers_for(endpoint, event, body, now))
     ok = status is not None and 200 <= status < 300
     delivery.attempts += 1
     db.session.add(
@@ -98,6 +98,9 @@ def deliver_webhook(delivery_id: int) -> str:
         delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, utcnow()
         endpoint.consecutive_failures, endpoint.failing_since, endpoint.last_success_at = 0, None, now
         return "delivered"
+    if not endpoint.enabled:
+        delivery.state = DeliveryState.FAILED
+        return "endpoint disabled"
     wait = retry_delay(delivery.attempts)
     delivery.state = DeliveryState.PENDING if wait is not None else DeliveryState.FAILED
     delivery.next_attempt_at = now + wait if wait is not None else delivery.next_attempt_at

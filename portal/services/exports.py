@@ -74,13 +74,17 @@ def cell(value) -> str:
     = + - @ (or a tab or line break) gets a leading ' so no spreadsheet runs it as a formula."""
     if value is None:
         return ""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, Enum):
         value = getattr(value, "label", value.value)
     elif isinstance(value, datetime):
         value = value.strftime("%Y-%m-%d %H:%M")
     elif isinstance(value, date):
         value = value.isoformat()
-    text = str(value).replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if "\x00" in text or "\r" in text:
+        text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith(FORMULA_START):
         text = "'" + text
     return text

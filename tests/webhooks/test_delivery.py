@@ -191,3 +191,17 @@ def test_internal_notes_only_reach_an_endpoint_with_the_notes_scope(app, firms, 
 def test_no_endpoint_no_event(app, firms, run_jobs):
     new_candidate(app, firms.a)
     assert rows(app, firms.a, WebhookEvent) == []
+
+
+def test_an_event_written_while_redis_is_down_is_relayed_later(app, firms, receiver, run_jobs, private_redis):
+    receiver.start()
+    make_endpoint(app, firms.a, receiver.url)
+    private_redis.stop()  # the change commits; the enqueue after commit fails quietly
+    cand = new_candidate(app, firms.a)
+    (delivery,) = rows(app, firms.a, WebhookDelivery)
+    assert delivery.enqueued_at is None  # cleared, so the relay takes it
+    private_redis.start()
+    assert deliver(run_jobs) == 0  # nothing was queued ...
+    deliver(run_jobs, relay=True)  # ... the relay finds it
+    (got,) = receiver.requests
+    assert json.loads(got.body)["data"]["candidate"]["id"] == cand.id
