@@ -3,7 +3,8 @@
 Rows are streamed: one SELECT per export whatever its size (tags, skills, owner and open
 searches come from correlated subqueries, never one query per row), read in chunks of
 CHUNK rows through a server-side cursor (`yield_per`), written out as they come, so 100,000
-rows take the memory of a few thousand. Every cell is made safe for spreadsheets (`cell`):
+rows take the memory of a few thousand (on a session of its own: the rows are read while the
+response is sent, after the request's session has ended). Every cell is made safe for spreadsheets (`cell`):
 text that a spreadsheet would run as a formula starts with a quote. Reads only; the views
 audit each export and stream the response."""
 
@@ -33,6 +34,7 @@ from portal.models import (
     User,
 )
 from portal.services import talent_pool
+from portal.transaction import separate
 
 CHUNK = 1000
 FLUSH_BYTES = 64 * 1024
@@ -111,13 +113,18 @@ def filename(firm: Firm, *parts: str, today: date | None = None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:120] + ".csv"
 
 
-def _streamed(stmt) -> Iterator:
-    return iter(db.session.execute(stmt.execution_options(yield_per=CHUNK)))
+def _streamed(firm_id: int, stmt) -> Iterator:
+    """The rows of `stmt` through a server-side cursor, CHUNK at a time, on a read-only session
+    of its own bound to the firm (transaction.separate): the rows are read while the response
+    is being sent, after the request's own session has ended. The callers are generators, so
+    the query runs only when the download starts."""
+    with separate(firm_id) as session:
+        yield from session.execute(stmt.execution_options(yield_per=CHUNK))
 
 
 def talent_pool_rows(firm: Firm, filters: talent_pool.PoolFilters) -> Iterator[list]:
     """The talent pool with the page's filters, by name (one streamed SELECT)."""
-    q = talent_pool.build_query(firm, filters)
+    q = talent_pool.build_query(firm, filters)  # now, in the request (it may look skills up)
     if q is None:  # a skill nobody has: nobody matches
         return iter(())
     tags = (
@@ -153,7 +160,7 @@ def talent_pool_rows(firm: Firm, filters: talent_pool.PoolFilters) -> Iterator[l
         Candidate.last_contacted_at,
         Candidate.created_at,
     ).order_by(Candidate.name, Candidate.id)
-    return (list(row) for row in _streamed(stmt))
+    return (list(row) for row in _streamed(firm.id, stmt))
 
 
 def pipeline_rows(search: Search, stage: Stage | None = None) -> Iterator[list]:
@@ -186,4 +193,4 @@ def pipeline_rows(search: Search, stage: Stage | None = None) -> Iterator[list]:
     if stage is not None:
         stmt = stmt.where(Candidacy.stage == stage)
     # The close reason as its code ("withdrew"): its label is worded for the candidate.
-    return ([*row[:8], row[8] and row[8].value, *row[9:]] for row in _streamed(stmt))
+    return ([*row[:8], row[8] and row[8].value, *row[9:]] for row in _streamed(search.firm_id, stmt))

@@ -178,3 +178,16 @@ def test_100000_rows_stream_in_bounded_memory(app, rec):
     assert rows == 100_001 + 1  # the header, 100,000 people, and the firm's own candidate
     assert size > 8_000_000  # about 10 MB of CSV (100,000 rows as Python objects: ~100 MB) ...
     assert peak - before < 25_000_000, peak - before  # ... never held in memory at once
+
+
+def test_a_skill_filter_applies_to_the_export(app, rec):
+    from portal.services import skills
+
+    people(app, rec.f, 1, name="Sam Skilled")
+    people(app, rec.f, 1, name="Una Unskilled")
+    with firm_context(app, rec.f.firm):
+        sam = db.session.scalar(select(Candidate).where(Candidate.name == "Sam Skilled"))
+        skills.set_candidate_skills(rec.f.firm, sam, ["Python"])
+    table = parse(rec.client.get("/recruiter/candidates/export.csv?skills=Python"))
+    assert [row[1] for row in table[1:]] == ["Sam Skilled"] and table[1][9] == "Python"
+    assert parse(rec.client.get("/recruiter/candidates/export.csv?skills=Cobol"))[1:] == []
