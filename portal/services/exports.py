@@ -19,7 +19,6 @@ from enum import Enum
 
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
     Candidacy,
