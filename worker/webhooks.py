@@ -73,6 +73,8 @@ def deliver_webhook(delivery_id: int) -> str:
     delivery = db.session.get_one(WebhookDelivery, delivery_id)
     endpoint = db.session.get_one(WebhookEndpoint, delivery.endpoint_id)
     event = db.session.get_one(WebhookEvent, delivery.event_id)
+    status: int | None
+    error: str | None
     if not endpoint.enabled:  # logged, so the admin can replay it once the endpoint is enabled
         status, error, millis = None, "not sent: the endpoint is disabled", 0
     else:
