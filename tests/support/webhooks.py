@@ -2,7 +2,8 @@
 port that records every request (headers and body) and answers the status it is told to.
 It can be given its port before it starts, so an endpoint can point at a receiver that is
 down. Also `make_endpoint`, an endpoint registered through the service, and `deliver`, which
-runs the webhook queue (and the relay first when asked)."""
+runs the webhook queue (and the relay first when asked), and `new_candidate`, a change that
+emits an event."""
 
 from __future__ import annotations
 
@@ -77,3 +78,12 @@ def deliver(run_jobs, relay: bool = False) -> int:
 
         relay_webhooks()
     return run_jobs(queues=(DEFAULT, WEBHOOKS))
+
+
+def new_candidate(app, f, name="Ada Lovelace", note=None):
+    """A talent-pool member added by firm f's recruiter through the service (candidate.created)."""
+    from portal.services.candidates import CandidateInput, create_candidate
+
+    with firm_context(app, f.firm):
+        data = CandidateInput(name=name, email=f"{name.split()[0].lower()}@example.org", note=note)
+        return create_candidate(f.firm, db.session.get(User, f.recruiter.id), data)

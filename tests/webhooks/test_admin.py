@@ -16,8 +16,8 @@ from portal.models import AuditEntry, DeliveryState, Message, WebhookDelivery, W
 from portal.services import webhook_endpoints
 from tests.factories import firm_context
 from tests.support.fixtures.clients import login_as
-from tests.support.webhooks import Receiver, deliver, make_endpoint
-from tests.webhooks.test_delivery import new_candidate, rows
+from tests.support.webhooks import Receiver, deliver, make_endpoint, new_candidate
+from tests.webhooks.test_delivery import rows
 
 
 @pytest.fixture

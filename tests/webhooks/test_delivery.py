@@ -26,11 +26,11 @@ from portal.models import (
     WebhookEvent,
     utcnow,
 )
-from portal.services import candidates, webhook_endpoints
+from portal.services import webhook_endpoints
 from tests.factories import firm_context
 from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, make_search, move
-from tests.support.webhooks import Receiver, deliver, make_endpoint
+from tests.support.webhooks import Receiver, deliver, make_endpoint, new_candidate
 
 
 @pytest.fixture
@@ -38,12 +38,6 @@ def receiver():
     r = Receiver()
     yield r
     r.stop()
-
-
-def new_candidate(app, f, name="Ada Lovelace", note=None):
-    with firm_context(app, f.firm):
-        data = candidates.CandidateInput(name=name, email=f"{name.split()[0].lower()}@example.org", note=note)
-        return candidates.create_candidate(f.firm, db.session.get(User, f.recruiter.id), data)
 
 
 def rows(app, f, model):

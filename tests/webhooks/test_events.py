@@ -12,8 +12,8 @@ from portal.models import Audience, Candidacy, Candidate, CloseReason, Stage, Us
 from portal.services import candidates, consent, feedback, pipeline, webhooks
 from tests.factories import firm_context
 from tests.support.recruiter import add, make_search, move
-from tests.support.webhooks import make_endpoint
-from tests.webhooks.test_delivery import new_candidate, rows
+from tests.support.webhooks import make_endpoint, new_candidate
+from tests.webhooks.test_delivery import rows
 
 ALL = tuple(webhooks.EVENT_TYPES)
 
