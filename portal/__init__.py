@@ -63,6 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import storage
 
     storage.init_app(app)
+    from portal.outbox import webhooks as webhook_outbox
+
+    webhook_outbox.init_app(app)
     templating.init_app(app)
 
     from portal.admin import bp as admin_bp

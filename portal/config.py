@@ -124,6 +124,16 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "SSO_TIMEOUT": number("PORTAL_SSO_TIMEOUT", 5, float),
         # Allow an http:// issuer on loopback (127.0.0.1, localhost): development and tests only.
         "SSO_ALLOW_HTTP": flag("PORTAL_SSO_ALLOW_HTTP"),
+        # Webhooks (portal.services.webhooks, worker/webhooks.py): http:// and loopback or private
+        # addresses are refused unless this is on (on by default in development and testing only);
+        # how long one attempt may take; when an endpoint that keeps failing is disabled (failed
+        # attempts in a row, or days in which every attempt failed); how long a rotated secret
+        # still signs beside the new one.
+        "WEBHOOK_ALLOW_LOCAL": flag("PORTAL_WEBHOOK_ALLOW_LOCAL", portal_env in ("development", "testing")),
+        "WEBHOOK_TIMEOUT": number("PORTAL_WEBHOOK_TIMEOUT", 10, float),
+        "WEBHOOK_DISABLE_AFTER_FAILURES": number("PORTAL_WEBHOOK_DISABLE_AFTER_FAILURES", 50),
+        "WEBHOOK_DISABLE_AFTER_DAYS": number("PORTAL_WEBHOOK_DISABLE_AFTER_DAYS", 5),
+        "WEBHOOK_SECRET_OVERLAP_HOURS": number("PORTAL_WEBHOOK_SECRET_OVERLAP_HOURS", 24),
         # SQLite only: read the database file through a memory map of this many MiB (0: off).
         # Index walks then read pages without a system call each (needs-attention lists
         # measured 35-40 % faster at 100,000 candidates).
@@ -184,4 +194,6 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
     ):
         if cfg[name] <= 0:
             raise ConfigError(f"PORTAL_{name} must be a positive whole number.")
+    if not 0 < cfg["WEBHOOK_TIMEOUT"] <= 30:
+        raise ConfigError("PORTAL_WEBHOOK_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
     return cfg

@@ -37,6 +37,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 # Redis and RQ queues, created lazily per app (never at import time).
 MESSAGES = "messages"
 DEFAULT = "default"
+WEBHOOKS = "webhooks"  # webhook deliveries: slow receivers never hold up email
 
 
 def get_redis(app: Flask | None = None) -> Redis:

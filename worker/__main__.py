@@ -1,7 +1,7 @@
 """`python -m worker`: build the app once, then run an RQ worker (or the scheduler).
 
 One queue per worker process (a killed multi-queue worker can lose a job; the relay recovers
-it anyway). The `messages` queue runs jobs in-process (SimpleWorker): deliveries are short, a
+it anyway). The `messages` and `webhooks` queues run jobs in-process (SimpleWorker): deliveries are short, a
 fork per job would cost more than the send, and a crash loses nothing. Other queues fork a
 child per job; `--simple` / `--fork` override either choice."""
 
@@ -12,7 +12,7 @@ import logging
 import sys
 
 WORKER_TTL = 60  # heartbeat at least every 45 s; /healthz wants one within 2 minutes
-IN_PROCESS_QUEUES = {"messages"}
+IN_PROCESS_QUEUES = {"messages", "webhooks"}
 
 
 def _warm_up() -> None:
@@ -23,6 +23,7 @@ def _warm_up() -> None:
     from sqlalchemy.orm import configure_mappers
 
     import worker.jobs  # noqa: F401
+    import worker.webhooks  # noqa: F401
 
     configure_mappers()
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "--queue",
         "-q",
         action="append",
-        choices=["messages", "default"],
+        choices=["messages", "default", "webhooks"],
         help="queue to listen on (repeatable; default: messages)",
     )
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")

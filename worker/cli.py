@@ -7,7 +7,7 @@ import click
 
 
 @click.command("worker")
-@click.option("--queue", "-q", multiple=True, type=click.Choice(["messages", "default"]))
+@click.option("--queue", "-q", multiple=True, type=click.Choice(["messages", "default", "webhooks"]))
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in-process (no fork per job).")
 def worker_command(queue: tuple[str, ...], burst: bool, simple: bool) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Message, MessageState, utcnow
-from portal.services import accounts, contact
+from portal.services import accounts, contact, webhook_payloads, webhooks
 from portal.services.preferences import NO_CHECKIN_EMAILS
 
 log = logging.getLogger("worker.delivery")  # the delivery's log, as before the split
@@ -92,6 +92,7 @@ def record_outcome(
                     _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
                 if minted is not None:  # the emailed link works once this commits (dead if it never does)
                     accounts.store_minted(minted, now or utcnow())
+                _emit_failures(firm_id, msgs, changes)
             return outcome
         except DBAPIError as exc:
             transaction.rollback(session)  # a failed COMMIT is not rolled back by transaction()
@@ -109,6 +110,16 @@ def record_outcome(
                 "message %s: recording the outcome failed (%s); try %d in %.1f s", message_id, exc, attempt + 1, delay
             )
             time.sleep(delay)
+
+
+def _emit_failures(firm_id: int, msgs: list, changes: dict[int, dict]) -> None:
+    """A `message.failed` webhook event for each message that failed for good, in the
+    transaction that records the failure (keyed by the message: one event id, ever)."""
+    for m in msgs:
+        change = changes.get(m.id, {})
+        if change.get("state") == MessageState.FAILED:
+            data = webhook_payloads.message_failed(m, change.get("last_error"))
+            webhooks.emit(firm_id, "message.failed", data, key=str(m.id))
 
 
 def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:

@@ -6,6 +6,7 @@ PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
 - interview reminders, every 5 minutes: write the reminders due in the next half hour, due at
   their exact instant (the relay sends each when it is due);
+- webhook relay, every 30 s: the same for webhook deliveries (worker/webhooks.py);
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
   the cadence;
@@ -27,7 +28,7 @@ from rq.exceptions import StopRequested
 from portal.config import ConfigError
 from portal.extensions import DEFAULT, get_redis, queue_name
 from portal.services import interview_reminders
-from worker import interview_jobs, jobs
+from worker import interview_jobs, jobs, webhooks
 
 RELAY_SECONDS = 30  # the scheduler loop also heartbeats (renews its lock) at least this often
 
@@ -127,6 +128,14 @@ def build_scheduler(app: Flask, standby: bool = False) -> SingleCronScheduler:
         job_timeout=300,
         result_ttl=600,
         name=f"{prefix}-interview-reminders",
+    )
+    cron.register(
+        webhooks.relay_webhooks,
+        queue_name=default,
+        interval=RELAY_SECONDS,
+        job_timeout=120,
+        result_ttl=60,
+        name=f"{prefix}-webhook-relay",
     )
     cron.register(
         jobs.tick,

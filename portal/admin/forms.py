@@ -16,6 +16,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from wtforms.widgets import ColorInput
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import branding
+from portal.services.webhooks import EVENT_TYPES
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
@@ -171,3 +173,13 @@ class SsoForm(FlaskForm):
 
 class TwoFactorPolicyForm(FlaskForm):
     require_two_factor = BooleanField("Require two-factor authentication for every recruiter and admin")
+
+
+class WebhookForm(FlaskForm):
+    """A webhook endpoint: where, what for, which events, whether internal notes go with them
+    (portal.services.webhook_endpoints checks the URL again and says what to fix)."""
+
+    url = StringField("URL", validators=[DataRequired(), Length(max=2000)])
+    description = StringField("Description", validators=[Optional(), Length(max=200)])
+    event_types = SelectMultipleField("Events", choices=[choice(k, k) for k in EVENT_TYPES])
+    notes_scope = BooleanField("Include internal notes in the events")

@@ -109,6 +109,7 @@ def run_dev(app: Flask, port: int) -> None:
         for args in (
             ["-m", "worker", "--queue", "messages"],
             ["-m", "worker", "--queue", "default"],
+            ["-m", "worker", "--queue", "webhooks"],
             ["-m", "worker", "--scheduler"],
         ):
             children.append(subprocess.Popen([py, *args], env=env))

@@ -49,3 +49,4 @@ from portal.models.sso import SingleSignOn, SsoLink  # noqa: F401
 from portal.models.stored_file import StoredFile  # noqa: F401
 from portal.models.two_factor import RecoveryCode, TwoFactor  # noqa: F401
 from portal.models.user import AuthToken, Role, TokenPurpose, User, UserSession  # noqa: F401
+from portal.models.webhook import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: F401

@@ -37,6 +37,15 @@ ACTION_LABELS = {
     "two_factor.required": "Required two-factor authentication for all staff",
     "two_factor.optional": "Made two-factor authentication optional",
     "staff.two_factor_reset": "Reset someone's two-factor authentication",
+    "webhook.created": "Added a webhook endpoint",
+    "webhook.changed": "Changed a webhook endpoint",
+    "webhook.secret_rotated": "Rotated a webhook endpoint's secret",
+    "webhook.replayed": "Sent a webhook event again",
+    "webhook.disabled": "Disabled a webhook endpoint",
+    "webhook.enabled": "Enabled a webhook endpoint",
+    "webhook.deleted": "Removed a webhook endpoint",
+    "export.talent_pool": "Exported the talent pool (CSV)",
+    "export.pipeline": "Exported a search's pipeline (CSV)",
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User
-from portal.services import DomainError, accounts, skills
+from portal.services import DomainError, accounts, skills, webhook_payloads, webhooks
 from portal.services import notes as notes_service
 from portal.services.text import clean_line, clean_text, split_list
 
@@ -128,6 +128,7 @@ def create_candidate(firm: Firm, actor: User, data: CandidateInput) -> Candidate
     if clean.note:
         notes_service.add_note(firm, actor, candidate, clean.note)
     db.session.flush()
+    webhooks.emit(firm.id, "candidate.created", lambda: webhook_payloads.candidate(candidate, clean.note))
     return candidate
 
 
@@ -144,6 +145,7 @@ def update_candidate(firm: Firm, actor: User, candidate: Candidate, data: Candid
     if clean.note:
         notes_service.add_note(firm, actor, candidate, clean.note)
     db.session.flush()
+    webhooks.emit(firm.id, "candidate.updated", lambda: webhook_payloads.candidate(candidate, clean.note))
     return candidate
 
 

@@ -12,7 +12,7 @@ from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow
 from portal.outbox import links
-from portal.services import DomainError, NotFound, recruiter_profile
+from portal.services import DomainError, NotFound, recruiter_profile, webhook_payloads, webhooks
 
 MAX_COMMENT = 2000
 
@@ -120,6 +120,7 @@ def answer_consent(
                 "link": links.recruiter_candidacy(firm, candidacy.id),
             },
         )
+    webhooks.emit(firm.id, "consent.answered", lambda: webhook_payloads.consent(consent), key=str(consent.id))
     return consent
 
 

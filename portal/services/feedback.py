@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Candidacy, Feedback, Firm, Interview, Stage, User, utcnow
 from portal.outbox import links
-from portal.services import DomainError, disclosure
+from portal.services import DomainError, disclosure, webhook_payloads, webhooks
 from portal.services.text import clean_text
 
 MAX_FEEDBACK = 10_000
@@ -100,4 +100,5 @@ def post_feedback(
     )
     if interview is not None:
         msg.interview_id = interview.id
+    webhooks.emit(firm.id, "feedback.posted", lambda: webhook_payloads.feedback(fb, actor), key=str(fb.id))
     return fb

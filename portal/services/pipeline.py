@@ -33,7 +33,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import Conflict, DomainError, close_texts, disclosure
+from portal.services import Conflict, DomainError, close_texts, disclosure, webhook_payloads, webhooks
 from portal.services import consent as consent_service
 
 # What each candidate reads when a search closes, and its preview (also this module's API).
@@ -130,6 +130,7 @@ def move(
     _flush_versioned()
     if to_stage in CANDIDATE_KNOWS:
         notify_stage(firm, actor, candidacy, change)
+    webhooks.emit(firm.id, "candidacy.moved", lambda: webhook_payloads.candidacy(candidacy, change, actor))
     return change
 
 
@@ -172,6 +173,7 @@ def close(
     db.session.add(change)
     _flush_versioned()
     notify_closed(firm, actor, candidacy, change)
+    webhooks.emit(firm.id, "candidacy.closed", lambda: webhook_payloads.candidacy(candidacy, change, actor))
     return change
 
 
@@ -334,4 +336,5 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy, change_id: i
         candidacy.close_explanation = None
     change.undone_at = now
     _flush_versioned()
+    webhooks.emit(firm.id, "candidacy.moved", lambda: webhook_payloads.candidacy(candidacy, change, actor, undone=True))
     return change

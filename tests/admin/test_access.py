@@ -5,11 +5,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.models import FirmDomain, User
+from portal.models import FirmDomain, User, WebhookDelivery, WebhookEndpoint
 from portal.services import branding
 from tests.factories import firm_context
 from tests.support.admin import admin_client
 from tests.support.fixtures.clients import login_as
+from tests.support.webhooks import make_endpoint, new_candidate
 
 
 def admin_rules(app):
@@ -50,18 +51,21 @@ def test_admin_pages_refused_to_recruiters_and_candidates(app, firms, client_for
         domain = branding.add_domain(ns.firm, None, "careers.alpha-search.com")
     c = client_for(ns.firm)
     login_as(c, getattr(ns, who))
-    ids = {"user_id": ns.recruiter.id, "domain_id": domain.id}
+    endpoint = make_endpoint(app, ns, "http://127.0.0.1:9/hook")
+    ids = {"user_id": ns.recruiter.id, "domain_id": domain.id, "endpoint_id": endpoint.id, "delivery_id": 1}
     for method, url in requests_for(app, ids):
         resp = c.open(url, method=method, data={"role": "admin", "domain": "x.example.com", "name": "X"})
         assert resp.status_code == 403, (method, url, resp.status_code)
     with firm_context(app, ns.firm) as s:
         assert s.get(User, ns.recruiter.id).role.value == "recruiter"
         assert s.get(FirmDomain, domain.id) is not None
+        assert s.get(WebhookEndpoint, endpoint.id).enabled
 
 
 def test_admin_pages_send_anonymous_visitors_to_sign_in(app, firms, client_for):
     c = client_for(firms.a.firm)
-    for method, url in requests_for(app, {"user_id": firms.a.recruiter.id, "domain_id": 1}):
+    ids = {"user_id": firms.a.recruiter.id, "domain_id": 1, "endpoint_id": 1, "delivery_id": 1}
+    for method, url in requests_for(app, ids):
         resp = c.open(url, method=method)
         assert resp.status_code == 302, (method, url)
         assert "/login" in resp.headers["Location"]
@@ -70,12 +74,21 @@ def test_admin_pages_send_anonymous_visitors_to_sign_in(app, firms, client_for):
 def test_firm_b_ids_are_404_for_a_firm_a_admin(app, firms, client_for):
     with firm_context(app, firms.b.firm):
         b_domain = branding.add_domain(firms.b.firm, None, "jobs.beta-search.com")
+    b_endpoint = make_endpoint(app, firms.b, "http://127.0.0.1:9/hook")
+    new_candidate(app, firms.b)  # a delivery to firm B's endpoint
+    with firm_context(app, firms.b.firm) as s:
+        b_delivery = s.scalar(select(WebhookDelivery.id))
     c = admin_client(client_for, firms.a)
-    ids = {"user_id": firms.b.recruiter.id, "domain_id": b_domain.id}
+    ids = {
+        "user_id": firms.b.recruiter.id,
+        "domain_id": b_domain.id,
+        "endpoint_id": b_endpoint.id,
+        "delivery_id": b_delivery,
+    }
     id_routes = [(m, u) for m, u in requests_for(app, ids) if str(b_domain.id) in u or str(firms.b.recruiter.id) in u]
     assert len(id_routes) >= 6
     for method, url in id_routes:
-        if f"/staff/{firms.b.recruiter.id}" not in url and "/domains/" not in url:
+        if f"/staff/{firms.b.recruiter.id}" not in url and "/domains/" not in url and "/webhooks/" not in url:
             continue
         resp = c.open(url, method=method, data={"role": "admin", "reassign_to": firms.a.recruiter.id})
         assert resp.status_code == 404, (method, url, resp.status_code)
@@ -83,6 +96,8 @@ def test_firm_b_ids_are_404_for_a_firm_a_admin(app, firms, client_for):
         rec = s.get(User, firms.b.recruiter.id)
         assert rec.active and rec.role.value == "recruiter"
         assert s.scalar(select(FirmDomain).where(FirmDomain.id == b_domain.id)) is not None
+        endpoint = s.get(WebhookEndpoint, b_endpoint.id)
+        assert endpoint.enabled and endpoint.secret == b_endpoint.secret
 
 
 def test_a_candidate_account_is_not_staff(app, firms, client_for):

@@ -46,6 +46,9 @@ from portal.models import (
     UpdateKind,
     User,
     UserSession,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
     utcnow,
 )
 from portal.models.base import FirmOwned
@@ -79,6 +82,8 @@ ID_ARGS: dict[str, type] = {
     "interview_id": Interview,
     "office_hours_id": OfficeHours,
     "debrief_id": Debrief,
+    "endpoint_id": WebhookEndpoint,
+    "delivery_id": WebhookDelivery,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -190,6 +195,20 @@ def _graph(app, ns) -> dict[type, int]:
         s.add(booking)
         s.flush()
         rows[OfficeHours] = hours  # the held interview above stays the graph's Interview
+        endpoint = WebhookEndpoint(
+            url="https://hooks.example.com/x", event_types=["candidate.created"], secret="whsec_eA=="
+        )
+        s.add(endpoint)
+        s.flush()
+        event = WebhookEvent(
+            uid=f"msg_{uuid.uuid4().hex}", type="candidate.created", dedupe_key=uuid.uuid4().hex, data={}
+        )
+        s.add(event)
+        s.flush()
+        rows[WebhookEndpoint] = endpoint
+        rows[WebhookDelivery] = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id)
+        s.add(rows[WebhookDelivery])
+        s.flush()
         ids = {model: row.id for model, row in rows.items()}
     return ids
 

@@ -189,6 +189,10 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
         "/admin/staff/invite", data={"name": "Robin New", "email": "robin.new@demo.example", "role": "recruiter"}
     )
     assert resp.status_code in (302, 303), resp.status_code
+    resp = signed_in("admin@demo.example").post(  # a webhook endpoint: its page and delivery log
+        "/admin/webhooks", data={"url": "http://127.0.0.1:9/hook", "event_types": ["candidate.created"]}
+    )
+    assert resp.status_code == 303, resp.status_code
     assert client_for(firm).post("/reset", data={"email": "candidate@demo.example"}).status_code in (200, 302, 303)
     assert client_for(firm).post("/login/link", data={"email": "candidate8@demo.example"}).status_code == 302
 
