@@ -27,6 +27,7 @@ INT_RANGES = {
     "nurture_weeks": (1, 52),
     "availability_prompt_weeks": (1, 52),
 }
+FLAGS = ("careers_enabled",)  # on/off switches
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
 
@@ -119,4 +120,6 @@ def validate_setting(field: str, value):
         return _int(field, value)
     if field == "timezone":
         return _timezone(value)
+    if field in FLAGS:
+        return bool(value)
     raise ValueError(f"{field} is not a firm setting")
