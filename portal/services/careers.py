@@ -173,22 +173,24 @@ def _filtered(q, f: Filters):
     return q
 
 
-def _hidden_clients(searches: list[Search]) -> set[int]:
-    """Clients of these searches that have a live confidential search: never named publicly."""
-    ids = {s.client_id for s in searches if not s.confidential}
-    if not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Search.client_id).where(
-                Search.client_id.in_(ids), Search.confidential.is_(True), Search.state.in_(LIVE_STATES)
-            )
-        )
+def _hidden():
+    """Whether the row's client has a live confidential search (then it is never named
+    publicly): a correlated EXISTS, so no statement of its own."""
+    other = aliased(Search)
+    return (
+        select(other.id)
+        .where(other.client_id == Search.client_id, other.confidential.is_(True), other.state.in_(LIVE_STATES))
+        .exists()
+        .label("hidden")
     )
 
 
-def _job(search: Search, hidden: set[int], full: bool = False) -> Job:
-    secret = search.confidential or search.client_id in hidden
+def _rows(q) -> list[tuple[Search, bool]]:
+    return [(row[0], bool(row[1])) for row in db.session.execute(q)]
+
+
+def _job(search: Search, hidden: bool, full: bool = False, skills: bool = True) -> Job:
+    secret = search.confidential or hidden
     names = disclosure.client_names(search.client) if secret else []
 
     def public(text: str | None) -> str | None:
@@ -215,7 +217,7 @@ def _job(search: Search, hidden: set[int], full: bool = False) -> Job:
         posted=search.advertised_at or search.created_at,
         valid_through=search.advertise_until,
         updated=search.updated_at,
-        skills=sorted((s.skill.name for s in search.skills), key=str.casefold),
+        skills=sorted((s.skill.name for s in search.skills), key=str.casefold) if skills else [],
         teaser=(public(search.public_summary) or "") if secret else teaser(search.description_html),
         description_html=html(search.description_md, search.description_html) if full else "",
         requirements_html=html(search.requirements_md, search.requirements_html) if full else "",
@@ -230,23 +232,19 @@ def teaser(html: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _jobs(searches: list[Search], full: bool = False) -> list[Job]:
-    hidden = _hidden_clients(searches)
-    return [_job(s, hidden, full) for s in searches]
-
-
 def advertised_jobs(firm: Firm, filters: Filters | None = None, limit: int = PAGE_SIZE, full: bool = False) -> JobPage:
     """The firm's public jobs matching the filters, newest first, `limit` at a time (keyset on
-    the id: `filters.after`). Three statements whatever the number of jobs."""
+    the id: `filters.after`). Two statements whatever the number of jobs."""
     f = filters or Filters()
-    q = select(Search).where(*_visible(utcnow())).options(selectinload(Search.skills)).order_by(Search.id.desc())
-    q = _filtered(q, f)
+    q = select(Search, _hidden()).where(*_visible(utcnow())).options(selectinload(Search.skills))
+    q = _filtered(q.order_by(Search.id.desc()), f)
     if f.after is not None:
         q = q.where(Search.id < f.after)
-    found = list(db.session.scalars(q.limit(limit + 1)))
+    found = _rows(q.limit(limit + 1))
     more = len(found) > limit
     found = found[:limit]
-    return JobPage(jobs=_jobs(found, full), next_after=found[-1].id if more and found else None)
+    jobs = [_job(search, hidden, full) for search, hidden in found]
+    return JobPage(jobs=jobs, next_after=jobs[-1].id if more and jobs else None)
 
 
 def is_listed(search: Search) -> bool:
@@ -262,12 +260,13 @@ def is_listed(search: Search) -> bool:
 def job_for_page(firm: Firm, search_id: int) -> Job:
     """The job's page: the Job, or Gone (it was advertised and no longer is), or NotFound
     (another firm's id, or a search never advertised: the public never knew it)."""
-    search = db.session.get(Search, search_id, options=[selectinload(Search.skills)])
-    if search is None or (search.advertised_at is None and not search.advertised):
+    found = _rows(select(Search, _hidden()).where(Search.id == search_id).options(selectinload(Search.skills)))
+    if not found or (found[0][0].advertised_at is None and not found[0][0].advertised):
         raise NotFound("No such job.")
+    search, hidden = found[0]
     if not is_listed(search):
-        raise Gone(_job(search, _hidden_clients([search])).title)
-    return _job(search, _hidden_clients([search]), full=True)
+        raise Gone(_job(search, hidden, skills=False).title)
+    return _job(search, hidden, full=True)
 
 
 def similar_jobs(firm: Firm, job_id: int, seniority: Seniority | None = None, remote=None) -> list[Job]:
@@ -277,14 +276,8 @@ def similar_jobs(firm: Firm, job_id: int, seniority: Seniority | None = None, re
         order.append(case((Search.seniority == seniority, 0), else_=1))
     if remote is not None:
         order.append(case((Search.remote_policy == remote, 0), else_=1))
-    q = (
-        select(Search)
-        .where(*_visible(utcnow()), Search.id != job_id)
-        .options(selectinload(Search.skills))
-        .order_by(*order, Search.id.desc())
-        .limit(SIMILAR)
-    )
-    return _jobs(list(db.session.scalars(q)))
+    q = select(Search, _hidden()).where(*_visible(utcnow()), Search.id != job_id)
+    return [_job(s, hidden, skills=False) for s, hidden in _rows(q.order_by(*order, Search.id.desc()).limit(SIMILAR))]
 
 
 def job_hints(firm: Firm, search_id: int) -> tuple[Seniority | None, RemotePreference | None]:
