@@ -34,6 +34,7 @@ SITEMAP_LIMIT = 5000
 TEXT_LIMIT = 100  # filter words kept; a longer query is cut, never refused
 LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 CONFIDENTIAL = "Confidential client"
+BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|blockquote|pre|br|hr|div|table|tr|td|th)\b[^>]*>", re.I)
 TAGS = re.compile(r"<[^>]+>")
 
 
@@ -226,7 +227,7 @@ def _job(search: Search, hidden: bool, full: bool = False, skills: bool = True) 
 
 def teaser(html: str, limit: int = 200) -> str:
     """Plain text of sanitised HTML, on one line, cut at a word."""
-    text = " ".join(TAGS.sub(" ", (html or "")[: limit * 20]).split())
+    text = " ".join(TAGS.sub("", BLOCK_TAGS.sub(" ", (html or "")[: limit * 20])).split())
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
     text = text.replace("&amp;", "&")
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
