@@ -22,8 +22,12 @@ def board():
     def page():
         found = careers.advertised_jobs(g.firm, filters)
         return render_template(
-            "careers/board.html", filters=filters, page=found, links=links(),
-            seniorities=list(Seniority), remotes=REMOTE_CHOICES,
+            "careers/board.html",
+            filters=filters,
+            page=found,
+            links=links(),
+            seniorities=list(Seniority),
+            remotes=REMOTE_CHOICES,
             args={k: v for k, v in request.args.items(multi=False) if k != "after" and v},
         )
 
@@ -43,7 +47,11 @@ def job(search_id: int):
             abort(404)
         site = links()
         return render_template(
-            "careers/job.html", job=found, links=site, summary=summary(found), apply_url=apply_url(found.id),
+            "careers/job.html",
+            job=found,
+            links=site,
+            summary=summary(found),
+            apply_url=apply_url(found.id),
             posting=job_posting(found, g.firm.name, site),
             similar=careers.similar_jobs(g.firm, found.id, found.seniority, found.remote),
         )

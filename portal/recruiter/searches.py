@@ -23,9 +23,9 @@ from portal.recruiter.forms import (
 )
 from portal.services import DomainError, careers, disclosure, matching, pipeline
 from portal.services import activity as activity_service
-from portal.services.advertising import Advertising, last_day
 from portal.services import candidates as candidate_service
 from portal.services import searches as search_service
+from portal.services.advertising import Advertising, last_day
 from portal.web.actions import actor, attempt, back, flash_outcome, run, submit
 
 

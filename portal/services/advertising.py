@@ -53,10 +53,7 @@ def clean(firm: Firm, ad: Advertising, *, confidential: bool, was_until: datetim
             "applicants read instead, e.g. “A fast-growing payments company in Berlin”."
         )
     return dict(
-        advertised=bool(ad.advertised),
-        advertise_until=until,
-        publish_pay=bool(ad.publish_pay),
-        public_summary=summary,
+        advertised=bool(ad.advertised), advertise_until=until, publish_pay=bool(ad.publish_pay), public_summary=summary
     )
 
 

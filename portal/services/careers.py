@@ -150,9 +150,7 @@ def _filtered(q, f: Filters):
                 Search.public_summary.ilike(like, escape="\\"),
                 Search.description_md.ilike(like, escape="\\"),
                 # A client is found by name only where the site names it (never a hidden one).
-                and_(
-                    Search.confidential.is_(False), Search.client_id.in_(named), Search.client_id.not_in(hidden)
-                ),
+                and_(Search.confidential.is_(False), Search.client_id.in_(named), Search.client_id.not_in(hidden)),
             )
         )
     if f.location:

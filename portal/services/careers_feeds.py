@@ -150,7 +150,7 @@ def job_posting(job: Job, firm_name: str, links: Links) -> dict:
     if job.remote != RemotePreference.REMOTE or locality:
         data["jobLocation"] = {"@type": "Place", "address": address}
     if job.pay:
-        value = {"@type": "QuantitativeValue", "unitText": "YEAR"}
+        value: dict[str, object] = {"@type": "QuantitativeValue", "unitText": "YEAR"}
         if job.pay_min:
             value["minValue"] = job.pay_min
         if job.pay_max:

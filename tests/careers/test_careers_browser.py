@@ -52,7 +52,9 @@ def test_find_a_job_by_filter_and_read_it_on_a_phone(app, firms, live_server, br
         page.click(f"a[href='/careers/jobs/{job.id}']")
         page.wait_for_load_state()
         assert "payments platform" in page.inner_text("main")
-        assert page.locator("a:has-text('Apply for this role')").get_attribute("href") == f"/careers/jobs/{job.id}/apply"
+        assert (
+            page.locator("a:has-text('Apply for this role')").get_attribute("href") == f"/careers/jobs/{job.id}/apply"
+        )
         _fits(page)
         screenshot(page, "careers-job-375")
         assert context.cookies() == []
