@@ -66,8 +66,10 @@ def _word(value) -> str:
 
 
 def _number(value, limit: int = 1_000_000_000) -> int | None:
-    text = str(value or "").strip().replace(",", "").replace(" ", "")[:12]
-    return int(text) if text.isdigit() and 0 < int(text) < limit else None
+    text = str(value or "").strip().replace(",", "").replace(" ", "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    return int(text) if 0 < int(text) < limit else None
 
 
 def _member(enum_cls, value):
@@ -87,7 +89,7 @@ def clean_filters(args) -> Filters:
         seniority=_member(Seniority, args.get("seniority")),
         skill=_word(args.get("skill")),
         pay_from=_number(args.get("pay_from")),
-        after=_number(args.get("after"), 2**62),
+        after=_number(args.get("after"), 2**31),  # an id (32-bit integer in PostgreSQL)
     )
 
 
