@@ -94,7 +94,18 @@ def test_pages_of_twenty(app, firms, client_for):
     assert 'aria-label="More jobs"' not in second
 
 
-HOSTILE = ["x" * 20_000, "<script>alert(1)</script>", "a\x00b", "%_\\", "\x01\x1b[31m", "é" * 5000, "-1", "9" * 40, "²³", "2147483648"]
+HOSTILE = [
+    "x" * 20_000,
+    "<script>alert(1)</script>",
+    "a\x00b",
+    "%_\\",
+    "\x01\x1b[31m",
+    "é" * 5000,
+    "-1",
+    "9" * 40,
+    "²³",
+    "2147483648",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
