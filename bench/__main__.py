@@ -331,6 +331,8 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
     rows = []
     for key, label, target in (
         ("candidate_home", "Candidate home ≥ 0.7 × ceiling", 0.7),
+        ("careers_board", "Careers job board (anonymous) ≥ 0.7 × ceiling", 0.7),
+        ("careers_job", "Careers job page (anonymous) ≥ 0.7 × ceiling", 0.7),
         ("dashboard", "Recruiter dashboard ≥ 0.5 × ceiling", 0.5),
         ("board", "Search board (200) ≥ 0.5 × ceiling", 0.5),
     ):

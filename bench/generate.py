@@ -374,6 +374,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     n = scaled(scale)
     ds = Dataset(url=url, seed=seed, scale=scale, anchor=anchor.isoformat())
     rng_for = lambda name: random.Random(f"{seed}:{name}")  # noqa: E731 - one stream per part
+    rng_word = lambda r: r.choice(("fast-growing", "listed", "family-owned", "venture-backed", "global"))  # noqa: E731
 
     def T(offset_s: float) -> datetime:
         return anchor_dt + timedelta(seconds=int(offset_s))
@@ -503,6 +504,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     s_state, s_created, s_closed, s_owner, s_title, s_client, s_conf = [], [], [], [], [], [], []
     search_rows = []
     other_recruiters = recruiter_ids[1:] or recruiter_ids
+    # The careers site: about a third of the live searches are advertised, and the benchmark
+    # recruiter's (the board search is also the measured job page). A stream of its own, so the
+    # rest of the data set stays what it was.
+    ad_rng = rng_for("advertising")
     for i, st in enumerate(states):
         sid = i + 1
         if st in ("open", "on_hold"):
@@ -526,6 +531,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         pay_min = rng.randrange(40_000, 160_000, 5_000)
         remote = rng.choices(["onsite", "hybrid", "remote"], weights=[3, 5, 2])[0]
         anticipated = st == "open" and rng.random() < 0.05
+        advertised = st == "open" and (i < n_board or ad_rng.random() < 0.33)
         s_state.append(st)
         s_created.append(created)
         s_closed.append(closed)
@@ -557,6 +563,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
                 T(created),
                 T(closed if closed is not None else max(created, -rng.uniform(0, 10) * DAY)),
                 T(closed) if closed is not None else None,
+                advertised,
+                T(created + DAY) if advertised else None,
+                advertised and ad_rng.random() < 0.5,
+                f"A {rng_word(ad_rng)} company hiring for its {title.lower()} team" if advertised and conf else None,
             )
         )
     loader.write(
@@ -584,6 +594,10 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             "created_at",
             "updated_at",
             "closed_at",
+            "advertised",
+            "advertised_at",
+            "publish_pay",
+            "public_summary",
         ],
         iter(search_rows),
     )

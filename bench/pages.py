@@ -39,7 +39,7 @@ CEILING = "bench_ceiling.ceiling"
 class Page:
     key: str
     label: str
-    who: str  # "candidate" or "recruiter": whose session it uses
+    who: str  # "candidate", "recruiter" or "anonymous": whose session it uses (none for anonymous)
     endpoints: tuple[str, ...]  # the first that exists is measured
     target: float | None = None  # at least this ratio of the ceiling
     query: dict = field(default_factory=dict)
@@ -70,6 +70,8 @@ PAGES = [
         "candidate",
         ("candidate.roles", "candidate.matching_roles", "candidate.roles_that_fit", "candidate.matches"),
     ),
+    Page("careers_board", "Careers job board (anonymous)", "anonymous", ("careers.board",), 0.7),
+    Page("careers_job", "Careers job page (anonymous)", "anonymous", ("careers.job",), 0.7, search_arg=True),
     Page("dashboard", "Recruiter needs-attention dashboard", "recruiter", ("recruiter.dashboard",), 0.5),
     Page(
         "board",
@@ -202,6 +204,8 @@ def count_queries(app, ds: Dataset, urls: dict, log=print) -> dict[str, dict]:
         if r.status_code != 302:
             raise SystemExit(f"test-client login as {email} failed: {r.status_code}")
         clients[who] = c
+    clients["anonymous"] = app.test_client()
+    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
         for page in PAGES + [Page("ceiling", "Ceiling", "candidate", (CEILING,))]:
@@ -274,6 +278,8 @@ def diagnose(app, ds: Dataset, urls: dict, requests: int = 5, log=print) -> dict
         c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
         c.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")
         clients[who] = c
+    clients["anonymous"] = app.test_client()
+    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     before_render_template.connect(render_start, app)
@@ -482,7 +488,7 @@ def drain(port: int, limit_s: float = 180.0) -> float:
 
 
 def check(port: int, path: str, cookie: str) -> tuple[int, int]:
-    resp, data, _ = _request(port, "GET", path, {"User-Agent": USER_AGENT, "Cookie": cookie})
+    resp, data, _ = _request(port, "GET", path, {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
     return resp.status, len(data)
 
 
@@ -546,6 +552,7 @@ def run(
                     cookies = {
                         "candidate": login(server.port, ds.candidate_email, ds.password),
                         "recruiter": login(server.port, ds.recruiter_email, ds.password),
+                        "anonymous": "",  # the careers site: no session at all
                     }
                 mode_out: dict = {"label": server.label, "pages": {}, "ceiling_runs": []}
                 ceiling_s = max(3, seconds // 2)
@@ -563,7 +570,7 @@ def run(
                         return {"error": f"HTTP {status} (expected 200)"}
                     for _ in range(4):  # warm both workers
                         check(server.port, info["path"], cookie)
-                    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+                    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
                     url = server.url(info["path"])
                     r = (load.run_wrk if tool == "wrk" else load.run_python)(url, headers, secs, connections)
                     waited = drain(server.port) + server.wait_idle()

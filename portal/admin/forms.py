@@ -20,7 +20,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import ColorInput
 
 from portal.models import Role, Stage
@@ -47,6 +56,12 @@ def _email_field(label: str) -> EmailField:
     return EmailField(label, validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
 
 
+def _checkbox(form, field) -> None:
+    """A checkbox sends "y" (or nothing); any other value is a forged request."""
+    if field.raw_data and str(field.raw_data[0]).lower() not in ("y", "on", "true", "1", "yes", "false", ""):
+        raise ValidationError("Not a valid choice: tick or untick the box.")
+
+
 class BrandForm(FlaskForm):
     name = StringField("Firm name", validators=[DataRequired(), Length(max=branding.TEXT_LIMITS["name"])])
     primary_color = StringField(
@@ -62,6 +77,9 @@ class BrandForm(FlaskForm):
         "Email sender name", validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])]
     )
     reply_to = _email_field("Reply-to address")
+    careers_enabled = BooleanField(
+        "Careers site on: a public job board of the searches you advertise", validators=[_checkbox]
+    )
 
 
 def _timezone_choices() -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ from portal.services import consent as consent_service
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
 from portal.services import pipeline, skills
+from portal.services.advertising import Advertising
 from portal.services.searches import SearchInput, create_search
 
 BACKEND = SearchInput(
@@ -55,6 +56,7 @@ BACKEND = SearchInput(
     remote_policy=RemotePreference.HYBRID,
     pay_min=80000,
     pay_max=100000,
+    ad=Advertising(advertised=True, publish_pay=True),
 )
 DESIGNER = SearchInput(
     title="Product Designer",
@@ -68,6 +70,7 @@ DESIGNER = SearchInput(
     remote_policy=RemotePreference.REMOTE,
     pay_min=60000,
     pay_max=75000,
+    ad=Advertising(advertised=True),
 )
 HEAD = SearchInput(
     title="Head of Engineering",
@@ -82,6 +85,9 @@ HEAD = SearchInput(
     pay_min=180000,
     pay_max=220000,
     pay_currency="GBP",
+    ad=Advertising(
+        advertised=True, public_summary="A health-tech scale-up with 120 engineers, growing its leadership team"
+    ),
 )
 DATA = SearchInput(
     title="Data Scientist",
@@ -92,6 +98,7 @@ DATA = SearchInput(
     seniority=Seniority.MID,
     location="Berlin",
     remote_policy=RemotePreference.HYBRID,
+    ad=Advertising(advertised=True),
 )
 MOBILE = SearchInput(
     title="Mobile Engineer",
@@ -117,6 +124,7 @@ PLATFORM = SearchInput(
     remote_policy=RemotePreference.HYBRID,
     pay_min=85000,
     pay_max=105000,
+    ad=Advertising(advertised=True, publish_pay=True),
 )
 STAFF = SearchInput(
     title="Staff Engineer",

@@ -30,6 +30,7 @@ from portal.models import (
     Seniority,
     Stage,
 )
+from portal.services.advertising import SUMMARY_LIMIT
 from portal.services.recruiter_profile import ABOUT_LIMIT, PHOTO_MAX_BYTES
 from portal.services.searches import MAX_MARKDOWN, MAX_PAY
 from portal.services.text import NO_HTML_MESSAGE, has_html
@@ -120,6 +121,13 @@ class SearchForm(FlaskForm):
     client_wording = StringField(
         "Confidential: candidates who were not told read this instead of the client's name",
         validators=[Length(max=120), no_html],
+    )
+    advertised = BooleanField("Advertise on the careers site", validators=[checkbox])
+    advertise_until = DateField("Advertise until (optional)", validators=[Optional()])
+    publish_pay = BooleanField("Publish the pay range", validators=[checkbox])
+    public_summary = StringField(
+        "Public summary (confidential searches: shown instead of the client)",
+        validators=[Length(max=SUMMARY_LIMIT), no_html],
     )
 
     def validate_pay_max(self, field) -> None:

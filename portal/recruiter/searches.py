@@ -21,10 +21,11 @@ from portal.recruiter.forms import (
     SearchForm,
     opt,
 )
-from portal.services import DomainError, disclosure, matching, pipeline
+from portal.services import DomainError, careers, disclosure, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import searches as search_service
+from portal.services.advertising import Advertising, last_day
 from portal.web.actions import actor, attempt, back, flash_outcome, run, submit
 
 
@@ -76,6 +77,12 @@ def _search_input(form: SearchForm) -> search_service.SearchInput:
         state=form.state.data,
         anticipated=form.anticipated.data,
         client_wording=form.client_wording.data,
+        ad=Advertising(
+            advertised=form.advertised.data,
+            advertise_until=form.advertise_until.data,
+            publish_pay=form.publish_pay.data,
+            public_summary=form.public_summary.data,
+        ),
     )
 
 
@@ -113,6 +120,7 @@ def search_edit(search_id: int):
         form.required_skills.data = ", ".join(required)
         form.nice_skills.data = ", ".join(nice)
         form.owner_id.data = search.owner_id
+        form.advertise_until.data = last_day(g.firm, search.advertise_until)
     _prepare(form, search)
     out = attempt(form, lambda: search_service.update_search(g.firm, actor(), search, _search_input(form)))
     if out:
@@ -174,6 +182,7 @@ def search_detail(search_id: int):
         add_form=AddCandidateForm(),
         action_form=ActionForm(),
         undo_close=_close_undo_offer(search),
+        listed=careers.is_listed(search),
     )
 
 

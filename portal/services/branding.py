@@ -38,6 +38,7 @@ BRAND_FIELDS = (
     "postal_address",
     "sender_name",
     "reply_to",
+    "careers_enabled",
 )
 RULE_FIELDS = (
     "timezone",

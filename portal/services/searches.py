@@ -31,7 +31,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import DomainError, disclosure, skills
+from portal.services import DomainError, advertising, disclosure, skills
 from portal.services.matching import pools as match_pools
 from portal.services.text import clean_line, clean_text, split_list
 
@@ -63,6 +63,8 @@ class SearchInput:
     state: SearchState = SearchState.OPEN
     anticipated: bool = False
     client_wording: str | None = None
+    # The careers site (portal/services/advertising.py); None: leave it as it is.
+    ad: advertising.Advertising | None = None
 
 
 def staff(firm: Firm) -> list[User]:
@@ -96,9 +98,10 @@ class _Clean:
     client_name: str
     required: list[str]
     nice: list[str]
+    ad: dict | None = None
 
 
-def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Clean:
+def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: Search | None = None) -> _Clean:
     title = clean_line(data.title, "Title", 200, required=True)
     client_name = clean_line(data.client_name, "Client", 120, required=True)
     description = clean_text(data.description_md, "Description", MAX_MARKDOWN)
@@ -145,15 +148,22 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool) -> _Cl
         client_name=client_name,
         required=required,
         nice=nice,
+        ad=advertising.clean(
+            firm, data.ad, confidential=bool(data.confidential), was_until=was.advertise_until if was else None
+        )
+        if data.ad is not None
+        else None,
     )
 
 
-def _title_keeps_confidence(values: dict, client: Client) -> None:
+def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None = None) -> None:
     """Every candidate reads a role's title and location (roles for you, emails, check-ins),
     most of them before they are told the client: for a confidential search they may not name
     it (nor may the wording used instead of the name)."""
     if not values["confidential"]:
         return
+    if clean_ad:
+        advertising.check_summary(clean_ad, client, True)
     names = disclosure.client_names(client)
     if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
         raise DomainError(
@@ -177,11 +187,13 @@ def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[st
 def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
     clean = _validate(firm, data, allow_closed_state=False)
     client = get_or_create_client(firm, clean.client_name)
-    _title_keeps_confidence(clean.values, client)
+    _title_keeps_confidence(clean.values, client, clean.ad)
     values = clean.values
     if values["owner_id"] is None:
         values["owner_id"] = actor.id
-    search = Search(firm_id=firm.id, client_id=client.id, state=data.state, **values)
+    search = Search(firm_id=firm.id, client_id=client.id, state=data.state, advertised=False, **values)
+    if clean.ad is not None:
+        advertising.apply(search, clean.ad)
     db.session.add(search)
     db.session.flush()
     _apply_skills(firm, search, clean.required, clean.nice)
@@ -191,11 +203,14 @@ def create_search(firm: Firm, actor: User, data: SearchInput) -> Search:
 
 def update_search(firm: Firm, actor: User, search: Search, data: SearchInput) -> Search:
     """Edit the search. A closed search may be reopened (its closed candidacies stay closed)."""
-    clean = _validate(firm, data, allow_closed_state=search.state.is_closed and data.state == search.state)
+    closed = search.state.is_closed and data.state == search.state
+    clean = _validate(firm, data, allow_closed_state=closed, was=search)
     client = get_or_create_client(firm, clean.client_name)
-    _title_keeps_confidence(clean.values, client)
+    _title_keeps_confidence(clean.values, client, clean.ad)
     for key, value in clean.values.items():
         setattr(search, key, value)
+    if clean.ad is not None:
+        advertising.apply(search, clean.ad)
     search.client_id = client.id
     search.client = client
     was_live = not search.state.is_closed

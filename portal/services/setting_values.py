@@ -32,6 +32,7 @@ INT_RANGES = {
     # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
     "feedback_window_days": (1, 10),
 }
+FLAGS = ("careers_enabled",)  # on/off switches
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
 
@@ -124,4 +125,6 @@ def validate_setting(field: str, value):
         return _int(field, value)
     if field == "timezone":
         return _timezone(value)
+    if field in FLAGS:
+        return bool(value)
     raise ValueError(f"{field} is not a firm setting")

@@ -19,6 +19,7 @@ GOOD = {
     "postal_address": "",
     "sender_name": "",
     "reply_to": "",
+    "careers_enabled": "y",
 }
 RULES = {
     "timezone": "Europe/Berlin",

@@ -57,6 +57,9 @@ NOT_PAGES = {
     "two-factor (no crawl login has it); tests/auth/test_two_factor.py renders it",
     "auth.two_factor_setup": "the sign-in's enrolment step: only when the firm requires two-factor "
     "(the demo firm does not); tests/auth/test_two_factor.py renders it",
+    "careers.sitemap": "/sitemap.xml for search engines, not a page (tests/careers/test_public_crawl.py)",
+    "careers.robots": "/robots.txt for crawlers, not a page (tests/careers/test_public_crawl.py)",
+    "careers.jobs_xml": "the aggregators' XML job feed, not a page (tests/careers/test_public_crawl.py)",
 }
 
 # Who signs in: two candidates (one with an open search, feedback, a CV and a consent to
@@ -330,6 +333,7 @@ def test_every_page_of_every_role_passes_axe(app, live_server, browser, axe_sour
     password = app.config["DEMO_PASSWORD"]
     findings = Findings()
     crawler = Crawler(app, live_server, browser, axe_source, findings)
+    seeds.append(crawler.origin + "/careers/")  # the public careers site: job board and job pages
     for role, email in LOGINS:
         crawler.crawl(role, email, password, seeds if email is None else [])
 
