@@ -48,8 +48,19 @@ def _folder(candidate: Candidate) -> str:
     return os.path.join(current_app.config["UPLOAD_DIR"], str(candidate.firm_id), "cv")
 
 
-def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
-    """Validate and store an uploaded CV, replacing the previous one."""
+@dataclass
+class CheckedCV:
+    """An upload that passed the checks, in memory, not stored yet."""
+
+    data: bytes
+    mime: str
+    stem: str
+    ext: str
+
+
+def check_upload(upload: FileStorage | None) -> CheckedCV:
+    """Read and check an uploaded CV (size, real type by content, name matching the content)
+    without storing it."""
     if upload is None or not upload.filename:
         raise DomainError("Choose a file to upload.")
     data = upload.stream.read(MAX_CV_BYTES + 1)
@@ -68,17 +79,27 @@ def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
             f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
             "Please upload a PDF or a Word (.docx) document with its real name."
         )
+    return CheckedCV(data, mime, stem, ext)
+
+
+def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
+    """Validate and store an uploaded CV, replacing the previous one."""
+    store_checked(candidate, check_upload(upload))
+
+
+def store_checked(candidate: Candidate, checked: CheckedCV) -> None:
+    """Store a checked CV as the candidate's, replacing the previous one."""
     folder = _folder(candidate)
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{candidate.id}-{secrets.token_hex(8)}{ext}")
+    path = os.path.join(folder, f"{candidate.id}-{secrets.token_hex(8)}{checked.ext}")
     tmp = path + ".part"
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        fh.write(checked.data)
     os.replace(tmp, path)
     old = candidate.cv_path
     candidate.cv_path = os.path.relpath(path, current_app.config["UPLOAD_DIR"])
-    candidate.cv_filename = f"{stem[:150]}{ext}"
-    candidate.cv_mime = mime
+    candidate.cv_filename = f"{checked.stem[:150]}{checked.ext}"
+    candidate.cv_mime = checked.mime
     candidate.cv_uploaded_at = utcnow()
     if old:
         _remove(old)
