@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.candidate.forms import choices
 from portal.models import RemotePreference
 from portal.services.applications import MAX_NOTE, MAX_PREFERENCE, ApplicantInput
 from portal.web.forms import FlaskForm
@@ -69,7 +70,7 @@ class JoinForm(ApplyForm):
     desired_locations = StringField("Where you would like to work (optional)", validators=[Optional(), _max(MAX_PREFERENCE)])
     remote = SelectField(
         "Remote work",
-        choices=[(r.value, r.label) for r in RemotePreference],
+        choices=choices((r.value, r.label) for r in RemotePreference),
         default=RemotePreference.ANY.value,
     )
 

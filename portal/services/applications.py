@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -334,9 +334,15 @@ def _confirm(
     )
     msg.candidacy_id = candidacy.id if candidacy is not None else None
     msg.credential_next = (
-        url_for("candidate.candidacy", candidacy_id=candidacy.id) if candidacy is not None else url_for("candidate.home")
+        _path("candidate.candidacy", candidacy_id=candidacy.id) if candidacy is not None else _path("candidate.home")
     )
     return msg
+
+
+def _path(endpoint: str, **values) -> str:
+    """A local path (works without a request too)."""
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build(endpoint, values, force_external=False)
 
 
 def _external(firm: Firm, endpoint: str) -> str:

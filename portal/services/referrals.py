@@ -16,6 +16,7 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.models import Candidate, CandidateUpdate, Firm, Search, UpdateKind, utcnow
+from portal.web.templating import external_url
 
 MAX_REF = 80
 
@@ -29,6 +30,27 @@ def _signature(firm_id: int, candidate_id: int) -> str:
 def token_for(candidate: Candidate) -> str:
     """The candidate's personal referral token (the same every time)."""
     return f"{candidate.id}-{_signature(candidate.firm_id, candidate.id)}"
+
+
+def share_url(firm: Firm, candidate: Candidate, search: Search) -> str | None:
+    """The candidate's personal link to an advertised, open search: the careers job page
+    (/careers/jobs/<id>?ref=...) where the site has one, else the job's application form.
+    None when the search takes no applications (or the candidate deleted their account)."""
+    from portal.services.applications import is_open_for_applications
+
+    if candidate.deleted_at is not None or not is_open_for_applications(search):
+        return None
+    endpoint = next(
+        (r.endpoint for r in current_app.url_map.iter_rules() if r.rule == "/careers/jobs/<int:search_id>"),
+        "careers.apply",
+    )
+    return external_url(firm, endpoint, search_id=search.id, ref=token_for(candidate))
+
+
+def share_for(firm: Firm, candidate: Candidate, search_id: int) -> str | None:
+    """`share_url` for a search of this firm by id (None for another firm's or an unknown id)."""
+    search = db.session.get(Search, search_id)
+    return share_url(firm, candidate, search) if search is not None else None
 
 
 def referrer_for(token: str | None) -> Candidate | None:
