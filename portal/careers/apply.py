@@ -111,5 +111,7 @@ def too_large(_exc):
     search = found(lambda: applications.advertised_search(search_id)) if search_id else None
     form = (ApplyForm if search is not None else JoinForm)(formdata=None)
     limit_mb = cv_service.MAX_CV_BYTES // (1024 * 1024)
-    form.cv.errors = [f"That file is too large (the limit is {limit_mb} MB). Please choose a smaller PDF or Word document."]
+    form.cv.errors = [
+        f"That file is too large (the limit is {limit_mb} MB). Please choose a smaller PDF or Word document."
+    ]
     return _page(form, search, 413)

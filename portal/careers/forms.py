@@ -67,11 +67,11 @@ class JoinForm(ApplyForm):
     cv = FileField("Your CV (optional; PDF or Word .docx, up to 5 MB)")
     skills = StringField("Your skills (comma-separated, optional)", validators=[Optional(), _max(1000)])
     desired_roles = StringField("Roles you would like (optional)", validators=[Optional(), _max(MAX_PREFERENCE)])
-    desired_locations = StringField("Where you would like to work (optional)", validators=[Optional(), _max(MAX_PREFERENCE)])
+    desired_locations = StringField(
+        "Where you would like to work (optional)", validators=[Optional(), _max(MAX_PREFERENCE)]
+    )
     remote = SelectField(
-        "Remote work",
-        choices=choices((r.value, r.label) for r in RemotePreference),
-        default=RemotePreference.ANY.value,
+        "Remote work", choices=choices((r.value, r.label) for r in RemotePreference), default=RemotePreference.ANY.value
     )
 
     def applicant(self) -> ApplicantInput:

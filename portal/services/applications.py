@@ -36,7 +36,6 @@ from portal.models import (
     RemotePreference,
     Role,
     Search,
-    SearchState,
     Stage,
     StageChange,
     TokenPurpose,
@@ -45,6 +44,7 @@ from portal.models import (
 )
 from portal.services import DomainError, NotFound, accounts, cv, referrals, skills
 from portal.services.candidates import clean_email
+from portal.services.careers_open import is_open_for_applications  # noqa: F401  (also this module's API)
 from portal.services.text import clean_line, clean_text, split_list
 from portal.web.templating import external_url
 
@@ -115,13 +115,6 @@ def privacy_notice_hash(firm: Firm) -> str:
 # ---------------------------------------------------------------- what may be applied to
 
 
-def is_open_for_applications(search: Search | None) -> bool:
-    """Advertised on the careers site, open, and not past its advertising end."""
-    if search is None or not search.advertised or search.state != SearchState.OPEN:
-        return False
-    return search.advertise_until is None or search.advertise_until > utcnow()
-
-
 def advertised_search(search_id: int) -> Search:
     """An advertised search of the current firm, open or not (else NotFound: a 404). Whether
     it still takes applications is `is_open_for_applications`."""
@@ -163,11 +156,7 @@ def _check(data: ApplicantInput, pool: bool) -> _Clean:
 
 
 def apply(
-    firm: Firm,
-    search: Search | None,
-    data: ApplicantInput,
-    upload: FileStorage | None,
-    ref: str | None = None,
+    firm: Firm, search: Search | None, data: ApplicantInput, upload: FileStorage | None, ref: str | None = None
 ) -> Application | None:
     """Apply to `search` (None: join the talent pool). Returns the Application recorded, or
     None when this person had applied there already (nothing is added twice). Either way the

@@ -16,6 +16,7 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.models import Candidate, CandidateUpdate, Firm, Search, UpdateKind, utcnow
+from portal.services.careers_open import is_open_for_applications
 from portal.web.templating import external_url
 
 MAX_REF = 80
@@ -36,8 +37,6 @@ def share_url(firm: Firm, candidate: Candidate, search: Search) -> str | None:
     """The candidate's personal link to an advertised, open search: the careers job page
     (/careers/jobs/<id>?ref=...) where the site has one, else the job's application form.
     None when the search takes no applications (or the candidate deleted their account)."""
-    from portal.services.applications import is_open_for_applications
-
     if candidate.deleted_at is not None or not is_open_for_applications(search):
         return None
     endpoint = next(

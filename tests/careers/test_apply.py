@@ -11,7 +11,6 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.models import (
     Application,
     ApplicationSource,

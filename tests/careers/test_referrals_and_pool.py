@@ -54,7 +54,11 @@ def test_a_candidate_shares_a_job_and_the_application_is_recorded_as_referred(ap
     resp = post_apply(visitor, search.id, form(email="friend@example.com", name="Fay Friend", ref=token))
     assert resp.status_code == 303
     with firm_context(app, f.firm) as s:
-        row = s.scalar(select(Application).join(Candidate, Candidate.id == Application.candidate_id).where(Candidate.email == "friend@example.com"))
+        row = s.scalar(
+            select(Application)
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .where(Candidate.email == "friend@example.com")
+        )
         assert row.source == ApplicationSource.REFERRAL and row.referred_by_candidate_id == f.candidate.id
         update = s.scalar(select(CandidateUpdate).where(CandidateUpdate.candidate_id == f.candidate.id))
         assert update.kind == UpdateKind.REFERRAL and update.referral_email == "friend@example.com"
@@ -132,6 +136,11 @@ def test_joining_the_pool_without_a_role(app, firms, client_for, run_jobs, smtp_
 
 def test_joining_with_hostile_input_is_a_form_error(app, firms, client_for):
     c = client_for(firms.a.firm)
-    for bad in ({"skills": "<script>x</script>"}, {"skills": "a" * 20000}, {"remote": "moon"}, {"desired_roles": "r" * 20000}):
+    for bad in (
+        {"skills": "<script>x</script>"},
+        {"skills": "a" * 20000},
+        {"remote": "moon"},
+        {"desired_roles": "r" * 20000},
+    ):
         resp = c.post("/careers/join", data=form(cv=None, **bad), content_type="multipart/form-data")
         assert resp.status_code == 400, bad

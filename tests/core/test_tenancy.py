@@ -90,7 +90,8 @@ def _graph(app, ns) -> dict[type, int]:
         client = Client(name=f"Client of {firm.slug}")
         s.add(client)
         s.flush()
-        search = Search(client_id=client.id, title=f"Role at {firm.slug}", owner_id=ns.recruiter.id)
+        # Advertised, so the careers site's job routes answer with the firm's own ids.
+        search = Search(client_id=client.id, title=f"Role at {firm.slug}", owner_id=ns.recruiter.id, advertised=True)
         s.add(search)
         s.flush()
         candidacy = Candidacy(search_id=search.id, candidate_id=ns.candidate.id, added_by_id=ns.recruiter.id)
