@@ -24,7 +24,7 @@ from wtforms.widgets import ColorInput
 
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import branding
+from portal.services import branding, setting_values
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
@@ -60,6 +60,13 @@ class BrandForm(FlaskForm):
         "Email sender name", validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])]
     )
     reply_to = _email_field("Reply-to address")
+    privacy_notice_md = TextAreaField(
+        "Privacy notice for applicants", validators=[Optional(), Length(max=setting_values.PRIVACY_LIMIT)]
+    )
+    retention_months = IntegerField(
+        "Keep applicants' data for (months)",
+        validators=[Optional(), NumberRange(min=1, max=120, message="Enter a whole number from 1 to 120.")],
+    )
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
