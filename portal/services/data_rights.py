@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
+    Application,
     Audience,
     AuditEntry,
     AuthToken,
@@ -157,6 +158,10 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "messages": msgs,
         "interests": interests,
         "updates_you_sent": updates,
+        "applications": [
+            {"date": _iso(a.created_at), "role": a.search.title if a.search else None, "note": a.note}
+            for a in db.session.scalars(select(Application).where(Application.candidate_id == c.id)).all()
+        ],
     }
 
 
@@ -309,6 +314,12 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
         update(CandidateUpdate)
         .where(CandidateUpdate.candidate_id == cid)
         .values(body="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Application)
+        .where(Application.candidate_id == cid)
+        .values(note=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

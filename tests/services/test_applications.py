@@ -135,3 +135,21 @@ def test_needs_attention_costs_the_same_with_1_and_50_applications(app, firms, c
     assert q.count == one
     expected = 50 if "show=" in url else 10
     assert _section(html, "applications").count("Open application") == expected
+
+
+def test_the_application_is_in_the_export_and_its_note_goes_with_the_account(app, firms):
+    from portal.models import Application
+    from portal.services import data_rights
+
+    search = advertised(app, firms.a, title="Export Role")
+    _apply(app, firms.a, search, "export@example.com", note="MY-APPLICATION-NOTE")
+    with firm_context(app, firms.a.firm) as s:
+        firm = s.get(Firm, firms.a.firm.id)
+        person = s.scalar(select(Candidate).where(Candidate.email == "export@example.com"))
+        data = data_rights.export_data(firm, person)
+        assert data["applications"] == [
+            {"date": data["applications"][0]["date"], "role": "Export Role", "note": "MY-APPLICATION-NOTE"}
+        ]
+        data_rights.delete_account(firm, person, s.get(User, person.user_id))
+    with firm_context(app, firms.a.firm) as s:
+        assert s.scalar(select(Application.note)) is None
