@@ -235,3 +235,29 @@ def test_the_referral_token_on_the_query_reaches_the_form(app, client_for, firms
     page = client_for(firms.a.firm).get(f"/careers/jobs/{search.id}/apply?ref=12-abc")
     assert 'name="ref" type="hidden" value="12-abc"' in page.get_data(as_text=True)
     assert "Set-Cookie" not in page.headers or "ref" not in page.headers.get("Set-Cookie", "")
+
+
+def test_without_its_csrf_token_nothing_is_recorded(app, client_for, firms):
+    search = advertised(app, firms.a)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        c = client_for(firms.a.firm)
+        page = c.get(f"/careers/jobs/{search.id}/apply")
+        assert "session=" in page.headers.get("Set-Cookie", "")  # the form sets the CSRF cookie
+        resp = post_apply(c, search.id, form())
+        assert resp.status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert _counts(app, firms.a)[2] == 0
+
+
+def test_known_and_new_emails_are_answered_no_sooner_than_the_floor(app, client_for, firms):
+    import time
+
+    search = advertised(app, firms.a)
+    app.config["RESET_MIN_SECONDS"] = 0.3
+    c = client_for(firms.a.firm)
+    for email in (firms.a.candidate.email, "brand.new@example.com"):
+        started = time.monotonic()
+        assert post_apply(c, search.id, form(email=email)).status_code == 303
+        assert time.monotonic() - started >= 0.3
