@@ -158,7 +158,12 @@ def test_the_board_shows_all_nine_stages_at_1280(app, demo, live_server, browser
           return {board: [b.scrollWidth, b.clientWidth], page: [d.scrollWidth, d.clientWidth],
                   right: Math.max(...Array.from(document.querySelectorAll('.column')).map(c => c.getBoundingClientRect().right))}; }"""
     )
-    assert sizes["board"][0] <= sizes["board"][1] and sizes["page"][0] <= sizes["page"][1], sizes
+    wide = page.evaluate(
+        """() => { const b = document.querySelector('.board').getBoundingClientRect().right;
+          return Array.from(document.querySelectorAll('.board *')).filter(e => e.getBoundingClientRect().right > b)
+            .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width) + ' ' + (e.textContent || '').trim().slice(0, 30)); }"""
+    )
+    assert sizes["board"][0] <= sizes["board"][1] and sizes["page"][0] <= sizes["page"][1], (sizes, wide)
     assert sizes["right"] <= 1280, sizes
     # Every column is in view, with its count; the Closed column is collapsed to its count.
     for stage in STAGES:
