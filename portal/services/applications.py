@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import outbox
@@ -336,3 +336,27 @@ def _path(endpoint: str, **values) -> str:
 
 def _external(firm: Firm, endpoint: str) -> str:
     return external_url(firm, endpoint)
+
+
+# ---------------------------------------------------------------- the person's data rights
+
+
+def for_export(candidate: Candidate) -> list[dict]:
+    """The candidate's applications for their data export (portal.services.data_rights)."""
+    rows = db.session.execute(
+        select(Application.created_at, Search.title, Application.note)
+        .outerjoin(Search, Search.id == Application.search_id)
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Application.created_at)
+    ).all()
+    return [{"date": when.isoformat(), "role": title, "note": note} for when, title, note in rows]
+
+
+def erase_notes(candidate_id: int) -> None:
+    """What the person wrote goes with their account (the rows stay, for counts by source)."""
+    db.session.execute(
+        update(Application)
+        .where(Application.candidate_id == candidate_id)
+        .values(note=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -17,7 +17,6 @@ from sqlalchemy import delete, or_, select, update
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
-    Application,
     Audience,
     AuditEntry,
     AuthToken,
@@ -43,7 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError
+from portal.services import DomainError, applications
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -158,10 +157,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "messages": msgs,
         "interests": interests,
         "updates_you_sent": updates,
-        "applications": [
-            {"date": _iso(a.created_at), "role": a.search.title if a.search else None, "note": a.note}
-            for a in db.session.scalars(select(Application).where(Application.candidate_id == c.id)).all()
-        ],
+        "applications": applications.for_export(c),
     }
 
 
@@ -316,12 +312,7 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
         .values(body="")
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(
-        update(Application)
-        .where(Application.candidate_id == cid)
-        .values(note=None)
-        .execution_options(synchronize_session=False)
-    )
+    applications.erase_notes(cid)
     db.session.execute(
         delete(Interest).where(Interest.candidate_id == cid).execution_options(synchronize_session=False)
     )
