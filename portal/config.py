@@ -149,6 +149,10 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         or ("100 per minute" if portal_env == "development" else "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
         "RATELIMIT_ENABLED": flag("PORTAL_RATELIMIT_ENABLED", True),
+        # Applications and talent-pool sign-ups on the careers site: per address (IP) and per
+        # email address given.
+        "RATELIMIT_APPLY": env.get("PORTAL_RATELIMIT_APPLY", "10 per hour"),
+        "RATELIMIT_APPLY_EMAIL": env.get("PORTAL_RATELIMIT_APPLY_EMAIL", "3 per hour"),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),

@@ -34,7 +34,7 @@ from wtforms.widgets import ColorInput
 
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import branding
+from portal.services import branding, setting_values
 from portal.services.webhooks import EVENT_TYPES
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
@@ -79,6 +79,13 @@ class BrandForm(FlaskForm):
     reply_to = _email_field("Reply-to address")
     careers_enabled = BooleanField(
         "Careers site on: a public job board of the searches you advertise", validators=[_checkbox]
+    )
+    privacy_notice_md = TextAreaField(
+        "Privacy notice for applicants", validators=[Optional(), Length(max=setting_values.PRIVACY_LIMIT)]
+    )
+    retention_months = IntegerField(
+        "Keep applicants' data for (months)",
+        validators=[Optional(), NumberRange(min=1, max=120, message="Enter a whole number from 1 to 120.")],
     )
 
 

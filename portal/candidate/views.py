@@ -15,7 +15,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound, candidate_todo, interest, keep_in_touch, role_page
+from portal.services import NotFound, candidate_todo, interest, keep_in_touch, referrals, role_page
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import back, found, on_field, status, submit
@@ -118,6 +118,7 @@ def role(search_id: int):
         match=match,
         form=ConfirmForm(),
         interested=search_id in interest.interested_search_ids(me),
+        share_url=referrals.share_for(g.firm, me, search_id),
     )
 
 

@@ -16,6 +16,7 @@ from portal.models.search import Search
 
 
 class Stage(str, enum.Enum):
+    APPLIED = "applied"  # applied through the careers site (the first stage)
     IDENTIFIED = "identified"
     CONTACTED = "contacted"
     SCREENING = "screening"
@@ -39,6 +40,7 @@ PIPELINE: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.CLOSED)
 OPEN_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s.is_open)
 
 INTERNAL_LABELS = {
+    Stage.APPLIED: "Applied",
     Stage.IDENTIFIED: "Identified",
     Stage.CONTACTED: "Contacted",
     Stage.SCREENING: "Screening",
@@ -50,7 +52,9 @@ INTERNAL_LABELS = {
 }
 
 # Candidate-facing words: what the stage means and what happens next. A firm may override.
+# "{days}" stands for the firm's cadence (portal.web.templating.candidate_stage_text).
 CANDIDATE_STAGE_TEXT: dict[Stage, tuple[str, str]] = {
+    Stage.APPLIED: ("We have your application", "We have your application and will reply within {days} days."),
     Stage.IDENTIFIED: (
         "We think you may fit",
         "We noted you as a possible fit. We will be in touch before anything happens.",

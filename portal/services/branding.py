@@ -34,6 +34,8 @@ BRAND_FIELDS = (
     "primary_color",
     "accent_color",
     "welcome_md",
+    "privacy_notice_md",
+    "retention_months",
     "support_email",
     "postal_address",
     "sender_name",
@@ -87,6 +89,8 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
         setattr(firm, name, new)
     if "welcome_md" in changes:
         firm.welcome_html = render_markdown(firm.welcome_md) or None
+    if "privacy_notice_md" in changes:
+        firm.privacy_notice_html = render_markdown(firm.privacy_notice_md) or None
     if changes:
         audit.record(
             firm,

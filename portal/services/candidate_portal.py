@@ -65,9 +65,9 @@ class Step:
 
 
 # The stepper's steps, in candidate words (short enough for six across a phone). Identified
-# and contacted are one step for the candidate: "we are in touch".
+# and contacted (and applied, for someone who applied) are one step for the candidate: "we are in touch".
 STEPS: tuple[tuple[str, tuple[Stage, ...]], ...] = (
-    ("In touch", (Stage.IDENTIFIED, Stage.CONTACTED)),
+    ("In touch", (Stage.APPLIED, Stage.IDENTIFIED, Stage.CONTACTED)),
     ("Getting to know you", (Stage.SCREENING,)),
     ("With the client", (Stage.PRESENTED,)),
     ("Interviews", (Stage.INTERVIEWING,)),

@@ -45,8 +45,19 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
-    """Validate and store an uploaded CV, replacing the previous one."""
+@dataclass
+class CheckedCV:
+    """An upload that passed the checks, in memory, not stored yet."""
+
+    data: bytes
+    mime: str
+    stem: str
+    ext: str
+
+
+def check_upload(upload: FileStorage | None) -> CheckedCV:
+    """Read and check an uploaded CV (size, real type by content, name matching the content)
+    without storing it."""
     if upload is None or not upload.filename:
         raise DomainError("Choose a file to upload.")
     data = upload.stream.read(MAX_CV_BYTES + 1)
@@ -65,12 +76,22 @@ def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
             f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
             "Please upload a PDF or a Word (.docx) document with its real name."
         )
-    key = storage.file_key(candidate.firm_id, "cv", f"{candidate.id}-{secrets.token_hex(8)}{ext}")
-    storage.save(key, data, mime)  # before the commit that references it; removed if it rolls back
+    return CheckedCV(data, mime, stem, ext)
+
+
+def store_cv(candidate: Candidate, upload: FileStorage | None) -> None:
+    """Validate and store an uploaded CV, replacing the previous one."""
+    store_checked(candidate, check_upload(upload))
+
+
+def store_checked(candidate: Candidate, checked: CheckedCV) -> None:
+    """Store a checked CV as the candidate's, replacing the previous one."""
+    key = storage.file_key(candidate.firm_id, "cv", f"{candidate.id}-{secrets.token_hex(8)}{checked.ext}")
+    storage.save(key, checked.data, checked.mime)  # before the commit that references it; removed if it rolls back
     old = candidate.cv_path
     candidate.cv_path = key
-    candidate.cv_filename = f"{stem[:150]}{ext}"
-    candidate.cv_mime = mime
+    candidate.cv_filename = f"{checked.stem[:150]}{checked.ext}"
+    candidate.cv_mime = checked.mime
     candidate.cv_uploaded_at = utcnow()
     if old:
         storage.delete_after_commit(old)  # the old file goes once the new reference is committed

@@ -1,4 +1,5 @@
-""" "Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue, consent
+""" "Needs attention": the recruiter's home. Who cannot be reached (first), new applications
+(portal.services.new_applications), who is overdue, consent
 requests waiting, interested candidates, candidate updates, availability changes, failed messages.
 
 Each list is one query (plus one for its related rows) and is capped, so the page never costs
@@ -33,13 +34,23 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, interview_attention, pipeline
+from portal.services import contact, interview_attention, new_applications, pipeline
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
 HOME_LIMIT = 10
 SECTION_LIMIT = 100
-SECTIONS = ("unreachable", "overdue", "interview_feedback", "debriefs", "consents", "interests", "updates", "failed")
+SECTIONS = (
+    "unreachable",
+    "applications",
+    "overdue",
+    "interview_feedback",
+    "debriefs",
+    "consents",
+    "interests",
+    "updates",
+    "failed",
+)
 AVAILABILITY_DAYS = 14
 FAILED_DAYS = 30
 # Stages at which the candidate knows they are in the search and is owed regular updates.
@@ -80,6 +91,7 @@ class Attention:
     cadence_days: int
     section: str | None = None  # one kind only ("show all"), else the home
     unreachable: Section = field(default_factory=lambda: Section([]))
+    applications: Section = field(default_factory=lambda: Section([]))
     overdue: Section = field(default_factory=lambda: Section([]))
     consents: Section = field(default_factory=lambda: Section([]))
     interests: Section = field(default_factory=lambda: Section([]))
@@ -96,6 +108,7 @@ class Attention:
             s.rows
             for s in (
                 self.unreachable,
+                self.applications,
                 self.overdue,
                 self.consents,
                 self.interests,
@@ -145,6 +158,11 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
     wanted = (section,) if section in SECTIONS else SECTIONS
     if "unreachable" in wanted:
         out.unreachable = _unreachable(user, mine, now, limit)
+    if "applications" in wanted:
+        rows, more = new_applications.new_applications(
+            (lambda cid, sid: _mine(user, cid, sid)) if mine else None, now, limit
+        )
+        out.applications = Section(rows, more)
     if "overdue" in wanted:
         out.overdue = _overdue(firm, user, mine, now, limit)
     if "interview_feedback" in wanted:

@@ -43,7 +43,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError, candidate_interviews
+from portal.services import DomainError, applications, candidate_interviews
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -159,6 +159,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "messages": msgs,
         "interests": interests,
         "updates_you_sent": updates,
+        "applications": applications.for_export(c),
     }
 
 
@@ -323,6 +324,7 @@ def delete_account(
         .values(body="")
         .execution_options(synchronize_session=False)
     )
+    applications.erase_notes(cid)
     db.session.execute(
         delete(Interest).where(Interest.candidate_id == cid).execution_options(synchronize_session=False)
     )

@@ -1,5 +1,5 @@
 """The values a firm admin may give its settings, checked: plain one-line texts, email addresses,
-#rrggbb colours, the Markdown welcome text, whole numbers in range and time zones. Each check
+#rrggbb colours, the Markdown welcome text and privacy notice, whole numbers in range and time zones. Each check
 returns the clean value or raises InvalidSetting naming the form field. Pure: this module must
 never touch the database, apply a value or write the audit log; portal/services/branding.py does."""
 
@@ -31,8 +31,10 @@ INT_RANGES = {
     "reminder_second_hours": (0, 48),
     # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
     "feedback_window_days": (1, 10),
+    "retention_months": (1, 120),
 }
 FLAGS = ("careers_enabled",)  # on/off switches
+PRIVACY_LIMIT = 10000
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
 
@@ -93,6 +95,17 @@ def _welcome(value) -> str | None:
     return text
 
 
+def _privacy(value) -> str | None:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return None
+    if len(text) > PRIVACY_LIMIT:
+        raise InvalidSetting("privacy_notice_md", f"Use at most {PRIVACY_LIMIT:,} characters.")
+    if HTML_TAG.search(text) or "\x00" in text:
+        raise InvalidSetting("privacy_notice_md", "Write the privacy notice in Markdown; HTML tags are not allowed.")
+    return text
+
+
 def _int(field: str, value) -> int:
     lo, hi = INT_RANGES[field]
     try:
@@ -121,6 +134,8 @@ def validate_setting(field: str, value):
         return _colour(field, value)
     if field == "welcome_md":
         return _welcome(value)
+    if field == "privacy_notice_md":
+        return _privacy(value)
     if field in INT_RANGES:
         return _int(field, value)
     if field == "timezone":

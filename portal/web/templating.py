@@ -58,7 +58,8 @@ def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, s
     if custom:
         label = custom.get("label") or label
         explanation = custom.get("explanation") or explanation
-    return label, explanation
+    days = str(firm.cadence_days) if firm is not None else "7"
+    return label.replace("{days}", days), explanation.replace("{days}", days)
 
 
 def local_time(value: datetime | date | None, firm: Firm | None = None, fmt: str = "%d %b %Y, %H:%M") -> str:

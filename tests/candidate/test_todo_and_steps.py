@@ -123,5 +123,6 @@ def test_steps_for_each_stage():
         steps = steps_for(stage)
         assert len(steps) == 6 and sum(st.state == "current" for st in steps) == 1
     assert [st.state for st in steps_for(Stage.IDENTIFIED)] == [st.state for st in steps_for(Stage.CONTACTED)]
+    assert [st.state for st in steps_for(Stage.APPLIED)] == [st.state for st in steps_for(Stage.CONTACTED)]
     assert [st.state for st in steps_for(Stage.PLACED)][-1] == "current"
     assert [(st.label, st.state) for st in steps_for(Stage.CLOSED, None)] == [("Ended", "current")]

@@ -199,8 +199,29 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
     assert client_for(firm).post("/reset", data={"email": "candidate@demo.example"}).status_code in (200, 302, 303)
     assert client_for(firm).post("/login/link", data={"email": "candidate8@demo.example"}).status_code == 302
 
+    # The careers site: the demo's open searches advertised (the candidates' role pages then
+    # offer "Share this job"); the application and talent-pool forms and their thank-you pages.
+    from sqlalchemy import select
+
+    from portal.models import Firm, Search, SearchState
+    from tests.factories import firm_context
+
+    with firm_context(app) as s:
+        open_ids = list(
+            s.scalars(
+                select(Search.id)
+                .join(Firm, Firm.id == Search.firm_id)
+                .where(Firm.slug == FIRM, Search.state == SearchState.OPEN)
+            )
+        )
+        for sid in open_ids:
+            s.get(Search, sid).advertised = True
+    origin = f"http://{FIRM}.localhost:{live_server.port}"
+    careers = [f"{origin}/careers/jobs/{open_ids[0]}/apply", f"{origin}/careers/jobs/{open_ids[0]}/applied"]
+    careers += [f"{origin}/careers/join", f"{origin}/careers/joined"]
+
     run_jobs()
-    links = []
+    links = list(careers)
     for message in smtp_sink.messages:
         body = message.email.get_body(preferencelist=("plain",))
         links += re.findall(r"https?://[^\s<>\"')]+", body.get_content() if body is not None else "")

@@ -29,7 +29,17 @@ def test_board_has_a_column_per_stage_and_plain_move_forms(app, rec):
     cy = add(app, rec.f, s, people(app, rec.f, 1)[0], Stage.CONTACTED)
     html = rec.client.get(f"/recruiter/searches/{s.id}/board").get_data(as_text=True)
     stages = re.findall(r'class="column" data-stage="(\w+)"', html)
-    assert stages == ["identified", "contacted", "screening", "presented", "interviewing", "offer", "placed", "closed"]
+    assert stages == [
+        "applied",
+        "identified",
+        "contacted",
+        "screening",
+        "presented",
+        "interviewing",
+        "offer",
+        "placed",
+        "closed",
+    ]
     card = html[html.index(f'id="card-{cy.id}"') :]
     card = card[: card.index("</article>")]
     assert f'name="version" value="{cy.version}"' in card
