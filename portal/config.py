@@ -123,6 +123,11 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         or ("100 per minute" if portal_env == "development" else "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
         "RATELIMIT_ENABLED": flag("PORTAL_RATELIMIT_ENABLED", True),
+        # Job alerts on the careers site: subscriptions per visitor address (IP) and per email
+        # address, and how many days a confirmation link works.
+        "RATELIMIT_ALERTS": env.get("PORTAL_RATELIMIT_ALERTS", "10 per hour"),
+        "RATELIMIT_ALERTS_EMAIL": env.get("PORTAL_RATELIMIT_ALERTS_EMAIL", "3 per hour"),
+        "JOB_ALERT_CONFIRM_DAYS": number("PORTAL_JOB_ALERT_CONFIRM_DAYS", 7),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),
