@@ -4,7 +4,9 @@ or `python -m worker --scheduler`): a second one refuses to start.
 - relay, every 30 s: enqueue due, unsent messages and recover interrupted sends;
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
-  the cadence.
+  the cadence;
+- job alerts, daily (JOB_ALERTS_CRON): one `plan_job_alerts` job per firm with a careers site,
+  which sends each alert at most one digest a week.
 Every job is idempotent, so one enqueued twice changes nothing more."""
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from portal.extensions import DEFAULT, get_redis, queue_name
 from worker import jobs
 
 RELAY_SECONDS = 30
+JOB_ALERTS_CRON = "20 7 * * *"  # daily, 07:20 UTC; each alert is due once a week
 LOCK_TTL = 180  # the scheduler loop sleeps at most 60 s between heartbeats
 
 log = logging.getLogger(__name__)
@@ -99,5 +102,13 @@ def build_scheduler(app: Flask) -> SingleCronScheduler:
         job_timeout=300,
         result_ttl=3600,
         name=f"{prefix}-tick",
+    )
+    cron.register(
+        jobs.job_alerts,
+        queue_name=default,
+        cron=JOB_ALERTS_CRON,
+        job_timeout=300,
+        result_ttl=3600,
+        name=f"{prefix}-job-alerts",
     )
     return cron

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, utcnow
+from portal.models.candidate import RemotePreference
 
 
 def new_alert_token() -> str:
@@ -46,6 +47,16 @@ class JobAlert(FirmOwned, Model):
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def criteria(self) -> str:
+        """The criteria in plain words ("python, in Berlin, remote"), for pages and emails."""
+        parts = [self.keywords] if self.keywords else []
+        if self.location:
+            parts.append(f"in {self.location}")
+        if self.remote:
+            parts.append(RemotePreference(self.remote).label.lower())
+        return ", ".join(parts) or "every new job"
 
     @property
     def active(self) -> bool:

@@ -33,8 +33,9 @@ from portal.models import (
     SearchSkill,
     SearchState,
 )
+from portal.services import disclosure
 from portal.services.cadence import endpoint_url, with_domains
-from portal.services.job_alerts import alerts_url, describe, unsubscribe_link
+from portal.services.job_alerts import alerts_url, unsubscribe_link
 
 DIGEST_KIND = "job_alert_digest"
 STREAM = "job_alerts"
@@ -90,15 +91,23 @@ def advertised_jobs(firm: Firm, now: datetime) -> list[Job]:
 
 
 def _job(s: Search) -> Job:
-    company = "Confidential client" if s.confidential else s.client.name
-    summary = (s.public_summary or "") if s.confidential else ""
-    words = [s.title, s.description_md, s.requirements_md, summary, *(k.skill.name for k in s.skills)]
-    if not s.confidential:
-        words.append(s.client.name)
+    """The job as a visitor sees it. A confidential search's texts are read with its client's
+    name and aliases taken out (a recruiter may have written them in), so a keyword never
+    matches them and the email never shows them."""
+    title, summary = s.title, ""
+    texts = [s.description_md, s.requirements_md]
+    if s.confidential:
+        names = disclosure.client_names(s.client)
+        title = disclosure.redact(title, names)
+        summary = disclosure.redact(s.public_summary or "", names)
+        texts = [disclosure.redact(t or "", names) for t in texts]
+    else:
+        texts.append(s.client.name)
+    words = [title, summary, *texts, *(k.skill.name for k in s.skills)]
     return Job(
         id=s.id,
-        title=s.title,
-        company=company,
+        title=title,
+        company="Confidential client" if s.confidential else s.client.name,
         summary=summary,
         location=s.location or "",
         remote=s.remote_policy,
@@ -227,7 +236,7 @@ def _record(
         show_in_portal=candidate is not None,
         context={
             "jobs": [{"job": j, "url": job_urls[j.id]} for j in new],
-            "criteria": describe(alert),
+            "criteria": alert.criteria,
             "name": candidate.name if candidate is not None else None,
             "alerts_url": alerts_url(firm),
             "manage_url": endpoint_url(firm, "candidate.alerts") if candidate is not None else None,

@@ -40,16 +40,6 @@ def _criteria(keywords: str | None, location: str | None, remote: str | None) ->
     return keywords, location, remote or ""
 
 
-def describe(alert: JobAlert) -> str:
-    """The criteria in plain words ("python, in Berlin, remote"), for pages and emails."""
-    parts = [alert.keywords] if alert.keywords else []
-    if alert.location:
-        parts.append(f"in {alert.location}")
-    if alert.remote:
-        parts.append(dict(REMOTE_CHOICES)[alert.remote].lower())
-    return ", ".join(parts) or "every new job"
-
-
 def alerts_url(firm: Firm) -> str:
     return external_url(firm, "careers.alerts")
 
@@ -98,7 +88,7 @@ def subscribe(
         to_email=email,
         context={
             "confirm_url": external_url(firm, "careers.alert_confirm", token=token),
-            "criteria": describe(alert),
+            "criteria": alert.criteria,
             "days": days,
         },
         show_in_portal=False,
