@@ -28,6 +28,7 @@ from portal.models import (
     Feedback,
     Firm,
     Interest,
+    JobAlert,
     MatchPool,
     Message,
     MessageState,
@@ -319,6 +320,12 @@ def delete_account(firm: Firm, candidate: Candidate, user: User | None, password
     )
     db.session.execute(
         delete(MatchPool).where(MatchPool.candidate_id == cid).execution_options(synchronize_session=False)
+    )
+    # Their saved searches (job alerts) hold their address: they go too.
+    db.session.execute(
+        delete(JobAlert)
+        .where(JobAlert.firm_id == firm.id, JobAlert.candidate_id == cid)
+        .execution_options(synchronize_session=False)
     )
 
     # The person: the CV file, skills and tags go; every personal field is emptied.

@@ -29,7 +29,7 @@ REMOTE_CHOICES = (
     (RemotePreference.HYBRID.value, "Hybrid"),
     (RemotePreference.ONSITE.value, "On-site"),
 )
-MAX_SAVED = 20  # saved searches per candidate
+MAX_SAVED = 50  # saved searches per candidate
 
 
 def _criteria(keywords: str | None, location: str | None, remote: str | None) -> tuple[str, str, str]:
