@@ -29,6 +29,7 @@ from portal.models import (
     Feedback,
     FirmDomain,
     Interest,
+    JobAlert,
     Message,
     Note,
     Search,
@@ -70,6 +71,7 @@ ID_ARGS: dict[str, type] = {
     "audit_id": AuditEntry,
     "token_id": AuthToken,
     "session_id": UserSession,
+    "alert_id": JobAlert,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -148,6 +150,7 @@ def _graph(app, ns) -> dict[type, int]:
                 expires_at=utcnow(),
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
+            JobAlert: JobAlert(email=ns.candidate.email, candidate_id=ns.candidate.id, confirmed_at=utcnow()),
         }
         for row in rows.values():
             s.add(row)
