@@ -253,11 +253,7 @@ def _record(
 def job_url(firm: Firm, search_id: int) -> str:
     """A job's page on the careers site (the job board adds it), else the careers site's
     front page, else the alerts page."""
-    for endpoint, values in (
-        ("careers.job", {"search_id": search_id}),
-        ("careers.index", {}),
-        ("careers.jobs", {}),
-    ):
+    for endpoint, values in (("careers.job", {"search_id": search_id}), ("careers.index", {}), ("careers.jobs", {})):
         try:
             url = endpoint_url(firm, endpoint, **values)
         except Exception:  # noqa: BLE001 - a board page that takes other arguments: try the next

@@ -52,12 +52,7 @@ def unsubscribe_link(firm: Firm, alert: JobAlert) -> str:
 
 
 def subscribe(
-    firm: Firm,
-    email: str,
-    keywords: str | None,
-    location: str | None,
-    remote: str | None,
-    now: datetime | None = None,
+    firm: Firm, email: str, keywords: str | None, location: str | None, remote: str | None, now: datetime | None = None
 ) -> JobAlert:
     """A pending alert and its confirmation email (through the outbox). The same work for
     every address, known or not: the caller's answer must not tell them apart."""
@@ -174,9 +169,7 @@ def candidate_alerts(firm: Firm, candidate: Candidate) -> list[JobAlert]:
         db.session.scalars(
             select(JobAlert)
             .where(
-                JobAlert.firm_id == firm.id,
-                JobAlert.candidate_id == candidate.id,
-                JobAlert.unsubscribed_at.is_(None),
+                JobAlert.firm_id == firm.id, JobAlert.candidate_id == candidate.id, JobAlert.unsubscribed_at.is_(None)
             )
             .order_by(JobAlert.created_at, JobAlert.id)
         )

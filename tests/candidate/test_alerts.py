@@ -23,9 +23,7 @@ def _mine(app, firm, candidate_id):
 
 def _save(app, firm, candidate_id, keywords):
     with firm_context(app, firm) as s:
-        return job_alerts.save_for_candidate(
-            s.get(Firm, firm.id), s.get(Candidate, candidate_id), keywords, "", ""
-        ).id
+        return job_alerts.save_for_candidate(s.get(Firm, firm.id), s.get(Candidate, candidate_id), keywords, "", "").id
 
 
 def test_save_list_and_delete_a_saved_search(app, firms, client_for):

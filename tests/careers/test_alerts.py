@@ -95,9 +95,7 @@ def test_digest_lists_only_matching_advertised_jobs(app, firms, client_for):
     make_search(app, a.firm, title="Python Not Advertised", location="Berlin", remote_policy=RemotePreference.HYBRID)
     advertise(app, a.firm, "Python Filled", location="Berlin", state=SearchState.FILLED)
     advertise(app, a.firm, "Python Expired", location="Berlin", advertise_until=utcnow() - timedelta(days=1))
-    advertise(
-        app, a.firm, "Python Expected", location="Berlin", remote_policy=RemotePreference.ANY, anticipated=True
-    )
+    advertise(app, a.firm, "Python Expected", location="Berlin", remote_policy=RemotePreference.ANY, anticipated=True)
     subscribe(client_for(a.firm), keywords="python", location="berlin", remote="hybrid")
     client_for(a.firm).post(confirm_path(app))
     assert plan(app, a.firm) == 1
@@ -279,9 +277,7 @@ def test_hostile_input_gets_a_clear_answer_never_a_500(app, firms, client_for, v
     page = resp.get_data(as_text=True)
     assert "<script>alert(1)" not in page and 'class="error' in page
     # Hostile criteria with a good address: refused on the form (too long) or stored as text.
-    resp = c.post(
-        "/careers/alerts", data={"email": "ok@example.com", "keywords": value[:200], "location": value[:120]}
-    )
+    resp = c.post("/careers/alerts", data={"email": "ok@example.com", "keywords": value[:200], "location": value[:120]})
     assert resp.status_code in (303, 400)
     for token in (value[:3000], "../../etc/passwd"):
         for method in (c.get, c.post):

@@ -7,10 +7,10 @@ Revises: 0017
 Create Date: 2026-12-07 00:14:19.191149
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0023'
