@@ -9,6 +9,7 @@ names a confidential client (the digest, portal/services/job_alert_digest.py, bu
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -30,6 +31,15 @@ REMOTE_CHOICES = (
     (RemotePreference.ONSITE.value, "On-site"),
 )
 MAX_SAVED = 50  # saved searches per candidate
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe makes
+
+
+def _token(token: str | None) -> str:
+    """A link's token as it can be (URL-safe base64), else NotFound: a hostile path (a NUL
+    byte PostgreSQL refuses, 3,000 characters) is simply an unknown link."""
+    if not token or not _TOKEN.fullmatch(token):
+        raise NotFound("This link is not valid.")
+    return token
 
 
 def _criteria(keywords: str | None, location: str | None, remote: str | None) -> tuple[str, str, str]:
@@ -98,7 +108,7 @@ def pending_alert(firm: Firm, token: str, now: datetime | None = None) -> JobAle
     alert = db.session.scalar(
         select(JobAlert).where(
             JobAlert.firm_id == firm.id,
-            JobAlert.confirm_token_hash == hash_token(token or ""),
+            JobAlert.confirm_token_hash == hash_token(_token(token)),
             JobAlert.confirmed_at.is_(None),
             JobAlert.unsubscribed_at.is_(None),
         )
@@ -143,7 +153,7 @@ def confirm(firm: Firm, token: str, now: datetime | None = None) -> JobAlert:
 def alert_for_unsubscribe(firm: Firm, token: str) -> JobAlert:
     """The alert of this unsubscribe link, in this firm only (else NotFound)."""
     alert = db.session.scalar(
-        select(JobAlert).where(JobAlert.firm_id == firm.id, JobAlert.unsubscribe_token == (token or "")[:40])
+        select(JobAlert).where(JobAlert.firm_id == firm.id, JobAlert.unsubscribe_token == _token(token))
     )
     if alert is None:
         raise NotFound("This unsubscribe link is not valid.")
