@@ -43,7 +43,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError
+from portal.services import DomainError, job_alerts
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -147,6 +147,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
             select(CandidateUpdate).where(CandidateUpdate.candidate_id == c.id).order_by(CandidateUpdate.created_at)
         ).all()
     ]
+    alerts = [{"looking_for": a.criteria, "since": _iso(a.created_at)} for a in job_alerts.candidate_alerts(firm, c)]
     return {
         "firm": firm.name,
         "exported_at": utcnow().isoformat(),
@@ -158,6 +159,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "messages": msgs,
         "interests": interests,
         "updates_you_sent": updates,
+        "saved_searches": alerts,
     }
 
 
