@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.models import JobAlert, JobAlertSent, RemotePreference, SearchState, utcnow
 from tests.careers.alerts_support import advertise, confirm_path, digests, plan, subscribe
 from tests.factories import firm_context
+from tests.support.fixtures.clients import login_as
 from tests.support.worker import make_search, messages
 
 
@@ -283,3 +284,14 @@ def test_hostile_input_gets_a_clear_answer_never_a_500(app, firms, client_for, v
         for method in (c.get, c.post):
             assert method(f"/careers/alerts/confirm/{token}").status_code == 404
             assert method(f"/careers/alerts/unsubscribe/{token}").status_code == 404
+
+
+def test_recruiters_see_alert_emails_in_the_firms_messages(app, firms, client_for):
+    """A visitor's email has no candidate: the staff pages of messages still show it."""
+    a = firms.a
+    subscribe(client_for(a.firm))
+    (msg,) = messages(app, kind="job_alert_confirm")
+    staff = client_for(a.firm)
+    login_as(staff, a.recruiter)
+    assert staff.get("/recruiter/messages").status_code == 200
+    assert staff.get(f"/recruiter/messages/{msg.id}").status_code == 200
