@@ -36,7 +36,9 @@ def _email_key() -> str:
 @limiter.limit(_ip_limit, methods=["POST"])
 @limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
 def alerts():
-    form = AlertForm()
+    """The form; a link may fill in the criteria (`?keywords=...&location=...&remote=...`, e.g.
+    "Email me jobs like these" on the job board's filters)."""
+    form = AlertForm() if request.method == "POST" else AlertForm(formdata=request.args or None)
     if form.validate_on_submit():
         if not form.website.data:  # the honeypot: a bot gets the same answer and nothing is written
             data = form.email.data, form.keywords.data, form.location.data, form.remote.data

@@ -295,3 +295,13 @@ def test_recruiters_see_alert_emails_in_the_firms_messages(app, firms, client_fo
     login_as(staff, a.recruiter)
     assert staff.get("/recruiter/messages").status_code == 200
     assert staff.get(f"/recruiter/messages/{msg.id}").status_code == 200
+
+
+def test_a_link_can_fill_in_the_criteria(app, firms, client_for):
+    c = client_for(firms.a.firm)
+    page = c.get("/careers/alerts?keywords=data+engineer&location=Berlin&remote=hybrid&website=x")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="data engineer"' in html and 'value="Berlin"' in html
+    assert '<option selected value="hybrid">' in html or 'value="hybrid" selected' in html
+    hostile = c.get("/careers/alerts", query_string={"keywords": "<script>alert(1)</script>" * 1000})
+    assert hostile.status_code == 200 and "<script>alert(1)" not in hostile.get_data(as_text=True)
