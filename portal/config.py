@@ -153,6 +153,11 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # email address given.
         "RATELIMIT_APPLY": env.get("PORTAL_RATELIMIT_APPLY", "10 per hour"),
         "RATELIMIT_APPLY_EMAIL": env.get("PORTAL_RATELIMIT_APPLY_EMAIL", "3 per hour"),
+        # Job alerts on the careers site: subscriptions per visitor address (IP) and per email
+        # address, and how many days a confirmation link works.
+        "RATELIMIT_ALERTS": env.get("PORTAL_RATELIMIT_ALERTS", "10 per hour"),
+        "RATELIMIT_ALERTS_EMAIL": env.get("PORTAL_RATELIMIT_ALERTS_EMAIL", "3 per hour"),
+        "JOB_ALERT_CONFIRM_DAYS": number("PORTAL_JOB_ALERT_CONFIRM_DAYS", 7),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),

@@ -215,9 +215,14 @@ def with_credential(
 
 
 def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None) -> dict[str, str]:
-    """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails."""
+    """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails: the
+    message's own list (a job alert's `list_unsubscribe`), else the candidate's optional emails."""
     headers: dict[str, str] = {}
-    if msg.audience == Audience.CANDIDATE and candidate is not None:
+    own_list = getattr(msg, "list_unsubscribe", None)
+    if own_list:
+        headers["List-Unsubscribe"] = f"<{own_list}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    elif msg.audience == Audience.CANDIDATE and candidate is not None:
         token = candidate.unsubscribe_token
         url = unsubscribe_url(firm, token) if token else None
         if url:

@@ -20,7 +20,7 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, cadence_digest, interview_reminders, nurture, retention
+from portal.services import cadence, cadence_digest, interview_reminders, job_alert_digest, nurture, retention
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -272,3 +272,39 @@ def check_domains() -> int:
         # and a failure later in the loop keeps the domains already checked.
         transaction.checkpoint()
     return verified
+
+
+# ---------------------------------------------------------------- job alerts
+
+
+@job
+def job_alerts() -> int:
+    """Daily (worker/schedule.py): one `plan_job_alerts` job per firm with a careers site.
+    Each alert gets at most one digest a week (services/job_alert_digest.py)."""
+    from rq import Queue
+
+    with all_firms():
+        firm_ids = list(
+            db.session.scalars(
+                select(Firm.id).where(Firm.disabled.is_(False), Firm.careers_enabled.is_(True)).order_by(Firm.id)
+            )
+        )
+    get_queue(DEFAULT).enqueue_many(
+        [
+            Queue.prepare_data("worker.jobs.plan_job_alerts", args=(fid,), timeout=900, result_ttl=3600)
+            for fid in firm_ids
+        ]
+    )
+    return len(firm_ids)
+
+
+@job
+def plan_job_alerts(firm_id: int) -> int:
+    """This week's job-alert digests of one firm: only new matching jobs, never one twice."""
+    bind_firm(firm_id)
+    firm = cadence.load_firm(firm_id)
+    if firm is None or firm.disabled:
+        return 0
+    # In steps (a chunk of alerts each): short write transactions on SQLite for a firm with
+    # many subscribers; each chunk's emails and sent jobs commit together.
+    return job_alert_digest.plan_digests(firm, utcnow(), checkpoint=transaction.checkpoint)

@@ -12,6 +12,8 @@ PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
   the cadence;
 - interview follow-up, every 10 min (worker/interview_jobs.py): debrief requests after an
   interview ends, and the honest "still waiting" word when a feedback window passes.
+- job alerts, daily (JOB_ALERTS_CRON): one `plan_job_alerts` job per firm with a careers site,
+  which sends each alert at most one digest a week.
 Every job is idempotent, so one enqueued twice changes nothing more."""
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from portal.services import interview_reminders
 from worker import interview_jobs, jobs, webhooks
 
 RELAY_SECONDS = 30  # the scheduler loop also heartbeats (renews its lock) at least this often
+JOB_ALERTS_CRON = "20 7 * * *"  # daily, 07:20 UTC; each alert is due once a week
 
 log = logging.getLogger(__name__)
 
@@ -152,5 +155,13 @@ def build_scheduler(app: Flask, standby: bool = False) -> SingleCronScheduler:
         job_timeout=300,
         result_ttl=3600,
         name=f"{prefix}-interview-followups",
+    )
+    cron.register(
+        jobs.job_alerts,
+        queue_name=default,
+        cron=JOB_ALERTS_CRON,
+        job_timeout=300,
+        result_ttl=3600,
+        name=f"{prefix}-job-alerts",
     )
     return cron

@@ -44,6 +44,7 @@ from portal.models.interview import (  # noqa: F401
     InterviewState,
     OfficeHours,
 )
+from portal.models.job_alert import JobAlert, JobAlertSent  # noqa: F401
 from portal.models.message import Audience, Message, MessageState  # noqa: F401
 from portal.models.search import Client, Engagement, MatchPool, Search, SearchSkill, SearchState  # noqa: F401
 from portal.models.sso import SingleSignOn, SsoLink  # noqa: F401

@@ -72,6 +72,9 @@ class Message(FirmOwned, Model):
     # Where the credential link lands once used (a local path; sign-in links only): the worker
     # stores it with the token it mints (AuthToken.next_path), the link itself never carries it.
     credential_next: Mapped[str | None] = mapped_column(String(500))
+    # The one-click unsubscribe link (RFC 8058) of an email whose list is not the candidate's
+    # own optional emails (a job alert's digest): worker/compose.py puts it in the headers.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.state.value}>"

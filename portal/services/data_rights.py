@@ -29,6 +29,7 @@ from portal.models import (
     Feedback,
     Firm,
     Interest,
+    JobAlert,
     MatchPool,
     Message,
     MessageState,
@@ -43,7 +44,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError, applications, candidate_interviews
+from portal.services import DomainError, applications, candidate_interviews, job_alerts
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -147,6 +148,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
             select(CandidateUpdate).where(CandidateUpdate.candidate_id == c.id).order_by(CandidateUpdate.created_at)
         ).all()
     ]
+    alerts = [{"looking_for": a.criteria, "since": _iso(a.created_at)} for a in job_alerts.candidate_alerts(firm, c)]
     return {
         "firm": firm.name,
         "exported_at": utcnow().isoformat(),
@@ -160,6 +162,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "interests": interests,
         "updates_you_sent": updates,
         "applications": applications.for_export(c),
+        "saved_searches": alerts,
     }
 
 
@@ -333,6 +336,12 @@ def delete_account(
     )
     db.session.execute(
         delete(MatchPool).where(MatchPool.candidate_id == cid).execution_options(synchronize_session=False)
+    )
+    # Their saved searches (job alerts) hold their address: they go too.
+    db.session.execute(
+        delete(JobAlert)
+        .where(JobAlert.firm_id == firm.id, JobAlert.candidate_id == cid)
+        .execution_options(synchronize_session=False)
     )
 
     # The person: the CV file, skills and tags go; every personal field is emptied.

@@ -43,6 +43,15 @@ def test_a_candidate_login_does_not_work_on_another_firms_host(app, firms, clien
     assert resp.status_code == 400
 
 
+def _saved_search(app, firm, candidate) -> int:
+    from portal.models import Candidate, Firm
+    from portal.services import job_alerts
+    from tests.factories import firm_context
+
+    with firm_context(app, firm) as s:
+        return job_alerts.save_for_candidate(s.get(Firm, firm.id), s.get(Candidate, candidate.id), "", "", "").id
+
+
 @pytest.fixture
 def others(app, firms):
     """Rows of another candidate of firm A and of firm B's candidate, one of each kind."""
@@ -56,6 +65,7 @@ def others(app, firms):
         consent = h.request_consent(app, f, cy.id)
         fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
         msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
+        alert = _saved_search(app, f.firm, cand)
         booking = make_interview_at(
             app, f, utcnow() + timedelta(days=2), candidate_id=cand.id, kind=InterviewKind.OFFICE_HOURS
         )
@@ -69,6 +79,7 @@ def others(app, firms):
             candidate=cand,
             booking=booking,
             interview=iv,
+            alert=alert,
         )
     return out
 
@@ -84,6 +95,7 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     debrief = f"/me/interviews/{o['interview'].id}/debrief"
     assert cand_client.get(debrief).status_code == 404
     assert cand_client.post(debrief, data={"how_it_went": "x", "interest": "3"}).status_code == 404
+    assert cand_client.post(f"/me/alerts/{o['alert']}/delete").status_code == 404
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
@@ -107,6 +119,7 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.role",
         "candidate.office_hours_cancel",
         "candidate.interview_debrief",
+        "candidate.delete_alert",
     }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered

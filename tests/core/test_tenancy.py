@@ -34,6 +34,7 @@ from portal.models import (
     Interview,
     InterviewFormat,
     InterviewKind,
+    JobAlert,
     Message,
     Note,
     OfficeHours,
@@ -84,6 +85,7 @@ ID_ARGS: dict[str, type] = {
     "debrief_id": Debrief,
     "endpoint_id": WebhookEndpoint,
     "delivery_id": WebhookDelivery,
+    "alert_id": JobAlert,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -169,6 +171,7 @@ def _graph(app, ns) -> dict[type, int]:
                 expires_at=utcnow(),
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
+            JobAlert: JobAlert(email=ns.candidate.email, candidate_id=ns.candidate.id, confirmed_at=utcnow()),
         }
         # A held interview in the candidacy (its follow-up pages answer), and its debrief.
         rows[Interview] = Interview(

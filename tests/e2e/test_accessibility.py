@@ -226,7 +226,42 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
         body = message.email.get_body(preferencelist=("plain",))
         links += re.findall(r"https?://[^\s<>\"')]+", body.get_content() if body is not None else "")
         links += re.findall(r"<(https?://[^>]+)>", str(message.email.get("List-Unsubscribe", "")))
-    return links
+    return links + _job_alert_links(app, live_server, client_for, run_jobs, smtp_sink)
+
+
+def _job_alert_links(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
+    """The job-alert pages' ways in: the form, its answer page, a pending alert's confirmation
+    link and a digest's one-click unsubscribe link (the confirmed alert's own link is spent)."""
+    from sqlalchemy import select
+
+    from portal.models import Firm, Search, SearchState, utcnow
+    from portal.services import job_alert_digest
+    from tests.factories import firm_context
+
+    firm = SimpleNamespace(slug=FIRM)
+    start = len(smtp_sink.messages)
+    assert client_for(firm).post("/careers/alerts", data={"email": "fan@visitor.example"}).status_code == 303
+    run_jobs()
+    body = smtp_sink.messages[-1].email.get_body(preferencelist=("plain",)).get_content()
+    spent = re.search(r"https?://\S+/careers/alerts/confirm/\S+", body).group(0)
+    assert client_for(firm).post(urlsplit(spent).path).status_code == 200
+    with firm_context(app) as s:
+        demo = s.scalar(select(Firm).where(Firm.slug == FIRM))
+        search = s.scalars(select(Search).where(Search.firm_id == demo.id, Search.state == SearchState.OPEN)).first()
+        search.advertised, search.advertised_at = True, utcnow()
+        demo_id = demo.id
+    with firm_context(app, demo_id) as s:
+        assert job_alert_digest.plan_digests(s.get(Firm, demo_id), utcnow()) == 1
+    assert client_for(firm).post("/careers/alerts", data={"email": "later@visitor.example"}).status_code == 303
+    run_jobs()
+    links = [f"http://{FIRM}.localhost:{live_server.port}/careers/alerts/sent"]
+    for message in smtp_sink.messages[start:]:
+        links += re.findall(
+            r"https?://\S+/careers/alerts/confirm/\S+", message.email.get_body(("plain",)).get_content()
+        )
+        links += re.findall(r"<(https?://[^>]+)>", str(message.email.get("List-Unsubscribe", "")))
+    assert any("/unsubscribe/" in link for link in links)
+    return [link for link in links if link != spent]
 
 
 class Crawler:

@@ -277,6 +277,27 @@ def _provoke_every_email(app, client_for) -> None:
     assert booker.post("/me/office-hours/book", data={"slot": slots[1]}).status_code == 303
     gone = signed_in("candidate5@demo.example").post("/me/settings/delete", data={"password": password, "confirm": "y"})
     assert gone.status_code == 200 and "deleted" in gone.get_data(as_text=True), gone.status_code
+    _job_alert(app, client_for(firm), me)
+
+
+def _job_alert(app, visitor, candidate) -> None:
+    """A visitor's job alert (its confirmation email; confirmed straight from the outbox's copy)
+    and a candidate's saved search over an advertised demo role: the digests go in the run below."""
+    from sqlalchemy import select
+
+    from portal.models import Firm, Search, SearchState
+
+    assert visitor.post("/careers/alerts", data={"email": "fan@visitor.example"}).status_code == 303
+    with app.app_context(), all_firms():
+        body = db.session.scalars(select(Message.body_text).where(Message.kind == "job_alert_confirm")).one()
+        open_roles = select(Search).join(Firm, Firm.id == Search.firm_id)
+        open_roles = open_roles.where(Firm.slug == FIRM, Search.state == SearchState.OPEN).order_by(Search.id)
+        search = db.session.scalars(open_roles).first()
+        search.advertised, search.advertised_at = True, utcnow()
+        db.session.commit()
+    path = re.search(r"https?://[^/\s]+(/careers/alerts/confirm/\S+)", body).group(1)
+    assert visitor.post(path).status_code == 200
+    assert candidate.post("/me/alerts", data={"keywords": "", "location": "", "remote": ""}).status_code == 303
 
 
 def _kinds(app, sink_messages) -> dict[str, str]:
@@ -316,6 +337,7 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
         firm_id = db.session.execute(db.text("select id from firms where slug = :s"), {"s": FIRM}).scalar_one()
     with time_machine.travel(utcnow() + timedelta(days=100), tick=False):
         jobs.plan_firm(firm_id)
+        jobs.plan_job_alerts(firm_id)
         jobs.relay()
         run_jobs()
     # The office-hours booking above, an hour before it starts: its reminder.
