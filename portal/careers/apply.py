@@ -22,6 +22,7 @@ from portal.extensions import limiter
 from portal.services import accounts, applications
 from portal.services import cv as cv_service
 from portal.web.actions import found, status, submit
+from portal.web.errors import render_error
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,10 @@ def joined():
 
 @bp.errorhandler(429)
 def too_many(_exc):
-    return render_template("careers/too_many.html"), 429
+    """Applying and joining say so in their own words; job alerts get the common page."""
+    if request.endpoint in ("careers.apply", "careers.join"):
+        return render_template("careers/too_many.html"), 429
+    return render_error(429)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -51,7 +51,7 @@ def job(search_id: int):
             job=found,
             links=site,
             summary=summary(found),
-            apply_url=apply_url(found.id),
+            apply_url=apply_url(found.id, request.args.get("ref")),
             posting=job_posting(found, g.firm.name, site),
             similar=careers.similar_jobs(g.firm, found.id, found.seniority, found.remote),
         )

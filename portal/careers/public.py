@@ -6,9 +6,10 @@ the same URL shows every visitor the same bytes. Never writes to the database.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from flask import Response, current_app, g, make_response, request, url_for
+from flask import Response, g, make_response, request, url_for
 
 from portal.services import careers
 from portal.services.careers_feeds import Links
@@ -44,9 +45,12 @@ def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = N
     return response
 
 
-def apply_url(search_id: int) -> str:
-    """Where "Apply" goes: the application form (`careers.apply`, built beside this board), by
-    its path while that endpoint is not registered."""
-    if "careers.apply" in current_app.view_functions:
-        return url_for("careers.apply", search_id=search_id)
-    return f"/careers/jobs/{search_id}/apply"
+REF = re.compile(r"^[0-9]+-[0-9a-f]{16,64}$")
+
+
+def apply_url(search_id: int, ref: str | None = None) -> str:
+    """Where "Apply" goes: the application form, carrying a candidate's referral `ref` from the
+    job page's address (in the link, never a cookie; a malformed one is dropped)."""
+    if ref and REF.match(ref):
+        return url_for("careers.apply", search_id=search_id, ref=ref)
+    return url_for("careers.apply", search_id=search_id)

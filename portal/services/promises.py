@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Firm, Message, MessageState, Search, Stage
+from portal.models import Candidacy, Candidate, Firm, Interview, Message, MessageState, Search, Stage
 from portal.services.cadence import active_candidacy_filter
+from portal.services.interview_feedback import owed_conditions
 
 SPAN = {"all_firms": True}  # operator figures: every firm of the installation, never shown to a firm
 
@@ -50,6 +51,18 @@ def closed_without_close_the_loop() -> int:
         )
         or 0
     )
+
+
+def interviews_owed_feedback(now: datetime) -> tuple[int, int]:
+    """Promise 7: held interviews with no candidate-facing feedback yet, and how many of them are
+    past their window (the candidate was told the firm is still waiting)."""
+    owed, overdue = db.session.execute(
+        select(func.count(Interview.id), func.count(Interview.waiting_notice_at))
+        .join(Candidacy, Candidacy.id == Interview.candidacy_id)
+        .where(*owed_conditions(now))
+        .execution_options(**SPAN)
+    ).one()
+    return int(owed or 0), int(overdue or 0)
 
 
 def outbox_backlog(now: datetime) -> tuple[int, float]:

@@ -90,6 +90,17 @@ class SystemCollector:
             "Closed candidacies with no close-the-loop message",
             value=promises.closed_without_close_the_loop(),
         )
+        owed, overdue = promises.interviews_owed_feedback(now)
+        yield GaugeMetricFamily(
+            "portal_promise_interviews_owed_feedback",
+            "Held interviews with no feedback for the candidate yet",
+            value=owed,
+        )
+        yield GaugeMetricFamily(
+            "portal_promise_interviews_feedback_overdue",
+            "Of those, past the firm's feedback window (the candidate was told the firm is still waiting)",
+            value=overdue,
+        )
 
     def _redis(self):
         from rq import Queue, Worker

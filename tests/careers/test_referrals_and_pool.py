@@ -43,11 +43,15 @@ def test_a_candidate_shares_a_job_and_the_application_is_recorded_as_referred(ap
     assert "Share this job" in page
     with firm_context(app, f.firm):
         token = referrals.token_for(db.session.get(Candidate, f.candidate.id))
-    link = f"http://alpha.localhost/careers/jobs/{search.id}/apply?ref={token}"
+    link = f"http://alpha.localhost/careers/jobs/{search.id}?ref={token}"
     assert f'value="{link}"' in page
     assert token not in referrals.token_for.__doc__  # (a per-candidate HMAC, not a stored secret)
 
+    # The shared job page sets no cookie and its "Apply" carries the referral on.
     visitor = client_for(f.firm)
+    job_page = visitor.get(f"/careers/jobs/{search.id}?ref={token}")
+    assert "Set-Cookie" not in job_page.headers
+    assert f'href="/careers/jobs/{search.id}/apply?ref={token}"' in job_page.get_data(as_text=True)
     form_page = visitor.get(f"/careers/jobs/{search.id}/apply?ref={token}")
     assert "Set-Cookie" not in form_page.headers or "ref=" not in form_page.headers["Set-Cookie"]
     assert f'value="{token}"' in form_page.get_data(as_text=True)

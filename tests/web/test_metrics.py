@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from portal.models import Candidate, Stage, utcnow
 from tests.factories import firm_context, make_candidate
@@ -105,6 +106,21 @@ def test_metrics_move_with_the_system(app, client_for, firms, metrics_on):
     with firm_context(app, f.firm) as s:
         s.get(Candidate, person.id).last_contacted_at = utcnow() - timedelta(days=f.firm.cadence_days + 3)
     assert _scrape(c)["portal_promise_active_past_cadence"] == before["portal_promise_active_past_cadence"] + 1
+
+    # A held interview without feedback is owed; once the candidate was told "still waiting", overdue.
+    from portal.models import Candidacy, Interview
+    from tests.support.interviews import make_interview
+
+    with firm_context(app, f.firm) as s:
+        cy = s.scalars(select(Candidacy).where(Candidacy.candidate_id == person.id)).one()
+    iv = make_interview(app, f, cy, utcnow() - timedelta(days=5))
+    owed = _scrape(c)
+    assert owed["portal_promise_interviews_owed_feedback"] == before["portal_promise_interviews_owed_feedback"] + 1
+    assert owed["portal_promise_interviews_feedback_overdue"] == before["portal_promise_interviews_feedback_overdue"]
+    with firm_context(app, f.firm) as s:
+        s.get(Interview, iv.id).waiting_notice_at = utcnow()
+    overdue = _scrape(c)["portal_promise_interviews_feedback_overdue"]
+    assert overdue == before["portal_promise_interviews_feedback_overdue"] + 1
 
 
 def test_a_worker_going_away_shows_in_the_metrics(app, client_for, firms, metrics_on):
