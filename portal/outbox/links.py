@@ -3,7 +3,8 @@ email deep-links"). One function per target, so every message kind names its own
 
 - candidate: a consent request -> that consent; feedback -> that feedback on its search page;
   a stage change or a closed candidacy -> that search; a check-in -> the candidate's home; a
-  role suggestion -> that role; an availability prompt -> the availability form.
+  role suggestion -> that role; an availability prompt -> the availability form; an interview
+  invitation -> the interview's preparation page (where a proposed time is picked).
 - recruiter: the candidacy, the candidate, or the dashboard section the email is about.
 
 A link is a plain page address. It never carries a credential (a token, a signed value, a
@@ -44,6 +45,11 @@ def search(firm: Firm, candidacy_id: int) -> str:
 def feedback(firm: Firm, candidacy_id: int, feedback_id: int) -> str:
     """One feedback note, on its search's page (the note's anchor `feedback-<id>`)."""
     return f"{search(firm, candidacy_id)}#feedback-{feedback_id}"
+
+
+def interview(firm: Firm, interview_id: int) -> str:
+    """An interview's preparation page (its slots to pick from at `#pick`)."""
+    return external_url(firm, "candidate.interview", interview_id=interview_id)
 
 
 def roles(firm: Firm) -> str:

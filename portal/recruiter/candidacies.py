@@ -16,6 +16,7 @@ from portal.services import activity as activity_service
 from portal.services import consent as consent_service
 from portal.services import disclosure, pipeline
 from portal.services import feedback as feedback_service
+from portal.services import interview_pages
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
 from portal.web.actions import act, actor, back, submit
@@ -97,6 +98,7 @@ def _candidacy_page(
         owner=owner,
         here=here,
         feedback=feedback_service.for_candidacy(candidacy),
+        interviews=interview_pages.for_candidacy(candidacy),
         notes=notes_service.for_candidacy(candidacy),
         events=activity_service.for_candidacy(candidacy),
         # Only the submitted form reads the request; the others render empty.

@@ -1,5 +1,5 @@
 """ "Needs attention": the recruiter's home. Who cannot be reached (first), who is overdue, consent
-requests waiting, interested candidates, candidate updates, availability changes, failed messages.
+requests waiting, candidates' answers about interviews, interested candidates, candidate updates, availability changes, failed messages.
 
 Each list is one query (plus one for its related rows) and is capped, so the page never costs
 more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
@@ -33,13 +33,13 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, pipeline
+from portal.services import contact, dashboard_interviews, pipeline
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
 HOME_LIMIT = 10
 SECTION_LIMIT = 100
-SECTIONS = ("unreachable", "overdue", "consents", "interests", "updates", "failed")
+SECTIONS = ("unreachable", "overdue", "consents", "interview-answers", "interests", "updates", "failed")
 AVAILABILITY_DAYS = 14
 FAILED_DAYS = 30
 # Stages at which the candidate knows they are in the search and is owed regular updates.
@@ -86,6 +86,7 @@ class Attention:
     updates: Section = field(default_factory=lambda: Section([]))
     availability: Section = field(default_factory=lambda: Section([]))
     failed: Section = field(default_factory=lambda: Section([]))
+    interview_answers: Section = field(default_factory=lambda: Section([]))  # services/dashboard_interviews.py
 
     @property
     def empty(self) -> bool:
@@ -99,6 +100,7 @@ class Attention:
                 self.updates,
                 self.availability,
                 self.failed,
+                self.interview_answers,
             )
         )
 
@@ -144,6 +146,8 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
         out.overdue = _overdue(firm, user, mine, now, limit)
     if "consents" in wanted:
         out.consents = _consents(user, mine, now, limit)
+    if "interview-answers" in wanted:
+        out.interview_answers = Section(*dashboard_interviews.interview_answers(user, mine, limit))
     if "interests" in wanted:
         out.interests = _interests(user, mine, limit)
     if "updates" in wanted:
