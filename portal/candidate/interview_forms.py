@@ -8,7 +8,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.candidate.forms import choices
-from portal.services.interviews import MAX_ANSWER
+from portal.services.interview_choices import MAX_ANSWER
 from portal.services.interview_times import zone_names
 from portal.web.forms import FlaskForm
 

@@ -10,7 +10,7 @@ from flask import Response, abort, flash, g, redirect, render_template, url_for
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.interview_forms import DeclineForm, NoneSuitsForm, PickForm, RescheduleForm, TimezoneForm
-from portal.services import Conflict, interview_messages, interview_pages, interviews
+from portal.services import Conflict, interview_choices, interview_messages, interview_pages
 from portal.web.actions import found, submit
 
 DONE = {
@@ -38,7 +38,7 @@ def _do(interview_id: int, what: str, call):
     """Validate the `what` form and run its service call; a race lost or a stale page: the page
     as it stands now, with why; a refusal: the form again with its words."""
     me = current_candidate()
-    iv = found(lambda: interviews.for_candidate(me, interview_id))
+    iv = found(lambda: interview_choices.for_candidate(me, interview_id))
     form = FORMS[what]()
     if what == "pick":
         form.slot.choices = [(s.id, "") for s in iv.slots]
@@ -54,13 +54,17 @@ def _do(interview_id: int, what: str, call):
 
 @bp.route("/interviews/<int:interview_id>/pick", methods=["POST"])
 def interview_pick(interview_id: int):
-    return _do(interview_id, "pick", lambda me, iv, f: interviews.pick_slot(g.firm, me, iv, f.slot.data, f.expected()))
+    return _do(
+        interview_id, "pick", lambda me, iv, f: interview_choices.pick_slot(g.firm, me, iv, f.slot.data, f.expected())
+    )
 
 
 @bp.route("/interviews/<int:interview_id>/none-suits", methods=["POST"])
 def interview_none_suits(interview_id: int):
     return _do(
-        interview_id, "none", lambda me, iv, f: interviews.none_suits(g.firm, me, iv, f.availability.data, f.expected())
+        interview_id,
+        "none",
+        lambda me, iv, f: interview_choices.none_suits(g.firm, me, iv, f.availability.data, f.expected()),
     )
 
 
@@ -69,7 +73,7 @@ def interview_reschedule(interview_id: int):
     return _do(
         interview_id,
         "reschedule",
-        lambda me, iv, f: interviews.ask_to_reschedule(
+        lambda me, iv, f: interview_choices.ask_to_reschedule(
             g.firm, me, iv, f.reason.data, f.availability.data or "", f.expected()
         ),
     )
@@ -78,13 +82,15 @@ def interview_reschedule(interview_id: int):
 @bp.route("/interviews/<int:interview_id>/decline", methods=["POST"])
 def interview_decline(interview_id: int):
     return _do(
-        interview_id, "decline", lambda me, iv, f: interviews.decline(g.firm, me, iv, f.reason.data, f.expected())
+        interview_id,
+        "decline",
+        lambda me, iv, f: interview_choices.decline(g.firm, me, iv, f.reason.data, f.expected()),
     )
 
 
 @bp.route("/interviews/<int:interview_id>/invite.ics")
 def interview_ics(interview_id: int):
-    iv = found(lambda: interviews.for_candidate(current_candidate(), interview_id))
+    iv = found(lambda: interview_choices.for_candidate(current_candidate(), interview_id))
     text = interview_messages.invitation(g.firm, iv)
     if text is None:  # no time set yet: nothing to add to a calendar
         abort(404)
@@ -98,8 +104,11 @@ def interview_ics(interview_id: int):
 def set_timezone():
     me = current_candidate()
     form = TimezoneForm(firm_zone=g.firm.timezone or "UTC")
-    if submit(form, lambda: interviews.set_timezone(g.firm, me, form.timezone.data)):
+    if submit(form, lambda: interview_choices.set_timezone(g.firm, me, form.timezone.data)):
         flash("Saved: we show times in your time zone now.", "success")
     else:
-        flash("Your time zone was not saved: " + (" ".join(form.timezone.errors) or "please choose one from the list."), "error")
+        flash(
+            "Your time zone was not saved: " + (" ".join(form.timezone.errors) or "please choose one from the list."),
+            "error",
+        )
     return redirect(url_for("candidate.profile") + "#timezone", 303)

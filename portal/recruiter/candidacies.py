@@ -14,9 +14,8 @@ from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
-from portal.services import disclosure, pipeline
+from portal.services import disclosure, interview_pages, pipeline
 from portal.services import feedback as feedback_service
-from portal.services import interview_pages
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
 from portal.web.actions import act, actor, back, submit

@@ -5,8 +5,16 @@ a video link, a confidential client's name) are services/interviews.py's. No dat
 
 from __future__ import annotations
 
-from wtforms import DateTimeLocalField, FieldList, HiddenField, IntegerField, RadioField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.models.interview import InterviewFormat
@@ -45,8 +53,7 @@ class DetailsForm(FlaskForm):
     round = IntegerField("Round", default=1, validators=[InputRequired(), NumberRange(min=1, max=interviews.MAX_ROUND)])
     format = SelectField("Format", choices=FORMAT_CHOICES)
     location = StringField(
-        "Video link, address or phone arrangement",
-        validators=[Length(max=interviews.MAX_LOCATION), no_html],
+        "Video link, address or phone arrangement", validators=[Length(max=interviews.MAX_LOCATION), no_html]
     )
     duration_minutes = IntegerField(
         "Duration (minutes)",
@@ -55,7 +62,9 @@ class DetailsForm(FlaskForm):
     )
     timezone = SelectField("Held in time zone")
     attendees = TextAreaField("Who the candidate meets", validators=[Length(max=3000), no_html])
-    candidate_notes = TextAreaField("What to prepare (the candidate reads this)", validators=[Length(max=10_000), no_html])
+    candidate_notes = TextAreaField(
+        "What to prepare (the candidate reads this)", validators=[Length(max=10_000), no_html]
+    )
     internal_notes = TextAreaField("Internal notes", validators=[Length(max=10_000), no_html])
 
     def __init__(self, *args, **kwargs):

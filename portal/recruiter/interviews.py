@@ -62,7 +62,10 @@ def interview_edit(interview_id: int):
 def interview_move(interview_id: int):
     interview = _interview(interview_id)
     form = MoveForm(sequence=interview.sequence)
-    out = submit(form, lambda: interviews.reschedule(g.firm, actor(), interview, **form.times(), expected_sequence=sequence_of(form)))
+    out = submit(
+        form,
+        lambda: interviews.reschedule(g.firm, actor(), interview, **form.times(), expected_sequence=sequence_of(form)),
+    )
     if not out:
         return _page(form, interview.candidacy, "move", interview)
     flash(f"Interview moved. {interview.candidate.name} gets an email with the new time.", "success")

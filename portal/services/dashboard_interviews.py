@@ -1,4 +1,4 @@
-""""Interview answers" on the recruiter's needs-attention list: a candidate asked to reschedule,
+""" "Interview answers" on the recruiter's needs-attention list: a candidate asked to reschedule,
 declined, or found no proposed time that suits, and the recruiter has not handled it yet
 (`Interview.answer_seen_at`). One query, capped, oldest answer first; "mine" is the interviews
 the recruiter organises, their candidates' and their searches'. Reads only (the "handled" mark is
@@ -48,9 +48,6 @@ def interview_answers(user: User, mine: bool, limit: int) -> tuple[list[AnswerRo
         .limit(limit + 1)
     )
     if mine:
-        q = q.where(
-            or_(Interview.recruiter_id == user.id, Candidate.owner_id == user.id, Search.owner_id == user.id)
-        )
+        q = q.where(or_(Interview.recruiter_id == user.id, Candidate.owner_id == user.id, Search.owner_id == user.id))
     rows = [AnswerRow(i, c, s) for i, c, s in db.session.execute(q)]
     return rows[:limit], len(rows) > limit
-

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+
 from portal import outbox
 from portal.extensions import db
 from portal.models import Audience, Firm, Message, User
@@ -36,7 +37,11 @@ KIND_LABELS = {
     InterviewKind.OTHER: "Other",
     InterviewKind.OFFICE_HOURS: "Office hours",
 }
-FORMAT_WORDS = {InterviewFormat.PHONE: "Phone call", InterviewFormat.VIDEO: "Video call", InterviewFormat.ON_SITE: "In person"}
+FORMAT_WORDS = {
+    InterviewFormat.PHONE: "Phone call",
+    InterviewFormat.VIDEO: "Video call",
+    InterviewFormat.ON_SITE: "In person",
+}
 STATE_WORDS = {
     InterviewState.PROPOSED: "Waiting for the candidate to choose a time",
     InterviewState.SCHEDULED: "Set",
@@ -55,7 +60,7 @@ WHEN_FORMAT = "%A %d %B %Y, %H:%M"
 
 
 def when_text(value: datetime | None, zone_name: str, minutes: int | None = None) -> str:
-    """"Monday 26 October 2026, 09:00–10:00 (Europe/Berlin)" on the reader's wall clock."""
+    """ "Monday 26 October 2026, 09:00–10:00 (Europe/Berlin)" on the reader's wall clock."""
     at = local(value, zone_name)
     if at is None:
         return ""
@@ -131,7 +136,9 @@ def event(
     if f.where:
         lines.append(("Join: " if interview.format == InterviewFormat.VIDEO else "Where: ") + f.where)
     if f.people:
-        lines.append("You meet: " + "; ".join(p["name"] + (f", {p['title']}" if p.get("title") else "") for p in f.people))
+        lines.append(
+            "You meet: " + "; ".join(p["name"] + (f", {p['title']}" if p.get("title") else "") for p in f.people)
+        )
     if interview.candidate_notes_md:
         lines += ["", interview.candidate_notes_md]
     lines += ["", f"Your preparation page: {f.link}"]

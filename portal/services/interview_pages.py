@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Firm, Search
 from portal.models.interview import Interview, InterviewState
-from portal.services import candidate_portal, interviews
+from portal.services import candidate_portal, interview_choices, interviews
 from portal.services.interview_messages import (
     CANDIDATE_STATE_WORDS,
     KIND_LABELS,
@@ -79,7 +79,7 @@ def preparation(firm: Firm, candidate: Candidate, interview_id: int) -> Preparat
     """The candidate's preparation page of their own interview (NotFound for any other)."""
     from portal.models import utcnow
 
-    interview = interviews.for_candidate(candidate, interview_id)
+    interview = interview_choices.for_candidate(candidate, interview_id)
     candidacy = interview.candidacy
     was_told = told(interview)
     f = facts(firm, interview, was_told)

@@ -4,8 +4,7 @@ declines. Each change the candidate's calendar must follow raises `sequence` and
 invitation (portal/services/interview_messages.py); each answer of the candidate lands on the
 recruiter's needs-attention list (services/dashboard_interviews.py) until they have seen it.
 
-A slot is picked with a conditional UPDATE on the interview's state and sequence, so of two
-requests racing for it (two tabs, two devices) exactly one wins and the other is told why.
+The candidate's side (picking a slot, answering) is services/interview_choices.py.
 Plain functions: flush, never commit; internal notes never go into anything a candidate reads."""
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Firm, Stage, User, utcnow
+from portal.models import Candidacy, Firm, Stage, User, utcnow
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewSlot, InterviewState
-from portal.services import Conflict, DomainError, NotFound, disclosure, interview_messages
+from portal.services import Conflict, DomainError, disclosure, interview_messages
 from portal.services.interview_times import clean_zone, to_utc
 from portal.services.text import clean_line, clean_text
 
@@ -28,16 +27,11 @@ MAX_ATTENDEES = 10
 MAX_ROUND = 20
 MIN_MINUTES, MAX_MINUTES = 10, 8 * 60
 MAX_NOTES = 10_000
-MAX_ANSWER = 2_000
 MAX_LOCATION = 500
 # The kinds a recruiter schedules in a candidacy (office-hours bookings are made elsewhere).
 CANDIDACY_KINDS = (InterviewKind.RECRUITER_SCREEN, InterviewKind.CLIENT, InterviewKind.ASSESSMENT, InterviewKind.OTHER)
 OPEN_STATES = (InterviewState.PROPOSED, InterviewState.SCHEDULED, InterviewState.NEEDS_NEW_TIME)
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-TAKEN = (
-    "That time is no longer available: a time for this interview was already chosen, perhaps in another "
-    "window. Here is the interview as it stands now."
-)
 
 
 @dataclass
@@ -105,7 +99,7 @@ def _candidate_words(details: Details) -> str:
 
 def _times(zone_name: str, starts_at: datetime | None, slots: list[datetime] | None) -> tuple[datetime | None, list]:
     """(fixed UTC time, []) or (None, sorted distinct UTC slots): exactly one of the two, in the future."""
-    slots = [s for s in (slots or []) if s is not None]
+    slots = list(slots or [])
     if starts_at is not None and slots:
         raise DomainError("Give either a fixed time or proposed times, not both.")
     now = utcnow()
@@ -282,159 +276,3 @@ def _handled(interview: Interview) -> None:
 def _check_sequence(interview: Interview, expected: int | None) -> None:
     if expected is not None and interview.sequence != expected:
         raise Conflict("the interview was changed meanwhile (by you in another window, or by the candidate).")
-
-
-# ---------------------------------------------------------------- the candidate's side
-
-
-def for_candidate(candidate: Candidate, interview_id: int) -> Interview:
-    """The candidate's own interview (any other id: NotFound, a 404)."""
-    interview = db.session.get(Interview, interview_id)
-    if interview is None or interview.candidate_id != candidate.id:
-        raise NotFound("No such interview.")
-    if interview.candidacy is not None and interview.candidacy.stage == Stage.IDENTIFIED:
-        raise NotFound("No such interview.")
-    return interview
-
-
-def _conditional(interview: Interview, expected: int, from_states, **values) -> None:
-    """One UPDATE that succeeds only if nobody changed the interview since the candidate saw it
-    (its state and sequence); the loser of a race is refused with TAKEN."""
-    result = db.session.execute(
-        update(Interview)
-        .where(
-            Interview.firm_id == interview.firm_id,
-            Interview.id == interview.id,
-            Interview.state.in_(from_states),
-            Interview.sequence == expected,
-        )
-        .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.expire(interview)
-        raise Conflict(TAKEN)
-    db.session.expire(interview)
-
-
-def pick_slot(firm: Firm, candidate: Candidate, interview: Interview, slot_id: int, expected_sequence: int) -> Interview:
-    """The candidate picks one proposed slot: confirmed at once, the other slots released."""
-    if interview.state != InterviewState.PROPOSED:
-        raise Conflict(TAKEN)
-    slot = next((s for s in interview.slots if s.id == slot_id), None)
-    if slot is None:
-        raise DomainError("Please choose one of the times offered.")
-    if slot.starts_at <= utcnow():
-        raise DomainError("That time has passed. Please choose another, or tell us none of them suits you.")
-    _conditional(
-        interview,
-        expected_sequence,
-        (InterviewState.PROPOSED,),
-        state=InterviewState.SCHEDULED,
-        starts_at=slot.starts_at,
-        sequence=Interview.sequence + 1,
-    )
-    db.session.execute(
-        delete(InterviewSlot).where(InterviewSlot.interview_id == interview.id, InterviewSlot.id != slot.id)
-    )
-    db.session.execute(update(InterviewSlot).where(InterviewSlot.id == slot.id).values(picked=True))
-    db.session.expire(interview)
-    db.session.flush()
-    interview_messages.tell_candidate(firm, interview, "scheduled")
-    return interview
-
-
-def _answer(
-    firm: Firm,
-    candidate: Candidate,
-    interview: Interview,
-    expected: int,
-    *,
-    from_states,
-    state: InterviewState,
-    reason: str | None,
-    availability: str | None,
-    what: str,
-) -> Interview:
-    now = utcnow()
-    _conditional(
-        interview,
-        expected,
-        from_states,
-        state=state,
-        candidate_reason=reason,
-        candidate_availability=availability,
-        candidate_answered_at=now,
-        answer_seen_at=None,
-    )
-    db.session.flush()
-    interview_messages.tell_recruiter(firm, interview, what)
-    return interview
-
-
-def none_suits(
-    firm: Firm, candidate: Candidate, interview: Interview, availability: str, expected_sequence: int
-) -> Interview:
-    """No proposed slot suits the candidate: they say when they can (state needs_new_time)."""
-    if interview.state != InterviewState.PROPOSED:
-        raise Conflict(TAKEN)
-    when = clean_text(availability, "When you could", MAX_ANSWER, required=True)
-    return _answer(
-        firm,
-        candidate,
-        interview,
-        expected_sequence,
-        from_states=(InterviewState.PROPOSED,),
-        state=InterviewState.NEEDS_NEW_TIME,
-        reason=None,
-        availability=when,
-        what="no_slot",
-    )
-
-
-def ask_to_reschedule(
-    firm: Firm, candidate: Candidate, interview: Interview, reason: str, availability: str, expected_sequence: int
-) -> Interview:
-    """The candidate cannot make the time set: they ask for another, with a reason."""
-    if interview.state != InterviewState.SCHEDULED:
-        raise Conflict("This interview has no time set to move any more. Here it is as it stands now.")
-    why = clean_text(reason, "Why", MAX_ANSWER, required=True)
-    when = clean_text(availability, "When you could", MAX_ANSWER)
-    return _answer(
-        firm,
-        candidate,
-        interview,
-        expected_sequence,
-        from_states=(InterviewState.SCHEDULED,),
-        state=InterviewState.NEEDS_NEW_TIME,
-        reason=why,
-        availability=when or None,
-        what="reschedule",
-    )
-
-
-def decline(firm: Firm, candidate: Candidate, interview: Interview, reason: str, expected_sequence: int) -> Interview:
-    """The candidate declines the interview, with a reason."""
-    if interview.state not in OPEN_STATES:
-        raise Conflict("This interview cannot be declined any more. Here it is as it stands now.")
-    why = clean_text(reason, "Why", MAX_ANSWER, required=True)
-    return _answer(
-        firm,
-        candidate,
-        interview,
-        expected_sequence,
-        from_states=OPEN_STATES,
-        state=InterviewState.DECLINED,
-        reason=why,
-        availability=None,
-        what="declined",
-    )
-
-
-
-def set_timezone(firm: Firm, candidate: Candidate, name: str | None) -> str | None:
-    """The zone the candidate reads times in (their profile); empty = the firm's."""
-    value = (name or "").strip()
-    candidate.timezone = clean_zone(value, "Your time zone") if value else None
-    db.session.flush()
-    return candidate.timezone

@@ -13,7 +13,7 @@ import time_machine
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Stage
 from portal.models.interview import Interview, InterviewSlot, InterviewState
-from portal.services import Conflict, DomainError, dashboard, interview_messages, interviews
+from portal.services import Conflict, DomainError, dashboard, interview_choices, interview_messages, interviews
 from tests.factories import firm_context
 from tests.support import candidate as cs
 from tests.support import interviews as ivs
@@ -107,7 +107,7 @@ def test_proposed_slots_then_pick_confirms_at_once_and_releases_the_others(app, 
         iv = db.session.get(Interview, iv_id)
         assert iv.state == InterviewState.PROPOSED and iv.starts_at is None and len(iv.slots) == 3
         chosen = iv.slots[1]
-        interviews.pick_slot(f.firm, db.session.get(Candidate, f.candidate.id), iv, chosen.id, 0)
+        interview_choices.pick_slot(f.firm, db.session.get(Candidate, f.candidate.id), iv, chosen.id, 0)
     with firm_context(app, f.firm):
         iv = db.session.get(Interview, iv_id)
         assert iv.state == InterviewState.SCHEDULED and iv.sequence == 1
@@ -124,12 +124,12 @@ def test_a_second_pick_on_a_stale_page_is_refused_clearly(app, firms):
         iv = db.session.get(Interview, iv_id)
         first, second = (s.id for s in iv.slots)
         me = db.session.get(Candidate, f.candidate.id)
-        interviews.pick_slot(f.firm, me, iv, first, 0)
+        interview_choices.pick_slot(f.firm, me, iv, first, 0)
     with firm_context(app, f.firm):
         iv = db.session.get(Interview, iv_id)
         me = db.session.get(Candidate, f.candidate.id)
         with pytest.raises(Conflict, match="no longer available"):
-            interviews.pick_slot(f.firm, me, iv, second, 0)
+            interview_choices.pick_slot(f.firm, me, iv, second, 0)
 
 
 @pytest.mark.parametrize("how", ["none", "reschedule", "decline"])
@@ -143,11 +143,11 @@ def test_the_candidates_answer_reaches_needs_attention_and_the_recruiters_inbox(
         iv = db.session.get(Interview, iv_id)
         me = db.session.get(Candidate, f.candidate.id)
         if how == "none":
-            interviews.none_suits(f.firm, me, iv, "Any morning next week", iv.sequence)
+            interview_choices.none_suits(f.firm, me, iv, "Any morning next week", iv.sequence)
         elif how == "reschedule":
-            interviews.ask_to_reschedule(f.firm, me, iv, "I am travelling that day", "Thursday", iv.sequence)
+            interview_choices.ask_to_reschedule(f.firm, me, iv, "I am travelling that day", "Thursday", iv.sequence)
         else:
-            interviews.decline(f.firm, me, iv, "I accepted another offer", iv.sequence)
+            interview_choices.decline(f.firm, me, iv, "I accepted another offer", iv.sequence)
     with firm_context(app, f.firm):
         att = dashboard.needs_attention(f.firm, db.session.merge(f.recruiter), "mine")
         [row] = att.interview_answers.rows
@@ -168,7 +168,7 @@ def test_moving_after_an_answer_handles_it(app, firms):
     iv_id = ivs.schedule(app, f, cy.id, at=_future(5))
     with firm_context(app, f.firm):
         iv = db.session.get(Interview, iv_id)
-        interviews.ask_to_reschedule(f.firm, db.session.get(Candidate, f.candidate.id), iv, "Ill", "", 0)
+        interview_choices.ask_to_reschedule(f.firm, db.session.get(Candidate, f.candidate.id), iv, "Ill", "", 0)
     with firm_context(app, f.firm):
         iv = db.session.get(Interview, iv_id)
         interviews.reschedule(f.firm, db.session.merge(f.recruiter), iv, slots=[_future(8), _future(9)])
@@ -254,9 +254,9 @@ def test_edit_sends_an_updated_invitation_only_when_the_candidate_sees_a_change(
 def test_candidate_zone_is_used_in_emails(app, firms):
     f, cy = _setup(app, firms)
     with firm_context(app, f.firm):
-        interviews.set_timezone(f.firm, db.session.get(Candidate, f.candidate.id), "America/New_York")
+        interview_choices.set_timezone(f.firm, db.session.get(Candidate, f.candidate.id), "America/New_York")
         with pytest.raises(DomainError):
-            interviews.set_timezone(f.firm, db.session.get(Candidate, f.candidate.id), "Nowhere/Land")
+            interview_choices.set_timezone(f.firm, db.session.get(Candidate, f.candidate.id), "Nowhere/Land")
     iv_id = ivs.schedule(app, f, cy.id, at=_future(5))
     [msg] = ivs.messages(app, f, iv_id)
     assert "(America/New_York)" in msg.body_text
@@ -273,6 +273,6 @@ def test_another_candidate_cannot_reach_the_interview(app, firms):
 
     other = make_candidate(app, f.firm)
     with firm_context(app, f.firm):
-        with pytest.raises(interviews.NotFound):
-            interviews.for_candidate(db.session.get(Candidate, other.id), iv_id)
+        with pytest.raises(interview_choices.NotFound):
+            interview_choices.for_candidate(db.session.get(Candidate, other.id), iv_id)
         assert db.session.get(Candidacy, cy.id) is not None

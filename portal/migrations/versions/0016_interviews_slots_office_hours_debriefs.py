@@ -5,10 +5,10 @@ Revises: 0015
 Create Date: 2026-12-07 00:05:40.544464
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0016'
