@@ -9,6 +9,7 @@ from flask import Response, abort, flash, g, redirect, render_template, url_for
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
+from portal.candidate.forms import choices
 from portal.candidate.interview_forms import DeclineForm, NoneSuitsForm, PickForm, RescheduleForm, TimezoneForm
 from portal.services import Conflict, interview_choices, interview_messages, interview_pages
 from portal.web.actions import found, submit
@@ -25,7 +26,7 @@ FORMS = {"pick": PickForm, "none": NoneSuitsForm, "reschedule": RescheduleForm, 
 def _page(interview_id: int, forms: dict | None = None, status: int = 200):
     prep = found(lambda: interview_pages.preparation(g.firm, current_candidate(), interview_id))
     made = {k: (forms or {}).get(k) or cls(formdata=None, sequence=prep.interview.sequence) for k, cls in FORMS.items()}
-    made["pick"].slot.choices = [(sid, text) for sid, text in prep.slots]
+    made["pick"].slot.choices = choices(prep.slots)
     return render_template("candidate/interview.html", prep=prep, forms=made), status
 
 
@@ -41,7 +42,7 @@ def _do(interview_id: int, what: str, call):
     iv = found(lambda: interview_choices.for_candidate(me, interview_id))
     form = FORMS[what]()
     if what == "pick":
-        form.slot.choices = [(s.id, "") for s in iv.slots]
+        form.slot.choices = choices((s.id, "") for s in iv.slots)
     out = submit(form, lambda: call(me, iv, form))
     if out:
         flash(DONE[what], "success")

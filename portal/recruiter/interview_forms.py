@@ -30,7 +30,7 @@ FORMAT_CHOICES = [
     opt(InterviewFormat.PHONE.value, "Phone call"),
     opt(InterviewFormat.ON_SITE.value, "On site"),
 ]
-MODE_CHOICES = [("fixed", "A fixed time"), ("slots", "Proposed times: the candidate picks one")]
+MODE_CHOICES = [opt("fixed", "A fixed time"), opt("slots", "Proposed times: the candidate picks one")]
 BAD_TIME = "Please give a date and a time (e.g. 2026-10-26 09:00)."
 
 
@@ -69,7 +69,7 @@ class DetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(z, z) for z in zone_names()]
+        self.timezone.choices = [opt(z, z) for z in zone_names()]
 
     def attendee_rows(self) -> list[dict]:
         """One person per line: "Name, Title" (or "Name - Title")."""

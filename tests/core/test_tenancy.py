@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from flask import Blueprint, abort
@@ -34,6 +35,7 @@ from portal.models import (
     Search,
     Skill,
     SkillAlias,
+    Stage,
     StageChange,
     SuggestedRole,
     TokenPurpose,
@@ -43,6 +45,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.base import FirmOwned
+from portal.models.interview import Interview, InterviewFormat, InterviewKind
 from portal.tenancy import TenancyError, all_firms, as_firm
 from tests.factories import firm_context, make_candidate, make_firm, make_user
 from tests.support.fixtures.clients import FirmClient, login_as
@@ -70,6 +73,7 @@ ID_ARGS: dict[str, type] = {
     "audit_id": AuditEntry,
     "token_id": AuthToken,
     "session_id": UserSession,
+    "interview_id": Interview,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -149,6 +153,24 @@ def _graph(app, ns) -> dict[type, int]:
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
         }
+        # An interview needs a candidacy the candidate knows about (screening), with a time set.
+        interviewing = Candidacy(
+            search_id=search.id, candidate_id=ns.candidate.id, added_by_id=ns.recruiter.id, stage=Stage.SCREENING
+        )
+        other_search = Search(client_id=client.id, title=f"Interview role at {firm.slug}", owner_id=ns.recruiter.id)
+        s.add(other_search)
+        s.flush()
+        interviewing.search_id = other_search.id
+        s.add(interviewing)
+        s.flush()
+        rows[Interview] = Interview(
+            candidacy_id=interviewing.id,
+            candidate_id=ns.candidate.id,
+            recruiter_id=ns.recruiter.id,
+            kind=InterviewKind.CLIENT,
+            format=InterviewFormat.PHONE,
+            starts_at=utcnow() + timedelta(days=3),
+        )
         for row in rows.values():
             s.add(row)
         s.flush()
