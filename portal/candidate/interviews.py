@@ -43,6 +43,9 @@ def _do(interview_id: int, what: str, call):
     form = FORMS[what]()
     if what == "pick":
         form.slot.choices = choices((s.id, "") for s in iv.slots)
+    if form.is_submitted() and form.expected() != iv.sequence:  # a page older than the interview
+        flash(interview_choices.TAKEN if what == "pick" else interview_choices.CHANGED, "error")
+        return redirect(url_for("candidate.interview", interview_id=interview_id), 303)
     out = submit(form, lambda: call(me, iv, form))
     if out:
         flash(DONE[what], "success")

@@ -21,6 +21,7 @@ from portal.services.interviews import OPEN_STATES
 from portal.services.text import clean_text
 
 MAX_ANSWER = 2_000
+CHANGED = "This interview changed while your page was open. Here it is as it stands now."
 TAKEN = (
     "That time is no longer available: a time for this interview was already chosen, perhaps in another "
     "window. Here is the interview as it stands now."
