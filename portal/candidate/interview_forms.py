@@ -42,7 +42,7 @@ class RescheduleForm(_Answer):
 
 
 class DeclineForm(_Answer):
-    reason = TextAreaField(
+    decline_reason = TextAreaField(
         "Why are you declining?", validators=[DataRequired("Please give a reason."), Length(max=MAX_ANSWER)]
     )
 

@@ -88,7 +88,7 @@ def interview_decline(interview_id: int):
     return _do(
         interview_id,
         "decline",
-        lambda me, iv, f: interview_choices.decline(g.firm, me, iv, f.reason.data, f.expected()),
+        lambda me, iv, f: interview_choices.decline(g.firm, me, iv, f.decline_reason.data, f.expected()),
     )
 
 

@@ -202,7 +202,9 @@ def test_none_suits_reschedule_and_decline(app, firms, cand_client):
     assert resp.status_code == 303 and _state(app, f, fixed)[0] == InterviewState.NEEDS_NEW_TIME
 
     other = ivs.schedule(app, f, cy.id, at=_soon(9))
-    resp = cand_client.post(f"/me/interviews/{other}/decline", data={"reason": "I took another job", "sequence": "0"})
+    resp = cand_client.post(
+        f"/me/interviews/{other}/decline", data={"decline_reason": "I took another job", "sequence": "0"}
+    )
     assert resp.status_code == 303 and _state(app, f, other)[0] == InterviewState.DECLINED
     assert "You declined this interview" in cand_client.get(f"/me/interviews/{other}").get_data(as_text=True)
     with firm_context(app, f.firm):

@@ -26,6 +26,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests.support.fixtures.clients import login_as
+from tests.support.interviews import demo_interviews
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -50,6 +51,7 @@ NOT_PAGES = {
     "auth.sso_callback": "the OpenID provider's answer, redirects (tests/auth/test_sso.py)",
     "auth.two_factor_code": "the sign-in's second step: only after a correct password of staff with "
     "two-factor (no crawl login has it); tests/auth/test_two_factor.py renders it",
+    "candidate.interview_ics": "an interview's invitation as an .ics file, not a page (tests/candidate/test_interviews.py)",
     "auth.two_factor_setup": "the sign-in's enrolment step: only when the firm requires two-factor "
     "(the demo firm does not); tests/auth/test_two_factor.py renders it",
 }
@@ -186,6 +188,9 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
     assert resp.status_code in (302, 303), resp.status_code
     assert client_for(firm).post("/reset", data={"email": "candidate@demo.example"}).status_code in (200, 302, 303)
     assert client_for(firm).post("/login/link", data={"email": "candidate8@demo.example"}).status_code == 302
+
+    # Interviews (until the demo data has some): Tomás has a proposed, a set and a moving one.
+    demo_interviews(app, FIRM, "candidate11@demo.example")
 
     run_jobs()
     links = []

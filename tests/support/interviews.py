@@ -65,3 +65,37 @@ def parse_both(ics: str):
     assert len(events) == 1
     other = vobject.readOne(ics)
     return cal, events[0], other
+
+
+def demo_interviews(app, slug: str, email: str) -> list[int]:
+    """On the demo firm (until the demo data has its own): for the candidate with `email`, a
+    proposed interview, a set one, and one they asked to reschedule (on needs-attention)."""
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import select
+
+    from portal.models import Candidate, Firm, Role, Stage, utcnow
+    from portal.services import interview_choices
+    from portal.tenancy import all_firms
+
+    with app.app_context():
+        with all_firms():
+            firm = db.session.scalar(select(Firm).where(Firm.slug == slug))
+        with firm_context(app, firm):
+            me = db.session.scalar(select(Candidate).where(Candidate.email == email))
+            cy = db.session.scalar(
+                select(Candidacy)
+                .where(Candidacy.candidate_id == me.id, Candidacy.stage.not_in([Stage.IDENTIFIED, Stage.CLOSED]))
+                .order_by(Candidacy.id)
+            )
+            actor = db.session.scalar(select(User).where(User.role == Role.RECRUITER).order_by(User.id))
+            base = utcnow().astimezone(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+            proposed = interviews.schedule(
+                firm, actor, cy, details(), slots=[base + timedelta(days=3), base + timedelta(days=4, hours=2)]
+            )
+            fixed = interviews.schedule(firm, actor, cy, details(round=2), starts_at=base + timedelta(days=8))
+            moving = interviews.schedule(
+                firm, actor, cy, details(kind=InterviewKind.ASSESSMENT), starts_at=base + timedelta(days=9)
+            )
+            interview_choices.ask_to_reschedule(firm, me, moving, "I am travelling that week", "The week after", 0)
+            return [proposed.id, fixed.id, moving.id]
