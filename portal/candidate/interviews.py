@@ -115,4 +115,4 @@ def set_timezone():
             "Your time zone was not saved: " + (" ".join(form.timezone.errors) or "please choose one from the list."),
             "error",
         )
-    return redirect(url_for("candidate.profile") + "#timezone", 303)
+    return redirect(url_for("candidate.profile") + "#time-zone", 303)

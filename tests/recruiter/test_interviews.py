@@ -180,3 +180,32 @@ def test_candidacy_page_queries_same_for_1_and_50(app, rec, count_queries):
     fifty = f"/recruiter/candidacies/{cy50.id}"
     rec.client.get(one), rec.client.get(fifty)
     assert _count(count_queries, rec.client, one) == _count(count_queries, rec.client, fifty)
+
+
+def test_interview_answers_on_needs_attention_cost_the_same_with_1_and_50(app, rec, count_queries):
+    f = rec.f
+    cy = _candidacy(app, f)
+    base = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0) + timedelta(days=3)
+
+    def answers(n, start):
+        for i in range(start, start + n):
+            iv_id = ivs.schedule(app, f, cy.id, at=base + timedelta(hours=i))
+            with firm_context(app, f.firm):
+                iv = db.session.get(Interview, iv_id)
+                me = db.session.get(Candidate, f.candidate.id)
+                interview_choices.decline(f.firm, me, iv, f"Reason {i}", 0)
+
+    def count(url):
+        rec.client.get(url)
+        with count_queries() as q:
+            html = rec.client.get(url).get_data(as_text=True)
+        return q.count, html
+
+    answers(1, 0)
+    one, html = count("/recruiter/")
+    assert html.count("declined the interview") == 1
+    answers(49, 1)
+    fifty, html = count("/recruiter/")
+    assert fifty == one and html.count("declined the interview") == 10 and "show=interview-answers" in html
+    _, html = count("/recruiter/?show=interview-answers&scope=firm")
+    assert html.count("declined the interview") == 50
