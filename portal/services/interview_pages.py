@@ -93,7 +93,7 @@ def preparation(firm: Firm, candidate: Candidate, interview_id: int) -> Preparat
         can_pick=state == InterviewState.PROPOSED,
         can_reschedule=state == InterviewState.SCHEDULED and upcoming,
         can_decline=state in interviews.OPEN_STATES and upcoming,
-        has_invitation=interview.starts_at is not None,
+        has_invitation=state == InterviewState.SCHEDULED,
         state_words=CANDIDATE_STATE_WORDS[state],
     )
     if prep.can_pick:
