@@ -1,6 +1,7 @@
 """Who may open what: candidates only, and only their own rows (another's id is a 404)."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,6 +9,7 @@ from portal.models import Stage
 from tests.factories import make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
+from tests.support.interviews import schedule as schedule_interview
 
 
 def _candidate_rules(app):
@@ -53,7 +55,9 @@ def others(app, firms):
         consent = h.request_consent(app, f, cy.id)
         fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
         msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
-        out[key] = dict(search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand)
+        soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=5)
+        iv = schedule_interview(app, f, cy.id, at=soon)
+        out[key] = dict(search=s, candidacy=cy, consent=consent, feedback=fb, message=msg, candidate=cand, interview=iv)
     return out
 
 
@@ -64,6 +68,11 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     assert cand_client.get(f"/me/consents/{o['consent'].id}").status_code == 404
     assert cand_client.post(f"/me/consents/{o['consent'].id}", data={"approve": "y"}).status_code == 404
     assert cand_client.get(f"/me/messages/{o['message'].id}").status_code == 404
+    for path in ("", "/invite.ics"):
+        assert cand_client.get(f"/me/interviews/{o['interview']}{path}").status_code == 404
+    for action in ("pick", "none-suits", "reschedule", "decline"):
+        data = {"slot": "1", "sequence": "0", "reason": "r", "decline_reason": "r", "availability": "a"}
+        assert cand_client.post(f"/me/interviews/{o['interview']}/{action}", data=data).status_code == 404
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
@@ -85,6 +94,12 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.message",
         "candidate.express_interest",
         "candidate.role",
+        "candidate.interview",
+        "candidate.interview_ics",
+        "candidate.interview_pick",
+        "candidate.interview_none_suits",
+        "candidate.interview_reschedule",
+        "candidate.interview_decline",
     }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered

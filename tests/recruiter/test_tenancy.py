@@ -2,6 +2,7 @@
 recruiter route that takes an id (the list comes from the URL map, so new routes are covered)."""
 
 import io
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from portal.models import (
     UpdateKind,
 )
 from tests.factories import firm_context
+from tests.support.interviews import schedule as schedule_interview
 from tests.support.recruiter import add, make_search
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -42,6 +44,8 @@ def _objects(app, f, rec_client=None):
             "message_id": m.id,
             "client_id": s.client_id,
         }
+    soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=5)
+    ids["interview_id"] = schedule_interview(app, f, cy.id, at=soon)
     return ids
 
 
