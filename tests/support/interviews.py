@@ -69,7 +69,8 @@ def parse_both(ics: str):
 
 def demo_interviews(app, slug: str, email: str) -> list[int]:
     """On the demo firm (until the demo data has its own): for the candidate with `email`, a
-    proposed interview, a set one, and one they asked to reschedule (on needs-attention)."""
+    proposed interview, a set one, one they asked to reschedule (on needs-attention) and a
+    cancelled one: every interview email is sent."""
     from datetime import UTC, timedelta
 
     from sqlalchemy import select
@@ -98,4 +99,6 @@ def demo_interviews(app, slug: str, email: str) -> list[int]:
                 firm, actor, cy, details(kind=InterviewKind.ASSESSMENT), starts_at=base + timedelta(days=9)
             )
             interview_choices.ask_to_reschedule(firm, me, moving, "I am travelling that week", "The week after", 0)
-            return [proposed.id, fixed.id, moving.id]
+            dropped = interviews.schedule(firm, actor, cy, details(round=3), starts_at=base + timedelta(days=10))
+            interviews.cancel(firm, actor, dropped)
+            return [proposed.id, fixed.id, moving.id, dropped.id]
