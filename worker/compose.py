@@ -1,6 +1,7 @@
 """Composing one email from its message(s): several changes to one candidacy merged into one
 update (where the candidate stands now, then what happened; email/merged_update.*), a
-credential's link minted for this send, the list headers. Builds text only: never sends, never
+credential's link minted for this send, the list headers, an interview's invitation (its
+iCalendar rides along as `Outgoing.calendar`). Builds text only: never sends, never
 writes a row (a minted link is stored by delivery once the mail server took the email).
 """
 
@@ -50,6 +51,8 @@ class Sendable(Protocol):
     def body_html(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
+    @property
+    def calendar(self) -> str | None: ...
 
 
 class Recipient(Protocol):
@@ -80,6 +83,9 @@ class Outgoing:
     body_text: str
     body_html: str
     created_at: datetime
+    # An interview's invitation (iCalendar, RFC 5546) the email carries as a text/calendar
+    # part (worker.mailer.build_raw): only on a single message, never on a merged group.
+    calendar: str | None = None
 
 
 def _inner_html(msg: Sendable) -> str:
@@ -108,6 +114,7 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
             first.body_text,
             body_html,
             first.created_at,
+            first.calendar,
         )
     facts = [merge_facts(m) for m in msgs]
     if all(facts):
@@ -208,7 +215,7 @@ def with_credential(
     text = out.body_text.replace(CREDENTIAL_LINK, url)
     html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it
     return (
-        Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at),
+        Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at, out.calendar),
         minted,
         None,
     )

@@ -125,8 +125,12 @@ def _header(name: str, value: str) -> str:
     return f"{name}: " + Header(value, charset, header_name=name).encode(linesep="\r\n")
 
 
-def _part(subtype: str, body: str) -> bytes:
-    """A text part: 7bit when it is ASCII with SMTP-safe lines, quoted-printable otherwise."""
+_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.M)
+
+
+def _part(subtype: str, body: str, params: str = "") -> bytes:
+    """A text part: 7bit when it is ASCII with SMTP-safe lines, quoted-printable otherwise.
+    `params` adds Content-Type parameters (`; method=REQUEST` on an invitation)."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     data = body.encode("utf-8")
     if data.isascii() and max(map(len, data.split(b"\n"))) <= 998:
@@ -136,7 +140,7 @@ def _part(subtype: str, body: str) -> bytes:
         data = binascii.b2a_qp(data, istext=True)
     if not data.endswith(b"\n"):
         data += b"\n"
-    head = f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: {cte}\n\n'
+    head = f'Content-Type: text/{subtype}; charset="utf-8"{params}\nContent-Transfer-Encoding: {cte}\n\n'
     return head.encode("ascii") + data
 
 
@@ -179,15 +183,18 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
         "Auto-Submitted: auto-generated",
     ]
     lines += [_header(name, value) for name, value in (extra_headers or {}).items()]
-    text, html = _part("plain", msg.body_text), _part("html", msg.body_html)
+    parts = [_part("plain", msg.body_text), _part("html", msg.body_html)]
+    invitation = getattr(msg, "calendar", None)
+    if invitation:  # an interview's invitation: the calendar alternative iMIP (RFC 6047) expects
+        method = _METHOD.search(invitation)
+        parts.append(_part("calendar", invitation, f"; method={method.group(1).upper() if method else 'REQUEST'}"))
     boundary = f"=_portal_{uuid.uuid4().hex}"
-    while boundary.encode() in text or boundary.encode() in html:  # pragma: no cover - 128 random bits
+    while any(boundary.encode() in p for p in parts):  # pragma: no cover - 128 random bits
         boundary = f"=_portal_{uuid.uuid4().hex}"
     lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', "", ""]
     sep = f"--{boundary}\n".encode()
-    data = (
-        ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + sep + text + sep + html + f"--{boundary}--\n".encode()
-    )
+    data = ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + b"".join(sep + p for p in parts)
+    data += f"--{boundary}--\n".encode()
     data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     return RawEmail(addr["From"], (addr["To"],), data, mid, smtputf8=utf8)
 

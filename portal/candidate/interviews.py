@@ -1,40 +1,118 @@
-"""The candidate's debrief after an interview (`/me/interviews/<id>/debrief`): the form while the
-interview is over and no debrief was sent, then the debrief read-only with a thank-you. Thin:
-the rules are services/debriefs.py (which 404s another candidate's interview)."""
+"""The candidate's interview pages: the preparation page of one interview (with the pick-a-time,
+none-suits, ask-to-reschedule and decline forms), its invitation as a .ics download, and the time
+zone they read times in. Thin: a form, one service call through the form-action helper, a
+redirect; every lookup goes through services that 404 anything not the candidate's own."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, url_for
-from werkzeug.exceptions import HTTPException
+from flask import Response, abort, flash, g, redirect, render_template, url_for
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
-from portal.candidate.debrief_form import DebriefForm
-from portal.services import debriefs
-from portal.web.actions import found, status, submit
+from portal.candidate.forms import choices
+from portal.candidate.interview_forms import DeclineForm, NoneSuitsForm, PickForm, RescheduleForm, TimezoneForm
+from portal.services import Conflict, interview_choices, interview_messages, interview_pages
+from portal.web.actions import found, submit
+
+DONE = {
+    "pick": "Thank you: your interview is confirmed. The invitation is on its way to your inbox.",
+    "none": "Thank you. We will find another time with you and write to you soon.",
+    "reschedule": "Thank you. Your recruiter is told at once and will come back to you with another time.",
+    "decline": "Thank you for letting us know. Your recruiter is told.",
+}
+FORMS = {"pick": PickForm, "none": NoneSuitsForm, "reschedule": RescheduleForm, "decline": DeclineForm}
 
 
-@bp.app_template_global()
-def preparation_path(interview_id: int) -> str | None:
-    """The interview's preparation page (/me/interviews/<id>, built by the scheduling feature)
-    when this installation has it, else None: the pages link to it by path, never to a 404."""
-    path = f"/me/interviews/{interview_id}"
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return None
-    return path
+def _page(interview_id: int, forms: dict | None = None, status: int = 200):
+    prep = found(lambda: interview_pages.preparation(g.firm, current_candidate(), interview_id))
+    made = {k: (forms or {}).get(k) or cls(formdata=None, sequence=prep.interview.sequence) for k, cls in FORMS.items()}
+    made["pick"].slot.choices = choices(prep.slots)
+    return render_template("candidate/interview.html", prep=prep, forms=made), status
 
 
-@bp.route("/interviews/<int:interview_id>/debrief", methods=["GET", "POST"])
-def interview_debrief(interview_id: int):
+@bp.route("/interviews/<int:interview_id>")
+def interview(interview_id: int):
+    return _page(interview_id)
+
+
+def _do(interview_id: int, what: str, call):
+    """Validate the `what` form and run its service call; a race lost or a stale page: the page
+    as it stands now, with why; a refusal: the form again with its words."""
     me = current_candidate()
-    page = found(lambda: debriefs.page(g.firm, me, interview_id))
-    form = DebriefForm()
-    if page.debrief is None and page.held:
-        data = form.how_it_went, form.interest, form.questions
-        out = submit(form, lambda: debriefs.submit(g.firm, me, interview_id, *(f.data for f in data)))
-        if out:
-            flash("Thank you! Your recruiter will read your debrief.", "success")
-            return redirect(url_for("candidate.interview_debrief", interview_id=interview_id), code=303)
-    return render_template("candidate/debrief.html", page=page, form=form, words=debriefs.INTEREST_WORDS), status(form)
+    iv = found(lambda: interview_choices.for_candidate(me, interview_id))
+    form = FORMS[what]()
+    if what == "pick":
+        form.slot.choices = choices((s.id, "") for s in iv.slots)
+    if form.is_submitted() and form.expected() != iv.sequence:  # a page older than the interview
+        flash(interview_choices.TAKEN if what == "pick" else interview_choices.CHANGED, "error")
+        return redirect(url_for("candidate.interview", interview_id=interview_id), 303)
+    out = submit(form, lambda: call(me, iv, form))
+    if out:
+        flash(DONE[what], "success")
+    elif isinstance(out.error, Conflict):
+        flash(str(out.error), "error")
+    else:
+        return _page(interview_id, {what: form}, 400)
+    return redirect(url_for("candidate.interview", interview_id=interview_id), 303)
+
+
+@bp.route("/interviews/<int:interview_id>/pick", methods=["POST"])
+def interview_pick(interview_id: int):
+    return _do(
+        interview_id, "pick", lambda me, iv, f: interview_choices.pick_slot(g.firm, me, iv, f.slot.data, f.expected())
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/none-suits", methods=["POST"])
+def interview_none_suits(interview_id: int):
+    return _do(
+        interview_id,
+        "none",
+        lambda me, iv, f: interview_choices.none_suits(g.firm, me, iv, f.availability.data, f.expected()),
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/reschedule", methods=["POST"])
+def interview_reschedule(interview_id: int):
+    return _do(
+        interview_id,
+        "reschedule",
+        lambda me, iv, f: interview_choices.ask_to_reschedule(
+            g.firm, me, iv, f.reason.data, f.availability.data or "", f.expected()
+        ),
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/decline", methods=["POST"])
+def interview_decline(interview_id: int):
+    return _do(
+        interview_id,
+        "decline",
+        lambda me, iv, f: interview_choices.decline(g.firm, me, iv, f.decline_reason.data, f.expected()),
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/invite.ics")
+def interview_ics(interview_id: int):
+    iv = found(lambda: interview_choices.for_candidate(current_candidate(), interview_id))
+    text = interview_messages.invitation(g.firm, iv)
+    if text is None:  # no time set yet: nothing to add to a calendar
+        abort(404)
+    resp = Response(text, mimetype="text/calendar")
+    resp.headers["Content-Disposition"] = f'attachment; filename="interview-{iv.id}.ics"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/profile/timezone", methods=["POST"])
+def set_timezone():
+    me = current_candidate()
+    form = TimezoneForm(firm_zone=g.firm.timezone or "UTC")
+    if submit(form, lambda: interview_choices.set_timezone(g.firm, me, form.timezone.data)):
+        flash("Saved: we show times in your time zone now.", "success")
+    else:
+        flash(
+            "Your time zone was not saved: " + (" ".join(form.timezone.errors) or "please choose one from the list."),
+            "error",
+        )
+    return redirect(url_for("candidate.profile") + "#time-zone", 303)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate, signed_in_user
 from portal.candidate.forms import ConfirmForm, CVForm, ProfileForm, choices
+from portal.candidate.interview_forms import TimezoneForm
 from portal.services import availability
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
@@ -44,6 +45,7 @@ def _render_profile(form: ProfileForm, cv_form: CVForm | None = None, status: in
         cv_form=cv_form or CVForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         today=availability.firm_today(g.firm),
+        timezone_form=TimezoneForm(formdata=None, firm_zone=g.firm.timezone or "UTC", timezone=me.timezone or ""),
     ), status
 
 

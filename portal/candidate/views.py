@@ -15,7 +15,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound, candidate_todo, interest, keep_in_touch, referrals, role_page
+from portal.services import NotFound, candidate_todo, interest, interview_pages, keep_in_touch, referrals, role_page
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import back, found, on_field, status, submit
@@ -42,7 +42,11 @@ def candidacy(candidacy_id: int):
     me = current_candidate()
     card = found(lambda: portal.search_card(g.firm, me, candidacy_id))
     return render_template(
-        "candidate/candidacy.html", me=me, card=card, feedback=portal.feedback_items(g.firm, me, candidacy_id)
+        "candidate/candidacy.html",
+        me=me,
+        card=card,
+        feedback=portal.feedback_items(g.firm, me, candidacy_id),
+        interviews=interview_pages.for_candidate_candidacy(g.firm, me, candidacy_id),
     )
 
 

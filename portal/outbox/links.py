@@ -3,7 +3,8 @@ email deep-links"). One function per target, so every message kind names its own
 
 - candidate: a consent request -> that consent; feedback -> that feedback on its search page;
   a stage change or a closed candidacy -> that search; a check-in -> the candidate's home; a
-  role suggestion -> that role; an availability prompt -> the availability form.
+  role suggestion -> that role; an availability prompt -> the availability form; an interview
+  invitation -> the interview's preparation page (where a proposed time is picked).
 - recruiter: the candidacy, the candidate, or the dashboard section the email is about.
 
 A link is a plain page address. It never carries a credential (a token, a signed value, a
@@ -18,7 +19,7 @@ from flask import current_app
 from werkzeug.routing import BuildError
 
 from portal.models import Firm
-from portal.web.templating import external_url, firm_base_url
+from portal.web.templating import external_url
 
 # A role's own page for the candidate, once the product has one (/me/roles/<search id>);
 # until then the role's card on the roles list (its anchor `role-<id>`).
@@ -46,6 +47,11 @@ def feedback(firm: Firm, candidacy_id: int, feedback_id: int) -> str:
     return f"{search(firm, candidacy_id)}#feedback-{feedback_id}"
 
 
+def interview(firm: Firm, interview_id: int) -> str:
+    """An interview's preparation page (its slots to pick from at `#pick`)."""
+    return external_url(firm, "candidate.interview", interview_id=interview_id)
+
+
 def roles(firm: Firm) -> str:
     return external_url(firm, "candidate.roles")
 
@@ -58,21 +64,6 @@ def role(firm: Firm, search_id: int) -> str:
         except BuildError:  # a role page that takes other arguments: the list still works
             pass
     return f"{roles(firm)}#role-{search_id}"
-
-
-# The preparation page of an interview (built beside the scheduling, /me/interviews/<id>);
-# until that endpoint exists, its path as a plain string on the firm's host.
-INTERVIEW_PAGE = "candidate.interview"
-
-
-def interview(firm: Firm, interview_id: int) -> str:
-    """The candidate's preparation page of one interview."""
-    if INTERVIEW_PAGE in current_app.view_functions:
-        try:
-            return external_url(firm, INTERVIEW_PAGE, interview_id=interview_id)
-        except BuildError:
-            pass
-    return f"{firm_base_url(firm)}/me/interviews/{interview_id}"
 
 
 def office_hours(firm: Firm) -> str:

@@ -6,6 +6,7 @@ from portal.recruiter import (  # noqa: F401  (each module adds its routes to bp
     candidates,
     exports,
     interview_followup,
+    interviews,
     messages,
     office_hours,
     profile,

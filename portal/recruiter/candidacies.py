@@ -14,7 +14,7 @@ from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
-from portal.services import disclosure, interview_attention, new_applications, pipeline
+from portal.services import disclosure, interview_attention, interview_pages, new_applications, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
@@ -97,6 +97,7 @@ def _candidacy_page(
         owner=owner,
         here=here,
         feedback=feedback_service.for_candidacy(candidacy),
+        interviews=interview_pages.for_candidacy(candidacy),
         notes=notes_service.for_candidacy(candidacy),
         events=activity_service.for_candidacy(candidacy),
         application=new_applications.for_candidacy(candidacy),

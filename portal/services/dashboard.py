@@ -1,6 +1,7 @@
 """ "Needs attention": the recruiter's home. Who cannot be reached (first), new applications
-(portal.services.new_applications), who is overdue, consent
-requests waiting, interested candidates, candidate updates, availability changes, failed messages.
+(portal.services.new_applications), who is overdue, interviews owed feedback and debriefs,
+consent requests waiting, candidates' answers about interviews, interested candidates,
+candidate updates, availability changes, failed messages.
 
 Each list is one query (plus one for its related rows) and is capped, so the page never costs
 more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
@@ -9,7 +10,6 @@ portal/services/dashboard_actions.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, or_, select, union
@@ -34,7 +34,8 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, interview_attention, new_applications, pipeline
+from portal.services import contact, dashboard_interviews, interview_attention, new_applications, pipeline
+from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
@@ -47,6 +48,7 @@ SECTIONS = (
     "interview_feedback",
     "debriefs",
     "consents",
+    "interview-answers",
     "interests",
     "updates",
     "failed",
@@ -55,70 +57,6 @@ AVAILABILITY_DAYS = 14
 FAILED_DAYS = 30
 # Stages at which the candidate knows they are in the search and is owed regular updates.
 ACTIVE_STAGES = tuple(s for s in pipeline.CANDIDATE_KNOWS if s.is_open)
-
-
-@dataclass
-class OverdueRow:
-    candidate: Candidate
-    days: int | None  # None: never contacted
-    candidacies: list[Candidacy]
-
-
-@dataclass
-class UnreachableRow:
-    candidate: Candidate
-    reason: str  # in plain words
-    message: Message | None  # the latest update that did not reach them
-    days: int
-
-
-@dataclass
-class ConsentRow:
-    consent: Consent
-    candidacy: Candidacy
-    days: int
-
-
-@dataclass
-class Section:
-    rows: list
-    more: bool = False
-
-
-@dataclass
-class Attention:
-    scope: str
-    cadence_days: int
-    section: str | None = None  # one kind only ("show all"), else the home
-    unreachable: Section = field(default_factory=lambda: Section([]))
-    applications: Section = field(default_factory=lambda: Section([]))
-    overdue: Section = field(default_factory=lambda: Section([]))
-    consents: Section = field(default_factory=lambda: Section([]))
-    interests: Section = field(default_factory=lambda: Section([]))
-    updates: Section = field(default_factory=lambda: Section([]))
-    availability: Section = field(default_factory=lambda: Section([]))
-    failed: Section = field(default_factory=lambda: Section([]))
-    # After interviews (services/interview_attention.py): feedback owed (promise 7), debriefs.
-    interview_feedback: Section = field(default_factory=lambda: Section([]))
-    debriefs: Section = field(default_factory=lambda: Section([]))
-
-    @property
-    def empty(self) -> bool:
-        return not any(
-            s.rows
-            for s in (
-                self.unreachable,
-                self.applications,
-                self.overdue,
-                self.consents,
-                self.interests,
-                self.updates,
-                self.availability,
-                self.failed,
-                self.interview_feedback,
-                self.debriefs,
-            )
-        )
 
 
 # What the lists show of a person and a search: the rest of these wide rows (profile texts,
@@ -171,6 +109,8 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
         out.debriefs = Section(*interview_attention.debriefs(user, mine, limit))
     if "consents" in wanted:
         out.consents = _consents(user, mine, now, limit)
+    if "interview-answers" in wanted:
+        out.interview_answers = Section(*dashboard_interviews.interview_answers(user, mine, limit))
     if "interests" in wanted:
         out.interests = _interests(user, mine, limit)
     if "updates" in wanted:

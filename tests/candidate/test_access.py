@@ -1,7 +1,7 @@
 """Who may open what: candidates only, and only their own rows (another's id is a 404)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from portal.models.interview import InterviewKind
 from tests.factories import make_candidate
 from tests.support import candidate as h
 from tests.support.fixtures.clients import login_as
+from tests.support.interview_services import schedule as schedule_interview
 from tests.support.interviews import make_interview, make_interview_at
 
 
@@ -65,6 +66,8 @@ def others(app, firms):
         consent = h.request_consent(app, f, cy.id)
         fb = h.feedback(app, f, cy.id, md=f"FEEDBACK-{key}-PRIVATE")
         msg = h.message(app, f, cand, subject=f"MESSAGE-{key}-PRIVATE")
+        soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=5)
+        scheduled = schedule_interview(app, f, cy.id, at=soon)
         alert = _saved_search(app, f.firm, cand)
         booking = make_interview_at(
             app, f, utcnow() + timedelta(days=2), candidate_id=cand.id, kind=InterviewKind.OFFICE_HOURS
@@ -80,6 +83,7 @@ def others(app, firms):
             booking=booking,
             interview=iv,
             alert=alert,
+            scheduled=scheduled,
         )
     return out
 
@@ -96,6 +100,11 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     assert cand_client.get(debrief).status_code == 404
     assert cand_client.post(debrief, data={"how_it_went": "x", "interest": "3"}).status_code == 404
     assert cand_client.post(f"/me/alerts/{o['alert']}/delete").status_code == 404
+    for path in ("", "/invite.ics"):
+        assert cand_client.get(f"/me/interviews/{o['scheduled']}{path}").status_code == 404
+    for action in ("pick", "none-suits", "reschedule", "decline"):
+        data = {"slot": "1", "sequence": "0", "reason": "r", "decline_reason": "r", "availability": "a"}
+        assert cand_client.post(f"/me/interviews/{o['scheduled']}/{action}", data=data).status_code == 404
     if key == "other_firm":
         # Firm A's candidate can mark interest in firm A's roles only.
         assert cand_client.post(f"/me/roles/{o['search'].id}/interest").status_code == 404
@@ -120,6 +129,12 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.office_hours_cancel",
         "candidate.interview_debrief",
         "candidate.delete_alert",
+        "candidate.interview",
+        "candidate.interview_ics",
+        "candidate.interview_pick",
+        "candidate.interview_none_suits",
+        "candidate.interview_reschedule",
+        "candidate.interview_decline",
     }
     with_ids = {r.endpoint for r in _candidate_rules(app) if "<" in r.rule}
     assert with_ids <= covered, with_ids - covered

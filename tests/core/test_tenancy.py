@@ -41,6 +41,7 @@ from portal.models import (
     Search,
     Skill,
     SkillAlias,
+    Stage,
     StageChange,
     SuggestedRole,
     TokenPurpose,
@@ -173,14 +174,23 @@ def _graph(app, ns) -> dict[type, int]:
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
             JobAlert: JobAlert(email=ns.candidate.email, candidate_id=ns.candidate.id, confirmed_at=utcnow()),
         }
-        # A held interview in the candidacy (its follow-up pages answer), and its debrief.
+        # An interview needs a candidacy the candidate knows about (screening), with a time set.
+        interviewing = Candidacy(
+            search_id=search.id, candidate_id=ns.candidate.id, added_by_id=ns.recruiter.id, stage=Stage.SCREENING
+        )
+        other_search = Search(client_id=client.id, title=f"Interview role at {firm.slug}", owner_id=ns.recruiter.id)
+        s.add(other_search)
+        s.flush()
+        interviewing.search_id = other_search.id
+        s.add(interviewing)
+        s.flush()
         rows[Interview] = Interview(
-            candidacy_id=candidacy.id,
+            candidacy_id=interviewing.id,
             candidate_id=ns.candidate.id,
             recruiter_id=ns.recruiter.id,
             kind=InterviewKind.CLIENT,
             format=InterviewFormat.VIDEO,
-            starts_at=utcnow() - timedelta(days=3),
+            starts_at=utcnow() - timedelta(days=3),  # held: its follow-up pages answer too
         )
         for row in rows.values():
             s.add(row)

@@ -26,6 +26,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests.support.fixtures.clients import login_as
+from tests.support.interview_services import demo_interviews
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,6 +56,7 @@ NOT_PAGES = {
     "auth.sso_callback": "the OpenID provider's answer, redirects (tests/auth/test_sso.py)",
     "auth.two_factor_code": "the sign-in's second step: only after a correct password of staff with "
     "two-factor (no crawl login has it); tests/auth/test_two_factor.py renders it",
+    "candidate.interview_ics": "an interview's invitation as an .ics file, not a page (tests/candidate/test_interviews.py)",
     "auth.two_factor_setup": "the sign-in's enrolment step: only when the firm requires two-factor "
     "(the demo firm does not); tests/auth/test_two_factor.py renders it",
     "careers.sitemap": "/sitemap.xml for search engines, not a page (tests/careers/test_public_crawl.py)",
@@ -219,6 +221,8 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
     origin = f"http://{FIRM}.localhost:{live_server.port}"
     careers = [f"{origin}/careers/jobs/{open_ids[0]}/apply", f"{origin}/careers/jobs/{open_ids[0]}/applied"]
     careers += [f"{origin}/careers/join", f"{origin}/careers/joined"]
+    # Interviews (until the demo data has some): Tomás has a proposed, a set and a moving one.
+    demo_interviews(app, FIRM, "candidate11@demo.example")
 
     run_jobs()
     links = list(careers)

@@ -28,6 +28,7 @@ from portal.models import Message
 from portal.models.base import utcnow
 from portal.tenancy import all_firms
 from tests.support.fixtures.clients import login_as
+from tests.support.interview_services import demo_interviews
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "tests" / "artifacts" / "screens"
@@ -254,6 +255,7 @@ def _provoke_every_email(app, client_for) -> None:
     assert cv.status_code == 303, cv.status_code
     update = {"choice": "offer", "text": "I have an offer from another company; can we talk this week?"}
     assert me.post("/me/keep-in-touch/update", data=update).status_code in (302, 303)
+    demo_interviews(app, "demo", "candidate11@demo.example")  # every interview email (until the demo has some)
     referral = {"name": "Dana Friend", "email": "dana.friend@example.com", "note": "A very good designer."}
     assert me.post("/me/keep-in-touch/referral", data=referral).status_code in (302, 303)
     roles = re.findall(r'href="/me/roles/(\d+)"', me.get("/me/roles").get_data(as_text=True))
