@@ -123,6 +123,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         or ("100 per minute" if portal_env == "development" else "10 per minute"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("PORTAL_RATELIMIT_LOGIN_ACCOUNT", "5 per minute"),
         "RATELIMIT_ENABLED": flag("PORTAL_RATELIMIT_ENABLED", True),
+        # Requests per API key (a limits string: "600 per minute"); over it the API answers 429.
+        "RATELIMIT_API": env.get("PORTAL_RATELIMIT_API", "600 per minute"),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),
