@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.support.fixtures.candidate",
     "tests.support.fixtures.recruiter",
     "tests.support.fixtures.oidc",
+    "tests.support.fixtures.api",
 ]

@@ -16,15 +16,16 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import ColorInput
+from wtforms.widgets import CheckboxInput, ColorInput, ListWidget
 
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import branding
+from portal.services import api_keys, branding
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
@@ -159,3 +160,16 @@ class SsoForm(FlaskForm):
 
 class TwoFactorPolicyForm(FlaskForm):
     require_two_factor = BooleanField("Require two-factor authentication for every recruiter and admin")
+
+
+class ApiKeyForm(FlaskForm):
+    """A new API key: a name and its scopes (checked again by portal.services.api_keys)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    scopes = SelectMultipleField(
+        "Scopes",
+        choices=[(s, s) for s in api_keys.SCOPES],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(message="Choose at least one scope.")],
+    )

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Response, abort, g
+from flask import Response, abort, g, request
 from marshmallow import Schema
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
@@ -130,9 +130,12 @@ def _refusal(exc: DomainError) -> Response:
     if isinstance(exc, Conflict):
         return problem(409, str(exc))
     text = str(exc)
-    named = getattr(exc, "field", None) or (m.group(1) if (m := FIELD.match(text)) else None)
-    errors = {named.strip().lower().replace(" ", "_"): [text]} if named else None
-    return problem(422, text, errors)
+    named = getattr(exc, "field", None)
+    if named is None and (m := FIELD.match(text)):  # "Email: ..." is about the field sent as `email`
+        sent = request.get_json(silent=True)
+        guess = m.group(1).strip().lower().replace(" ", "_")
+        named = guess if isinstance(sent, dict) and guess in sent else None
+    return problem(422, text, {named: [text]} if named else None)
 
 
 def write(action: Callable[[], Any], schema: Schema, what: str, status: int = 200) -> Response:
