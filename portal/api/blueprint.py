@@ -16,13 +16,24 @@ from flask_smorest.utils import prepare_response
 from limits import parse
 
 from portal.api.schemas import Problem
-from portal.extensions import csrf, limiter
+from portal.extensions import csrf, db, limiter
+from portal.models import Candidacy, Candidate, Client, Consent, Interview, Message, Search
 from portal.services import DomainError, api_keys, idempotency
 from portal.transaction import rollback, separate
 from portal.web.problems import PROBLEM, problem
 
 log = logging.getLogger(__name__)
-PUBLIC_ENDPOINTS = {"api.docs"}
+PUBLIC_ENDPOINTS: set[str] = set()
+# Ids in API paths and their models: looked up (in the host's firm) before anything else is read.
+PATH_IDS = {
+    "candidate_id": Candidate,
+    "candidacy_id": Candidacy,
+    "search_id": Search,
+    "client_id": Client,
+    "consent_id": Consent,
+    "message_id": Message,
+    "interview_id": Interview,
+}
 
 bp = Blueprint(
     "api", __name__, url_prefix="/api/v1", description="Portal's REST API (JSON; keys per firm; RFC 9457 errors)"
@@ -92,6 +103,10 @@ def _guard():
     if api_keys.needs_touch(key):
         with separate(key.firm_id) as own:
             api_keys.touch(own, key.id)
+    for name, ident in (request.view_args or {}).items():
+        model = PATH_IDS.get(name)
+        if model is not None and db.session.get(model, ident) is None:
+            return problem(404, "No such resource here.")  # before the body is read: another firm's id is a 404
     if request.method == "POST" and request.headers.get("Idempotency-Key") is not None:
         return _replay()
     return None
