@@ -168,7 +168,7 @@ class ApiKeyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     scopes = SelectMultipleField(
         "Scopes",
-        choices=[(s, s) for s in api_keys.SCOPES],
+        choices=[choice(s, s) for s in api_keys.SCOPES],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[DataRequired(message="Choose at least one scope.")],

@@ -41,18 +41,24 @@ def attempt(key: str, request_hash: str) -> Attempt:
 
 
 def earlier(api_key_id: int, at: Attempt) -> IdempotentRequest | None:
-    """The stored answer for this key, if one is younger than 24 hours (an older one is dropped)."""
+    """The stored answer for this key, if one is younger than 24 hours."""
     row = db.session.scalar(
         select(IdempotentRequest).where(IdempotentRequest.api_key_id == api_key_id, IdempotentRequest.key == at.key)
     )
-    if row is not None and utcnow() - row.created_at > KEEP:
-        db.session.delete(row)
-        db.session.flush()
-        return None
-    return row
+    return None if row is None or utcnow() - row.created_at > KEEP else row
 
 
 def remember(firm_id: int, api_key_id: int, at: Attempt, status: int, body: str) -> None:
+    """Store the answer (an expired one for the same key makes room, in the same transaction)."""
+    db.session.execute(
+        delete(IdempotentRequest)
+        .where(
+            IdempotentRequest.api_key_id == api_key_id,
+            IdempotentRequest.key == at.key,
+            IdempotentRequest.created_at < utcnow() - KEEP,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.add(
         IdempotentRequest(
             firm_id=firm_id, api_key_id=api_key_id, key=at.key, request_hash=at.request_hash, status=status, body=body
