@@ -81,7 +81,9 @@ def _rate_limited(key_id: int) -> Response | None:
         log.warning("API rate limit storage unavailable", exc_info=True)
         return None
     wait = max(1, int(reset - time.time()) + 1)
-    return problem(429, "Too many requests for this API key; wait before trying again.", headers={"Retry-After": str(wait)})
+    return problem(
+        429, "Too many requests for this API key; wait before trying again.", headers={"Retry-After": str(wait)}
+    )
 
 
 @bp.before_request

@@ -162,9 +162,7 @@ class CandidacyConsents(MethodView):
     def post(self, candidacy_id):
         """Ask the candidate to approve presenting their profile to the client (by email and portal)."""
         candidacy = one(Candidacy, candidacy_id)
-        return write(
-            lambda: consent.request_consent(g.firm, g.api_actor, candidacy), CONSENT, "consent.requested", 201
-        )
+        return write(lambda: consent.request_consent(g.firm, g.api_actor, candidacy), CONSENT, "consent.requested", 201)
 
 
 @bp.route("/consents/<int:consent_id>")
@@ -173,4 +171,3 @@ class CandidacyConsents(MethodView):
 def consent_item(consent_id):
     """One consent request and the candidate's answer."""
     return json_response(CONSENT.dump(one(Consent, consent_id)))
-

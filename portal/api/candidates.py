@@ -56,7 +56,9 @@ class Candidates(MethodView):
     def post(self, data):
         """Add a candidate to the talent pool."""
         note = _note_allowed(data)
-        return write(lambda: api_candidates.create(g.firm, g.api_actor, data, note), CANDIDATE, "candidate.created", 201)
+        return write(
+            lambda: api_candidates.create(g.firm, g.api_actor, data, note), CANDIDATE, "candidate.created", 201
+        )
 
 
 @bp.route("/candidates/<int:candidate_id>")
@@ -118,4 +120,3 @@ class CandidateNotes(MethodView):
         """Add an internal note about the candidate."""
         candidate = one(Candidate, candidate_id)
         return write(lambda: notes.add_note(g.firm, g.api_actor, candidate, data["body_md"]), NOTE, "note.added", 201)
-

@@ -54,8 +54,14 @@ def test_admin_creates_a_key_shown_once_and_stored_hashed(app, client_for, firms
 def test_bad_key_forms_are_refused_on_the_form(client_for, firms):
     c = _admin_page(client_for, firms.a)
     token = _csrf(c.get("/admin/api-keys"))
-    for data in ({"name": "", "scopes": ["candidates:read"]}, {"name": "x"}, {"name": "<script>x</script>", "scopes": ["candidates:read"]},
-                 {"name": "y" * 20000, "scopes": ["candidates:read"]}, {"name": "z", "scopes": ["root:write"]}, {"name": "n\x00ul", "scopes": ["candidates:read"]}):
+    for data in (
+        {"name": "", "scopes": ["candidates:read"]},
+        {"name": "x"},
+        {"name": "<script>x</script>", "scopes": ["candidates:read"]},
+        {"name": "y" * 20000, "scopes": ["candidates:read"]},
+        {"name": "z", "scopes": ["root:write"]},
+        {"name": "n\x00ul", "scopes": ["candidates:read"]},
+    ):
         resp = c.post("/admin/api-keys", data={"csrf_token": token, **data})
         assert resp.status_code in (200, 400), data
         assert b"api-key-secret" not in resp.data or data["name"] == "n\x00ul"
@@ -90,7 +96,15 @@ def test_a_key_works_only_on_its_own_firms_host(api_client, client_for, firms):
     other = client_for(firms.b.firm)
     resp = other.get("/api/v1/candidates", headers={"Authorization": f"Bearer {api.token}"})
     assert resp.status_code == 401
-    for bad in ("", "Bearer", "Bearer nonsense", "Basic abc", f"Bearer {api.token}x", "Bearer pk__", "Bearer pk_" + "a" * 5000):
+    for bad in (
+        "",
+        "Bearer",
+        "Bearer nonsense",
+        "Basic abc",
+        f"Bearer {api.token}x",
+        "Bearer pk__",
+        "Bearer pk_" + "a" * 5000,
+    ):
         assert client_for(firms.a.firm).get("/api/v1/candidates", headers={"Authorization": bad}).status_code == 401
 
 
