@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from portal.api import schemas as s
 from portal.api.blueprint import bp
-from portal.extensions import db
 from portal.api.common import json_response, listing, one, page, requires, write
+from portal.extensions import db
 from portal.models import Candidacy, Candidate, Consent, Search
 from portal.services import consent, feedback, notes, pipeline
 

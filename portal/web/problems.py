@@ -11,13 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/"
-TYPES = {
-    409: "conflict",
-    422: "invalid-request",
-    401: "unauthorized",
-    403: "forbidden",
-    429: "rate-limited",
-}
+TYPES = {409: "conflict", 422: "invalid-request", 401: "unauthorized", 403: "forbidden", 429: "rate-limited"}
 
 
 def is_api_request() -> bool:

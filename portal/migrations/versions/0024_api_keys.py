@@ -5,10 +5,10 @@ Revises: 0017
 Create Date: 2026-12-07 00:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0024'
