@@ -52,6 +52,15 @@ NOT_PAGES = {
     "two-factor (no crawl login has it); tests/auth/test_two_factor.py renders it",
     "auth.two_factor_setup": "the sign-in's enrolment step: only when the firm requires two-factor "
     "(the demo firm does not); tests/auth/test_two_factor.py renders it",
+    "api-docs.openapi_json": "the API's OpenAPI document (JSON, not a page)",
+    **{
+        f"api.{name}": "a JSON endpoint of the REST API (tests/api/, Schemathesis)"
+        for name in (
+            "Candidates CandidateItem CandidateCV CandidateNotes Clients ClientItem Searches SearchItem "
+            "Candidacies CandidacyItem CandidacyFeedback CandidacyNotes CandidacyConsents consent_item "
+            "Messages message_item Interviews interview_item"
+        ).split()
+    },
 }
 
 # Who signs in: two candidates (one with an open search, feedback, a CV and a consent to
