@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
+from marshmallow import EXCLUDE, Schema, fields, pre_dump, pre_load, validate
 
 from portal.models import (
     CloseReason,
@@ -22,6 +22,7 @@ from portal.models import (
     Seniority,
     Stage,
 )
+from portal.web.inputs import clean
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -36,9 +37,26 @@ def enum(cls, **kw) -> fields.Enum:
     return fields.Enum(cls, by_value=True, **kw)
 
 
+def _cleaned(value):
+    """JSON input without NUL and other C0 controls, as the forms get it (portal/web/inputs.py)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
 class Input(Schema):
+    """A request's arguments: unknown fields ignored, control characters dropped."""
+
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def _clean(self, data, **kwargs):
+        return _cleaned(data) if isinstance(data, (dict, list)) else data
 
 
 class Problem(Schema):

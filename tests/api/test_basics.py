@@ -89,3 +89,13 @@ def test_openapi_document_and_reference_page(client_for, firms):
     page = c.get("/api/v1/docs")
     assert page.status_code == 200 and b"POST /api/v1/candidacies/{candidacy_id}/move" in page.data
     assert b"<script" not in page.data
+
+
+def test_control_characters_in_json_are_dropped(api_client, firms):
+    c = api_client(firms.a)
+    resp = c.post("/api/v1/candidates", json={"name": "Nul\x00 Byte\x07", "tags": ["t\x00ag"]})
+    assert resp.status_code == 201 and resp.get_json()["name"] == "Nul Byte" and resp.get_json()["tags"] == ["tag"]
+    huge = c.post("/api/v1/candidates", json={"name": "x" * 20000})
+    assert huge.status_code == 422 and "name" in huge.get_json()["errors"]
+    script = c.post("/api/v1/candidates", json={"name": "<script>alert(1)</script>"})
+    assert script.status_code == 422 and script.mimetype == "application/problem+json"
