@@ -160,3 +160,17 @@ def test_last_use_is_recorded_at_most_once_a_minute(app, api_client, firms, coun
         with count_queries() as q:
             api.get("/api/v1/clients")
         assert not [st for st in q.statements if st.lstrip().upper().startswith("UPDATE")]
+
+
+def test_the_keys_page_sends_the_same_statements_for_1_and_50_keys(app, api_key, client_for, firms, count_queries):
+    c = _admin_page(client_for, firms.a)
+    counts = []
+    for n in (1, 49):
+        for i in range(n):
+            api_key(firms.a, ["clients:read"], name=f"Key {n}-{i}")
+        c.get("/admin/api-keys")
+        with count_queries() as q:
+            page = c.get("/admin/api-keys")
+        assert page.status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
