@@ -8,8 +8,8 @@ from flask import abort, flash, g, redirect, render_template, url_for
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import ApiKeyForm, EmptyForm
-from portal.services import api_keys
-from portal.web.actions import actor, found, run, status, submit
+from portal.services import DomainError, api_keys
+from portal.web.actions import act, actor, found, run, status, submit
 
 
 def _page(form: ApiKeyForm, issued: api_keys.IssuedKey | None = None, code: int = 200):
@@ -38,15 +38,21 @@ def api_key_rotate(key_id: int):
     key = found(lambda: api_keys.get(key_id))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    issued = run(lambda: api_keys.rotate(g.firm, actor(), key))
+    try:
+        issued = run(lambda: api_keys.rotate(g.firm, actor(), key))
+    except DomainError as exc:
+        flash(f"Not rotated: {exc}", "error")
+        return redirect(url_for("admin.api_keys_page"), code=303)
     return _page(ApiKeyForm(formdata=None), issued)
 
 
 @bp.route("/api-keys/<int:key_id>/revoke", methods=["POST"])
 def api_key_revoke(key_id: int):
     key = found(lambda: api_keys.get(key_id))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    run(lambda: api_keys.revoke(g.firm, actor(), key))
-    flash(f"The key “{key.name}” is revoked: it no longer works.", "success")
-    return redirect(url_for("admin.api_keys_page"), code=303)
+    return act(
+        lambda: api_keys.revoke(g.firm, actor(), key),
+        form=EmptyForm(),
+        back_to=url_for("admin.api_keys_page"),
+        refused="Not revoked",
+        done=f"The key “{key.name}” is revoked: it no longer works.",
+    )

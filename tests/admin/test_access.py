@@ -50,7 +50,7 @@ def test_admin_pages_refused_to_recruiters_and_candidates(app, firms, client_for
         domain = branding.add_domain(ns.firm, None, "careers.alpha-search.com")
     c = client_for(ns.firm)
     login_as(c, getattr(ns, who))
-    ids = {"user_id": ns.recruiter.id, "domain_id": domain.id}
+    ids = {"user_id": ns.recruiter.id, "domain_id": domain.id, "key_id": 1}
     for method, url in requests_for(app, ids):
         resp = c.open(url, method=method, data={"role": "admin", "domain": "x.example.com", "name": "X"})
         assert resp.status_code == 403, (method, url, resp.status_code)
@@ -61,7 +61,7 @@ def test_admin_pages_refused_to_recruiters_and_candidates(app, firms, client_for
 
 def test_admin_pages_send_anonymous_visitors_to_sign_in(app, firms, client_for):
     c = client_for(firms.a.firm)
-    for method, url in requests_for(app, {"user_id": firms.a.recruiter.id, "domain_id": 1}):
+    for method, url in requests_for(app, {"user_id": firms.a.recruiter.id, "domain_id": 1, "key_id": 1}):
         resp = c.open(url, method=method)
         assert resp.status_code == 302, (method, url)
         assert "/login" in resp.headers["Location"]
@@ -71,7 +71,7 @@ def test_firm_b_ids_are_404_for_a_firm_a_admin(app, firms, client_for):
     with firm_context(app, firms.b.firm):
         b_domain = branding.add_domain(firms.b.firm, None, "jobs.beta-search.com")
     c = admin_client(client_for, firms.a)
-    ids = {"user_id": firms.b.recruiter.id, "domain_id": b_domain.id}
+    ids = {"user_id": firms.b.recruiter.id, "domain_id": b_domain.id, "key_id": 2**31 - 1}
     id_routes = [(m, u) for m, u in requests_for(app, ids) if str(b_domain.id) in u or str(firms.b.recruiter.id) in u]
     assert len(id_routes) >= 6
     for method, url in id_routes:
