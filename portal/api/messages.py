@@ -7,7 +7,7 @@ from flask import abort
 from flask.views import MethodView
 from sqlalchemy import select
 
-from portal.api import schemas as s
+from portal.api import schemas_read as s
 from portal.api.blueprint import bp
 from portal.api.common import can, json_response, listing, one, page, requires
 from portal.extensions import db
