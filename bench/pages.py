@@ -103,6 +103,8 @@ PAGES = [
         ),
         query=pool_query(),
     ),
+    # The REST API's list beside the pages: 50 candidates a page, with a key made by the bench setup.
+    Page("api_candidates", "API: candidates list (50 a page)", "api", ("api.Candidates",), query={"limit": "50"}),
 ]
 MAX_QUERIES = 10
 MAX_P99_MS = 100.0
@@ -124,6 +126,7 @@ def server_env(db_url: str, redis_url: str) -> dict:
             "PORTAL_BENCH_CEILING": "1",
             "PORTAL_INSTANCE_DIR": os.path.join(DATA, "instance"),
             "PORTAL_SMTP_PORT": "1",  # nothing is sent by a GET; a stray send fails fast
+            "PORTAL_RATELIMIT_API": "100000000 per minute",  # counted (a Redis hit) but never reached
         }
     )
     return env
@@ -180,6 +183,46 @@ def resolve_urls(app, ds: Dataset) -> dict[str, tuple[str | None, str | None]]:
     return out
 
 
+# ---------------------------------------------------------------- who asks: a session or an API key
+
+
+def api_key_header(app, ds: Dataset) -> str:
+    """A new API key of the bench firm (read scopes), made as its admin; the Authorization value."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Firm, User
+    from portal.services import api_keys
+    from portal.tenancy import as_firm
+    from portal.transaction import transaction
+
+    with app.app_context():
+        firm = db.session.scalar(select(Firm).where(Firm.slug == ds.firm_slug))
+        with as_firm(firm.id), transaction():
+            admin = db.session.scalar(select(User).where(User.email == ds.admin_email))
+            scopes = [s for s in api_keys.SCOPES if s.endswith(":read")]
+            token = api_keys.create(firm, admin, "Bench", scopes).token
+    return f"Bearer {token}"
+
+
+def auth_headers(credential: str) -> dict[str, str]:
+    """A session cookie, or an API key's `Bearer ...`, as request headers."""
+    return {"Authorization": credential} if credential.startswith("Bearer ") else {"Cookie": credential}
+
+
+def _client(app, ds: Dataset, who: str, api_header: str | None):
+    c = app.test_client()
+    c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
+    if who == "api":
+        c.environ_base["HTTP_AUTHORIZATION"] = api_header or api_key_header(app, ds)
+        return c
+    email = ds.candidate_email if who == "candidate" else ds.recruiter_email
+    r = c.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")
+    if r.status_code != 302:
+        raise SystemExit(f"test-client login as {email} failed: {r.status_code}")
+    return c
+
+
 # ---------------------------------------------------------------- SQL statements per request
 
 
@@ -194,16 +237,10 @@ def count_queries(app, ds: Dataset, urls: dict, log=print) -> dict[str, dict]:
         statements.append(statement)
 
     out = {}
-    clients = {}
     with app.app_context():
         engine = db.engine
-    for who, email in (("candidate", ds.candidate_email), ("recruiter", ds.recruiter_email)):
-        c = app.test_client()
-        c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
-        r = c.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")
-        if r.status_code != 302:
-            raise SystemExit(f"test-client login as {email} failed: {r.status_code}")
-        clients[who] = c
+    api_header = api_key_header(app, ds)
+    clients = {who: _client(app, ds, who, api_header) for who in ("candidate", "recruiter", "api")}
     clients["anonymous"] = app.test_client()
     clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     event.listen(engine, "before_cursor_execute", on_execute)
@@ -272,12 +309,8 @@ def diagnose(app, ds: Dataset, urls: dict, requests: int = 5, log=print) -> dict
 
     with app.app_context():
         engine = db.engine
-    clients = {}
-    for who, email in (("candidate", ds.candidate_email), ("recruiter", ds.recruiter_email)):
-        c = app.test_client()
-        c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
-        c.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")
-        clients[who] = c
+    api_header = api_key_header(app, ds)
+    clients = {who: _client(app, ds, who, api_header) for who in ("candidate", "recruiter", "api")}
     clients["anonymous"] = app.test_client()
     clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     event.listen(engine, "before_cursor_execute", before)
@@ -488,7 +521,9 @@ def drain(port: int, limit_s: float = 180.0) -> float:
 
 
 def check(port: int, path: str, cookie: str) -> tuple[int, int]:
-    resp, data, _ = _request(port, "GET", path, {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
+    resp, data, _ = _request(port, "GET", path, {"User-Agent": USER_AGENT, **auth_headers(cookie)})
+    clients["anonymous"] = app.test_client()
+    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     return resp.status, len(data)
 
 
@@ -552,7 +587,9 @@ def run(
                     cookies = {
                         "candidate": login(server.port, ds.candidate_email, ds.password),
                         "recruiter": login(server.port, ds.recruiter_email, ds.password),
-                        "anonymous": "",  # the careers site: no session at all
+                        "api": api_key_header(app, ds),
+    clients["anonymous"] = app.test_client()
+    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
                     }
                 mode_out: dict = {"label": server.label, "pages": {}, "ceiling_runs": []}
                 ceiling_s = max(3, seconds // 2)
@@ -570,7 +607,9 @@ def run(
                         return {"error": f"HTTP {status} (expected 200)"}
                     for _ in range(4):  # warm both workers
                         check(server.port, info["path"], cookie)
-                    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+                    headers = {**auth_headers(cookie), "User-Agent": USER_AGENT}
+    clients["anonymous"] = app.test_client()
+    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
                     url = server.url(info["path"])
                     r = (load.run_wrk if tool == "wrk" else load.run_python)(url, headers, secs, connections)
                     waited = drain(server.port) + server.wait_idle()

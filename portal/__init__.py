@@ -99,6 +99,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from portal.devtools.bench_ceiling import bp as bench_ceiling_bp
 
         app.register_blueprint(bench_ceiling_bp, url_prefix="/bench")
+    from portal import api
+
+    api.init_app(app)
     init_errors(app)
 
     from portal import cli

@@ -158,6 +158,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         "RATELIMIT_ALERTS": env.get("PORTAL_RATELIMIT_ALERTS", "10 per hour"),
         "RATELIMIT_ALERTS_EMAIL": env.get("PORTAL_RATELIMIT_ALERTS_EMAIL", "3 per hour"),
         "JOB_ALERT_CONFIRM_DAYS": number("PORTAL_JOB_ALERT_CONFIRM_DAYS", 7),
+        # Requests per API key (a limits string: "600 per minute"); over it the API answers 429.
+        "RATELIMIT_API": env.get("PORTAL_RATELIMIT_API", "600 per minute"),
         # Sign-in sessions (server-side, portal/services/sessions.py): a session ends after this
         # long without a request (idle) and this long after sign-in (absolute), whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": number("PORTAL_STAFF_SESSION_IDLE_MINUTES", 120),

@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.support.fixtures.recruiter",
     "tests.support.fixtures.oidc",
     "tests.support.fixtures.s3",
+    "tests.support.fixtures.api",
 ]

@@ -30,11 +30,11 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import ColorInput
+from wtforms.widgets import CheckboxInput, ColorInput, ListWidget
 
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import branding, setting_values
+from portal.services import api_keys, branding, setting_values
 from portal.services.webhooks import EVENT_TYPES
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
@@ -208,3 +208,16 @@ class WebhookForm(FlaskForm):
     description = StringField("Description", validators=[Optional(), Length(max=200)])
     event_types = SelectMultipleField("Events", choices=[choice(k, k) for k in EVENT_TYPES])
     notes_scope = BooleanField("Include internal notes in the events")
+
+
+class ApiKeyForm(FlaskForm):
+    """A new API key: a name and its scopes (checked again by portal.services.api_keys)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    scopes = SelectMultipleField(
+        "Scopes",
+        choices=[choice(s, s) for s in api_keys.SCOPES],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(message="Choose at least one scope.")],
+    )

@@ -1,6 +1,7 @@
 """All models, imported here so metadata is complete for Alembic and create_all.
 Re-exports only: no model is defined here."""
 
+from portal.models.api_key import ApiKey, IdempotentRequest  # noqa: F401
 from portal.models.application import Application, ApplicationSource  # noqa: F401
 from portal.models.base import FirmOwned, utcnow  # noqa: F401
 from portal.models.candidacy import (  # noqa: F401

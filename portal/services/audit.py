@@ -46,6 +46,21 @@ ACTION_LABELS = {
     "webhook.deleted": "Removed a webhook endpoint",
     "export.talent_pool": "Exported the talent pool (CSV)",
     "export.pipeline": "Exported a search's pipeline (CSV)",
+    "api_key.created": "Created an API key",
+    "api_key.rotated": "Rotated an API key",
+    "api_key.revoked": "Revoked an API key",
+    "api.candidate.created": "API: added a candidate",
+    "api.candidate.updated": "API: changed a candidate",
+    "api.candidate.cv_uploaded": "API: uploaded a CV",
+    "api.note.added": "API: added an internal note",
+    "api.client.created": "API: added a client",
+    "api.search.created": "API: opened a search",
+    "api.candidacy.created": "API: added a candidate to a search",
+    "api.candidacy.moved": "API: moved a candidacy",
+    "api.candidacy.closed": "API: closed a candidacy",
+    "api.candidacy.undone": "API: undid a move",
+    "api.feedback.posted": "API: posted feedback",
+    "api.consent.requested": "API: requested consent",
 }
 
 

@@ -261,26 +261,7 @@ class SearchPage:
 
 def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None, limit: int = PAGE_SIZE) -> SearchPage:
     """Searches, newest first, a page at a time (limit + 1 tells whether there is more)."""
-    q = select(Search).order_by(Search.id.desc())
-    if filters.state is not None:
-        q = q.where(Search.state == filters.state)
-    elif not filters.include_closed:
-        q = q.where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
-    if filters.owner_id is not None:
-        q = q.where(Search.owner_id == filters.owner_id)
-    if filters.client_id is not None:
-        q = q.where(Search.client_id == filters.client_id)
-    if filters.anticipated is not None:
-        q = q.where(Search.anticipated.is_(filters.anticipated))
-    if filters.text:
-        like = f"%{filters.text.strip()[:100]}%"
-        q = q.where(
-            or_(
-                Search.title.ilike(like),
-                Search.location.ilike(like),
-                Search.client_id.in_(select(Client.id).where(Client.name.ilike(like))),
-            )
-        )
+    q = filter_query(select(Search).order_by(Search.id.desc()), filters)
     if after is not None:
         q = q.where(Search.id < after)
     found = list(db.session.scalars(q.limit(limit + 1)).unique())
@@ -302,6 +283,30 @@ def list_searches(firm: Firm, filters: SearchFilters, after: int | None = None, 
     )
     rows = [SearchRow(s, owners.get(s.owner_id), *counts.get(s.id, (0, 0))) for s in found]
     return SearchPage(rows=rows, next_after=found[-1].id if more and found else None)
+
+
+def filter_query(q, filters: SearchFilters):
+    """`q` (a select of Search) narrowed by the searches page's filters (the API uses the same)."""
+    if filters.state is not None:
+        q = q.where(Search.state == filters.state)
+    elif not filters.include_closed:
+        q = q.where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+    if filters.owner_id is not None:
+        q = q.where(Search.owner_id == filters.owner_id)
+    if filters.client_id is not None:
+        q = q.where(Search.client_id == filters.client_id)
+    if filters.anticipated is not None:
+        q = q.where(Search.anticipated.is_(filters.anticipated))
+    if filters.text:
+        like = f"%{filters.text.strip()[:100]}%"
+        q = q.where(
+            or_(
+                Search.title.ilike(like),
+                Search.location.ilike(like),
+                Search.client_id.in_(select(Client.id).where(Client.name.ilike(like))),
+            )
+        )
+    return q
 
 
 def pipeline_counts(search: Search) -> dict:

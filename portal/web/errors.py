@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.web.problems import from_http_exception, is_api_request, problem
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -16,14 +19,20 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, exc: Exception | None = None):
+    if is_api_request():  # the API answers in problem details, never with a page
+        return from_http_exception(exc) if isinstance(exc, HTTPException) else problem(code, detail)
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
-        app.register_error_handler(code, lambda e, code=code: render_error(code))
+        app.register_error_handler(code, lambda e, code=code: render_error(code, exc=e))
+
+    @app.errorhandler(HTTPException)
+    def _other(e):  # the codes without a page of their own (401, 409, 415, 422...)
+        return from_http_exception(e) if is_api_request() else e
 
     @app.errorhandler(CSRFError)
     def _csrf(e):

@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from portal.extensions import db
 from portal.models import (
+    ApiKey,
     Audience,
     AuditEntry,
     AuthToken,
@@ -87,6 +88,7 @@ ID_ARGS: dict[str, type] = {
     "endpoint_id": WebhookEndpoint,
     "delivery_id": WebhookDelivery,
     "alert_id": JobAlert,
+    "key_id": ApiKey,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -94,6 +96,7 @@ NON_ID_INT_ARGS: dict[str, int] = {}
 OWN_IDS_MAY_404: set[str] = {
     "candidate.role",  # only roles suggested to the candidate; the graph's candidate is in its search
     "people.photo",  # a recruiter's photo; the graph's recruiter has none
+    "api.CandidateCV",  # a CV download; the graph's candidate has none
 }
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -173,6 +176,9 @@ def _graph(app, ns) -> dict[type, int]:
             ),
             UserSession: UserSession(user_id=ns.admin.id, secret_hash=uuid.uuid4().hex, device="Firefox on Linux"),
             JobAlert: JobAlert(email=ns.candidate.email, candidate_id=ns.candidate.id, confirmed_at=utcnow()),
+            ApiKey: ApiKey(
+                name="Graph key", public_id=uuid.uuid4().hex[:12], secret_hash=uuid.uuid4().hex, scopes=["clients:read"]
+            ),
         }
         # An interview needs a candidacy the candidate knows about (screening), with a time set.
         interviewing = Candidacy(
@@ -255,6 +261,10 @@ def _id_rules(app):
     return sorted((r for r in app.url_map.iter_rules() if _int_args(r)), key=lambda r: r.rule)
 
 
+def _is_api_rule(rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
 def _is_candidate_rule(rule) -> bool:
     return rule.rule.startswith("/me/") or rule.endpoint.startswith("candidate.")
 
@@ -267,9 +277,10 @@ def cross_firm_leaks(app, client_for, firms, probe_own_ids: bool = True) -> list
     login_as(staff, firms.a.admin)
     cand = client_for(firms.a.firm)
     login_as(cand, firms.a.candidate_user)
+    api = _api_client(app, client_for, firms.a)
     problems = []
     for rule in _id_rules(app):
-        client = cand if _is_candidate_rule(rule) else staff
+        client = api if _is_api_rule(rule) else cand if _is_candidate_rule(rule) else staff
         path = _path(rule, foreign)
         for method in METHODS:
             if method not in rule.methods:
@@ -286,6 +297,17 @@ def cross_firm_leaks(app, client_for, firms, probe_own_ids: bool = True) -> list
             if resp.status_code == 404:
                 problems.append(f"GET {rule.rule} ({rule.endpoint}) gives 404 even with firm A's own ids")
     return problems
+
+
+def _api_client(app, client_for, ns):
+    """A client of firm A's host with a firm-A API key of every scope (the API's routes)."""
+    from portal.services import api_keys
+
+    with firm_context(app, ns.firm) as s:
+        token = api_keys.create(ns.firm, s.get(User, ns.admin.id), "Tenancy", api_keys.SCOPES).token
+    client = client_for(ns.firm)
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
 
 
 def test_every_int_route_argument_is_in_the_table(app):

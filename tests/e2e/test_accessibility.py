@@ -62,6 +62,15 @@ NOT_PAGES = {
     "careers.sitemap": "/sitemap.xml for search engines, not a page (tests/careers/test_public_crawl.py)",
     "careers.robots": "/robots.txt for crawlers, not a page (tests/careers/test_public_crawl.py)",
     "careers.jobs_xml": "the aggregators' XML job feed, not a page (tests/careers/test_public_crawl.py)",
+    "api-docs.openapi_json": "the API's OpenAPI document (JSON, not a page)",
+    **{
+        f"api.{name}": "a JSON endpoint of the REST API (tests/api/, Schemathesis)"
+        for name in (
+            "Candidates CandidateItem CandidateCV CandidateNotes Clients ClientItem Searches SearchItem "
+            "Candidacies CandidacyItem CandidacyFeedback CandidacyNotes CandidacyConsents consent_item "
+            "Messages message_item Interviews interview_item"
+        ).split()
+    },
 }
 
 # Who signs in: two candidates (one with an open search, feedback, a CV and a consent to
