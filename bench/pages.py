@@ -106,6 +106,7 @@ PAGES = [
     # The REST API's list beside the pages: 50 candidates a page, with a key made by the bench setup.
     Page("api_candidates", "API: candidates list (50 a page)", "api", ("api.Candidates",), query={"limit": "50"}),
 ]
+WHO = ("candidate", "recruiter", "api", "anonymous")  # whose requests a page makes
 MAX_QUERIES = 10
 MAX_P99_MS = 100.0
 
@@ -207,12 +208,16 @@ def api_key_header(app, ds: Dataset) -> str:
 
 def auth_headers(credential: str) -> dict[str, str]:
     """A session cookie, or an API key's `Bearer ...`, as request headers."""
+    if not credential:  # anonymous (the careers site): no session at all
+        return {}
     return {"Authorization": credential} if credential.startswith("Bearer ") else {"Cookie": credential}
 
 
 def _client(app, ds: Dataset, who: str, api_header: str | None):
     c = app.test_client()
     c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
+    if who == "anonymous":
+        return c
     if who == "api":
         c.environ_base["HTTP_AUTHORIZATION"] = api_header or api_key_header(app, ds)
         return c
@@ -240,9 +245,7 @@ def count_queries(app, ds: Dataset, urls: dict, log=print) -> dict[str, dict]:
     with app.app_context():
         engine = db.engine
     api_header = api_key_header(app, ds)
-    clients = {who: _client(app, ds, who, api_header) for who in ("candidate", "recruiter", "api")}
-    clients["anonymous"] = app.test_client()
-    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
+    clients = {who: _client(app, ds, who, api_header) for who in WHO}
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
         for page in PAGES + [Page("ceiling", "Ceiling", "candidate", (CEILING,))]:
@@ -310,9 +313,7 @@ def diagnose(app, ds: Dataset, urls: dict, requests: int = 5, log=print) -> dict
     with app.app_context():
         engine = db.engine
     api_header = api_key_header(app, ds)
-    clients = {who: _client(app, ds, who, api_header) for who in ("candidate", "recruiter", "api")}
-    clients["anonymous"] = app.test_client()
-    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
+    clients = {who: _client(app, ds, who, api_header) for who in WHO}
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     before_render_template.connect(render_start, app)
@@ -522,8 +523,6 @@ def drain(port: int, limit_s: float = 180.0) -> float:
 
 def check(port: int, path: str, cookie: str) -> tuple[int, int]:
     resp, data, _ = _request(port, "GET", path, {"User-Agent": USER_AGENT, **auth_headers(cookie)})
-    clients["anonymous"] = app.test_client()
-    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     return resp.status, len(data)
 
 
@@ -587,9 +586,8 @@ def run(
                     cookies = {
                         "candidate": login(server.port, ds.candidate_email, ds.password),
                         "recruiter": login(server.port, ds.recruiter_email, ds.password),
+                        "anonymous": "",  # the careers site: no session at all
                         "api": api_key_header(app, ds),
-    clients["anonymous"] = app.test_client()
-    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
                     }
                 mode_out: dict = {"label": server.label, "pages": {}, "ceiling_runs": []}
                 ceiling_s = max(3, seconds // 2)
@@ -607,9 +605,7 @@ def run(
                         return {"error": f"HTTP {status} (expected 200)"}
                     for _ in range(4):  # warm both workers
                         check(server.port, info["path"], cookie)
-                    headers = {**auth_headers(cookie), "User-Agent": USER_AGENT}
-    clients["anonymous"] = app.test_client()
-    clients["anonymous"].environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
+                    headers = {"User-Agent": USER_AGENT, **auth_headers(cookie)}
                     url = server.url(info["path"])
                     r = (load.run_wrk if tool == "wrk" else load.run_python)(url, headers, secs, connections)
                     waited = drain(server.port) + server.wait_idle()
