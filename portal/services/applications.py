@@ -42,7 +42,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import DomainError, NotFound, accounts, cv, referrals, skills
+from portal.services import DomainError, NotFound, accounts, cv, referrals, skills, webhook_payloads, webhooks
 from portal.services.candidates import clean_email
 from portal.services.careers_open import is_open_for_applications  # noqa: F401  (also this module's API)
 from portal.services.text import clean_line, clean_text, split_list
@@ -183,6 +183,10 @@ def apply(
     application = _record(firm, search, candidate, clean, referrer)
     if application is not None and referrer is not None:
         referrals.record_referral(firm, referrer, candidate, search)
+    if application is not None:
+        webhooks.emit(
+            firm.id, "application.received", lambda: webhook_payloads.application(application), key=str(application.id)
+        )
     _confirm(firm, search, candidate, user, candidacy)
     db.session.flush()
     return application

@@ -17,7 +17,7 @@ from portal.models import Candidate, Firm, Stage, utcnow
 from portal.models.interview import Interview, InterviewSlot, InterviewState
 from portal.services import Conflict, DomainError, NotFound, interview_messages
 from portal.services.interview_times import clean_zone
-from portal.services.interviews import OPEN_STATES
+from portal.services.interviews import OPEN_STATES, emit
 from portal.services.text import clean_text
 
 MAX_ANSWER = 2_000
@@ -84,6 +84,7 @@ def pick_slot(
     db.session.expire(interview)
     db.session.flush()
     interview_messages.tell_candidate(firm, interview, "scheduled")
+    emit(firm, interview, "picked")
     return interview
 
 
@@ -112,6 +113,7 @@ def _answer(
     )
     db.session.flush()
     interview_messages.tell_recruiter(firm, interview, what)
+    emit(firm, interview, what)
     return interview
 
 

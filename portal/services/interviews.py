@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from portal.extensions import db
 from portal.models import Candidacy, Firm, Stage, User, utcnow
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewSlot, InterviewState
-from portal.services import Conflict, DomainError, disclosure, interview_messages
+from portal.services import Conflict, DomainError, disclosure, interview_messages, webhook_payloads, webhooks
 from portal.services.interview_times import clean_zone, to_utc
 from portal.services.text import clean_line, clean_text
 
@@ -178,7 +178,25 @@ def schedule(
     _set_times(interview, when, proposed)
     db.session.flush()
     interview_messages.tell_candidate(firm, interview, "scheduled" if when else "proposed")
+    emit(firm, interview, "scheduled" if when else "proposed")
     return interview
+
+
+def emit(firm: Firm, interview: Interview, change: str) -> None:
+    """The webhook event of a change (interview.scheduled for a new one, else interview.changed);
+    its internal notes go only to endpoints with the notes scope."""
+    event = (
+        "interview.scheduled"
+        if change in ("scheduled", "proposed") and interview.sequence == 0
+        else "interview.changed"
+    )
+    webhooks.emit(
+        firm.id,
+        event,
+        lambda: webhook_payloads.interview(interview, change),
+        key=f"{interview.id}:{interview.sequence}:{change}:{interview.state.value}",
+        notes=[interview.internal_notes] if interview.internal_notes else None,
+    )
 
 
 def _open(interview: Interview) -> None:
@@ -207,6 +225,7 @@ def reschedule(
     _handled(interview)
     db.session.flush()
     interview_messages.tell_candidate(firm, interview, "moved" if when else "proposed", previous=previous)
+    emit(firm, interview, "moved" if when else "proposed")
     return interview
 
 
@@ -228,6 +247,7 @@ def edit(
         db.session.flush()
         if interview.state == InterviewState.SCHEDULED:
             interview_messages.tell_candidate(firm, interview, "updated")
+        emit(firm, interview, "updated")
     db.session.flush()
     return interview
 
@@ -258,6 +278,7 @@ def cancel(firm: Firm, actor: User, interview: Interview, expected_sequence: int
     _handled(interview)
     db.session.flush()
     interview_messages.tell_candidate(firm, interview, "cancelled")
+    emit(firm, interview, "cancelled")
     return interview
 
 

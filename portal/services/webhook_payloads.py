@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.models import Candidacy, Candidate, Consent, Feedback, Message, StageChange, User
+from portal.models import Application, Candidacy, Candidate, Consent, Feedback, Interview, Message, StageChange, User
 
 
 def _who(user: User | None) -> dict | None:
@@ -105,5 +105,47 @@ def message_failed(msg: Message, error: str | None) -> dict:
             "to_email": msg.to_email,
             "subject": msg.subject,
             "error": error,
+        }
+    }
+
+
+def interview(iv: Interview, change: str) -> dict:
+    """An interview as a calendar or ATS keeps it (`change`: scheduled, proposed, moved, updated,
+    cancelled, picked, declined, reschedule_requested, none_suits); internal notes apart."""
+    data: dict[str, Any] = {
+        "change": change,
+        "interview": {
+            "id": iv.id,
+            "uid": iv.uid,
+            "sequence": iv.sequence,
+            "candidacy_id": iv.candidacy_id,
+            "candidate_id": iv.candidate_id,
+            "recruiter_id": iv.recruiter_id,
+            "kind": iv.kind,
+            "round": iv.round,
+            "format": iv.format,
+            "state": iv.state,
+            "starts_at": iv.starts_at,
+            "duration_minutes": iv.duration_minutes,
+            "timezone": iv.timezone,
+            "slots": [slot.starts_at for slot in iv.slots],
+        },
+    }
+    if iv.internal_notes:
+        data["internal_notes"] = [iv.internal_notes]
+    return data
+
+
+def application(app: Application) -> dict:
+    """An application from the careers site (search None: joined the talent pool)."""
+    return {
+        "application": {
+            "id": app.id,
+            "candidate_id": app.candidate_id,
+            "search_id": app.search_id,
+            "source": app.source,
+            "referred_by_candidate_id": app.referred_by_candidate_id,
+            "note": app.note,
+            "created_at": app.created_at,
         }
     }

@@ -125,3 +125,42 @@ def test_a_message_that_fails_for_good_is_a_message_failed_event_once(app, firms
     assert "550" in event.data["message"]["error"]
     with firm_context(app, firms.a.firm):
         assert db.session.scalar(select(WebhookEvent.dedupe_key)) == f"message.failed:{msg.id}"
+
+
+def test_interviews_and_applications_are_events_with_notes_apart(app, firms, client_for):
+    """The interview and careers features connected: interview.scheduled for a new interview,
+    interview.changed for a move, an answer or a cancel; application.received for an applicant.
+    Internal interview notes never travel in `data`."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.careers.helpers import advertised, form, post_apply
+    from tests.support.interview_services import schedule
+
+    f = firms.a
+    make_endpoint(app, f, "http://127.0.0.1:9/x", events=ALL)
+    cy = add(app, f, make_search(app, f), f.candidate, stage=Stage.SCREENING)
+    soon = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=5)
+    interview_id = schedule(app, f, cy.id, at=soon)
+    with firm_context(app, f.firm) as s:
+        from portal.models import Interview
+        from portal.services import interviews
+
+        interviews.cancel(f.firm, s.get(User, f.recruiter.id), s.get(Interview, interview_id))
+    search = advertised(app, f, title="Go Engineer")
+    assert post_apply(client_for(f.firm), search.id, form(email="nora@example.com")).status_code == 303
+    kinds = [(kind, data.get("change")) for kind, data in events(app, f) if not kind.startswith("candidacy")]
+    assert kinds == [
+        ("interview.scheduled", "scheduled"),
+        ("interview.changed", "cancelled"),
+        ("candidate.created", None),
+        ("application.received", None),
+    ] or kinds == [
+        ("interview.scheduled", "scheduled"),
+        ("interview.changed", "cancelled"),
+        ("application.received", None),
+    ], kinds
+    for kind, data in events(app, f):
+        assert "INTERNAL-IV-SECRET" not in str(data), kind
+    with firm_context(app, f.firm) as s:
+        event = s.scalars(select(WebhookEvent).where(WebhookEvent.type == "interview.scheduled")).one()
+        assert event.data["interview"]["id"] == interview_id
