@@ -20,7 +20,15 @@ from portal import transaction
 from portal.extensions import DEFAULT, db, get_queue, get_redis
 from portal.models import Firm, FirmDomain, Message, MessageState, utcnow
 from portal.outbox import enqueue_delivery
-from portal.services import cadence, cadence_digest, interview_reminders, job_alert_digest, nurture, retention
+from portal.services import (
+    cadence,
+    cadence_digest,
+    idempotency,
+    interview_reminders,
+    job_alert_digest,
+    nurture,
+    retention,
+)
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
 from worker import delivery, mailer
@@ -214,6 +222,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         "retention_warned": retention.plan_warnings(firm, now),
         "retention_erased": retention.plan_erasures(firm, now, checkpoint=transaction.checkpoint),
         "messages_pruned": retention.prune_message_bodies(firm, now),
+        "idempotency_pruned": idempotency.prune(),  # API answers kept 24 h for Idempotency-Key
     }
     out.update({part: n for part, n in retained.items() if n})
     return out

@@ -3,6 +3,8 @@ Thin views: arguments validated by the schemas, one service call through common.
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, g, request, send_file
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
@@ -89,7 +91,9 @@ class CandidateCV(MethodView):
         stored = cv.stored_cv(one(Candidate, candidate_id))
         if stored is None:
             return problem(404, "This candidate has no CV.")
-        return send_file(stored.path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name)
+        return send_file(
+            io.BytesIO(stored.data), mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name
+        )
 
     @requires("cvs", write=True)
     @bp.arguments(s.CVUpload, location="files")

@@ -114,6 +114,7 @@ def load_demo() -> list[str]:
             from portal.devtools.demo_interviews import load_interviews
 
             load_interviews(firm, rec, rec2)
+            _applicant(firm, d)
         with as_firm(firm.id):
             # A batch that commits in steps: each firm as soon as it is complete, so a caller
             # without a transaction of its own (the tests load the demo directly) sees every
@@ -122,6 +123,33 @@ def load_demo() -> list[str]:
         lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
     lines.append(f"Password for every demo login: {password}")
     return lines
+
+
+def _applicant(firm: Firm, domain: str) -> None:
+    """Someone who applied through the careers site (the "applied" stage, "New applications"),
+    through the real application service, as a visitor would."""
+    import io
+
+    from sqlalchemy import select
+    from werkzeug.datastructures import FileStorage
+
+    from portal.models import Search, SearchState
+    from portal.services import applications
+
+    search = db.session.scalar(
+        select(Search).where(Search.advertised.is_(True), Search.state == SearchState.OPEN).order_by(Search.id)
+    )
+    if search is None:
+        return
+    pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), filename="cv.pdf")
+    person = applications.ApplicantInput(
+        name="Priya Raman",
+        email=f"priya.raman@{domain}.example",
+        accepted_privacy=True,
+        location="Manchester",
+        note="I have led two platform migrations and would love to hear more.",
+    )
+    applications.apply(firm, search, person, pdf)
 
 
 def _office_hours(firm: Firm, rec: User) -> None:

@@ -103,6 +103,17 @@ def load_interviews(firm: Firm, rec: User, rec2: User | None = None) -> None:
         "Thank you for round one. Vandelay liked how you explained **rolling upgrades**; next is a "
         "two-hour pairing session with two of their engineers.",
     )
+    db.session.add(  # Alex told us how round one went (their to-do list is clear at first login)
+        Debrief(
+            firm_id=firm.id,
+            interview_id=past.id,
+            candidate_id=alex.candidate_id,
+            how_it_went="Friendly panel; the rolling-upgrades question went well.",
+            interest=5,
+            questions="",
+            seen_at=past.starts_at,
+        )
+    )
     _interview(
         firm,
         rec2,

@@ -46,8 +46,9 @@ def test_demo_loads_and_every_listed_login_works(app, client_for):
             s.execute(select(User.role, func.count()).where(User.firm_id == firms["demo"].id).group_by(User.role)).all()
         )
         candidates = s.scalar(select(func.count()).select_from(Candidate).where(Candidate.firm_id == firms["demo"].id))
-    assert demo_people == {Role.ADMIN: 1, Role.RECRUITER: 2, Role.CANDIDATE: 12}
-    assert candidates == 12
+    # Twelve demo candidates, and Priya who applied through the careers site (a portal account, no password).
+    assert demo_people == {Role.ADMIN: 1, Role.RECRUITER: 2, Role.CANDIDATE: 13}
+    assert candidates == 13
     for slug, logins in DEMO_LOGINS.items():
         for email, home in logins:
             c = client_for(host=f"{slug}.localhost")
@@ -77,7 +78,7 @@ def test_demo_can_be_loaded_again(app, client_for):
     _load(app)
     with firm_context(app) as s:
         assert s.scalar(select(func.count()).select_from(Firm)) == 2
-        assert s.scalar(select(func.count()).select_from(User)) == 15 + 5
+        assert s.scalar(select(func.count()).select_from(User)) == 15 + 5 + 1  # and the demo firm's applicant, once
     assert (
         _login(client_for(host="demo.localhost"), "admin@demo.example", app.config["DEMO_PASSWORD"]).status_code == 302
     )

@@ -1,9 +1,6 @@
-"""End to end in headless Chromium on a 375 px phone: a visitor applies to an advertised role
-with a CV, opens the confirmation email from the SMTP sink, follows its one-tap link and lands
-on their candidacy in the portal, reading "We have your application".
-
-The job board (/careers/) is built on another branch; this journey starts at the job's apply
-URL (the board links there)."""
+"""End to end in headless Chromium on a 375 px phone: a visitor finds a role on the job board by
+a filter, opens it, applies with a CV, opens the confirmation email from the SMTP sink, follows
+its one-tap link and lands on their candidacy in the portal, reading "We have your application"."""
 
 from __future__ import annotations
 
@@ -27,12 +24,26 @@ def test_a_visitor_applies_with_a_cv_and_lands_in_the_portal(
     app.config["WTF_CSRF_ENABLED"] = True  # as in production
     try:
         search = make_search(app, firms.a, title="Platform Engineer", location="Lisbon")
+        other = make_search(app, firms.a, title="Office Manager", location="Leeds")
         with firm_context(app, firms.a.firm):
-            db.session.get(Search, search.id).advertised = True
+            for sid in (search.id, other.id):
+                db.session.get(Search, sid).advertised = True
         cv = tmp_path / "Maria Silva CV.pdf"
         cv.write_bytes(PDF_BYTES)
         page = phone
-        page.goto(live_server.url(firms.a.firm, f"/careers/jobs/{search.id}/apply"))
+        page.goto(live_server.url(firms.a.firm, "/careers/"))
+        page.get_by_label("Keywords").fill("platform")
+        with page.expect_navigation():
+            page.get_by_label("Keywords").press("Enter")
+        results = page.locator("main").inner_text()
+        assert "Platform Engineer" in results and "Office Manager" not in results
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "careers-apply-board-filtered")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Platform Engineer").click()
+        screenshot(page, "careers-apply-job")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Apply for this role").click()
         assert page.locator("h1").inner_text() == "Apply: Platform Engineer"
         page.get_by_label("Your name").fill("Maria Silva")
         page.get_by_label("Email").fill("maria.silva@example.com")

@@ -1,7 +1,8 @@
 """On a phone (375x812, headless Chromium): the candidate opens the proposed-times email's button
 (read from the SMTP sink), signs in, picks a time, lands on the preparation page, downloads the
 invitation (a real download, parsed by two iCalendar parsers) and asks to reschedule, which puts
-the answer on the recruiter's needs-attention list. Screenshots: tests/artifacts/interview-*.png."""
+the answer on the recruiter's needs-attention list; once the interview has taken place, the
+candidate sends their debrief. Screenshots: tests/artifacts/interview-*.png."""
 
 from __future__ import annotations
 
@@ -91,3 +92,26 @@ def test_pick_a_time_prepare_download_and_ask_to_reschedule_on_a_phone(
     with firm_context(app, a.firm):
         iv = db.session.get(Interview, iv_id)
         assert iv.state == InterviewState.NEEDS_NEW_TIME and iv.answer_seen_at is None
+
+    # The recruiter finds a new time; the interview then takes place (here: it is moved into the
+    # past directly) and the candidate sends their debrief from the phone.
+    with firm_context(app, a.firm):
+        iv = db.session.get(Interview, iv_id)
+        iv.state = InterviewState.SCHEDULED
+        iv.starts_at = datetime.now(UTC) - timedelta(hours=3)
+    phone.goto(live_server.url(a.firm, f"/me/interviews/{iv_id}/debrief"))
+    phone.get_by_label("How did it go?").fill("Good conversation; the system design part went well.")
+    phone.get_by_text("4 –").click()
+    phone.get_by_label("Any questions or concerns? (optional)").fill("When will the client decide?")
+    _fits(phone)
+    screenshot(phone, "interview-5-debrief")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Send my debrief").click()
+    assert phone.get_by_role("heading", name="Thank you for your debrief").is_visible()
+    _fits(phone)
+    screenshot(phone, "interview-6-debrief-sent")
+    with firm_context(app, a.firm):
+        from portal.models.interview import Debrief
+
+        debrief = db.session.scalars(db.select(Debrief).where(Debrief.interview_id == iv_id)).one()
+        assert debrief.interest == 4 and "system design" in debrief.how_it_went

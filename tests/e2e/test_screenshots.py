@@ -23,6 +23,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from portal import transaction
 from portal.extensions import db
 from portal.models import Message
 from portal.models.base import utcnow
@@ -280,6 +281,44 @@ def _provoke_every_email(app, client_for) -> None:
     gone = signed_in("candidate5@demo.example").post("/me/settings/delete", data={"password": password, "confirm": "y"})
     assert gone.status_code == 200 and "deleted" in gone.get_data(as_text=True), gone.status_code
     _job_alert(app, client_for(firm), me)
+    _applicant_retention_and_webhook(app, client_for(firm))
+
+
+def _applicant_retention_and_webhook(app, visitor) -> None:
+    """An application through the careers site (its confirmation), a retention warning (as two
+    years on) and a webhook endpoint disabled after failures (the admins' email)."""
+    from sqlalchemy import select
+
+    from portal.models import Firm, Search, SearchState, WebhookEndpoint
+    from portal.services import retention, webhook_endpoints
+    from portal.tenancy import as_firm
+
+    with app.app_context(), all_firms():
+        firm = db.session.scalar(select(Firm).where(Firm.slug == FIRM))
+        job = db.session.scalar(
+            select(Search.id).where(Search.firm_id == firm.id, Search.advertised, Search.state == SearchState.OPEN)
+        )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    applied = visitor.post(
+        f"/careers/jobs/{job}/apply",
+        data={
+            "name": "Nora Applicant",
+            "email": "nora.applicant@example.com",
+            "cv": (io.BytesIO(pdf), "nora.pdf"),
+            "accept_privacy": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    assert applied.status_code == 303, applied.status_code
+    with app.app_context(), as_firm(firm.id), transaction.transaction():
+        firm = db.session.get(Firm, firm.id)
+        assert retention.plan_warnings(firm, utcnow() + timedelta(days=900)) >= 1
+        endpoint = WebhookEndpoint(
+            firm_id=firm.id, url="https://hooks.example.com/x", event_types=[], secret="whsec_eA=="
+        )
+        db.session.add(endpoint)
+        db.session.flush()
+        webhook_endpoints.disable_for_failures(firm, endpoint, "50 failed attempts in a row")
 
 
 def _job_alert(app, visitor, candidate) -> None:
@@ -330,7 +369,7 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
     above, and three months later the periodic ones (check-ins, suggested roles, digests, prompts)."""
     import time_machine
 
-    from worker import jobs
+    from worker import interview_jobs, jobs
 
     _load_demo(app, live_server)
     _provoke_every_email(app, client_for)
@@ -338,6 +377,7 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
     with app.app_context(), all_firms():
         firm_id = db.session.execute(db.text("select id from firms where slug = :s"), {"s": FIRM}).scalar_one()
     with time_machine.travel(utcnow() + timedelta(days=100), tick=False):
+        interview_jobs.interview_followups()  # debrief requests, and "still waiting" for the client
         jobs.plan_firm(firm_id)
         jobs.plan_job_alerts(firm_id)
         jobs.relay()
