@@ -376,8 +376,29 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
     run_jobs()
     with app.app_context(), all_firms():
         firm_id = db.session.execute(db.text("select id from firms where slug = :s"), {"s": FIRM}).scalar_one()
+    # The next demo interview, 20 minutes after it ends: the candidate is asked for a debrief.
+    from portal.models.interview import Interview as _Interview
+    from portal.models.interview import InterviewKind as _Kind
+    from portal.models.interview import InterviewState as _State
+
+    with app.app_context(), all_firms():
+        upcoming = db.session.scalars(
+            db.select(_Interview)
+            .where(
+                _Interview.state == _State.SCHEDULED,
+                _Interview.starts_at > utcnow(),
+                _Interview.kind != _Kind.OFFICE_HOURS,
+            )
+            .order_by(_Interview.starts_at)
+        ).first()
+        assert upcoming is not None, "no upcoming interview in the demo"
+        ended = upcoming.starts_at + timedelta(minutes=upcoming.duration_minutes + 20)
+    with time_machine.travel(ended, tick=False):
+        interview_jobs.interview_followups()
+        jobs.relay()
+        run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=100), tick=False):
-        interview_jobs.interview_followups()  # debrief requests, and "still waiting" for the client
+        interview_jobs.interview_followups()  # "still waiting" for the client's view
         jobs.plan_firm(firm_id)
         jobs.plan_job_alerts(firm_id)
         jobs.relay()
