@@ -159,7 +159,8 @@ def test_demo_recruiter_screens(app, live_server, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(page, f"recruiter-demo-dashboard{suffix}")
         page.goto(live_server.url(demo, f"/recruiter/searches/{backend}/board"))
-        assert page.locator(".board-card").count() == 7  # six at every open stage, and Alex (the first demo login)
+        # Six at every open stage, Alex (the first demo login) and Priya, who applied on the careers site.
+        assert page.locator(".board-card").count() == 8
         screenshot(page, f"recruiter-demo-board{suffix}")
         page.goto(live_server.url(demo, "/recruiter/candidates"))
         assert page.evaluate("document.documentElement.scrollWidth") <= width
