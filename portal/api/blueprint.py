@@ -17,7 +17,7 @@ from limits import parse
 
 from portal.api.schemas import Problem
 from portal.extensions import csrf, db, limiter
-from portal.models import Candidacy, Candidate, Client, Consent, Interview, Message, Search
+from portal.models import Application, Candidacy, Candidate, Client, Consent, Interview, Message, Search
 from portal.services import DomainError, api_keys, idempotency
 from portal.transaction import rollback, separate
 from portal.web.problems import PROBLEM, problem
@@ -33,6 +33,7 @@ PATH_IDS = {
     "consent_id": Consent,
     "message_id": Message,
     "interview_id": Interview,
+    "application_id": Application,
 }
 
 bp = Blueprint(

@@ -1,5 +1,6 @@
-"""API (read-only): the messages the firm sent each candidate, with their delivery state, and the
-interviews (an interview's internal notes only for a key with the notes scope)."""
+"""API (read-only): the messages the firm sent each candidate, with their delivery state, the
+interviews (an interview's internal notes only for a key with the notes scope), and the
+applications from the careers site (`updated_since` is when they arrived)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from portal.api import schemas_read as s
 from portal.api.blueprint import bp
 from portal.api.common import can, json_response, listing, one, page, requires
 from portal.extensions import db
-from portal.models import Audience, Interview, Message
+from portal.models import Application, Audience, Interview, Message
 
 MESSAGE = s.Message()
 INTERVIEW = s.Interview()
@@ -72,3 +73,28 @@ def interview_item(interview_id):
 def _interview_schema() -> s.Interview:
     """Never an internal note without the notes scope, not even inside an interview."""
     return INTERVIEW if can("notes") else WITHOUT_NOTES
+
+
+APPLICATION = s.Application()
+
+
+@bp.route("/applications")
+class Applications(MethodView):
+    @requires("applications")
+    @bp.arguments(s.ApplicationListArgs, location="query")
+    @bp.response(200, s.ApplicationPage)
+    def get(self, args):
+        """Applications from the careers site (by search, candidate), oldest first."""
+        stmt = select(Application)
+        for name in ("search_id", "candidate_id"):
+            if args.get(name) is not None:
+                stmt = stmt.where(getattr(Application, name) == args[name])
+        return json_response(listing(page(stmt, args, Application.id, since_col=Application.created_at), APPLICATION))
+
+
+@bp.route("/applications/<int:application_id>")
+@requires("applications")
+@bp.response(200, s.Application)
+def application_item(application_id):
+    """One application."""
+    return json_response(APPLICATION.dump(one(Application, application_id)))

@@ -1,4 +1,5 @@
-"""The API's shapes of what is only read: messages (with their delivery state) and interviews.
+"""The API's shapes of what is only read: messages (with their delivery state), interviews and
+applications.
 Kept beside portal/api/schemas.py (which has the shared pieces); nothing here reads the database."""
 
 from __future__ import annotations
@@ -76,3 +77,31 @@ class InterviewListArgs(ListArgs):
     candidacy_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     candidate_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     state = enum(InterviewState)
+
+
+# ---------------------------------------------------------------- applications (read-only)
+
+
+class Application(Schema):
+    id = fields.Integer(required=True)
+    candidate_id = fields.Integer(required=True)
+    search_id = fields.Integer(allow_none=True, metadata={"description": "None: joined the talent pool."})
+    source = fields.String(required=True, metadata={"description": "careers or referral"})
+    referred_by_candidate_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+    @pre_dump
+    def _flatten(self, application, **kwargs):
+        values = {name: getattr(application, name) for name in self.fields}
+        values["source"] = application.source.value
+        return values
+
+
+class ApplicationPage(Page):
+    data = fields.List(fields.Nested(Application), required=True)
+
+
+class ApplicationListArgs(ListArgs):
+    search_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    candidate_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))

@@ -22,15 +22,15 @@ from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 from markupsafe import escape
-from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.extensions import MESSAGES, db, get_queue
+from portal.extensions import MESSAGES, db
 from portal.models import Audience, Candidacy, Candidate, Firm, Message, MessageState, utcnow
 
 # The rendering half of the outbox's API (the planners and the worker import it from here).
+from portal.outbox.queueing import enqueue_or_forget
 from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
 from portal.web.templating import render_email
 
@@ -321,32 +321,7 @@ def enqueue_delivery(message_ids, app: Flask | None = None) -> int:
             )
             for i in range(0, len(ids), size)
         ]
-    try:
-        queue = get_queue(MESSAGES, app)
-        for i in range(0, len(jobs), 1000):
-            queue.enqueue_many(jobs[i : i + 1000])
-        return len(ids)
-    except (RedisError, OSError) as exc:
-        log.warning("could not enqueue %d message(s), the relay will retry: %s", len(ids), exc)
-        _forget_enqueued(app, ids)
-        return 0
-
-
-def _forget_enqueued(app: Flask, ids: list[int]) -> None:
-    """Clear enqueued_at (own short transaction) so the next relay run enqueues them."""
-    try:
-        with app.app_context():
-            with db.engine.begin() as conn:
-                conn.execution_options(all_firms=True)  # message ids of any firm (the relay's too)
-                table = Message.__table__
-                for i in range(0, len(ids), IN_CHUNK):
-                    conn.execute(
-                        update(table)
-                        .where(table.c.id.in_(ids[i : i + IN_CHUNK]), table.c.state == MessageState.PENDING.value)
-                        .values(enqueued_at=None)
-                    )
-    except Exception as exc:  # noqa: BLE001 - the relay re-enqueues after RELAY_REENQUEUE_SECONDS anyway
-        log.warning("could not clear enqueued_at for %d message(s): %s", len(ids), exc)
+    return enqueue_or_forget(app, MESSAGES, jobs, Message.__table__, ids, MessageState.PENDING.value, "message(s)")
 
 
 def _after_commit(session: Session) -> None:

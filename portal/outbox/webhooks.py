@@ -10,18 +10,17 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, has_app_context
-from redis.exceptions import RedisError
 from rq import Queue
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.extensions import WEBHOOKS, db, get_queue
+from portal.extensions import WEBHOOKS, db
 from portal.models import DeliveryState, WebhookDelivery
+from portal.outbox.queueing import enqueue_or_forget
 
 log = logging.getLogger(__name__)
 DELIVER = "worker.webhooks.deliver_webhook"
 JOB_TIMEOUT = 120  # one HTTP attempt: PORTAL_WEBHOOK_TIMEOUT is at most 30 s
-IN_CHUNK = 500
 _PENDING_KEY = "webhook_delivery_ids"
 
 
@@ -40,32 +39,9 @@ def enqueue_deliveries(delivery_ids, app: Flask | None = None) -> int:
     jobs = [
         Queue.prepare_data(DELIVER, args=(did,), timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=86400) for did in ids
     ]
-    try:
-        queue = get_queue(WEBHOOKS, app)
-        for i in range(0, len(jobs), 1000):
-            queue.enqueue_many(jobs[i : i + 1000])
-        return len(ids)
-    except (RedisError, OSError) as exc:
-        log.warning("could not enqueue %d webhook deliveries, the relay will retry: %s", len(ids), exc)
-        _forget_enqueued(app, ids)
-        return 0
-
-
-def _forget_enqueued(app: Flask, ids: list[int]) -> None:
-    """Clear enqueued_at (own short transaction) so the next relay run enqueues them."""
-    try:
-        with app.app_context():
-            with db.engine.begin() as conn:
-                conn.execution_options(all_firms=True)  # delivery ids of any firm (the relay's too)
-                table = WebhookDelivery.__table__
-                for i in range(0, len(ids), IN_CHUNK):
-                    conn.execute(
-                        update(table)
-                        .where(table.c.id.in_(ids[i : i + IN_CHUNK]), table.c.state == DeliveryState.PENDING.value)
-                        .values(enqueued_at=None)
-                    )
-    except Exception as exc:  # noqa: BLE001 - the relay re-enqueues after RELAY_REENQUEUE_SECONDS anyway
-        log.warning("could not clear enqueued_at for %d webhook deliveries: %s", len(ids), exc)
+    return enqueue_or_forget(
+        app, WEBHOOKS, jobs, WebhookDelivery.__table__, ids, DeliveryState.PENDING.value, "webhook deliveries"
+    )
 
 
 def _after_commit(session: Session) -> None:

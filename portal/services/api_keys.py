@@ -30,8 +30,9 @@ RESOURCES: dict[str, str] = {
     "consents": "Presentation consents",
     "messages": "Messages and their delivery",
     "interviews": "Interviews",
+    "applications": "Applications from the careers site",
 }
-READ_ONLY = {"messages", "interviews"}
+READ_ONLY = {"messages", "interviews", "applications"}
 SCOPES: tuple[str, ...] = tuple(
     f"{res}:{level}" for res in RESOURCES for level in ("read", "write") if not (level == "write" and res in READ_ONLY)
 )

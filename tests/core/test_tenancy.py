@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 from portal.extensions import db
 from portal.models import (
     ApiKey,
+    Application,
     Audience,
     AuditEntry,
     AuthToken,
@@ -89,6 +90,7 @@ ID_ARGS: dict[str, type] = {
     "delivery_id": WebhookDelivery,
     "alert_id": JobAlert,
     "key_id": ApiKey,
+    "application_id": Application,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -179,6 +181,7 @@ def _graph(app, ns) -> dict[type, int]:
             ApiKey: ApiKey(
                 name="Graph key", public_id=uuid.uuid4().hex[:12], secret_hash=uuid.uuid4().hex, scopes=["clients:read"]
             ),
+            Application: Application(candidate_id=ns.candidate.id, search_id=search.id, privacy_notice_hash="0" * 64),
         }
         # An interview needs a candidacy the candidate knows about (screening), with a time set.
         interviewing = Candidacy(

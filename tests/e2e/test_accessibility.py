@@ -68,7 +68,7 @@ NOT_PAGES = {
         for name in (
             "Candidates CandidateItem CandidateCV CandidateNotes Clients ClientItem Searches SearchItem "
             "Candidacies CandidacyItem CandidacyFeedback CandidacyNotes CandidacyConsents consent_item "
-            "Messages message_item Interviews interview_item"
+            "Messages message_item Interviews interview_item Applications application_item"
         ).split()
     },
 }
