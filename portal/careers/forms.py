@@ -5,36 +5,16 @@ database: portal.services.applications checks everything again."""
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
 
-from portal.candidate.forms import choices
+from portal.candidate.forms import CandidateForm, _max, choices
 from portal.models import RemotePreference
 from portal.services.applications import MAX_NOTE, MAX_PREFERENCE, ApplicantInput
-from portal.web.forms import FlaskForm
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _clean(value):
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
-
-
-def _max(n: int) -> Length:
-    return Length(max=n, message=f"Please use at most {n} characters.")
-
-
-class _CleanForm(FlaskForm):
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            filters = [*unbound_field.kwargs.get("filters", ()), _clean]
-            return unbound_field.bind(form=form, filters=filters, **options)
-
-
-class ApplyForm(_CleanForm):
+class ApplyForm(CandidateForm):
     name = StringField("Your name", validators=[DataRequired("Please give your name."), _max(120)])
     email = EmailField(
         "Email",

@@ -40,7 +40,7 @@ REQUEST_DELAY = timedelta(minutes=15)
 # ... and not any more once the interview is this old (a late scheduler run asks nothing stale).
 REQUEST_UNTIL = timedelta(days=7)
 # The to-do on the candidate's home offers the debrief this long after the interview.
-TODO_DAYS = 14
+DEBRIEF_LIST_DAYS = 14
 INTEREST_WORDS = {1: "Not interested", 2: "Not very interested", 3: "Unsure", 4: "Interested", 5: "Very interested"}
 
 
@@ -130,14 +130,14 @@ def for_interviews(interview_ids: list[int]) -> dict[int, Debrief]:
 
 
 def to_write(firm: Firm, candidate: Candidate, now: datetime) -> list[tuple[Interview, str]]:
-    """Held interviews of the last TODO_DAYS the candidate has not debriefed yet, with their time
+    """Held interviews of the last DEBRIEF_LIST_DAYS the candidate has not debriefed yet, with their time
     in words (one statement)."""
     rows = db.session.scalars(
         select(Interview)
         .where(
             Interview.candidate_id == candidate.id,
             *interview_feedback.held_conditions(now),
-            Interview.starts_at >= now - timedelta(days=TODO_DAYS),
+            Interview.starts_at >= now - timedelta(days=DEBRIEF_LIST_DAYS),
             ~exists().where(Debrief.interview_id == Interview.id),
         )
         .order_by(Interview.starts_at.desc(), Interview.id)
