@@ -138,6 +138,8 @@ class Candidate(FirmOwned, Model):
     unsubscribed_all: Mapped[bool] = mapped_column(Boolean, default=False)
     # Check-ins ("no news yet") by email; they are written to the portal either way.
     checkin_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The one-question experience survey ("How well did we keep you informed?") by email.
+    survey_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     unsubscribe_token: Mapped[str] = mapped_column(String(40), default=new_unsubscribe_token, unique=True)
     email_failures: Mapped[int] = mapped_column(Integer, default=0)
     email_suppressed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -52,6 +52,12 @@ class Firm(Model):
     retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default=text("24"))
     # Every recruiter and admin must sign in with a second factor (portal.services.two_factor).
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Conversations (promise 8): a candidate's message is answered within this many business
+    # days; replies by email go to reply+<token>@reply_domain (none: the platform's setting).
+    reply_window_days: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    reply_domain: Mapped[str | None] = mapped_column(String(253))
+    # Insight: show the firm's promise figures and survey score on its careers site and login page.
+    public_figures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     domains: Mapped[list[FirmDomain]] = relationship(back_populates="firm", cascade="all, delete-orphan")

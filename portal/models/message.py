@@ -75,6 +75,9 @@ class Message(FirmOwned, Model):
     # The one-click unsubscribe link (RFC 8058) of an email whose list is not the candidate's
     # own optional emails (a job alert's digest): worker/compose.py puts it in the headers.
     list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
+    # The unguessable part of this email's Reply-To (reply+<token>@<reply domain>), minted for a
+    # candidate-facing message: a reply to it threads into the candidate's conversation.
+    reply_token: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.state.value}>"

@@ -44,6 +44,9 @@ class User(FirmOwned, UserMixin, Model):
     # The private calendar feed (portal/services/calendar_feeds.py): its URL is derived from the
     # secret key and this number, so raising it stops the old URL (nothing secret is stored).
     calendar_feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # New candidate messages: "immediately" (an email for the candidacy owner), "digest" (in the
+    # daily digest only) or "off" (the needs-attention list only).
+    message_notifications: Mapped[str] = mapped_column(String(20), default="immediately", server_default="immediately")
 
     # The secret of the signed-in session this object was loaded for (never stored in clear;
     # see UserSession). Set by portal.services.sessions, not a column.
