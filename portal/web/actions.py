@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from portal.services import Conflict, DomainError, NotFound
@@ -35,14 +36,23 @@ class Outcome:
         return self.done
 
 
+SAME_MOMENT = "This was sent twice at the same moment, or changed by someone else just now. Please send it again."
+
+
 def run(action: Callable[[], Any]) -> Any:
     """Run one service call in the transaction scope; NotFound is a 404. A refusal (any other
-    DomainError) is rolled back and raised for the caller to show."""
+    DomainError) is rolled back and raised for the caller to show. A unique constraint that
+    another request filled between this one's check and its write (two web servers taking the
+    same new applicant at the same instant) is rolled back and shown as a Conflict: sending
+    again finds the row the other request wrote."""
     try:
         with transaction():
             return action()
     except NotFound:
         abort(404)
+    except IntegrityError as exc:
+        current_app.logger.warning("a concurrent write won a unique constraint: %s", exc.orig, exc_info=False)
+        raise Conflict(SAME_MOMENT) from exc
 
 
 def submit(form: FlaskForm | None, action: Callable[[], Any], field: Any = None) -> Outcome:

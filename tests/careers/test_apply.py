@@ -261,3 +261,25 @@ def test_known_and_new_emails_are_answered_no_sooner_than_the_floor(app, client_
         started = time.monotonic()
         assert post_apply(c, search.id, form(email=email)).status_code == 303
         assert time.monotonic() - started >= 0.3
+
+
+def test_two_applications_of_one_new_email_at_the_same_instant_are_never_a_500(app, client_for, firms, monkeypatch):
+    """Two web servers take the same new applicant at once: both look the email up before
+    either commits. The second insert breaks the unique email; it is a message on the form,
+    nothing is half-recorded, and sending again finds the candidate the first one wrote."""
+    from portal.services import applications as service
+    from portal.web.actions import SAME_MOMENT
+
+    search = advertised(app, firms.a)
+    known = firms.a.candidate  # as if written a moment ago by the other server
+    before = _counts(app, firms.a)
+    monkeypatch.setattr(service, "_find", lambda email: None)  # its lookup ran before that commit
+    c = client_for(firms.a.firm)
+    raced = post_apply(c, search.id, form(email=known.email, name="Same Person"))
+    assert raced.status_code == 400
+    assert SAME_MOMENT.replace("'", "&#39;") in raced.get_data(as_text=True)
+    assert _counts(app, firms.a) == before
+    monkeypatch.undo()
+    again = post_apply(c, search.id, form(email=known.email, name="Same Person"))
+    assert again.status_code == 303
+    assert _counts(app, firms.a)[0] == before[0]
