@@ -107,7 +107,13 @@ PAGES = [
     Page("api_candidates", "API: candidates list (50 a page)", "api", ("api.Candidates",), query={"limit": "50"}),
     # The promises report, the whole firm, this quarter, read from its snapshot (stored first by
     # report_snapshot below, as the worker's plan tick does).
-    Page("report", "Promises report (firm, this quarter)", "admin", ("recruiter.report_page",), query={"period": "quarter"}),
+    Page(
+        "report",
+        "Promises report (firm, this quarter)",
+        "admin",
+        ("recruiter.report_page",),
+        query={"period": "quarter"},
+    ),
 ]
 WHO = ("candidate", "recruiter", "admin", "api", "anonymous")  # whose requests a page makes
 MAX_QUERIES = 10

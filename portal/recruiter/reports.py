@@ -63,25 +63,7 @@ def report_page():
         abort(404)
     data = shown.data
     tables = report_tables.tables(data)
-    p = data["promises"]
-    charts = {
-        "promises": report_tables.bars(
-            [
-                (
-                    reports.PROMISE_LABELS[k],
-                    (p[k]["kept"] / p[k]["total"] * 100) if p[k]["total"] else 0,
-                    report_tables.pct(p[k]["kept"], p[k]["total"]),
-                )
-                for k in reports.PROMISES
-            ],
-            top=100,
-        ),
-        "silences": report_tables.bars([(label, n, str(n)) for label, n in data["silence_histogram"].items()]),
-        "funnel": report_tables.bars([(row[0], row[1], str(row[1])) for row in tables["funnel"].rows]),
-        "survey_trend": report_tables.bars(
-            [(t["month"], t["average"] or 0, report_tables.num(t["average"])) for t in data["survey"]["trend"]], top=10
-        ),
-    }
+    charts = report_tables.charts(data, tables)
     staff = search_service.staff(g.firm) if current_user.is_admin else []
     return render_template(
         "recruiter/report.html",
@@ -100,8 +82,10 @@ def report_page():
     )
 
 
-@bp.route("/reports/<name>.csv")
-def report_csv(name: str):
+@bp.route("/reports/export.csv")
+def report_csv():
+    """One table of the report (?table=promises, exceptions, by_search ...) as CSV."""
+    name = request.args.get("table", "")
     recruiter_id = _scope()
     key, _problem = _period_key()
     shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))

@@ -170,3 +170,26 @@ def bars(items: list[tuple[str, float, str]], top: float | None = None) -> tuple
         for i, (label, value, text) in enumerate(items)
     ]
     return out, 8 + ROW * len(items)
+
+
+def charts(report: dict[str, Any], by_name: dict[str, Table]) -> dict[str, tuple[list[Bar], int]]:
+    """The page's four charts: promises kept (%), silences, the funnel, the survey by month."""
+    p = report["promises"]
+    return {
+        "promises": bars(
+            [
+                (
+                    PROMISE_LABELS[k],
+                    (100 * p[k]["kept"] / p[k]["total"]) if p[k]["total"] else 0,
+                    pct(p[k]["kept"], p[k]["total"]),
+                )
+                for k in PROMISES
+            ],
+            top=100,
+        ),
+        "silences": bars([(label, n, str(n)) for label, n in report["silence_histogram"].items()]),
+        "funnel": bars([(row[0], row[1], str(row[1])) for row in by_name["funnel"].rows]),
+        "survey_trend": bars(
+            [(t["month"], t["average"] or 0, num(t["average"])) for t in report["survey"]["trend"]], top=10
+        ),
+    }

@@ -75,9 +75,13 @@ def test_a_recruiter_sees_only_their_own(app, kiwi, client_for):
     html = c.get("/recruiter/reports?period=week").get_data(as_text=True)
     assert "Your searches" in html and "Bob Baker" not in html and "CFO" not in html
     assert c.get(f"/recruiter/reports?recruiter={kiwi.bob.id}").status_code == 404
-    assert c.get(f"/recruiter/reports/by_search.csv?recruiter={kiwi.bob.id}").status_code == 404
+    assert c.get(f"/recruiter/reports/export.csv?table=by_search&recruiter={kiwi.bob.id}").status_code == 404
     assert c.post("/recruiter/reports/refresh").status_code == 403
-    rows = list(csv.reader(io.StringIO(c.get("/recruiter/reports/by_search.csv?period=week").get_data(as_text=True))))
+    rows = list(
+        csv.reader(
+            io.StringIO(c.get("/recruiter/reports/export.csv?table=by_search&period=week").get_data(as_text=True))
+        )
+    )
     assert [r[0] for r in rows[1:]] == ["Head of Data"]
 
 
@@ -86,22 +90,24 @@ def test_another_firms_recruiter_is_a_404(app, kiwi, firms, client_for):
     c = client_for(firms.b.firm)
     login_as(c, firms.b.admin)
     assert c.get(f"/recruiter/reports?recruiter={kiwi.ann.id}").status_code == 404
-    assert c.get(f"/recruiter/reports/promises.csv?recruiter={kiwi.ann.id}").status_code == 404
+    assert c.get(f"/recruiter/reports/export.csv?table=promises&recruiter={kiwi.ann.id}").status_code == 404
 
 
 def test_csv_is_formula_safe(app, kiwi, client_for):
     _snapshot(app, kiwi)
     c = _client(client_for, kiwi, kiwi.admin)
-    resp = c.get("/recruiter/reports/survey_comments.csv?period=week")
+    resp = c.get("/recruiter/reports/export.csv?table=survey_comments&period=week")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     comments = [r[2] for r in rows[1:]]
     assert comments == ["'-slow", "'=HYPERLINK(1) kept me posted"]
     promises = list(
-        csv.reader(io.StringIO(c.get("/recruiter/reports/promises.csv?period=week").get_data(as_text=True)))
+        csv.reader(
+            io.StringIO(c.get("/recruiter/reports/export.csv?table=promises&period=week").get_data(as_text=True))
+        )
     )
     assert promises[1][1:4] == ["3", "5", "60 %"]
-    assert c.get("/recruiter/reports/nothing.csv").status_code == 404
+    assert c.get("/recruiter/reports/export.csv?table=nothing").status_code == 404
 
 
 def test_cell_escaping_of_every_leading_character():
