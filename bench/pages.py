@@ -552,6 +552,17 @@ def login(port: int, email: str, password: str) -> str:
     if resp.status != 302:
         raise SystemExit(f"login as {email} answered {resp.status}, not a redirect")
     jar.update({k: v.value for k, v in cookies.items()})
+    # Follow the redirect once, as a browser does, and keep what the first page adds to the
+    # session (its CSRF secret): otherwise every measured request would carry a session without
+    # one, and make and sign a new one (and a new cookie) each time, which no browser does.
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(resp.headers.get("Location") or "/")
+    location = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    _, _, cookies = _request(
+        port, "GET", location, {"User-Agent": USER_AGENT, "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+    )
+    jar.update({k: v.value for k, v in cookies.items()})
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
