@@ -29,6 +29,7 @@ DATA = os.path.join(ROOT, "bench", "data")
 DOC = os.path.join(ROOT, "docs", "PERFORMANCE.md")
 SQLITE_URL = "sqlite:///" + os.path.join(DATA, "portal-bench.db")
 BUDGET_S = 20 * 60
+CEILING_TARGET = 0.8  # Portal's in-app ceiling against the independent one (issue 24)
 
 
 def _db_label(url: str) -> str:
@@ -205,7 +206,7 @@ def dataset_section(runs: list[dict], meta: dict) -> str:
 
 
 def pages_section(runs: list[dict], meta: dict) -> str:
-    from bench.pages import MAX_P99_MS, PAGES
+    from bench.pages import MAX_P99_OVER_P50, PAGES
 
     lines = [f"Command: `{meta['command']}` on {meta['date']}. Machine: {meta['machine_line']}.", ""]
     tool = runs[0]["pages"]["tool"]
@@ -223,13 +224,17 @@ def pages_section(runs: list[dict], meta: dict) -> str:
         )
     lines.append(
         "Each page is requested with the session cookie of one real `POST /login` (the benchmark "
-        "candidate for candidate pages, the benchmark recruiter for recruiter pages). The ceiling "
-        "(`/bench/ceiling`, only registered with `PORTAL_BENCH_CEILING=1`) loads the user and runs one "
-        "indexed query of 20 rows into a ~5 KB template. The same server measures the ceiling "
-        f"({max(3, runs[0]['pages']['seconds'] // 2)} s) before every page and once at the end, and each "
-        "page is divided by the mean of the ceiling runs just before and just after it, so drift on a "
-        "shared machine cancels out. SQL per request is counted on one instrumented request through the test "
-        "client against the same database."
+        "candidate for candidate pages, the benchmark recruiter for recruiter pages; none for the "
+        "careers pages). Two ceilings are served side by side with the same gunicorn settings against "
+        "the same database: the **independent ceiling** (`bench/ceiling_app.py`: a minimal app that does "
+        "not import Portal: Flask, Flask-Login, SQLAlchemy Core, the user loaded by one indexed query, "
+        "one indexed query of 20 rows, a ~5 KB template) and Portal's **in-app ceiling** "
+        "(`/bench/ceiling`, only registered with `PORTAL_BENCH_CEILING=1`: the same work inside Portal, "
+        "so it carries Portal's fixed cost per request). Both are measured "
+        f"({max(3, runs[0]['pages']['seconds'] // 2)} s each) before every page and once at the end, "
+        "and each page is divided by the mean of the runs just before and just after it, so drift on a "
+        "shared machine cancels out. The targets are ratios of the independent ceiling. SQL per request "
+        "is counted on one instrumented request through the test client against the same database."
     )
     lines.append("")
     for run in runs:
@@ -237,40 +242,59 @@ def pages_section(runs: list[dict], meta: dict) -> str:
         for m in p["modes"].values():
             lines.append(f"### {run['label']}: {m['label']}")
             lines.append("")
-            lines.append("| Page | Endpoint | req/s | p50 ms | p99 ms | × ceiling | SQL/request | KB |")
-            lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+            lines.append(
+                "| Page | Endpoint | req/s | p50 ms | p99 ms | × independent (target) | × in-app ceiling "
+                "| SQL/request | KB |"
+            )
+            lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            ind = m.get("independent")
+            if ind:
+                lines.append(
+                    f"| Independent ceiling, mean of {ind['runs']} runs ({ind['min_rps']:,.0f}–{ind['max_rps']:,.0f} "
+                    f"req/s) | `bench/ceiling_app.py` | {ind['rps']:,.0f} | {ind['p50_ms']:.1f} | {ind['p99_ms']:.1f} "
+                    f"| 1.00 | | 2 | {ind['bytes'] / 1024:.1f} |"
+                )
             c = m.get("ceiling")
             cinfo = p["pages"]["ceiling"]
             if c:
+                vs = (
+                    f"{c['ratio_ind']:.2f} ({'≥' if c['ratio_ind'] >= CEILING_TARGET else '<'} {CEILING_TARGET})"
+                    if "ratio_ind" in c
+                    else ""
+                )
                 lines.append(
-                    f"| Ceiling, mean of {c['runs']} runs ({c['min_rps']:,.0f}–{c['max_rps']:,.0f} req/s) | "
-                    f"`{cinfo['endpoint']}` | {c['rps']:,.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | 1.00 | "
+                    f"| In-app ceiling, mean of {c['runs']} runs ({c['min_rps']:,.0f}–{c['max_rps']:,.0f} req/s) | "
+                    f"`{cinfo['endpoint']}` | {c['rps']:,.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | {vs} | 1.00 | "
                     f"{cinfo.get('queries', '?')} | {c['bytes'] / 1024:.1f} |"
                 )
             for key in [pg.key for pg in PAGES]:
                 info = p["pages"][key]
                 label = info["label"]
                 if not info["endpoint"]:
-                    lines.append(f"| {label} | — | not built yet | | | | | |")
+                    lines.append(f"| {label} | — | not built yet | | | | | | |")
                     continue
                 r = m["pages"].get(key)
                 if r is None:
                     continue
                 if "error" in r:
                     lines.append(
-                        f"| {label} | `{info['endpoint']}` | {r['error']} | | | | {info.get('queries', '')} | |"
+                        f"| {label} | `{info['endpoint']}` | {r['error']} | | | | | {info.get('queries', '')} | |"
                     )
                     continue
-                ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
+                ratio_ind = f"{r['ratio_ind']:.2f}" if "ratio_ind" in r else ""
                 target = info.get("target")
-                if target and "ratio" in r:
-                    ratio += f" ({'≥' if r['ratio'] >= target else '<'} {target})"
-                p99 = f"{r['p99_ms']:.1f}" + (" ⚠" if r["p99_ms"] >= MAX_P99_MS else "")
+                if target and "ratio_ind" in r:
+                    ratio_ind += f" ({'≥' if r['ratio_ind'] >= target else '<'} {target})"
+                ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
+                tail_ok = r["p99_ms"] <= MAX_P99_OVER_P50 * r["p50_ms"]
+                p99 = f"{r['p99_ms']:.1f}" + ("" if tail_ok else " ⚠")
                 lines.append(
                     f"| {label} | `{info['endpoint']}` | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {p99} | "
-                    f"{ratio} | {info.get('queries', '?')} | {r['bytes'] / 1024:.1f} |"
+                    f"{ratio_ind} | {ratio} | {info.get('queries', '?')} | {r['bytes'] / 1024:.1f} |"
                 )
             errors = sum(r.get("errors", 0) for r in m["pages"].values() if isinstance(r, dict))
+            lines.append("")
+            lines.append(f"⚠: p99 over {MAX_P99_OVER_P50:.0f} × p50.")
             lines.append("")
             if errors:
                 lines.append(f"Errors during the load (non-2xx/3xx or socket errors): {errors}.")
@@ -325,28 +349,47 @@ def cause(info: dict) -> str | None:
 
 
 def evaluate(runs: list[dict], worker: dict) -> list[dict]:
-    """One row per target: what, value(s), met."""
-    from bench.pages import MAX_P99_MS, MAX_QUERIES
+    """One row per target: what, value(s), met. Page targets are ratios of the independent
+    ceiling (bench/ceiling_app.py) in the deployment configuration (sync workers)."""
+    from bench.pages import MAX_P99_OVER_P50, MAX_QUERIES, PAGES
 
     rows = []
-    for key, label, target in (
-        ("candidate_home", "Candidate home ≥ 0.7 × ceiling", 0.7),
-        ("careers_board", "Careers job board (anonymous) ≥ 0.7 × ceiling", 0.7),
-        ("careers_job", "Careers job page (anonymous) ≥ 0.7 × ceiling", 0.7),
-        ("dashboard", "Recruiter dashboard ≥ 0.5 × ceiling", 0.5),
-        ("board", "Search board (200) ≥ 0.5 × ceiling", 0.5),
-    ):
+    vals, oks = [], []
+    for run in runs:
+        for mode, m in run["pages"]["modes"].items():
+            c = m.get("ceiling") or {}
+            if "ratio_ind" in c:
+                vals.append(f"{run['label']} {mode} {c['ratio_ind']:.2f}")
+                if mode == "sync":
+                    oks.append(c["ratio_ind"] >= CEILING_TARGET)
+    rows.append(
+        {
+            "target": f"Portal's in-app ceiling ≥ {CEILING_TARGET} × independent ceiling",
+            "value": "; ".join(vals) or "not measured",
+            "met": (all(oks) if oks else None),
+        }
+    )
+    for page in PAGES:
+        if page.target is None:
+            continue
+        key = page.key
         vals, oks = [], []
+        built = False
         for run in runs:
             if not run["pages"]["pages"][key]["endpoint"]:
                 continue
+            built = True
             for mode, m in run["pages"]["modes"].items():
                 r = m["pages"].get(key, {})
-                if "ratio" in r:
-                    vals.append(f"{run['label']} {mode} {r['ratio']:.2f}")
+                if "ratio_ind" in r:
+                    vals.append(f"{run['label']} {mode} {r['ratio_ind']:.2f}")
                     if mode == "sync":
-                        oks.append(r["ratio"] >= target)
-        row = {"target": label, "value": "; ".join(vals) or "not built yet", "met": (all(oks) if oks else None)}
+                        oks.append(r["ratio_ind"] >= page.target)
+        row = {
+            "target": f"{page.label} ≥ {page.target} × independent ceiling",
+            "value": "; ".join(vals) or ("not built yet" if not built else "not measured"),
+            "met": (all(oks) if oks else None),
+        }
         if row["met"] is False:
             causes = [c for c in (cause(run["pages"]["pages"][key]) for run in runs) if c]
             if causes:
@@ -368,16 +411,17 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
             "met": (not offenders) if measured else None,
         }
     )
-    worst_p99, slow = 0.0, {}
+    worst_tail, slow = 0.0, {}
     for run in runs:
-        for m in run["pages"]["modes"].values():
+        for mode, m in run["pages"]["modes"].items():
             for key, r in m["pages"].items():
-                if "p99_ms" not in r or r["p99_ms"] != r["p99_ms"]:  # skip NaN (nothing completed)
+                if "p99_ms" not in r or r["p99_ms"] != r["p99_ms"] or not r.get("p50_ms"):  # NaN: none completed
                     continue
-                worst_p99 = max(worst_p99, r["p99_ms"])
-                if r["p99_ms"] >= MAX_P99_MS:
+                tail = r["p99_ms"] / r["p50_ms"]
+                worst_tail = max(worst_tail, tail)
+                if tail > MAX_P99_OVER_P50 and mode == "sync":
                     label = run["pages"]["pages"][key]["label"]
-                    slow[label] = max(slow.get(label, 0.0), r["p99_ms"])
+                    slow[f"{label} ({run['label']})"] = tail
     timeouts = [
         run["pages"]["pages"][k]["label"]
         for run in runs
@@ -385,16 +429,16 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
         for k, r in m["pages"].items()
         if "error" in r or r.get("p99_ms") != r.get("p99_ms")
     ]
-    value = f"max {worst_p99:,.0f} ms"
+    value = f"worst p99/p50 {worst_tail:.1f}"
     if slow:
-        value += "; over the limit: " + ", ".join(f"{k} ({v:,.0f} ms)" for k, v in slow.items())
+        value += "; over: " + ", ".join(f"{k} {v:.1f}" for k, v in slow.items())
     if timeouts:
         value += "; no latency (errors or no request completed): " + ", ".join(sorted(set(timeouts)))
     rows.append(
         {
-            "target": f"p99 < {MAX_P99_MS:.0f} ms at 16 connections (every page)",
+            "target": f"p99 ≤ {MAX_P99_OVER_P50:.0f} × p50 at 16 connections (every page)",
             "value": value,
-            "met": (not slow and not timeouts) if (worst_p99 or timeouts) else None,
+            "met": (not slow and not timeouts) if (worst_tail or timeouts) else None,
         }
     )
     wt = worker_targets(worker)
@@ -436,8 +480,9 @@ def summary_section(runs: list[dict], worker: dict, meta: dict) -> str:
         lines.append(f"| {r['target']} | {r['value']} | {report.met(r['met'])} |")
     lines.append("")
     lines.append(
-        "Page ratios count for the deployment configuration (2 sync workers); gthread figures are "
-        "shown for comparison. Figures for every page are under [Pages](#pages)."
+        "Page ratios are of the independent ceiling (`bench/ceiling_app.py`), in the deployment "
+        "configuration (2 sync workers; `--modes sync,gthread` adds gthread figures for comparison). "
+        "Figures for every page, with the ratio to Portal's in-app ceiling beside, are under [Pages](#pages)."
     )
     missing = sorted({i["label"] for run in runs for k, i in run["pages"]["pages"].items() if not i["endpoint"]})
     if missing:
@@ -475,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=int(env.get("BENCH_SEED", "1")))
     ap.add_argument("--seconds", type=int, default=int(env.get("BENCH_SECONDS", "10")))
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--modes", default=env.get("BENCH_MODES", "sync"), help="gunicorn worker classes: sync,gthread")
     ap.add_argument("--skip-generate", action="store_true", help="reuse the generated databases")
     ap.add_argument("--no-worker", action="store_true")
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
@@ -518,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
             ds = generate(url, seed=args.seed, scale=args.scale)
             dsd = dict(ds.__dict__)
         print("== pages")
-        res = pages.run(url, ds, seconds=args.seconds, connections=args.connections)
+        res = pages.run(url, ds, seconds=args.seconds, connections=args.connections, modes=tuple(args.modes.split(",")))
         runs.append({"label": label, "url": url, "dataset": dsd, "size": _size(url), "pages": res})
         phases[f"{label} ({'pages' if args.skip_generate else 'generate + pages'})"] = time.perf_counter() - t_db
     worker: dict = {}

@@ -138,6 +138,11 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # Index walks then read pages without a system call each (needs-attention lists
         # measured 35-40 % faster at 100,000 candidates).
         "SQLITE_MMAP_MB": number("PORTAL_SQLITE_MMAP_MB", 1024),
+        # How long a web process may keep the firm of a host without asking the database again
+        # (portal.tenancy.FirmCache). A change made through this process is seen at once; a
+        # change made by another process (a second web server, the CLI) within this many
+        # seconds. 0 turns the cache off.
+        "FIRM_CACHE_SECONDS": number("PORTAL_FIRM_CACHE_SECONDS", 5.0, float),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
         "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),

@@ -17,12 +17,15 @@ Two layers, both failing closed:
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from contextlib import contextmanager
 from itertools import chain
 
 from flask import Flask, abort, current_app, g, request
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.orm import Session, make_transient_to_detached, with_loader_criteria
 from werkzeug.local import LocalProxy
 
 from portal.extensions import db
@@ -82,6 +85,8 @@ def _tenant_filter(state) -> None:
         state.update_execution_options(_tenancy_identity_load=True)
         return
     session = state.session
+    if not state.is_select and any(m.class_ in _FIRM_TABLES for m in state.all_mappers):
+        _mark_firm_change(session)  # an UPDATE/DELETE on firms or domains: the firm cache drops
     if state.execution_options.get("all_firms") or session.info.get("all_firms"):
         return
     firm_id = session.info.get("firm_id")
@@ -93,9 +98,24 @@ def _tenant_filter(state) -> None:
                     "bind a firm or use tenancy.all_firms() explicitly"
                 )
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(FirmOwned, lambda cls: cls.firm_id == firm_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_firm_criteria(firm_id))
+
+
+_CRITERIA: dict[int, object] = {}
+
+
+def _firm_criteria(firm_id: int):
+    """The tenant filter's option for one firm, built once per firm and reused (building it,
+    with its lambda, cost more than the rest of the filter on a small page). Only the firm id
+    varies, and it is in the closure SQLAlchemy reads as a bound parameter."""
+    option = _CRITERIA.get(firm_id)
+    if option is None:
+        if len(_CRITERIA) > 10_000:
+            _CRITERIA.clear()
+        option = _CRITERIA[firm_id] = with_loader_criteria(
+            FirmOwned, lambda cls: cls.firm_id == firm_id, include_aliases=True
+        )
+    return option
 
 
 def _check_flush(session: Session, flush_context, instances) -> None:
@@ -103,6 +123,8 @@ def _check_flush(session: Session, flush_context, instances) -> None:
     (a row for another firm is refused), and changed or deleted rows must be the firm's.
     The flush's own INSERT/UPDATE/DELETE statements are trusted by the statement check
     because of this (they name rows by primary key)."""
+    if any(isinstance(o, (Firm, FirmDomain)) for o in chain(session.new, session.dirty, session.deleted)):
+        _mark_firm_change(session)
     if session.info.get("all_firms"):
         return
     firm_id = session.info.get("firm_id")
@@ -139,6 +161,118 @@ def install_session_hooks() -> None:
         event.listen(Session, "do_orm_execute", _tenant_filter)
         event.listen(Session, "before_flush", _check_flush)
         event.listen(Session, "after_begin", _remember_session)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+# ---------------------------------------------------------------- the firm of a host, cached
+
+_FIRM_TABLES = (Firm, FirmDomain)
+_CHANGED = "firm_cache_changed"
+
+
+def _mark_firm_change(session: Session) -> None:
+    session.info[_CHANGED] = True
+
+
+def _after_commit(session: Session) -> None:
+    """A committed change to a firm or its domains empties every firm cache of this process."""
+    if session.info.pop(_CHANGED, False):
+        FirmCache.clear_all()
+
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_CHANGED, None)
+
+
+class FirmCache:
+    """The firm of each host name, kept for `FIRM_CACHE_SECONDS` (PORTAL_FIRM_CACHE_SECONDS,
+    default 5 s) so that a request does not query `firms` (and `firm_domains`) before its own
+    work. What is kept is the firm's column values; each request gets its own instance of
+    them, attached to its session without SQL (`_attach`).
+
+    Why a short time-to-live and not a version checked on each request: a version read from
+    the database or Redis is a round trip per request (what the cache saves), and it would make
+    every page depend on Redis. Instead:
+    - a change committed by *this* process (the admin's settings, a domain added, verified or
+      removed, a firm disabled through the web) empties the cache at once (`after_commit`);
+    - a change committed by *another* process (a second web server, `portal firms disable`,
+      the domain-verification job) is seen within the time-to-live: no server serves a disabled
+      firm or a removed domain for more than `FIRM_CACHE_SECONDS`.
+    Unknown hosts are kept too (a 404 costs no query), for the same time."""
+
+    _all: weakref.WeakSet[FirmCache] = weakref.WeakSet()
+    MAX_HOSTS = 4096
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, dict | None]] = {}
+        FirmCache._all.add(self)
+
+    def get(self, host: str) -> tuple[bool, dict | None]:
+        entry = self._entries.get(host)
+        if entry is None or entry[0] <= time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, host: str, firm: Firm | None) -> None:
+        snapshot = _column_values(firm) if firm is not None else None
+        with self._lock:
+            if len(self._entries) >= self.MAX_HOSTS:
+                self._entries.clear()
+            self._entries[host] = (time.monotonic() + self.ttl, snapshot)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        for cache in list(cls._all):
+            cache.clear()
+
+
+def _column_values(firm: Firm) -> dict:
+    """The loaded column values of `firm` (never its relationships or deferred columns: they
+    load on the request's own instance when used)."""
+    loaded = firm.__dict__
+    return {a.key: loaded[a.key] for a in inspect(Firm).column_attrs if a.key in loaded}
+
+
+def _attach(values: dict) -> Firm:
+    """A Firm of the request's session from cached column values, without SQL: a detached
+    instance with those values as its loaded state, then added to the session (persistent,
+    clean: a view that changes it writes the row as usual)."""
+    firm = inspect(Firm).class_manager.new_instance()
+    firm.__dict__.update(values)
+    make_transient_to_detached(firm)  # its identity key; what was not cached loads on use
+    session = db.session()
+    if inspect(firm).key in session.identity_map:
+        return session.merge(firm, load=False)
+    session.add(firm)
+    return firm
+
+
+def firm_for_host(host: str) -> Firm | None:
+    """The firm this request's Host serves (None: unknown, or disabled), from the cache when
+    it is fresh; the returned instance belongs to the request's session."""
+    cache: FirmCache | None = current_app.extensions.get("portal_firm_cache")
+    if cache is None:
+        return resolve_firm(host)
+    cfg = current_app.config
+    # The settings that decide the answer are part of the key (they are fixed in a running
+    # server; tests change them between requests).
+    key = f"{_host_name(host).rstrip('.')} {cfg['BASE_DOMAIN']} {cfg.get('DEFAULT_FIRM') or ''}"
+    hit, snapshot = cache.get(key)
+    if not hit:
+        firm = resolve_firm(host)
+        cache.put(key, firm)
+        return firm
+    if snapshot is None:
+        return None
+    return _attach(snapshot)
 
 
 def _host_name(raw: str) -> str:
@@ -185,6 +319,9 @@ current_firm: Firm = LocalProxy(_get_current_firm)  # type: ignore[assignment]
 
 def init_app(app: Flask) -> None:
     install_session_hooks()
+    ttl = float(app.config.get("FIRM_CACHE_SECONDS") or 0)
+    if ttl > 0:
+        app.extensions["portal_firm_cache"] = FirmCache(ttl)
     with app.app_context():
         for engine in db.engines.values():
             install_engine_hooks(engine)
@@ -193,7 +330,7 @@ def init_app(app: Flask) -> None:
     def _bind_request_firm():
         if request.endpoint in UNSCOPED_ENDPOINTS:
             return None
-        firm = resolve_firm(request.host)
+        firm = firm_for_host(request.host)
         if firm is None:
             abort(404)
         g.firm = firm

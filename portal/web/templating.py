@@ -94,6 +94,12 @@ def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(candidate_stage_text=candidate_stage_text, external_url=external_url)
+    from portal.web.forms import csrf_token
+
+    # Flask-WTF's `csrf_token()` global, signed at most every few minutes per session.
+    app.jinja_env.globals.update(
+        candidate_stage_text=candidate_stage_text, external_url=external_url, csrf_token=csrf_token
+    )
+    app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, so it wins
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date

@@ -231,6 +231,7 @@ def test_the_request_takes_the_same_time_for_every_address(app, client_for, firm
     whatever the view sleeps; every address must end at the same reading."""
     app.config["RESET_MIN_SECONDS"] = 1.0
     c = client_for(firms.a.firm)
+    c.get("/login")  # the process's first request to this host also looks its firm up (then cached)
     took = []
     for email in (firms.a.candidate.email, "nobody-here@alpha.example", firms.a.recruiter.email):
         start = clock.now
