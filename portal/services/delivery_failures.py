@@ -20,10 +20,7 @@ _C = Candidate.__table__
 def permanent_failure_counts() -> dict:
     """The candidate's changes for one more permanent failure, counted in SQL (two workers
     failing at once both count)."""
-    return {
-        "email_failures": _C.c.email_failures + 1,
-        "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
-    }
+    return {"email_failures": _C.c.email_failures + 1, "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER}
 
 
 def emit_failures(firm_id: int, msgs: list, changes: dict[int, dict]) -> None:
