@@ -42,6 +42,11 @@ IMAGES = {
     b"GIF87a": ("image/gif", ".gif"),
     b"GIF89a": ("image/gif", ".gif"),
 }
+# The phone's sign-off at the end of a reply, in the languages the reply parser does not cover.
+MOBILE_SIGN_OFF = re.compile(
+    r"\n\s*(envoy[ée] de mon|von meinem|sent from my|get outlook for|verstuurd vanaf mijn|inviato da)\b[^\n]*\s*\Z",
+    re.I,
+)
 # Subjects of out-of-office and vacation replies, in the languages above.
 AUTO_SUBJECT = re.compile(
     r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|"
@@ -186,6 +191,9 @@ def new_text(text: str) -> str:
     """What the candidate wrote now: the quoted history and the signature stripped. When the
     parser finds nothing (a mail that is all quote or all signature), the whole text is kept
     rather than lost."""
+    # French typography puts a no-break space before the colon of "a écrit :"; Apple Mail adds a
+    # byte-order mark inside the quote: as plain spaces the quote headers are recognised.
+    text = text.replace("\xa0", " ").replace("\u202f", " ").replace("\ufeff", "")
     if not text.strip():
         return ""
     try:
@@ -193,7 +201,8 @@ def new_text(text: str) -> str:
     except Exception:  # noqa: BLE001 - a third-party parser must never lose a candidate's mail
         return text.strip()
     latest = replies[0].body.strip() if replies else ""
-    return latest or (replies[0].full_body.strip() if replies else "") or text.strip()
+    latest = latest or (replies[0].full_body.strip() if replies else "") or text.strip()
+    return MOBILE_SIGN_OFF.sub("", latest).strip() or latest
 
 
 class _Text(HTMLParser):
