@@ -203,7 +203,7 @@ def _delivery_report(firm: Firm, token_msg: Message | None, mail: ParsedMail) ->
     if not report.failed:
         return Outcome("bounce", "a delay notice: nothing failed yet", firm.id)
     ids = [mid for fid, mid in report.message_ids if fid == firm.id]
-    if not ids and token_msg is not None:
+    if not report.message_ids and token_msg is not None:  # no Message-ID returned: the address names it
         ids = [token_msg.id]
     reason = f"bounced after sending: {report.diagnostic or 'the receiving server reported a failure'}"[:1000]
     failed = 0
