@@ -56,7 +56,12 @@ def token_of(app, mid: int) -> str:
 def fixture(name: str, *, to: str, sender: str, original: str = "") -> bytes:
     """A fixture mail addressed to `to` from `sender`, with a Message-ID of its own."""
     raw = (MAIL / name).read_bytes()
-    for key, value in (("{TO}", to), ("{FROM}", sender), ("{MESSAGE_ID}", f"t{next(_seq)}"), ("{ORIGINAL_ID}", original)):
+    for key, value in (
+        ("{TO}", to),
+        ("{FROM}", sender),
+        ("{MESSAGE_ID}", f"t{next(_seq)}"),
+        ("{ORIGINAL_ID}", original),
+    ):
         raw = raw.replace(key.encode(), value.encode())
     return raw
 

@@ -106,5 +106,5 @@ def test_the_webhook_refuses_what_is_no_reply_and_rejects_nonsense(app, inbound,
     raw = fixture("gmail_en.eml", to="someone@example.org", sender="candidate@alpha.example")
     assert _post(c, raw, content_type="message/rfc822", headers=ok).status_code == 406
     assert _post(c, b"", content_type="message/rfc822", headers=ok).status_code == 400
-    junk = b"\x00\xff" * 5000 + b"\r\n\r\n" + "x".encode() * 20000
+    junk = b"\x00\xff" * 5000 + b"\r\n\r\n" + b"x" * 20000
     assert _post(c, junk, content_type="message/rfc822", headers=ok).status_code == 406
