@@ -224,7 +224,7 @@ def mark_failed_after_sending(firm: Firm, message_id: int, reason: str) -> int:
         .values(state=MessageState.FAILED, last_error=reason)
         .execution_options(synchronize_session="fetch")
     )
-    if not done.rowcount:
+    if not getattr(done, "rowcount", 0):  # an UPDATE gives a CursorResult
         return 0
     changes = {msg.id: {"state": MessageState.FAILED, "last_error": reason}}
     candidate = db.session.get(Candidate, msg.candidate_id) if msg.candidate_id else None

@@ -142,7 +142,10 @@ def delivery_report(msg: EmailMessage) -> DeliveryReport | None:
     for part in msg.walk():
         kind = part.get_content_type()
         if kind == "message/delivery-status":
-            for block in part.get_payload() or []:
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, str):
+                    continue
                 action = str(block.get("Action", "")).strip().lower()
                 failed = failed or action == "failed"
                 if action == "failed" and not diagnostic:
@@ -160,7 +163,7 @@ def _returned_message_id(part) -> str:
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
-        return str(inner.get("Message-ID", "")) if hasattr(inner, "get") else ""
+        return "" if isinstance(inner, str) or inner is None else str(inner.get("Message-ID", ""))
     text = _decoded(part)
     match = re.search(r"^Message-ID:\s*(.+)$", text, re.I | re.M)
     return match.group(1) if match else ""

@@ -6,9 +6,6 @@ Create Date: 2026-12-07 03:34:19.603758
 
 """
 from alembic import op
-import sqlalchemy as sa
-import portal.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '0029'
