@@ -108,3 +108,31 @@ def test_the_webhook_refuses_what_is_no_reply_and_rejects_nonsense(app, inbound,
     assert _post(c, b"", content_type="message/rfc822", headers=ok).status_code == 400
     junk = b"\x00\xff" * 5000 + b"\r\n\r\n" + b"x" * 20000
     assert _post(c, junk, content_type="message/rfc822", headers=ok).status_code == 406
+
+
+def test_a_database_failure_keeps_the_mail_with_the_sender(app, inbound, inbound_server, client_for, monkeypatch):
+    """Nothing is answered 250/200 before the commit: a database error is 451 (SMTP) or 503
+    (webhook), so the sending server or provider delivers the mail again, and then it lands."""
+    from sqlalchemy.exc import OperationalError
+
+    import portal.inbound
+
+    real = portal.inbound.handle
+
+    def down(*args):
+        raise OperationalError("SELECT 1", {}, Exception("database is down"))
+
+    a = inbound.a
+    raw = fixture("gmail_en.eml", to=a.address, sender="candidate@alpha.example")
+    monkeypatch.setattr(portal.inbound, "handle", down)
+    with smtplib.SMTP(inbound_server.hostname, inbound_server.port, timeout=10) as smtp:
+        with pytest.raises(smtplib.SMTPDataError) as failed:
+            smtp.sendmail("candidate@alpha.example", [a.address], raw)
+    assert failed.value.smtp_code == 451
+    ok = {"X-Portal-Inbound-Secret": SECRET}
+    assert _post(client_for(None), raw, content_type="message/rfc822", headers=ok).status_code == 503
+    assert posts(app, a.firm) == []
+    monkeypatch.setattr(portal.inbound, "handle", real)
+    with smtplib.SMTP(inbound_server.hostname, inbound_server.port, timeout=10) as smtp:
+        assert smtp.sendmail("candidate@alpha.example", [a.address], raw) == {}
+    assert len(posts(app, a.firm)) == 1
