@@ -121,3 +121,22 @@ def test_a_deleted_candidates_reply_is_refused(app, inbound):
     assert outcome.status == "refused"
     assert posts(app, a.firm) == [] and held(app, a.firm) == []
     assert candidate_row(app, a.firm, a.candidate.id).deleted_at is not None
+
+
+def test_attachments_are_stored_with_the_post(app, inbound):
+    from email.message import EmailMessage
+
+    from portal import storage
+
+    a = inbound.a
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"], m["Message-ID"] = "candidate@alpha.example", a.address, "Re: CV", "<cv-1@x>"
+    m.set_content("My new CV.\n\nOn Mon, 1 Dec 2025 at 10:00, Alpha <x@y> wrote:\n> Please send your CV\n")
+    m.add_attachment(b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename="cv.pdf")
+    m.add_attachment(b"#!/bin/sh\nrm -rf /\n", maintype="application", subtype="x-sh", filename="run.sh")
+    assert receive(app, m.as_bytes(), a.address).status == "posted"
+    (post,) = posts(app, a.firm)
+    assert [(f.filename, f.content_type) for f in post.attachments] == [("cv.pdf", "application/pdf")]
+    assert post.body.startswith("My new CV.") and "run.sh: only PDF" in post.body
+    with firm_context(app, a.firm):
+        assert storage.load(post.attachments[0].storage_key) == b"%PDF-1.4\n%%EOF\n"
