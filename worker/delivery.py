@@ -36,7 +36,7 @@ from sqlalchemy.orm import selectinload
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
-from portal.services import interview_reminders
+from portal.services import delivery_failures, interview_reminders
 from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
@@ -45,7 +45,7 @@ from worker.compose import compose, headers_for, with_credential
 from worker.delivery_outcome import record_outcome
 
 log = logging.getLogger(__name__)
-SUPPRESS_AFTER = 3
+SUPPRESS_AFTER = delivery_failures.SUPPRESS_AFTER
 STALE_OPTIONAL = timedelta(days=14)  # an optional message still waiting after this is dropped
 
 
@@ -332,10 +332,7 @@ def _deliver_claimed(
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
         candidate_changes: dict[str, Any] = {}
         if to_candidate is not None:  # counted in SQL: two workers failing at once both count
-            candidate_changes = {
-                "email_failures": _C.c.email_failures + 1,
-                "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
-            }
+            candidate_changes = delivery_failures.permanent_failure_counts()
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}

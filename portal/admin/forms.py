@@ -77,6 +77,7 @@ class BrandForm(FlaskForm):
         "Email sender name", validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])]
     )
     reply_to = _email_field("Reply-to address")
+    reply_domain = StringField("Reply domain", validators=[Optional(), Length(max=253)])
     careers_enabled = BooleanField(
         "Careers site on: a public job board of the searches you advertise", validators=[_checkbox]
     )

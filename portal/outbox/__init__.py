@@ -32,6 +32,7 @@ from portal.models import Audience, Candidacy, Candidate, Firm, Message, Message
 # The rendering half of the outbox's API (the planners and the worker import it from here).
 from portal.outbox.queueing import enqueue_or_forget
 from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
+from portal.outbox.reply_address import new_token
 from portal.web.templating import render_email
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,8 @@ def record(
         created_at=now,
         show_in_portal=show_in_portal,
         credential=credential,
+        # A reply to a candidate's email threads into their conversation (outbox/reply_address.py).
+        reply_token=new_token() if audience == Audience.CANDIDATE else None,
     )
     session.add(msg)
     if candidate is not None and audience == Audience.CANDIDATE and stream is None:
@@ -227,6 +230,7 @@ def record_many(
                 "last_error": row.get("skipped"),
                 "created_at": now,
                 "show_in_portal": show_in_portal,
+                "reply_token": new_token() if audience == Audience.CANDIDATE else None,
             }
         )
     table = Message.__table__

@@ -5,6 +5,7 @@ from portal.recruiter import (  # noqa: F401  (each module adds its routes to bp
     candidacies,
     candidates,
     exports,
+    held_mail,
     interview_followup,
     interviews,
     messages,

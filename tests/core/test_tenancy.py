@@ -32,6 +32,7 @@ from portal.models import (
     Debrief,
     Feedback,
     FirmDomain,
+    HeldMail,
     Interest,
     Interview,
     InterviewFormat,
@@ -91,6 +92,7 @@ ID_ARGS: dict[str, type] = {
     "alert_id": JobAlert,
     "key_id": ApiKey,
     "application_id": Application,
+    "held_id": HeldMail,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -193,6 +195,8 @@ def _graph(app, ns) -> dict[type, int]:
         interviewing.search_id = other_search.id
         s.add(interviewing)
         s.flush()
+        rows[HeldMail] = HeldMail(reason="unknown_token", subject="Re: hello", body="A reply", mail_from="x@y.example")
+        s.add(rows[HeldMail])
         rows[Interview] = Interview(
             candidacy_id=interviewing.id,
             candidate_id=ns.candidate.id,

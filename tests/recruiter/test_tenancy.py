@@ -12,6 +12,7 @@ from portal.models import (
     Candidate,
     CandidateUpdate,
     Debrief,
+    HeldMail,
     Interest,
     Interview,
     InterviewFormat,
@@ -52,6 +53,8 @@ def _objects(app, f, rec_client=None):
         db.session.flush()
         d = Debrief(firm_id=f.firm.id, interview_id=iv.id, candidate_id=f.candidate.id, how_it_went="ok", interest=3)
         db.session.add(d)
+        h = HeldMail(firm_id=f.firm.id, reason="wrong_sender", subject="Re: news", body="Hi", mail_from="x@y.example")
+        db.session.add(h)
         db.session.flush()
         ids = {
             "search_id": s.id,
@@ -63,6 +66,7 @@ def _objects(app, f, rec_client=None):
             "client_id": s.client_id,
             "interview_id": iv.id,
             "debrief_id": d.id,
+            "held_id": h.id,
         }
     ids["office_hours_id"] = make_office_hours(app, f)
     return ids
