@@ -321,3 +321,25 @@ class PhotoForm(FlaskForm):
             ),
         ],
     )
+
+
+class ConversationReplyForm(FlaskForm):
+    """A recruiter's reply in a candidate's conversation (plain text, emailed to them)."""
+
+    body = TextAreaField(
+        "Your reply (the candidate sees it and gets it by email)",
+        id="reply-body",
+        validators=[DataRequired("Write the reply first."), Length(max=10_000), no_html],
+    )
+    in_reply_to_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    candidacy_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    next = HiddenField(validators=[Length(max=500)])
+
+
+class NoReplyForm(FlaskForm):
+    """"No reply needed", with the reason (kept with the message and in the audit log)."""
+
+    reason = StringField(
+        "Why no reply is needed", validators=[DataRequired("Say why no reply is needed."), Length(max=300), no_html]
+    )
+    next = HiddenField(validators=[Length(max=500)])

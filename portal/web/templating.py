@@ -95,5 +95,8 @@ def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(candidate_stage_text=candidate_stage_text, external_url=external_url)
+    from portal.services.conversations import local_due
+
+    app.jinja_env.globals["conversation_due"] = local_due  # "Monday 12 May": when a message is answered by
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
