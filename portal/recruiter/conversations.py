@@ -40,9 +40,9 @@ def conversation_reply(candidate_id: int):
     )
 
 
-@bp.route("/conversation/<int:message_id>/no-reply", methods=["POST"])
-def conversation_no_reply(message_id: int):
-    post = get_or_404(ConversationMessage, message_id)
+@bp.route("/conversation/<int:post_id>/no-reply", methods=["POST"])
+def conversation_no_reply(post_id: int):
+    post = get_or_404(ConversationMessage, post_id)
     candidate = get_or_404(Candidate, post.candidate_id)
     form = NoReplyForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#conversation"
