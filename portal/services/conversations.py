@@ -260,6 +260,15 @@ def local_due(firm: Firm, due_at: datetime | None) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def set_notifications(firm: Firm, actor: User, choice: str) -> str:
+    """A recruiter's own choice of how they hear of new candidate messages."""
+    if choice not in NOTIFICATION_CHOICES or actor.firm_id != firm.id or not actor.is_staff:
+        raise _refuse("Choose how you want to hear of new messages.", "message_notifications")
+    actor.message_notifications = choice
+    db.session.flush()
+    return choice
+
+
 # ---------------------------------------------------------------- recruiters' replies (point 2)
 
 
