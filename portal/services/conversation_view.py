@@ -95,7 +95,7 @@ def _names(posts: list[ConversationMessage]) -> dict[int, str]:
     ids = {p.author_user_id for p in posts if p.author_user_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+    return {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 class _Threads:
@@ -159,7 +159,7 @@ def for_candidate(candidate: Candidate, page: int = 1, per_page: int = PER_PAGE)
     on_page = {m.id for m in firm_rows}
     refs = {p.in_reply_to_message_id for p in posts if p.in_reply_to_message_id} - on_page
     visible = set(on_page)
-    if refs:
+    if posts:  # (also with no reference off this page: the same statements for any length)
         visible |= set(
             db.session.scalars(
                 select(Message.id).where(Message.id.in_(refs), Message.candidate_id == candidate.id, *_visible())

@@ -150,12 +150,14 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
 def _conversation(candidate: Candidate) -> list[dict[str, Any]]:
     """What the candidate wrote to the firm and the recruiters' replies, oldest first; each
     file by the name it has in the zip (conversation/<message id>-<name>)."""
-    names = dict(
-        db.session.execute(
-            select(User.id, User.name).join(ConversationMessage, ConversationMessage.author_user_id == User.id)
+    names = {
+        uid: name
+        for uid, name in db.session.execute(
+            select(User.id, User.name)
+            .join(ConversationMessage, ConversationMessage.author_user_id == User.id)
             .where(ConversationMessage.candidate_id == candidate.id)
-        ).tuples().all()
-    )
+        )
+    }
     return [
         {
             "date": _iso(p.created_at),
