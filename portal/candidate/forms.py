@@ -19,8 +19,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from portal.models import EmploymentStatus, JobSeeking, RemotePreference
 from portal.services.availability import CURRENCIES, MAX_PAY

@@ -339,7 +339,7 @@ class ConversationReplyForm(FlaskForm):
 
 
 class NoReplyForm(FlaskForm):
-    """"No reply needed", with the reason (kept with the message and in the audit log)."""
+    """ "No reply needed", with the reason (kept with the message and in the audit log)."""
 
     reason = StringField(
         "Why no reply is needed", validators=[DataRequired("Say why no reply is needed."), Length(max=300), no_html]

@@ -18,16 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Load, selectinload
 
 from portal.extensions import db
-from portal.models import (
-    Audience,
-    Author,
-    Candidacy,
-    Candidate,
-    ConversationMessage,
-    Message,
-    MessageState,
-    User,
-)
+from portal.models import Audience, Author, Candidacy, Candidate, ConversationMessage, Message, MessageState, User
 from portal.services.conversations import REPLY_KIND
 
 PER_PAGE = 25  # firm messages per page of the candidate's conversation

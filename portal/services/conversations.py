@@ -143,7 +143,12 @@ def post_from_candidate(
 
 # ---------------------------------------------------------------- attachments (the CV rules)
 
-IMAGE_TYPES = {"image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"), "image/gif": (".gif",), "image/webp": (".webp",)}
+IMAGE_TYPES = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+}
 ALLOWED = {cv.PDF: (".pdf",), cv.DOCX: (".docx",), **IMAGE_TYPES}
 
 
@@ -171,7 +176,9 @@ def check_upload(upload: FileStorage | None) -> Attachment | None:
     data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
     name = secure_filename(upload.filename) or "file"
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Please attach a smaller file.")
+        raise DomainError(
+            f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Please attach a smaller file."
+        )
     if not data:
         raise DomainError(f"{name} is empty.")
     mime = sniff(data)
@@ -322,7 +329,9 @@ def reply(
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account: there is nobody to reply to.")
     parent = _candidate_message(candidate, in_reply_to_id) if in_reply_to_id is not None else None
-    cy = _candidacy_of(candidate, candidacy_id if candidacy_id is not None else (parent.candidacy_id if parent else None))
+    cy = _candidacy_of(
+        candidate, candidacy_id if candidacy_id is not None else (parent.candidacy_id if parent else None)
+    )
     now = at or utcnow()
     post = ConversationMessage(
         firm_id=firm.id,
@@ -363,7 +372,7 @@ def reply(
 
 
 def mark_no_reply(firm: Firm, actor: User, candidate: Candidate, message_id: int, reason: str) -> ConversationMessage:
-    """"No reply needed" (a thank-you, a message answered by phone): the message leaves the
+    """ "No reply needed" (a thank-you, a message answered by phone): the message leaves the
     overdue lists with the recruiter's reason, and the audit log keeps who closed it."""
     post = _candidate_message(candidate, message_id)
     reason = " ".join(clean_body(reason).split())

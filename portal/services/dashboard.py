@@ -18,10 +18,10 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
+    Author,
     Candidacy,
     Candidate,
     CandidateUpdate,
-    Author,
     Consent,
     ConsentState,
     ConversationMessage,
@@ -393,8 +393,8 @@ def _waiting_messages(user: User, mine: bool, now: datetime, limit: int) -> Sect
         .limit(limit + 1)
     )
     if mine:
-        about_my_searches = select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(
-            Search.owner_id == user.id
+        about_my_searches = (
+            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == user.id)
         )
         q = q.where(
             or_(

@@ -85,14 +85,16 @@ class WrongPassword(DomainError):
 def _erase_conversation(cid: int) -> None:
     """Their conversation: every message both ways, the files they attached (removed from the
     storage once the erasure is committed) and inbound mail held for a recruiter's check."""
-    keys = db.session.scalars(
-        select(ConversationAttachment.storage_key)
-        .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.conversation_message_id)
-        .where(ConversationMessage.candidate_id == cid)
-    ).all()
-    keys += db.session.scalars(
-        select(HeldMail.raw_key).where(HeldMail.candidate_id == cid, HeldMail.raw_key.is_not(None))
-    ).all()
+    keys: list[str] = list(
+        db.session.scalars(
+            select(ConversationAttachment.storage_key)
+            .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.conversation_message_id)
+            .where(ConversationMessage.candidate_id == cid)
+        )
+    )
+    keys += [
+        k for k in db.session.scalars(select(HeldMail.raw_key).where(HeldMail.candidate_id == cid)) if k is not None
+    ]
     for key in keys:
         storage.delete_after_commit(key)
     posts = select(ConversationMessage.id).where(ConversationMessage.candidate_id == cid)
@@ -113,7 +115,9 @@ def _erase_conversation(cid: int) -> None:
         .where(ConversationMessage.candidate_id == cid)
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(delete(HeldMail).where(HeldMail.candidate_id == cid).execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(HeldMail).where(HeldMail.candidate_id == cid).execution_options(synchronize_session=False)
+    )
 
 
 def delete_account(

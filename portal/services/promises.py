@@ -80,9 +80,10 @@ def candidate_messages_unanswered(now: datetime) -> tuple[int, int]:
     """Promise 8: candidate messages with no answer yet (neither replied to nor marked "no reply
     needed"), and how many of them are past their reply window."""
     waiting, overdue = db.session.execute(
-        select(func.count(ConversationMessage.id), func.count(ConversationMessage.id).filter(
-            ConversationMessage.reply_due_at < now
-        ))
+        select(
+            func.count(ConversationMessage.id),
+            func.count(ConversationMessage.id).filter(ConversationMessage.reply_due_at < now),
+        )
         .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
         .join(Firm, Firm.id == ConversationMessage.firm_id)
         .where(

@@ -109,9 +109,7 @@ class SystemCollector:
             value=waiting,
         )
         yield GaugeMetricFamily(
-            "portal_promise_candidate_messages_overdue",
-            "Of those, past the firm's reply window",
-            value=late,
+            "portal_promise_candidate_messages_overdue", "Of those, past the firm's reply window", value=late
         )
 
     def _redis(self):

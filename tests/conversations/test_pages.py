@@ -84,7 +84,15 @@ def test_recruiter_replies_and_the_candidate_sees_it_threaded(app, firms, rec, c
     f = firms.a
     post = conv.write(app, f.firm, f.candidate, "Can we talk on Tuesday?")
     with firm_context(app, f.firm):
-        db.session.add(Note(firm_id=f.firm.id, candidate_id=f.candidate.id, author_id=f.recruiter.id, body_md="NOTE-SECRET", body_html="<p>NOTE-SECRET</p>"))
+        db.session.add(
+            Note(
+                firm_id=f.firm.id,
+                candidate_id=f.candidate.id,
+                author_id=f.recruiter.id,
+                body_md="NOTE-SECRET",
+                body_html="<p>NOTE-SECRET</p>",
+            )
+        )
     page = rec.client.get(f"/recruiter/candidates/{f.candidate.id}").get_data(as_text=True)
     assert "Can we talk on Tuesday?" in page and "waiting: reply by" in page
     conversation = page[page.index('id="conversation"') : page.index('id="notes"')]
@@ -116,7 +124,9 @@ def test_no_reply_needed_from_the_page_takes_it_off_needs_attention(app, firms, 
     dash = rec.client.get("/recruiter/").get_data(as_text=True)
     assert "Candidates waiting for an answer" in dash and "waiting 4 days" in dash and "overdue" in dash
     # At the top: the first section of the page.
-    assert dash.index('id="messages"') == dash.index('<section class="card attention" id="') + len('<section class="card attention" ')
+    assert dash.index('id="messages"') == dash.index('<section class="card attention" id="') + len(
+        '<section class="card attention" '
+    )
     assert rec.client.post(f"/recruiter/conversation/{post.id}/no-reply", data={"reason": ""}).status_code == 303
     with firm_context(app, f.firm) as s:
         assert s.get(ConversationMessage, post.id).answered_at is None
@@ -127,8 +137,14 @@ def test_no_reply_needed_from_the_page_takes_it_off_needs_attention(app, firms, 
 def _conversation_of(app, f, n):
     for i in range(n):
         m = h.message(app, f, f.candidate, subject=f"Check-in {i}")
-        post = conv.write(app, f.firm, f.candidate, f"Question {i}", in_reply_to_message_id=m.id,
-                          files=[("a.png", "image/png", conv.PNG_BYTES)])
+        post = conv.write(
+            app,
+            f.firm,
+            f.candidate,
+            f"Question {i}",
+            in_reply_to_message_id=m.id,
+            files=[("a.png", "image/png", conv.PNG_BYTES)],
+        )
         conv.reply(app, f.firm, f.recruiter, f.candidate, f"Answer {i}", in_reply_to_id=post.id)
 
 
@@ -156,7 +172,9 @@ def test_pages_send_the_same_statements_for_3_and_30_messages(app, firms, rec, c
 
 def test_export_has_the_conversation_and_its_files_and_deletion_erases_them(app, firms, cand_client):
     f = firms.a
-    post = conv.write(app, f.firm, f.candidate, "Here is my portfolio", files=[("work.png", "image/png", conv.PNG_BYTES)])
+    post = conv.write(
+        app, f.firm, f.candidate, "Here is my portfolio", files=[("work.png", "image/png", conv.PNG_BYTES)]
+    )
     conv.reply(app, f.firm, f.recruiter, f.candidate, "Lovely, thank you")
     zipped = cand_client.get("/me/settings/my-data.zip")
     with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:

@@ -34,8 +34,12 @@ def test_two_weeks_of_messages_keep_the_reply_promise(app, firms):
         for _ in range(rng.randint(0, 3)):
             at = START + timedelta(days=day, hours=rng.randint(1, 14))
             fate = rng.choice(["reply", "reply", "late", "mark", "never"])
-            delay = {"reply": timedelta(hours=rng.randint(1, 20)), "late": timedelta(days=rng.randint(3, 6)),
-                     "mark": timedelta(hours=rng.randint(1, 30)), "never": None}[fate]
+            delay = {
+                "reply": timedelta(hours=rng.randint(1, 20)),
+                "late": timedelta(days=rng.randint(3, 6)),
+                "mark": timedelta(hours=rng.randint(1, 30)),
+                "never": None,
+            }[fate]
             plan.append((at, rng.randrange(len(people)), fate, delay))
     plan.sort(key=lambda p: p[0])
     written: list[tuple[int, str, datetime | None]] = []  # (post id, fate, when to act)

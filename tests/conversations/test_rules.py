@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import AuditEntry, Candidate, ConversationMessage, Firm, Message, Role, User
 from portal.services import DomainError, conversations
 from tests.factories import firm_context, make_candidate, make_user
@@ -132,13 +131,17 @@ def test_digest_lists_waiting_messages_unless_the_recruiter_turned_them_off(app,
         assert [(i["candidate"], i["owner"]) for i in items] == [("Ada Waiting", f.recruiter.id)]
         assert items[0]["reason"] == "waiting 4 days (overdue)"
         assert cadence_digest.plan_recruiter_digests(s.get(Firm, f.firm.id), now) >= 1
-        digest = s.scalar(select(Message).where(Message.kind == "recruiter_digest", Message.recipient_user_id == f.recruiter.id))
+        digest = s.scalar(
+            select(Message).where(Message.kind == "recruiter_digest", Message.recipient_user_id == f.recruiter.id)
+        )
         assert "Ada Waiting" in digest.body_text and "waiting 4 days" in digest.body_text
         s.get(User, f.recruiter.id).message_notifications = "off"
         s.delete(digest)
         s.flush()
         cadence_digest.plan_recruiter_digests(s.get(Firm, f.firm.id), now)
-        again = s.scalar(select(Message).where(Message.kind == "recruiter_digest", Message.recipient_user_id == f.recruiter.id))
+        again = s.scalar(
+            select(Message).where(Message.kind == "recruiter_digest", Message.recipient_user_id == f.recruiter.id)
+        )
         assert again is None or "Ada Waiting" not in again.body_text
 
 
