@@ -11,26 +11,11 @@ from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
-from portal.recruiter.forms import (
-    CloseForm,
-    ConsentForm,
-    ConversationReplyForm,
-    FeedbackForm,
-    MoveForm,
-    NoReplyForm,
-    NoteForm,
-    UndoForm,
-)
+from portal.recruiter.conversations import conversation_context
+from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
-from portal.services import (
-    conversation_view,
-    disclosure,
-    interview_attention,
-    interview_pages,
-    new_applications,
-    pipeline,
-)
+from portal.services import disclosure, interview_attention, interview_pages, new_applications, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
 from portal.services import searches as searches_service
@@ -103,14 +88,9 @@ def _candidacy_page(
     here = url_for("recruiter.candidacy", candidacy_id=candidacy.id)
     consents = _consents_by_candidacy([candidacy.id])[candidacy.id]
     owner = db.session.get(User, candidacy.search.owner_id) if candidacy.search.owner_id else None
-    threads = conversation_view.for_staff(candidacy.candidate, candidacy)
     return render_template(
         "recruiter/candidacy.html",
-        threads=threads,
-        waiting=conversation_view.newest_waiting(threads),
-        reply_form=ConversationReplyForm(formdata=None),
-        no_reply_form=NoReplyForm(formdata=None),
-        now=utcnow(),
+        **conversation_context(candidacy.candidate, candidacy),
         candidacy=candidacy,
         search=candidacy.search,
         candidate=candidacy.candidate,

@@ -12,24 +12,23 @@ from flask import flash, g, redirect, render_template, request, send_file, url_f
 
 from portal import transaction
 from portal.extensions import db
-from portal.models import Candidate, JobSeeking, Stage, User, utcnow
+from portal.models import Candidate, JobSeeking, Stage, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
+from portal.recruiter.conversations import conversation_context
 from portal.recruiter.forms import (
     ActionForm,
     AddToSearchForm,
     CandidateForm,
     ContactForm,
-    ConversationReplyForm,
     CVForm,
     ImportConfirmForm,
     ImportForm,
-    NoReplyForm,
     NoteForm,
     PoolFilterForm,
     opt,
 )
-from portal.services import DomainError, conversation_view, csv_import, cv, pipeline, talent_pool
+from portal.services import DomainError, csv_import, cv, pipeline, talent_pool
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
 from portal.services import contact as contact_service
@@ -141,15 +140,10 @@ def candidate_detail(candidate_id: int):
         opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids
     ]
     owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
-    threads = conversation_view.for_staff(candidate)
     return render_template(
         "recruiter/candidates/detail.html",
-        threads=threads,
-        waiting=conversation_view.newest_waiting(threads),
-        reply_form=ConversationReplyForm(formdata=None),
-        no_reply_form=NoReplyForm(formdata=None),
+        **conversation_context(candidate),
         here=url_for("recruiter.candidate_detail", candidate_id=candidate.id),
-        now=utcnow(),
         candidate=candidate,
         candidacies=candidacies,
         owner=owner,

@@ -9,12 +9,24 @@ import io
 
 from flask import flash, g, send_file, url_for
 
-from portal.models import Candidate, ConversationMessage
+from portal.models import Candidacy, Candidate, ConversationMessage, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404
 from portal.recruiter.forms import ConversationReplyForm, NoReplyForm
-from portal.services import conversations
+from portal.services import conversation_view, conversations
 from portal.web.actions import act, actor, back, found
+
+
+def conversation_context(candidate: Candidate, candidacy: Candidacy | None = None) -> dict:
+    """What the conversation section of the candidate's (or candidacy's) page shows."""
+    threads = conversation_view.for_staff(candidate, candidacy)
+    return {
+        "threads": threads,
+        "waiting": conversation_view.newest_waiting(threads),
+        "reply_form": ConversationReplyForm(formdata=None),
+        "no_reply_form": NoReplyForm(formdata=None),
+        "now": utcnow(),
+    }
 
 
 @bp.route("/candidates/<int:candidate_id>/conversation/reply", methods=["POST"])

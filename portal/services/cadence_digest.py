@@ -191,7 +191,7 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
 def waiting_message_items(firm: Firm, now: datetime) -> list[dict]:
     """Candidate messages with no answer yet (promise 8), oldest first, for the owner of the
     search they are about, else the candidate's recruiter; how long each has waited."""
-    from portal.services.dashboard import waited
+    from portal.services.dashboard_messages import waited
 
     searches = aliased(Search)
     rows = db.session.execute(

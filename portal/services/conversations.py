@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -35,7 +35,7 @@ from portal.models import (
 from portal.outbox import links
 from portal.services import DomainError, NotFound, audit, cv, keep_in_touch
 from portal.services.interview_feedback import _midnight_after, add_business_days
-from portal.web.templating import external_url
+from portal.web.templating import external_url, reply_day
 
 MAX_BODY = 10_000
 MAX_REASON = 300
@@ -259,12 +259,7 @@ def notify_recruiters(firm: Firm, candidate: Candidate, post: ConversationMessag
     )
 
 
-def local_due(firm: Firm, due_at: datetime | None) -> str:
-    """The last day of the reply window, as the candidate and recruiter read it ("Monday 12 May")."""
-    if due_at is None:
-        return ""
-    day = (due_at.astimezone(firm.zone) - timedelta(seconds=1)).date()
-    return f"{day:%A} {day.day} {day:%B}"
+local_due = reply_day  # "Monday 12 May": the last day of the reply window
 
 
 def set_notifications(firm: Firm, actor: User, choice: str) -> str:

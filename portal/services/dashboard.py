@@ -18,13 +18,11 @@ from sqlalchemy.orm import Load, aliased, contains_eager
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
-    Author,
     Candidacy,
     Candidate,
     CandidateUpdate,
     Consent,
     ConsentState,
-    ConversationMessage,
     Firm,
     Interest,
     Message,
@@ -36,8 +34,15 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, dashboard_interviews, interview_attention, new_applications, pipeline
-from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow, WaitingMessageRow
+from portal.services import (
+    contact,
+    dashboard_interviews,
+    dashboard_messages,
+    interview_attention,
+    new_applications,
+    pipeline,
+)
+from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
 # A small limit also lets each list be an ordered index walk that stops early.
@@ -98,7 +103,7 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
     limit = SECTION_LIMIT if section else HOME_LIMIT
     wanted = (section,) if section in SECTIONS else SECTIONS
     if "messages" in wanted:
-        out.messages = _waiting_messages(user, mine, now, limit)
+        out.messages = Section(*dashboard_messages.waiting_messages(user, mine, now, limit))
     if "unreachable" in wanted:
         out.unreachable = _unreachable(user, mine, now, limit)
     if "applications" in wanted:
@@ -351,61 +356,3 @@ def _failed(user: User, mine: bool, now: datetime, limit: int) -> Section:
     if mine:
         q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)), Message.recipient_user_id + 0 == user.id))
     return _cap([(m, c) for m, c in db.session.execute(q)], limit)
-
-
-def waited(now: datetime, since: datetime) -> str:
-    """How long a candidate has waited, in words: "3 days", "5 hours", "a few minutes"."""
-    seconds = max((now - since).total_seconds(), 0)
-    if seconds >= 86400:
-        days = int(seconds // 86400)
-        return f"{days} day{'' if days == 1 else 's'}"
-    if seconds >= 3600:
-        hours = int(seconds // 3600)
-        return f"{hours} hour{'' if hours == 1 else 's'}"
-    return "a few minutes"
-
-
-def _waiting_messages(user: User, mine: bool, now: datetime, limit: int) -> Section:
-    """Candidate messages with no answer yet (promise 8), oldest first: an index walk of the
-    open ones (author, answered_at) that stops after `limit`. "Mine": my candidates, or
-    messages about a search of mine."""
-    q = (
-        select(ConversationMessage, Candidate)
-        .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
-        .options(
-            Load(ConversationMessage).load_only(
-                ConversationMessage.body,
-                ConversationMessage.created_at,
-                ConversationMessage.reply_due_at,
-                ConversationMessage.candidate_id,
-                ConversationMessage.candidacy_id,
-                ConversationMessage.source,
-                raiseload=True,
-            ),
-            _brief_person(Load(Candidate)),
-        )
-        .where(
-            ConversationMessage.author == Author.CANDIDATE,
-            ConversationMessage.answered_at.is_(None),
-            Candidate.deleted_at.is_(None),
-        )
-        .order_by(ConversationMessage.created_at, ConversationMessage.id)
-        .limit(limit + 1)
-    )
-    if mine:
-        about_my_searches = (
-            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == user.id)
-        )
-        q = q.where(
-            or_(
-                (ConversationMessage.candidate_id + 0).in_(_my_candidates(user)),
-                (ConversationMessage.candidacy_id + 0).in_(about_my_searches),
-            )
-        )
-    rows = [
-        WaitingMessageRow(
-            post, candidate, waited(now, post.created_at), post.reply_due_at is not None and post.reply_due_at < now
-        )
-        for post, candidate in db.session.execute(q)
-    ]
-    return _cap(rows, limit)
