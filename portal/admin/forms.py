@@ -124,6 +124,10 @@ class ContactRulesForm(FlaskForm):
         "Feedback after an interview within (business days)",
         validators=[InputRequired(), NumberRange(*branding.INT_RANGES["feedback_window_days"])],
     )
+    reply_window_days = IntegerField(
+        "Answer a candidate's message within (business days)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["reply_window_days"])],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

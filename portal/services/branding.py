@@ -53,6 +53,7 @@ RULE_FIELDS = (
     "reminder_first_hours",
     "reminder_second_hours",
     "feedback_window_days",
+    "reply_window_days",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 

@@ -33,6 +33,8 @@ INT_RANGES = {
     "reminder_second_hours": (0, 48),
     # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
     "feedback_window_days": (1, 10),
+    # The reply promise (8): business days to answer a candidate's message.
+    "reply_window_days": (1, 10),
     "retention_months": (1, 120),
 }
 FLAGS = ("careers_enabled",)  # on/off switches

@@ -3,7 +3,7 @@ They only render: nothing here sends an email or writes to the database."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template
@@ -93,6 +93,15 @@ def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
     return subject[:250], text, html
 
 
+def reply_day(firm: Firm, due_at: datetime | None) -> str:
+    """The last day of a reply window ending at `due_at` (midnight after it, the firm's zone), as
+    candidates and recruiters read it: "Monday 12 May"."""
+    if due_at is None:
+        return ""
+    day = (due_at.astimezone(firm.zone) - timedelta(seconds=1)).date()
+    return f"{day:%A} {day.day} {day:%B}"
+
+
 def init_app(app: Flask) -> None:
     from portal.web.forms import csrf_token
 
@@ -101,5 +110,6 @@ def init_app(app: Flask) -> None:
         candidate_stage_text=candidate_stage_text, external_url=external_url, csrf_token=csrf_token
     )
     app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, so it wins
+    app.jinja_env.globals["conversation_due"] = reply_day  # "Monday 12 May": when a message is answered by
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date

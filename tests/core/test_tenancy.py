@@ -23,12 +23,15 @@ from portal.models import (
     Application,
     Audience,
     AuditEntry,
+    Author,
     AuthToken,
     Candidacy,
     Candidate,
     CandidateUpdate,
     Client,
     Consent,
+    ConversationAttachment,
+    ConversationMessage,
     Debrief,
     Feedback,
     FirmDomain,
@@ -93,6 +96,8 @@ ID_ARGS: dict[str, type] = {
     "key_id": ApiKey,
     "application_id": Application,
     "held_id": HeldMail,
+    "post_id": ConversationMessage,
+    "attachment_id": ConversationAttachment,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -212,6 +217,25 @@ def _graph(app, ns) -> dict[type, int]:
             interview_id=rows[Interview].id, candidate_id=ns.candidate.id, how_it_went="Fine", interest=3
         )
         s.add(rows[Debrief])
+        s.flush()
+        # A candidate message with a file (the conversation's routes).
+        from portal import storage
+
+        rows[ConversationMessage] = ConversationMessage(
+            candidate_id=ns.candidate.id, author=Author.CANDIDATE, body="Hi"
+        )
+        s.add(rows[ConversationMessage])
+        s.flush()
+        key = storage.file_key(firm.id, "attachments", f"{rows[ConversationMessage].id}-1")
+        storage.save(key, b"\x89PNG\r\n\x1a\n", "image/png")
+        rows[ConversationAttachment] = ConversationAttachment(
+            conversation_message_id=rows[ConversationMessage].id,
+            storage_key=key,
+            filename="a.png",
+            content_type="image/png",
+            size=8,
+        )
+        s.add(rows[ConversationAttachment])
         s.flush()
         # An office-hours booking of the candidate with the recruiter (interviews, office hours).
         hours = OfficeHours(recruiter_id=ns.recruiter.id, weekday=0, start_minute=600, end_minute=720)

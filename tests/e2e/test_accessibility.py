@@ -43,6 +43,8 @@ NOT_PAGES = {
     "brand.logo": "the firm's logo image",
     "brand.favicon": "the firm's logo image",
     "people.photo": "a recruiter's photo (an image)",
+    "candidate.message_file": "a file attached to a conversation message (a download)",
+    "recruiter.conversation_file": "a file attached to a conversation message (a download)",
     "health.healthz": "JSON for monitoring, not a page",
     "health.livez": "JSON for a process supervisor, not a page",
     "health.readyz": "JSON for a load balancer, not a page",
