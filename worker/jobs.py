@@ -23,6 +23,7 @@ from portal.outbox import enqueue_delivery
 from portal.services import (
     cadence,
     cadence_digest,
+    conversation_digest,
     idempotency,
     interview_reminders,
     job_alert_digest,
@@ -207,6 +208,10 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         out["availability"] = nurture.plan_availability_prompts(firm, now, checkpoint=transaction.checkpoint)
         transaction.checkpoint()
         _mark_done(keys[1])
+    # Promise 8: each working morning, the candidate messages waiting for each recruiter.
+    if waiting := conversation_digest.plan_waiting_digests(firm, now):
+        out["waiting_messages"] = waiting
+    transaction.checkpoint()
     # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.
     out["overdue"] = cadence.plan_checkins(
         firm, now, horizon=now + cadence.tick_horizon(), checkpoint=transaction.checkpoint
