@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Message, MessageState, utcnow
-from portal.services import accounts, contact, webhook_payloads, webhooks
+from portal.services import accounts, contact, surveys, webhook_payloads, webhooks
 from portal.services.preferences import NO_CHECKIN_EMAILS
 
 log = logging.getLogger("worker.delivery")  # the delivery's log, as before the split
@@ -63,7 +63,7 @@ def record_outcome(
     candidate,
     candidate_changes: dict,
     claimed_at: datetime,
-    minted: accounts.MintedLink | None = None,
+    minted: accounts.MintedLink | surveys.MintedSurvey | None = None,
     now: datetime | None = None,
 ) -> str:
     """`finish`, the candidate's changes and a sent credential's token hash, committed; on a
@@ -90,7 +90,10 @@ def record_outcome(
                     return "superseded"
                 if candidate is not None:
                     _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
-                if minted is not None:  # the emailed link works once this commits (dead if it never does)
+                # the emailed link works once this commits (dead if it never does)
+                if isinstance(minted, surveys.MintedSurvey):
+                    surveys.store_minted(minted)
+                elif minted is not None:
                     accounts.store_minted(minted, now or utcnow())
                 _emit_failures(firm_id, msgs, changes)
             return outcome

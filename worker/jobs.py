@@ -28,6 +28,7 @@ from portal.services import (
     job_alert_digest,
     nurture,
     retention,
+    surveys,
 )
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
@@ -171,7 +172,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     - at the first run after its weekly slot: recruiter digests, nurture suggestions,
       availability prompts;
     - every run: a check-in for anyone who would exceed the cadence before the next tick
-      (a missed slot, a changed setting), and the match pools of large open searches that
+      (a missed slot, a changed setting), the experience surveys now due (services/surveys.py),
+      and the match pools of large open searches that
       have none or shrank (match_pools.maintain; all of them rebuilt in the weekly slot).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
     losing the slot markers) writes nothing twice: the Redis markers only save work, the
@@ -210,6 +212,11 @@ def plan_firm(firm_id: int) -> dict[str, int]:
     out["overdue"] = cadence.plan_checkins(
         firm, now, horizon=now + cadence.tick_horizon(), checkpoint=transaction.checkpoint
     )
+    transaction.checkpoint()
+    # The experience survey, the day after a close-the-loop message, a placement or an interview.
+    asked = surveys.plan_surveys(firm, now)
+    if asked:
+        out["surveys"] = asked
     transaction.checkpoint()
     # The pools commit in steps: building every pool of a large firm in one transaction would
     # keep its searches locked (and SQLite's one writer busy) for the whole run.
