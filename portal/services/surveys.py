@@ -191,7 +191,7 @@ def plan_surveys(firm: Firm, now: datetime | None = None) -> int:
     written = 0
     asked: set[int] = set()
     for occ in occasions(firm, now):
-        if occ.candidate_id in asked:
+        if occ.candidate_id in asked or _asked_about(occ):
             continue
         asked.add(occ.candidate_id)
         if ask(firm, occ, now) is not None:
@@ -199,11 +199,19 @@ def plan_surveys(firm: Firm, now: datetime | None = None) -> int:
     return written
 
 
+def _dedupe_key(occ: Occasion) -> str:
+    return f"survey:{occ.kind}:{occ.ref}"
+
+
+def _asked_about(occ: Occasion) -> bool:
+    return db.session.scalar(select(Message.id).where(Message.dedupe_key == _dedupe_key(occ))) is not None
+
+
 def ask(firm: Firm, occ: Occasion, now: datetime) -> SurveyResponse | None:
     """Write one survey for this occasion (the SurveyResponse and its email), if the candidate's
     survey turn is free; else None."""
-    dedupe_key = f"survey:{occ.kind}:{occ.ref}"
-    if db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)) is not None:
+    dedupe_key = _dedupe_key(occ)
+    if _asked_about(occ):
         return None
     if not _claim_candidate(firm, occ.candidate_id, now):
         return None
