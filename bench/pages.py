@@ -105,8 +105,17 @@ PAGES = [
     ),
     # The REST API's list beside the pages: 50 candidates a page, with a key made by the bench setup.
     Page("api_candidates", "API: candidates list (50 a page)", "api", ("api.Candidates",), query={"limit": "50"}),
+    # The promises report, the whole firm, this quarter, read from its snapshot (stored first by
+    # report_snapshot below, as the worker's plan tick does).
+    Page(
+        "report",
+        "Promises report (firm, this quarter)",
+        "admin",
+        ("recruiter.report_page",),
+        query={"period": "quarter"},
+    ),
 ]
-WHO = ("candidate", "recruiter", "api", "anonymous")  # whose requests a page makes
+WHO = ("candidate", "recruiter", "admin", "api", "anonymous")  # whose requests a page makes
 MAX_QUERIES = 10
 MAX_P99_MS = 100.0
 
@@ -206,6 +215,25 @@ def api_key_header(app, ds: Dataset) -> str:
     return f"Bearer {token}"
 
 
+def report_snapshot(app, ds: Dataset, log=print) -> None:
+    """Store the firm's promises-report snapshots (what the worker's plan tick does), so the
+    report page is measured as it runs: reading a snapshot. Says how long computing took."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Firm
+    from portal.services import report_snapshots
+    from portal.tenancy import as_firm
+    from portal.transaction import transaction
+
+    with app.app_context():
+        firm = db.session.scalar(select(Firm).where(Firm.slug == ds.firm_slug))
+        started = time.monotonic()
+        with as_firm(firm.id), transaction():
+            report_snapshots.refresh(firm, recruiter_ids=[None])
+        log(f"  promises report snapshots (firm, 4 periods) computed in {time.monotonic() - started:.1f} s")
+
+
 def auth_headers(credential: str) -> dict[str, str]:
     """A session cookie, or an API key's `Bearer ...`, as request headers."""
     if not credential:  # anonymous (the careers site): no session at all
@@ -221,7 +249,7 @@ def _client(app, ds: Dataset, who: str, api_header: str | None):
     if who == "api":
         c.environ_base["HTTP_AUTHORIZATION"] = api_header or api_key_header(app, ds)
         return c
-    email = ds.candidate_email if who == "candidate" else ds.recruiter_email
+    email = {"candidate": ds.candidate_email, "admin": ds.admin_email}.get(who, ds.recruiter_email)
     r = c.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")
     if r.status_code != 302:
         raise SystemExit(f"test-client login as {email} failed: {r.status_code}")
@@ -555,6 +583,7 @@ def run(
     }
     try:
         app = make_app(db_url, redis_url)
+        report_snapshot(app, ds, log)
         urls = resolve_urls(app, ds)
         log("  SQL statements per request (one instrumented request each, test client):")
         counts = count_queries(app, ds, urls, log=log)
@@ -586,6 +615,7 @@ def run(
                     cookies = {
                         "candidate": login(server.port, ds.candidate_email, ds.password),
                         "recruiter": login(server.port, ds.recruiter_email, ds.password),
+                        "admin": login(server.port, ds.admin_email, ds.password),
                         "anonymous": "",  # the careers site: no session at all
                         "api": api_key_header(app, ds),
                     }

@@ -27,6 +27,7 @@ from portal.services import (
     interview_reminders,
     job_alert_digest,
     nurture,
+    report_snapshots,
     retention,
     surveys,
 )
@@ -232,7 +233,21 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         "idempotency_pruned": idempotency.prune(),  # API answers kept 24 h for Idempotency-Key
     }
     out.update({part: n for part, n in retained.items() if n})
+    transaction.checkpoint()
+    # The promises report's snapshots (firm and each recruiter, the standard periods): the
+    # report page reads them, and says how fresh they are (every PLAN_TICK_MINUTES).
+    out["reports"] = report_snapshots.refresh(firm, now)
     return out
+
+
+@job
+def refresh_reports(firm_id: int) -> int:
+    """The promises report's snapshots of one firm, now (an admin's "Refresh now")."""
+    bind_firm(firm_id)
+    firm = cadence.load_firm(firm_id)
+    if firm is None or firm.disabled:
+        return 0
+    return report_snapshots.refresh(firm, utcnow())
 
 
 @job

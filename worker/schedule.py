@@ -9,7 +9,7 @@ PORTAL_SCHEDULER_LOCK_SECONDS plus one poll.
 - webhook relay, every 30 s: the same for webhook deliveries (worker/webhooks.py);
 - tick, hourly (PLAN_TICK_MINUTES): one `plan_firm` job per firm, which decides in the firm's
   time zone whether its check-in or weekly slot has come and catches anyone about to exceed
-  the cadence;
+  the cadence, and refreshes the firm's promises-report snapshots (portal.services.report_snapshots);
 - interview follow-up, every 10 min (worker/interview_jobs.py): debrief requests after an
   interview ends, and the honest "still waiting" word when a feedback window passes.
 - job alerts, daily (JOB_ALERTS_CRON): one `plan_job_alerts` job per firm with a careers site,

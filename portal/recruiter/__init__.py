@@ -10,6 +10,7 @@ from portal.recruiter import (  # noqa: F401  (each module adds its routes to bp
     messages,
     office_hours,
     profile,
+    reports,
     searches,
     views,
 )
