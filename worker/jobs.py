@@ -30,6 +30,7 @@ from portal.services import (
     report_snapshots,
     retention,
     surveys,
+    weekly_figures,
 )
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
@@ -171,7 +172,7 @@ def plan_firm(firm_id: int) -> dict[str, int]:
       a check-in for every active candidate who would otherwise exceed the cadence
       before the next slot;
     - at the first run after its weekly slot: recruiter digests, nurture suggestions,
-      availability prompts;
+      availability prompts, the admins' weekly figures (services/weekly_figures.py);
     - every run: a check-in for anyone who would exceed the cadence before the next tick
       (a missed slot, a changed setting), the experience surveys now due (services/surveys.py),
       and the match pools of large open searches that
@@ -207,6 +208,8 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         out["nurture"] = nurture.plan_nurture(firm, now, checkpoint=transaction.checkpoint)
         transaction.checkpoint()
         out["availability"] = nurture.plan_availability_prompts(firm, now, checkpoint=transaction.checkpoint)
+        transaction.checkpoint()
+        out["weekly_figures"] = weekly_figures.plan_weekly_figures(firm, now)
         transaction.checkpoint()
         _mark_done(keys[1])
     # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.

@@ -41,6 +41,7 @@ BRAND_FIELDS = (
     "sender_name",
     "reply_to",
     "careers_enabled",
+    "public_figures",
 )
 RULE_FIELDS = (
     "timezone",

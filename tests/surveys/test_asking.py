@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.models import Candidate, Firm, InterviewOutcome, Message, MessageState, utcnow
 from portal.services import surveys
 from tests.factories import firm_context, make_candidate
-from tests.support import candidate as portal_data
 from tests.surveys.helpers import (
     closed_candidacy,
     delivered_links,
@@ -35,7 +34,12 @@ def test_a_close_the_loop_message_brings_one_survey_the_next_day(app, firms, run
     assert plan(app, f, utcnow() + timedelta(days=1)) == 1
     assert plan(app, f, utcnow() + timedelta(days=1)) == 0  # idempotent
     (r,) = responses(app, f)
-    assert (r.occasion, r.candidacy_id, r.candidate_id, r.recruiter_id) == ("closed", cy.id, f.candidate.id, f.recruiter.id)
+    assert (r.occasion, r.candidacy_id, r.candidate_id, r.recruiter_id) == (
+        "closed",
+        cy.id,
+        f.candidate.id,
+        f.recruiter.id,
+    )
     assert r.search_id == cy.search_id and r.score is None and r.answered_at is None
     (msg,) = survey_messages(app, f)
     assert r.message_id == msg.id and msg.stream == surveys.SURVEY_STREAM and not msg.show_in_portal
