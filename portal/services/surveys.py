@@ -28,8 +28,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from portal import outbox
 from portal.extensions import db
@@ -129,7 +130,7 @@ def occasions(firm: Firm, now: datetime) -> list[Occasion]:
             *_can_be_asked(now),
         )
     ).all()
-    found += [Occasion("closed", r[1], r[0], r[2], r[3], r[4]) for r in closed]
+    found += [Occasion("closed", r[1], r[0], r[2], r[3], r[4]) for r in closed if r[1] is not None]
     # A placement that stands (not undone, the candidacy still placed).
     placed = db.session.execute(
         select(StageChange.id, StageChange.created_at, Candidacy.candidate_id, Candidacy.id, Candidacy.search_id)
@@ -171,17 +172,20 @@ def occasions(firm: Firm, now: datetime) -> list[Occasion]:
 def _claim_candidate(firm: Firm, candidate_id: int, now: datetime) -> bool:
     """Take this candidate's survey turn (at most one per EVERY): a conditional UPDATE, so of
     two planners running at once exactly one wins (the other's UPDATE matches no row)."""
-    result = db.session.execute(
-        update(Candidate)
-        .where(
-            Candidate.firm_id == firm.id,
-            Candidate.id == candidate_id,
-            or_(Candidate.surveyed_at.is_(None), Candidate.surveyed_at <= now - EVERY),
-        )
-        .values(surveyed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return (result.rowcount or 0) == 1
+    result = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Candidate)
+            .where(
+                Candidate.firm_id == firm.id,
+                Candidate.id == candidate_id,
+                or_(Candidate.surveyed_at.is_(None), Candidate.surveyed_at <= now - EVERY),
+            )
+            .values(surveyed_at=now)
+            .execution_options(synchronize_session=False)
+        ),
+    )  # an UPDATE gives a CursorResult
+    return result.rowcount == 1
 
 
 def plan_surveys(firm: Firm, now: datetime | None = None) -> int:

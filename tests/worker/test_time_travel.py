@@ -258,7 +258,9 @@ def test_twelve_weeks_with_lazy_recruiters(app, firms, smtp_sink):
         surveyed: dict[int, list] = {}
         for o in sorted((o for o in optional if o.stream == "survey"), key=lambda o: o.sent_at):
             surveyed.setdefault(o.candidate_id, []).append(o.sent_at)
-        assert all(b - a >= timedelta(days=30) for times in surveyed.values() for a, b in zip(times, times[1:]))
+        assert all(
+            b - a >= timedelta(days=30) for times in surveyed.values() for a, b in zip(times, times[1:], strict=False)
+        )
         late = [
             o for o in optional if o.candidate_id in unsubscribed_at and o.sent_at >= unsubscribed_at[o.candidate_id]
         ]
