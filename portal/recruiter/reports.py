@@ -6,6 +6,7 @@ portal.services.report_snapshots, tables from portal.services.report_tables."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -57,22 +58,18 @@ def _period_key() -> tuple[str, str | None]:
 def report_page():
     recruiter_id = _scope()
     key, problem = _period_key()
-    # In the transaction scope: with no snapshot yet, the first one is computed and stored once.
     shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))
     if shown is None:
         abort(404)
-    data = shown.data
-    tables = report_tables.tables(data)
-    charts = report_tables.charts(data, tables)
-    staff = search_service.staff(g.firm) if current_user.is_admin else []
+    data, tables = shown.data, report_tables.tables(shown.data)
     return render_template(
         "recruiter/report.html",
         data=data,
         shown=shown,
         tables=tables,
-        charts=charts,
+        charts=report_tables.charts(data, tables),
         headline=reports.headline_from(data),
-        staff=staff,
+        staff=search_service.staff(g.firm) if current_user.is_admin else [],
         recruiter_id=recruiter_id,
         period_key=key.split(":")[0],
         custom=key.split(":")[1:] if key.startswith("custom:") else ["", ""],
@@ -111,5 +108,5 @@ def report_refresh():
             "The figures could not be refreshed now (the queue is unavailable). They refresh on their own within the hour.",
             "error",
         )
-    args = {k: v for k, v in request.form.items() if k in ("period", "from", "to", "recruiter") and v}
+    args: dict[str, Any] = {k: v for k, v in request.form.items() if k in ("period", "from", "to", "recruiter") and v}
     return redirect(url_for("recruiter.report_page", **args), code=303)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import true
+
 from portal.models import Firm, Search
 from portal.models.base import utcnow
 
@@ -137,7 +139,7 @@ class Headline:
 
 def _scope(recruiter_id: int | None):
     """The Search.owner_id condition of a recruiter's scope (True for the firm)."""
-    return Search.owner_id == recruiter_id if recruiter_id is not None else True
+    return Search.owner_id == recruiter_id if recruiter_id is not None else true()
 
 
 def _iso(value: datetime | None) -> str | None:

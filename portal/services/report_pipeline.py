@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from portal.extensions import db
 from portal.models import Application, Candidacy, Firm, Search, Stage, StageChange
@@ -51,7 +51,7 @@ def survey(firm: Firm, start: datetime, end: datetime, recruiter_id: int | None 
             SurveyResponse.score.is_not(None),
             SurveyResponse.answered_at >= start,
             SurveyResponse.answered_at < end,
-            SurveyResponse.recruiter_id == recruiter_id if recruiter_id is not None else True,
+            SurveyResponse.recruiter_id == recruiter_id if recruiter_id is not None else true(),
         )
         .order_by(SurveyResponse.answered_at.desc(), SurveyResponse.id.desc())
     ).all()
@@ -59,7 +59,7 @@ def survey(firm: Firm, start: datetime, end: datetime, recruiter_id: int | None 
     by_search: dict[int, list[int]] = defaultdict(list)
     by_recruiter: dict[int, list[int]] = defaultdict(list)
     by_month: dict[str, list[int]] = defaultdict(list)
-    comments = []
+    comments: list[dict[str, Any]] = []
     for r in rows:
         if r.search_id is not None:
             by_search[r.search_id].append(r.score)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -346,7 +346,7 @@ def replies(
             ConversationMessage.reply_due_at.is_not(None),
             ConversationMessage.created_at >= start,
             ConversationMessage.created_at < end,
-            owner == recruiter_id if recruiter_id is not None else True,
+            owner == recruiter_id if recruiter_id is not None else true(),
         )
         .order_by(ConversationMessage.created_at)
     ).all()
