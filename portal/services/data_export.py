@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidate, CandidateUpdate, Feedback, Firm, Interest, Search, utcnow
-from portal.services import applications, candidate_interviews, job_alerts
+from portal.services import applications, candidate_interviews, job_alerts, surveys
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 
@@ -61,6 +61,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "availability_prompts": c.allow_availability_prompts,
         "unsubscribed_from_optional_emails": c.unsubscribed_all,
         "check_in_emails": c.checkin_emails,
+        "survey_questions": c.survey_emails,
     }
     searches = [
         {
@@ -115,6 +116,10 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         ).all()
     ]
     alerts = [{"looking_for": a.criteria, "since": _iso(a.created_at)} for a in job_alerts.candidate_alerts(firm, c)]
+    answers = [
+        {"asked_at": _iso(r.asked_at), "score": r.score, "comment": r.comment, "answered_at": _iso(r.answered_at)}
+        for r in surveys.answers_of(c)
+    ]
     return {
         "firm": firm.name,
         "exported_at": utcnow().isoformat(),
@@ -129,6 +134,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "updates_you_sent": updates,
         "applications": applications.for_export(c),
         "saved_searches": alerts,
+        "survey_answers": answers,
     }
 
 

@@ -349,3 +349,28 @@ def answer(firm: Firm, token: str, score, comment: str | None, now: datetime | N
     response.answered_at = now
     db.session.flush()
     return response
+
+
+# ---------------------------------------------------------------- the candidate's rights
+
+
+def answers_of(candidate: Candidate) -> list[SurveyResponse]:
+    """The candidate's answered surveys (their data export)."""
+    return list(
+        db.session.scalars(
+            select(SurveyResponse)
+            .where(SurveyResponse.candidate_id == candidate.id, SurveyResponse.answered_at.is_not(None))
+            .order_by(SurveyResponse.asked_at)
+        )
+    )
+
+
+def erase_for(candidate_id: int, now: datetime) -> None:
+    """A deleted account: their comments go, their links stop working, and the scores stay
+    only as anonymous figures of the report (no longer tied to the person)."""
+    db.session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.candidate_id == candidate_id)
+        .values(comment=None, candidate_id=None, expires_at=now)
+        .execution_options(synchronize_session=False)
+    )

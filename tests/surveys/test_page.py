@@ -147,3 +147,18 @@ def test_the_page_is_a_bounded_number_of_statements(app, firms, client_for, link
     with count_queries() as q:
         assert c.post(links[1].split("?")[0], data={"score": "1"}).status_code == 303
     assert q.count <= 8, q.statements
+
+
+def test_the_answer_is_in_the_data_export_and_goes_with_the_account(app, firms, client_for, cand_client, links):
+    c = client_for(firms.a.firm)
+    assert c.post(links[9].split("?")[0], data={"score": "9", "comment": "MY-OWN-WORDS"}).status_code == 303
+    export = cand_client.get("/me/settings/my-data.json").get_json()
+    assert export["preferences"]["survey_questions"] is True
+    assert [(a["score"], a["comment"]) for a in export["survey_answers"]] == [(9, "MY-OWN-WORDS")]
+    from tests.factories import PASSWORD
+
+    resp = cand_client.post("/me/settings/delete", data={"password": PASSWORD, "confirm": "y"})
+    assert resp.status_code == 200 and "deleted" in resp.get_data(as_text=True)
+    (r,) = responses(app, firms.a)
+    assert (r.score, r.comment, r.candidate_id) == (9, None, None)  # an anonymous figure now
+    assert c.get(links[9]).status_code == 410  # the link no longer opens anything of theirs
