@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from portal import transaction
 from portal.extensions import db
 from portal.models import Message, MessageState, utcnow
-from portal.services import accounts, delivery_failures
+from portal.services import accounts, delivery_failures, surveys
 
 log = logging.getLogger("worker.delivery")  # the delivery's log, as before the split
 _M = Message.__table__
@@ -61,7 +61,7 @@ def record_outcome(
     candidate,
     candidate_changes: dict,
     claimed_at: datetime,
-    minted: accounts.MintedLink | None = None,
+    minted: accounts.MintedLink | surveys.MintedSurvey | None = None,
     now: datetime | None = None,
 ) -> str:
     """`finish`, the candidate's changes and a sent credential's token hash, committed; on a
@@ -88,7 +88,10 @@ def record_outcome(
                     return "superseded"
                 if candidate is not None:
                     delivery_failures.candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
-                if minted is not None:  # the emailed link works once this commits (dead if it never does)
+                # the emailed link works once this commits (dead if it never does)
+                if isinstance(minted, surveys.MintedSurvey):
+                    surveys.store_minted(minted)
+                elif minted is not None:
                     accounts.store_minted(minted, now or utcnow())
                 delivery_failures.emit_failures(firm_id, msgs, changes)
             return outcome

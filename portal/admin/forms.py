@@ -81,6 +81,7 @@ class BrandForm(FlaskForm):
     careers_enabled = BooleanField(
         "Careers site on: a public job board of the searches you advertise", validators=[_checkbox]
     )
+    public_figures = BooleanField("Show our figures on the careers site and the sign-in page", validators=[_checkbox])
     privacy_notice_md = TextAreaField(
         "Privacy notice for applicants", validators=[Optional(), Length(max=setting_values.PRIVACY_LIMIT)]
     )

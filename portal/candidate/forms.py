@@ -164,6 +164,7 @@ class PreferencesForm(CandidateForm):
     allow_availability_prompts = BooleanField("Ask me now and then whether my availability is still right")
     unsubscribed_all = BooleanField("Unsubscribe me from all optional emails")
     checkin_emails = BooleanField("Email me the regular check-ins on my searches")
+    survey_emails = BooleanField("Ask me now and then how well you kept me informed")
 
 
 class DeleteAccountForm(CandidateForm):

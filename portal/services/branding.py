@@ -42,6 +42,7 @@ BRAND_FIELDS = (
     "reply_to",
     "reply_domain",
     "careers_enabled",
+    "public_figures",
 )
 RULE_FIELDS = (
     "timezone",

@@ -27,7 +27,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import applications, candidate_interviews, job_alerts
+from portal.services import applications, candidate_interviews, job_alerts, surveys
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 
@@ -75,6 +75,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "availability_prompts": c.allow_availability_prompts,
         "unsubscribed_from_optional_emails": c.unsubscribed_all,
         "check_in_emails": c.checkin_emails,
+        "survey_questions": c.survey_emails,
     }
     searches = [
         {
@@ -129,6 +130,10 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         ).all()
     ]
     alerts = [{"looking_for": a.criteria, "since": _iso(a.created_at)} for a in job_alerts.candidate_alerts(firm, c)]
+    answers = [
+        {"asked_at": _iso(r.asked_at), "score": r.score, "comment": r.comment, "answered_at": _iso(r.answered_at)}
+        for r in surveys.answers_of(c)
+    ]
     return {
         "firm": firm.name,
         "exported_at": utcnow().isoformat(),
@@ -144,6 +149,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "updates_you_sent": updates,
         "applications": applications.for_export(c),
         "saved_searches": alerts,
+        "survey_answers": answers,
     }
 
 

@@ -42,7 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError, applications
+from portal.services import DomainError, applications, surveys
 from portal.services import cv as cv_service
 from portal.services.data_export import export_data, export_json, export_zip  # noqa: F401  (the rights, in one place)
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -198,6 +198,7 @@ def delete_account(
         )
     db.session.execute(delete(Note).where(Note.candidate_id == cid).execution_options(synchronize_session=False))
     db.session.execute(delete(Debrief).where(Debrief.candidate_id == cid).execution_options(synchronize_session=False))
+    surveys.erase_for(cid, utcnow())  # their comments go; the scores stay as anonymous figures
 
     # Messages to them: nothing more is sent; what was sent loses its address and text.
     db.session.execute(

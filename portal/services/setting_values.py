@@ -37,7 +37,7 @@ INT_RANGES = {
     "reply_window_days": (1, 10),
     "retention_months": (1, 120),
 }
-FLAGS = ("careers_enabled",)  # on/off switches
+FLAGS = ("careers_enabled", "public_figures")  # on/off switches
 PRIVACY_LIMIT = 10000
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300

@@ -16,10 +16,15 @@ from tests.support.interviews import make_interview, make_interview_at
 
 
 def _candidate_rules(app):
+    """The signed-in candidate's routes: all but the public pages reached from an email (the
+    unsubscribe, tests/candidate/test_preferences.py; the survey, tests/surveys/test_page.py:
+    each looks its token up in the request's firm only, so another firm's is a 404)."""
+    from portal.candidate.blueprint import PUBLIC_ENDPOINTS
+
     return [
         r
         for r in app.url_map.iter_rules()
-        if r.endpoint.startswith("candidate.") and r.endpoint != "candidate.unsubscribe"
+        if r.endpoint.startswith("candidate.") and r.endpoint not in PUBLIC_ENDPOINTS
     ]
 
 
