@@ -6,10 +6,10 @@ Revises: 0024
 Create Date: 2026-12-07 03:23:07.549701
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
+from alembic import op
 
+import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0028'
