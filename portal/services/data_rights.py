@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select, update
 
+from portal import storage
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
@@ -19,9 +20,12 @@ from portal.models import (
     CandidateUpdate,
     CloseReason,
     Consent,
+    ConversationAttachment,
+    ConversationMessage,
     Debrief,
     Feedback,
     Firm,
+    HeldMail,
     Interest,
     JobAlert,
     MatchPool,
@@ -75,6 +79,30 @@ def _erase_recruiter_messages(cid: int, candidacy_ids: list[int]) -> None:
 
 class WrongPassword(DomainError):
     """The candidate did not confirm the deletion with their password."""
+
+
+def _erase_files(cid: int) -> None:
+    """The files of the candidate's conversations: attachments (rows and files) and the raw mail
+    held for them (held mails naming them go). Each file goes once the erasure is committed."""
+    attachments = db.session.execute(
+        select(ConversationAttachment.id, ConversationAttachment.storage_key)
+        .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.conversation_message_id)
+        .where(ConversationMessage.candidate_id == cid)
+    ).all()
+    held = db.session.execute(select(HeldMail.id, HeldMail.raw_key).where(HeldMail.candidate_id == cid)).all()
+    for _id, key in [*attachments, *held]:
+        if key:
+            storage.delete_after_commit(key)
+    if attachments:
+        db.session.execute(
+            delete(ConversationAttachment)
+            .where(ConversationAttachment.id.in_([a.id for a in attachments]))
+            .execution_options(synchronize_session=False)
+        )
+    if held:
+        db.session.execute(
+            delete(HeldMail).where(HeldMail.id.in_([h.id for h in held])).execution_options(synchronize_session=False)
+        )
 
 
 def delete_account(
@@ -193,8 +221,10 @@ def delete_account(
         .execution_options(synchronize_session=False)
     )
 
-    # The person: the CV file, skills and tags go; every personal field is emptied.
+    # The person: every file of theirs (the CV, their conversations' attachments, mail held for
+    # them), skills and tags go; every personal field is emptied.
     cv_service.delete_cv(candidate)
+    _erase_files(cid)
     candidate.skills.clear()
     candidate.tags.clear()
     for attr in (
