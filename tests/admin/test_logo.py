@@ -7,7 +7,16 @@ from PIL import Image, PngImagePlugin
 
 from portal.services import branding
 from tests.factories import firm_context
-from tests.support.admin import admin_client, audit_entries, image_bytes, load_firm, logo_bytes, noise_png, png_claiming, upload
+from tests.support.admin import (
+    admin_client,
+    audit_entries,
+    image_bytes,
+    load_firm,
+    logo_bytes,
+    noise_png,
+    png_claiming,
+    upload,
+)
 
 
 def stored_image(app, firm) -> Image.Image:
