@@ -163,7 +163,8 @@ def test_an_unknown_bounce_token_is_refused_at_rcpt(app, inbound, inbound_server
     ok = {"X-Portal-Inbound-Secret": SECRET}
     forged = "bounce+" + "f" * 32 + "@replies.alpha.example"
     body = fixture("dsn_bare.eml", to=forged, sender="candidate@alpha.example")
-    assert client_for(None).post("/inbound/mail", data=body, content_type="message/rfc822", headers=ok).status_code == 406
+    r = client_for(None).post("/inbound/mail", data=body, content_type="message/rfc822", headers=ok)
+    assert r.status_code == 406
     assert message(app, a.mid).state == MessageState.SENT and message(app, b.mid).state == MessageState.SENT
     assert held(app, a.firm) == [] and held(app, b.firm) == []
     # The firm's own token on its own domain, and on the shared domain, are taken at RCPT.
