@@ -18,6 +18,7 @@ from portal.models import Audience, Candidate, Firm, Message, MessageState, Stag
 from portal.services import dashboard
 from tests.factories import firm_context
 from tests.inbound.conftest import SECRET, candidate_row, fixture, held, posts, receive, token_of
+from tests.support.fixtures.clients import login_as
 from tests.support.recruiter import add, make_search
 from tests.support.worker import expected_message_id, message, send_plain
 
@@ -173,7 +174,7 @@ def test_an_unknown_bounce_token_is_refused_at_rcpt(app, inbound, inbound_server
             assert smtp.sendmail("", [rcpt], fixture("dsn_bare.eml", to=rcpt, sender="c@alpha.example")) == {}
 
 
-def test_mail_to_a_bounce_address_is_never_posted(app, inbound, inbound_server, run_jobs):
+def test_mail_to_a_bounce_address_is_never_posted(app, inbound, inbound_server, run_jobs, client_for):
     """The candidate's own reply sent to the Return-Path (or a person writing to it) is held as
     `bounce_address` with the message it names; an out-of-office is dropped; a bounce in a
     format that is no DSN (Exim's plain text, from MAILER-DAEMON) is held, not dropped."""
@@ -203,3 +204,7 @@ def test_mail_to_a_bounce_address_is_never_posted(app, inbound, inbound_server, 
     assert [h.reason for h in held(app, a.firm)] == ["bounce_address", "bounce_address"]
     assert posts(app, a.firm) == []
     assert message(app, a.mid).state == MessageState.SENT  # no report we can read: a person decides
+    c = client_for(a.firm)
+    login_as(c, a.f.recruiter)
+    page = c.get("/recruiter/held-mail").get_data(as_text=True)
+    assert "the bounce address of one of our emails" in page and "bounce_address" not in page
