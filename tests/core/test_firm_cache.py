@@ -20,7 +20,6 @@ from portal.services import branding
 from portal.tenancy import FirmCache, all_firms
 from tests.factories import firm_context, make_firm
 
-
 DEFAULT_TTL = 5.0  # PORTAL_FIRM_CACHE_SECONDS's default (the suite's app keeps entries an hour)
 
 
