@@ -83,11 +83,13 @@ def _tenant_filter(state) -> None:
         # Refreshing attributes of an object already in the session (loaded under these
         # rules, or written after the flush checks): the statement names its primary key.
         state.update_execution_options(_tenancy_identity_load=True)
+        _fill_carried_firm(state)
         return
     session = state.session
     if not state.is_select and any(m.class_ in _FIRM_TABLES for m in state.all_mappers):
         _mark_firm_change(session)  # an UPDATE/DELETE on firms or domains: the firm cache drops
     if state.execution_options.get("all_firms") or session.info.get("all_firms"):
+        _fill_carried_firm(state)
         return
     firm_id = session.info.get("firm_id")
     if firm_id is None:
@@ -97,9 +99,60 @@ def _tenant_filter(state) -> None:
                     f"query on {mapper.class_.__name__} with no firm bound; "
                     "bind a firm or use tenancy.all_firms() explicitly"
                 )
+        _fill_carried_firm(state)
         return
-    state.statement = state.statement.options(_FIRM_CRITERIA)
+    state.statement = _filtered(state.statement)
     state.parameters = _with_firm(state.parameters, firm_id)
+
+
+def _fill_carried_firm(state) -> None:
+    """A statement the tenant filter does not filter itself may still carry its condition:
+    SQLAlchemy carries the option of the query that loaded an object into that object's
+    refreshes and relationship loads. Its firm parameter is the firm of that object (the firm
+    it was loaded under), else the session's bound firm; without either the statement fails
+    ("a value is required"), never runs unfiltered."""
+    origin = state.lazy_loaded_from or getattr(state.load_options, "_refresh_state", None)
+    firm_id = _firm_of(state.session, origin) if origin is not None else None
+    if firm_id is None:
+        firm_id = state.session.info.get("firm_id")
+    if firm_id is not None:
+        state.parameters = _with_firm(state.parameters, firm_id)
+
+
+def _firm_of(session: Session, origin) -> int | None:
+    """The firm of a loaded object: its firm_id, or, when that attribute has expired (after a
+    rollback or `expire`), read again by its primary key (one statement, only then)."""
+    if origin.class_ is Firm:
+        return origin.key[1][0] if origin.key else None
+    if not issubclass(origin.class_, FirmOwned):
+        return None
+    firm_id = origin.dict.get(FIRM_COLUMN)
+    if firm_id is None and origin.key is not None:
+        mapper = origin.mapper
+        table = mapper.local_table
+        where = [col == value for col, value in zip(mapper.primary_key, origin.key[1], strict=True)]
+        firm_id = (
+            session.connection()
+            .execute(select(table.c[FIRM_COLUMN]).where(*where).execution_options(all_firms=True))
+            .scalar()
+        )
+    return firm_id
+
+
+_FILTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _filtered(statement):
+    """The statement with the tenant filter's option. A statement built once and run on many
+    requests (the user loader's) gets the same filtered statement each time, whose cache key
+    SQLAlchemy then computes once instead of per execution."""
+    try:
+        found = _FILTERED.get(statement)
+    except TypeError:  # not weakly referenceable or hashable: filter it each time
+        return statement.options(_FIRM_CRITERIA)
+    if found is None:
+        found = _FILTERED[statement] = statement.options(_FIRM_CRITERIA)
+    return found
 
 
 # The tenant filter's condition names the firm as a bound parameter, filled in per execution
