@@ -86,6 +86,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(brand_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(calendar_feed_bp)
+    from portal.web.inbound import bp as inbound_bp
+
+    app.register_blueprint(inbound_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(candidate_bp, url_prefix="/me")
     app.register_blueprint(recruiter_bp, url_prefix="/recruiter")

@@ -149,6 +149,17 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # job whose advertising ends within this many seconds. 0 turns the cache off.
         "CAREERS_CACHE_SECONDS": number("PORTAL_CAREERS_CACHE_SECONDS", 5.0, float),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
+        # Replies by email (portal.outbox.reply_address, portal.services.inbound_mail): candidate
+        # emails say Reply-To: reply+<token>@<the firm's reply domain, else this one>; with neither,
+        # the firm's own reply-to address stays. A token works this many days after its email was sent.
+        "REPLY_DOMAIN": (env.get("PORTAL_REPLY_DOMAIN") or "").strip().lower().rstrip(".") or None,
+        "REPLY_TOKEN_DAYS": number("PORTAL_REPLY_TOKEN_DAYS", 180),
+        # The inbound-mail webhook (POST /inbound/mail) answers only with this secret (unset: 404).
+        "INBOUND_SECRET": env.get("PORTAL_INBOUND_SECRET") or None,
+        # `portal inbound`, the SMTP receiver for replies: where it listens, the largest mail it takes.
+        "INBOUND_HOST": env.get("PORTAL_INBOUND_HOST", "127.0.0.1"),
+        "INBOUND_PORT": number("PORTAL_INBOUND_PORT", 2525),
+        "INBOUND_MAX_BYTES": number("PORTAL_INBOUND_MAX_MB", 25) * 1024 * 1024,
         "PUBLIC_URL": env.get("PORTAL_PUBLIC_URL", ""),
         "PUBLIC_PORT_SUFFIX": env.get("PORTAL_PUBLIC_PORT_SUFFIX", ""),
         "DEMO_PASSWORD": env.get("PORTAL_DEMO_PASSWORD", "portal-demo"),
@@ -215,6 +226,8 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
     ):
         if cfg[name] <= 0:
             raise ConfigError(f"PORTAL_{name} must be a positive whole number.")
+    if cfg["REPLY_TOKEN_DAYS"] <= 0 or cfg["INBOUND_MAX_BYTES"] <= 0:
+        raise ConfigError("PORTAL_REPLY_TOKEN_DAYS and PORTAL_INBOUND_MAX_MB must be positive whole numbers.")
     if not 0 < cfg["WEBHOOK_TIMEOUT"] <= 30:
         raise ConfigError("PORTAL_WEBHOOK_TIMEOUT must be between 0 and 30 seconds (shorter than a delivery job).")
     return cfg

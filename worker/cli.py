@@ -28,3 +28,17 @@ def scheduler_command(standby: bool) -> None:
     from worker.__main__ import run_scheduler
 
     raise SystemExit(run_scheduler(standby=standby))
+
+
+@click.command("inbound")
+@click.option("--host", default=None, help="Address to listen on (default PORTAL_INBOUND_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default PORTAL_INBOUND_PORT, 2525).")
+def inbound_command(host: str | None, port: int | None) -> None:
+    """Receive replies by email over SMTP (point the reply domain's MX record here)."""
+    import logging
+
+    from worker.app import get_app
+    from worker.inbound import serve
+
+    logging.basicConfig(level=logging.INFO)
+    serve(get_app(), host, port)

@@ -86,6 +86,8 @@ class Outgoing:
     # An interview's invitation (iCalendar, RFC 5546) the email carries as a text/calendar
     # part (worker.mailer.build_raw): only on a single message, never on a merged group.
     calendar: str | None = None
+    # The reply token of the (first) message: its Reply-To is reply+<token>@<reply domain>.
+    reply_token: str | None = None
 
 
 def _inner_html(msg: Sendable) -> str:
@@ -115,6 +117,7 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
             body_html,
             first.created_at,
             first.calendar,
+            getattr(first, "reply_token", None),
         )
     facts = [merge_facts(m) for m in msgs]
     if all(facts):
@@ -130,6 +133,7 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
         text,
         _in_layout(first.body_html, subject, inner),
         first.created_at,
+        reply_token=getattr(first, "reply_token", None),
     )
 
 
@@ -215,7 +219,18 @@ def with_credential(
     text = out.body_text.replace(CREDENTIAL_LINK, url)
     html = out.body_html.replace(str(escape(CREDENTIAL_LINK)), str(escape(url)))  # as Jinja escaped it
     return (
-        Outgoing(out.id, out.firm_id, out.to_email, out.to_name, out.subject, text, html, out.created_at, out.calendar),
+        Outgoing(
+            out.id,
+            out.firm_id,
+            out.to_email,
+            out.to_name,
+            out.subject,
+            text,
+            html,
+            out.created_at,
+            out.calendar,
+            out.reply_token,
+        ),
         minted,
         None,
     )

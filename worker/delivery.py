@@ -18,11 +18,13 @@ The rules (promise 6: nothing lost, nothing sent twice):
 - A credential email (invitation, reset: `Message.credential`) gets its link here, minted
   for this send and put only into the email handed to SMTP; the token's hash is stored
   with the outcome once the mail server took it (promise 9, see `worker.compose.with_credential`).
+  An experience survey's links are made the same way (portal/services/surveys.py).
 Recording the outcome (fenced UPDATEs, retried on a database error) is worker.delivery_outcome.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from datetime import datetime, timedelta
@@ -36,7 +38,7 @@ from sqlalchemy.orm import selectinload
 from portal import transaction
 from portal.extensions import db
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
-from portal.services import interview_reminders
+from portal.services import delivery_failures, interview_reminders, surveys
 from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
@@ -45,7 +47,7 @@ from worker.compose import compose, headers_for, with_credential
 from worker.delivery_outcome import record_outcome
 
 log = logging.getLogger(__name__)
-SUPPRESS_AFTER = 3
+SUPPRESS_AFTER = delivery_failures.SUPPRESS_AFTER
 STALE_OPTIONAL = timedelta(days=14)  # an optional message still waiting after this is dropped
 
 
@@ -68,6 +70,8 @@ def delivery_blocked(msg: _Row, candidate: _Row | None, recipient: _Row | None =
                 return "the candidate asked for no role suggestions"
             if msg.stream == "availability" and not candidate.allow_availability_prompts:
                 return "the candidate asked for no availability reminders"
+            if msg.stream == surveys.SURVEY_STREAM and not candidate.survey_emails:
+                return surveys.NO_SURVEY_EMAILS
         elif msg.kind == CHECKIN_KIND and not candidate.checkin_emails:
             return NO_CHECKIN_EMAILS  # still in their portal (promise 1 holds there)
         return None
@@ -120,6 +124,7 @@ _CANDIDATE_COLUMNS = (
     _C.c.unsubscribe_token,
     _C.c.unreachable_since,
     _C.c.checkin_emails,
+    _C.c.survey_emails,
 )
 
 
@@ -253,7 +258,7 @@ def deliver(
 
 def _deliver_claimed(
     firm: Firm, msgs: list[_Row], candidate: _Row | None, recipient: _Row | None, conn: mailer.Connection, now: datetime
-) -> tuple[str, dict[int, dict], dict[str, Any], MintedLink | None]:
+) -> tuple[str, dict[int, dict], dict[str, Any], MintedLink | surveys.MintedSurvey | None]:
     """Check, send, and work out each message's new values and the credential link minted
     for this send, if any (all written by the caller, `record_outcome`)."""
     changes: dict[int, dict] = {}
@@ -298,11 +303,17 @@ def _deliver_claimed(
         for m in sendable:
             m.to_email = to_candidate.email  # the address at send time
     outgoing, minted = compose(firm, sendable), None
+    minted_survey: surveys.MintedSurvey | None = None
     if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
         outgoing, minted, reason = with_credential(firm, sendable[0], outgoing, recipient, now)
         if reason:
             changes[sendable[0].id] = {"state": MessageState.SKIPPED, "last_error": reason}
             return "skipped", changes, {}, None
+    elif sendable[0].kind == surveys.SURVEY_KIND:  # never grouped either (no coalesce key)
+        # The survey's links are made for this send, only in the email handed to SMTP.
+        minted_survey = surveys.mint_for_send(firm.id, sendable[0].id, now)
+        text, html = surveys.fill_links(outgoing.body_text, outgoing.body_html, minted_survey)
+        outgoing = dataclasses.replace(outgoing, body_text=text, body_html=html)
     address = {"to_email": sendable[0].to_email}
     try:  # building too: an address that cannot be encoded is a permanent failure, not a crash
         email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
@@ -332,12 +343,9 @@ def _deliver_claimed(
             changes[m.id] = {"state": MessageState.FAILED, **address, "last_error": str(exc)[:1000]}
         candidate_changes: dict[str, Any] = {}
         if to_candidate is not None:  # counted in SQL: two workers failing at once both count
-            candidate_changes = {
-                "email_failures": _C.c.email_failures + 1,
-                "email_suppressed": _C.c.email_failures + 1 >= SUPPRESS_AFTER,
-            }
+            candidate_changes = delivery_failures.permanent_failure_counts()
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
     candidate_changes = {"email_failures": 0} if to_candidate is not None and to_candidate.email_failures else {}
-    return "sent", changes, candidate_changes, minted
+    return "sent", changes, candidate_changes, minted or minted_survey

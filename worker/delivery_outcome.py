@@ -15,18 +15,16 @@ import time
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from portal import transaction
 from portal.extensions import db
-from portal.models import Audience, Candidate, Message, MessageState, utcnow
-from portal.services import accounts, contact, webhook_payloads, webhooks
-from portal.services.preferences import NO_CHECKIN_EMAILS
+from portal.models import Message, MessageState, utcnow
+from portal.services import accounts, delivery_failures, surveys
 
 log = logging.getLogger("worker.delivery")  # the delivery's log, as before the split
 _M = Message.__table__
-_C = Candidate.__table__
 
 
 @functools.cache
@@ -63,7 +61,7 @@ def record_outcome(
     candidate,
     candidate_changes: dict,
     claimed_at: datetime,
-    minted: accounts.MintedLink | None = None,
+    minted: accounts.MintedLink | surveys.MintedSurvey | None = None,
     now: datetime | None = None,
 ) -> str:
     """`finish`, the candidate's changes and a sent credential's token hash, committed; on a
@@ -89,10 +87,13 @@ def record_outcome(
                     log.warning("message %s: the claim expired during the send; another delivery took over", message_id)
                     return "superseded"
                 if candidate is not None:
-                    _candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
-                if minted is not None:  # the emailed link works once this commits (dead if it never does)
+                    delivery_failures.candidate_outcome(candidate, firm_id, msgs, changes, candidate_changes)
+                # the emailed link works once this commits (dead if it never does)
+                if isinstance(minted, surveys.MintedSurvey):
+                    surveys.store_minted(minted)
+                elif minted is not None:
                     accounts.store_minted(minted, now or utcnow())
-                _emit_failures(firm_id, msgs, changes)
+                delivery_failures.emit_failures(firm_id, msgs, changes)
             return outcome
         except DBAPIError as exc:
             transaction.rollback(session)  # a failed COMMIT is not rolled back by transaction()
@@ -112,16 +113,6 @@ def record_outcome(
             time.sleep(delay)
 
 
-def _emit_failures(firm_id: int, msgs: list, changes: dict[int, dict]) -> None:
-    """A `message.failed` webhook event for each message that failed for good, in the
-    transaction that records the failure (keyed by the message: one event id, ever)."""
-    for m in msgs:
-        change = changes.get(m.id, {})
-        if change.get("state") == MessageState.FAILED:
-            data = webhook_payloads.message_failed(m, change.get("last_error"))
-            webhooks.emit(firm_id, "message.failed", data, key=str(m.id))
-
-
 def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:
     rows = (
         db.session.connection()
@@ -133,33 +124,6 @@ def _already_recorded(changes: dict[int, dict], claimed_at: datetime, firm_id: i
     return len(rows) == len(changes) and all(
         r.claimed_at == claimed_at and r.state == changes[r.id].get("state") for r in rows
     )
-
-
-def _candidate_outcome(candidate, firm_id: int, msgs: list, changes: dict[int, dict], candidate_changes: dict) -> None:
-    """The candidate's side of the outcome, in the same transaction as `finish`. An update
-    that could not be emailed (failed, or skipped: no address, suppressed) is not contact:
-    their last contact is recomputed and they are marked as not reachable (see
-    portal.services.contact); an email that reached them lifts the mark."""
-    values = dict(candidate_changes)
-    to_candidate = [m for m in msgs if m.audience == Audience.CANDIDATE]
-    states = {changes[m.id].get("state") for m in to_candidate if m.id in changes}
-    missed = [
-        m
-        for m in to_candidate
-        if m.stream is None
-        and changes.get(m.id, {}).get("state") in (MessageState.FAILED, MessageState.SKIPPED)
-        and changes[m.id].get("last_error") != NO_CHECKIN_EMAILS
-    ]  # portal-only by choice: reached
-    if missed and candidate.deleted_at is None:
-        values["unreachable_since"] = func.coalesce(_C.c.unreachable_since, utcnow())
-    elif MessageState.SENT in states and candidate.unreachable_since is not None:
-        values["unreachable_since"] = None
-    if values:
-        db.session.connection().execute(
-            update(Candidate).where(_C.c.firm_id == firm_id, _C.c.id == candidate.id).values(**values)
-        )
-    if missed:
-        contact.recompute_last_contacted([candidate.id])
 
 
 def finish(changes: dict[int, dict], claimed_at: datetime, firm_id: int) -> bool:

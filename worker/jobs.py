@@ -23,12 +23,15 @@ from portal.outbox import enqueue_delivery
 from portal.services import (
     cadence,
     cadence_digest,
+    conversation_digest,
     idempotency,
     interview_reminders,
     job_alert_digest,
     nurture,
     report_snapshots,
     retention,
+    surveys,
+    weekly_figures,
 )
 from portal.services.matching import pools as match_pools
 from portal.tenancy import all_firms, bind_firm
@@ -170,9 +173,10 @@ def plan_firm(firm_id: int) -> dict[str, int]:
       a check-in for every active candidate who would otherwise exceed the cadence
       before the next slot;
     - at the first run after its weekly slot: recruiter digests, nurture suggestions,
-      availability prompts;
+      availability prompts, the admins' weekly figures (services/weekly_figures.py);
     - every run: a check-in for anyone who would exceed the cadence before the next tick
-      (a missed slot, a changed setting), and the match pools of large open searches that
+      (a missed slot, a changed setting), the experience surveys now due (services/surveys.py),
+      and the match pools of large open searches that
       have none or shrank (match_pools.maintain; all of them rebuilt in the weekly slot).
     Every part is idempotent, so a repeated run (a second scheduler, a flushed Redis
     losing the slot markers) writes nothing twice: the Redis markers only save work, the
@@ -206,11 +210,22 @@ def plan_firm(firm_id: int) -> dict[str, int]:
         transaction.checkpoint()
         out["availability"] = nurture.plan_availability_prompts(firm, now, checkpoint=transaction.checkpoint)
         transaction.checkpoint()
+        out["weekly_figures"] = weekly_figures.plan_weekly_figures(firm, now)
+        transaction.checkpoint()
         _mark_done(keys[1])
+    # Promise 8: each working morning, the candidate messages waiting for each recruiter.
+    if waiting := conversation_digest.plan_waiting_digests(firm, now):
+        out["waiting_messages"] = waiting
+    transaction.checkpoint()
     # In steps, like the slot run: short write transactions on SQLite while 100,000 people are planned.
     out["overdue"] = cadence.plan_checkins(
         firm, now, horizon=now + cadence.tick_horizon(), checkpoint=transaction.checkpoint
     )
+    transaction.checkpoint()
+    # The experience survey, the day after a close-the-loop message, a placement or an interview.
+    asked = surveys.plan_surveys(firm, now)
+    if asked:
+        out["surveys"] = asked
     transaction.checkpoint()
     # The pools commit in steps: building every pool of a large firm in one transaction would
     # keep its searches locked (and SQLite's one writer busy) for the whole run.

@@ -17,6 +17,7 @@ import idna
 from flask import current_app
 
 from portal.models import Firm, Message
+from portal.outbox.reply_address import reply_address
 
 
 class TransientError(Exception):
@@ -81,14 +82,21 @@ def _utf8_mailbox(name: str | None, address: str) -> str:
     return f"{name} <{address}>"
 
 
+def reply_to(firm: Firm, msg) -> str | None:
+    """reply+<token>@<reply domain> for a message with a reply token when the firm or the
+    installation has a reply domain (replies thread into the conversation); else the firm's
+    own reply-to address, or none."""
+    return reply_address(firm, getattr(msg, "reply_token", None)) or firm.reply_to or None
+
+
 def build_email(firm: Firm, msg: Message, extra_headers: dict[str, str] | None = None) -> EmailMessage:
     cfg = current_app.config
     sender = firm.sender_email or cfg.get("MAIL_FROM") or f"no-reply@{mail_domain()}"
     em = EmailMessage()
     em["From"] = formataddr((firm.from_name, sender))
     em["To"] = formataddr((msg.to_name or "", msg.to_email or ""))
-    if firm.reply_to:
-        em["Reply-To"] = firm.reply_to
+    if reply_to(firm, msg):
+        em["Reply-To"] = reply_to(firm, msg)
     em["Subject"] = msg.subject
     em["Message-ID"] = message_id(msg)
     em["Date"] = format_datetime(msg.created_at)
@@ -159,8 +167,9 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
     if not to_email:
         return build_email(firm, msg, extra_headers)
     originals: dict[str, str] = {"From": sender, "To": to_email}
-    if firm.reply_to:
-        originals["Reply-To"] = firm.reply_to
+    replies = reply_to(firm, msg)
+    if replies:
+        originals["Reply-To"] = replies
     plain = {name: ascii_address(value) for name, value in originals.items()}
     utf8 = None in plain.values()
     addr = originals if utf8 else {name: value for name, value in plain.items() if value is not None}  # all are

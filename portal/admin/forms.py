@@ -77,9 +77,11 @@ class BrandForm(FlaskForm):
         "Email sender name", validators=[Optional(), Length(max=branding.TEXT_LIMITS["sender_name"])]
     )
     reply_to = _email_field("Reply-to address")
+    reply_domain = StringField("Reply domain", validators=[Optional(), Length(max=253)])
     careers_enabled = BooleanField(
         "Careers site on: a public job board of the searches you advertise", validators=[_checkbox]
     )
+    public_figures = BooleanField("Show our figures on the careers site and the sign-in page", validators=[_checkbox])
     privacy_notice_md = TextAreaField(
         "Privacy notice for applicants", validators=[Optional(), Length(max=setting_values.PRIVACY_LIMIT)]
     )
@@ -122,6 +124,10 @@ class ContactRulesForm(FlaskForm):
     feedback_window_days = IntegerField(
         "Feedback after an interview within (business days)",
         validators=[InputRequired(), NumberRange(*branding.INT_RANGES["feedback_window_days"])],
+    )
+    reply_window_days = IntegerField(
+        "Answer a candidate's message within (business days)",
+        validators=[InputRequired(), NumberRange(*branding.INT_RANGES["reply_window_days"])],
     )
 
     def __init__(self, *args, **kwargs):

@@ -23,7 +23,7 @@ from portal.admin.forms import (
 )
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import NotFound, audit, branding, staff, two_factor
+from portal.services import NotFound, audit, branding, public_figures, staff, two_factor
 from portal.services import domains as domain_records
 from portal.web.actions import actor, flash_outcome, run, status, submit
 from portal.web.brand import firm_palette
@@ -49,11 +49,21 @@ def settings():
         lambda: branding.update_settings(firm, actor(), **{name: form[name].data for name in branding.BRAND_FIELDS}),
     )
     if out:
+        if "public_figures" in out.value:
+            public_figures.forget(firm)
         flash("Saved." if out.value else "Nothing changed.", "success")
         for note in firm_palette(firm).notes:
             flash(note, "warning")
         return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form, palette=firm_palette(firm)), status(form)
+    proof, figures = public_figures.preview(firm)
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        palette=firm_palette(firm),
+        proof=proof,
+        figures=figures,
+        proof_min=(public_figures.MIN_CANDIDATES, public_figures.MIN_ANSWERS),
+    ), status(form)
 
 
 @bp.route("/contact-rules", methods=["GET", "POST"])

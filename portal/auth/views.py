@@ -21,7 +21,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, S
 from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import db, limiter, login_manager
 from portal.models import TokenPurpose, User, UserSession
-from portal.services import accounts, sessions, sso, two_factor
+from portal.services import accounts, public_figures, sessions, sso, two_factor
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
 from portal.web.security import is_safe_next
@@ -102,7 +102,8 @@ def login():
                 row = new_session(user, remember=form.remember.data)
             sign_in(user, row)
             return redirect(next_url or home_for(user))
-    page = render_template("auth/login.html", form=form, next_url=next_url)
+    proof = public_figures.for_public_page(g.firm)  # the firm's own figures, if it shows them
+    page = render_template("auth/login.html", form=form, next_url=next_url, proof=proof)
     return page, (200 if request.method == "GET" or not form.errors else 400)
 
 

@@ -49,6 +49,7 @@ def save_preferences():
             form.allow_availability_prompts.data,
             form.unsubscribed_all.data,
             checkin_emails=form.checkin_emails.data,
+            survey_emails=form.survey_emails.data,
         )
 
     if submit(form, save):

@@ -1,5 +1,5 @@
 """The candidate blueprint and its guard: a signed-in candidate with a talent-pool record
-(`g.candidate`), except on the public unsubscribe page; the route modules add their views to it."""
+(`g.candidate`), except on the public unsubscribe and survey pages; the route modules add their views to it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from portal.web.security import role_required
 bp = Blueprint("candidate", __name__)
 
 # Endpoints of this blueprint that work without logging in (reached from an email).
-PUBLIC_ENDPOINTS = frozenset({"candidate.unsubscribe"})
+PUBLIC_ENDPOINTS = frozenset({"candidate.unsubscribe", "candidate.survey"})
 
 
 @role_required(lambda u: u.is_candidate)
@@ -35,13 +35,15 @@ def _guard():
 
 
 def _register_public(state):
-    """`/unsubscribe/<token>` lives outside /me (the link in every optional email) but keeps
-    the endpoint name `candidate.unsubscribe`; the guard above lets it through."""
-    from portal.candidate.public import unsubscribe
+    """`/unsubscribe/<token>` and `/survey/<token>` live outside /me (links in emails) but keep
+    their `candidate.` endpoint names; the guard above lets them through."""
+    from portal.candidate.public import survey, unsubscribe
 
     state.app.add_url_rule(
         "/unsubscribe/<token>", endpoint="candidate.unsubscribe", view_func=unsubscribe, methods=["GET", "POST"]
     )
+    # The experience survey's one-tap page (portal/services/surveys.py): no sign-in, the token is the key.
+    state.app.add_url_rule("/survey/<token>", endpoint="candidate.survey", view_func=survey, methods=["GET", "POST"])
 
 
 bp.record_once(_register_public)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,10 +20,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from portal.models import EmploymentStatus, JobSeeking, RemotePreference
 from portal.services.availability import CURRENCIES, MAX_PAY
 from portal.services.keep_in_touch import UPDATE_CHOICES
+from portal.services.text import has_html
 from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/forms.py)
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -162,6 +164,7 @@ class PreferencesForm(CandidateForm):
     allow_availability_prompts = BooleanField("Ask me now and then whether my availability is still right")
     unsubscribed_all = BooleanField("Unsubscribe me from all optional emails")
     checkin_emails = BooleanField("Email me the regular check-ins on my searches")
+    survey_emails = BooleanField("Ask me now and then how well you kept me informed")
 
 
 class DeleteAccountForm(CandidateForm):
@@ -170,3 +173,18 @@ class DeleteAccountForm(CandidateForm):
         "I understand that this deletes my account and cannot be undone",
         validators=[DataRequired("Please tick the box to confirm.")],
     )
+
+
+def _plain_text(form, field) -> None:
+    if isinstance(field.data, str) and has_html(field.data):
+        raise ValidationError("Please write plain text, without HTML tags such as <script> or <b>.")
+
+
+class ConversationForm(CandidateForm):
+    """A message to the firm (the conversation's write box), with up to five files."""
+
+    body = TextAreaField("Your message", id="write-body", validators=[_max(10_000), _plain_text], render_kw={"rows": 5})
+    files = MultipleFileField("Attach files (optional)", id="write-files")
+    in_reply_to = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    candidacy_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    next = StringField(widget=HiddenInput(), validators=[Optional(), _max(500)])

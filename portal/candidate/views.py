@@ -8,14 +8,26 @@ candidate never reaches another candidate's data."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
-from portal.candidate.forms import ConfirmForm, ConsentForm, ReferralForm, UpdateForm, choices
+from portal.candidate.forms import ConfirmForm, ConsentForm, ConversationForm, ReferralForm, UpdateForm, choices
 from portal.models import ConsentState
-from portal.services import NotFound, candidate_todo, interest, interview_pages, keep_in_touch, referrals, role_page
+from portal.services import (
+    NotFound,
+    candidate_todo,
+    conversation_view,
+    conversations,
+    interest,
+    interview_pages,
+    keep_in_touch,
+    referrals,
+    role_page,
+)
 from portal.services import candidate_portal as portal
 from portal.services import consent as consent_service
 from portal.web.actions import back, found, on_field, status, submit
@@ -34,6 +46,7 @@ def home():
         todo=candidate_todo.todo_items(view.cards, view.to_debrief),
         recruiter=view.recruiter,
         interviews=view.interviews,
+        write_form=_conversation_form(blank=True),
     )
 
 
@@ -41,12 +54,16 @@ def home():
 def candidacy(candidacy_id: int):
     me = current_candidate()
     card = found(lambda: portal.search_card(g.firm, me, candidacy_id))
+    write_form = _conversation_form(blank=True)
+    write_form.candidacy_id.data = candidacy_id
+    write_form.next.data = url_for("candidate.candidacy", candidacy_id=candidacy_id)
     return render_template(
         "candidate/candidacy.html",
         me=me,
         card=card,
         feedback=portal.feedback_items(g.firm, me, candidacy_id),
         interviews=interview_pages.for_candidate_candidacy(g.firm, me, candidacy_id),
+        write_form=write_form,
     )
 
 
@@ -188,14 +205,72 @@ def refer():
     return _render_keep_in_touch(referral_form=form, status=400)
 
 
-# ---------------------------------------------------------------- messages
+# ---------------------------------------------------------------- messages: the conversation
+
+
+def _conversation_form(blank: bool = False, reply_to: int | None = None) -> ConversationForm:
+    form = ConversationForm(formdata=None) if blank else ConversationForm()
+    if blank and reply_to is not None:
+        form.in_reply_to.data = reply_to
+    return form
+
+
+def _render_messages(form: ConversationForm, status_code: int = 200):
+    me = current_candidate()
+    page = request.args.get("page", 1, type=int) or 1
+    threads, more = conversation_view.for_candidate(me, page=page)
+    replying_to = None
+    if form.in_reply_to.data:
+        try:
+            replying_to = portal.message_for(me, form.in_reply_to.data)
+        except NotFound:
+            form.in_reply_to.data = None
+    return render_template(
+        "candidate/messages.html",
+        threads=threads,
+        page=max(page, 1),
+        more=more,
+        form=form,
+        replying_to=replying_to,
+        window_days=g.firm.reply_window_days,
+    ), status_code
 
 
 @bp.route("/messages")
 def messages():
-    page = request.args.get("page", 1, type=int) or 1
-    rows, more = portal.messages(current_candidate(), page=page)
-    return render_template("candidate/messages.html", rows=rows, page=max(page, 1), more=more)
+    return _render_messages(_conversation_form(blank=True, reply_to=request.args.get("reply_to", type=int)))
+
+
+@bp.route("/messages", methods=["POST"], endpoint="write")
+def write():
+    """The candidate writes to the firm (from this page, the home page or a search's page).
+    Refused: this page again with the words and the reason (nothing typed is lost)."""
+    form = _conversation_form()
+    me = current_candidate()
+
+    def post():
+        files = conversations.check_uploads(form.files.data or [])
+        return conversations.post_from_candidate(
+            g.firm,
+            me,
+            form.body.data or "",
+            candidacy_id=form.candidacy_id.data,
+            in_reply_to_message_id=form.in_reply_to.data,
+            attachments=files,
+        )
+
+    out = submit(form, post, field=form.body)
+    if out:
+        due = conversations.local_due(g.firm, out.value.reply_due_at)
+        flash(f"Thank you, we have your message. We'll reply by {due}.", "success")
+        return back(url_for("candidate.messages") + f"#post-{out.value.id}")
+    return _render_messages(form, 400)
+
+
+@bp.route("/messages/files/<int:attachment_id>")
+def message_file(attachment_id: int):
+    row, data = found(lambda: conversations.attachment_for_candidate(current_candidate(), attachment_id))
+    return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True, download_name=row.filename)
 
 
 @bp.route("/messages/<int:message_id>")

@@ -9,7 +9,7 @@ from flask import abort, g, render_template, request
 from portal.careers.blueprint import bp
 from portal.careers.public import apply_url, cached, links
 from portal.models import RemotePreference, Seniority
-from portal.services import NotFound, careers
+from portal.services import NotFound, careers, public_figures
 from portal.services.careers_feeds import job_posting, summary
 
 REMOTE_CHOICES = [RemotePreference.ONSITE, RemotePreference.HYBRID, RemotePreference.REMOTE]
@@ -29,6 +29,7 @@ def board():
             seniorities=list(Seniority),
             remotes=REMOTE_CHOICES,
             args={k: v for k, v in request.args.items(multi=False) if k != "after" and v},
+            proof=public_figures.for_public_page(g.firm),
         )
 
     return cached(page)

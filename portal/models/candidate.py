@@ -140,6 +140,9 @@ class Candidate(FirmOwned, Model):
     checkin_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The one-question experience survey ("How well did we keep you informed?") by email.
     survey_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # When the candidate was last sent a survey: at most one per 30 days, claimed with a
+    # conditional UPDATE so two planners never both ask (portal/services/surveys.py).
+    surveyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribe_token: Mapped[str] = mapped_column(String(40), default=new_unsubscribe_token, unique=True)
     email_failures: Mapped[int] = mapped_column(Integer, default=0)
     email_suppressed: Mapped[bool] = mapped_column(Boolean, default=False)

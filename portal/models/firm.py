@@ -55,7 +55,7 @@ class Firm(Model):
     # Conversations (promise 8): a candidate's message is answered within this many business
     # days; replies by email go to reply+<token>@reply_domain (none: the platform's setting).
     reply_window_days: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    reply_domain: Mapped[str | None] = mapped_column(String(253))
+    reply_domain: Mapped[str | None] = mapped_column(String(253), unique=True)  # one firm per reply domain
     # Insight: show the firm's promise figures and survey score on its careers site and login page.
     public_figures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -31,7 +31,8 @@ from portal.models import Audience, Candidacy, Candidate, Firm, Message, Message
 
 # The rendering half of the outbox's API (the planners and the worker import it from here).
 from portal.outbox.queueing import enqueue_or_forget
-from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, unsubscribe_url  # noqa: F401
+from portal.outbox.render import BODY_END, BODY_START, EmailRenderer, reply_url, unsubscribe_url  # noqa: F401
+from portal.outbox.reply_address import new_token
 from portal.web.templating import render_email
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def record(
     context = dict(context or {})
     if candidate is not None and audience == Audience.CANDIDATE and stream:
         context.setdefault("unsubscribe_url", unsubscribe_url(firm, candidate))
+    if candidate is not None and audience == Audience.CANDIDATE and candidate.user_id and credential is None:
+        context.setdefault("reply_url", reply_url(firm))
     subject, text, html = render_email(firm, kind, candidate=candidate, to_name=to_name, **context)
     if credential is not None and (CREDENTIAL_LINK not in text or str(escape(CREDENTIAL_LINK)) not in html):
         raise ValueError(f"the {kind} email must show its link as CREDENTIAL_LINK in the text and the HTML")
@@ -130,6 +133,8 @@ def record(
         created_at=now,
         show_in_portal=show_in_portal,
         credential=credential,
+        # A reply to a candidate's email threads into their conversation (outbox/reply_address.py).
+        reply_token=new_token() if audience == Audience.CANDIDATE else None,
     )
     session.add(msg)
     if candidate is not None and audience == Audience.CANDIDATE and stream is None:
@@ -227,6 +232,7 @@ def record_many(
                 "last_error": row.get("skipped"),
                 "created_at": now,
                 "show_in_portal": show_in_portal,
+                "reply_token": new_token() if audience == Audience.CANDIDATE else None,
             }
         )
     table = Message.__table__

@@ -33,6 +33,11 @@ def candidate_home(firm: Firm) -> str:
     return external_url(firm, "candidate.home")
 
 
+def conversation(firm: Firm) -> str:
+    """The write box of the candidate's conversation (the "Reply" link of every email to them)."""
+    return external_url(firm, "candidate.messages") + "#write"
+
+
 def consent(firm: Firm, consent_id: int) -> str:
     return external_url(firm, "candidate.consent", consent_id=consent_id)
 

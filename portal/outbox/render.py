@@ -28,7 +28,7 @@ class EmailRenderer:
     _SUBJECT = "\x00subject\x00"
     _UNSUBSCRIBE = "\x00unsubscribe\x00"
 
-    def __init__(self, firm: Firm, kind: str, fast: bool = False):
+    def __init__(self, firm: Firm, kind: str, fast: bool = False, reply: bool = False):
         env = current_app.jinja_env
         self.firm = firm
         self.text = env.get_template(f"email/{kind}.txt")
@@ -41,6 +41,9 @@ class EmailRenderer:
         base: dict = {}
         current_app.update_template_context(base)
         base["firm"] = firm
+        # Emails to candidates: the layout's "Reply" link to their conversation, in the emails
+        # of candidates who can sign in (the caller passes their `portal_url`).
+        self.reply_url = reply_url(firm) if reply else None
         # The brand does not change between two renders: work it out once, not per email.
         for name in ("brand_palette", "brand_logo_url"):
             fn = env.globals.get(name)
@@ -51,27 +54,30 @@ class EmailRenderer:
         # every render then starts from a plain dict (Jinja's `shared` context).
         self.text_base = {**self.text.globals, **base}
         self.html_base = {**self.html.globals, **base}
-        self.shells: dict[bool, tuple[str, str]] = {}
+        self.shells: dict[tuple[bool, bool], tuple[str, str]] = {}
         self.fast = fast and not self.generic and "body" in self.html.blocks
         self.shared: dict | None = {}  # render_shared's cache; None once it is turned off
         self.shared_checked = False
 
-    def _shell(self, with_unsubscribe: bool) -> tuple[str, str]:
+    def _shell(self, with_unsubscribe: bool, with_reply: bool = False) -> tuple[str, str]:
         """The layout around the body, with markers where the subject and the link go."""
-        if with_unsubscribe not in self.shells:
+        if (with_unsubscribe, with_reply) not in self.shells:
             layout = current_app.jinja_env.get_template("email/layout.html")
             page = layout.render(
                 {
                     **self.base,
                     "subject": self._SUBJECT,
                     "unsubscribe_url": self._UNSUBSCRIBE if with_unsubscribe else None,
+                    "reply_url": self.reply_url if with_reply else None,
                 }
             )
             start, end = page.index(BODY_START) + len(BODY_START), page.index(BODY_END)
-            self.shells[with_unsubscribe] = (page[:start], page[end:])
-        return self.shells[with_unsubscribe]
+            self.shells[(with_unsubscribe, with_reply)] = (page[:start], page[end:])
+        return self.shells[(with_unsubscribe, with_reply)]
 
     def render(self, **context) -> tuple[str, str, str]:
+        if self.reply_url and context.get("portal_url"):
+            context["reply_url"] = self.reply_url
         module = self.text.make_module({**self.text_base, **context}, shared=True)
         subject = " ".join(str(getattr(module, "subject", "")).split()) or self.firm.name
         text = str(module).strip() + "\n"
@@ -83,7 +89,7 @@ class EmailRenderer:
         ctx = {**self.html_base, **context, "subject": subject}
         body = "".join(self.html.blocks["body"](self.html.new_context(ctx, shared=True)))
         link = ctx.get("unsubscribe_url")
-        head, tail = self._shell(bool(link))
+        head, tail = self._shell(bool(link), bool(ctx.get("reply_url")))
         # escaped exactly as the template would (markupsafe is Jinja's own escaping)
         fill = {self._SUBJECT: str(escape(subject)), self._UNSUBSCRIBE: str(escape(link or ""))}
         for marker, value in fill.items():
@@ -135,6 +141,13 @@ def _memo_for_firm(fn, firm: Firm):
         return cached["value"]
 
     return call
+
+
+def reply_url(firm: Firm) -> str | None:
+    """The "Reply" link of an email to a candidate: their conversation's write box."""
+    if "candidate.messages" not in current_app.view_functions:
+        return None
+    return external_url(firm, "candidate.messages") + "#write"
 
 
 def unsubscribe_url(firm: Firm, candidate: Candidate | str) -> str | None:

@@ -4,7 +4,9 @@ Wiring only: the blueprint and its route modules are imported here; no view live
 from portal.recruiter import (  # noqa: F401  (each module adds its routes to bp)
     candidacies,
     candidates,
+    conversations,
     exports,
+    held_mail,
     interview_followup,
     interviews,
     messages,

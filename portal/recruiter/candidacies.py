@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
+from portal.recruiter.conversations import conversation_context
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
 from portal.services import consent as consent_service
@@ -89,6 +90,7 @@ def _candidacy_page(
     owner = db.session.get(User, candidacy.search.owner_id) if candidacy.search.owner_id else None
     return render_template(
         "recruiter/candidacy.html",
+        **conversation_context(candidacy.candidate, candidacy),
         candidacy=candidacy,
         search=candidacy.search,
         candidate=candidacy.candidate,

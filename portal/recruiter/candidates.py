@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Candidate, JobSeeking, Stage, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
+from portal.recruiter.conversations import conversation_context
 from portal.recruiter.forms import (
     ActionForm,
     AddToSearchForm,
@@ -141,6 +142,8 @@ def candidate_detail(candidate_id: int):
     owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
     return render_template(
         "recruiter/candidates/detail.html",
+        **conversation_context(candidate),
+        here=url_for("recruiter.candidate_detail", candidate_id=candidate.id),
         candidate=candidate,
         candidacies=candidacies,
         owner=owner,

@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -31,6 +32,7 @@ from portal.models import (
     Stage,
 )
 from portal.services.advertising import SUMMARY_LIMIT
+from portal.services.conversations import NOTIFICATION_CHOICES
 from portal.services.recruiter_profile import ABOUT_LIMIT, PHOTO_MAX_BYTES
 from portal.services.searches import MAX_MARKDOWN, MAX_PAY
 from portal.services.text import NO_HTML_MESSAGE, has_html
@@ -320,4 +322,36 @@ class PhotoForm(FlaskForm):
                 max_size=PHOTO_MAX_BYTES, message=f"The photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB."
             ),
         ],
+    )
+
+
+class ConversationReplyForm(FlaskForm):
+    """A recruiter's reply in a candidate's conversation (plain text, emailed to them)."""
+
+    body = TextAreaField(
+        "Your reply (the candidate sees it and gets it by email)",
+        id="reply-body",
+        validators=[DataRequired("Write the reply first."), Length(max=10_000), no_html],
+    )
+    in_reply_to_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    candidacy_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    next = HiddenField(validators=[Length(max=500)])
+
+
+class NoReplyForm(FlaskForm):
+    """ "No reply needed", with the reason (kept with the message and in the audit log)."""
+
+    reason = StringField(
+        "Why no reply is needed", validators=[DataRequired("Say why no reply is needed."), Length(max=300), no_html]
+    )
+    next = HiddenField(validators=[Length(max=500)])
+
+
+class NotificationsForm(FlaskForm):
+    """How the recruiter hears of new candidate messages (services/conversations.py)."""
+
+    message_notifications = RadioField(
+        "When a candidate writes to you",
+        choices=[SelectChoice(k, v) for k, v in NOTIFICATION_CHOICES.items()],
+        validators=[InputRequired("Choose one.")],
     )

@@ -7,12 +7,12 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, url_for
 
 from portal.recruiter.blueprint import bp
-from portal.recruiter.forms import AboutForm, ActionForm, PhotoForm
-from portal.services import calendar_feeds, recruiter_profile
+from portal.recruiter.forms import AboutForm, ActionForm, NotificationsForm, PhotoForm
+from portal.services import calendar_feeds, conversations, recruiter_profile
 from portal.web.actions import actor, flash_outcome, status, submit
 
 
-def _page(about_form=None, photo_form=None, code=200):
+def _page(about_form=None, photo_form=None, code=200, notify_form=None):
     me = actor()
     return render_template(
         "recruiter/profile.html",
@@ -22,6 +22,7 @@ def _page(about_form=None, photo_form=None, code=200):
         photo_form=photo_form or PhotoForm(formdata=None),
         remove_form=ActionForm(formdata=None),
         feed=calendar_feeds.urls(g.firm, me),
+        notify_form=notify_form or NotificationsForm(formdata=None, message_notifications=me.message_notifications),
     ), code
 
 
@@ -68,3 +69,17 @@ def profile_calendar_link():
             "Done: the old calendar address no longer works. Add the new one to your calendar.",
         )
     return redirect(url_for("recruiter.profile", _anchor="calendar-feed"), 303)
+
+
+@bp.route("/profile/notifications", methods=["POST"])
+def profile_notifications():
+    """How this recruiter hears of new candidate messages: at once, in the digest, or not by email."""
+    form = NotificationsForm()
+    if submit(
+        form,
+        lambda: conversations.set_notifications(g.firm, actor(), form.message_notifications.data),
+        field=form.message_notifications,
+    ):
+        flash("Saved.", "success")
+        return redirect(url_for("recruiter.profile", _anchor="notifications"), 303)
+    return _page(notify_form=form, code=status(form))

@@ -10,7 +10,7 @@ from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404
 from portal.recruiter.forms import ActionForm
 from portal.services import dashboard as dashboard_service
-from portal.services import dashboard_actions
+from portal.services import dashboard_actions, held_mail
 from portal.services import messages as messages_service
 from portal.web.actions import actor, back, flash_outcome, submit
 
@@ -21,7 +21,10 @@ def dashboard():
     show = request.args.get("show")
     section = show if show in dashboard_service.SECTIONS else None
     attention = dashboard_service.needs_attention(g.firm, actor(), scope, section)
-    return render_template("recruiter/dashboard.html", user=actor(), attention=attention, action_form=ActionForm())
+    held = held_mail.open_count(g.firm)
+    return render_template(
+        "recruiter/dashboard.html", user=actor(), attention=attention, action_form=ActionForm(), held_mail=held
+    )
 
 
 def _one_click(do, done):

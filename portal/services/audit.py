@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "firm.enabled": "Enabled the firm",
     "message.resend": "Sent a message again",
     "contact.recorded": "Recorded contact with a candidate",
+    "held_mail.posted": "Posted a held email to a candidate's conversation",
+    "held_mail.discarded": "Discarded a held email",
     "sso.configured": "Set up single sign-on",
     "sso.removed": "Removed single sign-on",
     "sso.user_created": "Created a recruiter at their first single sign-on",

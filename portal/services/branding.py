@@ -40,7 +40,9 @@ BRAND_FIELDS = (
     "postal_address",
     "sender_name",
     "reply_to",
+    "reply_domain",
     "careers_enabled",
+    "public_figures",
 )
 RULE_FIELDS = (
     "timezone",
@@ -52,6 +54,7 @@ RULE_FIELDS = (
     "reminder_first_hours",
     "reminder_second_hours",
     "feedback_window_days",
+    "reply_window_days",
 )
 SETTING_FIELDS = BRAND_FIELDS + RULE_FIELDS
 
@@ -76,6 +79,8 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
         raise InvalidSetting(
             "reminder_second_hours", "The second reminder comes closer to the interview: fewer hours than the first."
         )
+    if clean.get("reply_domain"):
+        _check_reply_domain(firm, clean["reply_domain"])
     if clean.get("welcome_md"):
         refused = disclosure.firm_text_refusal(clean["welcome_md"], "The welcome text")
         if refused:
@@ -105,6 +110,18 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
         )
     db.session.flush()
     return changes
+
+
+def _check_reply_domain(firm: Firm, domain: str) -> None:
+    """A reply domain names one firm (the address of a reply decides whose it is): not the
+    installation's shared reply domain, not another firm's."""
+    if domain == (current_app.config.get("REPLY_DOMAIN") or ""):
+        raise InvalidSetting("reply_domain", f"{domain} is shared by every firm here: leave this empty to use it.")
+    taken = db.session.scalar(
+        select(Firm.id).where(Firm.reply_domain == domain, Firm.id != firm.id).execution_options(all_firms=True)
+    )
+    if taken is not None:
+        raise InvalidSetting("reply_domain", f"{domain} is already another portal's reply domain.")
 
 
 def stage_texts(firm: Firm) -> dict[Stage, dict[str, str]]:

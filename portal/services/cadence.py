@@ -195,7 +195,7 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
     # consent of the firm for each row through the firm_id index.
     told = set(db.session.scalars(select(Consent.candidacy_id).where(Consent.firm_id == firm.id).distinct()))
     with_domains(firm)
-    renderer = EmailRenderer(firm, "checkin", fast=True)
+    renderer = EmailRenderer(firm, "checkin", fast=True, reply=True)
     portal_url = endpoint_url(firm, "candidate.home")
     period = checkin_period(firm, now)
     # Each email's own one-click link (stops check-in emails too): built once, the token filled in.

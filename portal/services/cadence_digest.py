@@ -1,5 +1,6 @@
-"""The recruiter digest: each recruiter's weekly email of what needs them (candidates our
-updates cannot reach, interviews owed feedback (promise 7), overdue candidates, pending consents, interested candidates, failed
+"""The recruiter digest: each recruiter's weekly email of what needs them (candidates waiting
+for an answer to their message (promise 8; not for a recruiter who turned message emails off),
+candidates our updates cannot reach, interviews owed feedback (promise 7), overdue candidates, pending consents, interested candidates, failed
 deliveries), planned at the firm's weekly slot (worker.jobs.plan_firm).
 
 What was planned is in the database: a digest's dedupe key names the recruiter and the firm's
@@ -14,14 +15,17 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import (
     Audience,
+    Author,
     Candidacy,
     Candidate,
     Consent,
     ConsentState,
+    ConversationMessage,
     Feedback,
     Firm,
     Interest,
@@ -174,6 +178,7 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
         )
     ]
     return {
+        "messages": waiting_message_items(firm, now),
         "unreachable": unreachable_items(firm),
         "interview_feedback": interview_feedback_items(firm, now),
         "overdue": overdue,
@@ -181,6 +186,49 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
         "interests": interests,
         "failed": failed,
     }
+
+
+def waiting_message_items(firm: Firm, now: datetime) -> list[dict]:
+    """Candidate messages with no answer yet (promise 8), oldest first, for the owner of the
+    search they are about, else the candidate's recruiter; how long each has waited."""
+    from portal.services.dashboard_messages import waited
+
+    searches = aliased(Search)
+    rows = db.session.execute(
+        select(
+            ConversationMessage.id,
+            ConversationMessage.candidate_id,
+            ConversationMessage.created_at,
+            ConversationMessage.reply_due_at,
+            ConversationMessage.body,
+            Candidate.name,
+            Candidate.owner_id,
+            searches.owner_id.label("search_owner"),
+        )
+        .select_from(ConversationMessage)
+        .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
+        .outerjoin(Candidacy, Candidacy.id == ConversationMessage.candidacy_id)
+        .outerjoin(searches, searches.id == Candidacy.search_id)
+        .where(
+            ConversationMessage.firm_id == firm.id,
+            ConversationMessage.author == Author.CANDIDATE,
+            ConversationMessage.answered_at.is_(None),
+            Candidate.deleted_at.is_(None),
+        )
+        .order_by(ConversationMessage.created_at, ConversationMessage.id)
+    )
+    return [
+        {
+            "owner": _owner(r.search_owner, r.owner_id),
+            "candidate": r.name,
+            "title": " ".join((r.body or "").split())[:80] or "(a file)",
+            "reason": f"waiting {waited(now, r.created_at)}"
+            + (" (overdue)" if r.reply_due_at is not None and r.reply_due_at < now else ""),
+            "since": r.created_at,
+            "page": ("candidate", r.candidate_id),
+        }
+        for r in rows
+    ]
 
 
 def interview_feedback_items(firm: Firm, now: datetime) -> list[dict]:
@@ -291,6 +339,8 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         if user.role == Role.ADMIN:
             for name, items in per_user.get(None, {}).items():
                 mine[name] = list(mine.get(name, [])) + items
+        if user.message_notifications == "off":  # their choice: Needs attention only
+            mine.pop("messages", None)
         counts = {name: len(mine.get(name, [])) for name in sections}
         if not any(counts.values()):
             continue

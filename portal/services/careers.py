@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Firm, RemotePreference, Search, SearchSkill, SearchState, Seniority, Skill, utcnow
 from portal.models.search import Client
-from portal.services import NotFound, disclosure
+from portal.services import NotFound, disclosure, public_figures
 from portal.services.role_page import pay_text
 
 PAGE_SIZE = 20
@@ -329,7 +329,7 @@ def sitemap_entries(firm: Firm) -> list[tuple[int, datetime]]:
 def site_version(firm: Firm) -> str:
     """A cheap fingerprint of everything the careers pages show (one aggregate statement): the
     public jobs (how many, their ids, their last change), the live confidential searches (which
-    hide their clients) and the firm's brand. It changes when a
+    hide their clients), the firm's brand and its public figures. It changes when a
     job appears, changes, closes or expires; pages use it as their ETag."""
     visible = and_(*_visible(utcnow()))
     secret = Search.confidential.is_(True)
@@ -353,4 +353,5 @@ def site_version(firm: Firm) -> str:
         firm.support_email,
         firm.postal_address,
     )
-    return hashlib.sha256(repr((tuple(row), brand)).encode()).hexdigest()[:32]
+    proof = public_figures.for_public_page(firm)  # the firm's figures on the board, if it shows them
+    return hashlib.sha256(repr((tuple(row), brand, proof)).encode()).hexdigest()[:32]

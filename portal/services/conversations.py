@@ -8,19 +8,54 @@ used by the portal's form and by inbound email alike."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal import storage
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from portal import outbox, storage
 from portal.extensions import db
-from portal.models import Author, Candidate, ConversationAttachment, ConversationMessage, Firm, PostSource, utcnow
-from portal.services import DomainError
+from portal.models import (
+    Audience,
+    Author,
+    Candidacy,
+    Candidate,
+    ConversationAttachment,
+    ConversationMessage,
+    Firm,
+    Message,
+    PostSource,
+    User,
+    utcnow,
+)
+from portal.outbox import links
+from portal.services import DomainError, NotFound, audit, cv, keep_in_touch
 from portal.services.interview_feedback import _midnight_after, add_business_days
+from portal.web.templating import external_url, reply_day
 
 MAX_BODY = 10_000
+MAX_REASON = 300
 MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = cv.MAX_CV_BYTES  # the CV limit (5 MB)
+REPLY_KIND = "conversation_reply"  # a recruiter's reply, emailed to the candidate
+NEW_MESSAGE_KIND = "conversation_new"  # a new candidate message, emailed to a recruiter
+IMMEDIATELY, DIGEST, OFF = "immediately", "digest", "off"
+NOTIFICATION_CHOICES = {
+    IMMEDIATELY: "Email me at once (several messages in a few minutes come as one email)",
+    DIGEST: "Only in my digest",
+    OFF: "No email: I look at Needs attention",
+}
+
+
+def _refuse(text: str, field: str | None = None) -> DomainError:
+    """A refusal about one form field (portal.web.actions.show_error puts it there)."""
+    error = DomainError(text)
+    error.field = field  # type: ignore[attr-defined]
+    return error
 
 
 @dataclass(frozen=True)
@@ -68,6 +103,11 @@ def post_from_candidate(
         raise DomainError(f"Please keep your message under {MAX_BODY:,} characters.")
     if len(files) > MAX_ATTACHMENTS:
         raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
+    cy = _candidacy_of(candidate, candidacy_id)
+    if in_reply_to_message_id is not None:
+        answered = db.session.get(Message, in_reply_to_message_id)
+        if answered is None or answered.candidate_id != candidate.id:
+            in_reply_to_message_id = None  # not theirs: posted, not threaded
     now = at or utcnow()
     post = ConversationMessage(
         firm_id=firm.id,
@@ -96,5 +136,252 @@ def post_from_candidate(
                 created_at=now,
             )
         )
+    db.session.flush()
+    notify_recruiters(firm, candidate, post, cy)
+    return post
+
+
+# ---------------------------------------------------------------- attachments (the CV rules)
+
+IMAGE_TYPES = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+}
+ALLOWED = {cv.PDF: (".pdf",), cv.DOCX: (".docx",), **IMAGE_TYPES}
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type of an attachment by its content: the CV types (PDF, DOCX) or an image."""
+    found = cv.sniff(data)
+    if found:
+        return found
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def check_upload(upload: FileStorage | None) -> Attachment | None:
+    """An uploaded file checked like a CV (size limit, real type by content, a name that matches
+    it): PDF, Word (.docx) or an image (PNG, JPEG, GIF, WebP). No file chosen: None."""
+    if upload is None or not upload.filename:
+        return None
+    data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
+    name = secure_filename(upload.filename) or "file"
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise DomainError(
+            f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Please attach a smaller file."
+        )
+    if not data:
+        raise DomainError(f"{name} is empty.")
+    mime = sniff(data)
+    if mime is None:
+        raise DomainError(f"{name}: please attach a PDF, a Word (.docx) document or a picture (PNG, JPEG, GIF, WebP).")
+    stem, ext = os.path.splitext(name)
+    if ext.lower() not in ALLOWED[mime]:
+        raise DomainError(
+            f"The name of {name} says {ext or 'no type'}, but its content is {ALLOWED[mime][0][1:].upper()}. "
+            "Please attach it with its real name."
+        )
+    return Attachment(f"{stem[:150] or 'file'}{ext.lower()}", mime, data)
+
+
+def check_uploads(uploads: Iterable[FileStorage | None]) -> list[Attachment]:
+    files = [a for a in (check_upload(u) for u in uploads) if a is not None]
+    if len(files) > MAX_ATTACHMENTS:
+        raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
+    return files
+
+
+def attachment_for_candidate(candidate: Candidate, attachment_id: int) -> tuple[ConversationAttachment, bytes]:
+    """A file of this candidate's conversation, with its bytes (else NotFound)."""
+    row = db.session.scalar(
+        select(ConversationAttachment)
+        .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.conversation_message_id)
+        .where(ConversationAttachment.id == attachment_id, ConversationMessage.candidate_id == candidate.id)
+    )
+    return _with_bytes(row)
+
+
+def attachment_for_staff(attachment_id: int) -> tuple[ConversationAttachment, bytes]:
+    """A file of any conversation of the current firm (the tenancy filter scopes it)."""
+    return _with_bytes(db.session.get(ConversationAttachment, attachment_id))
+
+
+def _with_bytes(row: ConversationAttachment | None) -> tuple[ConversationAttachment, bytes]:
+    data = storage.load(row.storage_key) if row is not None else None
+    if row is None or data is None:
+        raise NotFound("No such file.")
+    return row, data
+
+
+# ---------------------------------------------------------------- notifications (point 4)
+
+
+def owners_of(candidate: Candidate, candidacy: Candidacy | None) -> list[User]:
+    """Who is told at once of a new message: the owner of the search it is about (when it names
+    one) and the candidate's own recruiter; active staff only."""
+    ids = [i for i in ((candidacy.search.owner_id if candidacy else None), candidate.owner_id) if i]
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(unique)))}
+    return [users[i] for i in unique if i in users and users[i].active and users[i].is_staff]
+
+
+def notify_recruiters(firm: Firm, candidate: Candidate, post: ConversationMessage, candidacy: Candidacy | None) -> int:
+    """An email to each owner who chose "immediately"; a burst of messages from one candidate
+    is one email per recruiter (held for the grace window, then sent as one). "digest": the
+    daily digest lists it; "off": needs-attention only."""
+    recipients = [u for u in owners_of(candidate, candidacy) if u.message_notifications == IMMEDIATELY]
+    if not recipients:
+        return 0
+    return keep_in_touch.tell_recruiters(
+        firm,
+        candidate,
+        NEW_MESSAGE_KIND,
+        f"conversation:{post.id}",
+        recipients,
+        {
+            "post": post,
+            "search_title": candidacy.search.title if candidacy else None,
+            "due": local_due(firm, post.reply_due_at),
+            "link": links.recruiter_candidate(firm, candidate.id) + "#conversation",
+        },
+        coalesce=f"conversation:{candidate.id}",
+    )
+
+
+local_due = reply_day  # "Monday 12 May": the last day of the reply window
+
+
+def set_notifications(firm: Firm, actor: User, choice: str) -> str:
+    """A recruiter's own choice of how they hear of new candidate messages."""
+    if choice not in NOTIFICATION_CHOICES or actor.firm_id != firm.id or not actor.is_staff:
+        raise _refuse("Choose how you want to hear of new messages.", "message_notifications")
+    actor.message_notifications = choice
+    db.session.flush()
+    return choice
+
+
+# ---------------------------------------------------------------- recruiters' replies (point 2)
+
+
+def _candidate_message(candidate: Candidate, message_id: int) -> ConversationMessage:
+    post = db.session.get(ConversationMessage, message_id)
+    if post is None or post.candidate_id != candidate.id or post.author != Author.CANDIDATE:
+        raise NotFound("No such message.")
+    return post
+
+
+def _candidacy_of(candidate: Candidate, candidacy_id: int | None) -> Candidacy | None:
+    if candidacy_id is None:
+        return None
+    cy = db.session.get(Candidacy, candidacy_id)
+    if cy is None or cy.candidate_id != candidate.id:
+        raise NotFound("No such search for this candidate.")
+    return cy
+
+
+def open_messages(candidate: Candidate, before: datetime | None = None) -> list[ConversationMessage]:
+    """The candidate's messages still waiting for an answer, oldest first."""
+    q = select(ConversationMessage).where(
+        ConversationMessage.candidate_id == candidate.id,
+        ConversationMessage.author == Author.CANDIDATE,
+        ConversationMessage.answered_at.is_(None),
+    )
+    if before is not None:
+        q = q.where(ConversationMessage.created_at <= before)
+    return list(db.session.scalars(q.order_by(ConversationMessage.created_at, ConversationMessage.id)))
+
+
+def reply(
+    firm: Firm,
+    actor: User,
+    candidate: Candidate,
+    body: str,
+    *,
+    in_reply_to_id: int | None = None,
+    candidacy_id: int | None = None,
+    at: datetime | None = None,
+) -> ConversationMessage:
+    """A recruiter's reply, shown in the candidate's conversation and emailed to them (an outbox
+    message, kind `conversation_reply`). It answers the message it replies to and every other
+    message of this candidate still waiting that was written before it: one reply is an
+    answer to the conversation, not to one line of it."""
+    body = clean_body(body)
+    if not body:
+        raise _refuse("Please write your reply.", "body")
+    if len(body) > MAX_BODY:
+        raise _refuse(f"Please keep your reply under {MAX_BODY:,} characters.", "body")
+    if candidate.deleted_at is not None:
+        raise DomainError("This candidate deleted their account: there is nobody to reply to.")
+    parent = _candidate_message(candidate, in_reply_to_id) if in_reply_to_id is not None else None
+    cy = _candidacy_of(
+        candidate, candidacy_id if candidacy_id is not None else (parent.candidacy_id if parent else None)
+    )
+    now = at or utcnow()
+    post = ConversationMessage(
+        firm_id=firm.id,
+        candidate_id=candidate.id,
+        candidacy_id=cy.id if cy else None,
+        author=Author.RECRUITER,
+        author_user_id=actor.id,
+        source=PostSource.PORTAL,
+        body=body,
+        in_reply_to_id=parent.id if parent else None,
+        created_at=now,
+    )
+    db.session.add(post)
+    db.session.flush()
+    message = outbox.record(
+        firm,
+        kind=REPLY_KIND,
+        dedupe_key=f"conversation-reply:{post.id}",
+        audience=Audience.CANDIDATE,
+        to_email=candidate.email,
+        to_name=candidate.name,
+        candidate=candidate,
+        candidacy_id=cy.id if cy else None,
+        recipient_user_id=candidate.user_id,
+        context={
+            "candidate_name": candidate.name,
+            "recruiter": actor,
+            "text": body,
+            "question": parent.body if parent else None,
+            "link": external_url(firm, "candidate.messages") + f"#post-{post.id}",
+        },
+    )
+    post.outbox_message_id = message.id
+    for waiting in open_messages(candidate, before=now):
+        waiting.answered_at = now
+    db.session.flush()
+    return post
+
+
+def mark_no_reply(firm: Firm, actor: User, candidate: Candidate, message_id: int, reason: str) -> ConversationMessage:
+    """ "No reply needed" (a thank-you, a message answered by phone): the message leaves the
+    overdue lists with the recruiter's reason, and the audit log keeps who closed it."""
+    post = _candidate_message(candidate, message_id)
+    reason = " ".join(clean_body(reason).split())
+    if not reason:
+        raise _refuse("Please say why no reply is needed.", "reason")
+    if len(reason) > MAX_REASON:
+        raise _refuse(f"Please keep the reason under {MAX_REASON} characters.", "reason")
+    if post.answered_at is not None:
+        raise DomainError("This message has been answered already.")
+    post.no_reply_reason = reason
+    post.closed_by_id = actor.id
+    post.answered_at = utcnow()
+    audit.record(
+        firm, actor, "conversation.no_reply", f"candidate:{candidate.id}", {"message": post.id, "reason": reason}
+    )
     db.session.flush()
     return post

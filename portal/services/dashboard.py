@@ -34,7 +34,14 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import contact, dashboard_interviews, interview_attention, new_applications, pipeline
+from portal.services import (
+    contact,
+    dashboard_interviews,
+    dashboard_messages,
+    interview_attention,
+    new_applications,
+    pipeline,
+)
 from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
@@ -42,6 +49,7 @@ from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Se
 HOME_LIMIT = 10
 SECTION_LIMIT = 100
 SECTIONS = (
+    "messages",
     "unreachable",
     "applications",
     "overdue",
@@ -94,6 +102,8 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
     out = Attention(scope="mine" if mine else "firm", cadence_days=firm.cadence_days, section=section)
     limit = SECTION_LIMIT if section else HOME_LIMIT
     wanted = (section,) if section in SECTIONS else SECTIONS
+    if "messages" in wanted:
+        out.messages = Section(*dashboard_messages.waiting_messages(user, mine, now, limit))
     if "unreachable" in wanted:
         out.unreachable = _unreachable(user, mine, now, limit)
     if "applications" in wanted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal.models import Candidacy, Candidate, Consent, Message
+from portal.models import Candidacy, Candidate, Consent, ConversationMessage, Message
 
 
 @dataclass
@@ -31,6 +31,16 @@ class ConsentRow:
 
 
 @dataclass
+class WaitingMessageRow:
+    """A candidate's message nobody has answered yet (promise 8)."""
+
+    post: ConversationMessage
+    candidate: Candidate
+    waited: str  # "3 days", "5 hours"
+    overdue: bool
+
+
+@dataclass
 class Section:
     rows: list
     more: bool = False
@@ -41,6 +51,7 @@ class Attention:
     scope: str
     cadence_days: int
     section: str | None = None  # one kind only ("show all"), else the home
+    messages: Section = field(default_factory=lambda: Section([]))  # candidates waiting for an answer: first
     unreachable: Section = field(default_factory=lambda: Section([]))
     applications: Section = field(default_factory=lambda: Section([]))
     overdue: Section = field(default_factory=lambda: Section([]))
@@ -59,6 +70,7 @@ class Attention:
         return not any(
             s.rows
             for s in (
+                self.messages,
                 self.unreachable,
                 self.applications,
                 self.overdue,

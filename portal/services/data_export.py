@@ -1,5 +1,5 @@
 """The candidate's right of access: everything the firm holds about them that they may see,
-as JSON, or JSON plus their CV in a zip (portal/services/data_rights.py erases)."""
+as JSON, or JSON plus their CV and the files of their conversation in a zip (portal/services/data_rights.py erases)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,24 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from portal import storage
 from portal.extensions import db
-from portal.models import Candidate, CandidateUpdate, Feedback, Firm, Interest, Search, utcnow
-from portal.services import applications, candidate_interviews, job_alerts
+from portal.models import (
+    Author,
+    Candidate,
+    CandidateUpdate,
+    ConversationAttachment,
+    ConversationMessage,
+    Feedback,
+    Firm,
+    Interest,
+    Search,
+    User,
+    utcnow,
+)
+from portal.services import applications, candidate_interviews, job_alerts, surveys
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 
@@ -61,6 +75,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "availability_prompts": c.allow_availability_prompts,
         "unsubscribed_from_optional_emails": c.unsubscribed_all,
         "check_in_emails": c.checkin_emails,
+        "survey_questions": c.survey_emails,
     }
     searches = [
         {
@@ -115,6 +130,10 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         ).all()
     ]
     alerts = [{"looking_for": a.criteria, "since": _iso(a.created_at)} for a in job_alerts.candidate_alerts(firm, c)]
+    answers = [
+        {"asked_at": _iso(r.asked_at), "score": r.score, "comment": r.comment, "answered_at": _iso(r.answered_at)}
+        for r in surveys.answers_of(c)
+    ]
     return {
         "firm": firm.name,
         "exported_at": utcnow().isoformat(),
@@ -125,11 +144,52 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "interviews": candidate_interviews.export(firm, c),
         "consents": consents,
         "messages": msgs,
+        "conversation": _conversation(c),
         "interests": interests,
         "updates_you_sent": updates,
         "applications": applications.for_export(c),
         "saved_searches": alerts,
+        "survey_answers": answers,
     }
+
+
+def _conversation(candidate: Candidate) -> list[dict[str, Any]]:
+    """What the candidate wrote to the firm and the recruiters' replies, oldest first; each
+    file by the name it has in the zip (conversation/<message id>-<name>)."""
+    names = {
+        uid: name
+        for uid, name in db.session.execute(
+            select(User.id, User.name)
+            .join(ConversationMessage, ConversationMessage.author_user_id == User.id)
+            .where(ConversationMessage.candidate_id == candidate.id)
+        )
+    }
+    return [
+        {
+            "date": _iso(p.created_at),
+            "from": "you" if p.author == Author.CANDIDATE else (names.get(p.author_user_id or 0) or "a recruiter"),
+            "by": p.source.value,
+            "text": p.body,
+            "answered_at": _iso(p.answered_at) if p.author == Author.CANDIDATE else None,
+            "files": [_file_name(p, a) for a in p.attachments],
+        }
+        for p in _posts(candidate)
+    ]
+
+
+def _posts(candidate: Candidate) -> list[ConversationMessage]:
+    return list(
+        db.session.scalars(
+            select(ConversationMessage)
+            .where(ConversationMessage.candidate_id == candidate.id)
+            .options(selectinload(ConversationMessage.attachments))
+            .order_by(ConversationMessage.created_at, ConversationMessage.id)
+        )
+    )
+
+
+def _file_name(post: ConversationMessage, attachment: ConversationAttachment) -> str:
+    return f"conversation/{post.id}-{attachment.id}-{attachment.filename}"
 
 
 def _feedback_sources(firm: Firm, candidate: Candidate):
@@ -161,4 +221,9 @@ def export_zip(firm: Firm, candidate: Candidate) -> bytes:
         stored = cv_service.stored_cv(candidate)
         if stored is not None:
             zf.writestr(f"cv/{stored.download_name}", stored.data)
+        for post in _posts(candidate):
+            for attachment in post.attachments:
+                data = storage.load(attachment.storage_key)
+                if data is not None:
+                    zf.writestr(_file_name(post, attachment), data)
     return buf.getvalue()

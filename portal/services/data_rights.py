@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select, update
 
+from portal import storage
 from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
@@ -19,9 +20,12 @@ from portal.models import (
     CandidateUpdate,
     CloseReason,
     Consent,
+    ConversationAttachment,
+    ConversationMessage,
     Debrief,
     Feedback,
     Firm,
+    HeldMail,
     Interest,
     JobAlert,
     MatchPool,
@@ -38,7 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError, applications
+from portal.services import DomainError, applications, surveys
 from portal.services import cv as cv_service
 from portal.services.data_export import export_data, export_json, export_zip  # noqa: F401  (the rights, in one place)
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -49,14 +53,15 @@ ERASED = "[erased: the candidate deleted their account]"
 
 def _erase_recruiter_messages(cid: int, candidacy_ids: list[int]) -> None:
     """Messages to recruiters that named this candidate (their updates, referrals, interests,
-    profile changes and consent answers), found by their dedupe keys, lose the text."""
+    profile changes, consent answers and conversation messages), found by their dedupe keys, lose the text."""
     update_ids = db.session.scalars(select(CandidateUpdate.id).where(CandidateUpdate.candidate_id == cid)).all()
     consent_ids = (
         db.session.scalars(select(Consent.id).where(Consent.candidacy_id.in_(candidacy_ids))).all()
         if candidacy_ids
         else []
     )
-    prefixes = [f"interest:{cid}:"]
+    post_ids = db.session.scalars(select(ConversationMessage.id).where(ConversationMessage.candidate_id == cid)).all()
+    prefixes = [f"interest:{cid}:"] + [f"conversation:{pid}:" for pid in post_ids]
     prefixes += [f"{kind}:{uid}:" for uid in update_ids for kind in ("candidate-update", "referral", "availability")]
     exact = [f"consent-answer:{x}" for x in consent_ids]
     for i in range(0, max(len(prefixes), len(exact)), 150):
@@ -75,6 +80,44 @@ def _erase_recruiter_messages(cid: int, candidacy_ids: list[int]) -> None:
 
 class WrongPassword(DomainError):
     """The candidate did not confirm the deletion with their password."""
+
+
+def _erase_conversation(cid: int) -> None:
+    """Their conversation: every message both ways, the files they attached (removed from the
+    storage once the erasure is committed) and inbound mail held for a recruiter's check."""
+    keys: list[str] = list(
+        db.session.scalars(
+            select(ConversationAttachment.storage_key)
+            .join(ConversationMessage, ConversationMessage.id == ConversationAttachment.conversation_message_id)
+            .where(ConversationMessage.candidate_id == cid)
+        )
+    )
+    keys += [
+        k for k in db.session.scalars(select(HeldMail.raw_key).where(HeldMail.candidate_id == cid)) if k is not None
+    ]
+    for key in keys:
+        storage.delete_after_commit(key)
+    posts = select(ConversationMessage.id).where(ConversationMessage.candidate_id == cid)
+    db.session.execute(
+        delete(ConversationAttachment)
+        .where(ConversationAttachment.conversation_message_id.in_(posts))
+        .execution_options(synchronize_session=False)
+    )
+    # Replies point at the messages they answer: unlink them first (SQLite may not cascade).
+    db.session.execute(
+        update(ConversationMessage)
+        .where(ConversationMessage.candidate_id == cid)
+        .values(in_reply_to_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(ConversationMessage)
+        .where(ConversationMessage.candidate_id == cid)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(HeldMail).where(HeldMail.candidate_id == cid).execution_options(synchronize_session=False)
+    )
 
 
 def delete_account(
@@ -155,6 +198,7 @@ def delete_account(
         )
     db.session.execute(delete(Note).where(Note.candidate_id == cid).execution_options(synchronize_session=False))
     db.session.execute(delete(Debrief).where(Debrief.candidate_id == cid).execution_options(synchronize_session=False))
+    surveys.erase_for(cid, utcnow())  # their comments go; the scores stay as anonymous figures
 
     # Messages to them: nothing more is sent; what was sent loses its address and text.
     db.session.execute(
@@ -170,6 +214,7 @@ def delete_account(
         .execution_options(synchronize_session=False)
     )
     _erase_recruiter_messages(cid, candidacy_ids)
+    _erase_conversation(cid)
     db.session.execute(
         update(CandidateUpdate)
         .where(CandidateUpdate.candidate_id == cid)

@@ -148,7 +148,7 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
     if not found:
         return 0
     with_domains(firm)
-    renderer = EmailRenderer(firm, "nurture_roles")
+    renderer = EmailRenderer(firm, "nurture_roles", reply=True)
     portal_url = endpoint_url(firm, "candidate.roles", "candidate.home")
     role_urls: dict[int, str] = {}  # each role's own link (portal.outbox.links), built once
     day = local_day(firm, now)

@@ -1,5 +1,5 @@
 """What a candidate wants to hear. Updates about searches they are in are never optional:
-only the optional streams (role suggestions, availability prompts) can be refused, and the
+only the optional streams (role suggestions, availability prompts, the experience survey) can be refused, and the
 emailing of check-ins ("no news yet"), which are written to the portal either way."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def update_preferences(
     availability_prompts: bool,
     unsubscribed_all: bool,
     checkin_emails: bool | None = None,
+    survey_emails: bool | None = None,
 ) -> None:
     try:
         frequency = SuggestionFrequency(suggestion_frequency)
@@ -33,6 +34,9 @@ def update_preferences(
     candidate.unsubscribed_all = bool(unsubscribed_all)
     if checkin_emails is not None:
         set_checkin_emails(firm, candidate, bool(checkin_emails))
+    if survey_emails is not None:
+        # A survey already written and not yet sent is not emailed either (checked at send time).
+        candidate.survey_emails = bool(survey_emails)
     db.session.flush()
 
 

@@ -9,7 +9,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Firm, Interview, Message, MessageState, Search, Stage
+from portal.models import (
+    Author,
+    Candidacy,
+    Candidate,
+    ConversationMessage,
+    Firm,
+    Interview,
+    Message,
+    MessageState,
+    Search,
+    Stage,
+)
 from portal.services.cadence import active_candidacy_filter
 from portal.services.interview_feedback import owed_conditions
 
@@ -63,6 +74,27 @@ def interviews_owed_feedback(now: datetime) -> tuple[int, int]:
         .execution_options(**SPAN)
     ).one()
     return int(owed or 0), int(overdue or 0)
+
+
+def candidate_messages_unanswered(now: datetime) -> tuple[int, int]:
+    """Promise 8: candidate messages with no answer yet (neither replied to nor marked "no reply
+    needed"), and how many of them are past their reply window."""
+    waiting, overdue = db.session.execute(
+        select(
+            func.count(ConversationMessage.id),
+            func.count(ConversationMessage.id).filter(ConversationMessage.reply_due_at < now),
+        )
+        .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
+        .join(Firm, Firm.id == ConversationMessage.firm_id)
+        .where(
+            ConversationMessage.author == Author.CANDIDATE,
+            ConversationMessage.answered_at.is_(None),
+            Candidate.deleted_at.is_(None),
+            Firm.disabled.is_(False),
+        )
+        .execution_options(**SPAN)
+    ).one()
+    return int(waiting or 0), int(overdue or 0)
 
 
 def outbox_backlog(now: datetime) -> tuple[int, float]:

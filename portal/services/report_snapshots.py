@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Firm, Role, Search, User
@@ -54,15 +55,31 @@ def refresh(firm: Firm, now: datetime | None = None, recruiter_ids: list[int | N
     for rid in wanted:
         for key in reports.STANDARD_PERIODS:
             data = reports.build(firm, periods[key], rid, now)
-            snap = existing.get((scope_key(rid), key))
-            if snap is None:
-                snap = ReportSnapshot(firm_id=firm.id, scope=scope_key(rid), period=key, data=data, computed_at=now)
-                db.session.add(snap)
-            else:
-                snap.data, snap.computed_at = data, now
+            snap = existing.get((scope_key(rid), key)) or _created(firm, scope_key(rid), key, data, now)
+            snap.data, snap.computed_at = data, now
             n += 1
     db.session.flush()
     return n
+
+
+def _created(firm: Firm, scope: str, period: str, data: dict, now: datetime) -> ReportSnapshot:
+    """A new snapshot row, or the one a second planner inserted a moment ago (two schedulers,
+    an admin's "Refresh now" during the tick): the insert runs in a savepoint, so losing the
+    race on the unique (firm, scope, period) costs the row, never the planner's transaction."""
+    snap = ReportSnapshot(firm_id=firm.id, scope=scope, period=period, data=data, computed_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(snap)
+    except IntegrityError:
+        found = db.session.scalar(
+            select(ReportSnapshot).where(
+                ReportSnapshot.firm_id == firm.id, ReportSnapshot.scope == scope, ReportSnapshot.period == period
+            )
+        )
+        if found is None:
+            raise
+        return found
+    return snap
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s|/?>|$)|<!")
 
 TEXT_LIMITS = {"name": 120, "postal_address": 300, "sender_name": 120}
 EMAIL_FIELDS = ("support_email", "reply_to")
+# A host name (the firm's reply domain): lowercase labels, a dot, no scheme or path.
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 WELCOME_LIMIT = 5000
 INT_RANGES = {
     "cadence_days": (1, 60),
@@ -31,9 +33,11 @@ INT_RANGES = {
     "reminder_second_hours": (0, 48),
     # The feedback promise: business days (Monday to Friday, firm's zone) after an interview.
     "feedback_window_days": (1, 10),
+    # The reply promise (8): business days to answer a candidate's message.
+    "reply_window_days": (1, 10),
     "retention_months": (1, 120),
 }
-FLAGS = ("careers_enabled",)  # on/off switches
+FLAGS = ("careers_enabled", "public_figures")  # on/off switches
 PRIVACY_LIMIT = 10000
 STAGE_LABEL_LIMIT = 60
 STAGE_EXPLANATION_LIMIT = 300
@@ -124,8 +128,19 @@ def _timezone(value) -> str:
     return text
 
 
+def hostname(field: str, value) -> str | None:
+    text = (value or "").strip().lower().rstrip(".")
+    if not text:
+        return None
+    if not HOSTNAME.match(text):
+        raise InvalidSetting(field, "Enter a domain name such as replies.example.com (no @, no http://, no path).")
+    return text
+
+
 def validate_setting(field: str, value):
     """The clean value of one setting, or InvalidSetting."""
+    if field == "reply_domain":
+        return hostname(field, value)
     if field in TEXT_LIMITS:
         return plain_text(field, value, TEXT_LIMITS[field], required=field == "name")
     if field in EMAIL_FIELDS:

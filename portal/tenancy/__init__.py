@@ -42,6 +42,7 @@ UNSCOPED_ENDPOINTS = {
     "health.livez",
     "health.readyz",
     "metrics.metrics",
+    "inbound.mail",  # the reply address decides the firm (portal.services.inbound_mail)
     "dev.mail_index",
     "dev.mail_view",
     "dev.mail_html",

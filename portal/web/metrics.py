@@ -102,6 +102,16 @@ class SystemCollector:
             value=overdue,
         )
 
+        waiting, late = promises.candidate_messages_unanswered(now)
+        yield GaugeMetricFamily(
+            "portal_promise_candidate_messages_unanswered",
+            "Candidate messages with no recruiter answer yet (nor marked as needing none)",
+            value=waiting,
+        )
+        yield GaugeMetricFamily(
+            "portal_promise_candidate_messages_overdue", "Of those, past the firm's reply window", value=late
+        )
+
     def _redis(self):
         from rq import Queue, Worker
 

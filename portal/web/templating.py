@@ -3,7 +3,7 @@ They only render: nothing here sends an email or writes to the database."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
@@ -124,6 +124,15 @@ def template_url_for(endpoint: str, **values) -> str:
     return url
 
 
+def reply_day(firm: Firm, due_at: datetime | None) -> str:
+    """The last day of a reply window ending at `due_at` (midnight after it, the firm's zone), as
+    candidates and recruiters read it: "Monday 12 May"."""
+    if due_at is None:
+        return ""
+    day = (due_at.astimezone(firm.zone) - timedelta(seconds=1)).date()
+    return f"{day:%A} {day.day} {day:%B}"
+
+
 def init_app(app: Flask) -> None:
     from portal.web.forms import csrf_token
 
@@ -132,6 +141,7 @@ def init_app(app: Flask) -> None:
         candidate_stage_text=candidate_stage_text, external_url=external_url, csrf_token=csrf_token
     )
     app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, so it wins
+    app.jinja_env.globals["conversation_due"] = reply_day  # "Monday 12 May": when a message is answered by
     app.jinja_env.filters["local_time"] = local_time
     app.extensions["portal_url_cache"] = {}
     app.jinja_env.globals["url_for"] = template_url_for

@@ -29,6 +29,7 @@ RULES = {
     "nurture_weeks": "8",
     "availability_prompt_weeks": "12",
     "feedback_window_days": "2",
+    "reply_window_days": "1",
 }
 HUGE = "x" * 20_000
 
@@ -351,3 +352,13 @@ def test_a_time_zone_outside_the_list_stays_selectable(app, firms, client_for):
     assert '<option selected value="EST">' in page
     assert c.post("/admin/contact-rules", data={**RULES, "timezone": "EST"}).status_code == 302
     assert c.post("/admin/contact-rules", data={**RULES, "timezone": "localtime"}).status_code == 400
+
+
+def test_reply_window_is_a_contact_rule_of_1_to_10_business_days(app, firms, client_for):
+    c = client_for(firms.a.firm)
+    login_as(c, firms.a.admin)
+    assert c.post("/admin/contact-rules", data={**RULES, "reply_window_days": "3"}).status_code == 302
+    assert load_firm(app, firms.a.firm).reply_window_days == 3
+    for bad in ("0", "11", "x" * 20_000):
+        assert c.post("/admin/contact-rules", data={**RULES, "reply_window_days": bad}).status_code == 400
+    assert load_firm(app, firms.a.firm).reply_window_days == 3

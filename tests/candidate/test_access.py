@@ -9,16 +9,22 @@ from portal.models import Stage, utcnow
 from portal.models.interview import InterviewKind
 from tests.factories import make_candidate
 from tests.support import candidate as h
+from tests.support import conversations as conv
 from tests.support.fixtures.clients import login_as
 from tests.support.interview_services import schedule as schedule_interview
 from tests.support.interviews import make_interview, make_interview_at
 
 
 def _candidate_rules(app):
+    """The signed-in candidate's routes: all but the public pages reached from an email (the
+    unsubscribe, tests/candidate/test_preferences.py; the survey, tests/surveys/test_page.py:
+    each looks its token up in the request's firm only, so another firm's is a 404)."""
+    from portal.candidate.blueprint import PUBLIC_ENDPOINTS
+
     return [
         r
         for r in app.url_map.iter_rules()
-        if r.endpoint.startswith("candidate.") and r.endpoint != "candidate.unsubscribe"
+        if r.endpoint.startswith("candidate.") and r.endpoint not in PUBLIC_ENDPOINTS
     ]
 
 
@@ -73,7 +79,9 @@ def others(app, firms):
             app, f, utcnow() + timedelta(days=2), candidate_id=cand.id, kind=InterviewKind.OFFICE_HOURS
         )
         iv = make_interview(app, f, cy, utcnow() - timedelta(days=1))
+        post = conv.write(app, f.firm, cand, f"POST-{key}-PRIVATE", files=[("a.png", "image/png", conv.PNG_BYTES)])
         out[key] = dict(
+            attachment=post.attachments[0].id,
             search=s,
             candidacy=cy,
             consent=consent,
@@ -95,6 +103,11 @@ def test_foreign_ids_are_404(app, firms, cand_client, others, key):
     assert cand_client.get(f"/me/consents/{o['consent'].id}").status_code == 404
     assert cand_client.post(f"/me/consents/{o['consent'].id}", data={"approve": "y"}).status_code == 404
     assert cand_client.get(f"/me/messages/{o['message'].id}").status_code == 404
+    assert cand_client.get(f"/me/messages/files/{o['attachment']}").status_code == 404
+    # Writing about another's search is a 404; replying to another's message is not threaded to it.
+    assert cand_client.post("/me/messages", data={"body": "Hi", "candidacy_id": o["candidacy"].id}).status_code == 404
+    page = cand_client.get(f"/me/messages?reply_to={o['message'].id}").get_data(as_text=True)
+    assert "PRIVATE" not in page
     assert cand_client.post(f"/me/office-hours/bookings/{o['booking']}/cancel").status_code == 404
     debrief = f"/me/interviews/{o['interview'].id}/debrief"
     assert cand_client.get(debrief).status_code == 404
@@ -124,6 +137,7 @@ def test_every_id_route_is_covered_by_a_foreign_id_check(app):
         "candidate.candidacy",
         "candidate.consent",
         "candidate.message",
+        "candidate.message_file",
         "candidate.express_interest",
         "candidate.role",
         "candidate.office_hours_cancel",

@@ -23,15 +23,19 @@ from portal.models import (
     Application,
     Audience,
     AuditEntry,
+    Author,
     AuthToken,
     Candidacy,
     Candidate,
     CandidateUpdate,
     Client,
     Consent,
+    ConversationAttachment,
+    ConversationMessage,
     Debrief,
     Feedback,
     FirmDomain,
+    HeldMail,
     Interest,
     Interview,
     InterviewFormat,
@@ -91,6 +95,9 @@ ID_ARGS: dict[str, type] = {
     "alert_id": JobAlert,
     "key_id": ApiKey,
     "application_id": Application,
+    "held_id": HeldMail,
+    "post_id": ConversationMessage,
+    "attachment_id": ConversationAttachment,
 }
 # Int arguments that are not ids of firm-owned rows (page numbers...), with a value to use.
 NON_ID_INT_ARGS: dict[str, int] = {}
@@ -193,6 +200,8 @@ def _graph(app, ns) -> dict[type, int]:
         interviewing.search_id = other_search.id
         s.add(interviewing)
         s.flush()
+        rows[HeldMail] = HeldMail(reason="unknown_token", subject="Re: hello", body="A reply", mail_from="x@y.example")
+        s.add(rows[HeldMail])
         rows[Interview] = Interview(
             candidacy_id=interviewing.id,
             candidate_id=ns.candidate.id,
@@ -208,6 +217,25 @@ def _graph(app, ns) -> dict[type, int]:
             interview_id=rows[Interview].id, candidate_id=ns.candidate.id, how_it_went="Fine", interest=3
         )
         s.add(rows[Debrief])
+        s.flush()
+        # A candidate message with a file (the conversation's routes).
+        from portal import storage
+
+        rows[ConversationMessage] = ConversationMessage(
+            candidate_id=ns.candidate.id, author=Author.CANDIDATE, body="Hi"
+        )
+        s.add(rows[ConversationMessage])
+        s.flush()
+        key = storage.file_key(firm.id, "attachments", f"{rows[ConversationMessage].id}-1")
+        storage.save(key, b"\x89PNG\r\n\x1a\n", "image/png")
+        rows[ConversationAttachment] = ConversationAttachment(
+            conversation_message_id=rows[ConversationMessage].id,
+            storage_key=key,
+            filename="a.png",
+            content_type="image/png",
+            size=8,
+        )
+        s.add(rows[ConversationAttachment])
         s.flush()
         # An office-hours booking of the candidate with the recruiter (interviews, office hours).
         hours = OfficeHours(recruiter_id=ns.recruiter.id, weekday=0, start_minute=600, end_minute=720)

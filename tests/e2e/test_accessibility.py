@@ -43,6 +43,8 @@ NOT_PAGES = {
     "brand.logo": "the firm's logo image",
     "brand.favicon": "the firm's logo image",
     "people.photo": "a recruiter's photo (an image)",
+    "candidate.message_file": "a file attached to a conversation message (a download)",
+    "recruiter.conversation_file": "a file attached to a conversation message (a download)",
     "health.healthz": "JSON for monitoring, not a page",
     "health.livez": "JSON for a process supervisor, not a page",
     "health.readyz": "JSON for a load balancer, not a page",
@@ -234,12 +236,31 @@ def _world(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:
     demo_interviews(app, FIRM, "candidate11@demo.example")
 
     run_jobs()
+    _ask_surveys(app, run_jobs)
     links = list(careers)
     for message in smtp_sink.messages:
         body = message.email.get_body(preferencelist=("plain",))
         links += re.findall(r"https?://[^\s<>\"')]+", body.get_content() if body is not None else "")
         links += re.findall(r"<(https?://[^>]+)>", str(message.email.get("List-Unsubscribe", "")))
     return links + _job_alert_links(app, live_server, client_for, run_jobs, smtp_sink)
+
+
+def _ask_surveys(app, run_jobs) -> None:
+    """The experience survey's email (its links open the public survey page): a day after the
+    demo's close-the-loop messages went out."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.models import Firm, utcnow
+    from portal.services import surveys
+    from tests.factories import firm_context
+
+    with firm_context(app) as s:
+        demo_id = s.scalar(select(Firm.id).where(Firm.slug == FIRM))
+    with firm_context(app, demo_id) as s:
+        assert surveys.plan_surveys(s.get(Firm, demo_id), utcnow() + timedelta(days=1, minutes=1)) >= 1
+    run_jobs()
 
 
 def _job_alert_links(app, live_server, client_for, run_jobs, smtp_sink) -> list[str]:

@@ -4,14 +4,16 @@ recruiter route that takes an id (the list comes from the URL map, so new routes
 import io
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
     Candidacy,
     Candidate,
     CandidateUpdate,
+    ConversationMessage,
     Debrief,
+    HeldMail,
     Interest,
     Interview,
     InterviewFormat,
@@ -24,6 +26,7 @@ from portal.models import (
     utcnow,
 )
 from tests.factories import firm_context
+from tests.support import conversations as conv
 from tests.support.interviews import make_office_hours
 from tests.support.recruiter import add, make_search
 
@@ -52,6 +55,8 @@ def _objects(app, f, rec_client=None):
         db.session.flush()
         d = Debrief(firm_id=f.firm.id, interview_id=iv.id, candidate_id=f.candidate.id, how_it_went="ok", interest=3)
         db.session.add(d)
+        h = HeldMail(firm_id=f.firm.id, reason="wrong_sender", subject="Re: news", body="Hi", mail_from="x@y.example")
+        db.session.add(h)
         db.session.flush()
         ids = {
             "search_id": s.id,
@@ -63,8 +68,11 @@ def _objects(app, f, rec_client=None):
             "client_id": s.client_id,
             "interview_id": iv.id,
             "debrief_id": d.id,
+            "held_id": h.id,
         }
     ids["office_hours_id"] = make_office_hours(app, f)
+    post = conv.write(app, f.firm, f.candidate, "A question", files=[("a.pdf", "application/pdf", PDF)])
+    ids["post_id"], ids["attachment_id"] = post.id, post.attachments[0].id
     return ids
 
 
@@ -121,6 +129,9 @@ def test_every_id_route_answers_404_for_another_firms_ids(app, rec, client_for):
         assert db.session.get(Search, b_ids["search_id"]).state.value == "open"
         assert db.session.get(Candidate, b_ids["candidate_id"]).cv_path is not None
         assert db.session.get(Interest, b_ids["interest_id"]).handled_at is None
+        b_post = db.session.get(ConversationMessage, b_ids["post_id"])
+        assert b_post.answered_at is None and b_post.no_reply_reason is None
+        assert db.session.scalar(select(func.count()).select_from(ConversationMessage)) == 1  # no reply written
     # Sanity: the same routes work with firm A's own ids (GET pages).
     for rule in _recruiter_routes(app):
         if "GET" in rule.methods:

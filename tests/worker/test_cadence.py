@@ -225,7 +225,7 @@ def test_the_safety_net_catches_a_missed_slot(app, firms):
             jobs._mark_done(jobs._marker("checkins", firm.id, last))
             jobs._mark_done(jobs._marker("weekly", firm.id, last))
         out = jobs.plan_firm(a.firm.id)
-    assert out == {"overdue": 1}
+    assert {k: v for k, v in out.items() if k != "reports"} == {"overdue": 1}  # reports: every tick
     (m,) = messages(app, kind="checkin")
     assert m.candidate_id == a.candidate.id
 

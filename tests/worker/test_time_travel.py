@@ -253,7 +253,14 @@ def test_twelve_weeks_with_lazy_recruiters(app, firms, smtp_sink):
                 Message.stream.is_not(None), Message.state == MessageState.SENT
             )
         ).all()
-        assert {o.stream for o in optional} == {"nurture", "availability"}
+        assert {o.stream for o in optional} == {"nurture", "availability", "survey"}
+        # The experience survey: at most one per candidate in any 30 days (services/surveys.py).
+        surveyed: dict[int, list] = {}
+        for o in sorted((o for o in optional if o.stream == "survey"), key=lambda o: o.sent_at):
+            surveyed.setdefault(o.candidate_id, []).append(o.sent_at)
+        assert all(
+            b - a >= timedelta(days=30) for times in surveyed.values() for a, b in zip(times, times[1:], strict=False)
+        )
         late = [
             o for o in optional if o.candidate_id in unsubscribed_at and o.sent_at >= unsubscribed_at[o.candidate_id]
         ]

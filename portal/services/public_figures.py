@@ -1,0 +1,89 @@
+"""Public proof (issue 23, point 4): when an admin turns `Firm.public_figures` on, the careers
+site and the candidate sign-in page say "We answered 98 % of candidates within 7 days this
+quarter; candidates rate us 9.1/10": the promises report's own headline for the current
+quarter (portal/services/reports.py), never a second computation and never typed by hand.
+
+- "answered within N days": the report's cadence promise (active candidates heard from within
+  the firm's cadence, N = the firm's cadence days), shown from MIN_CANDIDATES active candidates;
+- "rate us": the report's survey average this quarter, shown from MIN_ANSWERS answers.
+A figure with less data is left out; with neither, nothing is shown. Percentages and ratings
+are rounded down, so a sentence never claims more than the report.
+
+Public pages read the worker's stored snapshot of the report (report_snapshots.headline: one
+row, refreshed every planning tick), and keep the sentence in a short per-process cache
+(CACHE_SECONDS), so a busy careers page adds no statement most of the time and one at most.
+Until the worker has stored a snapshot, nothing is shown.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from datetime import datetime
+
+from portal.models import Firm, utcnow
+from portal.services import report_snapshots, reports
+from portal.services.report_periods import Headline
+
+MIN_CANDIDATES = 10  # active candidates behind the cadence share
+MIN_ANSWERS = 10  # survey answers behind the rating
+CACHE_SECONDS = 300
+PERIOD = "quarter"
+
+_cache: dict[tuple, tuple[float, str | None]] = {}
+_lock = threading.Lock()
+
+
+def sentence(h: Headline | None) -> str | None:
+    """The public sentence for a headline, or None when no figure has enough data."""
+    if h is None:
+        return None
+    parts = []
+    if h.cadence_share is not None and h.cadence_count >= MIN_CANDIDATES:
+        pct = math.floor(h.cadence_share * 100 + 1e-9)
+        parts.append(f"We answered {pct} % of candidates within {h.cadence_days} days this quarter")
+    if h.survey_average is not None and h.survey_count >= MIN_ANSWERS:
+        rating = math.floor(h.survey_average * 10 + 1e-9) / 10
+        parts.append(
+            f"candidates rate us {rating:.1f}/10" if parts else f"Candidates rate us {rating:.1f}/10 this quarter"
+        )
+    return "; ".join(parts) + "." if parts else None
+
+
+def _key(firm: Firm) -> tuple:
+    # The firm's creation time too: a firm id reused after a deletion (tests) starts afresh.
+    return (firm.id, firm.created_at)
+
+
+def for_public_page(firm: Firm | None) -> str | None:
+    """The sentence a public page shows (careers site, sign-in page), or None: the firm's
+    switch is off, or the report has too little data, or no snapshot yet."""
+    if firm is None or not firm.public_figures:
+        return None
+    key, now = _key(firm), time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    shown = sentence(report_snapshots.headline(firm, PERIOD))
+    with _lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[key] = (now, shown)
+    return shown
+
+
+def forget(firm: Firm) -> None:
+    """Drop the cached sentence (the admin just turned the switch on or off)."""
+    with _lock:
+        _cache.pop(_key(firm), None)
+
+
+def preview(firm: Firm, now: datetime | None = None) -> tuple[str | None, Headline]:
+    """For the admin's settings page: the sentence and the headline behind it, from the stored
+    snapshot the public pages read (live from reports.headline when there is none yet)."""
+    h = report_snapshots.headline(firm, PERIOD)
+    if h is None:
+        per = reports.standard_periods(firm, now or utcnow())[PERIOD]
+        h = reports.headline(firm, per.start, per.end, now=now)
+    return sentence(h), h
