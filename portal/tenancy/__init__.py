@@ -112,7 +112,9 @@ def _fill_carried_firm(state) -> None:
     refreshes and relationship loads. Its firm parameter is the firm of that object (the firm
     it was loaded under), else the session's bound firm; without either the statement fails
     ("a value is required"), never runs unfiltered."""
-    origin = state.lazy_loaded_from or getattr(state.load_options, "_refresh_state", None)
+    origin = None
+    if state.is_select:  # an UPDATE or DELETE has no load options (nothing carried)
+        origin = state.lazy_loaded_from or getattr(state.load_options, "_refresh_state", None)
     firm_id = _firm_of(state.session, origin) if origin is not None else None
     if firm_id is None:
         firm_id = state.session.info.get("firm_id")
