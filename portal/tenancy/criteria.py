@@ -28,37 +28,41 @@ FIRM_CRITERIA = with_loader_criteria(FirmOwned, lambda cls: cls.firm_id == _FIRM
 def fill_carried_firm(state) -> None:
     """A statement the tenant filter does not filter itself may still carry its condition:
     SQLAlchemy carries the option of the query that loaded an object into that object's
-    refreshes and relationship loads. Its firm parameter is the firm of that object (the firm
-    it was loaded under), else the session's bound firm; without either the statement fails
-    ("a value is required"), never runs unfiltered."""
+    refreshes and relationship loads. Its firm parameter is the firm of that object when it is
+    loaded (its firm_id), else the session's bound firm, else the object's firm read by its
+    primary key (one statement: only for an object whose firm_id is not loaded, with no firm
+    bound); without any the statement fails ("a value is required"), never runs unfiltered."""
     origin = None
     if state.is_select:  # an UPDATE or DELETE has no load options (nothing carried)
         origin = state.lazy_loaded_from or getattr(state.load_options, "_refresh_state", None)
-    firm_id = _firm_of(state.session, origin) if origin is not None else None
+    firm_id = _loaded_firm(origin) if origin is not None else None
     if firm_id is None:
         firm_id = state.session.info.get("firm_id")
+    if firm_id is None and origin is not None:
+        firm_id = _read_firm(state.session, origin)
     if firm_id is not None:
         state.parameters = with_firm(state.parameters, firm_id)
 
 
-def _firm_of(session: Session, origin) -> int | None:
-    """The firm of a loaded object: its firm_id, or, when that attribute has expired (after a
-    rollback or `expire`), read again by its primary key (one statement, only then)."""
+def _loaded_firm(origin) -> int | None:
     if origin.class_ is Firm:
         return origin.key[1][0] if origin.key else None
-    if not issubclass(origin.class_, FirmOwned):
+    return origin.dict.get(FIRM_COLUMN)
+
+
+def _read_firm(session: Session, origin) -> int | None:
+    """The firm of a firm-owned object whose firm_id is not loaded (expired after a rollback or
+    `expire`, or left out by `load_only`), read by its primary key."""
+    if not issubclass(origin.class_, FirmOwned) or origin.key is None:
         return None
-    firm_id = origin.dict.get(FIRM_COLUMN)
-    if firm_id is None and origin.key is not None:
-        mapper = origin.mapper
-        table = mapper.local_table
-        where = [col == value for col, value in zip(mapper.primary_key, origin.key[1], strict=True)]
-        firm_id = (
-            session.connection()
-            .execute(select(table.c[FIRM_COLUMN]).where(*where).execution_options(all_firms=True))
-            .scalar()
-        )
-    return firm_id
+    mapper = origin.mapper
+    table = mapper.local_table
+    where = [col == value for col, value in zip(mapper.primary_key, origin.key[1], strict=True)]
+    return (
+        session.connection()
+        .execute(select(table.c[FIRM_COLUMN]).where(*where).execution_options(all_firms=True))
+        .scalar()
+    )
 
 
 _FILTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
