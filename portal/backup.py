@@ -1,8 +1,8 @@
 """`portal backup FILE` and `portal restore FILE`: the whole installation's data in one file.
 
 PostgreSQL through its own tools (pg_dump's custom format, pg_restore --clean), SQLite through
-its online backup API. With the database file storage (the default) CVs are rows of the
-database, so one file holds everything; with S3 storage the bucket is backed up on its own
+its online backup API. With the database file storage (the default) the files (CVs, logos,
+recruiters' photos, conversation attachments) are rows of the database, so one file holds everything; with S3 storage the bucket is backed up on its own
 (versioning or replication), which `backup` says. Restore into a stopped installation: stop
 web servers, workers and schedulers first, then `portal db upgrade` if the backup is older."""
 
@@ -90,7 +90,10 @@ def backup_command(target: str) -> None:
     size = os.path.getsize(target)
     click.echo(f"Backed up to {target} ({size:,} bytes).")
     if current_app.config["STORAGE"] == "s3":
-        click.echo("Files are in S3: back up the bucket on its own (versioning or replication).")
+        click.echo(
+            "Files are in S3: back up the bucket on its own (versioning or replication); "
+            "this backup holds their keys (CVs, logos, photos, attachments)."
+        )
 
 
 @click.command("restore")

@@ -222,7 +222,7 @@ def matching_pools(slug: str | None, rebuild: bool) -> None:
         )
 
 
-storage_cli = click.Group("storage", help="Files (CVs): the configured storage backend.")
+storage_cli = click.Group("storage", help="Files (CVs, logos, photos, attachments): the configured storage backend.")
 
 
 @storage_cli.command("import-local")
@@ -230,7 +230,9 @@ storage_cli = click.Group("storage", help="Files (CVs): the configured storage b
 @with_appcontext
 def storage_import_local(keep: bool) -> None:
     """Move CVs kept on this machine's disk (PORTAL_UPLOAD_DIR, before the storage backends)
-    into the configured storage; run it on every web server that received uploads."""
+    into the configured storage; run it on every web server that received uploads. With S3, it
+    also moves the files still kept in the database (from before the switch to S3, and the
+    logos and photos that revision 0031 moved out of their tables) into the bucket."""
     from portal import storage
     from portal.models import Candidate
     from portal.tenancy import all_firms
@@ -245,6 +247,10 @@ def storage_import_local(keep: bool) -> None:
             done, lost = storage.import_local(list(rows), remove=not keep)
             moved, missing = moved + done, missing + lost
     click.echo(f"Moved {moved} file(s) into the {storage.backend().name} storage; {missing} not on this machine.")
+    if storage.backend().name != "database":
+        click.echo(
+            f"Moved {storage.import_database()} file(s) from the database into the {storage.backend().name} storage."
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -154,6 +154,11 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # the firm's own reply-to address stays. A token works this many days after its email was sent.
         "REPLY_DOMAIN": (env.get("PORTAL_REPLY_DOMAIN") or "").strip().lower().rstrip(".") or None,
         "REPLY_TOKEN_DAYS": number("PORTAL_REPLY_TOKEN_DAYS", 180),
+        # Bounces to the reply domain (opt-in): a candidate email with a reply token is sent with
+        # the envelope sender (MAIL FROM, hence Return-Path) bounce+<token>@<its reply domain>, so a
+        # late delivery report names its message (VERP). Off by default: the reply domain's SPF
+        # record must then allow the sending servers, or receivers may refuse the mail.
+        "BOUNCE_TO_REPLY_DOMAIN": flag("PORTAL_BOUNCE_TO_REPLY_DOMAIN"),
         # The inbound-mail webhook (POST /inbound/mail) answers only with this secret (unset: 404).
         "INBOUND_SECRET": env.get("PORTAL_INBOUND_SECRET") or None,
         # `portal inbound`, the SMTP receiver for replies: where it listens, the largest mail it takes.

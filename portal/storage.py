@@ -1,12 +1,17 @@
-"""Files (CVs today; attachments and exports as they come) behind one small interface, so any
-number of web servers and workers see the same files: the database (default: no extra service)
-or S3-compatible object storage (PORTAL_STORAGE=s3, for large firms).
+"""Files (CVs, the firms' logos, recruiters' photos, conversation attachments) behind one small
+interface, so any number of web servers and workers see the same files: the database (default:
+no extra service) or S3-compatible object storage (PORTAL_STORAGE=s3, for large firms). Keys
+are `<firm id>/<kind>/<name>` (`file_key`); a firm-owned row holds the key of each of its files.
 
 The transaction rule holds for files too. A file is written before the commit that references
 it; if that transaction rolls back, what it wrote is removed (the database backend does this by
 itself: the file is a row of the same transaction). A file is deleted only after the commit that
 stops referencing it (`delete_after_commit`), so a crash can leave an unreferenced file behind,
-never a reference to a missing one."""
+never a reference to a missing one.
+
+With S3, a file still kept in the database (written before the switch to S3, or moved there by a
+migration, such as the logos and photos of revision 0031) is read from its row until
+`portal storage import-local` moves it into the bucket."""
 
 from __future__ import annotations
 
@@ -144,7 +149,10 @@ def _local_path(key: str) -> str | None:
 
 
 def load(key: str) -> bytes | None:
-    data = backend().get(key)
+    store = backend()
+    data = store.get(key)
+    if data is None and not isinstance(store, DatabaseBackend):
+        data = DatabaseBackend().get(key)  # kept in the database from before the switch to S3
     if data is None and (path := _local_path(key)) is not None:
         with open(path, "rb") as fh:
             return fh.read()
@@ -153,9 +161,9 @@ def load(key: str) -> bytes | None:
 
 def delete_after_commit(key: str) -> None:
     """Forget a file once the transaction that stops referencing it has committed."""
-    store = backend()
-    if isinstance(store, DatabaseBackend):
-        store.delete(key)  # a row of the same transaction: atomic with the change
+    # The database's row (the database backend's file, or one kept from before a switch to S3)
+    # goes within the same transaction: atomic with the change.
+    DatabaseBackend().delete(key)
     db.session.info.setdefault(PENDING_DELETES, []).append(key)
 
 
@@ -222,3 +230,29 @@ def import_local(candidates: list, *, remove: bool = True) -> tuple[int, int]:
             db.session.info.setdefault(LOCAL_DELETES, []).append(path)  # the local copy goes after commit
         moved += 1
     return moved, missing
+
+
+def import_database(batch: int = 50) -> int:
+    """With S3: move the files still kept in the database (stored_files rows: written before
+    the switch to S3, or by a migration) into the bucket under the same key, committing every
+    `batch` files. Returns how many moved; nothing to do with the database backend."""
+    from portal import transaction
+    from portal.tenancy import all_firms
+
+    store = backend()
+    if isinstance(store, DatabaseBackend):
+        return 0
+    moved = 0
+    while True:
+        with all_firms(), transaction.transaction():
+            rows = db.session.execute(
+                select(StoredFile.key, StoredFile.content_type).order_by(StoredFile.key).limit(batch)
+            ).all()
+            for key, content_type in rows:
+                data = db.session.scalar(select(StoredFile.data).where(StoredFile.key == key))
+                if data is not None:
+                    save(key, data, content_type)  # before the commit that drops the row; undone if it fails
+                db.session.execute(delete(StoredFile).where(StoredFile.key == key))
+                moved += 1
+        if len(rows) < batch:
+            return moved

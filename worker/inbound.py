@@ -1,9 +1,10 @@
 """`portal inbound`: Portal's own SMTP receiver for replies by email (aiosmtpd), for firms that
 point their reply domain's MX record at it. It takes mail only for reply+<token>@<a known reply
-domain> (any other recipient: 550 at RCPT), up to PORTAL_INBOUND_MAX_MB, and hands each mail
-to portal.inbound.receive, which parses, decides and commits before we answer 250: a crash
-before then leaves the mail with the sending server, which tries again (a database error is
-answered 451 for the same reason). No Redis is involved.
+domain> and bounce+<token>@<a reply domain> whose token is known there (any other recipient:
+550 at RCPT), up to PORTAL_INBOUND_MAX_MB, and hands each mail to portal.inbound.receive,
+which parses, decides and commits before we answer 250: a crash before then leaves the mail
+with the sending server, which tries again (a database error is answered 451 for the same
+reason). No Redis is involved.
 
 Runs the database work in a thread (one app context per mail), never in the event loop."""
 

@@ -17,7 +17,7 @@ import idna
 from flask import current_app
 
 from portal.models import Firm, Message
-from portal.outbox.reply_address import reply_address
+from portal.outbox.reply_address import bounce_address, reply_address
 
 
 class TransientError(Exception):
@@ -112,7 +112,7 @@ def build_email(firm: Firm, msg: Message, extra_headers: dict[str, str] | None =
 class RawEmail:
     """An email already serialised for SMTP (see `build_raw`): the envelope and the bytes."""
 
-    sender: str
+    sender: str  # MAIL FROM: the From address, or bounce+<token>@<reply domain> (see build_raw)
     recipients: tuple[str, ...]
     data: bytes
     message_id: str
@@ -170,6 +170,9 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
     replies = reply_to(firm, msg)
     if replies:
         originals["Reply-To"] = replies
+    # The envelope sender (MAIL FROM, the Return-Path where bounces go): the From address, or
+    # bounce+<token>@<reply domain> with PORTAL_BOUNCE_TO_REPLY_DOMAIN (never a header here).
+    originals["Envelope"] = bounce_address(firm, getattr(msg, "reply_token", None)) or sender
     plain = {name: ascii_address(value) for name, value in originals.items()}
     utf8 = None in plain.values()
     addr = originals if utf8 else {name: value for name, value in plain.items() if value is not None}  # all are
@@ -205,7 +208,7 @@ def build_raw(firm: Firm, msg, extra_headers: dict[str, str] | None = None) -> R
     data = ("\n".join(lines)).encode("utf-8" if utf8 else "ascii") + b"".join(sep + p for p in parts)
     data += f"--{boundary}--\n".encode()
     data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    return RawEmail(addr["From"], (addr["To"],), data, mid, smtputf8=utf8)
+    return RawEmail(addr["Envelope"], (addr["To"],), data, mid, smtputf8=utf8)
 
 
 def _classify(exc: smtplib.SMTPException) -> Exception:

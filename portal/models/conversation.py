@@ -97,7 +97,7 @@ class HeldMail(FirmOwned, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(String(40))  # unknown_token, expired_token, wrong_sender
+    reason: Mapped[str] = mapped_column(String(40))  # unknown_token, expired_token, wrong_sender, bounce_address
     mail_from: Mapped[str] = mapped_column(String(254), default="")
     rcpt_to: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(250), default="")

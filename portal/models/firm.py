@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, utcnow
 
@@ -21,7 +21,9 @@ class Firm(Model):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     primary_color: Mapped[str] = mapped_column(String(7), default="#1f4e79")
     accent_color: Mapped[str] = mapped_column(String(7), default="#b5461a")
-    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    # The logo is a file of the storage (portal/storage.py) under this key; its type (None: no logo,
+    # the default one is shown) and its version (in the URL, so a new logo is a new URL).
+    logo_key: Mapped[str | None] = mapped_column(String(300))
     logo_mime: Mapped[str | None] = mapped_column(String(40))
     logo_version: Mapped[int] = mapped_column(Integer, default=0)
     sender_name: Mapped[str | None] = mapped_column(String(120))

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, update
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, update
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
@@ -37,8 +37,8 @@ class User(FirmOwned, UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A recruiter's profile for their candidates (portal/services/recruiter_profile.py): a photo
-    # (a re-encoded PNG, loaded only when served), its version for the URL, and a short line.
-    photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    # (a re-encoded JPEG, a file of the storage under this key), its version for the URL, and a short line.
+    photo_key: Mapped[str | None] = mapped_column(String(300))
     photo_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     about: Mapped[str | None] = mapped_column(String(160))
     # The private calendar feed (portal/services/calendar_feeds.py): its URL is derived from the

@@ -5,6 +5,7 @@ value is refused. Flushes, never commits."""
 from __future__ import annotations
 
 import io
+import secrets
 import warnings
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
+from portal import storage
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Firm, FirmDomain, Stage, User
@@ -241,8 +243,14 @@ def clean_logo(data: bytes) -> CleanLogo:
 
 
 def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
+    """Clean the image and keep it in the file storage (portal/storage.py); the previous logo's
+    file goes once this change is committed."""
     logo = clean_logo(data)
-    firm.logo = logo.data
+    key = storage.file_key(firm.id, "logo", f"{secrets.token_hex(8)}.png")
+    storage.save(key, logo.data, logo.mime)  # before the commit that references it; removed if it rolls back
+    if firm.logo_key:
+        storage.delete_after_commit(firm.logo_key)
+    firm.logo_key = key
     firm.logo_mime = logo.mime
     firm.logo_version = (firm.logo_version or 0) + 1
     audit.record(
@@ -259,11 +267,18 @@ def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
 def remove_logo(firm: Firm, actor: User | None) -> None:
     if not firm.logo_mime:
         raise DomainError("There is no logo to remove.")
-    firm.logo = None
+    if firm.logo_key:
+        storage.delete_after_commit(firm.logo_key)
+    firm.logo_key = None
     firm.logo_mime = None
     firm.logo_version = (firm.logo_version or 0) + 1
     audit.record(firm, actor, "logo.removed", target="logo")
     db.session.flush()
+
+
+def logo_file(firm: Firm) -> bytes | None:
+    """The firm's logo (PNG), or None when it has none (the default logo is shown)."""
+    return storage.load(firm.logo_key) if firm.logo_key else None
 
 
 # ---------------------------------------------------------------- domains

@@ -42,7 +42,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.candidate import new_unsubscribe_token
-from portal.services import DomainError, applications, surveys
+from portal.services import DomainError, applications, recruiter_profile, surveys
 from portal.services import cv as cv_service
 from portal.services.data_export import export_data, export_json, export_zip  # noqa: F401  (the rights, in one place)
 from portal.services.keep_in_touch import recruiters_to_tell, tell_recruiters
@@ -238,8 +238,9 @@ def delete_account(
         .execution_options(synchronize_session=False)
     )
 
-    # The person: the CV file, skills and tags go; every personal field is emptied.
-    cv_service.delete_cv(candidate)
+    # The person: every file of theirs (the CV, their conversations' attachments, mail held for
+    # them), skills and tags go; every personal field is emptied.
+    cv_service.delete_cv(candidate)  # the conversation's files went with it (_erase_conversation)
     candidate.skills.clear()
     candidate.tags.clear()
     for attr in (
@@ -274,6 +275,8 @@ def delete_account(
         user.phone = None
         user.password_hash = None
         user.active = False
+        if user.photo_key:  # staff only have photos; never left behind
+            recruiter_profile.forget_photo(user)
         # Every session ends, and its record (device, IP address) goes with the personal data.
         db.session.execute(
             delete(UserSession).where(UserSession.user_id == user.id).execution_options(synchronize_session=False)

@@ -20,6 +20,10 @@ REASONS = {
     "unknown_token": "The reply address is not one we gave out (or no longer names a candidate).",
     "expired_token": "The reply address is older than our replies-by-email window.",
     "wrong_sender": "It came from an address that is not the candidate's.",
+    "bounce_address": (
+        "It was sent to the bounce address of one of our emails: a delivery failure report we "
+        "could not read, or a person writing to that address."
+    ),
 }
 
 

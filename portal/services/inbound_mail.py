@@ -15,6 +15,14 @@ domain names nothing (it is B's unknown token): nothing ever crosses from one fi
 - Not posted, not held: auto-replies (logged and counted); empty replies.
 - Delivery reports (DSN) about one of our messages: the message is failed with the report's
   reason, exactly as an SMTP-time refusal (portal.services.delivery_failures).
+- Bounce addresses bounce+<token>@<reply domain> (the envelope sender with
+  PORTAL_BOUNCE_TO_REPLY_DOMAIN, where late bounces go): only a known token on its own firm's
+  domain is taken (anything else is refused, at RCPT by `portal inbound`). A DSN fails the
+  message the token names, whatever the report quotes of the original (VERP: the address is
+  the proof). Anything else is never posted: an auto-reply sent to the Return-Path is dropped;
+  other mail (a person writing to it, a bounce from MAILER-DAEMON/postmaster in a format that
+  is no DSN) is held as `bounce_address`, with the candidate and message the token names, for
+  a recruiter to read.
 Flushes, never commits: portal/inbound.py is the unit of work around it."""
 
 from __future__ import annotations
@@ -67,9 +75,30 @@ def known_domain(domain: str) -> bool:
 
 
 def accepts_recipient(address: str) -> bool:
-    """RCPT TO check of `portal inbound`: a reply+ address on a known reply domain."""
+    """RCPT TO check of `portal inbound`: a reply+ address on a known reply domain, or a
+    bounce+ address whose token names a message of that domain's firm."""
+    bounce = reply_address.split_bounce(address)
+    if bounce is not None:
+        return _bounce_target(*bounce) is not None
     parts = reply_address.split(address)
     return parts is not None and known_domain(parts[1])
+
+
+def _bounce_target(token: str, domain: str) -> tuple[Firm, Message] | None:
+    """The firm and message a bounce+<token>@<domain> address names, or None: an unknown or
+    forged token, another firm's token on this domain, a domain that is no reply domain here,
+    a disabled firm. (Unlike a reply address, nothing is held for an unknown bounce token:
+    a bounce about mail we never sent is none of ours.)"""
+    domain_firm = firm_for_domain(domain)
+    if domain_firm is None and domain != reply_address.platform_domain():
+        return None
+    msg = _message_for(token)
+    if msg is None or (domain_firm is not None and msg.firm_id != domain_firm.id):
+        return None
+    firm = domain_firm or db.session.get(Firm, msg.firm_id)
+    if firm is None or firm.disabled:
+        return None
+    return firm, msg
 
 
 def _message_for(token: str) -> Message | None:
@@ -81,6 +110,9 @@ def _message_for(token: str) -> Message | None:
 
 def handle(raw: bytes, mail_from: str, rcpt_to: str) -> Outcome:
     """Decide and store what one inbound mail becomes (see the module's docstring)."""
+    bounce = reply_address.split_bounce(rcpt_to)
+    if bounce is not None:
+        return _count(_bounce(raw, mail_from, rcpt_to, *bounce))
     parts = reply_address.split(rcpt_to)
     if parts is None:
         return _count(Outcome("refused", "not a reply address"))
@@ -113,6 +145,33 @@ def handle(raw: bytes, mail_from: str, rcpt_to: str) -> Outcome:
     if not candidate.email or mail.from_address != candidate.email.strip().lower():
         return _count(_hold(firm, "wrong_sender", raw, mail_from, rcpt_to, mail, candidate, msg))
     return _count(post(firm, candidate, mail, msg))
+
+
+MAILER_DAEMONS = ("mailer-daemon@", "postmaster@")
+
+
+def _bounce(raw: bytes, mail_from: str, rcpt_to: str, token: str, domain: str) -> Outcome:
+    """Mail to a bounce address (see the module's docstring): never a conversation message."""
+    target = _bounce_target(token, domain)
+    if target is None:
+        return Outcome("refused", "no such bounce address")
+    firm, msg = target
+    bind_firm(firm.id)
+    mail = parse(raw)
+    if mail.report is not None:
+        return _delivery_report(firm, msg, mail, by_address=True)
+    # A bounce that is no DSN (Exim's plain-text "Mail delivery failed", also Auto-Submitted)
+    # comes from the mail system: held, so a recruiter reads why the email did not arrive.
+    from_daemon = mail.from_address.startswith(MAILER_DAEMONS)
+    if mail.auto_reply and not from_daemon:  # an out-of-office sent to the Return-Path
+        log.info("inbound mail for firm %s to a bounce address: an auto-reply (%s), dropped", firm.id, mail.auto_reply)
+        return Outcome("auto_reply", mail.auto_reply, firm.id)
+    if _seen(firm, mail.message_id):
+        return Outcome("duplicate", mail.message_id, firm.id)
+    candidate = db.session.get(Candidate, msg.candidate_id) if msg.candidate_id else None
+    if candidate is not None and candidate.deleted_at is not None:
+        candidate = None
+    return _hold(firm, "bounce_address", raw, mail_from, rcpt_to, mail, candidate, msg)
 
 
 def post(firm: Firm, candidate: Candidate, mail: ParsedMail, msg: Message | None) -> Outcome:
@@ -194,16 +253,20 @@ def _hold(
     return Outcome("held", reason, firm.id, held_id=held.id)
 
 
-def _delivery_report(firm: Firm, token_msg: Message | None, mail: ParsedMail) -> Outcome:
+def _delivery_report(firm: Firm, token_msg: Message | None, mail: ParsedMail, *, by_address: bool = False) -> Outcome:
     """A DSN: each of our messages it names (by their Message-ID <portal.F.M@...>, or else the
     message whose token it was sent to) that belongs to this firm is marked failed with the
-    report's reason, as an SMTP-time refusal is (candidate unreachable, back on the overdue list)."""
+    report's reason, as an SMTP-time refusal is (candidate unreachable, back on the overdue list).
+    Sent to a bounce address (`by_address`), the token alone names the message: that address was
+    the envelope sender of exactly that email, whatever the report quotes (or leaves out)."""
     report = mail.report
     assert report is not None
     if not report.failed:
         return Outcome("bounce", "a delay notice: nothing failed yet", firm.id)
     ids = [mid for fid, mid in report.message_ids if fid == firm.id]
-    if not report.message_ids and token_msg is not None:  # no Message-ID returned: the address names it
+    if by_address and token_msg is not None:
+        ids = [token_msg.id]
+    elif not report.message_ids and token_msg is not None:  # no Message-ID returned: the address names it
         ids = [token_msg.id]
     reason = f"bounced after sending: {report.diagnostic or 'the receiving server reported a failure'}"[:1000]
     failed = 0

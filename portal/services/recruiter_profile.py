@@ -10,13 +10,16 @@ The rule:
 - only active staff count at each step: a deactivated owner passes to the next.
 
 A photo is decoded with Pillow and re-encoded as a fresh JPEG (no EXIF nor any other
-metadata, at most PHOTO_STORED_SIDE pixels a side); anything else is refused. This module
+metadata, at most PHOTO_STORED_SIDE pixels a side); anything else is refused. It is a file of
+the storage (portal/storage.py); a replaced or removed photo's file goes once the change is
+committed, and so does the photo of a recruiter who is deactivated (portal/services/staff.py). This module
 flushes, never commits, never reads the request, and never gives out another firm's people
 (every lookup goes through the tenant filter)."""
 
 from __future__ import annotations
 
 import io
+import secrets
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from typing import Any
 from PIL import Image, ImageOps
 from sqlalchemy import and_, select
 
+from portal import storage
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Firm, Role, Search, User
 from portal.services import DomainError, NotFound, audit
@@ -85,7 +89,7 @@ def recruiters(ids: Iterable[int | None]) -> dict[int, Recruiter]:
             User.email,
             User.phone,
             User.about,
-            User.photo.is_not(None).label("has_photo"),
+            User.photo_key.is_not(None).label("has_photo"),
             User.photo_version,
         ).where(User.id.in_(wanted), usable_staff(User))
     ).all()
@@ -190,7 +194,12 @@ def clean_photo(data: bytes) -> bytes:
 def set_photo(firm: Firm, actor: User, data: bytes) -> int:
     """Store the recruiter's own photo (cleaned); returns its new version."""
     _own_profile(firm, actor)
-    actor.photo = clean_photo(data)
+    data = clean_photo(data)
+    key = storage.file_key(firm.id, "photo", f"{actor.id}-{secrets.token_hex(8)}.jpg")
+    storage.save(key, data, PHOTO_MIME)  # before the commit that references it; removed if it rolls back
+    if actor.photo_key:
+        storage.delete_after_commit(actor.photo_key)
+    actor.photo_key = key
     actor.photo_version = (actor.photo_version or 0) + 1
     audit.record(firm, actor, "profile.photo_uploaded", target=f"user:{actor.id}")
     db.session.flush()
@@ -199,19 +208,33 @@ def set_photo(firm: Firm, actor: User, data: bytes) -> int:
 
 def remove_photo(firm: Firm, actor: User) -> None:
     _own_profile(firm, actor)
-    if actor.photo is None:
+    if actor.photo_key is None:
         raise DomainError("There is no photo to remove.")
-    actor.photo = None
-    actor.photo_version = (actor.photo_version or 0) + 1
+    forget_photo(actor)
     audit.record(firm, actor, "profile.photo_removed", target=f"user:{actor.id}")
     db.session.flush()
 
 
+def forget_photo(user: User) -> None:
+    """Drop the user's photo (its file goes once the change is committed); no audit entry."""
+    if user.photo_key:
+        storage.delete_after_commit(user.photo_key)
+    user.photo_key = None
+    user.photo_version = (user.photo_version or 0) + 1
+    db.session.flush()
+
+
+def photo_file(user: User) -> bytes | None:
+    """The user's photo (JPEG) from the file storage, or None."""
+    return storage.load(user.photo_key) if user.photo_key else None
+
+
 def photo(firm: Firm, user_id: int) -> bytes:
     """The photo of one of this firm's recruiters (NotFound for anyone else, or none)."""
-    data = db.session.scalar(
-        select(User.photo).where(User.id == user_id, User.firm_id == firm.id, User.role.in_(STAFF_ROLES))
+    key = db.session.scalar(
+        select(User.photo_key).where(User.id == user_id, User.firm_id == firm.id, User.role.in_(STAFF_ROLES))
     )
+    data = storage.load(key) if key else None
     if not data:
         raise NotFound("No such photo.")
     return data

@@ -1,6 +1,6 @@
 """The firm's staff (recruiters and admins): invite, change role, deactivate with hand-over
 of their searches and candidates, reactivate. Every action goes to the audit log; a user is
-never deleted, and the firm never loses its last active admin."""
+never deleted (deactivated, their photo goes), and the firm never loses its last active admin."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import Candidate, Firm, Role, Search, User
-from portal.services import DomainError, NotFound, accounts, audit
+from portal.services import DomainError, NotFound, accounts, audit, recruiter_profile
 from portal.services.firms import create_user
 
 STAFF_ROLES = (Role.RECRUITER, Role.ADMIN)
@@ -178,6 +178,9 @@ def deactivate(firm: Firm, actor: User | None, user_id: int, reassign_to_id: int
             .execution_options(synchronize_session="fetch")
         )
     accounts.deactivate(user)
+    # They have left: nobody sees their profile any more, and their photo is not kept (the file
+    # goes once this is committed; reactivated, they upload one again).
+    recruiter_profile.forget_photo(user)
     audit.record(
         firm,
         actor,

@@ -7,11 +7,9 @@ import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, render_template, send_file
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
-from portal.extensions import db
 from portal.models import Firm
+from portal.services import branding
 
 bp = Blueprint("brand", __name__)
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -203,10 +201,10 @@ def css():
 
 @bp.route("/brand/logo")
 def logo():
-    firm = db.session.scalar(select(Firm).where(Firm.id == g.firm.id).options(undefer(Firm.logo)))
-    if not firm.logo:
+    data = branding.logo_file(g.firm)  # from the file storage (portal/storage.py)
+    if not data:
         return send_file(current_app.static_folder + "/default-logo.png", mimetype="image/png", max_age=300)
-    resp = Response(firm.logo, mimetype=firm.logo_mime or "image/png")
+    resp = Response(data, mimetype=g.firm.logo_mime or "image/png")
     resp.headers["Cache-Control"] = "public, max-age=3600"
     resp.headers["Content-Disposition"] = "inline"
     return resp

@@ -7,7 +7,9 @@ The raw MIME message is the request body (Content-Type: message/rfc822), or a fo
 `email` (SendGrid Inbound Parse with "POST the raw, full MIME message") or `body-mime`
 (Mailgun's forward() to a URL ending in "mime"). The recipient is the `recipient` form field or
 query parameter, SendGrid's `envelope` "to", else the reply+ address among the message's
-Delivered-To, X-Original-To, To and Cc headers.
+Delivered-To, X-Original-To, To and Cc headers. A bounce+<token> address (the envelope sender
+with PORTAL_BOUNCE_TO_REPLY_DOMAIN) is taken the same way: its delivery reports fail the
+message the token names.
 
 Not firm-scoped by Host: the recipient address decides the firm (portal.services.inbound_mail).
 Answers: 200 with what became of the mail (posted, held, auto_reply, ...); 406 when it was
@@ -27,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import csrf
 from portal.inbound import receive
-from portal.outbox.reply_address import split
+from portal.outbox.reply_address import split, split_bounce
 
 bp = Blueprint("inbound", __name__)
 csrf.exempt(bp)
@@ -63,7 +65,7 @@ def _recipient(raw: bytes) -> str:
     if not given:
         head = BytesHeaderParser().parsebytes(raw)
         given = ",".join(str(head.get(name, "")) for name in HEADERS)
-    found = [addr for _n, addr in getaddresses([given]) if split(addr) is not None]
+    found = [addr for _n, addr in getaddresses([given]) if split(addr) is not None or split_bounce(addr) is not None]
     return found[0] if found else ""
 
 

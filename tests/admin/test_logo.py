@@ -7,11 +7,20 @@ from PIL import Image, PngImagePlugin
 
 from portal.services import branding
 from tests.factories import firm_context
-from tests.support.admin import admin_client, audit_entries, image_bytes, load_firm, noise_png, png_claiming, upload
+from tests.support.admin import (
+    admin_client,
+    audit_entries,
+    image_bytes,
+    load_firm,
+    logo_bytes,
+    noise_png,
+    png_claiming,
+    upload,
+)
 
 
 def stored_image(app, firm) -> Image.Image:
-    data = load_firm(app, firm).logo
+    data = logo_bytes(app, firm)
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     img = Image.open(io.BytesIO(data))
     img.load()
@@ -49,7 +58,7 @@ def test_metadata_is_stripped_and_large_logos_are_scaled_down(app, firms, client
     assert upload(c, image_bytes("PNG", size=(1600, 800), pnginfo=info)).status_code == 302
     img = stored_image(app, firms.a.firm)
     assert img.size == (512, 256)
-    assert b"script" not in load_firm(app, firms.a.firm).logo and "Comment" not in img.info
+    assert b"script" not in logo_bytes(app, firms.a.firm) and "Comment" not in img.info
 
 
 @pytest.mark.parametrize(
@@ -72,7 +81,7 @@ def test_files_that_are_not_png_jpeg_or_webp_are_refused(app, firms, client_for,
     resp = upload(c, data, filename, content_type)
     assert resp.status_code == 400
     assert "not a PNG, JPEG or WebP image" in resp.get_data(as_text=True)
-    assert load_firm(app, firms.a.firm).logo is None
+    assert logo_bytes(app, firms.a.firm) is None
     assert audit_entries(app, firms.a.firm) == []
 
 
@@ -81,7 +90,7 @@ def test_html_renamed_png_is_refused_even_by_magic_prefix(app, firms, client_for
     c = admin_client(client_for, firms.a)
     resp = upload(c, b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>")
     assert resp.status_code == 400
-    assert load_firm(app, firms.a.firm).logo is None
+    assert logo_bytes(app, firms.a.firm) is None
 
 
 def test_oversized_file_is_refused(app, firms, client_for):
@@ -90,7 +99,7 @@ def test_oversized_file_is_refused(app, firms, client_for):
     resp = upload(admin_client(client_for, firms.a), data)
     assert resp.status_code == 400
     assert "at most 512 KB" in resp.get_data(as_text=True)
-    assert load_firm(app, firms.a.firm).logo is None
+    assert logo_bytes(app, firms.a.firm) is None
 
 
 @pytest.mark.parametrize("size", [(5000, 100), (100, 4100), (3900, 3900)])
@@ -100,7 +109,7 @@ def test_oversized_dimensions_are_refused(app, firms, client_for, size):
     resp = upload(admin_client(client_for, firms.a), data)
     assert resp.status_code == 400
     assert "too large" in resp.get_data(as_text=True)
-    assert load_firm(app, firms.a.firm).logo is None
+    assert logo_bytes(app, firms.a.firm) is None
 
 
 @pytest.mark.parametrize("side", [20_000, 100_000])
@@ -136,7 +145,7 @@ def test_truncated_tiny_and_empty_images_are_refused(app, firms, client_for):
 def test_logo_is_served_on_its_firms_host_only(app, firms, client_for):
     c = admin_client(client_for, firms.a)
     assert upload(c, image_bytes("JPEG", colour=(0, 120, 0))).status_code == 302
-    stored = load_firm(app, firms.a.firm).logo
+    stored = logo_bytes(app, firms.a.firm)
     a = client_for(firms.a.firm).get("/brand/logo?v=1")
     assert a.status_code == 200 and a.mimetype == "image/png" and a.data == stored
     assert a.headers["X-Content-Type-Options"] == "nosniff"
@@ -156,7 +165,7 @@ def test_remove_logo(app, firms, client_for):
     upload(c, image_bytes())
     assert c.post("/admin/logo/remove").status_code == 302
     firm = load_firm(app, firms.a.firm)
-    assert firm.logo is None and firm.logo_mime is None and firm.logo_version == 2
+    assert firm.logo_key is None and firm.logo_mime is None and firm.logo_version == 2
     assert [e.action for e in audit_entries(app, firms.a.firm)] == ["logo.uploaded", "logo.removed"]
     resp = c.post("/admin/logo/remove", follow_redirects=True)
     assert "There is no logo to remove." in resp.get_data(as_text=True)

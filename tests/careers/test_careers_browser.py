@@ -11,6 +11,7 @@ from tests.careers.support import advertise
 from tests.factories import firm_context
 from tests.support.fixtures.browser import screenshot
 from tests.support.images import image_bytes
+from tests.support.storage import set_stored_logo
 
 
 @pytest.mark.browser
@@ -18,7 +19,7 @@ def test_find_a_job_by_filter_and_read_it_on_a_phone(app, firms, live_server, br
     f = firms.a.firm
     with firm_context(app) as s:
         firm = s.get(Firm, f.id)
-        firm.logo, firm.logo_mime, firm.logo_version = image_bytes("PNG", (64, 64), colour=(20, 90, 60)), "image/png", 1
+        set_stored_logo(firm, image_bytes("PNG", (64, 64), colour=(20, 90, 60)), version=1)
         firm.primary_color, firm.accent_color = "#0b6e4f", "#b5461a"
         firm.welcome_md, firm.welcome_html = "x", "<p>Roles we are hiring for, for clients we know well.</p>"
     job = advertise(

@@ -15,6 +15,7 @@ from portal.models import Firm, RemotePreference, SearchState, utcnow
 from tests.careers.support import advertise, change
 from tests.factories import firm_context
 from tests.support.images import image_bytes
+from tests.support.storage import set_stored_logo
 
 HOST = "alpha.localhost"
 SECRETS = ("Globex", "GBX", "Globex Corp", "globex.com", "Umbrella", "UCXQ")
@@ -26,7 +27,7 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 def _site(app, f):
     with firm_context(app) as s:
         firm = s.get(Firm, f.id)
-        firm.logo, firm.logo_mime, firm.logo_version = image_bytes("PNG", (64, 64)), "image/png", 3
+        set_stored_logo(firm, image_bytes("PNG", (64, 64)), version=3)
         firm.welcome_md, firm.welcome_html = "Welcome", "<p>Welcome</p>"
     jobs = {
         "open": advertise(app, f, title="Platform Engineer", client="Initech", location="Berlin, Germany",

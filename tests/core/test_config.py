@@ -139,6 +139,7 @@ BOOLEAN_SETTINGS = {  # variable -> (config key, default)
     "PORTAL_BENCH_CEILING": ("BENCH_CEILING", False),
     "PORTAL_SSO_ALLOW_HTTP": ("SSO_ALLOW_HTTP", False),
     "PORTAL_WEBHOOK_ALLOW_LOCAL": ("WEBHOOK_ALLOW_LOCAL", True),  # on in development and testing only
+    "PORTAL_BOUNCE_TO_REPLY_DOMAIN": ("BOUNCE_TO_REPLY_DOMAIN", False),
 }
 
 

@@ -20,12 +20,16 @@ from portal.services import branding
 from portal.tenancy import FirmCache, all_firms
 from tests.factories import firm_context, make_firm
 
+DEFAULT_TTL = 5.0  # PORTAL_FIRM_CACHE_SECONDS's default (the suite's app keeps entries an hour)
+
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The cache's clock, moved by hand."""
+def clock(app, monkeypatch):
+    """The cache's clock, moved by hand, and the default time-to-live."""
     now = [1000.0]
     monkeypatch.setattr(tenancy.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(app.extensions["portal_firm_cache"], "ttl", DEFAULT_TTL)
+    monkeypatch.setitem(app.config, "FIRM_CACHE_SECONDS", DEFAULT_TTL)
     return now
 
 

@@ -86,3 +86,100 @@ def test_portal_db_upgrade_command(make_app, app, tmp_path, command):
         names = set(inspect(db.engine).get_table_names())
         db.engine.dispose()
     assert {"firms", "users", "messages", "candidacies", "alembic_version"} <= names
+
+
+def _fill(conn, table_name: str, values: dict) -> None:
+    """Insert a row at an old revision: `values`, plus a plain value for every other NOT NULL
+    column without a server default (the old schema, read from the database itself)."""
+    from sqlalchemy import Boolean, DateTime, Integer, MetaData, Table
+
+    table = Table(table_name, MetaData(), autoload_with=conn)
+    row = dict(values)
+    for col in table.columns:
+        if col.name in row or col.nullable or col.server_default is not None or col.primary_key:
+            continue
+        if isinstance(col.type, Boolean):
+            row[col.name] = False
+        elif isinstance(col.type, Integer):
+            row[col.name] = 1
+        elif isinstance(col.type, DateTime):
+            from datetime import datetime
+
+            row[col.name] = datetime(2026, 1, 1)
+        else:
+            row[col.name] = "x"
+    conn.execute(table.insert().values(**row))
+
+
+def test_0031_moves_existing_logos_and_photos_into_the_storage_and_back(make_app, app, tmp_path):
+    """A firm with a logo and a recruiter with a photo at revision 0030 keep them through the
+    upgrade (rows of stored_files, served as before) and the downgrade, on SQLite and PostgreSQL."""
+    from flask_migrate import downgrade
+    from sqlalchemy import inspect, text
+
+    from portal import storage
+    from portal.extensions import db
+    from portal.models import Firm, User
+    from portal.tenancy import as_firm
+    from tests.support.images import image_bytes
+
+    logo, photo = image_bytes("PNG", (64, 64)), image_bytes("JPEG", (80, 80))
+    ran = []
+    for name, url, drop in _targets(tmp_path):
+        other = make_app({**app.config, "SQLALCHEMY_DATABASE_URI": url})
+        try:
+            with other.app_context():
+                upgrade(revision="0030")
+                with db.engine.begin() as conn:
+                    conn.execution_options(all_firms=True)  # as a migration does (migrations/env.py)
+                    _fill(
+                        conn,
+                        "firms",
+                        {
+                            "id": 7,
+                            "name": "Old",
+                            "slug": "old",
+                            "logo": logo,
+                            "logo_mime": "image/png",
+                            "logo_version": 2,
+                        },
+                    )
+                    _fill(conn, "firms", {"id": 8, "name": "Plain", "slug": "plain"})
+                    _fill(
+                        conn,
+                        "users",
+                        {
+                            "id": 70,
+                            "firm_id": 7,
+                            "email": "r@old.example",
+                            "name": "R",
+                            "role": "recruiter",
+                            "photo": photo,
+                            "photo_version": 1,
+                        },
+                    )
+                upgrade()
+                with as_firm(7):
+                    firm, user = db.session.get(Firm, 7), db.session.get(User, 70)
+                    assert firm.logo_key.startswith("7/logo/") and firm.logo_version == 2, name
+                    assert user.photo_key.startswith("7/photo/"), name
+                    assert storage.load(firm.logo_key) == logo and storage.load(user.photo_key) == photo, name
+                with as_firm(8):
+                    assert db.session.get(Firm, 8).logo_key is None
+                db.session.remove()
+                columns = {c["name"] for c in inspect(db.engine).get_columns("firms")}
+                assert "logo" not in columns and "logo_key" in columns, name
+
+                downgrade(revision="0030")
+                with db.engine.connect() as conn:
+                    conn.execution_options(all_firms=True)
+                    assert conn.execute(text("SELECT logo FROM firms WHERE id = 7")).scalar() == logo, name
+                    assert conn.execute(text("SELECT photo FROM users WHERE id = 70")).scalar() == photo, name
+                    assert conn.execute(text("SELECT count(*) FROM stored_files")).scalar() == 0, name
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            if drop is not None:
+                drop()
+        ran.append(name)
+    assert ran[0] == "sqlite"

@@ -282,6 +282,17 @@ def _provoke_every_email(app, client_for) -> None:
     assert gone.status_code == 200 and "deleted" in gone.get_data(as_text=True), gone.status_code
     _job_alert(app, client_for(firm), me)
     _applicant_retention_and_webhook(app, client_for(firm))
+    # A conversation: the candidate writes (their recruiters are told), a recruiter answers;
+    # a second question stays open for the daily "waiting for your answer" email below.
+    asked = me.post("/me/messages", data={"body": "Is the client still looking at my profile?"})
+    assert asked.status_code in (302, 303), asked.status_code
+    with app.app_context(), all_firms():
+        from portal.models import Candidate
+
+        cid = db.session.scalar(db.select(Candidate.id).where(Candidate.email == CANDIDATE))
+    answer = {"body": "Yes: they read it on Monday and we expect their answer this week."}
+    assert admin.post(f"/recruiter/candidates/{cid}/conversation/reply", data=answer).status_code in (302, 303)
+    assert me.post("/me/messages", data={"body": "Thanks! And is the role hybrid?"}).status_code in (302, 303)
 
 
 def _applicant_retention_and_webhook(app, visitor) -> None:
@@ -395,6 +406,24 @@ def test_one_email_of_each_kind(app, live_server, browser, client_for, run_jobs,
         ended = upcoming.starts_at + timedelta(minutes=upcoming.duration_minutes + 20)
     with time_machine.travel(ended, tick=False):
         interview_jobs.interview_followups()
+        jobs.relay()
+        run_jobs()
+    # The next working morning: the daily "waiting for your answer" email; a day after the demo's
+    # close-the-loop messages: the experience survey.
+    from portal.models import Firm
+    from portal.services import conversation_digest, surveys
+    from portal.tenancy import bind_firm
+
+    morning = utcnow() + timedelta(days=1)
+    while morning.weekday() >= 5:
+        morning += timedelta(days=1)
+    morning = morning.replace(hour=15, minute=0)  # 10:00 or 11:00 in the demo firm's New York
+    with time_machine.travel(morning, tick=False), app.app_context(), transaction.transaction():
+        bind_firm(firm_id)
+        demo = db.session.get(Firm, firm_id)
+        assert conversation_digest.plan_waiting_digests(demo, utcnow()) >= 1
+        assert surveys.plan_surveys(demo, utcnow()) >= 1
+    with time_machine.travel(morning, tick=False):
         jobs.relay()
         run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=100), tick=False):

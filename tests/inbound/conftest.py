@@ -4,6 +4,7 @@ candidate, and the fixtures of tests/fixtures/mail filled in for a reply to it."
 from __future__ import annotations
 
 import itertools
+import socket
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -46,6 +47,20 @@ def inbound(app, firms):
             address=f"reply+{token_of(app, mid)}@replies.{f.firm.slug}.example",
         )
     return SimpleNamespace(**out)
+
+
+@pytest.fixture
+def inbound_server(app):
+    """`portal inbound` (aiosmtpd) in this process, on a free port."""
+    from worker.inbound import controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = controller(app, "127.0.0.1", port)
+    server.start()
+    yield server
+    server.stop()
 
 
 def token_of(app, mid: int) -> str:

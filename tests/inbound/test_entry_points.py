@@ -7,27 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import smtplib
-import socket
 
 import pytest
 
 from tests.inbound.conftest import SECRET, fixture, held, posts
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbound_server(app):
-    from worker.inbound import controller
-
-    server = controller(app, "127.0.0.1", _free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_reply_over_smtp_lands_in_the_conversation(app, inbound, inbound_server):

@@ -128,6 +128,7 @@ def test_reminder_settings_on_the_contact_rules(app, firms, client_for):
             "nurture_weeks": f.nurture_weeks,
             "availability_prompt_weeks": f.availability_prompt_weeks,
             "feedback_window_days": f.feedback_window_days,
+            "reply_window_days": f.reply_window_days,
         }
     for first, second, ok in (
         ("48", "2", True),

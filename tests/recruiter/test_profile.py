@@ -25,7 +25,7 @@ def _upload(client, data: bytes, name: str = "me.jpg"):
 def _stored(app, f):
     with firm_context(app, f.firm):
         user = db.session.get(User, f.recruiter.id)
-        return user.photo, user.photo_version
+        return recruiter_profile.photo_file(user), user.photo_version
 
 
 def test_the_account_page_links_to_the_profile_page(rec):

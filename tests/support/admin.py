@@ -59,8 +59,15 @@ def load_firm(app, firm) -> Firm:
     with firm_context(app) as s:
         f = s.get(Firm, firm.id)
         s.refresh(f)
-        _ = f.logo  # load the deferred column while the session is open
         return f
+
+
+def logo_bytes(app, firm) -> bytes | None:
+    """The firm's stored logo (from the file storage), or None."""
+    from portal.services import branding
+
+    with firm_context(app, firm) as s:
+        return branding.logo_file(s.get(Firm, firm.id))
 
 
 def audit_entries(app, firm) -> list[AuditEntry]:
