@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -154,7 +154,7 @@ def _statements() -> dict:
         .join(Client, Client.id == Search.client_id)
         .where(Candidacy.candidate_id == bindparam("candidate_id"))
     )
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     return {
         "cards": cards,
         "card": cards.where(Candidacy.id == bindparam("candidacy_id")),
