@@ -34,6 +34,7 @@ SHOWN = (Search, SearchSkill, Client, Skill, SkillAlias, Firm, FirmDomain)
 _CHANGED = "careers_pages_changed"
 MAX_PAGES = 512  # per firm: query strings are the visitor's, so the kept pages are bounded
 MAX_FIRMS = 1024
+MAX_BYTES = 64 * 1024 * 1024  # per process, all firms: bytes added since the last full clear; past it, all go
 
 
 @dataclass
@@ -57,6 +58,7 @@ class PageCache:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._firms: dict[int, _Firm] = {}
+        self._bytes = 0
         PageCache._all.add(self)
 
     def get(self, firm_id: int, key: tuple) -> tuple[str, Page | None] | None:
@@ -80,11 +82,17 @@ class PageCache:
             if page is not None:
                 if len(entry.pages) >= MAX_PAGES:
                     entry.pages.clear()
+                self._bytes += len(page.body)
+                if self._bytes > MAX_BYTES:
+                    self._firms.clear()
+                    self._firms[firm_id] = entry = _Firm(version, entry.checked)
+                    self._bytes = len(page.body)
                 entry.pages[key] = page
 
     def clear(self) -> None:
         with self._lock:
             self._firms.clear()
+            self._bytes = 0
 
     @classmethod
     def clear_all(cls) -> None:

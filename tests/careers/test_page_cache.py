@@ -70,3 +70,18 @@ def test_an_unchanged_version_keeps_the_pages_when_read_again(app, firms, client
     with count_queries() as kept:
         assert "Steady Role" in c.get("/careers/?q=steady").get_data(as_text=True)
     assert kept.count == 0  # the same version: the other page stayed
+
+
+def test_the_kept_pages_are_bounded(monkeypatch):
+    """Query strings are the visitor's: pages per firm and bytes per process are capped."""
+    monkeypatch.setattr(page_cache, "MAX_PAGES", 3)
+    monkeypatch.setattr(page_cache, "MAX_BYTES", 1000)
+    cache = page_cache.PageCache(60)
+    page = page_cache.Page(200, b"x" * 300, [])
+    for i in range(5):
+        cache.put(1, "v1", ("host", "", "/careers/", f"q={i}".encode(), None), page, 0.0)
+    kept = cache._firms[1].pages
+    assert 1 <= len(kept) <= 3 and sum(len(p.body) for p in kept.values()) <= 1000
+    cache.put(2, "v1", ("host", "", "/careers/", b"", None), page, 0.0)
+    cache.put(2, "v2", ("host", "", "/careers/", b"", None), None, 0.0)  # a new version drops the old pages
+    assert cache._firms[2].pages == {}
