@@ -1,12 +1,16 @@
 """`make bench` = `python -m bench`: generate the firm, measure the pages and the worker,
-rewrite docs/PERFORMANCE.md (sections Summary, Dataset, Pages).
+rewrite docs/PERFORMANCE.md (sections Summary, Dataset, Pages, Scale).
 
-    python -m bench                         # SQLite, full size (100,000 candidates)
-    python -m bench --scale 0.05            # a quick run
+    python -m bench                         # SQLite at 10,000 and 100,000 candidates (--scales 0.1,1)
+    python -m bench --scale 0.05            # a quick run, one size
+    python -m bench --scales 0.1,1,3        # any sizes; targets judged at the largest
     python -m bench --postgres postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench
     python -m bench --skip-generate         # reuse the databases already generated
+    make bench-large                        # 1,000,000 candidates on PostgreSQL (BENCH_POSTGRES)
 
-Environment: BENCH_SCALE, BENCH_SEED, BENCH_SECONDS, BENCH_POSTGRES (same as the options).
+Each smaller size has its own database beside the main one (portal-bench-x0.1.db, or the
+PostgreSQL database name with _x0_1). Environment: BENCH_SCALE, BENCH_SCALES, BENCH_SEED,
+BENCH_SECONDS, BENCH_POSTGRES (same as the options).
 """
 
 from __future__ import annotations
@@ -506,6 +510,89 @@ def summary_section(runs: list[dict], worker: dict, meta: dict) -> str:
 # ---------------------------------------------------------------- main
 
 
+# ---------------------------------------------------------------- several sizes (issue 24, point 5)
+
+
+def _scales(args, env) -> list[float]:
+    if args.scales:
+        found = sorted({float(x) for x in str(args.scales).split(",") if x.strip()})
+    elif args.scale is not None:
+        found = [args.scale]
+    elif env.get("BENCH_SCALE"):
+        found = [float(env["BENCH_SCALE"])]
+    else:
+        found = [0.1, 1.0]
+    if not found or min(found) <= 0:
+        raise SystemExit("--scales: positive numbers, e.g. 0.1,1")
+    return found
+
+
+def scaled_url(url: str, scale: float) -> str:
+    """The database of a smaller size beside the main one: portal-bench-x0.1.db, or the
+    PostgreSQL database name with _x0_1 (it still contains 'bench')."""
+    tag = f"{scale:g}"
+    if url.startswith("sqlite"):
+        root, ext = os.path.splitext(url)
+        return f"{root}-x{tag}{ext or '.db'}"
+    base, _, name = url.rpartition("/")
+    name, sep, query = name.partition("?")
+    return f"{base}/{name}_x{tag.replace('.', '_')}{sep}{query}"
+
+
+LOG_LIMIT = "log"
+
+
+def scale_section(all_runs: list[dict], meta: dict) -> str:
+    """Each page's ratio to the independent ceiling at each size, and how its cost grew.
+
+    A page's cost relative to the ceiling is 1 / ratio. Growing no worse than logarithmically
+    with the firm's size N means cost(N2) / cost(N1) <= log(N2) / log(N1) (1.25 from 10,000 to
+    100,000 candidates); a page over that bound is marked."""
+    import math
+
+    from bench.pages import PAGES
+
+    by_db: dict[str, list[dict]] = {}
+    for run in all_runs:
+        by_db.setdefault(run["label"], []).append(run)
+    lines = [
+        f"Command: `{meta['command']}` on {meta['date']}. Each size is its own generated firm, measured "
+        "the same way (interleaved with both ceilings); the ratio is the page's throughput over the "
+        "independent ceiling's. Growth is the page's cost relative to the ceiling (1 / ratio) at the "
+        "largest size over the smallest; the logarithmic bound is log(N large) / log(N small).",
+        "",
+    ]
+    for label, runs in by_db.items():
+        runs = sorted(runs, key=lambda r: r["scale"])
+        sizes = [int(r["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * r["scale"]) for r in runs]
+        small, large = sizes[0], sizes[-1]
+        bound = math.log(large) / math.log(small) if small > 1 and large > small else 1.0
+        for mode in runs[-1]["pages"].get("modes", {}):
+            head = " | ".join(f"× independent at {n:,} candidates" for n in sizes)
+            lines += [
+                f"### {label}: {runs[-1]['pages']['modes'][mode]['label']}",
+                "",
+                f"| Page | {head} | Growth of cost (bound {bound:.2f}) |",
+                "| --- | " + " | ".join("---:" for _ in sizes) + " | ---: |",
+            ]
+            for page in PAGES:
+                ratios = []
+                for r in runs:
+                    info = r["pages"].get("modes", {}).get(mode, {}).get("pages", {}).get(page.key, {})
+                    ratios.append(info.get("ratio_ind"))
+                cells = " | ".join(f"{x:.2f}" if x else "n/a" for x in ratios)
+                if ratios[0] and ratios[-1]:
+                    grew = ratios[0] / ratios[-1]
+                    mark = "" if grew <= bound else " ⚠"
+                    growth = f"{grew:.2f}{mark}"
+                else:
+                    growth = "n/a"
+                lines.append(f"| {page.label} | {cells} | {growth} |")
+            lines.append("")
+    lines.append("⚠: the cost grew faster than log N between the two sizes (or noise: see the p99 and load).")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     env = os.environ
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
@@ -516,7 +603,13 @@ def main(argv: list[str] | None = None) -> int:
         default=env.get("BENCH_POSTGRES") or None,
         help="also run on this PostgreSQL URL (the database is dropped and created; its name must contain 'bench')",
     )
-    ap.add_argument("--scale", type=float, default=float(env.get("BENCH_SCALE", "1.0")))
+    ap.add_argument("--scale", type=float, default=None, help="one size (1.0 = 100,000 candidates)")
+    ap.add_argument(
+        "--scales",
+        default=env.get("BENCH_SCALES") or None,
+        help="several sizes, e.g. 0.1,1 (the default when neither --scale nor BENCH_SCALE is given): "
+        "every page at each size, the targets judged at the largest, the growth in a Scale section",
+    )
     ap.add_argument("--seed", type=int, default=int(env.get("BENCH_SEED", "1")))
     ap.add_argument("--seconds", type=int, default=int(env.get("BENCH_SECONDS", "10")))
     ap.add_argument("--connections", type=int, default=16)
@@ -524,14 +617,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-generate", action="store_true", help="reuse the generated databases")
     ap.add_argument("--no-worker", action="store_true")
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
+    ap.add_argument("--results", default=os.path.join(DATA, "results.json"), help="where the figures are written")
     args = ap.parse_args(argv)
+    scales = _scales(args, env)
+    primary = max(scales)
 
     started = time.perf_counter()
     os.makedirs(DATA, exist_ok=True)
     given = argv if argv is not None else sys.argv[1:]
     knobs = " ".join(
         f"{k}={shlex.quote(env[k])}"
-        for k in ("BENCH_POSTGRES", "BENCH_SCALE", "BENCH_SEED", "BENCH_SECONDS")
+        for k in ("BENCH_POSTGRES", "BENCH_SCALE", "BENCH_SCALES", "BENCH_SEED", "BENCH_SECONDS")
         if env.get(k)
     )
     command = "make bench" if not given else "python -m bench " + " ".join(shlex.quote(a) for a in given)
@@ -553,20 +649,28 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     phases: dict[str, float] = {}
     meta["phases"] = phases
-    for url in urls:
-        t_db = time.perf_counter()
-        label = _db_label(url)
-        print(f"== {label}: {url}")
-        if args.skip_generate:
-            ds = facts_from_db(url)
-            dsd = {**ds.__dict__, "reused": True}
-        else:
-            ds = generate(url, seed=args.seed, scale=args.scale)
-            dsd = dict(ds.__dict__)
-        print("== pages")
-        res = pages.run(url, ds, seconds=args.seconds, connections=args.connections, modes=tuple(args.modes.split(",")))
-        runs.append({"label": label, "url": url, "dataset": dsd, "size": _size(url), "pages": res})
-        phases[f"{label} ({'pages' if args.skip_generate else 'generate + pages'})"] = time.perf_counter() - t_db
+    all_runs = []
+    for base_url in urls:
+        for scale in scales:
+            url = base_url if scale == primary else scaled_url(base_url, scale)
+            t_db = time.perf_counter()
+            label = _db_label(url)
+            print(f"== {label} at scale {scale:g}: {url}")
+            if args.skip_generate:
+                ds = facts_from_db(url)
+                dsd = {**ds.__dict__, "reused": True}
+            else:
+                ds = generate(url, seed=args.seed, scale=scale)
+                dsd = dict(ds.__dict__)
+            print("== pages")
+            modes = tuple(args.modes.split(","))
+            res = pages.run(url, ds, seconds=args.seconds, connections=args.connections, modes=modes)
+            run = {"label": label, "url": url, "scale": scale, "dataset": dsd, "size": _size(url), "pages": res}
+            all_runs.append(run)
+            if scale == primary:
+                runs.append(run)
+            step = "pages" if args.skip_generate else "generate + pages"
+            phases[f"{label} x{scale:g} ({step})"] = time.perf_counter() - t_db
     worker: dict = {}
     if not args.no_worker and urls:
         print("== worker")
@@ -574,10 +678,15 @@ def main(argv: list[str] | None = None) -> int:
         worker = worker_benchmarks(urls[0], command=meta["command"])
         phases["worker"] = time.perf_counter() - t_w
     meta["elapsed"] = time.perf_counter() - started
-    with open(os.path.join(DATA, "results.json"), "w") as fh:
-        json.dump({"meta": meta, "runs": runs, "worker": worker}, fh, indent=2, default=str)
+    with open(args.results, "w") as fh:
+        json.dump({"meta": meta, "runs": all_runs, "worker": worker}, fh, indent=2, default=str)
+    growth = scale_section(all_runs, meta) if len(scales) > 1 else None
+    if growth:
+        print(growth)
     if runs and not args.no_doc:
         sections = {"Summary": summary_section(runs, worker, meta), "Pages": pages_section(runs, meta)}
+        if growth:
+            sections["Scale"] = growth
         if not args.skip_generate:
             sections["Dataset"] = dataset_section(runs, meta)
         report.update_sections(DOC, sections)

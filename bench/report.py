@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 OWN = ("Summary", "Dataset", "Pages")
-ORDER = ("Summary", "Dataset", "Pages", "Matching", "Worker")
+ORDER = ("Summary", "Dataset", "Pages", "Scale", "Matching", "Worker")
 PREAMBLE = """# Performance
 
 Measured by `make bench` (`python -m bench`): it generates a firm at real size

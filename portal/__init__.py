@@ -106,6 +106,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     api.init_app(app)
     init_errors(app)
+    from portal.web.ratelimits import drop_idle_request_check
+
+    drop_idle_request_check(app)  # after every blueprint: their limits are known by now
 
     from portal import cli
 

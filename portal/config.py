@@ -143,6 +143,11 @@ def load_config(overrides: dict | None = None, env: dict | None = None) -> dict:
         # change made by another process (a second web server, the CLI) within this many
         # seconds. 0 turns the cache off.
         "FIRM_CACHE_SECONDS": number("PORTAL_FIRM_CACHE_SECONDS", 5.0, float),
+        # How long a web process may answer careers pages it built without reading the site's
+        # version again (portal.careers.page_cache): a change made through this process shows
+        # at once, one made by another process (a second web server, the worker, the CLI) or a
+        # job whose advertising ends within this many seconds. 0 turns the cache off.
+        "CAREERS_CACHE_SECONDS": number("PORTAL_CAREERS_CACHE_SECONDS", 5.0, float),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", ""),
         # Replies by email (portal.outbox.reply_address, portal.services.inbound_mail): candidate
         # emails say Reply-To: reply+<token>@<the firm's reply domain, else this one>; with neither,

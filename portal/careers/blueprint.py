@@ -14,3 +14,16 @@ def _guard():
     if firm is None or firm.disabled or not firm.careers_enabled:
         abort(404)
     return None
+
+
+def _setup(state) -> None:
+    """The process's cache of built pages (portal.careers.page_cache), when configured."""
+    from portal.careers.page_cache import PageCache, install_hooks
+
+    install_hooks()
+    ttl = float(state.app.config.get("CAREERS_CACHE_SECONDS") or 0)
+    if ttl > 0:
+        state.app.extensions["portal_careers_cache"] = PageCache(ttl)
+
+
+bp.record_once(_setup)

@@ -1,5 +1,6 @@
 """What every careers page shares: absolute links on the firm's own host, and HTTP caching for
-anonymous visitors (an ETag from `careers.site_version`, 304 when it still matches).
+anonymous visitors (an ETag from `careers.site_version`, 304 when it still matches), and the
+pages this process built, kept under that version (portal.careers.page_cache).
 
 These pages read no session and write none (no CSRF token, no flash): they set no cookie, and
 the same URL shows every visitor the same bytes. Never writes to the database."""
@@ -7,10 +8,12 @@ the same URL shows every visitor the same bytes. Never writes to the database.""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
-from flask import Response, g, make_response, request, url_for
+from flask import Response, current_app, g, make_response, request, url_for
 
+from portal.careers.page_cache import Page, PageCache
 from portal.services import careers
 from portal.services.careers_feeds import Links
 from portal.web.templating import firm_base_url
@@ -32,14 +35,40 @@ def links() -> Links:
 
 
 def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = None) -> Response:
-    """The response `build` makes, or 304 Not Modified when the visitor has this version."""
+    """The response `build` makes, or 304 Not Modified when the visitor has this version.
+
+    A page this process built under the current version is answered from
+    portal.careers.page_cache without a statement; otherwise the version is read and the page
+    built as usual, then kept."""
+    cache: PageCache | None = current_app.extensions.get("portal_careers_cache")
+    firm_id = g.firm.id
+    key = (request.host, request.script_root, request.path, request.query_string, mimetype)
+    kept = cache.get(firm_id, key) if cache is not None else None
+    if kept is not None and (kept[1] is not None or request.if_none_match.contains(kept[0])):
+        etag, page = kept
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            assert page is not None
+            response = Response(page.body, status=page.status, headers=page.headers)
+        return _validators(response, etag)
+    checked = time.monotonic()
     etag = careers.site_version(g.firm)
+    page = None
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
         response = make_response(build())
         if mimetype:
             response.mimetype = mimetype
+        if response.status_code in (200, 410) and not response.is_streamed:
+            page = Page(response.status_code, response.get_data(), list(response.headers.items()))
+    if cache is not None:
+        cache.put(firm_id, etag, key, page, checked)
+    return _validators(response, etag)
+
+
+def _validators(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

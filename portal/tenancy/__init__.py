@@ -25,7 +25,7 @@ from itertools import chain
 
 from flask import Flask, abort, current_app, g, request
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached, with_loader_criteria
+from sqlalchemy.orm import Session, make_transient_to_detached
 from werkzeug.local import LocalProxy
 
 from portal.extensions import db
@@ -33,6 +33,7 @@ from portal.models.base import FirmOwned
 from portal.models.firm import Firm, FirmDomain
 from portal.tenancy.analysis import FIRM_COLUMN
 from portal.tenancy.check import TenancyError, install_engine_hooks
+from portal.tenancy.criteria import fill_carried_firm, filtered, with_firm
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Endpoints served without a firm (no firm data on them).
@@ -84,11 +85,13 @@ def _tenant_filter(state) -> None:
         # Refreshing attributes of an object already in the session (loaded under these
         # rules, or written after the flush checks): the statement names its primary key.
         state.update_execution_options(_tenancy_identity_load=True)
+        fill_carried_firm(state)
         return
     session = state.session
     if not state.is_select and any(m.class_ in _FIRM_TABLES for m in state.all_mappers):
         _mark_firm_change(session)  # an UPDATE/DELETE on firms or domains: the firm cache drops
     if state.execution_options.get("all_firms") or session.info.get("all_firms"):
+        fill_carried_firm(state)
         return
     firm_id = session.info.get("firm_id")
     if firm_id is None:
@@ -98,25 +101,10 @@ def _tenant_filter(state) -> None:
                     f"query on {mapper.class_.__name__} with no firm bound; "
                     "bind a firm or use tenancy.all_firms() explicitly"
                 )
+        fill_carried_firm(state)
         return
-    state.statement = state.statement.options(_firm_criteria(firm_id))
-
-
-_CRITERIA: dict[int, object] = {}
-
-
-def _firm_criteria(firm_id: int):
-    """The tenant filter's option for one firm, built once per firm and reused (building it,
-    with its lambda, cost more than the rest of the filter on a small page). Only the firm id
-    varies, and it is in the closure SQLAlchemy reads as a bound parameter."""
-    option = _CRITERIA.get(firm_id)
-    if option is None:
-        if len(_CRITERIA) > 10_000:
-            _CRITERIA.clear()
-        option = _CRITERIA[firm_id] = with_loader_criteria(
-            FirmOwned, lambda cls: cls.firm_id == firm_id, include_aliases=True
-        )
-    return option
+    state.statement = filtered(state.statement)
+    state.parameters = with_firm(state.parameters, firm_id)
 
 
 def _check_flush(session: Session, flush_context, instances) -> None:

@@ -210,3 +210,37 @@ def test_worker_figures_come_from_worker_bench_keys():
     delivery = next(r for r in rows if r["target"].startswith("Delivery"))
     assert checkin["met"] is False and "31.0 s" in checkin["value"]
     assert delivery["met"] is True
+
+
+def test_scales_each_size_has_its_own_database_and_the_growth_is_judged_against_log_n():
+    from bench.__main__ import _scales, scale_section, scaled_url
+
+    class Args:
+        scales, scale = None, None
+
+    assert _scales(Args, {}) == [0.1, 1.0]  # make bench: 10,000 and 100,000 candidates
+    Args.scale = 0.05
+    assert _scales(Args, {}) == [0.05]  # the quick run stays one size
+    Args.scales = "1,0.1"
+    assert _scales(Args, {}) == [0.1, 1.0]
+    assert scaled_url("sqlite:////d/portal-bench.db", 0.1) == "sqlite:////d/portal-bench-x0.1.db"
+    assert scaled_url("postgresql+psycopg://u@h:5432/portal_bench", 0.1).endswith("/portal_bench_x0_1")
+
+    def run(scale, candidates, ratios):
+        pages = {key: {"ratio_ind": r} for key, r in ratios.items()}
+        return {
+            "label": "SQLite",
+            "scale": scale,
+            "dataset": {"counts": {"candidates": candidates}},
+            "pages": {"modes": {"sync": {"label": "gunicorn 2 sync workers", "pages": pages}}},
+        }
+
+    text = scale_section(
+        [run(0.1, 10_000, {"dashboard": 0.40, "board": 0.30}), run(1.0, 100_000, {"dashboard": 0.20, "board": 0.28})],
+        {"command": "make bench", "date": "today"},
+    )
+    assert "bound 1.25" in text  # log(100,000) / log(10,000)
+    dashboard = next(line for line in text.splitlines() if line.startswith("| Recruiter needs-attention"))
+    board = next(line for line in text.splitlines() if line.startswith("| Search board"))
+    assert dashboard.endswith("| 2.00 ⚠ |")  # its cost doubled: worse than logarithmic
+    assert board.endswith("| 1.07 |")

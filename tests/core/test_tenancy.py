@@ -466,6 +466,43 @@ def test_tenant_filter_limits_a_bound_session_to_its_firm(app, firms):
             db.session.rollback()
 
 
+def test_a_statement_built_once_is_filtered_for_each_firm_that_runs_it(app, firms):
+    """The tenant filter keeps the filtered form of a statement built once (the user loader's),
+    and the firm is a bound parameter: the same statement object run under firm A, then B,
+    then A again returns each firm's rows only, and never the firm of the first run."""
+    once = select(User.email).where(User.email.like("%"))
+    with app.app_context():
+        seen = []
+        for firm in (firms.a, firms.b, firms.a):
+            with as_firm(firm.firm.id):
+                seen.append(set(db.session.scalars(once)))
+                assert db.session.execute(once.limit(1)).first() is not None
+        db.session.rollback()
+    a = {firms.a.admin.email, firms.a.recruiter.email, firms.a.candidate.email}
+    b = {firms.b.admin.email, firms.b.recruiter.email, firms.b.candidate.email}
+    assert seen == [a, b, a]
+
+
+def test_a_refresh_carries_the_firm_it_was_loaded_under(app, firms):
+    """SQLAlchemy carries the tenant filter's option into an object's refreshes and joined
+    loads (a Search refreshes with its client joined): the firm is the one the object was
+    loaded under, also when the refresh happens with no firm bound or across firms."""
+    from tests.support.recruiter import make_search
+
+    search = make_search(app, firms.a, client="Carried Client")
+    with app.app_context():
+        with as_firm(firms.a.firm.id):
+            loaded = db.session.get(Search, search.id)
+            assert loaded.client.name == "Carried Client"
+        for block in (all_firms, lambda: as_firm(firms.a.firm.id)):
+            db.session.expire(loaded)
+            with block():
+                assert loaded.title == search.title and loaded.client.name == "Carried Client"
+        db.session.expire(loaded)
+        assert loaded.title == search.title  # no firm bound: the object's own firm
+        db.session.rollback()
+
+
 def test_bulk_update_and_delete_are_filtered(app, firms):
     from sqlalchemy import delete, update
 
