@@ -1,10 +1,12 @@
 """On a phone (375x812, headless Chromium): the candidate reads a check-in in their portal, taps
 "Reply" and writes a question; the recruiter sees it at the top of Needs attention and replies on
 the candidate's page; the candidate sees the answer under their question. Screenshots:
-docs/screenshots/conversation-*.png."""
+tests/artifacts/conversation-*.png on every run; the README's copies in docs/screenshots/ are
+refreshed only with PORTAL_UPDATE_SCREENSHOTS=1 (a test run never changes the work tree)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -17,8 +19,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _shot(page, name: str) -> None:
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot(page, name), DOCS / f"{name}.png")
+    path = screenshot(page, name)
+    if os.environ.get("PORTAL_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS / f"{name}.png")
 
 
 def _fits(page) -> None:
