@@ -100,7 +100,9 @@ def test_schedule_proposed_slots_then_move_edit_and_cancel(app, rec):
     [iv] = _interviews(app, f)
     assert iv.state == InterviewState.CANCELLED and iv.sequence == 3
     with firm_context(app, f.firm):
-        kinds = db.session.scalars(db.select(Message.kind).where(Message.interview_id == iv.id)).all()
+        kinds = db.session.scalars(
+            db.select(Message.kind).where(Message.interview_id == iv.id).order_by(Message.id)
+        ).all()
     assert kinds == ["interview_proposed", "interview_scheduled", "interview_scheduled", "interview_cancelled"]
 
 
