@@ -28,9 +28,9 @@ from itertools import chain
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.models import Client, Firm, FirmDomain, Search, SearchSkill, Skill, SkillAlias
+from portal.models import Client, Firm, FirmDomain, ReportSnapshot, Search, SearchSkill, Skill, SkillAlias
 
-SHOWN = (Search, SearchSkill, Client, Skill, SkillAlias, Firm, FirmDomain)
+SHOWN = (Search, SearchSkill, Client, Skill, SkillAlias, Firm, FirmDomain, ReportSnapshot)  # snapshots: public figures
 _CHANGED = "careers_pages_changed"
 MAX_PAGES = 512  # per firm: query strings are the visitor's, so the kept pages are bounded
 MAX_FIRMS = 1024
