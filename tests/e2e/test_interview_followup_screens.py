@@ -68,7 +68,8 @@ def test_home_and_debrief_on_a_phone(app, firms, live_server, phone):
     page.focus("#questions")
     page.keyboard.type("Is the role hybrid?")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # the form's answer, not the page before it (a race under load)
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     body = page.locator("main").inner_text()
     assert "Thank you for your debrief" in body and "Is the role hybrid?" in body and "4 – Interested" in body
