@@ -166,9 +166,12 @@ def record_for_candidacy(
     context: dict,
     grace: bool = False,
     coalesce_key: str | None = None,
+    stream: str | None = None,
+    show_in_portal: bool = True,
 ) -> Message:
-    """`record` of a transactional message to the candidate of a candidacy (a status change,
-    feedback, a consent request, a close): addressed to them, in their portal, on that candidacy."""
+    """`record` of a message to the candidate of a candidacy (a status change, feedback, a
+    consent request, a close; a survey, with its optional `stream`): addressed to them, on that
+    candidacy, in their portal unless `show_in_portal` is False."""
     candidate = candidacy.candidate
     return record(
         firm,
@@ -182,6 +185,8 @@ def record_for_candidacy(
         recipient_user_id=candidate.user_id,
         grace=grace,
         coalesce_key=coalesce_key,
+        stream=stream,
+        show_in_portal=show_in_portal,
         context=context,
     )
 

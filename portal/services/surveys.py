@@ -35,7 +35,6 @@ from sqlalchemy import CursorResult, or_, select, update
 from portal import outbox
 from portal.extensions import db
 from portal.models import (
-    Audience,
     Candidacy,
     Candidate,
     Firm,
@@ -228,16 +227,11 @@ def ask(firm: Firm, occ: Occasion, now: datetime) -> SurveyResponse | None:
         recruiter = recruiter_profile.recruiter_for_candidacy(candidacy)
         recruiter_id = recruiter.id if recruiter is not None else None
     marked = survey_url(firm, TOKEN_MARK)
-    msg = outbox.record(
+    msg = outbox.record_for_candidacy(
         firm,
+        candidacy,
         kind=SURVEY_KIND,
         dedupe_key=dedupe_key,
-        audience=Audience.CANDIDATE,
-        to_email=candidate.email,
-        to_name=candidate.name,
-        candidate=candidate,
-        candidacy_id=candidacy.id,
-        recipient_user_id=candidate.user_id,
         stream=SURVEY_STREAM,
         show_in_portal=False,  # its links are made when it is sent: a copy in the portal could not answer
         context={
