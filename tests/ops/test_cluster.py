@@ -31,6 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN = 24  # messages written during the run
+LEASE_SECONDS = 20
 
 
 class WebServer:
@@ -122,13 +123,16 @@ def test_two_servers_workers_and_schedulers_share_files_and_deliver_each_message
     f = firms.a
     a, b = WebServer(app, private_redis.url, sink.port), WebServer(app, private_redis.url, sink.port)
     started += [a, b]
-    scheduler_env = {"PORTAL_SCHEDULER_LOCK_SECONDS": "35"}
+    # A send cut off by the kill is recovered by the relay once its lease passes (600 s in
+    # production, LEASE_SECONDS here so the test sees it).
+    lease = {"PORTAL_SENDING_LEASE_SECONDS": str(LEASE_SECONDS)}
+    scheduler_env = {"PORTAL_SCHEDULER_LOCK_SECONDS": "35", **lease}
     schedulers = [
         WorkerProcess(app, redis_url=private_redis.url, args=("--scheduler",), extra_env=scheduler_env)
         for _ in range(2)
     ]
     workers = [
-        WorkerProcess(app, redis_url=private_redis.url, args=args, smtp_port=sink.port)
+        WorkerProcess(app, redis_url=private_redis.url, args=args, smtp_port=sink.port, extra_env=lease)
         for args in (("--queue", "messages"), ("--queue", "messages"), ("--queue", "default"))
     ]
     started += schedulers + workers
@@ -166,10 +170,16 @@ def test_two_servers_workers_and_schedulers_share_files_and_deliver_each_message
     workers[0].kill()
     schedulers[0].kill()  # the one that started first, which most likely holds the lock
 
-    def delivered() -> int:
+    def in_state(state: MessageState) -> set[int]:
         with firm_context(app, f.firm) as s:
-            sent = select(func.count(Message.id)).where(Message.id.in_(ids), Message.state == MessageState.SENT)
-            return s.scalar(sent)
+            return set(s.scalars(select(Message.id).where(Message.id.in_(ids), Message.state == state)))
+
+    # What the killed worker held: the only messages that may reach the sink twice (when the
+    # kill fell between the mail server's "250" and the recorded outcome), with one Message-ID.
+    in_flight = in_state(MessageState.SENDING)
+
+    def delivered() -> int:
+        return len(in_state(MessageState.SENT))
 
     wait_until(lambda: delivered() == RUN, 240, interval=1, what="every message of the run delivered")
     time.sleep(3)  # anything sent twice would arrive now
@@ -178,7 +188,9 @@ def test_two_servers_workers_and_schedulers_share_files_and_deliver_each_message
         found = re.match(r"<portal\.(\d+)\.(\d+)@", str(received.email["Message-ID"]))
         if found and int(found.group(1)) == f.firm.id and int(found.group(2)) in ids:
             per_message[int(found.group(2))] += 1
-    assert set(per_message) == ids and set(per_message.values()) == {1}, per_message
+    assert set(per_message) == ids, per_message
+    twice = {mid for mid, copies in per_message.items() if copies > 1}
+    assert twice <= in_flight and set(per_message.values()) <= {1, 2}, (per_message, in_flight)
 
     # The candidate deletes their account on server B: the CV is gone from the storage.
     assert stored(app, f.firm, cv_key)
