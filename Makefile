@@ -7,7 +7,7 @@ PORT ?= 5000
 NPM ?= npm
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install dev test test-postgres test-newest test-lowest lock lint bench bench-large migration clean
+.PHONY: install catalogs translations dev test test-postgres test-newest test-lowest lock lint bench bench-large migration clean
 
 ## Installs are reproducible: exactly the versions in requirements/dev.lock (made by `make lock`
 ## from pyproject.toml's bounds), then Portal itself without resolving anything again.
@@ -19,7 +19,24 @@ $(BIN)/.installed: pyproject.toml requirements/dev.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed catalogs
+
+## Languages (portal/i18n.py): the compiled catalogs (.mo, not in git) from the translations
+## (.po); `make translations` extracts every marked message again and updates each catalog.
+LANGS := de fr es nl ar
+PO_FILES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+catalogs: $(MO_FILES)
+portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po | $(BIN)/.installed
+	$(BIN)/pybabel -q compile -l $* -i $< -o $@
+translations: $(BIN)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-comments=Translators: --sort-by-file \
+	  --width 100 --project Portal --copyright-holder "Portal contributors" -o portal/translations/messages.pot .
+	for l in $(LANGS); do \
+	  if [ -f portal/translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update --width 100 -l $$l -i portal/translations/messages.pot -d portal/translations; \
+	  else $(BIN)/pybabel -q init --width 100 -l $$l -i portal/translations/messages.pot -d portal/translations; fi; \
+	done
 
 ## Pin again after a change of pyproject.toml's dependencies (uv resolves; pip installs).
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --python-version 3.11 -q --no-header
@@ -30,7 +47,7 @@ lock: $(BIN)/.installed
 
 ## The suite against the newest releases pyproject.toml allows (SQLite), in a venv of its own:
 ## a breaking upstream release shows here before users meet it. .ci/run reports it separately.
-test-newest: $(NODE_STAMP)
+test-newest: catalogs $(NODE_STAMP)
 	rm -rf .venv-newest && $(PYTHON) -m venv .venv-newest
 	.venv-newest/bin/python -m pip install -q --upgrade pip
 	.venv-newest/bin/python -m pip install -q --upgrade -e '.[dev,postgres,s3]'
@@ -38,7 +55,7 @@ test-newest: $(NODE_STAMP)
 
 ## The suite against the OLDEST releases pyproject.toml allows (its lower bounds), so each bound
 ## is one the code really works with.
-test-lowest: $(BIN)/.installed $(NODE_STAMP)
+test-lowest: $(BIN)/.installed catalogs $(NODE_STAMP)
 	rm -rf .venv-lowest && $(PYTHON) -m venv .venv-lowest
 	$(BIN)/python -m pip install -q uv
 	$(UV_COMPILE) --extra dev --extra postgres --extra s3 --resolution lowest-direct -o .venv-lowest/lowest.lock

@@ -67,6 +67,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     webhook_outbox.init_app(app)
     templating.init_app(app)
+    from portal import i18n
+
+    i18n.init_app(app)
 
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
@@ -84,6 +87,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     metrics.init_app(app)
     app.register_blueprint(brand_bp)
+    from portal.web.language import bp as language_bp
+
+    app.register_blueprint(language_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(calendar_feed_bp)
     from portal.web.inbound import bp as inbound_bp

@@ -103,6 +103,9 @@ class Candidate(FirmOwned, Model):
     location: Mapped[str | None] = mapped_column(String(120))
     # The zone the candidate reads times in (interviews, reminders); None = the firm's.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The language the candidate reads their portal and emails in (None: the firm's default);
+    # kept equal to their account's User.language (portal/services/languages.py).
+    language: Mapped[str | None] = mapped_column(String(10))
     seniority: Mapped[Seniority | None] = mapped_column(enum_type(Seniority))
     summary: Mapped[str | None] = mapped_column(Text)
 

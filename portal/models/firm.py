@@ -60,6 +60,13 @@ class Firm(Model):
     reply_domain: Mapped[str | None] = mapped_column(String(253), unique=True)  # one firm per reply domain
     # Insight: show the firm's promise figures and survey score on its careers site and login page.
     public_figures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Languages (portal/i18n.py): the firm's default, the ones it offers (None: every shipped
+    # language), and its own texts per language: {"de": {"welcome_md": .., "welcome_html": ..,
+    # "privacy_notice_md": .., "privacy_notice_html": .., "stage_labels": {stage: {...}}}}; a text
+    # missing in a language falls back to the firm's default-language text (the plain columns).
+    default_language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    languages: Mapped[list | None] = mapped_column(JSON)
+    texts: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     domains: Mapped[list[FirmDomain]] = relationship(back_populates="firm", cascade="all, delete-orphan")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
@@ -69,6 +69,9 @@ class Search(FirmOwned, Model):
     client_wording: Mapped[str | None] = mapped_column(String(120))
     description_md: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
+    # The description in other languages: {"de": {"description_md": .., "description_html": ..}};
+    # a language without one reads the description above (portal/i18n.py firm_text).
+    translations: Mapped[dict | None] = mapped_column(JSON)
     requirements_md: Mapped[str] = mapped_column(Text, default="")
     requirements_html: Mapped[str] = mapped_column(Text, default="")
     seniority: Mapped[Seniority | None] = mapped_column(enum_type(Seniority))

@@ -46,6 +46,9 @@ class User(FirmOwned, UserMixin, Model):
     calendar_feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # New candidate messages: "immediately" (an email for the candidacy owner), "digest" (in the
     # daily digest only) or "off" (the needs-attention list only).
+    # The language of this person's pages (None: chosen per request from the browser and the
+    # firm's default); a candidate's account has the same as its Candidate.language.
+    language: Mapped[str | None] = mapped_column(String(10))
     message_notifications: Mapped[str] = mapped_column(String(20), default="immediately", server_default="immediately")
 
     # The secret of the signed-in session this object was loaded for (never stored in clear;

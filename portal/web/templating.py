@@ -4,7 +4,6 @@ They only render: nothing here sends an email or writes to the database."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from jinja2 import TemplateNotFound
@@ -62,17 +61,26 @@ def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, s
     return label.replace("{days}", days), explanation.replace("{days}", days)
 
 
-def local_time(value: datetime | date | None, firm: Firm | None = None, fmt: str = "%d %b %Y, %H:%M") -> str:
+# The formats pages asked for by strftime pattern before the locale did the spelling.
+LEGACY_FORMATS = {"%a %d %b, %H:%M": "weekday", "%H:%M on %d %b": "day_time", "%d %b %Y": "medium"}
+
+
+def local_time(value: datetime | date | None, firm: Firm | None = None, fmt: str = "medium") -> str:
+    """A moment in the reader's zone (the candidate's on their pages, else the firm's) and
+    locale; `fmt` is a portal.i18n.when format ("medium", "weekday", "day_time", "time")."""
+    from portal import i18n
+
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        tz = ZoneInfo(firm.timezone) if firm is not None and firm.timezone else ZoneInfo("UTC")
-        return value.astimezone(tz).strftime(fmt)
-    return value.strftime("%d %b %Y")
+    if not isinstance(value, datetime):
+        return i18n.day(value)
+    return i18n.when(value, firm, LEGACY_FORMATS.get(fmt, fmt))
 
 
 def local_date(value, firm: Firm | None = None) -> str:
-    return local_time(value, firm, "%d %b %Y")
+    from portal import i18n
+
+    return i18n.day(value, "medium", firm)
 
 
 def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
@@ -126,11 +134,13 @@ def template_url_for(endpoint: str, **values) -> str:
 
 def reply_day(firm: Firm, due_at: datetime | None) -> str:
     """The last day of a reply window ending at `due_at` (midnight after it, the firm's zone), as
-    candidates and recruiters read it: "Monday 12 May"."""
+    candidates and recruiters read it: "Monday 12 May" (in the reader's locale)."""
     if due_at is None:
         return ""
+    from portal import i18n
+
     day = (due_at.astimezone(firm.zone) - timedelta(seconds=1)).date()
-    return f"{day:%A} {day.day} {day:%B}"
+    return i18n.day(day, "weekday_long")
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,31 @@
+"""The language switcher on every page: a form (works without JavaScript) that remembers the
+choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_login import current_user
+
+from portal.i18n import COOKIE, LANGUAGES
+from portal.services import DomainError, languages
+from portal.web.actions import run
+from portal.web.security import is_safe_next
+
+bp = Blueprint("language", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.post("/language")
+def choose():
+    back = request.form.get("next") or ""
+    target = back if is_safe_next(back) else url_for("auth.index")
+    user = current_user if current_user.is_authenticated else None
+    try:
+        code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(target, 303)
+    response = redirect(target, 303)
+    response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
+    assert code in LANGUAGES
+    return response
