@@ -1,10 +1,16 @@
 """The language switcher on every page: a form (works without JavaScript) that remembers the
-choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py)."""
+choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py).
+
+A visitor's form carries no CSRF token: rendering one would give every public page a session
+cookie (the careers pages set none), and a forged switch can only change a visitor's language
+cookie. A signed-in person's form carries the token and the profile is only written with it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
 from portal.i18n import COOKIE, LANGUAGES
 from portal.services import DomainError, languages
@@ -20,6 +26,11 @@ def choose():
     back = request.form.get("next") or ""
     target = back if is_safe_next(back) else url_for("auth.index")
     user = current_user if current_user.is_authenticated else None
+    if user is not None:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except (ValidationError, CSRFError) as exc:
+            raise CSRFError(str(exc)) from exc
     try:
         code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
     except DomainError as exc:
