@@ -130,6 +130,7 @@ def languages():
     return render_template(
         "admin/languages.html",
         form=form,
+        all_languages=list(LANGUAGES.values()),
         default=LANGUAGES[firm_default(firm)],
         others=others,
         written={lang.code: _written(firm_languages.texts_in(firm, lang.code)) for lang in others},

@@ -132,7 +132,7 @@ def _stage_labels(values) -> dict[str, dict[str, str]]:
         for part, limit in STAGE_PARTS.items():
             value = plain_text(f"{key}-{part}", str((parts or {}).get(part) or "").replace("\x00", ""), limit)
             if value:
-                refused = disclosure.firm_text_refusal(value, _("The wording of a stage"))
+                refused = disclosure.firm_text_refusal(value, _("The wording of “%(stage)s”", stage=stage.label))
                 if refused:
                     raise InvalidSetting(f"{key}-{part}", refused)
                 entry[part] = value
