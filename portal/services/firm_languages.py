@@ -54,6 +54,8 @@ def set_languages(firm: Firm, actor: User | None, default: str | None, languages
     """Set the default language and the offered ones (the default is always offered). Returns
     the changes as {field: (old, new)}; nothing changes when a code is not a shipped language."""
     code = (default or "").strip()
+    if not code:
+        raise InvalidSetting("default_language", _("Choose your default language from the list."))
     if code not in LANGUAGES:
         error = _unknown(code)
         error.field = "default_language"

@@ -89,7 +89,6 @@ def test_the_default_language_is_always_offered(app, firms, client_for):
         ({"default_language": "xx", "languages": ["de"]}, "default_language"),
         ({"default_language": "de", "languages": ["de", "klingon"]}, "languages"),
         ({"default_language": "de-AT", "languages": ["de"]}, "default_language"),
-        ({"default_language": "", "languages": ["de"]}, "default_language"),
     ],
 )
 def test_a_language_portal_does_not_ship_is_refused_with_a_clear_message(app, firms, client_for, data, field):
@@ -102,6 +101,14 @@ def test_a_language_portal_does_not_ship_is_refused_with_a_clear_message(app, fi
     firm = load_firm(app, firms.a.firm)
     assert firm.default_language == "en" and firm.languages is None
     assert audit_entries(app, firms.a.firm) == []
+
+
+def test_a_missing_default_language_is_asked_for(app, firms, client_for):
+    c = admin_client(client_for, firms.a)
+    resp = c.post("/admin/languages", data={"default_language": " ", "languages": ["de"]})
+    assert resp.status_code == 400
+    assert "Choose your default language from the list." in resp.get_data(as_text=True)
+    assert load_firm(app, firms.a.firm).languages is None
 
 
 def test_the_service_refuses_unknown_codes_on_their_field(app, firms):
