@@ -341,3 +341,20 @@ def test_the_demo_firm_offers_every_language_with_german_texts(app, client_for):
     AuthActions(c).login("admin@demo.example", app.config["DEMO_PASSWORD"])
     page = c.get("/admin/languages").get_data(as_text=True)
     assert "Welcome text written." in page and "2 stages reworded." in page
+
+
+# ---------------------------------------------------------------- the admin pages in the admin's language
+
+
+def test_weekdays_and_hours_of_the_contact_rules_follow_the_page_language(app, firms, client_for):
+    c = admin_client(client_for, firms.a)
+    english = c.get("/admin/contact-rules").get_data(as_text=True)
+    assert '<option selected value="4">Friday</option>' in english and "2:00" in english and "PM" in english
+    assert "Friday at 2:00" in c.get("/admin/").get_data(as_text=True)
+    german = c.get("/admin/contact-rules", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="de"' in german
+    assert (
+        '<option selected value="4">Freitag</option>' in german
+        and '<option selected value="14">14:00</option>' in german
+    )
+    assert ">Friday</option>" not in german and "PM</option>" not in german
