@@ -100,8 +100,9 @@ def editable(firm: Firm, lang: str | None) -> bool:
 
 
 def texts_in(firm: Firm, lang: str) -> dict:
-    """The firm's stored texts in `lang`: {"welcome_md", "privacy_notice_md", "stage_labels"}
-    ('' or {} where nothing is written, so the default-language text applies)."""
+    """The firm's stored texts in `lang`: {"welcome_md", "privacy_notice_md", "stage_labels":
+    {stage: {"label", "explanation"}}}, every stage present, '' where nothing is written (there the
+    default-language text applies)."""
     entry = (firm.texts or {}).get(lang) or {}
     labels = entry.get("stage_labels") or {}
     return {

@@ -209,6 +209,20 @@ def test_texts_are_sanitised_as_the_default_language_fields_are(app, firms, clie
         assert "<script" not in lowered and "<img" not in lowered
 
 
+def test_a_text_naming_a_confidential_client_is_refused_in_every_language(app, firms, client_for):
+    from tests.support.recruiter import make_search
+
+    make_search(app, firms.a, client="Globex", confidential=True)
+    make_search(app, firms.a, client="Initech")  # not confidential: may be named
+    c = admin_client(client_for, firms.a)
+    for field, value in [("welcome_md", "Wir suchen für *Globex*."), ("presented-label", "Bei Globex")]:
+        resp = c.post("/admin/languages/de", data=_texts(**{field: value}))
+        assert resp.status_code == 400, field
+        assert "names a confidential client" in resp.get_data(as_text=True), field
+    assert load_firm(app, firms.a.firm).texts is None
+    assert c.post("/admin/languages/de", data=_texts(welcome_md="Wir suchen für Initech.")).status_code == 302
+
+
 def test_a_huge_text_gets_the_fields_message_and_nothing_is_saved(app, firms, client_for):
     c = admin_client(client_for, firms.a)
     for field in ("welcome_md", "privacy_notice_md", "presented-label", "presented-explanation"):
