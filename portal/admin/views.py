@@ -17,20 +17,18 @@ from portal.admin.forms import (
     DomainForm,
     EmptyForm,
     InviteForm,
-    LanguagesForm,
     LogoForm,
     RoleForm,
     TwoFactorPolicyForm,
     choice,
     hour_name,
-    language_texts_form_class,
     stage_form_class,
     weekday_names,
 )
-from portal.i18n import LANGUAGES, firm_default, force_locale, offered
+from portal.i18n import LANGUAGES, offered
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
-from portal.services import NotFound, audit, branding, firm_languages, public_figures, staff, two_factor
+from portal.services import NotFound, audit, branding, public_figures, staff, two_factor
 from portal.services import domains as domain_records
 from portal.web.actions import actor, flash_outcome, run, status, submit
 from portal.web.brand import firm_palette
@@ -108,95 +106,6 @@ def stages():
     return render_template("admin/stages.html", form=form, stages=list(Stage), defaults=CANDIDATE_STAGE_TEXT), status(
         form
     )
-
-
-# ---------------------------------------------------------------- languages
-
-
-@bp.route("/languages", methods=["GET", "POST"])
-def languages():
-    """The firm's default language, the languages it offers, and links to its texts in each."""
-    firm = g.firm
-    form = LanguagesForm(
-        data={"default_language": firm_default(firm), "languages": firm_languages.chosen_languages(firm)}
-    )
-    out = submit(
-        form, lambda: firm_languages.set_languages(firm, actor(), form.default_language.data, form.languages.data)
-    )
-    if out:
-        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
-        return redirect(url_for("admin.languages"))
-    others = [LANGUAGES[c] for c in firm_languages.chosen_languages(firm) if c != firm_default(firm)]
-    return render_template(
-        "admin/languages.html",
-        form=form,
-        all_languages=list(LANGUAGES.values()),
-        default=LANGUAGES[firm_default(firm)],
-        others=others,
-        written={lang.code: _written(firm_languages.texts_in(firm, lang.code)) for lang in others},
-    ), status(form)
-
-
-def _written(texts: dict) -> dict:
-    """What is written in one language: the welcome text, the privacy notice, how many stages."""
-    return {
-        "welcome": bool(texts["welcome_md"]),
-        "privacy": bool(texts["privacy_notice_md"]),
-        "stages": sum(1 for parts in texts["stage_labels"].values() if any(parts.values())),
-    }
-
-
-@bp.route("/languages/<lang>", methods=["GET", "POST"])
-def language_texts(lang: str):
-    """The firm's welcome text, privacy notice and stage wording in one offered language other
-    than its default; an empty field falls back to the default-language text."""
-    firm = g.firm
-    if not firm_languages.editable(firm, lang):
-        abort(404)
-    current = firm_languages.texts_in(firm, lang)
-    form = language_texts_form_class()(
-        data={
-            "welcome_md": current["welcome_md"],
-            "privacy_notice_md": current["privacy_notice_md"],
-            **current["stage_labels"],
-        }
-    )
-    out = submit(
-        form,
-        lambda: firm_languages.set_texts(
-            firm,
-            actor(),
-            lang,
-            welcome_md=form.welcome_md.data,
-            privacy_notice_md=form.privacy_notice_md.data,
-            stage_labels={s.value: form[s.value].data for s in Stage},
-        ),
-    )
-    if out:
-        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
-        return redirect(url_for("admin.language_texts", lang=lang))
-    return render_template(
-        "admin/language_texts.html",
-        form=form,
-        language=LANGUAGES[lang],
-        default=LANGUAGES[firm_default(firm)],
-        stages=list(Stage),
-        fallback=_stage_fallback(firm, lang),
-        preview=((firm.texts or {}).get(lang) or {}).get("welcome_html"),
-    ), status(form)
-
-
-def _stage_fallback(firm, lang: str) -> dict:
-    """What a reader of `lang` sees for each stage while its fields are empty: the firm's own
-    default-language wording, else the product's wording in `lang`."""
-    custom = firm.stage_labels or {}
-    out = {}
-    with force_locale(lang):
-        for stage in Stage:
-            own = custom.get(stage.value) or {}
-            label, explanation = CANDIDATE_STAGE_TEXT[stage]
-            out[stage] = (str(own.get("label") or label), str(own.get("explanation") or explanation))
-    return out
 
 
 # ---------------------------------------------------------------- logo
