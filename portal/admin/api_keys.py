@@ -5,6 +5,7 @@ made it (never flashed: a flash travels in the session cookie), and never again.
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import ApiKeyForm, EmptyForm
@@ -41,7 +42,7 @@ def api_key_rotate(key_id: int):
     try:
         issued = run(lambda: api_keys.rotate(g.firm, actor(), key))
     except DomainError as exc:
-        flash(f"Not rotated: {exc}", "error")
+        flash(_("Not rotated: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for("admin.api_keys_page"), code=303)
     return _page(ApiKeyForm(formdata=None), issued)
 
@@ -53,6 +54,6 @@ def api_key_revoke(key_id: int):
         lambda: api_keys.revoke(g.firm, actor(), key),
         form=EmptyForm(),
         back_to=url_for("admin.api_keys_page"),
-        refused="Not revoked",
-        done=f"The key “{key.name}” is revoked: it no longer works.",
+        refused=_("Not revoked"),
+        done=_("The key “%(name)s” is revoked: it no longer works.", name=key.name),
     )

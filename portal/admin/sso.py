@@ -6,6 +6,7 @@ be reached is an error on the form, never a 500."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import EmptyForm, SsoForm
@@ -23,7 +24,7 @@ def sso_settings():
     form.client_secret.data = form.client_secret.data if form.is_submitted() else ""  # write-only
     out = submit(form, lambda: sso.save_settings(firm, actor(), **{name: form[name].data for name in FIELDS}))
     if out:
-        flash(f"Single sign-on with {out.value.provider_name} is saved.", "success")
+        flash(_("Single sign-on with %(provider)s is saved.", provider=out.value.provider_name), "success")
         return redirect(url_for("admin.sso_settings"))
     return render_template(
         "admin/sso.html",
@@ -39,5 +40,5 @@ def sso_remove():
     if not EmptyForm().validate_on_submit():
         abort(400)
     run(lambda: sso.remove_settings(g.firm, actor()))
-    flash("Single sign-on is removed: staff sign in with their passwords.", "success")
+    flash(_("Single sign-on is removed: staff sign in with their passwords."), "success")
     return redirect(url_for("admin.sso_settings"))

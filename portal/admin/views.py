@@ -5,6 +5,8 @@ Only the firm's admins get here (the blueprint guard)."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.admin.blueprint import bp
@@ -19,8 +21,11 @@ from portal.admin.forms import (
     RoleForm,
     TwoFactorPolicyForm,
     choice,
+    hour_name,
     stage_form_class,
+    weekday_names,
 )
+from portal.i18n import LANGUAGES, offered
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import NotFound, audit, branding, public_figures, staff, two_factor
@@ -33,7 +38,13 @@ from portal.web.brand import firm_palette
 def home():
     firm = g.firm
     return render_template(
-        "admin/home.html", palette=firm_palette(firm), domains=branding.list_domains(firm), user=current_user
+        "admin/home.html",
+        palette=firm_palette(firm),
+        domains=branding.list_domains(firm),
+        user=current_user,
+        checkin_day=weekday_names()[firm.checkin_weekday],
+        checkin_time=hour_name(firm.checkin_hour),
+        language_names=[LANGUAGES[c].name for c in offered(firm)],
     )
 
 
@@ -51,7 +62,7 @@ def settings():
     if out:
         if "public_figures" in out.value:
             public_figures.forget(firm)
-        flash("Saved." if out.value else "Nothing changed.", "success")
+        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
         for note in firm_palette(firm).notes:
             flash(note, "warning")
         return redirect(url_for("admin.settings"))
@@ -75,7 +86,7 @@ def contact_rules():
         lambda: branding.update_settings(firm, actor(), **{name: form[name].data for name in branding.RULE_FIELDS}),
     )
     if out:
-        flash("Saved." if out.value else "Nothing changed.", "success")
+        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
         return redirect(url_for("admin.contact_rules"))
     return render_template("admin/contact_rules.html", form=form), status(form)
 
@@ -90,7 +101,7 @@ def stages():
         form, lambda: branding.update_stage_labels(firm, actor(), {s.value: form[s.value].data for s in Stage})
     )
     if out:
-        flash("Saved." if out.value else "Nothing changed.", "success")
+        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
         return redirect(url_for("admin.stages"))
     return render_template("admin/stages.html", form=form, stages=list(Stage), defaults=CANDIDATE_STAGE_TEXT), status(
         form
@@ -108,7 +119,7 @@ def logo():
         lambda: branding.set_logo(g.firm, actor(), form.logo.data.read(branding.LOGO_MAX_BYTES + 1)),
         field=form.logo,
     ):
-        flash("The new logo is in place.", "success")
+        flash(_("The new logo is in place."), "success")
         return redirect(url_for("admin.logo"))
     return render_template("admin/logo.html", form=form, remove_form=EmptyForm()), status(form)
 
@@ -116,7 +127,7 @@ def logo():
 @bp.route("/logo/remove", methods=["POST"])
 def remove_logo():
     if EmptyForm().validate_on_submit():
-        flash_outcome(submit(None, lambda: branding.remove_logo(g.firm, actor())), "The logo is removed.")
+        flash_outcome(submit(None, lambda: branding.remove_logo(g.firm, actor())), _("The logo is removed."))
     return redirect(url_for("admin.logo"))
 
 
@@ -130,8 +141,11 @@ def domains():
     out = submit(form, lambda: branding.add_domain(firm, actor(), form.domain.data), field=form.domain)
     if out:
         flash(
-            f"{out.value.domain} added. Publish the TXT record below to prove it is yours; "
-            "it serves your portal once verified.",
+            _(
+                "%(domain)s added. Publish the TXT record below to prove it is yours; "
+                "it serves your portal once verified.",
+                domain=out.value.domain,
+            ),
             "success",
         )
         return redirect(url_for("admin.domains"))
@@ -150,9 +164,11 @@ def verify_domain(domain_id: int):
         abort(400)
     row = run(lambda: branding.verify_domain(g.firm, actor(), domain_id))
     if row.verified_at is not None:
-        flash(f"{row.domain} is verified and now serves your portal.", "success")
+        flash(_("%(domain)s is verified and now serves your portal.", domain=row.domain), "success")
     else:
-        flash(f"{row.domain} is not verified yet: {row.last_check_error}", "warning")
+        flash(
+            _("%(domain)s is not verified yet: %(reason)s", domain=row.domain, reason=row.last_check_error), "warning"
+        )
     return redirect(url_for("admin.domains"))
 
 
@@ -161,7 +177,7 @@ def remove_domain(domain_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = run(lambda: branding.remove_domain(g.firm, actor(), domain_id))
-    flash(f"{name} removed.", "success")
+    flash(_("%(domain)s removed.", domain=name), "success")
     return redirect(url_for("admin.domains"))
 
 
@@ -195,7 +211,7 @@ def invite():
         field=form.email,
     )
     if out:
-        flash(f"Invitation sent to {out.value.email}.", "success")
+        flash(_("Invitation sent to %(email)s.", email=out.value.email), "success")
         return redirect(url_for("admin.staff_list"))
     return render_template("admin/invite.html", form=form), status(form)
 
@@ -206,7 +222,10 @@ def staff_member(user_id: int):
     user = _staff_or_404(user_id)
     form = RoleForm(role=user.role.value)
     if submit(form, lambda: staff.change_role(g.firm, actor(), user.id, Role(form.role.data)), field=form.role):
-        flash(f"{user.name} is now {'an admin' if user.role == Role.ADMIN else 'a recruiter'}.", "success")
+        if user.role == Role.ADMIN:
+            flash(_("%(name)s is now an admin.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is now a recruiter.", name=user.name), "success")
         if user.id == current_user.id and user.role != Role.ADMIN:
             return redirect(url_for("recruiter.dashboard"))
         return redirect(url_for("admin.staff_list"))
@@ -229,7 +248,7 @@ def deactivate(user_id: int):
     form = DeactivateForm()
     choices = [choice(u.id, f"{u.name} ({u.email})") for u in staff.active_staff(g.firm, exclude=user)]
     if not (searches or candidates):
-        choices.insert(0, choice(0, "Nobody: they own no searches or candidates"))
+        choices.insert(0, choice(0, _("Nobody: they own no searches or candidates")))
     form.reassign_to.choices = choices
     out = submit(
         form, lambda: staff.deactivate(g.firm, actor(), user.id, form.reassign_to.data or None), field=form.reassign_to
@@ -243,10 +262,14 @@ def deactivate(user_id: int):
 
 
 def _deactivated(user, handover) -> str:
-    msg = f"{user.name} is deactivated and signed out everywhere."
+    msg = _("%(name)s is deactivated and signed out everywhere.", name=user.name)
     if handover.to is not None and (handover.searches or handover.candidates):
-        msg += (
-            f" {handover.to.name} now owns their {handover.searches} search(es) and {handover.candidates} candidate(s)."
+        # Translators: "their" are the deactivated person's; %(searches)s is "2 searches", %(candidates)s "1 candidate".
+        msg += " " + _(
+            "%(name)s now owns their %(searches)s and %(candidates)s.",
+            name=handover.to.name,
+            searches=ngettext("%(num)d search", "%(num)d searches", handover.searches),
+            candidates=ngettext("%(num)d candidate", "%(num)d candidates", handover.candidates),
         )
     return msg
 
@@ -257,7 +280,8 @@ def reactivate(user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     flash_outcome(
-        submit(None, lambda: staff.reactivate(g.firm, actor(), user.id)), lambda _: f"{user.name} can sign in again."
+        submit(None, lambda: staff.reactivate(g.firm, actor(), user.id)),
+        lambda _done: _("%(name)s can sign in again.", name=user.name),
     )
     return redirect(url_for("admin.staff_list"))
 
@@ -269,7 +293,7 @@ def resend_invitation(user_id: int):
         abort(400)
     flash_outcome(
         submit(None, lambda: staff.resend_invitation(g.firm, actor(), user.id)),
-        lambda _: f"A new invitation is on its way to {user.email}.",
+        lambda _done: _("A new invitation is on its way to %(email)s.", email=user.email),
     )
     return redirect(url_for("admin.staff_list"))
 
@@ -284,7 +308,7 @@ def two_factor_policy():
     form = TwoFactorPolicyForm(obj=firm)
     out = submit(form, lambda: two_factor.set_policy(firm, actor(), form.require_two_factor.data))
     if out:
-        flash("Saved." if out.value else "Nothing changed.", "success")
+        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
         return redirect(url_for("admin.two_factor_policy"))
     rows = staff.list_staff(firm)
     return render_template(
@@ -299,8 +323,10 @@ def reset_two_factor(user_id: int):
         abort(400)
     flash_outcome(
         submit(None, lambda: two_factor.reset(g.firm, actor(), user_id)),
-        lambda user: f"{user.name}'s two-factor authentication is reset and they are signed out everywhere.",
-        refused="Not reset",
+        lambda user: _(
+            "%(name)s's two-factor authentication is reset and they are signed out everywhere.", name=user.name
+        ),
+        refused=_("Not reset"),
     )
     return redirect(url_for("admin.staff_member", user_id=user_id))
 

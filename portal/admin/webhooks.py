@@ -5,14 +5,25 @@ webhook_endpoints checks and records (audited); another firm's endpoint is a 404
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import EmptyForm, WebhookForm
-from portal.models import WebhookEndpoint, utcnow
+from portal.i18n import lazy as _l
+from portal.models import DeliveryState, WebhookEndpoint, utcnow
 from portal.recruiter.common import get_or_404
 from portal.services import webhook_endpoints as endpoints
 from portal.services.webhooks import EVENT_TYPES
 from portal.web.actions import act, actor, status, submit
+
+# A delivery's state as the log shows it.
+DELIVERY_STATES = {
+    # Translators: the state of a webhook delivery: waiting for its next attempt.
+    DeliveryState.PENDING.value: _l("pending"),
+    DeliveryState.SENDING.value: _l("sending"),
+    DeliveryState.DELIVERED.value: _l("delivered"),
+    DeliveryState.FAILED.value: _l("failed"),
+}
 
 
 def _fields(form: WebhookForm) -> tuple:
@@ -24,7 +35,7 @@ def webhooks():
     form = WebhookForm()
     out = submit(form, lambda: endpoints.create_endpoint(g.firm, actor(), *_fields(form)))
     if out:
-        flash("Endpoint added. Copy its signing secret into your receiver.", "success")
+        flash(_("Endpoint added. Copy its signing secret into your receiver."), "success")
         return redirect(url_for("admin.webhook", endpoint_id=out.value.id), code=303)
     return render_template(
         "admin/webhooks.html", form=form, endpoints=endpoints.list_endpoints(g.firm), events=EVENT_TYPES
@@ -37,7 +48,7 @@ def webhook(endpoint_id: int):
     form = WebhookForm(obj=endpoint)
     out = submit(form, lambda: endpoints.update_endpoint(g.firm, actor(), endpoint, *_fields(form)))
     if out:
-        flash("Saved." if out.value else "Nothing changed.", "success")
+        flash(_("Saved.") if out.value else _("Nothing changed."), "success")
         return redirect(url_for("admin.webhook", endpoint_id=endpoint.id), code=303)
     return render_template(
         "admin/webhook.html",
@@ -45,6 +56,7 @@ def webhook(endpoint_id: int):
         form=form,
         events=EVENT_TYPES,
         log=endpoints.delivery_log(endpoint),
+        delivery_states=DELIVERY_STATES,
         action_form=EmptyForm(),
         now=utcnow(),
     ), status(form)
@@ -61,8 +73,8 @@ def webhook_rotate(endpoint_id: int):
         lambda: endpoints.rotate_secret(g.firm, actor(), endpoint),
         form=EmptyForm(),
         back_to=_back(endpoint.id),
-        refused="Not rotated",
-        done="New secret made. The old one keeps signing beside it until the time shown; update your receiver.",
+        refused=_("Not rotated"),
+        done=_("New secret made. The old one keeps signing beside it until the time shown; update your receiver."),
     )
 
 
@@ -73,8 +85,8 @@ def webhook_enabled(endpoint_id: int):
         lambda: endpoints.set_enabled(g.firm, actor(), endpoint, enable),
         form=EmptyForm(),
         back_to=_back(endpoint.id),
-        refused="Not changed",
-        done="Endpoint enabled." if enable else "Endpoint disabled: it receives nothing until enabled.",
+        refused=_("Not changed"),
+        done=_("Endpoint enabled.") if enable else _("Endpoint disabled: it receives nothing until enabled."),
     )
 
 
@@ -85,8 +97,8 @@ def webhook_remove(endpoint_id: int):
         lambda: endpoints.delete_endpoint(g.firm, actor(), endpoint),
         form=EmptyForm(),
         back_to=url_for("admin.webhooks"),
-        refused="Not removed",
-        done="Endpoint removed.",
+        refused=_("Not removed"),
+        done=_("Endpoint removed."),
     )
 
 
@@ -97,6 +109,6 @@ def webhook_replay(endpoint_id: int, delivery_id: int):
         lambda: endpoints.replay(g.firm, actor(), endpoint, delivery_id),
         form=EmptyForm(),
         back_to=_back(endpoint.id) + "#log",
-        refused="Not sent again",
-        done="Sent again (the same event id): the result appears in the log below.",
+        refused=_("Not sent again"),
+        done=_("Sent again (the same event id): the result appears in the log below."),
     )

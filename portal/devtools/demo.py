@@ -73,6 +73,8 @@ def load_demo() -> list[str]:
             from portal.services.branding import set_logo
 
             set_logo(firm, None, demo_logo(firm.slug))  # before the pipeline: its emails carry the logo
+            if firm.slug == "demo":
+                _german_texts(firm)
             d = firm.slug if firm.slug == "demo" else "globex"
             _person(firm, f"admin@{d}.example", "Dana Admin" if d == "demo" else "Gwen Admin", Role.ADMIN, password)
             rec = _person(
@@ -123,6 +125,29 @@ def load_demo() -> list[str]:
         lines.append(f"{firm.name}: admin@{d}.example, recruiter@{d}.example, candidate@{d}.example")
     lines.append(f"Password for every demo login: {password}")
     return lines
+
+
+def _german_texts(firm: Firm) -> None:
+    """Northwind offers every language (Firm.languages None) and has written its welcome text and
+    two stages in German: the language switcher (or a German browser) shows them, and every
+    other text falls back to English (the admin's Languages page, portal/services/firm_languages.py)."""
+    from portal.services.firm_languages import set_texts
+
+    firm.languages = None
+    set_texts(
+        firm,
+        None,
+        "de",
+        welcome_md="Willkommen bei **Northwind Search**. Hier wissen Sie immer, wo Sie stehen.",
+        stage_labels={
+            "presented": {
+                "label": "Ihr Profil liegt beim Kunden",
+                "explanation": "Mit Ihrer Zustimmung haben wir Ihr Profil an den Kunden geschickt. "
+                "Er antwortet meist innerhalb von ein bis zwei Wochen.",
+            },
+            "interviewing": {"label": "Gespräche mit dem Kunden"},
+        },
+    )
 
 
 def _applicant(firm: Firm, domain: str) -> None:

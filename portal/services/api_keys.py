@@ -9,28 +9,31 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import ApiKey, Firm, User, utcnow
 from portal.services import DomainError, NotFound, audit
 from portal.services.text import clean_line
 
 # Each resource has a read and a write scope (write includes read). Notes and CVs have their
 # own, so a key can sync candidates without ever seeing an internal note or a CV.
-RESOURCES: dict[str, str] = {
-    "candidates": "Candidates (profile, skills, tags, availability)",
-    "cvs": "CV files (upload and download)",
-    "clients": "Clients",
-    "searches": "Searches",
-    "candidacies": "Candidacies (add to a search, move, close)",
-    "feedback": "Feedback the candidate reads",
-    "notes": "Internal notes",
-    "consents": "Presentation consents",
-    "messages": "Messages and their delivery",
-    "interviews": "Interviews",
-    "applications": "Applications from the careers site",
+RESOURCES: dict[str, Any] = {  # resource: what it covers, as the admin page says it (lazy)
+    "candidates": _l("Candidates (profile, skills, tags, availability)"),
+    "cvs": _l("CV files (upload and download)"),
+    "clients": _l("Clients"),
+    "searches": _l("Searches"),
+    "candidacies": _l("Candidacies (add to a search, move, close)"),
+    "feedback": _l("Feedback the candidate reads"),
+    "notes": _l("Internal notes"),
+    "consents": _l("Presentation consents"),
+    "messages": _l("Messages and their delivery"),
+    "interviews": _l("Interviews"),
+    "applications": _l("Applications from the careers site"),
 }
 READ_ONLY = {"messages", "interviews", "applications"}
 SCOPES: tuple[str, ...] = tuple(
@@ -65,9 +68,9 @@ def clean_scopes(scopes) -> list[str]:
     chosen = sorted({str(s) for s in scopes or ()})
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
-        raise DomainError(f"Scopes: unknown scope {unknown[0]!r}.")
+        raise DomainError(_("Scopes: unknown scope “%(scope)s”.", scope=unknown[0][:60]))
     if not chosen:
-        raise DomainError("Scopes: choose at least one.")
+        raise DomainError(_("Scopes: choose at least one."))
     return chosen
 
 
@@ -78,7 +81,7 @@ def allows(key: ApiKey, resource: str, write: bool = False) -> bool:
 
 
 def create(firm: Firm, actor: User, name: str, scopes) -> IssuedKey:
-    name = clean_line(name, "Name", 80, required=True)
+    name = clean_line(name, _("Name"), 80, required=True)
     chosen = clean_scopes(scopes)
     secret, digest = _new_secret()
     key = ApiKey(
@@ -98,14 +101,14 @@ def create(firm: Firm, actor: User, name: str, scopes) -> IssuedKey:
 def get(key_id: int) -> ApiKey:
     key = db.session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound("No such key.")
+        raise NotFound(_("No such key."))
     return key
 
 
 def rotate(firm: Firm, actor: User, key: ApiKey) -> IssuedKey:
     """A new secret for the key; the old one stops working at once."""
     if not key.active:
-        raise DomainError("This key is revoked; create a new one.")
+        raise DomainError(_("This key is revoked; create a new one."))
     secret, digest = _new_secret()
     key.secret_hash = digest
     key.rotated_at = utcnow()
@@ -116,7 +119,7 @@ def rotate(firm: Firm, actor: User, key: ApiKey) -> IssuedKey:
 
 def revoke(firm: Firm, actor: User, key: ApiKey) -> ApiKey:
     if not key.active:
-        raise DomainError("This key is already revoked.")
+        raise DomainError(_("This key is already revoked."))
     key.revoked_at = utcnow()
     db.session.flush()
     audit.record(firm, actor, "api_key.revoked", target=key.name)

@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
@@ -79,12 +80,12 @@ def update_settings(firm: Firm, actor: User | None, **values) -> dict[str, tuple
     first, second = clean.get("reminder_first_hours"), clean.get("reminder_second_hours")
     if first and second and second >= first:
         raise InvalidSetting(
-            "reminder_second_hours", "The second reminder comes closer to the interview: fewer hours than the first."
+            "reminder_second_hours", _("The second reminder comes closer to the interview: fewer hours than the first.")
         )
     if clean.get("reply_domain"):
         _check_reply_domain(firm, clean["reply_domain"])
     if clean.get("welcome_md"):
-        refused = disclosure.firm_text_refusal(clean["welcome_md"], "The welcome text")
+        refused = disclosure.firm_text_refusal(clean["welcome_md"], _("The welcome text"))
         if refused:
             raise InvalidSetting("welcome_md", refused)
     changes = {}
@@ -118,12 +119,14 @@ def _check_reply_domain(firm: Firm, domain: str) -> None:
     """A reply domain names one firm (the address of a reply decides whose it is): not the
     installation's shared reply domain, not another firm's."""
     if domain == (current_app.config.get("REPLY_DOMAIN") or ""):
-        raise InvalidSetting("reply_domain", f"{domain} is shared by every firm here: leave this empty to use it.")
+        raise InvalidSetting(
+            "reply_domain", _("%(domain)s is shared by every firm here: leave this empty to use it.", domain=domain)
+        )
     taken = db.session.scalar(
         select(Firm.id).where(Firm.reply_domain == domain, Firm.id != firm.id).execution_options(all_firms=True)
     )
     if taken is not None:
-        raise InvalidSetting("reply_domain", f"{domain} is already another portal's reply domain.")
+        raise InvalidSetting("reply_domain", _("%(domain)s is already another portal's reply domain.", domain=domain))
 
 
 def stage_texts(firm: Firm) -> dict[Stage, dict[str, str]]:
@@ -148,13 +151,13 @@ def update_stage_labels(firm: Firm, actor: User | None, texts: dict[str, dict[st
         try:
             stage = Stage(key)
         except ValueError as exc:
-            raise InvalidSetting(None, f"{key!r} is not a stage.") from exc
+            raise InvalidSetting(None, _("“%(key)s” is not a stage.", key=str(key)[:40])) from exc
         defaults = dict(zip(("label", "explanation"), CANDIDATE_STAGE_TEXT[stage], strict=True))
         entry = {}
         for part, limit in limits.items():
             value = plain_text(f"{key}-{part}", (parts or {}).get(part), limit)
             if value and value != defaults[part]:
-                refused = disclosure.firm_text_refusal(value, f"The wording of “{stage.label}”")
+                refused = disclosure.firm_text_refusal(value, _("The wording of “%(stage)s”", stage=stage.label))
                 if refused:
                     raise InvalidSetting(f"{key}-{part}", refused)
                 entry[part] = value
@@ -201,12 +204,12 @@ def clean_logo(data: bytes) -> CleanLogo:
     at most 512 x 512). Anything else (HTML, SVG, a truncated or oversized image, a
     decompression bomb) is refused with a message for the admin."""
     if not data:
-        raise InvalidSetting("logo", "The file is empty.")
+        raise InvalidSetting("logo", _("The file is empty."))
     if len(data) > LOGO_MAX_BYTES:
-        raise InvalidSetting("logo", f"The logo may be at most {LOGO_MAX_BYTES // 1024} KB.")
-    not_image = InvalidSetting("logo", "This file is not a PNG, JPEG or WebP image.")
+        raise InvalidSetting("logo", _("The logo may be at most %(kb)d KB.", kb=LOGO_MAX_BYTES // 1024))
+    not_image = InvalidSetting("logo", _("This file is not a PNG, JPEG or WebP image."))
     too_big = InvalidSetting(
-        "logo", f"The image is too large: at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE} pixels, please."
+        "logo", _("The image is too large: at most %(side)d x %(side)d pixels, please.", side=LOGO_MAX_SIDE)
     )
     try:
         with warnings.catch_warnings():
@@ -218,7 +221,8 @@ def clean_logo(data: bytes) -> CleanLogo:
                 raise too_big
             if width < LOGO_MIN_SIDE or height < LOGO_MIN_SIDE:
                 raise InvalidSetting(
-                    "logo", f"The image is too small: at least {LOGO_MIN_SIDE} x {LOGO_MIN_SIDE} pixels, please."
+                    "logo",
+                    _("The image is too small: at least %(side)d x %(side)d pixels, please.", side=LOGO_MIN_SIDE),
                 )
             img.load()
             img = ImageOps.exif_transpose(img)
@@ -235,7 +239,7 @@ def clean_logo(data: bytes) -> CleanLogo:
         raise not_image from exc
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, MemoryError) as exc:
         raise InvalidSetting(
-            "logo", "This image could not be read; it may be damaged. Please save it again as PNG, JPEG or WebP."
+            "logo", _("This image could not be read; it may be damaged. Please save it again as PNG, JPEG or WebP.")
         ) from exc
     return CleanLogo(
         data=out.getvalue(), mime="image/png", width=img.width, height=img.height, source_format=source_format or ""
@@ -266,7 +270,7 @@ def set_logo(firm: Firm, actor: User | None, data: bytes) -> CleanLogo:
 
 def remove_logo(firm: Firm, actor: User | None) -> None:
     if not firm.logo_mime:
-        raise DomainError("There is no logo to remove.")
+        raise DomainError(_("There is no logo to remove."))
     if firm.logo_key:
         storage.delete_after_commit(firm.logo_key)
     firm.logo_key = None
@@ -293,17 +297,17 @@ def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
     installation's own base domain, where the firm's slugs live."""
     name = (domain or "").strip().lower().rstrip(".")
     if len(name) > 253:
-        raise InvalidSetting("domain", "A domain name has at most 253 characters.")
+        raise InvalidSetting("domain", _("A domain name has at most 253 characters."))
     if not firm_service.DOMAIN.match(name):
-        raise InvalidSetting("domain", "Enter a domain name such as careers.example.com (no http://, no path).")
+        raise InvalidSetting("domain", _("Enter a domain name such as careers.example.com (no http://, no path)."))
     base = current_app.config.get("BASE_DOMAIN") or ""
     if base and (name == base or name.endswith("." + base)):
-        raise InvalidSetting("domain", f"Domains under {base} are given by the firm's address already.")
+        raise InvalidSetting("domain", _("Domains under %(base)s are given by the firm's address already.", base=base))
     count = db.session.execute(
         select(func.count()).select_from(FirmDomain).where(FirmDomain.firm_id == firm.id)
     ).scalar_one()
     if count >= MAX_DOMAINS:
-        raise InvalidSetting("domain", f"A firm can have at most {MAX_DOMAINS} domains.")
+        raise InvalidSetting("domain", _("A firm can have at most %(num)d domains.", num=MAX_DOMAINS))
     try:
         row = firm_service.add_domain(firm, name)
     except DomainError as exc:
@@ -315,7 +319,7 @@ def add_domain(firm: Firm, actor: User | None, domain: str) -> FirmDomain:
 def get_domain(firm: Firm, domain_id: int) -> FirmDomain:
     row = db.session.scalar(select(FirmDomain).where(FirmDomain.id == domain_id, FirmDomain.firm_id == firm.id))
     if row is None:
-        raise NotFound("No such domain.")
+        raise NotFound(_("No such domain."))
     return row
 
 
@@ -341,7 +345,7 @@ def find_domain(firm: Firm, name: str) -> FirmDomain:
     name = (name or "").strip().lower().rstrip(".")
     row = db.session.scalar(select(FirmDomain).where(FirmDomain.domain == name, FirmDomain.firm_id == firm.id))
     if row is None:
-        raise NotFound(f"{firm.slug} has no domain {name}.")
+        raise NotFound(_("%(firm)s has no domain %(domain)s.", firm=firm.slug, domain=name))
     return row
 
 

@@ -1,7 +1,9 @@
 """Proof that a firm controls a custom domain: a DNS TXT record with the firm's token.
 
 A domain serves a firm only once verified here. Never trusts anything but the DNS answer:
-claiming a name first gives nothing, so nobody can block a domain's real owner."""
+claiming a name first gives nothing, so nobody can block a domain's real owner. The reason a check
+failed is kept on the row in the language of the admin's page that checked (the worker's hourly
+check writes English)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import dns.exception
 import dns.name
 import dns.resolver
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -74,10 +77,10 @@ def txt_values(name: str) -> set[str]:
         return set()
     except (dns.resolver.NoNameservers, dns.exception.Timeout) as exc:
         log.info("DNS lookup of %s failed: %s", name, exc)
-        raise DomainCheckFailed("The DNS servers did not answer in time. Try again in a few minutes.") from exc
+        raise DomainCheckFailed(_("The DNS servers did not answer in time. Try again in a few minutes.")) from exc
     except dns.exception.DNSException as exc:
         log.info("DNS lookup of %s failed: %s", name, exc)
-        raise DomainCheckFailed("The DNS lookup failed. Check the domain name and try again.") from exc
+        raise DomainCheckFailed(_("The DNS lookup failed. Check the domain name and try again.")) from exc
     values = set()
     for rdata in answer.rrset or []:
         values.add(b"".join(rdata.strings).decode("utf-8", "replace").strip())
@@ -107,8 +110,10 @@ def verify(firm: Firm, actor: User | None, row: FirmDomain) -> bool:
         db.session.flush()
         return False
     if not _proved(row, published):
-        row.last_check_error = (
-            f"No TXT record {record.value} found at {record.name} yet. DNS changes can take up to an hour to show."
+        row.last_check_error = _(
+            "No TXT record %(value)s found at %(name)s yet. DNS changes can take up to an hour to show.",
+            value=record.value,
+            name=record.name,
         )
         db.session.flush()
         return False
@@ -122,13 +127,15 @@ def verify(firm: Firm, actor: User | None, row: FirmDomain) -> bool:
         )
         for other in holders:
             if _proved(other, published):
-                row.last_check_error = f"{row.domain} is verified by another portal whose record is still published."
+                row.last_check_error = _(
+                    "%(domain)s is verified by another portal whose record is still published.", domain=row.domain
+                )
                 db.session.flush()
                 return False
             db.session.execute(
                 update(FirmDomain)
                 .where(FirmDomain.id == other.id, FirmDomain.firm_id == other.firm_id)
-                .values(verified_at=None, last_check_error="Another portal proved control of this domain.")
+                .values(verified_at=None, last_check_error=_("Another portal proved control of this domain."))
                 .execution_options(synchronize_session="fetch")
             )
             other_firm = db.session.get_one(Firm, other.firm_id)
@@ -140,7 +147,7 @@ def verify(firm: Firm, actor: User | None, row: FirmDomain) -> bool:
             db.session.flush()
     except IntegrityError:  # another firm verified the same name at the same instant
         row.verified_at = None
-        row.last_check_error = f"{row.domain} was verified by another portal at the same moment."
+        row.last_check_error = _("%(domain)s was verified by another portal at the same moment.", domain=row.domain)
         db.session.flush()
         return False
     audit.record(firm, actor, "domain.verified", target=row.domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,11 +22,11 @@ RESERVED_SLUGS = {"www", "admin", "api", "static", "mail"}
 def create_firm(name: str, slug: str, domains: list[str] | None = None, **brand) -> Firm:
     slug = (slug or "").strip().lower()
     if not SLUG.match(slug) or slug in RESERVED_SLUGS:
-        raise DomainError("The slug must be 1-63 lowercase letters, digits or hyphens, and not reserved.")
+        raise DomainError(_("The slug must be 1-63 lowercase letters, digits or hyphens, and not reserved."))
     if not (name or "").strip() or len(name) > 120:
-        raise DomainError("The firm needs a name of at most 120 characters.")
+        raise DomainError(_("The firm needs a name of at most 120 characters."))
     if db.session.scalar(select(Firm.id).where(Firm.slug == slug)):
-        raise DomainError(f"A firm with the slug {slug!r} exists already.")
+        raise DomainError(_("A firm with the slug “%(slug)s” exists already.", slug=slug))
     firm = Firm(name=name.strip(), slug=slug, **brand)
     db.session.add(firm)
     db.session.flush()
@@ -40,9 +41,9 @@ def add_domain(firm: Firm, domain: str) -> FirmDomain:
     not block it: the DNS decides who the domain serves."""
     domain = (domain or "").strip().lower().rstrip(".")
     if not DOMAIN.match(domain):
-        raise DomainError(f"{domain!r} is not a valid domain name.")
+        raise DomainError(_("“%(domain)s” is not a valid domain name.", domain=domain[:260]))
     if _claimed_by(firm, domain):
-        raise DomainError(f"{domain} is already on this firm's list.")
+        raise DomainError(_("%(domain)s is already on this firm's list.", domain=domain))
     row = FirmDomain(firm_id=firm.id, domain=domain)
     # The same firm adding the name twice at the same instant: the unique constraint decides,
     # inside a savepoint so the request goes on.
@@ -50,7 +51,7 @@ def add_domain(firm: Firm, domain: str) -> FirmDomain:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        raise DomainError(f"{domain} is already on this firm's list.") from None
+        raise DomainError(_("%(domain)s is already on this firm's list.", domain=domain)) from None
     return row
 
 
@@ -64,12 +65,12 @@ def _claimed_by(firm: Firm, domain: str) -> bool:
 def create_user(firm: Firm, *, email: str, name: str, role: Role, password: str | None = None) -> User:
     email = normalise_email(email)
     if not email or "@" not in email or len(email) > 254:
-        raise DomainError("Enter a valid email address.")
+        raise DomainError(_("Enter a valid email address."))
     if not (name or "").strip() or len(name) > 120:
-        raise DomainError("Enter a name of at most 120 characters.")
+        raise DomainError(_("Enter a name of at most 120 characters."))
     exists = db.session.scalar(select(User.id).where(User.firm_id == firm.id, User.email == email))
     if exists:
-        raise DomainError(f"{email} already has an account here.")
+        raise DomainError(_("%(email)s already has an account here.", email=email))
     user = User(firm_id=firm.id, email=email, name=name.strip(), role=role)
     if password is not None:
         validate_password(password, email=email, firm=firm)

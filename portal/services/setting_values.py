@@ -9,7 +9,9 @@ import re
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
+from portal.i18n import number
 from portal.services import DomainError
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -58,14 +60,14 @@ def plain_text(field: str, value, limit: int, required: bool = False) -> str | N
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidSetting(field, "This field is required.")
+            raise InvalidSetting(field, _("This field is required."))
         return None
     if len(text) > limit:
-        raise InvalidSetting(field, f"Use at most {limit} characters.")
+        raise InvalidSetting(field, _("Use at most %(limit)d characters.", limit=limit))
     if CONTROL.search(text):
-        raise InvalidSetting(field, "Use a single line of text.")
+        raise InvalidSetting(field, _("Use a single line of text."))
     if "<" in text or ">" in text:
-        raise InvalidSetting(field, "Use plain text, without < or >.")
+        raise InvalidSetting(field, _("Use plain text, without < or >."))
     return text
 
 
@@ -74,17 +76,17 @@ def email_address(field: str, value) -> str | None:
     if not text:
         return None
     if len(text) > 254 or CONTROL.search(text):
-        raise InvalidSetting(field, "Enter a valid email address of at most 254 characters.")
+        raise InvalidSetting(field, _("Enter a valid email address of at most 254 characters."))
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidSetting(field, f"Enter a valid email address ({exc}).") from exc
+        raise InvalidSetting(field, _("Enter a valid email address (%(reason)s).", reason=str(exc))) from exc
 
 
 def _colour(field: str, value) -> str:
     text = (value or "").strip().lower()
     if not HEX.match(text):
-        raise InvalidSetting(field, "Use a colour in the form #rrggbb, for example #1f4e79.")
+        raise InvalidSetting(field, _("Use a colour in the form #rrggbb, for example #1f4e79."))
     return text
 
 
@@ -93,9 +95,9 @@ def _welcome(value) -> str | None:
     if not text:
         return None
     if len(text) > WELCOME_LIMIT:
-        raise InvalidSetting("welcome_md", f"Use at most {WELCOME_LIMIT} characters.")
+        raise InvalidSetting("welcome_md", _("Use at most %(limit)d characters.", limit=WELCOME_LIMIT))
     if HTML_TAG.search(text):
-        raise InvalidSetting("welcome_md", "Write the welcome text in Markdown; HTML tags are not allowed.")
+        raise InvalidSetting("welcome_md", _("Write the welcome text in Markdown; HTML tags are not allowed."))
     return text
 
 
@@ -104,9 +106,9 @@ def _privacy(value) -> str | None:
     if not text:
         return None
     if len(text) > PRIVACY_LIMIT:
-        raise InvalidSetting("privacy_notice_md", f"Use at most {PRIVACY_LIMIT:,} characters.")
+        raise InvalidSetting("privacy_notice_md", _("Use at most %(limit)s characters.", limit=number(PRIVACY_LIMIT)))
     if HTML_TAG.search(text) or "\x00" in text:
-        raise InvalidSetting("privacy_notice_md", "Write the privacy notice in Markdown; HTML tags are not allowed.")
+        raise InvalidSetting("privacy_notice_md", _("Write the privacy notice in Markdown; HTML tags are not allowed."))
     return text
 
 
@@ -115,16 +117,16 @@ def _int(field: str, value) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.") from exc
+        raise InvalidSetting(field, _("Enter a whole number from %(low)d to %(high)d.", low=lo, high=hi)) from exc
     if not lo <= number <= hi:
-        raise InvalidSetting(field, f"Enter a whole number from {lo} to {hi}.")
+        raise InvalidSetting(field, _("Enter a whole number from %(low)d to %(high)d.", low=lo, high=hi))
     return number
 
 
 def _timezone(value) -> str:
     text = (value or "").strip()
     if text not in available_timezones() or text in ("localtime", "Factory"):
-        raise InvalidSetting("timezone", "Choose a time zone from the list.")
+        raise InvalidSetting("timezone", _("Choose a time zone from the list."))
     return text
 
 
@@ -133,7 +135,7 @@ def hostname(field: str, value) -> str | None:
     if not text:
         return None
     if not HOSTNAME.match(text):
-        raise InvalidSetting(field, "Enter a domain name such as replies.example.com (no @, no http://, no path).")
+        raise InvalidSetting(field, _("Enter a domain name such as replies.example.com (no @, no http://, no path)."))
     return text
 
 

@@ -25,6 +25,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
+from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -89,10 +90,12 @@ def _domains(text: str) -> str:
     words = [w.strip().lstrip("@").lower() for w in (text or "").replace(",", " ").split()]
     for word in words:
         if not _DOMAIN.fullmatch(word):
-            raise SsoSettingsError(f"{word} is not an email domain (e.g. example.com).", "allowed_domains")
+            raise SsoSettingsError(
+                _("%(word)s is not an email domain (e.g. example.com).", word=word[:80]), "allowed_domains"
+            )
     joined = " ".join(dict.fromkeys(words))
     if len(joined) > 500:
-        raise SsoSettingsError("At most 500 characters of domains.", "allowed_domains")
+        raise SsoSettingsError(_("At most 500 characters of domains."), "allowed_domains")
     return joined
 
 
@@ -113,10 +116,10 @@ def save_settings(
     row = settings(firm)
     secret = (client_secret or "").strip() or (row.client_secret if row else "")
     if not secret:
-        raise SsoSettingsError("Enter the client secret your provider gave you.", "client_secret")
+        raise SsoSettingsError(_("Enter the client secret your provider gave you."), "client_secret")
     domains = _domains(allowed_domains)
     if auto_create and not domains:
-        raise SsoSettingsError("Name the email domain(s) whose people may get an account.", "allowed_domains")
+        raise SsoSettingsError(_("Name the email domain(s) whose people may get an account."), "allowed_domains")
     document = discover(issuer.strip().rstrip("/"), field="issuer")
     if row is None:
         row = SingleSignOn(firm_id=firm.id)
@@ -150,7 +153,9 @@ def _check_url(url: str, field: str | None) -> None:
     loopback = parts.hostname == "localhost" or _is_loopback(parts.hostname or "")
     if parts.scheme == "http" and loopback and current_app.config.get("SSO_ALLOW_HTTP"):
         return
-    raise SsoSettingsError(f"Use an https:// address for the provider ({url or 'none given'}).", field)
+    if not url:
+        raise SsoSettingsError(_("Use an https:// address for the provider (none given)."), field)
+    raise SsoSettingsError(_("Use an https:// address for the provider (%(url)s).", url=url), field)
 
 
 def _is_loopback(host: str) -> bool:
@@ -167,11 +172,13 @@ def _get_json(url: str, field: str | None) -> dict:
         resp.raise_for_status()
         data = resp.json()
     except requests.RequestException as exc:
-        raise SsoSettingsError(f"The provider did not answer at {url}: {exc.__class__.__name__}.", field) from exc
+        raise SsoSettingsError(
+            _("The provider did not answer at %(url)s: %(error)s.", url=url, error=exc.__class__.__name__), field
+        ) from exc
     except ValueError as exc:
-        raise SsoSettingsError(f"The provider's answer at {url} is not JSON.", field) from exc
+        raise SsoSettingsError(_("The provider's answer at %(url)s is not JSON.", url=url), field) from exc
     if not isinstance(data, dict):
-        raise SsoSettingsError(f"The provider's answer at {url} is not a JSON object.", field)
+        raise SsoSettingsError(_("The provider's answer at %(url)s is not a JSON object.", url=url), field)
     return data
 
 
@@ -182,10 +189,12 @@ def discover(issuer: str, field: str | None = None) -> dict:
         return cached[1]
     doc = _get_json(f"{issuer}/.well-known/openid-configuration", field)
     if str(doc.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
-        raise SsoSettingsError(f"The provider calls itself {doc.get('issuer')!r}, not {issuer!r}.", field)
+        raise SsoSettingsError(
+            _("The provider calls itself “%(named)s”, not “%(issuer)s”.", named=doc.get("issuer"), issuer=issuer), field
+        )
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not isinstance(doc.get(key), str):
-            raise SsoSettingsError(f"The provider's discovery document has no {key}.", field)
+            raise SsoSettingsError(_("The provider's discovery document has no %(key)s.", key=key), field)
         _check_url(doc[key], field)
     _discovery[issuer] = (time.monotonic() + CACHE_SECONDS, doc)
     return doc

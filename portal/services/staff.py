@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from portal.extensions import db
@@ -59,7 +61,7 @@ def get_staff(firm: Firm, user_id: int) -> User:
     is NotFound."""
     user = db.session.scalar(select(User).where(User.id == user_id, User.firm_id == firm.id))
     if user is None or user.role not in STAFF_ROLES:
-        raise NotFound("No such recruiter.")
+        raise NotFound(_("No such recruiter."))
     return user
 
 
@@ -96,7 +98,7 @@ def _active_admins(firm: Firm) -> int:
 def invite(firm: Firm, actor: User | None, *, email: str, name: str, role: Role = Role.RECRUITER) -> User:
     """Create the account (no password yet) and email a single-use invitation link."""
     if role not in STAFF_ROLES:
-        raise DomainError("Invite a recruiter or an admin.")
+        raise DomainError(_("Invite a recruiter or an admin."))
     user = create_user(firm, email=email, name=name, role=role)
     accounts.invite_user(firm, user, actor)
     audit.record(firm, actor, "staff.invited", target=user.email, details={"name": user.name, "role": role.value})
@@ -106,9 +108,9 @@ def invite(firm: Firm, actor: User | None, *, email: str, name: str, role: Role 
 def resend_invitation(firm: Firm, actor: User | None, user_id: int) -> User:
     user = get_staff(firm, user_id)
     if user.password_hash is not None:
-        raise DomainError(f"{user.name} has already chosen a password.")
+        raise DomainError(_("%(name)s has already chosen a password.", name=user.name))
     if not user.active:
-        raise DomainError("This account is deactivated.")
+        raise DomainError(_("This account is deactivated."))
     accounts.invite_user(firm, user, actor)
     audit.record(firm, actor, "staff.invitation_resent", target=user.email)
     return user
@@ -117,12 +119,15 @@ def resend_invitation(firm: Firm, actor: User | None, user_id: int) -> User:
 def change_role(firm: Firm, actor: User | None, user_id: int, role: Role) -> User:
     user = get_staff(firm, user_id)
     if role not in STAFF_ROLES:
-        raise DomainError("A member of staff is a recruiter or an admin.")
+        raise DomainError(_("A member of staff is a recruiter or an admin."))
     if user.role == role:
         return user
     if user.role == Role.ADMIN and user.active and _active_admins(firm) <= 1:
-        who = "yourself" if actor is not None and actor.id == user.id else user.name
-        raise DomainError(f"You cannot make {who} a recruiter: the firm needs at least one active admin.")
+        if actor is not None and actor.id == user.id:
+            raise DomainError(_("You cannot make yourself a recruiter: the firm needs at least one active admin."))
+        raise DomainError(
+            _("You cannot make %(name)s a recruiter: the firm needs at least one active admin.", name=user.name)
+        )
     old = user.role
     user.role = role
     audit.record(
@@ -149,20 +154,26 @@ def deactivate(firm: Firm, actor: User | None, user_id: int, reassign_to_id: int
     hand their searches and candidates to another active member of staff of this firm."""
     user = get_staff(firm, user_id)
     if not user.active:
-        raise DomainError(f"{user.name} is already deactivated.")
+        raise DomainError(_("%(name)s is already deactivated.", name=user.name))
     if actor is not None and actor.id == user.id:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(_("You cannot deactivate your own account."))
     if user.role == Role.ADMIN and _active_admins(firm) <= 1:
-        raise DomainError("The firm needs at least one active admin.")
+        raise DomainError(_("The firm needs at least one active admin."))
     searches, candidates = owned_counts(firm, user)
     target = None
     if reassign_to_id:
         target = db.session.scalar(select(User).where(User.id == reassign_to_id, User.firm_id == firm.id))
         if target is None or target.role not in STAFF_ROLES or not target.active or target.id == user.id:
-            raise DomainError("Choose an active recruiter of this firm to take over.")
+            raise DomainError(_("Choose an active recruiter of this firm to take over."))
     elif searches or candidates:
         raise DomainError(
-            f"{user.name} owns {searches} search(es) and {candidates} candidate(s): choose who takes them over."
+            # Translators: %(searches)s is "2 searches", %(candidates)s "1 candidate".
+            _(
+                "%(name)s owns %(searches)s and %(candidates)s: choose who takes them over.",
+                name=user.name,
+                searches=ngettext("%(num)d search", "%(num)d searches", searches),
+                candidates=ngettext("%(num)d candidate", "%(num)d candidates", candidates),
+            )
         )
     if target is not None:
         db.session.execute(
@@ -195,7 +206,7 @@ def deactivate(firm: Firm, actor: User | None, user_id: int, reassign_to_id: int
 def reactivate(firm: Firm, actor: User | None, user_id: int) -> User:
     user = get_staff(firm, user_id)
     if user.active:
-        raise DomainError(f"{user.name} is already active.")
+        raise DomainError(_("%(name)s is already active.", name=user.name))
     user.active = True
     user.end_sessions()
     audit.record(firm, actor, "staff.reactivated", target=user.email)

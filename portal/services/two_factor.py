@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from portal.extensions import db
@@ -274,9 +275,9 @@ def reset(firm: Firm, actor: User | None, user_id: int) -> User:
     them out everywhere; audited. Another firm's user, or a candidate, is NotFound."""
     user = staff.get_staff(firm, user_id)
     if actor is not None and actor.id == user.id:
-        raise DomainError("You cannot reset your own second factor; ask another admin.")
+        raise DomainError(_("You cannot reset your own second factor; ask another admin."))
     if not is_enrolled(firm, user):
-        raise DomainError(f"{user.name} has no second factor to reset.")
+        raise DomainError(_("%(name)s has no second factor to reset.", name=user.name))
     for model in (TwoFactor, RecoveryCode):
         db.session.execute(
             delete(model)

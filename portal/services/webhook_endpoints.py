@@ -5,7 +5,8 @@ email to the firm's admins through the outbox. Every change is in the audit log.
 
 The URL rule: https only, and no loopback, private or link-local address (a host name that
 resolves to one is refused when the worker sends), unless PORTAL_WEBHOOK_ALLOW_LOCAL is on
-(development and testing). Flushes, never commits; never sends."""
+(development and testing). Flushes, never commits; never sends. The reasons kept on an endpoint
+(why it was disabled) are in the language of the page that acted (the worker writes English)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal import outbox
@@ -57,33 +60,33 @@ def check_url(value: str | None) -> str:
     address unless local addresses are allowed. Refusals say what to fix."""
     url = (value or "").strip()
     if not url:
-        raise BadUrl("URL: this is required.")
+        raise BadUrl(_("URL: this is required."))
     if len(url) > MAX_URL:
-        raise BadUrl(f"URL: use at most {MAX_URL} characters.")
+        raise BadUrl(_("URL: use at most %(num)d characters.", num=MAX_URL))
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        raise BadUrl("URL: spaces and control characters are not allowed.")
+        raise BadUrl(_("URL: spaces and control characters are not allowed."))
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise BadUrl("URL: this is not a valid address.") from None
+        raise BadUrl(_("URL: this is not a valid address.")) from None
     if parts.scheme not in ("https", "http") or not host:
-        raise BadUrl("URL: give a full https:// address, such as https://example.com/portal-webhooks.")
+        raise BadUrl(_("URL: give a full https:// address, such as https://example.com/portal-webhooks."))
     if parts.username or parts.password:
-        raise BadUrl("URL: leave user names and passwords out of the address; verify the signature instead.")
+        raise BadUrl(_("URL: leave user names and passwords out of the address; verify the signature instead."))
     if parts.fragment:
-        raise BadUrl("URL: remove the part after “#”.")
+        raise BadUrl(_("URL: remove the part after “#”."))
     try:
         host.encode("idna")
     except UnicodeError:
-        raise BadUrl("URL: the host name is not valid.") from None
+        raise BadUrl(_("URL: the host name is not valid.")) from None
     if not allow_local():
         if parts.scheme != "https":
-            raise BadUrl("URL: use https:// (the events carry personal data).")
+            raise BadUrl(_("URL: use https:// (the events carry personal data)."))
         reason = host_refusal(host, resolve=False)
         if reason:
-            raise BadUrl(f"URL: {reason}")
+            raise BadUrl(_("URL: %(reason)s", reason=reason))
     return url
 
 
@@ -100,17 +103,17 @@ def host_refusal(host: str, *, resolve: bool) -> str | None:
     worker does this just before each attempt)."""
     host = host.lower().rstrip(".")
     if host == "localhost" or host.endswith(LOCAL_SUFFIXES):
-        return "local host names cannot receive webhooks; use the receiver's public address."
+        return _("local host names cannot receive webhooks; use the receiver's public address.")
     ip = _ip(host)
     addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address | None] = [ip] if ip is not None else []
     if ip is None and resolve:
         try:
             addresses = [_ip(str(info[4][0]).split("%")[0]) for info in socket.getaddrinfo(host, None)]
         except OSError:
-            return "the host name could not be resolved."
+            return _("the host name could not be resolved.")
     for addr in addresses:
         if addr is None or not addr.is_global or addr.is_multicast:
-            return "this address is private, loopback or link-local; use the receiver's public address."
+            return _("this address is private, loopback or link-local; use the receiver's public address.")
     return None
 
 
@@ -120,7 +123,7 @@ def host_refusal(host: str, *, resolve: bool) -> str | None:
 def _event_types(values) -> list[str]:
     chosen = [v for v in (values or []) if v in webhooks.EVENT_TYPES]
     if not chosen:
-        raise DomainError("Events: choose at least one event to send.")
+        raise DomainError(_("Events: choose at least one event to send."))
     return [t for t in webhooks.EVENT_TYPES if t in chosen]
 
 
@@ -139,7 +142,7 @@ def create_endpoint(
     endpoint = WebhookEndpoint(
         firm_id=firm.id,
         url=check_url(url),
-        description=clean_line(description, "Description", 200),
+        description=clean_line(description, _("Description"), 200),
         event_types=_event_types(event_types),
         notes_scope=bool(notes_scope),
         secret=webhooks.new_secret(),
@@ -172,7 +175,7 @@ def update_endpoint(
     """Change the URL, description, events or notes scope; True when something changed."""
     new = {
         "url": check_url(url),
-        "description": clean_line(description, "Description", 200),
+        "description": clean_line(description, _("Description"), 200),
         "event_types": _event_types(event_types),
         "notes_scope": bool(notes_scope),
     }
@@ -209,7 +212,7 @@ def set_enabled(firm: Firm, actor: User | None, endpoint: WebhookEndpoint, enabl
     now = utcnow()
     endpoint.enabled = enabled
     endpoint.disabled_at = None if enabled else now
-    endpoint.disabled_reason = None if enabled else (reason or "Disabled by an admin.")[:300]
+    endpoint.disabled_reason = None if enabled else (reason or _("Disabled by an admin."))[:300]
     if enabled:
         endpoint.consecutive_failures = 0
         endpoint.failing_since = None
@@ -234,11 +237,11 @@ def replay(firm: Firm, actor: User, endpoint: WebhookEndpoint, delivery_id: int)
         select(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.endpoint_id == endpoint.id)
     )
     if delivery is None:
-        raise DomainError("No such delivery for this endpoint.")
+        raise DomainError(_("No such delivery for this endpoint."))
     if not endpoint.enabled:
-        raise DomainError("Enable the endpoint first; a disabled endpoint receives nothing.")
+        raise DomainError(_("Enable the endpoint first; a disabled endpoint receives nothing."))
     if delivery.state == DeliveryState.SENDING:
-        raise DomainError("This event is being delivered right now; look again in a moment.")
+        raise DomainError(_("This event is being delivered right now; look again in a moment."))
     now = utcnow()
     delivery.state = DeliveryState.PENDING
     delivery.attempts = 0
@@ -280,15 +283,21 @@ def disable_reason(endpoint: WebhookEndpoint, now: datetime) -> str | None:
     after = int(cfg.get("WEBHOOK_DISABLE_AFTER_FAILURES", 50))
     days = int(cfg.get("WEBHOOK_DISABLE_AFTER_DAYS", 5))
     if after > 0 and endpoint.consecutive_failures >= after:
-        return f"{endpoint.consecutive_failures} delivery attempts in a row failed."
+        return ngettext(
+            "%(num)d delivery attempt in a row failed.",
+            "%(num)d delivery attempts in a row failed.",
+            endpoint.consecutive_failures,
+        )
     if days > 0 and endpoint.failing_since is not None and now - endpoint.failing_since >= timedelta(days=days):
-        return f"every delivery attempt failed for {days} days."
+        return ngettext(
+            "every delivery attempt failed for %(num)d day.", "every delivery attempt failed for %(num)d days.", days
+        )
     return None
 
 
 def disable_for_failures(firm: Firm, endpoint: WebhookEndpoint, reason: str) -> None:
     """Disable a failing endpoint (audited, no actor) and email the firm's admins (outbox)."""
-    if not set_enabled(firm, None, endpoint, False, f"Disabled automatically: {reason}"):
+    if not set_enabled(firm, None, endpoint, False, _("Disabled automatically: %(reason)s", reason=reason)):
         return
     admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id))
     link = external_url(firm, "admin.webhook", endpoint_id=endpoint.id)

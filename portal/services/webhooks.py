@@ -25,21 +25,22 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, utcnow
 from portal.outbox.webhooks import enqueue_after_commit
 
 # The catalogue: what an admin may subscribe to, in the order the form shows it.
-EVENT_TYPES: dict[str, str] = {
-    "candidacy.moved": "A candidacy moved to another stage (or a move was undone)",
-    "candidacy.closed": "A candidacy was closed, with the reason the candidate is told",
-    "consent.answered": "A candidate approved or declined being presented to a client",
-    "feedback.posted": "A recruiter posted feedback for a candidate",
-    "candidate.created": "A candidate was added to the talent pool",
-    "candidate.updated": "A recruiter changed a candidate's profile",
-    "message.failed": "An email could not be delivered",
-    "interview.scheduled": "An interview was scheduled",
-    "interview.changed": "An interview was moved, changed or cancelled",
-    "application.received": "Someone applied through the careers site",
+EVENT_TYPES: dict[str, Any] = {  # each event and what it means, as the admin page says it (lazy)
+    "candidacy.moved": _l("A candidacy moved to another stage (or a move was undone)"),
+    "candidacy.closed": _l("A candidacy was closed, with the reason the candidate is told"),
+    "consent.answered": _l("A candidate approved or declined being presented to a client"),
+    "feedback.posted": _l("A recruiter posted feedback for a candidate"),
+    "candidate.created": _l("A candidate was added to the talent pool"),
+    "candidate.updated": _l("A recruiter changed a candidate's profile"),
+    "message.failed": _l("An email could not be delivered"),
+    "interview.scheduled": _l("An interview was scheduled"),
+    "interview.changed": _l("An interview was moved, changed or cancelled"),
+    "application.received": _l("Someone applied through the careers site"),
 }
 SECRET_PREFIX = "whsec_"
 _CACHE_KEY = "webhook_endpoints"  # per transaction: {firm_id: [(endpoint id, event types)]}

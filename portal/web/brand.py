@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, render_template, send_file
+from flask_babel import gettext as _
 
 from portal.models import Firm
 from portal.services import branding
@@ -132,32 +133,60 @@ class Palette:
     notes: list[str] = field(default_factory=list)
 
 
+# What the admin is told when a colour is adjusted (whole sentences, one per colour and case;
+# called when the palette is made, so in the language of the page that makes it).
+_NOTES = {
+    ("primary", "background"): lambda **v: _(
+        "Neither white nor black text reaches the WCAG AA contrast of 4.5:1 on your primary colour "
+        "%(colour)s, so %(shade)s is used behind text instead.",
+        **v,
+    ),
+    ("accent", "background"): lambda **v: _(
+        "Neither white nor black text reaches the WCAG AA contrast of 4.5:1 on your accent colour "
+        "%(colour)s, so %(shade)s is used behind text instead.",
+        **v,
+    ),
+    ("primary", "black"): lambda **v: _(
+        "White text on your primary colour %(colour)s would only reach %(ratio)s:1 (WCAG AA needs 4.5:1), "
+        "so text on it is black.",
+        **v,
+    ),
+    ("accent", "black"): lambda **v: _(
+        "White text on your accent colour %(colour)s would only reach %(ratio)s:1 (WCAG AA needs 4.5:1), "
+        "so text on it is black.",
+        **v,
+    ),
+    ("primary", "text"): lambda **v: _(
+        "Your primary colour %(colour)s is too light for text and links on the page (%(ratio)s:1 on its "
+        "tinted backgrounds, WCAG AA needs 4.5:1), so they use the darker shade %(shade)s.",
+        **v,
+    ),
+    ("accent", "text"): lambda **v: _(
+        "Your accent colour %(colour)s is too light for text and links on the page (%(ratio)s:1 on its "
+        "tinted backgrounds, WCAG AA needs 4.5:1), so they use the darker shade %(shade)s.",
+        **v,
+    ),
+}
+
+
 def palette(primary: str | None, accent: str | None) -> Palette:
     chosen_primary = _safe_colour(primary, DEFAULT_PRIMARY)
     chosen_accent = _safe_colour(accent, DEFAULT_ACCENT)
     notes: list[str] = []
     out = {}
-    for key, label, chosen in (("primary", "primary", chosen_primary), ("accent", "accent", chosen_accent)):
+    for key, chosen in (("primary", chosen_primary), ("accent", chosen_accent)):
         bg, on = readable_background(chosen)
         if bg != chosen:
-            notes.append(
-                f"Neither white nor black text reaches the WCAG AA contrast of 4.5:1 on your {label} "
-                f"colour {chosen}, so {bg} is used behind text instead."
-            )
+            notes.append(_NOTES[key, "background"](colour=chosen, shade=bg))
         elif on == BLACK:
-            notes.append(
-                f"White text on your {label} colour {chosen} would only reach "
-                f"{contrast_ratio(chosen, WHITE):.1f}:1 (WCAG AA needs 4.5:1), so text on it is black."
-            )
+            notes.append(_NOTES[key, "black"](colour=chosen, ratio=f"{contrast_ratio(chosen, WHITE):.1f}"))
         text = readable_on(chosen, TEXT_BACKGROUND)
         if text != chosen:
             notes.append(
-                f"Your {label} colour {chosen} is too light for text and links on the page "
-                f"({contrast_ratio(chosen, TEXT_BACKGROUND):.1f}:1 on its tinted backgrounds, WCAG AA needs 4.5:1), "
-                f"so they use the darker shade {text}."
+                _NOTES[key, "text"](colour=chosen, ratio=f"{contrast_ratio(chosen, TEXT_BACKGROUND):.1f}", shade=text)
             )
         out[key] = (bg, on, text)
-    bg, on, _ = out["primary"]
+    bg, on, _text = out["primary"]
     return Palette(
         *out["primary"],
         *out["accent"],

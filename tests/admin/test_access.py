@@ -58,6 +58,7 @@ def test_admin_pages_refused_to_recruiters_and_candidates(app, firms, client_for
         "endpoint_id": endpoint.id,
         "delivery_id": 1,
         "key_id": 1,
+        "lang": "de",
     }
     for method, url in requests_for(app, ids):
         resp = c.open(url, method=method, data={"role": "admin", "domain": "x.example.com", "name": "X"})
@@ -70,7 +71,14 @@ def test_admin_pages_refused_to_recruiters_and_candidates(app, firms, client_for
 
 def test_admin_pages_send_anonymous_visitors_to_sign_in(app, firms, client_for):
     c = client_for(firms.a.firm)
-    ids = {"user_id": firms.a.recruiter.id, "domain_id": 1, "endpoint_id": 1, "delivery_id": 1, "key_id": 1}
+    ids = {
+        "user_id": firms.a.recruiter.id,
+        "domain_id": 1,
+        "endpoint_id": 1,
+        "delivery_id": 1,
+        "key_id": 1,
+        "lang": "de",
+    }
     for method, url in requests_for(app, ids):
         resp = c.open(url, method=method)
         assert resp.status_code == 302, (method, url)
@@ -91,6 +99,7 @@ def test_firm_b_ids_are_404_for_a_firm_a_admin(app, firms, client_for):
         "endpoint_id": b_endpoint.id,
         "delivery_id": b_delivery,
         "key_id": 2**31 - 1,
+        "lang": "de",
     }
     id_routes = [(m, u) for m, u in requests_for(app, ids) if str(b_domain.id) in u or str(firms.b.recruiter.id) in u]
     assert len(id_routes) >= 6

@@ -13,6 +13,8 @@ PAGES = [
     "/admin/logo",
     "/admin/contact-rules",
     "/admin/stages",
+    "/admin/languages",
+    "/admin/languages/de",
     "/admin/domains",
     "/admin/staff",
     "/admin/staff/invite",
