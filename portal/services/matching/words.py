@@ -1,5 +1,6 @@
-"""Matching, the words: names joined, days, money and pay ranges as the reasons say them, and
-place names read out of a location field. Plain text helpers: never touch the database."""
+"""Matching, the words: names joined, days, money and pay ranges as the reasons say them (values
+of portal.phrases, spelled in the reader's language when printed), and place names read out of
+a location field. Plain helpers: never touch the database."""
 
 from __future__ import annotations
 
@@ -8,30 +9,28 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 
-
-def _join(names: Iterable[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+from portal.phrases import Day, Money, Names, PayRange
 
 
-def _day(value: date | datetime | None) -> str:
+def _join(names: Iterable[str]) -> Names:
+    """Names as a list in words, in the reader's language when printed: "a, b and c"."""
+    return Names(tuple(names))
+
+
+def _day(value: date | datetime | None) -> Day | str:
     if value is None:
         return ""
-    return value.strftime("%d %b %Y").lstrip("0")
+    return Day(value)
 
 
-def _money(amount: int, currency: str) -> str:
-    return f"{currency} {amount:,}"
+def _money(amount: int, currency: str) -> Money:
+    """An amount in the reader's locale when printed: "£50,000", "50.000 €"."""
+    return Money(amount, currency)
 
 
-def _range_text(lo: int | None, hi: int | None, currency: str) -> str:
-    if lo is not None and hi is not None:
-        return f"{currency} {lo:,}\u2013{hi:,}"
-    if lo is not None:
-        return f"from {_money(lo, currency)}"
-    return f"up to {_money(hi, currency)}"  # type: ignore[arg-type]
+def _range_text(lo: int | None, hi: int | None, currency: str) -> PayRange:
+    """A pay range in the reader's locale when printed: "£50,000–£60,000", "from £50,000"."""
+    return PayRange(lo, hi, currency)
 
 
 _PLACE_SPLIT = re.compile(r"[,;/|\n]+| or | and ")
