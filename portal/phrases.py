@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from markupsafe import Markup, escape
 
 from portal import i18n
@@ -175,7 +175,12 @@ class When:
 
 @dataclass(frozen=True)
 class Number:
+    """A number in the locale: "8.8", "8,8"; `pattern` a Babel number pattern ("#,##0.0": one decimal)."""
+
     value: int | float
+    pattern: str | None = None
 
     def __str__(self) -> str:
-        return i18n.number(self.value)
+        if self.pattern is None:
+            return i18n.number(self.value)
+        return format_decimal(self.value, format=self.pattern)
