@@ -197,11 +197,13 @@ def waited_words(now: datetime, since: datetime, overdue: bool) -> Phrase:
     """How long a candidate has waited for an answer: "waiting 3 days (overdue)", "waiting 5
     hours", "waiting a few minutes" (whole phrases, in the reader's language when printed)."""
     seconds = max((now - since).total_seconds(), 0)
-    # Translators: how long a candidate's message has waited for a recruiter's answer, in a recruiter's list
     if seconds >= 86400:
         days = int(seconds // 86400)
         if overdue:
+            # Translators: how long a candidate's message has waited for a recruiter's answer, in a
+            # recruiter's list; "overdue": past the firm's promised reply time
             return lazy_ngettext("waiting %(num)d day (overdue)", "waiting %(num)d days (overdue)", days)
+        # Translators: how long a candidate's message has waited for a recruiter's answer, in a recruiter's list
         return lazy_ngettext("waiting %(num)d day", "waiting %(num)d days", days)
     if seconds >= 3600:
         hours = int(seconds // 3600)

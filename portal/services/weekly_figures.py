@@ -75,9 +75,10 @@ def rows(h: Headline) -> list[Row]:
     ]
     if h.survey_count:
         if h.nps is not None:
+            nps = f"{h.nps:+.0f}"
             # Translators: how many candidates answered the survey, and the Net Promoter Score ("+58")
             detail = lazy_ngettext(
-                "%(num)d answer, NPS %(nps)s", "%(num)d answers, NPS %(nps)s", h.survey_count, nps=f"{h.nps:+.0f}"
+                "%(num)d answer, NPS %(nps)s", "%(num)d answers, NPS %(nps)s", h.survey_count, nps=nps
             )
         else:
             detail = lazy_ngettext("%(num)d answer", "%(num)d answers", h.survey_count)
