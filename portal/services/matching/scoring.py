@@ -14,7 +14,19 @@ from portal.models import JobSeeking, RemotePreference, Seniority
 from portal.phrases import lazy as _l
 from portal.phrases import lazy_ngettext
 from portal.services.matching.results import Fit, MatchWarning, Reasons
-from portal.services.matching.words import OPEN_TO_ANY_PLACE, _day, _money, _places, _range_text
+from portal.services.matching.words import (
+    _POLICY_SENTENCES,
+    _POLICY_WORDS,
+    _PREF_SENTENCES,
+    _PREF_WORDS,
+    OPEN_TO_ANY_PLACE,
+    _day,
+    _money,
+    _places,
+    _range_text,
+    availability_note,
+    location_words,
+)
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
@@ -48,40 +60,6 @@ _REMOTE_FIT = {  # search policy -> candidate preference -> share of the remote 
         RemotePreference.REMOTE: 0.0,
     },
     RemotePreference.ANY: {p: 1.0 for p in RemotePreference},
-}
-# What the candidate reads about the role's arrangement and their own preference: whole
-# sentences (the remote part of a match says the first, then the second when they differ).
-_POLICY_SENTENCES = {
-    RemotePreference.REMOTE: _l("The role is fully remote."),
-    RemotePreference.HYBRID: _l("The role is hybrid."),
-    RemotePreference.ONSITE: _l("The role is on-site."),
-    RemotePreference.ANY: _l("The role is flexible about remote work."),
-}
-_PREF_SENTENCES = {
-    RemotePreference.REMOTE: _l("You prefer remote work."),
-    RemotePreference.HYBRID: _l("You prefer hybrid work."),
-    RemotePreference.ONSITE: _l("You prefer working on-site."),
-}
-# The recruiter's shorthand for the same: short labels put into "Remote: role …, prefers …".
-_POLICY_WORDS = {
-    # Translators: a role's remote-work policy, in a recruiter's short note ("Remote: role fully remote, prefers hybrid work.")
-    RemotePreference.REMOTE: _l("fully remote"),
-    # Translators: a role's remote-work policy, in a recruiter's short note
-    RemotePreference.HYBRID: _l("hybrid"),
-    # Translators: a role's remote-work policy, in a recruiter's short note
-    RemotePreference.ONSITE: _l("on-site"),
-    # Translators: a role's remote-work policy, in a recruiter's short note
-    RemotePreference.ANY: _l("flexible about remote work"),
-}
-_PREF_WORDS = {
-    # Translators: a candidate's remote-work preference, in a recruiter's short note ("…, prefers remote work.")
-    RemotePreference.REMOTE: _l("remote work"),
-    # Translators: a candidate's remote-work preference, in a recruiter's short note
-    RemotePreference.HYBRID: _l("hybrid work"),
-    # Translators: a candidate's remote-work preference, in a recruiter's short note
-    RemotePreference.ONSITE: _l("working on-site"),
-    # Translators: a candidate's remote-work preference, in a recruiter's short note
-    RemotePreference.ANY: _l("any arrangement"),
 }
 
 
@@ -159,13 +137,7 @@ def _location_fit(person, role, words: bool = True):
     if policy is RemotePreference.REMOTE or policy is RemotePreference.ANY:
         if not words:
             return float(max_p)
-        if policy is RemotePreference.REMOTE:
-            cand = _l("The role is fully remote, so where you live does not matter.")
-            rec = _l("Location no constraint (role fully remote).")
-        else:
-            cand = _l("The role is open to remote work, so where you live does not matter.")
-            rec = _l("Location no constraint (role open to remote work).")
-        return Fit(GOOD, max_p, max_p, cand, rec)
+        return Fit(GOOD, max_p, max_p, *location_words("remote" if policy is RemotePreference.REMOTE else "open"))
     role_places = _places(role.location)
     if not role_places:
         return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "")
@@ -174,74 +146,23 @@ def _location_fit(person, role, words: bool = True):
     city = role_places[0]
     shown = " ".join((role.location or "").split())
     if city in home:
-        if not words:
-            return float(max_p)
-        return Fit(
-            GOOD,
-            max_p,
-            max_p,
-            # Translators: %(place)s is the role's location as the recruiter wrote it ("London, UK")
-            _l("The role is in %(place)s, where you are based.", place=shown),
-            _l("Based in %(place)s.", place=shown),
-        )
+        return float(max_p) if not words else Fit(GOOD, max_p, max_p, *location_words("home", shown))
     if city in wished:
-        if not words:
-            return float(max_p)
-        return Fit(
-            GOOD,
-            max_p,
-            max_p,
-            _l("The role is in %(place)s, one of the places you would like to work.", place=shown),
-            _l("Would work in %(place)s.", place=shown),
-        )
+        return float(max_p) if not words else Fit(GOOD, max_p, max_p, *location_words("wished", shown))
     if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
-        if not words:
-            return max_p * 0.8
-        return Fit(
-            GOOD,
-            max_p * 0.8,
-            max_p,
-            _l("The role is in %(place)s; you said you are open to any location.", place=shown),
-            _l("Open to any location (role in %(place)s).", place=shown),
-        )
+        return max_p * 0.8 if not words else Fit(GOOD, max_p * 0.8, max_p, *location_words("anywhere", shown))
     if not home and not wished:
-        if not words:
-            return max_p / 2
-        return Fit(UNKNOWN, max_p / 2, max_p, _l("The role is in %(place)s.", place=shown), _l("Location not known."))
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, *location_words("unknown", shown))
     region = set(role_places[1:])
     if (
         not region.isdisjoint(home)
         or not region.isdisjoint(wished)
         or any(p != city and p in role_places for p in home + wished)
     ):
-        if not words:
-            return max_p / 2
-        return Fit(
-            PARTIAL,
-            max_p / 2,
-            max_p,
-            _l("The role is in %(place)s, in the same region as you.", place=shown),
-            _l("Same region as the role (%(place)s).", place=shown),
-        )
+        return max_p / 2 if not words else Fit(PARTIAL, max_p / 2, max_p, *location_words("region", shown))
     if not words:
         return 0.0
-    where = " ".join((person.location or "").split())
-    if not where:
-        return Fit(
-            POOR,
-            0.0,
-            max_p,
-            _l("The role is in %(place)s; you are based elsewhere.", place=shown),
-            _l("Based elsewhere; role in %(place)s.", place=shown),
-        )
-    return Fit(
-        POOR,
-        0.0,
-        max_p,
-        # Translators: %(place)s is the role's location, %(home)s where the candidate lives
-        _l("The role is in %(place)s; you are based in %(home)s.", place=shown, home=where),
-        _l("Based in %(home)s; role in %(place)s.", place=shown, home=where),
-    )
+    return Fit(POOR, 0.0, max_p, *location_words("far", shown, " ".join((person.location or "").split())))
 
 
 def _remote_fit(person, role, words: bool = True):
@@ -271,7 +192,7 @@ def _pay_fit(person, role, words: bool = True):
     cur = role.pay_currency or "EUR"
     mine_cur = person.pay_currency or "EUR"
     if lo is None and hi is None:
-        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "No pay range on the search.")
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", _l("No pay range on the search."))
     if want is None or mine_cur != cur:
         if not words:
             return max_p / 2
@@ -360,28 +281,7 @@ def _availability_fit(person, today: date, words: bool = True):
         return points
     cand = _l("You told us you are available from %(day)s.", day=_day(start)) if later else ""
     weeks = person.notice_weeks
-    day = _day(start)
-    if later and weeks:
-        # Translators: a recruiter's short note on a candidate's availability; %(seeking)s is their
-        # job-seeking status ("Actively looking"), %(day)s a date, %(num)d a number of weeks
-        rec = lazy_ngettext(
-            "%(seeking)s; available from %(day)s; %(num)d week's notice.",
-            "%(seeking)s; available from %(day)s; %(num)d weeks' notice.",
-            weeks,
-            seeking=seeking,
-            day=day,
-        )
-    elif later:
-        # Translators: a recruiter's short note; %(seeking)s is a job-seeking status ("Actively looking")
-        rec = _l("%(seeking)s; available from %(day)s.", seeking=seeking, day=day)
-    elif weeks:
-        # Translators: a recruiter's short note; %(seeking)s is a job-seeking status ("Actively looking")
-        rec = lazy_ngettext(
-            "%(seeking)s; %(num)d week's notice.", "%(seeking)s; %(num)d weeks' notice.", weeks, seeking=seeking
-        )
-    else:
-        # Translators: a recruiter's short note: a job-seeking status ("Actively looking") as a sentence
-        rec = _l("%(seeking)s.", seeking=seeking)
+    rec = availability_note(seeking, _day(start) if later else None, weeks)
     level = GOOD if points >= 7 else POOR if seeking is JobSeeking.NOT_LOOKING else PARTIAL
     return Fit(level, points, max_p, cand, rec)
 
