@@ -180,7 +180,7 @@ def plan_requests(firm: Firm, now: datetime) -> int:
             dedupe_key=f"debrief-request:{iv.id}",
             context={
                 "search": candidacy.search,
-                "when": interview_words.Moment(iv.starts_at, zone.key, "short"),  # type: ignore[arg-type]
+                "when": interview_words.short_when(iv.starts_at, zone),  # type: ignore[arg-type]
                 "link": external_url(firm, "candidate.interview_debrief", interview_id=iv.id),
             },
         )

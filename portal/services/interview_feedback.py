@@ -291,9 +291,8 @@ def plan_waiting_notices(firm: Firm, now: datetime) -> int:
             context={
                 "search": search,
                 "client_name": search.client_name_for_candidate(consent.client_revealed(candidacy)),
-                # days as data: in the candidate's language when the email is rendered
-                "interview_day": interview_words.day_words(iv.starts_at.astimezone(zone).date()),  # type: ignore[union-attr]
-                "by_day": interview_words.day_words(next_promise_day(firm, iv.ends_at)),
+                "interview_day": interview_words.date_words(iv.starts_at.astimezone(zone).date()),  # type: ignore[union-attr]
+                "by_day": interview_words.date_words(next_promise_day(firm, iv.ends_at)),
                 "link": external_url(firm, "candidate.candidacy", candidacy_id=candidacy.id)
                 if candidacy.candidate.user_id
                 else None,

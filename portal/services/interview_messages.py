@@ -165,12 +165,20 @@ def _organizer(firm: Firm) -> str:
 def event(
     firm: Firm, interview: Interview, was_told: bool | None = None, previous: datetime | None = None
 ) -> calendar.CalendarEvent:
-    """The interview as the candidate's calendar sees it. `previous`: the time it had before it
-    gave way to proposed times (that event, cancelled)."""
+    """The interview as the candidate's calendar sees it, in the candidate's language (the
+    language of their emails). `previous`: the time it had before it gave way to proposed times
+    (that event, cancelled)."""
+    with i18n.force_locale(i18n.email_language(firm, interview.candidate.language)):
+        return _event(firm, interview, was_told, previous)
+
+
+def _event(
+    firm: Firm, interview: Interview, was_told: bool | None, previous: datetime | None
+) -> calendar.CalendarEvent:
+    """`event` in the current locale."""
     f = facts(firm, interview, was_told)
     starts_at = previous or interview.starts_at
     assert starts_at is not None
-    # The calendar's words are in the current locale (tell_candidate: the candidate's).
     if f.company:
         # Translators: a calendar event's title: "Interview: Data Engineer (Globex)"
         summary = _("%(what)s: %(title)s (%(company)s)", what=f.what, title=f.title, company=f.company)
@@ -234,17 +242,16 @@ def tell_candidate(firm: Firm, interview: Interview, what: str, previous: dateti
     was_told = told(interview)
     f = facts(firm, interview, was_told)
     ics = None
-    with i18n.force_locale(i18n.email_language(firm, interview.candidate.language)):  # the calendar's words
-        if what == "proposed" and previous is not None:
-            ics = calendar.invitation(event(firm, interview, was_told, previous))
-        elif interview.starts_at is not None:
-            ics = invitation(firm, interview, was_told)
+    if what == "proposed" and previous is not None:
+        ics = calendar.invitation(event(firm, interview, was_told, previous))
+    elif interview.starts_at is not None:
+        ics = invitation(firm, interview, was_told)
     zone_name = f.zone
     context = {
         "iv": f,
         "what": what,
         "interview": interview,
-        "slots": [Span(s.starts_at, zone_name, interview.duration_minutes) for s in interview.slots],
+        "slots": [when_text(s.starts_at, zone_name, interview.duration_minutes) for s in interview.slots],
         "notes_html": interview.candidate_notes_html,
         "link": f.link + ("#pick" if what == "proposed" else ""),
     }
@@ -318,7 +325,7 @@ def tell_recruiter(firm: Firm, interview: Interview, what: str) -> Message | Non
             "interview": interview,
             "kind_label": KIND_LABELS[interview.kind],
             "answer": ANSWER_WORDS[what],
-            "when": Span(interview.starts_at, zone_name, interview.duration_minutes),
+            "when": when_text(interview.starts_at, zone_name, interview.duration_minutes),
             "link": link,
         },
     )

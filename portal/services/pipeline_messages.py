@@ -81,7 +81,7 @@ def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
             "reason": candidacy.close_reason,
             "explanation": candidacy.close_explanation,
             "recruiter": recruiter_for(candidacy) or actor,
-            "client_name": client_for_candidate(candidacy),
+            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
             "better_fits": better_fits(firm, candidacy),
             "link": links.search(firm, candidacy.id),
         },
