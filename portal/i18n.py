@@ -217,7 +217,10 @@ def when(value: datetime | date | None, firm: Any = None, format: str = "medium"
     time_text = _format_time(local, "short", locale=locale)
     if format == "time":
         return time_text
-    date_text = format_skeleton(SKELETONS.get(format, "yMMMd"), local, locale=locale, fuzzy=True)
+    if format == "full":  # the locale's own full date ("Monday, March 30, 2026"): a skeleton abbreviates the weekday
+        date_text = _format_date(local, "full", locale=locale)
+    else:
+        date_text = format_skeleton(SKELETONS.get(format, "yMMMd"), local, locale=locale, fuzzy=True)
     pattern = locale.datetime_formats.get("medium", "{1}, {0}")
     return str(pattern).replace("{1}", date_text).replace("{0}", time_text)
 

@@ -14,7 +14,9 @@ friendly 410 page, never a 500."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import refresh
 
+from portal import i18n
 from portal.candidate.survey_form import SurveyForm
 from portal.extensions import csrf
 from portal.services import NotFound, preferences, surveys
@@ -26,9 +28,19 @@ def unsubscribe(token: str):
     firm = g.firm
     if request.method == "POST":
         candidate = run(lambda: preferences.unsubscribe(firm, token))
+        _in_their_language(candidate)
         return render_template("candidate/unsubscribed.html", candidate=candidate), 200
     candidate = found(lambda: preferences.candidate_for_token(firm, token))
+    _in_their_language(candidate)
     return render_template("candidate/unsubscribe.html", candidate=candidate, token=token)
+
+
+def _in_their_language(candidate) -> None:
+    """The page about one candidate's emails speaks their language (the one their emails are
+    in: their own, else the firm's default), not the browser's of whoever opened the link
+    (portal.i18n.select_locale honours g.page_language)."""
+    g.page_language = i18n.email_language(g.firm, candidate.language)
+    refresh()  # a locale this request worked out already (a flash, the layout) is forgotten
 
 
 def survey(token: str):

@@ -6,17 +6,51 @@ portal/services/job_alerts.py and job_alert_digest.py."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, utcnow
-from portal.models.candidate import RemotePreference
+from portal.phrases import lazy as _l
 
 
 def new_alert_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+# Translators: a job alert's remote-work criterion, at the end of its criteria ("python, in Berlin, remote")
+_REMOTE_WORDS = {"remote": _l("remote"), "hybrid": _l("hybrid"), "onsite": _l("on-site")}
+
+
+@dataclass(frozen=True)
+class AlertCriteria:
+    """A job alert's criteria in words, in the reader's language when printed ("python, in
+    Berlin, remote"): kept as data in an email rendered again at send time."""
+
+    keywords: str = ""
+    location: str = ""
+    remote: str = ""
+
+    def __str__(self) -> str:
+        words, place, remote = self.keywords, self.location, _REMOTE_WORDS.get(self.remote)
+        if words and place and remote:
+            # Translators: a job alert's criteria: the words searched for, the place, the remote-work choice
+            return str(_l("%(keywords)s, in %(place)s, %(remote)s", keywords=words, place=place, remote=remote))
+        if words and place:
+            return str(_l("%(keywords)s, in %(place)s", keywords=words, place=place))
+        if words and remote:
+            return str(_l("%(keywords)s, %(remote)s", keywords=words, remote=remote))
+        if place and remote:
+            return str(_l("in %(place)s, %(remote)s", place=place, remote=remote))
+        if place:
+            # Translators: a job alert's criteria: only a place ("in Berlin")
+            return str(_l("in %(place)s", place=place))
+        if remote:
+            return str(remote)
+        # Translators: a job alert's criteria when it has none
+        return words or str(_l("every new job"))
 
 
 class JobAlert(FirmOwned, Model):
@@ -50,13 +84,13 @@ class JobAlert(FirmOwned, Model):
 
     @property
     def criteria(self) -> str:
-        """The criteria in plain words ("python, in Berlin, remote"), for pages and emails."""
-        parts = [self.keywords] if self.keywords else []
-        if self.location:
-            parts.append(f"in {self.location}")
-        if self.remote:
-            parts.append(RemotePreference(self.remote).label.lower())
-        return ", ".join(parts) or "every new job"
+        """The criteria in plain words ("python, in Berlin, remote"), in the page's language."""
+        return str(self.criteria_words)
+
+    @property
+    def criteria_words(self) -> AlertCriteria:
+        """The criteria as data, spelled when printed (an email's context keeps it as data)."""
+        return AlertCriteria(self.keywords or "", self.location or "", self.remote or "")
 
     @property
     def active(self) -> bool:

@@ -331,7 +331,7 @@ def notify_password_changed(firm: Firm, user: User, *, device: str | None, reset
         context={
             "user": user,
             "when": now,
-            "device": device or "an unknown browser",
+            "device": device,  # None: the email says "an unknown browser" in its reader's language
             "reset": reset,
             "reset_link": external_url(firm, "auth.request_reset"),
         },

@@ -7,6 +7,9 @@ What was planned is in the database: a digest's dedupe key names the recruiter a
 week, so a rerun on another day of that week writes nothing twice. It writes through the
 outbox and never commits or sends; it never writes to a candidate. What counts as active,
 and the firm's calendar, are portal.services.cadence's (the candidates' side of the cadence).
+
+An item's words (how long a message waited, when feedback is due) are portal.phrases values,
+and its stage the Stage itself: each recruiter reads them in their own language.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from portal.models import (
     User,
 )
 from portal.outbox import EmailRenderer, links, record_many
+from portal.phrases import Phrase, When, lazy_ngettext
+from portal.phrases import lazy as _l
 from portal.services import contact, interview_feedback
 from portal.services.cadence import active_candidacy_filter, endpoint_url, with_domains
 from portal.services.cadence_clock import cadence_days, weekly_period
@@ -65,7 +70,7 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
             "owner": _owner(r.search_owner, r.candidate_owner),
             "candidate": r.name,
             "title": r.title,
-            "stage": r.stage.label,
+            "stage": r.stage,  # the template says its label
             "since": r.since,
             "page": ("candidacy", r.id),
         }
@@ -188,11 +193,29 @@ def digest_items(firm: Firm, now: datetime) -> dict[str, list[dict]]:
     }
 
 
+def waited_words(now: datetime, since: datetime, overdue: bool) -> Phrase:
+    """How long a candidate has waited for an answer: "waiting 3 days (overdue)", "waiting 5
+    hours", "waiting a few minutes" (whole phrases, in the reader's language when printed)."""
+    seconds = max((now - since).total_seconds(), 0)
+    if seconds >= 86400:
+        days = int(seconds // 86400)
+        if overdue:
+            # Translators: how long a candidate's message has waited for a recruiter's answer, in a
+            # recruiter's list; "overdue": past the firm's promised reply time
+            return lazy_ngettext("waiting %(num)d day (overdue)", "waiting %(num)d days (overdue)", days)
+        # Translators: how long a candidate's message has waited for a recruiter's answer, in a recruiter's list
+        return lazy_ngettext("waiting %(num)d day", "waiting %(num)d days", days)
+    if seconds >= 3600:
+        hours = int(seconds // 3600)
+        if overdue:
+            return lazy_ngettext("waiting %(num)d hour (overdue)", "waiting %(num)d hours (overdue)", hours)
+        return lazy_ngettext("waiting %(num)d hour", "waiting %(num)d hours", hours)
+    return _l("waiting a few minutes (overdue)") if overdue else _l("waiting a few minutes")
+
+
 def waiting_message_items(firm: Firm, now: datetime) -> list[dict]:
     """Candidate messages with no answer yet (promise 8), oldest first, for the owner of the
     search they are about, else the candidate's recruiter; how long each has waited."""
-    from portal.services.dashboard_messages import waited
-
     searches = aliased(Search)
     rows = db.session.execute(
         select(
@@ -221,9 +244,9 @@ def waiting_message_items(firm: Firm, now: datetime) -> list[dict]:
         {
             "owner": _owner(r.search_owner, r.owner_id),
             "candidate": r.name,
-            "title": " ".join((r.body or "").split())[:80] or "(a file)",
-            "reason": f"waiting {waited(now, r.created_at)}"
-            + (" (overdue)" if r.reply_due_at is not None and r.reply_due_at < now else ""),
+            # Translators: instead of the start of a candidate's message that is only a file
+            "title": " ".join((r.body or "").split())[:80] or _l("(a file)"),
+            "reason": waited_words(now, r.created_at, r.reply_due_at is not None and r.reply_due_at < now),
             "since": r.created_at,
             "page": ("candidate", r.candidate_id),
         }
@@ -239,9 +262,10 @@ def interview_feedback_items(firm: Firm, now: datetime) -> list[dict]:
             "candidate": o.candidate_name,
             "title": o.search_title,
             "reason": (
-                f"overdue {o.days} business day{'' if o.days == 1 else 's'}"
+                lazy_ngettext("overdue %(num)d business day", "overdue %(num)d business days", o.days)
                 if o.overdue
-                else f"due by {o.deadline.astimezone(firm.zone):%d %b %H:%M}"
+                # Translators: when an interview's feedback is due, in a recruiter's list: "due by May 12, 2:30 PM"
+                else _l("due by %(when)s", when=When(o.deadline, firm.zone.key, "day_time"))
             ),
             "since": o.ended_at,
             "page": ("candidacy", o.candidacy_id),
@@ -348,7 +372,13 @@ def plan_recruiter_digests(firm: Firm, now: datetime) -> int:
         for item in (item for items in shown.values() for item in items):
             item.setdefault("url", _page_url(firm, item.get("page")))
         subject, text, html = renderer.render(
-            user=user, to_name=user.name, counts=counts, items=shown, cadence_days=cadence_days(firm), **links
+            language=user.language,
+            user=user,
+            to_name=user.name,
+            counts=counts,
+            items=shown,
+            cadence_days=cadence_days(firm),
+            **links,
         )
         out.append(
             {

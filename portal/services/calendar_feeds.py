@@ -134,7 +134,7 @@ def _recruiter_events(firm: Firm, user: User) -> list[CalendarEvent]:
                 starts_at=i.starts_at,
                 ends_at=i.ends_at,
                 summary=summary,
-                description="\n".join(x for x in (interview_words.FORMAT_WORDS[i.format], where, link) if x),
+                description="\n".join(x for x in (str(interview_words.FORMAT_WORDS[i.format]), where, link) if x),
                 location=where or None,
                 url=link,
                 cancelled=i.state != InterviewState.SCHEDULED,

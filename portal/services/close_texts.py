@@ -2,12 +2,16 @@
 candidacy (for a confidential search, the version without the client's name for those not told
 it) and the preview of who reads what. It only reads and checks; it never writes or sends
 (portal.services.pipeline closes the candidacies).
+
+Its words are the recruiter's page's (gettext at call time, in the page's language); what the
+candidates read is the recruiter's own explanation, sent in the close-the-loop email.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -29,17 +33,27 @@ def for_candidacies(
     if untold_explanation is not None and untold_ids:
         untold_explanation = untold_explanation.strip()
         if len(untold_explanation) > MAX_EXPLANATION:
-            raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
+            raise DomainError(_("Please keep the explanation under %(num)d characters.", num=MAX_EXPLANATION))
         finding = disclosure.check(search, untold_explanation, untold_ids, known=people)
         if finding.refused:
-            raise disclosure.ClientNamed(
-                search, finding, untold_explanation, what="The version for candidates who were not told"
-            )
+            raise disclosure.ClientNamed(search, finding, untold_explanation, what=_untold_version())
         return {cid: untold_explanation for cid in untold_ids}
     finding = disclosure.check(search, explanation, candidacy_ids, known=people)
     if finding.refused:
-        raise disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
+        raise disclosure.ClientNamed(search, finding, explanation, what=_your_explanation())
     return {}
+
+
+def _untold_version() -> str:
+    # Translators: the start of an error on the close-the-search form: "… names the confidential
+    # client (“Globex”), and Anna Berg has not been told who the client is."
+    return _("The version for candidates who were not told")
+
+
+def _your_explanation() -> str:
+    # Translators: the start of an error on the close-the-search form: "… names the confidential
+    # client (“Globex”), and Anna Berg has not been told who the client is."
+    return _("Your explanation")
 
 
 @dataclass
@@ -80,7 +94,8 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
             out.groups.append(
                 CloseGroup(
                     "open",
-                    "Open candidacies: closed, and each candidate is told",
+                    # Translators: a heading on the recruiter's close-the-search preview, above the candidates' names
+                    _("Open candidacies: closed, and each candidate is told"),
                     [r.name for r in open_rows],
                     explanation,
                     search.client.name,
@@ -97,18 +112,17 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
             untold_text = untold_explanation.strip()
             finding = disclosure.check(search, untold_text, [], known=[p for p in people if not p.told])
             if finding.refused:
-                out.refused = disclosure.ClientNamed(
-                    search, finding, untold_text, what="The version for candidates who were not told"
-                )
+                out.refused = disclosure.ClientNamed(search, finding, untold_text, what=_untold_version())
         else:
             finding = disclosure.check(search, explanation, [], known=people)
             if finding.refused:
-                out.refused = disclosure.ClientNamed(search, finding, explanation, what="Your explanation")
+                out.refused = disclosure.ClientNamed(search, finding, explanation, what=_your_explanation())
         if told_names:
             out.groups.append(
                 CloseGroup(
                     "told",
-                    "Open candidacies, told who the client is: closed, and each is told",
+                    # Translators: a heading on the recruiter's close-the-search preview, above the candidates' names
+                    _("Open candidacies, told who the client is: closed, and each is told"),
                     told_names,
                     explanation,
                     search.client.name,
@@ -118,12 +132,21 @@ def close_preview(search: Search, explanation: str, untold_explanation: str | No
             out.groups.append(
                 CloseGroup(
                     "untold",
-                    "Open candidacies, not told who the client is: closed, and each is told",
+                    # Translators: a heading on the recruiter's close-the-search preview, above the candidates' names
+                    _("Open candidacies, not told who the client is: closed, and each is told"),
                     [r.name for r in untold_rows],
                     untold_text,
                     search.client_name_for_candidate(False),
                 )
             )
     if closed_names:
-        out.groups.append(CloseGroup("closed", "Already closed or placed: not written to again", closed_names, None))
+        out.groups.append(
+            CloseGroup(
+                "closed",
+                # Translators: a heading on the recruiter's close-the-search preview, above the candidates' names
+                _("Already closed or placed: not written to again"),
+                closed_names,
+                None,
+            )
+        )
     return out

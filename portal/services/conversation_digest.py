@@ -69,7 +69,12 @@ def plan_waiting_digests(firm: Firm, now: datetime) -> int:
         for item in shown:
             item.setdefault("url", _page_url(firm, item.get("page")))
         subject, text, html = renderer.render(
-            user=user, to_name=user.name, total=len(mine), items=shown, dashboard_url=dashboard_url
+            language=user.language,
+            user=user,
+            to_name=user.name,
+            total=len(mine),
+            items=shown,
+            dashboard_url=dashboard_url,
         )
         out.append(
             {

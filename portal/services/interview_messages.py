@@ -5,7 +5,10 @@ candidate downloads, and the email that tells the recruiter the candidate answer
 
 Everything the candidate reads names the client only if they may know it (the disclosure rule:
 told when they were asked for consent), and never carries the internal notes. Records through
-the outbox, flushes, never commits or sends."""
+the outbox, flushes, never commits or sends.
+
+The words are portal.phrases values (the module's dicts, `Facts`, `Span`): spelled in the
+reader's language when printed, so an email's context keeps them as data."""
 
 from __future__ import annotations
 
@@ -13,74 +16,110 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
-from portal import outbox
+from portal import i18n, outbox
 from portal.extensions import db
 from portal.models import Audience, Firm, Message, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState
 from portal.outbox import links
+from portal.phrases import Phrase
+from portal.phrases import lazy as _l
 from portal.services import calendar, disclosure
 from portal.services.interview_times import local, reader_zone
 
+# What each kind of interview is, as the candidate reads it.
 KIND_WORDS = {
-    InterviewKind.RECRUITER_SCREEN: "Conversation with your recruiter",
-    InterviewKind.CLIENT: "Interview",
-    InterviewKind.ASSESSMENT: "Assessment",
-    InterviewKind.OTHER: "Meeting",
-    InterviewKind.OFFICE_HOURS: "Office hours",
+    InterviewKind.RECRUITER_SCREEN: _l("Conversation with your recruiter"),
+    # Translators: a meeting with the client, as the candidate reads it
+    InterviewKind.CLIENT: _l("Interview"),
+    InterviewKind.ASSESSMENT: _l("Assessment"),
+    InterviewKind.OTHER: _l("Meeting"),
+    InterviewKind.OFFICE_HOURS: _l("Office hours"),
 }
 # How the recruiter's pages name each kind.
 KIND_LABELS = {
-    InterviewKind.RECRUITER_SCREEN: "Recruiter screen",
-    InterviewKind.CLIENT: "Client interview",
-    InterviewKind.ASSESSMENT: "Assessment",
-    InterviewKind.OTHER: "Other",
-    InterviewKind.OFFICE_HOURS: "Office hours",
+    InterviewKind.RECRUITER_SCREEN: _l("Recruiter screen"),
+    InterviewKind.CLIENT: _l("Client interview"),
+    InterviewKind.ASSESSMENT: _l("Assessment"),
+    # Translators: a kind of interview on the recruiter's form: none of the others
+    InterviewKind.OTHER: _l("Other"),
+    InterviewKind.OFFICE_HOURS: _l("Office hours"),
 }
 FORMAT_WORDS = {
-    InterviewFormat.PHONE: "Phone call",
-    InterviewFormat.VIDEO: "Video call",
-    InterviewFormat.ON_SITE: "In person",
+    InterviewFormat.PHONE: _l("Phone call"),
+    InterviewFormat.VIDEO: _l("Video call"),
+    InterviewFormat.ON_SITE: _l("In person"),
 }
+# Where an interview stands, as the recruiter reads it.
 STATE_WORDS = {
-    InterviewState.PROPOSED: "Waiting for the candidate to choose a time",
-    InterviewState.SCHEDULED: "Set",
-    InterviewState.NEEDS_NEW_TIME: "Needs a new time",
-    InterviewState.DECLINED: "Declined by the candidate",
-    InterviewState.CANCELLED: "Cancelled",
+    InterviewState.PROPOSED: _l("Waiting for the candidate to choose a time"),
+    # Translators: an interview's state on the recruiter's pages: its time is agreed
+    InterviewState.SCHEDULED: _l("Set"),
+    InterviewState.NEEDS_NEW_TIME: _l("Needs a new time"),
+    InterviewState.DECLINED: _l("Declined by the candidate"),
+    InterviewState.CANCELLED: _l("Cancelled"),
 }
+# Where an interview stands, as the candidate reads it.
 CANDIDATE_STATE_WORDS = {
-    InterviewState.PROPOSED: "Please choose a time",
-    InterviewState.SCHEDULED: "Confirmed",
-    InterviewState.NEEDS_NEW_TIME: "We are finding a new time",
-    InterviewState.DECLINED: "You declined",
-    InterviewState.CANCELLED: "Cancelled",
+    InterviewState.PROPOSED: _l("Please choose a time"),
+    InterviewState.SCHEDULED: _l("Confirmed"),
+    InterviewState.NEEDS_NEW_TIME: _l("We are finding a new time"),
+    InterviewState.DECLINED: _l("You declined"),
+    InterviewState.CANCELLED: _l("Cancelled"),
 }
-WHEN_FORMAT = "%A %d %B %Y, %H:%M"
 
 
 def when_text(value: datetime | None, zone_name: str, minutes: int | None = None) -> str:
-    """ "Monday 26 October 2026, 09:00–10:00 (Europe/Berlin)" on the reader's wall clock."""
+    """ "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)" on the reader's wall clock,
+    in the current locale."""
     at = local(value, zone_name)
     if at is None:
         return ""
-    text = at.strftime(WHEN_FORMAT)
-    if minutes:
-        text += "–" + (at + timedelta(minutes=minutes)).strftime("%H:%M")
-    return f"{text} ({zone_name})"
+    begins = i18n.when(at, None, "full", zone_name)
+    if not minutes:
+        # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin)"
+        return _("%(start)s (%(zone)s)", start=begins, zone=zone_name)
+    ends = i18n.when(at + timedelta(minutes=minutes), None, "time", zone_name)
+    # Translators: a time range and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)"
+    return _("%(start)s–%(end)s (%(zone)s)", start=begins, end=ends, zone=zone_name)
+
+
+@dataclass(frozen=True)
+class Span:
+    """`when_text` kept as data (an email's context): spelled in the reader's language when printed."""
+
+    starts_at: datetime | None
+    zone: str
+    minutes: int | None = None
+
+    def __str__(self) -> str:
+        return when_text(self.starts_at, self.zone, self.minutes)
+
+    def __bool__(self) -> bool:
+        return self.starts_at is not None
+
+
+def what_words(kind: InterviewKind, round: int) -> Phrase:
+    """ "Interview", "Interview (round 2)", as data."""
+    if round > 1:
+        # Translators: what an interview is and its round: "Interview (round 2)"
+        return _l("%(what)s (round %(round)d)", what=KIND_WORDS[kind], round=round)
+    return KIND_WORDS[kind]
 
 
 @dataclass
 class Facts:
-    """What the candidate may read about an interview, in their words and their zone."""
+    """What the candidate may read about an interview, in their words (in their language when
+    printed) and their zone."""
 
-    title: str
+    title: str | Phrase
     company: str | None  # None: a confidential client they were not told
-    what: str
-    how: str
+    what: Phrase
+    how: Phrase
     where: str | None
     zone: str
-    when: str
+    when: Span
     people: list[dict]
     link: str
 
@@ -107,11 +146,11 @@ def facts(firm: Firm, interview: Interview, was_told: bool | None = None) -> Fac
     return Facts(
         title=search.title if search is not None else KIND_WORDS[interview.kind],
         company=company_for(interview, told(interview) if was_told is None else was_told),
-        what=KIND_WORDS[interview.kind] + (f" (round {interview.round})" if interview.round > 1 else ""),
+        what=what_words(interview.kind, interview.round),
         how=FORMAT_WORDS[interview.format],
         where=interview.location,
         zone=zone_name,
-        when=when_text(interview.starts_at, zone_name, interview.duration_minutes),
+        when=Span(interview.starts_at, zone_name, interview.duration_minutes),
         people=list(interview.attendees or []),
         link=links.interview(firm, interview.id),
     )
@@ -126,22 +165,40 @@ def _organizer(firm: Firm) -> str:
 def event(
     firm: Firm, interview: Interview, was_told: bool | None = None, previous: datetime | None = None
 ) -> calendar.CalendarEvent:
-    """The interview as the candidate's calendar sees it. `previous`: the time it had before it
-    gave way to proposed times (that event, cancelled)."""
+    """The interview as the candidate's calendar sees it, in the candidate's language (the
+    language of their emails). `previous`: the time it had before it gave way to proposed times
+    (that event, cancelled)."""
+    with i18n.force_locale(i18n.email_language(firm, interview.candidate.language)):
+        return _event(firm, interview, was_told, previous)
+
+
+def _event(
+    firm: Firm, interview: Interview, was_told: bool | None, previous: datetime | None
+) -> calendar.CalendarEvent:
+    """`event` in the current locale."""
     f = facts(firm, interview, was_told)
     starts_at = previous or interview.starts_at
     assert starts_at is not None
-    summary = f"{f.what}: {f.title}" + (f" ({f.company})" if f.company else "")
-    lines = [f"{f.what} for {f.title}" + (f" at {f.company}" if f.company else ""), f"Format: {f.how}"]
+    if f.company:
+        # Translators: a calendar event's title: "Interview: Data Engineer (Globex)"
+        summary = _("%(what)s: %(title)s (%(company)s)", what=f.what, title=f.title, company=f.company)
+        # Translators: the first line of a calendar event: "Interview for Data Engineer at Globex"
+        first = _("%(what)s for %(title)s at %(company)s", what=f.what, title=f.title, company=f.company)
+    else:
+        summary = _("%(what)s: %(title)s", what=f.what, title=f.title)
+        first = _("%(what)s for %(title)s", what=f.what, title=f.title)
+    lines = [first, _("Format: %(how)s", how=f.how)]
     if f.where:
-        lines.append(("Join: " if interview.format == InterviewFormat.VIDEO else "Where: ") + f.where)
+        if interview.format == InterviewFormat.VIDEO:
+            lines.append(_("Join: %(where)s", where=f.where))
+        else:
+            lines.append(_("Where: %(where)s", where=f.where))
     if f.people:
-        lines.append(
-            "You meet: " + "; ".join(p["name"] + (f", {p['title']}" if p.get("title") else "") for p in f.people)
-        )
+        people = "; ".join(p["name"] + (f", {p['title']}" if p.get("title") else "") for p in f.people)
+        lines.append(_("You meet: %(people)s", people=people))
     if interview.candidate_notes_md:
         lines += ["", interview.candidate_notes_md]
-    lines += ["", f"Your preparation page: {f.link}"]
+    lines += ["", _("Your preparation page: %(url)s", url=f.link)]
     candidate = interview.candidate
     return calendar.CalendarEvent(
         uid=f"{interview.uid}@{firm.slug}",
@@ -217,10 +274,14 @@ def tell_candidate(firm: Firm, interview: Interview, what: str, previous: dateti
     return msg
 
 
+# What the candidate answered, as the recruiter's email says it (after the candidate's name).
 ANSWER_WORDS = {
-    "no_slot": "none of the proposed times suits them",
-    "reschedule": "asked to reschedule",
-    "declined": "declined the interview",
+    # Translators: in an email to a recruiter, after the candidate's name: "Anna Berg: none of the proposed times suits them"
+    "no_slot": _l("none of the proposed times suits them"),
+    # Translators: in an email to a recruiter, after the candidate's name
+    "reschedule": _l("asked to reschedule"),
+    # Translators: in an email to a recruiter, after the candidate's name
+    "declined": _l("declined the interview"),
 }
 
 

@@ -3,33 +3,52 @@ its title, when it is in the candidate's own time zone, and how to join or get t
 
 One place decides what a candidate may read of an interview: never its internal notes, never a
 confidential client's name (nor an alias of it in the location) before the candidate was told
-(portal/services/disclosure.py). Pure reading: no writes, no email."""
+(portal/services/disclosure.py). Pure reading: no writes, no email.
+
+The words are in the reader's language: the functions here return text in the current locale
+(a page's, an email's while it is rendered); `title_words`, `join_words` and `Moment` keep the
+same words as data (portal.phrases) for an email's context, spelled when the email is rendered
+(again, at send time, in its reader's language)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import i18n
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Firm, Search, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind
+from portal.phrases import Day, Phrase
+from portal.phrases import lazy as _l
 from portal.services import disclosure
 
+# What an interview is, as its candidate reads it (printed in the reader's language).
 KIND_WORDS = {
-    InterviewKind.RECRUITER_SCREEN: "Conversation with your recruiter",
-    InterviewKind.CLIENT: "Interview",
-    InterviewKind.ASSESSMENT: "Assessment",
-    InterviewKind.OTHER: "Meeting",
-    InterviewKind.OFFICE_HOURS: "Office hours",
+    InterviewKind.RECRUITER_SCREEN: _l("Conversation with your recruiter"),
+    # Translators: a meeting with the client, as the candidate reads it
+    InterviewKind.CLIENT: _l("Interview"),
+    InterviewKind.ASSESSMENT: _l("Assessment"),
+    InterviewKind.OTHER: _l("Meeting"),
+    InterviewKind.OFFICE_HOURS: _l("Office hours"),
 }
+# How it happens: the start of "Video call: https://…" (and a choice on the recruiter's form).
 FORMAT_WORDS = {
-    InterviewFormat.PHONE: "By phone",
-    InterviewFormat.VIDEO: "Video call",
-    InterviewFormat.ON_SITE: "In person",
+    InterviewFormat.PHONE: _l("By phone"),
+    InterviewFormat.VIDEO: _l("Video call"),
+    InterviewFormat.ON_SITE: _l("In person"),
+}
+# How it happens when there is no address or link yet: whole sentences.
+_FORMAT_NO_DETAILS = {
+    InterviewFormat.PHONE: _l("By phone (your recruiter will send the details)"),
+    InterviewFormat.VIDEO: _l("Video call (your recruiter will send the details)"),
+    InterviewFormat.ON_SITE: _l("In person (your recruiter will send the details)"),
 }
 
 
@@ -45,22 +64,29 @@ def zone_name(candidate: Candidate | None, firm: Firm) -> str:
     return "UTC"
 
 
-def when_text(instant: datetime, zone: str) -> str:
-    """ "Monday 26 October 2026, 09:00 (Europe/Berlin, CET)": the wall time in that zone, with the
-    zone's name and its abbreviation at that date (so a daylight-saving change reads right)."""
+def _zone_words(instant: datetime, zone: str) -> str:
+    """The zone's name and its abbreviation at that moment ("Europe/Berlin, CET"), so that a
+    daylight-saving change reads right."""
     local = instant.astimezone(ZoneInfo(zone))
     name, abbreviation = zone.replace("_", " "), local.strftime("%Z")
-    where = name if abbreviation in (name, "") or abbreviation.startswith(("+", "-")) else f"{name}, {abbreviation}"
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({where})"
+    return name if abbreviation in (name, "") or abbreviation.startswith(("+", "-")) else f"{name}, {abbreviation}"
+
+
+def when_text(instant: datetime, zone: str) -> str:
+    """ "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)": the wall time in that zone, in
+    the current locale, with the zone's name and its abbreviation at that date."""
+    # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)"
+    return _("%(start)s (%(zone)s)", start=i18n.when(instant, None, "full", zone), zone=_zone_words(instant, zone))
 
 
 def time_text(instant: datetime, zone: str) -> str:
-    return instant.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    """ "2:30 PM" (the current locale's clock) in `zone`."""
+    return i18n.when(instant, None, "time", zone)
 
 
 def day_text(instant: datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B}"
+    """ "Monday, October 26" in `zone`."""
+    return i18n.day(instant.astimezone(ZoneInfo(zone)).date(), "weekday_long")
 
 
 def load(interview_ids: Iterable[int]) -> list[Interview]:
@@ -108,26 +134,44 @@ def _safe(text: str, interview: Interview, told_ids: set[int]) -> str:
     return disclosure.redact(text, disclosure.client_names(search.client), disclosure.wording(search))
 
 
-def title(interview: Interview, told_ids: set[int], recruiter_name: str | None = None) -> str:
-    """ "Interview: Data Engineer at Globex" (or "... at Confidential client" before consent)."""
+def title_words(interview: Interview, told_ids: set[int], recruiter_name: str | None = None) -> Phrase:
+    """ "Interview: Data Engineer at Globex" (or "... at Confidential client" before consent), as
+    data: in the reader's language when printed."""
     kind = KIND_WORDS[interview.kind]
     if interview.kind == InterviewKind.OFFICE_HOURS:
-        return f"{kind} with {recruiter_name}" if recruiter_name else kind
+        # Translators: "Office hours with Anna Berg" (a recruiter's open slots a candidate booked)
+        return _l("Office hours with %(name)s", name=recruiter_name) if recruiter_name else kind
     candidacy = interview.candidacy
     if candidacy is None:
         return kind
     search = candidacy.search
-    client = search.client_name_for_candidate(candidacy.id in told_ids)
-    return _safe(f"{kind}: {search.title} at {client}", interview, told_ids)
+    told = candidacy.id in told_ids
+    # Translators: what the meeting is, the role and the client: "Interview: Data Engineer at Globex"
+    return _l(
+        "%(what)s: %(title)s at %(client)s",
+        what=kind,
+        title=_safe(search.title, interview, told_ids),
+        client=search.client.name if told or not search.confidential else _l("Confidential client"),
+    )
+
+
+def title(interview: Interview, told_ids: set[int], recruiter_name: str | None = None) -> str:
+    """`title_words` in the current language."""
+    return str(title_words(interview, told_ids, recruiter_name))
+
+
+def join_words(interview: Interview, told_ids: set[int]) -> Phrase:
+    """How to join or get there, as data: "Video call: https://…", "In person: 1 Main Street"."""
+    where = _safe((interview.location or "").strip(), interview, told_ids)
+    if where:
+        # Translators: how a meeting happens, then its link or address: "Video call: https://…"
+        return _l("%(how)s: %(where)s", how=FORMAT_WORDS[interview.format], where=where)
+    return _FORMAT_NO_DETAILS[interview.format]
 
 
 def join_text(interview: Interview, told_ids: set[int]) -> str:
-    """How to join or get there: "Video call: https://…", "In person: 1 Main Street"."""
-    where = _safe((interview.location or "").strip(), interview, told_ids)
-    words = FORMAT_WORDS[interview.format]
-    if where:
-        return f"{words}: {where}"
-    return f"{words} (your recruiter will send the details)"
+    """`join_words` in the current language."""
+    return str(join_words(interview, told_ids))
 
 
 def location(interview: Interview, told_ids: set[int]) -> str:
@@ -154,16 +198,47 @@ def zone_of(name: str | None, firm: Firm) -> ZoneInfo:
 
 
 def date_words(value: date) -> str:
-    """ "Tuesday 12 May"."""
-    return f"{value:%A} {value.day} {value:%B}"
+    """ "Tuesday, May 12" in the current locale."""
+    return i18n.day(value, "weekday_long")
 
 
-def short_when(starts_at: datetime, zone: ZoneInfo) -> str:
-    """ "Tuesday 12 May at 10:00" in `zone`."""
-    local = starts_at.astimezone(zone)
-    return f"{date_words(local.date())} at {local:%H:%M}"
+def day_words(value: date) -> Day:
+    """`date_words` as data (an email's context): spelled when printed."""
+    return Day(value, "weekday_long")
 
 
-def interview_sentence(starts_at: datetime, zone: ZoneInfo) -> str:
-    """ "Your interview on Tuesday 12 May at 10:00"."""
-    return f"Your interview on {short_when(starts_at, zone)}"
+@dataclass(frozen=True)
+class Moment:
+    """When an interview starts, in words, in the reader's language when printed (an email's
+    context keeps it as data): `style` "full" ("Monday, October 26, 2026, 9:00 AM (Europe/Berlin,
+    CET)"), "short" ("Tuesday, May 12 at 10:00 AM") or "sentence" ("Your interview on Tuesday,
+    May 12 at 10:00 AM"), on the wall clock of `zone`."""
+
+    starts_at: datetime
+    zone: str
+    style: str = "full"
+
+    def __str__(self) -> str:
+        if self.style == "full":
+            return when_text(self.starts_at, self.zone)
+        local = self.starts_at.astimezone(ZoneInfo(self.zone))
+        day, time = date_words(local.date()), i18n.when(local, None, "time", self.zone)
+        if self.style == "sentence":
+            # Translators: the next interview, in a candidate's update: "Your interview on Tuesday, May 12 at 10:00 AM"
+            return _("Your interview on %(day)s at %(time)s", day=day, time=time)
+        # Translators: a day and a time: "Tuesday, May 12 at 10:00 AM"
+        return _("%(day)s at %(time)s", day=day, time=time)
+
+
+def _name(zone: ZoneInfo | str) -> str:
+    return zone if isinstance(zone, str) else zone.key
+
+
+def short_when(starts_at: datetime, zone: ZoneInfo | str) -> str:
+    """ "Tuesday, May 12 at 10:00 AM" in `zone`, in the current locale."""
+    return str(Moment(starts_at, _name(zone), "short"))
+
+
+def interview_sentence(starts_at: datetime, zone: ZoneInfo | str) -> str:
+    """ "Your interview on Tuesday, May 12 at 10:00 AM", in the current locale."""
+    return str(Moment(starts_at, _name(zone), "sentence"))

@@ -33,6 +33,8 @@ from portal.models import (
     SearchSkill,
     SearchState,
 )
+from portal.phrases import Phrase
+from portal.phrases import lazy as _l
 from portal.services import disclosure
 from portal.services.cadence import endpoint_url, with_domains
 from portal.services.job_alerts import alerts_url, unsubscribe_link
@@ -53,7 +55,7 @@ class Job:
 
     id: int
     title: str
-    company: str  # the client, or "Confidential client"
+    company: str | Phrase  # the client, or "Confidential client" (in the reader's language)
     summary: str  # a confidential search's public summary
     location: str
     remote: RemotePreference
@@ -107,7 +109,8 @@ def _job(s: Search) -> Job:
     return Job(
         id=s.id,
         title=title,
-        company="Confidential client" if s.confidential else s.client.name,
+        # Translators: shown instead of a confidential client's name
+        company=_l("Confidential client") if s.confidential else s.client.name,
         summary=summary,
         location=s.location or "",
         remote=s.remote_policy,
@@ -236,12 +239,12 @@ def _record(
         show_in_portal=candidate is not None,
         context={
             "jobs": [{"job": j, "url": job_urls[j.id]} for j in new],
-            "criteria": alert.criteria,
+            "criteria": alert.criteria_words,
             "name": candidate.name if candidate is not None else None,
             "alerts_url": alerts_url(firm),
             "manage_url": endpoint_url(firm, "candidate.alerts") if candidate is not None else None,
             "unsubscribe_url": unsubscribe,
-            "unsubscribe_label": "Stop this job alert",
+            "unsubscribe_label": _l("Stop this job alert"),
         },
     )
     msg.list_unsubscribe = unsubscribe

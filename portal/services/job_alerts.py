@@ -93,7 +93,7 @@ def subscribe(
         to_email=email,
         context={
             "confirm_url": external_url(firm, "careers.alert_confirm", token=token),
-            "criteria": alert.criteria,
+            "criteria": alert.criteria_words,
             "days": days,
         },
         show_in_portal=False,

@@ -3,7 +3,11 @@ interval, never the same role twice, nothing when nothing new matches; and the "
 availability still accurate?" prompt every `availability_prompt_weeks`.
 
 Both are optional streams: they respect the candidate's choices here and again at send time,
-and count towards the weekly limit of optional emails. Nothing here sends (the worker does)."""
+and count towards the weekly limit of optional emails. Nothing here sends (the worker does).
+
+Each email is rendered in its candidate's language and zone; the reasons a role fits are
+portal.phrases sentences (data), so an email rendered again at send time says them in the
+candidate's language then."""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from portal.outbox import (
     touch_candidates,
     unsubscribe_url,
 )
+from portal.phrases import lazy as _l
 from portal.services import cadence, matching
 from portal.services.cadence import ACTIVE_SEARCH_STATES, endpoint_url, local_day, with_domains
 
@@ -117,6 +122,8 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
             Candidate.suggestion_frequency,
             Candidate.last_nurtured_at,
             Candidate.unsubscribe_token,
+            Candidate.language,
+            Candidate.timezone,
         )
         .where(
             Candidate.firm_id == firm.id,
@@ -159,6 +166,8 @@ def plan_nurture(firm, now: datetime, checkpoint: Callable[[], None] | None = No
             continue
         picked[c.id] = [m.search.id for m in matches]
         subject, text, html = renderer.render(
+            language=c.language,
+            zone=c.timezone,
             candidate_name=c.name,
             to_name=c.name,
             roles=[_role_view(firm, m, role_urls) for m in matches],
@@ -193,11 +202,12 @@ def _role_view(firm, match, urls: dict[int, str]) -> dict:
     return {
         "url": urls[search.id],
         "title": search.title,
-        "client": search.client_name_for_candidate(),
+        # Translators: shown instead of a confidential client's name
+        "client": _l("Confidential client") if search.confidential else search.client.name,
         "location": search.location,
-        "remote": search.remote_policy.label if search.remote_policy else None,
+        "remote": search.remote_policy,  # the template says its label
         "anticipated": bool(search.anticipated),
-        "why": match.candidate_sentences()[:2],
+        "why": match.candidate_reasons()[:2],  # sentences kept as data (portal.phrases)
     }
 
 

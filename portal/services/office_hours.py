@@ -203,10 +203,10 @@ def _tell(firm: Firm, interview: Interview, recruiter: User, what: str) -> None:
     """The candidate's email (with the invitation, or its cancellation) and the recruiter's."""
     candidate = interview.candidate
     assert interview.starts_at is not None
-    context = {
-        "title": interview_words.title(interview, set(), recruiter.name),
+    context = {  # words as data (portal.phrases): in each reader's language when the email is rendered
+        "title": interview_words.title_words(interview, set(), recruiter.name),
         "recruiter": recruiter.name,
-        "join": interview_words.join_text(interview, set()),
+        "join": interview_words.join_words(interview, set()),
         "duration": interview.duration_minutes,
     }
     zone = interview_words.zone_name(candidate, firm)
@@ -221,7 +221,7 @@ def _tell(firm: Firm, interview: Interview, recruiter: User, what: str) -> None:
         recipient_user_id=candidate.user_id,
         context={
             **context,
-            "when": interview_words.when_text(interview.starts_at, zone),
+            "when": interview_words.Moment(interview.starts_at, zone),
             "link": links.office_hours(firm),
         },
     )
@@ -237,7 +237,7 @@ def _tell(firm: Firm, interview: Interview, recruiter: User, what: str) -> None:
         context={
             **context,
             "candidate_name": candidate.name,
-            "when": interview_words.when_text(interview.starts_at, interview.timezone),
+            "when": interview_words.Moment(interview.starts_at, interview.timezone),
             "link": links.recruiter_office_hours(firm),
         },
     )

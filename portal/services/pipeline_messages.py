@@ -5,6 +5,9 @@ Both go through the outbox with a grace window and the candidacy's coalesce key,
 changes made close together reach the candidate as one email and an undo can cancel its own.
 It only records messages in the caller's transaction: it never commits, never sends, and
 never decides whether the candidate hears about a change (portal.services.pipeline does).
+
+The context is data (rows, the stage, portal.phrases words): the email is rendered in the
+candidate's language, again at send time if that changed.
 """
 
 from __future__ import annotations
@@ -12,12 +15,24 @@ from __future__ import annotations
 from portal import outbox
 from portal.models import Candidacy, Firm, StageChange, User
 from portal.outbox import links
+from portal.phrases import Phrase
+from portal.phrases import lazy as _l
 from portal.services import consent as consent_service
 from portal.services import recruiter_profile
 
 
 def coalesce_key(candidacy: Candidacy) -> str:
     return f"candidacy:{candidacy.id}"
+
+
+def client_for_candidate(candidacy: Candidacy) -> str | Phrase:
+    """The client as the candidate may read it: its name, or (a confidential client they were not
+    told) "Confidential client" in their language (search.client_name_for_candidate's rule)."""
+    search = candidacy.search
+    if search.confidential and not consent_service.client_revealed(candidacy):
+        # Translators: shown to a candidate instead of a confidential client's name
+        return _l("Confidential client")
+    return search.client.name
 
 
 def recruiter_for(candidacy: Candidacy) -> User | None:
@@ -38,7 +53,7 @@ def notify_stage(firm: Firm, actor: User, candidacy: Candidacy, change: StageCha
             "search": candidacy.search,
             "stage": change.to_stage,
             "recruiter": recruiter_for(candidacy) or actor,
-            "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
+            "client_name": client_for_candidate(candidacy),
             "link": links.search(firm, candidacy.id),
         },
     )

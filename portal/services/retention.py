@@ -45,7 +45,7 @@ def plan_warnings(firm: Firm, now: datetime) -> int:
     """Warn everyone quiet for the whole retention period (once; by email, transactional)."""
     cutoff = retention_cutoff(firm, now)
     rows = db.session.execute(
-        select(Candidate.id, Candidate.name, Candidate.email)
+        select(Candidate.id, Candidate.name, Candidate.email, Candidate.language, Candidate.timezone)
         .where(
             Candidate.deleted_at.is_(None),
             Candidate.retention_warned_at.is_(None),
@@ -60,9 +60,14 @@ def plan_warnings(firm: Firm, now: datetime) -> int:
     renderer = EmailRenderer(firm, "retention_warning")
     erase_on = now + timedelta(days=WARNING_DAYS)
     out = []
-    for cid, name, email in rows:
-        subject, text, html = renderer.render(
-            candidate_name=name, to_name=name, erase_on=erase_on, portal_url=links.availability(firm)
+    for cid, name, email, language, zone in rows:
+        subject, text, html = renderer.render(  # in the candidate's language and zone
+            language=language,
+            zone=zone,
+            candidate_name=name,
+            to_name=name,
+            erase_on=erase_on,
+            portal_url=links.availability(firm),
         )
         out.append(
             {

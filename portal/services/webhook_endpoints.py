@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal import outbox
@@ -35,6 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.outbox.webhooks import enqueue_after_commit
+from portal.phrases import Phrase, lazy_ngettext
 from portal.services import DomainError, audit, webhooks
 from portal.services.text import clean_line
 from portal.web.templating import external_url
@@ -277,25 +277,27 @@ def delivery_log(endpoint: WebhookEndpoint, limit: int = LOG_SIZE) -> list:
 # ---------------------------------------------------------------- automatic disabling (the worker)
 
 
-def disable_reason(endpoint: WebhookEndpoint, now: datetime) -> str | None:
-    """Why an endpoint that just failed must be disabled now, or None."""
+def disable_reason(endpoint: WebhookEndpoint, now: datetime) -> Phrase | None:
+    """Why an endpoint that just failed must be disabled now, or None (a sentence kept as data:
+    the admins' email says it in each reader's language)."""
     cfg = current_app.config
     after = int(cfg.get("WEBHOOK_DISABLE_AFTER_FAILURES", 50))
     days = int(cfg.get("WEBHOOK_DISABLE_AFTER_DAYS", 5))
     if after > 0 and endpoint.consecutive_failures >= after:
-        return ngettext(
+        return lazy_ngettext(
             "%(num)d delivery attempt in a row failed.",
             "%(num)d delivery attempts in a row failed.",
             endpoint.consecutive_failures,
         )
     if days > 0 and endpoint.failing_since is not None and now - endpoint.failing_since >= timedelta(days=days):
-        return ngettext(
+        # Translators: why a webhook endpoint was disabled, after "Why:"
+        return lazy_ngettext(
             "every delivery attempt failed for %(num)d day.", "every delivery attempt failed for %(num)d days.", days
         )
     return None
 
 
-def disable_for_failures(firm: Firm, endpoint: WebhookEndpoint, reason: str) -> None:
+def disable_for_failures(firm: Firm, endpoint: WebhookEndpoint, reason: Phrase | str) -> None:
     """Disable a failing endpoint (audited, no actor) and email the firm's admins (outbox)."""
     if not set_enabled(firm, None, endpoint, False, _("Disabled automatically: %(reason)s", reason=reason)):
         return

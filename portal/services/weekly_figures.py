@@ -6,12 +6,15 @@ report page showing the same periods.
 Written by the worker's periodic plan in the firm's weekly slot (worker/jobs.py plan_firm), to
 each active admin; idempotent per admin and ISO week of the firm's calendar (the dedupe key),
 so a repeated run, a lost slot marker or a slot moved within the week sends nothing twice.
+
+The lines' words and numbers are portal.phrases values: spelled in each admin's language when
+the email is rendered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -19,6 +22,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Audience, Firm, Role, User, utcnow
 from portal.outbox import EmailRenderer, record_many
+from portal.phrases import Day, Number, Phrase, lazy_ngettext
+from portal.phrases import lazy as _l
 from portal.services import reports
 from portal.services.cadence import with_domains
 from portal.services.cadence_clock import weekly_slots
@@ -30,13 +35,23 @@ KIND = "weekly_figures"
 
 @dataclass(frozen=True)
 class Row:
-    label: str
-    value: str  # "97 %", "8.6/10", or "no cases"
-    detail: str  # what it is out of
+    label: str | Phrase
+    value: str | Phrase  # "97 %", "8.6/10", or "no cases"
+    detail: str | Phrase  # what it is out of
 
 
-def percent(share: float | None) -> str:
-    return "no cases" if share is None else f"{share * 100:.0f} %"
+# Translators: the weekly figures: a promise with no case in the period (nothing to measure)
+NO_CASES = _l("no cases")
+# Translators: the weekly figures: the candidates' rating when no candidate answered the survey
+NO_ANSWERS = _l("no answers")
+RATING = _l("Candidates' rating (how well we kept them informed)")
+
+
+def percent(share: float | None) -> Phrase:
+    if share is None:
+        return NO_CASES
+    # Translators: a share in percent ("92 %"); write it as your language does ("92 %", "92%", "%92")
+    return _l("%(percent)s %%", percent=Number(round(share * 100)))
 
 
 def rows(h: Headline) -> list[Row]:
@@ -46,7 +61,12 @@ def rows(h: Headline) -> list[Row]:
         Row(
             labels["cadence"],
             percent(h.cadence_share),
-            f"{h.cadence_count} active candidate{'s' if h.cadence_count != 1 else ''}, cadence {h.cadence_days} days",
+            lazy_ngettext(
+                "%(num)d active candidate, cadence %(days)d days",
+                "%(num)d active candidates, cadence %(days)d days",
+                h.cadence_count,
+                days=h.cadence_days,
+            ),
         ),
         Row(labels["close_loop"], percent(h.close_loop_share), ""),
         Row(labels["consent"], percent(h.consent_share), ""),
@@ -54,17 +74,29 @@ def rows(h: Headline) -> list[Row]:
         Row(labels["reply"], percent(h.reply_share), ""),
     ]
     if h.survey_count:
-        nps = f", NPS {h.nps:+.0f}" if h.nps is not None else ""
-        out.append(
-            Row(
-                "Candidates' rating (how well we kept them informed)",
-                f"{h.survey_average:.1f}/10" if h.survey_average is not None else "no answers",
-                f"{h.survey_count} answer{'s' if h.survey_count != 1 else ''}{nps}",
+        if h.nps is not None:
+            nps = f"{h.nps:+.0f}"
+            # Translators: how many candidates answered the survey, and the Net Promoter Score ("+58")
+            detail = lazy_ngettext(
+                "%(num)d answer, NPS %(nps)s", "%(num)d answers, NPS %(nps)s", h.survey_count, nps=nps
             )
-        )
+        else:
+            detail = lazy_ngettext("%(num)d answer", "%(num)d answers", h.survey_count)
+        average = NO_ANSWERS
+        if h.survey_average is not None:
+            # Translators: an average rating out of ten ("8.6/10")
+            average = _l("%(average)s/10", average=Number(round(h.survey_average, 1), "#,##0.0"))
+        out.append(Row(RATING, average, detail))
     else:
-        out.append(Row("Candidates' rating (how well we kept them informed)", "no answers", ""))
+        out.append(Row(RATING, NO_ANSWERS, ""))
     return out
+
+
+def days_words(period: Period) -> Phrase:
+    """The period's first and last day, in the reader's language when printed ("Nov 27, 2026 to Dec 3, 2026")."""
+    first, last = (date.fromisoformat(d) for d in period.key.split(":")[1:])
+    # Translators: a period of days: "Nov 27, 2026 to Dec 3, 2026"
+    return _l("%(first)s to %(last)s", first=Day(first), last=Day(last))
 
 
 def week_period(firm: Firm, now: datetime) -> Period:
@@ -101,7 +133,7 @@ def plan_weekly_figures(firm: Firm, now: datetime | None = None) -> int:
     base = external_url(firm, "recruiter.report_page")
     first, last = week.key.split(":")[1:]
     context = {
-        "week_label": week.label,
+        "week_label": days_words(week),
         "week_rows": rows(week_h),
         "quarter_rows": rows(quarter_h),
         "week_url": f"{base}?{urlencode({'period': 'custom', 'from': first, 'to': last})}",
@@ -111,7 +143,7 @@ def plan_weekly_figures(firm: Firm, now: datetime | None = None) -> int:
     key = iso_week(firm, now)
     out = []
     for user in admins:
-        subject, text, html = renderer.render(to_name=user.name, user=user, **context)
+        subject, text, html = renderer.render(to_name=user.name, user=user, language=user.language, **context)
         out.append(
             {
                 "dedupe_key": f"weekly-figures:{user.id}:{key}",

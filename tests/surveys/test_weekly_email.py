@@ -81,7 +81,7 @@ def test_the_week_follows_the_firms_time_zone(app, firms):
     assert _plan(app, f, monday) == 1
     (msg,) = _emails(app, f)
     assert msg.dedupe_key == f"weekly-figures:{f.admin.id}:2026-W50"  # the firm's ISO week, not UTC's 49
-    assert "2026-11-30 to 2026-12-06" in msg.body_text
+    assert "Nov 30, 2026 to Dec 6, 2026" in msg.body_text  # the week's days in the locale's format
     assert _plan(app, f, monday + timedelta(days=6)) == 0  # Sunday 13 Dec local: still W50
 
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.models import Candidate, JobSeeking, RemotePreference, Search, Seniority
+from portal.phrases import Phrase, lazy_ngettext
+from portal.phrases import lazy as _l
 from portal.services.matching.words import _day, _join
 
 
@@ -20,8 +24,9 @@ class Fit:
     level: str  # good | partial | poor | unknown
     points: float
     max_points: int
-    candidate_text: str = ""  # to the candidate ("you ..."); never names a client
-    recruiter_text: str = ""  # to the recruiter, about the candidate
+    # What to say, as portal.phrases sentences (in the reader's language when printed), or "".
+    candidate_text: Phrase | str = ""  # to the candidate ("you ..."); never names a client
+    recruiter_text: Phrase | str = ""  # to the recruiter, about the candidate
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,27 @@ class MatchWarning:
 
     @property
     def text(self) -> str:
-        when = f" on {_day(self.when)}" if self.when else ""
-        verb = {"closed": "Closed", "declined": "Declined to be presented", "placed": "Placed"}.get(
-            self.kind, self.kind.capitalize()
-        )
-        detail = f" ({self.detail})" if self.detail else ""
-        return f"{verb} with {self.client_name} for \u201c{self.search_title}\u201d{when}{detail}."
+        """The warning in words, in the page's language: "Closed with Acme for “Analyst” on May 1, 2026 (Not a fit)."."""
+        values = {"client": self.client_name, "title": self.search_title, "day": _day(self.when) if self.when else ""}
+        if self.kind == "declined":
+            if self.when:
+                return str(_l("Declined to be presented with %(client)s for “%(title)s” on %(day)s.", **values))
+            return str(_l("Declined to be presented with %(client)s for “%(title)s”.", **values))
+        if self.kind == "placed":
+            if self.when:
+                return str(_l("Placed with %(client)s for “%(title)s” on %(day)s.", **values))
+            return str(_l("Placed with %(client)s for “%(title)s”.", **values))
+        if self.when and self.detail:
+            return str(
+                # Translators: a recruiter's warning: this candidate's earlier candidacy with the same
+                # client was closed; %(detail)s is the reason it was closed ("Not a fit")
+                _l("Closed with %(client)s for “%(title)s” on %(day)s (%(detail)s).", detail=self.detail, **values)
+            )
+        if self.when:
+            return str(_l("Closed with %(client)s for “%(title)s” on %(day)s.", **values))
+        if self.detail:
+            return str(_l("Closed with %(client)s for “%(title)s” (%(detail)s).", detail=self.detail, **values))
+        return str(_l("Closed with %(client)s for “%(title)s”.", **values))
 
 
 @dataclass(frozen=True)
@@ -77,48 +97,119 @@ class Match:
 
     @property
     def label(self) -> str:
-        return "Strong match" if self.score >= 75 else "Good match" if self.score >= 55 else "Possible match"
+        if self.score >= 75:
+            return _("Strong match")
+        return _("Good match") if self.score >= 55 else _("Possible match")
 
-    def candidate_sentences(self) -> list[str]:
-        """What the candidate reads about why this role may fit them. Never names the client
-        and never shows warnings (those are for the recruiter)."""
+    def candidate_reasons(self) -> list[Phrase]:
+        """Why this role may fit the candidate, as sentences kept as data (portal.phrases): an
+        email recorded now reads them in the candidate's language when it is rendered. Never
+        names the client and never shows warnings (those are for the recruiter)."""
         r = self.reasons
-        out: list[str] = []
-        n_req = len(r.required_in_common) + len(r.required_missing)
+        out: list[Phrase] = []
+        have, missing = len(r.required_in_common), len(r.required_missing)
+        n_req = have + missing
         if n_req:
             if r.required_missing:
-                out.append(
-                    f"You have {len(r.required_in_common)} of the {n_req} required skills"
-                    + (f": {_join(r.required_in_common)}." if r.required_in_common else ".")
-                )
-                out.append(f"Not on your profile yet: {_join(r.required_missing)}.")
+                if r.required_in_common:
+                    out.append(
+                        # Translators: %(names)s is a list of skills ("Python, SQL and Go")
+                        lazy_ngettext(
+                            "You have %(have)d of the %(num)d required skill: %(names)s.",
+                            "You have %(have)d of the %(num)d required skills: %(names)s.",
+                            n_req,
+                            have=have,
+                            names=_join(r.required_in_common),
+                        )
+                    )
+                else:
+                    out.append(
+                        lazy_ngettext(
+                            "You have %(have)d of the %(num)d required skill.",
+                            "You have %(have)d of the %(num)d required skills.",
+                            n_req,
+                            have=have,
+                        )
+                    )
+                out.append(_l("Not on your profile yet: %(names)s.", names=_join(r.required_missing)))
             else:
-                out.append(f"You have all {n_req} required skills: {_join(r.required_in_common)}.")
+                out.append(
+                    lazy_ngettext(
+                        "You have the %(num)d required skill: %(names)s.",
+                        "You have all %(num)d required skills: %(names)s.",
+                        n_req,
+                        names=_join(r.required_in_common),
+                    )
+                )
         if r.nice_in_common:
-            out.append(f"Also useful for this role, and on your profile: {_join(r.nice_in_common)}.")
-        out.extend(self.fit_sentences("candidate"))
+            out.append(_l("Also useful for this role, and on your profile: %(names)s.", names=_join(r.nice_in_common)))
+        out.extend(self._fits("candidate_text"))
+        return out
+
+    def candidate_sentences(self) -> list[str]:
+        """`candidate_reasons` in the current language."""
+        return [str(p) for p in self.candidate_reasons()]
+
+    def recruiter_reasons(self) -> list[Phrase | str]:
+        """What the recruiter reads: warnings first, skills covered and missing, fit."""
+        r = self.reasons
+        out: list[Phrase | str] = [w.text for w in r.warnings]
+        have, missing = len(r.required_in_common), len(r.required_missing)
+        n_req = have + missing
+        if n_req:
+            values = {"have": have, "names": _join(r.required_in_common), "missing": _join(r.required_missing)}
+            if have and missing:
+                out.append(
+                    # Translators: a recruiter's note; %(names)s and %(missing)s are lists of skills
+                    lazy_ngettext(
+                        "Has %(have)d of %(num)d required skill (%(names)s); missing %(missing)s.",
+                        "Has %(have)d of %(num)d required skills (%(names)s); missing %(missing)s.",
+                        n_req,
+                        **values,
+                    )
+                )
+            elif have:
+                out.append(
+                    lazy_ngettext(
+                        "Has %(have)d of %(num)d required skill (%(names)s).",
+                        "Has %(have)d of %(num)d required skills (%(names)s).",
+                        n_req,
+                        **values,
+                    )
+                )
+            else:
+                out.append(
+                    lazy_ngettext(
+                        "Has %(have)d of %(num)d required skill; missing %(missing)s.",
+                        "Has %(have)d of %(num)d required skills; missing %(missing)s.",
+                        n_req,
+                        **values,
+                    )
+                )
+        n_nice = len(r.nice_in_common) + len(r.nice_missing)
+        if r.nice_in_common:
+            out.append(
+                # Translators: a recruiter's note; %(names)s is a list of skills, then how many of the role's nice-to-have skills
+                _l(
+                    "Nice to have: %(names)s (%(have)d of %(total)d).",
+                    names=_join(r.nice_in_common),
+                    have=len(r.nice_in_common),
+                    total=n_nice,
+                )
+            )
+        out.extend(self._fits("recruiter_text"))
         return out
 
     def recruiter_sentences(self) -> list[str]:
-        """What the recruiter reads: skills covered and missing, fit, and warnings first."""
-        r = self.reasons
-        out = [w.text for w in r.warnings]
-        n_req = len(r.required_in_common) + len(r.required_missing)
-        if n_req:
-            s = f"Has {len(r.required_in_common)} of {n_req} required skills"
-            s += f" ({_join(r.required_in_common)})" if r.required_in_common else ""
-            s += f"; missing {_join(r.required_missing)}." if r.required_missing else "."
-            out.append(s)
-        n_nice = len(r.nice_in_common) + len(r.nice_missing)
-        if r.nice_in_common:
-            out.append(f"Nice to have: {_join(r.nice_in_common)} ({len(r.nice_in_common)} of {n_nice}).")
-        out.extend(self.fit_sentences("recruiter"))
-        return out
+        """`recruiter_reasons` in the current language."""
+        return [str(p) for p in self.recruiter_reasons()]
+
+    def _fits(self, attr: str) -> list:
+        return [getattr(f, attr) for f in self.reasons.parts[1:] if getattr(f, attr)]
 
     def fit_sentences(self, audience: str = "candidate") -> list[str]:
         """The non-skill parts (seniority, location, remote, pay, availability) in words."""
-        attr = "recruiter_text" if audience == "recruiter" else "candidate_text"
-        return [getattr(f, attr) for f in self.reasons.parts[1:] if getattr(f, attr)]
+        return [str(p) for p in self._fits("recruiter_text" if audience == "recruiter" else "candidate_text")]
 
     def candidate_summary(self) -> str:
         return " ".join(self.candidate_sentences())

@@ -1,15 +1,32 @@
 """Matching, the scoring: how well one person fits one role, as six parts that add up to 0..100
 (skills 55, seniority 12, location 10, remote 8, pay 8, availability 7), each with its words.
 The one scoring function both directions share (`_score`, and `_points` without the words).
-Pure: never query the database here; sql.py and prescore.py mirror these rules in SQL."""
+Pure: never query the database here; sql.py and prescore.py mirror these rules in SQL.
+
+The words are portal.phrases values (a sentence and its values, kept as data): they are spelled
+in the reader's language when printed, on a page or in an email rendered again at send time."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from portal.models import JobSeeking, RemotePreference, Seniority
+from portal.phrases import lazy as _l
+from portal.phrases import lazy_ngettext
 from portal.services.matching.results import Fit, MatchWarning, Reasons
-from portal.services.matching.words import OPEN_TO_ANY_PLACE, _day, _money, _places, _range_text
+from portal.services.matching.words import (
+    _POLICY_SENTENCES,
+    _POLICY_WORDS,
+    _PREF_SENTENCES,
+    _PREF_WORDS,
+    OPEN_TO_ANY_PLACE,
+    _day,
+    _money,
+    _places,
+    _range_text,
+    availability_note,
+    location_words,
+)
 
 REQUIRED_WEIGHT = 3
 NICE_WEIGHT = 1
@@ -44,18 +61,6 @@ _REMOTE_FIT = {  # search policy -> candidate preference -> share of the remote 
     },
     RemotePreference.ANY: {p: 1.0 for p in RemotePreference},
 }
-_POLICY_WORDS = {
-    RemotePreference.REMOTE: "fully remote",
-    RemotePreference.HYBRID: "hybrid",
-    RemotePreference.ONSITE: "on-site",
-    RemotePreference.ANY: "flexible about remote work",
-}
-_PREF_WORDS = {
-    RemotePreference.REMOTE: "remote work",
-    RemotePreference.HYBRID: "hybrid work",
-    RemotePreference.ONSITE: "working on-site",
-    RemotePreference.ANY: "any arrangement",
-}
 
 
 def _level(share: float) -> str:
@@ -74,7 +79,13 @@ def _skills_fit(have: int, total: int, n_req_have: int, n_req: int, words: bool 
         return points
     if total <= 0:
         return Fit(UNKNOWN, 0.0, max_p)
-    rec = f"{n_req_have} of {n_req} required skills" if n_req else "No required skills on the search"
+    rec = (
+        lazy_ngettext(
+            "%(have)d of %(num)d required skill", "%(have)d of %(num)d required skills", n_req, have=n_req_have
+        )
+        if n_req
+        else _l("No required skills on the search")
+    )
     return Fit(_level(have / total), points, max_p, "", rec)
 
 
@@ -84,31 +95,39 @@ def _seniority_fit(person, role, words: bool = True):
     if mine is None or theirs is None:
         if not words:
             return max_p / 2
-        return Fit(UNKNOWN, max_p / 2, max_p, "", "Seniority not known" if mine is None and theirs is not None else "")
+        return Fit(
+            UNKNOWN, max_p / 2, max_p, "", _l("Seniority not known") if mine is None and theirs is not None else ""
+        )
     d = _SENIORITY_RANK[theirs] - _SENIORITY_RANK[mine]
     if d == 0:
         if not words:
             return float(max_p)
-        return Fit(GOOD, max_p, max_p, f"The role is at your level ({theirs.label}).", f"Level matches ({mine.label}).")
+        return Fit(
+            GOOD,
+            max_p,
+            max_p,
+            # Translators: %(level)s is a seniority level ("Senior")
+            _l("The role is at your level (%(level)s).", level=theirs),
+            _l("Level matches (%(level)s).", level=mine),
+        )
     if abs(d) == 1:
         if not words:
             return max_p / 2
-        where = "above" if d > 0 else "below"
-        return Fit(
-            PARTIAL,
-            max_p / 2,
-            max_p,
-            f"The role ({theirs.label}) is one level {where} yours ({mine.label}).",
-            f"One level {'below' if d > 0 else 'above'} the role ({mine.label} vs {theirs.label}).",
-        )
+        if d > 0:
+            cand = _l("The role (%(role)s) is one level above yours (%(yours)s).", role=theirs, yours=mine)
+            rec = _l("One level below the role (%(level)s vs %(role)s).", level=mine, role=theirs)
+        else:
+            cand = _l("The role (%(role)s) is one level below yours (%(yours)s).", role=theirs, yours=mine)
+            rec = _l("One level above the role (%(level)s vs %(role)s).", level=mine, role=theirs)
+        return Fit(PARTIAL, max_p / 2, max_p, cand, rec)
     if not words:
         return 0.0
     return Fit(
         POOR,
         0.0,
         max_p,
-        f"The role ({theirs.label}) is at a different level from yours ({mine.label}).",
-        f"Level differs ({mine.label} vs {theirs.label}).",
+        _l("The role (%(role)s) is at a different level from yours (%(yours)s).", role=theirs, yours=mine),
+        _l("Level differs (%(level)s vs %(role)s).", level=mine, role=theirs),
     )
 
 
@@ -118,14 +137,7 @@ def _location_fit(person, role, words: bool = True):
     if policy is RemotePreference.REMOTE or policy is RemotePreference.ANY:
         if not words:
             return float(max_p)
-        what = "fully remote" if policy is RemotePreference.REMOTE else "open to remote work"
-        return Fit(
-            GOOD,
-            max_p,
-            max_p,
-            f"The role is {what}, so where you live does not matter.",
-            f"Location no constraint (role {what}).",
-        )
+        return Fit(GOOD, max_p, max_p, *location_words("remote" if policy is RemotePreference.REMOTE else "open"))
     role_places = _places(role.location)
     if not role_places:
         return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "")
@@ -134,54 +146,23 @@ def _location_fit(person, role, words: bool = True):
     city = role_places[0]
     shown = " ".join((role.location or "").split())
     if city in home:
-        if not words:
-            return float(max_p)
-        return Fit(GOOD, max_p, max_p, f"The role is in {shown}, where you are based.", f"Based in {shown}.")
+        return float(max_p) if not words else Fit(GOOD, max_p, max_p, *location_words("home", shown))
     if city in wished:
-        if not words:
-            return float(max_p)
-        return Fit(
-            GOOD,
-            max_p,
-            max_p,
-            f"The role is in {shown}, one of the places you would like to work.",
-            f"Would work in {shown}.",
-        )
+        return float(max_p) if not words else Fit(GOOD, max_p, max_p, *location_words("wished", shown))
     if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
-        if not words:
-            return max_p * 0.8
-        return Fit(
-            GOOD,
-            max_p * 0.8,
-            max_p,
-            f"The role is in {shown}; you said you are open to any location.",
-            f"Open to any location (role in {shown}).",
-        )
+        return max_p * 0.8 if not words else Fit(GOOD, max_p * 0.8, max_p, *location_words("anywhere", shown))
     if not home and not wished:
-        if not words:
-            return max_p / 2
-        return Fit(UNKNOWN, max_p / 2, max_p, f"The role is in {shown}.", "Location not known.")
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, *location_words("unknown", shown))
     region = set(role_places[1:])
     if (
         not region.isdisjoint(home)
         or not region.isdisjoint(wished)
         or any(p != city and p in role_places for p in home + wished)
     ):
-        if not words:
-            return max_p / 2
-        return Fit(
-            PARTIAL,
-            max_p / 2,
-            max_p,
-            f"The role is in {shown}, in the same region as you.",
-            f"Same region as the role ({shown}).",
-        )
+        return max_p / 2 if not words else Fit(PARTIAL, max_p / 2, max_p, *location_words("region", shown))
     if not words:
         return 0.0
-    where = " ".join((person.location or "").split()) or "elsewhere"
-    return Fit(
-        POOR, 0.0, max_p, f"The role is in {shown}; you are based in {where}.", f"Based in {where}; role in {shown}."
-    )
+    return Fit(POOR, 0.0, max_p, *location_words("far", shown, " ".join((person.location or "").split())))
 
 
 def _remote_fit(person, role, words: bool = True):
@@ -191,22 +172,18 @@ def _remote_fit(person, role, words: bool = True):
     share = _REMOTE_FIT[policy][pref]
     if not words:
         return max_p * share
-    if policy is RemotePreference.ANY or pref is RemotePreference.ANY:
-        cand = (
-            f"The role is {_POLICY_WORDS[policy]}."
-            if pref is RemotePreference.ANY
-            else f"The role is flexible about remote work; you prefer {_PREF_WORDS[pref]}."
-        )
-        return Fit(
-            GOOD, max_p * share, max_p, cand, f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}."
-        )
-    return Fit(
-        _level(share),
-        max_p * share,
-        max_p,
-        f"The role is {_POLICY_WORDS[policy]}; you prefer {_PREF_WORDS[pref]}.",
-        f"Remote: role {_POLICY_WORDS[policy]}, prefers {_PREF_WORDS[pref]}.",
+    # Translators: a recruiter's short note; %(policy)s is the role's arrangement ("hybrid"),
+    # %(preference)s the candidate's ("remote work")
+    rec = _l(
+        "Remote: role %(policy)s, prefers %(preference)s.", policy=_POLICY_WORDS[policy], preference=_PREF_WORDS[pref]
     )
+    if pref is RemotePreference.ANY:
+        cand = _POLICY_SENTENCES[policy]
+    else:
+        # Translators: two whole sentences one after the other ("The role is hybrid. You prefer remote work.")
+        cand = _l("%(role)s %(preference)s", role=_POLICY_SENTENCES[policy], preference=_PREF_SENTENCES[pref])
+    level = GOOD if policy is RemotePreference.ANY or pref is RemotePreference.ANY else _level(share)
+    return Fit(level, max_p * share, max_p, cand, rec)
 
 
 def _pay_fit(person, role, words: bool = True):
@@ -215,7 +192,7 @@ def _pay_fit(person, role, words: bool = True):
     cur = role.pay_currency or "EUR"
     mine_cur = person.pay_currency or "EUR"
     if lo is None and hi is None:
-        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", "No pay range on the search.")
+        return max_p / 2 if not words else Fit(UNKNOWN, max_p / 2, max_p, "", _l("No pay range on the search."))
     if want is None or mine_cur != cur:
         if not words:
             return max_p / 2
@@ -225,16 +202,17 @@ def _pay_fit(person, role, words: bool = True):
                 UNKNOWN,
                 max_p / 2,
                 max_p,
-                f"The role pays {rng}; add your pay expectation to your profile to compare.",
-                "No pay expectation on file.",
+                # Translators: %(range)s is a pay range ("£50,000–£60,000", "from £50,000", "up to £60,000")
+                _l("The role pays %(range)s; add your pay expectation to your profile to compare.", range=rng),
+                _l("No pay expectation on file."),
             )
         mine = _money(want, mine_cur)
         return Fit(
             UNKNOWN,
             max_p / 2,
             max_p,
-            f"The role pays {rng}; your expectation is {mine}, in another currency.",
-            f"Expects {mine}; range {rng} (different currency, not compared).",
+            _l("The role pays %(range)s; your expectation is %(amount)s, in another currency.", range=rng, amount=mine),
+            _l("Expects %(amount)s; range %(range)s (different currency, not compared).", range=rng, amount=mine),
         )
     if hi is not None and want > hi:
         over = (want - hi) / hi if hi > 0 else 1.0
@@ -246,8 +224,17 @@ def _pay_fit(person, role, words: bool = True):
                 PARTIAL,
                 max_p / 2,
                 max_p,
-                f"Your expectation ({mine}) is a little above the role's range ({rng}).",
-                f"Expects {mine}, {round(over * 100)} % above the range {rng}.",
+                _l(
+                    "Your expectation (%(amount)s) is a little above the role's range (%(range)s).",
+                    amount=mine,
+                    range=rng,
+                ),
+                _l(
+                    "Expects %(amount)s, %(percent)d %% above the range %(range)s.",
+                    amount=mine,
+                    percent=round(over * 100),
+                    range=rng,
+                ),
             )
         if not words:
             return 0.0
@@ -256,8 +243,8 @@ def _pay_fit(person, role, words: bool = True):
             POOR,
             0.0,
             max_p,
-            f"Your expectation ({mine}) is above the role's range ({rng}).",
-            f"Expects {mine}, above the range {rng}.",
+            _l("Your expectation (%(amount)s) is above the role's range (%(range)s).", amount=mine, range=rng),
+            _l("Expects %(amount)s, above the range %(range)s.", amount=mine, range=rng),
         )
     if not words:
         return float(max_p)
@@ -267,15 +254,15 @@ def _pay_fit(person, role, words: bool = True):
             GOOD,
             max_p,
             max_p,
-            f"The role pays {rng}, above your expectation ({mine}).",
-            f"Expects {mine}, below the range {rng}.",
+            _l("The role pays %(range)s, above your expectation (%(amount)s).", amount=mine, range=rng),
+            _l("Expects %(amount)s, below the range %(range)s.", amount=mine, range=rng),
         )
     return Fit(
         GOOD,
         max_p,
         max_p,
-        f"Your expectation ({mine}) is within the role's range ({rng}).",
-        f"Expects {mine}, within the range {rng}.",
+        _l("Your expectation (%(amount)s) is within the role's range (%(range)s).", amount=mine, range=rng),
+        _l("Expects %(amount)s, within the range %(range)s.", amount=mine, range=rng),
     )
 
 
@@ -292,15 +279,11 @@ def _availability_fit(person, today: date, words: bool = True):
         points = max(points - 2.0, 0.0)
     if not words:
         return points
-    parts = [seeking.label]
-    cand = ""
-    if later:
-        parts.append(f"available from {_day(start)}")
-        cand = f"You told us you are available from {_day(start)}."
-    if person.notice_weeks:
-        parts.append(f"{person.notice_weeks} weeks' notice")
+    cand = _l("You told us you are available from %(day)s.", day=_day(start)) if later else ""
+    weeks = person.notice_weeks
+    rec = availability_note(seeking, _day(start) if later else None, weeks)
     level = GOOD if points >= 7 else POOR if seeking is JobSeeking.NOT_LOOKING else PARTIAL
-    return Fit(level, points, max_p, cand, "; ".join(parts) + ".")
+    return Fit(level, points, max_p, cand, rec)
 
 
 def _points(person, role, have: int, total: int, today: date) -> float:

@@ -61,7 +61,8 @@ def test_candidates_ranked_by_required_skills_then_fit(app, firms):
         assert best.reasons.skills_in_common == ("Django", "Docker", "Python", "SQL")
         assert best.reasons.required_missing == () and best.reasons.nice_in_common == ("Docker",)
         assert best.reasons.pay.level == "good" and best.reasons.location.level == "good"
-        assert "Has 3 of 3 required skills (Django, Python and SQL)." in best.recruiter_sentences()
+        # The locale's English lists (Babel, CLDR) take the serial comma.
+        assert "Has 3 of 3 required skills (Django, Python, and SQL)." in best.recruiter_sentences()
         second = out[1]
         assert second.reasons.required_missing == ("Django",)
         assert second.reasons.nice_missing == ("Docker",)
@@ -103,7 +104,9 @@ def test_roles_for_candidate_ranked_and_explained(app, firms):
         assert "You have all 2 required skills: Python and SQL." in text
         assert "Also useful for this role, and on your profile: AWS." in text
         assert "The role is in London, UK, where you are based." in text
-        assert any("within the role's range (GBP 55,000\u201365,000)" in t for t in text)
+        assert any(
+            "within the role's range (\u00a355,000\u2013\u00a365,000)" in t for t in text
+        )  # the locale's amounts
         assert out[1].reasons.required_missing == ("Go", "Rust")
         assert "Not on your profile yet: Go and Rust." in out[1].candidate_sentences()
 
