@@ -83,22 +83,65 @@ def local_date(value, firm: Firm | None = None) -> str:
     return i18n.day(value, "medium", firm)
 
 
-def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
-    """Subject, text and HTML of a message, from templates email/<kind>.txt and .html.
+def render_email(
+    firm: Firm, kind: str, *, language: str | None = None, zone: str | None = None, **context
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of a message, from templates email/<kind>.txt and .html, in its
+    reader's language and time zone.
 
-    The text template sets `subject`; the HTML one extends the branded email layout.
+    `language`: a language code (portal.i18n.email_language keeps it to the firm's languages);
+    None: the `candidate`'s in the context, else the page's (a visitor's), else the firm's
+    default. `zone` (templates read it as `email_zone`): None: the candidate's, else the firm's.
+    The text template sets `subject`; the HTML one extends the branded email layout. The HTML
+    ends with the email's recipe (portal.outbox.recipe): the worker renders it again at send
+    time in its reader's language if that changed meanwhile.
     """
+    from portal import i18n
+    from portal.outbox import recipe
+
+    candidate = context.get("candidate")
+    lang = email_language_for(firm, language, candidate)
     env = current_app.jinja_env
-    context = {"firm": firm, **context}
-    text_tmpl = env.get_template(f"email/{kind}.txt")
-    module = text_tmpl.make_module(context)
-    subject = " ".join(str(getattr(module, "subject", "")).split()) or firm.name
-    text = str(module).strip() + "\n"
-    try:
-        html = render_template(f"email/{kind}.html", subject=subject, **context)
-    except TemplateNotFound:
-        html = render_template("email/generic.html", subject=subject, text_body=text, **context)
-    return subject[:250], text, html
+    full = {"firm": firm, **context, "email_zone": email_zone(firm, zone, candidate)}
+    with i18n.force_locale(lang):
+        text_tmpl = env.get_template(f"email/{kind}.txt")
+        module = text_tmpl.make_module(full)
+        subject = " ".join(str(getattr(module, "subject", "")).split()) or firm.name
+        text = str(module).strip() + "\n"
+        try:
+            html = render_template(f"email/{kind}.html", subject=subject, **full)
+        except TemplateNotFound:
+            html = render_template("email/generic.html", subject=subject, text_body=text, **full)
+    return subject[:250], text, html + recipe.comment(kind, lang, context)
+
+
+def email_language_for(firm: Firm, language: str | None, candidate=None) -> str:
+    """The language of an email: `language`, else the candidate's, else (no reader known: a
+    visitor's email) the page's, else the firm's default; always one the firm offers."""
+    from portal import i18n
+
+    if language:
+        return i18n.email_language(firm, language)
+    if candidate is not None:
+        return i18n.email_language(firm, getattr(candidate, "language", None))
+    if has_request_context():
+        return i18n.email_language(firm, i18n.current_language())
+    return i18n.email_language(firm, None)
+
+
+def email_zone(firm: Firm, zone: str | None = None, candidate=None) -> str:
+    """The time zone an email's reader reads times in: `zone`, else the candidate's, else the
+    firm's (each only if it is a valid zone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (zone, getattr(candidate, "timezone", None), getattr(firm, "timezone", None)):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
 
 
 URL_CACHE_SIZE = 4096
