@@ -144,6 +144,56 @@ def email_zone(firm: Firm, zone: str | None = None, candidate=None) -> str:
     return "UTC"
 
 
+def time_range(start: datetime | None, minutes: int | None, firm: Firm, zone: str) -> str:
+    """When something starts and ends, in `zone` and the current locale, with the zone's name:
+    "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)" (emails: an interview, a slot)."""
+    from flask_babel import gettext as _
+
+    from portal import i18n
+
+    if start is None:
+        return ""
+    begins = full_moment(start, zone)
+    where = zone_words(start, zone)
+    if not minutes:
+        # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)"
+        return _("%(start)s (%(zone)s)", start=begins, zone=where)
+    ends = i18n.when(start + timedelta(minutes=minutes), firm, "time", zone)
+    # Translators: a time range and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin, CET)"
+    return _("%(start)s–%(end)s (%(zone)s)", start=begins, end=ends, zone=where)
+
+
+def full_moment(instant: datetime, zone: str) -> str:
+    """A moment with its whole date, in `zone` and the current locale's own words and order:
+    "Monday, October 26, 2026, 9:00 AM", "Montag, 26. Oktober 2026, 09:00"."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from babel import Locale
+    from babel.dates import format_date, format_time
+    from flask_babel import get_locale
+
+    locale = get_locale() or Locale.parse("en")
+    local = instant.astimezone(ZoneInfo(zone))
+    pattern = str(locale.datetime_formats.get("full", "{1}, {0}"))
+    # CLDR patterns quote their literal words ('at', 'um'); '' is a quote itself.
+    pattern = re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", pattern)
+    date_text = format_date(local.date(), "full", locale=locale)
+    return pattern.replace("{1}", date_text).replace("{0}", format_time(local, "short", locale=locale))
+
+
+def zone_words(instant: datetime, zone: str) -> str:
+    """A zone as a reader recognises it at `instant`: "Europe/Berlin, CET" (its abbreviation at that
+    date, so that a daylight-saving change reads right), "America/New York", "Asia/Kolkata"."""
+    from zoneinfo import ZoneInfo
+
+    local = instant.astimezone(ZoneInfo(zone))
+    name, abbreviation = zone.replace("_", " "), local.strftime("%Z")
+    if abbreviation in (name, "") or abbreviation.startswith(("+", "-")):
+        return name
+    return f"{name}, {abbreviation}"
+
+
 URL_CACHE_SIZE = 4096
 
 
@@ -195,6 +245,7 @@ def init_app(app: Flask) -> None:
     )
     app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, so it wins
     app.jinja_env.globals["conversation_due"] = reply_day  # "Monday 12 May": when a message is answered by
+    app.jinja_env.globals["time_range"] = time_range  # emails: an interview's time in its reader's zone
     app.jinja_env.filters["local_time"] = local_time
     app.extensions["portal_url_cache"] = {}
     app.jinja_env.globals["url_for"] = template_url_for

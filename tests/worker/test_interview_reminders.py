@@ -75,7 +75,8 @@ def test_autumn_change_reminded_at_the_exact_instants(app, firms, smtp_sink):
     assert all(m.interview_id == iid and m.candidate_id == a.candidate.id for m in rows)
     bodies = [m.email.get_body(("plain",)).get_content() for m in smtp_sink.messages]
     assert len(bodies) == 2
-    assert all("Monday 26 October 2026, 09:00 (Europe/Berlin, CET)" in b for b in bodies)
+    # In the locale's words (English: "Monday, October 26, 2026, 9:00 AM", a narrow no-break space before AM).
+    assert all("Monday, October 26, 2026, 9:00\u202fAM (Europe/Berlin, CET)" in b for b in bodies)
     subjects = sorted(str(m.email["Subject"]) for m in smtp_sink.messages)
     assert subjects[0].endswith("in 1 day") and subjects[1].endswith("in 1 hour")
     assert f"/me/interviews/{iid}" in bodies[0]
@@ -92,7 +93,7 @@ def test_spring_change_and_the_candidates_own_zone(app, firms, smtp_sink):
     assert sorted(sent.values()) == [datetime(2026, 3, 29, 7, 0, tzinfo=UTC), datetime(2026, 3, 30, 6, 0, tzinfo=UTC)]
     body = smtp_sink.messages[0].email.get_body(("plain",)).get_content()
     # In the candidate's own zone: New York is on summer time since 8 March (EDT, UTC-4).
-    assert "Monday 30 March 2026, 03:00 (America/New York, EDT)" in body
+    assert "Monday, March 30, 2026, 3:00\u202fAM (America/New York, EDT)" in body
 
 
 def test_cancelled_after_the_reminder_was_written_is_never_sent(app, firms, smtp_sink):
