@@ -143,7 +143,9 @@ def test_checkin_mentions_the_next_interview_in_the_candidates_zone(app, firms):
     from zoneinfo import ZoneInfo
 
     local = starts.astimezone(ZoneInfo("America/New_York"))
-    assert f"Your interview on {local:%A} {local.day} {local:%B} at {local:%H:%M}" in body
+    # In the locale's words (English: "Thursday, December 10 at 10:00 AM", a narrow no-break space before AM).
+    at = f"{local.hour % 12 or 12}:{local:%M}\u202f{local:%p}"
+    assert f"Your interview on {local:%A}, {local:%B} {local.day} at {at}" in body
 
 
 def test_board_card_shows_the_next_interview(app, firms, rec):

@@ -185,7 +185,7 @@ def test_waiting_notice_once_after_the_window_with_an_honest_date(app, firms):
         msg = db.session.scalar(select(Message).where(Message.kind == interview_feedback.WAITING_KIND))
         assert msg.interview_id == iv.id and msg.candidacy_id == cy.id
         assert "still waiting for the client" in msg.body_text
-        assert "Friday 28 March" in msg.body_text and "by Thursday 3 April" in msg.body_text
+        assert "Friday, March 28" in msg.body_text and "by Thursday, April 3" in msg.body_text  # the locale's words
         assert db.session.get(Interview, iv.id).waiting_notice_at is not None
 
 
