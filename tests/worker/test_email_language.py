@@ -194,9 +194,7 @@ def test_a_right_to_left_language_sets_the_layouts_direction(app, firms, run_job
     assert '<html lang="ar" dir="rtl">' in _sent(smtp_sink)[2]
 
 
-def test_a_planned_check_in_goes_out_in_the_language_the_candidate_switched_to(
-    app, firms, german, run_jobs, smtp_sink
-):
+def test_a_planned_check_in_goes_out_in_the_language_the_candidate_switched_to(app, firms, german, run_jobs, smtp_sink):
     a = firms.a
     now = utcnow()
     search = make_search(app, a.firm, title="Head of Data", owner=a.recruiter, client="Initech")
