@@ -120,7 +120,7 @@ def localize(firm: Firm, msgs: Sequence[Sendable], language: str | None, zone: s
     return done
 
 
-def _language(firm: Firm, msgs: Sequence[Sendable], language: str | None) -> str:
+def email_language(firm: Firm, msgs: Sequence[Sendable], language: str | None) -> str:
     """The language of a composed email: its reader's, else the one its first message was
     rendered in, else the firm's."""
     return i18n.email_language(firm, language or recipe.language(msgs[0].body_html))
@@ -149,7 +149,7 @@ def compose(firm: Firm, msgs: Sequence[Sendable], language: str | None = None) -
             getattr(first, "reply_token", None),
         )
     facts = [merge_facts(m) for m in msgs]
-    with i18n.force_locale(_language(firm, msgs, language)):
+    with i18n.force_locale(email_language(firm, msgs, language)):
         if all(facts):
             subject, text, inner = _merged(firm, [f for f in facts if f])
         else:
@@ -280,10 +280,13 @@ def with_credential(
     )
 
 
-def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None) -> dict[str, str]:
+def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None, language: str | None = None) -> dict[str, str]:
     """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails: the
-    message's own list (a job alert's `list_unsubscribe`), else the candidate's optional emails."""
+    message's own list (a job alert's `list_unsubscribe`), else the candidate's optional emails;
+    Content-Language (RFC 3282): the email's `language`."""
     headers: dict[str, str] = {}
+    if language:
+        headers["Content-Language"] = language
     own_list = getattr(msg, "list_unsubscribe", None)
     if own_list:
         headers["List-Unsubscribe"] = f"<{own_list}>"

@@ -45,6 +45,7 @@ from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 from worker import mailer
 from worker.compose import compose, headers_for, localize, with_credential
+from worker.compose import email_language as email_language_of
 from worker.delivery_outcome import record_outcome
 
 log = logging.getLogger(__name__)
@@ -337,7 +338,8 @@ def _deliver_claimed(
         outgoing = dataclasses.replace(outgoing, body_text=text, body_html=html)
     address = {"to_email": sendable[0].to_email}
     try:  # building too: an address that cannot be encoded is a permanent failure, not a crash
-        email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
+        headers = headers_for(firm, sendable[0], candidate, email_language_of(firm, sendable, language))
+        email = mailer.build_raw(firm, outgoing, headers)
         conn.send(email)
     except mailer.TransientError as exc:
         give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))

@@ -147,6 +147,7 @@ def test_the_language_is_the_one_the_candidate_has_when_the_email_is_sent(app, f
     assert subject == f"{a.recruiter.name} hat auf Ihre Nachricht geantwortet"
     assert f"Hallo {a.candidate.name}," in text and "We will call you on Monday." in text
     assert '<html lang="de" dir="ltr">' in html and ">Antworten</a>" in html  # the layout's words too
+    assert smtp_sink.messages[0].email["Content-Language"] == "de"
     sent = message(app, mid)
     assert sent.state == MessageState.SENT
     # The candidate's portal shows what the email said, in the language it said it in.
@@ -162,6 +163,7 @@ def test_a_language_the_firm_does_not_offer_is_the_firms_default(app, firms, ger
     run_jobs()
     subject, text, html = _sent(smtp_sink)
     assert subject == f"{a.recruiter.name} replied to your message" and '<html lang="en" dir="ltr">' in html
+    assert smtp_sink.messages[0].email["Content-Language"] == "en"
 
 
 def test_staff_emails_follow_the_staff_members_language_at_send_time(app, firms, german, run_jobs, smtp_sink):
