@@ -238,3 +238,29 @@ def test_a_recipe_keeps_data_never_objects_it_cannot_load_again():
     assert kept.startswith("\n<!--portal:render ") and "<b>" not in kept  # never closes its comment early
     data = recipe.read("<html></html>" + kept)
     assert data["lang"] == "de" and data["kind"] == "x"
+
+
+def test_the_planners_fast_rendering_speaks_each_readers_language(app, firms, german):
+    """EmailRenderer (the planners): the layout rendered once per language, not once for all."""
+    a = firms.a
+    items = (
+        {"title": "Head of Data", "client": None, "stage": Stage.INTERVIEWING, "unchanged": True, "recruiter": None},
+    )
+    with firm_context(app, a.firm) as s:
+        renderer = outbox.EmailRenderer(s.get(Firm, a.firm.id), "checkin", fast=True, reply=True)
+        emails = {
+            lang: renderer.render(
+                language=lang, candidate_name="Ann", to_name="Ann", items=items, portal_url="http://x/"
+            )
+            for lang in ("de", "ar", "en")
+        }
+        for lang, email in emails.items():
+            full = outbox.EmailRenderer(s.get(Firm, a.firm.id), "checkin", reply=True).render(
+                language=lang, candidate_name="Ann", to_name="Ann", items=items, portal_url="http://x/"
+            )
+            assert email == full
+    assert emails["de"][0] == "Ihr Stand zu Head of Data von Alpha Search" and "Hallo Ann," in emails["de"][1]
+    assert '<html lang="de" dir="ltr">' in emails["de"][2] and ">Antworten</a>" in emails["de"][2]
+    assert '<html lang="ar" dir="rtl">' in emails["ar"][2]
+    assert emails["en"][0] == "Your update on Head of Data from Alpha Search" and ">Reply</a>" in emails["en"][2]
+    assert "a confidential client" in emails["en"][1]
