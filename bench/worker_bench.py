@@ -351,7 +351,7 @@ def _pending_messages(app, firm_id: int, n: int) -> list[int]:
     from sqlalchemy import delete, select, update
 
     from portal.extensions import db
-    from portal.models import Candidate, Message
+    from portal.models import Candidate, Message, Stage
     from portal.outbox import EmailRenderer
     from portal.services import cadence
     from portal.tenancy import as_firm
@@ -367,8 +367,7 @@ def _pending_messages(app, firm_id: int, n: int) -> list[int]:
                     {
                         "title": "Staff Engineer",
                         "client": "Initech",
-                        "label": "Interviewing",
-                        "explanation": "You are interviewing with the client.",
+                        "stage": Stage.INTERVIEWING,  # the email says its words (email/checkin.*)
                         "unchanged": True,
                         "recruiter": "Rita",
                     }

@@ -225,13 +225,14 @@ def when(value: datetime | date | None, firm: Any = None, format: str = "medium"
     return str(pattern).replace("{1}", date_text).replace("{0}", time_text)
 
 
-def day(value: date | datetime | None, format: str = "medium", firm: Any = None) -> str:
-    """A calendar day in the locale: "May 12, 2026", "12. Mai 2026"; "weekday_day": "Tue, May 12"."""
+def day(value: date | datetime | None, format: str = "medium", firm: Any = None, zone: str | None = None) -> str:
+    """A calendar day in the locale: "May 12, 2026", "12. Mai 2026"; "weekday_day": "Tue, May 12".
+    A moment is read as a day in `zone` (an email's reader's), else the page's or the firm's."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        value = aware.astimezone(_zone(firm)).date()
+        value = aware.astimezone(_zone(firm, zone)).date()
     if format == "weekday_long":  # the locale's full date without its year: "Monday, May 12"
         pattern = str(_locale().date_formats["full"].pattern)
         pattern = re.sub(r"\s*'de'\s*y+|[\s,،.]*\by+\b\.?", "", pattern).strip(" ,،")

@@ -1,8 +1,10 @@
-"""Composing one email from its message(s): several changes to one candidacy merged into one
-update (where the candidate stands now, then what happened; email/merged_update.*), a
-credential's link minted for this send, the list headers, an interview's invitation (its
-iCalendar rides along as `Outgoing.calendar`). Builds text only: never sends, never
-writes a row (a minted link is stored by delivery once the mail server took the email).
+"""Composing one email from its message(s): each message in its reader's language (one recorded
+in another language is rendered again from its recipe, `localize`), several changes to one
+candidacy merged into one update (where the candidate stands now, then what happened;
+email/merged_update.*), a credential's link minted for this send, the list headers, an
+interview's invitation (its iCalendar rides along as `Outgoing.calendar`). Builds text only:
+never sends, never writes a row (a minted link, and a message rendered again, are stored by
+delivery once the mail server took the email).
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from datetime import datetime
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import escape
 
+from portal import i18n
 from portal.models import Audience, Firm, TokenPurpose
-from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, unsubscribe_url
+from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, recipe, unsubscribe_url
+from portal.outbox.render import render_again
 from portal.services import accounts
 
 
@@ -98,15 +104,38 @@ def _inner_html(msg: Sendable) -> str:
     return MERGE_DATA.sub("", msg.body_html[start + len(BODY_START) : end])
 
 
-def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
-    """One email for one message, or for several changes to the same candidacy (oldest first).
+def localize(firm: Firm, msgs: Sequence[Sendable], language: str | None, zone: str | None = None) -> set[int]:
+    """Each message recorded in another language than its reader's now (`language`; None: not
+    known, as recorded) rendered again in theirs from its recipe (portal.outbox.recipe): its
+    subject and bodies are replaced on the row object (the caller stores them once sent).
+    Returns the ids of the messages rendered again."""
+    done: set[int] = set()
+    if language is None:
+        return done
+    for m in msgs:
+        again = render_again(firm, m.body_html, language, zone)
+        if again is not None:
+            m.subject, m.body_text, m.body_html = again  # type: ignore[misc]
+            done.add(m.id)
+    return done
+
+
+def email_language(firm: Firm, msgs: Sequence[Sendable], language: str | None) -> str:
+    """The language of a composed email: its reader's, else the one its first message was
+    rendered in, else the firm's."""
+    return i18n.email_language(firm, language or recipe.language(msgs[0].body_html))
+
+
+def compose(firm: Firm, msgs: Sequence[Sendable], language: str | None = None) -> Outgoing:
+    """One email for one message, or for several changes to the same candidacy (oldest first),
+    in `language` (the reader's: see `localize`, which renders each message in it first).
     The Message-ID is the first message's, so a retry of the group carries the same one.
     Changes that carry their facts (email/_merge.html) become one update that leads with where
     the candidate stands now, then what happened, with one greeting, button and sign-off, and a
     subject that says the news (`_merged`); others are listed one after the other (`_listed`)."""
     first = msgs[0]
     if len(msgs) == 1:
-        body_html = MERGE_DATA.sub("", first.body_html)
+        body_html = MERGE_DATA.sub("", recipe.strip(first.body_html))
         return Outgoing(
             first.id,
             first.firm_id,
@@ -120,10 +149,11 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
             getattr(first, "reply_token", None),
         )
     facts = [merge_facts(m) for m in msgs]
-    if all(facts):
-        subject, text, inner = _merged(firm, [f for f in facts if f])
-    else:
-        subject, text, inner = _listed(firm, msgs)
+    with i18n.force_locale(email_language(firm, msgs, language)):
+        if all(facts):
+            subject, text, inner = _merged(firm, [f for f in facts if f])
+        else:
+            subject, text, inner = _listed(firm, msgs)
     return Outgoing(
         first.id,
         first.firm_id,
@@ -131,7 +161,7 @@ def compose(firm: Firm, msgs: Sequence[Sendable]) -> Outgoing:
         first.to_name,
         subject[:250],
         text,
-        _in_layout(first.body_html, subject, inner),
+        _in_layout(recipe.strip(first.body_html), subject, inner),
         first.created_at,
         reply_token=getattr(first, "reply_token", None),
     )
@@ -160,7 +190,9 @@ def _merged(firm: Firm, facts: list[dict]) -> tuple[str, str, str]:
     now = facts[-1]
     news = max(enumerate(facts), key=lambda p: (NEWS_RANK.get(p[1].get("kind", ""), 2), p[0]))[1]
     about = now.get("about") or ""
-    subject = f"{news.get('headline') or now['status_label']}: {about}" if about else now["status_label"]
+    headline = news.get("headline") or now["status_label"]
+    # Translators: a merged update's subject: its news ("Interviewing", "Feedback from Ann") and the role.
+    subject = _("%(news)s: %(about)s", news=headline, about=about) if about else now["status_label"]
     context = {
         "firm": firm,
         "name": now.get("name") or "",
@@ -180,14 +212,26 @@ def _listed(firm: Firm, msgs: Sequence[Sendable]) -> tuple[str, str, str]:
     """Changes whose emails carry no facts to merge: each one after the other, under its own
     heading; the subject says the newest."""
     n, last = len(msgs), msgs[-1]
-    subject = f"{last.subject} (and {n - 1} earlier update{'s' if n > 2 else ''})"
-    intro = f"This email brings together {n} updates from {firm.name}."
+    subject = ngettext(
+        "%(subject)s (and %(num)d earlier update)",
+        "%(subject)s (and %(num)d earlier updates)",
+        n - 1,
+        subject=last.subject,
+    )
+    intro = ngettext(
+        "This email brings together %(num)d update from %(firm)s.",
+        "This email brings together %(num)d updates from %(firm)s.",
+        n,
+        firm=firm.name,
+    )
     text_parts = [intro, ""]
     html_parts = [f"<p>{html_lib.escape(intro)}</p>"]
     for i, m in enumerate(msgs, 1):
-        text_parts += [f"--- {i} of {n}: {m.subject} ---", "", m.body_text.strip(), ""]
+        # Translators: the heading of one update in an email that lists several ("2 of 3: ...").
+        heading = _("%(i)d of %(n)d: %(subject)s", i=i, n=n, subject=m.subject)
+        text_parts += [f"--- {heading} ---", "", m.body_text.strip(), ""]
         html_parts.append(
-            f'<h2 style="font-size:18px;margin:24px 0 8px;">{i} of {n}: {html_lib.escape(m.subject)}</h2>'
+            f'<h2 style="font-size:18px;margin:24px 0 8px;">{html_lib.escape(heading)}</h2>'
             f"{_inner_html(m)}" + ('<hr style="border:0;border-top:1px solid #e3e6ea;margin:24px 0;">' if i < n else "")
         )
     return subject, "\n".join(text_parts).strip() + "\n", "".join(html_parts)
@@ -236,10 +280,13 @@ def with_credential(
     )
 
 
-def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None) -> dict[str, str]:
+def headers_for(firm: Firm, msg: Sendable, candidate: Addressee | None, language: str | None = None) -> dict[str, str]:
     """List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058) on candidate emails: the
-    message's own list (a job alert's `list_unsubscribe`), else the candidate's optional emails."""
+    message's own list (a job alert's `list_unsubscribe`), else the candidate's optional emails;
+    Content-Language (RFC 3282): the email's `language`."""
     headers: dict[str, str] = {}
+    if language:
+        headers["Content-Language"] = language
     own_list = getattr(msg, "list_unsubscribe", None)
     if own_list:
         headers["List-Unsubscribe"] = f"<{own_list}>"

@@ -37,13 +37,15 @@ from sqlalchemy.orm import selectinload
 
 from portal import transaction
 from portal.extensions import db
+from portal.i18n import email_language
 from portal.models import Audience, Candidate, Firm, Message, MessageState, SuggestionFrequency, User, utcnow
 from portal.services import delivery_failures, interview_reminders, surveys
 from portal.services.accounts import MintedLink
 from portal.services.preferences import CHECKIN_KIND, NO_CHECKIN_EMAILS
 from portal.tenancy import all_firms, bind_firm
 from worker import mailer
-from worker.compose import compose, headers_for, with_credential
+from worker.compose import compose, headers_for, localize, with_credential
+from worker.compose import email_language as email_language_of
 from worker.delivery_outcome import record_outcome
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,19 @@ def delivery_blocked(msg: _Row, candidate: _Row | None, recipient: _Row | None =
     if recipient is not None and not recipient.active:
         return "the recipient's account is deactivated"
     return None
+
+
+def reader_at_send(
+    firm: Firm, msg: _Row, candidate: _Row | None, recipient: _Row | None
+) -> tuple[str | None, str | None]:
+    """The language and time zone of an email at send time: its candidate's (Candidate.language,
+    .timezone), else its recipient's language (User.language; staff read the firm's zone);
+    (None, None) for an email to nobody known (a visitor's: as it was recorded)."""
+    if msg.audience == Audience.CANDIDATE and candidate is not None:
+        return email_language(firm, candidate.language), candidate.timezone
+    if recipient is not None:
+        return email_language(firm, recipient.language), None if msg.audience == Audience.CANDIDATE else firm.timezone
+    return None, None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -125,6 +140,8 @@ _CANDIDATE_COLUMNS = (
     _C.c.unreachable_since,
     _C.c.checkin_emails,
     _C.c.survey_emails,
+    _C.c.language,  # the email's language and zone are the candidate's at send time
+    _C.c.timezone,
 )
 
 
@@ -237,7 +254,9 @@ def deliver(
         candidate = _Row(**found._mapping) if found is not None else None
     if head.recipient_user_id:
         found = db_conn.execute(
-            select(_U.c.id, _U.c.active).where(_U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id)
+            select(_U.c.id, _U.c.active, _U.c.language).where(
+                _U.c.id == head.recipient_user_id, _U.c.firm_id == head.firm_id
+            )
         ).first()
         recipient = _Row(**found._mapping) if found is not None else None
     now = utcnow()
@@ -302,7 +321,10 @@ def _deliver_claimed(
     if to_candidate is not None:
         for m in sendable:
             m.to_email = to_candidate.email  # the address at send time
-    outgoing, minted = compose(firm, sendable), None
+    # In the reader's language now: a message recorded in another is rendered again.
+    language, zone = reader_at_send(firm, sendable[0], candidate, recipient)
+    rendered_again = localize(firm, sendable, language, zone)
+    outgoing, minted = compose(firm, sendable, language), None
     minted_survey: surveys.MintedSurvey | None = None
     if sendable[0].credential:  # never grouped: the outbox gives it no coalesce key
         outgoing, minted, reason = with_credential(firm, sendable[0], outgoing, recipient, now)
@@ -316,7 +338,8 @@ def _deliver_claimed(
         outgoing = dataclasses.replace(outgoing, body_text=text, body_html=html)
     address = {"to_email": sendable[0].to_email}
     try:  # building too: an address that cannot be encoded is a permanent failure, not a crash
-        email = mailer.build_raw(firm, outgoing, headers_for(firm, sendable[0], candidate))
+        headers = headers_for(firm, sendable[0], candidate, email_language_of(firm, sendable, language))
+        email = mailer.build_raw(firm, outgoing, headers)
         conn.send(email)
     except mailer.TransientError as exc:
         give_up = timedelta(hours=current_app.config.get("RETRY_GIVE_UP_HOURS", 48))
@@ -347,5 +370,7 @@ def _deliver_claimed(
         return "failed", changes, candidate_changes, None
     for m in sendable:
         changes[m.id] = {"state": MessageState.SENT, "sent_at": now, **address, "last_error": None}
+        if m.id in rendered_again:  # the portal's copy reads as the email did
+            changes[m.id].update(subject=m.subject, body_text=m.body_text, body_html=m.body_html)
     candidate_changes = {"email_failures": 0} if to_candidate is not None and to_candidate.email_failures else {}
     return "sent", changes, candidate_changes, minted or minted_survey

@@ -4,7 +4,9 @@ on RQ only after commit. If Redis is down the request still succeeds and the rel
 should hear is lost. It never sends (the worker does), and never enqueues a message it wrote
 before the caller's commit.
 
-- `record(...)`: one message, rendered now, sent later. Idempotent on `dedupe_key`.
+- `record(...)`: one message, rendered now in its reader's language (`reader`), sent later (in
+  the language its reader has then: worker/delivery.py renders it again if that changed).
+  Idempotent on `dedupe_key`.
 - `record_many(...)`: the bulk form for the periodic planners (one INSERT for many rows).
 - `cancel_pending(coalesce_key)`: undo inside the grace window.
 - The grace window: a message about a recruiter's action (`grace=True`) waits
@@ -27,7 +29,8 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import MESSAGES, db
-from portal.models import Audience, Candidacy, Candidate, Firm, Message, MessageState, utcnow
+from portal.i18n import email_language
+from portal.models import Audience, Candidacy, Candidate, Firm, Message, MessageState, User, utcnow
 
 # The rendering half of the outbox's API (the planners and the worker import it from here).
 from portal.outbox.queueing import enqueue_or_forget
@@ -107,7 +110,10 @@ def record(
         context.setdefault("unsubscribe_url", unsubscribe_url(firm, candidate))
     if candidate is not None and audience == Audience.CANDIDATE and candidate.user_id and credential is None:
         context.setdefault("reply_url", reply_url(firm))
-    subject, text, html = render_email(firm, kind, candidate=candidate, to_name=to_name, **context)
+    language, zone = reader(firm, audience, candidate, recipient_user_id)
+    subject, text, html = render_email(
+        firm, kind, language=language, zone=zone, candidate=candidate, to_name=to_name, **context
+    )
     if credential is not None and (CREDENTIAL_LINK not in text or str(escape(CREDENTIAL_LINK)) not in html):
         raise ValueError(f"the {kind} email must show its link as CREDENTIAL_LINK in the text and the HTML")
     immediate = due <= now
@@ -143,6 +149,22 @@ def record(
     if immediate:
         enqueue_after_commit([msg.id], session)
     return msg
+
+
+def reader(
+    firm: Firm, audience: Audience, candidate: Candidate | None, recipient_user_id: int | None
+) -> tuple[str | None, str | None]:
+    """The language and time zone an email is rendered in (the worker renders it again at send
+    time if its reader's language changed by then): a candidate's own (Candidate.language and
+    .timezone), a staff member's language (User.language) and the firm's zone, else None
+    (portal.web.templating.render_email: the page's language, a visitor's, and the firm's zone)."""
+    if audience == Audience.CANDIDATE and candidate is not None:
+        return email_language(firm, candidate.language), candidate.timezone
+    zone = None if audience == Audience.CANDIDATE else firm.timezone
+    user = db.session.get(User, recipient_user_id) if recipient_user_id else None
+    if user is not None:
+        return email_language(firm, user.language), zone
+    return None, zone
 
 
 def insert_ignoring_duplicates(table, unique_columns=("firm_id", "dedupe_key")):

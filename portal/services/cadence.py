@@ -52,7 +52,7 @@ from portal.models import (
     User,
 )
 from portal.outbox import EmailRenderer, record_many, unsubscribe_url
-from portal.services import candidate_interviews, interview_words, recruiter_profile
+from portal.services import candidate_interviews, recruiter_profile
 
 # The firm's calendar (slots and periods), part of this module's API for the worker and nurture.
 from portal.services.cadence_clock import (  # noqa: F401
@@ -66,7 +66,7 @@ from portal.services.cadence_clock import (  # noqa: F401
     weekly_slots,
 )
 from portal.services.preferences import NO_CHECKIN_EMAILS
-from portal.web.templating import candidate_stage_text, external_url
+from portal.web.templating import external_url
 
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # Open stages the candidate knows about: someone only "identified" has not been contacted
@@ -108,15 +108,15 @@ def active_candidacy_filter():
 
 class CheckinItem(NamedTuple):
     """One search in a check-in (hashable: equal items render the same; attribute access
-    is Jinja's fast path, a dict key is its slow one)."""
+    is Jinja's fast path, a dict key is its slow one). Data, not words: the email says them in
+    its reader's language and zone (email/checkin.*), also when the worker renders it again."""
 
     title: str
-    client: str | None
-    label: str
-    explanation: str
+    client: str | None  # None: a confidential client the candidate was not told
+    stage: Stage
     unchanged: bool
     recruiter: str | None
-    interview: str | None = None  # "Your interview on Tuesday 12 May at 10:00" (the next one)
+    interview_at: datetime | None = None  # when the next interview starts
 
 
 @functools.cache
@@ -143,6 +143,7 @@ def _checkin_query():
             Candidate.checkin_emails,
             Candidate.unsubscribe_token,
             Candidate.timezone.label("candidate_zone"),
+            Candidate.language,
         )
         .join(Search, Search.id == Candidacy.search_id)
         .join(Client, Client.id == Search.client_id)
@@ -169,13 +170,6 @@ def _checkin_query():
     )
 
 
-def _interview_sentence(starts_at: datetime | None, zone: str | None, firm: Firm) -> str | None:
-    """The check-in's word about the next interview, in the candidate's zone (else the firm's)."""
-    if starts_at is None:
-        return None
-    return interview_words.interview_sentence(starts_at, interview_words.zone_of(zone, firm))
-
-
 def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: Callable[[], None] | None = None) -> int:
     """One check-in for every active candidate who would go longer than the cadence
     without a message before `horizon`. Idempotent: one per candidate per check-in period
@@ -200,7 +194,6 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
     period = checkin_period(firm, now)
     # Each email's own one-click link (stops check-in emails too): built once, the token filled in.
     unsubscribe = unsubscribe_url(firm, TOKEN_MARK)
-    stage_text = {stage: candidate_stage_text(stage, firm) for stage in CHECKIN_STAGES}
     next_interview = candidate_interviews.next_by_candidacy(firm, now)
     out = []
     written = 0
@@ -215,11 +208,11 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
         items = tuple(
             CheckinItem(
                 r.title,
-                "a confidential client" if r.confidential and r.id not in told else r.client,
-                *stage_text[r.stage],
+                None if r.confidential and r.id not in told else r.client,
+                r.stage,
                 first.last_contacted_at is None or r.stage_changed_at <= first.last_contacted_at,
                 r.search_owner or r.candidate_owner,
-                _interview_sentence(next_interview.get(r.id), r.candidate_zone, firm),
+                next_interview.get(r.id),
             )
             for r in group
         )
@@ -228,8 +221,17 @@ def plan_checkins(firm: Firm, now: datetime, *, horizon: datetime, checkpoint: C
         if unsubscribe and first.unsubscribe_token:
             personal["unsubscribe_url"] = unsubscribe.replace(TOKEN_MARK, first.unsubscribe_token)
         # Many candidates get the same items (same search, stage, recruiter): each distinct
-        # check-in is rendered once, the name (and link) filled in per candidate.
-        subject, text, html = renderer.render_shared((items, link), personal, items=items, portal_url=link)
+        # check-in is rendered once per language and zone, the name (and link) filled in per
+        # candidate. In the candidate's language and zone (the worker renders it again at send
+        # time if their language changed by then).
+        subject, text, html = renderer.render_shared(
+            (items, link),
+            personal,
+            language=first.language,
+            zone=first.candidate_zone if any(i.interview_at for i in items) else None,
+            items=items,
+            portal_url=link,
+        )
         out.append(
             {
                 "dedupe_key": f"checkin:{candidate_id}:{period}",

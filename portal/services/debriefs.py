@@ -172,7 +172,6 @@ def plan_requests(firm: Firm, now: datetime) -> int:
     for iv, candidacy in rows:
         if iv.ends_at is None or iv.ends_at > now - REQUEST_DELAY or iv.outcome == InterviewOutcome.DID_NOT_TAKE_PLACE:
             continue
-        zone = interview_words.candidate_zone(candidacy.candidate, firm)
         msg = outbox.record_for_candidacy(
             firm,
             candidacy,
@@ -180,7 +179,7 @@ def plan_requests(firm: Firm, now: datetime) -> int:
             dedupe_key=f"debrief-request:{iv.id}",
             context={
                 "search": candidacy.search,
-                "when": interview_words.short_when(iv.starts_at, zone),  # type: ignore[arg-type]
+                "starts_at": iv.starts_at,  # said in the candidate's zone and language (email/debrief_request.*)
                 "link": external_url(firm, "candidate.interview_debrief", interview_id=iv.id),
             },
         )

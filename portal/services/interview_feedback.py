@@ -34,7 +34,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import DomainError, consent, interview_words
+from portal.services import DomainError, consent
 from portal.services import feedback as feedback_service
 from portal.web.templating import external_url
 
@@ -281,7 +281,6 @@ def plan_waiting_notices(firm: Firm, now: datetime) -> int:
     for iv, candidacy in rows:
         if iv.ends_at is None or now < window_end(firm, iv.ends_at):
             continue
-        zone = interview_words.candidate_zone(candidacy.candidate, firm)
         search = candidacy.search
         msg = outbox.record_for_candidacy(
             firm,
@@ -291,8 +290,9 @@ def plan_waiting_notices(firm: Firm, now: datetime) -> int:
             context={
                 "search": search,
                 "client_name": search.client_name_for_candidate(consent.client_revealed(candidacy)),
-                "interview_day": interview_words.date_words(iv.starts_at.astimezone(zone).date()),  # type: ignore[union-attr]
-                "by_day": interview_words.date_words(next_promise_day(firm, iv.ends_at)),
+                # Days the email says in the candidate's zone and language (email/interview_feedback_waiting.*).
+                "interview_at": iv.starts_at,
+                "by": next_promise_day(firm, iv.ends_at),
                 "link": external_url(firm, "candidate.candidacy", candidacy_id=candidacy.id)
                 if candidacy.candidate.user_id
                 else None,

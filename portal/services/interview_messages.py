@@ -246,12 +246,12 @@ def tell_candidate(firm: Firm, interview: Interview, what: str, previous: dateti
         ics = calendar.invitation(event(firm, interview, was_told, previous))
     elif interview.starts_at is not None:
         ics = invitation(firm, interview, was_told)
-    zone_name = f.zone
     context = {
         "iv": f,
         "what": what,
         "interview": interview,
-        "slots": [when_text(s.starts_at, zone_name, interview.duration_minutes) for s in interview.slots],
+        # When each proposed time starts (the email says them in its reader's zone and language).
+        "slots": [s.starts_at for s in interview.slots],
         "notes_html": interview.candidate_notes_html,
         "link": f.link + ("#pick" if what == "proposed" else ""),
     }
@@ -309,7 +309,6 @@ def tell_recruiter(firm: Firm, interview: Interview, what: str) -> Message | Non
         if interview.candidacy_id
         else links.dashboard(firm, "interview-answers")
     )
-    zone_name = reader_zone(None, firm.timezone)  # the recruiter reads the firm's time
     msg = outbox.record(
         firm,
         kind="interview_answer",
@@ -323,9 +322,7 @@ def tell_recruiter(firm: Firm, interview: Interview, what: str) -> Message | Non
             "candidate_obj": interview.candidate,
             "search": search,
             "interview": interview,
-            "kind_label": KIND_LABELS[interview.kind],
-            "answer": ANSWER_WORDS[what],
-            "when": when_text(interview.starts_at, zone_name, interview.duration_minutes),
+            "answer_code": what,  # the email says it in its reader's language (email/interview_answer.*)
             "link": link,
         },
     )

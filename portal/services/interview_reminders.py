@@ -125,7 +125,6 @@ def _due_soon(firm: Firm, hours: list[int], now: datetime) -> list[Interview]:
 def _row(firm: Firm, interview: Interview, hours: int, key: Key, told: set[int], names: dict, now: datetime) -> dict:
     assert interview.starts_at is not None  # only scheduled interviews are reminded
     candidate = interview.candidate
-    zone = interview_words.zone_name(candidate, firm)
     office_hours = interview.kind == InterviewKind.OFFICE_HOURS
     recruiter = names.get(interview.recruiter_id) if interview.recruiter_id is not None else None
     subject, text, html = render_email(
@@ -134,7 +133,7 @@ def _row(firm: Firm, interview: Interview, hours: int, key: Key, told: set[int],
         to_name=candidate.name,
         candidate=candidate,
         title=interview_words.title(interview, told, recruiter),
-        when=interview_words.when_text(interview.starts_at, zone),
+        starts_at=interview.starts_at,  # said in the candidate's zone and language (email/interview_reminder.*)
         join=interview_words.join_text(interview, told),
         hours=hours,
         duration=interview.duration_minutes,

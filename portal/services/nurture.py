@@ -244,6 +244,8 @@ def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None
             Candidate.job_seeking,
             Candidate.available_from,
             Candidate.profile_confirmed_at,
+            Candidate.language,
+            Candidate.timezone,
         )
         .where(
             Candidate.firm_id == firm.id,
@@ -267,9 +269,11 @@ def plan_availability_prompts(firm, now: datetime, checkpoint: Callable[[], None
     out = []
     for c in rows:
         subject, text, html = renderer.render(
+            language=c.language,  # the candidate's (the worker renders it again if that changed)
+            zone=c.timezone,
             candidate_name=c.name,
             to_name=c.name,
-            job_seeking=c.job_seeking.label if c.job_seeking else None,
+            job_seeking=c.job_seeking,  # its label in the email's language
             available_from=c.available_from,
             confirmed_at=c.profile_confirmed_at,
             profile_url=profile_url,

@@ -82,7 +82,9 @@ def notify_closed(firm: Firm, actor: User, candidacy: Candidacy, change: StageCh
             "explanation": candidacy.close_explanation,
             "recruiter": recruiter_for(candidacy) or actor,
             "client_name": candidacy.search.client_name_for_candidate(consent_service.client_revealed(candidacy)),
-            "better_fits": better_fits(firm, candidacy),
+            # The roles' searches only: what the email shows (and what it keeps to render it
+            # again at send time; a match's reasons hold recruiter-only words).
+            "better_fits": [m.search for m in better_fits(firm, candidacy)],
             "link": links.search(firm, candidacy.id),
         },
     )

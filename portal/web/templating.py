@@ -83,22 +83,115 @@ def local_date(value, firm: Firm | None = None) -> str:
     return i18n.day(value, "medium", firm)
 
 
-def render_email(firm: Firm, kind: str, **context) -> tuple[str, str, str]:
-    """Subject, text and HTML of a message, from templates email/<kind>.txt and .html.
+def render_email(
+    firm: Firm, kind: str, *, language: str | None = None, zone: str | None = None, **context
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of a message, from templates email/<kind>.txt and .html, in its
+    reader's language and time zone.
 
-    The text template sets `subject`; the HTML one extends the branded email layout.
+    `language`: a language code (portal.i18n.email_language keeps it to the firm's languages);
+    None: the `candidate`'s in the context, else the page's (a visitor's), else the firm's
+    default. `zone` (templates read it as `email_zone`): None: the candidate's, else the firm's.
+    The text template sets `subject`; the HTML one extends the branded email layout. The HTML
+    ends with the email's recipe (portal.outbox.recipe): the worker renders it again at send
+    time in its reader's language if that changed meanwhile.
     """
+    from portal import i18n
+    from portal.outbox import recipe
+
+    candidate = context.get("candidate")
+    lang = email_language_for(firm, language, candidate)
     env = current_app.jinja_env
-    context = {"firm": firm, **context}
-    text_tmpl = env.get_template(f"email/{kind}.txt")
-    module = text_tmpl.make_module(context)
-    subject = " ".join(str(getattr(module, "subject", "")).split()) or firm.name
-    text = str(module).strip() + "\n"
-    try:
-        html = render_template(f"email/{kind}.html", subject=subject, **context)
-    except TemplateNotFound:
-        html = render_template("email/generic.html", subject=subject, text_body=text, **context)
-    return subject[:250], text, html
+    full = {"firm": firm, **context, "email_zone": email_zone(firm, zone, candidate)}
+    with i18n.force_locale(lang):
+        text_tmpl = env.get_template(f"email/{kind}.txt")
+        module = text_tmpl.make_module(full)
+        subject = " ".join(str(getattr(module, "subject", "")).split()) or firm.name
+        text = str(module).strip() + "\n"
+        try:
+            html = render_template(f"email/{kind}.html", subject=subject, **full)
+        except TemplateNotFound:
+            html = render_template("email/generic.html", subject=subject, text_body=text, **full)
+    return subject[:250], text, html + recipe.comment(kind, lang, context)
+
+
+def email_language_for(firm: Firm, language: str | None, candidate=None) -> str:
+    """The language of an email: `language`, else the candidate's, else (no reader known: a
+    visitor's email) the page's, else the firm's default; always one the firm offers."""
+    from portal import i18n
+
+    if language:
+        return i18n.email_language(firm, language)
+    if candidate is not None:
+        return i18n.email_language(firm, getattr(candidate, "language", None))
+    if has_request_context():
+        return i18n.email_language(firm, i18n.current_language())
+    return i18n.email_language(firm, None)
+
+
+def email_zone(firm: Firm, zone: str | None = None, candidate=None) -> str:
+    """The time zone an email's reader reads times in: `zone`, else the candidate's, else the
+    firm's (each only if it is a valid zone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (zone, getattr(candidate, "timezone", None), getattr(firm, "timezone", None)):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def time_range(start: datetime | None, minutes: int | None, firm: Firm, zone: str) -> str:
+    """When something starts and ends, in `zone` and the current locale, with the zone's name:
+    "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)" (emails: an interview, a slot)."""
+    from flask_babel import gettext as _
+
+    from portal import i18n
+
+    if start is None:
+        return ""
+    begins = full_moment(start, zone)
+    where = zone_words(start, zone)
+    if not minutes:
+        # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)"
+        return _("%(start)s (%(zone)s)", start=begins, zone=where)
+    ends = i18n.when(start + timedelta(minutes=minutes), firm, "time", zone)
+    # Translators: a time range and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin, CET)"
+    return _("%(start)s–%(end)s (%(zone)s)", start=begins, end=ends, zone=where)
+
+
+def full_moment(instant: datetime, zone: str) -> str:
+    """A moment with its whole date, in `zone` and the current locale's own words and order:
+    "Monday, October 26, 2026, 9:00 AM", "Montag, 26. Oktober 2026, 09:00"."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from babel import Locale
+    from babel.dates import format_date, format_time
+    from flask_babel import get_locale
+
+    locale = get_locale() or Locale.parse("en")
+    local = instant.astimezone(ZoneInfo(zone))
+    pattern = str(locale.datetime_formats.get("full", "{1}, {0}"))
+    # CLDR patterns quote their literal words ('at', 'um'); '' is a quote itself.
+    pattern = re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", pattern)
+    date_text = format_date(local.date(), "full", locale=locale)
+    return pattern.replace("{1}", date_text).replace("{0}", format_time(local, "short", locale=locale))
+
+
+def zone_words(instant: datetime, zone: str) -> str:
+    """A zone as a reader recognises it at `instant`: "Europe/Berlin, CET" (its abbreviation at that
+    date, so that a daylight-saving change reads right), "America/New York", "Asia/Kolkata"."""
+    from zoneinfo import ZoneInfo
+
+    local = instant.astimezone(ZoneInfo(zone))
+    name, abbreviation = zone.replace("_", " "), local.strftime("%Z")
+    if abbreviation in (name, "") or abbreviation.startswith(("+", "-")):
+        return name
+    return f"{name}, {abbreviation}"
 
 
 URL_CACHE_SIZE = 4096
@@ -152,6 +245,7 @@ def init_app(app: Flask) -> None:
     )
     app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, so it wins
     app.jinja_env.globals["conversation_due"] = reply_day  # "Monday 12 May": when a message is answered by
+    app.jinja_env.globals["time_range"] = time_range  # emails: an interview's time in its reader's zone
     app.jinja_env.filters["local_time"] = local_time
     app.extensions["portal_url_cache"] = {}
     app.jinja_env.globals["url_for"] = template_url_for

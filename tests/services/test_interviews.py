@@ -259,7 +259,7 @@ def test_candidate_zone_is_used_in_emails(app, firms):
             interview_choices.set_timezone(f.firm, db.session.get(Candidate, f.candidate.id), "Nowhere/Land")
     iv_id = ivs.schedule(app, f, cy.id, at=_future(5))
     [msg] = ivs.messages(app, f, iv_id)
-    assert "(America/New_York)" in msg.body_text
+    assert "(America/New York, E" in msg.body_text  # the zone, and its abbreviation at that date (EST or EDT)
     with firm_context(app, f.firm):
         iv = db.session.get(Interview, iv_id)
         facts = interview_messages.facts(f.firm, iv)

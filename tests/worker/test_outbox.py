@@ -196,8 +196,7 @@ def test_fast_rendering_is_the_same_email(app, firms):
         {
             "title": 'R&D <Lead> "AI"',
             "client": "O'Brien & Co",
-            "label": "Interviewing",
-            "explanation": "You are interviewing.",
+            "stage": Stage.INTERVIEWING,
             "unchanged": True,
             "recruiter": "Jane <Doe>",
         }
@@ -227,8 +226,7 @@ def test_shared_rendering_is_the_same_email(app, firms):
         {
             "title": "R&D Lead",
             "client": "O'Brien & Co",
-            "label": "Interviewing",
-            "explanation": "You are interviewing.",
+            "stage": Stage.INTERVIEWING,
             "unchanged": True,
             "recruiter": "Jane",
         },
