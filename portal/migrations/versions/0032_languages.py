@@ -5,10 +5,8 @@ Revises: 0031
 Create Date: 2026-12-07 06:56:38.021255
 
 """
-from alembic import op
 import sqlalchemy as sa
-import portal.models.base
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0032'
