@@ -1,7 +1,8 @@
 """Working on a translation: list what a catalog still lacks, fill it from a JSON file.
 
-    python -m portal.devtools.catalog todo de [--limit 200] [--staff]   # JSON of what is missing
+    python -m portal.devtools.catalog todo de [--limit 200] [--staff] [--skip DIR]  # what is missing
     python -m portal.devtools.catalog fill de answers.json               # write translations in
+    python -m portal.devtools.catalog check de answers.json              # what fill would refuse
     python -m portal.devtools.catalog stats                             # how complete each one is
 
 `todo` lists untranslated or fuzzy entries, candidate-facing ones first (--staff: only the
@@ -74,9 +75,24 @@ def placeholders(text: str) -> set[str]:
     return {next(g for g in m.groups() if g) for m in PLACEHOLDER.finditer(text or "")}
 
 
-def todo(lang: str, limit: int, staff: bool) -> list[dict]:
+def answered(folder: str | None) -> set[str]:
+    """The msgids already answered in the JSON files of `folder` (a translator's work so far)."""
+    done: set[str] = set()
+    if folder and os.path.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                    try:
+                        done |= set(json.load(fh))
+                    except ValueError:
+                        continue
+    return done
+
+
+def todo(lang: str, limit: int, staff: bool, skip: str | None = None) -> list[dict]:
     catalog = load(lang)
-    entries = [m for m in catalog if missing(m)]
+    done = answered(skip)
+    entries = [m for m in catalog if missing(m) and (m.id if isinstance(m.id, str) else m.id[0]) not in done]
     entries = [m for m in entries if is_candidate_facing(m.locations) != staff]
     out = []
     for m in entries[:limit]:
@@ -92,7 +108,7 @@ def todo(lang: str, limit: int, staff: bool) -> list[dict]:
     return out
 
 
-def fill(lang: str, answers: dict) -> tuple[int, list[str]]:
+def fill(lang: str, answers: dict, write: bool = True) -> tuple[int, list[str]]:
     catalog = load(lang)
     done, problems = 0, []
     for m in catalog:
@@ -121,7 +137,8 @@ def fill(lang: str, answers: dict) -> tuple[int, list[str]]:
             m.string = tuple(forms)
         m.flags.discard("fuzzy")
         done += 1
-    save(lang, catalog)
+    if write:
+        save(lang, catalog)
     return done, problems
 
 
@@ -145,18 +162,22 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("lang")
     t.add_argument("--limit", type=int, default=200)
     t.add_argument("--staff", action="store_true")
+    t.add_argument("--skip", help="a folder of JSON answers: leave out what they answer already")
     f = sub.add_parser("fill")
     f.add_argument("lang")
     f.add_argument("answers")
+    c = sub.add_parser("check", help="like fill, but only says what it would refuse")
+    c.add_argument("lang")
+    c.add_argument("answers")
     sub.add_parser("stats")
     args = parser.parse_args(argv)
     if args.command == "todo":
-        json.dump(todo(args.lang, args.limit, args.staff), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(todo(args.lang, args.limit, args.staff, args.skip), sys.stdout, ensure_ascii=False, indent=1)
         print()
-    elif args.command == "fill":
+    elif args.command in ("fill", "check"):
         with open(args.answers, encoding="utf-8") as fh:
             answers = json.load(fh)
-        done, problems = fill(args.lang, answers)
+        done, problems = fill(args.lang, answers, write=args.command == "fill")
         print(f"{done} filled")
         for p in problems:
             print("refused:", p)
