@@ -246,7 +246,8 @@ def translations_from(app, directory: str):
     """The app reads its translations from `directory` (BABEL_TRANSLATION_DIRECTORIES, read by
     Flask-Babel once at start: its resolved list and its cache are swapped for the block)."""
     conf = app.extensions["babel"]
-    domain = conf.instance.domain_instance
+    with app.app_context():  # the domain is made (once) from the app's settings
+        domain = conf.instance.domain_instance
     saved_dirs, saved_config = conf.translation_directories, app.config.get("BABEL_TRANSLATION_DIRECTORIES")
     conf.translation_directories = [directory]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = directory
