@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import Response, current_app, g, make_response, request, url_for
 
 from portal.careers.page_cache import Page, PageCache
+from portal.i18n import current_language
 from portal.services import careers
 from portal.services.careers_feeds import Links
 from portal.web.templating import firm_base_url
@@ -42,10 +43,13 @@ def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = N
     built as usual, then kept."""
     cache: PageCache | None = current_app.extensions.get("portal_careers_cache")
     firm_id = g.firm.id
-    key = (request.host, request.script_root, request.path, request.query_string, mimetype)
+    # The page's language (the switcher's cookie, the browser's, the firm's default) is part of
+    # what the page is: kept, and tagged, per language.
+    lang = current_language()
+    key = (request.host, request.script_root, request.path, request.query_string, mimetype, lang)
     kept = cache.get(firm_id, key) if cache is not None else None
-    if kept is not None and (kept[1] is not None or request.if_none_match.contains(kept[0])):
-        etag, page = kept
+    if kept is not None and (kept[1] is not None or request.if_none_match.contains(_tag(kept[0], lang))):
+        etag, page = _tag(kept[0], lang), kept[1]
         if request.if_none_match.contains(etag):
             response = Response(status=304)
         else:
@@ -53,7 +57,8 @@ def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = N
             response = Response(page.body, status=page.status, headers=page.headers)
         return _validators(response, etag)
     checked = time.monotonic()
-    etag = careers.site_version(g.firm)
+    version = careers.site_version(g.firm)
+    etag = _tag(version, lang)
     page = None
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -64,13 +69,18 @@ def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = N
         if response.status_code in (200, 410) and not response.is_streamed:
             page = Page(response.status_code, response.get_data(), list(response.headers.items()))
     if cache is not None:
-        cache.put(firm_id, etag, key, page, checked)
+        cache.put(firm_id, version, key, page, checked)
     return _validators(response, etag)
+
+
+def _tag(version: str, lang: str) -> str:
+    return f"{version}-{lang}"
 
 
 def _validators(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.update(("Accept-Language", "Cookie"))  # the page's language comes from them
     return response
 
 
