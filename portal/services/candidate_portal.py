@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import (
     Candidacy,
     Candidate,
@@ -67,15 +70,22 @@ class Step:
 
 # The stepper's steps, in candidate words (short enough for six across a phone). Identified
 # and contacted (and applied, for someone who applied) are one step for the candidate: "we are in touch".
-STEPS: tuple[tuple[str, tuple[Stage, ...]], ...] = (
-    ("In touch", (Stage.APPLIED, Stage.IDENTIFIED, Stage.CONTACTED)),
-    ("Getting to know you", (Stage.SCREENING,)),
-    ("With the client", (Stage.PRESENTED,)),
-    ("Interviews", (Stage.INTERVIEWING,)),
-    ("Offer", (Stage.OFFER,)),
-    ("Hired", (Stage.PLACED,)),
+STEPS: tuple[tuple[Any, tuple[Stage, ...]], ...] = (
+    # Translators: a step of a search (the candidate's stepper): the firm and the candidate are in touch.
+    (_l("In touch"), (Stage.APPLIED, Stage.IDENTIFIED, Stage.CONTACTED)),
+    # Translators: a step of a search (the candidate's stepper): the recruiter's screening conversations.
+    (_l("Getting to know you"), (Stage.SCREENING,)),
+    # Translators: a step of a search (the candidate's stepper): their profile is with the client.
+    (_l("With the client"), (Stage.PRESENTED,)),
+    # Translators: a step of a search (the candidate's stepper).
+    (_l("Interviews"), (Stage.INTERVIEWING,)),
+    # Translators: a step of a search (the candidate's stepper): the client makes an offer.
+    (_l("Offer"), (Stage.OFFER,)),
+    # Translators: a step of a search (the candidate's stepper): the candidate got the job.
+    (_l("Hired"), (Stage.PLACED,)),
 )
-ENDED_STEP = "Ended"
+# Translators: the last step of a search that ended without the candidate being hired (the stepper).
+ENDED_STEP = _l("Ended")
 
 
 def steps_for(stage: Stage, reached: Stage | None = None) -> list[Step]:
@@ -83,12 +93,13 @@ def steps_for(stage: Stage, reached: Stage | None = None) -> list[Step]:
     ahead. A closed candidacy shows the steps it reached (`reached`: the furthest stage before
     it closed) as done, then one current step "Ended"."""
     where = stage if stage != Stage.CLOSED else reached
-    index = next((i for i, (_, stages) in enumerate(STEPS) if where in stages), -1)
+    index = next((i for i, (_label, stages) in enumerate(STEPS) if where in stages), -1)
     if stage == Stage.CLOSED:
-        done = [Step(label, "done") for label, _ in STEPS[: index + 1]]
-        return done + [Step(ENDED_STEP, "current")]
+        done = [Step(str(label), "done") for label, _stages in STEPS[: index + 1]]
+        return done + [Step(str(ENDED_STEP), "current")]
     return [
-        Step(label, "done" if i < index else "current" if i == index else "ahead") for i, (label, _) in enumerate(STEPS)
+        Step(str(label), "done" if i < index else "current" if i == index else "ahead")
+        for i, (label, _stages) in enumerate(STEPS)
     ]
 
 
@@ -193,23 +204,35 @@ def _timeline(
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews or []]
     for ch in changes:
-        label, _ = candidate_stage_text(ch.to_stage, firm)
+        label, _explanation = candidate_stage_text(ch.to_stage, firm)
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
         entries.append(TimelineEntry(ch.created_at, label, detail))
     for c in consents:
         entries.append(
-            TimelineEntry(c.requested_at, "We asked for your consent", f"To send your profile to {c.client_name}")
+            TimelineEntry(
+                c.requested_at,
+                _("We asked for your consent"),
+                _("To send your profile to %(client)s", client=c.client_name),
+            )
         )
         if c.answered_at and c.state in (ConsentState.APPROVED, ConsentState.DECLINED):
             entries.append(
                 TimelineEntry(
                     c.answered_at,
-                    "You said yes" if c.state == ConsentState.APPROVED else "You said no",
-                    f"To sending your profile to {c.client_name}",
+                    _("You said yes") if c.state == ConsentState.APPROVED else _("You said no"),
+                    # Translators: after "You said yes" or "You said no" (to sending the candidate's profile).
+                    _("To sending your profile to %(client)s", client=c.client_name),
                 )
             )
         if c.cv_sent_at:
-            entries.append(TimelineEntry(c.cv_sent_at, "Your profile was sent", f"To {c.client_name}"))
+            entries.append(
+                TimelineEntry(
+                    c.cv_sent_at,
+                    _("Your profile was sent"),
+                    # Translators: after "Your profile was sent": to whom (a client's name).
+                    _("To %(client)s", client=c.client_name),
+                )
+            )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
@@ -307,7 +330,7 @@ def home(firm: Firm, candidate: Candidate) -> Home:
 def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:
     cards = _cards(firm, candidate, candidacy_id)
     if not cards:
-        raise NotFound("No such search.")
+        raise NotFound(_("No such search."))
     return cards[0]
 
 

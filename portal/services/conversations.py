@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from portal import outbox, storage
+from portal import i18n, outbox, storage
 from portal.extensions import db
 from portal.models import (
     Audience,
@@ -98,11 +100,18 @@ def post_from_candidate(
     body = clean_body(body)
     files = list(attachments)
     if not body and not files:
-        raise DomainError("Please write a message.")
+        raise DomainError(_("Please write a message."))
     if len(body) > MAX_BODY:
-        raise DomainError(f"Please keep your message under {MAX_BODY:,} characters.")
+        raise DomainError(
+            ngettext(
+                "Please keep your message under %(count)s character.",
+                "Please keep your message under %(count)s characters.",
+                MAX_BODY,
+                count=i18n.number(MAX_BODY),
+            )
+        )
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
+        raise DomainError(_too_many_files())
     cy = _candidacy_of(candidate, candidacy_id)
     if in_reply_to_message_id is not None:
         answered = db.session.get(Message, in_reply_to_message_id)
@@ -177,18 +186,43 @@ def check_upload(upload: FileStorage | None) -> Attachment | None:
     name = secure_filename(upload.filename) or "file"
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise DomainError(
-            f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Please attach a smaller file."
+            # Translators: %(name)s is a file's name.
+            _(
+                "%(name)s is larger than %(mb)d MB. Please attach a smaller file.",
+                name=name,
+                mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+            )
         )
     if not data:
-        raise DomainError(f"{name} is empty.")
+        # Translators: %(name)s is a file's name.
+        raise DomainError(_("%(name)s is empty.", name=name))
     mime = sniff(data)
     if mime is None:
-        raise DomainError(f"{name}: please attach a PDF, a Word (.docx) document or a picture (PNG, JPEG, GIF, WebP).")
+        raise DomainError(
+            # Translators: %(name)s is a file's name.
+            _("%(name)s: please attach a PDF, a Word (.docx) document or a picture (PNG, JPEG, GIF, WebP).", name=name)
+        )
     stem, ext = os.path.splitext(name)
     if ext.lower() not in ALLOWED[mime]:
+        real = ALLOWED[mime][0][1:].upper()
+        if ext:
+            raise DomainError(
+                # Translators: %(name)s is a file's name, %(given)s its ending (".pdf"), %(real)s a type (PNG).
+                _(
+                    "The name of %(name)s says %(given)s, but its content is %(real)s. "
+                    "Please attach it with its real name.",
+                    name=name,
+                    given=ext,
+                    real=real,
+                )
+            )
         raise DomainError(
-            f"The name of {name} says {ext or 'no type'}, but its content is {ALLOWED[mime][0][1:].upper()}. "
-            "Please attach it with its real name."
+            # Translators: %(name)s is a file's name, %(real)s a type (PNG).
+            _(
+                "The name of %(name)s has no type, but its content is %(real)s. Please attach it with its real name.",
+                name=name,
+                real=real,
+            )
         )
     return Attachment(f"{stem[:150] or 'file'}{ext.lower()}", mime, data)
 
@@ -196,8 +230,12 @@ def check_upload(upload: FileStorage | None) -> Attachment | None:
 def check_uploads(uploads: Iterable[FileStorage | None]) -> list[Attachment]:
     files = [a for a in (check_upload(u) for u in uploads) if a is not None]
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
+        raise DomainError(_too_many_files())
     return files
+
+
+def _too_many_files() -> str:
+    return ngettext("Please attach at most %(num)d file.", "Please attach at most %(num)d files.", MAX_ATTACHMENTS)
 
 
 def attachment_for_candidate(candidate: Candidate, attachment_id: int) -> tuple[ConversationAttachment, bytes]:
@@ -218,7 +256,7 @@ def attachment_for_staff(attachment_id: int) -> tuple[ConversationAttachment, by
 def _with_bytes(row: ConversationAttachment | None) -> tuple[ConversationAttachment, bytes]:
     data = storage.load(row.storage_key) if row is not None else None
     if row is None or data is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return row, data
 
 
@@ -286,7 +324,7 @@ def _candidacy_of(candidate: Candidate, candidacy_id: int | None) -> Candidacy |
         return None
     cy = db.session.get(Candidacy, candidacy_id)
     if cy is None or cy.candidate_id != candidate.id:
-        raise NotFound("No such search for this candidate.")
+        raise NotFound(_("No such search for this candidate."))
     return cy
 
 
