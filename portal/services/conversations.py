@@ -8,16 +8,12 @@ used by the portal's form and by inbound email alike."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from portal import i18n, outbox, storage
 from portal.extensions import db
@@ -35,14 +31,21 @@ from portal.models import (
     utcnow,
 )
 from portal.outbox import links
-from portal.services import DomainError, NotFound, audit, cv, keep_in_touch
+from portal.services import DomainError, NotFound, audit, keep_in_touch
+
+# A message's files (checked like CVs) live in conversation_files; re-exported for the callers.
+from portal.services.conversation_files import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES
+from portal.services.conversation_files import MAX_ATTACHMENTS as MAX_ATTACHMENTS
+from portal.services.conversation_files import Attachment as Attachment
+from portal.services.conversation_files import check_upload as check_upload
+from portal.services.conversation_files import check_uploads as check_uploads
+from portal.services.conversation_files import sniff as sniff
+from portal.services.conversation_files import too_many_files
 from portal.services.interview_feedback import _midnight_after, add_business_days
 from portal.web.templating import external_url, reply_day
 
 MAX_BODY = 10_000
 MAX_REASON = 300
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = cv.MAX_CV_BYTES  # the CV limit (5 MB)
 REPLY_KIND = "conversation_reply"  # a recruiter's reply, emailed to the candidate
 NEW_MESSAGE_KIND = "conversation_new"  # a new candidate message, emailed to a recruiter
 IMMEDIATELY, DIGEST, OFF = "immediately", "digest", "off"
@@ -58,15 +61,6 @@ def _refuse(text: str, field: str | None = None) -> DomainError:
     error = DomainError(text)
     error.field = field  # type: ignore[attr-defined]
     return error
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file to keep with a message (already checked by the caller's rules)."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def reply_due(firm: Firm, written_at: datetime) -> datetime:
@@ -111,7 +105,7 @@ def post_from_candidate(
             )
         )
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(_too_many_files())
+        raise DomainError(too_many_files())
     cy = _candidacy_of(candidate, candidacy_id)
     if in_reply_to_message_id is not None:
         answered = db.session.get(Message, in_reply_to_message_id)
@@ -148,94 +142,6 @@ def post_from_candidate(
     db.session.flush()
     notify_recruiters(firm, candidate, post, cy)
     return post
-
-
-# ---------------------------------------------------------------- attachments (the CV rules)
-
-IMAGE_TYPES = {
-    "image/png": (".png",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-}
-ALLOWED = {cv.PDF: (".pdf",), cv.DOCX: (".docx",), **IMAGE_TYPES}
-
-
-def sniff(data: bytes) -> str | None:
-    """The real type of an attachment by its content: the CV types (PDF, DOCX) or an image."""
-    found = cv.sniff(data)
-    if found:
-        return found
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def check_upload(upload: FileStorage | None) -> Attachment | None:
-    """An uploaded file checked like a CV (size limit, real type by content, a name that matches
-    it): PDF, Word (.docx) or an image (PNG, JPEG, GIF, WebP). No file chosen: None."""
-    if upload is None or not upload.filename:
-        return None
-    data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
-    name = secure_filename(upload.filename) or "file"
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(
-            # Translators: %(name)s is a file's name.
-            _(
-                "%(name)s is larger than %(mb)d MB. Please attach a smaller file.",
-                name=name,
-                mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
-            )
-        )
-    if not data:
-        # Translators: %(name)s is a file's name.
-        raise DomainError(_("%(name)s is empty.", name=name))
-    mime = sniff(data)
-    if mime is None:
-        raise DomainError(
-            # Translators: %(name)s is a file's name.
-            _("%(name)s: please attach a PDF, a Word (.docx) document or a picture (PNG, JPEG, GIF, WebP).", name=name)
-        )
-    stem, ext = os.path.splitext(name)
-    if ext.lower() not in ALLOWED[mime]:
-        real = ALLOWED[mime][0][1:].upper()
-        if ext:
-            raise DomainError(
-                # Translators: %(name)s is a file's name, %(given)s its ending (".pdf"), %(real)s a type (PNG).
-                _(
-                    "The name of %(name)s says %(given)s, but its content is %(real)s. "
-                    "Please attach it with its real name.",
-                    name=name,
-                    given=ext,
-                    real=real,
-                )
-            )
-        raise DomainError(
-            # Translators: %(name)s is a file's name, %(real)s a type (PNG).
-            _(
-                "The name of %(name)s has no type, but its content is %(real)s. Please attach it with its real name.",
-                name=name,
-                real=real,
-            )
-        )
-    return Attachment(f"{stem[:150] or 'file'}{ext.lower()}", mime, data)
-
-
-def check_uploads(uploads: Iterable[FileStorage | None]) -> list[Attachment]:
-    files = [a for a in (check_upload(u) for u in uploads) if a is not None]
-    if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(_too_many_files())
-    return files
-
-
-def _too_many_files() -> str:
-    return ngettext("Please attach at most %(num)d file.", "Please attach at most %(num)d files.", MAX_ATTACHMENTS)
 
 
 def attachment_for_candidate(candidate: Candidate, attachment_id: int) -> tuple[ConversationAttachment, bytes]:
