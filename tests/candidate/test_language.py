@@ -195,3 +195,21 @@ def test_a_roles_description_is_the_one_in_the_candidates_language(app, firms, c
     cand_client.post("/me/settings/language", data={"language": "de"})
     page = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
     assert "Führe ein <strong>Team</strong>." in page and "team of six" not in page
+
+
+def test_the_survey_page_speaks_the_surveyed_candidates_language(app, firms, client_for, run_jobs, smtp_sink):
+    """No sign-in on the survey link: the page is in the language the candidate chose."""
+    from tests.surveys.helpers import closed_candidacy, delivered_links, plan
+
+    f = firms.a
+    closed_candidacy(app, f)
+    assert plan(app, f) == 1
+    link = delivered_links(run_jobs, smtp_sink, f.candidate.email)[7]
+    visitor = client_for(f.firm)
+    assert _lang_of(visitor.get(link).get_data(as_text=True)) == "en"
+    with firm_context(app, f.firm):
+        db.session.get(Candidate, f.candidate.id).language = "nl"
+    page = visitor.get(link, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _lang_of(page) == "nl" and "How well did we keep you informed?" in page
+    _set(app, f, languages=["en", "de"])  # a language the firm no longer offers: the usual choice
+    assert _lang_of(visitor.get(link, headers={"Accept-Language": "de"}).get_data(as_text=True)) == "de"
