@@ -55,11 +55,13 @@ def candidate_stage_text(stage: Stage, firm: Firm | None = None, language: str |
     """The candidate-facing label and explanation of a stage, in `language` (the page's when
     None). Each part: the firm's own wording in that language (Firm.texts[lang]["stage_labels"]),
     else its wording in its default language (Firm.stage_labels), else the shipped words,
-    translated. A firm's wording writes the cadence as "{days}", the shipped words as "%(days)s"."""
-    from portal.i18n import firm_text, force_locale
+    translated. The firm's cadence fills "%(days)s" in the shipped words, and "{days}" (or "%(days)s",
+    copied from a default) in the firm's own."""
+    from portal.i18n import firm_text, force_locale, shipped
 
+    language = shipped(language)
     days = firm.cadence_days if firm is not None else 7
-    shipped = CANDIDATE_STAGE_TEXT[stage]
+    default_words = CANDIDATE_STAGE_TEXT[stage]
     in_language = _stage_words(firm_text(firm, "stage_labels", language) if firm is not None else None, stage)
     in_default = _stage_words(firm.stage_labels if firm is not None else None, stage)
     out = []
@@ -67,9 +69,9 @@ def candidate_stage_text(stage: Stage, firm: Firm | None = None, language: str |
         for i, part in enumerate(("label", "explanation")):
             own = in_language.get(part) or in_default.get(part)
             if own:
-                out.append(str(own).replace("{days}", str(days)))
+                out.append(str(own).replace("{days}", str(days)).replace("%(days)s", str(days)))
             else:
-                out.append(str(shipped[i]) % {"days": days})
+                out.append(str(default_words[i]) % {"days": days})
     return out[0], out[1]
 
 

@@ -141,6 +141,9 @@ def test_stage_wording_falls_back_from_the_language_to_the_firms_default_to_the_
             "We have your application",
             "We have your application and will reply within 5 days.",
         )
+        # A firm's wording copied from the shipped default keeps its placeholder working.
+        firm.stage_labels = {"applied": {"explanation": "Reply within %(days)s days."}}
+        assert candidate_stage_text(Stage.APPLIED, firm, "en")[1] == "Reply within 5 days."
         # Without a firm: the default cadence.
         assert candidate_stage_text(Stage.APPLIED)[1] == "We have your application and will reply within 7 days."
 
