@@ -216,3 +216,25 @@ def test_the_survey_page_speaks_the_surveyed_candidates_language(app, firms, cli
     assert _lang_of(page) == "nl" and "How well did we keep you informed?" in page
     _set(app, f, languages=["en", "de"])  # a language the firm no longer offers: the usual choice
     assert _lang_of(visitor.get(link, headers={"Accept-Language": "de"}).get_data(as_text=True)) == "de"
+
+
+def test_every_candidate_page_renders_in_every_shipped_language(app, firms, cand_client):
+    """Dates, amounts and plurals through each locale (Arabic digits and right-to-left too)."""
+    f = firms.a
+    s = h.make_search(app, f, title="Head of Data", pay_min=90000, pay_max=120000)
+    cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
+    consent = h.request_consent(app, f, cy.id)
+    h.feedback(app, f, cy.id)
+    h.message(app, f, f.candidate, subject="Hello there")
+    pages = ["/me/", f"/me/searches/{cy.id}", "/me/consents", f"/me/consents/{consent.id}", "/me/feedback"]
+    pages += ["/me/messages", "/me/profile", "/me/settings", "/me/roles", "/me/keep-in-touch", "/me/office-hours"]
+    pages += ["/me/alerts"]
+    for code in i18n.LANGUAGES:
+        assert cand_client.post("/me/settings/language", data={"language": code}).status_code == 303
+        for path in pages:
+            resp = cand_client.get(path)
+            assert resp.status_code == 200, (code, path)
+            html = resp.get_data(as_text=True)
+            assert _lang_of(html) == code, (code, path)
+            assert "%(" not in html and "{days}" not in html, (code, path)  # every placeholder filled
+        assert ('dir="rtl"' in cand_client.get("/me/").get_data(as_text=True)) == (code == "ar")
