@@ -6,6 +6,7 @@ Thin: the rules live in portal.services.job_alerts; every alert id is checked to
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
@@ -35,7 +36,7 @@ def alerts():
     form = AlertCriteriaForm()
     criteria = form.keywords.data, form.location.data, form.remote.data
     if submit(form, lambda: job_alerts.save_for_candidate(g.firm, current_candidate(), *criteria)):
-        flash("Saved. We will email you new jobs that match, at most once a week.", "success")
+        flash(_("Saved. We will email you new jobs that match, at most once a week."), "success")
         return redirect(url_for("candidate.alerts"), 303)
     return _render(form)
 
@@ -45,7 +46,7 @@ def delete_alert(alert_id: int):
     return act(
         lambda: job_alerts.delete_for_candidate(g.firm, current_candidate(), alert_id),
         form=DeleteForm(),
-        refused="Not deleted",
-        done="Saved search deleted.",
+        refused=_("Not deleted"),
+        done=_("Saved search deleted."),
         back_to=url_for("candidate.alerts"),
     )

@@ -1,5 +1,6 @@
 """The candidate blueprint and its guard: a signed-in candidate with a talent-pool record
-(`g.candidate`), except on the public unsubscribe and survey pages; the route modules add their views to it."""
+(`g.candidate`; `g.display_zone`, their time zone when they chose one, for the dates on their
+pages), except on the public unsubscribe and survey pages; the route modules add their views to it."""
 
 from __future__ import annotations
 
@@ -27,10 +28,14 @@ def _guard():
     if refused is not None:
         return refused
     from portal.services.candidate_portal import candidate_for_user
+    from portal.services.interview_times import valid_zone
 
     g.candidate = candidate_for_user(current_user)
     if g.candidate is None:
         return render_template("candidate/no_profile.html"), 200
+    if g.candidate.timezone and valid_zone(g.candidate.timezone):
+        # Dates and times on the candidate's pages in their own zone (portal/i18n.py reads it).
+        g.display_zone = g.candidate.timezone
     return None
 
 

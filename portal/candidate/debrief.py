@@ -5,6 +5,7 @@ the rules are services/debriefs.py (which 404s another candidate's interview).""
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from portal.candidate.blueprint import bp
@@ -35,6 +36,6 @@ def interview_debrief(interview_id: int):
         data = form.how_it_went, form.interest, form.questions
         out = submit(form, lambda: debriefs.submit(g.firm, me, interview_id, *(f.data for f in data)))
         if out:
-            flash("Thank you! Your recruiter will read your debrief.", "success")
+            flash(_("Thank you! Your recruiter will read your debrief."), "success")
             return redirect(url_for("candidate.interview_debrief", interview_id=interview_id), code=303)
     return render_template("candidate/debrief.html", page=page, form=form, words=debriefs.INTEREST_WORDS), status(form)

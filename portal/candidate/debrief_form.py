@@ -7,16 +7,24 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from portal.candidate.forms import CandidateForm, _max, choices
+from portal.i18n import lazy as _l
 from portal.services.debriefs import INTEREST_WORDS, MAX_TEXT
+
+
+def interest_label(level: int):
+    """ "4 – Interested": a level of interest with its words (lazy: in the page's language)."""
+    # Translators: a level of interest from 1 to 5 with its words, e.g. "4 – Interested".
+    return _l("%(num)d – %(words)s", num=level, words=INTEREST_WORDS[level])
 
 
 class DebriefForm(CandidateForm):
     how_it_went = TextAreaField(
-        "How did it go?", validators=[DataRequired("Please tell us in a few words how it went."), _max(MAX_TEXT)]
+        _l("How did it go?"),
+        validators=[DataRequired(_l("Please tell us in a few words how it went.")), _max(MAX_TEXT)],
     )
     interest = RadioField(
-        "How interested are you in the role now?",
-        choices=choices((str(n), f"{n} – {words}") for n, words in INTEREST_WORDS.items()),
-        validators=[InputRequired("Please choose how interested you are, from 1 to 5.")],
+        _l("How interested are you in the role now?"),
+        choices=choices((str(n), interest_label(n)) for n in INTEREST_WORDS),
+        validators=[InputRequired(_l("Please choose how interested you are, from 1 to 5."))],
     )
-    questions = TextAreaField("Any questions or concerns? (optional)", validators=[Optional(), _max(MAX_TEXT)])
+    questions = TextAreaField(_l("Any questions or concerns? (optional)"), validators=[Optional(), _max(MAX_TEXT)])

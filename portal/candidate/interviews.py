@@ -6,19 +6,21 @@ redirect; every lookup goes through services that 404 anything not the candidate
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import choices
 from portal.candidate.interview_forms import DeclineForm, NoneSuitsForm, PickForm, RescheduleForm, TimezoneForm
+from portal.i18n import lazy as _l
 from portal.services import Conflict, interview_choices, interview_messages, interview_pages
 from portal.web.actions import found, submit
 
 DONE = {
-    "pick": "Thank you: your interview is confirmed. The invitation is on its way to your inbox.",
-    "none": "Thank you. We will find another time with you and write to you soon.",
-    "reschedule": "Thank you. Your recruiter is told at once and will come back to you with another time.",
-    "decline": "Thank you for letting us know. Your recruiter is told.",
+    "pick": _l("Thank you: your interview is confirmed. The invitation is on its way to your inbox."),
+    "none": _l("Thank you. We will find another time with you and write to you soon."),
+    "reschedule": _l("Thank you. Your recruiter is told at once and will come back to you with another time."),
+    "decline": _l("Thank you for letting us know. Your recruiter is told."),
 }
 FORMS = {"pick": PickForm, "none": NoneSuitsForm, "reschedule": RescheduleForm, "decline": DeclineForm}
 
@@ -44,11 +46,11 @@ def _do(interview_id: int, what: str, call):
     if what == "pick":
         form.slot.choices = choices((s.id, "") for s in iv.slots)
     if form.is_submitted() and form.expected() != iv.sequence:  # a page older than the interview
-        flash(interview_choices.TAKEN if what == "pick" else interview_choices.CHANGED, "error")
+        flash(str(interview_choices.TAKEN if what == "pick" else interview_choices.CHANGED), "error")
         return redirect(url_for("candidate.interview", interview_id=interview_id), 303)
     out = submit(form, lambda: call(me, iv, form))
     if out:
-        flash(DONE[what], "success")
+        flash(str(DONE[what]), "success")
     elif isinstance(out.error, Conflict):
         flash(str(out.error), "error")
     else:
@@ -109,10 +111,8 @@ def set_timezone():
     me = current_candidate()
     form = TimezoneForm(firm_zone=g.firm.timezone or "UTC")
     if submit(form, lambda: interview_choices.set_timezone(g.firm, me, form.timezone.data)):
-        flash("Saved: we show times in your time zone now.", "success")
+        flash(_("Saved: we show times in your time zone now."), "success")
     else:
-        flash(
-            "Your time zone was not saved: " + (" ".join(form.timezone.errors) or "please choose one from the list."),
-            "error",
-        )
+        why = " ".join(str(e) for e in form.timezone.errors) or _("please choose one from the list.")
+        flash(_("Your time zone was not saved: %(reason)s", reason=why), "error")
     return redirect(url_for("candidate.profile") + "#time-zone", 303)

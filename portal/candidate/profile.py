@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -65,9 +66,9 @@ def profile():
     if not out:
         return _render_profile(form, status=400)
     if out.value is None:  # nothing changed
-        flash("Nothing changed: we noted that your profile is still accurate.", "success")
+        flash(_("Nothing changed: we noted that your profile is still accurate."), "success")
     else:
-        flash("Saved. Your recruiter can see the change now.", "success")
+        flash(_("Saved. Your recruiter can see the change now."), "success")
     return redirect(url_for("candidate.profile"), 303)
 
 
@@ -76,7 +77,7 @@ def confirm_profile():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     run(lambda: availability.confirm_profile(g.firm, current_candidate()))
-    flash("Thank you. We noted that your profile is still accurate.", "success")
+    flash(_("Thank you. We noted that your profile is still accurate."), "success")
     return redirect(url_for("candidate.profile"), 303)
 
 
@@ -87,7 +88,7 @@ def cv():
         return _download_cv(me)
     cv_form = CVForm()
     if submit(cv_form, lambda: availability.upload_cv(g.firm, me, cv_form.cv.data), field=cv_form.cv):
-        flash("Your CV is uploaded. Your recruiter can see it now.", "success")
+        flash(_("Your CV is uploaded. Your recruiter can see it now."), "success")
         return redirect(url_for("candidate.profile"), 303)
     return _render_profile(_profile_form_from(current_candidate()), cv_form, status=400)
 
@@ -109,6 +110,7 @@ FORM_PAGES = {
     "candidate.send_update": "candidate.keep_in_touch",
     "candidate.refer": "candidate.keep_in_touch",
     "candidate.save_preferences": "candidate.settings",
+    "candidate.save_language": "candidate.settings",
     "candidate.delete_account": "candidate.settings",
 }
 
@@ -123,16 +125,20 @@ def too_large(_exc):
         return render_error(413)
     g.candidate = me
     limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    message = (
-        f"That file is too large to upload (the limit is {cv_service.MAX_CV_BYTES // (1024 * 1024)} MB "
-        f"for a CV). Please choose a smaller PDF or Word document."
+    message = _(
+        "That file is too large to upload (the limit is %(mb)d MB for a CV). Please choose a smaller PDF or Word "
+        "document.",
+        mb=cv_service.MAX_CV_BYTES // (1024 * 1024),
     )
     if request.endpoint in ("candidate.cv", "candidate.profile"):
         cv_form = CVForm(formdata=None)
         cv_form.cv.errors = [message]
         return _render_profile(_profile_form_from(me), cv_form, status=413)
     flash(
-        f"What you sent was too large (over {limit_mb} MB), so nothing was saved. Please shorten it and try again.",
+        _(
+            "What you sent was too large (over %(mb)d MB), so nothing was saved. Please shorten it and try again.",
+            mb=limit_mb,
+        ),
         "error",
     )
     return redirect(url_for(FORM_PAGES.get(request.endpoint, "candidate.home")), 303)

@@ -14,6 +14,7 @@ friendly 410 page, never a 500."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 
 from portal import i18n
@@ -49,6 +50,7 @@ def survey(token: str):
         response = surveys.for_token(firm, token)
     except NotFound:
         return render_template("candidate/survey_unknown.html"), 404
+    _speak_their_language(response)
     if not surveys.is_open(response):
         return render_template("candidate/survey_closed.html", response=response), 410
     form = SurveyForm()
@@ -60,8 +62,17 @@ def survey(token: str):
     else:
         out = submit(form, lambda: surveys.answer(firm, token, form.score.data, form.comment.data))
         if out:
-            flash("Thank you! Your answer is recorded.", "success")
+            flash(_("Thank you! Your answer is recorded."), "success")
             return redirect(url_for("candidate.survey", token=token), code=303)
         if isinstance(out.error, surveys.SurveyClosed):
             return render_template("candidate/survey_closed.html", response=response), 410
     return render_template("candidate/survey.html", form=form, response=response, token=token), status(form)
+
+
+def _speak_their_language(response) -> None:
+    """The survey page is about one candidate (the link was emailed to them): it speaks their
+    language when they chose one (portal/i18n.py select_locale reads g.page_language)."""
+    language = surveys.language_of(response)
+    if language:
+        g.page_language = language
+        refresh()  # a language worked out earlier in this request is worked out again

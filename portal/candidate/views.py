@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.candidate.blueprint import bp
@@ -95,7 +96,7 @@ def consent(consent_id: int):
     if form.validate_on_submit():
         if form.approve.data or form.decline.data:
             return _answer_consent(me, consent_id, form)
-        form.form_errors.append("Please choose yes or no.")
+        form.form_errors.append(_("Please choose yes or no."))
     return render_template("candidate/consent.html", row=row, search=row.candidacy.search, form=form), status(form)
 
 
@@ -110,9 +111,9 @@ def _answer_consent(me, consent_id: int, form: ConsentForm) -> Response:
     if not out:
         flash(str(out.error), "warning")
     elif form.approve.data:
-        flash("Thank you. We will send your profile to the client and tell you what happens next.", "success")
+        flash(_("Thank you. We will send your profile to the client and tell you what happens next."), "success")
     else:
-        flash("Thank you. We will not send your profile for this role.", "success")
+        flash(_("Thank you. We will not send your profile for this role."), "success")
     return redirect(url_for("candidate.consent", consent_id=consent_id), 303)
 
 
@@ -151,9 +152,9 @@ def express_interest(search_id: int):
     if not out:
         flash(str(out.error), "warning")
     elif out.value[1]:  # (the interest, whether it is new)
-        flash("Thank you. We told your recruiter you are interested; they will be in touch.", "success")
+        flash(_("Thank you. We told your recruiter you are interested; they will be in touch."), "success")
     else:
-        flash("You already told us you are interested in this role.", "info")
+        flash(_("You already told us you are interested in this role."), "info")
     return back(url_for("candidate.roles"))  # the role's own page sends `next`: back there
 
 
@@ -162,7 +163,7 @@ def express_interest(search_id: int):
 
 def _referral_form(blank: bool = False) -> ReferralForm:
     form = ReferralForm(formdata=None) if blank else ReferralForm()
-    form.search_id.choices = choices([("", "No particular role")] + portal.referral_roles(g.firm))
+    form.search_id.choices = choices([("", _("No particular role"))] + portal.referral_roles(g.firm))
     return form
 
 
@@ -184,7 +185,7 @@ def keep_in_touch_page():
 def send_update():
     form = UpdateForm()
     if submit(form, lambda: keep_in_touch.send_update(g.firm, current_candidate(), form.choice.data, form.text.data)):
-        flash("Thank you. Your recruiter has your update.", "success")
+        flash(_("Thank you. Your recruiter has your update."), "success")
         return redirect(url_for("candidate.keep_in_touch"), 303)
     return _render_keep_in_touch(update_form=form, status=400)
 
@@ -200,7 +201,7 @@ def refer():
 
     # A role picked on the form that has closed meanwhile ("That role is not open any more."): on that field.
     if submit(form, on_field("search_id", send, NotFound)):
-        flash("Thank you for the referral. Your recruiter will take it from here.", "success")
+        flash(_("Thank you for the referral. Your recruiter will take it from here."), "success")
         return redirect(url_for("candidate.keep_in_touch"), 303)
     return _render_keep_in_touch(referral_form=form, status=400)
 
@@ -262,7 +263,8 @@ def write():
     out = submit(form, post, field=form.body)
     if out:
         due = conversations.local_due(g.firm, out.value.reply_due_at)
-        flash(f"Thank you, we have your message. We'll reply by {due}.", "success")
+        # Translators: %(day)s is the last day of the reply window, e.g. "Monday, May 12".
+        flash(_("Thank you, we have your message. We'll reply by %(day)s.", day=due), "success")
         return back(url_for("candidate.messages") + f"#post-{out.value.id}")
     return _render_messages(form, 400)
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.i18n import lazy as _l
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 from portal.models.candidate import Candidate
 from portal.models.search import Search
@@ -51,32 +53,64 @@ INTERNAL_LABELS = {
     Stage.CLOSED: "Closed",
 }
 
-# Candidate-facing words: what the stage means and what happens next. A firm may override.
-# "{days}" stands for the firm's cadence (portal.web.templating.candidate_stage_text).
-CANDIDATE_STAGE_TEXT: dict[Stage, tuple[str, str]] = {
-    Stage.APPLIED: ("We have your application", "We have your application and will reply within {days} days."),
-    Stage.IDENTIFIED: (
-        "We think you may fit",
-        "We noted you as a possible fit. We will be in touch before anything happens.",
+# Candidate-facing words: what the stage means and what happens next, in the reader's language
+# (lazy: translated when shown). A firm may reword them per language (Firm.stage_labels, and
+# Firm.texts[lang]["stage_labels"]); "%(days)s" stands for the firm's cadence
+# (portal.web.templating.candidate_stage_text fills it in).
+CANDIDATE_STAGE_TEXT: dict[Stage, tuple[Any, Any]] = {
+    Stage.APPLIED: (
+        # Translators: a stage of a search as the candidate reads it (a short badge): they applied.
+        _l("We have your application"),
+        # Translators: the candidate's stage explained; %(days)s is the number of days the firm allows without news (1 to 60).
+        _l("We have your application and will reply within %(days)s days."),
     ),
-    Stage.CONTACTED: ("We have been in touch", "We reached out about this role. Next, we arrange a conversation."),
+    Stage.IDENTIFIED: (
+        # Translators: a stage of a search as the candidate reads it (a short badge).
+        _l("We think you may fit"),
+        # Translators: the candidate's stage explained.
+        _l("We noted you as a possible fit. We will be in touch before anything happens."),
+    ),
+    Stage.CONTACTED: (
+        # Translators: a stage of a search as the candidate reads it (a short badge).
+        _l("We have been in touch"),
+        # Translators: the candidate's stage explained.
+        _l("We reached out about this role. Next, we arrange a conversation."),
+    ),
     Stage.SCREENING: (
-        "Getting to know you",
-        "We are talking with you about the role. Next, we decide together whether to put you forward.",
+        # Translators: a stage of a search as the candidate reads it (a short badge): the recruiter screens them.
+        _l("Getting to know you"),
+        # Translators: the candidate's stage explained.
+        _l("We are talking with you about the role. Next, we decide together whether to put you forward."),
     ),
     Stage.PRESENTED: (
-        "Your profile is with the client",
-        "With your consent, we sent your profile to the client. They usually reply within one to two weeks.",
+        # Translators: a stage of a search as the candidate reads it (a short badge): their CV went to the client.
+        _l("Your profile is with the client"),
+        # Translators: the candidate's stage explained.
+        _l("With your consent, we sent your profile to the client. They usually reply within one to two weeks."),
     ),
     Stage.INTERVIEWING: (
-        "Interviewing",
-        "You are interviewing with the client. We share their feedback after each round.",
+        # Translators: a stage of a search as the candidate reads it (a short badge).
+        _l("Interviewing"),
+        # Translators: the candidate's stage explained.
+        _l("You are interviewing with the client. We share their feedback after each round."),
     ),
-    Stage.OFFER: ("Offer stage", "The client wants to make you an offer. We help you with the details."),
-    Stage.PLACED: ("You got the job", "Congratulations! You accepted the role."),
+    Stage.OFFER: (
+        # Translators: a stage of a search as the candidate reads it (a short badge): the client makes an offer.
+        _l("Offer stage"),
+        # Translators: the candidate's stage explained.
+        _l("The client wants to make you an offer. We help you with the details."),
+    ),
+    Stage.PLACED: (
+        # Translators: a stage of a search as the candidate reads it (a short badge): they were hired.
+        _l("You got the job"),
+        # Translators: the candidate's stage explained.
+        _l("Congratulations! You accepted the role."),
+    ),
     Stage.CLOSED: (
-        "This search has ended for you",
-        "This process has ended for you. We told you why, and we keep you in mind for future roles.",
+        # Translators: a stage of a search as the candidate reads it (a short badge): the process ended.
+        _l("This search has ended for you"),
+        # Translators: the candidate's stage explained.
+        _l("This process has ended for you. We told you why, and we keep you in mind for future roles."),
     ),
 }
 
@@ -89,12 +123,8 @@ class CloseReason(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "not_a_fit": "Not a fit for this role",
-            "withdrew": "You withdrew",
-            "client_declined": "The client decided not to proceed",
-            "role_closed": "The role was closed",
-        }[self.value]
+        """Why a search ended, as the candidate reads it (in the reader's language)."""
+        return str(CLOSE_REASON_TEXT[self.value])
 
     @property
     def internal_label(self) -> str:
@@ -104,6 +134,19 @@ class CloseReason(str, enum.Enum):
             "client_declined": "Client declined",
             "role_closed": "Role closed",
         }[self.value]
+
+
+# Why a search ended for the candidate, in their words ("Why: ...").
+CLOSE_REASON_TEXT = {
+    # Translators: why a search ended for the candidate (shown after "Why:").
+    "not_a_fit": _l("Not a fit for this role"),
+    # Translators: why a search ended for the candidate (shown after "Why:"): they withdrew themselves.
+    "withdrew": _l("You withdrew"),
+    # Translators: why a search ended for the candidate (shown after "Why:").
+    "client_declined": _l("The client decided not to proceed"),
+    # Translators: why a search ended for the candidate (shown after "Why:").
+    "role_closed": _l("The role was closed"),
+}
 
 
 class Candidacy(FirmOwned, Model):

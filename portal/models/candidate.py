@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.i18n import lazy as _l
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 
 
@@ -20,7 +21,18 @@ class JobSeeking(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"active": "Actively looking", "open": "Open to offers", "not_looking": "Not looking"}[self.value]
+        return str(JOB_SEEKING_LABELS[self.value])
+
+
+# Labels a candidate (and a recruiter) reads, in the reader's language: never the raw value.
+JOB_SEEKING_LABELS = {
+    # Translators: a candidate's job-seeking status.
+    "active": _l("Actively looking"),
+    # Translators: a candidate's job-seeking status.
+    "open": _l("Open to offers"),
+    # Translators: a candidate's job-seeking status.
+    "not_looking": _l("Not looking"),
+}
 
 
 class Seniority(str, enum.Enum):
@@ -32,11 +44,25 @@ class Seniority(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(SENIORITY_LABELS[self.value])
 
     @property
     def rank(self) -> int:
         return list(Seniority).index(self)
+
+
+SENIORITY_LABELS = {
+    # Translators: a seniority level (of a candidate or a role).
+    "junior": _l("Junior"),
+    # Translators: a seniority level (of a candidate or a role): mid-level.
+    "mid": _l("Mid"),
+    # Translators: a seniority level (of a candidate or a role).
+    "senior": _l("Senior"),
+    # Translators: a seniority level (of a candidate or a role): a team or tech lead.
+    "lead": _l("Lead"),
+    # Translators: a seniority level (of a candidate or a role).
+    "executive": _l("Executive"),
+}
 
 
 class RemotePreference(str, enum.Enum):
@@ -47,7 +73,19 @@ class RemotePreference(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"onsite": "On-site", "hybrid": "Hybrid", "remote": "Remote", "any": "Any"}[self.value]
+        return str(REMOTE_LABELS[self.value])
+
+
+REMOTE_LABELS = {
+    # Translators: where a role is worked, or where a candidate wants to work: at the office.
+    "onsite": _l("On-site"),
+    # Translators: where a role is worked: partly at the office, partly at home.
+    "hybrid": _l("Hybrid"),
+    # Translators: where a role is worked: from home.
+    "remote": _l("Remote"),
+    # Translators: a candidate's remote-work preference: any of on-site, hybrid or remote.
+    "any": _l("Any"),
+}
 
 
 class EmploymentStatus(str, enum.Enum):
@@ -59,19 +97,41 @@ class EmploymentStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "employed": "Employed",
-            "notice": "Serving notice",
-            "unemployed": "Not employed",
-            "freelance": "Freelance / contracting",
-            "student": "Student",
-        }[self.value]
+        return str(EMPLOYMENT_LABELS[self.value])
+
+
+EMPLOYMENT_LABELS = {
+    # Translators: a candidate's current situation.
+    "employed": _l("Employed"),
+    # Translators: a candidate's current situation: they resigned and work their notice period.
+    "notice": _l("Serving notice"),
+    # Translators: a candidate's current situation.
+    "unemployed": _l("Not employed"),
+    # Translators: a candidate's current situation.
+    "freelance": _l("Freelance / contracting"),
+    # Translators: a candidate's current situation.
+    "student": _l("Student"),
+}
 
 
 class SuggestionFrequency(str, enum.Enum):
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return str(SUGGESTION_LABELS[self.value])
+
+
+SUGGESTION_LABELS = {
+    # Translators: how often a candidate hears about roles that may fit them.
+    "weekly": _l("Weekly"),
+    # Translators: how often a candidate hears about roles that may fit them.
+    "monthly": _l("Monthly"),
+    # Translators: how often a candidate hears about roles that may fit them.
+    "never": _l("Never"),
+}
 
 
 def new_unsubscribe_token() -> str:

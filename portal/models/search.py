@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.i18n import lazy as _l
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
 from portal.models.candidate import RemotePreference, Seniority, Skill
 
@@ -111,7 +112,11 @@ class Search(FirmOwned, Model):
 def client_name_for_candidate(confidential: bool, client_name: str, told: bool = False) -> str:
     """The one rule for naming a client to a candidate (also used on rows read without
     loading the Search): "Confidential client" until they were told the name."""
-    return "Confidential client" if confidential and not told else client_name
+    return str(CONFIDENTIAL_CLIENT) if confidential and not told else client_name
+
+
+# Translators: what a candidate reads instead of the name of a client that keeps its search confidential.
+CONFIDENTIAL_CLIENT = _l("Confidential client")
 
 
 class SearchSkill(FirmOwned, Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -45,7 +46,7 @@ def consent_for(candidate: Candidate, consent_id: int) -> Consent:
         .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
     )
     if row is None:
-        raise NotFound("No such consent request.")
+        raise NotFound(_("No such consent request."))
     return row
 
 
@@ -92,5 +93,5 @@ def messages(candidate: Candidate, page: int = 1, per_page: int = MESSAGES_PER_P
 def message_for(candidate: Candidate, message_id: int) -> Message:
     row = db.session.scalar(_messages_stmt(candidate).where(Message.id == message_id))
     if row is None:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     return row

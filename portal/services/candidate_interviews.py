@@ -1,35 +1,73 @@
 """Interviews as the candidate sees them on their home and in each search's timeline: the next
-interview first, in their own time zone, in plain words ("Your interview on Tuesday 12 May at
-10:00"). One statement per list whatever the number of interviews. Read-only; internal notes
+interview first, in their own time zone, in plain words in their language ("Your interview on
+Tuesday, May 12 at 10:00 AM"). One statement per list whatever the number of interviews. Read-only; internal notes
 and outcomes are never read here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal import i18n
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, InterviewKind, InterviewState, Search
 from portal.services import interview_words
 
+# What each kind of interview is, as the candidate reads it on their home and in a search's timeline.
 KIND_WORDS = {
-    InterviewKind.RECRUITER_SCREEN: "Conversation with your recruiter",
-    InterviewKind.CLIENT: "Interview with the client",
-    InterviewKind.ASSESSMENT: "Assessment",
-    InterviewKind.OTHER: "Interview",
-    InterviewKind.OFFICE_HOURS: "Call with your recruiter",
+    # Translators: a kind of interview, as the candidate reads it: a screening call with the recruiter.
+    InterviewKind.RECRUITER_SCREEN: _l("Conversation with your recruiter"),
+    # Translators: a kind of interview, as the candidate reads it.
+    InterviewKind.CLIENT: _l("Interview with the client"),
+    # Translators: a kind of interview, as the candidate reads it: a test or exercise.
+    InterviewKind.ASSESSMENT: _l("Assessment"),
+    # Translators: a kind of interview, as the candidate reads it (any other kind).
+    InterviewKind.OTHER: _l("Interview"),
+    # Translators: a kind of interview, as the candidate reads it: a booked office-hours call.
+    InterviewKind.OFFICE_HOURS: _l("Call with your recruiter"),
 }
+INTERVIEW = KIND_WORDS[InterviewKind.OTHER]
 # An interview lasts at most this long (the list reads back this far, then checks `ends_at`).
 _LONGEST = timedelta(hours=24)
-FORMAT_WORDS = {"phone": "by phone", "video": "by video", "on_site": "on site"}
+FORMAT_WORDS = {
+    # Translators: how an interview takes place (after its kind and the role: "Interview · Data Engineer · by phone").
+    "phone": _l("by phone"),
+    # Translators: how an interview takes place (after its kind and the role: "Interview · Data Engineer · by video").
+    "video": _l("by video"),
+    # Translators: how an interview takes place (after its kind and the role: "Interview · Data Engineer · on site").
+    "on_site": _l("on site"),
+}
+
+
+def day_and_time(starts_at: datetime, zone: ZoneInfo) -> str:
+    """ "Tuesday, May 12 at 10:00 AM" in `zone`, in the page's language (portal/i18n.py)."""
+    local = starts_at.astimezone(zone)
+    # Translators: when an interview is: %(day)s is "Tuesday, May 12", %(time)s is "10:00 AM".
+    return _("%(day)s at %(time)s", day=i18n.day(local.date(), "weekday_long"), time=_time(starts_at, zone))
+
+
+def interview_sentence(starts_at: datetime, zone: ZoneInfo) -> str:
+    """ "Your interview on Tuesday, May 12 at 10:00 AM" (the candidate's home)."""
+    local = starts_at.astimezone(zone)
+    # Translators: %(day)s is "Tuesday, May 12", %(time)s is "10:00 AM".
+    return _(
+        "Your interview on %(day)s at %(time)s", day=i18n.day(local.date(), "weekday_long"), time=_time(starts_at, zone)
+    )
+
+
+def _time(starts_at: datetime, zone: ZoneInfo) -> str:
+    return i18n.when(starts_at, format="time", zone=getattr(zone, "key", None) or str(zone))
 
 
 @dataclass
 class UpcomingInterview:
     id: int
-    sentence: str  # "Your interview on Tuesday 12 May at 10:00"
+    sentence: str  # "Your interview on Tuesday, May 12 at 10:00 AM" (the reader's language)
     what: str  # "Interview with the client"
     how: str  # "by video"
     title: str | None  # the search's title (None for office hours)
@@ -61,9 +99,9 @@ def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) ->
         out.append(
             UpcomingInterview(
                 iv.id,
-                interview_words.interview_sentence(iv.starts_at, zone),
-                KIND_WORDS.get(iv.kind, "Interview"),
-                FORMAT_WORDS.get(iv.format.value, ""),
+                interview_sentence(iv.starts_at, zone),
+                str(KIND_WORDS.get(iv.kind, INTERVIEW)),
+                str(FORMAT_WORDS.get(iv.format.value, "")),
                 title,
                 iv.starts_at,
                 iv.candidacy_id,
@@ -104,11 +142,10 @@ def timeline(firm: Firm, candidate: Candidate, candidacy_ids: list[int], now: da
         .order_by(Interview.starts_at, Interview.id)
     ):
         assert iv.starts_at is not None and iv.candidacy_id is not None
-        what = KIND_WORDS.get(iv.kind, "Interview")
-        label = f"{what} (coming up)" if iv.starts_at > now else what
-        out.setdefault(iv.candidacy_id, []).append(
-            (iv.starts_at, label, interview_words.short_when(iv.starts_at, zone))
-        )
+        what = KIND_WORDS.get(iv.kind, INTERVIEW)
+        # Translators: a search's timeline: an interview still to come, e.g. "Interview with the client (coming up)".
+        label = _("%(what)s (coming up)", what=what) if iv.starts_at > now else str(what)
+        out.setdefault(iv.candidacy_id, []).append((iv.starts_at, label, day_and_time(iv.starts_at, zone)))
     return out
 
 
@@ -129,12 +166,12 @@ def export(firm: Firm, candidate: Candidate) -> list[dict]:
         out.append(
             {
                 "role": title,
-                "what": KIND_WORDS.get(iv.kind, "Interview"),
+                "what": str(KIND_WORDS.get(iv.kind, INTERVIEW)),
                 "round": iv.round,
-                "format": FORMAT_WORDS.get(iv.format.value, iv.format.value),
+                "format": str(FORMAT_WORDS.get(iv.format.value, iv.format.value)),
                 "where_or_how_to_join": iv.location,
                 "starts_at": iv.starts_at.isoformat() if iv.starts_at else None,
-                "when": interview_words.short_when(iv.starts_at, zone) if iv.starts_at else None,
+                "when": day_and_time(iv.starts_at, zone) if iv.starts_at else None,
                 "duration_minutes": iv.duration_minutes,
                 "time_zone": iv.timezone,
                 "who_you_meet": [

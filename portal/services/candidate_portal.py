@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
@@ -38,6 +39,13 @@ from portal.services.candidate_inbox import consents as consents
 from portal.services.candidate_inbox import message_for as message_for
 from portal.services.candidate_inbox import messages as messages
 from portal.services.candidate_inbox import open_consent_count as open_consent_count
+
+# The stepper of a search, in candidate words (candidate_steps); re-exported for the pages.
+from portal.services.candidate_steps import ENDED_STEP as ENDED_STEP
+from portal.services.candidate_steps import STEPS as STEPS
+from portal.services.candidate_steps import Step as Step
+from portal.services.candidate_steps import furthest as _furthest
+from portal.services.candidate_steps import steps_for as steps_for
 from portal.web.templating import candidate_stage_text
 
 
@@ -55,48 +63,6 @@ class TimelineEntry:
 
 # A recruiter as candidates see them (the one rule deciding who: services/recruiter_profile.py).
 Recruiter = recruiter_profile.Recruiter
-
-
-@dataclass
-class Step:
-    """One step of a search's stepper, in candidate words: done, current or ahead."""
-
-    label: str
-    state: str  # "done" | "current" | "ahead"
-
-
-# The stepper's steps, in candidate words (short enough for six across a phone). Identified
-# and contacted (and applied, for someone who applied) are one step for the candidate: "we are in touch".
-STEPS: tuple[tuple[str, tuple[Stage, ...]], ...] = (
-    ("In touch", (Stage.APPLIED, Stage.IDENTIFIED, Stage.CONTACTED)),
-    ("Getting to know you", (Stage.SCREENING,)),
-    ("With the client", (Stage.PRESENTED,)),
-    ("Interviews", (Stage.INTERVIEWING,)),
-    ("Offer", (Stage.OFFER,)),
-    ("Hired", (Stage.PLACED,)),
-)
-ENDED_STEP = "Ended"
-
-
-def steps_for(stage: Stage, reached: Stage | None = None) -> list[Step]:
-    """The stepper of a candidacy at `stage`: steps before it done, its own current, the rest
-    ahead. A closed candidacy shows the steps it reached (`reached`: the furthest stage before
-    it closed) as done, then one current step "Ended"."""
-    where = stage if stage != Stage.CLOSED else reached
-    index = next((i for i, (_, stages) in enumerate(STEPS) if where in stages), -1)
-    if stage == Stage.CLOSED:
-        done = [Step(label, "done") for label, _ in STEPS[: index + 1]]
-        return done + [Step(ENDED_STEP, "current")]
-    return [
-        Step(label, "done" if i < index else "current" if i == index else "ahead") for i, (label, _) in enumerate(STEPS)
-    ]
-
-
-def _furthest(changes: list) -> Stage | None:
-    """The furthest pipeline stage a candidacy reached (from its stage changes)."""
-    order = [s for s in Stage if s != Stage.CLOSED]
-    reached = [ch.to_stage for ch in changes if ch.to_stage != Stage.CLOSED]
-    return max(reached, key=order.index) if reached else None
 
 
 @dataclass
@@ -193,23 +159,35 @@ def _timeline(
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews or []]
     for ch in changes:
-        label, _ = candidate_stage_text(ch.to_stage, firm)
+        label, _explanation = candidate_stage_text(ch.to_stage, firm)
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
         entries.append(TimelineEntry(ch.created_at, label, detail))
     for c in consents:
         entries.append(
-            TimelineEntry(c.requested_at, "We asked for your consent", f"To send your profile to {c.client_name}")
+            TimelineEntry(
+                c.requested_at,
+                _("We asked for your consent"),
+                _("To send your profile to %(client)s", client=c.client_name),
+            )
         )
         if c.answered_at and c.state in (ConsentState.APPROVED, ConsentState.DECLINED):
             entries.append(
                 TimelineEntry(
                     c.answered_at,
-                    "You said yes" if c.state == ConsentState.APPROVED else "You said no",
-                    f"To sending your profile to {c.client_name}",
+                    _("You said yes") if c.state == ConsentState.APPROVED else _("You said no"),
+                    # Translators: after "You said yes" or "You said no" (to sending the candidate's profile).
+                    _("To sending your profile to %(client)s", client=c.client_name),
                 )
             )
         if c.cv_sent_at:
-            entries.append(TimelineEntry(c.cv_sent_at, "Your profile was sent", f"To {c.client_name}"))
+            entries.append(
+                TimelineEntry(
+                    c.cv_sent_at,
+                    _("Your profile was sent"),
+                    # Translators: after "Your profile was sent": to whom (a client's name).
+                    _("To %(client)s", client=c.client_name),
+                )
+            )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
@@ -307,7 +285,7 @@ def home(firm: Firm, candidate: Candidate) -> Home:
 def search_card(firm: Firm, candidate: Candidate, candidacy_id: int) -> SearchCard:
     cards = _cards(firm, candidate, candidacy_id)
     if not cards:
-        raise NotFound("No such search.")
+        raise NotFound(_("No such search."))
     return cards[0]
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from portal.services.candidate_portal import SearchCard
 
 
@@ -31,9 +33,12 @@ def consents_to_answer(cards: Sequence[SearchCard]) -> list[TodoItem]:
     return [
         TodoItem(
             kind="consent",
-            title=f"We need your answer: may we send your profile for {card.title}?",
-            detail=f"{card.client_name}. We send nothing until you say yes.",
-            action="Answer now",
+            # Translators: %(role)s is the title of a role (a search), e.g. "Data Engineer".
+            title=_("We need your answer: may we send your profile for %(role)s?", role=card.title),
+            # Translators: %(client)s is the client's name (or "Confidential client").
+            detail=_("%(client)s. We send nothing until you say yes.", client=card.client_name),
+            # Translators: a button on the candidate's to-do list.
+            action=_("Answer now"),
             endpoint="candidate.consent",
             args={"consent_id": card.open_consent_id},
         )
@@ -51,9 +56,11 @@ def debriefs_to_write(to_debrief: Sequence[tuple]) -> list[TodoItem]:
     return [
         TodoItem(
             kind="debrief",
-            title=f"How did your interview on {when} go?",
-            detail="Two minutes: how it went, how interested you are, any questions. Your recruiter reads it.",
-            action="Tell us how it went",
+            # Translators: %(when)s is "Tuesday, May 12 at 10:00 AM".
+            title=_("How did your interview on %(when)s go?", when=when),
+            detail=_("Two minutes: how it went, how interested you are, any questions. Your recruiter reads it."),
+            # Translators: a button on the candidate's to-do list.
+            action=_("Tell us how it went"),
             endpoint="candidate.interview_debrief",
             args={"interview_id": interview.id},
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
@@ -40,16 +42,16 @@ def client_revealed(candidacy: Candidacy) -> bool:
 def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
     """Ask the candidate, showing the role's details, before their CV goes to the client."""
     if not candidacy.stage.is_open:
-        raise DomainError("This candidacy is closed.")
+        raise DomainError(_("This candidacy is closed."))
     current = latest(candidacy)
     if current is not None and current.state == ConsentState.REQUESTED:
-        raise DomainError("Consent was already requested; the candidate has not answered yet.")
+        raise DomainError(_("Consent was already requested; the candidate has not answered yet."))
     if current is not None and current.state == ConsentState.APPROVED:
-        raise DomainError("The candidate has already approved presenting their profile for this role.")
+        raise DomainError(_("The candidate has already approved presenting their profile for this role."))
     search: Search = candidacy.search
     candidate: Candidate = candidacy.candidate
     if not candidate.email and candidate.user_id is None:
-        raise DomainError("This candidate has no email address or portal account to ask.")
+        raise DomainError(_("This candidate has no email address or portal account to ask."))
     consent = Consent(
         firm_id=firm.id,
         candidacy_id=candidacy.id,
@@ -81,10 +83,16 @@ def answer_consent(
         .where(Consent.id == consent_id, Candidacy.candidate_id == candidate.id)
     )
     if consent is None:
-        raise NotFound("No such consent request.")
+        raise NotFound(_("No such consent request."))
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise DomainError(f"Please keep the comment under {MAX_COMMENT} characters.")
+        raise DomainError(
+            ngettext(
+                "Please keep the comment under %(num)d character.",
+                "Please keep the comment under %(num)d characters.",
+                MAX_COMMENT,
+            )
+        )
     new_state = ConsentState.APPROVED if approve else ConsentState.DECLINED
     changed = cast(
         "CursorResult[Any]",
@@ -97,7 +105,7 @@ def answer_consent(
     ).rowcount  # an UPDATE gives a CursorResult
     if changed != 1:
         db.session.refresh(consent)
-        raise DomainError("You have already answered this request.")
+        raise DomainError(_("You have already answered this request."))
     db.session.refresh(consent)
     candidacy = consent.candidacy
     search = candidacy.search

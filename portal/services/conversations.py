@@ -8,16 +8,14 @@ used by the portal's form and by inbound email alike."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
-from portal import outbox, storage
+from portal import i18n, outbox, storage
 from portal.extensions import db
 from portal.models import (
     Audience,
@@ -33,14 +31,21 @@ from portal.models import (
     utcnow,
 )
 from portal.outbox import links
-from portal.services import DomainError, NotFound, audit, cv, keep_in_touch
+from portal.services import DomainError, NotFound, audit, keep_in_touch
+
+# A message's files (checked like CVs) live in conversation_files; re-exported for the callers.
+from portal.services.conversation_files import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES
+from portal.services.conversation_files import MAX_ATTACHMENTS as MAX_ATTACHMENTS
+from portal.services.conversation_files import Attachment as Attachment
+from portal.services.conversation_files import check_upload as check_upload
+from portal.services.conversation_files import check_uploads as check_uploads
+from portal.services.conversation_files import sniff as sniff
+from portal.services.conversation_files import too_many_files
 from portal.services.interview_feedback import _midnight_after, add_business_days
 from portal.web.templating import external_url, reply_day
 
 MAX_BODY = 10_000
 MAX_REASON = 300
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = cv.MAX_CV_BYTES  # the CV limit (5 MB)
 REPLY_KIND = "conversation_reply"  # a recruiter's reply, emailed to the candidate
 NEW_MESSAGE_KIND = "conversation_new"  # a new candidate message, emailed to a recruiter
 IMMEDIATELY, DIGEST, OFF = "immediately", "digest", "off"
@@ -56,15 +61,6 @@ def _refuse(text: str, field: str | None = None) -> DomainError:
     error = DomainError(text)
     error.field = field  # type: ignore[attr-defined]
     return error
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file to keep with a message (already checked by the caller's rules)."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def reply_due(firm: Firm, written_at: datetime) -> datetime:
@@ -98,11 +94,18 @@ def post_from_candidate(
     body = clean_body(body)
     files = list(attachments)
     if not body and not files:
-        raise DomainError("Please write a message.")
+        raise DomainError(_("Please write a message."))
     if len(body) > MAX_BODY:
-        raise DomainError(f"Please keep your message under {MAX_BODY:,} characters.")
+        raise DomainError(
+            ngettext(
+                "Please keep your message under %(count)s character.",
+                "Please keep your message under %(count)s characters.",
+                MAX_BODY,
+                count=i18n.number(MAX_BODY),
+            )
+        )
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
+        raise DomainError(too_many_files())
     cy = _candidacy_of(candidate, candidacy_id)
     if in_reply_to_message_id is not None:
         answered = db.session.get(Message, in_reply_to_message_id)
@@ -141,65 +144,6 @@ def post_from_candidate(
     return post
 
 
-# ---------------------------------------------------------------- attachments (the CV rules)
-
-IMAGE_TYPES = {
-    "image/png": (".png",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-}
-ALLOWED = {cv.PDF: (".pdf",), cv.DOCX: (".docx",), **IMAGE_TYPES}
-
-
-def sniff(data: bytes) -> str | None:
-    """The real type of an attachment by its content: the CV types (PDF, DOCX) or an image."""
-    found = cv.sniff(data)
-    if found:
-        return found
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def check_upload(upload: FileStorage | None) -> Attachment | None:
-    """An uploaded file checked like a CV (size limit, real type by content, a name that matches
-    it): PDF, Word (.docx) or an image (PNG, JPEG, GIF, WebP). No file chosen: None."""
-    if upload is None or not upload.filename:
-        return None
-    data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
-    name = secure_filename(upload.filename) or "file"
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(
-            f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. Please attach a smaller file."
-        )
-    if not data:
-        raise DomainError(f"{name} is empty.")
-    mime = sniff(data)
-    if mime is None:
-        raise DomainError(f"{name}: please attach a PDF, a Word (.docx) document or a picture (PNG, JPEG, GIF, WebP).")
-    stem, ext = os.path.splitext(name)
-    if ext.lower() not in ALLOWED[mime]:
-        raise DomainError(
-            f"The name of {name} says {ext or 'no type'}, but its content is {ALLOWED[mime][0][1:].upper()}. "
-            "Please attach it with its real name."
-        )
-    return Attachment(f"{stem[:150] or 'file'}{ext.lower()}", mime, data)
-
-
-def check_uploads(uploads: Iterable[FileStorage | None]) -> list[Attachment]:
-    files = [a for a in (check_upload(u) for u in uploads) if a is not None]
-    if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(f"Please attach at most {MAX_ATTACHMENTS} files.")
-    return files
-
-
 def attachment_for_candidate(candidate: Candidate, attachment_id: int) -> tuple[ConversationAttachment, bytes]:
     """A file of this candidate's conversation, with its bytes (else NotFound)."""
     row = db.session.scalar(
@@ -218,7 +162,7 @@ def attachment_for_staff(attachment_id: int) -> tuple[ConversationAttachment, by
 def _with_bytes(row: ConversationAttachment | None) -> tuple[ConversationAttachment, bytes]:
     data = storage.load(row.storage_key) if row is not None else None
     if row is None or data is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return row, data
 
 
@@ -286,7 +230,7 @@ def _candidacy_of(candidate: Candidate, candidacy_id: int | None) -> Candidacy |
         return None
     cy = db.session.get(Candidacy, candidacy_id)
     if cy is None or cy.candidate_id != candidate.id:
-        raise NotFound("No such search for this candidate.")
+        raise NotFound(_("No such search for this candidate."))
     return cy
 
 

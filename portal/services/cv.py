@@ -10,6 +10,7 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -59,22 +60,38 @@ def check_upload(upload: FileStorage | None) -> CheckedCV:
     """Read and check an uploaded CV (size, real type by content, name matching the content)
     without storing it."""
     if upload is None or not upload.filename:
-        raise DomainError("Choose a file to upload.")
+        raise DomainError(_("Choose a file to upload."))
     data = upload.stream.read(MAX_CV_BYTES + 1)
     if len(data) > MAX_CV_BYTES:
-        raise DomainError(f"The CV is larger than {MAX_CV_BYTES // (1024 * 1024)} MB. Please upload a smaller file.")
+        raise DomainError(
+            _("The CV is larger than %(mb)d MB. Please upload a smaller file.", mb=MAX_CV_BYTES // (1024 * 1024))
+        )
     if not data:
-        raise DomainError("The file is empty.")
+        raise DomainError(_("The file is empty."))
     mime = sniff(data)
     if mime is None:
-        raise DomainError("Please upload a PDF or a Word (.docx) document.")
+        raise DomainError(_("Please upload a PDF or a Word (.docx) document."))
     ext = EXTENSIONS[mime]
     name = secure_filename(upload.filename) or f"cv{ext}"
     stem, given_ext = os.path.splitext(name)
     if given_ext.lower() != ext:
+        if given_ext:
+            raise DomainError(
+                # Translators: %(given)s is a file name's ending such as ".pdf"; %(real)s is PDF or DOCX.
+                _(
+                    "The file's name says %(given)s, but its content is %(real)s. "
+                    "Please upload a PDF or a Word (.docx) document with its real name.",
+                    given=given_ext,
+                    real=ext[1:].upper(),
+                )
+            )
         raise DomainError(
-            f"The file's name says {given_ext or 'no type'}, but its content is {ext[1:].upper()}. "
-            "Please upload a PDF or a Word (.docx) document with its real name."
+            # Translators: %(real)s is PDF or DOCX.
+            _(
+                "The file's name has no type, but its content is %(real)s. "
+                "Please upload a PDF or a Word (.docx) document with its real name.",
+                real=ext[1:].upper(),
+            )
         )
     return CheckedCV(data, mime, stem, ext)
 

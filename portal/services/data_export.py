@@ -9,11 +9,13 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import (
     Author,
     Candidate,
@@ -32,7 +34,31 @@ from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service
 
 EXPORT_MESSAGES_LIMIT = 5000
-UPDATE_KINDS = {"update": "Update to your recruiter", "referral": "Referral", "availability": "Profile change"}
+# The export's words are in the candidate's language (its keys stay as they are: a file's structure).
+UPDATE_KINDS = {
+    # Translators: in the candidate's data export: a kind of message they sent.
+    "update": _l("Update to your recruiter"),
+    # Translators: in the candidate's data export: a kind of message they sent (they recommended someone).
+    "referral": _l("Referral"),
+    # Translators: in the candidate's data export: a kind of message they sent (they changed their profile).
+    "availability": _l("Profile change"),
+}
+CONSENT_ANSWERS = {
+    # Translators: in the candidate's data export: their answer to "may we send your profile?".
+    "requested": _l("not answered"),
+    # Translators: in the candidate's data export: their answer to "may we send your profile?".
+    "approved": _l("yes"),
+    # Translators: in the candidate's data export: their answer to "may we send your profile?".
+    "declined": _l("no"),
+    # Translators: in the candidate's data export: their answer to "may we send your profile?" (taken back).
+    "withdrawn": _l("withdrawn"),
+}
+POST_SOURCES = {
+    # Translators: in the candidate's data export: how a message in their conversation was written.
+    "portal": _l("in the portal"),
+    # Translators: in the candidate's data export: how a message in their conversation was written.
+    "email": _l("by email"),
+}
 
 
 def _iso(value: Any) -> Any:
@@ -71,7 +97,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         "created_at": _iso(c.created_at),
     }
     preferences = {
-        "role_suggestions": c.suggestion_frequency.value,
+        "role_suggestions": c.suggestion_frequency.label,
         "availability_prompts": c.allow_availability_prompts,
         "unsubscribed_from_optional_emails": c.unsubscribed_all,
         "check_in_emails": c.checkin_emails,
@@ -98,7 +124,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         {
             "role": x.role_title,
             "client": x.client_name,
-            "answer": x.state.value,
+            "answer": str(CONSENT_ANSWERS.get(x.state.value, x.state.value)),
             "asked_at": _iso(x.requested_at),
             "answered_at": _iso(x.answered_at),
             "your_comment": x.comment,
@@ -106,7 +132,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
         }
         for x in portal.consents(c)
     ]
-    messages, _ = portal.messages(c, page=1, per_page=EXPORT_MESSAGES_LIMIT)
+    messages, _more = portal.messages(c, page=1, per_page=EXPORT_MESSAGES_LIMIT)
     msgs = [{"date": _iso(m.created_at), "subject": m.subject, "text": m.body_text} for m in messages]
     interests = [
         {"date": _iso(i.created_at), "role": title}
@@ -120,7 +146,7 @@ def export_data(firm: Firm, candidate: Candidate) -> dict[str, Any]:
     updates = [
         {
             "date": _iso(u.created_at),
-            "kind": UPDATE_KINDS.get(u.kind.value, u.kind.value),
+            "kind": str(UPDATE_KINDS.get(u.kind.value, u.kind.value)),
             "text": u.body,
             "referred_name": u.referral_name,
             "referred_email": u.referral_email,
@@ -167,8 +193,11 @@ def _conversation(candidate: Candidate) -> list[dict[str, Any]]:
     return [
         {
             "date": _iso(p.created_at),
-            "from": "you" if p.author == Author.CANDIDATE else (names.get(p.author_user_id or 0) or "a recruiter"),
-            "by": p.source.value,
+            # Translators: in the candidate's data export: who wrote a message ("you", or a recruiter's name).
+            "from": _("you")
+            if p.author == Author.CANDIDATE
+            else (names.get(p.author_user_id or 0) or _("a recruiter")),
+            "by": str(POST_SOURCES.get(p.source.value, p.source.value)),
             "text": p.body,
             "answered_at": _iso(p.answered_at) if p.author == Author.CANDIDATE else None,
             "files": [_file_name(p, a) for a in p.attachments],

@@ -6,6 +6,7 @@ emailing the erased address, tells the recruiters, and audits only the candidate
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
 from portal import storage
@@ -135,11 +136,11 @@ def delete_account(
     erase an account); an erasure done on their behalf passes `password=None`. The retention
     policy erases with its own audit action and tells no recruiter (nobody is in a search)."""
     if candidate.deleted_at is not None:
-        raise DomainError("This account has already been deleted.")
+        raise DomainError(_("This account has already been deleted."))
     if user is None and candidate.user_id is not None:
         user = db.session.get(User, candidate.user_id)
     if password is not None and (user is None or not user.check_password(password)):
-        raise WrongPassword("That password is not right.")
+        raise WrongPassword(_("That password is not right."))
     now = utcnow()
     cid = candidate.id
     # Who to tell, and about which roles, before anything is erased.

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import (
     Candidacy,
     Candidate,
@@ -29,7 +31,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import DomainError, NotFound, interview_feedback, interview_words
+from portal.services import DomainError, NotFound, candidate_interviews, interview_feedback, interview_words
 from portal.services.text import clean_text
 from portal.web.templating import external_url
 
@@ -41,7 +43,20 @@ REQUEST_DELAY = timedelta(minutes=15)
 REQUEST_UNTIL = timedelta(days=7)
 # The to-do on the candidate's home offers the debrief this long after the interview.
 DEBRIEF_LIST_DAYS = 14
-INTEREST_WORDS = {1: "Not interested", 2: "Not very interested", 3: "Unsure", 4: "Interested", 5: "Very interested"}
+# How interested the candidate is in the role after an interview, 1 to 5 (lazy: in the reader's language).
+INTEREST_WORDS = {
+    # Translators: a level of interest in a role after an interview (1 of 5).
+    1: _l("Not interested"),
+    # Translators: a level of interest in a role after an interview (2 of 5).
+    2: _l("Not very interested"),
+    # Translators: a level of interest in a role after an interview (3 of 5).
+    3: _l("Unsure"),
+    # Translators: a level of interest in a role after an interview (4 of 5).
+    4: _l("Interested"),
+    # Translators: a level of interest in a role after an interview (5 of 5).
+    5: _l("Very interested"),
+}
+ALREADY_SENT = _l("You already sent us your debrief for this interview. Thank you!")
 
 
 @dataclass
@@ -49,7 +64,7 @@ class DebriefPage:
     interview: Interview
     debrief: Debrief | None
     held: bool  # the interview is over: the form is open (unless already sent)
-    when: str  # "Tuesday 12 May at 10:00" in the candidate's zone
+    when: str  # "Tuesday, May 12 at 10:00 AM" in the candidate's zone and language
     search_title: str
 
 
@@ -63,7 +78,7 @@ def _own_interview(candidate: Candidate, interview_id: int) -> Interview:
         or iv.state != InterviewState.SCHEDULED
         or iv.starts_at is None
     ):
-        raise NotFound("No such interview.")
+        raise NotFound(_("No such interview."))
     return iv
 
 
@@ -76,7 +91,7 @@ def page(firm: Firm, candidate: Candidate, interview_id: int) -> DebriefPage:
         iv,
         debrief,
         interview_feedback.is_held(iv, utcnow()),
-        interview_words.short_when(iv.starts_at, zone),
+        candidate_interviews.day_and_time(iv.starts_at, zone),
         iv.candidacy.search.title,
     )
 
@@ -87,17 +102,17 @@ def submit(
     """Record the candidate's debrief (once per interview)."""
     iv = _own_interview(candidate, interview_id)
     if not interview_feedback.is_held(iv, utcnow()):
-        raise DomainError("You can tell us how it went once the interview is over.")
+        raise DomainError(_("You can tell us how it went once the interview is over."))
     if db.session.scalar(select(Debrief.id).where(Debrief.interview_id == iv.id)) is not None:
-        raise DomainError("You already sent us your debrief for this interview. Thank you!")
-    how = clean_text(how_it_went, "How it went", MAX_TEXT, required=True)
-    asked = clean_text(questions, "Questions or concerns", MAX_TEXT)
+        raise DomainError(str(ALREADY_SENT))
+    how = clean_text(how_it_went, _("How it went"), MAX_TEXT, required=True)
+    asked = clean_text(questions, _("Questions or concerns"), MAX_TEXT)
     try:
         level = int(interest)
     except (TypeError, ValueError):
         level = 0
     if level not in INTEREST_WORDS:
-        err = DomainError("Please choose how interested you are, from 1 to 5.")
+        err = DomainError(_("Please choose how interested you are, from 1 to 5."))
         err.field = "interest"  # type: ignore[attr-defined]
         raise err
     debrief = Debrief(
@@ -108,13 +123,13 @@ def submit(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # a second tab sent it a moment earlier
-        raise DomainError("You already sent us your debrief for this interview. Thank you!") from exc
+        raise DomainError(str(ALREADY_SENT)) from exc
     return debrief
 
 
 def mark_seen(firm: Firm, actor: User, debrief: Debrief) -> Debrief:
     if not actor.is_staff:
-        raise DomainError("Only the firm's recruiters handle debriefs.")
+        raise DomainError(_("Only the firm's recruiters handle debriefs."))
     if debrief.seen_at is None:
         debrief.seen_at = utcnow()
         db.session.flush()
@@ -144,7 +159,7 @@ def to_write(firm: Firm, candidate: Candidate, now: datetime) -> list[tuple[Inte
     ).all()
     zone = interview_words.candidate_zone(candidate, firm)
     return [
-        (iv, interview_words.short_when(iv.starts_at, zone))  # type: ignore[arg-type]
+        (iv, candidate_interviews.day_and_time(iv.starts_at, zone))  # type: ignore[arg-type]
         for iv in rows
         if interview_feedback.is_held(iv, now) and iv.outcome != InterviewOutcome.DID_NOT_TAKE_PLACE
     ]

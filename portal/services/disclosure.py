@@ -14,8 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
+from portal import i18n
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, Client, Consent, Search
 from portal.services import DomainError
@@ -232,9 +235,13 @@ def check(search: Search, text: str, candidacy_ids, known: list[Reader] | None =
 
 
 def _list(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    """ "a, b and c" in the reader's language (portal.i18n.join)."""
+    return i18n.join(words)
+
+
+def _quoted(names: list[str]) -> str:
+    # Translators: a name quoted in a sentence (use your language's quotation marks).
+    return _list([_("“%(name)s”", name=n) for n in names])
 
 
 NAMES_SHOWN = 10
@@ -243,7 +250,7 @@ NAMES_SHOWN = 10
 class ClientNamed(DomainError):
     """The text names a confidential client to candidates who were not told."""
 
-    def __init__(self, search: Search, finding: Finding, text: str, what: str = "This text"):
+    def __init__(self, search: Search, finding: Finding, text: str, what: str | None = None):
         self.finding = finding
         self.original = text
         self.wording = wording(search)
@@ -251,17 +258,28 @@ class ClientNamed(DomainError):
         people = [r.name for r in finding.untold]
         shown = people[:NAMES_SHOWN]
         if len(people) > NAMES_SHOWN:
-            shown.append(f"{len(people) - NAMES_SHOWN} more")
-        quoted = _list([f"“{n}”" for n in finding.names])
-        verb = "has" if len(people) == 1 else "have"
+            # Translators: the end of a list of candidates' names: "Ann, Bo and 3 more".
+            shown.append(ngettext("%(num)d more", "%(num)d more", len(people) - NAMES_SHOWN))
         super().__init__(
-            f"{what} names the confidential client ({quoted}), and {_list(shown)} {verb} not been told "
-            f"who the client is. Nothing was sent. Remove the name, or use the version without it "
-            f"(“{self.wording}” instead)."
+            # Translators: %(what)s is what the recruiter wrote ("This feedback"), %(names)s the client's
+            # names found in it, %(people)s the candidates not told; %(wording)s replaces the name.
+            ngettext(
+                "%(what)s names the confidential client (%(names)s), and %(people)s has not been told who the "
+                "client is. Nothing was sent. Remove the name, or use the version without it (“%(wording)s” "
+                "instead).",
+                "%(what)s names the confidential client (%(names)s), and %(people)s have not been told who the "
+                "client is. Nothing was sent. Remove the name, or use the version without it (“%(wording)s” "
+                "instead).",
+                len(people),
+                what=what or _("This text"),
+                names=_quoted(finding.names),
+                people=_list(shown),
+                wording=self.wording,
+            )
         )
 
 
-def ensure_not_named(search: Search, text: str, candidacy_ids, what: str = "This text") -> None:
+def ensure_not_named(search: Search, text: str, candidacy_ids, what: str | None = None) -> None:
     """Refuse (ClientNamed) a text that names the confidential client to a reader who was not told."""
     finding = check(search, text, candidacy_ids)
     if finding.refused:
@@ -286,9 +304,12 @@ def firm_text_refusal(text: str, what: str) -> str | None:
     found = confidential_names_in(text)
     if not found:
         return None
-    return (
-        f"{what} names a confidential client ({_list([f'“{n}”' for n in found])}); every candidate "
-        f"reads it, most of them before they are told who the client is. Write it without the name."
+    # Translators: %(what)s is a firm-wide text ("The welcome text"), %(names)s the client's names found in it.
+    return _(
+        "%(what)s names a confidential client (%(names)s); every candidate reads it, most of them before they are "
+        "told who the client is. Write it without the name.",
+        what=what,
+        names=_quoted(found),
     )
 
 
@@ -306,18 +327,20 @@ def clean_aliases(raw: str | list[str] | None, client_name: str = "") -> str:
         if not item:
             continue
         if has_html(item):
-            raise DomainError("Other names: plain text only, please.")
+            raise DomainError(_("Other names: plain text only, please."))
         if len(item) > MAX_ALIAS:
-            raise DomainError(f"Other names: keep each under {MAX_ALIAS} characters.")
+            raise DomainError(_("Other names: keep each under %(num)d characters.", num=MAX_ALIAS))
         if not usable_name(item):
-            raise DomainError(f"Other names: “{item}” is too short to look for; use at least two letters.")
+            raise DomainError(
+                _("Other names: “%(name)s” is too short to look for; use at least two letters.", name=item)
+            )
         key = " ".join(_tokens(item))
         if key in seen:
             continue
         seen.add(key)
         out.append(item)
     if len(out) > MAX_ALIASES:
-        raise DomainError(f"Other names: up to {MAX_ALIASES}, please.")
+        raise DomainError(_("Other names: up to %(num)d, please.", num=MAX_ALIASES))
     return "\n".join(out)
 
 
@@ -330,7 +353,7 @@ def update_client(firm, actor, client: Client, name: str, aliases: str) -> Clien
     name = clean_line(name, "Name", 120, required=True)
     clash = db.session.scalar(select(Client.id).where(func.lower(Client.name) == name.lower(), Client.id != client.id))
     if clash is not None:
-        raise DomainError(f"Another client is already called “{name}”.")
+        raise DomainError(_("Another client is already called “%(name)s”.", name=name))
     client.name = name
     client.aliases = clean_aliases(aliases, name)
     db.session.flush()

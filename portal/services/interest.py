@@ -3,6 +3,7 @@ recruiters are told. It never puts the candidate into the search (a recruiter de
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +23,7 @@ def express_interest(firm: Firm, candidate: Candidate, search_id: int) -> tuple[
     a second click finds the first interest and sends nothing more."""
     search = db.session.get(Search, search_id)
     if search is None or search.state != SearchState.OPEN:
-        raise NotFound("That role is not open any more.")
+        raise NotFound(_("That role is not open any more."))
     existing = db.session.scalar(
         select(Interest).where(Interest.candidate_id == candidate.id, Interest.search_id == search.id)
     )
@@ -32,7 +33,7 @@ def express_interest(firm: Firm, candidate: Candidate, search_id: int) -> tuple[
         select(Candidacy.id).where(Candidacy.candidate_id == candidate.id, Candidacy.search_id == search.id)
     )
     if in_search is not None:
-        raise DomainError("You are already in this search; you can follow it on “My searches”.")
+        raise DomainError(_("You are already in this search; you can follow it on “My searches”."))
     interest = Interest(firm_id=firm.id, candidate_id=candidate.id, search_id=search.id, created_at=utcnow())
     try:
         with db.session.begin_nested():

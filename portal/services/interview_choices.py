@@ -9,10 +9,12 @@ Plain functions: flush, never commit."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, update
 from sqlalchemy.engine import CursorResult
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import Candidate, Firm, Stage, utcnow
 from portal.models.interview import Interview, InterviewSlot, InterviewState
 from portal.services import Conflict, DomainError, NotFound, interview_messages
@@ -21,8 +23,8 @@ from portal.services.interviews import OPEN_STATES, emit
 from portal.services.text import clean_text
 
 MAX_ANSWER = 2_000
-CHANGED = "This interview changed while your page was open. Here it is as it stands now."
-TAKEN = (
+CHANGED = _l("This interview changed while your page was open. Here it is as it stands now.")
+TAKEN = _l(
     "That time is no longer available: a time for this interview was already chosen, perhaps in another "
     "window. Here is the interview as it stands now."
 )
@@ -32,9 +34,9 @@ def for_candidate(candidate: Candidate, interview_id: int) -> Interview:
     """The candidate's own interview (any other id: NotFound, a 404)."""
     interview = db.session.get(Interview, interview_id)
     if interview is None or interview.candidate_id != candidate.id:
-        raise NotFound("No such interview.")
+        raise NotFound(_("No such interview."))
     if interview.candidacy is not None and interview.candidacy.stage == Stage.IDENTIFIED:
-        raise NotFound("No such interview.")
+        raise NotFound(_("No such interview."))
     return interview
 
 
@@ -54,7 +56,7 @@ def _conditional(interview: Interview, expected: int, from_states, **values) -> 
     )
     if result.rowcount != 1:
         db.session.expire(interview)
-        raise Conflict(TAKEN)
+        raise Conflict(str(TAKEN))
     db.session.expire(interview)
 
 
@@ -63,12 +65,12 @@ def pick_slot(
 ) -> Interview:
     """The candidate picks one proposed slot: confirmed at once, the other slots released."""
     if interview.state != InterviewState.PROPOSED:
-        raise Conflict(TAKEN)
+        raise Conflict(str(TAKEN))
     slot = next((s for s in interview.slots if s.id == slot_id), None)
     if slot is None:
-        raise DomainError("Please choose one of the times offered.")
+        raise DomainError(_("Please choose one of the times offered."))
     if slot.starts_at <= utcnow():
-        raise DomainError("That time has passed. Please choose another, or tell us none of them suits you.")
+        raise DomainError(_("That time has passed. Please choose another, or tell us none of them suits you."))
     _conditional(
         interview,
         expected_sequence,
@@ -122,8 +124,8 @@ def none_suits(
 ) -> Interview:
     """No proposed slot suits the candidate: they say when they can (state needs_new_time)."""
     if interview.state != InterviewState.PROPOSED:
-        raise Conflict(TAKEN)
-    when = clean_text(availability, "When you could", MAX_ANSWER, required=True)
+        raise Conflict(str(TAKEN))
+    when = clean_text(availability, _("When you could"), MAX_ANSWER, required=True)
     return _answer(
         firm,
         candidate,
@@ -142,9 +144,9 @@ def ask_to_reschedule(
 ) -> Interview:
     """The candidate cannot make the time set: they ask for another, with a reason."""
     if interview.state != InterviewState.SCHEDULED:
-        raise Conflict("This interview has no time set to move any more. Here it is as it stands now.")
-    why = clean_text(reason, "Why", MAX_ANSWER, required=True)
-    when = clean_text(availability, "When you could", MAX_ANSWER)
+        raise Conflict(_("This interview has no time set to move any more. Here it is as it stands now."))
+    why = clean_text(reason, _("Why"), MAX_ANSWER, required=True)
+    when = clean_text(availability, _("When you could"), MAX_ANSWER)
     return _answer(
         firm,
         candidate,
@@ -161,8 +163,8 @@ def ask_to_reschedule(
 def decline(firm: Firm, candidate: Candidate, interview: Interview, reason: str, expected_sequence: int) -> Interview:
     """The candidate declines the interview, with a reason."""
     if interview.state not in OPEN_STATES:
-        raise Conflict("This interview cannot be declined any more. Here it is as it stands now.")
-    why = clean_text(reason, "Why", MAX_ANSWER, required=True)
+        raise Conflict(_("This interview cannot be declined any more. Here it is as it stands now."))
+    why = clean_text(reason, _("Why"), MAX_ANSWER, required=True)
     return _answer(
         firm,
         candidate,
@@ -179,6 +181,6 @@ def decline(firm: Firm, candidate: Candidate, interview: Interview, reason: str,
 def set_timezone(firm: Firm, candidate: Candidate, name: str | None) -> str | None:
     """The zone the candidate reads times in (their profile); empty = the firm's."""
     value = (name or "").strip()
-    candidate.timezone = clean_zone(value, "Your time zone") if value else None
+    candidate.timezone = clean_zone(value, _("Your time zone")) if value else None
     db.session.flush()
     return candidate.timezone

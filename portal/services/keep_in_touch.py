@@ -6,11 +6,16 @@ recruiters who look after the candidate, written in the same transaction, never 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import firm_default, force_locale
+from portal.i18n import lazy as _l
 from portal.models import (
     OPEN_STAGES,
     Audience,
@@ -35,10 +40,15 @@ MAX_EMAIL = 254
 DAILY_LIMIT = 20
 MAX_RECIPIENTS = 10
 
-UPDATE_CHOICES: dict[str, str] = {
-    "offer": "I received another offer",
-    "unavailable": "I'm no longer available",
-    "other": "Something else",
+# What a candidate may tell their recruiter in one tap (lazy: the candidate reads them in their
+# language; the recruiter's copy is written in the firm's, see send_update).
+UPDATE_CHOICES: dict[str, Any] = {
+    # Translators: a quick update from a candidate to their recruiter.
+    "offer": _l("I received another offer"),
+    # Translators: a quick update from a candidate to their recruiter.
+    "unavailable": _l("I'm no longer available"),
+    # Translators: a quick update from a candidate to their recruiter (then they write what).
+    "other": _l("Something else"),
 }
 
 
@@ -111,7 +121,7 @@ def _check_rate(candidate: Candidate, kind: UpdateKind) -> None:
     ).scalar_one()
     if count >= DAILY_LIMIT:
         raise DomainError(
-            "You have sent a lot of messages today. Please wait until tomorrow, or contact your recruiter directly."
+            _("You have sent a lot of messages today. Please wait until tomorrow, or contact your recruiter directly.")
         )
 
 
@@ -121,21 +131,28 @@ def _search_for_candidate(search_id: int | None) -> Search | None:
         return None
     search = db.session.get(Search, search_id)
     if search is None or search.state != SearchState.OPEN:
-        raise NotFound("That role is not open any more.")
+        raise NotFound(_("That role is not open any more."))
     return search
 
 
 def send_update(firm: Firm, candidate: Candidate, choice: str, text: str | None = None) -> CandidateUpdate:
     """A short update to the recruiters ("I received another offer", ...)."""
     if choice not in UPDATE_CHOICES:
-        raise DomainError("Choose what you would like to tell us.")
+        raise DomainError(_("Choose what you would like to tell us."))
     text = (text or "").strip()
     if len(text) > MAX_BODY:
-        raise DomainError(f"Please keep your message under {MAX_BODY} characters.")
+        raise DomainError(
+            ngettext(
+                "Please keep your message under %(num)d character.",
+                "Please keep your message under %(num)d characters.",
+                MAX_BODY,
+            )
+        )
     if choice == "other" and not text:
-        raise DomainError("Please write a short message.")
+        raise DomainError(_("Please write a short message."))
     _check_rate(candidate, UpdateKind.UPDATE)
-    headline = UPDATE_CHOICES[choice] if choice != "other" else ""
+    with force_locale(firm_default(firm)):  # the recruiters' record, in the firm's language
+        headline = str(UPDATE_CHOICES[choice]) if choice != "other" else ""
     body = "\n\n".join(part for part in (headline, text) if part)
     update = CandidateUpdate(
         firm_id=firm.id, candidate_id=candidate.id, kind=UpdateKind.UPDATE, body=body, created_at=utcnow()
@@ -161,13 +178,25 @@ def refer(
     email = (email or "").strip().lower()
     note = (note or "").strip()
     if not name or len(name) > MAX_NAME:
-        raise DomainError(f"Please give their name (up to {MAX_NAME} characters).")
+        raise DomainError(
+            ngettext(
+                "Please give their name (up to %(num)d character).",
+                "Please give their name (up to %(num)d characters).",
+                MAX_NAME,
+            )
+        )
     if not email or len(email) > MAX_EMAIL or "@" not in email:
-        raise DomainError("Please give a valid email address.")
+        raise DomainError(_("Please give a valid email address."))
     if len(note) > MAX_BODY:
-        raise DomainError(f"Please keep the note under {MAX_BODY} characters.")
+        raise DomainError(
+            ngettext(
+                "Please keep the note under %(num)d character.",
+                "Please keep the note under %(num)d characters.",
+                MAX_BODY,
+            )
+        )
     if candidate.email and email == candidate.email.lower():
-        raise DomainError("That is your own email address. To tell us about yourself, use the update above.")
+        raise DomainError(_("That is your own email address. To tell us about yourself, use the update above."))
     search = _search_for_candidate(search_id)
     _check_rate(candidate, UpdateKind.REFERRAL)
     update = CandidateUpdate(

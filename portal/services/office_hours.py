@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,7 +46,7 @@ class SlotTaken(DomainError):
     """Someone booked this slot first."""
 
     def __init__(self, hours_id: int, next_free: list[datetime]):
-        super().__init__("Someone just booked that time; here are the next free ones.")
+        super().__init__(_("Someone just booked that time; here are the next free ones."))
         self.hours_id = hours_id
         self.next_free = next_free
 
@@ -61,10 +63,10 @@ class Values:
     note: str | None
 
 
-def _text(field: str, value: str | None, limit: int, what: str) -> str | None:
+def _text(field: str, value: str | None, limit: int, too_long: str) -> str | None:
     text = " ".join((value or "").replace("\x00", "").split())
     if len(text) > limit:
-        raise InvalidOfficeHours(field, f"{what} can be at most {limit} characters.")
+        raise InvalidOfficeHours(field, too_long)
     return text or None
 
 
@@ -78,28 +80,44 @@ def clean(weekday, start_minute, end_minute, slot_minutes, timezone, format, loc
             int(slot_minutes),
         )
     except (TypeError, ValueError) as exc:
-        raise InvalidOfficeHours(None, "Choose the day, the times and the slot length from the lists.") from exc
+        raise InvalidOfficeHours(None, _("Choose the day, the times and the slot length from the lists.")) from exc
     if not 0 <= weekday <= 6:
-        raise InvalidOfficeHours("weekday", "Choose a day of the week.")
+        raise InvalidOfficeHours("weekday", _("Choose a day of the week."))
     if not (0 <= start_minute < 24 * 60 and 0 < end_minute <= 24 * 60):
-        raise InvalidOfficeHours("start_minute", "Choose times from the lists.")
+        raise InvalidOfficeHours("start_minute", _("Choose times from the lists."))
     if end_minute <= start_minute:
-        raise InvalidOfficeHours("end_minute", "The end must come after the start.")
+        raise InvalidOfficeHours("end_minute", _("The end must come after the start."))
     if slot_minutes not in SLOT_LENGTHS:
-        raise InvalidOfficeHours("slot_minutes", "Choose a slot length from the list.")
+        raise InvalidOfficeHours("slot_minutes", _("Choose a slot length from the list."))
     if end_minute - start_minute < slot_minutes:
-        raise InvalidOfficeHours("end_minute", "The time from start to end must hold at least one slot.")
+        raise InvalidOfficeHours("end_minute", _("The time from start to end must hold at least one slot."))
     if timezone not in available_timezones() or timezone in ("localtime", "Factory"):
-        raise InvalidOfficeHours("timezone", "Choose a time zone from the list.")
+        raise InvalidOfficeHours("timezone", _("Choose a time zone from the list."))
     try:
         fmt = InterviewFormat(format)
     except ValueError as exc:
-        raise InvalidOfficeHours("format", "Choose phone, video or in person.") from exc
-    where = _text("location", location, LOCATION_LIMIT, "The link or address")
-    words = _text("note", note, NOTE_LIMIT, "The note")
+        raise InvalidOfficeHours("format", _("Choose phone, video or in person.")) from exc
+    where = _text(
+        "location",
+        location,
+        LOCATION_LIMIT,
+        ngettext(
+            "The link or address can be at most %(num)d character.",
+            "The link or address can be at most %(num)d characters.",
+            LOCATION_LIMIT,
+        ),
+    )
+    words = _text(
+        "note",
+        note,
+        NOTE_LIMIT,
+        ngettext(
+            "The note can be at most %(num)d character.", "The note can be at most %(num)d characters.", NOTE_LIMIT
+        ),
+    )
     for field, value in (("location", where), ("note", words)):
         if value and has_html(value):
-            raise InvalidOfficeHours(field, "Write plain text here, without HTML tags.")
+            raise InvalidOfficeHours(field, _("Write plain text here, without HTML tags."))
     return Values(weekday, start_minute, end_minute, slot_minutes, timezone, fmt, where, words)
 
 
@@ -117,7 +135,7 @@ def own(actor: User, hours_id: int) -> OfficeHours:
     """The actor's own office-hours entry (NotFound for anyone else's)."""
     hours = db.session.get(OfficeHours, hours_id)
     if hours is None or hours.recruiter_id != actor.id:
-        raise NotFound("No such office hours.")
+        raise NotFound(_("No such office hours."))
     return hours
 
 
@@ -253,12 +271,12 @@ def book(firm: Firm, candidate: Candidate, value: str | None, now: datetime) -> 
     """Book one free slot (the form's value, see office_hours_slots.slot_value) for this candidate."""
     parsed = slots.parse_value(value)
     if parsed is None:
-        raise InvalidOfficeHours("slot", "Choose one of the free times.")
+        raise InvalidOfficeHours("slot", _("Choose one of the free times."))
     hours_id, starts_at = parsed
     hours = db.session.get(OfficeHours, hours_id)
     recruiter = db.session.get(User, hours.recruiter_id) if hours is not None else None
     if hours is None or recruiter is None or not recruiter.active or not slots.bookable(hours, starts_at, now):
-        raise InvalidOfficeHours("slot", "That time is no longer offered. Choose one of the free times.")
+        raise InvalidOfficeHours("slot", _("That time is no longer offered. Choose one of the free times."))
     held = db.session.scalar(
         select(func.count(Interview.id)).where(
             Interview.candidate_id == candidate.id,
@@ -269,7 +287,12 @@ def book(firm: Firm, candidate: Candidate, value: str | None, now: datetime) -> 
     )
     if (held or 0) >= MAX_UPCOMING:
         raise InvalidOfficeHours(
-            "slot", f"You already have {MAX_UPCOMING} bookings coming up. Cancel one to book another time."
+            "slot",
+            ngettext(
+                "You already have %(num)d booking coming up. Cancel one to book another time.",
+                "You already have %(num)d bookings coming up. Cancel one to book another time.",
+                MAX_UPCOMING,
+            ),
         )
     interview = Interview(
         firm_id=firm.id,
@@ -302,11 +325,11 @@ def cancel(firm: Firm, candidate: Candidate, interview_id: int, now: datetime) -
     """The candidate cancels their booking: the slot is free again, their calendar drops it."""
     interview = db.session.get(Interview, interview_id)
     if interview is None or interview.candidate_id != candidate.id or interview.kind != InterviewKind.OFFICE_HOURS:
-        raise NotFound("No such booking.")
+        raise NotFound(_("No such booking."))
     if interview.state != InterviewState.SCHEDULED:
-        raise DomainError("This booking is already cancelled.")
+        raise DomainError(_("This booking is already cancelled."))
     if interview.starts_at is None or interview.starts_at <= now:
-        raise DomainError("This time has passed; there is nothing to cancel.")
+        raise DomainError(_("This time has passed; there is nothing to cancel."))
     interview.state = InterviewState.CANCELLED
     interview.cancelled_at = now
     interview.sequence += 1

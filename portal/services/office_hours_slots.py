@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from portal import i18n
 from portal.extensions import db
 from portal.models import User
 from portal.models.interview import Interview, InterviewKind, InterviewState, OfficeHours
-from portal.services import interview_words
 
 NOTICE = timedelta(hours=2)  # the earliest bookable slot starts this long from now
 WEEKS = 3  # how far ahead candidates can book
@@ -77,7 +77,7 @@ def bookable(hours: OfficeHours, starts_at: datetime, now: datetime) -> bool:
 @dataclass
 class Day:
     label: str
-    slots: list[tuple[str, str]] = field(default_factory=list)  # (form value, "09:30")
+    slots: list[tuple[str, str]] = field(default_factory=list)  # (form value, "9:30 AM" in the reader's locale)
 
 
 @dataclass
@@ -111,7 +111,8 @@ def _booked(hour_ids: Iterable[int], first: datetime, last: datetime) -> set[tup
 
 def offers(zone: str, now: datetime) -> list[Offer]:
     """Every active recruiter's active office hours with their free slots in the booking window,
-    days and times in `zone` (the candidate's). Three statements whatever the numbers."""
+    days and times in `zone` (the candidate's), in the page's language. Three statements whatever
+    the numbers."""
     first, last = window(now)
     rows = db.session.execute(
         select(OfficeHours, User.name)
@@ -119,17 +120,18 @@ def offers(zone: str, now: datetime) -> list[Offer]:
         .where(OfficeHours.active.is_(True), User.active.is_(True))
         .order_by(User.name, User.id, OfficeHours.weekday, OfficeHours.start_minute, OfficeHours.id)
     ).all()
-    booked = _booked((h.id for h, _ in rows), first, last)
+    booked = _booked((h.id for h, _name in rows), first, last)
+    tz = ZoneInfo(zone)
     out = []
     for hours, name in rows:
         offer = Offer(hours, name)
         for when in occurrences(hours, first, last):
             if (hours.id, when) in booked:
                 continue
-            label = interview_words.day_text(when, zone)
+            label = i18n.day(when.astimezone(tz).date(), "weekday_long")
             if not offer.days or offer.days[-1].label != label:
                 offer.days.append(Day(label))
-            offer.days[-1].slots.append((slot_value(hours.id, when), interview_words.time_text(when, zone)))
+            offer.days[-1].slots.append((slot_value(hours.id, when), i18n.when(when, format="time", zone=zone)))
         out.append(offer)
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.extensions import db
@@ -28,7 +29,7 @@ def update_preferences(
     try:
         frequency = SuggestionFrequency(suggestion_frequency)
     except ValueError as exc:
-        raise DomainError("Choose how often you would like to hear about roles.") from exc
+        raise DomainError(_("Choose how often you would like to hear about roles.")) from exc
     candidate.suggestion_frequency = frequency
     candidate.allow_availability_prompts = bool(availability_prompts)
     candidate.unsubscribed_all = bool(unsubscribed_all)
@@ -66,12 +67,12 @@ def candidate_for_token(firm: Firm, token: str) -> Candidate:
     """The candidate of *this* firm whose unsubscribe link this is (the query is filtered to
     the request's firm, so another firm's token is not found)."""
     if not token or len(token) > MAX_TOKEN or not TOKEN_SHAPE.match(token):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     candidate = db.session.scalar(
         select(Candidate).where(Candidate.unsubscribe_token == token, Candidate.firm_id == firm.id)
     )
     if candidate is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return candidate
 
 

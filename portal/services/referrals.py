@@ -13,8 +13,10 @@ import hashlib
 import hmac
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.extensions import db
+from portal.i18n import firm_default, force_locale
 from portal.models import Candidate, CandidateUpdate, Firm, Search, UpdateKind, utcnow
 from portal.services.careers_open import is_open_for_applications
 from portal.web.templating import external_url
@@ -58,7 +60,7 @@ def referrer_for(token: str | None) -> Candidate | None:
     token = (token or "").strip()
     if not token or len(token) > MAX_REF or "-" not in token:
         return None
-    raw_id, _, signature = token.partition("-")
+    raw_id, _dash, signature = token.partition("-")
     if not raw_id.isdigit() or len(raw_id) > 12:
         return None
     candidate = db.session.get(Candidate, int(raw_id))  # the tenant filter: this firm's only
@@ -71,12 +73,25 @@ def referrer_for(token: str | None) -> Candidate | None:
 
 def record_referral(firm: Firm, referrer: Candidate, applicant: Candidate, search: Search | None) -> CandidateUpdate:
     """Record, as today's referral feature does, that `referrer` brought `applicant`."""
-    what = f"applied for {search.title}" if search is not None else "joined the talent pool"
+    with force_locale(firm_default(firm)):  # the recruiters' record, in the firm's language
+        if search is not None:
+            body = _(
+                "%(applicant)s applied for %(role)s through %(referrer)s's referral link on the careers site.",
+                applicant=applicant.name,
+                role=search.title,
+                referrer=referrer.name,
+            )
+        else:
+            body = _(
+                "%(applicant)s joined the talent pool through %(referrer)s's referral link on the careers site.",
+                applicant=applicant.name,
+                referrer=referrer.name,
+            )
     update = CandidateUpdate(
         firm_id=firm.id,
         candidate_id=referrer.id,
         kind=UpdateKind.REFERRAL,
-        body=f"{applicant.name} {what} through {referrer.name}'s referral link on the careers site.",
+        body=body,
         search_id=search.id if search is not None else None,
         referral_name=applicant.name,
         referral_email=applicant.email,

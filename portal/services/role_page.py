@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.i18n import firm_text
 from portal.markdown import render_markdown
 from portal.models import Candidate, Firm, Search
 from portal.services import NotFound, disclosure, matching
@@ -68,7 +69,7 @@ def details(search: Search) -> RoleDetails:
         seniority_label=search.seniority.label if search.seniority else None,
         pay=pay_text(search),
         anticipated=search.anticipated,
-        description_html=_public_markdown(search, search.description_md),
+        description_html=_public_markdown(search, firm_text(search, "description_md") or ""),  # the reader's language
         requirements_html=_public_markdown(search, search.requirements_md),
         required_skills=tuple(s.skill.name for s in skills if s.required),
         nice_skills=tuple(s.skill.name for s in skills if not s.required),

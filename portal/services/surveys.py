@@ -30,10 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, or_, select, update
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import (
     Candidacy,
     Candidate,
@@ -55,7 +57,8 @@ from portal.web.templating import external_url
 SURVEY_KIND = "experience_survey"
 SURVEY_STREAM = "survey"
 CLOSE_KIND = "candidacy_closed"  # the close-the-loop message (services/pipeline_messages.py)
-QUESTION = "How well did we keep you informed?"
+# Translators: the experience survey's one question to a candidate, answered with a score from 0 to 10.
+QUESTION = _l("How well did we keep you informed?")
 SCORES = tuple(range(11))
 ASK_AFTER = timedelta(days=1)  # asked the day after the occasion (the news has sunk in)
 ASK_UNTIL = timedelta(days=7)  # never for an older occasion (a late or missed run asks nothing stale)
@@ -306,13 +309,20 @@ def for_token(firm: Firm, token: str) -> SurveyResponse:
     """The survey of *this* firm behind a link (the query is filtered to the request's firm,
     so another firm's link is not found). NotFound for an unknown or malformed token."""
     if not token or not TOKEN_SHAPE.match(token):
-        raise NotFound("This survey link is not valid.")
+        raise NotFound(_("This survey link is not valid."))
     found = db.session.scalar(
         select(SurveyResponse).where(SurveyResponse.firm_id == firm.id, SurveyResponse.token_hash == hash_token(token))
     )
     if found is None:
-        raise NotFound("This survey link is not valid.")
+        raise NotFound(_("This survey link is not valid."))
     return found
+
+
+def language_of(response: SurveyResponse) -> str | None:
+    """The language the surveyed candidate chose (None: none, or the candidate is gone)."""
+    if response.candidate_id is None:
+        return None
+    return db.session.scalar(select(Candidate.language).where(Candidate.id == response.candidate_id))
 
 
 def is_open(response: SurveyResponse, now: datetime | None = None) -> bool:
@@ -333,11 +343,11 @@ def answer(firm: Firm, token: str, score, comment: str | None, now: datetime | N
     now = now or utcnow()
     response = for_token(firm, token)
     if not is_open(response, now):
-        raise SurveyClosed("This survey has closed, so your answer could not be recorded. Thank you all the same.")
+        raise SurveyClosed(_("This survey has closed, so your answer could not be recorded. Thank you all the same."))
     value = parse_score(score)
     if value is None:
-        raise DomainError("Please choose a score from 0 to 10.")
-    text = clean_text(comment, "Your comment", MAX_COMMENT)
+        raise DomainError(_("Please choose a score from 0 to 10."))
+    text = clean_text(comment, _("Your comment"), MAX_COMMENT)
     response.score = value
     response.comment = text or None
     response.answered_at = now

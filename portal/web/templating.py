@@ -3,6 +3,7 @@ They only render: nothing here sends an email or writes to the database."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
@@ -50,15 +51,33 @@ def external_url(firm: Firm, endpoint: str, **values) -> str:
     return firm_base_url(firm) + adapter.build(endpoint, values, force_external=False)
 
 
-def candidate_stage_text(stage: Stage, firm: Firm | None = None) -> tuple[str, str]:
-    """The candidate-facing label and explanation of a stage (the firm may reword them)."""
-    label, explanation = CANDIDATE_STAGE_TEXT[stage]
-    custom = (firm.stage_labels or {}).get(stage.value) if firm is not None else None
-    if custom:
-        label = custom.get("label") or label
-        explanation = custom.get("explanation") or explanation
-    days = str(firm.cadence_days) if firm is not None else "7"
-    return label.replace("{days}", days), explanation.replace("{days}", days)
+def candidate_stage_text(stage: Stage, firm: Firm | None = None, language: str | None = None) -> tuple[str, str]:
+    """The candidate-facing label and explanation of a stage, in `language` (the page's when
+    None). Each part: the firm's own wording in that language (Firm.texts[lang]["stage_labels"]),
+    else its wording in its default language (Firm.stage_labels), else the shipped words,
+    translated. The firm's cadence fills "%(days)s" in the shipped words, and "{days}" (or "%(days)s",
+    copied from a default) in the firm's own."""
+    from portal.i18n import firm_text, force_locale, shipped
+
+    language = shipped(language)
+    days = firm.cadence_days if firm is not None else 7
+    default_words = CANDIDATE_STAGE_TEXT[stage]
+    in_language = _stage_words(firm_text(firm, "stage_labels", language) if firm is not None else None, stage)
+    in_default = _stage_words(firm.stage_labels if firm is not None else None, stage)
+    out = []
+    with force_locale(language) if language else nullcontext():
+        for i, part in enumerate(("label", "explanation")):
+            own = in_language.get(part) or in_default.get(part)
+            if own:
+                out.append(str(own).replace("{days}", str(days)).replace("%(days)s", str(days)))
+            else:
+                out.append(str(default_words[i]) % {"days": days})
+    return out[0], out[1]
+
+
+def _stage_words(labels: dict | None, stage: Stage) -> dict:
+    words = (labels or {}).get(stage.value) if isinstance(labels, dict) else None
+    return words if isinstance(words, dict) else {}
 
 
 # The formats pages asked for by strftime pattern before the locale did the spelling.

@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, select
 
+from portal import i18n
 from portal.extensions import db
-from portal.models import Consent, ConsentState, Message, Stage
+from portal.models import Consent, ConsentState, Firm, Message, Stage
 from tests.factories import firm_context
 from tests.support import candidate as h
 
@@ -29,7 +30,7 @@ def test_open_request_shows_the_roles_details(app, firms, cand_client):
     home = cand_client.get("/me/").get_data(as_text=True)
     assert "We need your answer" in home and f"/me/consents/{consent.id}" in home
     html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
-    for text in ("Head of Data", "Initech", "Munich", "90,000", "120,000", "EUR", "<strong>team of six</strong>"):
+    for text in ("Head of Data", "Initech", "Munich", "€90,000–€120,000 a year", "<strong>team of six</strong>"):
         assert text in html, text
     assert "Yes, send my profile" in html and "No, do not send it" in html
 
@@ -127,12 +128,13 @@ def test_an_approved_consent_reads_as_answered_with_when_and_what_next(app, firm
     cand_client.post(f"/me/consents/{consent.id}", data={"approve": "y", "comment": "Happy to!"})
     with firm_context(app, f.firm):
         answered_at = db.session.get(Consent, consent.id).answered_at
+        when = i18n.when(answered_at, db.session.get(Firm, f.firm.id))  # "Dec 7, 2026, 9:12 AM", the firm's zone
     html = cand_client.get(f"/me/consents/{consent.id}").get_data(as_text=True)
     top = _answered(html)
     assert "May we send" not in html and "Yes, send my profile" not in html  # no longer asked
     assert "<title>You said yes to sending your profile to Initech" in html
     assert "<h1>You said yes to sending your profile to Initech</h1>" in top
-    assert f'datetime="{answered_at.isoformat()}"' in top and answered_at.strftime("%d %b %Y") in top  # when
+    assert f'datetime="{answered_at.isoformat()}">{when}</time>' in top  # when, in the locale's words
     assert "What happens next" in top and "We send your profile to Initech for the Head of Data role only" in top
     assert "Happy to!" in top
 
@@ -161,7 +163,7 @@ def test_a_request_on_an_ended_search_is_no_longer_asked(app, firms, cand_client
 
 
 def test_the_consent_email_writes_pay_as_the_portal_does(app, firms, run_jobs, smtp_sink):
-    """ "80,000 – 100,000 EUR a year" in the email as on the consent page, not "80000–100000 EUR"."""
+    """ "€80,000–€100,000 a year" (the locale's amounts) in the email as on the consent page, not "80000–100000 EUR"."""
     f = firms.a
     s = h.make_search(app, f, title="Pay Role", pay_min=80000, pay_max=100000, pay_currency="EUR")
     cy = h.add(app, f, s, f.candidate, Stage.SCREENING)
@@ -170,4 +172,4 @@ def test_the_consent_email_writes_pay_as_the_portal_does(app, firms, run_jobs, s
     (mail,) = [m for m in smtp_sink.messages if m.email["Subject"].startswith("May we present you")]
     for part in ("plain", "html"):
         body = mail.email.get_body(preferencelist=(part,)).get_content()
-        assert "Pay: 80,000 – 100,000 EUR a year" in body, part
+        assert "Pay: €80,000–€100,000 a year" in body, part

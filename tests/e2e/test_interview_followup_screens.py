@@ -44,7 +44,11 @@ def test_home_and_debrief_on_a_phone(app, firms, live_server, phone):
     interviews = page.locator("section.interviews")
     first = interviews.locator("li").first.inner_text()
     local = upcoming.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
-    assert f"Your interview on {local:%A} {local.day} {local:%B} at {local:%H:%M}" in first
+    with app.app_context():  # the locale's words (English here): "Tuesday, May 12 at 10:00 AM"
+        from portal import i18n
+
+        when = f"{i18n.day(local.date(), 'weekday_long')} at {i18n.when(local, format='time', zone='Europe/Berlin')}"
+    assert f"Your interview on {when}" in first
     assert "INTERNAL-INTERVIEW-NOTE" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "interview-home-375")
