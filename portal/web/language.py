@@ -1,12 +1,22 @@
 """The language switcher on every page: a form (works without JavaScript) that remembers the
-choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py)."""
+choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py).
+
+A visitor's switcher is a GET form (/language?language=de&back=/careers/): it carries no CSRF
+token, so a public page (the careers site, the sign-in page, an error page) sets no cookie until
+someone actually switches, and a cached careers page is the same bytes for every visitor in
+that language. It only sets the visitor's own cookie and writes nothing. A signed-in person's
+switcher is a POST with the CSRF token (it changes their profile); a signed-in person who used
+a public page's GET switcher is asked to confirm with that POST, since their profile's language
+outranks the cookie."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.i18n import COOKIE, LANGUAGES
+from portal.i18n import COOKIE, LANGUAGES, language_name
 from portal.services import DomainError, languages
 from portal.web.actions import run
 from portal.web.security import is_safe_next
@@ -15,17 +25,47 @@ bp = Blueprint("language", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
+@bp.app_template_global("language_back")
+def here() -> str:
+    """Where the switcher comes back to: this page, with its query string less any `next` that
+    is not a path on this site (a page drops those; the switcher must not carry them on)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("next", "back") or is_safe_next(v)]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _back() -> str:
+    back = request.values.get("back") or request.values.get("next") or ""
+    return back if is_safe_next(back) else url_for("auth.index")
+
+
+def _remembered(code: str, target: str):
+    response = redirect(target, 303)
+    response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
+    assert code in LANGUAGES
+    return response
+
+
+@bp.get("/language")
+def visit():
+    """A visitor's switch: the cookie only (a signed-in person confirms with a POST)."""
+    target = _back()
+    try:
+        code = languages.choose(g.firm, None, request.args.get("language", ""))
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(target, 303)
+    if current_user.is_authenticated and current_user.language != code:
+        return render_template("language_confirm.html", code=code, name=language_name(code), back=target)
+    return _remembered(code, target)
+
+
 @bp.post("/language")
 def choose():
-    back = request.form.get("next") or ""
-    target = back if is_safe_next(back) else url_for("auth.index")
+    target = _back()
     user = current_user if current_user.is_authenticated else None
     try:
         code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(target, 303)
-    response = redirect(target, 303)
-    response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
-    assert code in LANGUAGES
-    return response
+    return _remembered(code, target)
