@@ -361,5 +361,5 @@ def site_version(firm: Firm) -> str:
         firm.languages,
         firm.texts,  # the welcome and privacy texts per language
     )
-    proof = public_figures.for_public_page(firm)  # the firm's figures on the board, if it shows them
+    proof = public_figures.public_figures(firm)  # the firm's figures on the board (the same in every language)
     return hashlib.sha256(repr((tuple(row), brand, proof)).encode()).hexdigest()[:32]

@@ -38,7 +38,8 @@ def _back() -> str:
     return back if is_safe_next(back) else url_for("auth.index")
 
 
-def _remembered(code: str, target: str):
+def remembered(code: str, target: str):
+    """A redirect to `target` that remembers `code` in the switcher's cookie on this device."""
     response = redirect(target, 303)
     response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
     assert code in LANGUAGES
@@ -56,7 +57,7 @@ def visit():
         return redirect(target, 303)
     if current_user.is_authenticated and current_user.language != code:
         return render_template("language_confirm.html", code=code, name=language_name(code), back=target)
-    return _remembered(code, target)
+    return remembered(code, target)
 
 
 @bp.post("/language")
@@ -68,4 +69,4 @@ def choose():
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(target, 303)
-    return _remembered(code, target)
+    return remembered(code, target)
