@@ -98,14 +98,7 @@ def login():
         if user is None:
             form.password.errors.append(_("That email and password do not match an active account here."))
         elif sso.required_for(g.firm, user):  # staff of a firm that requires single sign-on
-            provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
-            form.password.errors.append(
-                _(
-                    "%(firm)s staff sign in with %(provider)s: use the button below.",
-                    firm=g.firm.name,
-                    provider=provider,
-                )
-            )
+            form.password.errors.append(_sso_required())
         elif step := two_factor.second_step(g.firm, user):  # staff: a code (or enrolment) first, no session yet
             return redirect(pending.begin(user.id, step, remember=form.remember.data, next_url=next_url))
         else:
@@ -116,6 +109,11 @@ def login():
     proof = public_figures.for_public_page(g.firm)  # the firm's own figures, if it shows them
     page = render_template("auth/login.html", form=form, next_url=next_url, proof=proof)
     return page, (200 if request.method == "GET" or not form.errors else 400)
+
+
+def _sso_required() -> str:
+    provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
+    return _("%(firm)s staff sign in with %(provider)s: use the button below.", firm=g.firm.name, provider=provider)
 
 
 @bp.route("/logout", methods=["POST"])

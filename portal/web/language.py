@@ -48,12 +48,12 @@ def remembered(code: str, target: str):
 
 @bp.get("/language")
 def visit():
-    """A visitor's switch: the cookie only (a signed-in person confirms with a POST)."""
+    """A visitor's switch: the cookie only (a signed-in person confirms with a POST). A language
+    the firm does not offer (only a hand-made address asks for one) changes nothing."""
     target = _back()
     try:
         code = languages.choose(g.firm, None, request.args.get("language", ""))
-    except DomainError as exc:
-        flash(str(exc), "error")
+    except DomainError:
         return redirect(target, 303)
     if current_user.is_authenticated and current_user.language != code:
         return render_template("language_confirm.html", code=code, name=language_name(code), back=target)
