@@ -89,6 +89,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(brand_bp)
     from portal.web.language import bp as language_bp
 
+    csrf.exempt(language_bp)  # checked in the view for a signed-in person (see its docstring)
     app.register_blueprint(language_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(calendar_feed_bp)

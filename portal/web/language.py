@@ -5,17 +5,19 @@ A visitor's switcher is a GET form (/language?language=de&back=/careers/): it ca
 token, so a public page (the careers site, the sign-in page, an error page) sets no cookie until
 someone actually switches, and a cached careers page is the same bytes for every visitor in
 that language. It only sets the visitor's own cookie and writes nothing. A signed-in person's
-switcher is a POST with the CSRF token (it changes their profile); a signed-in person who used
-a public page's GET switcher is asked to confirm with that POST, since their profile's language
-outranks the cookie."""
+switcher is a POST with the CSRF token (it changes their profile; the view checks the token
+itself, the blueprint being exempt from the global check so that a visitor's POST needs none); a
+signed-in person who used a public page's GET switcher is asked to confirm with that POST, since
+their profile's language outranks the cookie."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.extensions import csrf
 from portal.i18n import COOKIE, LANGUAGES, language_name
 from portal.services import DomainError, languages
 from portal.web.actions import run
@@ -62,8 +64,13 @@ def visit():
 
 @bp.post("/language")
 def choose():
+    """The switcher's POST: a signed-in person's (with the CSRF token: it writes their profile),
+    or a visitor's (the cookie only, no token needed: the blueprint is exempt from the global
+    check, portal/__init__.py)."""
     target = _back()
     user = current_user if current_user.is_authenticated else None
+    if user is not None and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()  # a CSRFError (400) without this person's token
     try:
         code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
     except DomainError as exc:

@@ -380,3 +380,27 @@ def test_the_json_ld_names_the_language_and_keeps_machine_dates(app, firms, clie
     assert json.loads(json.dumps(posting))["validThrough"].endswith("+00:00")
     feed = client_for(firms.a.firm).get("/careers/feed.xml", headers=DE).get_data(as_text=True)
     assert re.search(r"<pubDate>\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT</pubDate>", feed)
+
+
+def test_a_signed_in_persons_switch_needs_their_csrf_token_a_visitors_none(app, firms, client_for):
+    """The switcher's blueprint is exempt from the global CSRF check: a visitor's POST needs no
+    token (it sets only their cookie), a signed-in person's is checked by the view."""
+    a = firms.a
+    member = client_for(a.firm)
+    login_as(member, a.recruiter)
+    app.config["WTF_CSRF_ENABLED"] = True
+    visitor = client_for(a.firm)
+    done = visitor.post("/language", data={"language": "fr", "back": "/careers/"})
+    assert done.status_code == 303 and f"{COOKIE}=fr" in done.headers["Set-Cookie"]
+    forged = member.post("/language", data={"language": "ar", "back": "/account"})
+    assert forged.status_code == 400 and COOKIE not in forged.headers.get("Set-Cookie", "")
+    with firm_context(app, a.firm) as s:
+        assert s.get(User, a.recruiter.id).language == "en"
+    page = member.get("/account").get_data(as_text=True)
+    switcher = page.split('class="language-switcher"')[1].split("</form>")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', switcher)
+    assert token, "a signed-in person's switcher carries the token"
+    ok = member.post("/language", data={"language": "ar", "back": "/account", "csrf_token": token.group(1)})
+    assert ok.status_code == 303
+    with firm_context(app, a.firm) as s:
+        assert s.get(User, a.recruiter.id).language == "ar"
