@@ -50,18 +50,13 @@ class JobAlert(FirmOwned, Model):
 
     @property
     def criteria(self) -> str:
-        """The criteria in plain words ("python, in Berlin, remote"), for pages and emails, in
-        the current language (gettext: the page's, or the email's when rendered for it)."""
-        from flask_babel import gettext as _
-
+        """The criteria in plain words ("python, in Berlin, remote"), for pages and emails."""
         parts = [self.keywords] if self.keywords else []
         if self.location:
-            # Translators: one of a job alert's criteria, e.g. "in Berlin".
-            parts.append(_("in %(place)s", place=self.location))
+            parts.append(f"in {self.location}")
         if self.remote:
-            parts.append(str(RemotePreference(self.remote).label).lower())
-        # Translators: a job alert without criteria: it is about every new job.
-        return ", ".join(parts) or _("every new job")
+            parts.append(RemotePreference(self.remote).label.lower())
+        return ", ".join(parts) or "every new job"
 
     @property
     def active(self) -> bool:

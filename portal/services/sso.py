@@ -91,11 +91,11 @@ def _domains(text: str) -> str:
     for word in words:
         if not _DOMAIN.fullmatch(word):
             raise SsoSettingsError(
-                _("%(word)s is not an email domain (e.g. example.com).", word=word), "allowed_domains"
+                _("%(word)s is not an email domain (e.g. example.com).", word=word[:80]), "allowed_domains"
             )
     joined = " ".join(dict.fromkeys(words))
     if len(joined) > 500:
-        raise SsoSettingsError(_("At most %(num)d characters of domains.", num=500), "allowed_domains")
+        raise SsoSettingsError(_("At most 500 characters of domains."), "allowed_domains")
     return joined
 
 
@@ -153,7 +153,9 @@ def _check_url(url: str, field: str | None) -> None:
     loopback = parts.hostname == "localhost" or _is_loopback(parts.hostname or "")
     if parts.scheme == "http" and loopback and current_app.config.get("SSO_ALLOW_HTTP"):
         return
-    raise SsoSettingsError(_("Use an https:// address for the provider (%(url)s).", url=url or _("none given")), field)
+    if not url:
+        raise SsoSettingsError(_("Use an https:// address for the provider (none given)."), field)
+    raise SsoSettingsError(_("Use an https:// address for the provider (%(url)s).", url=url), field)
 
 
 def _is_loopback(host: str) -> bool:
@@ -188,12 +190,7 @@ def discover(issuer: str, field: str | None = None) -> dict:
     doc = _get_json(f"{issuer}/.well-known/openid-configuration", field)
     if str(doc.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
         raise SsoSettingsError(
-            _(
-                "The provider calls itself %(named)s, not %(issuer)s.",
-                named=repr(doc.get("issuer")),
-                issuer=repr(issuer),
-            ),
-            field,
+            _("The provider calls itself “%(named)s”, not “%(issuer)s”.", named=doc.get("issuer"), issuer=issuer), field
         )
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not isinstance(doc.get(key), str):
