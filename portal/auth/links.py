@@ -13,6 +13,8 @@ import logging
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.auth.blueprint import bp
@@ -45,8 +47,13 @@ def sign_in_link():
         _wait_out(started, current_app.config["RESET_MIN_SECONDS"])
         minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
         flash(
-            "If that address belongs to a candidate's account here, we have just emailed it a sign-in link. "
-            f"It works once, within {minutes} minutes.",
+            ngettext(
+                "If that address belongs to a candidate's account here, we have just emailed it a sign-in link. "
+                "It works once, within %(num)d minute.",
+                "If that address belongs to a candidate's account here, we have just emailed it a sign-in link. "
+                "It works once, within %(num)d minutes.",
+                minutes,
+            ),
             "info",
         )
         return redirect(url_for("auth.sign_in_link", next=next_path))
@@ -110,5 +117,5 @@ def start_without_password(token: str):
     if not out:
         return redirect(url_for("auth.accept_invitation", token=token))
     sign_in(*out.value)
-    flash("Welcome! Next time, ask for a sign-in link on the sign-in page: no password needed.", "success")
+    flash(_("Welcome! Next time, ask for a sign-in link on the sign-in page: no password needed."), "success")
     return redirect(home_for(out.value[0]))

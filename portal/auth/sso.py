@@ -9,6 +9,7 @@ shows the client secret; never signs anybody into a firm other than the host's."
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import pending as pending_sign_in
@@ -59,7 +60,7 @@ def sso_callback():
     try:
         identity = sso.verify(row, pending, request.args.to_dict(), _redirect_uri()) if row else None
         if identity is None:
-            raise sso.SsoRefused("Single sign-on is not set up here.")
+            raise sso.SsoRefused(_("Single sign-on is not set up here."))
         with transaction():  # the session row committed before the cookie points to it
             user = sso.sign_in(g.firm, row, identity)
             step = two_factor.second_step(g.firm, user)  # the firm's second factor, however staff sign in

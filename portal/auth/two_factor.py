@@ -11,6 +11,7 @@ appear once, in the response that creates them, and nowhere else. Never checks a
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -43,7 +44,7 @@ def _pending_sign_in() -> tuple[pending.Pending | None, User | None]:
 
 def _start_again() -> Response:
     pending.clear()
-    flash("Please sign in again: that sign-in has expired.", "info")
+    flash(_("Please sign in again: that sign-in has expired."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -82,7 +83,7 @@ def two_factor_code():
     kind, row = out.value
     sign_in(user, row)
     if kind == "recovery":
-        flash("You used a recovery code; it will not work again. Make new ones on your account page.", "warning")
+        flash(_("You used a recovery code; it will not work again. Make new ones on your account page."), "warning")
     return redirect(state.next_url or home_for(user))
 
 
@@ -138,7 +139,7 @@ def two_factor():
         page = render_template("auth/two_factor_setup.html", form=form, enrolment=enrolment, layout=_layout(user))
         return page, status(form)
     session.pop(ENROL_SECRET, None)
-    flash("Two-factor authentication is on. Keep your recovery codes somewhere safe.", "success")
+    flash(_("Two-factor authentication is on. Keep your recovery codes somewhere safe."), "success")
     return _codes_page(out.value, url_for("auth.account"), _layout(user))
 
 
@@ -151,7 +152,7 @@ def two_factor_recovery_codes():
     out = submit(form, lambda: second_factor.regenerate_recovery_codes(g.firm, user, form.code.data))
     if not out:
         return _manage_page(user, form), 400
-    flash("Here are your new recovery codes. The old ones no longer work.", "success")
+    flash(_("Here are your new recovery codes. The old ones no longer work."), "success")
     return _codes_page(out.value, url_for("auth.account"), _layout(user))
 
 
@@ -171,5 +172,5 @@ def _enrolment_required():
         return None
     if second_factor.is_enrolled(firm, current_user._get_current_object()):
         return None
-    flash("Your firm requires two-factor authentication. Set it up to continue.", "warning")
+    flash(_("Your firm requires two-factor authentication. Set it up to continue."), "warning")
     return redirect(url_for("auth.two_factor"))

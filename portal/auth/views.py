@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth import pending
@@ -20,17 +21,21 @@ from portal.auth.blueprint import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import db, limiter, login_manager
+from portal.i18n import force_locale
+from portal.i18n import lazy as _l
 from portal.models import TokenPurpose, User, UserSession
-from portal.services import accounts, public_figures, sessions, sso, two_factor
+from portal.services import DomainError, accounts, languages, public_figures, sessions, sso, two_factor
 from portal.transaction import transaction
 from portal.web.actions import on_field, run, submit
+from portal.web.language import remembered
 from portal.web.security import is_safe_next
 
 log = logging.getLogger(__name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = _l("Please sign in to continue.")
 login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy message in the page's language (a flash stores a str)
 # "basic", not "strong": a phone moving between wifi and mobile data changes its IP, and
 # "strong" would sign the candidate out each time. Sessions still end on logout, password
 # change, "sign out everywhere" and deactivation: they live on the server (UserSession).
@@ -91,10 +96,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("That email and password do not match an active account here.")
+            form.password.errors.append(_("That email and password do not match an active account here."))
         elif sso.required_for(g.firm, user):  # staff of a firm that requires single sign-on
-            provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
-            form.password.errors.append(f"{g.firm.name} staff sign in with {provider}: use the button below.")
+            form.password.errors.append(_sso_required())
         elif step := two_factor.second_step(g.firm, user):  # staff: a code (or enrolment) first, no session yet
             return redirect(pending.begin(user.id, step, remember=form.remember.data, next_url=next_url))
         else:
@@ -107,6 +111,11 @@ def login():
     return page, (200 if request.method == "GET" or not form.errors else 400)
 
 
+def _sso_required() -> str:
+    provider = sso.settings(g.firm).provider_name  # type: ignore[union-attr]
+    return _("%(firm)s staff sign in with %(provider)s: use the button below.", firm=g.firm.name, provider=provider)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated and g.get("user_session_id"):
@@ -114,7 +123,7 @@ def logout():
             sessions.end(current_user._get_current_object(), g.user_session_id)
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -133,7 +142,7 @@ def request_reset():
         run(lambda: accounts.request_password_reset(g.firm, form.email.data))
         _wait_out(started, current_app.config["RESET_MIN_SECONDS"])
         # The same answer whether or not the address has an account.
-        flash("If that address has an account here, we have sent it a link to choose a new password.", "info")
+        flash(_("If that address has an account here, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -180,14 +189,15 @@ def _set_password(token: str, purpose: TokenPurpose, template: str):
     if not out:
         return render_template(template, form=form, user=user)
     if out.value[2]:
-        flash("Your password is set. One more step to sign in.", "success")
+        flash(_("Your password is set. One more step to sign in."), "success")
         return redirect(pending.begin(out.value[0].id, out.value[2], remember=False, next_url=None))
     sign_in(*out.value[:2])
-    flash("Your password is set. Welcome!", "success")
+    flash(_("Your password is set. Welcome!"), "success")
     return redirect(home_for(out.value[0]))
 
 
 def _account_page(form: ChangePasswordForm, status: int = 200):
+    """The account page; staff choose their language on it (candidates in their settings)."""
     user = current_user._get_current_object()
     layout = (
         "candidate/layout.html"
@@ -236,8 +246,29 @@ def change_password():
     if not out:
         return _account_page(form, 400)
     sign_in(user, out.value)
-    flash("Your password is changed. Every other device was signed out, and we sent you an email about it.", "success")
+    flash(
+        _("Your password is changed. Every other device was signed out, and we sent you an email about it."), "success"
+    )
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def account_language():
+    """A staff member's language, chosen on the account page: their pages (and the switcher's
+    cookie on this device) from now on."""
+    user = current_user._get_current_object()
+    if not user.is_staff:
+        abort(404)
+    target = url_for("auth.account")
+    try:
+        code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(target, 303)
+    with force_locale(code):  # said in the language just chosen
+        flash(_("Your language is saved."), "success")
+    return remembered(code, target)
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
@@ -248,9 +279,9 @@ def end_session(session_id: int):
     if row.id == g.get("user_session_id"):
         session.clear()
         logout_user()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("auth.login"))
-    flash(f"{row.device} is signed out.", "success")
+    flash(_("%(device)s is signed out.", device=row.device), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -268,8 +299,8 @@ def end_other_sessions():
     if row is None:
         session.clear()
         logout_user()
-        flash("You are signed out on every device.", "info")
+        flash(_("You are signed out on every device."), "info")
         return redirect(url_for("auth.login"))
     sign_in(user, row)
-    flash("You are signed out on every other device.", "success")
+    flash(_("You are signed out on every other device."), "success")
     return redirect(url_for("auth.account"))

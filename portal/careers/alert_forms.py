@@ -7,6 +7,7 @@ from __future__ import annotations
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from portal.i18n import lazy as _l
 from portal.services.job_alerts import REMOTE_CHOICES
 from portal.web.forms import FlaskForm
 
@@ -23,26 +24,27 @@ def _strip(value):
 
 
 def _max(n: int) -> Length:
-    return Length(max=n, message=f"Please use at most {n} characters.")
+    # WTForms fills in %(max)d when the message is shown (in the page's language).
+    return Length(max=n, message=_l("Please use at most %(max)d characters."))
 
 
 class AlertCriteriaForm(FlaskForm):
     """What to be told about: words, a place, a way of working (all optional)."""
 
-    keywords = StringField("Keywords", filters=[_strip], validators=[_max(200)])
-    location = StringField("Location", filters=[_strip], validators=[_max(120)])
-    remote = SelectField("Way of working", choices=[_Choice(v, label) for v, label in REMOTE_CHOICES], default="")
+    keywords = StringField(_l("Keywords"), filters=[_strip], validators=[_max(200)])
+    location = StringField(_l("Location"), filters=[_strip], validators=[_max(120)])
+    remote = SelectField(_l("Way of working"), choices=[_Choice(v, label) for v, label in REMOTE_CHOICES], default="")
 
 
 class AlertForm(AlertCriteriaForm):
     email = EmailField(
-        "Your email",
+        _l("Your email"),
         filters=[_strip],
         validators=[
-            DataRequired("Please enter your email address."),
-            Email("Please enter a valid email address.", check_deliverability=False),
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("Please enter a valid email address."), check_deliverability=False),
             _max(254),
         ],
     )
     # The honeypot: hidden from people (and from assistive technology), filled in by bots.
-    website = StringField("Leave this empty", validators=[Length(max=500)])
+    website = StringField(_l("Leave this empty"), validators=[Length(max=500)])

@@ -6,7 +6,8 @@ thank-you page, answered no sooner than PORTAL_RESET_MIN_SECONDS, and the same c
 email. A filled honeypot gets the same answer and records nothing. Rate-limited per address and
 per email given (429 with a page that says so). These pages set the CSRF session cookie (someone
 is applying); the referral `ref` travels in the query string and a hidden field, never a cookie.
-Redirects go only to this blueprint's own pages."""
+Redirects go only to this blueprint's own pages. The page's language becomes the applicant's
+(a new candidate's and account's; a known candidate's only if they had none)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ import logging
 import time
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.careers.blueprint import bp
 from portal.careers.forms import ApplyForm, JoinForm
 from portal.extensions import limiter
+from portal.i18n import current_language
 from portal.services import accounts, applications
 from portal.services import cv as cv_service
 from portal.web.actions import found, status, submit
@@ -61,7 +64,10 @@ def _take(form, search):
         log.info("careers: honeypot filled, nothing recorded")
         out = True
     else:
-        out = submit(form, lambda: applications.apply(g.firm, search, form.applicant(), form.cv.data, form.ref.data))
+        lang = current_language()  # the page's (the browser's, the switcher's): the applicant's own
+        out = submit(
+            form, lambda: applications.apply(g.firm, search, form.applicant(lang), form.cv.data, form.ref.data)
+        )
     _wait_out(started)
     return out
 
@@ -116,6 +122,9 @@ def too_large(_exc):
     form = (ApplyForm if search is not None else JoinForm)(formdata=None)
     limit_mb = cv_service.MAX_CV_BYTES // (1024 * 1024)
     form.cv.errors = [
-        f"That file is too large (the limit is {limit_mb} MB). Please choose a smaller PDF or Word document."
+        _(
+            "That file is too large (the limit is %(limit)s MB). Please choose a smaller PDF or Word document.",
+            limit=limit_mb,
+        )
     ]
     return _page(form, search, 413)

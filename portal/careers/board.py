@@ -1,5 +1,5 @@
 """The public job board (`/careers/`) and a page per job (`/careers/jobs/<id>`): anonymous,
-cached by ETag, no cookie. A job no longer open answers 410 with similar roles; an id the
+cached by language and ETag, no cookie. A job no longer open answers 410 with similar roles; an id the
 public never saw (another firm's, never advertised) is a plain 404."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from flask import abort, g, render_template, request
 
 from portal.careers.blueprint import bp
 from portal.careers.public import apply_url, cached, links
+from portal.i18n import current_language
 from portal.models import RemotePreference, Seniority
 from portal.services import NotFound, careers, public_figures
 from portal.services.careers_feeds import job_posting, summary
@@ -53,7 +54,7 @@ def job(search_id: int):
             links=site,
             summary=summary(found),
             apply_url=apply_url(found.id, request.args.get("ref")),
-            posting=job_posting(found, g.firm.name, site),
+            posting=job_posting(found, g.firm.name, site, current_language()),
             similar=careers.similar_jobs(g.firm, found.id, found.seniority, found.remote),
         )
 

@@ -1,6 +1,8 @@
 """What machines read: the RSS feed (`/careers/feed.xml`), the aggregator XML feed
 (`/careers/jobs.xml`), and at the host's root `/sitemap.xml` and `/robots.txt` (registered by
-`record_once` outside the /careers prefix, keeping the careers guard). Cached by ETag."""
+`record_once` outside the /careers prefix, keeping the careers guard). Cached by ETag. The
+feeds speak the request's language where a person reads them (titles, pay, labels) and keep
+machine formats (RFC 822 and ISO 8601 dates, codes); the sitemap and robots.txt have no words."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from flask import g, url_for
 
 from portal.careers.blueprint import bp
 from portal.careers.public import cached, links
+from portal.i18n import current_language
 from portal.models import utcnow
 from portal.services import careers, careers_feeds
 
@@ -16,7 +19,7 @@ from portal.services import careers, careers_feeds
 def feed():
     def build():
         jobs = careers.advertised_jobs(g.firm, limit=careers.FEED_LIMIT, full=True).jobs
-        return careers_feeds.rss(jobs, g.firm.name, links(), utcnow())
+        return careers_feeds.rss(jobs, g.firm.name, links(), utcnow(), current_language())
 
     return cached(build, "application/rss+xml")
 
@@ -36,14 +39,14 @@ def sitemap():
         entries = [(site.board, None)] + [(site.job(i), at) for i, at in careers.sitemap_entries(g.firm)]
         return careers_feeds.sitemap(entries)
 
-    return cached(build, "application/xml")
+    return cached(build, "application/xml", localized=False)
 
 
 def robots():
     def build():
         return careers_feeds.robots(links().home.rstrip("/") + url_for("careers.sitemap"))
 
-    return cached(build, "text/plain")
+    return cached(build, "text/plain", localized=False)
 
 
 def _register_root(state):

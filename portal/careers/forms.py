@@ -10,29 +10,32 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, Optional
 
 from portal.candidate.forms import CandidateForm, _max, choices
+from portal.i18n import lazy as _l
 from portal.models import RemotePreference
 from portal.services.applications import MAX_NOTE, MAX_PREFERENCE, ApplicantInput
 
 
 class ApplyForm(CandidateForm):
-    name = StringField("Your name", validators=[DataRequired("Please give your name."), _max(120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(_l("Please give your name.")), _max(120)])
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Please give your email address."),
+            DataRequired(_l("Please give your email address.")),
             _max(254),
-            Email("Please give a valid email address.", check_deliverability=False),
+            Email(_l("Please give a valid email address."), check_deliverability=False),
         ],
     )
-    phone = StringField("Phone (optional)", validators=[Optional(), _max(40)])
-    location = StringField("Where you live (optional)", validators=[Optional(), _max(120)])
-    cv = FileField("Your CV (PDF or Word .docx, up to 5 MB)")
-    note = TextAreaField("A short note (optional)", validators=[Optional(), _max(MAX_NOTE)])
-    accept_privacy = BooleanField("I have read the privacy notice above and accept it")
-    website = StringField("Leave this empty", validators=[Optional(), _max(200)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), _max(40)])
+    location = StringField(_l("Where you live (optional)"), validators=[Optional(), _max(120)])
+    cv = FileField(_l("Your CV (PDF or Word .docx, up to 5 MB)"))
+    note = TextAreaField(_l("A short note (optional)"), validators=[Optional(), _max(MAX_NOTE)])
+    accept_privacy = BooleanField(_l("I have read the privacy notice above and accept it"))
+    # The honeypot's label: hidden from people, read by bots.
+    website = StringField(_l("Leave this empty"), validators=[Optional(), _max(200)])
     ref = HiddenField(validators=[Optional(), _max(200)])
 
-    def applicant(self) -> ApplicantInput:
+    def applicant(self, language: str | None = None) -> ApplicantInput:
+        """What the applicant gave; `language` is the page's (their language from now on)."""
         return ApplicantInput(
             name=self.name.data or "",
             email=self.email.data or "",
@@ -40,22 +43,25 @@ class ApplyForm(CandidateForm):
             phone=self.phone.data,
             location=self.location.data,
             note=self.note.data,
+            language=language,
         )
 
 
 class JoinForm(ApplyForm):
-    cv = FileField("Your CV (optional; PDF or Word .docx, up to 5 MB)")
-    skills = StringField("Your skills (comma-separated, optional)", validators=[Optional(), _max(1000)])
-    desired_roles = StringField("Roles you would like (optional)", validators=[Optional(), _max(MAX_PREFERENCE)])
+    cv = FileField(_l("Your CV (optional; PDF or Word .docx, up to 5 MB)"))
+    skills = StringField(_l("Your skills (comma-separated, optional)"), validators=[Optional(), _max(1000)])
+    desired_roles = StringField(_l("Roles you would like (optional)"), validators=[Optional(), _max(MAX_PREFERENCE)])
     desired_locations = StringField(
-        "Where you would like to work (optional)", validators=[Optional(), _max(MAX_PREFERENCE)]
+        _l("Where you would like to work (optional)"), validators=[Optional(), _max(MAX_PREFERENCE)]
     )
     remote = SelectField(
-        "Remote work", choices=choices((r.value, r.label) for r in RemotePreference), default=RemotePreference.ANY.value
+        _l("Remote work"),
+        choices=choices((r.value, r.label) for r in RemotePreference),
+        default=RemotePreference.ANY.value,
     )
 
-    def applicant(self) -> ApplicantInput:
-        data = super().applicant()
+    def applicant(self, language: str | None = None) -> ApplicantInput:
+        data = super().applicant(language)
         data.skills = self.skills.data
         data.desired_roles = self.desired_roles.data
         data.desired_locations = self.desired_locations.data

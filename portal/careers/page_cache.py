@@ -1,9 +1,10 @@
 """The careers pages as last built, per process: an anonymous visitor's page is the same bytes
-for everyone (no session, no cookie), so a web process keeps what it built and answers the
-next visitor without a statement.
+for everyone who reads it in the same language (no session, no cookie), so a web process keeps
+what it built and answers the next visitor in that language without a statement.
 
-What is kept, per firm: the site's version (`careers.site_version`, the pages' ETag) and the
-pages built under that version, keyed by host, path and query string. All the firm's pages
+What is kept, per firm: the site's version (`careers.site_version`; the pages' ETag is it and
+the page's language) and the pages built under that version, keyed by host, path, query string
+and language (portal/careers/public.py: a German visitor never gets the English page kept). All the firm's pages
 share that one version, so they change together: a filled search disappears from every
 listing, job page and feed of this process at once.
 

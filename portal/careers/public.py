@@ -2,8 +2,10 @@
 anonymous visitors (an ETag from `careers.site_version`, 304 when it still matches), and the
 pages this process built, kept under that version (portal.careers.page_cache).
 
-These pages read no session and write none (no CSRF token, no flash): they set no cookie, and
-the same URL shows every visitor the same bytes. Never writes to the database."""
+These pages write no session (no CSRF token, no flash): they set no cookie, and the same URL
+shows every visitor who reads it in the same language the same bytes (the language is the
+signed-in person's, the switcher cookie's, the browser's or the firm's: portal/i18n.py). Never
+writes to the database."""
 
 from __future__ import annotations
 
@@ -35,30 +37,34 @@ def links() -> Links:
     )
 
 
-def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = None) -> Response:
+def cached(
+    build: Callable[[], Response | str | tuple], mimetype: str | None = None, localized: bool = True
+) -> Response:
     """The response `build` makes, or 304 Not Modified when the visitor has this version.
 
     A page this process built under the current version is answered from
     portal.careers.page_cache without a statement; otherwise the version is read and the page
-    built as usual, then kept."""
+    built as usual, then kept. A `localized` page (every page and feed a person reads) is kept
+    and tagged per language: its key and its ETag name the page's language, and it says
+    `Vary: Accept-Language, Cookie` (the browser's languages, the switcher's cookie and a
+    signed-in person's choice pick it). The sitemap and robots.txt are the same in every
+    language."""
     cache: PageCache | None = current_app.extensions.get("portal_careers_cache")
     firm_id = g.firm.id
-    # The page's language (the switcher's cookie, the browser's, the firm's default) is part of
-    # what the page is: kept, and tagged, per language.
-    lang = current_language()
-    key = (request.host, request.script_root, request.path, request.query_string, mimetype, lang)
+    language = current_language() if localized else ""
+    key = (request.host, request.script_root, request.path, request.query_string, mimetype, language)
     kept = cache.get(firm_id, key) if cache is not None else None
-    if kept is not None and (kept[1] is not None or request.if_none_match.contains(_tag(kept[0], lang))):
-        etag, page = _tag(kept[0], lang), kept[1]
+    if kept is not None and (kept[1] is not None or request.if_none_match.contains(_etag(kept[0], language))):
+        etag, page = _etag(kept[0], language), kept[1]
         if request.if_none_match.contains(etag):
             response = Response(status=304)
         else:
             assert page is not None
             response = Response(page.body, status=page.status, headers=page.headers)
-        return _validators(response, etag)
+        return _validators(response, etag, localized)
     checked = time.monotonic()
     version = careers.site_version(g.firm)
-    etag = _tag(version, lang)
+    etag = _etag(version, language)
     page = None
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -70,17 +76,18 @@ def cached(build: Callable[[], Response | str | tuple], mimetype: str | None = N
             page = Page(response.status_code, response.get_data(), list(response.headers.items()))
     if cache is not None:
         cache.put(firm_id, version, key, page, checked)
-    return _validators(response, etag)
+    return _validators(response, etag, localized)
 
 
-def _tag(version: str, lang: str) -> str:
-    return f"{version}-{lang}"
+def _etag(version: str, language: str) -> str:
+    return f"{version}-{language}" if language else version
 
 
-def _validators(response: Response, etag: str) -> Response:
+def _validators(response: Response, etag: str, localized: bool) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.vary.update(("Accept-Language", "Cookie"))  # the page's language comes from them
+    if localized:
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
@@ -62,15 +63,17 @@ def authenticate(email: str, password: str) -> User | None:
 def validate_password(password: str, *, email: str | None = None, firm: Firm | None = None) -> None:
     """Long enough, not one of the most common passwords, not the firm's name or the email."""
     if len(password or "") < MIN_PASSWORD:
-        raise DomainError(f"Use at least {MIN_PASSWORD} characters.")
+        raise DomainError(_("Use at least %(num)d characters.", num=MIN_PASSWORD))
     if len(password) > 200:
-        raise DomainError("Use at most 200 characters.")
+        raise DomainError(_("Use at most %(num)d characters.", num=200))
     lowered = password.strip().lower()
     core = lowered.strip(_DECORATION)
     if lowered in common_passwords() or (core and core in common_passwords()):
         raise DomainError(
-            "That password is one of the most common ones, which are the first "
-            "anybody would try. Choose something less predictable."
+            _(
+                "That password is one of the most common ones, which are the first "
+                "anybody would try. Choose something less predictable."
+            )
         )
     personal = set()
     if email:
@@ -81,8 +84,10 @@ def validate_password(password: str, *, email: str | None = None, firm: Firm | N
     personal.discard("")
     if _compact(core) in personal or _compact(lowered) in personal:
         raise DomainError(
-            "That password is too close to your email address or to our name, "
-            "which others can guess. Choose something else."
+            _(
+                "That password is too close to your email address or to our name, "
+                "which others can guess. Choose something else."
+            )
         )
 
 
@@ -229,7 +234,7 @@ def invite_user(firm: Firm, user: User, actor: User | None, candidate: Candidate
     """Send (through the outbox) a single-use link to set a password. Returns the message;
     the link is made when the worker sends it."""
     if not user.active:
-        raise DomainError("This account is deactivated.")
+        raise DomainError(_("This account is deactivated."))
     return record_credential_email(
         firm,
         user,
@@ -260,7 +265,7 @@ def check_token(token: str, purpose: TokenPurpose) -> AuthToken:
         select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
     )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise InvalidToken("This link is not valid any more. It may have been used already or have expired.")
+        raise InvalidToken(_("This link is not valid any more. It may have been used already or have expired."))
     return row
 
 
@@ -270,7 +275,7 @@ def use_token(token: str, purpose: TokenPurpose, password: str, device: str | No
     row = check_token(token, purpose)
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
-        raise InvalidToken("This account is not active.")
+        raise InvalidToken(_("This account is not active."))
     firm = db.session.get_one(Firm, row.firm_id)  # the token's firm (deleting a firm deletes its tokens)
     validate_password(password, email=user.email, firm=firm)
     spend_token(row)
@@ -294,7 +299,7 @@ def spend_token(row: AuthToken) -> None:
         ),
     ).rowcount  # an UPDATE gives a CursorResult
     if spent != 1:
-        raise InvalidToken("This link has just been used.")
+        raise InvalidToken(_("This link has just been used."))
 
 
 class WrongPassword(DomainError):
@@ -306,10 +311,10 @@ def change_password(firm: Firm, user: User, current: str, new: str, *, device: s
     the user ends (the view signs the device the user acts from in again, with a new
     session), and the user is told by email."""
     if not user.check_password(current or ""):
-        raise WrongPassword("That is not your current password.")
+        raise WrongPassword(_("That is not your current password."))
     validate_password(new, email=user.email, firm=firm)
     if user.check_password(new):
-        raise DomainError("That is your current password. Choose a new one.")
+        raise DomainError(_("That is your current password. Choose a new one."))
     user.set_password(new)
     user.end_sessions()
     notify_password_changed(firm, user, device=device, reset=False)

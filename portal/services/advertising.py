@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+
 from portal.models import Firm, Search, utcnow
 from portal.models.search import Client
 from portal.services import DomainError, disclosure
@@ -43,14 +45,16 @@ def last_day(firm: Firm, moment: datetime | None) -> date | None:
 
 def clean(firm: Firm, ad: Advertising, *, confidential: bool, was_until: datetime | None = None) -> dict:
     """The columns to set, or DomainError naming the field."""
-    summary = clean_line(ad.public_summary, "Public summary", SUMMARY_LIMIT)
+    summary = clean_line(ad.public_summary, _("Public summary"), SUMMARY_LIMIT)
     until = last_moment(firm, ad.advertise_until) if ad.advertise_until is not None else None
     if until is not None and until <= utcnow() and until != was_until:
-        raise DomainError("Advertise until: choose today or a later day (or leave it empty).")
+        raise DomainError(_("Advertise until: choose today or a later day (or leave it empty)."))
     if ad.advertised and confidential and not summary:
         raise DomainError(
-            "Public summary: a confidential search is advertised without its client, so write what "
-            "applicants read instead, e.g. “A fast-growing payments company in Berlin”."
+            _(
+                "Public summary: a confidential search is advertised without its client, so write what "
+                "applicants read instead, e.g. “A fast-growing payments company in Berlin”."
+            )
         )
     return dict(
         advertised=bool(ad.advertised), advertise_until=until, publish_pay=bool(ad.publish_pay), public_summary=summary
@@ -64,8 +68,11 @@ def check_summary(values: dict, client: Client, confidential: bool) -> None:
         found = disclosure.find_names(summary, disclosure.client_names(client))
         if found:
             raise DomainError(
-                f"Public summary: it names the confidential client (“{found[0]}”); everyone can read it. "
-                "Describe the company without its name, e.g. “a leading retailer”."
+                _(
+                    "Public summary: it names the confidential client (“%(name)s”); everyone can read it. "
+                    "Describe the company without its name, e.g. “a leading retailer”.",
+                    name=found[0],
+                )
             )
 
 

@@ -19,11 +19,14 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import firm_text, offered, shipped
+from portal.i18n import lazy as _l
 from portal.models import (
     Application,
     ApplicationSource,
@@ -51,11 +54,13 @@ from portal.web.templating import external_url
 MAX_NOTE = 2000
 MAX_PREFERENCE = 300
 
-DEFAULT_PRIVACY_NOTICE = (
-    "{firm} keeps the details you give here (your name, contact details, CV and note) to consider "
+# Translators: the privacy notice applicants accept when the firm wrote none; %(firm)s is the
+# firm's name, %(months)s how many months it keeps an applicant's data.
+DEFAULT_PRIVACY_NOTICE = _l(
+    "%(firm)s keeps the details you give here (your name, contact details, CV and note) to consider "
     "you for this role and for future roles that may suit you, and to keep you informed. Only "
-    "{firm}'s recruiters see them; your CV goes to a client only after you say yes to that client "
-    "and role. We keep your data for {months} months after our last contact with you, then delete "
+    "%(firm)s's recruiters see them; your CV goes to a client only after you say yes to that client "
+    "and role. We keep your data for %(months)s months after our last contact with you, then delete "
     "it. You can see, download or delete your data at any time in your portal."
 )
 
@@ -81,6 +86,9 @@ class ApplicantInput:
     desired_roles: str | None = None
     desired_locations: str | None = None
     remote: RemotePreference | None = None
+    # The page's language when they applied (portal.i18n.current_language()): a new candidate's
+    # and a new account's language; a known candidate's only if they had none.
+    language: str | None = None
 
 
 @dataclass
@@ -94,20 +102,24 @@ class _Clean:
     desired_roles: str | None
     desired_locations: str | None
     remote: RemotePreference | None
+    language: str | None
 
 
 # ---------------------------------------------------------------- the privacy notice
 
 
 def privacy_notice_text(firm: Firm) -> str:
-    """The notice an applicant accepts: the firm's own, else the default words."""
-    if firm.privacy_notice_md and firm.privacy_notice_md.strip():
-        return firm.privacy_notice_md
-    return DEFAULT_PRIVACY_NOTICE.format(firm=firm.name, months=firm.retention_months)
+    """The notice an applicant accepts, in the page's language: the firm's own (in that
+    language if it wrote one, else in its default language), else the default words."""
+    own = firm_text(firm, "privacy_notice_md")
+    if own and own.strip():
+        return own
+    return str(DEFAULT_PRIVACY_NOTICE) % {"firm": firm.name, "months": firm.retention_months}
 
 
 def privacy_notice_hash(firm: Firm) -> str:
-    """sha256 of the notice text with its retention: which version an applicant accepted."""
+    """sha256 of the notice text with its retention: which version (and language) an applicant
+    accepted."""
     text = f"{privacy_notice_text(firm)}\n--\nretention_months={firm.retention_months}"
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -120,7 +132,7 @@ def advertised_search(search_id: int) -> Search:
     it still takes applications is `is_open_for_applications`."""
     search = db.session.get(Search, search_id)
     if search is None or not search.advertised:
-        raise NotFound("No such role.")
+        raise NotFound(_("No such role."))
     return search
 
 
@@ -134,22 +146,23 @@ def _check(data: ApplicantInput, pool: bool) -> _Clean:
         except DomainError as exc:
             raise ApplicationError(str(exc), field) from exc
 
-    name = on("name", lambda: clean_line(data.name, "Name", 120, required=True))
+    name = on("name", lambda: clean_line(data.name, _("Name"), 120, required=True))
     email = on("email", lambda: clean_email(data.email))
     if not email:
-        raise ApplicationError("Email: this is required.", "email")
-    phone = on("phone", lambda: clean_line(data.phone, "Phone", 40))
-    location = on("location", lambda: clean_line(data.location, "Location", 120))
-    note = on("note", lambda: clean_text(data.note, "Note", MAX_NOTE)) or None
+        raise ApplicationError(_("Email: this is required."), "email")
+    phone = on("phone", lambda: clean_line(data.phone, _("Phone"), 40))
+    location = on("location", lambda: clean_line(data.location, _("Location"), 120))
+    note = on("note", lambda: clean_text(data.note, _("Note"), MAX_NOTE)) or None
     wanted: list[str] = []
     roles = places = None
     if pool:
-        wanted = on("skills", lambda: split_list(data.skills, "Skills"))
-        roles = on("desired_roles", lambda: clean_line(data.desired_roles, "Roles you want", MAX_PREFERENCE))
-        places = on("desired_locations", lambda: clean_line(data.desired_locations, "Locations", MAX_PREFERENCE))
+        wanted = on("skills", lambda: split_list(data.skills, _("Skills")))
+        roles = on("desired_roles", lambda: clean_line(data.desired_roles, _("Roles you want"), MAX_PREFERENCE))
+        places = on("desired_locations", lambda: clean_line(data.desired_locations, _("Locations"), MAX_PREFERENCE))
     if not data.accepted_privacy:
-        raise ApplicationError("Please read and accept the privacy notice to send your details.", "accept_privacy")
-    return _Clean(name, email, phone, location, note, wanted, roles, places, data.remote if pool else None)
+        raise ApplicationError(_("Please read and accept the privacy notice to send your details."), "accept_privacy")
+    remote = data.remote if pool else None
+    return _Clean(name, email, phone, location, note, wanted, roles, places, remote, data.language)
 
 
 # ---------------------------------------------------------------- applying
@@ -162,13 +175,14 @@ def apply(
     None when this person had applied there already (nothing is added twice). Either way the
     confirmation email is recorded: the answer is the same for a known and a new email."""
     if search is not None and not is_open_for_applications(search):
-        raise DomainError("This role is no longer open for applications.")
+        raise DomainError(_("This role is no longer open for applications."))
     clean = _check(data, pool=search is None)
     try:
         checked = cv.check_upload(upload) if (upload is not None and upload.filename) or search else None
     except DomainError as exc:
         raise ApplicationError(str(exc), "cv") from exc
     referrer = referrals.referrer_for(ref)
+    clean.language = _language(firm, clean.language)
     candidate = _find(clean.email)
     if candidate is None:
         candidate = _create(firm, search, clean)
@@ -178,7 +192,7 @@ def apply(
         cv.store_checked(candidate, checked)
     if referrer is not None and referrer.id == candidate.id:
         referrer = None
-    user = _portal_account(firm, candidate)
+    user = _portal_account(firm, candidate, clean.language)
     candidacy = _candidacy(firm, search, candidate) if search is not None else None
     application = _record(firm, search, candidate, clean, referrer)
     if application is not None and referrer is not None:
@@ -190,6 +204,12 @@ def apply(
     _confirm(firm, search, candidate, user, candidacy)
     db.session.flush()
     return application
+
+
+def _language(firm: Firm, language: str | None) -> str | None:
+    """The applicant's page language if the firm offers it, else None (nothing recorded)."""
+    code = shipped(language)
+    return code if code in offered(firm) else None
 
 
 def _find(email: str) -> Candidate | None:
@@ -210,6 +230,7 @@ def _create(firm: Firm, search: Search | None, clean: _Clean) -> Candidate:
         desired_roles=clean.desired_roles,
         desired_locations=clean.desired_locations,
         remote_preference=clean.remote or RemotePreference.ANY,
+        language=clean.language,
     )
     db.session.add(candidate)
     db.session.flush()
@@ -227,11 +248,14 @@ def _fill_empty(firm: Firm, candidate: Candidate, clean: _Clean) -> None:
         candidate.remote_preference = clean.remote
     if clean.skills and not candidate.skills:
         skills.set_candidate_skills(firm, candidate, clean.skills)
+    if candidate.language is None and clean.language:
+        candidate.language = clean.language
 
 
-def _portal_account(firm: Firm, candidate: Candidate) -> User | None:
+def _portal_account(firm: Firm, candidate: Candidate, language: str | None = None) -> User | None:
     """The candidate's portal account (created without a password, as a recruiter's invitation
-    does), or None when the address belongs to a staff account or a deactivated one."""
+    does, in the candidate's language), or None when the address belongs to a staff account or
+    a deactivated one."""
     from portal.services.firms import create_user
 
     user = db.session.get(User, candidate.user_id) if candidate.user_id else None
@@ -243,6 +267,7 @@ def _portal_account(firm: Firm, candidate: Candidate) -> User | None:
                 return None
         else:
             user = create_user(firm, email=candidate.email, name=candidate.name, role=Role.CANDIDATE)
+            user.language = candidate.language or language
         candidate.user_id = user.id
         db.session.flush()
     if user is None or not user.active or user.role != Role.CANDIDATE:

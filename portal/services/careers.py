@@ -23,6 +23,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
+from portal.i18n import firm_text
+from portal.i18n import lazy as _l
 from portal.markdown import render_markdown
 from portal.models import Firm, RemotePreference, Search, SearchSkill, SearchState, Seniority, Skill, utcnow
 from portal.models.search import Client
@@ -35,7 +37,8 @@ FEED_LIMIT = 500  # newest jobs in the RSS and aggregator feeds
 SITEMAP_LIMIT = 5000
 TEXT_LIMIT = 100  # filter words kept; a longer query is cut, never refused
 LIVE_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
-CONFIDENTIAL = "Confidential client"
+# Translators: shown instead of the client's name on a public job whose client is confidential.
+CONFIDENTIAL = _l("Confidential client")
 BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|blockquote|pre|br|hr|div|table|tr|td|th)\b[^>]*>", re.I)
 TAGS = re.compile(r"<[^>]+>")
 
@@ -195,7 +198,7 @@ _COLUMNS = (
     Search.id, Search.title, Search.confidential, Search.client_wording, Search.public_summary, Search.location,
     Search.remote_policy, Search.seniority, Search.pay_min, Search.pay_max, Search.pay_currency, Search.publish_pay,
     Search.anticipated, Search.advertised, Search.advertised_at, Search.advertise_until, Search.state,
-    Search.created_at, Search.updated_at, Search.description_html,
+    Search.created_at, Search.updated_at, Search.description_html, Search.translations,
     Client.name.label("client_name"), Client.aliases.label("client_aliases"),
 )  # fmt: skip
 _FULL = (Search.description_md, Search.requirements_md, Search.requirements_html)
@@ -220,7 +223,8 @@ def _skills(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _job(row: Any, skills: list[str] | None = None, full: bool = False) -> Job:
-    """A Job from a row of `_select` (a Search's columns, its client's name and aliases)."""
+    """A Job from a row of `_select` (a Search's columns, its client's name and aliases), its
+    description in the page's language when the search has one in it (Search.translations)."""
     secret = bool(row.confidential or row.hidden)
     names = [row.client_name, *(a.strip() for a in (row.client_aliases or "").splitlines() if a.strip())]
     names = names if secret else []
@@ -233,10 +237,11 @@ def _job(row: Any, skills: list[str] | None = None, full: bool = False) -> Job:
         return render_markdown(public(source) or "") if names else stored
 
     published = row.publish_pay and bool(row.pay_min or row.pay_max)
+    description_html = firm_text(row, "description_html") or ""
     return Job(
         id=row.id,
         title=public(row.title) or "",
-        company=CONFIDENTIAL if secret else row.client_name,
+        company=str(CONFIDENTIAL) if secret else row.client_name,
         confidential=secret,
         summary=public(row.public_summary) if row.confidential else None,
         location=public(row.location),
@@ -251,8 +256,8 @@ def _job(row: Any, skills: list[str] | None = None, full: bool = False) -> Job:
         valid_through=row.advertise_until,
         updated=row.updated_at,
         skills=skills or [],
-        teaser=(public(row.public_summary) or "") if secret else teaser(row.description_html),
-        description_html=html(row.description_md, row.description_html) if full else "",
+        teaser=(public(row.public_summary) or "") if secret else teaser(description_html),
+        description_html=html(firm_text(row, "description_md"), description_html) if full else "",
         requirements_html=html(row.requirements_md, row.requirements_html) if full else "",
     )
 
@@ -352,6 +357,9 @@ def site_version(firm: Firm) -> str:
         firm.welcome_html,
         firm.support_email,
         firm.postal_address,
+        firm.default_language,
+        firm.languages,
+        firm.texts,  # the welcome and privacy texts per language
     )
-    proof = public_figures.for_public_page(firm)  # the firm's figures on the board, if it shows them
+    proof = public_figures.public_figures(firm)  # the firm's figures on the board (the same in every language)
     return hashlib.sha256(repr((tuple(row), brand, proof)).encode()).hexdigest()[:32]

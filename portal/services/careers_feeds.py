@@ -5,7 +5,10 @@ text escaped by the library), never by joining strings.
 
 It only sees the public `careers.Job` (a confidential client is "Confidential client" already);
 for a confidential search the hiring organisation is the firm itself. Absolute links come from
-the caller (`Links`): this module never reads the request or the database."""
+the caller (`Links`): this module never reads the request or the database. Words a person
+reads (the RSS feed's title and description, an item's "Expected", a "Requirements" heading)
+are in the page's language; dates and codes stay in their machine formats (RFC 822, ISO 8601,
+the aggregators' own values such as "Fully remote")."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
+
+from flask_babel import gettext as _
 
 from portal.models import RemotePreference
 from portal.services.careers import Job, teaser
@@ -46,7 +51,7 @@ def full_description(job: Job) -> str:
     if job.description_html:
         parts.append(job.description_html)
     if job.requirements_html:
-        parts.append("<h2>Requirements</h2>" + job.requirements_html)
+        parts.append(f"<h2>{_escape(_('Requirements'))}</h2>" + job.requirements_html)
     return "\n".join(parts) or f"<p>{_escape(job.title)}</p>"
 
 
@@ -116,8 +121,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def job_posting(job: Job, firm_name: str, links: Links) -> dict:
-    """schema.org JobPosting with what Google for Jobs requires and recommends."""
+def job_posting(job: Job, firm_name: str, links: Links, language: str | None = None) -> dict:
+    """schema.org JobPosting with what Google for Jobs requires and recommends; `language`
+    (a BCP 47 code, the page's) is its inLanguage."""
     if job.confidential:
         org = {"@type": "Organization", "name": firm_name, "sameAs": links.home}
         if links.logo:
@@ -137,6 +143,8 @@ def job_posting(job: Job, firm_name: str, links: Links) -> dict:
         "directApply": True,
         "url": links.job(job.id),
     }
+    if language:
+        data["inLanguage"] = language
     if job.valid_through:
         data["validThrough"] = _iso(job.valid_through)
     address = {"@type": "PostalAddress"}
@@ -180,18 +188,26 @@ def _rfc822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
-def rss(jobs: list[Job], firm_name: str, links: Links, now: datetime) -> bytes:
-    """RSS 2.0 of the public jobs, newest first."""
+def rss(jobs: list[Job], firm_name: str, links: Links, now: datetime, language: str | None = None) -> bytes:
+    """RSS 2.0 of the public jobs, newest first; `language` (the words', a BCP 47 code) is the
+    channel's <language>."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom"})
     channel = _sub(root, "channel")
-    _sub(channel, "title", f"Jobs at {firm_name}")
+    _sub(channel, "title", _("Jobs at %(firm)s", firm=firm_name))
     _sub(channel, "link", links.board)
-    _sub(channel, "description", f"Open roles advertised by {firm_name}")
+    _sub(channel, "description", _("Open roles advertised by %(firm)s", firm=firm_name))
     _sub(channel, "atom:link", href=links.feed, rel="self", type="application/rss+xml")
+    if language:
+        _sub(channel, "language", language)
     _sub(channel, "lastBuildDate", _rfc822(max((j.updated for j in jobs), default=now)))
     for job in jobs:
         item = _sub(channel, "item")
-        _sub(item, "title", f"{job.title} ({'Expected' if job.expected else job.company})")
+        # Translators: an RSS item's title: the job's title, then "Expected" (a role not open yet) or its company.
+        _sub(
+            item,
+            "title",
+            _("%(title)s (%(company)s)", title=job.title, company=_("Expected") if job.expected else job.company),
+        )
         _sub(item, "link", links.job(job.id))
         _sub(item, "guid", links.job(job.id), isPermaLink="true")
         _sub(item, "pubDate", _rfc822(job.posted))

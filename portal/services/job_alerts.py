@@ -14,10 +14,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import Audience, Candidate, Firm, JobAlert, RemotePreference, utcnow
 from portal.services import DomainError, NotFound
 from portal.services.accounts import hash_token, normalise_email
@@ -25,10 +28,11 @@ from portal.web.templating import external_url
 
 CONFIRM_KIND = "job_alert_confirm"
 REMOTE_CHOICES = (
-    ("", "Any"),
-    (RemotePreference.REMOTE.value, "Remote"),
-    (RemotePreference.HYBRID.value, "Hybrid"),
-    (RemotePreference.ONSITE.value, "On-site"),
+    # Translators: the job alert form's choice of way of working that filters nothing.
+    ("", _l("Any")),
+    (RemotePreference.REMOTE.value, _l("Remote")),
+    (RemotePreference.HYBRID.value, _l("Hybrid")),
+    (RemotePreference.ONSITE.value, _l("On-site")),
 )
 MAX_SAVED = 50  # saved searches per candidate
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe makes
@@ -38,7 +42,7 @@ def _token(token: str | None) -> str:
     """A link's token as it can be (URL-safe base64), else NotFound: a hostile path (a NUL
     byte PostgreSQL refuses, 3,000 characters) is simply an unknown link."""
     if not token or not _TOKEN.fullmatch(token):
-        raise NotFound("This link is not valid.")
+        raise NotFound(_("This link is not valid."))
     return token
 
 
@@ -69,7 +73,7 @@ def subscribe(
     now = now or utcnow()
     email = normalise_email(email)
     if not email or "@" not in email:
-        raise DomainError("Please enter your email address.")
+        raise DomainError(_("Please enter your email address."))
     keywords, location, remote = _criteria(keywords, location, remote)
     token = secrets.token_urlsafe(32)
     days = current_app.config["JOB_ALERT_CONFIRM_DAYS"]
@@ -114,7 +118,7 @@ def pending_alert(firm: Firm, token: str, now: datetime | None = None) -> JobAle
         )
     )
     if alert is None or alert.confirm_expires_at is None or alert.confirm_expires_at <= now:
-        raise NotFound("This link has expired or was already used.")
+        raise NotFound(_("This link has expired or was already used."))
     return alert
 
 
@@ -156,7 +160,7 @@ def alert_for_unsubscribe(firm: Firm, token: str) -> JobAlert:
         select(JobAlert).where(JobAlert.firm_id == firm.id, JobAlert.unsubscribe_token == _token(token))
     )
     if alert is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return alert
 
 
@@ -202,12 +206,18 @@ def save_for_candidate(
     )
     count = db.session.scalar(select(func.count()).select_from(mine.subquery())) or 0
     if count >= MAX_SAVED:
-        raise DomainError(f"You can keep up to {MAX_SAVED} saved searches. Delete one to add another.")
+        raise DomainError(
+            ngettext(
+                "You can keep up to %(num)d saved search. Delete one to add another.",
+                "You can keep up to %(num)d saved searches. Delete one to add another.",
+                MAX_SAVED,
+            )
+        )
     same = db.session.scalar(
         mine.where(JobAlert.keywords == keywords, JobAlert.location == location, JobAlert.remote == remote)
     )
     if same is not None:
-        raise DomainError("You already have this saved search.")
+        raise DomainError(_("You already have this saved search."))
     alert = JobAlert(
         firm_id=firm.id,
         email=candidate.email or "",
@@ -231,6 +241,6 @@ def delete_for_candidate(firm: Firm, candidate: Candidate, alert_id: int) -> Non
         )
     )
     if alert is None:
-        raise NotFound("This saved search does not exist.")
+        raise NotFound(_("This saved search does not exist."))
     db.session.delete(alert)
     db.session.flush()

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.i18n import firm_text
+from flask_babel import gettext as _
+
+from portal.i18n import firm_text, number
 from portal.markdown import render_markdown
 from portal.models import Candidate, Firm, Search
 from portal.services import NotFound, disclosure, matching
@@ -40,14 +42,16 @@ class RoleDetails:
 
 
 def pay_text(search: Search) -> str:
+    """A search's yearly pay in the page's language and number format: "90,000 – 120,000 EUR a
+    year" (`search` may be a row with pay_min, pay_max and pay_currency)."""
     lo, hi, cur = search.pay_min, search.pay_max, search.pay_currency
     if lo and hi:
-        return f"{lo:,} – {hi:,} {cur} a year"
+        return _("%(low)s – %(high)s %(currency)s a year", low=number(lo), high=number(hi), currency=cur)
     if lo:
-        return f"{lo:,} or more {cur} a year"
+        return _("%(low)s or more %(currency)s a year", low=number(lo), currency=cur)
     if hi:
-        return f"up to {hi:,} {cur} a year"
-    return "Not stated"
+        return _("up to %(high)s %(currency)s a year", high=number(hi), currency=cur)
+    return _("Not stated")
 
 
 def _public_markdown(search: Search, source: str) -> str:
@@ -58,7 +62,8 @@ def _public_markdown(search: Search, source: str) -> str:
 
 
 def details(search: Search) -> RoleDetails:
-    """The role as a reader who was not told a confidential client's name may see it."""
+    """The role as a reader who was not told a confidential client's name may see it; its
+    description in the page's language when the search has one in it."""
     skills = sorted(search.skills, key=lambda s: s.skill.name.lower())
     return RoleDetails(
         search_id=search.id,
@@ -69,7 +74,7 @@ def details(search: Search) -> RoleDetails:
         seniority_label=search.seniority.label if search.seniority else None,
         pay=pay_text(search),
         anticipated=search.anticipated,
-        description_html=_public_markdown(search, firm_text(search, "description_md") or ""),  # the reader's language
+        description_html=_public_markdown(search, firm_text(search, "description_md") or ""),
         requirements_html=_public_markdown(search, search.requirements_md),
         required_skills=tuple(s.skill.name for s in skills if s.required),
         nice_skills=tuple(s.skill.name for s in skills if not s.required),
@@ -87,5 +92,5 @@ def suggested_role(firm: Firm, candidate: Candidate, search_id: int) -> tuple[Ro
     other search (closed, on hold, not suggested, already theirs, another firm's)."""
     match = next((m for m in suggested_roles(firm, candidate) if m.search and m.search.id == search_id), None)
     if match is None or match.search is None:
-        raise NotFound("No such role.")
+        raise NotFound(_("No such role."))
     return details(match.search), match

@@ -16,6 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -85,10 +86,11 @@ def describe_device(user_agent: str | None) -> str:
         browser = None  # an app's web view or a bot that only claims Safari
     system = next((name for token, name in _SYSTEMS if token in ua), None)
     if browser and system:
-        return f"{browser} on {system}"
+        # Translators: a signed-in device, e.g. "Chrome on Android" (names of browsers and systems).
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
     if system:
-        return f"A browser on {system}"
-    return browser or "Unknown browser"
+        return _("A browser on %(system)s", system=system)
+    return browser or _("Unknown browser")
 
 
 # ---------------------------------------------------------------- start, load, end
@@ -120,7 +122,7 @@ def start(
         user_id=user.id,
         secret_hash=hash_secret(secret),
         remember=bool(remember),
-        device=describe_device(user_agent),
+        device=describe_device(user_agent)[:80],  # in the sign-in page's language
         ip_address=(ip or None) and ip[:45],
         created_at=since or now,
         last_seen_at=now,
@@ -213,7 +215,7 @@ def end(user: User, session_id: int) -> UserSession:
     """Sign out one of the user's own sessions (another user's or firm's id: NotFound)."""
     row = db.session.scalar(select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id))
     if row is None:
-        raise NotFound("That session does not exist.")
+        raise NotFound(_("That session does not exist."))
     if row.ended_at is None:
         row.ended_at = utcnow()
         db.session.flush()

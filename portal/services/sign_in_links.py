@@ -13,13 +13,15 @@ purpose or firm."""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import AuthToken, Firm, Role, TokenPurpose, User, utcnow
 from portal.services import accounts
 from portal.web.security import is_safe_next
 
-_NOT_VALID = "This sign-in link is not valid any more. It may have been used already or have expired."
+_NOT_VALID = _l("This sign-in link is not valid any more. It may have been used already or have expired.")
 
 
 def request_link(firm: Firm, email: str, next_path: str | None = None) -> None:
@@ -44,10 +46,10 @@ def _live(token: str) -> tuple[AuthToken, User]:
     try:
         row = accounts.check_token(token, TokenPurpose.SIGN_IN)
     except accounts.InvalidToken:
-        raise accounts.InvalidToken(_NOT_VALID) from None
+        raise accounts.InvalidToken(str(_NOT_VALID)) from None
     user = db.session.get(User, row.user_id)
     if user is None or not user.active or user.role != Role.CANDIDATE:
-        raise accounts.InvalidToken(_NOT_VALID)
+        raise accounts.InvalidToken(str(_NOT_VALID))
     return row, user
 
 
@@ -71,9 +73,9 @@ def start_without_password(token: str) -> User:
     row = accounts.check_token(token, TokenPurpose.INVITATION)
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
-        raise accounts.InvalidToken("This account is not active.")
+        raise accounts.InvalidToken(_("This account is not active."))
     if user.role != Role.CANDIDATE:
-        raise accounts.InvalidToken("Staff accounts need a password.")
+        raise accounts.InvalidToken(_("Staff accounts need a password."))
     accounts.spend_token(row)
     user.last_login_at = utcnow()
     return user

@@ -207,7 +207,7 @@ def _keyset(jwks_uri: str, fresh: bool = False) -> KeySet:
     try:
         keys = KeySet.import_key_set(_get_json(jwks_uri, None))  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as exc:
-        raise SsoRefused("The provider's signing keys could not be read.") from exc
+        raise SsoRefused(_("The provider's signing keys could not be read.")) from exc
     _keys[jwks_uri] = (time.monotonic() + CACHE_SECONDS, keys)
     return keys
 
@@ -236,11 +236,13 @@ def begin(row: SingleSignOn, redirect_uri: str) -> tuple[str, dict[str, str]]:
 def verify(row: SingleSignOn, pending: dict | None, answer: dict[str, str], redirect_uri: str) -> Identity:
     """Check the provider's answer against what `begin` kept and return the verified identity."""
     if not pending or not hmac.compare_digest(str(pending.get("state", "")), str(answer.get("state", ""))):
-        raise SsoRefused("This sign-in was not started here or has expired. Please try again.")
+        raise SsoRefused(_("This sign-in was not started here or has expired. Please try again."))
     if answer.get("error"):
-        raise SsoRefused(f"{row.provider_name} did not sign you in ({answer['error'][:80]}).")
+        raise SsoRefused(
+            _("%(provider)s did not sign you in (%(error)s).", provider=row.provider_name, error=answer["error"][:80])
+        )
     if not answer.get("code"):
-        raise SsoRefused(f"{row.provider_name} sent no authorization code.")
+        raise SsoRefused(_("%(provider)s sent no authorization code.", provider=row.provider_name))
     doc = discover(row.issuer)
     try:
         token = _client(row, redirect_uri).fetch_token(
@@ -251,15 +253,15 @@ def verify(row: SingleSignOn, pending: dict | None, answer: dict[str, str], redi
             timeout=current_app.config["SSO_TIMEOUT"],
         )
     except (AuthlibBaseError, requests.RequestException, ValueError) as exc:
-        raise SsoRefused(f"{row.provider_name} refused the sign-in code.") from exc
+        raise SsoRefused(_("%(provider)s refused the sign-in code.", provider=row.provider_name)) from exc
     if not token.get("id_token"):
-        raise SsoRefused(f"{row.provider_name} sent no ID token.")
+        raise SsoRefused(_("%(provider)s sent no ID token.", provider=row.provider_name))
     claims = check_id_token(row, token["id_token"], pending["nonce"])
     if "email" not in claims and token.get("access_token") and isinstance(doc.get("userinfo_endpoint"), str):
         claims = {**_userinfo(doc["userinfo_endpoint"], token["access_token"], claims["sub"]), **claims}
     email = normalise_email(str(claims.get("email") or ""))
     if not email:
-        raise SsoRefused(f"{row.provider_name} did not tell us your email address.")
+        raise SsoRefused(_("%(provider)s did not tell us your email address.", provider=row.provider_name))
     verified = claims.get("email_verified") in (True, "true")
     name = str(claims.get("name") or email.partition("@")[0])[:120]
     return Identity(row.issuer, str(claims["sub"]), email, verified, name)
@@ -283,10 +285,18 @@ def check_id_token(row: SingleSignOn, id_token: str, nonce: str) -> dict[str, An
             nonce={"essential": True, "value": nonce},
         ).validate(token.claims)
     except (JoseError, ValueError) as exc:
-        raise SsoRefused(f"The sign-in from {row.provider_name} could not be verified ({_why(exc)}).") from exc
+        raise SsoRefused(
+            _(
+                "The sign-in from %(provider)s could not be verified (%(error)s).",
+                provider=row.provider_name,
+                error=_why(exc),
+            )
+        ) from exc
     aud = token.claims.get("aud")
     if isinstance(aud, list) and len(aud) > 1 and token.claims.get("azp") != row.client_id:
-        raise SsoRefused(f"The sign-in from {row.provider_name} was issued to another application.")
+        raise SsoRefused(
+            _("The sign-in from %(provider)s was issued to another application.", provider=row.provider_name)
+        )
     return dict(token.claims)
 
 
@@ -311,14 +321,16 @@ def sign_in(firm: Firm, row: SingleSignOn, identity: Identity) -> User:
     """The staff member of THIS firm with the identity's verified email (or a new recruiter when
     the firm allows it for that domain); records the link and the sign-in time."""
     if not identity.email_verified:
-        raise SsoRefused(f"{row.provider_name} has not verified the address {identity.email}.")
+        raise SsoRefused(
+            _("%(provider)s has not verified the address %(email)s.", provider=row.provider_name, email=identity.email)
+        )
     user = db.session.scalar(select(User).where(User.firm_id == firm.id, User.email == identity.email))
     if user is None:
         user = _created(firm, row, identity)
     if not user.is_staff:
-        raise SsoRefused(f"Single sign-on is for {firm.name} staff; please sign in with your password.")
+        raise SsoRefused(_("Single sign-on is for %(firm)s staff; please sign in with your password.", firm=firm.name))
     if not user.active:
-        raise SsoRefused("This account is deactivated. Please ask your firm's admin.")
+        raise SsoRefused(_("This account is deactivated. Please ask your firm's admin."))
     _link(firm, user, identity)
     user.last_login_at = utcnow()
     db.session.flush()
@@ -328,7 +340,13 @@ def sign_in(firm: Firm, row: SingleSignOn, identity: Identity) -> User:
 def _created(firm: Firm, row: SingleSignOn, identity: Identity) -> User:
     domain = identity.email.rpartition("@")[2]
     if not (row.auto_create and domain in row.domains):
-        raise SsoRefused(f"{identity.email} has no account at {firm.name}. Please ask your firm's admin to invite you.")
+        raise SsoRefused(
+            _(
+                "%(email)s has no account at %(firm)s. Please ask your firm's admin to invite you.",
+                email=identity.email,
+                firm=firm.name,
+            )
+        )
     user = create_user(firm, email=identity.email, name=identity.name, role=Role.RECRUITER)
     audit.record(firm, None, "sso.user_created", target=user.email, details={"issuer": identity.issuer})
     return user
@@ -346,7 +364,9 @@ def _link(firm: Firm, user: User, identity: Identity) -> None:
     if (by_subject is not None and by_subject.user_id != user.id) or (
         link is not None and link.issuer == identity.issuer and link.subject != identity.subject
     ):
-        raise SsoRefused("This account is linked to another identity at your provider. Please ask your firm's admin.")
+        raise SsoRefused(
+            _("This account is linked to another identity at your provider. Please ask your firm's admin.")
+        )
     if link is None:
         link = SsoLink(firm_id=firm.id, user_id=user.id)
         db.session.add(link)

@@ -131,14 +131,14 @@ def enrol(firm: Firm, user: User, secret: str, code: str, *, signing_in: bool = 
     only time they exist so). A wrong first code is refused and nothing is stored. `signing_in`:
     this is the second step of a sign-in (the firm requires two-factor), which it completes."""
     if not user.is_staff:
-        raise DomainError("Two-factor authentication is for staff accounts.")
+        raise DomainError(_("Two-factor authentication is for staff accounts."))
     if is_enrolled(firm, user):
-        raise DomainError("Two-factor authentication is already on for your account.")
+        raise DomainError(_("Two-factor authentication is already on for your account."))
     if not re.fullmatch(r"[A-Z2-7]{16,64}", secret or ""):
-        raise WrongCode("This set-up has expired. Scan the new code below and try again.")
+        raise WrongCode(_("This set-up has expired. Scan the new code below and try again."))
     step = _matching_step(secret, code, utcnow())
     if step is None:
-        raise WrongCode("That code does not match. Check the time on your phone and enter the newest code.")
+        raise WrongCode(_("That code does not match. Check the time on your phone and enter the newest code."))
     db.session.add(TwoFactor(firm_id=firm.id, user_id=user.id, secret=secret, last_step=step, last_used_at=utcnow()))
     if signing_in:
         user.last_login_at = utcnow()
@@ -150,7 +150,7 @@ def regenerate_recovery_codes(firm: Firm, user: User, code: str) -> list[str]:
     """New recovery codes (the old ones stop working), after a current authenticator code."""
     row = _row(firm, user)
     if row is None:
-        raise DomainError("Two-factor authentication is not on for your account.")
+        raise DomainError(_("Two-factor authentication is not on for your account."))
     _use_totp(firm, row, code)
     return _new_recovery_codes(firm, user)
 
@@ -203,7 +203,7 @@ def _use_totp(firm: Firm, row: TwoFactor, code: str) -> None:
     now = utcnow()
     step = _matching_step(row.secret, code, now)
     if step is None:
-        raise WrongCode("That code is not right. Enter the newest code from your authenticator app.")
+        raise WrongCode(_("That code is not right. Enter the newest code from your authenticator app."))
     result = cast(
         CursorResult[Any],
         db.session.execute(
@@ -218,7 +218,7 @@ def _use_totp(firm: Firm, row: TwoFactor, code: str) -> None:
         ),
     )
     if result.rowcount != 1:
-        raise WrongCode("That code was already used. Wait for the next code from your authenticator app.")
+        raise WrongCode(_("That code was already used. Wait for the next code from your authenticator app."))
 
 
 def _use_recovery_code(firm: Firm, user: User, code: str) -> bool:
@@ -244,7 +244,7 @@ def verify(firm: Firm, user: User, code: str) -> str:
     ("recovery", spent now). Anything else raises WrongCode."""
     row = _row(firm, user)
     if row is None:
-        raise WrongCode("Two-factor authentication is not set up for this account.")
+        raise WrongCode(_("Two-factor authentication is not set up for this account."))
     digits = re.sub(r"\s", "", code or "")
     if re.fullmatch(r"\d{6}", digits):
         _use_totp(firm, row, digits)
@@ -252,7 +252,7 @@ def verify(firm: Firm, user: User, code: str) -> str:
     elif _use_recovery_code(firm, user, code):
         kind = "recovery"
     else:
-        raise WrongCode("That code is not right. Enter the newest code from your authenticator app.")
+        raise WrongCode(_("That code is not right. Enter the newest code from your authenticator app."))
     user.last_login_at = utcnow()
     return kind
 

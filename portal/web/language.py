@@ -1,18 +1,24 @@
 """The language switcher on every page: a form (works without JavaScript) that remembers the
 choice in a cookie and, for a signed-in person, in their profile (portal/services/languages.py).
 
-A visitor's form carries no CSRF token: rendering one would give every public page a session
-cookie (the careers pages set none), and a forged switch can only change a visitor's language
-cookie. A signed-in person's form carries the token and the profile is only written with it."""
+A visitor's switcher is a GET form (/language?language=de&back=/careers/): it carries no CSRF
+token, so a public page (the careers site, the sign-in page, an error page) sets no cookie until
+someone actually switches, and a cached careers page is the same bytes for every visitor in
+that language. It only sets the visitor's own cookie and writes nothing. A signed-in person's
+switcher is a POST with the CSRF token (it changes their profile; the view checks the token
+itself, the blueprint being exempt from the global check so that a visitor's POST needs none); a
+signed-in person who used a public page's GET switcher is asked to confirm with that POST, since
+their profile's language outranks the cookie."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
-from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
-from wtforms.validators import ValidationError
+from urllib.parse import urlencode
 
-from portal.i18n import COOKIE, LANGUAGES
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.extensions import csrf
+from portal.i18n import COOKIE, LANGUAGES, language_name
 from portal.services import DomainError, languages
 from portal.web.actions import run
 from portal.web.security import is_safe_next
@@ -21,22 +27,53 @@ bp = Blueprint("language", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
+@bp.app_template_global("language_back")
+def here() -> str:
+    """Where the switcher comes back to: this page, with its query string less any `next` that
+    is not a path on this site (a page drops those; the switcher must not carry them on)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("next", "back") or is_safe_next(v)]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _back() -> str:
+    back = request.values.get("back") or request.values.get("next") or ""
+    return back if is_safe_next(back) else url_for("auth.index")
+
+
+def remembered(code: str, target: str):
+    """A redirect to `target` that remembers `code` in the switcher's cookie on this device."""
+    response = redirect(target, 303)
+    response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
+    assert code in LANGUAGES
+    return response
+
+
+@bp.get("/language")
+def visit():
+    """A visitor's switch: the cookie only (a signed-in person confirms with a POST). A language
+    the firm does not offer (only a hand-made address asks for one) changes nothing."""
+    target = _back()
+    try:
+        code = languages.choose(g.firm, None, request.args.get("language", ""))
+    except DomainError:
+        return redirect(target, 303)
+    if current_user.is_authenticated and current_user.language != code:
+        return render_template("language_confirm.html", code=code, name=language_name(code), back=target)
+    return remembered(code, target)
+
+
 @bp.post("/language")
 def choose():
-    back = request.form.get("next") or ""
-    target = back if is_safe_next(back) else url_for("auth.index")
+    """The switcher's POST: a signed-in person's (with the CSRF token: it writes their profile),
+    or a visitor's (the cookie only, no token needed: the blueprint is exempt from the global
+    check, portal/__init__.py)."""
+    target = _back()
     user = current_user if current_user.is_authenticated else None
-    if user is not None:
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except (ValidationError, CSRFError) as exc:
-            raise CSRFError(str(exc)) from exc
+    if user is not None and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()  # a CSRFError (400) without this person's token
     try:
         code = run(lambda: languages.choose(g.firm, user, request.form.get("language", "")))
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(target, 303)
-    response = redirect(target, 303)
-    response.set_cookie(COOKIE, code, max_age=ONE_YEAR, secure=request.is_secure, httponly=True, samesite="Lax")
-    assert code in LANGUAGES
-    return response
+    return remembered(code, target)

@@ -65,6 +65,8 @@ NOT_PAGES = {
     "careers.robots": "/robots.txt for crawlers, not a page (tests/careers/test_public_crawl.py)",
     "careers.jobs_xml": "the aggregators' XML job feed, not a page (tests/careers/test_public_crawl.py)",
     "api-docs.openapi_json": "the API's OpenAPI document (JSON, not a page)",
+    "language.visit": "the language switcher's GET form: redirects back with a cookie (a signed-in person "
+    "gets a confirm page; tests/careers/test_language.py)",
     **{
         f"api.{name}": "a JSON endpoint of the REST API (tests/api/, Schemathesis)"
         for name in (
