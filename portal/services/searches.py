@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 
+from portal import i18n
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import (
@@ -65,6 +67,9 @@ class SearchInput:
     client_wording: str | None = None
     # The careers site (portal/services/advertising.py); None: leave it as it is.
     ad: advertising.Advertising | None = None
+    # The description in the firm's other languages, {language: Markdown}; a language given
+    # empty has none (its readers read `description_md`); None: leave them as they are.
+    translations: dict[str, str] | None = None
 
 
 def staff(firm: Firm) -> list[User]:
@@ -83,7 +88,7 @@ def clients(firm: Firm) -> list[Client]:
 
 
 def get_or_create_client(firm: Firm, name: str) -> Client:
-    name = clean_line(name, "Client", 120, required=True)
+    name = clean_line(name, _("Client"), 120, required=True)
     client = db.session.scalar(select(Client).where(func.lower(Client.name) == name.lower()))
     if client is None:
         client = Client(firm_id=firm.id, name=name)
@@ -102,28 +107,33 @@ class _Clean:
 
 
 def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: Search | None = None) -> _Clean:
-    title = clean_line(data.title, "Title", 200, required=True)
-    client_name = clean_line(data.client_name, "Client", 120, required=True)
-    description = clean_text(data.description_md, "Description", MAX_MARKDOWN)
-    requirements = clean_text(data.requirements_md, "Requirements", MAX_MARKDOWN)
-    location = clean_line(data.location, "Location", 120)
-    for label, value in (("Minimum pay", data.pay_min), ("Maximum pay", data.pay_max)):
+    title = clean_line(data.title, _("Title"), 200, required=True)
+    client_name = clean_line(data.client_name, _("Client"), 120, required=True)
+    description = clean_text(data.description_md, _("Description"), MAX_MARKDOWN)
+    requirements = clean_text(data.requirements_md, _("Requirements"), MAX_MARKDOWN)
+    location = clean_line(data.location, _("Location"), 120)
+    for value, lowest in ((data.pay_min, True), (data.pay_max, False)):
         if value is not None and (value < 0 or value > MAX_PAY):
-            raise DomainError(f"{label}: enter an amount between 0 and {MAX_PAY:,}.")
+            top = i18n.number(MAX_PAY)
+            raise DomainError(
+                _("Minimum pay: enter an amount between 0 and %(top)s.", top=top)
+                if lowest
+                else _("Maximum pay: enter an amount between 0 and %(top)s.", top=top)
+            )
     if data.pay_min is not None and data.pay_max is not None and data.pay_min > data.pay_max:
-        raise DomainError("Pay range: the minimum is higher than the maximum.")
+        raise DomainError(_("Pay range: the minimum is higher than the maximum."))
     currency = (data.pay_currency or "").strip().upper()
     if not CURRENCY.match(currency):
-        raise DomainError("Currency: use a three-letter code such as EUR, GBP or USD.")
+        raise DomainError(_("Currency: use a three-letter code such as EUR, GBP or USD."))
     if data.state.is_closed and not allow_closed_state:
-        raise DomainError("To fill or cancel a search use “Close search”, so every candidate is told.")
+        raise DomainError(_("To fill or cancel a search use “Close search”, so every candidate is told."))
     owner_id = data.owner_id
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
         if owner is None or not owner.is_staff or not owner.active:
-            raise DomainError("Owner: choose a recruiter of this firm.")
-    required = split_list(data.required_skills, "Required skills")
-    nice = split_list(data.nice_skills, "Nice-to-have skills")
+            raise DomainError(_("Owner: choose a recruiter of this firm."))
+    required = split_list(data.required_skills, _("Required skills"))
+    nice = split_list(data.nice_skills, _("Nice-to-have skills"))
     required_keys = {s.casefold() for s in required}
     nice = [s for s in nice if s.casefold() not in required_keys]
     return _Clean(
@@ -143,7 +153,12 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
             engagement=data.engagement,
             owner_id=owner_id,
             anticipated=bool(data.anticipated),
-            client_wording=clean_line(data.client_wording, "Wording for the client", 120),
+            client_wording=clean_line(data.client_wording, _("Wording for the client"), 120),
+            **(
+                {"translations": clean_translations(firm, data.translations, was.translations if was else None)}
+                if data.translations is not None
+                else {}
+            ),
         ),
         client_name=client_name,
         required=required,
@@ -154,6 +169,32 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
         if data.ad is not None
         else None,
     )
+
+
+def clean_translations(firm: Firm, given: dict[str, str], current: dict | None) -> dict | None:
+    """A search's descriptions in the firm's other languages (Search.translations, {language:
+    {"description_md", "description_html"}}) once the texts `given` ({language: Markdown}) are
+    applied: each checked like the default description (length, no HTML) and rendered and
+    sanitised by portal.markdown the same way; an empty one removes that language's (its readers
+    then read the default description). Languages not given keep theirs; the firm's default
+    language has none (its readers read the default description itself); a language the firm
+    does not offer is not taken. None when no language has one."""
+    offered = i18n.offered(firm)
+    out = {
+        lang: dict(text)
+        for lang, text in (current or {}).items()
+        if isinstance(text, dict) and lang != offered[0] and text.get("description_md")
+    }
+    for lang, source in given.items():
+        if lang not in offered[1:]:
+            continue
+        label = _("Description in %(language)s", language=i18n.language_name(lang))
+        md = clean_text(source, label, MAX_MARKDOWN)
+        if md:
+            out[lang] = {"description_md": md, "description_html": render_markdown(md)}
+        else:
+            out.pop(lang, None)
+    return out or None
 
 
 def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None = None) -> None:
@@ -167,17 +208,30 @@ def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None 
     names = disclosure.client_names(client)
     if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
         raise DomainError(
-            "Wording for the client: it names the client; candidates who were not told read it "
-            "instead of the name. Try “the client” or “a leading retailer”."
+            _(
+                "Wording for the client: it names the client; candidates who were not told read it "
+                "instead of the name. Try “the client” or “a leading retailer”."
+            )
         )
-    for label, key in (("Role title", "title"), ("Location", "location")):
+    for key in ("title", "location"):
         found = disclosure.find_names(values[key] or "", names)
         if found:
-            raise DomainError(
-                f"{label}: it names the confidential client (“{found[0]}”), and candidates read it before "
-                f"they are told who the client is. Write it without the name, for example "
-                f"“{disclosure.redact(values[key], names, 'a leading company')}”."
-            )
+            example = disclosure.redact(values[key], names, _("a leading company"))
+            if key == "title":
+                message = _(
+                    "Role title: it names the confidential client (“%(name)s”), and candidates read it before "
+                    "they are told who the client is. Write it without the name, for example “%(example)s”.",
+                    name=found[0],
+                    example=example,
+                )
+            else:
+                message = _(
+                    "Location: it names the confidential client (“%(name)s”), and candidates read it before "
+                    "they are told who the client is. Write it without the name, for example “%(example)s”.",
+                    name=found[0],
+                    example=example,
+                )
+            raise DomainError(message)
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
