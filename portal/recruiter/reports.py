@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from portal.extensions import DEFAULT, db, get_queue
 from portal.models import Role, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.exports import csv_response
-from portal.services import audit, exports, report_snapshots, report_tables, reports
+from portal.services import audit, exports, report_periods, report_snapshots, report_tables, reports
 from portal.services import searches as search_service
 from portal.web.actions import actor, run
 
@@ -47,9 +48,9 @@ def _period_key() -> tuple[str, str | None]:
             first = date.fromisoformat(request.args.get("from", "")[:10])
             last = date.fromisoformat(request.args.get("to", "")[:10])
         except ValueError:
-            return "quarter", "Please give both dates of a custom period (year-month-day). Showing this quarter."
+            return "quarter", _("Please give both dates of a custom period (year-month-day). Showing this quarter.")
         if (last - first).days > 800 or (first - last).days > 800:
-            return "quarter", "A custom period may span at most about two years. Showing this quarter."
+            return "quarter", _("A custom period may span at most about two years. Showing this quarter.")
         return f"custom:{first.isoformat()}:{last.isoformat()}", None
     return (key if key in reports.STANDARD_PERIODS else "quarter"), None
 
@@ -65,6 +66,10 @@ def report_page():
     return render_template(
         "recruiter/report.html",
         data=data,
+        period_text=report_periods.period_label(data["period"]),
+        promise_label=report_tables.promise,
+        one_decimal=report_tables.num,
+        no_decimal=lambda value: report_tables.num(value, 0),
         shown=shown,
         tables=tables,
         charts=report_tables.charts(data, tables),
@@ -102,10 +107,13 @@ def report_refresh():
         abort(403)
     try:
         get_queue(DEFAULT).enqueue(report_snapshots.REFRESH_JOB, g.firm.id)
-        flash("The figures are being refreshed; reload the page in a minute.", "success")
+        flash(_("The figures are being refreshed; reload the page in a minute."), "success")
     except (RedisError, OSError):
         flash(
-            "The figures could not be refreshed now (the queue is unavailable). They refresh on their own within the hour.",
+            _(
+                "The figures could not be refreshed now (the queue is unavailable). "
+                "They refresh on their own within the hour."
+            ),
             "error",
         )
     args: dict[str, Any] = {k: v for k, v in request.form.items() if k in ("period", "from", "to", "recruiter") and v}
