@@ -64,7 +64,7 @@ def talent():
 def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | None]:
     """The filters the form asks for; or none, and why they were not understood."""
     if not form.validate():
-        problems = " ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items())
+        problems = " ".join(f"{getattr(form, k).label.text}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         return talent_pool.PoolFilters(), _("Some filters were not understood: %(problems)s", problems=problems)
     try:
         return talent_pool.PoolFilters(

@@ -122,7 +122,8 @@ def form_errors_text(form: FlaskForm) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = getattr(form, name).label.text if name in form else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        text = " ".join(map(str, errors))  # a validator's message may be lazy (portal.i18n)
+        parts.append(f"{label}: {text}" if label else text)
     return " ".join(parts)
 
 
