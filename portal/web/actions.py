@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from portal.i18n import lazy as _l
 from portal.services import Conflict, DomainError, NotFound
 from portal.transaction import transaction
 from portal.web.security import is_safe_next
@@ -36,7 +38,7 @@ class Outcome:
         return self.done
 
 
-SAME_MOMENT = "This was sent twice at the same moment, or changed by someone else just now. Please send it again."
+SAME_MOMENT = _l("This was sent twice at the same moment, or changed by someone else just now. Please send it again.")
 
 
 def run(action: Callable[[], Any]) -> Any:
@@ -52,7 +54,7 @@ def run(action: Callable[[], Any]) -> Any:
         abort(404)
     except IntegrityError as exc:
         current_app.logger.warning("a concurrent write won a unique constraint: %s", exc.orig, exc_info=False)
-        raise Conflict(SAME_MOMENT) from exc
+        raise Conflict(str(SAME_MOMENT)) from exc
 
 
 def submit(form: FlaskForm | None, action: Callable[[], Any], field: Any = None) -> Outcome:
@@ -99,17 +101,19 @@ def act(
     gives an invalid form's message whole. Refusals of the
     types in `passes` are rolled back and raised for the view to answer with its page."""
     if form is not None and not form.validate_on_submit():
-        flash(invalid or f"{refused}: {form_errors_text(form) or 'the form was incomplete.'}", "error")
+        reason = form_errors_text(form) or _("the form was incomplete.")
+        flash(invalid or _refusal(refused, reason), "error")
         return back(back_to)
     try:
         result = run(action)
     except passes:
         raise
     except Conflict as exc:
-        flash(f"{refused} — conflict: {exc}", "error")
+        # Translators: %(refused)s says what was not done ("Not moved"), %(reason)s why.
+        flash(_("%(refused)s — conflict: %(reason)s", refused=refused, reason=str(exc)), "error")
         return back(back_to)
     except DomainError as exc:
-        flash(f"{refused}: {exc}", "error")
+        flash(_refusal(refused, str(exc)), "error")
         return back(back_to)
     message = done(result) if callable(done) else done
     if message:
@@ -117,13 +121,18 @@ def act(
     return back(back_to)
 
 
+def _refusal(refused: str, reason: str) -> str:
+    # Translators: a refusal: %(refused)s says what was not done ("Not moved"), %(reason)s why.
+    return _("%(refused)s: %(reason)s", refused=refused, reason=reason)
+
+
 def form_errors_text(form: FlaskForm) -> str:
     """A form's errors in one line, each after its field's label."""
     parts = []
     for name, errors in form.errors.items():
-        label = getattr(form, name).label.text if name in form else ""
-        text = " ".join(map(str, errors))  # a validator's message may be lazy (portal.i18n)
-        parts.append(f"{label}: {text}" if label else text)
+        text = " ".join(str(e) for e in errors)
+        label = str(getattr(form, name).label.text) if name in form else ""
+        parts.append(_("%(field)s: %(errors)s", field=label, errors=text) if label else text)
     return " ".join(parts)
 
 
@@ -198,5 +207,5 @@ def flash_outcome(
         if message:
             flash(message, "success")
     elif out.error is not None:
-        flash(f"{refused}: {out.error}" if refused else str(out.error), "error")
+        flash(_refusal(refused, str(out.error)) if refused else str(out.error), "error")
     return out
