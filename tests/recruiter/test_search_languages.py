@@ -73,7 +73,9 @@ def test_saved_rendered_and_sanitised_like_the_description(app, rec):
     # The edit form shows it again; emptying it removes the German description.
     form = rec.client.get(f"/recruiter/searches/{sid}/edit").get_data(as_text=True)
     assert "Wir bauen **Daten**produkte." in form
-    resp = rec.client.post(f"/recruiter/searches/{sid}/edit", data={**FORM, "title": "Datenchef", "description_md_de": ""})
+    resp = rec.client.post(
+        f"/recruiter/searches/{sid}/edit", data={**FORM, "title": "Datenchef", "description_md_de": ""}
+    )
     assert resp.status_code == 303
     assert _search(app, rec.f, sid).translations is None
 
