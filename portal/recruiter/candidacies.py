@@ -15,11 +15,11 @@ from portal.recruiter.common import get_or_404
 from portal.recruiter.conversations import conversation_context
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
+from portal.services import board as board_service
 from portal.services import consent as consent_service
 from portal.services import disclosure, interview_attention, interview_pages, new_applications, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
-from portal.services import searches as searches_service
 from portal.web.actions import act, actor, back, submit
 
 BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
@@ -63,7 +63,7 @@ def _undo_offer(candidacy: Candidacy | None = None, search: Search | None = None
 @bp.route("/searches/<int:search_id>/board")
 def board(search_id: int):
     search = get_or_404(Search, search_id)
-    columns = searches_service.board(search, BOARD_COLUMNS)
+    columns = board_service.board(search, BOARD_COLUMNS)
     here = url_for("recruiter.board", search_id=search.id)
     return render_template(
         "recruiter/board.html",

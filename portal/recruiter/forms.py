@@ -4,8 +4,6 @@ write the database."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -24,7 +22,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from portal import i18n
 from portal.i18n import lazy as _l
 from portal.models import (
     PIPELINE,
@@ -151,44 +148,6 @@ class SearchForm(FlaskForm):
         value = (field.data or "").strip().upper()
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
             raise ValidationError(_("Use a three-letter code such as EUR, GBP or USD."))
-
-    # The languages with a description field of their own (search_form); none on the base form.
-    translation_languages: tuple[i18n.Language, ...] = ()
-
-    def translation_fields(self) -> list[tuple[i18n.Language, Any]]:
-        """(language, its description field) for each of the firm's other languages."""
-        return [(lang, self[f"description_md_{lang.code}"]) for lang in self.translation_languages]
-
-    def fill_translations(self, search) -> None:
-        """Show the search's stored descriptions in the other languages (a GET of the edit form)."""
-        stored = search.translations or {}
-        for lang, field in self.translation_fields():
-            field.data = (stored.get(lang.code) or {}).get("description_md") or ""
-
-    def translations(self) -> dict[str, str]:
-        """{language: the Markdown typed} for each language field (empty: none in that language)."""
-        return {lang.code: field.data or "" for lang, field in self.translation_fields()}
-
-
-_SEARCH_FORMS: dict[tuple[str, ...], type[SearchForm]] = {}
-
-
-def search_form(firm, *args, **kwargs) -> SearchForm:
-    """The search form with an optional description field for each language the firm offers
-    besides its default ("Description in Deutsch"): the same limits as the description."""
-    codes = tuple(i18n.offered(firm)[1:])
-    cls = _SEARCH_FORMS.get(codes)
-    if cls is None:
-        fields: dict[str, Any] = {
-            f"description_md_{code}": TextAreaField(
-                _l("Description in %(language)s", language=i18n.language_name(code)),
-                validators=[Optional(), Length(max=MAX_MARKDOWN), no_html],
-            )
-            for code in codes
-        }
-        fields["translation_languages"] = tuple(i18n.LANGUAGES[code] for code in codes)
-        cls = _SEARCH_FORMS[codes] = type("SearchForm", (SearchForm,), fields)
-    return cls(*args, **kwargs)
 
 
 class CloseSearchForm(FlaskForm):

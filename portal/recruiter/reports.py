@@ -55,6 +55,16 @@ def _period_key() -> tuple[str, str | None]:
     return (key if key in reports.STANDARD_PERIODS else "quarter"), None
 
 
+def _words(data: dict) -> dict:
+    """What the page says in the reader's language: the period, each promise, the figures."""
+    return {
+        "period_text": report_periods.period_label(data["period"]),
+        "promise_label": report_tables.promise,
+        "one_decimal": report_tables.num,
+        "no_decimal": lambda value: report_tables.num(value, 0),
+    }
+
+
 @bp.route("/reports")
 def report_page():
     recruiter_id = _scope()
@@ -66,10 +76,7 @@ def report_page():
     return render_template(
         "recruiter/report.html",
         data=data,
-        period_text=report_periods.period_label(data["period"]),
-        promise_label=report_tables.promise,
-        one_decimal=report_tables.num,
-        no_decimal=lambda value: report_tables.num(value, 0),
+        **_words(data),
         shown=shown,
         tables=tables,
         charts=report_tables.charts(data, tables),

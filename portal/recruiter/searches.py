@@ -14,16 +14,9 @@ from portal.extensions import db
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
-from portal.recruiter.forms import (
-    ActionForm,
-    AddCandidateForm,
-    ClientForm,
-    CloseSearchForm,
-    SearchFilterForm,
-    SearchForm,
-    opt,
-    search_form,
-)
+from portal.recruiter.forms import ActionForm, AddCandidateForm, ClientForm, CloseSearchForm, SearchFilterForm, opt
+from portal.recruiter.search_form import TranslatedSearchForm as SearchForm
+from portal.recruiter.search_form import search_form
 from portal.services import DomainError, careers, disclosure, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
@@ -270,6 +263,20 @@ def _closed_text(search: Search, n: int) -> str:
     return f"{closed} {told}"
 
 
+def _undone_text(search: Search, n: int) -> str:
+    if search.state == SearchState.ON_HOLD:
+        return ngettext(
+            "Undone: the search is on hold again and %(num)d candidacy is back where it was. Nobody was told.",
+            "Undone: the search is on hold again and %(num)d candidacies are back where they were. Nobody was told.",
+            n,
+        )
+    return ngettext(
+        "Undone: the search is open again and %(num)d candidacy is back where it was. Nobody was told.",
+        "Undone: the search is open again and %(num)d candidacies are back where they were. Nobody was told.",
+        n,
+    )
+
+
 @bp.route("/searches/<int:search_id>/close/undo", methods=["POST"])
 def search_close_undo(search_id: int):
     search = get_or_404(Search, search_id)
@@ -287,18 +294,7 @@ def search_close_undo(search_id: int):
 
     def done(n: int) -> str:
         session.pop("undo_search", None)
-        if search.state == SearchState.ON_HOLD:
-            return ngettext(
-                "Undone: the search is on hold again and %(num)d candidacy is back where it was. Nobody was told.",
-                "Undone: the search is on hold again and %(num)d candidacies are back where they were. "
-                "Nobody was told.",
-                n,
-            )
-        return ngettext(
-            "Undone: the search is open again and %(num)d candidacy is back where it was. Nobody was told.",
-            "Undone: the search is open again and %(num)d candidacies are back where they were. Nobody was told.",
-            n,
-        )
+        return _undone_text(search, n)
 
     flash_outcome(
         submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)), done, refused=_("Not undone")

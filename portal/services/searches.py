@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
@@ -17,23 +16,18 @@ from portal.markdown import render_markdown
 from portal.models import (
     OPEN_STAGES,
     Candidacy,
-    Candidate,
     Client,
-    Consent,
     Engagement,
     Firm,
-    Interview,
-    InterviewState,
     RemotePreference,
     Role,
     Search,
     SearchState,
     Seniority,
-    Stage,
     User,
     utcnow,
 )
-from portal.services import DomainError, advertising, disclosure, skills
+from portal.services import DomainError, advertising, disclosure, search_languages, skills
 from portal.services.matching import pools as match_pools
 from portal.services.text import clean_line, clean_text, split_list
 
@@ -112,14 +106,10 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
     description = clean_text(data.description_md, _("Description"), MAX_MARKDOWN)
     requirements = clean_text(data.requirements_md, _("Requirements"), MAX_MARKDOWN)
     location = clean_line(data.location, _("Location"), 120)
-    for value, lowest in ((data.pay_min, True), (data.pay_max, False)):
-        if value is not None and (value < 0 or value > MAX_PAY):
-            top = i18n.number(MAX_PAY)
-            raise DomainError(
-                _("Minimum pay: enter an amount between 0 and %(top)s.", top=top)
-                if lowest
-                else _("Maximum pay: enter an amount between 0 and %(top)s.", top=top)
-            )
+    if data.pay_min is not None and not 0 <= data.pay_min <= MAX_PAY:
+        raise DomainError(_("Minimum pay: enter an amount between 0 and %(top)s.", top=i18n.number(MAX_PAY)))
+    if data.pay_max is not None and not 0 <= data.pay_max <= MAX_PAY:
+        raise DomainError(_("Maximum pay: enter an amount between 0 and %(top)s.", top=i18n.number(MAX_PAY)))
     if data.pay_min is not None and data.pay_max is not None and data.pay_min > data.pay_max:
         raise DomainError(_("Pay range: the minimum is higher than the maximum."))
     currency = (data.pay_currency or "").strip().upper()
@@ -154,11 +144,7 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
             owner_id=owner_id,
             anticipated=bool(data.anticipated),
             client_wording=clean_line(data.client_wording, _("Wording for the client"), 120),
-            **(
-                {"translations": clean_translations(firm, data.translations, was.translations if was else None)}
-                if data.translations is not None
-                else {}
-            ),
+            **search_languages.values(firm, data.translations, was, MAX_MARKDOWN),
         ),
         client_name=client_name,
         required=required,
@@ -169,32 +155,6 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
         if data.ad is not None
         else None,
     )
-
-
-def clean_translations(firm: Firm, given: dict[str, str], current: dict | None) -> dict | None:
-    """A search's descriptions in the firm's other languages (Search.translations, {language:
-    {"description_md", "description_html"}}) once the texts `given` ({language: Markdown}) are
-    applied: each checked like the default description (length, no HTML) and rendered and
-    sanitised by portal.markdown the same way; an empty one removes that language's (its readers
-    then read the default description). Languages not given keep theirs; the firm's default
-    language has none (its readers read the default description itself); a language the firm
-    does not offer is not taken. None when no language has one."""
-    offered = i18n.offered(firm)
-    out = {
-        lang: dict(text)
-        for lang, text in (current or {}).items()
-        if isinstance(text, dict) and lang != offered[0] and text.get("description_md")
-    }
-    for lang, source in given.items():
-        if lang not in offered[1:]:
-            continue
-        label = _("Description in %(language)s", language=i18n.language_name(lang))
-        md = clean_text(source, label, MAX_MARKDOWN)
-        if md:
-            out[lang] = {"description_md": md, "description_html": render_markdown(md)}
-        else:
-            out.pop(lang, None)
-    return out or None
 
 
 def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None = None) -> None:
@@ -213,25 +173,19 @@ def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None 
                 "instead of the name. Try “the client” or “a leading retailer”."
             )
         )
-    for key in ("title", "location"):
+    for label, key in ((_("Role title"), "title"), (_("Location"), "location")):
         found = disclosure.find_names(values[key] or "", names)
         if found:
-            example = disclosure.redact(values[key], names, _("a leading company"))
-            if key == "title":
-                message = _(
-                    "Role title: it names the confidential client (“%(name)s”), and candidates read it before "
+            raise DomainError(
+                # Translators: %(label)s names the field ("Role title"), %(name)s the client's name found in it.
+                _(
+                    "%(label)s: it names the confidential client (“%(name)s”), and candidates read it before "
                     "they are told who the client is. Write it without the name, for example “%(example)s”.",
+                    label=label,
                     name=found[0],
-                    example=example,
+                    example=disclosure.redact(values[key], names, _("a leading company")),
                 )
-            else:
-                message = _(
-                    "Location: it names the confidential client (“%(name)s”), and candidates read it before "
-                    "they are told who the client is. Write it without the name, for example “%(example)s”.",
-                    name=found[0],
-                    example=example,
-                )
-            raise DomainError(message)
+            )
 
 
 def _apply_skills(firm: Firm, search: Search, required: list[str], nice: list[str]) -> None:
@@ -387,68 +341,3 @@ def open_searches(firm: Firm) -> list[Search]:
             .limit(500)
         ).unique()
     )
-
-
-def board(search: Search, columns: tuple) -> dict:
-    """The search's pipeline as cards per stage (`columns` gives the order), most recently
-    moved first. Cards are rows of the few fields a card shows (name, headline, stage,
-    version, close details) plus `consent`, the latest consent request: two statements, and
-    no ORM objects for a board of hundreds of cards."""
-    cards = db.session.execute(
-        select(
-            Candidacy.id,
-            Candidacy.stage,
-            Candidacy.version,
-            Candidacy.close_reason,
-            Candidacy.closed_at,
-            Candidacy.stage_changed_at,
-            Candidate.name,
-            Candidate.headline,
-        )
-        .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Candidacy.search_id == search.id)
-        .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
-    ).all()
-    latest: dict[int, object] = {}
-    if cards:
-        for row in db.session.execute(
-            select(Consent.candidacy_id, Consent.state, Consent.cv_sent_at)
-            .where(Consent.candidacy_id.in_([c.id for c in cards]))
-            .order_by(Consent.requested_at, Consent.id)
-        ):
-            latest[row.candidacy_id] = row
-    upcoming = next_interviews([c.id for c in cards])
-    out: dict[Stage, list[BoardCard]] = {stage: [] for stage in columns}
-    for c in cards:
-        out.setdefault(c.stage, []).append(BoardCard(*c, consent=latest.get(c.id), next_interview=upcoming.get(c.id)))
-    return out
-
-
-def next_interviews(candidacy_ids: list[int]) -> dict[int, datetime]:
-    """Each candidacy's next scheduled interview (one statement), for the board's cards."""
-    if not candidacy_ids:
-        return {}
-    rows = db.session.execute(
-        select(Interview.candidacy_id, func.min(Interview.starts_at))
-        .where(
-            Interview.candidacy_id.in_(candidacy_ids),
-            Interview.state == InterviewState.SCHEDULED,
-            Interview.starts_at > utcnow(),
-        )
-        .group_by(Interview.candidacy_id)
-    ).all()
-    return {cid: at for cid, at in rows if cid is not None and at is not None}
-
-
-@dataclass(slots=True)
-class BoardCard:
-    id: int
-    stage: object
-    version: int
-    close_reason: object
-    closed_at: object
-    stage_changed_at: object
-    name: str
-    headline: str | None
-    consent: object  # the latest consent request (state, cv_sent_at), or None
-    next_interview: object = None  # when the next scheduled interview starts, or None

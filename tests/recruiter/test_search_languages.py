@@ -122,13 +122,13 @@ def test_another_firms_search_is_still_a_404(app, rec):
 
 
 def test_the_service_keeps_only_the_firms_other_languages(app, rec):
-    from portal.services.searches import clean_translations
+    from portal.services.search_languages import clean_translations
 
     _offer(app, rec.f, ["en", "de", "fr"], default="de")
     with firm_context(app, rec.f.firm) as s, app.test_request_context():
         firm = s.get(Firm, rec.f.firm.id)
         stored = {"de": {"description_md": "Alt.", "description_html": "<p>Alt.</p>"}}
         # German is now the default (its readers read the description itself); Spanish is not offered.
-        out = clean_translations(firm, {"en": "New.", "es": "Nuevo.", "fr": ""}, stored)
+        out = clean_translations(firm, {"en": "New.", "es": "Nuevo.", "fr": ""}, stored, 10_000)
         assert out == {"en": {"description_md": "New.", "description_html": "<p>New.</p>"}}
-        assert clean_translations(firm, {"fr": "   "}, None) is None
+        assert clean_translations(firm, {"fr": "   "}, None, 10_000) is None
