@@ -14,6 +14,7 @@ from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from portal import i18n
 from portal.extensions import DEFAULT, db, get_queue
 from portal.models import Role, User
 from portal.recruiter.blueprint import bp
@@ -62,6 +63,7 @@ def _words(data: dict) -> dict:
         "promise_label": report_tables.promise,
         "one_decimal": report_tables.num,
         "no_decimal": lambda value: report_tables.num(value, 0),
+        "day_of": lambda iso: i18n.day(date.fromisoformat(iso[:10])),  # a stored "YYYY-MM-DD…", as the reader writes it
     }
 
 
