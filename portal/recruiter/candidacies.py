@@ -5,6 +5,7 @@ adds drag and drop that submits the same move form. The rules live in the servic
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -14,11 +15,11 @@ from portal.recruiter.common import get_or_404
 from portal.recruiter.conversations import conversation_context
 from portal.recruiter.forms import CloseForm, ConsentForm, FeedbackForm, MoveForm, NoteForm, UndoForm
 from portal.services import activity as activity_service
+from portal.services import board as board_service
 from portal.services import consent as consent_service
 from portal.services import disclosure, interview_attention, interview_pages, new_applications, pipeline
 from portal.services import feedback as feedback_service
 from portal.services import notes as notes_service
-from portal.services import searches as searches_service
 from portal.web.actions import act, actor, back, submit
 
 BOARD_COLUMNS = PIPELINE + (Stage.CLOSED,)
@@ -62,7 +63,7 @@ def _undo_offer(candidacy: Candidacy | None = None, search: Search | None = None
 @bp.route("/searches/<int:search_id>/board")
 def board(search_id: int):
     search = get_or_404(Search, search_id)
-    columns = searches_service.board(search, BOARD_COLUMNS)
+    columns = board_service.board(search, BOARD_COLUMNS)
     here = url_for("recruiter.board", search_id=search.id)
     return render_template(
         "recruiter/board.html",
@@ -140,12 +141,14 @@ def candidacy_move(candidacy_id: int):
     name = candidacy.candidate.name
 
     def done(change):
-        return None if _remember_undo(candidacy, change) else f"{name} moved to “{change.to_stage.label}”."
+        if _remember_undo(candidacy, change):
+            return None
+        return _("%(name)s moved to “%(stage)s”.", name=name, stage=change.to_stage.label)
 
     return act(
         lambda: pipeline.move(g.firm, actor(), candidacy, form.stage.data, expected_version=form.version.data),
         form=form,
-        refused="Not moved",
+        refused=_("Not moved"),
         done=done,
         back_to=url_for("recruiter.board", search_id=candidacy.search_id),
     )
@@ -165,7 +168,11 @@ def _close_done(candidacy: Candidacy, form: CloseForm):
     def done(change):
         if _remember_undo(candidacy, change):
             return None  # the undo banner says it
-        return f"{name}'s candidacy is closed ({form.reason.data.internal_label}); they will be told why."
+        return _(
+            "%(name)s's candidacy is closed (%(reason)s); they will be told why.",
+            name=name,
+            reason=form.reason.data.internal_label,
+        )
 
     return done
 
@@ -177,7 +184,7 @@ def candidacy_close(candidacy_id: int):
         return act(
             lambda: _close(candidacy, form),
             form=form,
-            refused="Not closed",
+            refused=_("Not closed"),
             done=_close_done(candidacy, form),
             passes=(disclosure.ClientNamed,),
             back_to=url_for("recruiter.board", search_id=candidacy.search_id),
@@ -194,16 +201,17 @@ def candidacy_undo(candidacy_id: int):
 
     def done(change):
         session.pop("undo", None)
-        return (
-            f"Undone: {candidacy.candidate.name} is back at “{change.from_stage.label}”. "
-            "The candidate will not hear about that move."
+        return _(
+            "Undone: %(name)s is back at “%(stage)s”. The candidate will not hear about that move.",
+            name=candidacy.candidate.name,
+            stage=change.from_stage.label,
         )
 
     return act(
         lambda: pipeline.undo_last_change(g.firm, actor(), candidacy, change_id=form.change_id.data),
         form=form,
-        refused="Not undone",
-        invalid="Nothing was undone: the form was incomplete.",
+        refused=_("Not undone"),
+        invalid=_("Nothing was undone: the form was incomplete."),
         done=done,
         back_to=url_for("recruiter.board", search_id=candidacy.search_id),
     )
@@ -215,10 +223,11 @@ def candidacy_consent(candidacy_id: int):
     return act(
         lambda: consent_service.request_consent(g.firm, actor(), candidacy),
         form=ConsentForm(),
-        refused="Consent not requested",
-        done=(
-            f"Consent requested: {candidacy.candidate.name} has been asked whether we may present "
-            f"them to {candidacy.search.client.name}."
+        refused=_("Consent not requested"),
+        done=_(
+            "Consent requested: %(name)s has been asked whether we may present them to %(client)s.",
+            name=candidacy.candidate.name,
+            client=candidacy.search.client.name,
         ),
         back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#consent",
     )
@@ -239,7 +248,10 @@ def candidacy_feedback(candidacy_id: int):
     out = submit(form, lambda: feedback_service.post_feedback(g.firm, actor(), candidacy, body), field=form.body)
     if not out:
         return _candidacy_page(candidacy, form, status=400, feedback_refused=_named(out.error))
-    flash(f"Feedback posted. {candidacy.candidate.name} sees it on their page and gets an email.", "success")
+    flash(
+        _("Feedback posted. %(name)s sees it on their page and gets an email.", name=candidacy.candidate.name),
+        "success",
+    )
     return back(url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#feedback")
 
 
@@ -253,7 +265,7 @@ def candidacy_note(candidacy_id: int):
     return act(
         lambda: notes_service.add_note(g.firm, actor(), candidacy.candidate, form.body.data, candidacy=candidacy),
         form=form,
-        refused="Note not saved",
-        done="Internal note saved.",
+        refused=_("Note not saved"),
+        done=_("Internal note saved."),
         back_to=url_for("recruiter.candidacy", candidacy_id=candidacy.id) + "#notes",
     )

@@ -9,6 +9,8 @@ import binascii
 import io
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import transaction
 from portal.extensions import db
@@ -41,7 +43,7 @@ from portal.web.actions import act, actor, attempt, back, flash_outcome, run, su
 def talent():
     form = PoolFilterForm(request.args)
     staff = search_service.staff(g.firm)
-    form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
+    form.owner.choices = [opt("", _("Anyone")), opt("me", _("Me"))] + [opt(u.id, u.name) for u in staff]
     filters, error = _pool_filters(form)
     page = (
         talent_pool.page(g.firm, filters, cursor=request.args.get("after"))
@@ -62,9 +64,8 @@ def talent():
 def _pool_filters(form: PoolFilterForm) -> tuple[talent_pool.PoolFilters, str | None]:
     """The filters the form asks for; or none, and why they were not understood."""
     if not form.validate():
-        return talent_pool.PoolFilters(), "Some filters were not understood: " + " ".join(
-            f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items()
-        )
+        problems = " ".join(f"{getattr(form, k).label.text}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        return talent_pool.PoolFilters(), _("Some filters were not understood: %(problems)s", problems=problems)
     try:
         return talent_pool.PoolFilters(
             text=form.q.data or None,
@@ -100,10 +101,10 @@ def _candidate_input(form: CandidateForm) -> candidate_service.CandidateInput:
 @bp.route("/candidates/new", methods=["GET", "POST"])
 def candidate_new():
     form = CandidateForm()
-    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Me")
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), _("Me"))
     out = attempt(form, lambda: candidate_service.create_candidate(g.firm, actor(), _candidate_input(form)))
     if out:
-        flash(f"{out.value.name} added to the talent pool.", "success")
+        flash(_("%(name)s added to the talent pool.", name=out.value.name), "success")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -119,10 +120,10 @@ def candidate_edit(candidate_id: int):
         form.skills.data = ", ".join(sorted((s.skill.name for s in candidate.skills), key=str.casefold))
         form.tags.data = ", ".join(sorted(t.name for t in candidate.tags))
         form.note.data = ""
-    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Nobody")
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), _("Nobody"))
     out = attempt(form, lambda: candidate_service.update_candidate(g.firm, actor(), candidate, _candidate_input(form)))
     if out:
-        flash("Candidate saved.", "success")
+        flash(_("Candidate saved."), "success")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -136,7 +137,7 @@ def candidate_detail(candidate_id: int):
     candidacies = candidate_service.candidacies_of(candidate)
     add_form = AddToSearchForm()
     in_ids = {c.search_id for c in candidacies}
-    add_form.search_id.choices = [opt("", "Choose a search")] + [
+    add_form.search_id.choices = [opt("", _("Choose a search"))] + [
         opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids
     ]
     owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
@@ -167,12 +168,12 @@ def candidate_add_to_search(candidate_id: int):
     form.search_id.choices = [opt(s.id, s.title) for s in search_service.open_searches(g.firm)]
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
     if not form.validate_on_submit() or form.search_id.data is None:
-        flash("Choose one of the open searches.", "error")
+        flash(_("Choose one of the open searches."), "error")
         return redirect(target, code=303)
     search = get_or_404(Search, form.search_id.data)
     flash_outcome(
         submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
-        lambda _: f"{candidate.name} added to {search.title}.",
+        lambda _result: _("%(name)s added to %(title)s.", name=candidate.name, title=search.title),
     )
     return redirect(target, code=303)
 
@@ -183,12 +184,12 @@ def candidate_note(candidate_id: int):
     form = NoteForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#notes"
     if not form.validate_on_submit():
-        flash("Note not saved: " + errors_text(form), "error")
+        flash(_("Note not saved: %(problems)s", problems=errors_text(form)), "error")
         return back(target)
     return act(
         lambda: notes_service.add_note(g.firm, actor(), candidate, form.body.data),
-        refused="Note not saved",
-        done="Internal note saved.",
+        refused=_("Note not saved"),
+        done=_("Internal note saved."),
         back_to=target,
     )
 
@@ -200,7 +201,7 @@ def candidate_contact(candidate_id: int):
     form = ContactForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#contact"
     if not form.validate_on_submit():
-        flash("Contact not recorded: " + errors_text(form), "error")
+        flash(_("Contact not recorded: %(problems)s", problems=errors_text(form)), "error")
         return back(target)
     return act(
         lambda: contact_service.record_contact(
@@ -211,9 +212,9 @@ def candidate_contact(candidate_id: int):
             on=form.contact_on.data,
             note=form.contact_note.data,
         ),
-        refused="Contact not recorded",
+        refused=_("Contact not recorded"),
         back_to=target,
-        done=f"Recorded: you were in touch with {candidate.name}. It counts as contact.",
+        done=_("Recorded: you were in touch with %(name)s. It counts as contact.", name=candidate.name),
     )
 
 
@@ -222,7 +223,7 @@ def candidate_cv(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     stored = cv.stored_cv(candidate)
     if stored is None:
-        flash(f"There is no CV for {candidate.name} yet.", "info")
+        flash(_("There is no CV for %(name)s yet.", name=candidate.name), "info")
         return redirect(url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv", code=303)
     resp = send_file(
         io.BytesIO(stored.data), mimetype=stored.mimetype, as_attachment=True, download_name=stored.download_name
@@ -237,9 +238,11 @@ def candidate_cv_upload(candidate_id: int):
     form = CVForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
     if not form.validate_on_submit():
-        flash("CV not uploaded: " + errors_text(form), "error")
+        flash(_("CV not uploaded: %(problems)s", problems=errors_text(form)), "error")
         return redirect(target, code=303)
-    flash_outcome(submit(None, lambda: cv.store_cv(candidate, form.cv.data)), "CV uploaded.", refused="CV not uploaded")
+    flash_outcome(
+        submit(None, lambda: cv.store_cv(candidate, form.cv.data)), _("CV uploaded."), refused=_("CV not uploaded")
+    )
     return redirect(target, code=303)
 
 
@@ -250,7 +253,7 @@ def candidate_cv_delete(candidate_id: int):
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#cv"
     if form.validate_on_submit():
         run(lambda: cv.delete_cv(candidate))
-        flash("CV removed.", "success")
+        flash(_("CV removed."), "success")
     return redirect(target, code=303)
 
 
@@ -262,7 +265,7 @@ def candidate_invite(candidate_id: int):
     if form.validate_on_submit():
         flash_outcome(
             submit(None, lambda: candidate_service.invite(g.firm, actor(), candidate)),
-            lambda _: f"Invitation sent to {candidate.email}.",
+            lambda _result: _("Invitation sent to %(email)s.", email=candidate.email),
         )
     return redirect(target, code=303)
 
@@ -322,16 +325,16 @@ def candidate_import_confirm():
     """Step 2: import the previewed file (checked again): every row, or none."""
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        return _upload_again("The import expired or was incomplete; please upload the file again.")
+        return _upload_again(_("The import expired or was incomplete; please upload the file again."))
     try:
         text = base64.b64decode(form.payload.data.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        return _upload_again("The import was damaged in transit; please upload the file again.")
+        return _upload_again(_("The import was damaged in transit; please upload the file again."))
     try:
         created = run(lambda: csv_import.import_candidates(g.firm, actor(), text))
     except csv_import.BadFile as exc:
         return _import_page(ImportForm(), exc.report, str(exc)), 400
     except DomainError as exc:
-        return _upload_again(f"Nothing was imported: {exc}")
-    flash(f"Imported {len(created)} candidate{'s' if len(created) != 1 else ''}.", "success")
+        return _upload_again(_("Nothing was imported: %(reason)s", reason=exc))
+    flash(ngettext("Imported %(num)d candidate.", "Imported %(num)d candidates.", len(created)), "success")
     return redirect(url_for("recruiter.talent"), code=303)

@@ -23,7 +23,7 @@ def get_or_404(model, ident):
 
 def errors_text(form: FlaskForm) -> str:
     """A form's errors in one line, without the field labels."""
-    return " ".join(e for errs in form.errors.values() for e in errs)
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)  # a message may be lazy (portal.i18n)
 
 
 def staff_choices(users, blank: str = "—") -> list:

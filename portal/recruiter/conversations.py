@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 from flask import flash, g, send_file, url_for
+from flask_babel import gettext as _
 
 from portal.models import Candidacy, Candidate, ConversationMessage, utcnow
 from portal.recruiter.blueprint import bp
@@ -35,7 +36,7 @@ def conversation_reply(candidate_id: int):
     form = ConversationReplyForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#conversation"
     if not form.validate_on_submit():
-        flash("Reply not sent: " + errors_text(form), "error")
+        flash(_("Reply not sent: %(problems)s", problems=errors_text(form)), "error")
         return back(target)
     return act(
         lambda: conversations.reply(
@@ -46,8 +47,8 @@ def conversation_reply(candidate_id: int):
             in_reply_to_id=form.in_reply_to_id.data,
             candidacy_id=form.candidacy_id.data,
         ),
-        refused="Reply not sent",
-        done=f"Reply sent to {candidate.name}: it is in their portal and on its way by email.",
+        refused=_("Reply not sent"),
+        done=_("Reply sent to %(name)s: it is in their portal and on its way by email.", name=candidate.name),
         back_to=target,
     )
 
@@ -59,12 +60,12 @@ def conversation_no_reply(post_id: int):
     form = NoReplyForm()
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id) + "#conversation"
     if not form.validate_on_submit():
-        flash("Not marked: " + errors_text(form), "error")
+        flash(_("Not marked: %(problems)s", problems=errors_text(form)), "error")
         return back(target)
     return act(
         lambda: conversations.mark_no_reply(g.firm, actor(), candidate, post.id, form.reason.data),
-        refused="Not marked",
-        done="Marked: no reply needed.",
+        refused=_("Not marked"),
+        done=_("Marked: no reply needed."),
         back_to=target,
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Response, flash, g, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
 
 from portal.models import Search, Stage
 from portal.recruiter.blueprint import bp
@@ -35,11 +36,11 @@ def csv_response(pieces: Iterator[str], name: str) -> Response:
 def talent_export():
     form = PoolFilterForm(request.args)
     staff = search_service.staff(g.firm)
-    form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
+    form.owner.choices = [opt("", _("Anyone")), opt("me", _("Me"))] + [opt(u.id, u.name) for u in staff]
     filters, error = _pool_filters(form)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     if error:
-        flash(f"Not exported: {error}", "error")
+        flash(_("Not exported: %(reason)s", reason=error), "error")
         return redirect(url_for("recruiter.talent", **args), code=303)
     run(lambda: audit.record(g.firm, actor(), "export.talent_pool", None, {"filters": args} if args else None))
     rows = exports.talent_pool_rows(g.firm, filters)

@@ -3,9 +3,11 @@ limits like every recruiter form; they never read or write the database."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal.i18n import lazy as _l
 from portal.models import InterviewOutcome
 from portal.recruiter.forms import no_html, opt
 from portal.services.feedback import MAX_FEEDBACK
@@ -24,21 +26,21 @@ def _outcome(value):
 
 class OutcomeForm(FlaskForm):
     outcome = SelectField(
-        "Outcome",
+        _l("Outcome"),
         coerce=_outcome,
-        choices=[opt("", "Choose…")] + [opt(o.value, label) for o, label in OUTCOME_LABELS.items()],
-        validators=[InputRequired("Choose an outcome.")],
+        choices=[opt("", _l("Choose…"))] + [opt(o.value, label) for o, label in OUTCOME_LABELS.items()],
+        validators=[InputRequired(_l("Choose an outcome."))],
     )
     next = HiddenField(validators=[Length(max=500)])
 
     def validate_outcome(self, field) -> None:
         if not isinstance(field.data, InterviewOutcome):
-            raise ValidationError("Choose an outcome.")
+            raise ValidationError(_("Choose an outcome."))
 
 
 class InterviewFeedbackForm(FlaskForm):
     body = TextAreaField(
-        "Feedback for the candidate about this interview (Markdown)",
+        _l("Feedback for the candidate about this interview (Markdown)"),
         id="interview-feedback-body",
-        validators=[DataRequired("Write the feedback first."), Length(max=MAX_FEEDBACK), no_html],
+        validators=[DataRequired(_l("Write the feedback first.")), Length(max=MAX_FEEDBACK), no_html],
     )

@@ -4,6 +4,8 @@ write the database."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -20,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from portal.i18n import lazy as _l
 from portal.models import (
     PIPELINE,
     CloseReason,
@@ -57,12 +60,17 @@ CHECKBOX_VALUES = {"y", "on", "true", "1", "yes", "false", ""}
 def checkbox(form, field) -> None:
     """A checkbox sends "y" (or nothing); any other value is a forged request."""
     if field.raw_data and str(field.raw_data[0]).lower() not in CHECKBOX_VALUES:
-        raise ValidationError("Not a valid choice: tick or untick the box.")
+        raise ValidationError(_("Not a valid choice: tick or untick the box."))
+
+
+def word(member, attribute: str = "label") -> LazyString:
+    """An enum member's label, read when the page is drawn (in the reader's language), not at import."""
+    return LazyString(lambda: str(getattr(member, attribute)))
 
 
 def _choices(enum_cls, blank: str | None = None, members=None) -> list[SelectChoice]:
     out = [opt("", blank)] if blank is not None else []
-    return out + [opt(m.value, m.label) for m in (members or enum_cls)]
+    return out + [opt(m.value, word(m)) for m in (members or enum_cls)]
 
 
 def _enum(enum_cls):
@@ -81,119 +89,122 @@ def _int_or_none(value):
 
 
 class SearchForm(FlaskForm):
-    title = StringField("Role title", validators=[DataRequired(), Length(max=200), no_html])
-    client_name = StringField("Client", validators=[DataRequired(), Length(max=120), no_html])
+    title = StringField(_l("Role title"), validators=[DataRequired(), Length(max=200), no_html])
+    client_name = StringField(_l("Client"), validators=[DataRequired(), Length(max=120), no_html])
     confidential = BooleanField(
-        "Confidential: hide the client's name from candidates until we ask for consent", validators=[checkbox]
+        _l("Confidential: hide the client's name from candidates until we ask for consent"), validators=[checkbox]
     )
-    description_md = TextAreaField("Description (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
-    requirements_md = TextAreaField("Requirements (Markdown)", validators=[Length(max=MAX_MARKDOWN), no_html])
-    required_skills = StringField("Required skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
-    nice_skills = StringField("Nice-to-have skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
+    description_md = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=MAX_MARKDOWN), no_html])
+    requirements_md = TextAreaField(_l("Requirements (Markdown)"), validators=[Length(max=MAX_MARKDOWN), no_html])
+    required_skills = StringField(_l("Required skills"), validators=[Length(max=MAX_LIST_TEXT), no_html])
+    nice_skills = StringField(_l("Nice-to-have skills"), validators=[Length(max=MAX_LIST_TEXT), no_html])
     seniority = SelectField(
-        "Seniority", choices=_choices(Seniority, "Any"), coerce=_enum(Seniority), validators=[Optional()]
+        _l("Seniority"), choices=_choices(Seniority, _l("Any")), coerce=_enum(Seniority), validators=[Optional()]
     )
-    location = StringField("Location", validators=[Length(max=120), no_html])
+    location = StringField(_l("Location"), validators=[Length(max=120), no_html])
     remote_policy = SelectField(
-        "Remote policy",
+        _l("Remote policy"),
         coerce=_enum(RemotePreference),
         choices=_choices(
             RemotePreference, members=[RemotePreference.ONSITE, RemotePreference.HYBRID, RemotePreference.REMOTE]
         ),
     )
-    pay_min = IntegerField("Pay from", validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
-    pay_max = IntegerField("Pay up to", validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
+    pay_min = IntegerField(_l("Pay from"), validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
+    pay_max = IntegerField(_l("Pay up to"), validators=[Optional(), NumberRange(min=0, max=MAX_PAY)])
     pay_currency = StringField(
-        "Currency",
+        _l("Currency"),
         default="EUR",
-        validators=[DataRequired(), Length(min=3, max=3, message="Use a three-letter code such as EUR.")],
+        validators=[DataRequired(), Length(min=3, max=3, message=_l("Use a three-letter code such as EUR."))],
     )
     engagement = SelectField(
-        "Engagement",
+        _l("Engagement"),
         coerce=_enum(Engagement),
-        choices=[opt(Engagement.RETAINED.value, "Retained"), opt(Engagement.CONTINGENCY.value, "Contingency")],
+        choices=[opt(Engagement.RETAINED.value, _l("Retained")), opt(Engagement.CONTINGENCY.value, _l("Contingency"))],
     )
-    owner_id = SelectField("Owner", coerce=_int_or_none, validators=[Optional()])
+    owner_id = SelectField(_l("Owner"), coerce=_int_or_none, validators=[Optional()])
     state = SelectField(
-        "State",
+        _l("State"),
         coerce=_enum(SearchState),
-        choices=[opt(SearchState.OPEN.value, "Open"), opt(SearchState.ON_HOLD.value, "On hold")],
+        choices=[opt(SearchState.OPEN.value, _l("Open")), opt(SearchState.ON_HOLD.value, _l("On hold"))],
     )
-    anticipated = BooleanField("Anticipated: expected, not yet open", validators=[checkbox])
+    anticipated = BooleanField(_l("Anticipated: expected, not yet open"), validators=[checkbox])
     client_wording = StringField(
-        "Confidential: candidates who were not told read this instead of the client's name",
+        _l("Confidential: candidates who were not told read this instead of the client's name"),
         validators=[Length(max=120), no_html],
     )
-    advertised = BooleanField("Advertise on the careers site", validators=[checkbox])
-    advertise_until = DateField("Advertise until (optional)", validators=[Optional()])
-    publish_pay = BooleanField("Publish the pay range", validators=[checkbox])
+    advertised = BooleanField(_l("Advertise on the careers site"), validators=[checkbox])
+    advertise_until = DateField(_l("Advertise until (optional)"), validators=[Optional()])
+    publish_pay = BooleanField(_l("Publish the pay range"), validators=[checkbox])
     public_summary = StringField(
-        "Public summary (confidential searches: shown instead of the client)",
+        _l("Public summary (confidential searches: shown instead of the client)"),
         validators=[Length(max=SUMMARY_LIMIT), no_html],
     )
 
     def validate_pay_max(self, field) -> None:
         if field.data is not None and self.pay_min.data is not None and self.pay_min.data > field.data:
-            raise ValidationError("The maximum is lower than the minimum.")
+            raise ValidationError(_("The maximum is lower than the minimum."))
 
     def validate_pay_currency(self, field) -> None:
         value = (field.data or "").strip().upper()
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
-            raise ValidationError("Use a three-letter code such as EUR, GBP or USD.")
+            raise ValidationError(_("Use a three-letter code such as EUR, GBP or USD."))
 
 
 class CloseSearchForm(FlaskForm):
     state = SelectField(
-        "Outcome",
+        _l("Outcome"),
         coerce=_enum(SearchState),
-        choices=[opt(SearchState.FILLED.value, "Filled"), opt(SearchState.CANCELLED.value, "Cancelled")],
+        choices=[opt(SearchState.FILLED.value, _l("Filled")), opt(SearchState.CANCELLED.value, _l("Cancelled"))],
     )
     reason = SelectField(
-        "Reason each open candidate is given",
+        _l("Reason each open candidate is given"),
         coerce=_enum(CloseReason),
-        choices=[opt(r.value, r.label) for r in CloseReason],
+        choices=[opt(r.value, word(r)) for r in CloseReason],
         default=CloseReason.ROLE_CLOSED.value,
     )
-    explanation = TextAreaField("Explanation for the candidates", validators=[Length(max=5000), no_html])
+    explanation = TextAreaField(_l("Explanation for the candidates"), validators=[Length(max=5000), no_html])
     untold_explanation = TextAreaField(
-        "Version for candidates who were not told the client's name", validators=[Optional(), Length(max=5000), no_html]
+        _l("Version for candidates who were not told the client's name"),
+        validators=[Optional(), Length(max=5000), no_html],
     )
     confirm = HiddenField(validators=[Length(max=1)])
 
 
 class ClientForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_html])
-    aliases = TextAreaField("Other names (one per line)", validators=[Length(max=3000), no_html])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), no_html])
+    aliases = TextAreaField(_l("Other names (one per line)"), validators=[Length(max=3000), no_html])
 
 
 class CandidateForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_html])
-    email = EmailField("Email", validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
-    phone = StringField("Phone", validators=[Length(max=40), no_html])
-    headline = StringField("Headline", validators=[Length(max=200), no_html])
-    location = StringField("Location", validators=[Length(max=120), no_html])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), no_html])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40), no_html])
+    headline = StringField(_l("Headline"), validators=[Length(max=200), no_html])
+    location = StringField(_l("Location"), validators=[Length(max=120), no_html])
     seniority = SelectField(
-        "Seniority", choices=_choices(Seniority, "Not set"), coerce=_enum(Seniority), validators=[Optional()]
+        _l("Seniority"), choices=_choices(Seniority, _l("Not set")), coerce=_enum(Seniority), validators=[Optional()]
     )
     job_seeking = SelectField(
-        "Availability", choices=_choices(JobSeeking), coerce=_enum(JobSeeking), default=JobSeeking.OPEN.value
+        _l("Availability"), choices=_choices(JobSeeking), coerce=_enum(JobSeeking), default=JobSeeking.OPEN.value
     )
-    summary = TextAreaField("Summary", validators=[Length(max=5000), no_html])
-    skills = StringField("Skills", validators=[Length(max=MAX_LIST_TEXT), no_html])
-    tags = StringField("Tags", validators=[Length(max=MAX_LIST_TEXT), no_html])
-    owner_id = SelectField("Owner", coerce=_int_or_none, validators=[Optional()])
-    note = TextAreaField("Internal note (never shown to the candidate)", validators=[Length(max=10_000), no_html])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=5000), no_html])
+    skills = StringField(_l("Skills"), validators=[Length(max=MAX_LIST_TEXT), no_html])
+    tags = StringField(_l("Tags"), validators=[Length(max=MAX_LIST_TEXT), no_html])
+    owner_id = SelectField(_l("Owner"), coerce=_int_or_none, validators=[Optional()])
+    note = TextAreaField(_l("Internal note (never shown to the candidate)"), validators=[Length(max=10_000), no_html])
 
 
 class CVForm(FlaskForm):
     # Its own id: "cv" is the id of the page section the form sits in (candidates/detail.html).
     cv = FileField(
-        "CV (PDF or Word .docx, up to 5 MB)", validators=[FileRequired("Choose a file to upload.")], id="cv-file"
+        _l("CV (PDF or Word .docx, up to 5 MB)"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+        id="cv-file",
     )
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
 class ImportConfirmForm(FlaskForm):
@@ -203,29 +214,35 @@ class ImportConfirmForm(FlaskForm):
 class AddCandidateForm(FlaskForm):
     candidate_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     stage = SelectField(
-        "Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES), default=Stage.IDENTIFIED.value
+        _l("Start at"),
+        coerce=_enum(Stage),
+        choices=_choices(Stage, members=START_STAGES),
+        default=Stage.IDENTIFIED.value,
     )
     next = HiddenField(validators=[Length(max=500)])
 
 
 class AddToSearchForm(FlaskForm):
-    search_id = SelectField("Search", coerce=_int_or_none, validators=[InputRequired()])
+    search_id = SelectField(_l("Search"), coerce=_int_or_none, validators=[InputRequired()])
     stage = SelectField(
-        "Start at", coerce=_enum(Stage), choices=_choices(Stage, members=START_STAGES), default=Stage.IDENTIFIED.value
+        _l("Start at"),
+        coerce=_enum(Stage),
+        choices=_choices(Stage, members=START_STAGES),
+        default=Stage.IDENTIFIED.value,
     )
 
 
 class MoveForm(FlaskForm):
-    stage = SelectField("Move to", coerce=_enum(Stage), choices=_choices(Stage, members=PIPELINE))
+    stage = SelectField(_l("Move to"), coerce=_enum(Stage), choices=_choices(Stage, members=PIPELINE))
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     next = HiddenField(validators=[Length(max=500)])
 
 
 class CloseForm(FlaskForm):
     reason = SelectField(
-        "Reason", coerce=_enum(CloseReason), choices=[opt(r.value, r.internal_label) for r in CloseReason]
+        _l("Reason"), coerce=_enum(CloseReason), choices=[opt(r.value, word(r, "internal_label")) for r in CloseReason]
     )
-    explanation = TextAreaField("Explanation for the candidate", validators=[Length(max=5000), no_html])
+    explanation = TextAreaField(_l("Explanation for the candidate"), validators=[Length(max=5000), no_html])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     next = HiddenField(validators=[Length(max=500)])
 
@@ -243,17 +260,17 @@ class FeedbackForm(FlaskForm):
     # Feedback and note share a page (the candidacy): each box has its own id, so each label
     # names its own box and a screen reader never posts a private note as feedback.
     body = TextAreaField(
-        "Feedback for the candidate (Markdown)",
+        _l("Feedback for the candidate (Markdown)"),
         id="feedback-body",
-        validators=[DataRequired("Write the feedback first."), Length(max=10_000), no_html],
+        validators=[DataRequired(_l("Write the feedback first.")), Length(max=10_000), no_html],
     )
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "Internal note (Markdown; never shown to the candidate)",
+        _l("Internal note (Markdown; never shown to the candidate)"),
         id="note-body",
-        validators=[DataRequired("Write the note first."), Length(max=10_000), no_html],
+        validators=[DataRequired(_l("Write the note first.")), Length(max=10_000), no_html],
     )
     next = HiddenField(validators=[Length(max=500)])
 
@@ -268,28 +285,30 @@ class SearchFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Text", validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
     state = SelectField(
-        "State",
+        _l("State"),
         validators=[Optional()],
-        choices=[opt("", "Open and on hold")] + [opt(s.value, s.label) for s in SearchState] + [opt("all", "All")],
+        choices=[opt("", _l("Open and on hold"))]
+        + [opt(s.value, word(s)) for s in SearchState]
+        + [opt("all", _l("All"))],
     )
-    owner = SelectField("Owner", validators=[Optional()])
-    client = SelectField("Client", validators=[Optional()])
+    owner = SelectField(_l("Owner"), validators=[Optional()])
+    client = SelectField(_l("Client"), validators=[Optional()])
 
 
 class PoolFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name, email or headline", validators=[Optional(), Length(max=100)])
-    tags = StringField("Tags", validators=[Optional(), Length(max=300)])
-    skills = StringField("Skills", validators=[Optional(), Length(max=300)])
-    seeking = SelectField("Availability", validators=[Optional()], choices=_choices(JobSeeking, "Any"))
-    location = StringField("Location", validators=[Optional(), Length(max=100)])
-    stage = SelectField("Stage (in any search)", validators=[Optional()], choices=_choices(Stage, "Any"))
-    silent = IntegerField("No contact for at least (days)", validators=[Optional(), NumberRange(min=0, max=3650)])
-    owner = SelectField("Owner", validators=[Optional()])
+    q = StringField(_l("Name, email or headline"), validators=[Optional(), Length(max=100)])
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=300)])
+    skills = StringField(_l("Skills"), validators=[Optional(), Length(max=300)])
+    seeking = SelectField(_l("Availability"), validators=[Optional()], choices=_choices(JobSeeking, _l("Any")))
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=100)])
+    stage = SelectField(_l("Stage (in any search)"), validators=[Optional()], choices=_choices(Stage, _l("Any")))
+    silent = IntegerField(_l("No contact for at least (days)"), validators=[Optional(), NumberRange(min=0, max=3650)])
+    owner = SelectField(_l("Owner"), validators=[Optional()])
     after = HiddenField(validators=[Optional(), Length(max=400)])
 
 
@@ -297,29 +316,30 @@ class ContactForm(FlaskForm):
     """ "I told them another way": counts as contact (portal.services.contact)."""
 
     contact_kind = SelectField(
-        "How",
-        choices=[opt(k.value, k.label) for k in ContactKind],
-        validators=[InputRequired("Choose how you were in touch.")],
+        _l("How"),
+        choices=[opt(k.value, word(k)) for k in ContactKind],
+        validators=[InputRequired(_l("Choose how you were in touch."))],
     )
-    contact_on = DateField("Day", validators=[InputRequired("Enter the day you were in touch.")])
+    contact_on = DateField(_l("Day"), validators=[InputRequired(_l("Enter the day you were in touch."))])
     contact_note = TextAreaField(
-        "What you told them (optional, internal)", validators=[Optional(), Length(max=500), no_html]
+        _l("What you told them (optional, internal)"), validators=[Optional(), Length(max=500), no_html]
     )
 
 
 class AboutForm(FlaskForm):
     """The recruiter's short line for their candidates (services/recruiter_profile.py)."""
 
-    about = StringField("A short line about you", validators=[Length(max=ABOUT_LIMIT), no_html])
+    about = StringField(_l("A short line about you"), validators=[Length(max=ABOUT_LIMIT), no_html])
 
 
 class PhotoForm(FlaskForm):
     photo = FileField(
-        "Your photo",
+        _l("Your photo"),
         validators=[
-            FileRequired("Choose an image file."),
+            FileRequired(_l("Choose an image file.")),
             FileSize(
-                max_size=PHOTO_MAX_BYTES, message=f"The photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB."
+                max_size=PHOTO_MAX_BYTES,
+                message=_l("The photo may be at most %(num)d MB.", num=PHOTO_MAX_BYTES // (1024 * 1024)),
             ),
         ],
     )
@@ -329,9 +349,9 @@ class ConversationReplyForm(FlaskForm):
     """A recruiter's reply in a candidate's conversation (plain text, emailed to them)."""
 
     body = TextAreaField(
-        "Your reply (the candidate sees it and gets it by email)",
+        _l("Your reply (the candidate sees it and gets it by email)"),
         id="reply-body",
-        validators=[DataRequired("Write the reply first."), Length(max=10_000), no_html],
+        validators=[DataRequired(_l("Write the reply first.")), Length(max=10_000), no_html],
     )
     in_reply_to_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     candidacy_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -342,7 +362,8 @@ class NoReplyForm(FlaskForm):
     """ "No reply needed", with the reason (kept with the message and in the audit log)."""
 
     reason = StringField(
-        "Why no reply is needed", validators=[DataRequired("Say why no reply is needed."), Length(max=300), no_html]
+        _l("Why no reply is needed"),
+        validators=[DataRequired(_l("Say why no reply is needed.")), Length(max=300), no_html],
     )
     next = HiddenField(validators=[Length(max=500)])
 
@@ -351,7 +372,7 @@ class NotificationsForm(FlaskForm):
     """How the recruiter hears of new candidate messages (services/conversations.py)."""
 
     message_notifications = RadioField(
-        "When a candidate writes to you",
+        _l("When a candidate writes to you"),
         choices=[SelectChoice(k, v) for k, v in NOTIFICATION_CHOICES.items()],
-        validators=[InputRequired("Choose one.")],
+        validators=[InputRequired(_l("Choose one."))],
     )

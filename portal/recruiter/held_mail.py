@@ -4,9 +4,11 @@ for the firm's staff to post to the right candidate's conversation or to discard
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from wtforms import EmailField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import lazy as _l
 from portal.recruiter.blueprint import bp
 from portal.services import held_mail
 from portal.tenancy import current_firm
@@ -15,7 +17,7 @@ from portal.web.forms import FlaskForm  # hidden inputs without ids (portal/web/
 
 
 class PostHeldForm(FlaskForm):
-    candidate_email = EmailField("Candidate's email address", validators=[Optional(), Length(max=254)])
+    candidate_email = EmailField(_l("Candidate's email address"), validators=[Optional(), Length(max=254)])
 
 
 class DiscardHeldForm(FlaskForm):
@@ -32,12 +34,12 @@ def held_mail_list():
 def held_mail_post(held_id: int):
     form = PostHeldForm()
     out = submit(form, lambda: held_mail.post_held(current_firm, actor(), held_id, form.candidate_email.data or ""))
-    flash_outcome(out, "Posted to the candidate's conversation.", "Not posted")
+    flash_outcome(out, _("Posted to the candidate's conversation."), _("Not posted"))
     return redirect(url_for("recruiter.held_mail_list"))
 
 
 @bp.route("/held-mail/<int:held_id>/discard", methods=["POST"])
 def held_mail_discard(held_id: int):
     out = submit(DiscardHeldForm(), lambda: held_mail.discard_held(current_firm, actor(), held_id))
-    flash_outcome(out, "The email was discarded.", "Not discarded")
+    flash_outcome(out, _("The email was discarded."), _("Not discarded"))
     return redirect(url_for("recruiter.held_mail_list"))

@@ -6,6 +6,7 @@ interview_feedback.py and services/debriefs.py; the candidacy page shows the fol
 from __future__ import annotations
 
 from flask import abort, flash, g, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.models import Debrief, Interview
 from portal.recruiter.blueprint import bp
@@ -42,7 +43,7 @@ def interview_feedback_page(interview_id: int):
         form, lambda: interview_feedback.write_feedback(g.firm, actor(), interview, form.body.data), field=form.body
     )
     if out:
-        flash(f"Feedback posted. {name} sees it on their page and gets an email.", "success")
+        flash(_("Feedback posted. %(name)s sees it on their page and gets an email.", name=name), "success")
         return back(_back(interview))
     row = interview_attention.followup_row(g.firm, interview)
     return render_template("recruiter/interview_feedback.html", row=row, form=form), status(form)
@@ -54,8 +55,8 @@ def interview_outcome(interview_id: int):
     return act(
         lambda: interview_feedback.record_outcome(g.firm, actor(), interview, form.outcome.data),
         form=form,
-        refused="Outcome not saved",
-        done="Outcome saved.",
+        refused=_("Outcome not saved"),
+        done=_("Outcome saved."),
         back_to=_back(interview),
     )
 
@@ -66,7 +67,7 @@ def debrief_seen(debrief_id: int):
     return act(
         lambda: debriefs.mark_seen(g.firm, actor(), debrief),
         form=ActionForm(),
-        refused="Not marked",
-        done="Debrief marked as seen.",
+        refused=_("Not marked"),
+        done=_("Debrief marked as seen."),
         back_to=url_for("recruiter.dashboard"),
     )

@@ -5,6 +5,7 @@ a video link, a confidential client's name) are services/interviews.py's. No dat
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from wtforms import (
     DateTimeLocalField,
     FieldList,
@@ -17,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.i18n import lazy as _l
 from portal.models.interview import InterviewFormat
 from portal.recruiter.forms import no_html, opt
 from portal.services import interviews
@@ -26,21 +28,21 @@ from portal.web.forms import FlaskForm
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 FORMAT_CHOICES = [
-    opt(InterviewFormat.VIDEO.value, "Video call"),
-    opt(InterviewFormat.PHONE.value, "Phone call"),
-    opt(InterviewFormat.ON_SITE.value, "On site"),
+    opt(InterviewFormat.VIDEO.value, _l("Video call")),
+    opt(InterviewFormat.PHONE.value, _l("Phone call")),
+    opt(InterviewFormat.ON_SITE.value, _l("On site")),
 ]
-MODE_CHOICES = [opt("fixed", "A fixed time"), opt("slots", "Proposed times: the candidate picks one")]
-BAD_TIME = "Please give a date and a time (e.g. 2026-10-26 09:00)."
+MODE_CHOICES = [opt("fixed", _l("A fixed time")), opt("slots", _l("Proposed times: the candidate picks one"))]
+BAD_TIME = _l("Please give a date and a time (e.g. 2026-10-26 09:00).")
 
 
 def _times_fields(cls):
-    cls.mode = RadioField("When", choices=MODE_CHOICES, default="fixed", validators=[InputRequired()])
+    cls.mode = RadioField(_l("When"), choices=MODE_CHOICES, default="fixed", validators=[InputRequired()])
     cls.starts_at = DateTimeLocalField(
-        "Fixed time", format=TIME_FORMAT, validators=[Optional()], render_kw={"step": 300}
+        _l("Fixed time"), format=TIME_FORMAT, validators=[Optional()], render_kw={"step": 300}
     )
     cls.slots = FieldList(
-        DateTimeLocalField("Proposed time", format=TIME_FORMAT, validators=[Optional()], render_kw={"step": 300}),
+        DateTimeLocalField(_l("Proposed time"), format=TIME_FORMAT, validators=[Optional()], render_kw={"step": 300}),
         min_entries=interviews.MAX_SLOTS,
         max_entries=interviews.MAX_SLOTS,
     )
@@ -49,23 +51,28 @@ def _times_fields(cls):
 
 class DetailsForm(FlaskForm):
     sequence = HiddenField()
-    kind = SelectField("Kind", choices=[opt(k.value, KIND_LABELS[k]) for k in interviews.CANDIDACY_KINDS])
-    round = IntegerField("Round", default=1, validators=[InputRequired(), NumberRange(min=1, max=interviews.MAX_ROUND)])
-    format = SelectField("Format", choices=FORMAT_CHOICES)
+    kind = SelectField(
+        _l("Kind"),
+        choices=[opt(k.value, LazyString(lambda k=k: str(KIND_LABELS[k]))) for k in interviews.CANDIDACY_KINDS],
+    )
+    round = IntegerField(
+        _l("Round"), default=1, validators=[InputRequired(), NumberRange(min=1, max=interviews.MAX_ROUND)]
+    )
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES)
     location = StringField(
-        "Video link, address or phone arrangement", validators=[Length(max=interviews.MAX_LOCATION), no_html]
+        _l("Video link, address or phone arrangement"), validators=[Length(max=interviews.MAX_LOCATION), no_html]
     )
     duration_minutes = IntegerField(
-        "Duration (minutes)",
+        _l("Duration (minutes)"),
         default=60,
         validators=[InputRequired(), NumberRange(min=interviews.MIN_MINUTES, max=interviews.MAX_MINUTES)],
     )
-    timezone = SelectField("Held in time zone")
-    attendees = TextAreaField("Who the candidate meets", validators=[Length(max=3000), no_html])
+    timezone = SelectField(_l("Held in time zone"))
+    attendees = TextAreaField(_l("Who the candidate meets"), validators=[Length(max=3000), no_html])
     candidate_notes = TextAreaField(
-        "What to prepare (the candidate reads this)", validators=[Length(max=10_000), no_html]
+        _l("What to prepare (the candidate reads this)"), validators=[Length(max=10_000), no_html]
     )
-    internal_notes = TextAreaField("Internal notes", validators=[Length(max=10_000), no_html])
+    internal_notes = TextAreaField(_l("Internal notes"), validators=[Length(max=10_000), no_html])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

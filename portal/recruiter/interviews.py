@@ -5,6 +5,7 @@ form, one service call (services/interviews.py) through the form-action helper, 
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.models import Candidacy
 from portal.models.interview import Interview
@@ -32,7 +33,7 @@ def interview_new(candidacy_id: int):
     out = submit(form, lambda: interviews.schedule(g.firm, actor(), candidacy, form.details(), **form.times()))
     if not out:
         return _page(form, candidacy, "new")
-    flash(f"Interview saved. {candidacy.candidate.name} gets an email with the details.", "success")
+    flash(_("Interview saved. %(name)s gets an email with the details.", name=candidacy.candidate.name), "success")
     return redirect(_back(out.value), 303)
 
 
@@ -54,7 +55,7 @@ def interview_edit(interview_id: int):
     out = submit(form, lambda: interviews.edit(g.firm, actor(), interview, form.details(), sequence_of(form)))
     if not out:
         return _page(form, interview.candidacy, "edit", interview)
-    flash("Interview details saved.", "success")
+    flash(_("Interview details saved."), "success")
     return redirect(_back(interview), 303)
 
 
@@ -68,7 +69,7 @@ def interview_move(interview_id: int):
     )
     if not out:
         return _page(form, interview.candidacy, "move", interview)
-    flash(f"Interview moved. {interview.candidate.name} gets an email with the new time.", "success")
+    flash(_("Interview moved. %(name)s gets an email with the new time.", name=interview.candidate.name), "success")
     return redirect(_back(interview), 303)
 
 
@@ -78,8 +79,11 @@ def interview_cancel(interview_id: int):
     return act(
         lambda: interviews.cancel(g.firm, actor(), interview, sequence_of(form)),
         form=form,
-        refused="Not cancelled",
-        done=f"Interview cancelled. {interview.candidate.name} is told, and their calendar event is cancelled.",
+        refused=_("Not cancelled"),
+        done=_(
+            "Interview cancelled. %(name)s is told, and their calendar event is cancelled.",
+            name=interview.candidate.name,
+        ),
         back_to=_back(interview),
     )
 
@@ -90,7 +94,7 @@ def interview_seen(interview_id: int):
     return act(
         lambda: interviews.mark_answer_seen(g.firm, actor(), interview),
         form=form,
-        refused="Not marked",
-        done=f"Marked {interview.candidate.name}'s answer as handled.",
+        refused=_("Not marked"),
+        done=_("Marked %(name)s's answer as handled.", name=interview.candidate.name),
         back_to=url_for("recruiter.dashboard"),
     )

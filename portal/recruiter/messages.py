@@ -5,6 +5,7 @@ with their reasons, and "send again". Scoped to the request's firm (another firm
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -98,9 +99,9 @@ def message_resend(message_id: int):
     form = ResendForm()
     here = url_for("recruiter.message_detail", message_id=message_id)
     if not form.validate_on_submit():
-        flash("The form expired. Please try again.", "error")
+        flash(_("The form expired. Please try again."), "error")
         return redirect(here)
     flash_outcome(
-        submit(None, lambda: resend(current_firm, actor(), message_id)), "The message is queued to be sent again."
+        submit(None, lambda: resend(current_firm, actor(), message_id)), _("The message is queued to be sent again.")
     )
     return redirect(here)

@@ -4,9 +4,8 @@ portal/services/office_hours.py through the form-action helper; never commit her
 
 from __future__ import annotations
 
-import calendar
-
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.models import utcnow
 from portal.recruiter.blueprint import bp
@@ -44,7 +43,6 @@ def _page(add_form=None, edit_forms=None, code=200):
         toggle_form=ActionForm(formdata=None),
         bookings=office_hours.upcoming_for_recruiter(me, utcnow()),
         words=interview_words,
-        day_names=list(calendar.day_name),
     ), code
 
 
@@ -57,7 +55,7 @@ def office_hours_list():
 def office_hours_add():
     form = OfficeHoursForm(prefix="new")
     if submit(form, lambda: office_hours.add(g.firm, actor(), form.values())):
-        flash("Published. Candidates can book these times now.", "success")
+        flash(_("Published. Candidates can book these times now."), "success")
         return redirect(url_for("recruiter.office_hours"), 303)
     return _page(add_form=form, code=status(form))
 
@@ -67,7 +65,7 @@ def office_hours_edit(office_hours_id: int):
     found(lambda: office_hours.own(actor(), office_hours_id))  # another's or another firm's: 404
     form = OfficeHoursForm(prefix=f"oh{office_hours_id}")
     if submit(form, lambda: office_hours.update(g.firm, actor(), office_hours_id, form.values())):
-        flash("Saved. Bookings already made keep their time.", "success")
+        flash(_("Saved. Bookings already made keep their time."), "success")
         return redirect(url_for("recruiter.office_hours"), 303)
     return _page(edit_forms={office_hours_id: form}, code=status(form))
 
@@ -79,6 +77,6 @@ def office_hours_active(office_hours_id: int):
         lambda: office_hours.set_active(g.firm, actor(), office_hours_id, on),
         form=ActionForm(),
         back_to=url_for("recruiter.office_hours"),
-        refused="Not changed",
-        done="Offered again." if on else "Stopped. Bookings already made stand.",
+        refused=_("Not changed"),
+        done=_("Offered again.") if on else _("Stopped. Bookings already made stand."),
     )

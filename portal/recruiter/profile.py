@@ -5,6 +5,7 @@ portal/services/recruiter_profile.py through the form-action helper; never commi
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.recruiter.blueprint import bp
 from portal.recruiter.forms import AboutForm, ActionForm, NotificationsForm, PhotoForm
@@ -35,7 +36,7 @@ def profile():
 def profile_about():
     form = AboutForm()
     if submit(form, lambda: recruiter_profile.update_about(g.firm, actor(), form.about.data), field=form.about):
-        flash("Saved. Your candidates see the new line now.", "success")
+        flash(_("Saved. Your candidates see the new line now."), "success")
         return redirect(url_for("recruiter.profile"), 303)
     return _page(about_form=form, code=status(form))
 
@@ -48,7 +49,7 @@ def profile_photo():
         return recruiter_profile.set_photo(g.firm, actor(), form.photo.data.read(recruiter_profile.PHOTO_MAX_BYTES + 1))
 
     if submit(form, upload, field=form.photo):
-        flash("Your new photo is in place.", "success")
+        flash(_("Your new photo is in place."), "success")
         return redirect(url_for("recruiter.profile"), 303)
     return _page(photo_form=form, code=status(form))
 
@@ -56,7 +57,9 @@ def profile_photo():
 @bp.route("/profile/photo/remove", methods=["POST"])
 def profile_photo_remove():
     if ActionForm().validate_on_submit():
-        flash_outcome(submit(None, lambda: recruiter_profile.remove_photo(g.firm, actor())), "Your photo is removed.")
+        flash_outcome(
+            submit(None, lambda: recruiter_profile.remove_photo(g.firm, actor())), _("Your photo is removed.")
+        )
     return redirect(url_for("recruiter.profile"), 303)
 
 
@@ -66,7 +69,7 @@ def profile_calendar_link():
     if ActionForm().validate_on_submit():
         flash_outcome(
             submit(None, lambda: calendar_feeds.new_link(g.firm, actor())),
-            "Done: the old calendar address no longer works. Add the new one to your calendar.",
+            _("Done: the old calendar address no longer works. Add the new one to your calendar."),
         )
     return redirect(url_for("recruiter.profile", _anchor="calendar-feed"), 303)
 
@@ -80,6 +83,6 @@ def profile_notifications():
         lambda: conversations.set_notifications(g.firm, actor(), form.message_notifications.data),
         field=form.message_notifications,
     ):
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("recruiter.profile", _anchor="notifications"), 303)
     return _page(notify_form=form, code=status(form))

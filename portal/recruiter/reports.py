@@ -9,15 +9,17 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from portal import i18n
 from portal.extensions import DEFAULT, db, get_queue
 from portal.models import Role, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.exports import csv_response
-from portal.services import audit, exports, report_snapshots, report_tables, reports
+from portal.services import audit, exports, report_periods, report_snapshots, report_tables, reports
 from portal.services import searches as search_service
 from portal.web.actions import actor, run
 
@@ -47,11 +49,22 @@ def _period_key() -> tuple[str, str | None]:
             first = date.fromisoformat(request.args.get("from", "")[:10])
             last = date.fromisoformat(request.args.get("to", "")[:10])
         except ValueError:
-            return "quarter", "Please give both dates of a custom period (year-month-day). Showing this quarter."
+            return "quarter", _("Please give both dates of a custom period (year-month-day). Showing this quarter.")
         if (last - first).days > 800 or (first - last).days > 800:
-            return "quarter", "A custom period may span at most about two years. Showing this quarter."
+            return "quarter", _("A custom period may span at most about two years. Showing this quarter.")
         return f"custom:{first.isoformat()}:{last.isoformat()}", None
     return (key if key in reports.STANDARD_PERIODS else "quarter"), None
+
+
+def _words(data: dict) -> dict:
+    """What the page says in the reader's language: the period, each promise, the figures."""
+    return {
+        "period_text": report_periods.period_label(data["period"]),
+        "promise_label": report_tables.promise,
+        "one_decimal": report_tables.num,
+        "no_decimal": lambda value: report_tables.num(value, 0),
+        "day_of": lambda iso: i18n.day(date.fromisoformat(iso[:10])),  # a stored "YYYY-MM-DD…", as the reader writes it
+    }
 
 
 @bp.route("/reports")
@@ -65,6 +78,7 @@ def report_page():
     return render_template(
         "recruiter/report.html",
         data=data,
+        **_words(data),
         shown=shown,
         tables=tables,
         charts=report_tables.charts(data, tables),
@@ -102,10 +116,13 @@ def report_refresh():
         abort(403)
     try:
         get_queue(DEFAULT).enqueue(report_snapshots.REFRESH_JOB, g.firm.id)
-        flash("The figures are being refreshed; reload the page in a minute.", "success")
+        flash(_("The figures are being refreshed; reload the page in a minute."), "success")
     except (RedisError, OSError):
         flash(
-            "The figures could not be refreshed now (the queue is unavailable). They refresh on their own within the hour.",
+            _(
+                "The figures could not be refreshed now (the queue is unavailable). "
+                "They refresh on their own within the hour."
+            ),
             "error",
         )
     args: dict[str, Any] = {k: v for k, v in request.form.items() if k in ("period", "from", "to", "recruiter") and v}

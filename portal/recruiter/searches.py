@@ -7,20 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices
-from portal.recruiter.forms import (
-    ActionForm,
-    AddCandidateForm,
-    ClientForm,
-    CloseSearchForm,
-    SearchFilterForm,
-    SearchForm,
-    opt,
-)
+from portal.recruiter.forms import ActionForm, AddCandidateForm, ClientForm, CloseSearchForm, SearchFilterForm, opt
+from portal.recruiter.search_form import TranslatedSearchForm as SearchForm
+from portal.recruiter.search_form import search_form
 from portal.services import DomainError, careers, disclosure, matching, pipeline
 from portal.services import activity as activity_service
 from portal.services import candidates as candidate_service
@@ -39,8 +35,8 @@ def searches():
     form = SearchFilterForm(request.args)
     staff = search_service.staff(g.firm)
     clients = search_service.clients(g.firm)
-    form.owner.choices = [opt("", "Anyone"), opt("me", "Me")] + [opt(u.id, u.name) for u in staff]
-    form.client.choices = [opt("", "Any client")] + [opt(c.id, c.name) for c in clients]
+    form.owner.choices = [opt("", _("Anyone")), opt("me", _("Me"))] + [opt(u.id, u.name) for u in staff]
+    form.client.choices = [opt("", _("Any client"))] + [opt(c.id, c.name) for c in clients]
     filters = search_service.SearchFilters()
     if form.validate():
         state = form.state.data
@@ -83,22 +79,24 @@ def _search_input(form: SearchForm) -> search_service.SearchInput:
             publish_pay=form.publish_pay.data,
             public_summary=form.public_summary.data,
         ),
+        translations=form.translations(),
     )
 
 
 def _prepare(form: SearchForm, search: Search | None) -> None:
-    form.owner_id.choices = staff_choices(search_service.staff(g.firm), "Me")
+    form.owner_id.choices = staff_choices(search_service.staff(g.firm), _("Me"))
     if search is not None and search.state.is_closed:
-        form.state.choices = [opt(search.state.value, f"{search.state.label} (closed)")] + list(form.state.choices)
+        closed = _("%(state)s (closed)", state=search.state.label)
+        form.state.choices = [opt(search.state.value, closed)] + list(form.state.choices)
 
 
 @bp.route("/searches/new", methods=["GET", "POST"])
 def search_new():
-    form = SearchForm()
+    form = search_form(g.firm)
     _prepare(form, None)
     out = attempt(form, lambda: search_service.create_search(g.firm, actor(), _search_input(form)))
     if out:
-        flash(f"Search “{out.value.title}” created.", "success")
+        flash(_("Search “%(title)s” created.", title=out.value.title), "success")
         return redirect(url_for("recruiter.search_detail", search_id=out.value.id), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -113,9 +111,10 @@ def search_new():
 @bp.route("/searches/<int:search_id>/edit", methods=["GET", "POST"])
 def search_edit(search_id: int):
     search = get_or_404(Search, search_id)
-    form = SearchForm(obj=search)
+    form = search_form(g.firm, obj=search)
     if request.method == "GET":
         form.client_name.data = search.client.name
+        form.fill_translations(search)
         required, nice = search_service.skill_names(search)
         form.required_skills.data = ", ".join(required)
         form.nice_skills.data = ", ".join(nice)
@@ -124,7 +123,7 @@ def search_edit(search_id: int):
     _prepare(form, search)
     out = attempt(form, lambda: search_service.update_search(g.firm, actor(), search, _search_input(form)))
     if out:
-        flash("Search saved.", "success")
+        flash(_("Search saved."), "success")
         return redirect(url_for("recruiter.search_detail", search_id=search.id), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -146,7 +145,7 @@ def client_edit(client_id: int):
         form, lambda: disclosure.update_client(g.firm, actor(), client, form.name.data, form.aliases.data or "")
     )
     if out:
-        flash(f"Client “{client.name}” saved.", "success")
+        flash(_("Client “%(name)s” saved.", name=client.name), "success")
         return back(url_for("recruiter.searches", client=client.id, state="all"))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -218,7 +217,7 @@ def search_close(search_id: int):
     search, form = get_or_404(Search, search_id), CloseSearchForm()
     here = url_for("recruiter.search_detail", search_id=search.id)
     if search.state.is_closed:
-        flash("This search is already closed.", "error")
+        flash(_("This search is already closed."), "error")
         return redirect(here, code=303)
     if not form.validate_on_submit():
         return _close_page(search, form, 400)
@@ -255,9 +254,26 @@ def _close_search(search: Search, form: CloseSearchForm, untold: str | None) -> 
 
 
 def _closed_text(search: Search, n: int) -> str:
-    return (
-        f"Search closed as {search.state.label.lower()}. "
-        f"{n} open candidac{'y was' if n == 1 else 'ies were'} closed and each candidate will be told."
+    closed = _("Search closed as filled.") if search.state == SearchState.FILLED else _("Search closed as cancelled.")
+    told = ngettext(
+        "%(num)d open candidacy was closed and each candidate will be told.",
+        "%(num)d open candidacies were closed and each candidate will be told.",
+        n,
+    )
+    return f"{closed} {told}"
+
+
+def _undone_text(search: Search, n: int) -> str:
+    if search.state == SearchState.ON_HOLD:
+        return ngettext(
+            "Undone: the search is on hold again and %(num)d candidacy is back where it was. Nobody was told.",
+            "Undone: the search is on hold again and %(num)d candidacies are back where they were. Nobody was told.",
+            n,
+        )
+    return ngettext(
+        "Undone: the search is open again and %(num)d candidacy is back where it was. Nobody was told.",
+        "Undone: the search is open again and %(num)d candidacies are back where they were. Nobody was told.",
+        n,
     )
 
 
@@ -267,7 +283,7 @@ def search_close_undo(search_id: int):
     form = ActionForm()
     default = url_for("recruiter.search_detail", search_id=search.id)
     if not form.validate_on_submit():
-        flash("Nothing was undone: the form was incomplete.", "error")
+        flash(_("Nothing was undone: the form was incomplete."), "error")
         return back(default)
     offer = session.get("undo_search") or {}
     state = (
@@ -278,13 +294,10 @@ def search_close_undo(search_id: int):
 
     def done(n: int) -> str:
         session.pop("undo_search", None)
-        return (
-            f"Undone: the search is {search.state.label.lower()} again and {n} candidac"
-            f"{'y is' if n == 1 else 'ies are'} back where they were. Nobody was told."
-        )
+        return _undone_text(search, n)
 
     flash_outcome(
-        submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)), done, refused="Not undone"
+        submit(None, lambda: pipeline.undo_close_search(g.firm, actor(), search, state)), done, refused=_("Not undone")
     )
     return back(default)
 
@@ -307,12 +320,17 @@ def search_add_candidate(search_id: int):
     form = AddCandidateForm()
     default = url_for("recruiter.board", search_id=search.id)
     if not form.validate_on_submit():
-        flash(errors_text(form) or "Choose a candidate.", "error")
+        flash(errors_text(form) or _("Choose a candidate."), "error")
         return back(default)
     candidate = get_or_404(Candidate, form.candidate_id.data)
     flash_outcome(
         submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),
-        lambda _: f"{candidate.name} added to {search.title} at “{form.stage.data.label}”.",
+        lambda _result: _(
+            "%(name)s added to %(title)s at “%(stage)s”.",
+            name=candidate.name,
+            title=search.title,
+            stage=form.stage.data.label,
+        ),
     )
     return back(default)
 

@@ -4,6 +4,7 @@ Thin: the lists and the actions are the services' (dashboard, dashboard_actions,
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.models import CandidateUpdate, Interest, Message
 from portal.recruiter.blueprint import bp
@@ -33,7 +34,7 @@ def _one_click(do, done):
     form = ActionForm()
     default = url_for("recruiter.dashboard", scope=request.args.get("scope") or None)
     if not form.validate_on_submit():
-        flash("That action could not be done: the form was incomplete. Please try again.", "error")
+        flash(_("That action could not be done: the form was incomplete. Please try again."), "error")
         return back(default)
     flash_outcome(submit(None, do), done)
     return back(default)
@@ -44,7 +45,7 @@ def interest_handled(interest_id: int):
     interest = get_or_404(Interest, interest_id)
     return _one_click(
         lambda: dashboard_actions.mark_interest_handled(g.firm, actor(), interest),
-        f"Marked {interest.candidate.name}'s interest as handled.",
+        _("Marked %(name)s's interest as handled.", name=interest.candidate.name),
     )
 
 
@@ -53,7 +54,7 @@ def interest_add(interest_id: int):
     interest = get_or_404(Interest, interest_id)
     return _one_click(
         lambda: dashboard_actions.add_interested_to_search(g.firm, actor(), interest),
-        f"{interest.candidate.name} is now in the pipeline of {interest.search.title}.",
+        _("%(name)s is now in the pipeline of %(title)s.", name=interest.candidate.name, title=interest.search.title),
     )
 
 
@@ -62,7 +63,7 @@ def update_handled(update_id: int):
     update = get_or_404(CandidateUpdate, update_id)
     return _one_click(
         lambda: dashboard_actions.mark_update_handled(g.firm, actor(), update),
-        f"Marked {update.candidate.name}'s update as handled.",
+        _("Marked %(name)s's update as handled.", name=update.candidate.name),
     )
 
 
@@ -71,5 +72,5 @@ def retry_message(message_id: int):
     message = get_or_404(Message, message_id)
     return _one_click(
         lambda: messages_service.resend(g.firm, actor(), message),
-        lambda m: f"The message will be sent again to {m.to_email}.",
+        lambda m: _("The message will be sent again to %(email)s.", email=m.to_email),
     )

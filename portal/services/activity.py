@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.markdown import stored_html
 from portal.models import (
     Candidacy,
@@ -29,6 +31,13 @@ from portal.models import (
 )
 
 LIMIT = 200
+
+# A candidate's update by kind (CandidateUpdate.kind), as the history names it.
+UPDATE_TITLES = {
+    "availability": _l("Sent an update (availability)"),
+    "referral": _l("Sent an update (referral)"),
+    "update": _l("Sent an update (update)"),
+}
 
 
 @dataclass
@@ -146,11 +155,17 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
     for ch in changes:
         cy = candidacies.get(ch.candidacy_id)
         if ch.from_stage is None:
-            title = f"Added at “{ch.to_stage.label}”"
+            title = _("Added at “%(stage)s”", stage=ch.to_stage.label)
         elif ch.close_reason is not None:
-            title = f"Closed from “{ch.from_stage.label}”: {ch.close_reason.internal_label}"
+            title = _(
+                "Closed from “%(stage)s”: %(reason)s", stage=ch.from_stage.label, reason=ch.close_reason.internal_label
+            )
         else:
-            title = f"Moved from “{ch.from_stage.label}” to “{ch.to_stage.label}”"
+            title = _(
+                "Moved from “%(from_stage)s” to “%(to_stage)s”",
+                from_stage=ch.from_stage.label,
+                to_stage=ch.to_stage.label,
+            )
         events.append(
             Event(
                 ch.created_at,
@@ -169,7 +184,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             Event(
                 fb.created_at,
                 "feedback",
-                "Feedback to the candidate",
+                _("Feedback to the candidate"),
                 names.get(fb.author_id),
                 cy,
                 stored_html(fb.body_html),
@@ -182,7 +197,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             Event(
                 n.created_at,
                 "note",
-                "Internal note",
+                _("Internal note"),
                 names.get(n.author_id),
                 cy,
                 stored_html(n.body_html),
@@ -195,7 +210,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             Event(
                 c.requested_at,
                 "consent",
-                f"Consent requested to present to {c.client_name}",
+                _("Consent requested to present to %(client)s", client=c.client_name),
                 names.get(c.requested_by_id),
                 cy,
                 detail=where(cy),
@@ -203,50 +218,42 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             )
         )
         if c.answered_at is not None:
-            verb = {
-                ConsentState.APPROVED: "approved",
-                ConsentState.DECLINED: "declined",
-                ConsentState.WITHDRAWN: "withdrew",
-            }.get(c.state, c.state.value)
+            if c.state == ConsentState.APPROVED:
+                answer = _("The candidate approved presentation to %(client)s", client=c.client_name)
+            elif c.state == ConsentState.DECLINED:
+                answer = _("The candidate declined presentation to %(client)s", client=c.client_name)
+            else:
+                answer = _("The candidate withdrew presentation to %(client)s", client=c.client_name)
             events.append(
-                Event(
-                    c.answered_at,
-                    "consent",
-                    f"The candidate {verb} presentation to {c.client_name}",
-                    None,
-                    cy,
-                    c.comment,
-                    detail=where(cy),
-                    state=c.state.value,
-                )
+                Event(c.answered_at, "consent", answer, None, cy, c.comment, detail=where(cy), state=c.state.value)
             )
         if c.cv_sent_at is not None:
             events.append(
                 Event(
-                    c.cv_sent_at, "consent", f"CV sent to {c.client_name}", None, cy, detail=where(cy), state="cv_sent"
+                    c.cv_sent_at,
+                    "consent",
+                    _("CV sent to %(client)s", client=c.client_name),
+                    None,
+                    cy,
+                    detail=where(cy),
+                    state="cv_sent",
                 )
             )
     for m in messages:
         cy = candidacies.get(m.candidacy_id) if m.candidacy_id else None
-        who = "to the candidate" if m.audience.value == "candidate" else "to the recruiter"
+        if m.audience.value == "candidate":
+            title = _("Message to the candidate: %(subject)s", subject=m.subject)
+        else:
+            title = _("Message to the recruiter: %(subject)s", subject=m.subject)
         events.append(
-            Event(
-                m.created_at,
-                "message",
-                f"Message {who}: {m.subject}",
-                None,
-                cy,
-                m.last_error,
-                state=m.state.value,
-                detail=where(cy),
-            )
+            Event(m.created_at, "message", title, None, cy, m.last_error, state=m.state.value, detail=where(cy))
         )
     for i in interests:
         events.append(
             Event(
                 i.created_at,
                 "interest",
-                f"Said “I'm interested” in {i.search.title}",
+                _("Said “I'm interested” in %(title)s", title=i.search.title),
                 state="handled" if i.handled_at else "open",
             )
         )
@@ -255,7 +262,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             Event(
                 rec.occurred_at,
                 "contact",
-                f"Contact recorded: {rec.kind.label}",
+                _("Contact recorded: %(kind)s", kind=rec.kind.label),
                 names.get(rec.author_id),
                 body=rec.note,
                 state="contact",
@@ -266,7 +273,7 @@ def _collect(candidacies: dict[int, Candidacy], candidate_ids: set[int] | None) 
             Event(
                 u.created_at,
                 "update",
-                f"Sent an update ({u.kind.value})",
+                str(UPDATE_TITLES[u.kind.value]),
                 body=u.body,
                 state="handled" if u.handled_at else "open",
             )

@@ -18,11 +18,13 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import i18n
 from portal.extensions import db
-from portal.models import Candidacy, Firm, Search, User, utcnow
+from portal.models import Candidacy, Candidate, Firm, Search, User, utcnow
 from portal.models.interview import Interview, InterviewKind, InterviewState
 from portal.outbox import links
 from portal.services import interview_words
@@ -80,8 +82,7 @@ def _interviews(*where) -> list[Interview]:
     )
 
 
-def _candidate_events(firm: Firm, user: User) -> list[CalendarEvent]:
-    candidate = candidate_for_user(user)
+def _candidate_events(firm: Firm, candidate: Candidate | None) -> list[CalendarEvent]:
     if candidate is None:
         return []
     interviews = _interviews(Interview.candidate_id == candidate.id)
@@ -95,8 +96,8 @@ def _candidate_events(firm: Firm, user: User) -> list[CalendarEvent]:
         recruiter = names.get(i.recruiter_id) if i.recruiter_id is not None else None
         lines = [interview_words.join_text(i, told)]
         if recruiter:
-            lines.append(f"With: {recruiter}")
-        lines.append(f"Details: {link}")
+            lines.append(_("With: %(name)s", name=recruiter))
+        lines.append(_("Details: %(link)s", link=link))
         events.append(
             CalendarEvent(
                 uid=i.uid,
@@ -118,14 +119,21 @@ def _recruiter_events(firm: Firm, user: User) -> list[CalendarEvent]:
     for i in _interviews(Interview.recruiter_id == user.id):
         assert i.starts_at is not None and i.ends_at is not None
         kind = interview_words.KIND_WORDS[i.kind]
-        summary = f"{kind}: {i.candidate.name}"
         if i.candidacy is not None:
-            summary += f" ({i.candidacy.search.title}, {i.candidacy.search.client.name})"
+            summary = _(
+                "%(kind)s: %(name)s (%(title)s, %(client)s)",
+                kind=kind,
+                name=i.candidate.name,
+                title=i.candidacy.search.title,
+                client=i.candidacy.search.client.name,
+            )
             link = links.recruiter_candidacy(firm, i.candidacy.id)
-        elif i.kind == InterviewKind.OFFICE_HOURS:
-            link = links.recruiter_office_hours(firm)
         else:
-            link = links.recruiter_candidate(firm, i.candidate_id)
+            summary = _("%(kind)s: %(name)s", kind=kind, name=i.candidate.name)
+            if i.kind == InterviewKind.OFFICE_HOURS:
+                link = links.recruiter_office_hours(firm)
+            else:
+                link = links.recruiter_candidate(firm, i.candidate_id)
         where = (i.location or "").strip()
         events.append(
             CalendarEvent(
@@ -144,7 +152,12 @@ def _recruiter_events(firm: Firm, user: User) -> list[CalendarEvent]:
 
 
 def document(firm: Firm, user: User) -> str:
-    """The feed (iCalendar text) of this user: a candidate's interviews, or a recruiter's."""
+    """The feed (iCalendar text) of this user: a candidate's interviews, or a recruiter's, in
+    their own language (a calendar app asks without them: no session, its own Accept-Language)."""
     if user.is_candidate:
-        return feed(_candidate_events(firm, user), f"{firm.name}: your interviews")
-    return feed(_recruiter_events(firm, user), f"{firm.name}: interviews and office hours")
+        candidate = candidate_for_user(user)
+        chosen = (candidate.language if candidate is not None else None) or user.language
+        with i18n.force_locale(i18n.email_language(firm, chosen)):
+            return feed(_candidate_events(firm, candidate), _("%(firm)s: your interviews", firm=firm.name))
+    with i18n.force_locale(i18n.email_language(firm, user.language)):
+        return feed(_recruiter_events(firm, user), _("%(firm)s: interviews and office hours", firm=firm.name))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -34,21 +35,22 @@ class CandidateInput:
     note: str | None = None  # an internal note added on creation (never shown to the candidate)
 
 
-def clean_email(value: str | None, label: str = "Email") -> str | None:
+def clean_email(value: str | None, label: str | None = None) -> str | None:
     value = (value or "").strip()
+    label = label or _("Email")
     if not value:
         return None
     if len(value) > 254:
-        raise DomainError(f"{label}: use at most 254 characters.")
+        raise DomainError(_("%(label)s: use at most %(num)d characters.", label=label, num=254))
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise DomainError(f"{label}: {exc}") from exc
+        raise DomainError(_("%(label)s: %(problem)s", label=label, problem=exc)) from exc
 
 
 def clean_tags(value) -> list[str]:
     """Tags are stored lower-case (one spelling per tag, and an index can serve the filter)."""
-    return [t.lower() for t in split_list(value, "Tags", max_item=60)]
+    return [t.lower() for t in split_list(value, _("Tags"), max_item=60)]
 
 
 @dataclass
@@ -61,27 +63,27 @@ class _Clean:
 
 def validate_input(firm: Firm, data: CandidateInput, candidate: Candidate | None) -> _Clean:
     """Check every field (the form, the CSV import and the services share these rules)."""
-    name = clean_line(data.name, "Name", 120, required=True)
+    name = clean_line(data.name, _("Name"), 120, required=True)
     email = clean_email(data.email)
-    phone = clean_line(data.phone, "Phone", 40)
-    headline = clean_line(data.headline, "Headline", 200)
-    location = clean_line(data.location, "Location", 120)
-    summary = clean_text(data.summary, "Summary", MAX_SUMMARY) or None
-    skills = split_list(data.skills, "Skills")
+    phone = clean_line(data.phone, _("Phone"), 40)
+    headline = clean_line(data.headline, _("Headline"), 200)
+    location = clean_line(data.location, _("Location"), 120)
+    summary = clean_text(data.summary, _("Summary"), MAX_SUMMARY) or None
+    skills = split_list(data.skills, _("Skills"))
     tags = clean_tags(data.tags)
-    note = clean_text(data.note, "Internal note", notes_service.MAX_NOTE)
+    note = clean_text(data.note, _("Internal note"), notes_service.MAX_NOTE)
     if email:
         clash = db.session.scalar(select(Candidate.id).where(func.lower(Candidate.email) == email))
         if clash is not None and (candidate is None or clash != candidate.id):
-            raise DomainError(f"Email: {email} is already in the talent pool.")
+            raise DomainError(_("Email: %(email)s is already in the talent pool.", email=email))
     if candidate is not None and candidate.user_id is not None and email != (candidate.email or "").lower():
         raise DomainError(
-            "Email: this candidate signs in to the portal with their address; they change it on their own page."
+            _("Email: this candidate signs in to the portal with their address; they change it on their own page.")
         )
     if data.owner_id is not None:
         owner = db.session.get(User, data.owner_id)
         if owner is None or not owner.is_staff:
-            raise DomainError("Owner: choose a recruiter of this firm.")
+            raise DomainError(_("Owner: choose a recruiter of this firm."))
     return _Clean(
         values=dict(
             name=name,
@@ -134,7 +136,7 @@ def create_candidate(firm: Firm, actor: User, data: CandidateInput) -> Candidate
 
 def update_candidate(firm: Firm, actor: User, candidate: Candidate, data: CandidateInput) -> Candidate:
     if candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account; their profile cannot be edited.")
+        raise DomainError(_("This candidate deleted their account; their profile cannot be edited."))
     clean = validate_input(firm, data, candidate)
     # availability_changed_at is left alone: it flags the candidate's own changes for the
     # dashboard, and a recruiter's edit is no news to the recruiter.
@@ -154,22 +156,22 @@ def invite(firm: Firm, actor: User, candidate: Candidate) -> User:
     from portal.services.firms import create_user
 
     if candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
+        raise DomainError(_("This candidate deleted their account."))
     if not candidate.email:
-        raise DomainError("Add the candidate's email address first.")
+        raise DomainError(_("Add the candidate's email address first."))
     user = db.session.get(User, candidate.user_id) if candidate.user_id else None
     if user is None:
         user = db.session.scalar(select(User).where(User.email == candidate.email.lower()))
         if user is not None:
             linked = db.session.scalar(select(Candidate.id).where(Candidate.user_id == user.id))
             if user.role != Role.CANDIDATE or (linked is not None and linked != candidate.id):
-                raise DomainError(f"{candidate.email} already has another account here.")
+                raise DomainError(_("%(email)s already has another account here.", email=candidate.email))
         else:
             user = create_user(firm, email=candidate.email, name=candidate.name, role=Role.CANDIDATE)
         candidate.user_id = user.id
         db.session.flush()
     elif user.password_hash:
-        raise DomainError(f"{candidate.name} already has a portal account.")
+        raise DomainError(_("%(name)s already has a portal account.", name=candidate.name))
     accounts.invite_user(firm, user, actor, candidate)
     return user
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
+from portal import i18n
 from portal.extensions import db
 from portal.models import (
     Audience,
@@ -124,24 +126,24 @@ def record_contact(
     """A recruiter reached the candidate another way (a call, a meeting ...). Counts as
     contact from that day; audited; lifts the "cannot be reached" mark."""
     if candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
+        raise DomainError(_("This candidate deleted their account."))
     try:
         kind = ContactKind(kind)
     except ValueError:
-        raise DomainError("Choose how you were in touch: a call, a meeting or another way.") from None
+        raise DomainError(_("Choose how you were in touch: a call, a meeting or another way.")) from None
     now = utcnow()
     if on is None:
-        raise DomainError("Date: enter the day you were in touch.")
+        raise DomainError(_("Date: enter the day you were in touch."))
     today = now.astimezone(firm.zone).date()
     if on > today:
-        raise DomainError("Date: the day you were in touch cannot be in the future.")
+        raise DomainError(_("Date: the day you were in touch cannot be in the future."))
     if on < today - timedelta(days=RECORD_DAYS_BACK):
-        raise DomainError("Date: record contact from the last twelve months only.")
+        raise DomainError(_("Date: record contact from the last twelve months only."))
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
-        raise DomainError(f"Note: keep it under {NOTE_MAX} characters.")
+        raise DomainError(_("Note: keep it under %(num)d characters.", num=NOTE_MAX))
     if candidacy is not None and candidacy.candidate_id != candidate.id:
-        raise DomainError("That search is not one of this candidate's.")
+        raise DomainError(_("That search is not one of this candidate's."))
     at = _when(firm, on, now)
     record = ContactRecord(
         firm_id=firm.id,
@@ -174,22 +176,33 @@ def record_contact(
 def unreachable_reason(candidate: Candidate, failed: Message | None) -> str:
     """Why we cannot reach them, in plain words (for recruiters)."""
     if not candidate.email:
-        return "We have no email address for them, so our updates cannot reach them."
+        return _("We have no email address for them, so our updates cannot reach them.")
     if candidate.email_suppressed:
-        return (
-            f"Emails to {candidate.email} were refused again and again, so we stopped sending "
-            "them: our updates no longer reach this candidate."
+        return _(
+            "Emails to %(email)s were refused again and again, so we stopped sending "
+            "them: our updates no longer reach this candidate.",
+            email=candidate.email,
         )
     if failed is not None:
-        when = failed.created_at.date().isoformat()
+        when = i18n.day(failed.created_at)
         if failed.to_email and failed.to_email.lower() != candidate.email.lower():
-            return (
-                f"Our email “{failed.subject}” ({when}) could not be delivered to {failed.to_email}. "
-                f"The address is now {candidate.email}: send it again."
+            return _(
+                "Our email “%(subject)s” (%(day)s) could not be delivered to %(old)s. "
+                "The address is now %(new)s: send it again.",
+                subject=failed.subject,
+                day=when,
+                old=failed.to_email,
+                new=candidate.email,
             )
-        why = f": {failed.last_error}" if failed.last_error else ""
-        return f"Our email “{failed.subject}” ({when}) could not be delivered{why}"[:400]
-    return "Our last email to them could not be delivered."
+        if failed.last_error:
+            return _(
+                "Our email “%(subject)s” (%(day)s) could not be delivered: %(reason)s",
+                subject=failed.subject,
+                day=when,
+                reason=failed.last_error,
+            )[:400]
+        return _("Our email “%(subject)s” (%(day)s) could not be delivered", subject=failed.subject, day=when)[:400]
+    return _("Our last email to them could not be delivered.")
 
 
 def last_undelivered(candidate_ids) -> dict[int, Message]:

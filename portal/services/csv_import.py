@@ -9,6 +9,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from portal.extensions import db
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
 from portal.services import DomainError
@@ -75,27 +78,36 @@ class ImportReport:
             return " ".join(self.file_errors)
         bad = self.bad_rows
         if not bad:
-            return f"{len(self.rows)} candidates are ready to import."
+            return ngettext(
+                "%(num)d candidate is ready to import.", "%(num)d candidates are ready to import.", len(self.rows)
+            )
         shown = ", ".join(str(r.number) for r in bad[:10]) + (" …" if len(bad) > 10 else "")
-        return (
-            f"Nothing was imported: {len(bad)} of {len(self.rows)} rows have a problem "
-            f"(row{'s' if len(bad) > 1 else ''} {shown}). Correct the file and try again."
+        return ngettext(
+            "Nothing was imported: %(num)d of %(total)d rows has a problem (row %(rows)s). "
+            "Correct the file and try again.",
+            "Nothing was imported: %(num)d of %(total)d rows have a problem (rows %(rows)s). "
+            "Correct the file and try again.",
+            len(bad),
+            total=len(self.rows),
+            rows=shown,
         )
 
 
 def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise DomainError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files.")
+        raise DomainError(
+            _("The file is larger than %(num)d MB; split it into smaller files.", num=MAX_BYTES // (1024 * 1024))
+        )
     if not data.strip():
-        raise DomainError("The file is empty.")
+        raise DomainError(_("The file is empty."))
     if b"\x00" in data[:4096]:
-        raise DomainError("This is not a CSV text file. Save it from your spreadsheet as “CSV UTF-8”.")
+        raise DomainError(_("This is not a CSV text file. Save it from your spreadsheet as “CSV UTF-8”."))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DomainError("The file's characters could not be read; save it as “CSV UTF-8”.")
+    raise DomainError(_("The file's characters could not be read; save it as “CSV UTF-8”."))
 
 
 def _header(names: list[str]) -> tuple[dict[int, str], list[str]]:
@@ -106,12 +118,16 @@ def _header(names: list[str]) -> tuple[dict[int, str], list[str]]:
         key = ALIASES.get(key, key.replace(" ", "_"))
         if key in COLUMNS:
             if key in mapping.values():
-                errors.append(f"Row 1: the column “{key}” appears twice.")
+                errors.append(_("Row 1: the column “%(column)s” appears twice.", column=key))
             mapping[i] = key
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]
     if missing:
         errors.append(
-            f"Row 1 (the header) needs a column named {', '.join(missing)}. Recognised columns: {', '.join(COLUMNS)}."
+            _(
+                "Row 1 (the header) needs a column named %(missing)s. Recognised columns: %(columns)s.",
+                missing=", ".join(missing),
+                columns=", ".join(COLUMNS),
+            )
         )
     return mapping, errors
 
@@ -126,7 +142,7 @@ def check(firm: Firm, text: str) -> ImportReport:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        return ImportReport([], ["The file has no header row."])
+        return ImportReport([], [_("The file has no header row.")])
     mapping, file_errors = _header(header)
     if file_errors:
         return ImportReport([], file_errors)
@@ -137,12 +153,16 @@ def check(firm: Firm, text: str) -> ImportReport:
             if not any(cell.strip() for cell in record):
                 continue
             if len(rows) >= MAX_ROWS:
-                return ImportReport([], [f"The file has more than {MAX_ROWS} rows; split it into smaller files."])
+                return ImportReport(
+                    [], [_("The file has more than %(num)d rows; split it into smaller files.", num=MAX_ROWS)]
+                )
             rows.append(_row(firm, number, record, mapping, seen_emails))
     except csv.Error as exc:
-        return ImportReport(rows, [f"Row {len(rows) + 2}: the file could not be read as CSV ({exc})."])
+        return ImportReport(
+            rows, [_("Row %(row)d: the file could not be read as CSV (%(problem)s).", row=len(rows) + 2, problem=exc)]
+        )
     if not rows:
-        return ImportReport([], ["The file has a header but no candidates."])
+        return ImportReport([], [_("The file has a header but no candidates.")])
     return ImportReport(rows)
 
 
@@ -154,14 +174,22 @@ def _row(firm, number, record, mapping, seen_emails) -> ImportRow:
         seniority = SENIORITY.get(values["seniority"].lower())
         if seniority is None:
             errors.append(
-                f"seniority “{values['seniority'][:40]}” is not one of: {', '.join(s.value for s in Seniority)}."
+                _(
+                    "seniority “%(value)s” is not one of: %(choices)s.",
+                    value=values["seniority"][:40],
+                    choices=", ".join(s.value for s in Seniority),
+                )
             )
     seeking = JobSeeking.OPEN
     if values.get("job_seeking"):
         named = SEEKING.get(values["job_seeking"].lower())
         if named is None:
             errors.append(
-                f"job_seeking “{values['job_seeking'][:40]}” is not one of: {', '.join(s.value for s in JobSeeking)}."
+                _(
+                    "job_seeking “%(value)s” is not one of: %(choices)s.",
+                    value=values["job_seeking"][:40],
+                    choices=", ".join(s.value for s in JobSeeking),
+                )
             )
         else:
             seeking = named
@@ -187,7 +215,7 @@ def _row(firm, number, record, mapping, seen_emails) -> ImportRow:
         pass
     if email:
         if email in seen_emails:
-            errors.append(f"Email: {email} is also on row {seen_emails[email]}.")
+            errors.append(_("Email: %(email)s is also on row %(row)d.", email=email, row=seen_emails[email]))
         else:
             seen_emails[email] = number
     return ImportRow(number, data, errors)

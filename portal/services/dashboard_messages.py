@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Load
 
@@ -18,12 +20,10 @@ def waited(now: datetime, since: datetime) -> str:
     """How long a candidate has waited, in words: "3 days", "5 hours", "a few minutes"."""
     seconds = max((now - since).total_seconds(), 0)
     if seconds >= 86400:
-        days = int(seconds // 86400)
-        return f"{days} day{'' if days == 1 else 's'}"
+        return ngettext("%(num)d day", "%(num)d days", int(seconds // 86400))
     if seconds >= 3600:
-        hours = int(seconds // 3600)
-        return f"{hours} hour{'' if hours == 1 else 's'}"
-    return "a few minutes"
+        return ngettext("%(num)d hour", "%(num)d hours", int(seconds // 3600))
+    return _("a few minutes")
 
 
 def waiting_messages(user: User, mine: bool, now: datetime, limit: int) -> tuple[list[WaitingMessageRow], bool]:

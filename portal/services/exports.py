@@ -19,6 +19,7 @@ from enum import Enum
 
 from sqlalchemy import func, select
 
+from portal.i18n import lazy as _l
 from portal.models import (
     OPEN_STAGES,
     Candidacy,
@@ -39,34 +40,35 @@ CHUNK = 1000
 FLUSH_BYTES = 64 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
+# The column headers, in the reader's language (a download is written in its request).
 POOL_HEADER = [
-    "ID",
-    "Name",
-    "Email",
-    "Phone",
-    "Headline",
-    "Location",
-    "Seniority",
-    "Job seeking",
-    "Tags",
-    "Skills",
-    "Owner",
-    "Open searches",
-    "Last contacted (UTC)",
-    "Added (UTC)",
+    _l("ID"),
+    _l("Name"),
+    _l("Email"),
+    _l("Phone"),
+    _l("Headline"),
+    _l("Location"),
+    _l("Seniority"),
+    _l("Job seeking"),
+    _l("Tags"),
+    _l("Skills"),
+    _l("Owner"),
+    _l("Open searches"),
+    _l("Last contacted (UTC)"),
+    _l("Added (UTC)"),
 ]
 PIPELINE_HEADER = [
-    "Candidacy ID",
-    "Candidate ID",
-    "Name",
-    "Email",
-    "Phone",
-    "Headline",
-    "Stage",
-    "Stage since (UTC)",
-    "Close reason",
-    "Closed (UTC)",
-    "Consent",
+    _l("Candidacy ID"),
+    _l("Candidate ID"),
+    _l("Name"),
+    _l("Email"),
+    _l("Phone"),
+    _l("Headline"),
+    _l("Stage"),
+    _l("Stage since (UTC)"),
+    _l("Close reason"),
+    _l("Closed (UTC)"),
+    _l("Consent"),
 ]
 
 

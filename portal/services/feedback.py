@@ -6,6 +6,7 @@ nothing the recruiter wrote is swallowed. It never names a confidential client (
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import outbox
@@ -24,9 +25,9 @@ def preview(body_md: str, candidacy: Candidacy | None = None) -> str:
     """The sanitised HTML the candidate will see (nothing is saved). With the candidacy,
     feedback naming a confidential client the candidate was not told is refused here
     already (disclosure.ClientNamed), before the recruiter tries to post it."""
-    body = clean_text(body_md, "Feedback", MAX_FEEDBACK, required=True)
+    body = clean_text(body_md, _("Feedback"), MAX_FEEDBACK, required=True)
     if candidacy is not None:
-        disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
+        disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what=_("This feedback"))
     return render_markdown(body)
 
 
@@ -50,19 +51,21 @@ def post_feedback(
     from portal.services.pipeline import _recruiter_for, coalesce_key
 
     if not actor.is_staff:
-        raise DomainError("Only the firm's recruiters write feedback.")
-    body = clean_text(body_md, "Feedback", MAX_FEEDBACK, required=True)
+        raise DomainError(_("Only the firm's recruiters write feedback."))
+    body = clean_text(body_md, _("Feedback"), MAX_FEEDBACK, required=True)
     candidate = candidacy.candidate
     if candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
+        raise DomainError(_("This candidate deleted their account."))
     if candidacy.stage is Stage.IDENTIFIED:
         raise DomainError(
-            "The candidate does not know about this search yet: move them to "
-            "“Contacted” first, or write an internal note instead."
+            _(
+                "The candidate does not know about this search yet: move them to "
+                "“Contacted” first, or write an internal note instead."
+            )
         )
-    disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what="This feedback")
+    disclosure.ensure_not_named(candidacy.search, body, [candidacy.id], what=_("This feedback"))
     if interview is not None and interview.candidacy_id != candidacy.id:
-        raise DomainError("This interview belongs to another search.")
+        raise DomainError(_("This interview belongs to another search."))
     fb = Feedback(
         firm_id=firm.id,
         candidacy_id=candidacy.id,

@@ -5,10 +5,12 @@ Flushes, never commits."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import Candidate, ConversationMessage, Firm, HeldMail, Message, PostSource, User, utcnow
 from portal.services import DomainError, NotFound, audit
 from portal.services.conversations import post_from_candidate
@@ -17,10 +19,10 @@ from portal.services.inbound_parse import parse
 
 LIST_LIMIT = 100
 REASONS = {
-    "unknown_token": "The reply address is not one we gave out (or no longer names a candidate).",
-    "expired_token": "The reply address is older than our replies-by-email window.",
-    "wrong_sender": "It came from an address that is not the candidate's.",
-    "bounce_address": (
+    "unknown_token": _l("The reply address is not one we gave out (or no longer names a candidate)."),
+    "expired_token": _l("The reply address is older than our replies-by-email window."),
+    "wrong_sender": _l("It came from an address that is not the candidate's."),
+    "bounce_address": _l(
         "It was sent to the bounce address of one of our emails: a delivery failure report we "
         "could not read, or a person writing to that address."
     ),
@@ -57,9 +59,9 @@ def open_mail(firm: Firm) -> tuple[list[HeldMail], dict[int, Candidate]]:
 def _get_open(firm: Firm, held_id: int) -> HeldMail:
     row = db.session.scalar(select(HeldMail).where(HeldMail.firm_id == firm.id, HeldMail.id == held_id))
     if row is None:
-        raise NotFound("held mail")
+        raise NotFound(_("held mail"))
     if row.resolved_at is not None:
-        raise DomainError("This email was dealt with already.")
+        raise DomainError(_("This email was dealt with already."))
     return row
 
 
@@ -68,14 +70,14 @@ def post_held(firm: Firm, actor: User, held_id: int, candidate_email: str) -> Co
     row = _get_open(firm, held_id)
     email = (candidate_email or "").strip().lower()
     if not email:
-        raise DomainError("Enter the email address of the candidate whose conversation this belongs in.")
+        raise DomainError(_("Enter the email address of the candidate whose conversation this belongs in."))
     candidate = db.session.scalar(
         select(Candidate).where(
             Candidate.firm_id == firm.id, func.lower(Candidate.email) == email, Candidate.deleted_at.is_(None)
         )
     )
     if candidate is None:
-        raise DomainError(f"No candidate has the address {email}.")
+        raise DomainError(_("No candidate has the address %(email)s.", email=email))
     raw = storage.load(row.raw_key) if row.raw_key else None
     mail = parse(raw) if raw else None
     answered = db.session.get(Message, row.in_reply_to_message_id) if row.in_reply_to_message_id else None

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, not_, or_, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import lazy as _l  # refusals too: a lazy message is read (str) in the request that shows it
 from portal.models import (
     Candidacy,
     Candidate,
@@ -41,10 +42,10 @@ from portal.web.templating import external_url
 WAITING_KIND = "interview_feedback_waiting"
 # What the recruiter may record after an interview (internal words: the candidate reads feedback).
 OUTCOME_LABELS = {
-    InterviewOutcome.PROGRESSED: "Progressed to the next step",
-    InterviewOutcome.NOT_PROGRESSED: "Not progressed",
-    InterviewOutcome.AWAITING_CLIENT: "Awaiting the client's decision",
-    InterviewOutcome.DID_NOT_TAKE_PLACE: "Did not take place",
+    InterviewOutcome.PROGRESSED: _l("Progressed to the next step"),
+    InterviewOutcome.NOT_PROGRESSED: _l("Not progressed"),
+    InterviewOutcome.AWAITING_CLIENT: _l("Awaiting the client's decision"),
+    InterviewOutcome.DID_NOT_TAKE_PLACE: _l("Did not take place"),
 }
 # Owed interviews older than this are not looked at by the worker any more (the recruiter
 # still sees them overdue): a bound on the job's work.
@@ -222,18 +223,18 @@ def owed(firm: Firm, now: datetime, *, user: User | None = None, limit: int | No
 
 def _held_or_refuse(interview: Interview, now: datetime) -> Candidacy:
     if interview.candidacy is None or interview.kind == InterviewKind.OFFICE_HOURS:
-        raise DomainError("This meeting is not an interview in a search.")
+        raise DomainError(_l("This meeting is not an interview in a search."))
     if not is_held(interview, now):
-        raise DomainError("This interview has not taken place yet.")
+        raise DomainError(_l("This interview has not taken place yet."))
     return interview.candidacy
 
 
 def record_outcome(firm: Firm, actor: User, interview: Interview, outcome: InterviewOutcome) -> Interview:
     """The recruiter records what came of a held interview (internal; the candidate reads feedback)."""
     if not actor.is_staff:
-        raise DomainError("Only the firm's recruiters record outcomes.")
+        raise DomainError(_l("Only the firm's recruiters record outcomes."))
     if not isinstance(outcome, InterviewOutcome):
-        raise DomainError("Choose an outcome.")
+        raise DomainError(_l("Choose an outcome."))
     _held_or_refuse(interview, utcnow())
     interview.outcome = outcome
     interview.outcome_at = utcnow()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -158,8 +159,10 @@ def for_candidacy(candidacy: Candidacy) -> list[RecruiterRow]:
     return [
         RecruiterRow(
             r,
-            KIND_LABELS[r.kind] + (f", round {r.round}" if r.round > 1 else ""),
-            STATE_WORDS[r.state],
+            _("%(kind)s, round %(round)d", kind=KIND_LABELS[r.kind], round=r.round)
+            if r.round > 1
+            else str(KIND_LABELS[r.kind]),
+            str(STATE_WORDS[r.state]),
             r.candidate_answered_at is not None and r.answer_seen_at is None,
         )
         for r in rows

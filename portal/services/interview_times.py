@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
+
+from portal import i18n
 from portal.services import DomainError
 
 
@@ -22,11 +25,11 @@ def valid_zone(name: str | None) -> bool:
     return bool(name) and name in set(zone_names())
 
 
-def clean_zone(name: str | None, label: str = "Time zone") -> str:
+def clean_zone(name: str | None, label: str | None = None) -> str:
     """A zone name from a form, or a refusal in plain words."""
     value = (name or "").strip()
     if not valid_zone(value):
-        raise DomainError(f"{label}: please choose a time zone from the list.")
+        raise DomainError(_("%(label)s: please choose a time zone from the list.", label=label or _("Time zone")))
     return value
 
 
@@ -41,7 +44,7 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def to_utc(local: datetime, zone_name: str, label: str = "Time") -> datetime:
+def to_utc(local: datetime, zone_name: str, label: str | None = None) -> datetime:
     """The UTC instant of a wall-clock time in `zone_name`. A time that does not exist there
     (the hour the clocks skip in spring) is refused; a time that happens twice (the hour repeated
     in autumn) is the first of the two."""
@@ -51,8 +54,14 @@ def to_utc(local: datetime, zone_name: str, label: str = "Time") -> datetime:
     instant = aware.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != naive:
         raise DomainError(
-            f"{label}: {naive:%d %b %Y, %H:%M} does not exist in {zone_name} (the clocks change that night). "
-            "Please choose another time."
+            _(
+                "%(label)s: %(when)s does not exist in %(zone)s (the clocks change that night). "
+                "Please choose another time.",
+                label=label or _("Time"),
+                # the wall-clock time as typed, in the reader's locale (not moved to any zone)
+                when=i18n.when(naive.replace(tzinfo=UTC), zone="UTC"),
+                zone=zone_name,
+            )
         )
     return instant
 

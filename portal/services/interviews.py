@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from portal.extensions import db
@@ -52,42 +53,44 @@ class Details:
 def _clean_attendees(rows: list[dict]) -> list[dict]:
     out = []
     for i, row in enumerate(rows or [], 1):
-        name = clean_line(row.get("name"), f"Person {i}: name", 120)
-        title = clean_line(row.get("title"), f"Person {i}: title", 120)
+        name = clean_line(row.get("name"), _("Person %(num)d: name", num=i), 120)
+        title = clean_line(row.get("title"), _("Person %(num)d: title", num=i), 120)
         if title and not name:
-            raise DomainError(f"Person {i}: please give a name with the title.")
+            raise DomainError(_("Person %(num)d: please give a name with the title.", num=i))
         if name:
             out.append({"name": name, "title": title or ""})
     if len(out) > MAX_ATTENDEES:
-        raise DomainError(f"Who the candidate meets: up to {MAX_ATTENDEES} people, please.")
+        raise DomainError(_("Who the candidate meets: up to %(num)d people, please.", num=MAX_ATTENDEES))
     return out
 
 
 def clean_details(details: Details) -> Details:
     """The details checked and tidied, or a refusal in plain words (nothing is half-stored)."""
     if details.kind not in CANDIDACY_KINDS:
-        raise DomainError("Kind: please choose one from the list.")
+        raise DomainError(_("Kind: please choose one from the list."))
     if not isinstance(details.format, InterviewFormat):
-        raise DomainError("Format: please choose phone, video or on site.")
+        raise DomainError(_("Format: please choose phone, video or on site."))
     if not (1 <= int(details.round or 0) <= MAX_ROUND):
-        raise DomainError(f"Round: a number from 1 to {MAX_ROUND}.")
+        raise DomainError(_("Round: a number from 1 to %(num)d.", num=MAX_ROUND))
     if not (MIN_MINUTES <= int(details.duration_minutes or 0) <= MAX_MINUTES):
-        raise DomainError(f"Duration: from {MIN_MINUTES} minutes to {MAX_MINUTES // 60} hours.")
-    location = clean_line(details.location, "Where", MAX_LOCATION)
+        raise DomainError(
+            _("Duration: from %(least)d minutes to %(most)d hours.", least=MIN_MINUTES, most=MAX_MINUTES // 60)
+        )
+    location = clean_line(details.location, _("Where"), MAX_LOCATION)
     if details.format == InterviewFormat.VIDEO and not (location and _URL.match(location)):
-        raise DomainError("Video link: please give the meeting's address (starting with https://).")
+        raise DomainError(_("Video link: please give the meeting's address (starting with https://)."))
     if details.format == InterviewFormat.ON_SITE and not location:
-        raise DomainError("Address: please say where the candidate should go.")
+        raise DomainError(_("Address: please say where the candidate should go."))
     return Details(
         kind=details.kind,
         format=details.format,
-        timezone=clean_zone(details.timezone, "Held in time zone"),
+        timezone=clean_zone(details.timezone, _("Held in time zone")),
         round=int(details.round),
         duration_minutes=int(details.duration_minutes),
         location=location,
         attendees=_clean_attendees(details.attendees),
-        candidate_notes_md=clean_text(details.candidate_notes_md, "Notes for the candidate", MAX_NOTES),
-        internal_notes=clean_text(details.internal_notes, "Internal notes", MAX_NOTES),
+        candidate_notes_md=clean_text(details.candidate_notes_md, _("Notes for the candidate"), MAX_NOTES),
+        internal_notes=clean_text(details.internal_notes, _("Internal notes"), MAX_NOTES),
     )
 
 
@@ -101,22 +104,24 @@ def _times(zone_name: str, starts_at: datetime | None, slots: list[datetime] | N
     """(fixed UTC time, []) or (None, sorted distinct UTC slots): exactly one of the two, in the future."""
     slots = list(slots or [])
     if starts_at is not None and slots:
-        raise DomainError("Give either a fixed time or proposed times, not both.")
+        raise DomainError(_("Give either a fixed time or proposed times, not both."))
     now = utcnow()
     if starts_at is not None:
-        when = to_utc(starts_at, zone_name, "Time")
+        when = to_utc(starts_at, zone_name, _("Time"))
         if when <= now:
-            raise DomainError("Time: that is in the past. Please choose a time to come.")
+            raise DomainError(_("Time: that is in the past. Please choose a time to come."))
         return when, []
     if not slots:
-        raise DomainError("When: give a fixed time, or propose 2 to 10 times for the candidate to choose from.")
-    instants = sorted({to_utc(s, zone_name, "Proposed time") for s in slots})
+        raise DomainError(_("When: give a fixed time, or propose 2 to 10 times for the candidate to choose from."))
+    instants = sorted({to_utc(s, zone_name, _("Proposed time")) for s in slots})
     if len(instants) < MIN_SLOTS:
-        raise DomainError(f"Proposed times: give at least {MIN_SLOTS} different times (or one fixed time).")
+        raise DomainError(
+            _("Proposed times: give at least %(num)d different times (or one fixed time).", num=MIN_SLOTS)
+        )
     if len(instants) > MAX_SLOTS:
-        raise DomainError(f"Proposed times: up to {MAX_SLOTS}, please.")
+        raise DomainError(_("Proposed times: up to %(num)d, please.", num=MAX_SLOTS))
     if instants[0] <= now:
-        raise DomainError("Proposed times: one of them is in the past. Please choose times to come.")
+        raise DomainError(_("Proposed times: one of them is in the past. Please choose times to come."))
     return None, instants
 
 
@@ -156,11 +161,11 @@ def schedule(
     """A new interview in a candidacy: at a fixed time (wall clock of `details.timezone`), or
     proposed `slots` for the candidate to pick from. Emails the candidate (with the invitation)."""
     if not candidacy.stage.is_open:
-        raise DomainError("This candidacy is closed: reopen it before scheduling an interview.")
+        raise DomainError(_("This candidacy is closed: reopen it before scheduling an interview."))
     if candidacy.stage == Stage.IDENTIFIED:
-        raise DomainError("The candidate does not know about this search yet: move them to “Contacted” first.")
+        raise DomainError(_("The candidate does not know about this search yet: move them to “Contacted” first."))
     details = clean_details(details)
-    disclosure.ensure_not_named(candidacy.search, _candidate_words(details), [candidacy.id], "The interview details")
+    disclosure.ensure_not_named(candidacy.search, _candidate_words(details), [candidacy.id], _("The interview details"))
     when, proposed = _times(details.timezone, starts_at, slots)
     interview = Interview(
         firm_id=firm.id,
@@ -201,7 +206,11 @@ def emit(firm: Firm, interview: Interview, change: str) -> None:
 
 def _open(interview: Interview) -> None:
     if interview.state not in OPEN_STATES:
-        raise DomainError(f"This interview is {interview.state.value.replace('_', ' ')}: it cannot be changed.")
+        raise DomainError(
+            _("This interview was declined: it cannot be changed.")
+            if interview.state == InterviewState.DECLINED
+            else _("This interview is cancelled: it cannot be changed.")
+        )
 
 
 def reschedule(
@@ -238,7 +247,7 @@ def edit(
     details = clean_details(details)
     if interview.candidacy is not None:
         disclosure.ensure_not_named(
-            interview.candidacy.search, _candidate_words(details), [interview.candidacy_id], "The interview details"
+            interview.candidacy.search, _candidate_words(details), [interview.candidacy_id], _("The interview details")
         )
     before = _visible(interview)
     _apply(interview, details)
@@ -270,7 +279,7 @@ def cancel(firm: Firm, actor: User, interview: Interview, expected_sequence: int
     if interview.state == InterviewState.CANCELLED:
         return interview
     if interview.state == InterviewState.DECLINED:
-        raise DomainError("The candidate declined this interview already; there is nothing to cancel.")
+        raise DomainError(_("The candidate declined this interview already; there is nothing to cancel."))
     _check_sequence(interview, expected_sequence)
     interview.state = InterviewState.CANCELLED
     interview.cancelled_at = utcnow()
@@ -296,4 +305,4 @@ def _handled(interview: Interview) -> None:
 
 def _check_sequence(interview: Interview, expected: int | None) -> None:
     if expected is not None and interview.sequence != expected:
-        raise Conflict("the interview was changed meanwhile (by you in another window, or by the candidate).")
+        raise Conflict(_("the interview was changed meanwhile (by you in another window, or by the candidate)."))

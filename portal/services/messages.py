@@ -5,6 +5,7 @@ sends what it queued; this module never sends or talks to SMTP (that is worker/d
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 
 from portal import outbox
@@ -51,23 +52,26 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
     """
     msg = message if isinstance(message, Message) else db.session.get(Message, message)
     if msg is None or msg.firm_id != firm.id:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     if msg.state != MessageState.FAILED:
-        raise DomainError("Only a failed message can be sent again.")
+        raise DomainError(_("Only a failed message can be sent again."))
     old_address = msg.to_email
     address = msg.to_email
     if msg.audience == Audience.CANDIDATE and msg.candidate_id:
         candidate = db.session.get(Candidate, msg.candidate_id)
         if candidate is None or candidate.deleted_at is not None:
-            raise DomainError("This candidate deleted their account.")
+            raise DomainError(_("This candidate deleted their account."))
         address = candidate.email
         if not address:
-            raise DomainError("There is no email address to send it to. Add one to the candidate first.")
+            raise DomainError(_("There is no email address to send it to. Add one to the candidate first."))
         if candidate.email_suppressed:
             if _failed_here(candidate.id, address):
                 raise DomainError(
-                    f"Emails to {address} were refused again and again, so sending is stopped for that "
-                    "address. Fix the candidate's address first, or record that you told them another way."
+                    _(
+                        "Emails to %(email)s were refused again and again, so sending is stopped for that "
+                        "address. Fix the candidate's address first, or record that you told them another way.",
+                        email=address,
+                    )
                 )
             email_changed(candidate)  # the suppression was about an older address
         msg.to_name = candidate.name
@@ -80,7 +84,7 @@ def resend(firm: Firm, actor: User, message: Message | int) -> Message:
         if recipient is not None and recipient.email:
             address = recipient.email
     if not address:
-        raise DomainError("There is no email address to send it to.")
+        raise DomainError(_("There is no email address to send it to."))
     now = utcnow()
     previous = msg.last_error
     msg.to_email = address

@@ -5,6 +5,7 @@ imports this module or reads the `notes` table."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -18,10 +19,10 @@ MAX_NOTE = 10_000
 
 def add_note(firm: Firm, actor: User, candidate: Candidate, body_md: str, candidacy: Candidacy | None = None) -> Note:
     if not actor.is_staff:
-        raise DomainError("Only the firm's recruiters write internal notes.")
-    body = clean_text(body_md, "Note", MAX_NOTE, required=True)
+        raise DomainError(_("Only the firm's recruiters write internal notes."))
+    body = clean_text(body_md, _("Note"), MAX_NOTE, required=True)
     if candidacy is not None and candidacy.candidate_id != candidate.id:
-        raise DomainError("That candidacy belongs to another candidate.")
+        raise DomainError(_("That candidacy belongs to another candidate."))
     note = Note(
         firm_id=firm.id,
         candidate_id=candidate.id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,16 +53,16 @@ def add_to_search(
     firm: Firm, actor: User, search: Search, candidate: Candidate, stage: Stage = Stage.IDENTIFIED
 ) -> Candidacy:
     if search.state.is_closed:
-        raise DomainError("This search is closed; reopen it before adding candidates.")
+        raise DomainError(_("This search is closed; reopen it before adding candidates."))
     if candidate.deleted_at is not None:
-        raise DomainError("This candidate deleted their account.")
+        raise DomainError(_("This candidate deleted their account."))
     if stage not in PIPELINE or stage in (Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED):
-        raise DomainError("New candidates start at identified, contacted or screening.")
+        raise DomainError(_("New candidates start at identified, contacted or screening."))
     exists = db.session.scalar(
         select(Candidacy.id).where(Candidacy.search_id == search.id, Candidacy.candidate_id == candidate.id)
     )
     if exists:
-        raise DomainError(f"{candidate.name} is already in this search.")
+        raise DomainError(_("%(name)s is already in this search.", name=candidate.name))
     candidacy = Candidacy(
         firm_id=firm.id,
         search_id=search.id,
@@ -83,8 +84,12 @@ def add_to_search(
 def _check_version(candidacy: Candidacy, expected_version: int | None) -> None:
     if expected_version is not None and candidacy.version != expected_version:
         raise Conflict(
-            f"Someone else changed {candidacy.candidate.name}'s candidacy a moment ago "
-            f"(it is now at “{candidacy.stage.label}”). Nothing was overwritten: review it and try again."
+            _(
+                "Someone else changed %(name)s's candidacy a moment ago (it is now at “%(stage)s”). "
+                "Nothing was overwritten: review it and try again.",
+                name=candidacy.candidate.name,
+                stage=candidacy.stage.label,
+            )
         )
 
 
@@ -93,7 +98,7 @@ def _flush_versioned() -> None:
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict(
-            "Someone else changed this candidacy at the same moment. Nothing was overwritten: reload and try again."
+            _("Someone else changed this candidacy at the same moment. Nothing was overwritten: reload and try again.")
         ) from exc
 
 
@@ -103,11 +108,11 @@ def move(
     """Move an open candidacy to another pipeline stage (closing is `close`)."""
     _check_version(candidacy, expected_version)
     if not candidacy.stage.is_open:
-        raise DomainError("This candidacy is closed; it cannot move any more.")
+        raise DomainError(_("This candidacy is closed; it cannot move any more."))
     if to_stage not in PIPELINE:
-        raise DomainError("Use “Close” to end a candidacy, with a reason.")
+        raise DomainError(_("Use “Close” to end a candidacy, with a reason."))
     if to_stage == candidacy.stage:
-        raise DomainError(f"The candidacy is already at “{to_stage.label}”.")
+        raise DomainError(_("The candidacy is already at “%(stage)s”.", stage=to_stage.label))
     consent = None
     if to_stage == Stage.PRESENTED or (
         PIPELINE.index(to_stage) > PIPELINE.index(Stage.PRESENTED)
@@ -116,8 +121,10 @@ def move(
         consent = consent_service.approved(candidacy)
         if consent is None:
             raise DomainError(
-                "The candidate has not approved sending their profile to this client. "
-                "Request their consent first; the move is possible once they say yes."
+                _(
+                    "The candidate has not approved sending their profile to this client. "
+                    "Request their consent first; the move is possible once they say yes."
+                )
             )
     change = StageChange(
         firm_id=firm.id, candidacy_id=candidacy.id, from_stage=candidacy.stage, to_stage=to_stage, actor_id=actor.id
@@ -149,12 +156,12 @@ def close(
     unless the caller checked it already (`names_checked`, closing a whole search)."""
     _check_version(candidacy, expected_version)
     if not candidacy.stage.is_open:
-        raise DomainError("This candidacy is already closed.")
+        raise DomainError(_("This candidacy is already closed."))
     explanation = (explanation or "").strip()
     if len(explanation) > MAX_EXPLANATION:
-        raise DomainError(f"Please keep the explanation under {MAX_EXPLANATION} characters.")
+        raise DomainError(_("Please keep the explanation under %(num)d characters.", num=MAX_EXPLANATION))
     if not names_checked:
-        disclosure.ensure_not_named(candidacy.search, explanation, [candidacy.id], what="Your explanation")
+        disclosure.ensure_not_named(candidacy.search, explanation, [candidacy.id], what=_("Your explanation"))
     now = utcnow()
     change = StageChange(
         firm_id=firm.id,
@@ -193,9 +200,9 @@ def close_search(
     explanation naming the client to one of them is refused (disclosure.ClientNamed). The
     close-the-loop messages wait for the grace window: `undo_close_search` takes it all back."""
     if state not in (SearchState.FILLED, SearchState.CANCELLED):
-        raise DomainError("A search closes as filled or cancelled.")
+        raise DomainError(_("A search closes as filled or cancelled."))
     if search.state.is_closed:
-        raise DomainError("This search is already closed.")
+        raise DomainError(_("This search is already closed."))
     explanation = (explanation or "").strip()
     open_ones = db.session.scalars(
         select(Candidacy).where(Candidacy.search_id == search.id, Candidacy.stage.in_(OPEN_STAGES))
@@ -216,13 +223,15 @@ def undo_close_search(firm: Firm, actor: User, search: Search, state: SearchStat
     again, every candidacy it closed is reopened where it was, and their close-the-loop
     messages are cancelled (the board's undo, for each). Returns how many were reopened."""
     if state not in (SearchState.OPEN, SearchState.ON_HOLD):
-        raise DomainError("A search reopens as open or on hold.")
+        raise DomainError(_("A search reopens as open or on hold."))
     if not search.state.is_closed or search.closed_at is None:
-        raise DomainError("This search is not closed; there is nothing to undo.")
+        raise DomainError(_("This search is not closed; there is nothing to undo."))
     if utcnow() - search.closed_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
         raise DomainError(
-            "Too late to undo: the grace period is over and the candidates are being told. "
-            "Reopen the search from its edit page instead."
+            _(
+                "Too late to undo: the grace period is over and the candidates are being told. "
+                "Reopen the search from its edit page instead."
+            )
         )
     changes = db.session.scalars(
         select(StageChange)
@@ -282,22 +291,27 @@ def undo_last_change(firm: Firm, actor: User, candidacy: Candidacy, change_id: i
     """
     change = latest_change(candidacy)
     if change is None or change.from_stage is None:
-        raise DomainError("There is no move to undo.")
+        raise DomainError(_("There is no move to undo."))
     if change_id is not None and change.id != change_id:
         raise Conflict(
-            f"{candidacy.candidate.name}'s candidacy changed again since that move; "
-            "nothing was undone. Review it and move the card if needed."
+            _(
+                "%(name)s's candidacy changed again since that move; nothing was undone. "
+                "Review it and move the card if needed.",
+                name=candidacy.candidate.name,
+            )
         )
     if utcnow() - change.created_at > timedelta(seconds=current_app.config["GRACE_SECONDS"]):
-        raise DomainError("Too late to undo: the grace period is over. Move the card back instead.")
+        raise DomainError(_("Too late to undo: the grace period is over. Move the card back instead."))
     own = _own_message(candidacy, change)
     if own is not None and own.state != MessageState.PENDING:
         raise DomainError(
-            "Too late to undo: the candidate's message about this change has gone out "
-            "or was merged into a later one. Move the card back instead."
+            _(
+                "Too late to undo: the candidate's message about this change has gone out "
+                "or was merged into a later one. Move the card back instead."
+            )
         )
     if change.to_stage is Stage.CLOSED and candidacy.search.state.is_closed:
-        raise DomainError("The search is closed; reopen it before reopening a candidacy.")
+        raise DomainError(_("The search is closed; reopen it before reopening a candidacy."))
     now = utcnow()
     key = coalesce_key(candidacy)
     if own is not None:

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import and_, select
 
@@ -143,7 +144,7 @@ def candidate_recruiter(candidate: Candidate) -> Recruiter | None:
 def update_about(firm: Firm, actor: User, about: str | None) -> str | None:
     """The recruiter's short line about themselves (plain text, one line)."""
     _own_profile(firm, actor)
-    actor.about = clean_line(about, "About you", ABOUT_LIMIT) or None
+    actor.about = clean_line(about, _("About you"), ABOUT_LIMIT) or None
     db.session.flush()
     return actor.about
 
@@ -154,10 +155,12 @@ def clean_photo(data: bytes) -> bytes:
     Anything else (not an image, SVG, HTML, truncated, oversized, a decompression bomb) is
     refused with PhotoRefused."""
     if not data:
-        raise PhotoRefused("The file is empty.")
+        raise PhotoRefused(_("The file is empty."))
     if len(data) > PHOTO_MAX_BYTES:
-        raise PhotoRefused(f"The photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB.")
-    too_big = PhotoRefused(f"The image is too large: at most {PHOTO_MAX_SIDE} x {PHOTO_MAX_SIDE} pixels, please.")
+        raise PhotoRefused(_("The photo may be at most %(num)d MB.", num=PHOTO_MAX_BYTES // (1024 * 1024)))
+    too_big = PhotoRefused(
+        _("The image is too large: at most %(side)d x %(side)d pixels, please.", side=PHOTO_MAX_SIDE)
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -167,7 +170,7 @@ def clean_photo(data: bytes) -> bytes:
                 raise too_big
             if width < PHOTO_MIN_SIDE or height < PHOTO_MIN_SIDE:
                 raise PhotoRefused(
-                    f"The image is too small: at least {PHOTO_MIN_SIDE} x {PHOTO_MIN_SIDE} pixels, please."
+                    _("The image is too small: at least %(side)d x %(side)d pixels, please.", side=PHOTO_MIN_SIDE)
                 )
             img.load()
             img = ImageOps.exif_transpose(img)
@@ -183,10 +186,10 @@ def clean_photo(data: bytes) -> bytes:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_big from exc
     except Image.UnidentifiedImageError as exc:
-        raise PhotoRefused("This file is not a PNG, JPEG or WebP image.") from exc
+        raise PhotoRefused(_("This file is not a PNG, JPEG or WebP image.")) from exc
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, MemoryError) as exc:
         raise PhotoRefused(
-            "This image could not be read; it may be damaged. Please save it again as PNG, JPEG or WebP."
+            _("This image could not be read; it may be damaged. Please save it again as PNG, JPEG or WebP.")
         ) from exc
     return out.getvalue()
 
@@ -209,7 +212,7 @@ def set_photo(firm: Firm, actor: User, data: bytes) -> int:
 def remove_photo(firm: Firm, actor: User) -> None:
     _own_profile(firm, actor)
     if actor.photo_key is None:
-        raise DomainError("There is no photo to remove.")
+        raise DomainError(_("There is no photo to remove."))
     forget_photo(actor)
     audit.record(firm, actor, "profile.photo_removed", target=f"user:{actor.id}")
     db.session.flush()
@@ -236,10 +239,10 @@ def photo(firm: Firm, user_id: int) -> bytes:
     )
     data = storage.load(key) if key else None
     if not data:
-        raise NotFound("No such photo.")
+        raise NotFound(_("No such photo."))
     return data
 
 
 def _own_profile(firm: Firm, actor: User) -> None:
     if actor.firm_id != firm.id or not actor.is_staff:
-        raise NotFound("No such profile.")
+        raise NotFound(_("No such profile."))

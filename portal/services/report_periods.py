@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import true
 
 from portal.models import Firm, Search
@@ -50,10 +51,10 @@ def standard_periods(firm: Firm, now: datetime | None = None) -> dict[str, Perio
     q = _quarter_start(today)
     last_q = _quarter_start(q - timedelta(days=1))
     return {
-        "week": Period("week", "This week", _midnight(firm, monday), now),
-        "30d": Period("30d", "Last 30 days", _midnight(firm, today - timedelta(days=29)), now),
-        "quarter": Period("quarter", "This quarter", _midnight(firm, q), now),
-        "last_quarter": Period("last_quarter", "Last quarter", _midnight(firm, last_q), _midnight(firm, q)),
+        "week": Period("week", _("This week"), _midnight(firm, monday), now),
+        "30d": Period("30d", _("Last 30 days"), _midnight(firm, today - timedelta(days=29)), now),
+        "quarter": Period("quarter", _("This quarter"), _midnight(firm, q), now),
+        "last_quarter": Period("last_quarter", _("Last quarter"), _midnight(firm, last_q), _midnight(firm, q)),
     }
 
 
@@ -62,8 +63,36 @@ def custom_period(firm: Firm, first: date, last: date, now: datetime | None = No
     if last < first:
         first, last = last, first
     end = min(_midnight(firm, last + timedelta(days=1)), now or utcnow())
-    label = f"{first.isoformat()} to {last.isoformat()}"
+    label = f"{first.isoformat()} to {last.isoformat()}"  # data (the weekly email's words are its own)
     return Period(f"custom:{first.isoformat()}:{last.isoformat()}", label, _midnight(firm, first), end)
+
+
+def period_words(first: date, last: date) -> str:
+    """A custom period in words, in the reader's locale: "Nov 15, 2026 to Nov 30, 2026"."""
+    from portal import i18n
+
+    return _("%(first)s to %(last)s", first=i18n.day(first), last=i18n.day(last))
+
+
+def period_label(period: dict) -> str:
+    """A stored report's period ({"key", "label", ...}) as the reader says it: a snapshot keeps
+    the words of whoever computed it, so the label is made again from the key."""
+    key = period.get("key") or ""
+    standard = {
+        "week": _("This week"),
+        "30d": _("Last 30 days"),
+        "quarter": _("This quarter"),
+        "last_quarter": _("Last quarter"),
+    }
+    if key in standard:
+        return standard[key]
+    if key.startswith("custom:"):
+        try:
+            _custom, first, last = key.split(":")
+            return period_words(date.fromisoformat(first), date.fromisoformat(last))
+        except ValueError:
+            pass
+    return period.get("label") or key
 
 
 def period(firm: Firm, key: str, now: datetime | None = None) -> Period | None:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import (
     Candidacy,
     Candidate,
@@ -36,6 +37,7 @@ BEFORE_PRESENTED = (Stage.APPLIED, Stage.IDENTIFIED, Stage.CONTACTED, Stage.SCRE
 PRESENTED_OR_BEYOND = (Stage.PRESENTED, Stage.INTERVIEWING, Stage.OFFER, Stage.PLACED)
 ACTIVE_SEARCH_STATES = (SearchState.OPEN, SearchState.ON_HOLD)
 # Silence histogram buckets: (label, lowest whole day, highest whole day or None).
+# The labels are the histogram's keys in stored reports (data); SILENCE_LABELS gives the words.
 SILENCE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-3 days", 0, 3),
     ("4-7 days", 4, 7),
@@ -43,6 +45,13 @@ SILENCE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("15-30 days", 15, 30),
     ("over 30 days", 31, None),
 )
+SILENCE_LABELS = {
+    "0-3 days": _l("0-3 days"),
+    "4-7 days": _l("4-7 days"),
+    "8-14 days": _l("8-14 days"),
+    "15-30 days": _l("15-30 days"),
+    "over 30 days": _l("over 30 days"),
+}
 
 # ---------------------------------------------------------------- promise 1: the cadence
 

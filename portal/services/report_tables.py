@@ -1,14 +1,22 @@
 """The promises report as tables (header + rows): what the page shows below each chart and what
 each CSV download holds, from the same data (a snapshot's or a live report's), so the two never
-differ. Pure functions: no query. Charts (bar geometry for the page's SVG) are `bars`."""
+differ. Pure functions: no query. Charts (bar geometry for the page's SVG) are `bars`.
+
+Titles, headers and labels are in the reader's language (read when a page or a download is
+made); the stored data keeps its keys (promise, stage, source, silence bucket, "YYYY-MM")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from portal.models import Stage
 from portal.models.application import ApplicationSource
+from portal.services.report_promises import SILENCE_LABELS
 from portal.services.reports import PROMISE_LABELS, PROMISES
 
 
@@ -21,32 +29,46 @@ class Table:
 
 
 def pct(kept: int, total: int) -> str:
-    return f"{round(100 * kept / total)} %" if total else "no cases"
+    # Translators: a share of cases, "60 %".
+    return _("%(num)d %%", num=round(100 * kept / total)) if total else _("no cases")
 
 
 def num(value: float | None, digits: int = 1) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    """A figure with `digits` decimals in the reader's locale ("8.6", "8,6")."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=get_locale() or "en")
+
+
+def promise(key: str) -> str:
+    return str(PROMISE_LABELS[key])
+
+
+def silence(label: str) -> str:
+    """A silence bucket's words (the stored histogram's key is its English label)."""
+    return str(SILENCE_LABELS.get(label, label))
 
 
 def _promise_cells(row: dict) -> list[Any]:
     out: list[Any] = []
     for key in PROMISES:
         kept, total = row[key]["kept"], row[key]["total"]
-        out.append(f"{pct(kept, total)} ({kept}/{total})" if total else "no cases")
+        out.append(f"{pct(kept, total)} ({kept}/{total})" if total else _("no cases"))
     return out
 
 
 def tables(report: dict[str, Any]) -> dict[str, Table]:
     p = report["promises"]
     sv = report["survey"]
+    survey_columns = [_("Survey answers"), _("Survey average"), _("NPS")]
     out = [
         Table(
             "promises",
-            "Promises kept",
-            ["Promise", "Kept", "Cases", "Share kept", "Pending", "Exceptions"],
+            _("Promises kept"),
+            [_("Promise"), _("Kept"), _("Cases"), _("Share kept"), _("Pending"), _("Exceptions")],
             [
                 [
-                    PROMISE_LABELS[k],
+                    promise(k),
                     p[k]["kept"],
                     p[k]["total"],
                     pct(p[k]["kept"], p[k]["total"]),
@@ -58,11 +80,19 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
         ),
         Table(
             "exceptions",
-            "Exceptions",
-            ["Promise", "Candidate", "Candidate ID", "Search", "Candidacy ID", "When (UTC)", "Days silent"],
+            _("Exceptions"),
+            [
+                _("Promise"),
+                _("Candidate"),
+                _("Candidate ID"),
+                _("Search"),
+                _("Candidacy ID"),
+                _("When (UTC)"),
+                _("Days silent"),
+            ],
             [
                 [
-                    PROMISE_LABELS[k],
+                    promise(k),
                     e["name"],
                     e["candidate_id"],
                     e.get("search") or "",
@@ -76,14 +106,14 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
         ),
         Table(
             "silences",
-            "Silence lengths of active candidates",
-            ["Silence", "Candidates"],
-            [[label, n] for label, n in report["silence_histogram"].items()],
+            _("Silence lengths of active candidates"),
+            [_("Silence"), _("Candidates")],
+            [[silence(label), n] for label, n in report["silence_histogram"].items()],
         ),
         Table(
             "by_recruiter",
-            "By recruiter",
-            ["Recruiter", *[PROMISE_LABELS[k] for k in PROMISES], "Survey answers", "Survey average", "NPS"],
+            _("By recruiter"),
+            [_("Recruiter"), *[promise(k) for k in PROMISES], *survey_columns],
             [
                 [
                     r["name"],
@@ -97,8 +127,8 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
         ),
         Table(
             "by_search",
-            "By search",
-            ["Search", "Owner", *[PROMISE_LABELS[k] for k in PROMISES], "Survey answers", "Survey average", "NPS"],
+            _("By search"),
+            [_("Search"), _("Owner"), *[promise(k) for k in PROMISES], *survey_columns],
             [
                 [
                     r["name"],
@@ -113,14 +143,14 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
         ),
         Table(
             "funnel",
-            "Pipeline: candidacies reaching each stage",
-            ["Stage", "Candidacies"],
+            _("Pipeline: candidacies reaching each stage"),
+            [_("Stage"), _("Candidacies")],
             [[Stage(k).label, n] for k, n in report["funnel"].items()],
         ),
         Table(
             "time_in_stage",
-            "Time spent in each stage (days)",
-            ["Stage", "Moves out", "Median days", "Mean days"],
+            _("Time spent in each stage (days)"),
+            [_("Stage"), _("Moves out"), _("Median days"), _("Mean days")],
             [
                 [Stage(k).label, v["count"], num(v["median_days"]), num(v["mean_days"])]
                 for k, v in report["time_in_stage"].items()
@@ -128,20 +158,20 @@ def tables(report: dict[str, Any]) -> dict[str, Table]:
         ),
         Table(
             "applications",
-            "Applications by source",
-            ["Source", "Applications"],
+            _("Applications by source"),
+            [_("Source"), _("Applications")],
             [[ApplicationSource(k).label, n] for k, n in report["applications"].items()],
         ),
         Table(
             "survey_trend",
-            "Survey by month",
-            ["Month", "Answers", "Average (0-10)", "NPS"],
+            _("Survey by month"),
+            [_("Month"), _("Answers"), _("Average (0-10)"), _("NPS")],
             [[t["month"], t["count"], num(t["average"]), num(t["nps"], 0)] for t in sv["trend"]],
         ),
         Table(
             "survey_comments",
-            "Candidates' comments",
-            ["When (UTC)", "Score", "Comment"],
+            _("Candidates' comments"),
+            [_("When (UTC)"), _("Score"), _("Comment")],
             [[(c["when"] or "")[:16].replace("T", " "), c["score"], c["comment"]] for c in sv["comments"]],
         ),
     ]
@@ -179,7 +209,7 @@ def charts(report: dict[str, Any], by_name: dict[str, Table]) -> dict[str, tuple
         "promises": bars(
             [
                 (
-                    PROMISE_LABELS[k],
+                    promise(k),
                     (100 * p[k]["kept"] / p[k]["total"]) if p[k]["total"] else 0,
                     pct(p[k]["kept"], p[k]["total"]),
                 )
@@ -187,7 +217,7 @@ def charts(report: dict[str, Any], by_name: dict[str, Table]) -> dict[str, tuple
             ],
             top=100,
         ),
-        "silences": bars([(label, n, str(n)) for label, n in report["silence_histogram"].items()]),
+        "silences": bars([(silence(label), n, str(n)) for label, n in report["silence_histogram"].items()]),
         "funnel": bars([(row[0], row[1], str(row[1])) for row in by_name["funnel"].rows]),
         "survey_trend": bars(
             [(t["month"], t["average"] or 0, num(t["average"])) for t in report["survey"]["trend"]], top=10

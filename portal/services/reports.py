@@ -43,9 +43,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import lazy as _l
 from portal.models import Firm, Search, User
 from portal.models.base import utcnow
 from portal.services.report_periods import (
@@ -63,12 +65,14 @@ from portal.services.report_pipeline import applications_by_source, funnel, nps,
 from portal.services.report_promises import SILENCE_BUCKETS, cadence, close_loop, consent, feedback, replies
 
 PROMISES = ("cadence", "close_loop", "consent", "feedback", "reply")
+# Each promise as the report names it (lazy: read in the reader's language; a snapshot stores
+# the words of whoever computed it, and the page names each promise by its key again).
 PROMISE_LABELS = {
-    "cadence": "Active candidates heard from within the cadence",
-    "close_loop": "Closed candidacies told why (close the loop)",
-    "consent": "Presentations with the candidate's consent first",
-    "feedback": "Interviews followed by feedback within the window",
-    "reply": "Candidate messages answered within the reply window",
+    "cadence": _l("Active candidates heard from within the cadence"),
+    "close_loop": _l("Closed candidacies told why (close the loop)"),
+    "consent": _l("Presentations with the candidate's consent first"),
+    "feedback": _l("Interviews followed by feedback within the window"),
+    "reply": _l("Candidate messages answered within the reply window"),
 }
 
 # ---------------------------------------------------------------- the headline
@@ -141,10 +145,10 @@ def build(firm: Firm, per: Period, recruiter_id: int | None = None, now: datetim
         for key in keys:
             row: dict[str, Any] = {"id": key}
             if by == "search":
-                title, owner = searches.get(key, ("(deleted search)", None))
+                title, owner = searches.get(key, (_("(deleted search)"), None))
                 row["name"], row["owner"] = title, names.get(owner or 0)
             else:
-                row["name"] = names.get(key, "No owner" if key == 0 else "(former recruiter)")
+                row["name"] = names.get(key, _("No owner") if key == 0 else _("(former recruiter)"))
             for f in figures:
                 kept, total = (f.by_search if by == "search" else f.by_recruiter).get(key, [0, 0])
                 row[f.key] = {"kept": kept, "total": total}
@@ -162,7 +166,7 @@ def build(firm: Firm, per: Period, recruiter_id: int | None = None, now: datetim
         "reply_window_days": firm.reply_window_days or 1,
         "promises": {
             f.key: {
-                "label": PROMISE_LABELS[f.key],
+                "label": str(PROMISE_LABELS[f.key]),
                 "kept": f.kept,
                 "total": f.total,
                 "pending": f.pending,

@@ -6,32 +6,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 
+from portal import i18n
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import (
     OPEN_STAGES,
     Candidacy,
-    Candidate,
     Client,
-    Consent,
     Engagement,
     Firm,
-    Interview,
-    InterviewState,
     RemotePreference,
     Role,
     Search,
     SearchState,
     Seniority,
-    Stage,
     User,
     utcnow,
 )
-from portal.services import DomainError, advertising, disclosure, skills
+from portal.services import DomainError, advertising, disclosure, search_languages, skills
 from portal.services.matching import pools as match_pools
 from portal.services.text import clean_line, clean_text, split_list
 
@@ -65,6 +61,9 @@ class SearchInput:
     client_wording: str | None = None
     # The careers site (portal/services/advertising.py); None: leave it as it is.
     ad: advertising.Advertising | None = None
+    # The description in the firm's other languages, {language: Markdown}; a language given
+    # empty has none (its readers read `description_md`); None: leave them as they are.
+    translations: dict[str, str] | None = None
 
 
 def staff(firm: Firm) -> list[User]:
@@ -83,7 +82,7 @@ def clients(firm: Firm) -> list[Client]:
 
 
 def get_or_create_client(firm: Firm, name: str) -> Client:
-    name = clean_line(name, "Client", 120, required=True)
+    name = clean_line(name, _("Client"), 120, required=True)
     client = db.session.scalar(select(Client).where(func.lower(Client.name) == name.lower()))
     if client is None:
         client = Client(firm_id=firm.id, name=name)
@@ -102,28 +101,29 @@ class _Clean:
 
 
 def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: Search | None = None) -> _Clean:
-    title = clean_line(data.title, "Title", 200, required=True)
-    client_name = clean_line(data.client_name, "Client", 120, required=True)
-    description = clean_text(data.description_md, "Description", MAX_MARKDOWN)
-    requirements = clean_text(data.requirements_md, "Requirements", MAX_MARKDOWN)
-    location = clean_line(data.location, "Location", 120)
-    for label, value in (("Minimum pay", data.pay_min), ("Maximum pay", data.pay_max)):
-        if value is not None and (value < 0 or value > MAX_PAY):
-            raise DomainError(f"{label}: enter an amount between 0 and {MAX_PAY:,}.")
+    title = clean_line(data.title, _("Title"), 200, required=True)
+    client_name = clean_line(data.client_name, _("Client"), 120, required=True)
+    description = clean_text(data.description_md, _("Description"), MAX_MARKDOWN)
+    requirements = clean_text(data.requirements_md, _("Requirements"), MAX_MARKDOWN)
+    location = clean_line(data.location, _("Location"), 120)
+    if data.pay_min is not None and not 0 <= data.pay_min <= MAX_PAY:
+        raise DomainError(_("Minimum pay: enter an amount between 0 and %(top)s.", top=i18n.number(MAX_PAY)))
+    if data.pay_max is not None and not 0 <= data.pay_max <= MAX_PAY:
+        raise DomainError(_("Maximum pay: enter an amount between 0 and %(top)s.", top=i18n.number(MAX_PAY)))
     if data.pay_min is not None and data.pay_max is not None and data.pay_min > data.pay_max:
-        raise DomainError("Pay range: the minimum is higher than the maximum.")
+        raise DomainError(_("Pay range: the minimum is higher than the maximum."))
     currency = (data.pay_currency or "").strip().upper()
     if not CURRENCY.match(currency):
-        raise DomainError("Currency: use a three-letter code such as EUR, GBP or USD.")
+        raise DomainError(_("Currency: use a three-letter code such as EUR, GBP or USD."))
     if data.state.is_closed and not allow_closed_state:
-        raise DomainError("To fill or cancel a search use “Close search”, so every candidate is told.")
+        raise DomainError(_("To fill or cancel a search use “Close search”, so every candidate is told."))
     owner_id = data.owner_id
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
         if owner is None or not owner.is_staff or not owner.active:
-            raise DomainError("Owner: choose a recruiter of this firm.")
-    required = split_list(data.required_skills, "Required skills")
-    nice = split_list(data.nice_skills, "Nice-to-have skills")
+            raise DomainError(_("Owner: choose a recruiter of this firm."))
+    required = split_list(data.required_skills, _("Required skills"))
+    nice = split_list(data.nice_skills, _("Nice-to-have skills"))
     required_keys = {s.casefold() for s in required}
     nice = [s for s in nice if s.casefold() not in required_keys]
     return _Clean(
@@ -143,7 +143,8 @@ def _validate(firm: Firm, data: SearchInput, *, allow_closed_state: bool, was: S
             engagement=data.engagement,
             owner_id=owner_id,
             anticipated=bool(data.anticipated),
-            client_wording=clean_line(data.client_wording, "Wording for the client", 120),
+            client_wording=clean_line(data.client_wording, _("Wording for the client"), 120),
+            **search_languages.values(firm, data.translations, was, MAX_MARKDOWN),
         ),
         client_name=client_name,
         required=required,
@@ -167,16 +168,23 @@ def _title_keeps_confidence(values: dict, client: Client, clean_ad: dict | None 
     names = disclosure.client_names(client)
     if values["client_wording"] and disclosure.find_names(values["client_wording"], names):
         raise DomainError(
-            "Wording for the client: it names the client; candidates who were not told read it "
-            "instead of the name. Try “the client” or “a leading retailer”."
+            _(
+                "Wording for the client: it names the client; candidates who were not told read it "
+                "instead of the name. Try “the client” or “a leading retailer”."
+            )
         )
-    for label, key in (("Role title", "title"), ("Location", "location")):
+    for label, key in ((_("Role title"), "title"), (_("Location"), "location")):
         found = disclosure.find_names(values[key] or "", names)
         if found:
             raise DomainError(
-                f"{label}: it names the confidential client (“{found[0]}”), and candidates read it before "
-                f"they are told who the client is. Write it without the name, for example "
-                f"“{disclosure.redact(values[key], names, 'a leading company')}”."
+                # Translators: %(label)s names the field ("Role title"), %(name)s the client's name found in it.
+                _(
+                    "%(label)s: it names the confidential client (“%(name)s”), and candidates read it before "
+                    "they are told who the client is. Write it without the name, for example “%(example)s”.",
+                    label=label,
+                    name=found[0],
+                    example=disclosure.redact(values[key], names, _("a leading company")),
+                )
             )
 
 
@@ -333,68 +341,3 @@ def open_searches(firm: Firm) -> list[Search]:
             .limit(500)
         ).unique()
     )
-
-
-def board(search: Search, columns: tuple) -> dict:
-    """The search's pipeline as cards per stage (`columns` gives the order), most recently
-    moved first. Cards are rows of the few fields a card shows (name, headline, stage,
-    version, close details) plus `consent`, the latest consent request: two statements, and
-    no ORM objects for a board of hundreds of cards."""
-    cards = db.session.execute(
-        select(
-            Candidacy.id,
-            Candidacy.stage,
-            Candidacy.version,
-            Candidacy.close_reason,
-            Candidacy.closed_at,
-            Candidacy.stage_changed_at,
-            Candidate.name,
-            Candidate.headline,
-        )
-        .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(Candidacy.search_id == search.id)
-        .order_by(Candidacy.stage_changed_at.desc(), Candidacy.id.desc())
-    ).all()
-    latest: dict[int, object] = {}
-    if cards:
-        for row in db.session.execute(
-            select(Consent.candidacy_id, Consent.state, Consent.cv_sent_at)
-            .where(Consent.candidacy_id.in_([c.id for c in cards]))
-            .order_by(Consent.requested_at, Consent.id)
-        ):
-            latest[row.candidacy_id] = row
-    upcoming = next_interviews([c.id for c in cards])
-    out: dict[Stage, list[BoardCard]] = {stage: [] for stage in columns}
-    for c in cards:
-        out.setdefault(c.stage, []).append(BoardCard(*c, consent=latest.get(c.id), next_interview=upcoming.get(c.id)))
-    return out
-
-
-def next_interviews(candidacy_ids: list[int]) -> dict[int, datetime]:
-    """Each candidacy's next scheduled interview (one statement), for the board's cards."""
-    if not candidacy_ids:
-        return {}
-    rows = db.session.execute(
-        select(Interview.candidacy_id, func.min(Interview.starts_at))
-        .where(
-            Interview.candidacy_id.in_(candidacy_ids),
-            Interview.state == InterviewState.SCHEDULED,
-            Interview.starts_at > utcnow(),
-        )
-        .group_by(Interview.candidacy_id)
-    ).all()
-    return {cid: at for cid, at in rows if cid is not None and at is not None}
-
-
-@dataclass(slots=True)
-class BoardCard:
-    id: int
-    stage: object
-    version: int
-    close_reason: object
-    closed_at: object
-    stage_changed_at: object
-    name: str
-    headline: str | None
-    consent: object  # the latest consent request (state, cv_sent_at), or None
-    next_interview: object = None  # when the next scheduled interview starts, or None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
@@ -42,7 +43,11 @@ def _check(names: Iterable[str]) -> list[tuple[str, str]]:
         name = " ".join((raw or "").split())
         if len(name) > MAX_NAME:
             raise DomainError(
-                f"A skill name can be at most {MAX_NAME} characters (\u201c{name[:30]}\u2026\u201d is longer)."
+                _(
+                    "A skill name can be at most %(num)d characters (\u201c%(start)s\u2026\u201d is longer).",
+                    num=MAX_NAME,
+                    start=name[:30],
+                )
             )
         key = normalise(name)
         if not key or key in seen:
@@ -109,13 +114,22 @@ def resolve(firm: Firm, names: list[str], create: bool = True) -> list[Skill]:
 
 
 def _own(firm: Firm, obj, what: str) -> None:
+    """`what`: "candidate", "search" or "skill" (the message names it)."""
     if obj is None or obj.firm_id != firm.id:
-        raise NotFound(f"This {what} does not exist.")
+        raise NotFound(
+            {"candidate": _("This candidate does not exist."), "search": _("This search does not exist.")}.get(what)
+            or _("This skill does not exist.")
+        )
 
 
 def _limit(items: Sequence, what: str) -> None:
+    """`what`: "a profile" or "a search"."""
     if len(items) > MAX_SKILLS:
-        raise DomainError(f"Give at most {MAX_SKILLS} skills for {what}.")
+        raise DomainError(
+            _("Give at most %(num)d skills for a search.", num=MAX_SKILLS)
+            if what == "a search"
+            else _("Give at most %(num)d skills for a profile.", num=MAX_SKILLS)
+        )
 
 
 def set_candidate_skills(firm: Firm, candidate: Candidate, names: list[str]) -> list[Skill]:
@@ -169,13 +183,13 @@ def add_alias(firm: Firm, actor: User | None, skill: Skill, name: str) -> SkillA
     _own(firm, skill, "skill")
     checked = _check([name])
     if not checked:
-        raise DomainError("Give a synonym with at least one letter or digit.")
+        raise DomainError(_("Give a synonym with at least one letter or digit."))
     key = checked[0][0]
     if key == skill.key:
-        raise DomainError(f"\u201c{name.strip()}\u201d already means {skill.name}.")
+        raise DomainError(_("\u201c%(name)s\u201d already means %(skill)s.", name=name.strip(), skill=skill.name))
     taken = db.session.scalar(select(Skill).where(Skill.firm_id == firm.id, Skill.key == key))
     if taken is not None:
-        raise DomainError(f"\u201c{taken.name}\u201d is a skill of its own; merge the two instead.")
+        raise DomainError(_("\u201c%(name)s\u201d is a skill of its own; merge the two instead.", name=taken.name))
     alias = db.session.scalar(select(SkillAlias).where(SkillAlias.firm_id == firm.id, SkillAlias.key == key))
     if alias is None:
         alias = SkillAlias(firm_id=firm.id, key=key, skill_id=skill.id)
@@ -202,7 +216,7 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
     _own(firm, keep, "skill")
     _own(firm, drop, "skill")
     if keep.id == drop.id:
-        raise DomainError("Choose two different skills to merge.")
+        raise DomainError(_("Choose two different skills to merge."))
     sess = db.session
     sess.flush()
     opts = {"synchronize_session": False}

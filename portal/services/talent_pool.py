@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -153,4 +154,4 @@ def page(firm: Firm, filters: PoolFilters, cursor: str | None = None, limit: int
 
 
 def parse_list(value: str | None) -> list[str]:
-    return split_list(value, "Filter", max_item=80, max_items=10)
+    return split_list(value, _("Filter"), max_item=80, max_items=10)

@@ -8,12 +8,16 @@ from __future__ import annotations
 import re
 from typing import Literal, overload
 
+from flask_babel import gettext as _
+
+from portal import i18n
+from portal.i18n import lazy as _l
 from portal.services import DomainError
 
 # An HTML tag or comment: "<b>", "</p>", "<script ...>", "<!--". Markdown autolinks such as
 # <https://example.com> or <name@example.com> and comparisons such as "a < b" do not match.
 HTML_TAG = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>|$)|<!--|<!\[CDATA\[|<!doctype", re.I)
-NO_HTML_MESSAGE = "HTML is not allowed here; please write plain text (Markdown where offered)."
+NO_HTML_MESSAGE = _l("HTML is not allowed here; please write plain text (Markdown where offered).")
 MAX_LIST_ITEMS = 30
 
 
@@ -32,13 +36,18 @@ def clean_line(value: str | None, label: str, max_len: int, required: bool = Fal
     value = " ".join((value or "").split())
     if not value:
         if required:
-            raise DomainError(f"{label}: this is required.")
+            raise DomainError(_("%(label)s: this is required.", label=label))
         return None
     if len(value) > max_len:
-        raise DomainError(f"{label}: use at most {max_len} characters.")
+        raise DomainError(_("%(label)s: use at most %(num)d characters.", label=label, num=max_len))
     if has_html(value):
-        raise DomainError(f"{label}: {NO_HTML_MESSAGE}")
+        raise DomainError(_no_html(label))
     return value
+
+
+def _no_html(label: str) -> str:
+    # Translators: %(label)s names the field ("Title").
+    return _("%(label)s: HTML is not allowed here; please write plain text (Markdown where offered).", label=label)
 
 
 def clean_text(value: str | None, label: str, max_len: int, required: bool = False) -> str:
@@ -46,12 +55,12 @@ def clean_text(value: str | None, label: str, max_len: int, required: bool = Fal
     value = (value or "").replace("\r\n", "\n").strip()
     if not value:
         if required:
-            raise DomainError(f"{label}: this is required.")
+            raise DomainError(_("%(label)s: this is required.", label=label))
         return ""
     if len(value) > max_len:
-        raise DomainError(f"{label}: use at most {max_len:,} characters.")
+        raise DomainError(_("%(label)s: use at most %(num)s characters.", label=label, num=i18n.number(max_len)))
     if has_html(value):
-        raise DomainError(f"{label}: {NO_HTML_MESSAGE}")
+        raise DomainError(_no_html(label))
     return value
 
 
@@ -70,13 +79,20 @@ def split_list(
         if not name:
             continue
         if len(name) > max_item:
-            raise DomainError(f"{label}: “{name[:30]}…” is longer than {max_item} characters.")
+            raise DomainError(
+                _(
+                    "%(label)s: “%(start)s…” is longer than %(num)d characters.",
+                    label=label,
+                    start=name[:30],
+                    num=max_item,
+                )
+            )
         if has_html(name):
-            raise DomainError(f"{label}: {NO_HTML_MESSAGE}")
+            raise DomainError(_no_html(label))
         key = name.casefold()
         if key not in seen:
             seen.add(key)
             out.append(name)
     if len(out) > max_items:
-        raise DomainError(f"{label}: at most {max_items} entries, please.")
+        raise DomainError(_("%(label)s: at most %(num)d entries, please.", label=label, num=max_items))
     return out

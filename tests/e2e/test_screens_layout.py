@@ -252,3 +252,30 @@ def test_messages_page_stacks_its_rows_on_a_phone(app, demo, live_server, browse
                 assert subject["width"] >= 250 and subject["height"] <= 3 * 26, (row.inner_text(), subject)
         screenshot(page, f"layout-messages-{viewport['width']}")
         page.context.close()
+
+
+@pytest.mark.browser
+def test_the_search_forms_descriptions_per_language_fit_a_phone(app, demo, live_server, browser):
+    """One folded field per language the firm offers besides its default: at 375 px each opens
+    to a full-width box, typed in its own language and direction, without a sideways scroll."""
+    firm, board, _, password = demo
+    state = _signed_in(browser, live_server, firm, "recruiter@demo.example", password, "/recruiter/")
+    page = _page(browser, state, PHONE)
+    page.goto(live_server.url(firm, f"/recruiter/searches/{board}/edit"))
+    folds = page.locator("details.translation")
+    assert folds.count() >= 1
+    full = page.locator("#description_md").bounding_box()["width"]  # the description's own box
+    for i in range(folds.count()):
+        fold = folds.nth(i)
+        fold.locator("summary").click()  # opens without JavaScript: a <details>
+        box = fold.locator("textarea")
+        assert box.is_visible()
+        width = box.bounding_box()["width"]
+        assert abs(width - full) <= 1, (width, full)
+        assert fold.locator("summary").bounding_box()["height"] >= 20
+    arabic = page.locator('textarea[lang="ar"]')
+    if arabic.count():
+        assert arabic.get_attribute("dir") == "rtl"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "layout-search-languages-375")
+    page.context.close()

@@ -124,7 +124,7 @@ def test_semicolon_separated_and_windows_encoded_files(app, rec):
         content_type="multipart/form-data",
     )
     html = resp.get_data(as_text=True)
-    assert "1 candidates are ready" in html and "José Núñez" in html
+    assert "1 candidate is ready" in html and "José Núñez" in html
 
 
 def test_import_of_skills_column(app, rec):

@@ -46,8 +46,8 @@ def test_admin_sees_the_firm_with_charts_tables_and_freshness(app, kiwi, client_
     c = _client(client_for, kiwi, kiwi.admin)
     html = c.get("/recruiter/reports?period=week").get_data(as_text=True)
     assert "The whole firm" in html
-    # 01:00 on 19 Nov in Auckland: the snapshot's time, in the firm's zone
-    assert "Figures as of 01:00 on 19 Nov (refreshed every 60 minutes)" in html
+    # 01:00 on 19 Nov in Auckland: the snapshot's time, in the firm's zone (and the reader's locale)
+    assert "Figures as of Nov 19, 1:00\u202fAM (refreshed every 60 minutes)" in html
     svgs = re.findall(r"<svg .*?</svg>", html, re.S)
     assert len(svgs) == 4
     for svg in svgs:
@@ -131,7 +131,7 @@ def test_no_snapshot_yet_computes_once_and_stores(app, kiwi, client_for):
 def test_custom_dates_and_bad_input(app, kiwi, client_for):
     c = _client(client_for, kiwi, kiwi.admin)
     html = c.get("/recruiter/reports?period=custom&from=2026-11-15&to=2026-11-15").get_data(as_text=True)
-    assert "2026-11-15 to 2026-11-15" in html and "(computed just now)" in html
+    assert "Nov 15, 2026 to Nov 15, 2026" in html and "(computed just now)" in html  # in the reader's locale
     resp = c.get("/recruiter/reports?period=custom&from=%00bad&to=" + "9" * 20000)
     assert resp.status_code == 200
     assert "Please give both dates" in resp.get_data(as_text=True)
