@@ -43,8 +43,10 @@ def _cookie(resp) -> str | None:
 def test_the_switcher_is_a_form_that_works_without_javascript(offers, client_for):
     c = client_for(offers.a.firm)
     page = c.get("/login?next=/me/").get_data(as_text=True)
-    assert '<form method="post" action="/language" class="language-switcher">' in page
-    assert '<input type="hidden" name="next" value="/login?next=/me/">' in page
+    # A visitor's switcher is a GET form without a token: the page sets no cookie until it is used.
+    assert '<form method="get" action="/language" class="language-switcher">' in page
+    assert '<input type="hidden" name="back" value="/login?next=%2Fme%2F">' in page
+    assert "csrf_token" not in page.split('class="language-switcher"')[1].split("</form>")[0]
     assert page.count('<option value="') >= 3 and '<option value="de" lang="de">Deutsch</option>' in page
     assert "<script" not in page.split('class="language-switcher"')[1].split("</form>")[0]
     # Only one language offered: no switcher at all.
