@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.devtools.harness import free_port
 from portal.models import Candidacy, Message, MessageState, Stage
