@@ -50,9 +50,9 @@ REPLY_KIND = "conversation_reply"  # a recruiter's reply, emailed to the candida
 NEW_MESSAGE_KIND = "conversation_new"  # a new candidate message, emailed to a recruiter
 IMMEDIATELY, DIGEST, OFF = "immediately", "digest", "off"
 NOTIFICATION_CHOICES = {
-    IMMEDIATELY: "Email me at once (several messages in a few minutes come as one email)",
-    DIGEST: "Only in my digest",
-    OFF: "No email: I look at Needs attention",
+    IMMEDIATELY: i18n.lazy("Email me at once (several messages in a few minutes come as one email)"),
+    DIGEST: i18n.lazy("Only in my digest"),
+    OFF: i18n.lazy("No email: I look at Needs attention"),
 }
 
 
@@ -209,7 +209,7 @@ local_due = reply_day  # "Monday 12 May": the last day of the reply window
 def set_notifications(firm: Firm, actor: User, choice: str) -> str:
     """A recruiter's own choice of how they hear of new candidate messages."""
     if choice not in NOTIFICATION_CHOICES or actor.firm_id != firm.id or not actor.is_staff:
-        raise _refuse("Choose how you want to hear of new messages.", "message_notifications")
+        raise _refuse(_("Choose how you want to hear of new messages."), "message_notifications")
     actor.message_notifications = choice
     db.session.flush()
     return choice
@@ -262,9 +262,9 @@ def reply(
     answer to the conversation, not to one line of it."""
     body = clean_body(body)
     if not body:
-        raise _refuse("Please write your reply.", "body")
+        raise _refuse(_("Please write your reply."), "body")
     if len(body) > MAX_BODY:
-        raise _refuse(f"Please keep your reply under {MAX_BODY:,} characters.", "body")
+        raise _refuse(_("Please keep your reply under %(num)s characters.", num=i18n.number(MAX_BODY)), "body")
     if candidate.deleted_at is not None:
         raise DomainError("This candidate deleted their account: there is nobody to reply to.")
     parent = _candidate_message(candidate, in_reply_to_id) if in_reply_to_id is not None else None
@@ -316,9 +316,9 @@ def mark_no_reply(firm: Firm, actor: User, candidate: Candidate, message_id: int
     post = _candidate_message(candidate, message_id)
     reason = " ".join(clean_body(reason).split())
     if not reason:
-        raise _refuse("Please say why no reply is needed.", "reason")
+        raise _refuse(_("Please say why no reply is needed."), "reason")
     if len(reason) > MAX_REASON:
-        raise _refuse(f"Please keep the reason under {MAX_REASON} characters.", "reason")
+        raise _refuse(_("Please keep the reason under %(num)s characters.", num=i18n.number(MAX_REASON)), "reason")
     if post.answered_at is not None:
         raise DomainError("This message has been answered already.")
     post.no_reply_reason = reason

@@ -57,6 +57,14 @@ class Preparation:
     state_words: str = ""
 
 
+def _kind_and_round(r: Interview) -> str:
+    """ "Video call", or "Video call (round 2)" from the second round on."""
+    if r.round > 1:
+        # Translators: an interview's kind and its round, e.g. "Video call (round 2)".
+        return _("%(kind)s (round %(round)d)", kind=KIND_WORDS[r.kind], round=r.round)
+    return str(KIND_WORDS[r.kind])
+
+
 def _rounds(candidacy_id: int, this_id: int, zone_name: str, now: datetime) -> list[Round]:
     rows = db.session.scalars(
         select(Interview)
@@ -66,8 +74,8 @@ def _rounds(candidacy_id: int, this_id: int, zone_name: str, now: datetime) -> l
     return [
         Round(
             interview_id=r.id,
-            what=KIND_WORDS[r.kind] + (f" (round {r.round})" if r.round > 1 else ""),
-            when=when_text(r.starts_at, zone_name) if r.starts_at else "Time to be agreed",
+            what=_kind_and_round(r),
+            when=when_text(r.starts_at, zone_name) if r.starts_at else _("Time to be agreed"),
             state=CANDIDATE_STATE_WORDS[r.state],
             this=r.id == this_id,
             past=bool(r.ends_at and r.ends_at < now),
@@ -132,8 +140,8 @@ def for_candidate_candidacy(firm: Firm, candidate: Candidate, candidacy_id: int)
     return [
         CandidateRow(
             r.id,
-            KIND_WORDS[r.kind] + (f" (round {r.round})" if r.round > 1 else ""),
-            when_text(r.starts_at, zone_name, r.duration_minutes) if r.starts_at else "Time to be agreed",
+            _kind_and_round(r),
+            when_text(r.starts_at, zone_name, r.duration_minutes) if r.starts_at else _("Time to be agreed"),
             CANDIDATE_STATE_WORDS[r.state],
         )
         for r in rows

@@ -76,7 +76,7 @@ def from_http_exception(exc: HTTPException) -> Response:
     errors = field_errors(data.get("messages")) if isinstance(data, dict) else {}
     detail = exc.description if status not in (404, 405, 500) else None
     if status in (400, 422) and errors:
-        detail = "Some fields are not valid: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        detail = "Some fields are not valid: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
     headers = {}
     allowed = getattr(exc, "valid_methods", None)
     if status == 405 and allowed:
