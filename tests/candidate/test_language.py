@@ -6,6 +6,9 @@ else its default-language wording, else the shipped words)."""
 import re
 from datetime import UTC, datetime
 
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
 from portal import i18n
 from portal.extensions import db
 from portal.i18n import COOKIE
@@ -56,7 +59,8 @@ def test_choosing_a_language_saves_it_on_account_and_record_and_the_pages_speak_
     assert COOKIE in resp.headers.get("Set-Cookie", "") and "=de" in resp.headers["Set-Cookie"]
     page = cand_client.get("/me/settings").get_data(as_text=True)
     assert _lang_of(page) == "de"
-    assert "Deutsch" in page and "Saved: your pages and emails are in Deutsch now." in page  # no catalog: English words
+    saved = tr(app, "de", "Saved: your pages and emails are in %(language)s now.", language="Deutsch")
+    assert "Deutsch" in page and saved in page
     assert '<option selected value="de">Deutsch</option>' in page
     assert _lang_of(cand_client.get("/me/").get_data(as_text=True)) == "de"
     # Another firm's candidate is untouched.
@@ -120,6 +124,12 @@ FIRM_WORDING = {"screening": {"label": "Our first talks", "explanation": "We tal
 GERMAN_WORDING = {"screening": {"label": "Erste Gespräche"}}
 
 
+def tr(app, lang: str, msgid: str, **values) -> str:
+    """`msgid` as the shipped catalog of `lang` words it (HTML-escaped, as a page shows it)."""
+    with app.test_request_context(), force_locale(lang):
+        return str(escape(gettext(msgid, **values)))
+
+
 def test_stage_wording_falls_back_from_the_language_to_the_firms_default_to_the_shipped(app, firms):
     f = firms.a
     _set(app, f, stage_labels=FIRM_WORDING, texts={"de": {"stage_labels": GERMAN_WORDING}}, cadence_days=5)
@@ -136,12 +146,13 @@ def test_stage_wording_falls_back_from_the_language_to_the_firms_default_to_the_
                 "Our first talks",
                 "We talk within 5 days, promise.",
             )
-        # A stage the firm did not reword: the shipped words (English here: no catalogs in tests),
-        # with the firm's cadence in the named placeholder.
-        assert candidate_stage_text(Stage.APPLIED, firm, "de") == (
-            "We have your application",
-            "We have your application and will reply within 5 days.",
-        )
+        # A stage the firm did not reword: the shipped words in that language, with the firm's
+        # cadence in the named placeholder.
+        with force_locale("de"):
+            assert candidate_stage_text(Stage.APPLIED, firm, "de") == (
+                gettext("We have your application"),
+                gettext("We have your application and will reply within %(days)s days.", days=5),
+            )
         # A firm's wording copied from the shipped default keeps its placeholder working.
         firm.stage_labels = {"applied": {"explanation": "Reply within %(days)s days."}}
         assert candidate_stage_text(Stage.APPLIED, firm, "en")[1] == "Reply within 5 days."
@@ -214,7 +225,7 @@ def test_the_survey_page_speaks_the_surveyed_candidates_language(app, firms, cli
     with firm_context(app, f.firm):
         db.session.get(Candidate, f.candidate.id).language = "nl"
     page = visitor.get(link, headers={"Accept-Language": "de"}).get_data(as_text=True)
-    assert _lang_of(page) == "nl" and "How well did we keep you informed?" in page
+    assert _lang_of(page) == "nl" and tr(app, "nl", "How well did we keep you informed?") in page
     _set(app, f, languages=["en", "de"])  # a language the firm no longer offers: the usual choice
     assert _lang_of(visitor.get(link, headers={"Accept-Language": "de"}).get_data(as_text=True)) == "de"
 

@@ -19,6 +19,8 @@ import pytest
 from babel.dates import format_skeleton
 from babel.messages import Catalog
 from babel.messages.mofile import write_mo
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 from sqlalchemy import select
 
 from portal.i18n import COOKIE
@@ -362,7 +364,9 @@ def test_staff_choose_their_language_on_the_account_page(app, firms, client_for)
     assert refused.status_code == 303
     with firm_context(app, a.firm) as s:
         assert s.get(User, a.recruiter.id).language == "nl"
-    assert "Please choose one of the languages offered." in c.get("/account", headers=EN).get_data(as_text=True)
+    with c.application.test_request_context(), force_locale("nl"):  # the recruiter reads Dutch
+        refusal = str(escape(gettext("Please choose one of the languages offered.")))
+    assert refusal in c.get("/account", headers=EN).get_data(as_text=True)
     # Candidates choose in their settings: not here.
     cand = client_for(a.firm)
     login_as(cand, a.candidate_user)
