@@ -34,7 +34,7 @@ translations: $(BIN)/.installed
 	  --width 100 --project Portal --copyright-holder "Portal contributors" -o portal/translations/messages.pot .
 	for l in $(LANGS); do \
 	  if [ -f portal/translations/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel -q update --width 100 -l $$l -i portal/translations/messages.pot -d portal/translations; \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching --width 100 -l $$l -i portal/translations/messages.pot -d portal/translations; \
 	  else $(BIN)/pybabel -q init --width 100 -l $$l -i portal/translations/messages.pot -d portal/translations; fi; \
 	done
 

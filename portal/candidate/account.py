@@ -138,6 +138,8 @@ def delete_account():
     # A wrong password is shown on the password field; any other refusal above the form.
     if not submit(form, on_field("password", delete, data_rights.WrongPassword)):
         return _render_settings(delete_form=form, status=400)
+    language = current_language()  # the goodbye page speaks theirs, though nobody is signed in any more
     logout_user()
     session.clear()
-    return render_template("candidate/deleted.html"), 200
+    with force_locale(language):
+        return render_template("candidate/deleted.html"), 200

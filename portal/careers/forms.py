@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Optional
 from portal.candidate.forms import CandidateForm, _max, choices
 from portal.i18n import lazy as _l
 from portal.models import RemotePreference
+from portal.models.candidate import REMOTE_LABELS
 from portal.services.applications import MAX_NOTE, MAX_PREFERENCE, ApplicantInput
 
 
@@ -56,7 +57,7 @@ class JoinForm(ApplyForm):
     )
     remote = SelectField(
         _l("Remote work"),
-        choices=choices((r.value, r.label) for r in RemotePreference),
+        choices=choices((r.value, REMOTE_LABELS[r.value]) for r in RemotePreference),  # lazy: the page's language
         default=RemotePreference.ANY.value,
     )
 

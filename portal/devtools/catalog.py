@@ -33,7 +33,6 @@ STAFF_ONLY = (
     "portal/templates/api/",
     "portal/templates/dev/",
     "portal/templates/bench/",
-    "portal/templates/matching/",
     "portal/recruiter/",
     "portal/admin/",
     "portal/api/",

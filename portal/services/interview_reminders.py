@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from portal import i18n
 from portal.extensions import db
 from portal.models import Audience, Firm, Message, MessageState
 from portal.models.interview import Interview, InterviewKind, InterviewState
@@ -127,20 +129,21 @@ def _row(firm: Firm, interview: Interview, hours: int, key: Key, told: set[int],
     candidate = interview.candidate
     office_hours = interview.kind == InterviewKind.OFFICE_HOURS
     recruiter = names.get(interview.recruiter_id) if interview.recruiter_id is not None else None
-    subject, text, html = render_email(
-        firm,
-        KIND,
-        to_name=candidate.name,
-        candidate=candidate,
-        title=interview_words.title(interview, told, recruiter),
-        starts_at=interview.starts_at,  # said in the candidate's zone and language (email/interview_reminder.*)
-        join=interview_words.join_text(interview, told),
-        hours=hours,
-        duration=interview.duration_minutes,
-        recruiter=recruiter,
-        link=links.office_hours(firm) if office_hours else links.interview(firm, interview.id),
-        office_hours=office_hours,
-    )
+    with force_locale(i18n.email_language(firm, candidate.language)):  # the candidate's, like outbox.record
+        subject, text, html = render_email(
+            firm,
+            KIND,
+            to_name=candidate.name,
+            candidate=candidate,
+            title=interview_words.title_words(interview, told, recruiter),
+            starts_at=interview.starts_at,  # said in the candidate's zone and language (email/interview_reminder.*)
+            join=interview_words.join_words(interview, told),
+            hours=hours,
+            duration=interview.duration_minutes,
+            recruiter=recruiter,
+            link=links.office_hours(firm) if office_hours else links.interview(firm, interview.id),
+            office_hours=office_hours,
+        )
     due = max(interview.starts_at - timedelta(hours=hours), now)
     return {
         "firm_id": firm.id,

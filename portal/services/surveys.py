@@ -244,7 +244,7 @@ def ask(firm: Firm, occ: Occasion, now: datetime) -> SurveyResponse | None:
             "score_links": [(n, f"{marked}?score={n}") for n in SCORES],
             "comment_link": marked,
             "lifetime_days": LIFETIME.days,
-            "unsubscribe_label": "Unsubscribe from surveys, check-ins and optional emails",
+            "unsubscribe_label": _l("Unsubscribe from surveys, check-ins and optional emails"),
         },
     )
     if occ.interview_id is not None:

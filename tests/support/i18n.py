@@ -180,7 +180,8 @@ def placeholder_problems(message) -> list[str]:
             continue
         got_named, got_positional, broken = placeholders(form)
         if isinstance(message.id, tuple):
-            ok = got_named <= named and {p for p in named if "(num)" not in p} <= got_named
+            # the plural's counter (ngettext's num, a {% trans count=... %} block's count) may go
+            ok = got_named <= named and {p for p in named if "(num)" not in p and "(count)" not in p} <= got_named
             ok = ok and set(got_positional) <= set(positional)
         else:
             ok = got_named == named and got_positional == positional
@@ -269,6 +270,9 @@ _READ_ATTRS = re.compile(r"""\b(?:aria-label|placeholder|title|alt|aria-descript
 _BUTTON_VALUE = re.compile(r"""<input\b[^>]*\btype=["']?(?:submit|button)["']?[^>]*>""", re.I)
 _VALUE = re.compile(r"""\bvalue\s*=\s*("[^"]*"|'[^']*')""", re.I)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+# A time zone's IANA name in a list of zones ("US/Pacific", "America/New_York") is an
+# identifier the reader picks, not a word of the product.
+_ZONE_OPTION = re.compile(r"<option\b[^>]*>\s*[A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+\s*</option>")
 
 
 def readable_text(page: str) -> str:
@@ -278,7 +282,7 @@ def readable_text(page: str) -> str:
     attrs = [v[1:-1] for v in _READ_ATTRS.findall(page)]
     for tag in _BUTTON_VALUE.findall(page):
         attrs += [v[1:-1] for v in _VALUE.findall(tag)]
-    body = _COMMENT.sub(" ", _HIDDEN.sub(" ", page))
+    body = _ZONE_OPTION.sub(" ", _COMMENT.sub(" ", _HIDDEN.sub(" ", page)))
     body = re.sub(r"<[^>]+>", " ", body)
     return html_lib.unescape(" ".join([title, body, *attrs]))
 
