@@ -131,6 +131,7 @@ def export_zip():
 @bp.route("/settings/delete", methods=["POST"])
 def delete_account():
     form = DeleteAccountForm()
+    language = current_language()  # read before the account (and its language) is erased
 
     def delete():
         return data_rights.delete_account(g.firm, current_candidate(), signed_in_user(), password=form.password.data)
@@ -138,8 +139,7 @@ def delete_account():
     # A wrong password is shown on the password field; any other refusal above the form.
     if not submit(form, on_field("password", delete, data_rights.WrongPassword)):
         return _render_settings(delete_form=form, status=400)
-    language = current_language()  # the goodbye page speaks theirs, though nobody is signed in any more
     logout_user()
     session.clear()
-    with force_locale(language):
+    with force_locale(language):  # the goodbye page speaks theirs, though nobody is signed in any more
         return render_template("candidate/deleted.html"), 200
