@@ -3,9 +3,10 @@
 consent requests waiting, candidates' answers about interviews, interested candidates,
 candidate updates, availability changes, failed messages.
 
-Each list is one query (plus one for its related rows) and is capped, so the page never costs
-more as the firm grows. Scope "mine" is the recruiter's own searches and candidates; "firm" is
-everyone's. It never writes: the one-click "handled" marks and additions to a search are
+Each list is a capped walk of its rows' keys, and every list of the page is read by one
+statement (portal/services/dashboard_query.py), so the page never costs more as the firm grows.
+Scope "mine" is the recruiter's own searches and candidates; "firm" is everyone's. It never
+writes: the one-click "handled" marks and additions to a search are
 portal/services/dashboard_actions.py."""
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, or_, select, union
-from sqlalchemy.orm import Load, aliased, contains_eager
+from sqlalchemy.orm import aliased
 
-from portal.extensions import db
 from portal.models import (
     OPEN_STAGES,
     Candidacy,
@@ -42,6 +42,7 @@ from portal.services import (
     new_applications,
     pipeline,
 )
+from portal.services.dashboard_query import ASC, ASC_NULLS_FIRST, DESC, Found, Walk, load, numbered
 from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
@@ -67,25 +68,6 @@ FAILED_DAYS = 30
 ACTIVE_STAGES = tuple(s for s in pipeline.CANDIDATE_KNOWS if s.is_open)
 
 
-# What the lists show of a person and a search: the rest of these wide rows (profile texts,
-# descriptions) stays in the database. raiseload turns a forgotten column into a test
-# failure rather than a query per row.
-def _brief_person(path):
-    return path.load_only(
-        Candidate.name,
-        Candidate.owner_id,
-        Candidate.last_contacted_at,
-        Candidate.job_seeking,
-        Candidate.availability_changed_at,
-        Candidate.checkin_emails,
-        raiseload=True,
-    )
-
-
-def _brief_search(path):
-    return path.load_only(Search.title, Search.state, Search.owner_id, raiseload=True)
-
-
 def _cap(rows: list, limit: int) -> Section:
     return Section(rows[:limit], len(rows) > limit)
 
@@ -96,38 +78,66 @@ def _days(now: datetime, then: datetime | None) -> int | None:
 
 def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | None = None) -> Attention:
     """Every kind, the most urgent HOME_LIMIT of each; or, with `section`, one kind only
-    (up to SECTION_LIMIT rows)."""
+    (up to SECTION_LIMIT rows). One statement whatever the kinds and the data
+    (portal/services/dashboard_query.py): each list below is a walk of its rows' keys."""
     mine = scope != "firm"
     now = utcnow()
     out = Attention(scope="mine" if mine else "firm", cadence_days=firm.cadence_days, section=section)
     limit = SECTION_LIMIT if section else HOME_LIMIT
     wanted = (section,) if section in SECTIONS else SECTIONS
+    # Each walk reads one row more than it shows: that row says whether there are more.
+    n = limit + 1
+    arms = []
     if "messages" in wanted:
-        out.messages = Section(*dashboard_messages.waiting_messages(user, mine, now, limit))
+        arms.append(numbered(dashboard_messages.waiting_walk(user, mine, n)))
     if "unreachable" in wanted:
-        out.unreachable = _unreachable(user, mine, now, limit)
+        arms += _unreachable_arms(user, mine, n)
     if "applications" in wanted:
-        rows, more = new_applications.new_applications(
-            (lambda cid, sid: _mine(user, cid, sid)) if mine else None, now, limit
-        )
-        out.applications = Section(rows, more)
+        mine_filter = (lambda cid, sid: _mine(user, cid, sid)) if mine else None
+        arms.append(numbered(new_applications.applications_walk(mine_filter, n)))
     if "overdue" in wanted:
-        out.overdue = _overdue(firm, user, mine, now, limit)
+        arms += _overdue_arms(firm, user, mine, now, n)
     if "interview_feedback" in wanted:
-        out.interview_feedback = Section(*interview_attention.feedback_owed(firm, user, mine, now, limit))
+        arms.append(numbered(interview_attention.feedback_walk(user, mine, now, n)))
     if "debriefs" in wanted:
-        out.debriefs = Section(*interview_attention.debriefs(user, mine, limit))
+        arms.append(numbered(interview_attention.debriefs_walk(user, mine, n)))
     if "consents" in wanted:
-        out.consents = _consents(user, mine, now, limit)
+        arms.append(numbered(_consents_walk(user, mine, n)))
     if "interview-answers" in wanted:
-        out.interview_answers = Section(*dashboard_interviews.interview_answers(user, mine, limit))
+        arms.append(numbered(dashboard_interviews.answers_walk(user, mine, n)))
     if "interests" in wanted:
-        out.interests = _interests(user, mine, limit)
+        arms.append(numbered(_interests_walk(user, mine, n)))
     if "updates" in wanted:
-        out.updates = _updates(user, mine, limit)
-        out.availability = _availability(user, mine, now, limit)
+        arms.append(numbered(_updates_walk(user, mine, n)))
+        arms.append(numbered(_availability_walk(user, mine, now, n)))
     if "failed" in wanted:
-        out.failed = _failed(user, mine, now, limit)
+        arms.append(numbered(_failed_walk(user, mine, now, n)))
+    found = load(arms)
+
+    if "messages" in wanted:
+        out.messages = _cap(dashboard_messages.waiting_rows(found["messages"], now), limit)
+    if "unreachable" in wanted:
+        out.unreachable = _cap(_unreachable_rows(found, now), limit)
+    if "applications" in wanted:
+        out.applications = _cap(new_applications.application_rows(found["applications"], now), limit)
+    if "overdue" in wanted:
+        out.overdue = _cap(_overdue_rows(found, now), limit)
+    if "interview_feedback" in wanted:
+        out.interview_feedback = _cap(interview_attention.feedback_rows(firm, found["interview_feedback"], now), limit)
+    if "debriefs" in wanted:
+        out.debriefs = _cap(interview_attention.debrief_rows(found["debriefs"]), limit)
+    if "consents" in wanted:
+        rows = [ConsentRow(f.item, f.candidacy, _days(now, f.item.requested_at) or 0) for f in found["consents"]]
+        out.consents = _cap(rows, limit)
+    if "interview-answers" in wanted:
+        out.interview_answers = _cap(dashboard_interviews.answer_rows(found["interview-answers"]), limit)
+    if "interests" in wanted:
+        out.interests = _cap([f.item for f in found["interests"]], limit)
+    if "updates" in wanted:
+        out.updates = _cap([f.item for f in found["updates"]], limit)
+        out.availability = _cap([f.candidate for f in found["availability"]], limit)
+    if "failed" in wanted:
+        out.failed = _cap([(f.item, f.candidate) for f in found["failed"]], limit)
     return out
 
 
@@ -182,56 +192,56 @@ def _overdue_ids(user: User, is_overdue):
     return union(in_my_searches, my_candidates)
 
 
-def _overdue(firm: Firm, user: User, mine: bool, now: datetime, limit: int) -> Section:
+def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> list:
+    """The overdue active candidates, least recently contacted first, and their active
+    candidacies (walked from the first, computed once as a CTE)."""
     cutoff = now - timedelta(days=firm.cadence_days)
     is_overdue = and_(
         Candidate.deleted_at.is_(None), or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff)
     )
-    q = select(Candidate).options(_brief_person(Load(Candidate)))
+    q = select(Candidate.id.label("candidate_id"))
     if mine:
         q = q.where(Candidate.id.in_(_overdue_ids(user, is_overdue)))
     else:
         # The whole firm: walk the candidates least recently contacted first and stop at the
-        # first `limit` who are active (no set of every active candidacy is built).
+        # first `n` who are active (no set of every active candidacy is built).
         q = q.where(is_overdue, _is_active(Candidate.id))
-    people = list(
-        db.session.scalars(q.order_by(Candidate.last_contacted_at.asc().nulls_first(), Candidate.id).limit(limit + 1))
+    people = numbered(Walk("overdue", q, ((Candidate.last_contacted_at, ASC_NULLS_FIRST), (Candidate.id, ASC)), n)).cte(
+        "overdue_people"
     )
-    by_id: dict[int, list[Candidacy]] = {c.id: [] for c in people}
-    if people:
-        for cy in db.session.scalars(
-            select(Candidacy)
-            .join(Search, Search.id == Candidacy.search_id)
-            .where(
-                Candidacy.candidate_id.in_(by_id), Search.state == SearchState.OPEN, Candidacy.stage.in_(ACTIVE_STAGES)
-            )
-            .options(_brief_search(contains_eager(Candidacy.search)))
-            .order_by(Candidacy.stage_changed_at)
-        ).unique():
-            by_id[cy.candidate_id].append(cy)
-    return _cap([OverdueRow(c, _days(now, c.last_contacted_at), by_id[c.id]) for c in people], limit)
-
-
-def _unreachable(user: User, mine: bool, now: datetime, limit: int) -> Section:
-    """Candidates an update could not reach (failed, no address, address suppressed) and
-    nobody reached since: longest first. A walk of the few marked candidates (indexed),
-    plus one query for the update each of them missed."""
-    q = (
-        select(Candidate)
-        .options(
-            Load(Candidate).load_only(
-                Candidate.name,
-                Candidate.owner_id,
-                Candidate.email,
-                Candidate.email_suppressed,
-                Candidate.unreachable_since,
-                Candidate.last_contacted_at,
-                raiseload=True,
-            )
+    candidacies = (
+        select(
+            Candidacy.id.label("candidacy_id"),
+            Candidacy.candidate_id.label("candidate_id"),
+            Candidacy.search_id.label("search_id"),
         )
-        .where(Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None))
-        .order_by(Candidate.unreachable_since, Candidate.id)
-        .limit(limit + 1)
+        .join(Search, Search.id == Candidacy.search_id)
+        .where(
+            Candidacy.candidate_id.in_(select(people.c.candidate_id)),
+            Search.state == SearchState.OPEN,
+            Candidacy.stage.in_(ACTIVE_STAGES),
+        )
+    )
+    order = ((Candidacy.stage_changed_at, ASC), (Candidacy.id, ASC))
+    return [select(people), numbered(Walk("overdue_candidacies", candidacies, order, None))]
+
+
+def _overdue_rows(found: dict[str, list[Found]], now: datetime) -> list[OverdueRow]:
+    by_id: dict[int, list[Candidacy]] = {f.candidate.id: [] for f in found["overdue"]}
+    for f in found["overdue_candidacies"]:
+        by_id[f.candidacy.candidate_id].append(f.candidacy)
+    return [
+        OverdueRow(f.candidate, _days(now, f.candidate.last_contacted_at), by_id[f.candidate.id])
+        for f in found["overdue"]
+    ]
+
+
+def _unreachable_arms(user: User, mine: bool, n: int) -> list:
+    """Candidates an update could not reach (failed, no address, address suppressed) and
+    nobody reached since: longest first. A walk of the few marked candidates (indexed), and
+    the update each of them missed (walked from the first, computed once as a CTE)."""
+    q = select(Candidate.id.label("candidate_id")).where(
+        Candidate.unreachable_since.is_not(None), Candidate.deleted_at.is_(None)
     )
     if mine:
         in_my_searches = (
@@ -241,18 +251,28 @@ def _unreachable(user: User, mine: bool, now: datetime, limit: int) -> Section:
             .exists()
         )
         q = q.where(or_(Candidate.owner_id == user.id, in_my_searches))
-    people = list(db.session.scalars(q))
-    missed = contact.last_undelivered(c.id for c in people[:limit])
-    rows = [
+    people = numbered(Walk("unreachable", q, ((Candidate.unreachable_since, ASC), (Candidate.id, ASC)), n)).cte(
+        "unreachable_people"
+    )
+    missed = contact.undelivered_ids(select(people.c.candidate_id))
+    missed_keys = select(missed.c.candidate_id.label("candidate_id"), missed.c.mid.label("item_id"))
+    return [select(people), numbered(Walk("missed", missed_keys, ((missed.c.mid, ASC),), None))]
+
+
+def _unreachable_rows(found: dict[str, list[Found]], now: datetime) -> list[UnreachableRow]:
+    missed = {f.item.candidate_id: f.item for f in found["missed"]}
+    return [
         UnreachableRow(
-            c, contact.unreachable_reason(c, missed.get(c.id)), missed.get(c.id), _days(now, c.unreachable_since) or 0
+            f.candidate,
+            contact.unreachable_reason(f.candidate, missed.get(f.candidate.id)),
+            missed.get(f.candidate.id),
+            _days(now, f.candidate.unreachable_since) or 0,
         )
-        for c in people
+        for f in found["unreachable"]
     ]
-    return _cap(rows, limit)
 
 
-def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
+def _consents_walk(user: User, mine: bool, n: int) -> Walk:
     # The candidacy test is a correlated scalar subquery, evaluated per waiting request while
     # the requests are walked oldest first: as a join (or EXISTS), PostgreSQL hashed every
     # candidacy of the firm instead (100+ ms at 300,000 candidacies; 17 ms walked).
@@ -263,52 +283,47 @@ def _consents(user: User, mine: bool, now: datetime, limit: int) -> Section:
         rules.append(_mine(user, cy.candidate_id, cy.search_id))
     still_open = select(literal(1)).where(*rules).correlate(Consent).scalar_subquery()
     q = (
-        select(Consent, Candidacy)
+        select(
+            Consent.id.label("item_id"),
+            Candidacy.id.label("candidacy_id"),
+            Search.id.label("search_id"),
+            Candidate.id.label("candidate_id"),
+        )
+        .select_from(Consent)
         .join(Candidacy, Candidacy.id == Consent.candidacy_id)
         .join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
         .where(Consent.state == ConsentState.REQUESTED, still_open.is_not(None))
-        .options(_brief_search(contains_eager(Candidacy.search)), _brief_person(contains_eager(Candidacy.candidate)))
-        .order_by(Consent.requested_at, Consent.id)
-        .limit(limit + 1)
     )
-    rows = [
-        ConsentRow(consent, cy_, _days(now, consent.requested_at) or 0)
-        for consent, cy_ in db.session.execute(q).unique()
-    ]
-    return _cap(rows, limit)
+    return Walk("consents", q, ((Consent.requested_at, ASC), (Consent.id, ASC)), n)
 
 
-def _interests(user: User, mine: bool, limit: int) -> Section:
+def _interests_walk(user: User, mine: bool, n: int) -> Walk:
     q = (
-        select(Interest)
+        select(Interest.id.label("item_id"), Candidate.id.label("candidate_id"), Search.id.label("search_id"))
+        .select_from(Interest)
         .join(Interest.candidate)
         .join(Interest.search)
         .where(Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
-        .options(_brief_person(contains_eager(Interest.candidate)), _brief_search(contains_eager(Interest.search)))
-        .order_by(Interest.created_at, Interest.id)
-        .limit(limit + 1)
     )
     if mine:
         q = q.where(_mine(user, Interest.candidate_id, Interest.search_id))
-    return _cap(list(db.session.scalars(q).unique()), limit)
+    return Walk("interests", q, ((Interest.created_at, ASC), (Interest.id, ASC)), n)
 
 
-def _updates(user: User, mine: bool, limit: int) -> Section:
+def _updates_walk(user: User, mine: bool, n: int) -> Walk:
     q = (
-        select(CandidateUpdate)
+        select(CandidateUpdate.id.label("item_id"), Candidate.id.label("candidate_id"))
+        .select_from(CandidateUpdate)
         .join(CandidateUpdate.candidate)
         .where(CandidateUpdate.handled_at.is_(None))
-        .options(_brief_person(contains_eager(CandidateUpdate.candidate)))
-        .order_by(CandidateUpdate.created_at, CandidateUpdate.id)
-        .limit(limit + 1)
     )
     if mine:
         q = q.where(_mine(user, CandidateUpdate.candidate_id, CandidateUpdate.search_id))
-    return _cap(list(db.session.scalars(q).unique()), limit)
+    return Walk("updates", q, ((CandidateUpdate.created_at, ASC), (CandidateUpdate.id, ASC)), n)
 
 
-def _availability(user: User, mine: bool, now: datetime, limit: int) -> Section:
+def _availability_walk(user: User, mine: bool, now: datetime, n: int) -> Walk:
     """Candidates who changed their availability lately and whose change nobody handled yet
     (an unhandled availability update is listed under updates instead)."""
     handled_or_listed = exists().where(
@@ -316,43 +331,23 @@ def _availability(user: User, mine: bool, now: datetime, limit: int) -> Section:
         CandidateUpdate.kind == UpdateKind.AVAILABILITY,
         or_(CandidateUpdate.handled_at.is_(None), CandidateUpdate.handled_at >= Candidate.availability_changed_at),
     )
-    q = (
-        select(Candidate)
-        .options(_brief_person(Load(Candidate)))
-        .where(
-            Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
-            Candidate.deleted_at.is_(None),
-            ~handled_or_listed,
-        )
-        .order_by(Candidate.availability_changed_at.desc(), Candidate.id)
-        .limit(limit + 1)
+    q = select(Candidate.id.label("candidate_id")).where(
+        Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
+        Candidate.deleted_at.is_(None),
+        ~handled_or_listed,
     )
     if mine:
         q = q.where(Candidate.owner_id == user.id)
-    return _cap(list(db.session.scalars(q)), limit)
+    return Walk("availability", q, ((Candidate.availability_changed_at, DESC), (Candidate.id, ASC)), n)
 
 
-def _failed(user: User, mine: bool, now: datetime, limit: int) -> Section:
+def _failed_walk(user: User, mine: bool, now: datetime, n: int) -> Walk:
     q = (
-        select(Message, Candidate)
+        select(Message.id.label("item_id"), Candidate.id.label("candidate_id"))
+        .select_from(Message)
         .outerjoin(Candidate, Candidate.id == Message.candidate_id)
-        .options(
-            Load(Message).load_only(
-                Message.subject,
-                Message.state,
-                Message.to_name,
-                Message.to_email,
-                Message.created_at,
-                Message.last_error,
-                Message.candidate_id,
-                raiseload=True,
-            ),
-            _brief_person(Load(Candidate)),
-        )
         .where(Message.state == MessageState.FAILED, Message.created_at >= now - timedelta(days=FAILED_DAYS))
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit + 1)
     )
     if mine:
         q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)), Message.recipient_user_id + 0 == user.id))
-    return _cap([(m, c) for m, c in db.session.execute(q)], limit)
+    return Walk("failed", q, ((Message.created_at, DESC), (Message.id, DESC)), n)
