@@ -42,7 +42,7 @@ from portal.services import (
     new_applications,
     pipeline,
 )
-from portal.services.dashboard_query import ASC, ASC_NULLS_FIRST, DESC, Found, Walk, load, numbered
+from portal.services.dashboard_query import ASC, ASC_NULLS_FIRST, DESC, Arm, Found, Walk, load, numbered, shared
 from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
@@ -192,7 +192,7 @@ def _overdue_ids(user: User, is_overdue):
     return union(in_my_searches, my_candidates)
 
 
-def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> list:
+def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> list[Arm]:
     """The overdue active candidates, least recently contacted first, and their active
     candidacies (walked from the first, computed once as a CTE)."""
     cutoff = now - timedelta(days=firm.cadence_days)
@@ -206,8 +206,8 @@ def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> 
         # The whole firm: walk the candidates least recently contacted first and stop at the
         # first `n` who are active (no set of every active candidacy is built).
         q = q.where(is_overdue, _is_active(Candidate.id))
-    people = numbered(Walk("overdue", q, ((Candidate.last_contacted_at, ASC_NULLS_FIRST), (Candidate.id, ASC)), n)).cte(
-        "overdue_people"
+    arm, people = shared(
+        Walk("overdue", q, ((Candidate.last_contacted_at, ASC_NULLS_FIRST), (Candidate.id, ASC)), n), "overdue_people"
     )
     candidacies = (
         select(
@@ -223,7 +223,7 @@ def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> 
         )
     )
     order = ((Candidacy.stage_changed_at, ASC), (Candidacy.id, ASC))
-    return [select(people), numbered(Walk("overdue_candidacies", candidacies, order, None))]
+    return [arm, numbered(Walk("overdue_candidacies", candidacies, order, None))]
 
 
 def _overdue_rows(found: dict[str, list[Found]], now: datetime) -> list[OverdueRow]:
@@ -236,7 +236,7 @@ def _overdue_rows(found: dict[str, list[Found]], now: datetime) -> list[OverdueR
     ]
 
 
-def _unreachable_arms(user: User, mine: bool, n: int) -> list:
+def _unreachable_arms(user: User, mine: bool, n: int) -> list[Arm]:
     """Candidates an update could not reach (failed, no address, address suppressed) and
     nobody reached since: longest first. A walk of the few marked candidates (indexed), and
     the update each of them missed (walked from the first, computed once as a CTE)."""
@@ -251,12 +251,12 @@ def _unreachable_arms(user: User, mine: bool, n: int) -> list:
             .exists()
         )
         q = q.where(or_(Candidate.owner_id == user.id, in_my_searches))
-    people = numbered(Walk("unreachable", q, ((Candidate.unreachable_since, ASC), (Candidate.id, ASC)), n)).cte(
-        "unreachable_people"
+    arm, people = shared(
+        Walk("unreachable", q, ((Candidate.unreachable_since, ASC), (Candidate.id, ASC)), n), "unreachable_people"
     )
     missed = contact.undelivered_ids(select(people.c.candidate_id))
     missed_keys = select(missed.c.candidate_id.label("candidate_id"), missed.c.mid.label("item_id"))
-    return [select(people), numbered(Walk("missed", missed_keys, ((missed.c.mid, ASC),), None))]
+    return [arm, numbered(Walk("missed", missed_keys, ((missed.c.mid, ASC),), None))]
 
 
 def _unreachable_rows(found: dict[str, list[Found]], now: datetime) -> list[UnreachableRow]:

@@ -23,6 +23,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Load, aliased, raiseload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.selectable import CTE
 
 from portal.extensions import db
 from portal.models import (
@@ -140,7 +141,16 @@ def _ordered(column, how: str):
     return column.asc()
 
 
-def numbered(walk: Walk) -> Select:
+@dataclass(frozen=True)
+class Arm:
+    """One walk as an arm of the union: (kind, pos, *KEYS), and the keys it fills."""
+
+    kind: str
+    select: Select
+    keys: frozenset
+
+
+def numbered(walk: Walk) -> Arm:
     """The walk as one arm of the union: (kind, pos, *KEYS), pos counting from 1 in its order.
     The walk keeps its own ORDER BY and LIMIT inside (the index walk that stops early); the
     numbering runs over those few rows only."""
@@ -150,11 +160,21 @@ def numbered(walk: Walk) -> Select:
         inner = inner.limit(walk.limit)
     sub = inner.subquery()
     pos = func.row_number().over(order_by=[_ordered(sub.c[f"o{i}"], how) for i, (_, how) in enumerate(walk.order)])
-    return select(
+    given = frozenset(k for k in KEYS if k in sub.c)
+    arm = select(
         literal_column(str(_CODES[walk.kind]), Integer).label("kind"),
         pos.label("pos"),
-        *(sub.c[k] if k in sub.c else cast(null(), Integer).label(k) for k in KEYS),
+        *(sub.c[k] if k in given else cast(null(), Integer).label(k) for k in KEYS),
     )
+    return Arm(walk.kind, arm, given)
+
+
+def shared(walk: Walk, name: str) -> tuple[Arm, CTE]:
+    """The walk as a common table expression, for another walk that starts from its rows (both
+    databases compute it once), and the arm that reads it."""
+    arm = numbered(walk)
+    cte = arm.select.cte(name)
+    return Arm(arm.kind, select(cte), arm.keys), cte
 
 
 def _link(obj, **related) -> None:
@@ -169,56 +189,63 @@ def _link(obj, **related) -> None:
             set_committed_value(obj, name, target)
 
 
-def load(arms: list[Select]) -> dict[str, list[Found]]:
-    """Run the walks (`numbered` arms, or `select(cte)` of one made a CTE) as one statement;
-    each kind's rows in its order."""
-    keys = (union_all(*arms) if len(arms) > 1 else arms[0]).subquery("attention")
+def load(arms: list[Arm]) -> dict[str, list[Found]]:
+    """Run the arms as one statement; each kind's rows in its order. Only the tables the arms
+    name are joined (a "show all" of one kind joins what that kind shows)."""
+    union = union_all(*(a.select for a in arms)) if len(arms) > 1 else arms[0].select
+    keys = union.subquery("attention")
+    given = frozenset().union(*(a.keys for a in arms))
+    kinds = {a.kind for a in arms}
     referrer = aliased(Candidate)
-    items = list(dict.fromkeys(ITEMS.values()))
-    q = (
-        select(
-            keys.c.kind, keys.c.pos, Candidate, Search, Candidacy, Interview, *items, Application.note, referrer.name
+    # (name, what is selected, the table joined, ON clause, whether the arms name it), in join order
+    parts = [
+        ("candidate", Candidate, Candidate, Candidate.id == keys.c.candidate_id, "candidate_id" in given),
+        ("search", Search, Search, Search.id == keys.c.search_id, "search_id" in given),
+        ("candidacy", Candidacy, Candidacy, Candidacy.id == keys.c.candidacy_id, "candidacy_id" in given),
+        ("interview", Interview, Interview, Interview.id == keys.c.interview_id, "interview_id" in given),
+    ]
+    for model in dict.fromkeys(ITEMS[k] for k in KINDS if k in kinds and k in ITEMS):
+        codes = [_CODES[k] for k in KINDS if k in kinds and ITEMS.get(k) is model]
+        parts.append((model, model, model, and_(keys.c.kind.in_(codes), model.id == keys.c.item_id), True))
+    with_applications = "applications" in kinds
+    if with_applications:
+        on = and_(
+            keys.c.kind == _CODES["applications"],
+            Application.candidate_id == keys.c.candidate_id,
+            Application.search_id == keys.c.search_id,
         )
-        .select_from(keys)
-        .outerjoin(Candidate, Candidate.id == keys.c.candidate_id)
-        .outerjoin(Search, Search.id == keys.c.search_id)
-        .outerjoin(Candidacy, Candidacy.id == keys.c.candidacy_id)
-        .outerjoin(Interview, Interview.id == keys.c.interview_id)
-    )
-    for model in items:
-        codes = [_CODES[kind] for kind, m in ITEMS.items() if m is model]
-        q = q.outerjoin(model, and_(keys.c.kind.in_(codes), model.id == keys.c.item_id))
-    q = (
-        q.outerjoin(
-            Application,
-            and_(
-                keys.c.kind == _CODES["applications"],
-                Application.candidate_id == keys.c.candidate_id,
-                Application.search_id == keys.c.search_id,
-            ),
+        parts.append(("note", Application.note, Application, on, True))
+        parts.append(
+            ("referred_by", referrer.name, referrer, referrer.id == Application.referred_by_candidate_id, True)
         )
-        .outerjoin(referrer, referrer.id == Application.referred_by_candidate_id)
-        .options(
-            Load(Candidate).load_only(*PERSON_COLUMNS, raiseload=True),
-            Load(Search).load_only(*SEARCH_COLUMNS, raiseload=True),
-            raiseload(Search.client),
-            Load(Message).load_only(*MESSAGE_COLUMNS, raiseload=True),
-            Load(ConversationMessage).load_only(*POST_COLUMNS, raiseload=True),
-            Load(Interview).raiseload("*"),
-        )
-        # Several applications behind one candidacy: the latest is kept (read last).
-        .order_by(keys.c.kind, keys.c.pos, Application.created_at, Application.id)
-    )
+    parts = [p for p in parts if p[4]]
+    q = select(keys.c.kind, keys.c.pos, *(p[1] for p in parts)).select_from(keys)
+    for _, _, target, on, _ in parts:
+        q = q.outerjoin(target, on)
+    order = [keys.c.kind, keys.c.pos]
+    if with_applications:  # several applications behind one candidacy: the latest is kept (read last)
+        order += [Application.created_at, Application.id]
+    joined = {p[2] for p in parts}
+    options = {
+        Candidate: (Load(Candidate).load_only(*PERSON_COLUMNS, raiseload=True),),
+        Search: (Load(Search).load_only(*SEARCH_COLUMNS, raiseload=True), raiseload(Search.client)),
+        Message: (Load(Message).load_only(*MESSAGE_COLUMNS, raiseload=True),),
+        ConversationMessage: (Load(ConversationMessage).load_only(*POST_COLUMNS, raiseload=True),),
+        Interview: (Load(Interview).raiseload("*"),),
+    }
+    q = q.options(*(o for model, opts in options.items() if model in joined for o in opts)).order_by(*order)
+    names = [p[0] for p in parts]
     out: dict[str, list[Found]] = {kind: [] for kind in KINDS}
     last: tuple | None = None
-    for kind, pos, candidate, search, candidacy, interview, *rest in db.session.execute(q):
-        *loaded, note, referred_by = rest
+    for kind, pos, *values in db.session.execute(q):
+        row = dict(zip(names, values, strict=True))
         name = KINDS[kind]
-        model = ITEMS.get(name)
-        item = loaded[items.index(model)] if model is not None else None
+        candidate, search = row.get("candidate"), row.get("search")
+        candidacy, interview = row.get("candidacy"), row.get("interview")
+        item = row.get(ITEMS[name]) if name in ITEMS else None
         for obj in (candidacy, item):
             _link(obj, candidate=candidate, search=search, candidacy=candidacy, interview=interview)
-        found = Found(candidate, search, candidacy, interview, item, note, referred_by)
+        found = Found(candidate, search, candidacy, interview, item, row.get("note"), row.get("referred_by"))
         if (kind, pos) == last:
             out[name][-1] = found
         else:
