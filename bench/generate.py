@@ -27,10 +27,12 @@ import bisect
 import hashlib
 import itertools
 import json
+import math
 import os
 import random
 import sys
 import time
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -116,6 +118,7 @@ CANDIDATE_COLUMNS = [
 ]
 
 DAY = 86_400.0
+NEVER = -math.inf  # no time yet, in the generator's per-candidate arrays
 OPEN = ("identified", "contacted", "screening", "presented", "interviewing", "offer")
 PIPELINE = OPEN + ("placed",)
 VISIBLE = {"contacted", "screening", "presented", "interviewing", "offer", "placed"}
@@ -765,15 +768,17 @@ def generate(
     rng_candidates = rng_for("candidates")
     updates_for = set(rng_candidates.sample(range(2, N + 1), min(N - 1, n["candidate_updates"])))
     bench_skills = list(dict.fromkeys(families[0][:6] + [popular[0], popular[1], popular[2]]))[:8]
-    user_of: dict[int, int] = {}
-    last_contact: list[float | None] = [None] * (N + 1)
-    last_nurture: list[float | None] = [None] * (N + 1)
+    # Per candidate, in flat arrays (no Python object per person that would outlive its chunk):
+    # the login's user id (0: none), when the firm last wrote to them, and last nurtured them.
+    user_of = array("l", [0]) * (N + 1)
+    last_contact = array("d", [NEVER]) * (N + 1)
+    last_nurture = array("d", [NEVER]) * (N + 1)
     recruiter_email = {
         u: (RECRUITER_EMAIL if u == bench_recruiter else f"recruiter{u - 1}@bench.example") for u in recruiter_ids
     }
     stage_words = {s.value: CANDIDATE_STAGE_TEXT[s] for s in Stage}
     # (search, candidate) pairs in the pipeline of an open search (interests avoid them), packed.
-    in_open_search: set[int] = set()
+    in_open_search = array("q")
     # Totals over the chunks; the ids of each table go on from the chunk before.
     C = n_users = n_stage_changes = n_feedback = n_notes = n_consents = n_messages = 0
     n_cand_skills = n_tags = n_active = 0
@@ -840,7 +845,7 @@ def generate(
         cand_of = [p[1] for p in plans]
         for p in plans:
             if s_state[p[0]] == "open":
-                in_open_search.add(p[0] * (N + 1) + p[1])
+                in_open_search.append(p[0] * (N + 1) + p[1])
 
         # ------------------------------------------------------ candidate logins
         in_pipeline = sorted({p[1] for p in plans if p[1] != 1})
@@ -1167,10 +1172,10 @@ def generate(
                     cid_v = None
                 else:
                     audience = "candidate"
-                    uid = user_of.get(cid)
+                    uid = user_of[cid] or None
                     to_email, to_name = cand_email(cid), cand_name(cid)
                     cid_v = cid
-                    if last_contact[cid] is None or t > last_contact[cid]:
+                    if t > last_contact[cid]:
                         last_contact[cid] = t
                     if kind == "nurture":
                         stream = "nurture"
@@ -1331,7 +1336,7 @@ def generate(
                 yield (
                     cid,
                     FIRM,
-                    user_of.get(cid),
+                    user_of[cid] or None,
                     rng.choice(recruiter_ids),
                     cand_name(cid),
                     cand_email(cid),
@@ -1358,8 +1363,8 @@ def generate(
                     f"{rng.getrandbits(160):040x}",
                     0,
                     False,
-                    T(lc) if lc is not None else None,
-                    T(last_nurture[cid]) if last_nurture[cid] is not None else None,
+                    T(lc) if lc != NEVER else None,
+                    T(last_nurture[cid]) if last_nurture[cid] != NEVER else None,
                     T(created),
                     T(max(created, avail_changed or created)),
                 )
@@ -1387,6 +1392,7 @@ def generate(
 
     # ---------------------------------------------------------- interests, updates, suggested roles
     rng = rng_for("signals")
+    in_open_search = set(in_open_search)
     open_searches = [i for i in active_idx if s_state[i] == "open"]
     rows, pairs = [], set()
     while len(rows) < n["interests"] and open_searches:
