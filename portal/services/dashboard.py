@@ -12,8 +12,9 @@ portal/services/dashboard_actions.py."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, literal, or_, select, union
+from sqlalchemy import Integer, and_, bindparam, exists, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from portal.models import (
@@ -34,6 +35,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.base import UTCDateTime
 from portal.services import (
     contact,
     dashboard_interviews,
@@ -42,7 +44,19 @@ from portal.services import (
     new_applications,
     pipeline,
 )
-from portal.services.dashboard_query import ASC, ASC_NULLS_FIRST, DESC, Arm, Found, Walk, load, numbered, shared
+from portal.services.dashboard_query import (
+    ASC,
+    ASC_NULLS_FIRST,
+    DESC,
+    Arm,
+    Built,
+    Found,
+    Walk,
+    build,
+    numbered,
+    run,
+    shared,
+)
 from portal.services.dashboard_rows import Attention, ConsentRow, OverdueRow, Section, UnreachableRow
 
 # The home shows the most urgent few of each kind; "show all" lists one kind at a time.
@@ -76,44 +90,36 @@ def _days(now: datetime, then: datetime | None) -> int | None:
     return None if then is None else max((now - then).days, 0)
 
 
+# The statement is built once per shape (scope and section) with these bound parameters and run
+# with each request's values: building its walks (and SQLAlchemy's cache key of them) cost more
+# CPU than running them. Every filter on the recruiter or the time below names one of these.
+ME = bindparam("attention_me", type_=Integer)
+NOW = bindparam("attention_now", type_=UTCDateTime())
+OVERDUE_BEFORE = bindparam("attention_overdue_before", type_=UTCDateTime())
+AVAILABLE_SINCE = bindparam("attention_available_since", type_=UTCDateTime())
+FAILED_SINCE = bindparam("attention_failed_since", type_=UTCDateTime())
+
+
 def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | None = None) -> Attention:
     """Every kind, the most urgent HOME_LIMIT of each; or, with `section`, one kind only
     (up to SECTION_LIMIT rows). One statement whatever the kinds and the data
     (portal/services/dashboard_query.py): each list below is a walk of its rows' keys."""
     mine = scope != "firm"
     now = utcnow()
+    section = section if section in SECTIONS else None
     out = Attention(scope="mine" if mine else "firm", cadence_days=firm.cadence_days, section=section)
     limit = SECTION_LIMIT if section else HOME_LIMIT
-    wanted = (section,) if section in SECTIONS else SECTIONS
-    # Each walk reads one row more than it shows: that row says whether there are more.
-    n = limit + 1
-    arms = []
-    if "messages" in wanted:
-        arms.append(numbered(dashboard_messages.waiting_walk(user, mine, n)))
-    if "unreachable" in wanted:
-        arms += _unreachable_arms(user, mine, n)
-    if "applications" in wanted:
-        mine_filter = (lambda cid, sid: _mine(user, cid, sid)) if mine else None
-        arms.append(numbered(new_applications.applications_walk(mine_filter, n)))
-    if "overdue" in wanted:
-        arms += _overdue_arms(firm, user, mine, now, n)
-    if "interview_feedback" in wanted:
-        arms.append(numbered(interview_attention.feedback_walk(user, mine, now, n)))
-    if "debriefs" in wanted:
-        arms.append(numbered(interview_attention.debriefs_walk(user, mine, n)))
-    if "consents" in wanted:
-        arms.append(numbered(_consents_walk(user, mine, n)))
-    if "interview-answers" in wanted:
-        arms.append(numbered(dashboard_interviews.answers_walk(user, mine, n)))
-    if "interests" in wanted:
-        arms.append(numbered(_interests_walk(user, mine, n)))
-    if "updates" in wanted:
-        arms.append(numbered(_updates_walk(user, mine, n)))
-        arms.append(numbered(_availability_walk(user, mine, now, n)))
-    if "failed" in wanted:
-        arms.append(numbered(_failed_walk(user, mine, now, n)))
-    found = load(arms)
-
+    wanted = (section,) if section else SECTIONS
+    found = run(
+        _statement(mine, section),
+        {
+            ME.key: user.id,
+            NOW.key: now,
+            OVERDUE_BEFORE.key: now - timedelta(days=firm.cadence_days),
+            AVAILABLE_SINCE.key: now - timedelta(days=AVAILABILITY_DAYS),
+            FAILED_SINCE.key: now - timedelta(days=FAILED_DAYS),
+        },
+    )
     if "messages" in wanted:
         out.messages = _cap(dashboard_messages.waiting_rows(found["messages"], now), limit)
     if "unreachable" in wanted:
@@ -141,24 +147,58 @@ def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | 
     return out
 
 
+@lru_cache(maxsize=len(SECTIONS) * 2 + 2)
+def _statement(mine: bool, section: str | None) -> Built:
+    """The one statement of the home (section None) or of one "show all", for a scope."""
+    wanted = (section,) if section else SECTIONS
+    # Each walk reads one row more than it shows: that row says whether there are more.
+    n = (SECTION_LIMIT if section else HOME_LIMIT) + 1
+    arms = []
+    if "messages" in wanted:
+        arms.append(numbered(dashboard_messages.waiting_walk(ME, mine, n)))
+    if "unreachable" in wanted:
+        arms += _unreachable_arms(mine, n)
+    if "applications" in wanted:
+        mine_filter = (lambda cid, sid: _mine(ME, cid, sid)) if mine else None
+        arms.append(numbered(new_applications.applications_walk(mine_filter, n)))
+    if "overdue" in wanted:
+        arms += _overdue_arms(mine, n)
+    if "interview_feedback" in wanted:
+        arms.append(numbered(interview_attention.feedback_walk(ME, mine, NOW, n)))
+    if "debriefs" in wanted:
+        arms.append(numbered(interview_attention.debriefs_walk(ME, mine, n)))
+    if "consents" in wanted:
+        arms.append(numbered(_consents_walk(mine, n)))
+    if "interview-answers" in wanted:
+        arms.append(numbered(dashboard_interviews.answers_walk(ME, mine, n)))
+    if "interests" in wanted:
+        arms.append(numbered(_interests_walk(mine, n)))
+    if "updates" in wanted:
+        arms.append(numbered(_updates_walk(mine, n)))
+        arms.append(numbered(_availability_walk(mine, n)))
+    if "failed" in wanted:
+        arms.append(numbered(_failed_walk(mine, n)))
+    return build(arms)
+
+
 # "Mine" is written as `candidate_id IN (my candidates) OR search_id IN (my searches)`: two
 # small id sets, each read from an index once per statement, so every list below stays an
 # ordered index walk that stops after `limit` rows. An OR across joined tables instead made
 # the databases read every active candidacy (1.4 s at 100,000 candidates).
 
 
-def _my_candidates(user: User):
-    return select(Candidate.id).where(Candidate.owner_id == user.id)
+def _my_candidates(me):
+    return select(Candidate.id).where(Candidate.owner_id == me)
 
 
-def _my_searches(user: User):
-    return select(Search.id).where(Search.owner_id == user.id)
+def _my_searches(me):
+    return select(Search.id).where(Search.owner_id == me)
 
 
-def _mine(user: User, candidate_id_col, search_id_col):
+def _mine(me, candidate_id_col, search_id_col):
     """A row filter, never an index lookup: `+ 0` keeps SQLite from turning the OR into
     index lookups per owned candidate (thousands) instead of walking the short ordered list."""
-    return or_((candidate_id_col + 0).in_(_my_candidates(user)), (search_id_col + 0).in_(_my_searches(user)))
+    return or_((candidate_id_col + 0).in_(_my_candidates(me)), (search_id_col + 0).in_(_my_searches(me)))
 
 
 def _is_active(candidate_id_col):
@@ -175,7 +215,7 @@ def _is_active(candidate_id_col):
     )
 
 
-def _overdue_ids(user: User, is_overdue):
+def _overdue_ids(me, is_overdue):
     """Ids of the overdue active candidates. "Mine" is the union of two small indexed sets
     (candidacies in my open searches; my own candidates) rather than one OR across both
     joins, which made the database read every active candidacy of the firm (1.4 s at
@@ -184,24 +224,22 @@ def _overdue_ids(user: User, is_overdue):
         select(Candidacy.candidate_id)
         .join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Candidacy.candidate_id)
-        .where(
-            Search.owner_id == user.id, Search.state == SearchState.OPEN, Candidacy.stage.in_(ACTIVE_STAGES), is_overdue
-        )
+        .where(Search.owner_id == me, Search.state == SearchState.OPEN, Candidacy.stage.in_(ACTIVE_STAGES), is_overdue)
     )
-    my_candidates = select(Candidate.id).where(Candidate.owner_id == user.id, is_overdue, _is_active(Candidate.id))
+    my_candidates = select(Candidate.id).where(Candidate.owner_id == me, is_overdue, _is_active(Candidate.id))
     return union(in_my_searches, my_candidates)
 
 
-def _overdue_arms(firm: Firm, user: User, mine: bool, now: datetime, n: int) -> list[Arm]:
+def _overdue_arms(mine: bool, n: int) -> list[Arm]:
     """The overdue active candidates, least recently contacted first, and their active
     candidacies (walked from the first, computed once as a CTE)."""
-    cutoff = now - timedelta(days=firm.cadence_days)
     is_overdue = and_(
-        Candidate.deleted_at.is_(None), or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < cutoff)
+        Candidate.deleted_at.is_(None),
+        or_(Candidate.last_contacted_at.is_(None), Candidate.last_contacted_at < OVERDUE_BEFORE),
     )
     q = select(Candidate.id.label("candidate_id"))
     if mine:
-        q = q.where(Candidate.id.in_(_overdue_ids(user, is_overdue)))
+        q = q.where(Candidate.id.in_(_overdue_ids(ME, is_overdue)))
     else:
         # The whole firm: walk the candidates least recently contacted first and stop at the
         # first `n` who are active (no set of every active candidacy is built).
@@ -236,7 +274,7 @@ def _overdue_rows(found: dict[str, list[Found]], now: datetime) -> list[OverdueR
     ]
 
 
-def _unreachable_arms(user: User, mine: bool, n: int) -> list[Arm]:
+def _unreachable_arms(mine: bool, n: int) -> list[Arm]:
     """Candidates an update could not reach (failed, no address, address suppressed) and
     nobody reached since: longest first. A walk of the few marked candidates (indexed), and
     the update each of them missed (walked from the first, computed once as a CTE)."""
@@ -247,10 +285,10 @@ def _unreachable_arms(user: User, mine: bool, n: int) -> list[Arm]:
         in_my_searches = (
             select(Candidacy.id)
             .join(Search, Search.id == Candidacy.search_id)
-            .where(Candidacy.candidate_id == Candidate.id, Search.owner_id == user.id)
+            .where(Candidacy.candidate_id == Candidate.id, Search.owner_id == ME)
             .exists()
         )
-        q = q.where(or_(Candidate.owner_id == user.id, in_my_searches))
+        q = q.where(or_(Candidate.owner_id == ME, in_my_searches))
     arm, people = shared(
         Walk("unreachable", q, ((Candidate.unreachable_since, ASC), (Candidate.id, ASC)), n), "unreachable_people"
     )
@@ -272,7 +310,7 @@ def _unreachable_rows(found: dict[str, list[Found]], now: datetime) -> list[Unre
     ]
 
 
-def _consents_walk(user: User, mine: bool, n: int) -> Walk:
+def _consents_walk(mine: bool, n: int) -> Walk:
     # The candidacy test is a correlated scalar subquery, evaluated per waiting request while
     # the requests are walked oldest first: as a join (or EXISTS), PostgreSQL hashed every
     # candidacy of the firm instead (100+ ms at 300,000 candidacies; 17 ms walked).
@@ -280,7 +318,7 @@ def _consents_walk(user: User, mine: bool, n: int) -> Walk:
     ended = [st for st in Stage if st not in OPEN_STAGES]
     rules = [cy.id == Consent.candidacy_id, cy.stage.not_in(ended)]
     if mine:
-        rules.append(_mine(user, cy.candidate_id, cy.search_id))
+        rules.append(_mine(ME, cy.candidate_id, cy.search_id))
     still_open = select(literal(1)).where(*rules).correlate(Consent).scalar_subquery()
     q = (
         select(
@@ -298,7 +336,7 @@ def _consents_walk(user: User, mine: bool, n: int) -> Walk:
     return Walk("consents", q, ((Consent.requested_at, ASC), (Consent.id, ASC)), n)
 
 
-def _interests_walk(user: User, mine: bool, n: int) -> Walk:
+def _interests_walk(mine: bool, n: int) -> Walk:
     q = (
         select(Interest.id.label("item_id"), Candidate.id.label("candidate_id"), Search.id.label("search_id"))
         .select_from(Interest)
@@ -307,11 +345,11 @@ def _interests_walk(user: User, mine: bool, n: int) -> Walk:
         .where(Interest.handled_at.is_(None), Candidate.deleted_at.is_(None))
     )
     if mine:
-        q = q.where(_mine(user, Interest.candidate_id, Interest.search_id))
+        q = q.where(_mine(ME, Interest.candidate_id, Interest.search_id))
     return Walk("interests", q, ((Interest.created_at, ASC), (Interest.id, ASC)), n)
 
 
-def _updates_walk(user: User, mine: bool, n: int) -> Walk:
+def _updates_walk(mine: bool, n: int) -> Walk:
     q = (
         select(CandidateUpdate.id.label("item_id"), Candidate.id.label("candidate_id"))
         .select_from(CandidateUpdate)
@@ -319,11 +357,11 @@ def _updates_walk(user: User, mine: bool, n: int) -> Walk:
         .where(CandidateUpdate.handled_at.is_(None))
     )
     if mine:
-        q = q.where(_mine(user, CandidateUpdate.candidate_id, CandidateUpdate.search_id))
+        q = q.where(_mine(ME, CandidateUpdate.candidate_id, CandidateUpdate.search_id))
     return Walk("updates", q, ((CandidateUpdate.created_at, ASC), (CandidateUpdate.id, ASC)), n)
 
 
-def _availability_walk(user: User, mine: bool, now: datetime, n: int) -> Walk:
+def _availability_walk(mine: bool, n: int) -> Walk:
     """Candidates who changed their availability lately and whose change nobody handled yet
     (an unhandled availability update is listed under updates instead)."""
     handled_or_listed = exists().where(
@@ -332,22 +370,20 @@ def _availability_walk(user: User, mine: bool, now: datetime, n: int) -> Walk:
         or_(CandidateUpdate.handled_at.is_(None), CandidateUpdate.handled_at >= Candidate.availability_changed_at),
     )
     q = select(Candidate.id.label("candidate_id")).where(
-        Candidate.availability_changed_at >= now - timedelta(days=AVAILABILITY_DAYS),
-        Candidate.deleted_at.is_(None),
-        ~handled_or_listed,
+        Candidate.availability_changed_at >= AVAILABLE_SINCE, Candidate.deleted_at.is_(None), ~handled_or_listed
     )
     if mine:
-        q = q.where(Candidate.owner_id == user.id)
+        q = q.where(Candidate.owner_id == ME)
     return Walk("availability", q, ((Candidate.availability_changed_at, DESC), (Candidate.id, ASC)), n)
 
 
-def _failed_walk(user: User, mine: bool, now: datetime, n: int) -> Walk:
+def _failed_walk(mine: bool, n: int) -> Walk:
     q = (
         select(Message.id.label("item_id"), Candidate.id.label("candidate_id"))
         .select_from(Message)
         .outerjoin(Candidate, Candidate.id == Message.candidate_id)
-        .where(Message.state == MessageState.FAILED, Message.created_at >= now - timedelta(days=FAILED_DAYS))
+        .where(Message.state == MessageState.FAILED, Message.created_at >= FAILED_SINCE)
     )
     if mine:
-        q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(user)), Message.recipient_user_id + 0 == user.id))
+        q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(ME)), Message.recipient_user_id + 0 == ME))
     return Walk("failed", q, ((Message.created_at, DESC), (Message.id, DESC)), n)

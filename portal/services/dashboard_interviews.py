@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from portal.models import Candidacy, Candidate, Search, User
+from portal.models import Candidacy, Candidate, Search
 from portal.models.interview import Interview, InterviewState
 from portal.services.dashboard_query import ASC, Found, Walk
 
@@ -26,8 +26,8 @@ class AnswerRow:
     search: Search | None
 
 
-def answers_walk(user: User, mine: bool, limit: int) -> Walk:
-    """The candidates' unhandled answers, oldest first (up to `limit`)."""
+def answers_walk(me, mine: bool, limit: int) -> Walk:
+    """The candidates' unhandled answers, oldest first (up to `limit`); `me`: the recruiter's id."""
     q = (
         select(
             Interview.id.label("interview_id"),
@@ -46,7 +46,7 @@ def answers_walk(user: User, mine: bool, limit: int) -> Walk:
         )
     )
     if mine:
-        q = q.where(or_(Interview.recruiter_id == user.id, Candidate.owner_id == user.id, Search.owner_id == user.id))
+        q = q.where(or_(Interview.recruiter_id == me, Candidate.owner_id == me, Search.owner_id == me))
     return Walk("interview-answers", q, ((Interview.candidate_answered_at, ASC), (Interview.id, ASC)), limit)
 
 

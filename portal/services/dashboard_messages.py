@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from portal.models import Author, Candidacy, Candidate, ConversationMessage, Search, User
+from portal.models import Author, Candidacy, Candidate, ConversationMessage, Search
 from portal.services.dashboard_query import ASC, Found, Walk
 from portal.services.dashboard_rows import WaitingMessageRow
 
@@ -26,10 +26,10 @@ def waited(now: datetime, since: datetime) -> str:
     return "a few minutes"
 
 
-def waiting_walk(user: User, mine: bool, limit: int) -> Walk:
+def waiting_walk(me, mine: bool, limit: int) -> Walk:
     """Candidate messages with no answer yet (promise 8), oldest first: an index walk of the
-    open ones (author, answered_at) that stops after `limit`. "Mine": my candidates, or
-    messages about a search of mine."""
+    open ones (author, answered_at) that stops after `limit`. "Mine" (`me`: the recruiter's
+    id, a bound parameter): my candidates, or messages about a search of mine."""
     q = (
         select(ConversationMessage.id.label("item_id"), Candidate.id.label("candidate_id"))
         .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
@@ -41,11 +41,11 @@ def waiting_walk(user: User, mine: bool, limit: int) -> Walk:
     )
     if mine:
         about_my_searches = (
-            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == user.id)
+            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == me)
         )
         q = q.where(
             or_(
-                (ConversationMessage.candidate_id + 0).in_(select(Candidate.id).where(Candidate.owner_id == user.id)),
+                (ConversationMessage.candidate_id + 0).in_(select(Candidate.id).where(Candidate.owner_id == me)),
                 (ConversationMessage.candidacy_id + 0).in_(about_my_searches),
             )
         )

@@ -189,9 +189,19 @@ def _link(obj, **related) -> None:
             set_committed_value(obj, name, target)
 
 
-def load(arms: list[Arm]) -> dict[str, list[Found]]:
-    """Run the arms as one statement; each kind's rows in its order. Only the tables the arms
-    name are joined (a "show all" of one kind joins what that kind shows)."""
+@dataclass(frozen=True)
+class Built:
+    """The one statement of some arms, and what each of its row's values is."""
+
+    statement: Select
+    names: tuple
+
+
+def build(arms: list[Arm]) -> Built:
+    """The arms as one statement that also loads the rows they name. Only the tables the arms
+    name are joined (a "show all" of one kind joins what that kind shows). Build it once and
+    run it many times (`run`): the values that change from one request to the next should be
+    bound parameters of the arms."""
     union = union_all(*(a.select for a in arms)) if len(arms) > 1 else arms[0].select
     keys = union.subquery("attention")
     given = frozenset().union(*(a.keys for a in arms))
@@ -234,10 +244,15 @@ def load(arms: list[Arm]) -> dict[str, list[Found]]:
         Interview: (Load(Interview).raiseload("*"),),
     }
     q = q.options(*(o for model, opts in options.items() if model in joined for o in opts)).order_by(*order)
-    names = [p[0] for p in parts]
+    return Built(q, tuple(p[0] for p in parts))
+
+
+def run(built: Built, params: dict) -> dict[str, list[Found]]:
+    """Run a built statement with these values of its parameters; each kind's rows in its order."""
+    names = built.names
     out: dict[str, list[Found]] = {kind: [] for kind in KINDS}
     last: tuple | None = None
-    for kind, pos, *values in db.session.execute(q):
+    for kind, pos, *values in db.session.execute(built.statement, params):
         row = dict(zip(names, values, strict=True))
         name = KINDS[kind]
         candidate, search = row.get("candidate"), row.get("search")

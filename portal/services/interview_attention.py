@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, Search, User, utcnow
+from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, Search, utcnow
 from portal.services import debriefs as debrief_service
 from portal.services import interview_feedback
 from portal.services.dashboard_query import ASC, Found, Walk
@@ -27,8 +27,8 @@ class DebriefRow:
     search_title: str
 
 
-def debriefs_walk(user: User, mine: bool, limit: int) -> Walk:
-    """Debriefs not seen yet, oldest first."""
+def debriefs_walk(me, mine: bool, limit: int) -> Walk:
+    """Debriefs not seen yet, oldest first; `me`: the recruiter's id."""
     q = (
         select(
             Debrief.id.label("item_id"),
@@ -45,7 +45,7 @@ def debriefs_walk(user: User, mine: bool, limit: int) -> Walk:
         .where(Debrief.seen_at.is_(None), Candidate.deleted_at.is_(None))
     )
     if mine:
-        q = q.where(or_(Interview.recruiter_id == user.id, Search.owner_id == user.id, Candidate.owner_id == user.id))
+        q = q.where(or_(Interview.recruiter_id == me, Search.owner_id == me, Candidate.owner_id == me))
     return Walk("debriefs", q, ((Debrief.created_at, ASC), (Debrief.id, ASC)), limit)
 
 
@@ -53,11 +53,12 @@ def debrief_rows(found: list[Found]) -> list[DebriefRow]:
     return [DebriefRow(f.item, f.interview, f.candidacy.id, f.candidate.name, f.search.title) for f in found]
 
 
-def feedback_walk(user: User, mine: bool, now: datetime, limit: int) -> Walk:
-    """Held interviews without feedback, the earliest `limit` (promise 7)."""
+def feedback_walk(me, mine: bool, now, limit: int) -> Walk:
+    """Held interviews without feedback, the earliest `limit` (promise 7); `me` (the
+    recruiter's id) and `now` may be bound parameters."""
     q = interview_feedback.owed_select(
         now,
-        user if mine else None,
+        me if mine else None,
         Interview.id.label("interview_id"),
         Candidacy.id.label("candidacy_id"),
         Search.id.label("search_id"),

@@ -180,10 +180,10 @@ def status_of(firm: Firm, interview: Interview, now: datetime) -> tuple[datetime
     return deadline, False, business_days_between(today, last)
 
 
-def owed_select(now: datetime, user: User | None, *columns) -> Select:
+def owed_select(now, user_id, *columns) -> Select:
     """`columns` of the interviews owed feedback (joined to their candidacy, search and
-    candidate), unordered. With `user`: those they organise, in their searches or of their
-    candidates."""
+    candidate), unordered. With `user_id`: those the user organises, in their searches or of
+    their candidates. `now` and `user_id` may be values or bound parameters."""
     q = (
         select(*columns)
         .select_from(Interview)
@@ -192,8 +192,8 @@ def owed_select(now: datetime, user: User | None, *columns) -> Select:
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(*owed_conditions(now), Candidate.deleted_at.is_(None))
     )
-    if user is not None:
-        q = q.where(or_(Interview.recruiter_id == user.id, Search.owner_id == user.id, Candidate.owner_id == user.id))
+    if user_id is not None:
+        q = q.where(or_(Interview.recruiter_id == user_id, Search.owner_id == user_id, Candidate.owner_id == user_id))
     return q
 
 
@@ -226,7 +226,7 @@ def owed(firm: Firm, now: datetime, *, user: User | None = None, limit: int | No
     organise, in their searches or of their candidates."""
     q = owed_select(
         now,
-        user,
+        user.id if user is not None else None,
         Interview,
         Candidacy.id.label("candidacy_id"),
         Candidate.id.label("candidate_id"),
