@@ -273,9 +273,9 @@ def test_dashboard_query_count_does_not_grow(app, rec, count_queries):
 
 
 # The whole page: the session's user, every list of needs attention (one statement,
-# portal/services/dashboard_query.py) and the held-mail count. The same on SQLite and
-# PostgreSQL, with one row or sixty in every list, on the home and on each "show all".
-PAGE_STATEMENTS = 3
+# portal/services/dashboard_query.py; on PostgreSQL after `SET LOCAL jit = off`) and the
+# held-mail count. With one row or sixty in every list, on the home and on each "show all".
+PAGE_STATEMENTS = {"sqlite": 3, "postgresql": 4}
 EVERY_KIND = {
     "messages": "#conversation",
     "unreachable": "Record that you told them another way",
@@ -377,13 +377,15 @@ def _every_kind(app, f, n, tag):
             db.session.add(Debrief(firm_id=firm_id, interview_id=held.id, candidate_id=p.id, interest=4))
 
 
-def test_the_page_is_three_statements_whatever_the_data(app, rec, count_queries):
+def test_the_page_is_three_statements_four_on_postgresql_whatever_the_data(app, rec, count_queries):
     f = rec.f
+    with app.app_context():
+        expected = PAGE_STATEMENTS[db.engine.dialect.name]
 
     def page(url):
         with count_queries() as q:
             html = rec.client.get(url).get_data(as_text=True)
-        assert q.count == PAGE_STATEMENTS, (url, [str(s)[:80] for s in q.statements])
+        assert q.count == expected, (url, [str(s)[:80] for s in q.statements])
         return html
 
     _every_kind(app, f, 1, "a")
