@@ -27,10 +27,12 @@ import bisect
 import hashlib
 import itertools
 import json
+import math
 import os
 import random
 import sys
 import time
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -76,7 +78,47 @@ FAMILIES = 40  # skill families in the vocabulary
 BOARD_SEARCHES = 12  # open searches the benchmark recruiter owns...
 BOARD_SIZE = 200  # ...each with this many candidacies (the search board benchmark)
 
+# The people are generated and written a chunk at a time (see generate): memory is that of
+# one chunk whatever the scale. 100,000 keeps the 10,000 and 100,000 firms what they were.
+CHUNK = 100_000
+CANDIDATE_BATCH = 25_000  # candidates per COPY, each batch followed by its skills and tags
+CANDIDATE_COLUMNS = [
+    "id",
+    "firm_id",
+    "user_id",
+    "owner_id",
+    "name",
+    "email",
+    "phone",
+    "headline",
+    "location",
+    "seniority",
+    "summary",
+    "job_seeking",
+    "available_from",
+    "notice_weeks",
+    "employment_status",
+    "desired_roles",
+    "desired_locations",
+    "remote_preference",
+    "pay_expectation",
+    "pay_currency",
+    "profile_confirmed_at",
+    "availability_changed_at",
+    "suggestion_frequency",
+    "allow_availability_prompts",
+    "unsubscribed_all",
+    "unsubscribe_token",
+    "email_failures",
+    "email_suppressed",
+    "last_contacted_at",
+    "last_nurtured_at",
+    "created_at",
+    "updated_at",
+]
+
 DAY = 86_400.0
+NEVER = -math.inf  # no time yet, in the generator's per-candidate arrays
 OPEN = ("identified", "contacted", "screening", "presented", "interviewing", "offer")
 PIPELINE = OPEN + ("placed",)
 VISIBLE = {"contacted", "screening", "presented", "interviewing", "offer", "placed"}
@@ -361,8 +403,11 @@ def _render_pool(
     return out
 
 
-def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = None, log=print) -> Dataset:
-    """Create (from empty) the benchmark firm in the database at `url`; return its facts."""
+def generate(
+    url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = None, log=print, chunk: int = CHUNK
+) -> Dataset:
+    """Create (from empty) the benchmark firm in the database at `url`; return its facts.
+    `chunk`: candidates made and written at a time (memory is that of one chunk)."""
     import portal.models  # noqa: F401  (complete metadata)
     from portal.extensions import db
     from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
@@ -649,8 +694,6 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     spread([i for i in active_idx if i >= n_board], max(0, active_budget))
     spread(closed_idx, budget - sum(per_search))
 
-    # Each candidacy: [search_idx, candidate_id, final_stage, reached_stage, close_reason, t0, t_end]
-    plans: list[list] = []
     open_weights = [
         ("identified", 20),
         ("contacted", 20),
@@ -662,45 +705,6 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     ]
     ow_names = [s for s, _ in open_weights]
     ow_cum = list(itertools.accumulate(w for _, w in open_weights))
-    for i in range(S):
-        k = per_search[i]
-        if not k:
-            continue
-        cands = rng.sample(range(2, N + 1), k)
-        st = s_state[i]
-        created = s_created[i]
-        if st in ("open", "on_hold"):
-            for cid in cands:
-                final = ow_names[bisect.bisect_left(ow_cum, rng.random() * ow_cum[-1])]
-                t0 = created + rng.uniform(0, max(DAY, -created - 3 * DAY) * 0.9)
-                t0 = min(t0, -2 * DAY)
-                if final == "closed":
-                    reached = rng.choice(("identified", "contacted", "screening", "presented", "interviewing"))
-                    reason = rng.choices(["not_a_fit", "withdrew", "client_declined"], weights=[5, 2, 3])[0]
-                    t_end = rng.uniform(t0 + 3600, -DAY)
-                else:
-                    reached, reason = final, None
-                    gap = min(rng.expovariate(1 / (4 * DAY)), -t0 - 3600)
-                    t_end = -max(gap, 600.0)
-                plans.append([i, cid, final, reached, reason, t0, t_end])
-        else:
-            closed = s_closed[i]
-            placed_at = rng.randrange(k) if st == "filled" else -1
-            for j, cid in enumerate(cands):
-                t0 = created + rng.uniform(0, max(DAY, (closed - created) * 0.8))
-                if j == placed_at:
-                    plans.append([i, cid, "placed", "placed", None, t0, closed - rng.uniform(0, 3) * DAY])
-                    continue
-                reached = rng.choices(
-                    ("identified", "contacted", "screening", "presented", "interviewing", "offer"),
-                    weights=(30, 25, 20, 10, 12, 3),
-                )[0]
-                if reached == "identified" or rng.random() < 0.35:
-                    reason, t_end = "role_closed", closed
-                else:
-                    reason = rng.choices(["not_a_fit", "withdrew", "client_declined"], weights=[5, 2, 3])[0]
-                    t_end = rng.uniform(t0 + 3600, closed)
-                plans.append([i, cid, "closed", reached, reason, t0, max(t_end, t0 + 3600)])
     # The benchmark candidate (id 1): several searches, every kind of state, with feedback.
     bench_stages = [
         ("screening", None),
@@ -711,25 +715,34 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
     ]
     open_pool = [i for i in active_idx if s_state[i] == "open"][n_board:] or active_idx
     filled = [i for i in closed_idx if s_state[i] == "filled"] or closed_idx
-    for (final, reason), si in zip(bench_stages, rng.sample(open_pool, min(5, len(open_pool))), strict=False):
-        t0 = max(s_created[si] + 3600, -40 * DAY)
-        if final == "closed":
-            plans.append([si, 1, "closed", "interviewing", reason, t0, t0 + (-DAY - t0) * 0.8])
-        else:
-            plans.append([si, 1, final, final, None, t0, -rng.uniform(1, 5) * DAY])
-    si = rng.choice(filled)  # and a role they got, years ago
-    plans.append([si, 1, "placed", "placed", None, s_created[si] + DAY, s_closed[si] - 3600])
-    # ids follow creation time, as they would in a real database
-    plans.sort(key=lambda p: p[5])
-    C = len(plans)
-    cand_of = [p[1] for p in plans]
 
-    # ---------------------------------------------------------- candidate logins
+    # The people are made in chunks of `chunk` candidates (ids lo..hi-1), each with everything
+    # that hangs off them: candidacies and their history, feedback, notes, consents, messages,
+    # logins, skills and tags, written before the next chunk is made, so memory stays that of
+    # one chunk whatever the scale. A search's candidacies are shared out among the chunks as
+    # a uniform draw from the whole pool would fall (a stream of their own); the firm-wide
+    # targets (feedback, notes, messages, logins) in proportion to each chunk's people. With one
+    # chunk (up to `chunk` candidates: the 10,000 and 100,000 firms) every random draw is the
+    # one the generator made before it was chunked, so those firms are the same row for row.
+    bounds = [1 + k * chunk for k in range(-(-N // chunk))] + [N + 1]
+    chunks = list(itertools.pairwise(bounds))
+    shares = [per_search]
+    placed_in = [0] * S  # the chunk that holds a filled search's placement (it has one)
+    if len(chunks) > 1:
+        rng_split = rng_for("chunks")
+        shares = [[0] * S for _ in chunks]
+        for i, k in enumerate(per_search):
+            picks = rng_split.sample(range(2, N + 1), k) if k else []
+            for cid in picks:
+                shares[bisect.bisect_right(bounds, cid) - 1][i] += 1
+            if picks:
+                placed_in[i] = bisect.bisect_right(bounds, picks[0]) - 1
+
+    def part(total: int, lo: int, hi: int) -> int:
+        """A chunk's share of a firm-wide count, in proportion to its people (they add up)."""
+        return total * (hi - 1) // N - total * (lo - 1) // N
+
     rng_u = rng_for("logins")
-    in_pipeline = sorted({p[1] for p in plans if p[1] != 1})
-    n_logins = n["candidate_logins"]
-    login_cands = [1] + sorted(rng_u.sample(in_pipeline, min(n_logins - 1, len(in_pipeline))))
-    user_of: dict[int, int] = {}
     rng_n = rng_for("names")
     first = [rng_n.choice(W.FIRST_NAMES) for _ in range(N + 1)]
     last = [rng_n.choice(W.LAST_NAMES) for _ in range(N + 1)]
@@ -743,566 +756,648 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             return CANDIDATE_EMAIL
         return f"{first[cid].lower()}.{last[cid].lower().replace(' ', '').replace(chr(39), '')}.{cid}@mail.example"
 
-    for cid in login_cands:
-        uid = next_user_id
-        next_user_id += 1
-        user_of[cid] = uid
-        tok()
-        users.append(
-            (
-                uid,
-                FIRM,
-                cand_email(cid),
-                cand_name(cid),
-                "candidate",
-                pw_hash,
-                True,
-                T(-rng_u.uniform(5, 900) * DAY),
-                T(-rng_u.uniform(0, 60) * DAY) if rng_u.random() < 0.7 else None,
-            )
-        )
-    loader.write("users", user_cols, iter(users))
-    n_users = len(users)
-    del users
-
-    # ---------------------------------------------------------- candidacies + stage history
-    rng = rng_for("history")
-    cy_rows = []
-    sc_rows = []
-    # per candidacy: times of reaching each stage, for feedback/consent/messages
-    reach_times: list[list[tuple[str, float]]] = []
-    for cy, (si, cid, final, reached, reason, t0, t_end) in enumerate(plans, start=1):
-        owner = s_owner[si]
-        path = list(PIPELINE[: STAGE_RANK[reached] + 1])
-        if final == "closed":
-            path.append("closed")
-        k = len(path)
-        if k == 1:
-            times = [t0]
-        else:
-            # the last move happens at t_end for closed/placed; for open ones somewhat before it
-            last_t = t_end if final in ("closed", "placed") else t0 + (t_end - t0) * rng.uniform(0.4, 1.0)
-            inner = sorted(rng.uniform(t0, last_t) for _ in range(k - 2))
-            times = [t0, *inner, last_t]
-        steps = list(zip(path, times, strict=True))
-        reach_times.append(steps)
-        prev = None
-        for stage, t in steps:
-            if stage == "closed":
-                sc_rows.append((t, cy, prev, "closed", owner, reason, W.CLOSE_EXPLANATIONS[reason]))
-            else:
-                sc_rows.append((t, cy, prev, stage, owner, None, None))
-            prev = stage
-        closed_at = T(times[-1]) if final == "closed" else None
-        cy_rows.append(
-            (
-                cy,
-                FIRM,
-                si + 1,
-                cid,
-                final,
-                1,
-                reason,
-                W.CLOSE_EXPLANATIONS[reason] if reason else None,
-                closed_at,
-                owner,
-                T(times[-1]),
-                T(t0),
-            )
-        )
-    loader.write(
-        "candidacies",
-        [
-            "id",
-            "firm_id",
-            "search_id",
-            "candidate_id",
-            "stage",
-            "version",
-            "close_reason",
-            "close_explanation",
-            "closed_at",
-            "added_by_id",
-            "stage_changed_at",
-            "created_at",
-        ],
-        iter(cy_rows),
-    )
-    del cy_rows
-    sc_rows.sort(key=lambda r: r[0])
-    loader.write(
-        "stage_changes",
-        [
-            "id",
-            "firm_id",
-            "candidacy_id",
-            "from_stage",
-            "to_stage",
-            "actor_id",
-            "close_reason",
-            "explanation",
-            "created_at",
-        ],
-        ((j, FIRM, r[1], r[2], r[3], r[4], r[5], r[6], T(r[0])) for j, r in enumerate(sc_rows, start=1)),
-    )
-    n_stage_changes = len(sc_rows)
-    # message specs: (time, kind, candidacy_id or 0, candidate_id, extra)
-    msg_specs: list[tuple] = []
-    for cy, steps in enumerate(reach_times, start=1):
-        for stage, t in steps:
-            if stage == "closed":
-                msg_specs.append((t + 60, "candidacy_closed", cy, cand_of[cy - 1], stage))
-            elif stage in VISIBLE:
-                msg_specs.append((t + 60, "stage_changed", cy, cand_of[cy - 1], stage))
-    del sc_rows
-
-    # ---------------------------------------------------------- feedback
-    rng = rng_for("feedback")
-    fb_pool = _render_pool(rng, W.FEEDBACK_LINES, 200, (2, 6))
-    eligible = [
-        cy
-        for cy, steps in enumerate(reach_times, start=1)
-        if any(s in ("screening", "presented", "interviewing", "offer", "placed") for s, _ in steps)
-    ]
-    n_fb = n["feedback"]
-    fb_for: list[int] = []
-    bench_cys = [cy for cy in range(1, C + 1) if cand_of[cy - 1] == 1]
-    eligible_set = set(eligible)
-    for cy in bench_cys:
-        if cy in eligible_set:
-            fb_for += [cy, cy]
-    if eligible:
-        rest = max(0, n_fb - len(fb_for))
-        base = eligible[:] if len(eligible) <= rest else rng.sample(eligible, rest)
-        fb_for += base
-        extra = max(0, rest - len(base))
-        deep = [cy for cy in eligible if len(reach_times[cy - 1]) >= 4] or eligible
-        fb_for += rng.choices(deep, k=extra)
-    fb_rows = []
-    for cy in fb_for:
-        steps = reach_times[cy - 1]
-        start = next(t for s, t in steps if s in ("screening", "presented", "interviewing", "offer", "placed"))
-        end = steps[-1][1] if plans[cy - 1][2] in ("closed", "placed") else plans[cy - 1][6]
-        t = rng.uniform(start, max(start + 60, end))
-        md, html = rng.choice(fb_pool)
-        fb_rows.append((t, cy, s_owner[plans[cy - 1][0]], md, html))
-        msg_specs.append((t + 30, "feedback", cy, cand_of[cy - 1], None))
-    fb_rows.sort(key=lambda r: r[0])
-    loader.write(
-        "feedback",
-        ["id", "firm_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
-        ((j, FIRM, r[1], r[2], r[3], r[4], T(r[0])) for j, r in enumerate(fb_rows, start=1)),
-    )
-    n_feedback = len(fb_rows)
-    del fb_rows
-
-    # ---------------------------------------------------------- notes (internal)
-    rng = rng_for("notes")
-    note_pool = _render_pool(rng, W.NOTE_LINES, 120, (1, 3))
-    by_cand: dict[int, list[int]] = {}
-    for cy, cid in enumerate(cand_of, start=1):
-        by_cand.setdefault(cid, []).append(cy)
-    note_rows = []
-    for _ in range(n["notes"]):
-        if rng.random() < 0.7:
-            cy = rng.randint(1, C)
-            cid = cand_of[cy - 1]
-            t = rng.uniform(plans[cy - 1][5], max(plans[cy - 1][5] + 60, plans[cy - 1][6]))
-            author = s_owner[plans[cy - 1][0]]
-        else:
-            cy, cid = None, rng.randint(1, N)
-            t = -rng.uniform(1, 1500) * DAY
-            author = rng.choice(recruiter_ids)
-        md, html = rng.choice(note_pool)
-        note_rows.append((t, cid, cy, author, md, html))
-    note_rows.sort(key=lambda r: r[0])
-    loader.write(
-        "notes",
-        ["id", "firm_id", "candidate_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
-        ((j, FIRM, r[1], r[2], r[3], r[4], r[5], T(r[0])) for j, r in enumerate(note_rows, start=1)),
-    )
-    n_notes = len(note_rows)
-    del note_rows
-
-    # ---------------------------------------------------------- consents
-    rng = rng_for("consents")
-    consent_rows = []
-    for cy, steps in enumerate(reach_times, start=1):
-        si = plans[cy - 1][0]
-        stages = dict(steps)
-        client = client_names[s_client[si] - 1]  # a consent request names the client
-        if "presented" in stages:
-            t_req = stages["presented"] - rng.uniform(0.2, 3) * DAY
-            consent_rows.append(
-                (
-                    t_req,
-                    cy,
-                    "approved",
-                    s_owner[si],
-                    T(t_req),
-                    T(t_req + rng.uniform(600, DAY)),
-                    None,
-                    T(stages["presented"]),
-                    client,
-                    s_title[si],
-                )
-            )
-            msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
-        elif plans[cy - 1][2] == "screening" and (rng.random() < 0.2 or cand_of[cy - 1] == 1):
-            t_req = plans[cy - 1][6] - rng.uniform(0, 2) * DAY
-            consent_rows.append((t_req, cy, "requested", s_owner[si], T(t_req), None, None, None, client, s_title[si]))
-            msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
-        elif plans[cy - 1][4] == "withdrew" and "screening" in stages and rng.random() < 0.3:
-            t_req = stages["screening"] + 3600
-            consent_rows.append(
-                (
-                    t_req,
-                    cy,
-                    "declined",
-                    s_owner[si],
-                    T(t_req),
-                    T(t_req + DAY),
-                    "I prefer not to be presented to this client.",
-                    None,
-                    client,
-                    s_title[si],
-                )
-            )
-    consent_rows.sort(key=lambda r: r[0])
-    loader.write(
-        "consents",
-        [
-            "id",
-            "firm_id",
-            "candidacy_id",
-            "state",
-            "requested_by_id",
-            "requested_at",
-            "answered_at",
-            "comment",
-            "cv_sent_at",
-            "client_name",
-            "role_title",
-        ],
-        ((j, FIRM) + r[1:] for j, r in enumerate(consent_rows, start=1)),
-    )
-    n_consents = len(consent_rows)
-    del consent_rows
-
-    # ---------------------------------------------------------- check-ins and the message budget
-    rng = rng_for("messages")
-    active_visible = [cy for cy in range(1, C + 1) if plans[cy - 1][2] in OPEN and plans[cy - 1][2] != "identified"]
-    for cy in active_visible:  # the latest word each active candidate heard: a check-in
-        msg_specs.append((plans[cy - 1][6], "checkin", cy, cand_of[cy - 1], None))
-    target = n["messages"]
-    surplus = len(msg_specs) - target
-    if surplus > 0:  # drop old history of closed searches (it predates the portal)
-        old = [
-            j
-            for j, m in enumerate(msg_specs)
-            if m[1] == "stage_changed" and s_state[plans[m[2] - 1][0]] in ("filled", "cancelled") and m[3] != 1
-        ]
-        drop = set(rng.sample(old, min(surplus, len(old))))
-        msg_specs = [m for j, m in enumerate(msg_specs) if j not in drop]
-    deficit = target - len(msg_specs)
-    if deficit > 0:
-        # recruiters' weekly digest of who is overdue
-        weeks = int(min(deficit * 0.02, 150 * len(recruiter_ids)) // max(1, len(recruiter_ids)))
-        for rid in recruiter_ids:
-            for w in range(weeks):
-                msg_specs.append((-(w * 7 + 3) * DAY + 14 * 3600, "recruiter_digest", 0, 0, rid))
-        deficit = target - len(msg_specs)
-        # earlier check-ins of active candidacies (at most weekly, up to 3 each)
-        n_check = min(deficit * 6 // 10, 3 * len(active_visible))
-        for cy in rng.choices(active_visible, k=n_check) if active_visible else []:
-            t0, t_end = plans[cy - 1][5], plans[cy - 1][6]
-            msg_specs.append(
-                (rng.uniform(t0, t_end - 3600) if t_end - t0 > 7200 else t0, "checkin", cy, cand_of[cy - 1], None)
-            )
-        deficit = target - len(msg_specs)
-        # nurture digests to the passive pool (candidates with no open candidacy)
-        busy = {cand_of[cy - 1] for cy in range(1, C + 1) if plans[cy - 1][2] in OPEN}
-        passive = [cid for cid in range(2, N + 1) if cid not in busy] or list(range(2, N + 1))
-        for cid in rng.choices(passive, k=deficit):
-            msg_specs.append((-rng.uniform(8, 900) * DAY, "nurture", 0, cid, None))
-    msg_specs.sort(key=lambda m: m[0])
-
-    # ---------------------------------------------------------- messages
-    last_contact = [None] * (N + 1)
-    last_nurture = [None] * (N + 1)
+    # One random stream per part for the whole firm: each chunk goes on where the last stopped.
+    rng_cy = rng
+    rng_history = rng_for("history")
+    rng_feedback = rng_for("feedback")
+    fb_pool = _render_pool(rng_feedback, W.FEEDBACK_LINES, 200, (2, 6))
+    rng_notes = rng_for("notes")
+    note_pool = _render_pool(rng_notes, W.NOTE_LINES, 120, (1, 3))
+    rng_consents = rng_for("consents")
+    rng_messages = rng_for("messages")
+    rng_candidates = rng_for("candidates")
+    updates_for = set(rng_candidates.sample(range(2, N + 1), min(N - 1, n["candidate_updates"])))
+    bench_skills = list(dict.fromkeys(families[0][:6] + [popular[0], popular[1], popular[2]]))[:8]
+    # Per candidate, in flat arrays (no Python object per person that would outlive its chunk):
+    # the login's user id (0: none), when the firm last wrote to them, and last nurtured them.
+    user_of = array("l", [0]) * (N + 1)
+    last_contact = array("d", [NEVER]) * (N + 1)
+    last_nurture = array("d", [NEVER]) * (N + 1)
     recruiter_email = {
         u: (RECRUITER_EMAIL if u == bench_recruiter else f"recruiter{u - 1}@bench.example") for u in recruiter_ids
     }
     stage_words = {s.value: CANDIDATE_STAGE_TEXT[s] for s in Stage}
+    # (search, candidate) pairs in the pipeline of an open search (interests avoid them), packed.
+    in_open_search = array("q")
+    # Totals over the chunks; the ids of each table go on from the chunk before.
+    C = n_users = n_stage_changes = n_feedback = n_notes = n_consents = n_messages = 0
+    n_cand_skills = n_tags = n_active = 0
+    chunk_started = time.perf_counter()
 
-    def message_rows():
-        r = rng
-        seqs: dict[tuple, int] = {}
-        for mid, (t, kind, cy, cid, extra) in enumerate(msg_specs, start=1):
-            created = T(t)
-            stream = None
-            if kind == "recruiter_digest":
-                audience, uid, to_email, to_name = "recruiter", extra, recruiter_email[extra], "Recruiter"
-                subject = "Who is waiting to hear from you this week"
-                text = (
-                    "These candidates in your searches have not heard from us within the firm's cadence. "
-                    "Open the dashboard to send each of them a word.\n"
-                )
-                html = f"<p>{text}</p>"
-                key = f"digest:{extra}:{mid}"
-                cid_v = None
+    for c, (lo, hi) in enumerate(chunks):
+        cy0, sc0, fb0, note0, consent0, mid0 = C, n_stage_changes, n_feedback, n_notes, n_consents, n_messages
+        # ------------------------------------------------------ this chunk's candidacies (plan)
+        rng = rng_cy
+        # Each candidacy: [search_idx, candidate_id, final_stage, reached_stage, close_reason, t0, t_end]
+        plans: list[list] = []
+        for i in range(S):
+            k = shares[c][i]
+            if not k:
+                continue
+            cands = rng.sample(range(max(2, lo), hi), k)
+            st = s_state[i]
+            created = s_created[i]
+            if st in ("open", "on_hold"):
+                for cid in cands:
+                    final = ow_names[bisect.bisect_left(ow_cum, rng.random() * ow_cum[-1])]
+                    t0 = created + rng.uniform(0, max(DAY, -created - 3 * DAY) * 0.9)
+                    t0 = min(t0, -2 * DAY)
+                    if final == "closed":
+                        reached = rng.choice(("identified", "contacted", "screening", "presented", "interviewing"))
+                        reason = rng.choices(["not_a_fit", "withdrew", "client_declined"], weights=[5, 2, 3])[0]
+                        t_end = rng.uniform(t0 + 3600, -DAY)
+                    else:
+                        reached, reason = final, None
+                        gap = min(rng.expovariate(1 / (4 * DAY)), -t0 - 3600)
+                        t_end = -max(gap, 600.0)
+                    plans.append([i, cid, final, reached, reason, t0, t_end])
             else:
-                audience = "candidate"
-                uid = user_of.get(cid)
-                to_email, to_name = cand_email(cid), cand_name(cid)
-                cid_v = cid
-                if last_contact[cid] is None or t > last_contact[cid]:
-                    last_contact[cid] = t
-                if kind == "nurture":
-                    stream = "nurture"
-                    last_nurture[cid] = t
-                    subject = f"Roles that may fit you at {FIRM_NAME}"
-                    text = (
-                        f"Hello {first[cid]},\n\nHere are roles our consultants think may fit you. "
-                        "Tell us with one click if one interests you.\n\nYou can choose how often you hear from us.\n"
-                    )
-                    html = f"<p>Hello {first[cid]},</p><p>Here are roles our consultants think may fit you.</p>"
+                closed = s_closed[i]
+                placed_at = rng.randrange(k) if st == "filled" and placed_in[i] == c else -1
+                for j, cid in enumerate(cands):
+                    t0 = created + rng.uniform(0, max(DAY, (closed - created) * 0.8))
+                    if j == placed_at:
+                        plans.append([i, cid, "placed", "placed", None, t0, closed - rng.uniform(0, 3) * DAY])
+                        continue
+                    reached = rng.choices(
+                        ("identified", "contacted", "screening", "presented", "interviewing", "offer"),
+                        weights=(30, 25, 20, 10, 12, 3),
+                    )[0]
+                    if reached == "identified" or rng.random() < 0.35:
+                        reason, t_end = "role_closed", closed
+                    else:
+                        reason = rng.choices(["not_a_fit", "withdrew", "client_declined"], weights=[5, 2, 3])[0]
+                        t_end = rng.uniform(t0 + 3600, closed)
+                    plans.append([i, cid, "closed", reached, reason, t0, max(t_end, t0 + 3600)])
+        if lo == 1:  # the benchmark candidate is in the first chunk
+            for (final, reason), si in zip(bench_stages, rng.sample(open_pool, min(5, len(open_pool))), strict=False):
+                t0 = max(s_created[si] + 3600, -40 * DAY)
+                if final == "closed":
+                    plans.append([si, 1, "closed", "interviewing", reason, t0, t0 + (-DAY - t0) * 0.8])
                 else:
-                    si = plans[cy - 1][0]
-                    title = s_title[si]
-                    if kind == "stage_changed":
-                        label, explanation = stage_words[extra]
-                        subject = f"{title}: {label}"
-                        text = f"Hello {first[cid]},\n\n{explanation}\n\nYour recruiter, {FIRM_NAME}\n"
-                        html = f"<p>Hello {first[cid]},</p><p>{explanation}</p>"
-                    elif kind == "candidacy_closed":
-                        reason = plans[cy - 1][4]
-                        subject = f"{title}: this search has ended for you"
-                        text = (
-                            f"Hello {first[cid]},\n\n{W.CLOSE_EXPLANATIONS[reason]}\n\n"
-                            "We keep you in mind for roles that fit you better.\n"
-                        )
-                        html = f"<p>Hello {first[cid]},</p><p>{W.CLOSE_EXPLANATIONS[reason]}</p>"
-                    elif kind == "feedback":
-                        subject = f"New feedback about {title}"
-                        text = (
-                            f"Hello {first[cid]},\n\nYour recruiter wrote feedback for you. Read it in your portal.\n"
-                        )
-                        html = f"<p>Hello {first[cid]},</p><p>Your recruiter wrote feedback for you.</p>"
-                    elif kind == "consent_requested":
-                        subject = f"May we present you for {title}?"
-                        text = (
-                            f"Hello {first[cid]},\n\nBefore we send your profile to the client we need your yes. "
-                            "Read the role's details and answer in your portal.\n"
-                        )
-                        html = f"<p>Hello {first[cid]},</p><p>Before we send your profile we need your yes.</p>"
-                    else:  # checkin
-                        label, explanation = stage_words[plans[cy - 1][2]]
-                        subject = f"{title}: no news yet, you are not forgotten"
-                        text = (
-                            f"Hello {first[cid]},\n\nWhere you stand: {label}. {explanation}\n\n"
-                            "We will write again within a week.\n"
-                        )
-                        html = f"<p>Hello {first[cid]},</p><p>Where you stand: {label}.</p>"
-                key = f"{kind}:{cy or cid}:{seqs.setdefault((kind, cy or cid), 0)}"
-                seqs[(kind, cy or cid)] += 1
-            x = r.random()
-            if x < 0.975:
-                state, err, sent = "sent", None, created + timedelta(seconds=5)
-            elif x < 0.99:
-                state, err, sent = "skipped", "the candidate unsubscribed from optional emails", None
-            elif x < 0.997:
-                state, err, sent = "cancelled", "undone within the grace window", None
+                    plans.append([si, 1, final, final, None, t0, -rng.uniform(1, 5) * DAY])
+            si = rng.choice(filled)  # and a role they got, years ago
+            plans.append([si, 1, "placed", "placed", None, s_created[si] + DAY, s_closed[si] - 3600])
+        # ids follow creation time, as they would in a real database (within a chunk: the
+        # candidacy `cy` of this chunk, 1-based, has the id cy0 + cy)
+        plans.sort(key=lambda p: p[5])
+        Cc = len(plans)
+        cand_of = [p[1] for p in plans]
+        for p in plans:
+            if s_state[p[0]] == "open":
+                in_open_search.append(p[0] * (N + 1) + p[1])
+
+        # ------------------------------------------------------ candidate logins
+        in_pipeline = sorted({p[1] for p in plans if p[1] != 1})
+        n_logins = part(n["candidate_logins"], lo, hi)
+        bench_login = [1] if lo == 1 else []
+        login_cands = bench_login + sorted(
+            rng_u.sample(in_pipeline, max(0, min(n_logins - len(bench_login), len(in_pipeline))))
+        )
+        del in_pipeline
+        for cid in login_cands:
+            uid = next_user_id
+            next_user_id += 1
+            user_of[cid] = uid
+            tok()
+            users.append(
+                (
+                    uid,
+                    FIRM,
+                    cand_email(cid),
+                    cand_name(cid),
+                    "candidate",
+                    pw_hash,
+                    True,
+                    T(-rng_u.uniform(5, 900) * DAY),
+                    T(-rng_u.uniform(0, 60) * DAY) if rng_u.random() < 0.7 else None,
+                )
+            )
+        loader.write("users", user_cols, iter(users))
+        n_users += len(users)
+        users = []
+
+        # ------------------------------------------------------ candidacies + stage history
+        rng = rng_history
+        sc_rows = []
+        # per candidacy: times of reaching each stage, for feedback/consent/messages
+        reach_times: list[list[tuple[str, float]]] = []
+        for cy, (si, _cid, final, reached, reason, t0, t_end) in enumerate(plans, start=1):
+            owner = s_owner[si]
+            path = list(PIPELINE[: STAGE_RANK[reached] + 1])
+            if final == "closed":
+                path.append("closed")
+            k = len(path)
+            if k == 1:
+                times = [t0]
             else:
-                state, err, sent = "failed", "550 5.1.1 mailbox unavailable", None
-            read = created + timedelta(hours=3) if (uid and state == "sent" and r.random() < 0.6) else None
-            yield (
-                mid,
-                FIRM,
-                kind,
-                audience,
-                stream,
-                uid,
-                cid_v,
-                cy or None,
-                to_email,
-                to_name,
-                subject,
-                text,
-                html,
-                key,
-                state,
-                1 if state != "cancelled" else 0,
-                err,
-                created,
-                created,
-                created,
-                sent,
-                read,
-                created,
-                True,
-            )
+                # the last move happens at t_end for closed/placed; for open ones somewhat before it
+                last_t = t_end if final in ("closed", "placed") else t0 + (t_end - t0) * rng.uniform(0.4, 1.0)
+                inner = sorted(rng.uniform(t0, last_t) for _ in range(k - 2))
+                times = [t0, *inner, last_t]
+            steps = list(zip(path, times, strict=True))
+            reach_times.append(steps)
+            prev = None
+            for stage, t in steps:
+                if stage == "closed":
+                    sc_rows.append((t, cy, prev, "closed", owner, reason, W.CLOSE_EXPLANATIONS[reason]))
+                else:
+                    sc_rows.append((t, cy, prev, stage, owner, None, None))
+                prev = stage
 
-    loader.write(
-        "messages",
-        [
-            "id",
-            "firm_id",
-            "kind",
-            "audience",
-            "stream",
-            "recipient_user_id",
-            "candidate_id",
-            "candidacy_id",
-            "to_email",
-            "to_name",
-            "subject",
-            "body_text",
-            "body_html",
-            "dedupe_key",
-            "state",
-            "attempts",
-            "last_error",
-            "due_at",
-            "claimed_at",
-            "enqueued_at",
-            "sent_at",
-            "read_at",
-            "created_at",
-            "show_in_portal",
-        ],
-        message_rows(),
-    )
-    n_messages = len(msg_specs)
-    msg_specs.clear()  # written: free the memory (the generator above is used up)
+        def candidacy_rows(plans: list[list], reach_times: list, cy0: int):
+            for cy, (si, cid, final, _reached, reason, t0, _t_end) in enumerate(plans, start=1):
+                last_t = reach_times[cy - 1][-1][1]
+                yield (
+                    cy0 + cy,
+                    FIRM,
+                    si + 1,
+                    cid,
+                    final,
+                    1,
+                    reason,
+                    W.CLOSE_EXPLANATIONS[reason] if reason else None,
+                    T(last_t) if final == "closed" else None,
+                    s_owner[si],
+                    T(last_t),
+                    T(t0),
+                )
 
-    # ---------------------------------------------------------- candidates, skills, tags
-    rng = rng_for("candidates")
-    first_cy_t = [None] * (N + 1)
-    for p in plans:
-        if first_cy_t[p[1]] is None or p[5] < first_cy_t[p[1]]:
-            first_cy_t[p[1]] = p[5]
-    active_cands = {p[1] for p in plans if p[2] in OPEN}
-    updates_for = set(rng.sample(range(2, N + 1), min(N - 1, n["candidate_updates"])))
-    bench_skills = list(dict.fromkeys(families[0][:6] + [popular[0], popular[1], popular[2]]))[:8]
-    cand_skill_rows = []
-    tag_rows = []
+        loader.write(
+            "candidacies",
+            [
+                "id",
+                "firm_id",
+                "search_id",
+                "candidate_id",
+                "stage",
+                "version",
+                "close_reason",
+                "close_explanation",
+                "closed_at",
+                "added_by_id",
+                "stage_changed_at",
+                "created_at",
+            ],
+            candidacy_rows(plans, reach_times, cy0),
+        )
+        sc_rows.sort(key=lambda r: r[0])
+        loader.write(
+            "stage_changes",
+            [
+                "id",
+                "firm_id",
+                "candidacy_id",
+                "from_stage",
+                "to_stage",
+                "actor_id",
+                "close_reason",
+                "explanation",
+                "created_at",
+            ],
+            (
+                (j, FIRM, cy0 + r[1], r[2], r[3], r[4], r[5], r[6], T(r[0]))
+                for j, r in enumerate(sc_rows, start=sc0 + 1)
+            ),
+        )
+        n_stage_changes += len(sc_rows)
+        del sc_rows
+        # message specs: (time, kind, candidacy (of this chunk, 1-based) or 0, candidate_id, extra)
+        msg_specs: list[tuple] = []
+        for cy, steps in enumerate(reach_times, start=1):
+            for stage, t in steps:
+                if stage == "closed":
+                    msg_specs.append((t + 60, "candidacy_closed", cy, cand_of[cy - 1], stage))
+                elif stage in VISIBLE:
+                    msg_specs.append((t + 60, "stage_changed", cy, cand_of[cy - 1], stage))
 
-    def candidate_rows():
-        for cid in range(1, N + 1):
-            sen = rng.choice(seniorities)
-            func = rng.choice(W.FUNCTIONS)
-            loc = "London" if cid == 1 else city(rng)
-            created = (
-                (first_cy_t[cid] - rng.uniform(0, 60) * DAY)
-                if first_cy_t[cid] is not None
-                else -rng.uniform(10, 1800) * DAY
-            )
-            if cid in active_cands:
-                seeking = rng.choices(["active", "open"], weights=[7, 3])[0]
+        # ------------------------------------------------------ feedback
+        rng = rng_feedback
+        eligible = [
+            cy
+            for cy, steps in enumerate(reach_times, start=1)
+            if any(s in ("screening", "presented", "interviewing", "offer", "placed") for s, _ in steps)
+        ]
+        n_fb = part(n["feedback"], lo, hi)
+        fb_for: list[int] = []
+        bench_cys = [cy for cy in range(1, Cc + 1) if cand_of[cy - 1] == 1]
+        eligible_set = set(eligible)
+        for cy in bench_cys:
+            if cy in eligible_set:
+                fb_for += [cy, cy]
+        del eligible_set
+        if eligible:
+            rest = max(0, n_fb - len(fb_for))
+            base = eligible[:] if len(eligible) <= rest else rng.sample(eligible, rest)
+            fb_for += base
+            extra = max(0, rest - len(base))
+            deep = [cy for cy in eligible if len(reach_times[cy - 1]) >= 4] or eligible
+            fb_for += rng.choices(deep, k=extra)
+            del base, deep
+        del eligible
+        fb_rows = []
+        for cy in fb_for:
+            steps = reach_times[cy - 1]
+            start = next(t for s, t in steps if s in ("screening", "presented", "interviewing", "offer", "placed"))
+            end = steps[-1][1] if plans[cy - 1][2] in ("closed", "placed") else plans[cy - 1][6]
+            t = rng.uniform(start, max(start + 60, end))
+            md, html = rng.choice(fb_pool)
+            fb_rows.append((t, cy, s_owner[plans[cy - 1][0]], md, html))
+            msg_specs.append((t + 30, "feedback", cy, cand_of[cy - 1], None))
+        del fb_for
+        fb_rows.sort(key=lambda r: r[0])
+        loader.write(
+            "feedback",
+            ["id", "firm_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
+            ((j, FIRM, cy0 + r[1], r[2], r[3], r[4], T(r[0])) for j, r in enumerate(fb_rows, start=fb0 + 1)),
+        )
+        n_feedback += len(fb_rows)
+        del fb_rows
+
+        # ------------------------------------------------------ notes (internal)
+        rng = rng_notes
+        note_rows = []
+        for _ in range(part(n["notes"], lo, hi)):
+            if rng.random() < 0.7:
+                cy = rng.randint(1, Cc)
+                cid = cand_of[cy - 1]
+                t = rng.uniform(plans[cy - 1][5], max(plans[cy - 1][5] + 60, plans[cy - 1][6]))
+                author = s_owner[plans[cy - 1][0]]
             else:
-                seeking = rng.choices(["active", "open", "not_looking"], weights=[2, 5, 3])[0]
-            avail_changed = -rng.uniform(0, 30) * DAY if cid in updates_for else None
-            pay = rng.randrange(35_000, 220_000, 5_000)
-            sk = bench_skills if cid == 1 else pick_skills(rng, rng.randint(5, 15), rng.randrange(n_families))
-            for skid in sk:
-                cand_skill_rows.append((cid, skid, FIRM))
-            tag_rows.append((cid, func.lower(), FIRM))
-            tag_rows.append((cid, rng.choice(W.SECTORS).lower(), FIRM))
-            if rng.random() < 0.5:
-                tag_rows.append((cid, rng.choice(W.LANGUAGES).lower(), FIRM))
-            lc = last_contact[cid]
-            yield (
-                cid,
-                FIRM,
-                user_of.get(cid),
-                rng.choice(recruiter_ids),
-                cand_name(cid),
-                cand_email(cid),
-                f"+44 20 7946 {cid % 10000:04d}",
-                f"{sen.capitalize()} {func} ({rng.choice(W.SECTORS)})",
-                loc,
-                sen,
-                f"{sen.capitalize()} {func.lower()} with experience in {rng.choice(W.SECTORS).lower()} "
-                f"and {rng.choice(W.SECTORS).lower()}. Based in {loc}.",
-                seeking,
-                (anchor + timedelta(days=rng.randint(0, 120))) if seeking != "not_looking" else None,
-                rng.choice((0, 2, 4, 4, 8, 12)),
-                rng.choice(("employed", "employed", "employed", "notice", "unemployed", "freelance")),
-                func,
-                f"{loc}, {city(rng)}",
-                rng.choice(("any", "remote", "hybrid", "onsite")),
-                pay,
-                "EUR",
-                T(-rng.uniform(0, 200) * DAY) if rng.random() < 0.6 else None,
-                T(avail_changed) if avail_changed is not None else None,
-                rng.choices(("weekly", "monthly", "never"), weights=(6, 3, 1))[0],
-                True,
-                rng.random() < 0.02,
-                f"{rng.getrandbits(160):040x}",
-                0,
-                False,
-                T(lc) if lc is not None else None,
-                T(last_nurture[cid]) if last_nurture[cid] is not None else None,
-                T(created),
-                T(max(created, avail_changed or created)),
-            )
+                cy, cid = None, rng.randint(lo, hi - 1)
+                t = -rng.uniform(1, 1500) * DAY
+                author = rng.choice(recruiter_ids)
+            md, html = rng.choice(note_pool)
+            note_rows.append((t, cid, cy0 + cy if cy else None, author, md, html))
+        note_rows.sort(key=lambda r: r[0])
+        loader.write(
+            "notes",
+            ["id", "firm_id", "candidate_id", "candidacy_id", "author_id", "body_md", "body_html", "created_at"],
+            ((j, FIRM, r[1], r[2], r[3], r[4], r[5], T(r[0])) for j, r in enumerate(note_rows, start=note0 + 1)),
+        )
+        n_notes += len(note_rows)
+        del note_rows
 
-    loader.write(
-        "candidates",
-        [
-            "id",
-            "firm_id",
-            "user_id",
-            "owner_id",
-            "name",
-            "email",
-            "phone",
-            "headline",
-            "location",
-            "seniority",
-            "summary",
-            "job_seeking",
-            "available_from",
-            "notice_weeks",
-            "employment_status",
-            "desired_roles",
-            "desired_locations",
-            "remote_preference",
-            "pay_expectation",
-            "pay_currency",
-            "profile_confirmed_at",
-            "availability_changed_at",
-            "suggestion_frequency",
-            "allow_availability_prompts",
-            "unsubscribed_all",
-            "unsubscribe_token",
-            "email_failures",
-            "email_suppressed",
-            "last_contacted_at",
-            "last_nurtured_at",
-            "created_at",
-            "updated_at",
-        ],
-        candidate_rows(),
-    )
-    loader.write("candidate_skills", ["candidate_id", "skill_id", "firm_id"], iter(cand_skill_rows))
-    seen_tags = set()
-    tag_rows = [t for t in tag_rows if not ((t[0], t[1]) in seen_tags or seen_tags.add((t[0], t[1])))]
-    loader.write("candidate_tags", ["candidate_id", "name", "firm_id"], iter(tag_rows))
-    n_cand_skills, n_tags = len(cand_skill_rows), len(tag_rows)
-    cand_skill_rows.clear()  # written: free the memory
-    tag_rows.clear()
-    del seen_tags
+        # ------------------------------------------------------ consents
+        rng = rng_consents
+        consent_rows = []
+        for cy, steps in enumerate(reach_times, start=1):
+            si = plans[cy - 1][0]
+            stages = dict(steps)
+            client = client_names[s_client[si] - 1]  # a consent request names the client
+            if "presented" in stages:
+                t_req = stages["presented"] - rng.uniform(0.2, 3) * DAY
+                consent_rows.append(
+                    (
+                        t_req,
+                        cy0 + cy,
+                        "approved",
+                        s_owner[si],
+                        T(t_req),
+                        T(t_req + rng.uniform(600, DAY)),
+                        None,
+                        T(stages["presented"]),
+                        client,
+                        s_title[si],
+                    )
+                )
+                msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
+            elif plans[cy - 1][2] == "screening" and (rng.random() < 0.2 or cand_of[cy - 1] == 1):
+                t_req = plans[cy - 1][6] - rng.uniform(0, 2) * DAY
+                consent_rows.append(
+                    (t_req, cy0 + cy, "requested", s_owner[si], T(t_req), None, None, None, client, s_title[si])
+                )
+                msg_specs.append((t_req + 30, "consent_requested", cy, cand_of[cy - 1], None))
+            elif plans[cy - 1][4] == "withdrew" and "screening" in stages and rng.random() < 0.3:
+                t_req = stages["screening"] + 3600
+                consent_rows.append(
+                    (
+                        t_req,
+                        cy0 + cy,
+                        "declined",
+                        s_owner[si],
+                        T(t_req),
+                        T(t_req + DAY),
+                        "I prefer not to be presented to this client.",
+                        None,
+                        client,
+                        s_title[si],
+                    )
+                )
+        del reach_times
+        consent_rows.sort(key=lambda r: r[0])
+        loader.write(
+            "consents",
+            [
+                "id",
+                "firm_id",
+                "candidacy_id",
+                "state",
+                "requested_by_id",
+                "requested_at",
+                "answered_at",
+                "comment",
+                "cv_sent_at",
+                "client_name",
+                "role_title",
+            ],
+            ((j, FIRM) + r[1:] for j, r in enumerate(consent_rows, start=consent0 + 1)),
+        )
+        n_consents += len(consent_rows)
+        del consent_rows
+
+        # ------------------------------------------------------ check-ins and the message budget
+        rng = rng_messages
+        active_visible = [
+            cy for cy in range(1, Cc + 1) if plans[cy - 1][2] in OPEN and plans[cy - 1][2] != "identified"
+        ]
+        for cy in active_visible:  # the latest word each active candidate heard: a check-in
+            msg_specs.append((plans[cy - 1][6], "checkin", cy, cand_of[cy - 1], None))
+        target = part(n["messages"], lo, hi)
+        surplus = len(msg_specs) - target
+        if surplus > 0:  # drop old history of closed searches (it predates the portal)
+            old = [
+                j
+                for j, m in enumerate(msg_specs)
+                if m[1] == "stage_changed" and s_state[plans[m[2] - 1][0]] in ("filled", "cancelled") and m[3] != 1
+            ]
+            drop = set(rng.sample(old, min(surplus, len(old))))
+            msg_specs = [m for j, m in enumerate(msg_specs) if j not in drop]
+            del old, drop
+        deficit = target - len(msg_specs)
+        if deficit > 0:
+            # recruiters' weekly digest of who is overdue: made with the first chunk, for the
+            # whole firm's deficit (the first chunk's, in proportion)
+            weeks = 0
+            if lo == 1:
+                firm_deficit = deficit * (N / (hi - lo))
+                weeks = int(min(firm_deficit * 0.02, 150 * len(recruiter_ids)) // max(1, len(recruiter_ids)))
+            for rid in recruiter_ids:
+                for w in range(weeks):
+                    msg_specs.append((-(w * 7 + 3) * DAY + 14 * 3600, "recruiter_digest", 0, 0, rid))
+            deficit = target - len(msg_specs)
+            # earlier check-ins of active candidacies (at most weekly, up to 3 each)
+            n_check = min(deficit * 6 // 10, 3 * len(active_visible))
+            for cy in rng.choices(active_visible, k=n_check) if active_visible else []:
+                t0, t_end = plans[cy - 1][5], plans[cy - 1][6]
+                msg_specs.append(
+                    (rng.uniform(t0, t_end - 3600) if t_end - t0 > 7200 else t0, "checkin", cy, cand_of[cy - 1], None)
+                )
+            deficit = target - len(msg_specs)
+            # nurture digests to the passive pool (candidates with no open candidacy)
+            busy = {cand_of[cy - 1] for cy in range(1, Cc + 1) if plans[cy - 1][2] in OPEN}
+            people = range(max(2, lo), hi)
+            passive = [cid for cid in people if cid not in busy] or list(people)
+            for cid in rng.choices(passive, k=deficit):
+                msg_specs.append((-rng.uniform(8, 900) * DAY, "nurture", 0, cid, None))
+            del busy, passive
+        del active_visible
+        msg_specs.sort(key=lambda m: m[0])
+
+        # ------------------------------------------------------ messages
+        def message_rows(r: random.Random, msg_specs: list[tuple], plans: list[list], cy0: int, mid0: int):
+            seqs: dict[tuple, int] = {}
+            for mid, (t, kind, cy, cid, extra) in enumerate(msg_specs, start=mid0 + 1):
+                created = T(t)
+                stream = None
+                if kind == "recruiter_digest":
+                    audience, uid, to_email, to_name = "recruiter", extra, recruiter_email[extra], "Recruiter"
+                    subject = "Who is waiting to hear from you this week"
+                    text = (
+                        "These candidates in your searches have not heard from us within the firm's cadence. "
+                        "Open the dashboard to send each of them a word.\n"
+                    )
+                    html = f"<p>{text}</p>"
+                    key = f"digest:{extra}:{mid}"
+                    cid_v = None
+                else:
+                    audience = "candidate"
+                    uid = user_of[cid] or None
+                    to_email, to_name = cand_email(cid), cand_name(cid)
+                    cid_v = cid
+                    if t > last_contact[cid]:
+                        last_contact[cid] = t
+                    if kind == "nurture":
+                        stream = "nurture"
+                        last_nurture[cid] = t
+                        subject = f"Roles that may fit you at {FIRM_NAME}"
+                        text = (
+                            f"Hello {first[cid]},\n\nHere are roles our consultants think may fit you. "
+                            "Tell us with one click if one interests you.\n\nYou can choose how often you hear from us.\n"
+                        )
+                        html = f"<p>Hello {first[cid]},</p><p>Here are roles our consultants think may fit you.</p>"
+                    else:
+                        si = plans[cy - 1][0]
+                        title = s_title[si]
+                        if kind == "stage_changed":
+                            label, explanation = stage_words[extra]
+                            subject = f"{title}: {label}"
+                            text = f"Hello {first[cid]},\n\n{explanation}\n\nYour recruiter, {FIRM_NAME}\n"
+                            html = f"<p>Hello {first[cid]},</p><p>{explanation}</p>"
+                        elif kind == "candidacy_closed":
+                            reason = plans[cy - 1][4]
+                            subject = f"{title}: this search has ended for you"
+                            text = (
+                                f"Hello {first[cid]},\n\n{W.CLOSE_EXPLANATIONS[reason]}\n\n"
+                                "We keep you in mind for roles that fit you better.\n"
+                            )
+                            html = f"<p>Hello {first[cid]},</p><p>{W.CLOSE_EXPLANATIONS[reason]}</p>"
+                        elif kind == "feedback":
+                            subject = f"New feedback about {title}"
+                            text = (
+                                f"Hello {first[cid]},\n\nYour recruiter wrote feedback for you. "
+                                "Read it in your portal.\n"
+                            )
+                            html = f"<p>Hello {first[cid]},</p><p>Your recruiter wrote feedback for you.</p>"
+                        elif kind == "consent_requested":
+                            subject = f"May we present you for {title}?"
+                            text = (
+                                f"Hello {first[cid]},\n\nBefore we send your profile to the client we need your yes. "
+                                "Read the role's details and answer in your portal.\n"
+                            )
+                            html = f"<p>Hello {first[cid]},</p><p>Before we send your profile we need your yes.</p>"
+                        else:  # checkin
+                            label, explanation = stage_words[plans[cy - 1][2]]
+                            subject = f"{title}: no news yet, you are not forgotten"
+                            text = (
+                                f"Hello {first[cid]},\n\nWhere you stand: {label}. {explanation}\n\n"
+                                "We will write again within a week.\n"
+                            )
+                            html = f"<p>Hello {first[cid]},</p><p>Where you stand: {label}.</p>"
+                    key = f"{kind}:{cy0 + cy if cy else cid}:{seqs.setdefault((kind, cy or cid), 0)}"
+                    seqs[(kind, cy or cid)] += 1
+                x = r.random()
+                if x < 0.975:
+                    state, err, sent = "sent", None, created + timedelta(seconds=5)
+                elif x < 0.99:
+                    state, err, sent = "skipped", "the candidate unsubscribed from optional emails", None
+                elif x < 0.997:
+                    state, err, sent = "cancelled", "undone within the grace window", None
+                else:
+                    state, err, sent = "failed", "550 5.1.1 mailbox unavailable", None
+                read = created + timedelta(hours=3) if (uid and state == "sent" and r.random() < 0.6) else None
+                yield (
+                    mid,
+                    FIRM,
+                    kind,
+                    audience,
+                    stream,
+                    uid,
+                    cid_v,
+                    cy0 + cy if cy else None,
+                    to_email,
+                    to_name,
+                    subject,
+                    text,
+                    html,
+                    key,
+                    state,
+                    1 if state != "cancelled" else 0,
+                    err,
+                    created,
+                    created,
+                    created,
+                    sent,
+                    read,
+                    created,
+                    True,
+                )
+
+        loader.write(
+            "messages",
+            [
+                "id",
+                "firm_id",
+                "kind",
+                "audience",
+                "stream",
+                "recipient_user_id",
+                "candidate_id",
+                "candidacy_id",
+                "to_email",
+                "to_name",
+                "subject",
+                "body_text",
+                "body_html",
+                "dedupe_key",
+                "state",
+                "attempts",
+                "last_error",
+                "due_at",
+                "claimed_at",
+                "enqueued_at",
+                "sent_at",
+                "read_at",
+                "created_at",
+                "show_in_portal",
+            ],
+            message_rows(rng, msg_specs, plans, cy0, mid0),
+        )
+        n_messages += len(msg_specs)
+        del msg_specs  # written: free the memory (the generator above is used up)
+
+        # ------------------------------------------------------ candidates, skills, tags
+        rng = rng_candidates
+        first_cy_t: dict[int, float] = {}
+        for p in plans:
+            if p[1] not in first_cy_t or p[5] < first_cy_t[p[1]]:
+                first_cy_t[p[1]] = p[5]
+        active_cands = {p[1] for p in plans if p[2] in OPEN}
+        n_active += sum(1 for p in plans if p[2] in OPEN)
+        C += Cc
+        del plans, cand_of
+        cand_skill_rows: list[tuple] = []
+        tag_rows: list[tuple] = []
+
+        def candidate_rows(
+            rng: random.Random, lo: int, hi: int, first_cy_t: dict, active_cands: set, skills: list, tags: list
+        ):
+            for cid in range(lo, hi):
+                sen = rng.choice(seniorities)
+                func = rng.choice(W.FUNCTIONS)
+                loc = "London" if cid == 1 else city(rng)
+                created = (
+                    (first_cy_t[cid] - rng.uniform(0, 60) * DAY) if cid in first_cy_t else -rng.uniform(10, 1800) * DAY
+                )
+                if cid in active_cands:
+                    seeking = rng.choices(["active", "open"], weights=[7, 3])[0]
+                else:
+                    seeking = rng.choices(["active", "open", "not_looking"], weights=[2, 5, 3])[0]
+                avail_changed = -rng.uniform(0, 30) * DAY if cid in updates_for else None
+                pay = rng.randrange(35_000, 220_000, 5_000)
+                sk = bench_skills if cid == 1 else pick_skills(rng, rng.randint(5, 15), rng.randrange(n_families))
+                for skid in sk:
+                    skills.append((cid, skid, FIRM))
+                tags.append((cid, func.lower(), FIRM))
+                tags.append((cid, rng.choice(W.SECTORS).lower(), FIRM))
+                if rng.random() < 0.5:
+                    tags.append((cid, rng.choice(W.LANGUAGES).lower(), FIRM))
+                lc = last_contact[cid]
+                yield (
+                    cid,
+                    FIRM,
+                    user_of[cid] or None,
+                    rng.choice(recruiter_ids),
+                    cand_name(cid),
+                    cand_email(cid),
+                    f"+44 20 7946 {cid % 10000:04d}",
+                    f"{sen.capitalize()} {func} ({rng.choice(W.SECTORS)})",
+                    loc,
+                    sen,
+                    f"{sen.capitalize()} {func.lower()} with experience in {rng.choice(W.SECTORS).lower()} "
+                    f"and {rng.choice(W.SECTORS).lower()}. Based in {loc}.",
+                    seeking,
+                    (anchor + timedelta(days=rng.randint(0, 120))) if seeking != "not_looking" else None,
+                    rng.choice((0, 2, 4, 4, 8, 12)),
+                    rng.choice(("employed", "employed", "employed", "notice", "unemployed", "freelance")),
+                    func,
+                    f"{loc}, {city(rng)}",
+                    rng.choice(("any", "remote", "hybrid", "onsite")),
+                    pay,
+                    "EUR",
+                    T(-rng.uniform(0, 200) * DAY) if rng.random() < 0.6 else None,
+                    T(avail_changed) if avail_changed is not None else None,
+                    rng.choices(("weekly", "monthly", "never"), weights=(6, 3, 1))[0],
+                    True,
+                    rng.random() < 0.02,
+                    f"{rng.getrandbits(160):040x}",
+                    0,
+                    False,
+                    T(lc) if lc != NEVER else None,
+                    T(last_nurture[cid]) if last_nurture[cid] != NEVER else None,
+                    T(created),
+                    T(max(created, avail_changed or created)),
+                )
+
+        people_rows = candidate_rows(rng, lo, hi, first_cy_t, active_cands, cand_skill_rows, tag_rows)
+        while True:  # the people a few at a time, each batch followed by its skills and tags
+            written = loader.write("candidates", CANDIDATE_COLUMNS, itertools.islice(people_rows, CANDIDATE_BATCH))
+            if not written:
+                break
+            loader.write("candidate_skills", ["candidate_id", "skill_id", "firm_id"], iter(cand_skill_rows))
+            seen_tags: set[tuple] = set()
+            tag_rows[:] = [t for t in tag_rows if not ((t[0], t[1]) in seen_tags or seen_tags.add((t[0], t[1])))]
+            loader.write("candidate_tags", ["candidate_id", "name", "firm_id"], iter(tag_rows))
+            n_cand_skills += len(cand_skill_rows)
+            n_tags += len(tag_rows)
+            cand_skill_rows.clear()  # written: free the memory
+            tag_rows.clear()
+        del first_cy_t, active_cands
+        if len(chunks) > 1:
+            rows_so_far = sum(loader.counts.values())
+            log(
+                f"  chunk {c + 1}/{len(chunks)}: candidates {lo:,}-{hi - 1:,} written; {rows_so_far:,} rows so far, "
+                f"{time.perf_counter() - chunk_started:.0f} s"
+            )
 
     # ---------------------------------------------------------- interests, updates, suggested roles
     rng = rng_for("signals")
-    in_search = {(p[0], p[1]) for p in plans}
+    in_open_search = set(in_open_search)
     open_searches = [i for i in active_idx if s_state[i] == "open"]
     rows, pairs = [], set()
     while len(rows) < n["interests"] and open_searches:
         si, cid = rng.choice(open_searches), rng.randint(1, N)
-        if (si, cid) in in_search or (si, cid) in pairs:
+        if si * (N + 1) + cid in in_open_search or (si, cid) in pairs:
             continue
         pairs.add((si, cid))
         t = -rng.uniform(0, 60) * DAY
@@ -1368,7 +1463,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
         ["id", "firm_id", "candidate_id", "search_id", "created_at"],
         ((j, FIRM) + r[1:] for j, r in enumerate(rows, start=1)),
     )
-    del rows, pairs, in_search
+    del rows, pairs, in_open_search
 
     log("  building indexes and statistics ...")
     loader.finish()
@@ -1389,7 +1484,7 @@ def generate(url: str, seed: int = 1, scale: float = 1.0, anchor: date | None = 
             "candidate_tags": n_tags,
             "skills": n_skills,
             "board_candidacies": board_size,
-            "active_candidacies": sum(1 for p in plans if p[2] in OPEN),
+            "active_candidacies": n_active,
         }
     )
     ds.timings = {k: round(v, 2) for k, v in loader.timings.items()}
@@ -1472,11 +1567,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--anchor", type=date.fromisoformat, default=None, help="the date the data is relative to (default: today, UTC)"
     )
+    ap.add_argument(
+        "--chunk",
+        type=int,
+        default=CHUNK,
+        help="candidates made and written at a time, with everything that hangs off them (memory is that of "
+        f"one chunk; default {CHUNK:,}: a smaller chunk makes a different, statistically equal, firm)",
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the facts (counts, timings, logins) here")
     args = ap.parse_args(argv)
     if not (0 < args.scale <= 10):
         ap.error("--scale must be in (0, 10]")
-    ds = generate(args.db, seed=args.seed, scale=args.scale, anchor=args.anchor)
+    if args.chunk < 1000:
+        ap.error("--chunk must be at least 1000")
+    ds = generate(args.db, seed=args.seed, scale=args.scale, anchor=args.anchor, chunk=args.chunk)
     if args.json:
         with open(args.json, "w") as fh:
             fh.write(ds.to_json())

@@ -205,16 +205,13 @@ def unreachable_reason(candidate: Candidate, failed: Message | None) -> str:
     return _("Our last email to them could not be delivered.")
 
 
-def last_undelivered(candidate_ids) -> dict[int, Message]:
-    """Each candidate's latest transactional message that was not emailed (failed or
-    skipped): one query for a page of candidates."""
-    ids = sorted(set(candidate_ids))
-    if not ids:
-        return {}
-    latest = (
+def undelivered_ids(candidate_ids):
+    """A subquery (candidate_id, mid): each candidate's latest transactional message that was not
+    emailed (failed or skipped). `candidate_ids`: ids, or a SELECT of them."""
+    return (
         select(Message.candidate_id, func.max(Message.id).label("mid"))
         .where(
-            Message.candidate_id.in_(ids),
+            Message.candidate_id.in_(candidate_ids),
             Message.audience == Audience.CANDIDATE,
             Message.stream.is_(None),
             Message.state.in_((MessageState.FAILED, MessageState.SKIPPED)),
@@ -222,5 +219,14 @@ def last_undelivered(candidate_ids) -> dict[int, Message]:
         .group_by(Message.candidate_id)
         .subquery()
     )
+
+
+def last_undelivered(candidate_ids) -> dict[int, Message]:
+    """Each candidate's latest transactional message that was not emailed (failed or
+    skipped): one query for a page of candidates."""
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return {}
+    latest = undelivered_ids(ids)
     rows = db.session.scalars(select(Message).join(latest, latest.c.mid == Message.id))
     return {m.candidate_id: m for m in rows if m.candidate_id is not None}  # all are: the WHERE names them

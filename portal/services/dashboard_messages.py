@@ -1,6 +1,7 @@
 """Needs attention, first section: candidates waiting for an answer to their message (promise
 8), oldest first, with how long they have waited and whether the firm's reply window has passed.
-Read-only; one statement, capped (portal/services/dashboard.py puts it on the page)."""
+Read-only; one capped walk (portal/services/dashboard_query.py runs it with the other lists,
+portal/services/dashboard.py puts it on the page)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Load
 
-from portal.extensions import db
-from portal.models import Author, Candidacy, Candidate, ConversationMessage, Search, User
+from portal.models import Author, Candidacy, Candidate, ConversationMessage, Search
+from portal.services.dashboard_query import ASC, Found, Walk
 from portal.services.dashboard_rows import WaitingMessageRow
 
 
@@ -26,47 +26,40 @@ def waited(now: datetime, since: datetime) -> str:
     return _("a few minutes")
 
 
-def waiting_messages(user: User, mine: bool, now: datetime, limit: int) -> tuple[list[WaitingMessageRow], bool]:
+def waiting_walk(me, mine: bool, limit: int) -> Walk:
     """Candidate messages with no answer yet (promise 8), oldest first: an index walk of the
-    open ones (author, answered_at) that stops after `limit`. "Mine": my candidates, or
-    messages about a search of mine."""
+    open ones (author, answered_at) that stops after `limit`. "Mine" (`me`: the recruiter's
+    id, a bound parameter): my candidates, or messages about a search of mine."""
     q = (
-        select(ConversationMessage, Candidate)
+        select(ConversationMessage.id.label("item_id"), Candidate.id.label("candidate_id"))
         .join(Candidate, Candidate.id == ConversationMessage.candidate_id)
-        .options(
-            Load(ConversationMessage).load_only(
-                ConversationMessage.body,
-                ConversationMessage.created_at,
-                ConversationMessage.reply_due_at,
-                ConversationMessage.candidate_id,
-                ConversationMessage.candidacy_id,
-                ConversationMessage.source,
-                raiseload=True,
-            ),
-            Load(Candidate).load_only(Candidate.name, Candidate.owner_id, raiseload=True),
-        )
         .where(
             ConversationMessage.author == Author.CANDIDATE,
             ConversationMessage.answered_at.is_(None),
             Candidate.deleted_at.is_(None),
         )
-        .order_by(ConversationMessage.created_at, ConversationMessage.id)
-        .limit(limit + 1)
     )
     if mine:
         about_my_searches = (
-            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == user.id)
+            select(Candidacy.id).join(Search, Search.id == Candidacy.search_id).where(Search.owner_id == me)
         )
         q = q.where(
             or_(
-                (ConversationMessage.candidate_id + 0).in_(select(Candidate.id).where(Candidate.owner_id == user.id)),
+                (ConversationMessage.candidate_id + 0).in_(select(Candidate.id).where(Candidate.owner_id == me)),
                 (ConversationMessage.candidacy_id + 0).in_(about_my_searches),
             )
         )
-    rows = [
+    return Walk("messages", q, ((ConversationMessage.created_at, ASC), (ConversationMessage.id, ASC)), limit)
+
+
+def waiting_rows(found: list[Found], now: datetime) -> list[WaitingMessageRow]:
+    """The walk's rows (portal.services.dashboard_query loaded them), with how long each waited."""
+    return [
         WaitingMessageRow(
-            post, candidate, waited(now, post.created_at), post.reply_due_at is not None and post.reply_due_at < now
+            f.item,
+            f.candidate,
+            waited(now, f.item.created_at),
+            f.item.reply_due_at is not None and f.item.reply_due_at < now,
         )
-        for post, candidate in db.session.execute(q)
+        for f in found
     ]
-    return rows[:limit], len(rows) > limit

@@ -1,7 +1,8 @@
 """The recruiter's needs-attention sections after interviews: debriefs the candidates sent
 (until seen) and interviews owed feedback under promise 7 (due, then overdue; most overdue
-first). One statement per list whatever the number of interviews; it never writes (a debrief
-is marked seen by services/debriefs.py)."""
+first). One capped walk per list (run with the other lists by
+portal/services/dashboard_query.py); it never writes (a debrief is marked seen by
+services/debriefs.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, Search, User, utcnow
+from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, Search, utcnow
 from portal.services import debriefs as debrief_service
 from portal.services import interview_feedback
+from portal.services.dashboard_query import ASC, Found, Walk
 
 
 @dataclass
@@ -25,30 +27,65 @@ class DebriefRow:
     search_title: str
 
 
-def debriefs(user: User, mine: bool, limit: int) -> tuple[list[DebriefRow], bool]:
-    """Debriefs not seen yet, oldest first (one statement)."""
+def debriefs_walk(me, mine: bool, limit: int) -> Walk:
+    """Debriefs not seen yet, oldest first; `me`: the recruiter's id."""
     q = (
-        select(Debrief, Interview, Candidate.name, Search.title, Candidacy.id.label("candidacy_id"))
+        select(
+            Debrief.id.label("item_id"),
+            Interview.id.label("interview_id"),
+            Candidacy.id.label("candidacy_id"),
+            Search.id.label("search_id"),
+            Candidate.id.label("candidate_id"),
+        )
+        .select_from(Debrief)
         .join(Interview, Interview.id == Debrief.interview_id)
         .join(Candidacy, Candidacy.id == Interview.candidacy_id)
         .join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Debrief.candidate_id)
         .where(Debrief.seen_at.is_(None), Candidate.deleted_at.is_(None))
-        .order_by(Debrief.created_at, Debrief.id)
-        .limit(limit + 1)
     )
     if mine:
-        q = q.where(or_(Interview.recruiter_id == user.id, Search.owner_id == user.id, Candidate.owner_id == user.id))
-    rows = [DebriefRow(r.Debrief, r.Interview, r.candidacy_id, r.name, r.title) for r in db.session.execute(q)]
-    return rows[:limit], len(rows) > limit
+        q = q.where(or_(Interview.recruiter_id == me, Search.owner_id == me, Candidate.owner_id == me))
+    return Walk("debriefs", q, ((Debrief.created_at, ASC), (Debrief.id, ASC)), limit)
 
 
-def feedback_owed(
-    firm: Firm, user: User, mine: bool, now: datetime, limit: int
-) -> tuple[list[interview_feedback.Owed], bool]:
-    """Held interviews without feedback, most overdue first (one statement)."""
-    rows = interview_feedback.owed(firm, now, user=user if mine else None, limit=limit + 1)
-    return rows[:limit], len(rows) > limit
+def debrief_rows(found: list[Found]) -> list[DebriefRow]:
+    return [DebriefRow(f.item, f.interview, f.candidacy.id, f.candidate.name, f.search.title) for f in found]
+
+
+def feedback_walk(me, mine: bool, now, limit: int) -> Walk:
+    """Held interviews without feedback, the earliest `limit` (promise 7); `me` (the
+    recruiter's id) and `now` may be bound parameters."""
+    q = interview_feedback.owed_select(
+        now,
+        me if mine else None,
+        Interview.id.label("interview_id"),
+        Candidacy.id.label("candidacy_id"),
+        Search.id.label("search_id"),
+        Candidate.id.label("candidate_id"),
+    )
+    return Walk("interview_feedback", q, tuple((c, ASC) for c in interview_feedback.OWED_ORDER), limit)
+
+
+def feedback_rows(firm: Firm, found: list[Found], now: datetime) -> list[interview_feedback.Owed]:
+    """The walk's interviews that have ended, most overdue first."""
+    out = []
+    for f in found:
+        row = interview_feedback.owed_row(
+            firm,
+            now,
+            f.interview,
+            f.candidacy.id,
+            f.candidate.id,
+            f.candidate.name,
+            f.search.title,
+            f.search.owner_id,
+            f.candidate.owner_id,
+        )
+        if row is not None:
+            out.append(row)
+    out.sort(key=lambda o: (o.deadline, o.interview.id))
+    return out
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import Select, and_, func, not_, or_, select
 
 from portal import outbox
 from portal.extensions import db
@@ -181,39 +181,70 @@ def status_of(firm: Firm, interview: Interview, now: datetime) -> tuple[datetime
     return deadline, False, business_days_between(today, last)
 
 
-def owed(firm: Firm, now: datetime, *, user: User | None = None, limit: int | None = None) -> list[Owed]:
-    """Interviews owed feedback, most overdue first (one statement). With `user`: those they
-    organise, in their searches or of their candidates."""
+def owed_select(now, user_id, *columns) -> Select:
+    """`columns` of the interviews owed feedback (joined to their candidacy, search and
+    candidate), unordered. With `user_id`: those the user organises, in their searches or of
+    their candidates. `now` and `user_id` may be values or bound parameters."""
     q = (
-        select(
-            Interview,
-            Candidacy.id.label("candidacy_id"),
-            Candidate.id.label("candidate_id"),
-            Candidate.name,
-            Candidate.owner_id.label("candidate_owner"),
-            Search.title,
-            Search.owner_id.label("search_owner"),
-        )
+        select(*columns)
+        .select_from(Interview)
         .join(Candidacy, Candidacy.id == Interview.candidacy_id)
         .join(Search, Search.id == Candidacy.search_id)
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(*owed_conditions(now), Candidate.deleted_at.is_(None))
-        .order_by(Interview.starts_at, Interview.id)
     )
-    if user is not None:
-        q = q.where(or_(Interview.recruiter_id == user.id, Search.owner_id == user.id, Candidate.owner_id == user.id))
+    if user_id is not None:
+        q = q.where(or_(Interview.recruiter_id == user_id, Search.owner_id == user_id, Candidate.owner_id == user_id))
+    return q
+
+
+# The order in which owed interviews are read, earliest first (a capped read keeps the most
+# overdue); the lists then sort them by deadline.
+OWED_ORDER = (Interview.starts_at, Interview.id)
+
+
+def owed_row(
+    firm: Firm,
+    now: datetime,
+    iv: Interview,
+    candidacy_id: int,
+    candidate_id: int,
+    name: str,
+    title: str,
+    search_owner: int | None,
+    candidate_owner: int | None,
+) -> Owed | None:
+    """One owed interview as the lists show it; None while it has not ended yet."""
+    if iv.ends_at is None or iv.ends_at > now:
+        return None
+    deadline, overdue, days = status_of(firm, iv, now)
+    owner = iv.recruiter_id or search_owner or candidate_owner
+    return Owed(iv, candidacy_id, candidate_id, name, title, owner, iv.ends_at, deadline, overdue, days)
+
+
+def owed(firm: Firm, now: datetime, *, user: User | None = None, limit: int | None = None) -> list[Owed]:
+    """Interviews owed feedback, most overdue first (one statement). With `user`: those they
+    organise, in their searches or of their candidates."""
+    q = owed_select(
+        now,
+        user.id if user is not None else None,
+        Interview,
+        Candidacy.id.label("candidacy_id"),
+        Candidate.id.label("candidate_id"),
+        Candidate.name,
+        Candidate.owner_id.label("candidate_owner"),
+        Search.title,
+        Search.owner_id.label("search_owner"),
+    ).order_by(*OWED_ORDER)
     if limit is not None:
         q = q.limit(limit)
     out = []
     for r in db.session.execute(q):
-        iv = r.Interview
-        if iv.ends_at is None or iv.ends_at > now:
-            continue
-        deadline, overdue, days = status_of(firm, iv, now)
-        owner = iv.recruiter_id or r.search_owner or r.candidate_owner
-        out.append(
-            Owed(iv, r.candidacy_id, r.candidate_id, r.name, r.title, owner, iv.ends_at, deadline, overdue, days)
+        row = owed_row(
+            firm, now, r.Interview, r.candidacy_id, r.candidate_id, r.name, r.title, r.search_owner, r.candidate_owner
         )
+        if row is not None:
+            out.append(row)
     out.sort(key=lambda o: (o.deadline, o.interview.id))
     return out
 

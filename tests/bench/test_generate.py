@@ -38,8 +38,12 @@ def _scalar(url: str, sql: str, **params):
         engine.dispose()
 
 
-def test_generates_every_part_at_the_requested_size(bench_db_url):
-    ds = generate(bench_db_url, seed=3, scale=SCALE, anchor=ANCHOR, log=lambda *_: None)
+# 300 candidates: one chunk (as every firm of up to 100,000), and three of 100 (as the 1,000,000
+# firm is made, ten of 100,000).
+@pytest.mark.parametrize("chunk", [None, 100])
+def test_generates_every_part_at_the_requested_size(bench_db_url, chunk):
+    more = {"chunk": chunk} if chunk else {}
+    ds = generate(bench_db_url, seed=3, scale=SCALE, anchor=ANCHOR, log=lambda *_: None, **more)
     n = scaled(SCALE)
     q = lambda sql, **p: _scalar(bench_db_url, sql, **p)  # noqa: E731
     assert q("SELECT COUNT(*) FROM candidates") == n["candidates"]
@@ -67,6 +71,16 @@ def test_generates_every_part_at_the_requested_size(bench_db_url):
         == 0
     )
     assert q("SELECT COUNT(*) FROM candidacies WHERE stage = 'closed' AND close_reason IS NULL") == 0
+    # one placement in each filled search that had people (the benchmark candidate's own aside)
+    assert q("SELECT COUNT(*) FROM candidacies WHERE stage = 'placed' AND candidate_id <> 1") == q(
+        "SELECT COUNT(DISTINCT c.search_id) FROM candidacies c JOIN searches s ON s.id = c.search_id "
+        "WHERE s.state = 'filled' AND c.candidate_id <> 1"
+    )
+    # candidacies are made in a chunk with their candidate, and every chunk's ids follow the last
+    assert q("SELECT COUNT(DISTINCT candidate_id) FROM candidacies") > n["candidates"] * 0.8
+    assert q("SELECT MAX(id) FROM messages") == n["messages"]
+    assert q("SELECT MAX(id) FROM stage_changes") == q("SELECT COUNT(*) FROM stage_changes")
+    assert q("SELECT COUNT(DISTINCT dedupe_key) FROM messages") == n["messages"]
     # no row points at something missing
     for child, col, parent in (
         ("candidacies", "search_id", "searches"),
@@ -105,11 +119,13 @@ def test_generates_every_part_at_the_requested_size(bench_db_url):
     assert facts.board_search_id == ds.board_search_id
 
 
-def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
+@pytest.mark.parametrize("chunk", [None, 100])
+def test_same_seed_same_rows_other_seed_other_rows(tmp_path, chunk):
+    more = {"chunk": chunk} if chunk else {}
     urls = [f"sqlite:///{tmp_path / f'{i}.db'}" for i in range(3)]
-    generate(urls[0], seed=7, scale=SCALE, anchor=ANCHOR, log=lambda *_: None)
-    generate(urls[1], seed=7, scale=SCALE, anchor=ANCHOR, log=lambda *_: None)
-    generate(urls[2], seed=8, scale=SCALE, anchor=ANCHOR, log=lambda *_: None)
+    generate(urls[0], seed=7, scale=SCALE, anchor=ANCHOR, log=lambda *_: None, **more)
+    generate(urls[1], seed=7, scale=SCALE, anchor=ANCHOR, log=lambda *_: None, **more)
+    generate(urls[2], seed=8, scale=SCALE, anchor=ANCHOR, log=lambda *_: None, **more)
     a, b, c = (table_digest(u) for u in urls)
     assert a == b
     assert a["candidacies"] != c["candidacies"] and a["messages"] != c["messages"]

@@ -270,3 +270,139 @@ def test_dashboard_query_count_does_not_grow(app, rec, count_queries):
             assert _section(html, ident).count(marker) == 50, ident
             others = {"overdue", "consents", "interests", "updates", "failed"} - {ident}
             assert not any(f'id="{o}"' in html for o in others), ident
+
+
+# The whole page: the session's user, every list of needs attention (one statement,
+# portal/services/dashboard_query.py; on PostgreSQL after `SET LOCAL jit = off`) and the
+# held-mail count. With one row or sixty in every list, on the home and on each "show all".
+PAGE_STATEMENTS = {"sqlite": 3, "postgresql": 4}
+EVERY_KIND = {
+    "messages": "#conversation",
+    "unreachable": "Record that you told them another way",
+    "applications": "Open application",
+    "overdue": "Write an update",
+    "interview_feedback": "Write feedback",
+    "debriefs": "Mark seen",
+    "consents": "Open candidacy",
+    "interview-answers": "declined the interview",
+    "interests": "Add to pipeline",
+    "updates": "changed their availability",
+    "failed": "Send again",
+}
+
+
+def _every_kind(app, f, n, tag):
+    """n rows in every list of needs attention, each person owned by the recruiter: waiting for
+    an answer, unreachable (with the update they missed), applied (with a note, referred), overdue
+    with an active candidacy, an interview owed feedback with a debrief, a declined interview, a
+    consent request, an interest, an update, a changed availability and a failed message."""
+    from portal.models import (
+        Application,
+        Author,
+        Consent,
+        ConversationMessage,
+        Debrief,
+        InterviewFormat,
+        InterviewKind,
+        InterviewState,
+    )
+    from portal.models.interview import Interview
+
+    now = utcnow()
+    pipeline = make_search(app, f, title=f"Pipeline {tag}", client=f"Client {tag}")
+    applied = make_search(app, f, title=f"Applied {tag}")
+    wanted = make_search(app, f, title=f"Wanted {tag}")
+    referrer = people(app, f, 1)[0]
+    for i, p in enumerate(people(app, f, n)):
+        cy = add(app, f, pipeline, p, Stage.SCREENING)
+        with firm_context(app, f.firm):
+            person = db.session.get(Candidate, p.id)
+            person.owner_id = f.recruiter.id
+            person.last_contacted_at = now - timedelta(days=10 + i)
+            person.unreachable_since = now - timedelta(days=i)
+            person.availability_changed_at = now
+            firm_id = f.firm.id
+            db.session.add_all(
+                [
+                    ConversationMessage(
+                        firm_id=firm_id,
+                        candidate_id=p.id,
+                        candidacy_id=cy.id,
+                        author=Author.CANDIDATE,
+                        body="Any news?",
+                    ),
+                    Candidacy(firm_id=firm_id, search_id=applied.id, candidate_id=p.id, stage=Stage.APPLIED),
+                    Application(
+                        firm_id=firm_id,
+                        candidate_id=p.id,
+                        search_id=applied.id,
+                        note=f"NOTE-{tag}-{i}",
+                        referred_by_candidate_id=referrer.id,
+                        privacy_notice_hash="0" * 64,
+                    ),
+                    Consent(firm_id=firm_id, candidacy_id=cy.id, client_name=f"Client {tag}", role_title="Role"),
+                    Interest(firm_id=firm_id, candidate_id=p.id, search_id=wanted.id),
+                    CandidateUpdate(firm_id=firm_id, candidate_id=p.id, kind=UpdateKind.UPDATE, body="hi"),
+                    Message(
+                        firm_id=firm_id,
+                        kind="x",
+                        audience="candidate",
+                        candidate_id=p.id,
+                        to_email="a@b.c",
+                        subject=f"UPDATE-{tag}-{i}",
+                        body_text="t",
+                        body_html="h",
+                        dedupe_key=f"every:{tag}:{i}",
+                        state=MessageState.FAILED,
+                    ),
+                ]
+            )
+            interview = {
+                "firm_id": firm_id,
+                "candidacy_id": cy.id,
+                "candidate_id": p.id,
+                "recruiter_id": f.recruiter.id,
+                "kind": InterviewKind.CLIENT,
+                "format": InterviewFormat.VIDEO,
+            }
+            held = Interview(**interview, starts_at=now - timedelta(days=3, hours=i), state=InterviewState.SCHEDULED)
+            declined = Interview(
+                **interview,
+                starts_at=now + timedelta(days=3),
+                state=InterviewState.DECLINED,
+                candidate_answered_at=now - timedelta(hours=i),
+            )
+            db.session.add_all([held, declined])
+            db.session.flush()
+            db.session.add(Debrief(firm_id=firm_id, interview_id=held.id, candidate_id=p.id, interest=4))
+
+
+def test_the_page_is_three_statements_four_on_postgresql_whatever_the_data(app, rec, count_queries):
+    f = rec.f
+    with app.app_context():
+        expected = PAGE_STATEMENTS[db.engine.dialect.name]
+
+    def page(url):
+        with count_queries() as q:
+            html = rec.client.get(url).get_data(as_text=True)
+        assert q.count == expected, (url, [str(s)[:80] for s in q.statements])
+        return html
+
+    _every_kind(app, f, 1, "a")
+    for url in ("/recruiter/", "/recruiter/?scope=firm"):
+        rec.client.get(url)
+        html = page(url)
+        for ident, marker in EVERY_KIND.items():
+            assert _section(html, ident).count(marker) == 1, (url, ident)
+        assert "NOTE-a-0" in _section(html, "applications") and "Referred by" in _section(html, "applications")
+        assert "UPDATE-a-0" in _section(html, "unreachable")
+    _every_kind(app, f, 59, "b")
+    for url in ("/recruiter/", "/recruiter/?scope=firm"):
+        html = page(url)
+        for ident, marker in EVERY_KIND.items():
+            assert _section(html, ident).count(marker) == 10, (url, ident)
+            assert f"show={ident}" in _section(html, ident), (url, ident)
+    for ident, marker in EVERY_KIND.items():
+        for scope in ("", "&scope=firm"):
+            html = page(f"/recruiter/?show={ident}{scope}")
+            assert _section(html, ident).count(marker) == 60, (ident, scope)
