@@ -124,6 +124,8 @@ def fill(lang: str, answers: dict, write: bool = True) -> tuple[int, list[str]]:
                 problems.append(f"{key!r}: {catalog.num_plurals} plural forms needed, {len(forms)} given")
                 continue
         bad = [f for f in forms if not placeholders(f) <= wanted or not str(f).strip()]
+        if not isinstance(m.id, str) and not placeholders(forms[0]) <= placeholders(m.id[0]):
+            bad.append(forms[0])  # pybabel compile reads the first form against the singular msgid
         if bad:
             problems.append(f"{key!r}: placeholders or text wrong in {bad!r}")
             continue
