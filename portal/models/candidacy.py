@@ -30,8 +30,8 @@ class Stage(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """The recruiter's (internal) word for the stage."""
-        return INTERNAL_LABELS[self]
+        """The recruiter's (internal) word for the stage, in the reader's language."""
+        return str(INTERNAL_LABELS[self])
 
     @property
     def is_open(self) -> bool:
@@ -41,16 +41,17 @@ class Stage(str, enum.Enum):
 PIPELINE: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.CLOSED)
 OPEN_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s.is_open)
 
+# Translators: the stages of a search's pipeline as recruiters name them (staff pages; short).
 INTERNAL_LABELS = {
-    Stage.APPLIED: "Applied",
-    Stage.IDENTIFIED: "Identified",
-    Stage.CONTACTED: "Contacted",
-    Stage.SCREENING: "Screening",
-    Stage.PRESENTED: "Presented to client",
-    Stage.INTERVIEWING: "Interviewing",
-    Stage.OFFER: "Offer",
-    Stage.PLACED: "Placed",
-    Stage.CLOSED: "Closed",
+    Stage.APPLIED: _l("Applied"),
+    Stage.IDENTIFIED: _l("Identified"),
+    Stage.CONTACTED: _l("Contacted"),
+    Stage.SCREENING: _l("Screening"),
+    Stage.PRESENTED: _l("Presented to client"),
+    Stage.INTERVIEWING: _l("Interviewing"),
+    Stage.OFFER: _l("Offer"),
+    Stage.PLACED: _l("Placed"),
+    Stage.CLOSED: _l("Closed"),
 }
 
 # Candidate-facing words: what the stage means and what happens next, in the reader's language
@@ -128,12 +129,17 @@ class CloseReason(str, enum.Enum):
 
     @property
     def internal_label(self) -> str:
-        return {
-            "not_a_fit": "Not a fit",
-            "withdrew": "Withdrew",
-            "client_declined": "Client declined",
-            "role_closed": "Role closed",
-        }[self.value]
+        """Why a candidacy was closed, as recruiters name it (in the reader's language)."""
+        return str(CLOSE_REASON_STAFF[self.value])
+
+
+# Translators: why a candidacy was closed, as recruiters name it (staff pages; short).
+CLOSE_REASON_STAFF = {
+    "not_a_fit": _l("Not a fit"),
+    "withdrew": _l("Withdrew"),
+    "client_declined": _l("Client declined"),
+    "role_closed": _l("Role closed"),
+}
 
 
 # Why a search ended for the candidate, in their words ("Why: ...").
