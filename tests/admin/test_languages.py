@@ -6,6 +6,7 @@ next request (the firm cache and the careers page cache empty on the commit)."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from portal.careers.page_cache import PageCache
 from portal.i18n import LANGUAGES, firm_text, offered
@@ -54,11 +55,16 @@ def test_default_and_offered_languages_are_saved_and_audited(app, firms, client_
         "default_language": {"old": "en", "new": "de"},
         "languages": {"old": " ".join(ALL), "new": "de fr"},
     }
-    assert "Saved." in c.get("/admin/languages").get_data(as_text=True)
+    # The admin's own language (English, recorded at sign-in) is no longer offered: the page is in
+    # the firm's new default, German.
+    page = c.get("/admin/languages").get_data(as_text=True)
+    with app.test_request_context(), force_locale("de"):
+        saved, unchanged = gettext("Saved."), gettext("Nothing changed.")
+    assert '<html lang="de"' in page and saved in page
 
     # The same again changes nothing and logs nothing.
     resp = c.post("/admin/languages", data={"default_language": "de", "languages": ["de", "fr"]}, follow_redirects=True)
-    assert "Nothing changed." in resp.get_data(as_text=True)
+    assert unchanged in resp.get_data(as_text=True)
     assert len(audit_entries(app, firms.a.firm)) == 1
 
     # Every box ticked: None again (a language Portal ships later is offered too).
