@@ -122,12 +122,13 @@ class Walk:
 
 @dataclass
 class Found:
-    """What one walk's row named, loaded (None where the walk has no such key)."""
+    """What one walk's row named, loaded. A kind reads only the keys its walk names (KEYS of its
+    Arm); the others are None (outer joins), so they are typed as what a reader may rely on."""
 
-    candidate: Candidate | None
-    search: Search | None
-    candidacy: Candidacy | None
-    interview: Interview | None
+    candidate: Candidate
+    search: Search
+    candidacy: Candidacy
+    interview: Interview
     item: Any  # the list's own row: ITEMS[kind]
     application_note: str | None = None  # "applications": the application behind the candidacy
     referred_by: str | None = None
@@ -208,13 +209,14 @@ def build(arms: list[Arm]) -> Built:
     kinds = {a.kind for a in arms}
     referrer = aliased(Candidate)
     # (name, what is selected, the table joined, ON clause, whether the arms name it), in join order
-    parts = [
+    parts: list[tuple[Any, Any, Any, Any, bool]] = [
         ("candidate", Candidate, Candidate, Candidate.id == keys.c.candidate_id, "candidate_id" in given),
         ("search", Search, Search, Search.id == keys.c.search_id, "search_id" in given),
         ("candidacy", Candidacy, Candidacy, Candidacy.id == keys.c.candidacy_id, "candidacy_id" in given),
         ("interview", Interview, Interview, Interview.id == keys.c.interview_id, "interview_id" in given),
     ]
-    for model in dict.fromkeys(ITEMS[k] for k in KINDS if k in kinds and k in ITEMS):
+    models: list[Any] = list(dict.fromkeys(ITEMS[k] for k in KINDS if k in kinds and k in ITEMS))
+    for model in models:
         codes = [_CODES[k] for k in KINDS if k in kinds and ITEMS.get(k) is model]
         parts.append((model, model, model, and_(keys.c.kind.in_(codes), model.id == keys.c.item_id), True))
     with_applications = "applications" in kinds
@@ -232,7 +234,7 @@ def build(arms: list[Arm]) -> Built:
     q = select(keys.c.kind, keys.c.pos, *(p[1] for p in parts)).select_from(keys)
     for _, _, target, on, _ in parts:
         q = q.outerjoin(target, on)
-    order = [keys.c.kind, keys.c.pos]
+    order: list[Any] = [keys.c.kind, keys.c.pos]
     if with_applications:  # several applications behind one candidacy: the latest is kept (read last)
         order += [Application.created_at, Application.id]
     joined = {p[2] for p in parts}
@@ -258,10 +260,12 @@ def run(built: Built, params: dict) -> dict[str, list[Found]]:
     out: dict[str, list[Found]] = {kind: [] for kind in KINDS}
     last: tuple | None = None
     for kind, pos, *values in db.session.execute(built.statement, params):
-        row = dict(zip(names, values, strict=True))
+        row: dict[Any, Any] = dict(zip(names, values, strict=True))  # names: a part's name or its model
         name = KINDS[kind]
-        candidate, search = row.get("candidate"), row.get("search")
-        candidacy, interview = row.get("candidacy"), row.get("interview")
+        candidate: Any = row.get("candidate")
+        search: Any = row.get("search")
+        candidacy: Any = row.get("candidacy")
+        interview: Any = row.get("interview")
         item = row.get(ITEMS[name]) if name in ITEMS else None
         for obj in (candidacy, item):
             _link(obj, candidate=candidate, search=search, candidacy=candidacy, interview=interview)

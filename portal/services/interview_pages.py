@@ -76,7 +76,7 @@ def _rounds(candidacy_id: int, this_id: int, zone_name: str, now: datetime) -> l
             interview_id=r.id,
             what=_kind_and_round(r),
             when=when_text(r.starts_at, zone_name) if r.starts_at else _("Time to be agreed"),
-            state=CANDIDATE_STATE_WORDS[r.state],
+            state=str(CANDIDATE_STATE_WORDS[r.state]),
             this=r.id == this_id,
             past=bool(r.ends_at and r.ends_at < now),
         )
@@ -103,7 +103,7 @@ def preparation(firm: Firm, candidate: Candidate, interview_id: int) -> Preparat
         can_reschedule=state == InterviewState.SCHEDULED and upcoming,
         can_decline=state in interviews.OPEN_STATES and upcoming,
         has_invitation=state == InterviewState.SCHEDULED,
-        state_words=CANDIDATE_STATE_WORDS[state],
+        state_words=str(CANDIDATE_STATE_WORDS[state]),
     )
     if prep.can_pick:
         prep.slots = [
@@ -142,7 +142,7 @@ def for_candidate_candidacy(firm: Firm, candidate: Candidate, candidacy_id: int)
             r.id,
             _kind_and_round(r),
             when_text(r.starts_at, zone_name, r.duration_minutes) if r.starts_at else _("Time to be agreed"),
-            CANDIDATE_STATE_WORDS[r.state],
+            str(CANDIDATE_STATE_WORDS[r.state]),
         )
         for r in rows
     ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -132,7 +133,7 @@ def plan_weekly_figures(firm: Firm, now: datetime | None = None) -> int:
     with_domains(firm)
     base = external_url(firm, "recruiter.report_page")
     first, last = week.key.split(":")[1:]
-    context = {
+    context: dict[str, Any] = {
         "week_label": days_words(week),
         "week_rows": rows(week_h),
         "quarter_rows": rows(quarter_h),

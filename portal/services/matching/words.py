@@ -72,7 +72,7 @@ _PREF_WORDS = {
 }
 
 
-def availability_note(seeking, day: Day | None, weeks: int | None) -> Phrase:
+def availability_note(seeking, day: Day | str | None, weeks: int | None) -> Phrase:
     """The recruiter's note on a person's availability: their job-seeking status, when they are
     available from (a later day) and their notice, as one sentence kept as data."""
     if day and weeks:
