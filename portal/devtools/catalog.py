@@ -8,7 +8,7 @@
 `todo` lists untranslated or fuzzy entries, candidate-facing ones first (--staff: only the
 staff pages' ones), each with its msgid, plural, the translators' comments and where it is
 used. `fill` takes a JSON object {msgid: translation} (a list of forms for a plural entry),
-checks that each translation keeps the msgid's placeholders, and writes the catalog; then
+checks that each translation keeps the msgid's format fields (%(name)s), and writes the catalog; then
 `make catalogs` compiles it. The README's "Adding a language" uses these.
 """
 
@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRANSLATIONS = os.path.join(ROOT, "portal", "translations")
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{\{\s*(\w+)\s*\}\}|\{(\w+)\}")
+FORMAT_FIELD = re.compile(r"%\((\w+)\)[sdif]|\{\{\s*(\w+)\s*\}\}|\{(\w+)\}")
 # Where a candidate (or a visitor, or an email's reader) reads a message. Anything else is the
 # staff pages' only (portal/templates/recruiter, admin, api, dev; portal/recruiter, admin, api).
 STAFF_ONLY = (
@@ -70,8 +70,8 @@ def missing(message) -> bool:
     return not all(strings)
 
 
-def placeholders(text: str) -> set[str]:
-    return {next(g for g in m.groups() if g) for m in PLACEHOLDER.finditer(text or "")}
+def format_fields(text: str) -> set[str]:
+    return {next(g for g in m.groups() if g) for m in FORMAT_FIELD.finditer(text or "")}
 
 
 def answered(folder: str | None) -> set[str]:
@@ -117,21 +117,21 @@ def fill(lang: str, answers: dict, write: bool = True) -> tuple[int, list[str]]:
         if key not in answers:
             continue
         value = answers[key]
-        wanted = placeholders(key) | (placeholders(m.id[1]) if not isinstance(m.id, str) else set())
+        wanted = format_fields(key) | (format_fields(m.id[1]) if not isinstance(m.id, str) else set())
         forms = value if isinstance(value, list) else [value]
         if not isinstance(m.id, str):
             if len(forms) != catalog.num_plurals:
                 problems.append(f"{key!r}: {catalog.num_plurals} plural forms needed, {len(forms)} given")
                 continue
-        bad = [f for f in forms if not placeholders(f) <= wanted or not str(f).strip()]
-        if not isinstance(m.id, str) and not placeholders(forms[0]) <= placeholders(m.id[0]):
+        bad = [f for f in forms if not format_fields(f) <= wanted or not str(f).strip()]
+        if not isinstance(m.id, str) and not format_fields(forms[0]) <= format_fields(m.id[0]):
             bad.append(forms[0])  # pybabel compile reads the first form against the singular msgid
         if bad:
-            problems.append(f"{key!r}: placeholders or text wrong in {bad!r}")
+            problems.append(f"{key!r}: format fields or text wrong in {bad!r}")
             continue
         if isinstance(m.id, str):
-            if not (placeholders(forms[0]) >= placeholders(key)):
-                problems.append(f"{key!r}: a placeholder of the msgid is missing in {forms[0]!r}")
+            if not (format_fields(forms[0]) >= format_fields(key)):
+                problems.append(f"{key!r}: a format field of the msgid is missing in {forms[0]!r}")
                 continue
             m.string = forms[0]
         else:
