@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from portal.models import Stage
 from tests.factories import PASSWORD
 from tests.support import candidate as portal_data
@@ -37,7 +39,7 @@ def test_the_consent_emails_button_signs_in_and_lands_on_the_consent(
     phone.wait_for_url(re.compile(rf"/me/consents/{consent.id}$"))
     screenshot(phone, "deep-link-2-landed")
     phone.get_by_role("button", name="Yes, send my profile").click()
-    assert phone.get_by_text("Thank you. We will send your profile").is_visible()
+    expect(phone.get_by_text("Thank you. We will send your profile")).to_be_visible()
 
 
 def test_on_a_phone_the_consent_email_a_sign_in_link_and_the_answer(
@@ -59,8 +61,8 @@ def test_on_a_phone_the_consent_email_a_sign_in_link_and_the_answer(
     screenshot(phone, "consent-by-link-1-sign-in")
     phone.get_by_role("link", name="No password? Email me a sign-in link").click()
     phone.get_by_label("Email").fill(a.candidate.email)
-    phone.get_by_role("button", name="Email me a sign-in link").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Email me a sign-in link").click()
     screenshot(phone, "consent-by-link-2-link-sent")
 
     run_jobs()
@@ -73,5 +75,5 @@ def test_on_a_phone_the_consent_email_a_sign_in_link_and_the_answer(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(phone, "consent-by-link-4-landed")
     phone.get_by_role("button", name="Yes, send my profile").click()
-    assert phone.get_by_text("Thank you. We will send your profile").is_visible()
+    expect(phone.get_by_text("Thank you. We will send your profile")).to_be_visible()
     screenshot(phone, "consent-by-link-5-approved")

@@ -107,8 +107,8 @@ class Visit:
         self.page.goto(self.origin + "/login")
         self.page.fill("#email", email)
         self.page.fill("#password", password)
-        self.page.click("main button[type=submit]")
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.click("main button[type=submit]")
         assert "/login" not in self.page.url, f"{email} could not sign in"
 
     def links(self, path: str, pattern: str) -> list[str]:

@@ -33,11 +33,18 @@ def _axe_clean(page, axe_source) -> None:
     assert violations == [], violations
 
 
+def _submit(page) -> None:
+    """Click the form's button and wait for the answer: a form posting to its own address
+    keeps the URL, so without this the next check can read the page mid-navigation."""
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
 def _sign_in(page, live_server, firm, email):
     page.goto(live_server.url(firm, "/login"))
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
+    _submit(page)
 
 
 @pytest.mark.browser
@@ -56,10 +63,10 @@ def test_enrol_at_sign_in_then_sign_in_with_a_code_on_a_phone(app, browser, firm
         screenshot(page, "two-factor-setup-phone")
         secret = re.sub(r"\s", "", page.locator("code.secret").inner_text())
         page.fill("#code", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
-        page.click("main button[type=submit]")
+        _submit(page)
         assert "does not match" in page.locator("main").inner_text()
         page.fill("#code", pyotp.TOTP(secret).now())
-        page.click("main button[type=submit]")
+        _submit(page)
         assert len(page.locator("ul.recovery-codes li").all()) == 10
         screenshot(page, "two-factor-codes-phone")
         page.click("text=I have saved them, continue")
@@ -73,7 +80,7 @@ def test_enrol_at_sign_in_then_sign_in_with_a_code_on_a_phone(app, browser, firm
             page.wait_for_url("**/login/two-factor")
             screenshot(page, "two-factor-code-phone")
             page.fill("#code", pyotp.TOTP(secret).now())
-            page.click("main button[type=submit]")
+            _submit(page)
             page.wait_for_url("**/recruiter/")
     finally:
         ctx.close()
@@ -93,11 +100,11 @@ def test_the_two_factor_pages_pass_axe(app, browser, firms, live_server, axe_sou
         page.wait_for_url("**/login/two-factor/setup")
         _axe_clean(page, axe_source)
         page.fill("#code", "abc")
-        page.click("main button[type=submit]")
+        _submit(page)
         _axe_clean(page, axe_source)  # with the error
         secret = re.sub(r"\s", "", page.locator("code.secret").inner_text())
         page.fill("#code", pyotp.TOTP(secret).now())
-        page.click("main button[type=submit]")
+        _submit(page)
         _axe_clean(page, axe_source)  # the recovery codes
         page.goto(live_server.url(f.firm, "/account/two-factor"))
         _axe_clean(page, axe_source)
@@ -110,7 +117,7 @@ def test_the_two_factor_pages_pass_axe(app, browser, firms, live_server, axe_sou
         page.wait_for_url("**/login/two-factor")
         _axe_clean(page, axe_source)
         page.fill("#code", "12345")
-        page.click("main button[type=submit]")
+        _submit(page)
         _axe_clean(page, axe_source)  # with the error
     finally:
         ctx.close()
