@@ -14,22 +14,24 @@ when one is set on the page (`g.display_zone`), else the firm's.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date as _format_date
-from babel.dates import format_skeleton
-from babel.dates import format_time as _format_time
 from babel.dates import format_timedelta as _format_timedelta
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, format_decimal
+from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
-from flask_babel import gettext as _
+
+from portal import translate
+from portal.date_patterns import day_formatter, moment_formatter
+from portal.translate import gettext, lazy, ngettext
+from portal.translate import page_locale as _locale
 
 __all__ = [
     "LANGUAGES",
@@ -39,8 +41,11 @@ __all__ = [
     "email_language",
     "firm_text",
     "force_locale",
+    "gettext",
     "join",
+    "lazy",
     "money",
+    "ngettext",
     "offered",
     "pay_range",
     "when",
@@ -168,38 +173,25 @@ def firm_text(owner: Any, field: str, language: str | None = None) -> Any:
 # ---------------------------------------------------------------- formats (the page's locale)
 
 
-def _locale() -> Locale:
-    return get_locale() or Locale.parse(DEFAULT)
-
-
 def _zone(firm: Any = None, zone: str | None = None) -> ZoneInfo:
     name = zone
-    if not name and has_request_context():
-        name = g.get("display_zone")
-    if not name and firm is not None:
-        name = getattr(firm, "timezone", None)
-    if not name and has_request_context() and g.get("firm") is not None:
-        name = g.firm.timezone
+    if not name:
+        in_request = has_request_context()
+        if in_request:
+            name = g.get("display_zone")
+        if not name and firm is not None:
+            name = getattr(firm, "timezone", None)
+        if not name and in_request and (page_firm := g.get("firm")) is not None:
+            name = page_firm.timezone
+    return _zone_named(name or "UTC")
+
+
+@lru_cache(maxsize=256)
+def _zone_named(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name or "UTC")
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-# Date parts by CLDR skeleton (the locale orders and spells them), a time joined to them by the
-# locale's own date-time pattern.
-SKELETONS = {
-    "short": "yMd",
-    "medium": "yMMMd",
-    "long": "yMMMMd",
-    "full": "yMMMMEEEEd",
-    "weekday": "MMMEd",
-    "day_time": "MMMd",
-    "month_day": "MMMd",
-    "weekday_day": "MMMEd",
-    "weekday_long": "MMMMEEEEd",
-    "month": "yMMMM",
-}
 
 
 def when(value: datetime | date | None, firm: Any = None, format: str = "medium", zone: str | None = None) -> str:
@@ -214,15 +206,7 @@ def when(value: datetime | date | None, firm: Any = None, format: str = "medium"
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     local = aware.astimezone(_zone(firm, zone))
     locale = _locale()
-    time_text = _format_time(local, "short", locale=locale)
-    if format == "time":
-        return time_text
-    if format == "full":  # the locale's own full date ("Monday, March 30, 2026"): a skeleton abbreviates the weekday
-        date_text = _format_date(local, "full", locale=locale)
-    else:
-        date_text = format_skeleton(SKELETONS.get(format, "yMMMd"), local, locale=locale, fuzzy=True)
-    pattern = locale.datetime_formats.get("medium", "{1}, {0}")
-    return str(pattern).replace("{1}", date_text).replace("{0}", time_text)
+    return moment_formatter(locale, format)(local)
 
 
 def day(value: date | datetime | None, format: str = "medium", firm: Any = None, zone: str | None = None) -> str:
@@ -233,11 +217,7 @@ def day(value: date | datetime | None, format: str = "medium", firm: Any = None,
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         value = aware.astimezone(_zone(firm, zone)).date()
-    if format == "weekday_long":  # the locale's full date without its year: "Monday, May 12"
-        pattern = str(_locale().date_formats["full"].pattern)
-        pattern = re.sub(r"\s*'de'\s*y+|[\s,،.]*\by+\b\.?", "", pattern).strip(" ,،")
-        return _format_date(value, pattern, locale=_locale())
-    return format_skeleton(SKELETONS.get(format, "yMMMd"), value, locale=_locale(), fuzzy=True)
+    return day_formatter(_locale(), format)(value)
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -257,22 +237,32 @@ def money(amount: float | int | None, currency: str | None) -> str:
     """An amount in the locale: "£50,000", "50.000 €"; whole amounts without decimals."""
     if amount is None:
         return ""
-    fmt = None
-    if float(amount).is_integer():
-        fmt = _locale().currency_formats["standard"].pattern.replace(".00", "")
+    locale = _locale()
+    whole = float(amount).is_integer()
     return format_currency(
-        amount, (currency or "EUR").upper(), format=fmt, locale=_locale(), currency_digits=fmt is None
+        amount,
+        (currency or "EUR").upper(),
+        format=_whole_amount_pattern(locale) if whole else None,
+        locale=locale,
+        currency_digits=not whole,
     )
+
+
+@lru_cache(maxsize=64)
+def _whole_amount_pattern(locale: Locale) -> NumberPattern:
+    """The locale's currency pattern without decimals, parsed once (Babel parses a pattern
+    string again on every call)."""
+    return parse_number_pattern(locale.currency_formats["standard"].pattern.replace(".00", ""))
 
 
 def pay_range(low: int | None, high: int | None, currency: str | None) -> str:
     """A pay range in words: "£50,000–£60,000", "from £50,000", "up to £60,000"."""
     if low and high:
-        return _("%(low)s–%(high)s", low=money(low, currency), high=money(high, currency))
+        return gettext("%(low)s–%(high)s", low=money(low, currency), high=money(high, currency))
     if low:
-        return _("from %(amount)s", amount=money(low, currency))
+        return gettext("from %(amount)s", amount=money(low, currency))
     if high:
-        return _("up to %(amount)s", amount=money(high, currency))
+        return gettext("up to %(amount)s", amount=money(high, currency))
     return ""
 
 
@@ -289,45 +279,6 @@ def language_name(code: str) -> str:
     return lang.name if lang else code
 
 
-# ---------------------------------------------------------------- fast lookups
-
-
-def _translations():
-    """The catalog of the current locale, kept on `g` per locale for the request (or job).
-
-    Flask-Babel finds it again on every message (the domain, the locale's identifier, its
-    cache): about 15 us, which a board of 200 cards pays a thousand times. A force_locale
-    (an email in another language) is another key, so it gets its own catalog."""
-    from flask import has_app_context
-
-    if not has_app_context():
-        from flask_babel import get_translations
-
-        return get_translations()
-    locale = get_locale()
-    key = (locale.language, locale.territory) if locale is not None else None
-    try:
-        cache = g._portal_translations
-    except AttributeError:
-        cache = g._portal_translations = {}
-    found = cache.get(key)
-    if found is None:
-        from flask_babel import get_translations
-
-        found = cache[key] = get_translations()
-    return found
-
-
-def fast_gettext(string: str, **variables: Any) -> str:
-    text = _translations().ugettext(string)
-    return text % variables if variables else text
-
-
-def fast_ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
-    variables.setdefault("num", num)
-    return _translations().ungettext(singular, plural, num) % variables
-
-
 # ---------------------------------------------------------------- setup
 
 
@@ -340,15 +291,8 @@ def init_app(app: Flask) -> None:
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled_catalogs(SHIPPED_CATALOGS, spare)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("WTF_I18N_ENABLED", True)  # WTForms' own messages through the same catalogs
+    translate.install(app)
     env = app.jinja_env
-    # The templates' _(), ngettext() and {% trans %} through the per-request catalog above.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-    )
     env.filters.update(when=when, day=day, ago=ago, money=money, number=number, list_words=join)
     env.globals.update(
         pay_range=pay_range,
@@ -358,11 +302,3 @@ def init_app(app: Flask) -> None:
         languages_offered=lambda: [LANGUAGES[c] for c in offered(g.get("firm"))] if g.get("firm") else [],
         language_name=language_name,
     )
-
-
-def lazy(string: str, **variables: Any):
-    """A message translated when it is shown (module-level texts: form labels, stage words):
-    `from portal.i18n import lazy as _l`. Like Flask-Babel's lazy_gettext, through the fast lookup."""
-    from flask_babel.speaklater import LazyString
-
-    return LazyString(fast_gettext, string, **variables)

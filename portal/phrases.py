@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from portal import i18n
+from portal.i18n import gettext
 
 
 def _plain(value: Any) -> Any:

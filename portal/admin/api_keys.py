@@ -5,10 +5,10 @@ made it (never flashed: a flash travels in the session cookie), and never again.
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import ApiKeyForm, EmptyForm
+from portal.i18n import gettext as _
 from portal.services import DomainError, api_keys
 from portal.web.actions import act, actor, found, run, status, submit
 

@@ -6,11 +6,11 @@ firm does not offer (or its default, whose texts are the settings pages) has no 
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import LanguagesForm, language_texts_form_class
 from portal.i18n import LANGUAGES, firm_default, force_locale
+from portal.i18n import gettext as _
 from portal.models import Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import firm_languages

@@ -6,10 +6,10 @@ be reached is an error on the form, never a 500."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import EmptyForm, SsoForm
+from portal.i18n import gettext as _
 from portal.services import sso
 from portal.web.actions import actor, run, status, submit
 from portal.web.templating import external_url

@@ -5,8 +5,6 @@ Only the firm's admins get here (the blueprint guard)."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.admin.blueprint import bp
@@ -25,7 +23,8 @@ from portal.admin.forms import (
     stage_form_class,
     weekday_names,
 )
-from portal.i18n import LANGUAGES, offered
+from portal.i18n import LANGUAGES, ngettext, offered
+from portal.i18n import gettext as _
 from portal.models import Role, Stage
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT
 from portal.services import NotFound, audit, branding, public_figures, staff, two_factor

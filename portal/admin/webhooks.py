@@ -5,10 +5,10 @@ webhook_endpoints checks and records (audited); another firm's endpoint is a 404
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal.admin.blueprint import bp
 from portal.admin.forms import EmptyForm, WebhookForm
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import DeliveryState, WebhookEndpoint, utcnow
 from portal.recruiter.common import get_or_404

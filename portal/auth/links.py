@@ -13,14 +13,14 @@ import logging
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.auth.blueprint import bp
 from portal.auth.forms import SignInLinkForm
 from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import limiter
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.services import accounts, sign_in_links
 from portal.web.actions import run, submit
 from portal.web.forms import FlaskForm

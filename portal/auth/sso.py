@@ -9,13 +9,13 @@ shows the client secret; never signs anybody into a firm other than the host's."
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import pending as pending_sign_in
 from portal.auth.blueprint import bp
 from portal.auth.signing_in import home_for, login_limit, new_session, sign_in
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.services import DomainError, sso, two_factor
 from portal.transaction import transaction
 from portal.web.security import is_safe_next

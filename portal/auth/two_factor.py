@@ -11,7 +11,6 @@ appear once, in the response that creates them, and nowhere else. Never checks a
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -20,6 +19,7 @@ from portal.auth.blueprint import bp
 from portal.auth.forms import TwoFactorCodeForm
 from portal.auth.signing_in import home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.models import User
 from portal.services import two_factor as second_factor
 from portal.web.actions import actor, status, submit

@@ -13,7 +13,6 @@ import logging
 import time
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth import pending
@@ -22,6 +21,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, S
 from portal.auth.signing_in import account_key, home_for, login_account_limit, login_limit, new_session, sign_in
 from portal.extensions import db, limiter, login_manager
 from portal.i18n import force_locale
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import TokenPurpose, User, UserSession
 from portal.services import DomainError, accounts, languages, public_figures, sessions, sso, two_factor

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import logout_user
 
 from portal.candidate.blueprint import bp
@@ -15,6 +14,7 @@ from portal.candidate.common import current_candidate, signed_in_user
 from portal.candidate.forms import DeleteAccountForm, LanguageForm, PreferencesForm, choices
 from portal.extensions import limiter
 from portal.i18n import COOKIE, LANGUAGES, current_language, offered
+from portal.i18n import gettext as _
 from portal.services import accounts, calendar_feeds, data_rights, languages, preferences
 from portal.web.actions import on_field, submit
 from portal.web.forms import FlaskForm

@@ -6,11 +6,11 @@ Thin: the rules live in portal.services.job_alerts; every alert id is checked to
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.careers.alert_forms import AlertCriteriaForm
+from portal.i18n import gettext as _
 from portal.services import job_alerts
 from portal.web.actions import act, status, submit
 from portal.web.forms import FlaskForm

@@ -5,12 +5,12 @@ the rules are services/debriefs.py (which 404s another candidate's interview).""
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.debrief_form import DebriefForm
+from portal.i18n import gettext as _
 from portal.services import debriefs
 from portal.web.actions import found, status, submit
 

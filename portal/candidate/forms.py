@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
 from flask_babel import lazy_ngettext
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import EmploymentStatus, JobSeeking, RemotePreference, SuggestionFrequency
 from portal.models.candidate import EMPLOYMENT_LABELS, JOB_SEEKING_LABELS, REMOTE_LABELS, SUGGESTION_LABELS

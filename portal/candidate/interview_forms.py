@@ -4,11 +4,11 @@ Length limits only: the rules are services/interviews.py's. No database access."
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.candidate.forms import choices
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.services.interview_choices import MAX_ANSWER
 from portal.services.interview_times import zone_names

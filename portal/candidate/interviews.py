@@ -6,12 +6,12 @@ redirect; every lookup goes through services that 404 anything not the candidate
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import choices
 from portal.candidate.interview_forms import DeclineForm, NoneSuitsForm, PickForm, RescheduleForm, TimezoneForm
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.services import Conflict, interview_choices, interview_messages, interview_pages
 from portal.web.actions import found, submit

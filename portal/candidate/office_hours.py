@@ -6,10 +6,10 @@ helper; never commit here."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import utcnow
 from portal.services import interview_words, office_hours

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -15,6 +14,7 @@ from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate, signed_in_user
 from portal.candidate.forms import ConfirmForm, CVForm, ProfileForm, choices
 from portal.candidate.interview_forms import TimezoneForm
+from portal.i18n import gettext as _
 from portal.services import availability
 from portal.services import candidate_portal as portal
 from portal.services import cv as cv_service

@@ -14,12 +14,12 @@ friendly 410 page, never a 500."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import refresh
 
 from portal import i18n
 from portal.candidate.survey_form import SurveyForm
 from portal.extensions import csrf
+from portal.i18n import gettext as _
 from portal.services import NotFound, preferences, surveys
 from portal.web.actions import found, run, status, submit
 

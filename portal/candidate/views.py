@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.candidate.blueprint import bp
 from portal.candidate.common import current_candidate
 from portal.candidate.forms import ConfirmForm, ConsentForm, ConversationForm, ReferralForm, UpdateForm, choices
+from portal.i18n import gettext as _
 from portal.models import ConsentState
 from portal.services import (
     NotFound,

@@ -15,13 +15,13 @@ import logging
 import time
 
 from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.careers.blueprint import bp
 from portal.careers.forms import ApplyForm, JoinForm
 from portal.extensions import limiter
 from portal.i18n import current_language
+from portal.i18n import gettext as _
 from portal.services import accounts, applications
 from portal.services import cv as cv_service
 from portal.web.actions import found, status, submit

@@ -5,10 +5,10 @@ adds drag and drop that submits the same move form. The rules live in the servic
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, session, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import PIPELINE, Candidacy, Consent, Search, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404

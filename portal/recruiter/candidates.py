@@ -9,11 +9,11 @@ import binascii
 import io
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from portal import transaction
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Candidate, JobSeeking, Stage, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices

@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 
 from flask import flash, g, send_file, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, ConversationMessage, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Response, flash, g, redirect, request, stream_with_context, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Search, Stage
 from portal.recruiter.blueprint import bp
 from portal.recruiter.candidates import _pool_filters

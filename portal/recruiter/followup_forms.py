@@ -3,10 +3,10 @@ limits like every recruiter form; they never read or write the database."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import InterviewOutcome
 from portal.recruiter.forms import no_html, opt

@@ -5,7 +5,6 @@ write the database."""
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import gettext as _
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import (
     PIPELINE,

@@ -4,10 +4,10 @@ for the firm's staff to post to the right candidate's conversation or to discard
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
-from flask_babel import gettext as _
 from wtforms import EmailField
 from wtforms.validators import Length, Optional
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.recruiter.blueprint import bp
 from portal.services import held_mail

@@ -6,8 +6,8 @@ interview_feedback.py and services/debriefs.py; the candidacy page shows the fol
 from __future__ import annotations
 
 from flask import abort, flash, g, render_template, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Debrief, Interview
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404

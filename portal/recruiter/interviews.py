@@ -5,8 +5,8 @@ form, one service call (services/interviews.py) through the form-action helper, 
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Candidacy
 from portal.models.interview import Interview
 from portal.recruiter.blueprint import bp

@@ -5,10 +5,10 @@ with their reasons, and "send again". Scoped to the request's firm (another firm
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Message, MessageState
 from portal.recruiter.blueprint import bp
 from portal.services.messages import resend

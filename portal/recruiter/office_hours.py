@@ -5,8 +5,8 @@ portal/services/office_hours.py through the form-action helper; never commit her
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.forms import ActionForm

@@ -7,11 +7,12 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from babel.dates import get_day_names
-from flask_babel import LazyString, get_locale, ngettext
+from flask_babel import LazyString, get_locale
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.i18n import lazy as _l
+from portal.i18n import ngettext
 from portal.models.interview import InterviewFormat
 from portal.services import office_hours
 from portal.services.interview_words import FORMAT_WORDS

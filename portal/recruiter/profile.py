@@ -5,8 +5,8 @@ portal/services/recruiter_profile.py through the form-action helper; never commi
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.recruiter.blueprint import bp
 from portal.recruiter.forms import AboutForm, ActionForm, NotificationsForm, PhotoForm
 from portal.services import calendar_feeds, conversations, recruiter_profile

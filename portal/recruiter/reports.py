@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from portal import i18n
 from portal.extensions import DEFAULT, db, get_queue
+from portal.i18n import gettext as _
 from portal.models import Role, User
 from portal.recruiter.blueprint import bp
 from portal.recruiter.exports import csv_response

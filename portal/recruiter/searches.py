@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import PIPELINE, Candidate, Client, Search, SearchState, Stage, User, utcnow
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import errors_text, get_or_404, staff_choices

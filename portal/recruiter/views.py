@@ -4,8 +4,8 @@ Thin: the lists and the actions are the services' (dashboard, dashboard_actions,
 from __future__ import annotations
 
 from flask import flash, g, render_template, request, url_for
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import CandidateUpdate, Interest, Message
 from portal.recruiter.blueprint import bp
 from portal.recruiter.common import get_or_404

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Audience, AuthToken, Candidate, Firm, Message, Role, TokenPurpose, User, utcnow
 from portal.services import DomainError
 from portal.web.templating import external_url

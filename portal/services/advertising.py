@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _
-
+from portal.i18n import gettext as _
 from portal.models import Firm, Search, utcnow
 from portal.models.search import Client
 from portal.services import DomainError, disclosure

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import ApiKey, Firm, User, utcnow
 from portal.services import DomainError, NotFound, audit

@@ -19,13 +19,13 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import outbox
 from portal.extensions import db
 from portal.i18n import firm_text, offered, shipped
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import (
     Application,

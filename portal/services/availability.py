@@ -10,14 +10,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from portal import i18n
 from portal.extensions import db
-from portal.i18n import firm_default, force_locale
+from portal.i18n import firm_default, force_locale, ngettext
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import (
     Candidate,

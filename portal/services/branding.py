@@ -10,12 +10,12 @@ import warnings
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Firm, FirmDomain, Stage, User
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT

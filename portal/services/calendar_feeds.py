@@ -18,12 +18,12 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, Firm, Search, User, utcnow
 from portal.models.interview import Interview, InterviewKind, InterviewState
 from portal.outbox import links

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Message, MessageState, Search, Stage
 from portal.services import NotFound
 

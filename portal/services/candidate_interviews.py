@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import Candidacy, Candidate, Debrief, Firm, Interview, InterviewKind, InterviewState, Search
 from portal.services import interview_words

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     Candidacy,
     Candidate,

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-
+from portal.i18n import gettext as _
 from portal.services.candidate_portal import SearchCard
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, CandidateTag, Firm, JobSeeking, Role, Search, Seniority, User
 from portal.services import DomainError, accounts, skills, webhook_payloads, webhooks
 from portal.services import notes as notes_service

@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
-from flask_babel import gettext as _
-
+from portal.i18n import gettext as _
 from portal.models import RemotePreference
 from portal.services.careers import Job, teaser
 

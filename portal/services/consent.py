@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import CursorResult, select, update
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Audience, Candidacy, Candidate, Consent, ConsentState, Firm, Search, User, utcnow
 from portal.outbox import links
 from portal.services import DomainError, NotFound, recruiter_profile, webhook_payloads, webhooks

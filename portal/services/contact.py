@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     Audience,
     Candidacy,

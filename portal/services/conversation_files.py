@@ -8,11 +8,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.services import DomainError, cv
 
 MAX_ATTACHMENTS = 5

@@ -9,10 +9,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Candidate, Firm, JobSeeking, Seniority, User
 from portal.services import DomainError
 from portal.services.candidates import CandidateInput, clean_email, create_candidate, validate_input

@@ -10,11 +10,11 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from portal import storage
+from portal.i18n import gettext as _
 from portal.models import Candidate, utcnow
 from portal.services import DomainError
 

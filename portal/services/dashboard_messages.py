@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import or_, select
 
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Author, Candidacy, Candidate, ConversationMessage, Search
 from portal.services.dashboard_query import ASC, Found, Walk
 from portal.services.dashboard_rows import WaitingMessageRow

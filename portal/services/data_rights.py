@@ -6,11 +6,11 @@ emailing the erased address, tells the recruiters, and audits only the candidate
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     OPEN_STAGES,
     Audience,

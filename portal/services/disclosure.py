@@ -14,12 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Candidacy, Candidate, Client, Consent, Search
 from portal.services import DomainError
 from portal.services.text import has_html

@@ -15,11 +15,11 @@ import dns.exception
 import dns.name
 import dns.resolver
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Firm, FirmDomain, User, utcnow
 from portal.services import DomainError, audit
 from portal.tenancy import all_firms

@@ -6,11 +6,11 @@ nothing the recruiter wrote is swallowed. It never names a confidential client (
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Candidacy, Feedback, Firm, Interview, Stage, User, utcnow
 from portal.outbox import links

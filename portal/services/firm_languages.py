@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import copy
 
-from flask_babel import gettext as _
-
 from portal.extensions import db
 from portal.i18n import LANGUAGES, offered
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Firm, Stage, User
 from portal.services import audit, disclosure

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Firm, FirmDomain, Role, User
 from portal.services import DomainError
 from portal.services.accounts import normalise_email, validate_password

@@ -5,11 +5,11 @@ Flushes, never commits."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import Candidate, ConversationMessage, Firm, HeldMail, Message, PostSource, User, utcnow
 from portal.services import DomainError, NotFound, audit

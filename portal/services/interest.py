@@ -3,11 +3,11 @@ recruiters are told. It never puts the candidate into the search (a recruiter de
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, Firm, Interest, Search, SearchState, utcnow
 from portal.outbox import links
 from portal.services import DomainError, NotFound

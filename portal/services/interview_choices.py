@@ -9,11 +9,11 @@ Plain functions: flush, never commit."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, update
 from sqlalchemy.engine import CursorResult
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import Candidate, Firm, Stage, utcnow
 from portal.models.interview import Interview, InterviewSlot, InterviewState

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal import i18n, outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Audience, Firm, Message, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState
 from portal.outbox import links

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, Firm, Search
 from portal.models.interview import Interview, InterviewState
 from portal.services import candidate_portal, interview_choices, interviews

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_babel import gettext as _
-
 from portal import i18n
+from portal.i18n import gettext as _
 from portal.services import DomainError
 
 

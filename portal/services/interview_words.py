@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, Firm, Search, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind
 from portal.phrases import Day, Phrase

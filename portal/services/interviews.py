@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Firm, Stage, User, utcnow
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewSlot, InterviewState
 from portal.services import Conflict, DomainError, disclosure, interview_messages, webhook_payloads, webhooks

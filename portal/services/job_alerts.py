@@ -14,13 +14,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
+from portal.i18n import ngettext
 from portal.models import Audience, Candidate, Firm, JobAlert, RemotePreference, utcnow
 from portal.services import DomainError, NotFound
 from portal.services.accounts import hash_token, normalise_email

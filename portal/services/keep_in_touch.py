@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
-from portal.i18n import firm_default, force_locale
+from portal.i18n import firm_default, force_locale, ngettext
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import (
     OPEN_STAGES,

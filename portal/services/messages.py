@@ -5,11 +5,11 @@ sends what it queued; this module never sends or talks to SMTP (that is worker/d
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Audience, Candidate, Firm, Message, MessageState, User, utcnow
 from portal.services import DomainError, NotFound, audit
 

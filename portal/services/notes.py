@@ -5,10 +5,10 @@ imports this module or reads the `notes` table."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Candidacy, Candidate, Firm, Note, User
 from portal.services import DomainError

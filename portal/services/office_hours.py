@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.markdown import render_markdown
 from portal.models import Audience, Candidate, Firm, Message, User
 from portal.models.interview import Interview, InterviewFormat, InterviewKind, InterviewState, OfficeHours

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     OPEN_STAGES,
     PIPELINE,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidate, Firm, Message, MessageState, SuggestionFrequency
 from portal.services import DomainError, NotFound
 

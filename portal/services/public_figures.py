@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel.numbers import format_decimal
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
-from portal.i18n import DEFAULT
+from portal.i18n import DEFAULT, ngettext
+from portal.i18n import gettext as _
 from portal.models import Firm, utcnow
 from portal.services import report_snapshots, reports
 from portal.services.report_periods import Headline

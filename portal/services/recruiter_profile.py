@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import and_, select
 
 from portal import storage
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Candidacy, Candidate, Firm, Role, Search, User
 from portal.services import DomainError, NotFound, audit
 from portal.services.text import clean_line

@@ -13,10 +13,10 @@ import hashlib
 import hmac
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.i18n import firm_default, force_locale
+from portal.i18n import gettext as _
 from portal.models import Candidate, CandidateUpdate, Firm, Search, UpdateKind, utcnow
 from portal.services.careers_open import is_open_for_applications
 from portal.web.templating import external_url

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import true
 
+from portal.i18n import gettext as _
 from portal.models import Firm, Search
 from portal.models.base import utcnow
 

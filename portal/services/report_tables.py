@@ -12,8 +12,8 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Stage
 from portal.models.application import ApplicationSource
 from portal.services.report_promises import SILENCE_LABELS

@@ -43,10 +43,10 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import Firm, Search, User
 from portal.models.base import utcnow

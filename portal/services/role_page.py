@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from portal.i18n import firm_text, number
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Candidate, Firm, Search
 from portal.services import NotFound, disclosure, matching

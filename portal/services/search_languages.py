@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from portal import i18n
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import Firm
 from portal.services.text import clean_text

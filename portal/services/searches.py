@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 
 from portal import i18n
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.markdown import render_markdown
 from portal.models import (
     OPEN_STAGES,

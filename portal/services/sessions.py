@@ -16,12 +16,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import transaction
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Firm, Role, User, UserSession, utcnow
 from portal.services import NotFound
 

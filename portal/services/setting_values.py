@@ -9,8 +9,8 @@ import re
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.i18n import number
 from portal.services import DomainError
 

@@ -13,9 +13,9 @@ purpose or firm."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import AuthToken, Firm, Role, TokenPurpose, User, utcnow
 from portal.services import accounts

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     AuditEntry,
     Candidate,

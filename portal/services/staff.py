@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Candidate, Firm, Role, Search, User
 from portal.services import DomainError, NotFound, accounts, audit, recruiter_profile
 from portal.services.firms import create_user

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask_babel import gettext as _
 from sqlalchemy import CursorResult, or_, select, update
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.models import (
     Candidacy,

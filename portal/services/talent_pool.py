@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     OPEN_STAGES,
     Candidacy,

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from typing import Literal, overload
 
-from flask_babel import gettext as _
-
 from portal import i18n
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.services import DomainError
 

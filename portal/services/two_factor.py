@@ -19,10 +19,10 @@ from typing import Any, cast
 
 import pyotp
 import segno
-from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Firm, RecoveryCode, TwoFactor, User, utcnow
 from portal.services import DomainError, audit, staff
 

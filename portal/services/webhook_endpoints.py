@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import outbox
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     Audience,
     DeliveryState,

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from portal.i18n import gettext as _
 from portal.i18n import lazy as _l
 from portal.services import Conflict, DomainError, NotFound
 from portal.transaction import transaction

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, render_template, send_file
-from flask_babel import gettext as _
 
+from portal.i18n import gettext as _
 from portal.models import Firm
 from portal.services import branding
 

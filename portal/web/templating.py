@@ -166,9 +166,8 @@ def email_zone(firm: Firm, zone: str | None = None, candidate=None) -> str:
 def time_range(start: datetime | None, minutes: int | None, firm: Firm, zone: str) -> str:
     """When something starts and ends, in `zone` and the current locale, with the zone's name:
     "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)" (emails: an interview, a slot)."""
-    from flask_babel import gettext as _
-
     from portal import i18n
+    from portal.i18n import gettext as _
 
     if start is None:
         return ""

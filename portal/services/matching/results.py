@@ -9,8 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
+from portal.i18n import gettext as _
 from portal.models import Candidate, JobSeeking, RemotePreference, Search, Seniority
 from portal.phrases import Phrase, lazy_ngettext
 from portal.phrases import lazy as _l
