@@ -203,7 +203,12 @@ def _shortlist_stmt(
         weight = case((is_req, REQUIRED_WEIGHT), else_=NICE_WEIGHT)
     if not pooled:
         have_sum = func.sum(weight).label("have")
-        overlap = select(cid.label("cid"), have_sum).group_by(cid)
+        # SQLite groups through a sorter and hands the groups on in key order; keyed by -cid
+        # they reach the top-`cap` sort below best-tied first (cid descending), so the tens of
+        # thousands of people tied at the cap's overlap are each dropped by one comparison
+        # instead of each replacing a kept row (search 1 of the bench firm, 16,640 groups:
+        # 19 -> 9 ms). -cid is one-to-one, so the groups and the bare `cid` are unchanged.
+        overlap = select(cid.label("cid"), have_sum).group_by(-cid if dialect == "sqlite" else cid)
         if dialect != "sqlite":  # straight from CandidateSkill, not from the union above
             overlap = overlap.where(CandidateSkill.firm_id == firm_id, CandidateSkill.skill_id.in_(skill_ids))
         if all_required:
