@@ -238,7 +238,9 @@ def pages_section(runs: list[dict], meta: dict) -> str:
         f"({max(3, runs[0]['pages']['seconds'] // 2)} s each) before every page and once at the end, "
         "and each page is divided by the mean of the runs just before and just after it, so drift on a "
         "shared machine cancels out. The targets are ratios of the independent ceiling. SQL per request "
-        "is counted on one instrumented request through the test client against the same database."
+        "is counted on one instrumented request through the test client against the same database. "
+        "Before measuring, what the worker's plan keeps ready in a running deployment is made: the "
+        "promises report's snapshots and the board search's match pool."
     )
     lines.append("")
     for run in runs:

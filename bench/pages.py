@@ -260,6 +260,25 @@ def report_snapshot(app, ds: Dataset, log=print) -> None:
         log(f"  promises report snapshots (firm, 4 periods) computed in {time.monotonic() - started:.1f} s")
 
 
+def match_pool(app, ds: Dataset, log=print) -> None:
+    """Build the board search's match pool, as the worker's hourly plan (`pools.maintain`) has
+    in a running deployment, so the search page is measured reading it. Says how long it took."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Firm, Search
+    from portal.services.matching import pools
+    from portal.tenancy import as_firm
+    from portal.transaction import transaction
+
+    with app.app_context():
+        firm = db.session.scalar(select(Firm).where(Firm.slug == ds.firm_slug))
+        started = time.monotonic()
+        with as_firm(firm.id), transaction():
+            built = pools.build(firm, [db.session.get(Search, ds.board_search_id)])
+        log(f"  match pool of search {ds.board_search_id}: {built} built in {time.monotonic() - started:.1f} s")
+
+
 def auth_headers(credential: str) -> dict[str, str]:
     """A session cookie, or an API key's `Bearer ...`, as request headers."""
     if not credential:  # anonymous (the careers site): no session at all
@@ -667,6 +686,7 @@ def run(
     try:
         app = make_app(db_url, redis_url)
         report_snapshot(app, ds, log)
+        match_pool(app, ds, log)
         urls = resolve_urls(app, ds)
         log("  SQL statements per request (one instrumented request each, test client):")
         counts = count_queries(app, ds, urls, log=log)
