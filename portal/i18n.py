@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_timedelta as _format_timedelta
 from babel.lists import format_list
-from babel.numbers import NumberPattern, format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
@@ -237,22 +237,21 @@ def money(amount: float | int | None, currency: str | None) -> str:
     """An amount in the locale: "£50,000", "50.000 €"; whole amounts without decimals."""
     if amount is None:
         return ""
-    locale = _locale()
+    return _money(_locale(), amount, (currency or "EUR").upper())
+
+
+@lru_cache(maxsize=4096)
+def _money(locale: Locale, amount: float | int, currency: str) -> str:
+    """Kept per locale, amount and currency: pay is mostly round figures, the same on many cards,
+    and Babel works out the currency's name and plural rules on every call (~25 us)."""
     whole = float(amount).is_integer()
     return format_currency(
         amount,
-        (currency or "EUR").upper(),
-        format=_whole_amount_pattern(locale) if whole else None,
+        currency,
+        format=parse_number_pattern(locale.currency_formats["standard"].pattern.replace(".00", "")) if whole else None,
         locale=locale,
         currency_digits=not whole,
     )
-
-
-@lru_cache(maxsize=64)
-def _whole_amount_pattern(locale: Locale) -> NumberPattern:
-    """The locale's currency pattern without decimals, parsed once (Babel parses a pattern
-    string again on every call)."""
-    return parse_number_pattern(locale.currency_formats["standard"].pattern.replace(".00", ""))
 
 
 def pay_range(low: int | None, high: int | None, currency: str | None) -> str:
