@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         for s in counts["statements"]:
             print("   ", s)
         page = next((p for p in PAGES if p.key == args.page), Page("ceiling", "", "candidate", (CEILING,)))
-        email = ds.candidate_email if page.who == "candidate" else ds.recruiter_email
+        email = {"candidate": ds.candidate_email, "admin": ds.admin_email}.get(page.who, ds.recruiter_email)
         client = app.test_client()
         client.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
         client.post("/login", data={"email": email, "password": ds.password}, base_url="http://127.0.0.1")

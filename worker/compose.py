@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Protocol
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import escape
 
 from portal import i18n
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.models import Audience, Firm, TokenPurpose
 from portal.outbox import BODY_END, BODY_START, CREDENTIAL_LINK, recipe, unsubscribe_url
 from portal.outbox.render import render_again

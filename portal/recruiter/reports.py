@@ -56,13 +56,13 @@ def _period_key() -> tuple[str, str | None]:
     return (key if key in reports.STANDARD_PERIODS else "quarter"), None
 
 
-def _words(data: dict) -> dict:
+def _words(data: dict, f: report_tables.Formats) -> dict:
     """What the page says in the reader's language: the period, each promise, the figures."""
     return {
         "period_text": report_periods.period_label(data["period"]),
-        "promise_label": report_tables.promise,
-        "one_decimal": report_tables.num,
-        "no_decimal": lambda value: report_tables.num(value, 0),
+        "promise_label": lambda key: f.promises[key],
+        "one_decimal": f.num,
+        "no_decimal": lambda value: f.num(value, 0),
         "day_of": lambda iso: i18n.day(date.fromisoformat(iso[:10])),  # a stored "YYYY-MM-DD…", as the reader writes it
     }
 
@@ -74,14 +74,16 @@ def report_page():
     shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))
     if shown is None:
         abort(404)
-    data, tables = shown.data, report_tables.tables(shown.data)
+    data, f = shown.data, report_tables.Formats()
+    tables, search_page = report_tables.page_tables(data, request.args.get("page", ""), f)
     return render_template(
         "recruiter/report.html",
         data=data,
-        **_words(data),
+        **_words(data, f),
         shown=shown,
         tables=tables,
-        charts=report_tables.charts(data, tables),
+        search_page=search_page,
+        charts=report_tables.charts(data, tables, f),
         headline=reports.headline_from(data),
         staff=search_service.staff(g.firm) if current_user.is_admin else [],
         recruiter_id=recruiter_id,
@@ -102,7 +104,7 @@ def report_csv():
     shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))
     if shown is None:
         abort(404)
-    table = report_tables.tables(shown.data).get(name)
+    table = report_tables.table(shown.data, name)
     if table is None:
         abort(404)
     details = {"table": name, "period": key, "scope": report_snapshots.scope_key(recruiter_id)}

@@ -182,3 +182,53 @@ def test_refresh_now_enqueues_the_job(app, kiwi, client_for):
         jobs = get_queue(DEFAULT, app).jobs
         assert [(j.func_name, j.args) for j in jobs] == [("worker.jobs.refresh_reports", (kiwi.firm.id,))]
         get_queue(DEFAULT, app).empty()
+
+
+def test_by_search_is_paged_and_the_csv_holds_every_search(app, kiwi, client_for, monkeypatch):
+    """A firm's report has a row per search (thousands in a large firm): the page shows one
+    page of them in the same order, with a pager; the CSV download holds them all."""
+    from portal.services import report_tables
+
+    _snapshot(app, kiwi)
+    monkeypatch.setattr(report_tables, "SEARCHES_PER_PAGE", 1)
+    c = _client(client_for, kiwi, kiwi.admin)
+
+    def by_search(html: str) -> str:
+        return re.search(r'aria-labelledby="by-search-h">(.*?)</section>', html, re.S).group(1)
+
+    first = by_search(c.get("/recruiter/reports?period=week").get_data(as_text=True))
+    assert "Page 1 of 2" in first and "CFO" in first and "Head of Data" not in first
+    assert 'href="/recruiter/reports?page=2&amp;period=week#by-search-h" rel="next"' in first
+    second = by_search(c.get("/recruiter/reports?period=week&page=2").get_data(as_text=True))
+    assert "Page 2 of 2" in second and "Head of Data" in second and "CFO" not in second
+    assert 'rel="next"' not in second and 'href="/recruiter/reports?period=week#by-search-h"' in second
+    for past in ("99", "9" * 40):  # past the last page: the last
+        assert "Page 2 of 2" in by_search(c.get(f"/recruiter/reports?period=week&page={past}").get_data(as_text=True))
+    for bad in ("0", "x", "-1", "²"):
+        assert "Page 1 of 2" in by_search(c.get(f"/recruiter/reports?period=week&page={bad}").get_data(as_text=True))
+    rows = list(
+        csv.reader(
+            io.StringIO(c.get("/recruiter/reports/export.csv?table=by_search&period=week").get_data(as_text=True))
+        )
+    )
+    assert [r[0] for r in rows[1:]] == ["CFO", "Head of Data"]
+
+
+def test_formats_match_babel_and_gettext(app):
+    """The per-page formatter gives what format_decimal and gettext per cell gave."""
+    from babel.numbers import format_decimal
+    from flask_babel import force_locale
+
+    from portal.services import report_tables
+
+    with app.test_request_context("/"):
+        for lang in ("en", "de", "ar"):
+            with force_locale(lang):
+                f = report_tables.Formats()
+                for value in (0, 2.25, -3.35, 8.55, 1234.56, 99.95):
+                    for digits in (0, 1):
+                        pattern = "0." + "0" * digits if digits else "0"
+                        assert f.num(value, digits) == format_decimal(value, format=pattern, locale=lang)
+        with force_locale("en"):
+            f = report_tables.Formats()
+            assert (f.pct(3, 5), f.pct(0, 0), f.pct(1, 3)) == ("60 %", "no cases", "33 %")
