@@ -36,3 +36,15 @@ def test_the_wtforms_catalog_is_read_once_a_locale(app, monkeypatch):
     for _ in range(3):
         _required_message(app, "nl")
     assert loads.count("wtforms") <= 1
+
+
+def test_template_messages_format_as_jinja_s_newstyle_gettext_does(app):
+    """Always a format string ("%%" is a percent sign even without values), values escaped in
+    HTML templates and not in text ones."""
+    html = app.jinja_env.overlay(autoescape=True).from_string(
+        "{{ _('100%% sure') }}|{{ _('plain') }}|{{ _('Move %(name)s to', name=who) }}"
+    )
+    with app.test_request_context("/"):
+        assert html.render(who="<b>") == "100% sure|plain|Move &lt;b&gt; to"
+        text = app.jinja_env.overlay(autoescape=False).from_string("{{ _('Move %(name)s to', name=who) }}")
+        assert text.render(who="<b>") == "Move <b> to"
