@@ -6,6 +6,7 @@ not imported."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -155,11 +156,14 @@ def _consents_by_candidacy(candidacy_ids: list[int]) -> dict[int, list]:
 
 
 def _timeline(
-    firm: Firm, changes: list[StageChange], consents: list[Consent], interviews: list[tuple] | None = None
+    stage_text: Callable[[Stage], tuple[str, str]],
+    changes: list[StageChange],
+    consents: list[Consent],
+    interviews: list[tuple] | None = None,
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = [TimelineEntry(*entry) for entry in interviews or []]
     for ch in changes:
-        label, _explanation = candidate_stage_text(ch.to_stage, firm)
+        label, _explanation = stage_text(ch.to_stage)
         detail = ch.close_reason.label if ch.to_stage == Stage.CLOSED and ch.close_reason else None
         entries.append(TimelineEntry(ch.created_at, label, detail))
     for c in consents:
@@ -216,9 +220,16 @@ def _cards(
     known = recruiter_profile.recruiters([candidate.owner_id, *(c.owner_id for c in candidacies)])
     if recruiters is not None:
         recruiters.update(known)
+    said: dict[Stage, tuple[str, str]] = {}  # a stage's words, worked out once for all the cards
+
+    def stage_text(stage: Stage) -> tuple[str, str]:
+        if stage not in said:
+            said[stage] = candidate_stage_text(stage, firm)
+        return said[stage]
+
     cards = []
     for c in candidacies:
-        label, explanation = candidate_stage_text(c.stage, firm)
+        label, explanation = stage_text(c.stage)
         mine = consents.get(c.id, [])
         open_consent = next((x for x in reversed(mine) if x.state == ConsentState.REQUESTED), None)
         cards.append(
@@ -239,7 +250,7 @@ def _cards(
                 recruiter=_known(known, recruiter_profile.candidacy_recruiter_id(c.owner_id, candidate, known)),
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
-                timeline=_timeline(firm, changes.get(c.id, []), mine, interviews.get(c.id, [])),
+                timeline=_timeline(stage_text, changes.get(c.id, []), mine, interviews.get(c.id, [])),
                 steps=steps_for(c.stage, _furthest(changes.get(c.id, []))),
             )
         )
