@@ -1,7 +1,9 @@
-"""indexes in the order of two lists, so a page is a short index walk at any firm size
+"""indexes for lists read in their order or by a few rows, so a page's cost does not grow with the firm
 
 candidates (firm_id, updated_at, id): the API's candidate list and its cursor (issue 24);
-searches (firm_id, title, id): the candidate page's "add to search" list of open searches.
+searches (firm_id, title, id): the candidate page's "add to search" list of open searches;
+users (firm_id, role): the firm's staff (the talent pool's owner filter, forms' owner lists), a
+few dozen rows among tens of thousands of candidates' logins.
 
 Revision ID: 0033_scale
 Revises: 0032
@@ -19,9 +21,13 @@ def upgrade():
         batch_op.create_index('ix_candidates_firm_updated', ['firm_id', 'updated_at', 'id'], unique=False)
     with op.batch_alter_table('searches', schema=None) as batch_op:
         batch_op.create_index('ix_searches_firm_title', ['firm_id', 'title', 'id'], unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index('ix_users_firm_role', ['firm_id', 'role'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_firm_role')
     with op.batch_alter_table('searches', schema=None) as batch_op:
         batch_op.drop_index('ix_searches_firm_title')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
