@@ -7,7 +7,6 @@ import io
 
 from flask import abort, g, request, send_file
 from flask.views import MethodView
-from sqlalchemy.orm import selectinload
 
 from portal.api import schemas as s
 from portal.api.blueprint import bp
@@ -49,8 +48,9 @@ class Candidates(MethodView):
         stmt = talent_pool.build_query(g.firm, _filters(args))
         if stmt is None:
             return json_response({"data": [], "next_cursor": None})
-        stmt = stmt.options(selectinload(Candidate.skills), selectinload(Candidate.tags))
-        return json_response(listing(page(stmt, args, Candidate.id, Candidate.updated_at), CANDIDATE))
+        rows, cursor = page(stmt, args, Candidate.id, Candidate.updated_at)
+        names = talent_pool.skill_and_tag_names([c.id for c in rows])
+        return json_response(listing(([(c, *names[c.id]) for c in rows], cursor), CANDIDATE))
 
     @requires("candidates", write=True)
     @bp.arguments(s.CandidateIn)

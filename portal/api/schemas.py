@@ -98,6 +98,12 @@ class Availability(Schema):
     pay_currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
 
 
+# The candidate's own columns the schema shows (skills and tags come from their rows).
+SCALARS = frozenset(
+    "id name email phone headline location seniority summary owner_id cv_filename cv_uploaded_at created_at updated_at".split()
+)
+
+
 class Candidate(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -119,10 +125,16 @@ class Candidate(Schema):
     updated_at = fields.DateTime(required=True)
 
     @pre_dump
-    def _flatten(self, candidate, **kwargs):
-        values = {name: getattr(candidate, name) for name in self.fields if hasattr(candidate, name)}
-        values["skills"] = sorted((cs.skill.name for cs in candidate.skills), key=str.casefold)
-        values["tags"] = sorted(t.name for t in candidate.tags)
+    def _flatten(self, obj, **kwargs):
+        # A list passes (candidate, skill names, tags) read as rows (talent_pool.skill_and_tag_names).
+        candidate, names = (obj[0], obj[1:]) if isinstance(obj, tuple) else (obj, None)
+        values = {name: getattr(candidate, name) for name in self.fields if name in SCALARS}
+        if names is None:
+            values["skills"] = sorted((cs.skill.name for cs in candidate.skills), key=str.casefold)
+            values["tags"] = sorted(t.name for t in candidate.tags)
+        else:
+            values["skills"] = sorted(names[0], key=str.casefold)
+            values["tags"] = sorted(names[1])
         values["availability"] = candidate
         values["has_cv"] = bool(candidate.cv_path)
         values["deleted"] = candidate.deleted_at is not None

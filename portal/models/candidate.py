@@ -151,6 +151,7 @@ class Candidate(FirmOwned, Model):
         ),  # index-only "my candidates" on PostgreSQL too
         Index("ix_candidates_owner_availability", "firm_id", "owner_id", "availability_changed_at"),
         Index("ix_candidates_firm_unreachable", "firm_id", "unreachable_since"),
+        Index("ix_candidates_firm_updated", "firm_id", "updated_at", "id"),  # the API's list and cursor
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -58,6 +58,8 @@ class Search(FirmOwned, Model):
         Index("ix_searches_firm_state", "firm_id", "state"),
         Index("ix_searches_firm_owner_state", "firm_id", "owner_id", "state", postgresql_include=["id"]),
         Index("ix_searches_firm_advertised", "firm_id", "advertised", "state"),
+        # Open searches by title (the candidate page's "add to search"), read from the index alone.
+        Index("ix_searches_firm_title", "firm_id", "title", "id", "state", "client_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

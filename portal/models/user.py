@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,7 +25,11 @@ class Role(str, enum.Enum):
 
 class User(FirmOwned, UserMixin, Model):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("firm_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("firm_id", "email"),
+        # The firm's staff (owner lists) among its candidates' logins: a few rows, not every user.
+        Index("ix_users_firm_role", "firm_id", "role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

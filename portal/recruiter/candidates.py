@@ -135,11 +135,6 @@ def candidate_edit(candidate_id: int):
 def candidate_detail(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     candidacies = candidate_service.candidacies_of(candidate)
-    add_form = AddToSearchForm()
-    in_ids = {c.search_id for c in candidacies}
-    add_form.search_id.choices = [opt("", _("Choose a search"))] + [
-        opt(s.id, f"{s.title} · {s.client.name}") for s in search_service.open_searches(g.firm) if s.id not in in_ids
-    ]
     owner = db.session.get(User, candidate.owner_id) if candidate.owner_id else None
     return render_template(
         "recruiter/candidates/detail.html",
@@ -151,12 +146,22 @@ def candidate_detail(candidate_id: int):
         notes=notes_service.for_candidate(candidate, limit=50),
         note_form=NoteForm(),
         cv_form=CVForm(),
-        add_form=add_form,
+        add_form=AddToSearchForm(),
+        add_choices=_add_choices({c.search_id for c in candidacies}),
         action_form=ActionForm(),
         contact_form=ContactForm(formdata=None),
         today_iso=contact_service.today(g.firm).isoformat(),
         account=db.session.get(User, candidate.user_id) if candidate.user_id else None,
     )
+
+
+def _add_choices(in_ids: set[int]) -> list[tuple[int, str]]:
+    """The open searches the candidate is not in, as (id, "title · client"): up to 500 options,
+    which the template loops over (WTForms' widget, option by option, was half of the page's
+    time). The POST checks the choice against the same list."""
+    return [
+        (sid, f"{title} · {client}") for sid, title, client in search_service.open_searches(g.firm) if sid not in in_ids
+    ]
 
 
 @bp.route("/candidates/<int:candidate_id>/searches", methods=["POST"])
@@ -165,7 +170,7 @@ def candidate_add_to_search(candidate_id: int):
 
     candidate = get_or_404(Candidate, candidate_id)
     form = AddToSearchForm()
-    form.search_id.choices = [opt(s.id, s.title) for s in search_service.open_searches(g.firm)]
+    form.search_id.choices = [opt(sid, title) for sid, title, _client in search_service.open_searches(g.firm)]
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
     if not form.validate_on_submit() or form.search_id.data is None:
         flash(_("Choose one of the open searches."), "error")

@@ -10,8 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, exists, literal, or_, select, union_all
 
 from portal.extensions import db
 from portal.i18n import gettext as _
@@ -24,6 +23,7 @@ from portal.models import (
     Firm,
     JobSeeking,
     Search,
+    Skill,
     Stage,
     utcnow,
 )
@@ -47,10 +47,21 @@ class PoolFilters:
 
 
 @dataclass
+class PoolCandidacy:
+    """What a pool row shows of an open candidacy: its link, search title and stage."""
+
+    id: int
+    title: str
+    stage: Stage
+
+
+@dataclass
 class PoolRow:
     candidate: Candidate
-    candidacies: list[Candidacy]
+    candidacies: list[PoolCandidacy]
     days_silent: int | None
+    skills: list[str] = field(default_factory=list)  # names, A-Z ignoring case
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +131,29 @@ def build_query(firm: Firm, filters: PoolFilters):
     return q
 
 
+def skill_and_tag_names(ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Each candidate's skill names (A-Z ignoring case) and tags (A-Z), in one statement of
+    (candidate, kind, name) rows: a list page needs the names, not a CandidateSkill and a Skill
+    object per badge (at 50 candidates that was most of the API list's Python)."""
+    out: dict[int, tuple[list[str], list[str]]] = {cid: ([], []) for cid in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        union_all(
+            select(CandidateSkill.candidate_id, literal(0), Skill.name)
+            .join(Skill, Skill.id == CandidateSkill.skill_id)
+            .where(CandidateSkill.candidate_id.in_(ids)),
+            select(CandidateTag.candidate_id, literal(1), CandidateTag.name).where(CandidateTag.candidate_id.in_(ids)),
+        )
+    )
+    for cid, kind, name in rows:
+        out[cid][kind].append(name)
+    for skill_names, tag_names in out.values():
+        skill_names.sort(key=str.lower)
+        tag_names.sort(key=str.lower)
+    return out
+
+
 def page(firm: Firm, filters: PoolFilters, cursor: str | None = None, limit: int = PAGE_SIZE) -> PoolPage:
     q = build_query(firm, filters)
     if q is None:
@@ -128,26 +162,23 @@ def page(firm: Firm, filters: PoolFilters, cursor: str | None = None, limit: int
     if after is not None:
         name, cid = after
         q = q.where(or_(Candidate.name > name, and_(Candidate.name == name, Candidate.id > cid)))
-    q = (
-        q.order_by(Candidate.name, Candidate.id)
-        .limit(limit + 1)
-        .options(selectinload(Candidate.skills), selectinload(Candidate.tags))
-    )
-    found = list(db.session.scalars(q))
+    found = list(db.session.scalars(q.order_by(Candidate.name, Candidate.id).limit(limit + 1)))
     more = len(found) > limit
     found = found[:limit]
-    by_candidate: dict[int, list[Candidacy]] = {c.id: [] for c in found}
+    by_candidate: dict[int, list[PoolCandidacy]] = {c.id: [] for c in found}
+    names = skill_and_tag_names(list(by_candidate))
     if found:
-        for cy in db.session.scalars(
-            select(Candidacy)
+        for cy_id, cid, stage, title in db.session.execute(
+            select(Candidacy.id, Candidacy.candidate_id, Candidacy.stage, Search.title)
+            .join(Search, Search.id == Candidacy.search_id)
             .where(Candidacy.candidate_id.in_(by_candidate), Candidacy.stage.in_(OPEN_STAGES))
-            .options(joinedload(Candidacy.search).joinedload(Search.client))
             .order_by(Candidacy.stage_changed_at.desc())
-        ).unique():
-            by_candidate[cy.candidate_id].append(cy)
+        ):
+            by_candidate[cid].append(PoolCandidacy(cy_id, title, stage))
     now = utcnow()
     rows = [
-        PoolRow(c, by_candidate[c.id], (now - c.last_contacted_at).days if c.last_contacted_at else None) for c in found
+        PoolRow(c, by_candidate[c.id], (now - c.last_contacted_at).days if c.last_contacted_at else None, *names[c.id])
+        for c in found
     ]
     next_cursor = encode_cursor(found[-1].name, found[-1].id) if more and found else None
     return PoolPage(rows, next_cursor)

@@ -85,3 +85,5 @@ def test_a_page_of_1_and_a_page_of_50_send_the_same_statements(app, api_client, 
     fifty = _counts(api, count_queries, 50)
     assert one == fifty
     assert max(one.values()) <= 6, one
+    # The candidates' skill and tag names are one statement of rows (were two eager loads: 5).
+    assert one["/api/v1/candidates"] == 4, one

@@ -319,6 +319,13 @@ def test_talent_pool_and_candidate_page_query_counts_do_not_grow(app, rec, count
         return out
 
     before = measure()
+    # Exact: the pool's skill and tag names are one statement of rows (was two eager loads: 6).
+    assert before == {
+        "/recruiter/candidates?q=": 5,
+        "/recruiter/candidates?location=Berlin&tags=t0": 5,
+        f"/recruiter/candidates/{one.id}": 8,
+        f"/recruiter/candidates/{one.id}/activity": 12,
+    }
     searches = [make_search(app, f, title=f"S{i}", client=f"C{i}") for i in range(5)]
     for i, c in enumerate(people(app, f, 49, location="Berlin")):
         with firm_context(app, f.firm):
