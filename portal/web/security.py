@@ -45,17 +45,32 @@ def role_required(check):
     return decorator
 
 
+# Set on every response unless the view set its own (one pass over the response's headers:
+# Werkzeug's setdefault scans them three times per header, which every request paid five times).
+ALWAYS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def add_security_headers(response):
+    """What `setdefault` did for each header, in the same order: a header the view set is kept."""
+    h = response.headers
+    present = {name.lower() for name in h.keys()}
+    for name, value in ALWAYS:
+        if name.lower() not in present:
+            h.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        h.add("Strict-Transport-Security", HSTS)
+    endpoint = request.endpoint
+    if endpoint and not endpoint.startswith(("static", "brand.")) and "cache-control" not in present:
+        h.add("Cache-Control", "no-store")
+    return response
+
+
 def init_app(app: Flask) -> None:
-    @app.after_request
-    def _headers(response):
-        h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith(("static", "brand.")):
-            h.setdefault("Cache-Control", "no-store")
-        return response
+    app.after_request(add_security_headers)

@@ -41,3 +41,26 @@ def test_a_request_wide_limit_keeps_the_pass(monkeypatch):
             assert limiter._check_request_limit in plain.before_request_funcs[None], attr
     ratelimits.drop_idle_request_check(plain)  # nothing request-wide: dropped
     assert limiter._check_request_limit not in plain.before_request_funcs[None]
+
+
+def test_the_response_hooks_run_only_where_a_limit_was_checked(app, client_for, firms, auth):
+    """Flask-Limiter's after-request hook still sends a limited view's headers; a page that
+    checked no limit skips it (no limit state is made for it)."""
+    from flask import request_started
+    from flask.globals import request_ctx
+
+    hooks = [f for f in app.after_request_funcs[None] + app.teardown_request_funcs[None] if hasattr(f, "__wrapped__")]
+    assert len(hooks) == 2  # both of Flask-Limiter's, wrapped
+    c = client_for(firms.a.firm)
+    limited = auth(c).login("nobody@alpha.example", "nope-nope-nope")
+    assert limited.headers["X-RateLimit-Limit"] == "1000"
+    assert int(limited.headers["X-RateLimit-Remaining"]) < 1000
+    seen = []
+
+    def note(sender, **extra):
+        seen.append(request_ctx._get_current_object())
+
+    with request_started.connected_to(note, app):
+        plain = c.get("/livez")  # no limit on it
+    assert plain.status_code == 200 and "X-RateLimit-Limit" not in plain.headers
+    assert not hasattr(seen[0], ratelimits.STATE)

@@ -94,3 +94,22 @@ def test_pages_have_no_inline_script_or_style(client_for, firms):
         assert not re.search(r"\sstyle\s*=", html), "inline style attribute"
         assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
         assert "<style" not in html
+
+
+def test_a_header_the_view_set_is_kept(app):
+    """Each header is added only when the response has none of that name (any case), as
+    `setdefault` did; the rest are added once each."""
+    from flask import Response
+
+    from portal.web.security import add_security_headers
+
+    with app.test_request_context("/login", base_url="https://alpha.localhost"):
+        own = Response("x", headers={"content-security-policy": "default-src 'none'", "Cache-Control": "max-age=60"})
+        h = add_security_headers(own).headers
+        assert h.getlist("Content-Security-Policy") == ["default-src 'none'"]
+        assert h.getlist("Cache-Control") == ["max-age=60"]
+        for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy"):
+            assert len(h.getlist(name)) == 1, name
+        assert h["Strict-Transport-Security"].startswith("max-age=")
+        plain = add_security_headers(Response("x")).headers
+        assert plain["Cache-Control"] == "no-store" and plain["X-Frame-Options"] == "DENY"
