@@ -544,7 +544,7 @@ def scaled_url(url: str, scale: float) -> str:
 LOG_LIMIT = "log"
 
 
-def scale_section(all_runs: list[dict], meta: dict) -> str:
+def scale_section(all_runs: list[dict], meta: dict, large_path: str | None = None) -> str:
     """Each page's ratio to the independent ceiling at each size, and how its cost grew.
 
     A page's cost relative to the ceiling is 1 / ratio. Growing no worse than logarithmically
@@ -591,8 +591,59 @@ def scale_section(all_runs: list[dict], meta: dict) -> str:
                     growth = "n/a"
                 lines.append(f"| {page.label} | {cells} | {growth} |")
             lines.append("")
+    if large_path:
+        lines += large_lines(all_runs, large_path)
     lines.append("⚠: the cost grew faster than log N between the two sizes (or noise: see the p99 and load).")
     return "\n".join(lines)
+
+
+def large_lines(all_runs: list[dict], path: str) -> list[str]:
+    """The million-candidate firm (`make bench-large`, PostgreSQL: its own run, read from its
+    results file) beside this run's largest firm: each page's ratio there and how its cost grew
+    from this run's largest size, against the logarithmic bound."""
+    import math
+
+    from bench.pages import PAGES
+
+    if not os.path.exists(path) or not all_runs:
+        return []
+    with open(path) as fh:
+        large = json.load(fh)
+    big = max((r for r in large.get("runs", [])), key=lambda r: r["scale"], default=None)
+    base = max(all_runs, key=lambda r: r["scale"])
+    if big is None or big["scale"] <= base["scale"]:
+        return []
+    n_big = int(big["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * big["scale"])
+    n_base = int(base["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * base["scale"])
+    bound = math.log(n_big) / math.log(n_base)
+    mode = next(iter(big["pages"].get("modes", {})), None)
+    if mode is None:
+        return []
+    date = large.get("meta", {}).get("date", "?")
+    lines = [
+        f"### {n_big:,} candidates ({big['label']}, `make bench-large` of {date})",
+        "",
+        f"Against this run's {n_base:,}-candidate firm ({base['label']}); each ratio is of the independent "
+        "ceiling measured in its own run, so machine load cancels within each run but not between them.",
+        "",
+        f"| Page | × independent at {n_base:,} ({base['label']}) | × independent at {n_big:,} ({big['label']}) "
+        f"| p99/p50 at {n_big:,} | Growth of cost (bound {bound:.2f}) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for page in PAGES:
+        a = base["pages"].get("modes", {}).get(mode, {}).get("pages", {}).get(page.key, {})
+        b = big["pages"]["modes"][mode].get("pages", {}).get(page.key, {})
+        ra, rb = a.get("ratio_ind"), b.get("ratio_ind")
+        tail = f"{b['p99_ms'] / b['p50_ms']:.1f}" if b.get("p50_ms") and b.get("p99_ms") else "n/a"
+        grew = ra / rb if ra and rb else None
+        growth = "n/a" if grew is None else f"{grew:.2f}" + ("" if grew <= bound else " ⚠")
+        lines.append(
+            f"| {page.label} | {ra:.2f} | {rb:.2f} | {tail} | {growth} |"
+            if ra and rb
+            else f"| {page.label} | {ra or 'n/a'} | {rb or 'n/a'} | {tail} | {growth} |"
+        )
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -682,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["elapsed"] = time.perf_counter() - started
     with open(args.results, "w") as fh:
         json.dump({"meta": meta, "runs": all_runs, "worker": worker}, fh, indent=2, default=str)
-    growth = scale_section(all_runs, meta) if len(scales) > 1 else None
+    growth = scale_section(all_runs, meta, os.path.join(DATA, "results-large.json")) if len(scales) > 1 else None
     if growth:
         print(growth)
     if runs and not args.no_doc:

@@ -244,3 +244,40 @@ def test_scales_each_size_has_its_own_database_and_the_growth_is_judged_against_
     board = next(line for line in text.splitlines() if line.startswith("| Search board"))
     assert dashboard.endswith("| 2.00 ⚠ |")  # its cost doubled: worse than logarithmic
     assert board.endswith("| 1.07 |")
+
+
+def test_the_million_candidate_run_is_shown_beside_the_largest_size(tmp_path):
+    """`make bench-large` writes its own results; `make bench` puts its pages beside its own
+    largest firm, with the growth judged against log(1,000,000) / log(100,000)."""
+    import json
+
+    from bench.__main__ import scale_section
+
+    def run(label, scale, candidates, ratios):
+        pages = {key: {"ratio_ind": r, "p50_ms": 10.0, "p99_ms": 25.0} for key, r in ratios.items()}
+        return {
+            "label": label,
+            "scale": scale,
+            "dataset": {"counts": {"candidates": candidates}},
+            "pages": {"modes": {"sync": {"label": "gunicorn 2 sync workers", "pages": pages}}},
+        }
+
+    large = tmp_path / "results-large.json"
+    large.write_text(
+        json.dumps(
+            {"meta": {"date": "then"}, "runs": [run("PostgreSQL", 10.0, 1_000_000, {"dashboard": 0.10, "board": 0.27})]}
+        )
+    )
+    runs = [
+        run("SQLite", 0.1, 10_000, {"dashboard": 0.4, "board": 0.3}),
+        run("SQLite", 1.0, 100_000, {"dashboard": 0.2, "board": 0.28}),
+    ]
+    text = scale_section(runs, {"command": "make bench", "date": "today"}, str(large))
+    assert "### 1,000,000 candidates (PostgreSQL, `make bench-large` of then)" in text
+    assert "bound 1.20" in text  # log(1,000,000) / log(100,000)
+    section = text.split("### 1,000,000 candidates")[1]
+    dashboard = next(line for line in section.splitlines() if line.startswith("| Recruiter needs-attention"))
+    board = next(line for line in section.splitlines() if line.startswith("| Search board"))
+    assert dashboard == "| Recruiter needs-attention dashboard | 0.20 | 0.10 | 2.5 | 2.00 ⚠ |"
+    assert board.endswith("| 1.04 |")
+    assert "1,000,000 candidates" not in scale_section(runs, {"command": "make bench", "date": "today"}, None)
