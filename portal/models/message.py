@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import FirmOwned, Model, UTCDateTime, enum_type, utcnow
@@ -34,6 +34,18 @@ class Message(FirmOwned, Model):
         Index("ix_messages_firm_candidate_created", "firm_id", "candidate_id", "created_at"),
         Index("ix_messages_firm_coalesce", "firm_id", "coalesce_key"),
         Index("ix_messages_firm_state_created", "firm_id", "state", "created_at"),
+        # The dashboard's failed messages, newest first, and whose they are: read from the index
+        # alone, not from each message skipped as someone else's (issue 24).
+        Index(
+            "ix_messages_firm_failed",
+            "firm_id",
+            "created_at",
+            "id",
+            "candidate_id",
+            "recipient_user_id",
+            sqlite_where=text("state = 'failed'"),
+            postgresql_where=text("state = 'failed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

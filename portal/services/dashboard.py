@@ -98,6 +98,10 @@ NOW = bindparam("attention_now", type_=UTCDateTime())
 OVERDUE_BEFORE = bindparam("attention_overdue_before", type_=UTCDateTime())
 AVAILABLE_SINCE = bindparam("attention_available_since", type_=UTCDateTime())
 FAILED_SINCE = bindparam("attention_failed_since", type_=UTCDateTime())
+# Written into the statement, not bound: the failed messages' index is partial (state =
+# 'failed'), and a plan can use it only where the statement names that condition (psycopg
+# prepares a statement run five times, and PostgreSQL's generic plan knows no bound value).
+FAILED_STATE = bindparam("attention_failed", MessageState.FAILED, type_=Message.state.type, literal_execute=True)
 
 
 def needs_attention(firm: Firm, user: User, scope: str = "mine", section: str | None = None) -> Attention:
@@ -382,7 +386,7 @@ def _failed_walk(mine: bool, n: int) -> Walk:
         select(Message.id.label("item_id"), Candidate.id.label("candidate_id"))
         .select_from(Message)
         .outerjoin(Candidate, Candidate.id == Message.candidate_id)
-        .where(Message.state == MessageState.FAILED, Message.created_at >= FAILED_SINCE)
+        .where(Message.state == FAILED_STATE, Message.created_at >= FAILED_SINCE)
     )
     if mine:
         q = q.where(or_((Message.candidate_id + 0).in_(_my_candidates(ME)), Message.recipient_user_id + 0 == ME))

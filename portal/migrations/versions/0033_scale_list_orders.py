@@ -6,12 +6,12 @@ open searches, read from the index alone (a search row carries its description);
 users (firm_id, role): the firm's staff (the talent pool's owner filter, forms' owner lists), a
 few dozen rows among tens of thousands of candidates' logins.
 
-Revision ID: 0033_scale
+Revision ID: 0033
 Revises: 0032
 """
 from alembic import op
 
-revision = '0033_scale'
+revision = "0033"
 down_revision = '0032'
 branch_labels = None
 depends_on = None
