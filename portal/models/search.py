@@ -50,6 +50,10 @@ class Engagement(str, enum.Enum):
     CONTINGENCY = "contingency"
 
 
+# What matching's roles_for_candidate reads of an open search (ix_searches_firm_open).
+_OPEN_ROLE_COLUMNS = ["seniority", "location", "remote_policy", "pay_min", "pay_max", "pay_currency", "anticipated"]
+
+
 class Search(FirmOwned, Model):
     """One assignment to fill a role for a client."""
 
@@ -60,6 +64,16 @@ class Search(FirmOwned, Model):
         Index("ix_searches_firm_advertised", "firm_id", "advertised", "state"),
         # Open searches by title (the candidate page's "add to search"), read from the index alone.
         Index("ix_searches_firm_title", "firm_id", "title", "id", "state", "client_id"),
+        # The open searches and what a candidate's suggested roles read of them (matching's
+        # roles_for_candidate): one index-only pass, however many searches are closed.
+        Index(
+            "ix_searches_firm_open",
+            "firm_id",
+            "id",
+            postgresql_include=_OPEN_ROLE_COLUMNS,
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
