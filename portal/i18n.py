@@ -26,7 +26,7 @@ from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale
 
 from portal import translate
 from portal.date_patterns import day_formatter, moment_formatter
@@ -149,8 +149,7 @@ def email_language(firm: Any, language: str | None) -> str:
 
 
 def current_language() -> str:
-    locale = get_locale()
-    return str(locale.language) if locale is not None else DEFAULT
+    return str(_locale().language)
 
 
 def direction() -> str:
