@@ -113,9 +113,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     api.init_app(app)
     init_errors(app)
-    from portal.web.ratelimits import drop_idle_request_check
+    from portal.web.ratelimits import drop_idle_request_check, skip_idle_response_hooks
 
     drop_idle_request_check(app)  # after every blueprint: their limits are known by now
+    skip_idle_response_hooks(app)
 
     from portal import cli
 
