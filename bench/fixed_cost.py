@@ -21,27 +21,12 @@ import sys
 import time
 
 from bench.generate import absolute_url, facts_from_db
-from bench.pages import USER_AGENT, free_port, server_env
+from bench.pages import USER_AGENT, free_port, make_app
 
 
 def portal_client(db_url: str, redis_url: str, email: str, password: str):
     """Portal's app as gunicorn builds it, and a test client signed in through the form."""
-    from portal import create_app
-
-    env = server_env(db_url, redis_url)
-    saved = {k: os.environ.get(k) for k in env if k.startswith("PORTAL_")}
-    os.environ.update({k: v for k, v in env.items() if k.startswith("PORTAL_")})
-    try:
-        app = create_app()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    import logging
-
-    logging.getLogger().setLevel(logging.WARNING)
+    app = make_app(db_url, redis_url, overrides={})  # CSRF and rate limits on, as gunicorn has them
     c = app.test_client()
     c.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT})
     page = c.get("/login", base_url="http://127.0.0.1").data

@@ -151,14 +151,16 @@ def server_env(db_url: str, redis_url: str) -> dict:
     return env
 
 
-def make_app(db_url: str, redis_url: str):
+def make_app(db_url: str, redis_url: str, overrides: dict | None = None):
+    """The app as the benchmark's server builds it (its environment); `overrides` default to
+    no CSRF and no rate limits, for the instrumented test-client requests."""
     from portal import create_app
 
     env = server_env(db_url, redis_url)
     saved = {k: os.environ.get(k) for k in env if k.startswith("PORTAL_")}
     os.environ.update({k: v for k, v in env.items() if k.startswith("PORTAL_")})
     try:
-        app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False} if overrides is None else overrides)
     finally:
         for k, v in saved.items():
             if v is None:
