@@ -23,11 +23,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext, ngettext, npgettext, pgettext
+import flask_babel
+from flask_babel import npgettext, pgettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from sqlalchemy import inspect as sa_inspect
 
+from portal import translate
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,14 @@ log = logging.getLogger(__name__)
 RENDER_DATA = re.compile(r"\n?<!--portal:render (\{.*?\})-->", re.S)
 MAX_CHARS = 200_000  # a context larger than this is not kept (the email is sent as rendered)
 MAX_DEPTH = 12
-_GETTEXT = {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+# A lazy message is kept by the name of its lookup and rebuilt with Portal's (portal.i18n.lazy's);
+# Flask-Babel's own lookups (its lazy_gettext, lazy_ngettext) are the same messages.
+_GETTEXT = {"gettext": translate.gettext, "ngettext": translate.ngettext, "pgettext": pgettext, "npgettext": npgettext}
+_LOOKUP_NAMES = {
+    **{f: name for name, f in _GETTEXT.items()},
+    flask_babel.gettext: "gettext",
+    flask_babel.ngettext: "ngettext",
+}
 _LOADABLE_PREFIX = "portal."  # enums, dataclasses and named tuples are rebuilt only from Portal's own modules
 
 
@@ -92,7 +101,7 @@ def _to_data(value: Any, depth: int) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, LazyString):
-        name = next((n for n, f in _GETTEXT.items() if f is value._func), None)
+        name = _LOOKUP_NAMES.get(value._func)
         if name is None:
             raise NotData("a lazy string of another function")
         return {"$lazy": name, "a": [_to_data(a, d) for a in value._args], "k": _mapping(value._kwargs, d)}

@@ -240,6 +240,20 @@ def test_a_recipe_keeps_data_never_objects_it_cannot_load_again():
     assert data["lang"] == "de" and data["kind"] == "x"
 
 
+def test_a_recipe_keeps_portals_lazy_messages_and_spells_them_in_the_new_language(app, german):
+    """Words made with portal.i18n.lazy (stage words, reasons, labels) are kept as messages, so an
+    email rendered again at send time says them in the language the reader has then."""
+    from flask_babel import force_locale, lazy_gettext
+
+    from portal.i18n import lazy
+
+    kept = recipe.comment("x", "en", {"word": lazy("Reply"), "babel": lazy_gettext("Reply")})
+    assert kept, "a context with lazy messages is kept for rendering again"
+    context = recipe.load_context(recipe.read("<html></html>" + kept))
+    with app.test_request_context(), force_locale("de"):
+        assert (str(context["word"]), str(context["babel"])) == ("Antworten", "Antworten")
+
+
 def test_the_planners_fast_rendering_speaks_each_readers_language(app, firms, german):
     """EmailRenderer (the planners): the layout rendered once per language, not once for all."""
     a = firms.a
