@@ -28,6 +28,7 @@ from portal.models.interview import Interview, InterviewFormat, InterviewKind
 from portal.phrases import Day, Phrase
 from portal.phrases import lazy as _l
 from portal.services import disclosure
+from portal.web.templating import time_range
 
 # What an interview is, as its candidate reads it (printed in the reader's language).
 KIND_WORDS = {
@@ -62,21 +63,6 @@ def zone_name(candidate: Candidate | None, firm: Firm) -> str:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return "UTC"
-
-
-def _zone_words(instant: datetime, zone: str) -> str:
-    """The zone's name and its abbreviation at that moment ("Europe/Berlin, CET"), so that a
-    daylight-saving change reads right."""
-    local = instant.astimezone(ZoneInfo(zone))
-    name, abbreviation = zone.replace("_", " "), local.strftime("%Z")
-    return name if abbreviation in (name, "") or abbreviation.startswith(("+", "-")) else f"{name}, {abbreviation}"
-
-
-def when_text(instant: datetime, zone: str) -> str:
-    """ "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)": the wall time in that zone, in
-    the current locale, with the zone's name and its abbreviation at that date."""
-    # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)"
-    return _("%(start)s (%(zone)s)", start=i18n.when(instant, None, "full", zone), zone=_zone_words(instant, zone))
 
 
 def time_text(instant: datetime, zone: str) -> str:
@@ -220,7 +206,7 @@ class Moment:
 
     def __str__(self) -> str:
         if self.style == "full":
-            return when_text(self.starts_at, self.zone)
+            return time_range(self.starts_at, None, None, self.zone)
         local = self.starts_at.astimezone(ZoneInfo(self.zone))
         day, time = date_words(local.date()), i18n.when(local, None, "time", self.zone)
         if self.style == "sentence":

@@ -163,15 +163,15 @@ def email_zone(firm: Firm, zone: str | None = None, candidate=None) -> str:
     return "UTC"
 
 
-def time_range(start: datetime | None, minutes: int | None, firm: Firm, zone: str) -> str:
+def time_range(start: datetime | None, minutes: int | None, firm: Firm | None, zone: str) -> str:
     """When something starts and ends, in `zone` and the current locale, with the zone's name:
-    "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin)" (emails: an interview, a slot)."""
+    "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin, CET)" (emails: an interview, a slot)."""
     from portal import i18n
     from portal.i18n import gettext as _
 
     if start is None:
         return ""
-    begins = full_moment(start, zone)
+    begins = i18n.when(start, None, "full", zone)
     where = zone_words(start, zone)
     if not minutes:
         # Translators: a moment and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM (Europe/Berlin, CET)"
@@ -179,25 +179,6 @@ def time_range(start: datetime | None, minutes: int | None, firm: Firm, zone: st
     ends = i18n.when(start + timedelta(minutes=minutes), firm, "time", zone)
     # Translators: a time range and the time zone it is read in: "Monday, October 26, 2026, 9:00 AM–10:00 AM (Europe/Berlin, CET)"
     return _("%(start)s–%(end)s (%(zone)s)", start=begins, end=ends, zone=where)
-
-
-def full_moment(instant: datetime, zone: str) -> str:
-    """A moment with its whole date, in `zone` and the current locale's own words and order:
-    "Monday, October 26, 2026, 9:00 AM", "Montag, 26. Oktober 2026, 09:00"."""
-    import re
-    from zoneinfo import ZoneInfo
-
-    from babel import Locale
-    from babel.dates import format_date, format_time
-    from flask_babel import get_locale
-
-    locale = get_locale() or Locale.parse("en")
-    local = instant.astimezone(ZoneInfo(zone))
-    pattern = str(locale.datetime_formats.get("full", "{1}, {0}"))
-    # CLDR patterns quote their literal words ('at', 'um'); '' is a quote itself.
-    pattern = re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", pattern)
-    date_text = format_date(local.date(), "full", locale=locale)
-    return pattern.replace("{1}", date_text).replace("{0}", format_time(local, "short", locale=locale))
 
 
 def zone_words(instant: datetime, zone: str) -> str:
