@@ -637,11 +637,8 @@ def large_lines(all_runs: list[dict], path: str) -> list[str]:
         tail = f"{b['p99_ms'] / b['p50_ms']:.1f}" if b.get("p50_ms") and b.get("p99_ms") else "n/a"
         grew = ra / rb if ra and rb else None
         growth = "n/a" if grew is None else f"{grew:.2f}" + ("" if grew <= bound else " ⚠")
-        lines.append(
-            f"| {page.label} | {ra:.2f} | {rb:.2f} | {tail} | {growth} |"
-            if ra and rb
-            else f"| {page.label} | {ra or 'n/a'} | {rb or 'n/a'} | {tail} | {growth} |"
-        )
+        cells = " | ".join(f"{r:.2f}" if r else "n/a" for r in (ra, rb))
+        lines.append(f"| {page.label} | {cells} | {tail} | {growth} |")
     lines.append("")
     return lines
 
