@@ -119,7 +119,7 @@ bench: install
 BENCH_LARGE_DB ?= $(if $(BENCH_POSTGRES),$(BENCH_POSTGRES),postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench_large)
 bench-large: install
 	@command -v wrk >/dev/null 2>&1 || echo "wrk is not installed: the Python load generator will be used"
-	$(BIN)/python -m bench --no-sqlite --postgres $(BENCH_LARGE_DB) --scale 10 --no-worker --no-doc \
+	$(BIN)/python -m bench --no-sqlite --postgres $(BENCH_LARGE_DB) --scales 1,10 --no-worker --no-doc \
 	  --results bench/data/results-large.json $(BENCH_ARGS)
 
 ## A new Alembic revision from the models, after the existing ones (M="what changed"; numbered

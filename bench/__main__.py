@@ -354,9 +354,10 @@ def cause(info: dict) -> str | None:
     return parts[0][1]
 
 
-def evaluate(runs: list[dict], worker: dict) -> list[dict]:
+def evaluate(runs: list[dict], worker: dict, growth: list[dict] | None = None) -> list[dict]:
     """One row per target: what, value(s), met. Page targets are ratios of the independent
-    ceiling (bench/ceiling_app.py) in the deployment configuration (sync workers)."""
+    ceiling (bench/ceiling_app.py) in the deployment configuration (sync workers); growth is
+    `growths()` of this run's sizes and the last `make bench-large`."""
     from bench.pages import MAX_P99_OVER_P50, MAX_QUERIES, PAGES
 
     rows = []
@@ -447,6 +448,7 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
             "met": (not slow and not timeouts) if (worst_tail or timeouts) else None,
         }
     )
+    rows.append(growth_row(growth or []))
     wt = worker_targets(worker)
     rows.append(
         {
@@ -469,8 +471,34 @@ def evaluate(runs: list[dict], worker: dict) -> list[dict]:
     return rows
 
 
-def summary_section(runs: list[dict], worker: dict, meta: dict) -> str:
-    rows = evaluate(runs, worker)
+def growth_row(growth: list[dict]) -> dict:
+    """Issue 24, point 5: no page's cost may grow faster than log N with the firm."""
+    vals, over = [], []
+    for g in growth:
+        if g["mode"] != "sync":
+            continue
+        n0, n1 = g["sizes"][0], g["sizes"][-1]
+        where = " → ".join(dict.fromkeys(g["labels"]))
+        grown = [p for p in g["pages"] if p["grew"] is not None]
+        if not grown:
+            continue
+        worst = max(p["grew"] for p in grown)
+        bad = [f"{p['label']} {p['grew']:.2f}" for p in grown if p["grew"] > g["bound"]]
+        vals.append(f"{where} {n0:,} → {n1:,}: worst {worst:.2f} (bound {g['bound']:.2f})")
+        if bad:
+            over.append(f"{n0:,} → {n1:,}: " + ", ".join(bad))
+    value = "; ".join(vals) or "one size only"
+    if over:
+        value += ". Over the bound: " + "; ".join(over)
+    return {
+        "target": "Each page's cost grows no faster than log N with the firm (see [Scale](#scale))",
+        "value": value,
+        "met": (not over) if vals else None,
+    }
+
+
+def summary_section(runs: list[dict], worker: dict, meta: dict, growth: list[dict] | None = None) -> str:
+    rows = evaluate(runs, worker, growth)
     phases = meta.get("phases") or {}
     took = f"{meta['elapsed'] / 60:.1f} minutes in all" + (
         (": " + ", ".join(f"{k} {v / 60:.1f}" for k, v in phases.items())) if phases else ""
@@ -544,19 +572,77 @@ def scaled_url(url: str, scale: float) -> str:
 LOG_LIMIT = "log"
 
 
+def _size(run: dict) -> int:
+    return int(run["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * run["scale"])
+
+
+def _growth(runs: list[dict], mode: str, source: str) -> dict | None:
+    """How each page's cost (1 / its ratio to the independent ceiling) grew from the smallest
+    size to the largest of runs on one database, against the logarithmic bound."""
+    import math
+
+    from bench.pages import PAGES
+
+    runs = sorted(runs, key=lambda r: r["scale"])
+    sizes = [_size(r) for r in runs]
+    if len(runs) < 2 or sizes[0] <= 1 or sizes[-1] <= sizes[0]:
+        return None
+    pages = []
+    for page in PAGES:
+        infos = [r["pages"].get("modes", {}).get(mode, {}).get("pages", {}).get(page.key, {}) for r in runs]
+        ratios = [i.get("ratio_ind") for i in infos]
+        last = infos[-1]
+        tail = last["p99_ms"] / last["p50_ms"] if last.get("p50_ms") and last.get("p99_ms") else None
+        grew = ratios[0] / ratios[-1] if ratios[0] and ratios[-1] else None
+        pages.append({"key": page.key, "label": page.label, "ratios": ratios, "tail": tail, "grew": grew})
+    return {
+        "label": runs[-1]["label"],
+        "labels": [r["label"] for r in runs],
+        "mode": mode,
+        "mode_label": runs[-1]["pages"]["modes"][mode].get("label", mode),
+        "sizes": sizes,
+        "bound": math.log(sizes[-1]) / math.log(sizes[0]),
+        "source": source,
+        "pages": pages,
+    }
+
+
+def growths(all_runs: list[dict], large_path: str | None = None) -> list[dict]:
+    """Every growth this run (and the last `make bench-large`) measured: each database's sizes
+    of this run; the million-candidate run against its own smaller size when it measured one
+    (same database, same run), else against this run's largest size (another database)."""
+    out = []
+    by_db: dict[str, list[dict]] = {}
+    for run in all_runs:
+        by_db.setdefault(run["label"], []).append(run)
+    for runs in by_db.values():
+        for mode in runs[-1]["pages"].get("modes", {}):
+            g = _growth(runs, mode, "this run")
+            if g:
+                out.append(g)
+    if large_path and os.path.exists(large_path) and all_runs:
+        with open(large_path) as fh:
+            large = json.load(fh)
+        big = max(large.get("runs", []), key=lambda r: r["scale"], default=None)
+        base = max(all_runs, key=lambda r: r["scale"])
+        if big is not None and big["scale"] > base["scale"]:
+            mode = next(iter(big["pages"].get("modes", {})), None)
+            same_db = [r for r in large["runs"] if r["label"] == big["label"]]
+            date = large.get("meta", {}).get("date", "?")
+            if mode is not None:
+                pair = same_db if len(same_db) > 1 else [base, big]
+                g = _growth(pair, mode, f"`make bench-large` of {date}")
+                if g:
+                    out.append(g)
+    return out
+
+
 def scale_section(all_runs: list[dict], meta: dict, large_path: str | None = None) -> str:
     """Each page's ratio to the independent ceiling at each size, and how its cost grew.
 
     A page's cost relative to the ceiling is 1 / ratio. Growing no worse than logarithmically
     with the firm's size N means cost(N2) / cost(N1) <= log(N2) / log(N1) (1.25 from 10,000 to
     100,000 candidates); a page over that bound is marked."""
-    import math
-
-    from bench.pages import PAGES
-
-    by_db: dict[str, list[dict]] = {}
-    for run in all_runs:
-        by_db.setdefault(run["label"], []).append(run)
     lines = [
         f"Command: `{meta['command']}` on {meta['date']}. Each size is its own generated firm, measured "
         "the same way (interleaved with both ceilings); the ratio is the page's throughput over the "
@@ -564,83 +650,47 @@ def scale_section(all_runs: list[dict], meta: dict, large_path: str | None = Non
         "largest size over the smallest; the logarithmic bound is log(N large) / log(N small).",
         "",
     ]
-    for label, runs in by_db.items():
-        runs = sorted(runs, key=lambda r: r["scale"])
-        sizes = [int(r["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * r["scale"]) for r in runs]
-        small, large = sizes[0], sizes[-1]
-        bound = math.log(large) / math.log(small) if small > 1 and large > small else 1.0
-        for mode in runs[-1]["pages"].get("modes", {}):
+    for g in growths(all_runs, large_path if large_path else None):
+        sizes, bound = g["sizes"], g["bound"]
+        if g["source"] == "this run":
             head = " | ".join(f"× independent at {n:,} candidates" for n in sizes)
             lines += [
-                f"### {label}: {runs[-1]['pages']['modes'][mode]['label']}",
+                f"### {g['label']}: {g['mode_label']}",
                 "",
                 f"| Page | {head} | Growth of cost (bound {bound:.2f}) |",
                 "| --- | " + " | ".join("---:" for _ in sizes) + " | ---: |",
             ]
-            for page in PAGES:
-                ratios = []
-                for r in runs:
-                    info = r["pages"].get("modes", {}).get(mode, {}).get("pages", {}).get(page.key, {})
-                    ratios.append(info.get("ratio_ind"))
-                cells = " | ".join(f"{x:.2f}" if x else "n/a" for x in ratios)
-                if ratios[0] and ratios[-1]:
-                    grew = ratios[0] / ratios[-1]
-                    mark = "" if grew <= bound else " ⚠"
-                    growth = f"{grew:.2f}{mark}"
-                else:
-                    growth = "n/a"
-                lines.append(f"| {page.label} | {cells} | {growth} |")
-            lines.append("")
-    if large_path:
-        lines += large_lines(all_runs, large_path)
+        else:
+            cross = len(set(g["labels"])) > 1
+            head = " | ".join(f"× independent at {n:,} ({lb})" for n, lb in zip(sizes, g["labels"], strict=True))
+            lines += [
+                f"### {sizes[-1]:,} candidates ({g['label']}, {g['source']})",
+                "",
+                (
+                    f"Against this run's {sizes[0]:,}-candidate firm ({g['labels'][0]}); each ratio is of the "
+                    "independent ceiling measured in its own run, so machine load cancels within each run but "
+                    "not between them."
+                )
+                if cross
+                else (
+                    f"Both sizes on {g['label']} in that one run (`make bench-large` measures its own "
+                    f"{sizes[0]:,}-candidate firm beside the large one), each interleaved with both ceilings."
+                ),
+                "",
+                f"| Page | {head} | p99/p50 at {sizes[-1]:,} | Growth of cost (bound {bound:.2f}) |",
+                "| --- | " + " | ".join("---:" for _ in sizes) + " | ---: | ---: |",
+            ]
+        for p in g["pages"]:
+            cells = " | ".join(f"{x:.2f}" if x else "n/a" for x in p["ratios"])
+            growth = "n/a" if p["grew"] is None else f"{p['grew']:.2f}" + ("" if p["grew"] <= bound else " ⚠")
+            if g["source"] == "this run":
+                lines.append(f"| {p['label']} | {cells} | {growth} |")
+            else:
+                tail = "n/a" if p["tail"] is None else f"{p['tail']:.1f}"
+                lines.append(f"| {p['label']} | {cells} | {tail} | {growth} |")
+        lines.append("")
     lines.append("⚠: the cost grew faster than log N between the two sizes (or noise: see the p99 and load).")
     return "\n".join(lines)
-
-
-def large_lines(all_runs: list[dict], path: str) -> list[str]:
-    """The million-candidate firm (`make bench-large`, PostgreSQL: its own run, read from its
-    results file) beside this run's largest firm: each page's ratio there and how its cost grew
-    from this run's largest size, against the logarithmic bound."""
-    import math
-
-    from bench.pages import PAGES
-
-    if not os.path.exists(path) or not all_runs:
-        return []
-    with open(path) as fh:
-        large = json.load(fh)
-    big = max((r for r in large.get("runs", [])), key=lambda r: r["scale"], default=None)
-    base = max(all_runs, key=lambda r: r["scale"])
-    if big is None or big["scale"] <= base["scale"]:
-        return []
-    n_big = int(big["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * big["scale"])
-    n_base = int(base["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * base["scale"])
-    bound = math.log(n_big) / math.log(n_base)
-    mode = next(iter(big["pages"].get("modes", {})), None)
-    if mode is None:
-        return []
-    date = large.get("meta", {}).get("date", "?")
-    lines = [
-        f"### {n_big:,} candidates ({big['label']}, `make bench-large` of {date})",
-        "",
-        f"Against this run's {n_base:,}-candidate firm ({base['label']}); each ratio is of the independent "
-        "ceiling measured in its own run, so machine load cancels within each run but not between them.",
-        "",
-        f"| Page | × independent at {n_base:,} ({base['label']}) | × independent at {n_big:,} ({big['label']}) "
-        f"| p99/p50 at {n_big:,} | Growth of cost (bound {bound:.2f}) |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for page in PAGES:
-        a = base["pages"].get("modes", {}).get(mode, {}).get("pages", {}).get(page.key, {})
-        b = big["pages"]["modes"][mode].get("pages", {}).get(page.key, {})
-        ra, rb = a.get("ratio_ind"), b.get("ratio_ind")
-        tail = f"{b['p99_ms'] / b['p50_ms']:.1f}" if b.get("p50_ms") and b.get("p99_ms") else "n/a"
-        grew = ra / rb if ra and rb else None
-        growth = "n/a" if grew is None else f"{grew:.2f}" + ("" if grew <= bound else " ⚠")
-        cells = " | ".join(f"{r:.2f}" if r else "n/a" for r in (ra, rb))
-        lines.append(f"| {page.label} | {cells} | {tail} | {growth} |")
-    lines.append("")
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -730,18 +780,20 @@ def main(argv: list[str] | None = None) -> int:
     meta["elapsed"] = time.perf_counter() - started
     with open(args.results, "w") as fh:
         json.dump({"meta": meta, "runs": all_runs, "worker": worker}, fh, indent=2, default=str)
-    growth = scale_section(all_runs, meta, os.path.join(DATA, "results-large.json")) if len(scales) > 1 else None
+    large_path = os.path.join(DATA, "results-large.json")
+    grow = growths(all_runs, large_path) if len(scales) > 1 else growths(all_runs)
+    growth = scale_section(all_runs, meta, large_path) if len(scales) > 1 else None
     if growth:
         print(growth)
     if runs and not args.no_doc:
-        sections = {"Summary": summary_section(runs, worker, meta), "Pages": pages_section(runs, meta)}
+        sections = {"Summary": summary_section(runs, worker, meta, grow), "Pages": pages_section(runs, meta)}
         if growth:
             sections["Scale"] = growth
         if not args.skip_generate:
             sections["Dataset"] = dataset_section(runs, meta)
         report.update_sections(DOC, sections)
         print(f"== wrote {os.path.relpath(DOC, ROOT)}")
-    for row in evaluate(runs, worker) if runs else []:
+    for row in evaluate(runs, worker, grow) if runs else []:
         print(f"  {report.met(row['met']).strip('*'):8} {row['target']}: {row['value']}")
     print(
         f"== done in {meta['elapsed']:.0f} s"

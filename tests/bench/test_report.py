@@ -281,3 +281,57 @@ def test_the_million_candidate_run_is_shown_beside_the_largest_size(tmp_path):
     assert dashboard == "| Recruiter needs-attention dashboard | 0.20 | 0.10 | 2.5 | 2.00 ⚠ |"
     assert board.endswith("| 1.04 |")
     assert "1,000,000 candidates" not in scale_section(runs, {"command": "make bench", "date": "today"}, None)
+
+
+def test_bench_large_compares_its_own_two_sizes_and_the_summary_judges_growth(tmp_path):
+    """`make bench-large` measures 100,000 and 1,000,000 candidates on PostgreSQL in one run:
+    the growth is judged within that run (same database), and the Summary has a row for it."""
+    import json
+
+    from bench.__main__ import evaluate, growths, scale_section
+
+    def run(label, scale, candidates, ratios):
+        pages = {key: {"ratio_ind": r, "p50_ms": 10.0, "p99_ms": 25.0} for key, r in ratios.items()}
+        return {
+            "label": label,
+            "scale": scale,
+            "dataset": {"counts": {"candidates": candidates}},
+            "pages": {"modes": {"sync": {"label": "gunicorn 2 sync workers", "pages": pages}}},
+        }
+
+    large = tmp_path / "results-large.json"
+    large.write_text(
+        json.dumps(
+            {
+                "meta": {"date": "then"},
+                "runs": [
+                    run("PostgreSQL", 1.0, 100_000, {"dashboard": 0.30, "board": 0.20}),
+                    run("PostgreSQL", 10.0, 1_000_000, {"dashboard": 0.10, "board": 0.19}),
+                ],
+            }
+        )
+    )
+    runs = [
+        run("SQLite", 0.1, 10_000, {"dashboard": 0.4, "board": 0.3}),
+        run("SQLite", 1.0, 100_000, {"dashboard": 0.38, "board": 0.28}),
+    ]
+    text = scale_section(runs, {"command": "make bench", "date": "today"}, str(large))
+    section = text.split("### 1,000,000 candidates")[1]
+    assert "Both sizes on PostgreSQL" in section
+    dashboard = next(line for line in section.splitlines() if line.startswith("| Recruiter needs-attention"))
+    assert (
+        dashboard == "| Recruiter needs-attention dashboard | 0.30 | 0.10 | 2.5 | 3.00 ⚠ |"
+    )  # not against SQLite's 0.38
+
+    rows = evaluate(_fake_runs(), {}, growths(runs, str(large)))
+    row = next(r for r in rows if r["target"].startswith("Each page's cost grows"))
+    assert row["met"] is False
+    assert "PostgreSQL 100,000 → 1,000,000: worst 3.00 (bound 1.20)" in row["value"]
+    assert "Recruiter needs-attention dashboard 3.00" in row["value"]
+    assert "Search board" not in row["value"].split("Over the bound")[1]  # 1.05: within the bound
+
+    fine = evaluate(_fake_runs(), {}, growths(runs))
+    assert next(r for r in fine if r["target"].startswith("Each page's cost grows"))["met"] is True
+    assert (
+        next(r for r in evaluate(_fake_runs(), {}) if r["target"].startswith("Each page's cost grows"))["met"] is None
+    )
