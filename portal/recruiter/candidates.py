@@ -148,6 +148,7 @@ def candidate_detail(candidate_id: int):
         cv_form=CVForm(),
         add_form=AddToSearchForm(),
         add_choices=_add_choices({c.search_id for c in candidacies}),
+        find_search_url=url_for("recruiter.candidate_find_search", candidate_id=candidate.id),
         action_form=ActionForm(),
         contact_form=ContactForm(formdata=None),
         today_iso=contact_service.today(g.firm).isoformat(),
@@ -156,12 +157,31 @@ def candidate_detail(candidate_id: int):
 
 
 def _add_choices(in_ids: set[int]) -> list[tuple[int, str]]:
-    """The open searches the candidate is not in, as (id, "title · client"): up to 500 options,
-    which the template loops over (WTForms' widget, option by option, was half of the page's
-    time). The POST checks the choice against the same list."""
+    """The recruiter's own open searches the candidate is not in, as (id, "title · client"); any
+    other search is one "Find a search" away (a list of all of a large firm's open searches was
+    most of this page's time and still could not reach past the 500th)."""
     return [
-        (sid, f"{title} · {client}") for sid, title, client in search_service.open_searches(g.firm) if sid not in in_ids
+        (sid, f"{title} · {client}")
+        for sid, title, client in search_service.addable_searches(g.firm, owner_id=actor().id, exclude=in_ids)
     ]
+
+
+@bp.route("/candidates/<int:candidate_id>/add-to-search")
+def candidate_find_search(candidate_id: int):
+    """Find an open search to add this candidate to, by title or client (works without
+    JavaScript: a GET search, then a button per search)."""
+    candidate = get_or_404(Candidate, candidate_id)
+    text = (request.args.get("q") or "").strip()[:100]
+    in_ids = candidate_service.search_ids_of(candidate)
+    found = search_service.addable_searches(g.firm, text=text, exclude=in_ids) if text else []
+    return render_template(
+        "recruiter/candidates/add_to_search.html",
+        candidate=candidate,
+        q=text,
+        found=found,
+        add_form=AddToSearchForm(formdata=None),
+        limit=search_service.ADDABLE_LIMIT,
+    )
 
 
 @bp.route("/candidates/<int:candidate_id>/searches", methods=["POST"])
@@ -170,11 +190,11 @@ def candidate_add_to_search(candidate_id: int):
 
     candidate = get_or_404(Candidate, candidate_id)
     form = AddToSearchForm()
-    form.search_id.choices = [opt(sid, title) for sid, title, _client in search_service.open_searches(g.firm)]
     target = url_for("recruiter.candidate_detail", candidate_id=candidate.id)
     if not form.validate_on_submit() or form.search_id.data is None:
         flash(_("Choose one of the open searches."), "error")
         return redirect(target, code=303)
+    # Any search of the firm (another firm's is a 404); a closed one is refused by the service.
     search = get_or_404(Search, form.search_id.data)
     flash_outcome(
         submit(None, lambda: pipeline.add_to_search(g.firm, actor(), search, candidate, form.stage.data)),

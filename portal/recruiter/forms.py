@@ -223,7 +223,9 @@ class AddCandidateForm(FlaskForm):
 
 
 class AddToSearchForm(FlaskForm):
-    search_id = SelectField(_l("Search"), coerce=_int_or_none, validators=[InputRequired()])
+    # The candidate page lists the recruiter's own open searches and the finder any other, so
+    # the choice is an id checked by the view (the firm's search) and the service (not closed).
+    search_id = IntegerField(_l("Search"), validators=[InputRequired()])
     stage = SelectField(
         _l("Start at"),
         coerce=_enum(Stage),

@@ -176,6 +176,11 @@ def invite(firm: Firm, actor: User, candidate: Candidate) -> User:
     return user
 
 
+def search_ids_of(candidate: Candidate) -> set[int]:
+    """The searches this candidate is in (any stage), to leave out of the ones they can be added to."""
+    return set(db.session.scalars(select(Candidacy.search_id).where(Candidacy.candidate_id == candidate.id)))
+
+
 def candidacies_of(candidate: Candidate) -> list[Candidacy]:
     """Every search this candidate is in, newest first, with the search loaded."""
     from sqlalchemy.orm import joinedload

@@ -5,6 +5,7 @@ tells each candidate why."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
@@ -331,17 +332,28 @@ def candidate_ids_in(search: Search) -> set[int]:
     return set(db.session.scalars(select(Candidacy.candidate_id).where(Candidacy.search_id == search.id)))
 
 
-def open_searches(firm: Firm) -> list[tuple[int, str, str]]:
+ADDABLE_LIMIT = 20  # searches the finder lists for one text; refine the text for others
+
+
+def addable_searches(
+    firm: Firm, *, owner_id: int | None = None, text: str | None = None, exclude: Collection[int] = ()
+) -> list[tuple[int, str, str]]:
     """Searches a candidate can be added to (open or on hold) as (id, title, client name), by
-    title, the first 500: rows walked from the (firm_id, title, id) index, not ORM objects
-    (a list of 500 searches with their descriptions was most of the candidate page's time)."""
-    return [
-        (sid, title, client)
-        for sid, title, client in db.session.execute(
-            select(Search.id, Search.title, Client.name)
-            .join(Client, Client.id == Search.client_id)
-            .where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
-            .order_by(Search.title, Search.id)
-            .limit(500)
-        )
-    ]
+    title: the recruiter's own (the candidate page's short list, up to 100) or those whose
+    title or client contains `text` (the finder, up to ADDABLE_LIMIT). A firm with thousands of
+    open searches gets a finder instead of one list of all of them, which reached only the
+    first 500 by title and was half of the candidate page's time."""
+    q = (
+        select(Search.id, Search.title, Client.name)
+        .join(Client, Client.id == Search.client_id)
+        .where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
+        .order_by(Search.title, Search.id)
+    )
+    if owner_id is not None:
+        q = q.where(Search.owner_id == owner_id)
+    if text is not None:
+        words = text.strip()[:100]
+        q = q.where(or_(Search.title.icontains(words, autoescape=True), Client.name.icontains(words, autoescape=True)))
+    limit = ADDABLE_LIMIT if text is not None else 100
+    rows = db.session.execute(q.limit(limit + len(exclude)))
+    return [(sid, title, client) for sid, title, client in rows if sid not in exclude][:limit]
