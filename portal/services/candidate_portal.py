@@ -252,6 +252,13 @@ def _cards(
             said[stage] = candidate_stage_text(stage, firm)
         return said[stage]
 
+    steppers: dict[tuple[Stage, Stage | None], list[Step]] = {}  # the same stepper on many cards: worked out once
+
+    def stepper(stage: Stage, reached: Stage | None) -> list[Step]:
+        if (stage, reached) not in steppers:
+            steppers[(stage, reached)] = steps_for(stage, reached)
+        return steppers[(stage, reached)]
+
     cards = []
     for c in candidacies:
         label, explanation = stage_text(c.stage)
@@ -276,7 +283,7 @@ def _cards(
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
                 timeline=_timeline(stage_text, changes.get(c.id, []), mine, interviews.get(c.id, [])),
-                steps=steps_for(c.stage, _furthest(changes.get(c.id, []))),
+                steps=stepper(c.stage, _furthest(changes.get(c.id, []))),
             )
         )
     # Open searches first (most recent movement first), then the ended ones.
