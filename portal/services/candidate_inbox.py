@@ -78,7 +78,9 @@ def consent_lines(candidate: Candidate) -> list[ConsentLine]:
     """consents() for the consents page: the same requests in the same order, as columns (the
     page needs no candidacy nor search object; its statement is built once)."""
     return [
-        ConsentLine(r.id, r.state, r.requested_at, r.answered_at, r.cv_sent_at, r.client_name, r.role_title, r.stage.is_open)
+        ConsentLine(
+            r.id, r.state, r.requested_at, r.answered_at, r.cv_sent_at, r.client_name, r.role_title, r.stage.is_open
+        )
         for r in db.session.execute(_consent_lines_statement(), {"candidate_id": candidate.id})
     ]
 

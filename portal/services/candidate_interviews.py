@@ -6,8 +6,8 @@ and outcomes are never read here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
@@ -113,9 +113,7 @@ def _timeline_statement() -> Select:
 
 def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) -> list[UpcomingInterview]:
     """The candidate's scheduled interviews that have not ended yet, the next first."""
-    rows = db.session.execute(
-        _upcoming_statement(limit), {"candidate_id": candidate.id, "after": now - _LONGEST}
-    ).all()
+    rows = db.session.execute(_upcoming_statement(limit), {"candidate_id": candidate.id, "after": now - _LONGEST}).all()
     zone = interview_words.candidate_zone(candidate, firm)
     out = []
     for iv, title in rows:

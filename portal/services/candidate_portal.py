@@ -142,9 +142,7 @@ def _statements() -> dict:
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
     return {
-        "candidate": select(Candidate).where(
-            Candidate.user_id == bindparam("user_id"), Candidate.deleted_at.is_(None)
-        ),
+        "candidate": select(Candidate).where(Candidate.user_id == bindparam("user_id"), Candidate.deleted_at.is_(None)),
         "feedback": feedback,
         "feedback_one": feedback.where(Candidacy.id == bindparam("candidacy_id")),
         "revealed": select(Consent.candidacy_id).where(Consent.candidacy_id.in_(ids)),

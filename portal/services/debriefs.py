@@ -8,6 +8,7 @@ flush, never commit; the request email goes through the outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -165,7 +166,7 @@ def _to_write_statement() -> Select:
 def to_write(firm: Firm, candidate: Candidate, now: datetime) -> list[tuple[Interview, str]]:
     """Held interviews of the last DEBRIEF_LIST_DAYS the candidate has not debriefed yet, with their time
     in words (one statement)."""
-    rows = db.session.scalars(
+    rows: Sequence[Interview] = db.session.scalars(
         _to_write_statement(),
         {"candidate_id": candidate.id, "now": now, "since": now - timedelta(days=DEBRIEF_LIST_DAYS)},
     ).all()
