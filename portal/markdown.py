@@ -8,6 +8,8 @@ links, and nh3 applies the allow-list either way."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 
 import cmarkgfm
 import nh3
@@ -50,18 +52,32 @@ _MARKER = r"[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))"
 _TOO_DEEP = re.compile(rf"^((?:{_MARKER}){{{MAX_DEPTH}}})(?:{_MARKER})+", re.MULTILINE)
 
 
+_CLEAN_OPTIONS: dict = {
+    "tags": ALLOWED_TAGS,
+    "attributes": ALLOWED_ATTRIBUTES,
+    "url_schemes": {"http", "https", "mailto"},
+    "link_rel": "noopener noreferrer nofollow",
+}
+
+
+def _cleaner() -> Callable[[str], str]:
+    """The allow-list sanitiser, built once: nh3.clean() builds its rules from these sets on
+    every call (half of its ~60 us on a feedback note; the candidate's feedback page cleans each
+    note on the way out). An older nh3 without Cleaner: the same call each time."""
+    if hasattr(nh3, "Cleaner"):
+        return nh3.Cleaner(**_CLEAN_OPTIONS).clean
+    return partial(nh3.clean, **_CLEAN_OPTIONS)
+
+
+_clean = _cleaner()
+
+
 def render_markdown(source: str | None) -> str:
     """Sanitised HTML for a Markdown source (a plain str, safe to store)."""
     if not source:
         return ""
     html = cmarkgfm.markdown_to_html(_TOO_DEEP.sub(r"\1", source[: MAX_SOURCE * 2]))
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    ).strip()
+    return _clean(html).strip()
 
 
 def stored_html(html: str | None) -> Markup:
@@ -71,15 +87,7 @@ def stored_html(html: str | None) -> Markup:
     """
     if not html:
         return Markup("")
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer nofollow",
-        )
-    )
+    return Markup(_clean(html))
 
 
 def init_app(app) -> None:

@@ -81,8 +81,8 @@ def feedback():
 
 @bp.route("/consents")
 def consents():
-    rows = portal.consents(current_candidate())
-    open_rows = [c for c in rows if c.state == ConsentState.REQUESTED and c.candidacy.stage.is_open]
+    rows = portal.consent_lines(current_candidate())
+    open_rows = [c for c in rows if c.state == ConsentState.REQUESTED and c.is_open]
     return render_template(
         "candidate/consents.html", open_rows=open_rows, rows=rows, sent=[c for c in rows if c.cv_sent_at is not None]
     )

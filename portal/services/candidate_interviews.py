@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from portal import i18n
 from portal.extensions import db
@@ -75,22 +76,44 @@ class UpcomingInterview:
     candidacy_id: int | None = None
 
 
-def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) -> list[UpcomingInterview]:
-    """The candidate's scheduled interviews that have not ended yet, the next first."""
-    rows = db.session.execute(
+# The candidate's home reads these on every visit: built once (building a statement and its
+# cache key per request cost more than running it; docs/PERFORMANCE.md, candidate pages).
+
+
+@lru_cache(maxsize=8)
+def _upcoming_statement(limit: int) -> Select:
+    return (
         select(Interview, Search.title)
         .outerjoin(Candidacy, Candidacy.id == Interview.candidacy_id)
         .outerjoin(Search, Search.id == Candidacy.search_id)
         .where(
-            Interview.candidate_id == candidate.id,
+            Interview.candidate_id == bindparam("candidate_id"),
             Interview.state == InterviewState.SCHEDULED,
             Interview.starts_at.is_not(None),
             # started up to a working day ago: still "today's interview" until it ends
-            Interview.starts_at > now - _LONGEST,
+            Interview.starts_at > bindparam("after"),
         )
         .order_by(Interview.starts_at, Interview.id)
         .limit(limit + 10)
-    ).all()
+    )
+
+
+@lru_cache(maxsize=1)
+def _timeline_statement() -> Select:
+    return (
+        select(Interview)
+        .where(
+            Interview.candidacy_id.in_(bindparam("ids", expanding=True)),
+            Interview.state == InterviewState.SCHEDULED,
+            Interview.starts_at.is_not(None),
+        )
+        .order_by(Interview.starts_at, Interview.id)
+    )
+
+
+def upcoming(firm: Firm, candidate: Candidate, now: datetime, limit: int = 5) -> list[UpcomingInterview]:
+    """The candidate's scheduled interviews that have not ended yet, the next first."""
+    rows = db.session.execute(_upcoming_statement(limit), {"candidate_id": candidate.id, "after": now - _LONGEST}).all()
     zone = interview_words.candidate_zone(candidate, firm)
     out = []
     for iv, title in rows:
@@ -132,15 +155,7 @@ def timeline(firm: Firm, candidate: Candidate, candidacy_ids: list[int], now: da
     if not candidacy_ids:
         return out
     zone = interview_words.candidate_zone(candidate, firm)
-    for iv in db.session.scalars(
-        select(Interview)
-        .where(
-            Interview.candidacy_id.in_(candidacy_ids),
-            Interview.state == InterviewState.SCHEDULED,
-            Interview.starts_at.is_not(None),
-        )
-        .order_by(Interview.starts_at, Interview.id)
-    ):
+    for iv in db.session.scalars(_timeline_statement(), {"ids": list(candidacy_ids)}):
         assert iv.starts_at is not None and iv.candidacy_id is not None
         what = KIND_WORDS.get(iv.kind, INTERVIEW)
         # Translators: a search's timeline: an interview still to come, e.g. "Interview with the client (coming up)".

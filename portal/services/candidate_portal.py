@@ -36,6 +36,7 @@ from portal.services import NotFound, candidate_interviews, debriefs, recruiter_
 
 # Consent requests and messages live in candidate_inbox; re-exported for the candidate's pages.
 from portal.services.candidate_inbox import consent_for as consent_for
+from portal.services.candidate_inbox import consent_lines as consent_lines
 from portal.services.candidate_inbox import consents as consents
 from portal.services.candidate_inbox import message_for as message_for
 from portal.services.candidate_inbox import messages as messages
@@ -51,8 +52,9 @@ from portal.web.templating import candidate_stage_text
 
 
 def candidate_for_user(user: User) -> Candidate | None:
-    """The talent-pool record behind a candidate login (none once the account is deleted)."""
-    return db.session.scalar(select(Candidate).where(Candidate.user_id == user.id, Candidate.deleted_at.is_(None)))
+    """The talent-pool record behind a candidate login (none once the account is deleted).
+    Read on every candidate page (the blueprint's guard): its statement is built once."""
+    return db.session.scalar(_statements()["candidate"], {"user_id": user.id})
 
 
 @dataclass
@@ -122,7 +124,28 @@ def _statements() -> dict:
         .where(Candidacy.candidate_id == bindparam("candidate_id"))
     )
     ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    feedback = (
+        select(
+            Feedback.id,
+            Feedback.created_at,
+            Feedback.body_html,
+            Feedback.candidacy_id,
+            Feedback.author_id,
+            Search.title,
+            Search.confidential,
+            Client.name.label("client"),
+        )
+        .join(Candidacy, Candidacy.id == Feedback.candidacy_id)
+        .join(Search, Search.id == Candidacy.search_id)
+        .join(Client, Client.id == Search.client_id)
+        .where(Candidacy.candidate_id == bindparam("candidate_id"))
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    )
     return {
+        "candidate": select(Candidate).where(Candidate.user_id == bindparam("user_id"), Candidate.deleted_at.is_(None)),
+        "feedback": feedback,
+        "feedback_one": feedback.where(Candidacy.id == bindparam("candidacy_id")),
+        "revealed": select(Consent.candidacy_id).where(Consent.candidacy_id.in_(ids)),
         "cards": cards,
         "card": cards.where(Candidacy.id == bindparam("candidacy_id")),
         "changes": select(
@@ -227,6 +250,13 @@ def _cards(
             said[stage] = candidate_stage_text(stage, firm)
         return said[stage]
 
+    steppers: dict[tuple[Stage, Stage | None], list[Step]] = {}  # the same stepper on many cards: worked out once
+
+    def stepper(stage: Stage, reached: Stage | None) -> list[Step]:
+        if (stage, reached) not in steppers:
+            steppers[(stage, reached)] = steps_for(stage, reached)
+        return steppers[(stage, reached)]
+
     cards = []
     for c in candidacies:
         label, explanation = stage_text(c.stage)
@@ -251,7 +281,7 @@ def _cards(
                 open_consent_id=open_consent.id if open_consent is not None and c.stage.is_open else None,
                 feedback_count=c.feedback_count,
                 timeline=_timeline(stage_text, changes.get(c.id, []), mine, interviews.get(c.id, [])),
-                steps=steps_for(c.stage, _furthest(changes.get(c.id, []))),
+                steps=stepper(c.stage, _furthest(changes.get(c.id, []))),
             )
         )
     # Open searches first (most recent movement first), then the ended ones.
@@ -321,33 +351,15 @@ class FeedbackItem:
 
 def feedback_items(firm: Firm, candidate: Candidate, candidacy_id: int | None = None) -> list[FeedbackItem]:
     """Feedback written for this candidate, newest first (read as columns, like the cards)."""
-    stmt = (
-        select(
-            Feedback.id,
-            Feedback.created_at,
-            Feedback.body_html,
-            Feedback.candidacy_id,
-            Feedback.author_id,
-            Search.title,
-            Search.confidential,
-            Client.name.label("client"),
-        )
-        .join(Candidacy, Candidacy.id == Feedback.candidacy_id)
-        .join(Search, Search.id == Candidacy.search_id)
-        .join(Client, Client.id == Search.client_id)
-        .where(Candidacy.candidate_id == candidate.id)
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
-    )
-    if candidacy_id is not None:
-        stmt = stmt.where(Candidacy.id == candidacy_id)
-    rows = db.session.execute(stmt).all()
+    built = _statements()
+    if candidacy_id is None:
+        stmt, params = built["feedback"], {"candidate_id": candidate.id}
+    else:
+        stmt, params = built["feedback_one"], {"candidate_id": candidate.id, "candidacy_id": candidacy_id}
+    rows = db.session.execute(stmt, params).all()
     if not rows:
         return []
-    revealed = set(
-        db.session.scalars(
-            select(Consent.candidacy_id).where(Consent.candidacy_id.in_({f.candidacy_id for f in rows}))
-        ).all()
-    )
+    revealed = set(db.session.scalars(built["revealed"], {"ids": list({f.candidacy_id for f in rows})}).all())
     authors = recruiter_profile.recruiters(f.author_id for f in rows)
     return [
         FeedbackItem(

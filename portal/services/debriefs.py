@@ -8,10 +8,13 @@ flush, never commit; the request email goes through the outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import outbox
@@ -144,18 +147,28 @@ def for_interviews(interview_ids: list[int]) -> dict[int, Debrief]:
     }
 
 
-def to_write(firm: Firm, candidate: Candidate, now: datetime) -> list[tuple[Interview, str]]:
-    """Held interviews of the last DEBRIEF_LIST_DAYS the candidate has not debriefed yet, with their time
-    in words (one statement)."""
-    rows = db.session.scalars(
+@lru_cache(maxsize=1)
+def _to_write_statement() -> Select:
+    """to_write()'s statement, built once (the candidate's home reads it on every visit)."""
+    now: Any = bindparam("now")
+    return (
         select(Interview)
         .where(
-            Interview.candidate_id == candidate.id,
+            Interview.candidate_id == bindparam("candidate_id"),
             *interview_feedback.held_conditions(now),
-            Interview.starts_at >= now - timedelta(days=DEBRIEF_LIST_DAYS),
+            Interview.starts_at >= bindparam("since"),
             ~exists().where(Debrief.interview_id == Interview.id),
         )
         .order_by(Interview.starts_at.desc(), Interview.id)
+    )
+
+
+def to_write(firm: Firm, candidate: Candidate, now: datetime) -> list[tuple[Interview, str]]:
+    """Held interviews of the last DEBRIEF_LIST_DAYS the candidate has not debriefed yet, with their time
+    in words (one statement)."""
+    rows: Sequence[Interview] = db.session.scalars(
+        _to_write_statement(),
+        {"candidate_id": candidate.id, "now": now, "since": now - timedelta(days=DEBRIEF_LIST_DAYS)},
     ).all()
     zone = interview_words.candidate_zone(candidate, firm)
     return [

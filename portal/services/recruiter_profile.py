@@ -23,10 +23,11 @@ import secrets
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageOps
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from portal import storage
 from portal.extensions import db
@@ -78,22 +79,27 @@ def usable_staff(user: Any) -> Any:
     return and_(user.active.is_(True), user.role.in_(STAFF_ROLES))
 
 
+@lru_cache(maxsize=1)
+def _recruiters_statement() -> Select:
+    """Built once (read on every candidate page): building a statement and its cache key per
+    call costs more than running it."""
+    return select(
+        User.id,
+        User.name,
+        User.email,
+        User.phone,
+        User.about,
+        User.photo_key.is_not(None).label("has_photo"),
+        User.photo_version,
+    ).where(User.id.in_(bindparam("ids", expanding=True)), usable_staff(User))
+
+
 def recruiters(ids: Iterable[int | None]) -> dict[int, Recruiter]:
     """The usable (active staff) recruiters among these ids, in one statement."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = db.session.execute(
-        select(
-            User.id,
-            User.name,
-            User.email,
-            User.phone,
-            User.about,
-            User.photo_key.is_not(None).label("has_photo"),
-            User.photo_version,
-        ).where(User.id.in_(wanted), usable_staff(User))
-    ).all()
+    rows = db.session.execute(_recruiters_statement(), {"ids": list(wanted)}).all()
     return {
         r.id: Recruiter(r.id, r.name, r.email, r.phone, r.about, bool(r.has_photo), r.photo_version or 0) for r in rows
     }
