@@ -138,6 +138,9 @@ def new_unsubscribe_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+POOL_WALK_COLUMNS = ("firm_id", "name", "id", "deleted_at", "job_seeking", "last_contacted_at", "owner_id", "location")
+
+
 class Candidate(FirmOwned, Model):
     """A person in the firm's talent pool; may or may not have a portal login."""
 
@@ -152,6 +155,9 @@ class Candidate(FirmOwned, Model):
         Index("ix_candidates_owner_availability", "firm_id", "owner_id", "availability_changed_at"),
         Index("ix_candidates_firm_unreachable", "firm_id", "unreachable_since"),
         Index("ix_candidates_firm_updated", "firm_id", "updated_at", "id"),  # the API's list and cursor
+        # The talent pool's own order with the columns its filters test, so that a page walks
+        # index entries by name and reads only the rows it shows (talent_pool._walk_by_name).
+        Index("ix_candidates_firm_name", *POOL_WALK_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

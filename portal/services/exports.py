@@ -160,7 +160,14 @@ def talent_pool_rows(firm: Firm, filters: talent_pool.PoolFilters) -> Iterator[l
         open_searches,
         Candidate.last_contacted_at,
         Candidate.created_at,
-    ).order_by(Candidate.name, Candidate.id)
+    ).order_by(
+        # By name, but sorted, not walked along ix_candidates_firm_name: the export reads every
+        # column of every row, so a walk in name order would visit the table's pages out of
+        # order (and on SQLite, memory-mapped, keep them resident: 45 MB at 100,000 rows, where
+        # a scan and a sort stay within 25). `name || ''` is the same text, but no index's.
+        Candidate.name.concat(""),
+        Candidate.id,
+    )
     return (list(row) for row in _streamed(firm.id, stmt))
 
 

@@ -57,6 +57,9 @@ def _check(names: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
+check_names = _check  # for callers that look keys up themselves (talent_pool)
+
+
 def _insert_ignoring_duplicates(firm: Firm, rows: list[dict]) -> None:
     """Insert new skills; a concurrent insert of the same key is not an error."""
     dialect = db.session.get_bind().dialect.name

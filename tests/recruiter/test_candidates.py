@@ -279,6 +279,63 @@ def test_talent_pool_filters(app, rec):
     assert resp.status_code == 200 and "not understood" in resp.get_data(as_text=True)
 
 
+def test_talent_pool_walk_by_name_finds_what_the_holders_find(app, rec, monkeypatch):
+    """A common skill makes the page walk the firm by name (talent_pool._walks_by_name); a rare
+    one starts from its holders. Both give the same pages, cursors included."""
+    from portal.services import skills, talent_pool
+
+    f = rec.f
+    now = utcnow()
+    cities = ["London", "Berlin", "Greater London", None]
+    made = []
+    for i in range(70):
+        made.append(
+            make_candidate(
+                app,
+                f.firm,
+                with_login=False,
+                name=f"{'Ann' if i % 3 else 'Bo'} {i % 7:02d}",  # shared names: the id breaks ties
+                location=cities[i % 4],
+                job_seeking=JobSeeking.ACTIVE if i % 2 else JobSeeking.OPEN,
+                last_contacted_at=None if i % 5 == 0 else now - timedelta(days=i),
+            )
+        )
+    with firm_context(app, f.firm):
+        for i, c in enumerate(made):
+            skills.set_candidate_skills(
+                f.firm, db.session.get(Candidate, c.id), ["Python"] + (["SQL"] if i % 3 == 0 else [])
+            )
+        db.session.add_all(CandidateTag(firm_id=f.firm.id, candidate_id=c.id, name="x") for c in made[::4])
+    s = make_search(app, f)
+    for c in made[::6]:
+        add(app, f, s, c, Stage.SCREENING)
+
+    def pages(query: str) -> list[list[str]]:
+        out, url = [], "/recruiter/candidates" + query
+        while url:
+            html = rec.client.get(url).get_data(as_text=True)
+            out.append(re.findall(r'<a href="/recruiter/candidates/(\d+)"><strong>', html))
+            found = re.search(r'href="([^"]+)" rel="next"', html)
+            url = found.group(1).replace("&amp;", "&") if found else None
+        return out
+
+    queries = [
+        "?skills=Python",
+        "?skills=Python&seeking=active&location=London&silent=30",
+        "?skills=Python,SQL&location=london",
+        "?skills=python&tags=x",
+        "?skills=Python&stage=screening",
+        "?skills=Python&owner=me",
+        "?skills=Python&location=Nowhere",
+    ]
+    by_holders = {q: pages(q) for q in queries}
+    assert len(by_holders["?skills=Python"]) == 3 and sum(map(len, by_holders["?skills=Python"])) == 70
+    monkeypatch.setattr(talent_pool, "HOLDERS_CAP", 0)  # every skill is common: the walk
+    with firm_context(app, f.firm):
+        assert talent_pool._walks_by_name(talent_pool.PoolFilters(), talent_pool._skill_ids(f.firm, ["Python"]))
+    assert {q: pages(q) for q in queries} == by_holders
+
+
 def test_talent_pool_pages_with_a_cursor_and_never_counts(app, rec, count_queries):
     f = rec.f
     for i in range(30):
