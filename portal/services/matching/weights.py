@@ -21,17 +21,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Update, bindparam, case, event, func, inspect, select, update
+from sqlalchemy import ColumnElement, Integer, Table, Update, bindparam, case, event, func, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from portal.models import Search, SearchSkill
 from portal.services.matching.scoring import NICE_WEIGHT, REQUIRED_WEIGHT
 
-_SEARCHES = Search.__table__
-_LINKS = SearchSkill.__table__
+_SEARCHES = cast("Table", Search.__table__)  # a declarative model's table (typed as a FromClause)
+_LINKS = cast("Table", SearchSkill.__table__)
 _EXPIRE = "matching_weights_expire"
 
 
