@@ -77,9 +77,9 @@ def _after_flush(session: Session, flush_context) -> None:
     """Recompute the weight of every search whose SearchSkill rows this flush wrote (inserted,
     updated or deleted, orphans included), by firm; the old search too when a row moved."""
     concerned: dict[int | None, set[int]] = defaultdict(set)
-    for state in flush_context.states:
-        if not issubclass(state.class_, SearchSkill):
-            continue
+    for state, (_, listonly) in flush_context.states.items():
+        if listonly or not issubclass(state.class_, SearchSkill):
+            continue  # listonly: only looked at for a relationship, not written
         values = state.dict
         firm_id = values.get("firm_id", state.committed_state.get("firm_id"))
         if firm_id is None:

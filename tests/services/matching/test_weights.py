@@ -4,7 +4,7 @@ the skill merge's bulk statements, a search deleted."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, event, func, select
 
 from portal.extensions import db
 from portal.models import Search, SearchSkill
@@ -75,6 +75,19 @@ def test_stored_weight_follows_every_change(app, firms):
         assert _drift(firm.id) == {}
         assert db.session.get(Search, both.id).skill_weight == 3
         assert db.session.get(Search, only_drop.id).skill_weight == 1
+
+        # A flush that writes no search skill refreshes nothing.
+        seen: list[str] = []
+        listen = lambda conn, cur, statement, *a: seen.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            s1 = db.session.get(Search, s1.id)
+            assert s1.skills
+            s1.title = "Renamed"
+            db.session.flush()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert not [st for st in seen if "skill_weight" in st]
 
         # A search deleted with its skills.
         db.session.delete(db.session.get(Search, s2.id))
