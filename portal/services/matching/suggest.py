@@ -316,7 +316,7 @@ def roles_for_candidate(
         stmt = _ROLE_SHORTLISTS[key] = _roles_stmt(*key)
     params = {"firm": firm.id, "candidate": candidate.id, **_person_values(person, today)}
     if exclude_search_ids:
-        params["excluded"] = sorted(set(exclude_search_ids))
+        params["excluded"] = list(exclude_search_ids)
     # Core execution: every table in the statement carries its explicit firm filter, and the
     # ORM's tenant criteria would make a new statement (and cache key) on every call. Core
     # does not autoflush: flush first, as the ORM execution did.
