@@ -31,6 +31,7 @@ from sqlalchemy import Engine, func, select, text
 import portal.models  # noqa: F401  (registers every table on the metadata)
 from portal.extensions import db
 from portal.models import CloseReason, Seniority
+from portal.services.matching.scoring import NICE_WEIGHT, REQUIRED_WEIGHT
 from portal.services.skills import normalise
 
 REAL_SKILLS = [
@@ -458,6 +459,7 @@ def generate(
             "created_at",
             "updated_at",
             "closed_at",
+            "skill_weight",  # as portal/services/matching/weights.py keeps it
         ]
         search_rows, s_links, search_meta = [], [], []
         for i in range(sizes.searches):
@@ -499,6 +501,7 @@ def generate(
                     created,
                     created,
                     created + timedelta(days=rng.randint(20, 200)) if state in ("filled", "cancelled") else None,
+                    REQUIRED_WEIGHT * len(req) + NICE_WEIGHT * len(nice - req),
                 )
             )
             search_meta.append((sid, fam, client_id, state))

@@ -411,6 +411,7 @@ def generate(
     import portal.models  # noqa: F401  (complete metadata)
     from portal.extensions import db
     from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
+    from portal.services.matching.scoring import NICE_WEIGHT, REQUIRED_WEIGHT
 
     t_start = time.perf_counter()
     url = absolute_url(url)
@@ -614,6 +615,19 @@ def generate(
                 f"A {rng_word(ad_rng)} company hiring for its {title.lower()} team" if advertised and conf else None,
             )
         )
+    search_skill_rows = []
+    search_skills: list[list[int]] = []
+    for i in range(S):
+        k = rng.randint(4, 10)
+        sk = pick_skills(rng, k, i % n_families)
+        search_skills.append(sk)
+        req = rng.randint(2, min(5, k))
+        for j, skid in enumerate(sk):
+            search_skill_rows.append((i + 1, skid, j < req, FIRM))
+        # Search.skill_weight, as portal/services/matching/weights.py keeps it (3 per required
+        # skill, 1 per nice-to-have); the searches are written once their skills are drawn.
+        n_req = min(req, len(sk))
+        search_rows[i] = (*search_rows[i], REQUIRED_WEIGHT * n_req + NICE_WEIGHT * (len(sk) - n_req))
     loader.write(
         "searches",
         [
@@ -643,19 +657,11 @@ def generate(
             "advertised_at",
             "publish_pay",
             "public_summary",
+            "skill_weight",
         ],
         iter(search_rows),
     )
     del search_rows
-    search_skill_rows = []
-    search_skills: list[list[int]] = []
-    for i in range(S):
-        k = rng.randint(4, 10)
-        sk = pick_skills(rng, k, i % n_families)
-        search_skills.append(sk)
-        req = rng.randint(2, min(5, k))
-        for j, skid in enumerate(sk):
-            search_skill_rows.append((i + 1, skid, j < req, FIRM))
     loader.write("search_skills", ["search_id", "skill_id", "required", "firm_id"], iter(search_skill_rows))
     del search_skill_rows
 

@@ -57,8 +57,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     import portal.models  # noqa: F401  (the models register with db's metadata on import)
     from portal.services import messages
+    from portal.services.matching import weights as search_weights
 
     messages.install_hooks()
+    search_weights.install_hooks()  # Search.skill_weight follows its SearchSkill rows
     outbox.init_app(app)
     from portal import storage
 

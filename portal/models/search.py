@@ -51,7 +51,16 @@ class Engagement(str, enum.Enum):
 
 
 # What matching's roles_for_candidate reads of an open search (ix_searches_firm_open).
-_OPEN_ROLE_COLUMNS = ["seniority", "location", "remote_policy", "pay_min", "pay_max", "pay_currency", "anticipated"]
+_OPEN_ROLE_COLUMNS = [
+    "seniority",
+    "location",
+    "remote_policy",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "anticipated",
+    "skill_weight",
+]
 
 
 class Search(FirmOwned, Model):
@@ -116,6 +125,13 @@ class Search(FirmOwned, Model):
     # The smallest skill overlap kept in this search's match pool (MatchPool), or None when it
     # has none (closed, too few candidate skills to need one, or not built yet).
     pool_floor: Mapped[int | None] = mapped_column(Integer)
+    # The sum of the search's skill weights (3 per required skill, 1 per nice-to-have; 0 with
+    # no skills): what a candidate's share of it is measured against. Derived from its
+    # SearchSkill rows and kept in step with them by portal/services/matching/weights.py (a
+    # flush hook for the unit of work; bulk statements call `weights.refresh`). Stored so
+    # that roles_for_candidate reads it from ix_searches_firm_open instead of summing every
+    # open search's skills per request.
+    skill_weight: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     client: Mapped[Client] = relationship(lazy="joined")
     skills: Mapped[list[SearchSkill]] = relationship(back_populates="search", cascade="all, delete-orphan")

@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.services import DomainError, NotFound
 from portal.services.matching import pools as match_pools
+from portal.services.matching import weights
 from portal.services.skill_names import MAX_NAME, display_name, fold, normalise
 
 # The text rules live in skill_names; parse_names (like normalise) is still found here by its callers.
@@ -272,6 +273,9 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
         .values(skill_id=keep.id)
         .execution_options(**opts)
     )
+    # Bulk statements bypass the flush hook that keeps Search.skill_weight: every search that
+    # had `drop` now has `keep` (a search that had both lost a row, maybe made required).
+    weights.refresh(sess.connection(), firm.id, skill_id=keep.id)
 
     sess.execute(
         update(SkillAlias)
@@ -287,7 +291,9 @@ def merge(firm: Firm, actor: User | None, keep: Skill, drop: Skill) -> Skill:
     for obj in list(sess.identity_map.values()):
         if isinstance(obj, (CandidateSkill, SearchSkill, SkillAlias)):
             sess.expunge(obj)
-        elif isinstance(obj, (Candidate, Search)):
+        elif isinstance(obj, Search):
+            sess.expire(obj, ["skills", "skill_weight"])
+        elif isinstance(obj, Candidate):
             sess.expire(obj, ["skills"])
     # The overlaps of every search asking for the kept skill changed: their match pools go
     # (those searches are matched live until the worker's plan builds them again).

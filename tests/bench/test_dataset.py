@@ -45,6 +45,12 @@ def test_generator_is_deterministic_and_matchable(app, firms):
         assert [r[1:] for r in a[0]] == [r[1:] for r in b[0]]
         assert len(a[1]) == len(b[1]) == one.rows["candidate_skills"]
         assert [r[2] for r in a[2]] == [r[2] for r in b[2]]
+        with as_firm(one.firm_id):  # each search's stored skill weight is that of its rows
+            stored = {sid: w for sid, w in db.session.execute(select(Search.id, Search.skill_weight))}
+        expected = dict.fromkeys(stored, 0)
+        for sid, _, required in a[2]:
+            expected[sid] += 3 if required else 1
+        assert stored == expected
         with as_firm(one.firm_id):
             firm = db.session.get(Firm, one.firm_id)
             search = db.session.scalars(

@@ -54,6 +54,10 @@ def test_generates_every_part_at_the_requested_size(bench_db_url, chunk):
     assert q("SELECT COUNT(*) FROM notes") == n["notes"]
     assert q("SELECT COUNT(*) FROM messages") == n["messages"]
     assert q("SELECT COUNT(*) FROM skills") == n["skills"]
+    # each search's stored skill weight is that of its rows (3 per required skill, 1 per nice one)
+    drift = """SELECT COUNT(*) FROM searches WHERE skill_weight <> COALESCE((SELECT SUM(CASE WHEN
+        ss.required THEN 3 ELSE 1 END) FROM search_skills ss WHERE ss.search_id = searches.id), 0)"""
+    assert q(drift) == 0 and q("SELECT MIN(skill_weight) FROM searches") > 0
     # every stage is represented, and every candidacy has its history ending at its stage
     assert q("SELECT COUNT(DISTINCT stage) FROM candidacies") == 8
     assert (

@@ -192,48 +192,88 @@ def _sql_points_for_role(role: _Facts, total: int, have, today: date, cols):
     return _role_expr(_role_shape(role), have, cols, _role_values(role, total, today))
 
 
-def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
-    """SQL pre-score of search rows for one candidate (`person`). `cols` maps the Search
-    attribute names (and loc_key, see _place_key) to the row source's columns."""
-    p = POINTS
-    probe = _Facts(seniority=None, location=None, remote_policy=None, pay_min=None, pay_max=None, pay_currency=None)
-    skills_part = cast(have, Float) * p["skills"] / total
-    seniority = _enum_points(
-        cols["seniority"], Seniority, lambda v: _seniority_fit(person, probe.but(seniority=v), False)
-    )
-    remote = _enum_points(
-        cols["remote_policy"], RemotePreference, lambda v: _remote_fit(person, probe.but(remote_policy=v), False)
-    )
-    availability = literal(float(_availability_fit(person, today, False)))
-    # Pay: the person's expectation is known here.
-    want, mine = person.pay_expectation, person.pay_currency or "EUR"
-    lo, hi = cols["pay_min"], cols["pay_max"]
-    pay: ColumnElement[float]
-    if want is None:
-        pay = literal(p["pay"] / 2)
-    else:
-        pay = case(
-            (and_(lo.is_(None), hi.is_(None)), p["pay"] / 2),
-            (func.coalesce(cols["pay_currency"], "EUR") != mine, p["pay"] / 2),
-            (and_(hi.is_not(None), hi * 1.1 < want), 0.0),
-            (and_(hi.is_not(None), hi < want), p["pay"] / 2),
-            else_=float(p["pay"]),
-        )
-    # Location (approximate).
+def _person_places(person: _Facts) -> tuple[tuple[str, ...], str]:
+    """The places a person's location and wishes name (in order, once each), and how a role
+    elsewhere scores: "any" (open to any place), "none" (no place given) or "places"."""
     home, wished = _places(person.location), _places(person.desired_locations)
     mine_places = tuple(dict.fromkeys(home + wished))
+    if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
+        return mine_places, "any"
+    return mine_places, "none" if not mine_places else "places"
+
+
+def _person_shape(person: _Facts) -> tuple[bool, int, str]:
+    """What the structure of the person's SQL pre-score depends on (the values are bound):
+    whether a pay expectation is known, how many places, the kind of fallback. Candidates of
+    one shape share one statement."""
+    places, fallback = _person_places(person)
+    return person.pay_expectation is not None, len(places), fallback
+
+
+def _person_values(person: _Facts, today: date) -> dict[str, Any]:
+    """The bound values of the person's pre-score (see _person_expr)."""
+    p = POINTS
+    probe = _Facts(seniority=None, location=None, remote_policy=None, pay_min=None, pay_max=None, pay_currency=None)
+    out: dict[str, Any] = {}
+    out.update(_enum_values("p_sen", Seniority, lambda v: _seniority_fit(person, probe.but(seniority=v), False)))
+    out.update(
+        _enum_values("p_rem", RemotePreference, lambda v: _remote_fit(person, probe.but(remote_policy=v), False))
+    )
+    out["p_av"] = float(_availability_fit(person, today, False))
+    if person.pay_expectation is not None:
+        want = person.pay_expectation
+        out.update(p_want_x=want, p_want=want, p_cur=person.pay_currency or "EUR")
+    places, fallback = _person_places(person)
+    for i, place in enumerate(places):
+        out[f"p_start{i}"] = _like_escape(place + ",") + "%"  # as _starts
+        if fallback == "places":
+            out[f"p_has{i}"] = "%" + _like_escape(place) + "%"  # as _has
+    out["p_loc"] = {"any": p["location"] * 0.8, "none": p["location"] / 2, "places": 0.0}[fallback]
+    return out
+
+
+def _person_expr(shape: tuple[bool, int, str], have, total, cols, values: dict[str, Any] | None = None):
+    """SQL pre-score of search rows for a person of this shape, every person-dependent value a
+    named bind parameter (`_person_values`; bound here when `values` is given). `cols` maps
+    the Search attribute names (and loc_key, see _place_key) to the row source's columns. The
+    bind parameters have the types SQLAlchemy gives the same values written as literals, so
+    the statement is the same as one built with the values in it."""
+    p = POINTS
+    has_pay, n_places, fallback = shape
+
+    def bp(name, type_):
+        return bindparam(name, values[name], type_=type_) if values is not None else bindparam(name, type_=type_)
+
+    skills_part = cast(have, Float) * p["skills"] / total
+    seniority = _enum_case(cols["seniority"], Seniority, "p_sen", lambda n: bp(n, Float()))
+    remote = _enum_case(cols["remote_policy"], RemotePreference, "p_rem", lambda n: bp(n, Float()))
+    availability = bp("p_av", Float())
+    lo, hi = cols["pay_min"], cols["pay_max"]
+    pay: ColumnElement[float]
+    if not has_pay:
+        pay = literal(p["pay"] / 2)
+    else:
+        currency = func.coalesce(cols["pay_currency"], "EUR")
+        pay = case(
+            (and_(lo.is_(None), hi.is_(None)), p["pay"] / 2),
+            (currency != bp("p_cur", currency.type), p["pay"] / 2),
+            (and_(hi.is_not(None), hi * 1.1 < bp("p_want_x", Integer())), 0.0),
+            (and_(hi.is_not(None), hi < bp("p_want", hi.type)), p["pay"] / 2),
+            else_=float(p["pay"]),
+        )
     key = cols["loc_key"]
     whens = [
         (cols["remote_policy"].in_([RemotePreference.REMOTE, RemotePreference.ANY]), float(p["location"])),
         (key == ",", p["location"] / 2),
     ]
-    whens += [(_starts(key, place + ","), float(p["location"])) for place in mine_places]
-    if not OPEN_TO_ANY_PLACE.isdisjoint(wished):
-        fallback = p["location"] * 0.8
-    elif not mine_places:
-        fallback = p["location"] / 2
-    else:
-        whens += [(_has(key, place), p["location"] / 2) for place in mine_places]
-        fallback = 0.0
-    location = case(*whens, else_=fallback)
+    whens += [(key.like(bp(f"p_start{i}", key.type), escape="/"), float(p["location"])) for i in range(n_places)]
+    if fallback == "places":
+        whens += [(key.like(bp(f"p_has{i}", key.type), escape="/"), p["location"] / 2) for i in range(n_places)]
+    location = case(*whens, else_=bp("p_loc", Float()))
     return skills_part + seniority + location + remote + pay + availability
+
+
+def _sql_points_for_person(person: _Facts, have, total, today: date, cols):
+    """SQL pre-score of search rows for one candidate (`person`), with the values bound (the
+    expression `roles_for_candidate` builds once per shape and binds per call)."""
+    return _person_expr(_person_shape(person), have, total, cols, _person_values(person, today))

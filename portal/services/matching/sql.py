@@ -26,7 +26,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.extensions import db
 from portal.models import (
@@ -87,8 +87,6 @@ _CLOSED_STATES = (SearchState.FILLED, SearchState.CANCELLED)
 SEARCH_SKILL_WEIGHT = case(  # a search skill's weight (also pools.py)
     (SearchSkill.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT
 )
-_EVERY_SKILL = aliased(SearchSkill)
-_EVERY_SKILL_WEIGHT = case((_EVERY_SKILL.required.is_(True), REQUIRED_WEIGHT), else_=NICE_WEIGHT)
 
 
 @lru_cache(maxsize=2)

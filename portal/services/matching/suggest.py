@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, bindparam, cast, func, literal_column, or_, select
 
 from portal.extensions import db
 from portal.models import Candidacy, Candidate, CandidateSkill, Firm, Search, SearchSkill, SearchState, utcnow
@@ -18,10 +18,12 @@ from portal.services.matching.facts import _Facts
 from portal.services.matching.prescore import (
     _has,
     _lower,
+    _person_expr,
+    _person_shape,
+    _person_values,
     _place_key,
     _role_shape,
     _role_values,
-    _sql_points_for_person,
 )
 from portal.services.matching.results import Match, MatchFilters, MatchWarning, PersonBrief
 from portal.services.matching.scoring import (
@@ -36,8 +38,6 @@ from portal.services.matching.scoring import (
 )
 from portal.services.matching.sql import (
     _CLOSED_STATES,
-    _EVERY_SKILL,
-    _EVERY_SKILL_WEIGHT,
     _ROLE_COLS,
     _SHORTLISTS,
     MASK_BITS,
@@ -213,6 +213,72 @@ def _person_filters(flt: MatchFilters) -> list[ColumnElement[bool]]:
     return out
 
 
+# Roles shortlist statements by shape (_roles_stmt's key).
+_ROLE_SHORTLISTS: dict[tuple[Any, ...], Select[*tuple[Any, ...]]] = {}
+
+
+def _roles_stmt(
+    dialect: str, person_shape: tuple[bool, int, str], include_anticipated: bool, excluding: bool, short_n: int
+) -> Select[*tuple[Any, ...]]:
+    """The shortlist statement for `roles_for_candidate`, every value a named bind parameter
+    (firm, candidate, excluded: the search ids left out, and the person's pre-score values,
+    `_person_values`). Built once per shape: building it each call (with the values in it) was
+    a large share of the page's Python. Every table carries an explicit firm filter."""
+    firm = bindparam("firm", type_=Integer)
+    candidate_id = bindparam("candidate", type_=Integer)
+    # 1. Overlap per open search from the (firm_id, skill_id, search_id, required) index, for
+    #    the skills on the candidate's profile. Open searches are a fifth of the firm's, and
+    #    their ids are read once (the partial index ix_searches_firm_open; 'open' inline, not
+    #    bound, so that a generic plan of the prepared statement can use it too).
+    #    PostgreSQL checks each index row against them before grouping, so only open searches
+    #    make groups (bench candidate at 1M: 24,070 groups -> 4,827). SQLite checks the groups
+    #    instead (3117dd1): given the filter before grouping it drives from the open searches
+    #    and reads every one's skills, slower.
+    is_open = Search.state == literal_column(f"'{SearchState.OPEN.value}'")
+    open_ids = select(Search.id).where(Search.firm_id == firm, is_open)
+    open_first = dialect != "sqlite"
+    mine = select(CandidateSkill.skill_id).where(
+        CandidateSkill.firm_id == firm, CandidateSkill.candidate_id == candidate_id
+    )
+    w = SEARCH_SKILL_WEIGHT
+    hit_rows = select(SearchSkill.search_id.label("sid"), func.sum(w).label("have")).where(
+        SearchSkill.firm_id == firm, SearchSkill.skill_id.in_(mine)
+    )
+    if open_first:
+        hit_rows = hit_rows.where(SearchSkill.search_id.in_(open_ids))
+    hits = hit_rows.group_by(SearchSkill.search_id).subquery()
+    # 2. Open searches only, with each one's total weight: stored on the search
+    #    (Search.skill_weight, weights.py) and read from the same partial index, instead of
+    #    summing every open search's skills per request (4,825 lookups at 1M, most of the cost).
+    total = Search.skill_weight
+    already = (
+        select(Candidacy.id)
+        .where(Candidacy.firm_id == firm, Candidacy.candidate_id == candidate_id, Candidacy.search_id == hits.c.sid)
+        .exists()
+    )
+    # PostgreSQL reads the open searches' columns from the same partial index (it includes
+    # them) in a hash join, instead of one search row per group.
+    pool_select = (
+        select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
+        .join(Search, Search.id == hits.c.sid)
+        .where(Search.firm_id == firm, is_open, ~already)
+    )
+    if not open_first:
+        pool_select = pool_select.where(hits.c.sid.in_(open_ids))
+    if not include_anticipated:
+        pool_select = pool_select.where(Search.anticipated.is_(False))
+    if excluding:
+        pool_select = pool_select.where(Search.id.not_in(bindparam("excluded", expanding=True)))
+    pool = pool_select.cte("pool").prefix_with("MATERIALIZED")
+    # 3. The pre-score, then the best SHORTLIST rows.
+    pre = _person_expr(person_shape, pool.c.have, pool.c.total, pool.c)
+    return (
+        select(pool)
+        .order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
+        .limit(short_n)
+    )
+
+
 def roles_for_candidate(
     firm: Firm,
     candidate: Candidate | None,
@@ -235,63 +301,27 @@ def roles_for_candidate(
     today = _today()
     person = _Facts(candidate)
 
-    # 1. Overlap per open search from the (firm_id, skill_id, search_id, required) index, for
-    #    the skills on the candidate's profile. Open searches are a fifth of the firm's, and
-    #    their ids are read once (the partial index ix_searches_firm_open; 'open' inline, not
-    #    bound, so that a generic plan of the prepared statement can use it too).
-    #    PostgreSQL checks each index row against them before grouping, so only open searches
-    #    make groups (bench candidate at 1M: 24,070 groups -> 4,827). SQLite checks the groups
-    #    instead (3117dd1): given the filter before grouping it drives from the open searches
-    #    and reads every one's skills, slower.
-    is_open = Search.state == literal_column(f"'{SearchState.OPEN.value}'")
-    open_ids = select(Search.id).where(Search.firm_id == firm.id, is_open)
-    open_first = db.session.get_bind().dialect.name != "sqlite"
-    mine = select(CandidateSkill.skill_id).where(
-        CandidateSkill.firm_id == firm.id, CandidateSkill.candidate_id == candidate.id
+    # The shortlist: one statement per shape (see _roles_stmt), the values bound.
+    key = (
+        db.session.get_bind().dialect.name,
+        _person_shape(person),
+        include_anticipated,
+        bool(exclude_search_ids),
+        max(sql.ROLE_SHORTLIST, 2 * limit),
     )
-    w = SEARCH_SKILL_WEIGHT
-    hit_rows = select(SearchSkill.search_id.label("sid"), func.sum(w).label("have")).where(
-        SearchSkill.firm_id == firm.id, SearchSkill.skill_id.in_(mine)
-    )
-    if open_first:
-        hit_rows = hit_rows.where(SearchSkill.search_id.in_(open_ids))
-    hits = hit_rows.group_by(SearchSkill.search_id).subquery()
-    # 2. Open searches only, with each one's total weight from the (firm_id, search_id,
-    #    required) index; the pool is materialised so the total is computed once per search.
-    every = _EVERY_SKILL
-    total = (
-        select(func.sum(_EVERY_SKILL_WEIGHT))
-        .where(every.firm_id == firm.id, every.search_id == Search.id)
-        .correlate(Search)
-        .scalar_subquery()
-    )
-    already = (
-        select(Candidacy.id)
-        .where(Candidacy.firm_id == firm.id, Candidacy.candidate_id == candidate.id, Candidacy.search_id == hits.c.sid)
-        .exists()
-    )
-    # PostgreSQL reads the open searches' columns from the same partial index (it includes
-    # them) in a hash join, instead of one search row per group.
-    pool_select = (
-        select(hits.c.have, total.label("total"), *_ROLE_COLS, _place_key(Search.location).label("loc_key"))
-        .join(Search, Search.id == hits.c.sid)
-        .where(Search.firm_id == firm.id, is_open, ~already)
-    )
-    if not open_first:
-        pool_select = pool_select.where(hits.c.sid.in_(open_ids))
-    if not include_anticipated:
-        pool_select = pool_select.where(Search.anticipated.is_(False))
+    stmt = _ROLE_SHORTLISTS.get(key)
+    if stmt is None:
+        if len(_ROLE_SHORTLISTS) >= 256:  # a few dozen shapes in practice; never grow without bound
+            _ROLE_SHORTLISTS.clear()
+        stmt = _ROLE_SHORTLISTS[key] = _roles_stmt(*key)
+    params = {"firm": firm.id, "candidate": candidate.id, **_person_values(person, today)}
     if exclude_search_ids:
-        pool_select = pool_select.where(Search.id.not_in(list(exclude_search_ids)))
-    pool = pool_select.cte("pool").prefix_with("MATERIALIZED")
-    # 3. The pre-score, then the best SHORTLIST rows.
-    pre = _sql_points_for_person(person, pool.c.have, pool.c.total, today, pool.c)
-    stmt = (
-        select(pool)
-        .order_by(pre.desc(), (cast(pool.c.have, Float) / pool.c.total).desc(), pool.c.id.desc())
-        .limit(max(sql.ROLE_SHORTLIST, 2 * limit))
-    )
-    rows = db.session.execute(stmt).all()
+        params["excluded"] = list(exclude_search_ids)
+    # Core execution: every table in the statement carries its explicit firm filter, and the
+    # ORM's tenant criteria would make a new statement (and cache key) on every call. Core
+    # does not autoflush: flush first, as the ORM execution did.
+    db.session.flush()
+    rows = db.session.connection().execute(stmt, params).all()
 
     scored: list[tuple[float, float, int]] = []
     for row in rows:
