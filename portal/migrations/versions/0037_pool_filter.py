@@ -1,15 +1,15 @@
 """the talent pool's walk by name (issue 24)
 
-Revision ID: 0038_pool_filter
-Revises: 0035
+Revision ID: 0037
+Revises: 0036
 Create Date: 2026-12-07 13:00:00
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0038_pool_filter"
-down_revision = "0035"
+revision = "0037"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """searches.skill_weight: each search's stored skill weight, read with the open searches
 (roles_for_candidate at a million candidates, issue 24)
 
-Revision ID: 0037_search_skill_weight
+Revision ID: 0036
 Revises: 0035
 Create Date: 2026-12-07 13:00:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0037_search_skill_weight"
+revision = "0036"
 down_revision = "0035"
 branch_labels = None
 depends_on = None
