@@ -542,6 +542,8 @@ def generate(
                             when - timedelta(days=2),
                             "Confidential client" if rng.random() < 0.2 else client_names[client_id],
                             titles[sid],
+                            cid,
+                            sid,
                         )
                     )
         rows["candidacies"] = _bulk(
@@ -564,7 +566,18 @@ def generate(
         rows["consents"] = _bulk(
             conn,
             consents,
-            ["id", "firm_id", "candidacy_id", "state", "requested_at", "answered_at", "client_name", "role_title"],
+            [
+                "id",
+                "firm_id",
+                "candidacy_id",
+                "state",
+                "requested_at",
+                "answered_at",
+                "client_name",
+                "role_title",
+                "candidate_id",
+                "search_id",
+            ],
             consent_rows,
         )
         _fix_sequences(conn, [firms, clients, skills_t, candidates, searches, candidacies, consents])

@@ -1106,8 +1106,14 @@ def generate(
                 "cv_sent_at",
                 "client_name",
                 "role_title",
+                "candidate_id",
+                "search_id",
             ],
-            ((j, FIRM) + r[1:] for j, r in enumerate(consent_rows, start=consent0 + 1)),
+            # the candidacy's candidate and search, copied (as the application does)
+            (
+                (j, FIRM) + r[1:] + (plans[r[1] - cy0 - 1][1], plans[r[1] - cy0 - 1][0] + 1)
+                for j, r in enumerate(consent_rows, start=consent0 + 1)
+            ),
         )
         n_consents += len(consent_rows)
         del consent_rows

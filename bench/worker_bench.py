@@ -271,13 +271,12 @@ def load_pipeline(app, candidacies: int, seed: int = 1) -> dict:
                     }
                 )
             bulk_insert(conn, Candidacy.__table__, rows)
-            some = (
-                conn.execute(
-                    Candidacy.__table__.select().with_only_columns(Candidacy.__table__.c.id).limit(candidacies // 20)
-                )
-                .scalars()
-                .all()
-            )
+            cy_t = Candidacy.__table__
+            some = conn.execute(
+                cy_t.select()
+                .with_only_columns(cy_t.c.id, cy_t.c.candidate_id, cy_t.c.search_id)
+                .limit(candidacies // 20)
+            ).all()
             bulk_insert(
                 conn,
                 Consent.__table__,
@@ -285,12 +284,14 @@ def load_pipeline(app, candidacies: int, seed: int = 1) -> dict:
                     {
                         "firm_id": firm_id,
                         "candidacy_id": cy,
+                        "candidate_id": cid,
+                        "search_id": sid,
                         "state": "approved",
                         "requested_at": now,
                         "client_name": "Client",
                         "role_title": "Role",
                     }
-                    for cy in some
+                    for cy, cid, sid in some
                 ],
             )
         if db.engine.dialect.name == "postgresql":

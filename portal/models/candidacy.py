@@ -161,7 +161,9 @@ class Candidacy(FirmOwned, Model):
     __tablename__ = "candidacies"
     __table_args__ = (
         UniqueConstraint("firm_id", "search_id", "candidate_id"),
-        Index("ix_candidacies_firm_stage", "firm_id", "stage"),
+        # A stage's candidacies, oldest first, with whose they are: the dashboard's new
+        # applications walk the applied ones and test "mine" from the index alone (issue 24).
+        Index("ix_candidacies_firm_stage", "firm_id", "stage", "created_at", "id", "candidate_id", "search_id"),
         # Covering indexes for "who is active, where": a search's pipeline by stage, and a
         # candidate's candidacies by stage (the needs-attention and check-in queries).
         Index("ix_candidacies_search_stage", "firm_id", "search_id", "stage", "candidate_id"),
@@ -244,11 +246,30 @@ class Consent(FirmOwned, Model):
     """The candidate's yes/no to having their CV sent to this client for this role."""
 
     __tablename__ = "consents"
-    # Waiting requests, oldest first (needs attention).
-    __table_args__ = (Index("ix_consents_firm_state_requested", "firm_id", "state", "requested_at"),)
+    __table_args__ = (
+        # Waiting requests, oldest first (needs attention), with whose they are: the dashboard
+        # reads its list and its "mine" test from the index alone, not from each request's
+        # candidacy (issue 24; docs/PERFORMANCE.md, the dashboard at a million candidates).
+        Index(
+            "ix_consents_firm_state_requested",
+            "firm_id",
+            "state",
+            "requested_at",
+            "id",
+            "candidate_id",
+            "search_id",
+            "candidacy_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidacy_id: Mapped[int] = mapped_column(ForeignKey("candidacies.id", ondelete="CASCADE"), index=True)
+    # The candidacy's candidate and search, copied when the request is made (a candidacy never
+    # changes either), so the dashboard's "mine" test reads them from the index above. No
+    # foreign keys of their own: the row goes with its candidacy (ON DELETE CASCADE above), and
+    # a key would make every deleted candidate or search look up consents by these columns.
+    candidate_id: Mapped[int] = mapped_column(Integer)
+    search_id: Mapped[int] = mapped_column(Integer)
     state: Mapped[ConsentState] = mapped_column(enum_type(ConsentState), default=ConsentState.REQUESTED)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

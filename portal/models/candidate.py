@@ -147,7 +147,9 @@ class Candidate(FirmOwned, Model):
     __tablename__ = "candidates"
     __table_args__ = (
         UniqueConstraint("firm_id", "email"),
-        Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at"),
+        # Least recently contacted first, with what the firm-wide overdue list tests of each
+        # person before its candidacies (issue 24): the walk reads the index, not the rows.
+        Index("ix_candidates_firm_last_contacted", "firm_id", "last_contacted_at", "id", "deleted_at"),
         # A recruiter's own candidates, least recently contacted first (needs attention).
         Index(
             "ix_candidates_owner_last_contacted", "firm_id", "owner_id", "last_contacted_at", postgresql_include=["id"]

@@ -55,6 +55,8 @@ def request_consent(firm: Firm, actor: User, candidacy: Candidacy) -> Consent:
     consent = Consent(
         firm_id=firm.id,
         candidacy_id=candidacy.id,
+        candidate_id=candidacy.candidate_id,
+        search_id=candidacy.search_id,
         state=ConsentState.REQUESTED,
         requested_by_id=actor.id,
         requested_at=utcnow(),

@@ -155,6 +155,8 @@ def _graph(app, ns) -> dict[type, int]:
             ),
             Consent: Consent(
                 candidacy_id=candidacy.id,
+                candidate_id=candidacy.candidate_id,
+                search_id=candidacy.search_id,
                 requested_by_id=ns.recruiter.id,
                 client_name=client.name,
                 role_title=search.title,

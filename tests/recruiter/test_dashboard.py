@@ -88,6 +88,36 @@ def test_scope_mine_by_default_and_whole_firm_on_request(app, rec):
     assert p1.name in everyone and p2.name in everyone
 
 
+def test_waiting_consents_are_mine_by_the_candidacys_candidate_or_search(app, rec):
+    """A request carries its candidacy's candidate and search, copied when it is made (the
+    dashboard's "mine" test reads them from an index, not the candidacy): mine when I own the
+    person or the search, whoever asked; the whole firm's on request."""
+    from portal.models import Consent
+
+    f = rec.f
+    colleague = make_user(app, f.firm, email="colleague@alpha.example", name="Colleague")
+    mine = make_search(app, f, title="Mine")
+    theirs = make_search(app, f, title="Theirs", owner=colleague)
+    my_person, their_person, nobodys = people(app, f, 3)
+    with firm_context(app, f.firm):
+        db.session.get(Candidate, their_person.id).owner_id = colleague.id
+        db.session.get(Candidate, nobodys.id).owner_id = colleague.id
+    candidacies = [
+        add(app, f, theirs, my_person, Stage.SCREENING),  # my person in their search
+        add(app, f, mine, their_person, Stage.SCREENING),  # their person in my search
+        add(app, f, theirs, nobodys, Stage.SCREENING),  # theirs twice
+    ]
+    for cy in candidacies:
+        rec.client.post(f"/recruiter/candidacies/{cy.id}/consent")
+    with firm_context(app, f.firm):
+        asked = {c.candidacy_id: (c.candidate_id, c.search_id) for c in db.session.scalars(select(Consent))}
+    assert asked == {cy.id: (cy.candidate_id, cy.search_id) for cy in candidacies}
+    own = _section(rec.client.get("/recruiter/").get_data(as_text=True), "consents")
+    assert my_person.name in own and their_person.name in own and nobodys.name not in own
+    everyone = _section(rec.client.get("/recruiter/?scope=firm").get_data(as_text=True), "consents")
+    assert all(p.name in everyone for p in (my_person, their_person, nobodys))
+
+
 def test_consent_waiting_interest_updates_availability_and_failures_are_listed(app, rec):
     f = rec.f
     s = make_search(app, f, title="Platform Lead")
@@ -340,7 +370,14 @@ def _every_kind(app, f, n, tag):
                         referred_by_candidate_id=referrer.id,
                         privacy_notice_hash="0" * 64,
                     ),
-                    Consent(firm_id=firm_id, candidacy_id=cy.id, client_name=f"Client {tag}", role_title="Role"),
+                    Consent(
+                        firm_id=firm_id,
+                        candidacy_id=cy.id,
+                        candidate_id=cy.candidate_id,
+                        search_id=cy.search_id,
+                        client_name=f"Client {tag}",
+                        role_title="Role",
+                    ),
                     Interest(firm_id=firm_id, candidate_id=p.id, search_id=wanted.id),
                     CandidateUpdate(firm_id=firm_id, candidate_id=p.id, kind=UpdateKind.UPDATE, body="hi"),
                     Message(

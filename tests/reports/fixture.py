@@ -167,6 +167,8 @@ def build_fixture(app, slug: str = "kiwi", extra_candidates: int = 0) -> SimpleN
             Consent(
                 firm_id=firm.id,
                 candidacy_id=c3.id,
+                candidate_id=c3.candidate_id,
+                search_id=c3.search_id,
                 state=ConsentState.APPROVED,
                 requested_at=at(11, 13),
                 answered_at=at(11, 14),

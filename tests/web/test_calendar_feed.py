@@ -42,7 +42,16 @@ def world(app, firms):
     cy_secret = make_candidacy(app, a.firm, a.candidate, secret)
     cy_told = make_candidacy(app, a.firm, a.candidate, told)
     with firm_context(app, a.firm) as s:
-        s.add(Consent(candidacy_id=cy_told.id, requested_by_id=a.recruiter.id, client_name="Initech", role_title="x"))
+        s.add(
+            Consent(
+                candidacy_id=cy_told.id,
+                candidate_id=cy_told.candidate_id,
+                search_id=cy_told.search_id,
+                requested_by_id=a.recruiter.id,
+                client_name="Initech",
+                role_title="x",
+            )
+        )
     ids = {
         "secret": make_interview_at(
             app,

@@ -248,6 +248,8 @@ def test_recruiter_digest(app, firms):
             Consent(
                 firm_id=a.firm.id,
                 candidacy_id=cy.id,
+                candidate_id=cy.candidate_id,
+                search_id=cy.search_id,
                 state=ConsentState.REQUESTED,
                 requested_by_id=a.recruiter.id,
                 client_name="Acme",

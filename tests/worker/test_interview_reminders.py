@@ -187,7 +187,16 @@ def test_the_reminder_never_names_an_untold_confidential_client_nor_internal_not
     assert "Data Engineer at Confidential client" in text and "1 Main Street" in text
     # Once told, the name is there.
     with firm_context(app, a.firm) as s:
-        s.add(Consent(candidacy_id=cy.id, requested_by_id=a.recruiter.id, client_name="Globex", role_title="x"))
+        s.add(
+            Consent(
+                candidacy_id=cy.id,
+                candidate_id=cy.candidate_id,
+                search_id=cy.search_id,
+                requested_by_id=a.recruiter.id,
+                client_name="Globex",
+                role_title="x",
+            )
+        )
     change_interview(app, a.firm, iid, sequence=1)
     step(app, a.firm, starts - timedelta(hours=1))
     text = smtp_sink.messages[-1].email.get_body(("plain",)).get_content()

@@ -205,6 +205,8 @@ def test_earlier_candidacy_with_same_client_is_a_warning_not_hidden(app, firms):
             Consent(
                 firm_id=firm.id,
                 candidacy_id=c5.id,
+                candidate_id=c5.candidate_id,
+                search_id=c5.search_id,
                 state=ConsentState.DECLINED,
                 answered_at=now - timedelta(days=3),
                 client_name="Acme Corp",
