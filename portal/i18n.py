@@ -287,6 +287,28 @@ def join(items: list[str], style: str = "standard") -> str:
     return format_list(items, style=style, locale=_locale())
 
 
+def languages_offered() -> tuple[Language, ...]:
+    """The page firm's languages (templates: the switcher on every page), its default first."""
+    firm = g.get("firm")
+    if not firm:
+        return ()
+    return _languages_of(getattr(firm, "default_language", None), tuple(firm.languages or ()))
+
+
+@lru_cache(maxsize=256)
+def _languages_of(default: str | None, chosen: tuple[str, ...]) -> tuple[Language, ...]:
+    """`offered` of a firm with these settings, kept per settings (a firm changing its languages
+    makes another key)."""
+    firm = _Settings(default_language=default, languages=list(chosen))
+    return tuple(LANGUAGES[c] for c in offered(firm))
+
+
+@dataclass(frozen=True)
+class _Settings:
+    default_language: str | None
+    languages: list[str]
+
+
 def language_name(code: str) -> str:
     lang = LANGUAGES.get(code)
     return lang.name if lang else code
@@ -312,6 +334,6 @@ def init_app(app: Flask) -> None:
         html_dir=direction,
         current_language=current_language,
         firm_text=firm_text,
-        languages_offered=lambda: [LANGUAGES[c] for c in offered(g.get("firm"))] if g.get("firm") else [],
+        languages_offered=languages_offered,
         language_name=language_name,
     )

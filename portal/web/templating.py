@@ -208,9 +208,10 @@ def template_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("portal_url_cache")
-    if cache is None or any(k[:1] == "_" for k in values) or any(app.url_default_functions.values()):
+    if cache is None or (values and any(k[:1] == "_" for k in values)) or any(app.url_default_functions.values()):
         return url_for(endpoint, **values)
-    key = (request.host, request.script_root, endpoint, *sorted(values.items()))
+    req = request._get_current_object()  # type: ignore[attr-defined]  (one context lookup, not two)
+    key = (req.host, req.script_root, endpoint, *sorted(values.items())) if values else (req.host, req.script_root, endpoint)
     try:
         url = cache.get(key)
     except TypeError:  # an unhashable value
