@@ -108,7 +108,7 @@ def _generate(parts: list[str | tuple[str, dict]]) -> Formatter:
                 namespace[f"{name}{i}"] = table
                 expression = expression.replace(name, f"{name}{i}")
             pieces.append(f"{{{expression}}}")
-    source = f"def formatted(v):\n    return f\"{''.join(pieces)}\"\n"
+    source = f'def formatted(v):\n    return f"{"".join(pieces)}"\n'
     exec(compile(source, "<portal.date_patterns>", "exec"), namespace)  # noqa: S102 - see the docstring
     return namespace["formatted"]
 
@@ -121,7 +121,9 @@ def _number(attribute: str, num: int) -> tuple[str, dict]:
     return f"{attribute}:0{int(num)}d", {}
 
 
-def _words(locale: Locale, field: str, samples: list[date], key: Callable[[date], int], expression: str) -> tuple[str, dict]:
+def _words(
+    locale: Locale, field: str, samples: list[date], key: Callable[[date], int], expression: str
+) -> tuple[str, dict]:
     """A field that is a word (a month's or weekday's name, AM/PM), looked up by `expression`
     (the source of `key`): the words are Babel's, formatted once from one sample moment per value."""
     table = {key(s): DateTimeFormat(s, locale)[field] for s in samples}
@@ -139,7 +141,9 @@ def _field(locale: Locale, char: str, num: int) -> tuple[str, dict] | None:
     if char in "ML" and num in (3, 4):
         return _words(locale, char * num, [date(2001, m, 1) for m in range(1, 13)], lambda v: v.month, "v.month")
     if char == "E" and num <= 4:  # 2001-01-01 was a Monday: weekday() 0..6
-        return _words(locale, char * num, [date(2001, 1, 1 + d) for d in range(7)], lambda v: v.weekday(), "v.weekday()")
+        return _words(
+            locale, char * num, [date(2001, 1, 1 + d) for d in range(7)], lambda v: v.weekday(), "v.weekday()"
+        )
     if char == "H" and num <= 2:
         return _number("v.hour", num)
     if char == "h" and num <= 2:

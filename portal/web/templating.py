@@ -211,7 +211,11 @@ def template_url_for(endpoint: str, **values) -> str:
     if cache is None or (values and any(k[:1] == "_" for k in values)) or any(app.url_default_functions.values()):
         return url_for(endpoint, **values)
     req = request._get_current_object()  # type: ignore[attr-defined]  (one context lookup, not two)
-    key = (req.host, req.script_root, endpoint, *sorted(values.items())) if values else (req.host, req.script_root, endpoint)
+    key = (
+        (req.host, req.script_root, endpoint, *sorted(values.items()))
+        if values
+        else (req.host, req.script_root, endpoint)
+    )
     try:
         url = cache.get(key)
     except TypeError:  # an unhashable value
