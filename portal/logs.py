@@ -8,8 +8,8 @@ here, and is sent back on the response so a user's report can be matched to the 
 from __future__ import annotations
 
 import logging
-import re
 import os
+import re
 import time
 
 from flask import Flask, Response, current_app, g, has_request_context, request
