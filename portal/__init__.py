@@ -123,7 +123,32 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import cli
 
     cli.init_app(app)
+    _remember_plain_functions(app)
     return app
+
+
+def _remember_plain_functions(app: Flask) -> None:
+    """Flask asks `ensure_sync` of every hook, context processor and view on every request
+    (22 on a signed-in page), and each answer inspects the function's code for `async def`
+    (`inspect.iscoroutinefunction`: about 1 us). A function found plain stays plain, so the
+    answer is remembered per function; an `async def` one still gets Flask's wrapper each time."""
+    ask = app.ensure_sync
+    plain: dict = {}
+
+    def ensure_sync(func):
+        try:
+            if func in plain:
+                return func
+        except TypeError:  # not hashable: ask every time
+            return ask(func)
+        made = ask(func)
+        if made is func:
+            if len(plain) >= 4096:  # hooks and views are a fixed set; a bound of safety only
+                plain.clear()
+            plain[func] = True
+        return made
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.extensions import csrf
-from portal.i18n import COOKIE, LANGUAGES, language_name
+from portal.i18n import COOKIE, LANGUAGES, current_language, language_name
 from portal.services import DomainError, languages
 from portal.web.actions import run
 from portal.web.security import is_safe_next
@@ -31,8 +32,28 @@ ONE_YEAR = 365 * 24 * 3600
 def here() -> str:
     """Where the switcher comes back to: this page, with its query string less any `next` that
     is not a path on this site (a page drops those; the switcher must not carry them on)."""
+    if not request.query_string:  # most pages: the path alone (the query string is not parsed)
+        return request.path
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("next", "back") or is_safe_next(v)]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+@bp.app_template_global("language_choices")
+def choices(offered_languages) -> Markup:
+    """The switcher's label, choices and button (_language_choices.html), made once per set of
+    offered languages and page language and then kept: they depend on nothing else (the words
+    are in the page's language), and making them was most of the switcher's cost on every page."""
+    page_language = current_language()
+    key = (tuple(lang.code for lang in offered_languages), page_language)
+    kept = current_app.extensions.setdefault("portal_language_choices", {})
+    found = kept.get(key)
+    if found is None:
+        template = current_app.jinja_env.get_template("_language_choices.html")
+        found = Markup(template.render(offered_languages=offered_languages, page_language=page_language))
+        if len(kept) >= 1024:  # languages times their combinations: a bound of safety only
+            kept.clear()
+        kept[key] = found
+    return found
 
 
 def _back() -> str:

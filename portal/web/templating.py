@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from jinja2 import TemplateNotFound
 
+from portal import i18n  # at import, not per call: a page formats dozens of dates
 from portal.models.candidacy import CANDIDATE_STAGE_TEXT, Stage
 from portal.models.firm import Firm
 
@@ -87,8 +88,6 @@ LEGACY_FORMATS = {"%a %d %b, %H:%M": "weekday", "%H:%M on %d %b": "day_time", "%
 def local_time(value: datetime | date | None, firm: Firm | None = None, fmt: str = "medium") -> str:
     """A moment in the reader's zone (the candidate's on their pages, else the firm's) and
     locale; `fmt` is a portal.i18n.when format ("medium", "weekday", "day_time", "time")."""
-    from portal import i18n
-
     if value is None:
         return ""
     if not isinstance(value, datetime):
@@ -209,9 +208,14 @@ def template_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("portal_url_cache")
-    if cache is None or any(k[:1] == "_" for k in values) or any(app.url_default_functions.values()):
+    if cache is None or (values and any(k[:1] == "_" for k in values)) or any(app.url_default_functions.values()):
         return url_for(endpoint, **values)
-    key = (request.host, request.script_root, endpoint, *sorted(values.items()))
+    req = request._get_current_object()  # type: ignore[attr-defined]  (one context lookup, not two)
+    key = (
+        (req.host, req.script_root, endpoint, *sorted(values.items()))
+        if values
+        else (req.host, req.script_root, endpoint)
+    )
     try:
         url = cache.get(key)
     except TypeError:  # an unhashable value
