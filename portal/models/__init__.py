@@ -36,7 +36,7 @@ from portal.models.candidate import (  # noqa: F401
 from portal.models.contact import ContactKind, ContactRecord  # noqa: F401
 from portal.models.conversation import Author, ConversationAttachment, ConversationMessage, HeldMail, PostSource  # noqa: F401
 from portal.models.firm import AuditEntry, Firm, FirmDomain  # noqa: F401
-from portal.models.insight import ReportSnapshot, SurveyResponse  # noqa: F401
+from portal.models.insight import ReportSnapshot, ReportSnapshotRow, SurveyResponse  # noqa: F401
 from portal.models.interview import (  # noqa: F401
     Debrief,
     Interview,

@@ -1,5 +1,6 @@
 """Insight: the candidate-experience survey and the precomputed promises report. Tables only:
-the rules live in portal/services/surveys.py and portal/services/reports.py."""
+the rules live in portal/services/surveys.py, portal/services/reports.py and
+portal/services/report_snapshots.py."""
 
 from __future__ import annotations
 
@@ -49,4 +50,21 @@ class ReportSnapshot(FirmOwned, Model):
     scope: Mapped[str] = mapped_column(String(40))
     period: Mapped[str] = mapped_column(String(40))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The report (portal.services.reports.build) without its "by_search" rows, which are kept
+    # apart (ReportSnapshotRow; their number is "by_search_count"). A snapshot written before
+    # they were (migration 0036) still holds them here until its next refresh.
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class ReportSnapshotRow(FirmOwned, Model):
+    """One row of a snapshot's "By search" table (a search's figures, as `reports.build` makes
+    it), at its place in the table's order: the page reads one page of them by `position`, the
+    CSV download all of them in order, and neither decodes the others (a firm's report has a
+    row per search: 95% of a snapshot at 100,000 candidates). Written with its snapshot by
+    `report_snapshots.refresh`, replaced with it, deleted with it."""
+
+    __tablename__ = "report_snapshot_rows"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("report_snapshots.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, ... in the table's order
     data: Mapped[dict] = mapped_column(JSON)

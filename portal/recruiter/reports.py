@@ -71,18 +71,18 @@ def _words(data: dict, f: report_tables.Formats) -> dict:
 def report_page():
     recruiter_id = _scope()
     key, problem = _period_key()
-    shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))
-    if shown is None:
+    found = run(lambda: report_snapshots.report_page(g.firm, key, recruiter_id, request.args.get("page", "")))
+    if found is None:
         abort(404)
-    data, f = shown.data, report_tables.Formats()
-    tables, search_page = report_tables.page_tables(data, request.args.get("page", ""), f)
+    shown, data, f = found.shown, found.shown.data, report_tables.Formats()
+    tables = report_tables.page_tables(data, found.rows, f)
     return render_template(
         "recruiter/report.html",
         data=data,
         **_words(data, f),
         shown=shown,
         tables=tables,
-        search_page=search_page,
+        search_page=found.searches,
         charts=report_tables.charts(data, tables, f),
         headline=reports.headline_from(data),
         staff=search_service.staff(g.firm) if current_user.is_admin else [],
@@ -104,7 +104,8 @@ def report_csv():
     shown = run(lambda: report_snapshots.report(g.firm, key, recruiter_id))
     if shown is None:
         abort(404)
-    table = report_tables.table(shown.data, name)
+    rows = report_snapshots.all_search_rows(g.firm, shown) if name == "by_search" else None
+    table = report_tables.table(shown.data, name, rows)
     if table is None:
         abort(404)
     details = {"table": name, "period": key, "scope": report_snapshots.scope_key(recruiter_id)}

@@ -114,7 +114,7 @@ def filename(firm: Firm, *parts: str, today: date | None = None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:120] + ".csv"
 
 
-def _streamed(firm_id: int, stmt) -> Iterator:
+def streamed(firm_id: int, stmt) -> Iterator:
     """The rows of `stmt` through a server-side cursor, CHUNK at a time, on a read-only session
     of its own bound to the firm (transaction.separate): the rows are read while the response
     is being sent, after the request's own session has ended. The callers are generators, so
@@ -168,7 +168,7 @@ def talent_pool_rows(firm: Firm, filters: talent_pool.PoolFilters) -> Iterator[l
         Candidate.name.concat(""),
         Candidate.id,
     )
-    return (list(row) for row in _streamed(firm.id, stmt))
+    return (list(row) for row in streamed(firm.id, stmt))
 
 
 def pipeline_rows(search: Search, stage: Stage | None = None) -> Iterator[list]:
@@ -201,4 +201,4 @@ def pipeline_rows(search: Search, stage: Stage | None = None) -> Iterator[list]:
     if stage is not None:
         stmt = stmt.where(Candidacy.stage == stage)
     # The close reason as its code ("withdrew"): its label is worded for the candidate.
-    return ([*row[:8], row[8] and row[8].value, *row[9:]] for row in _streamed(search.firm_id, stmt))
+    return ([*row[:8], row[8] and row[8].value, *row[9:]] for row in streamed(search.firm_id, stmt))

@@ -6,11 +6,13 @@ Titles, headers and labels are in the reader's language (read when a page or a d
 made); the stored data keeps its keys (promise, stage, source, silence bucket, "YYYY-MM").
 A firm's report has a row per search (3,000 at 100,000 candidates): the words and number
 patterns are looked up once per page or download (`Formats`), never per cell, and the page
-shows one page of searches (`page_tables`); the CSV holds them all."""
+shows one page of searches (`search_page`, `page_tables`); the CSV holds them all. A snapshot
+keeps those rows apart from its document (portal.services.report_snapshots): the caller reads
+the page's rows, or every row as the download is written, and gives them here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +36,7 @@ class Table:
     name: str  # the CSV's name and the page anchor
     title: str
     header: list[str]
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]  # a list; a download of "By search" reads them as it writes
 
 
 class Formats:
@@ -166,22 +168,23 @@ def _by_recruiter(report: dict[str, Any], f: Formats) -> Table:
     )
 
 
+def _search_cells(r: dict, f: Formats) -> list[Any]:
+    return [
+        r["name"],
+        r.get("owner") or "",
+        *_promise_cells(r, f),
+        r["survey"]["count"],
+        f.num(r["survey"]["average"]),
+        f.num(r["survey"]["nps"], 0),
+    ]
+
+
 def _by_search(report: dict[str, Any], f: Formats) -> Table:
     return Table(
         "by_search",
         _("By search"),
         [_("Search"), _("Owner"), *f.promises.values(), *_survey_columns()],
-        [
-            [
-                r["name"],
-                r.get("owner") or "",
-                *_promise_cells(r, f),
-                r["survey"]["count"],
-                f.num(r["survey"]["average"]),
-                f.num(r["survey"]["nps"], 0),
-            ]
-            for r in report["by_search"]
-        ],
+        [_search_cells(r, f) for r in report["by_search"]],
     )
 
 
@@ -254,9 +257,17 @@ def tables(report: dict[str, Any], names: tuple[str, ...] | None = None, f: Form
     return {name: BUILDERS[name](report, f) for name in (names or BUILDERS)}
 
 
-def table(report: dict[str, Any], name: str) -> Table | None:
-    """One table (a CSV download), or None for an unknown name."""
-    return BUILDERS[name](report, Formats()) if name in BUILDERS else None
+def table(report: dict[str, Any], name: str, searches: Iterator[dict] | None = None) -> Table | None:
+    """One table (a CSV download), or None for an unknown name. `searches`: the "By search"
+    rows when `report` keeps them apart (a snapshot's), made into the table's rows as the
+    download reads them (the rows are then an iterator)."""
+    if name not in BUILDERS:
+        return None
+    f = Formats()
+    if name == "by_search" and searches is not None:
+        empty = _by_search({"by_search": []}, f)
+        return Table(empty.name, empty.title, empty.header, (_search_cells(r, f) for r in searches))
+    return BUILDERS[name](report, f)
 
 
 @dataclass(frozen=True)
@@ -264,19 +275,33 @@ class SearchPage:
     number: int  # 1-based
     pages: int
     total: int  # searches in the report
+    per_page: int
+
+    @property
+    def start(self) -> int:
+        """The first row shown (0-based, in the table's order)."""
+        return (self.number - 1) * self.per_page
+
+    @property
+    def stop(self) -> int:
+        return self.number * self.per_page
 
 
-def page_tables(
-    report: dict[str, Any], page: str, f: Formats, per_page: int | None = None
-) -> tuple[dict[str, Table], SearchPage]:
-    """What the page shows: every table but the exceptions (the page lists them as links) and one
-    page of "By search" (a row per search: thousands in a large firm; the CSV holds them all).
-    `page` is the ?page= argument: unreadable is the first page, past the last is the last."""
-    rows, per_page = report["by_search"], per_page or SEARCHES_PER_PAGE
-    pages = max(1, -(-len(rows) // per_page))
+def search_page(page: str, total: int, per_page: int | None = None) -> SearchPage:
+    """Which page of "By search" the page shows, of `total` rows. `page` is the ?page=
+    argument: unreadable is the first page, past the last is the last."""
+    per_page = per_page or SEARCHES_PER_PAGE
+    pages = max(1, -(-total // per_page))
     number = min(max(int(page[:9]) if page.isascii() and page.isdigit() else 1, 1), pages)
-    shown = {**report, "by_search": rows[(number - 1) * per_page : number * per_page]}
-    return tables(shown, tuple(n for n in BUILDERS if n != "exceptions"), f), SearchPage(number, pages, len(rows))
+    return SearchPage(number, pages, total, per_page)
+
+
+def page_tables(report: dict[str, Any], searches: list[dict], f: Formats) -> dict[str, Table]:
+    """What the page shows: every table but the exceptions (the page lists them as links), with
+    `searches` (one page of them: a row per search is thousands in a large firm; the CSV holds
+    them all) as "By search"."""
+    shown = {**report, "by_search": searches}
+    return tables(shown, tuple(n for n in BUILDERS if n != "exceptions"), f)
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,69 @@ def test_0031_moves_existing_logos_and_photos_into_the_storage_and_back(make_app
                 drop()
         ran.append(name)
     assert ran[0] == "sqlite"
+
+
+def test_0039_keeps_the_by_search_rows_apart_and_back(make_app, app, tmp_path):
+    """A snapshot stored at 0038 (its "By search" rows inside the document) comes out of the
+    upgrade with its rows in report_snapshot_rows, in order, and the same document otherwise
+    (key order kept: the page's tables follow it); the downgrade puts them back."""
+    import json
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    rows = [{"id": i, "name": f"S{i}", "owner": None, "survey": {"count": 0}} for i in (3, 1, 2)]
+    data = {"period": {"key": "week"}, "by_recruiter": [], "by_search": rows, "funnel": {"sourced": 1, "applied": 0}}
+    empty = {"by_search": [], "funnel": {}}
+    ran = []
+    for name, url, drop in _targets(tmp_path):
+        other = make_app({**app.config, "SQLALCHEMY_DATABASE_URI": url})
+        try:
+            with other.app_context():
+                upgrade(revision="0038")
+                with db.engine.begin() as conn:
+                    conn.execution_options(all_firms=True)  # as a migration does (migrations/env.py)
+                    _fill(conn, "firms", {"id": 7, "name": "Old", "slug": "old"})
+                    for sid, period, doc in ((70, "week", data), (71, "30d", empty)):
+                        conn.execute(
+                            text(
+                                "INSERT INTO report_snapshots (id, firm_id, scope, period, computed_at, data)"
+                                " VALUES (:id, 7, 'firm', :period, :at, :data)"
+                            ),
+                            {"id": sid, "period": period, "at": "2026-01-01 00:00:00", "data": json.dumps(doc)},
+                        )
+                upgrade()
+                with db.engine.connect() as conn:
+                    conn.execution_options(all_firms=True)
+                    docs = dict(conn.execute(text("SELECT id, data FROM report_snapshots")).all())
+                    stored = conn.execute(
+                        text("SELECT firm_id, snapshot_id, position, data FROM report_snapshot_rows ORDER BY position")
+                    ).all()
+                docs = {k: v if isinstance(v, dict) else json.loads(v) for k, v in docs.items()}
+                assert list(docs[70].items()) == [
+                    ("period", {"key": "week"}),
+                    ("by_recruiter", []),
+                    ("funnel", {"sourced": 1, "applied": 0}),
+                    ("by_search_count", 3),
+                ], name
+                assert list(docs[70]["funnel"]) == ["sourced", "applied"], name
+                assert docs[71] == {"funnel": {}, "by_search_count": 0}, name
+                assert [(f, s, p) for f, s, p, _ in stored] == [(7, 70, 0), (7, 70, 1), (7, 70, 2)], name
+                assert [d if isinstance(d, dict) else json.loads(d) for *_, d in stored] == rows, name
+                db.session.remove()
+
+                downgrade(revision="0038")
+                with db.engine.connect() as conn:
+                    conn.execution_options(all_firms=True)
+                    docs = dict(conn.execute(text("SELECT id, data FROM report_snapshots")).all())
+                docs = {k: v if isinstance(v, dict) else json.loads(v) for k, v in docs.items()}
+                assert docs[70] == data and docs[71] == empty, name
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            if drop is not None:
+                drop()
+        ran.append(name)
+    assert ran[0] == "sqlite"

@@ -232,3 +232,65 @@ def test_formats_match_babel_and_gettext(app):
         with force_locale("en"):
             f = report_tables.Formats()
             assert (f.pct(3, 5), f.pct(0, 0), f.pct(1, 3)) == ("60 %", "no cases", "33 %")
+
+
+def test_by_search_rows_are_stored_apart_and_replaced(app, kiwi):
+    """A snapshot's "By search" rows are rows of their own, in the table's order, replaced by
+    each refresh (never added to) and deleted with their snapshot."""
+    from sqlalchemy import delete, func, select
+
+    from portal.models import ReportSnapshotRow
+
+    def stored():
+        with firm_context(app, kiwi.firm) as s:
+            snap = s.scalar(
+                select(ReportSnapshot).where(ReportSnapshot.scope == "firm", ReportSnapshot.period == "week")
+            )
+            rows = s.scalars(
+                select(ReportSnapshotRow.data)
+                .where(ReportSnapshotRow.snapshot_id == snap.id)
+                .order_by(ReportSnapshotRow.position)
+            ).all()
+            return snap.data, [r["name"] for r in rows], s.scalar(select(func.count()).select_from(ReportSnapshotRow))
+
+    _snapshot(app, kiwi)
+    data, names, total = stored()
+    assert "by_search" not in data and data["by_search_count"] == 2 and names == ["CFO", "Head of Data"]
+    _snapshot(app, kiwi)
+    assert stored() == (data, names, total)
+    with firm_context(app, kiwi.firm) as s:
+        s.execute(delete(ReportSnapshot).where(ReportSnapshot.firm_id == kiwi.firm.id))
+        s.flush()
+        assert s.scalar(select(func.count()).select_from(ReportSnapshotRow)) == 0
+
+
+def test_a_snapshot_holding_its_rows_shows_the_same(app, kiwi, client_for, monkeypatch):
+    """A snapshot written before the rows were kept apart (its document holds them) shows the
+    same page, pages and CSV until its next refresh."""
+    from sqlalchemy import delete, select
+
+    from portal.models import ReportSnapshotRow
+    from portal.services import report_tables
+
+    _snapshot(app, kiwi)
+    monkeypatch.setattr(report_tables, "SEARCHES_PER_PAGE", 1)
+    c = _client(client_for, kiwi, kiwi.admin)
+    urls = [f"/recruiter/reports?period=week&page={n}" for n in ("1", "2", "3")]
+    urls += [f"/recruiter/reports/export.csv?table={t}&period=week" for t in report_tables.BUILDERS]
+
+    def shown():
+        return [re.sub(r'name="csrf_token"[^>]*>', "", c.get(u).get_data(as_text=True)) for u in urls]
+
+    apart = shown()
+    with firm_context(app, kiwi.firm) as s:
+        snap = s.scalar(select(ReportSnapshot).where(ReportSnapshot.scope == "firm", ReportSnapshot.period == "week"))
+        rows = s.scalars(
+            select(ReportSnapshotRow.data)
+            .where(ReportSnapshotRow.snapshot_id == snap.id)
+            .order_by(ReportSnapshotRow.position)
+        ).all()
+        data = {k: v for k, v in snap.data.items() if k != "by_search_count"}
+        snap.data = {**data, "by_search": rows}
+        s.execute(delete(ReportSnapshotRow).where(ReportSnapshotRow.snapshot_id == snap.id))
+    assert shown() == apart
+    assert "CFO" in apart[0] and "Head of Data" in apart[1] and "Page 2 of 2" in apart[2]
