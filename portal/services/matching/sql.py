@@ -221,6 +221,7 @@ def _shortlist_stmt(
 
     # 2. Hard rules and filters on the candidates table (the pool, materialised once), then
     #    the pre-score; the best short_n rows.
+    not_in_search: ColumnElement[bool]
     if dialect == "postgresql":
         # The search's own people (a few hundred) as one hashed set. As a correlated NOT EXISTS,
         # PostgreSQL planned an anti join that scanned them again for every pool row whenever
