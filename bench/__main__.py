@@ -354,6 +354,11 @@ def cause(info: dict) -> str | None:
     return parts[0][1]
 
 
+# docs/PERFORMANCE.md anchors of the measured reasons for targets not met (the pages' are in PAGES)
+CEILING_WHY = "the-in-app-ceiling"
+GROWTH_WHY = "growth-with-the-firm"
+
+
 def evaluate(runs: list[dict], worker: dict, growth: list[dict] | None = None) -> list[dict]:
     """One row per target: what, value(s), met. Page targets are ratios of the independent
     ceiling (bench/ceiling_app.py) in the deployment configuration (sync workers); growth is
@@ -376,6 +381,8 @@ def evaluate(runs: list[dict], worker: dict, growth: list[dict] | None = None) -
             "met": (all(oks) if oks else None),
         }
     )
+    if rows[-1]["met"] is False:
+        rows[-1]["value"] += f". Why not met: [measured reason](#{CEILING_WHY})"
     for page in PAGES:
         if page.target is None:
             continue
@@ -401,6 +408,8 @@ def evaluate(runs: list[dict], worker: dict, growth: list[dict] | None = None) -
             causes = [c for c in (cause(run["pages"]["pages"][key]) for run in runs) if c]
             if causes:
                 row["value"] += ". Where the time goes: " + "; ".join(causes)
+            if page.why:
+                row["value"] += f". Why not met: [measured reason](#{page.why})"
         rows.append(row)
     worst, offenders = 0, []
     for run in runs:
@@ -489,7 +498,7 @@ def growth_row(growth: list[dict]) -> dict:
             over.append(f"{n0:,} → {n1:,}: " + ", ".join(bad))
     value = "; ".join(vals) or "one size only"
     if over:
-        value += ". Over the bound: " + "; ".join(over)
+        value += ". Over the bound: " + "; ".join(over) + f". Why: [measured reasons](#{GROWTH_WHY})"
     return {
         "target": "Each page's cost grows no faster than log N with the firm (see [Scale](#scale))",
         "value": value,

@@ -45,6 +45,7 @@ class Page:
     query: dict = field(default_factory=dict)
     search_arg: bool = False  # the URL takes the board search's id
     candidate_arg: bool = False  # the URL takes the benchmark candidate's id (recruiter view)
+    why: str = ""  # docs/PERFORMANCE.md anchor of the measured reason, shown where the target is missed
 
 
 def pool_query() -> dict:
@@ -59,25 +60,36 @@ def pool_query() -> dict:
 
 # Targets are ratios of the independent ceiling (bench/ceiling_app.py, issue 24).
 PAGES = [
-    Page("candidate_home", "Candidate home (my searches)", "candidate", ("candidate.home",), 0.5),
+    Page(
+        "candidate_home", "Candidate home (my searches)", "candidate", ("candidate.home",), 0.5, why="candidate-pages"
+    ),
     Page(
         "candidate_feedback",
         "Candidate feedback",
         "candidate",
         ("candidate.feedback", "candidate.feedback_list", "candidate.my_feedback"),
         0.5,
+        why="candidate-pages",
     ),
-    Page("consents", "Candidate consents", "candidate", ("candidate.consents",), 0.5),
+    Page("consents", "Candidate consents", "candidate", ("candidate.consents",), 0.5, why="candidate-pages"),
     Page(
         "roles",
         "Roles that may fit you",
         "candidate",
         ("candidate.roles", "candidate.matching_roles", "candidate.roles_that_fit", "candidate.matches"),
         0.5,
+        why="roles-that-may-fit-you",
     ),
     Page("careers_board", "Careers job board (anonymous)", "anonymous", ("careers.board",), 0.8),
     Page("careers_job", "Careers job page (anonymous)", "anonymous", ("careers.job",), 0.8, search_arg=True),
-    Page("dashboard", "Recruiter needs-attention dashboard", "recruiter", ("recruiter.dashboard",), 0.3),
+    Page(
+        "dashboard",
+        "Recruiter needs-attention dashboard",
+        "recruiter",
+        ("recruiter.dashboard",),
+        0.3,
+        why="needs-attention-dashboard",
+    ),
     Page(
         "board",
         "Search board (200 candidacies)",
@@ -85,8 +97,17 @@ PAGES = [
         ("recruiter.search_board", "recruiter.board", "recruiter.search_pipeline", "recruiter.pipeline"),
         0.3,
         search_arg=True,
+        why="search-board",
     ),
-    Page("search", "Search page", "recruiter", ("recruiter.search_detail", "recruiter.search"), 0.3, search_arg=True),
+    Page(
+        "search",
+        "Search page",
+        "recruiter",
+        ("recruiter.search_detail", "recruiter.search"),
+        0.3,
+        search_arg=True,
+        why="search-page",
+    ),
     Page(
         "pool",
         "Talent-pool filter",
@@ -101,6 +122,7 @@ PAGES = [
         ),
         0.3,
         query=pool_query(),
+        why="talent-pool-filter",
     ),
     Page(
         "candidate_page",
@@ -109,6 +131,7 @@ PAGES = [
         ("recruiter.candidate_detail", "recruiter.candidate"),
         0.3,
         candidate_arg=True,
+        why="candidate-page-recruiter",
     ),
     # The REST API's list beside the pages: 50 candidates a page, with a key made by the bench setup.
     Page("api_candidates", "API: candidates list (50 a page)", "api", ("api.Candidates",), query={"limit": "50"}),
