@@ -581,7 +581,7 @@ def scaled_url(url: str, scale: float) -> str:
 LOG_LIMIT = "log"
 
 
-def _size(run: dict) -> int:
+def _candidates(run: dict) -> int:
     return int(run["dataset"].get("counts", {}).get("candidates") or FULL["candidates"] * run["scale"])
 
 
@@ -593,7 +593,7 @@ def _growth(runs: list[dict], mode: str, source: str) -> dict | None:
     from bench.pages import PAGES
 
     runs = sorted(runs, key=lambda r: r["scale"])
-    sizes = [_size(r) for r in runs]
+    sizes = [_candidates(r) for r in runs]
     if len(runs) < 2 or sizes[0] <= 1 or sizes[-1] <= sizes[0]:
         return None
     pages = []
