@@ -343,17 +343,25 @@ def addable_searches(
     title or client contains `text` (the finder, up to ADDABLE_LIMIT). A firm with thousands of
     open searches gets a finder instead of one list of all of them, which reached only the
     first 500 by title and was half of the candidate page's time."""
-    q = (
-        select(Search.id, Search.title, Client.name)
-        .join(Client, Client.id == Search.client_id)
-        .where(Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]))
-        .order_by(Search.title, Search.id)
-    )
+    addable = (Search.state.in_([SearchState.OPEN, SearchState.ON_HOLD]),)
+    if text is None:
+        # The client's name looked up per search: as a join PostgreSQL hashed all of the firm's
+        # clients for a recruiter's dozen searches (9 ms at 15,000 clients, 0.2 ms this way).
+        client = select(Client.name).where(Client.id == Search.client_id).scalar_subquery()
+        q = select(Search.id, Search.title, client).where(*addable)
+    else:
+        words = text.strip()[:100]
+        q = (
+            select(Search.id, Search.title, Client.name)
+            .join(Client, Client.id == Search.client_id)
+            .where(
+                *addable,
+                or_(Search.title.icontains(words, autoescape=True), Client.name.icontains(words, autoescape=True)),
+            )
+        )
+    q = q.order_by(Search.title, Search.id)
     if owner_id is not None:
         q = q.where(Search.owner_id == owner_id)
-    if text is not None:
-        words = text.strip()[:100]
-        q = q.where(or_(Search.title.icontains(words, autoescape=True), Client.name.icontains(words, autoescape=True)))
     limit = ADDABLE_LIMIT if text is not None else 100
     rows = db.session.execute(q.limit(limit + len(exclude)))
     return [(sid, title, client) for sid, title, client in rows if sid not in exclude][:limit]
