@@ -42,8 +42,8 @@ from portal.web.actions import act, actor, attempt, back, flash_outcome, run, su
 @bp.route("/candidates")
 def talent():
     form = PoolFilterForm(request.args)
-    staff = search_service.staff(g.firm)
-    form.owner.choices = [opt("", _("Anyone")), opt("me", _("Me"))] + [opt(u.id, u.name) for u in staff]
+    staff = search_service.staff_names(g.firm)
+    form.owner.choices = [opt("", _("Anyone")), opt("me", _("Me"))] + [opt(uid, name) for uid, name in staff]
     filters, error = _pool_filters(form)
     page = (
         talent_pool.page(g.firm, filters, cursor=request.args.get("after"))
