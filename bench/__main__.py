@@ -702,6 +702,24 @@ def scale_section(all_runs: list[dict], meta: dict, large_path: str | None = Non
     return "\n".join(lines)
 
 
+def redoc(results_path: str, large_path: str, doc: str = DOC) -> int:
+    """The Summary and Scale sections again from recorded results: `make bench`'s (its pages,
+    worker and sizes) with the newest `make bench-large` beside them. Nothing is measured."""
+    if not os.path.exists(results_path):
+        raise SystemExit(f"{results_path}: run `make bench` first")
+    with open(results_path) as fh:
+        saved = json.load(fh)
+    all_runs, meta, worker = saved["runs"], saved["meta"], saved.get("worker") or {}
+    primary = max(r["scale"] for r in all_runs)
+    runs = [r for r in all_runs if r["scale"] == primary]
+    sections = {"Summary": summary_section(runs, worker, meta, growths(all_runs, large_path))}
+    if len({r["scale"] for r in all_runs}) > 1:
+        sections["Scale"] = scale_section(all_runs, meta, large_path)
+    report.update_sections(doc, sections)
+    print(f"== rewrote {', '.join(sections)} of {doc} from {results_path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     env = os.environ
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
@@ -727,7 +745,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-worker", action="store_true")
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
     ap.add_argument("--results", default=os.path.join(DATA, "results.json"), help="where the figures are written")
+    ap.add_argument(
+        "--redoc",
+        action="store_true",
+        help="measure nothing: rewrite the Summary and Scale sections from the last results files "
+        "(after a `make bench-large` that followed `make bench`)",
+    )
     args = ap.parse_args(argv)
+    if args.redoc:
+        return redoc(args.results, os.path.join(DATA, "results-large.json"))
     scales = _scales(args, env)
     primary = max(scales)
 

@@ -360,3 +360,27 @@ def test_a_missed_target_points_to_its_measured_reason_and_every_anchor_exists()
     assert all(p.why for p in PAGES if p.target is not None and p.target < 0.8)  # the careers pages meet theirs
     wanted = {p.why for p in PAGES if p.why} | {CEILING_WHY, GROWTH_WHY}
     assert wanted <= anchors, sorted(wanted - anchors)
+
+
+def test_redoc_rewrites_the_summary_from_recorded_results_without_measuring(tmp_path):
+    """`python -m bench --redoc`: after `make bench-large`, the Summary (and its growth row) is
+    written again from make bench's results and the new large run; other sections are kept."""
+    import json
+
+    from bench.__main__ import redoc
+
+    meta = {
+        "date": "2025-01-01 00:00 UTC",
+        "command": "make bench",
+        "machine_line": "2 cores",
+        "elapsed": 600.0,
+        "machine": {"wrk": "4.1", "loadavg_before": "0.1 0.1 0.1"},
+    }
+    results = tmp_path / "results.json"
+    runs = [{**run, "scale": 1.0} for run in _fake_runs()]
+    results.write_text(json.dumps({"meta": meta, "runs": runs, "worker": {}}))
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text("# Performance\n\n## Summary\n\nSTALE-SUMMARY\n\n## Matching\n\nkept\n")
+    assert redoc(str(results), str(tmp_path / "none.json"), doc=str(doc)) == 0
+    text = doc.read_text()
+    assert "STALE-SUMMARY" not in text and "| Target | Measured | Status |" in text and "kept" in text
